@@ -1,0 +1,103 @@
+/**
+ * Stable error codes. Every failure a peer or the relay can report carries one
+ * of these codes, a human sentence and the recovery rule documented in
+ * docs/ERRORS.md (a test keeps the two in step). Codes never change meaning;
+ * new ones are added at the end of their group.
+ */
+
+/** Where an error comes from and what a caller should do about it. */
+export interface ErrorInfo {
+  /** One line: what went wrong. */
+  readonly summary: string;
+  /** The documented recovery rule. */
+  readonly recovery: string;
+  /** True when a peer should treat it as evidence the relay misbehaved. */
+  readonly relayMisbehaviour?: boolean;
+}
+
+export const ERRORS = {
+  // ids and input
+  E_BAD_ID: { summary: 'an identifier is malformed', recovery: 'reject the input; do not retry with the same value' },
+  E_BAD_INPUT: { summary: 'an argument or stored value is out of range or of the wrong shape', recovery: 'fix the caller; nothing was changed' },
+
+  // envelope: opened in the order signature -> counter -> decrypt -> decode
+  E_ENVELOPE_MALFORMED: { summary: 'the envelope bytes do not parse (truncated, trailing bytes, bad lengths)', recovery: 'drop the envelope; if it came from the relay, report relay misbehaviour', relayMisbehaviour: true },
+  E_ENVELOPE_VERSION: { summary: 'the envelope format version is not supported by this peer', recovery: 'drop it and keep it aside; upgrade this peer to read it' },
+  E_WRONG_DOC: { summary: 'the envelope names another document than the one it was delivered for', recovery: 'drop it; the relay mixed up documents', relayMisbehaviour: true },
+  E_BAD_SIGNATURE: { summary: 'the author signature does not verify (tampered header, nonce or ciphertext)', recovery: 'drop it and report relay misbehaviour; never decrypt or apply it', relayMisbehaviour: true },
+  E_UNKNOWN_AUTHOR: { summary: 'the author is not a member allowed to write this document (forged author)', recovery: 'drop it; if the member list is still syncing, retry once it has synced, else report relay misbehaviour', relayMisbehaviour: true },
+  E_REPLAY: { summary: 'an author counter was seen before (replayed entry)', recovery: 'drop the duplicate; the earlier copy is already applied', relayMisbehaviour: true },
+  E_COUNTER_GAP: { summary: 'an author counter skips ahead (an earlier entry is missing so far)', recovery: 'hold the entry until the gap fills; report E_WITHHELD if it does not fill once caught up' },
+  E_WITHHELD: { summary: 'a counter gap did not fill after catch-up (the relay withheld an entry)', recovery: 'keep the held entries unapplied, resubscribe from the last contiguous cursor, report relay misbehaviour', relayMisbehaviour: true },
+  E_UNKNOWN_EPOCH: { summary: 'no key is held for the envelope key epoch', recovery: 'keep the envelope; fetch the lockbox for that epoch, then open it again; if this device was revoked, it cannot' },
+  E_DECRYPT_FAILED: { summary: 'the ciphertext does not authenticate under the document key (wrong key or corrupted)', recovery: 'drop it and report; if the key may be stale, refresh lockboxes and retry once', relayMisbehaviour: true },
+  E_DECODE_FAILED: { summary: 'the decrypted payload is not a valid update for this document', recovery: 'drop it; the author wrote garbage with a valid key: report the author' },
+
+  // relay behaviour seen by a peer
+  E_ROLLBACK: { summary: 'the relay history is shorter than what it acknowledged before (rolled back)', recovery: 'stop trusting this relay for the document, keep the local state, re-upload the outbox and report', relayMisbehaviour: true },
+  E_REORDER: { summary: 'the relay delivered sequence numbers out of order', recovery: 'drop the connection and resubscribe from the last contiguous cursor', relayMisbehaviour: true },
+
+  // keys, lockboxes, invites
+  E_LOCKBOX_OPEN_FAILED: { summary: 'a lockbox does not open with this device key', recovery: 'the lockbox is for another device or corrupted; ask an admin device to re-seal' },
+  E_KEY_MISSING: { summary: 'this device holds no key for the document', recovery: 'request access from a device that has it' },
+  E_INVITE_INVALID: { summary: 'the invite link or token is malformed or its signature does not verify', recovery: 'ask for a new invite link' },
+  E_INVITE_EXPIRED: { summary: 'the invite expired', recovery: 'ask for a new invite link' },
+  E_INVITE_USED: { summary: 'the invite was already used (invites are one-time)', recovery: 'ask for a new invite link' },
+  E_INVITE_SCOPE: { summary: 'the action is outside what the invite or role grants', recovery: 'ask an admin for an invite with the needed role' },
+  E_PASSPHRASE: { summary: 'the passphrase does not open the backup or lock', recovery: 'try again with the right passphrase; nothing was changed' },
+
+  // wire frames
+  E_FRAME_MALFORMED: { summary: 'a frame does not parse', recovery: 'the receiver answers with an error frame and closes; the sender must not resend the same bytes' },
+  E_FRAME_TOO_LARGE: { summary: 'a frame exceeds the maximum frame size', recovery: 'split the update or upload a snapshot; the connection is closed' },
+  E_FRAME_UNKNOWN: { summary: 'a frame type is unknown to the receiver', recovery: 'the receiver answers with an error frame; upgrade the older side' },
+  E_PROTOCOL_VERSION: { summary: 'the peers speak no common protocol version', recovery: 'upgrade the older side' },
+
+  // relay access and limits (carried in error frames)
+  E_AUTH_REQUIRED: { summary: 'a frame arrived before the hello handshake completed', recovery: 'send hello first' },
+  E_AUTH_FAILED: { summary: 'a device or capability proof did not verify', recovery: 'check the keys; do not retry with the same proof' },
+  E_FORBIDDEN: { summary: 'the capability presented does not allow this action (write with a read capability)', recovery: 'obtain a write capability; the frame was not stored' },
+  E_REVOKED: { summary: 'this device was revoked by a workspace admin', recovery: 'stop; the device must be invited again' },
+  E_ACCESS_CODE: { summary: 'the relay requires an access code to create a workspace', recovery: 'ask the relay operator for the access code' },
+  E_UNKNOWN_DOC: { summary: 'the relay has no such document and no create request came with the subscribe', recovery: 'create the document with its capability keys first' },
+  E_DOC_EXISTS: { summary: 'a create request named a document that exists with other capability keys', recovery: 'use another document id' },
+  E_RATE_LIMITED: { summary: 'too many frames per second on this connection', recovery: 'back off and resend after the delay in the error frame' },
+  E_TOO_MANY_CONNECTIONS: { summary: 'too many connections from this address', recovery: 'close idle connections and retry later' },
+  E_TOO_MANY_DOCS: { summary: 'too many documents subscribed on this connection', recovery: 'unsubscribe some or open another connection' },
+  E_ORIGIN: { summary: 'the WebSocket Origin is not allowed by this relay', recovery: 'serve the app from an allowed origin' },
+  E_AUTH_TIMEOUT: { summary: 'the hello handshake did not complete in time', recovery: 'reconnect and send hello promptly' },
+  E_SLOW_CONSUMER: { summary: 'the peer did not read fast enough and its buffer cap was reached', recovery: 'reconnect and resume from the last cursor; nothing is lost' },
+  E_SHUTTING_DOWN: { summary: 'the relay is shutting down', recovery: 'reconnect with backoff; acknowledged entries are safe' },
+  E_STORE_FAILED: { summary: 'the relay could not commit the entry', recovery: 'the entry was not acknowledged; resend it later' },
+  E_SNAPSHOT_REJECTED: { summary: 'the relay refused a snapshot (stale cursor or no write capability)', recovery: 'make a new snapshot from the current head' },
+
+  // documents and schema
+  E_SCHEMA_VERSION: { summary: 'a document was written by a newer schema version', recovery: 'read what is understood, write nothing; upgrade this peer' },
+  E_OFFLINE: { summary: 'the relay cannot be reached', recovery: 'changes stay queued in the outbox and are sent on reconnect' },
+  E_TIMEOUT: { summary: 'an operation did not finish before its deadline', recovery: 'retry; nothing partial was applied' },
+} as const satisfies Record<string, ErrorInfo>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERRORS, code);
+}
+
+/** The one error class: a stable code, a message, an optional cause. */
+export class TendrilError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? ERRORS[code].summary, options);
+    this.name = 'TendrilError';
+    this.code = code;
+  }
+  get recovery(): string {
+    return ERRORS[this.code].recovery;
+  }
+  get relayMisbehaviour(): boolean {
+    return (ERRORS[this.code] as ErrorInfo).relayMisbehaviour === true;
+  }
+}
+
+export function isTendrilError(e: unknown, code?: ErrorCode): e is TendrilError {
+  return e instanceof TendrilError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,276 @@
+/**
+ * Relay frames as data: a discriminated union on `type`, one variant per
+ * frame, with `isX` guards. The byte layout of each frame lives in codec.ts
+ * and docs/PROTOCOL.md. The relay reads these frames and the plaintext
+ * envelope header only; payloads are ciphertext.
+ */
+import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
+
+/** Version spoken in hello/challenge. A peer refuses a relay with no common version. */
+export const PROTOCOL_VERSION = 1;
+
+/** Frame type tags: the first varUint of every frame. Never reuse a number. */
+export const FrameType = {
+  Challenge: 1,
+  Hello: 2,
+  Welcome: 3,
+  Subscribe: 4,
+  Subscribed: 5,
+  Envelope: 6,
+  Ack: 7,
+  Entry: 8,
+  CaughtUp: 9,
+  SnapshotPut: 10,
+  Snapshot: 11,
+  Presence: 12,
+  Error: 13,
+  Unsubscribe: 14,
+  Revoke: 15,
+  SetCaps: 16,
+  BlobPut: 17,
+  BlobTake: 18,
+  Blob: 19,
+} as const;
+export type FrameTypeName = keyof typeof FrameType;
+
+/** How a subscriber proves its capability for one document. */
+export const CapMode = {
+  /** May receive entries, snapshots and presence. */
+  Read: 0,
+  /** May also append entries and upload snapshots. */
+  Write: 1,
+} as const;
+export type CapMode = (typeof CapMode)[keyof typeof CapMode];
+
+/** R->C, first frame on every connection: a fresh nonce the client must sign. */
+export interface ChallengeFrame {
+  type: typeof FrameType.Challenge;
+  /** Highest protocol version the relay speaks. */
+  version: number;
+  /** 32 random bytes; every proof on this connection signs over them. */
+  nonce: Uint8Array;
+}
+
+/**
+ * C->R: who the device is. `proof` is the device's Ed25519 signature over
+ * `"tendril/hello/v1" || nonce || workspace || deviceKey`.
+ * `register` creates the workspace on the relay with its admin keys (first device only).
+ */
+export interface HelloFrame {
+  type: typeof FrameType.Hello;
+  version: number;
+  workspace: WorkspaceId;
+  device: DeviceId;
+  proof: Uint8Array;
+  /** Free text such as "tendril-cli/0.1"; for the relay's logs and metrics only. */
+  client: string;
+  /** Operator access code when the relay is gated for new workspaces; "" when none. */
+  accessCode: string;
+  /** Present only when this hello creates the workspace: the admin device keys allowed to sign revocations. */
+  register?: { admins: Uint8Array[] };
+}
+
+/** R->C: handshake accepted. */
+export interface WelcomeFrame {
+  type: typeof FrameType.Welcome;
+  version: number;
+  /** Relay wall clock in ms, for expiry checks and skew display. */
+  serverTime: number;
+  /** Limits in force, so clients size batches: max frame bytes. */
+  maxFrameBytes: number;
+}
+
+/**
+ * C->R: follow a document from `cursor` (the last server seq this peer holds; 0 = from the start).
+ * `proof` signs `"tendril/sub/v1" || nonce || doc || mode` with the doc's read or write capability key.
+ * `create` registers a new document with its capability public keys (proof must verify under writeKey).
+ */
+export interface SubscribeFrame {
+  type: typeof FrameType.Subscribe;
+  doc: DocId;
+  cursor: number;
+  mode: CapMode;
+  proof: Uint8Array;
+  create?: { writeKey: Uint8Array; readKey: Uint8Array };
+}
+
+/** R->C: subscription accepted; `head` is the highest seq, `snapshotSeq` the seq the latest snapshot covers (0 = none). */
+export interface SubscribedFrame {
+  type: typeof FrameType.Subscribed;
+  doc: DocId;
+  mode: CapMode;
+  head: number;
+  snapshotSeq: number;
+}
+
+/** C->R: append one sealed envelope; `ref` is the sender's handle for the ack. */
+export interface EnvelopeFrame {
+  type: typeof FrameType.Envelope;
+  doc: DocId;
+  ref: number;
+  envelope: Uint8Array;
+}
+
+/** R->C: the envelope `ref` is committed at `seq` (sent only after the commit is durable). */
+export interface AckFrame {
+  type: typeof FrameType.Ack;
+  doc: DocId;
+  ref: number;
+  seq: number;
+}
+
+/** R->C: one stored entry, during catch-up or live fan-out. */
+export interface EntryFrame {
+  type: typeof FrameType.Entry;
+  doc: DocId;
+  seq: number;
+  envelope: Uint8Array;
+}
+
+/** R->C: catch-up done; everything up to `head` was sent. Live entries follow. */
+export interface CaughtUpFrame {
+  type: typeof FrameType.CaughtUp;
+  doc: DocId;
+  head: number;
+}
+
+/** C->R: upload a sealed snapshot that covers every entry up to and including `seq`. */
+export interface SnapshotPutFrame {
+  type: typeof FrameType.SnapshotPut;
+  doc: DocId;
+  ref: number;
+  seq: number;
+  envelope: Uint8Array;
+}
+
+/** R->C: the stored snapshot, sent before the tail when the cursor is behind it. */
+export interface SnapshotFrame {
+  type: typeof FrameType.Snapshot;
+  doc: DocId;
+  seq: number;
+  envelope: Uint8Array;
+}
+
+/** Both ways: an ephemeral, encrypted presence payload; never stored. The relay fills `from`. */
+export interface PresenceFrame {
+  type: typeof FrameType.Presence;
+  doc: DocId;
+  from: DeviceId;
+  payload: Uint8Array;
+}
+
+/** R->C (and C->R for protocol errors): a stable code, a sentence, and what it refers to. */
+export interface ErrorFrame {
+  type: typeof FrameType.Error;
+  code: string;
+  message: string;
+  /** The document concerned, or "" for the connection. */
+  doc: string;
+  /** The `ref` of the frame refused, or 0. */
+  ref: number;
+  /** Milliseconds to wait before retrying (rate limits), or 0. */
+  retryAfterMs: number;
+  /** True when the sender closes the connection after this frame. */
+  fatal: boolean;
+}
+
+/** C->R: stop following a document. */
+export interface UnsubscribeFrame {
+  type: typeof FrameType.Unsubscribe;
+  doc: DocId;
+}
+
+/**
+ * C->R: an admin's signed revocation of a device. `signature` by one of the workspace admins over
+ * `"tendril/revoke/v1" || workspace || device || at(u64 ms)`.
+ */
+export interface RevokeFrame {
+  type: typeof FrameType.Revoke;
+  workspace: WorkspaceId;
+  device: DeviceId;
+  at: number;
+  admin: DeviceId;
+  signature: Uint8Array;
+}
+
+/**
+ * C->R: replace a document's capability keys (after a revocation, so a revoked device's old
+ * capability stops working). `proof` signs `"tendril/caps/v1" || nonce || doc || writeKey || readKey`
+ * with the current write capability.
+ */
+export interface SetCapsFrame {
+  type: typeof FrameType.SetCaps;
+  doc: DocId;
+  ref: number;
+  writeKey: Uint8Array;
+  readKey: Uint8Array;
+  proof: Uint8Array;
+}
+
+/** C->R: store an opaque sealed blob (invite key material) under `key` until taken or expired. */
+export interface BlobPutFrame {
+  type: typeof FrameType.BlobPut;
+  ref: number;
+  key: string;
+  ttlSeconds: number;
+  data: Uint8Array;
+}
+
+/** C->R: fetch and delete the blob under `key` (one-time). */
+export interface BlobTakeFrame {
+  type: typeof FrameType.BlobTake;
+  ref: number;
+  key: string;
+}
+
+/** R->C: answer to BlobPut (empty data) or BlobTake (the blob; `found` false when absent or expired). */
+export interface BlobFrame {
+  type: typeof FrameType.Blob;
+  ref: number;
+  found: boolean;
+  data: Uint8Array;
+}
+
+export type Frame =
+  | ChallengeFrame
+  | HelloFrame
+  | WelcomeFrame
+  | SubscribeFrame
+  | SubscribedFrame
+  | EnvelopeFrame
+  | AckFrame
+  | EntryFrame
+  | CaughtUpFrame
+  | SnapshotPutFrame
+  | SnapshotFrame
+  | PresenceFrame
+  | ErrorFrame
+  | UnsubscribeFrame
+  | RevokeFrame
+  | SetCapsFrame
+  | BlobPutFrame
+  | BlobTakeFrame
+  | BlobFrame;
+
+type Guard<F extends Frame> = (f: Frame) => f is F;
+const guard = <F extends Frame>(t: F['type']): Guard<F> => (f: Frame): f is F => f.type === t;
+
+export const isChallenge = guard<ChallengeFrame>(FrameType.Challenge);
+export const isHello = guard<HelloFrame>(FrameType.Hello);
+export const isWelcome = guard<WelcomeFrame>(FrameType.Welcome);
+export const isSubscribe = guard<SubscribeFrame>(FrameType.Subscribe);
+export const isSubscribed = guard<SubscribedFrame>(FrameType.Subscribed);
+export const isEnvelope = guard<EnvelopeFrame>(FrameType.Envelope);
+export const isAck = guard<AckFrame>(FrameType.Ack);
+export const isEntry = guard<EntryFrame>(FrameType.Entry);
+export const isCaughtUp = guard<CaughtUpFrame>(FrameType.CaughtUp);
+export const isSnapshotPut = guard<SnapshotPutFrame>(FrameType.SnapshotPut);
+export const isSnapshot = guard<SnapshotFrame>(FrameType.Snapshot);
+export const isPresence = guard<PresenceFrame>(FrameType.Presence);
+export const isError = guard<ErrorFrame>(FrameType.Error);
+export const isUnsubscribe = guard<UnsubscribeFrame>(FrameType.Unsubscribe);
+export const isRevoke = guard<RevokeFrame>(FrameType.Revoke);
+export const isSetCaps = guard<SetCapsFrame>(FrameType.SetCaps);
+export const isBlobPut = guard<BlobPutFrame>(FrameType.BlobPut);
+export const isBlobTake = guard<BlobTakeFrame>(FrameType.BlobTake);
+export const isBlob = guard<BlobFrame>(FrameType.Blob);
