@@ -69,11 +69,40 @@ export const ERRORS = {
   E_SHUTTING_DOWN: { summary: 'the relay is shutting down', recovery: 'reconnect with backoff; acknowledged entries are safe' },
   E_STORE_FAILED: { summary: 'the relay could not commit the entry', recovery: 'the entry was not acknowledged; resend it later' },
   E_SNAPSHOT_REJECTED: { summary: 'the relay refused a snapshot (stale cursor or no write capability)', recovery: 'make a new snapshot from the current head' },
+  E_UNKNOWN_WORKSPACE: { summary: 'the relay has no such workspace and the hello did not register it', recovery: 'register the workspace from its first device (hello with register), or check the workspace id' },
+  E_CAPS_CHANGED: { summary: "the document's capability keys were replaced, ending subscriptions made with the old ones", recovery: 'resubscribe with the current capability; devices without it lost access' },
+  E_PRESENCE_TOO_LARGE: { summary: 'a presence payload exceeds the relay presence size cap', recovery: 'send a smaller presence state; the frame was dropped' },
 
   // documents and schema
   E_SCHEMA_VERSION: { summary: 'a document was written by a newer schema version', recovery: 'read what is understood, write nothing; upgrade this peer' },
   E_OFFLINE: { summary: 'the relay cannot be reached', recovery: 'changes stay queued in the outbox and are sent on reconnect' },
   E_TIMEOUT: { summary: 'an operation did not finish before its deadline', recovery: 'retry; nothing partial was applied' },
+
+  // language model providers: adapters used by workers
+  E_PROVIDER_AUTH: { summary: 'the model provider refused the API key (401/403), or no key was given', recovery: 'check the key in the provider settings; not retried' },
+  E_PROVIDER_RATE_LIMITED: { summary: 'the model provider answered 429 (rate limit or quota at the provider)', recovery: 'retried with backoff honouring Retry-After before any output; if it persists, wait or configure a fallback provider' },
+  E_PROVIDER_UNAVAILABLE: { summary: 'the model provider failed (5xx, overloaded) or could not be reached', recovery: 'retried with backoff before any output, then the next provider of the fallback chain is tried' },
+  E_PROVIDER_HTTP: { summary: 'the model provider rejected the request (a 4xx other than auth and rate limit)', recovery: 'fix the request (model name, parameters, context size); not retried' },
+  E_PROVIDER_TIMEOUT: { summary: 'the model provider sent no first byte, or went idle mid-stream, past its deadline', recovery: 'the next provider of the fallback chain is tried when no output had started; otherwise the partial answer is kept and the user may resend' },
+  E_PROVIDER_STREAM: { summary: 'the model stream carried an error event, did not parse, or ended early', recovery: 'keep the partial answer and resend; retried automatically only when no output had started' },
+  E_ABORTED: { summary: 'the model request was stopped by the caller (Stop)', recovery: 'nothing to do; the partial answer is kept' },
+  E_CONTEXT_TOO_LARGE: { summary: 'the system prompt and the newest turn alone exceed the model context window', recovery: 'shorten the message or pick a model with a larger context window' },
+
+  // LLM proxy on the relay
+  E_PROXY_DISABLED: { summary: 'the relay operator switched the proxy off for this provider (kill switch)', recovery: 'call the provider directly or use another provider; retry later' },
+  E_PROXY_RATE_LIMITED: { summary: 'too many proxied model requests from this user', recovery: 'wait for the Retry-After delay, then resend' },
+  E_QUOTA: { summary: 'the daily token quota of this user on the proxy is used up', recovery: 'wait for the Retry-After delay (the next UTC day) or call the provider directly' },
+  E_BODY_TOO_LARGE: { summary: 'the request body exceeds the proxy body cap', recovery: 'trim the history (compact the context) and resend' },
+
+  // terminal sessions on a gateway
+  E_SESSION_LIMIT: { summary: 'the gateway already runs its maximum number of terminal sessions', recovery: 'end a session (or raise the gateway session cap) and ask again; nothing was started' },
+  E_UNKNOWN_SESSION: { summary: 'no terminal session with this id runs on the gateway', recovery: 'list the sessions again; the session ended or ran on another gateway' },
+  E_SESSION_ENDED: { summary: 'the terminal session has ended', recovery: 'start a new session; the ended one keeps its scrollback in its document' },
+  E_SPAWN_FAILED: { summary: 'the shell (or tmux) could not be started or attached', recovery: 'check the shell path, working directory and tmux install on the gateway; nothing is running' },
+  E_FILE_EXISTS: { summary: 'the target file exists and overwriting it was not allowed', recovery: 'choose another name, or ask again allowing overwrite' },
+  E_PATH_OUTSIDE: { summary: 'the path leaves the session working directory (absolute, .. or a symlink pointing out)', recovery: 'use a relative path that stays inside the working directory; nothing was read or written' },
+  E_FILE_TOO_LARGE: { summary: 'the file exceeds the transfer size limit (20 MB)', recovery: 'split or compress the file, or move it another way; nothing was written' },
+  E_TRANSFER_CANCELLED: { summary: 'the file transfer was cancelled', recovery: 'start it again; a partial upload was removed' },
 } as const satisfies Record<string, ErrorInfo>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -2,7 +2,9 @@
  * Relay frames as data: a discriminated union on `type`, one variant per
  * frame, with `isX` guards. The byte layout of each frame lives in codec.ts
  * and docs/PROTOCOL.md. The relay reads these frames and the plaintext
- * envelope header only; payloads are ciphertext.
+ * envelope header only; payloads are ciphertext. The exact bytes every proof
+ * and signature covers are built by proofs.ts (helloProofBytes,
+ * subscribeProofBytes, revokeBytes, setCapsBytes): use those, never rebuild them.
  */
 import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
 

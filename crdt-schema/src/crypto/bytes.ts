@@ -1,0 +1,70 @@
+/**
+ * Byte helpers shared by the crypto and envelope modules: concatenation,
+ * constant-time comparison, UTF-8, and the domain-separation prefixes every
+ * signature and derived key is bound to. One table of contexts, so no two
+ * uses of a key can ever sign or derive the same bytes.
+ */
+import { ENVELOPE_SIGNATURE_CONTEXT } from '../envelope/header.ts';
+
+/** Domain prefixes. None is a prefix of another, so `context || bytes` never collides across uses. */
+export const Context = {
+  /** Ed25519 signature over an envelope's bytes up to its signature. */
+  envelope: ENVELOPE_SIGNATURE_CONTEXT,
+  /** Ed25519 signature of a lockbox by its sender device. */
+  lockbox: 'tendril/lockbox/v1',
+  /** Ed25519 signature of an invite token by its issuer. */
+  inviteToken: 'tendril/invite-token/v1',
+  /** BLAKE2b context of the relay blob key derived from an invite secret. */
+  inviteBlob: 'tendril/invite-blob',
+  /** KDF context of the key that seals an invite payload. */
+  invitePayload: 'tendril/invite-payload',
+  /** KDF contexts of the seeds of the one-off identity an invite's lockboxes are sealed to. */
+  inviteSignSeed: 'tendril/invite-identity/sign',
+  inviteBoxSeed: 'tendril/invite-identity/box',
+  /** BLAKE2b context of the pairing confirmation code. */
+  pairingCode: 'tendril/pairing-code',
+  /** Ed25519 signature of a workspace membership certificate (workspace/membership.ts). */
+  memberCert: 'tendril/member/v1',
+  /** Ed25519 signature of an admin's revocation of a member. */
+  revocationCert: 'tendril/revocation/v1',
+  /** BLAKE2b context of the local "this device verified these bytes" tag. */
+  localVerified: 'tendril/local-verified/v1',
+} as const;
+export type Context = (typeof Context)[keyof typeof Context];
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Strict UTF-8 decoding: throws on invalid sequences instead of inserting U+FFFD. */
+export function fromUtf8(bytes: Uint8Array): string {
+  return strictDecoder.decode(bytes);
+}
+
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** `utf8(context) || bytes`, the message every domain-separated signature covers. */
+export function withContext(context: Context, ...parts: readonly Uint8Array[]): Uint8Array {
+  return concatBytes(utf8(context), ...parts);
+}
+
+/** Constant-time equality for equal-length inputs; length itself is not secret. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}

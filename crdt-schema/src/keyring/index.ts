@@ -1,0 +1,4 @@
+/** Workspace key scopes, roles, and per-document key derivation. */
+export * from './scopes.ts';
+export * from './workspace-keys.ts';
+export * from './doc-keys.ts';

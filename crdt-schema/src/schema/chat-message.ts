@@ -1,0 +1,101 @@
+/**
+ * A chat message as plain data, how it is read from its Y.Map, and the order
+ * every peer sorts messages in. Messages sit in a Y.Map keyed by id (not one
+ * ever-growing Y.Array), so "order by creation" is a sort on data every peer
+ * has: creation time, then id.
+ */
+import * as Y from 'yjs';
+import type { DeviceId, MessageId } from '../ids.ts';
+import { compareStrings, isRecord, readEnum, readNumber, readString, type YMap } from './fields.ts';
+import { MESSAGE } from './keys.ts';
+
+export const MESSAGE_ROLES = ['user', 'assistant', 'system', 'tool'] as const;
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
+
+/** Where a message stands. */
+export const MessageStatus = {
+  /** Written, waiting for a worker (user turns) or for the first token (replies). */
+  Pending: 'pending',
+  /** Content is being appended. */
+  Streaming: 'streaming',
+  /** Complete. */
+  Done: 'done',
+  /** Cut short by a stop request. */
+  Stopped: 'stopped',
+  /** Failed; `error` says why. */
+  Error: 'error',
+} as const;
+export type MessageStatus = (typeof MessageStatus)[keyof typeof MessageStatus];
+export const MESSAGE_STATUSES: readonly MessageStatus[] = Object.values(MessageStatus);
+
+export interface Usage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd: number;
+}
+
+export interface ChatMessage {
+  readonly id: MessageId;
+  readonly author: DeviceId;
+  readonly role: MessageRole;
+  readonly content: string;
+  readonly status: MessageStatus;
+  readonly error?: string;
+  readonly model?: string;
+  readonly usage?: Usage;
+  readonly createdAt: number;
+  /** Set on a message when an edit branched off it. */
+  readonly editedAt?: number;
+  /** The message this one revises (an edit) or branches from. */
+  readonly parent?: MessageId;
+  /** A synced Stop button press: the streaming worker stops when it sees this. */
+  readonly stopRequested?: { readonly by: DeviceId; readonly at: number };
+}
+
+export function isUsage(v: unknown): v is Usage {
+  if (!isRecord(v)) return false;
+  const ok = (n: unknown): boolean => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  return ok(v.inputTokens) && ok(v.outputTokens) && ok(v.costUsd);
+}
+
+/** The message's content as a Y.Text, or undefined when missing or malformed. */
+export function contentOf(m: YMap): Y.Text | undefined {
+  const v = m.get(MESSAGE.content);
+  return v instanceof Y.Text ? v : undefined;
+}
+
+export function readMessage(id: string, m: YMap): ChatMessage | undefined {
+  const author = readString(m, MESSAGE.author);
+  const role = readEnum(m, MESSAGE.role, MESSAGE_ROLES);
+  const createdAt = readNumber(m, MESSAGE.createdAt);
+  if (author === undefined || role === undefined || createdAt === undefined) return undefined;
+  const usage = m.get(MESSAGE.usage);
+  const stopBy = readString(m, MESSAGE.stopBy);
+  const stopAt = readNumber(m, MESSAGE.stopAt);
+  return {
+    id: id as MessageId,
+    author: author as DeviceId,
+    role,
+    content: contentOf(m)?.toString() ?? '',
+    status: readEnum(m, MESSAGE.status, MESSAGE_STATUSES) ?? MessageStatus.Pending,
+    error: readString(m, MESSAGE.error),
+    model: readString(m, MESSAGE.model),
+    usage: isUsage(usage) ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd } : undefined,
+    createdAt,
+    editedAt: readNumber(m, MESSAGE.editedAt),
+    parent: readString(m, MESSAGE.parent) as MessageId | undefined,
+    stopRequested: stopBy !== undefined && stopAt !== undefined ? { by: stopBy as DeviceId, at: stopAt } : undefined,
+  };
+}
+
+/**
+ * The stable sort key: creation time (zero-padded, so keys compare as
+ * strings) then id. Identical on every peer whatever order updates arrived in.
+ */
+export function messageSortKey(m: { readonly createdAt: number; readonly id: string }): string {
+  return `${Math.max(0, Math.floor(m.createdAt)).toString().padStart(16, '0')}:${m.id}`;
+}
+
+export function compareMessages(a: { createdAt: number; id: string }, b: { createdAt: number; id: string }): number {
+  return a.createdAt - b.createdAt || compareStrings(a.id, b.id);
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { DeviceId } from '../ids.ts';
+import { docsWithClients, syncDocs } from '../testkit/sync-docs.ts';
+import { chatDoc } from './chat.ts';
+
+const USER = 'U'.repeat(43) as DeviceId;
+const W1 = '1'.repeat(43) as DeviceId;
+const W2 = '2'.repeat(43) as DeviceId;
+
+function twoWorkers() {
+  const clock = { t: 1000 };
+  const [da, db] = docsWithClients(2) as [never, never];
+  const a = chatDoc(da, { now: () => clock.t });
+  const b = chatDoc(db, { now: () => clock.t });
+  const turn = a.addMessage({ author: USER, role: 'user', content: 'go' });
+  syncDocs(da, db);
+  return { a, b, turn, clock, sync: () => syncDocs(da, db) };
+}
+
+describe('chat claims', () => {
+  it('lets one worker lease a pending turn, renew it, and release it', () => {
+    const { a, turn, clock } = twoWorkers();
+    expect(a.pendingTurns().map((m) => m.id)).toEqual([turn]);
+    expect(a.claims.claim(turn, W1, 30_000)).toBe(true);
+    expect(a.pendingTurns()).toEqual([]);
+    expect(a.claims.claim(turn, W2, 30_000)).toBe(false);
+    clock.t += 10_000;
+    expect(a.claims.claim(turn, W1, 30_000)).toBe(true);
+    expect(a.claims.get(turn)).toEqual({ messageId: turn, worker: W1, claimedAt: 1000, leaseUntil: 41_000 });
+    a.claims.release(turn, W2);
+    expect(a.claims.holds(turn, W1)).toBe(true);
+    a.claims.release(turn, W1);
+    expect(a.claims.get(turn)).toBeUndefined();
+  });
+
+  it('frees a turn whose lease expired', () => {
+    const { a, turn, clock } = twoWorkers();
+    a.claims.claim(turn, W1, 5_000);
+    clock.t += 5_000;
+    expect(a.claims.holds(turn, W1)).toBe(false);
+    expect(a.pendingTurns().map((m) => m.id)).toEqual([turn]);
+    expect(a.claims.claim(turn, W2, 5_000)).toBe(true);
+  });
+
+  it('resolves concurrent claims to the same single holder on both peers', () => {
+    const { a, b, turn, sync } = twoWorkers();
+    expect(a.claims.claim(turn, W1, 30_000)).toBe(true);
+    expect(b.claims.claim(turn, W2, 30_000)).toBe(true);
+    sync();
+    const holders = [W1, W2].filter((w) => a.claims.holds(turn, w));
+    expect(holders).toHaveLength(1);
+    expect([W1, W2].filter((w) => b.claims.holds(turn, w))).toEqual(holders);
+  });
+
+  it('refuses to claim a message that does not exist', () => {
+    const { a } = twoWorkers();
+    expect(() => a.claims.claim('XXXXXXXXXXXXXXXXXXXXXX' as never, W1, 1000)).toThrow(/no message/);
+  });
+});

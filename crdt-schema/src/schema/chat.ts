@@ -1,0 +1,197 @@
+/**
+ * One document per chat: its messages and the coordination records around
+ * them (claims on pending turns, stop requests). A reply streams in by
+ * appending to the message's Y.Text.
+ *
+ *   const chat = chatDoc(ydoc);
+ *   const id = chat.addMessage({ author, role: 'user', content: 'hi' });
+ *   chat.transcript();
+ */
+import * as Y from 'yjs';
+import { newMessageId, type ChatId, type DeviceId, type MessageId } from '../ids.ts';
+import { claimsSection, type Claim } from './chat-claims.ts';
+import {
+  compareMessages, contentOf, isUsage, MESSAGE_ROLES, MESSAGE_STATUSES, MessageStatus, readMessage,
+  type ChatMessage, type MessageRole, type Usage,
+} from './chat-message.ts';
+import { badInput, checkEnum, checkOptionalText, checkText, entryOf, readNumber, readString, requireEntry, setOptional, type YMap } from './fields.ts';
+import { CHAT, CHAT_INFO, MESSAGE, ROOT_META } from './keys.ts';
+import { readMeta, type DocMeta } from './meta.ts';
+import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
+
+const MAX_CONTENT = 1_000_000;
+
+export interface NewMessage {
+  readonly id?: MessageId;
+  readonly author: DeviceId;
+  readonly role: MessageRole;
+  readonly content?: string;
+  /** Defaults to pending for user turns, done for everything else. */
+  readonly status?: MessageStatus;
+  readonly model?: string;
+  readonly parent?: MessageId;
+}
+
+export interface ChatInfo {
+  readonly chatId: ChatId;
+  readonly createdAt?: number;
+  readonly createdBy?: DeviceId;
+}
+
+export interface ChatState {
+  readonly meta?: DocMeta;
+  readonly info?: ChatInfo;
+  readonly messages: ChatMessage[];
+  readonly claims: Claim[];
+}
+
+export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
+  const w = makeWriter(doc, 'chat', options);
+  const info = doc.getMap<unknown>(CHAT.info);
+  const messages = doc.getMap<unknown>(CHAT.messages);
+  const claims = claimsSection(doc, w);
+
+  const requireMessage = (id: MessageId): YMap => requireEntry(messages, id, 'message');
+  const insert = (id: MessageId, input: NewMessage, at: number): YMap => {
+    const m: YMap = new Y.Map<unknown>();
+    messages.set(id, m);
+    m.set(MESSAGE.author, input.author);
+    m.set(MESSAGE.role, input.role);
+    m.set(MESSAGE.content, new Y.Text(input.content ?? ''));
+    m.set(MESSAGE.status, input.status ?? (input.role === 'user' ? MessageStatus.Pending : MessageStatus.Done));
+    m.set(MESSAGE.createdAt, at);
+    if (input.model !== undefined) m.set(MESSAGE.model, input.model);
+    if (input.parent !== undefined) m.set(MESSAGE.parent, input.parent);
+    return m;
+  };
+  const check = (input: NewMessage): void => {
+    checkEnum(input.role, 'role', MESSAGE_ROLES);
+    if (input.content !== undefined) checkOptionalText(input.content, 'content', MAX_CONTENT);
+    if (input.status !== undefined) checkEnum(input.status, 'status', MESSAGE_STATUSES);
+    if (input.model !== undefined) checkText(input.model, 'model', 200);
+    if (input.id !== undefined && messages.has(input.id)) badInput(`message ${input.id} exists`);
+  };
+  const transcript = (): ChatMessage[] => {
+    const out: ChatMessage[] = [];
+    for (const id of messages.keys()) {
+      const m = entryOf(messages, id);
+      const msg = m === undefined ? undefined : readMessage(id, m);
+      if (msg !== undefined) out.push(msg);
+    }
+    return out.sort(compareMessages);
+  };
+  const readInfo = (): ChatInfo | undefined => {
+    const chatId = readString(info, CHAT_INFO.chatId);
+    if (chatId === undefined) return undefined;
+    return { chatId: chatId as ChatId, createdAt: readNumber(info, CHAT_INFO.createdAt), createdBy: readString(info, CHAT_INFO.createdBy) as DeviceId | undefined };
+  };
+
+  return {
+    claims,
+    /** Stamps a new chat document with the chat it belongs to. Idempotent. */
+    init(input: { chatId: ChatId; createdBy?: DeviceId }): void {
+      const current = readString(info, CHAT_INFO.chatId);
+      if (current !== undefined && current !== input.chatId) badInput(`document belongs to chat ${current}`);
+      if (current !== undefined) return;
+      const at = w.now();
+      w.write(() => {
+        info.set(CHAT_INFO.chatId, input.chatId);
+        info.set(CHAT_INFO.createdAt, at);
+        if (input.createdBy !== undefined) info.set(CHAT_INFO.createdBy, input.createdBy);
+      });
+    },
+    info: readInfo,
+    addMessage(input: NewMessage): MessageId {
+      check(input);
+      const id = input.id ?? newMessageId();
+      const at = w.now();
+      w.write(() => insert(id, input, at));
+      return id;
+    },
+    /** Appends streamed text to a message's content. */
+    appendContent(id: MessageId, text: string): void {
+      checkOptionalText(text, 'text', MAX_CONTENT);
+      const content = contentOf(requireMessage(id)) ?? badInput(`message ${id} has no content`);
+      if (text.length > 0) w.write(() => content.insert(content.length, text));
+    },
+    /** Sets the status; `error` is kept only with the error status. */
+    setStatus(id: MessageId, status: MessageStatus, error?: string): void {
+      const s = checkEnum(status, 'status', MESSAGE_STATUSES);
+      if (error !== undefined) checkText(error, 'error', 10_000);
+      const m = requireMessage(id);
+      w.write(() => {
+        m.set(MESSAGE.status, s);
+        setOptional(m, MESSAGE.error, s === MessageStatus.Error ? error : undefined);
+      });
+    },
+    setModel(id: MessageId, model: string): void {
+      const v = checkText(model, 'model', 200);
+      const m = requireMessage(id);
+      w.write(() => m.set(MESSAGE.model, v));
+    },
+    setUsage(id: MessageId, usage: Usage): void {
+      if (!isUsage(usage)) badInput('usage needs non-negative inputTokens, outputTokens and costUsd');
+      const m = requireMessage(id);
+      const value = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd };
+      w.write(() => m.set(MESSAGE.usage, value));
+    },
+    /**
+     * Edits a message by branching: a new message revising `id` (its parent),
+     * with the same role; the original is marked edited and kept.
+     */
+    editMessage(id: MessageId, content: string, by: { author: DeviceId; id?: MessageId }): MessageId {
+      const original = readMessage(id, requireMessage(id)) ?? badInput(`message ${id} is malformed`);
+      const input: NewMessage = { id: by.id, author: by.author, role: original.role, content, parent: id };
+      check(input);
+      const newId = by.id ?? newMessageId();
+      const at = w.now();
+      w.write(() => {
+        insert(newId, input, at);
+        requireMessage(id).set(MESSAGE.editedAt, at);
+      });
+      return newId;
+    },
+    /** Presses Stop on a message: the synced flag the streaming worker watches. */
+    requestStop(id: MessageId, by: DeviceId): void {
+      const m = requireMessage(id);
+      if (m.has(MESSAGE.stopBy)) return;
+      const at = w.now();
+      w.write(() => {
+        m.set(MESSAGE.stopBy, by);
+        m.set(MESSAGE.stopAt, at);
+      });
+    },
+    isStopRequested(id: MessageId): boolean {
+      return entryOf(messages, id)?.has(MESSAGE.stopBy) === true;
+    },
+    message(id: MessageId): ChatMessage | undefined {
+      const m = entryOf(messages, id);
+      return m === undefined ? undefined : readMessage(id, m);
+    },
+    has(id: MessageId): boolean {
+      return messages.has(id);
+    },
+    /** Message ids in no particular order (cheap: no content is read). */
+    messageIds(): MessageId[] {
+      return Array.from(messages.keys()) as MessageId[];
+    },
+    count(): number {
+      return messages.size;
+    },
+    /** All messages, ordered by creation time then id: the same on every peer. */
+    transcript,
+    /** User turns still waiting for a worker: pending and not claimed by a live lease. */
+    pendingTurns(): ChatMessage[] {
+      return transcript().filter((m) => m.role === 'user' && m.status === MessageStatus.Pending && !claims.isClaimed(m.id));
+    },
+    observe(listener: () => void): () => void {
+      const roots = [ROOT_META, ...Object.values(CHAT)].map((name) => doc.getMap<unknown>(name));
+      return observeRoots(doc, roots, listener);
+    },
+    toJSON(): ChatState {
+      return { meta: readMeta(doc), info: readInfo(), messages: transcript(), claims: claims.list() };
+    },
+  };
+}
+
+export type ChatDoc = ReturnType<typeof chatDoc>;

@@ -1,0 +1,40 @@
+/**
+ * The document schema: typed accessors for every document kind, schema
+ * versions and upgrades. Callers never touch raw Y.Map keys; those live in
+ * keys.ts and the accessors.
+ */
+export { DOC_KINDS, isDocKind, readMeta, type DocKind, type DocMeta } from './meta.ts';
+export { assertWritable, CURRENT_VERSION, isWritable, stepsFor, type UpgradeResult, type UpgradeStep } from './version.ts';
+export { UPGRADE_STEPS } from './upgrades.ts';
+export type { AccessorOptions } from './writer.ts';
+export { compareStrings } from './fields.ts';
+export { isOrderKey, orderKeyBetween } from './order-key.ts';
+
+export { workspaceDoc, type WorkspaceDoc, type WorkspaceInfo, type WorkspaceState } from './workspace.ts';
+export { compareChats, type ChatEntry, type NewChat } from './workspace-chats.ts';
+export { SESSION_STATES, SessionState, type NewSession, type SessionEntry } from './workspace-sessions.ts';
+export { ROLES, type Member, type NewMember, type Role } from './workspace-members.ts';
+export { HEALTH_STATUSES, type Announcement, type AnnouncementInput, type Health, type HealthStatus } from './workspace-announcements.ts';
+export type { Lockbox } from './workspace-lockboxes.ts';
+
+export { chatDoc, type ChatDoc, type ChatInfo, type ChatState, type NewMessage } from './chat.ts';
+export {
+  compareMessages, MESSAGE_ROLES, MESSAGE_STATUSES, MessageStatus, messageSortKey,
+  type ChatMessage, type MessageRole, type Usage,
+} from './chat-message.ts';
+export type { Claim } from './chat-claims.ts';
+
+export { settingsDoc, THEMES, type ModelRef, type SettingsDoc, type SettingsState, type Theme } from './settings.ts';
+export {
+  parseProviderId, PROVIDER_KINDS,
+  type ApiKey, type ProviderId, type ProviderInput, type ProviderKind, type ProviderSummary,
+} from './settings-providers.ts';
+
+export { permissionsDoc, type PermissionsDoc, type PermissionsState } from './permissions.ts';
+export { parsePluginManifest, PERMISSION_KINDS, type PermissionKind, type PermissionRequest, type PluginManifest } from './plugin-manifest.ts';
+export type { InstalledPlugin } from './permissions-plugins.ts';
+export { GRANT_DECISIONS, type Grant, type GrantDecision, type GrantTarget } from './permissions-grants.ts';
+export { ACTIVITY_SEGMENT_CAP, compareActivity, OUTCOMES, type ActivityEntry, type ActivityInput, type Outcome } from './activity-log.ts';
+
+export { terminalDoc, type TerminalDoc, type TerminalInfo, type TerminalSize, type TerminalState, type TerminalWriter } from './terminal.ts';
+export { OUTPUT_SEGMENT_CAP, SNAPSHOTS_KEPT, type OutputChunk, type ScreenSnapshot } from './terminal-output.ts';

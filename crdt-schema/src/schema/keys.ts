@@ -1,0 +1,145 @@
+/**
+ * The layout of every document kind: the names of root shared types and of
+ * the fields inside their entries. These strings are the storage format, so
+ * they live here and nowhere else; callers use the typed accessors. Renaming
+ * one is a schema change and needs an upgrade step (upgrades.ts).
+ *
+ * Collections are root-level maps because two peers that concurrently create
+ * the same root type get the same one, while two that concurrently create the
+ * same nested map keep only one of them. Entries of a collection are nested
+ * Y.Maps keyed by a fresh random id (so they are never created twice) and are
+ * edited field by field, last writer wins per field. Records that one writer
+ * replaces whole (announcements, claims, grants) are plain values.
+ */
+
+export const ROOT_META = 'meta';
+export const META = { kind: 'kind', schemaVersion: 'schemaVersion' } as const;
+
+export const WORKSPACE = {
+  info: 'workspace',
+  chats: 'chats',
+  sessions: 'sessions',
+  members: 'members',
+  revocations: 'revocations',
+  gateways: 'gateways',
+  workers: 'workers',
+  lockboxes: 'lockboxes',
+} as const;
+
+export const WORKSPACE_INFO = { id: 'id', name: 'name', createdAt: 'createdAt', createdBy: 'createdBy' } as const;
+
+export const CHAT_ENTRY = {
+  docId: 'docId',
+  title: 'title',
+  pinned: 'pinned',
+  deleted: 'deleted',
+  deletedAt: 'deletedAt',
+  createdAt: 'createdAt',
+  createdBy: 'createdBy',
+  updatedAt: 'updatedAt',
+  order: 'order',
+} as const;
+
+/** Field names of schema versions before the current one, read by upgrade steps and tolerant readers. */
+export const LEGACY = {
+  /** Workspace schema 1 called a chat's title `name`. */
+  chatEntryName: 'name',
+} as const;
+
+export const SESSION_ENTRY = {
+  docId: 'docId',
+  gateway: 'gateway',
+  title: 'title',
+  state: 'state',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  requestedBy: 'requestedBy',
+} as const;
+
+export const MEMBER_ENTRY = {
+  cert: 'cert',
+  name: 'name',
+  role: 'role',
+  boxPublicKey: 'boxPublicKey',
+  addedBy: 'addedBy',
+  addedAt: 'addedAt',
+  lastSeen: 'lastSeen',
+} as const;
+
+export const CHAT = { info: 'chat', messages: 'messages', claims: 'claims' } as const;
+
+export const CHAT_INFO = { chatId: 'chatId', createdAt: 'createdAt', createdBy: 'createdBy' } as const;
+
+export const MESSAGE = {
+  id: 'id',
+  author: 'author',
+  role: 'role',
+  content: 'content',
+  status: 'status',
+  error: 'error',
+  model: 'model',
+  usage: 'usage',
+  createdAt: 'createdAt',
+  editedAt: 'editedAt',
+  parent: 'parent',
+  stopBy: 'stopBy',
+  stopAt: 'stopAt',
+} as const;
+
+export const SETTINGS = { providers: 'providers', prefs: 'prefs' } as const;
+
+export const PROVIDER_ENTRY = {
+  kind: 'kind',
+  baseUrl: 'baseUrl',
+  apiKey: 'apiKey',
+  models: 'models',
+  enabled: 'enabled',
+} as const;
+
+export const PREFS = {
+  defaultModel: 'defaultModel',
+  systemPrompt: 'systemPrompt',
+  theme: 'theme',
+  relayUrl: 'relayUrl',
+} as const;
+
+export const PERMISSIONS = {
+  plugins: 'plugins',
+  grants: 'grants',
+  activity: 'activity',
+  activityHeads: 'activityHeads',
+} as const;
+
+export const PLUGIN_ENTRY = {
+  name: 'name',
+  version: 'version',
+  description: 'description',
+  permissions: 'permissions',
+  schedule: 'schedule',
+  entry: 'entry',
+  installedAt: 'installedAt',
+  installedBy: 'installedBy',
+} as const;
+
+export const TERMINAL = {
+  session: 'session',
+  writers: 'writers',
+  snapshots: 'snapshots',
+  output: 'output',
+  outputHeads: 'outputHeads',
+} as const;
+
+export const TERMINAL_SESSION = {
+  sessionId: 'sessionId',
+  title: 'title',
+  gateway: 'gateway',
+  shell: 'shell',
+  cwd: 'cwd',
+  createdAt: 'createdAt',
+  state: 'state',
+  owner: 'owner',
+  size: 'size',
+} as const;
+
+/** The one writer of a terminal's output segments (the session's gateway). */
+export const TERMINAL_OUTPUT_WRITER = 'gateway';

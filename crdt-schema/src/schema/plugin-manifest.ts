@@ -1,0 +1,58 @@
+/**
+ * Plugin manifests: what a plugin is and which permissions it asks for.
+ * Manifests come from outside (a plugin package), so they are parsed field by
+ * field, never trusted as given.
+ */
+import { parsePluginId, type PluginId } from '../ids.ts';
+import { badInput, checkEnum, checkText, isRecord } from './fields.ts';
+
+export const PERMISSION_KINDS = ['read-folder', 'read-chats', 'write-chats', 'network', 'gateway-session'] as const;
+export type PermissionKind = (typeof PERMISSION_KINDS)[number];
+
+export interface PermissionRequest {
+  readonly kind: PermissionKind;
+  /** What the permission is for: a folder path, a chat id, a host, a gateway id; '*' for any. */
+  readonly resource: string;
+  /** Shown to the user when asking. */
+  readonly reason: string;
+}
+
+export interface PluginManifest {
+  readonly id: PluginId;
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  readonly permissions: PermissionRequest[];
+  /** Five-field cron expression for scheduled runs. */
+  readonly schedule?: string;
+  /** Module path of the plugin's entry point inside its package. */
+  readonly entry: string;
+}
+
+const CRON = /^([0-9*/,-]+|\?)(\s+([0-9A-Za-z*/,-]+|\?)){4}$/;
+
+export function parsePermissionRequest(v: unknown): PermissionRequest {
+  if (!isRecord(v)) badInput('a permission request is an object');
+  return {
+    kind: checkEnum(v.kind, 'permission kind', PERMISSION_KINDS),
+    resource: checkText(v.resource, 'permission resource', 2000),
+    reason: checkText(v.reason, 'permission reason', 1000),
+  };
+}
+
+/** Parses a manifest from untrusted input; E_BAD_INPUT names the first bad field. */
+export function parsePluginManifest(v: unknown): PluginManifest {
+  if (!isRecord(v)) badInput('a plugin manifest is an object');
+  if (!Array.isArray(v.permissions) || v.permissions.length > 100) badInput('permissions is a list of at most 100 requests');
+  const schedule = v.schedule === undefined ? undefined : checkText(v.schedule, 'schedule', 200).trim();
+  if (schedule !== undefined && !CRON.test(schedule)) badInput('schedule must be a five-field cron expression');
+  const manifest: PluginManifest = {
+    id: parsePluginId(v.id),
+    name: checkText(v.name, 'name', 200),
+    version: checkText(v.version, 'version', 100),
+    description: typeof v.description === 'string' ? v.description.slice(0, 5000) : '',
+    permissions: v.permissions.map(parsePermissionRequest),
+    entry: checkText(v.entry, 'entry', 500),
+  };
+  return schedule === undefined ? manifest : { ...manifest, schedule };
+}

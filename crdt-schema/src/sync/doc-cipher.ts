@@ -1,0 +1,26 @@
+/**
+ * What the sync layer needs from keys and envelopes for one document, as one
+ * injected interface: seal local updates, open remote envelopes (verify, then
+ * author, then counter, then decrypt), seal the local at-rest state, and sign
+ * relay capability proofs. workspace/cipher.ts builds the real one from a
+ * device identity and the workspace scope keys.
+ */
+import type { DeviceId } from '../ids.ts';
+import type { CounterCheck, EnvelopeKind, OpenedEnvelope } from '../envelope/index.ts';
+import type { CapMode } from '../wire/frames.ts';
+
+export interface DocCipher {
+  readonly self: DeviceId;
+  /** True when this device holds the document's write capability. */
+  readonly canWrite: boolean;
+  /** Capability public keys, sent so any writer can register the document on the relay. */
+  readonly caps: { readonly writeKey: Uint8Array; readonly readKey: Uint8Array };
+  seal(kind: EnvelopeKind, counter: number, plaintext: Uint8Array): Uint8Array;
+  /** Every check passed or a TendrilError: nobody sees plaintext of a bad envelope. */
+  open(envelope: Uint8Array, counters: CounterCheck): OpenedEnvelope;
+  /** Signs a relay subscribe proof with the read or write capability. */
+  subscribeProof(nonce: Uint8Array, mode: CapMode): Uint8Array;
+  /** At-rest sealing with the device's local storage key. */
+  sealLocal(plaintext: Uint8Array): Uint8Array;
+  openLocal(sealed: Uint8Array): Uint8Array;
+}

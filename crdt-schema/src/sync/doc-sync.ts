@@ -1,0 +1,456 @@
+/**
+ * Binds one Y.Doc to one relay document. Local updates are coalesced for a
+ * few milliseconds, sealed with the next author counter and kept in a durable
+ * outbox until the relay acknowledges them; remote envelopes are verified,
+ * counter-checked and decrypted before Yjs sees a byte. The relay's behaviour
+ * is checked all along: tampered, forged, replayed, withheld, reordered or
+ * rolled-back entries are reported with their code and never applied.
+ */
+import { ObservableV2 } from 'lib0/observable';
+import * as Y from 'yjs';
+import type { DeviceId, DocId } from '../ids.ts';
+import { ERRORS, TendrilError, type ErrorCode, type ErrorInfo } from '../errors.ts';
+import { CapMode, FrameType, type Frame } from '../wire/frames.ts';
+import { EnvelopeKind, type CounterCheck, type CounterTracker } from '../envelope/index.ts';
+import type { DocCipher } from './doc-cipher.ts';
+import { emptyMeta, type DocStore, type SyncMeta } from './doc-store.ts';
+import { decodeCoveredState, encodeCoveredState } from './local-state.ts';
+import { SyncState, type SyncProblem, type SyncStatus } from './status.ts';
+import { SeqWindow } from './seq-window.ts';
+import { HeldEntries } from './held-entries.ts';
+
+/** The connection a DocSync speaks through; provided by the relay client once the handshake is done. */
+export interface DocLink {
+  send(frame: Frame): void;
+  /** The relay's challenge nonce for this connection (capability proofs sign it). */
+  readonly nonce: Uint8Array;
+  readonly maxFrameBytes: number;
+}
+
+export interface DocSyncOptions {
+  readonly doc: DocId;
+  readonly ydoc: Y.Doc;
+  readonly cipher: DocCipher;
+  readonly store: DocStore;
+  readonly counters: CounterTracker;
+  /** Local updates within this window become one envelope. */
+  readonly coalesceMs?: number;
+  /** Upload a snapshot once this many entries follow the last one. */
+  readonly snapshotEvery?: number;
+  readonly saveDebounceMs?: number;
+}
+
+export interface DocSyncEvents {
+  status: (status: SyncStatus) => void;
+  /** Every problem, including relay misbehaviour, as it is detected. */
+  problem: (problem: SyncProblem) => void;
+}
+
+/** Own envelopes from the outbox are re-applied at load without counter checks (Yjs updates are idempotent). */
+const NO_CHECK: CounterCheck = { check(): void {} };
+
+export class DocSync extends ObservableV2<DocSyncEvents> {
+  readonly doc: DocId;
+  readonly ydoc: Y.Doc;
+  private readonly cipher: DocCipher;
+  private readonly store: DocStore;
+  private readonly counters: CounterTracker;
+  /** The counter book for entries: this device's own entries coming back are not counter-checked (they are idempotent). */
+  private readonly entryCounters: CounterTracker;
+  private readonly opts: Required<Pick<DocSyncOptions, 'coalesceMs' | 'snapshotEvery' | 'saveDebounceMs'>>;
+  private readonly seqs = new SeqWindow();
+  private readonly held = new HeldEntries();
+  private readonly outbox = new Map<number, Uint8Array>();
+  private meta: SyncMeta = emptyMeta;
+  private link: DocLink | null = null;
+  private subscribed = false;
+  private catchingUp = false;
+  private lastDeliveredSeq = 0;
+  private snapshotSeq = 0;
+  private snapshotInFlight = false;
+  private pending: Uint8Array[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private destroyed = false;
+  private current: SyncStatus = { state: SyncState.Offline, progress: { received: 0, expected: 0 }, unacked: 0, error: null };
+
+  private constructor(o: DocSyncOptions) {
+    super();
+    this.doc = o.doc;
+    this.ydoc = o.ydoc;
+    this.cipher = o.cipher;
+    this.store = o.store;
+    this.counters = o.counters;
+    const self = o.cipher.self;
+    this.entryCounters = Object.assign(Object.create(o.counters) as CounterTracker, {
+      check: (author: DeviceId, kind: EnvelopeKind, counter: number) => (author === self ? undefined : o.counters.check(author, kind, counter)),
+    });
+    this.opts = { coalesceMs: o.coalesceMs ?? 4, snapshotEvery: o.snapshotEvery ?? 500, saveDebounceMs: o.saveDebounceMs ?? 100 };
+  }
+
+  /** Loads the sealed local state and the outbox, then starts capturing local updates. */
+  static async open(o: DocSyncOptions): Promise<DocSync> {
+    const s = new DocSync(o);
+    await s.load();
+    s.ydoc.on('update', s.onLocalUpdate);
+    return s;
+  }
+
+  get status(): SyncStatus {
+    return this.current;
+  }
+  get cursor(): number {
+    return this.seqs.cursor;
+  }
+  get unacked(): number {
+    return this.outbox.size + (this.pending.length > 0 ? 1 : 0);
+  }
+
+  private async load(): Promise<void> {
+    const loaded = await this.store.load();
+    if (loaded.state) {
+      const st = decodeCoveredState(this.cipher.openLocal(loaded.state));
+      Y.applyUpdate(this.ydoc, st.state, this);
+      this.seqs.reset(st.seq);
+      this.counters.advanceTo(st.covers);
+    }
+    let myCounter = loaded.meta?.myCounter ?? 0;
+    for (const e of loaded.outbox) {
+      const opened = this.cipher.open(e.envelope, NO_CHECK);
+      Y.applyUpdate(this.ydoc, opened.plaintext, this);
+      this.outbox.set(e.counter, e.envelope);
+      myCounter = Math.max(myCounter, e.counter);
+    }
+    this.meta = { myCounter, maxSeenSeq: loaded.meta?.maxSeenSeq ?? 0 };
+    this.emitStatus({});
+  }
+
+  // ---- local changes -------------------------------------------------------
+
+  private readonly onLocalUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === this || this.destroyed) return;
+    if (!this.cipher.canWrite) {
+      this.report('E_FORBIDDEN', 'this device may only read this document; the local change is not sent');
+      return;
+    }
+    this.pending.push(update);
+    if (this.flushTimer === null) this.flushTimer = setTimeout(() => void this.flush(), this.opts.coalesceMs);
+    this.emitStatus({});
+  };
+
+  /** Seals and stores every pending local update; resolves once they are in the durable outbox. */
+  flush(): Promise<void> {
+    if (this.flushTimer !== null) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    const updates = this.pending;
+    this.pending = [];
+    if (updates.length > 0) this.chain = this.chain.then(() => this.sealAndQueue(updates));
+    return this.chain;
+  }
+
+  private async sealAndQueue(updates: Uint8Array[]): Promise<void> {
+    const limit = (this.link?.maxFrameBytes ?? 1 << 20) - 1024;
+    const merged = Y.mergeUpdates(updates);
+    const groups = merged.length + 256 <= limit || updates.length === 1 ? [merged] : updates;
+    for (const update of groups) {
+      const counter = this.meta.myCounter + 1;
+      const envelope = this.cipher.seal(EnvelopeKind.Update, counter, update);
+      this.meta = { ...this.meta, myCounter: counter };
+      await this.store.putOutbox({ counter, envelope });
+      this.outbox.set(counter, envelope);
+      if (envelope.length > limit) this.report('E_FRAME_TOO_LARGE', `a local change of ${envelope.length} bytes exceeds the relay frame limit; it stays on this device`);
+      else this.sendEnvelope(counter, envelope);
+    }
+    this.scheduleSave();
+    this.emitStatus({});
+  }
+
+  private sendEnvelope(counter: number, envelope: Uint8Array): void {
+    if (this.link && this.subscribed && this.cipher.canWrite) this.link.send({ type: FrameType.Envelope, doc: this.doc, ref: counter, envelope });
+  }
+
+  // ---- connection ----------------------------------------------------------
+
+  /** Called by the relay client after each successful handshake. */
+  attach(link: DocLink): void {
+    this.link = link;
+    this.subscribed = false;
+    const mode = this.cipher.canWrite ? CapMode.Write : CapMode.Read;
+    link.send({
+      type: FrameType.Subscribe,
+      doc: this.doc,
+      cursor: this.seqs.cursor,
+      mode,
+      proof: this.cipher.subscribeProof(link.nonce, mode),
+      // Capability keys derive from the scope keys, so every writer registers the same ones:
+      // whichever writer reaches the relay first creates the document, the rest are no-ops.
+      ...(this.cipher.canWrite ? { create: this.cipher.caps } : {}),
+    });
+    this.emitStatus({ state: SyncState.Connecting });
+  }
+
+  /** Called when the connection drops; local changes keep queueing. */
+  detach(): void {
+    this.link = null;
+    this.subscribed = false;
+    this.catchingUp = false;
+    this.snapshotInFlight = false;
+    this.emitStatus({ state: SyncState.Offline });
+  }
+
+  /** Routes one relay frame that names this document. */
+  handle(frame: Frame): void {
+    if (this.destroyed) return;
+    switch (frame.type) {
+      case FrameType.Subscribed: return this.onSubscribed(frame.head, frame.snapshotSeq);
+      case FrameType.Snapshot: return this.onSnapshot(frame.seq, frame.envelope);
+      case FrameType.Entry: return this.onEntry(frame.seq, frame.envelope);
+      case FrameType.CaughtUp: return this.onCaughtUp(frame.head);
+      case FrameType.Ack: return this.onAck(frame.ref, frame.seq);
+      case FrameType.Error: return this.onError(frame.code, frame.message, frame.ref, frame.retryAfterMs);
+      default: return;
+    }
+  }
+
+  private onSubscribed(head: number, snapshotSeq: number): void {
+    this.subscribed = true;
+    this.snapshotSeq = snapshotSeq;
+    this.lastDeliveredSeq = 0;
+    if (head < this.meta.maxSeenSeq) {
+      this.report('E_ROLLBACK', `the relay's history ends at ${head} but it acknowledged ${this.meta.maxSeenSeq} before`);
+      return;
+    }
+    this.catchingUp = true;
+    this.noteSeen(head);
+    this.emitStatus({ state: SyncState.Syncing, progress: { received: 0, expected: Math.max(0, head - this.seqs.cursor) } });
+    for (const [counter, envelope] of [...this.outbox].sort((a, b) => a[0] - b[0])) this.sendEnvelope(counter, envelope);
+  }
+
+  private onSnapshot(seq: number, envelope: Uint8Array): void {
+    if (seq <= this.seqs.cursor) return;
+    try {
+      const opened = this.cipher.open(envelope, NO_CHECK);
+      if (opened.header.kind !== EnvelopeKind.Snapshot) throw new TendrilError('E_ENVELOPE_MALFORMED', 'an update was served as a snapshot');
+      const body = decodeCoveredState(opened.plaintext);
+      if (body.seq !== seq) throw new TendrilError('E_WITHHELD', `the relay served a snapshot of seq ${body.seq} as one of seq ${seq}`);
+      this.applyYjs(body.state);
+      this.counters.advanceTo(body.covers);
+      this.seqs.reset(seq);
+      this.snapshotSeq = seq;
+      this.noteSeen(seq);
+      this.retryHeld();
+      this.scheduleSave();
+    } catch (e) {
+      this.reportError(e);
+    }
+  }
+
+  private onEntry(seq: number, envelope: Uint8Array): void {
+    if (seq <= this.lastDeliveredSeq && this.catchingUp) {
+      this.report('E_REORDER', `entry ${seq} arrived after entry ${this.lastDeliveredSeq}`);
+      return;
+    }
+    this.lastDeliveredSeq = Math.max(this.lastDeliveredSeq, seq);
+    this.noteSeen(seq);
+    if (this.seqs.has(seq)) return;
+    if (this.catchingUp) {
+      const p = this.current.progress;
+      this.emitStatus({ progress: { received: p.received + 1, expected: p.expected } });
+    }
+    this.tryApply(seq, envelope);
+    this.scheduleSave();
+    this.maybeSnapshot();
+  }
+
+  /** Opens and applies one entry, holding it when an earlier counter of its author is missing. */
+  private tryApply(seq: number, envelope: Uint8Array): boolean {
+    try {
+      const opened = this.cipher.open(envelope, this.entryCounters);
+      const { kind, author, counter } = opened.header;
+      if (kind !== EnvelopeKind.Update) throw new TendrilError('E_ENVELOPE_MALFORMED', 'a snapshot was served as an entry');
+      this.applyYjs(opened.plaintext);
+      if (author !== this.cipher.self) this.counters.commit(author, kind, counter);
+      this.seqs.add(seq);
+      this.held.drop(seq);
+      if (author !== this.cipher.self) this.retryHeld();
+      return true;
+    } catch (e) {
+      const code = e instanceof TendrilError ? e.code : 'E_DECODE_FAILED';
+      if (code === 'E_COUNTER_GAP' || code === 'E_UNKNOWN_AUTHOR' || code === 'E_UNKNOWN_EPOCH') {
+        this.held.hold(seq, envelope, code);
+        return false;
+      }
+      // A replay repeats something already applied: safe to count as seen. Anything else stays
+      // uncounted, so the cursor stops before it and a later catch-up asks for it again.
+      if (code === 'E_REPLAY') this.seqs.add(seq);
+      this.reportError(e);
+      return false;
+    }
+  }
+
+  /** Re-tries held entries (after a gap filled or the member list changed). */
+  retryHeld(): void {
+    let progress = true;
+    while (progress) {
+      progress = false;
+      for (const h of this.held.list()) if (this.tryApply(h.seq, h.envelope)) progress = true;
+    }
+  }
+
+  private applyYjs(update: Uint8Array): void {
+    try {
+      Y.applyUpdate(this.ydoc, update, this);
+    } catch (cause) {
+      throw new TendrilError('E_DECODE_FAILED', 'a verified update does not decode as Yjs', { cause });
+    }
+  }
+
+  private onCaughtUp(head: number): void {
+    this.noteSeen(head);
+    this.catchingUp = false;
+    const missing = this.seqs.cursor < head;
+    const stuck = this.held.list();
+    if (stuck.length > 0) {
+      const code = stuck.some((h) => h.code === 'E_COUNTER_GAP') ? 'E_WITHHELD' : stuck[0]!.code;
+      this.report(code, `${stuck.length} entries could not be applied after catch-up (${stuck.map((h) => h.code).join(', ')})`);
+    } else if (missing && this.current.error === null) {
+      this.report('E_WITHHELD', `caught up to ${head} but entries after ${this.seqs.cursor} never arrived`);
+    }
+    if (this.current.error === null) this.emitStatus({ state: SyncState.Synced });
+    this.scheduleSave();
+    this.maybeSnapshot();
+  }
+
+  private onAck(ref: number, seq: number): void {
+    this.noteSeen(seq);
+    if (ref === 0) {
+      this.snapshotInFlight = false;
+      this.snapshotSeq = Math.max(this.snapshotSeq, seq);
+      return;
+    }
+    if (!this.outbox.has(ref)) return;
+    this.outbox.delete(ref);
+    this.seqs.add(seq);
+    this.chain = this.chain.then(() => this.store.ack([ref], this.meta));
+    this.scheduleSave();
+    this.emitStatus({});
+    this.maybeSnapshot();
+  }
+
+  private onError(code: string, message: string, ref: number, retryAfterMs: number): void {
+    if (code === 'E_RATE_LIMITED' && ref > 0) {
+      setTimeout(() => {
+        const env = this.outbox.get(ref);
+        if (env) this.sendEnvelope(ref, env);
+      }, Math.max(10, retryAfterMs));
+      return;
+    }
+    if (ref === 0 && code === 'E_SNAPSHOT_REJECTED') {
+      this.snapshotInFlight = false;
+      return;
+    }
+    const known = code in ERRORS ? (code as ErrorCode) : 'E_BAD_INPUT';
+    this.report(known, `relay: ${message}`);
+  }
+
+  private noteSeen(seq: number): void {
+    if (seq > this.meta.maxSeenSeq) this.meta = { ...this.meta, maxSeenSeq: seq };
+  }
+
+  // ---- snapshots and persistence ---------------------------------------------
+
+  private maybeSnapshot(): void {
+    const l = this.link;
+    if (!l || !this.subscribed || this.catchingUp || !this.cipher.canWrite || this.snapshotInFlight) return;
+    if (this.outbox.size > 0 || this.pending.length > 0 || this.held.size > 0) return;
+    const cursor = this.seqs.cursor;
+    if (cursor - this.snapshotSeq < this.opts.snapshotEvery || this.seqs.pendingAbove > 0) return;
+    const body = encodeCoveredState({ seq: cursor, covers: this.coveredCounters(), state: Y.encodeStateAsUpdate(this.ydoc) });
+    this.snapshotInFlight = true;
+    // A snapshot's counter is the seq it covers: it only ever grows, as snapshot counters must.
+    l.send({ type: FrameType.SnapshotPut, doc: this.doc, ref: 0, seq: cursor, envelope: this.cipher.seal(EnvelopeKind.Snapshot, cursor, body) });
+  }
+
+  /** Update counters the current state includes: every applied author's, and this device's own. */
+  private coveredCounters(): Map<DeviceId, number> {
+    const covers = new Map<DeviceId, number>();
+    for (const [author, n] of this.counters.toJSON().updates) if (n > 0) covers.set(author as DeviceId, n);
+    if (this.meta.myCounter > 0) covers.set(this.cipher.self, this.meta.myCounter);
+    return covers;
+  }
+
+  private scheduleSave(): void {
+    if (this.saveTimer !== null || this.destroyed) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      void this.saveNow();
+    }, this.opts.saveDebounceMs);
+  }
+
+  /** Seals the current state (Yjs + cursor + counters) into the store. */
+  saveNow(): Promise<void> {
+    const state = this.cipher.sealLocal(encodeCoveredState({ seq: this.seqs.cursor, covers: this.coveredCounters(), state: Y.encodeStateAsUpdate(this.ydoc) }));
+    const meta = this.meta;
+    this.chain = this.chain.then(() => this.store.saveState(state, meta));
+    return this.chain;
+  }
+
+  // ---- status ----------------------------------------------------------------
+
+  private report(code: ErrorCode, message: string): void {
+    const problem: SyncProblem = { code, message, relayMisbehaviour: (ERRORS[code] as ErrorInfo).relayMisbehaviour === true };
+    this.emit('problem', [problem]);
+    this.emitStatus({ state: SyncState.Error, error: problem });
+  }
+
+  private reportError(e: unknown): void {
+    if (e instanceof TendrilError) this.report(e.code, e.message);
+    else this.report('E_DECODE_FAILED', e instanceof Error ? e.message : String(e));
+  }
+
+  private emitStatus(patch: Partial<SyncStatus>): void {
+    const next: SyncStatus = { ...this.current, ...patch, unacked: this.unacked };
+    if (patch.state !== undefined && patch.state !== SyncState.Error && patch.error === undefined) {
+      (next as { error: SyncProblem | null }).error = patch.state === SyncState.Synced || patch.state === SyncState.Offline ? null : this.current.error;
+    }
+    this.current = next;
+    this.emit('status', [next]);
+  }
+
+  /** Resolves when every local change is acknowledged and the document is caught up (or rejects at the deadline). */
+  whenSynced(timeoutMs = 30_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        if (this.subscribed && !this.catchingUp && this.unacked === 0) {
+          this.off('status', onStatus);
+          clearTimeout(timer);
+          resolve();
+          return true;
+        }
+        return false;
+      };
+      const onStatus = (): void => void check();
+      const timer = setTimeout(() => {
+        this.off('status', onStatus);
+        const why = this.current.error ? `, ${this.current.error.code}: ${this.current.error.message}` : '';
+        reject(new TendrilError('E_TIMEOUT', `document ${this.doc} did not sync within ${timeoutMs} ms (${this.current.state}, ${this.unacked} unacknowledged${why})`));
+      }, timeoutMs);
+      this.on('status', onStatus);
+      void this.flush().then(check);
+    });
+  }
+
+  /** Flushes pending changes, saves the state, and stops listening. */
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.saveTimer !== null) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    await this.saveNow();
+    this.destroyed = true;
+    this.ydoc.off('update', this.onLocalUpdate);
+    super.destroy();
+  }
+}

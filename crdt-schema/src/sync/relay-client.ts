@@ -1,0 +1,306 @@
+/**
+ * One WebSocket connection from a device to the relay, shared by every
+ * document the device syncs. It answers the relay's challenge, (re)subscribes
+ * each document after every handshake, routes frames to their document,
+ * reconnects with jittered exponential backoff, and carries the one-time blob
+ * requests used by invites. The WebSocket constructor is injected, so the same
+ * code runs in Node (`ws`) and in the browser.
+ */
+import { ObservableV2 } from 'lib0/observable';
+import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
+import { ERRORS, TendrilError, type ErrorCode } from '../errors.ts';
+import { decodeFrame, encodeFrame } from '../wire/codec.ts';
+import { FrameType, PROTOCOL_VERSION, type Frame, type RevokeFrame } from '../wire/frames.ts';
+import { helloProofBytes } from '../wire/proofs.ts';
+import type { DocLink, DocSync } from './doc-sync.ts';
+import type { SyncProblem } from './status.ts';
+
+/** The subset of the WebSocket API used here (browser WebSocket and `ws` both fit). */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  onopen: ((ev: unknown) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** The device as the relay sees it: its id and a signing function (the secret key stays with the caller). */
+export interface DeviceSigner {
+  readonly id: DeviceId;
+  readonly publicKey: Uint8Array;
+  sign(message: Uint8Array): Uint8Array;
+}
+
+export interface RelayClientOptions {
+  /** ws:// or wss:// URL of the relay's /sync endpoint. */
+  readonly url: string;
+  readonly workspace: WorkspaceId;
+  readonly device: DeviceSigner;
+  readonly WebSocket: WebSocketConstructor;
+  readonly clientName: string;
+  readonly accessCode?: string;
+  /** Set when this hello creates the workspace on the relay. */
+  readonly register?: { admins: Uint8Array[] };
+  readonly backoff?: { minMs: number; maxMs: number };
+}
+
+export const ConnectionState = {
+  /** Opening the socket or waiting for the welcome. */
+  Connecting: 'connecting',
+  /** Handshake done; documents are subscribed. */
+  Open: 'open',
+  /** Not connected; a reconnect is scheduled unless closed. */
+  Offline: 'offline',
+  /** Closed for good by the caller or by a fatal relay error. */
+  Closed: 'closed',
+} as const;
+export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
+
+export interface RelayClientEvents {
+  state: (state: ConnectionState) => void;
+  problem: (problem: SyncProblem) => void;
+}
+
+export class RelayClient extends ObservableV2<RelayClientEvents> {
+  private readonly o: RelayClientOptions;
+  private readonly docs = new Map<DocId, DocSync>();
+  private readonly blobWaiters = new Map<number, { resolve: (f: { found: boolean; data: Uint8Array }) => void; reject: (e: unknown) => void }>();
+  private ws: WebSocketLike | null = null;
+  private link: DocLink | null = null;
+  private register: { admins: Uint8Array[] } | undefined;
+  private attempt = 0;
+  private nextRef = 1;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private _state: ConnectionState = ConnectionState.Offline;
+  private maxFrameBytes = 1 << 20;
+  /** Why the relay ended this client for good (revoked, bad access code...), if it did. */
+  private fatal: TendrilError | null = null;
+
+  constructor(options: RelayClientOptions) {
+    super();
+    this.o = options;
+    this.register = options.register;
+  }
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+
+  /** The current connection's challenge nonce (proofs sign it), or null when not connected. */
+  get nonce(): Uint8Array | null {
+    return this._state === ConnectionState.Open && this.link ? this.link.nonce : null;
+  }
+
+  /** Drops the connection and connects again at once (after capability keys changed). */
+  reconnect(): void {
+    if (this._state === ConnectionState.Closed) return;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      this.link = null;
+      for (const d of this.docs.values()) d.detach();
+      ws.close(1000, 'reconnecting');
+    }
+    this.setState(ConnectionState.Offline);
+    this.attempt = 0;
+    this.connect();
+  }
+
+  /** Adds a document; it subscribes now if connected, else after the next handshake. */
+  add(sync: DocSync): void {
+    this.docs.set(sync.doc, sync);
+    if (this.link) sync.attach(this.link);
+  }
+
+  remove(doc: DocId): void {
+    this.docs.get(doc)?.detach();
+    this.docs.delete(doc);
+    if (this.link) this.link.send({ type: FrameType.Unsubscribe, doc });
+  }
+
+  connect(): void {
+    if (this._state === ConnectionState.Closed || this.ws) return;
+    this.setState(ConnectionState.Connecting);
+    const ws = new this.o.WebSocket(this.o.url);
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    ws.onmessage = (ev) => this.onMessage(ws, ev.data);
+    ws.onclose = () => this.onClose(ws);
+    ws.onerror = () => {};
+  }
+
+  /** Resolves once the handshake completed, or rejects at the deadline. */
+  whenOpen(timeoutMs = 10_000): Promise<void> {
+    if (this._state === ConnectionState.Open) return Promise.resolve();
+    if (this.fatal) return Promise.reject(this.fatal);
+    return new Promise((resolve, reject) => {
+      const onState = (s: ConnectionState): void => {
+        if (s === ConnectionState.Open) done(null);
+        else if (s === ConnectionState.Closed) done(this.fatal ?? new TendrilError('E_OFFLINE', 'the relay connection was closed'));
+      };
+      const done = (err: Error | null): void => {
+        clearTimeout(timer);
+        this.off('state', onState);
+        if (err) reject(err);
+        else resolve();
+      };
+      const timer = setTimeout(() => done(new TendrilError('E_OFFLINE', `no relay connection to ${this.o.url} within ${timeoutMs} ms`)), timeoutMs);
+      this.on('state', onState);
+    });
+  }
+
+  private send(frame: Frame): void {
+    const ws = this.ws;
+    if (ws && ws.readyState === 1) ws.send(encodeFrame(frame));
+  }
+
+  private onMessage(ws: WebSocketLike, data: unknown): void {
+    if (ws !== this.ws) return;
+    let frame: Frame;
+    try {
+      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+      if (!bytes) throw new TendrilError('E_FRAME_MALFORMED', 'a text message arrived on a binary protocol');
+      frame = decodeFrame(bytes, { maxBytes: this.maxFrameBytes + 4096 });
+    } catch (e) {
+      this.problem(e instanceof TendrilError ? e.code : 'E_FRAME_MALFORMED', `relay sent an unreadable frame: ${(e as Error).message}`, true);
+      ws.close(4000, 'malformed frame');
+      return;
+    }
+    this.onFrame(frame);
+  }
+
+  private onFrame(frame: Frame): void {
+    switch (frame.type) {
+      case FrameType.Challenge: {
+        if (frame.version < PROTOCOL_VERSION) {
+          this.problem('E_PROTOCOL_VERSION', `relay speaks protocol ${frame.version}, this device needs ${PROTOCOL_VERSION}`, false);
+          return this.close();
+        }
+        const nonce = frame.nonce;
+        this.send({
+          type: FrameType.Hello,
+          version: PROTOCOL_VERSION,
+          workspace: this.o.workspace,
+          device: this.o.device.id,
+          proof: this.o.device.sign(helloProofBytes(nonce, this.o.workspace, this.o.device.publicKey)),
+          client: this.o.clientName,
+          accessCode: this.o.accessCode ?? '',
+          ...(this.register ? { register: this.register } : {}),
+        });
+        this.link = { send: (f) => this.send(f), nonce, maxFrameBytes: this.maxFrameBytes };
+        return;
+      }
+      case FrameType.Welcome: {
+        this.register = undefined;
+        this.attempt = 0;
+        this.maxFrameBytes = frame.maxFrameBytes;
+        const link = this.link!;
+        this.link = { ...link, maxFrameBytes: frame.maxFrameBytes };
+        this.setState(ConnectionState.Open);
+        for (const d of this.docs.values()) d.attach(this.link);
+        return;
+      }
+      case FrameType.Blob: {
+        const w = this.blobWaiters.get(frame.ref);
+        this.blobWaiters.delete(frame.ref);
+        w?.resolve({ found: frame.found, data: frame.data });
+        return;
+      }
+      case FrameType.Error: {
+        if (frame.doc !== '' && this.docs.has(frame.doc as DocId)) return this.docs.get(frame.doc as DocId)!.handle(frame);
+        const w = this.blobWaiters.get(frame.ref);
+        if (w) {
+          this.blobWaiters.delete(frame.ref);
+          w.reject(new TendrilError(frame.code in ERRORS ? (frame.code as ErrorCode) : 'E_BAD_INPUT', frame.message));
+          return;
+        }
+        const code = frame.code in ERRORS ? (frame.code as ErrorCode) : 'E_BAD_INPUT';
+        this.problem(code, `relay: ${frame.message}`, false);
+        if (frame.fatal && (code === 'E_REVOKED' || code === 'E_ACCESS_CODE' || code === 'E_AUTH_FAILED' || code === 'E_PROTOCOL_VERSION')) {
+          this.fatal = new TendrilError(code, `relay refused this device: ${frame.message}`);
+          this.close();
+        }
+        return;
+      }
+      default:
+        if ('doc' in frame) this.docs.get(frame.doc as DocId)?.handle(frame);
+    }
+  }
+
+  private onClose(ws: WebSocketLike): void {
+    if (ws !== this.ws) return;
+    this.ws = null;
+    this.link = null;
+    for (const d of this.docs.values()) d.detach();
+    for (const w of this.blobWaiters.values()) w.reject(new TendrilError('E_OFFLINE', 'the relay connection closed'));
+    this.blobWaiters.clear();
+    if (this._state === ConnectionState.Closed) return;
+    this.setState(ConnectionState.Offline);
+    const { minMs, maxMs } = this.o.backoff ?? { minMs: 100, maxMs: 10_000 };
+    const delay = Math.min(maxMs, minMs * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  /** Parks a sealed blob on the relay under `key` (invite key material). */
+  async putBlob(key: string, data: Uint8Array, ttlSeconds: number): Promise<void> {
+    await this.blobRequest((ref) => ({ type: FrameType.BlobPut, ref, key, ttlSeconds, data }));
+  }
+
+  /** Takes (fetches and deletes) the blob under `key`; null when absent or expired. */
+  async takeBlob(key: string): Promise<Uint8Array | null> {
+    const r = await this.blobRequest((ref) => ({ type: FrameType.BlobTake, ref, key }));
+    return r.found ? r.data : null;
+  }
+
+  private async blobRequest(make: (ref: number) => Frame): Promise<{ found: boolean; data: Uint8Array }> {
+    await this.whenOpen();
+    const ref = this.nextRef++;
+    return new Promise((resolve, reject) => {
+      this.blobWaiters.set(ref, { resolve, reject });
+      this.send(make(ref));
+    });
+  }
+
+  /** Sends an admin's signed revocation. */
+  async revoke(frame: Omit<RevokeFrame, 'type'>): Promise<void> {
+    await this.whenOpen();
+    this.send({ type: FrameType.Revoke, ...frame });
+  }
+
+  /** Sends any frame on the open connection (for capability changes and tests). */
+  sendFrame(frame: Frame): void {
+    this.send(frame);
+  }
+
+  close(): void {
+    this.setState(ConnectionState.Closed);
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    const ws = this.ws;
+    this.ws = null;
+    this.link = null;
+    for (const d of this.docs.values()) d.detach();
+    ws?.close(1000, 'client closing');
+  }
+
+  override destroy(): void {
+    this.close();
+    super.destroy();
+  }
+
+  private problem(code: ErrorCode, message: string, relayMisbehaviour: boolean): void {
+    this.emit('problem', [{ code, message, relayMisbehaviour }]);
+  }
+
+  private setState(s: ConnectionState): void {
+    if (this._state === s) return;
+    this._state = s;
+    this.emit('state', [s]);
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * A fake model provider for tests: OpenAI-compatible, Anthropic and Gemini
+ * streaming formats with scripted scenarios and recorded requests.
+ */
+export { startFakeProvider, type FakeProvider, type FakeProviderOptions, type FakeRequest } from './server.ts';
+export {
+  DEFAULT_SCENARIO, SCENARIO_HEADER, lastUserText, scenarioMarker,
+  type FakeFailure, type FakeToolCall, type Scenario, type ScenarioBook,
+} from './scenario.ts';
+export type { Outcome } from './writer.ts';

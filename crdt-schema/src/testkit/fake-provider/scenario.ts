@@ -1,0 +1,117 @@
+/**
+ * Scripted answers for the fake model provider. A scenario says what the next
+ * answer contains (text pieces, tool calls, usage) and how it misbehaves (an
+ * HTTP failure, an error mid-stream, a stall, an endless stream, slow pacing).
+ * The server picks one per request: the `x-fake-scenario` header, else a
+ * `[[scenario:NAME]]` marker in the last user message, else the queue, else
+ * the default.
+ */
+
+/** A tool call the fake model makes; `arguments` is the complete JSON text. */
+export interface FakeToolCall {
+  readonly id?: string;
+  readonly name: string;
+  readonly arguments: string;
+  /** How the arguments are split across stream events; default three pieces. */
+  readonly chunks?: readonly string[];
+}
+
+/** An HTTP failure instead of an answer. */
+export interface FakeFailure {
+  readonly status: number;
+  /** Sent as the Retry-After header (seconds, or an HTTP date). */
+  readonly retryAfter?: number | string;
+  /** The provider error message; default one per status. */
+  readonly message?: string;
+}
+
+export interface Scenario {
+  /** Text pieces, one content event each. */
+  readonly text?: readonly string[];
+  readonly toolCalls?: readonly FakeToolCall[];
+  /** OpenAI only: send the fragments of parallel tool calls round-robin (assembly must go by index). */
+  readonly interleaveToolCalls?: boolean;
+  /** Token counts to report; default estimated from the request and answer sizes. */
+  readonly usage?: { readonly inputTokens: number; readonly outputTokens: number };
+  /** Default `tool_calls` when there are tool calls, else `stop`. */
+  readonly finishReason?: 'stop' | 'length' | 'tool_calls';
+  readonly failWith?: FakeFailure;
+  /** Send an error event (the provider's mid-stream error shape) after this many pieces. */
+  readonly errorAfterChunks?: number;
+  readonly errorMessage?: string;
+  /** Stop sending after this many pieces and hold the connection open until the client leaves. */
+  readonly stallAfterChunks?: number;
+  /** After the text, keep sending filler pieces until the client aborts (the Stop button). */
+  readonly endless?: boolean;
+  /** Delay before each event. Default 0 (2 ms for endless streams). */
+  readonly chunkDelayMs?: number;
+  /** Delay before the response headers (first-byte timeouts). */
+  readonly headerDelayMs?: number;
+}
+
+export interface ScenarioBook {
+  /** Named scenarios, chosen by header or marker. */
+  readonly scenarios?: Readonly<Record<string, Scenario>>;
+  /** Used in order, one per request without a header or marker. */
+  readonly queue?: readonly Scenario[];
+  /** Used when nothing else applies. */
+  readonly fallback?: Scenario;
+}
+
+export const SCENARIO_HEADER = 'x-fake-scenario';
+
+/** The marker to put in a user message to pick a named scenario. */
+export const scenarioMarker = (name: string): string => `[[scenario:${name}]]`;
+
+export const DEFAULT_SCENARIO: Scenario = { text: ['Hello', ' from', ' the fake', ' provider.'] };
+
+const MARKER = /\[\[scenario:([\w.-]+)\]\]/;
+
+type Parts = unknown;
+const textOf = (content: Parts): string => {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((p: { text?: unknown }) => (typeof p?.text === 'string' ? p.text : '')).join('');
+};
+
+/** The text of the last user turn in an OpenAI, Anthropic or Gemini request body. */
+export function lastUserText(body: unknown): string {
+  const b = (body ?? {}) as { messages?: { role?: string; content?: Parts }[]; contents?: { role?: string; parts?: Parts }[] };
+  const messages = b.messages ?? b.contents?.map((c) => ({ role: c.role ?? 'user', content: c.parts })) ?? [];
+  const last = [...messages].reverse().find((m) => m.role === 'user');
+  return last ? textOf(last.content) : '';
+}
+
+/** Picks the scenario for one request; `queue` is consumed in place. */
+export function pickScenario(
+  book: ScenarioBook,
+  queue: Scenario[],
+  header: string | undefined,
+  body: unknown,
+): { name: string; scenario: Scenario } {
+  const named = header ?? MARKER.exec(lastUserText(body))?.[1];
+  if (named !== undefined) {
+    const scenario = book.scenarios?.[named];
+    if (!scenario) throw new Error(`fake provider: no scenario named ${named}`);
+    return { name: named, scenario };
+  }
+  const next = queue.shift();
+  if (next) return { name: 'queued', scenario: next };
+  return { name: 'default', scenario: book.fallback ?? DEFAULT_SCENARIO };
+}
+
+/** Splits tool-call arguments into the pieces streamed for it. */
+export function argumentPieces(call: FakeToolCall): string[] {
+  if (call.chunks) return [...call.chunks];
+  const n = Math.max(1, Math.ceil(call.arguments.length / 3));
+  const out: string[] = [];
+  for (let i = 0; i < call.arguments.length; i += n) out.push(call.arguments.slice(i, i + n));
+  return out;
+}
+
+/** The usage a scenario reports: scripted, or estimated at about four characters a token. */
+export function usageFor(s: Scenario, body: unknown): { inputTokens: number; outputTokens: number } {
+  if (s.usage) return s.usage;
+  const out = (s.text ?? []).join('').length + (s.toolCalls ?? []).reduce((n, c) => n + c.name.length + c.arguments.length, 0);
+  return { inputTokens: Math.max(1, Math.ceil(JSON.stringify(body ?? '').length / 4)), outputTokens: Math.max(1, Math.ceil(out / 4)) };
+}

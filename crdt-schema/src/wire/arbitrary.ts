@@ -1,0 +1,130 @@
+/**
+ * Random valid frames from a seeded PRNG, for property tests of the codec and
+ * of anything that speaks it. Values lean on the edges: varUint byte-length
+ * boundaries, empty and limit-sized fields, multi-byte and astral text.
+ */
+import { toBase64Url } from '../ids.ts';
+import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
+import type { Prng } from '../testkit/prng.ts';
+import { CapMode, FrameType } from './frames.ts';
+import type { Frame } from './frames.ts';
+import {
+  MAX_ADMINS,
+  MAX_LABEL_BYTES,
+  MAX_MESSAGE_BYTES,
+  NONCE_BYTES,
+  PUBLIC_KEY_BYTES,
+  SIGNATURE_BYTES,
+} from './limits.ts';
+import { ERRORS } from '../errors.ts';
+
+const EDGES = [0, 1, 127, 128, 16_383, 16_384, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 49, Number.MAX_SAFE_INTEGER];
+/** ASCII, 2-, 3- and 4-byte UTF-8 code points, a BOM and a NUL. */
+const CODE_POINTS = [0x41, 0x7a, 0x20, 0x2f, 0x00, 0xe9, 0x3b1, 0x4e2d, 0x2603, 0xfeff, 0x1f600, 0x10ffff];
+
+export interface ArbitraryOptions {
+  /** Largest random byte field (envelopes, payloads, blobs). Default 300. */
+  maxBytes?: number;
+}
+
+export function arbitraryUint(p: Prng): number {
+  switch (p.int(0, 3)) {
+    case 0: return p.pick(EDGES);
+    case 1: return p.int(0, 200);
+    case 2: return p.int(0, 2 ** 32);
+    default: return p.int(0, 2 ** 21 - 1) * 2 ** 32 + p.int(0, 2 ** 32 - 1);
+  }
+}
+
+/** Text of at most `maxBytes` UTF-8 bytes, sometimes empty, sometimes exactly at the limit. */
+export function arbitraryText(p: Prng, maxBytes: number): string {
+  if (p.bool(0.1)) return '';
+  if (p.bool(0.1)) return 'x'.repeat(maxBytes);
+  let out = '';
+  let size = 0;
+  const target = p.int(1, Math.min(maxBytes, 40));
+  for (;;) {
+    const cp = p.bool(0.6) ? p.int(0x20, 0x7e) : p.pick(CODE_POINTS);
+    const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (size + n > target) return out;
+    out += String.fromCodePoint(cp);
+    size += n;
+  }
+}
+
+const bytes = (p: Prng, max: number): Uint8Array => p.bytes(p.bool(0.1) ? 0 : p.int(0, max));
+export const arbitraryDocId = (p: Prng): DocId => toBase64Url(p.bytes(16)) as DocId;
+export const arbitraryWorkspaceId = (p: Prng): WorkspaceId => toBase64Url(p.bytes(16)) as WorkspaceId;
+export const arbitraryDeviceId = (p: Prng): DeviceId => toBase64Url(p.bytes(32)) as DeviceId;
+const mode = (p: Prng): CapMode => p.pick([CapMode.Read, CapMode.Write]);
+
+const ERROR_CODES = Object.keys(ERRORS);
+
+/** A random valid frame of the given type (or of a random type). */
+export function arbitraryFrame(p: Prng, type?: Frame['type'], opts: ArbitraryOptions = {}): Frame {
+  const max = opts.maxBytes ?? 300;
+  const t = type ?? (p.pick(Object.values(FrameType)) as Frame['type']);
+  const u = (): number => arbitraryUint(p);
+  switch (t) {
+    case FrameType.Challenge:
+      return { type: t, version: u(), nonce: p.bytes(NONCE_BYTES) };
+    case FrameType.Hello: {
+      const f: Frame = {
+        type: t, version: u(), workspace: arbitraryWorkspaceId(p), device: arbitraryDeviceId(p),
+        proof: p.bytes(SIGNATURE_BYTES), client: arbitraryText(p, MAX_LABEL_BYTES), accessCode: arbitraryText(p, MAX_LABEL_BYTES),
+      };
+      if (p.bool()) {
+        const n = p.bool(0.1) ? MAX_ADMINS : p.int(1, 4);
+        f.register = { admins: Array.from({ length: n }, () => p.bytes(PUBLIC_KEY_BYTES)) };
+      }
+      return f;
+    }
+    case FrameType.Welcome:
+      return { type: t, version: u(), serverTime: u(), maxFrameBytes: u() };
+    case FrameType.Subscribe: {
+      const f: Frame = { type: t, doc: arbitraryDocId(p), cursor: u(), mode: mode(p), proof: p.bytes(SIGNATURE_BYTES) };
+      if (p.bool()) f.create = { writeKey: p.bytes(PUBLIC_KEY_BYTES), readKey: p.bytes(PUBLIC_KEY_BYTES) };
+      return f;
+    }
+    case FrameType.Subscribed:
+      return { type: t, doc: arbitraryDocId(p), mode: mode(p), head: u(), snapshotSeq: u() };
+    case FrameType.Envelope:
+      return { type: t, doc: arbitraryDocId(p), ref: u(), envelope: bytes(p, max) };
+    case FrameType.Ack:
+      return { type: t, doc: arbitraryDocId(p), ref: u(), seq: u() };
+    case FrameType.Entry:
+      return { type: t, doc: arbitraryDocId(p), seq: u(), envelope: bytes(p, max) };
+    case FrameType.CaughtUp:
+      return { type: t, doc: arbitraryDocId(p), head: u() };
+    case FrameType.SnapshotPut:
+      return { type: t, doc: arbitraryDocId(p), ref: u(), seq: u(), envelope: bytes(p, max) };
+    case FrameType.Snapshot:
+      return { type: t, doc: arbitraryDocId(p), seq: u(), envelope: bytes(p, max) };
+    case FrameType.Presence:
+      return { type: t, doc: arbitraryDocId(p), from: arbitraryDeviceId(p), payload: bytes(p, max) };
+    case FrameType.Error:
+      return {
+        type: t, code: p.bool(0.8) ? p.pick(ERROR_CODES) : `E_${p.string(p.int(1, 62), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ_')}`,
+        message: arbitraryText(p, MAX_MESSAGE_BYTES), doc: p.bool() ? '' : arbitraryDocId(p),
+        ref: u(), retryAfterMs: u(), fatal: p.bool(),
+      };
+    case FrameType.Unsubscribe:
+      return { type: t, doc: arbitraryDocId(p) };
+    case FrameType.Revoke:
+      return {
+        type: t, workspace: arbitraryWorkspaceId(p), device: arbitraryDeviceId(p), at: u(),
+        admin: arbitraryDeviceId(p), signature: p.bytes(SIGNATURE_BYTES),
+      };
+    case FrameType.SetCaps:
+      return {
+        type: t, doc: arbitraryDocId(p), ref: u(), writeKey: p.bytes(PUBLIC_KEY_BYTES),
+        readKey: p.bytes(PUBLIC_KEY_BYTES), proof: p.bytes(SIGNATURE_BYTES),
+      };
+    case FrameType.BlobPut:
+      return { type: t, ref: u(), key: arbitraryText(p, MAX_LABEL_BYTES) || 'k', ttlSeconds: u(), data: bytes(p, max) };
+    case FrameType.BlobTake:
+      return { type: t, ref: u(), key: arbitraryText(p, MAX_LABEL_BYTES) || 'k' };
+    case FrameType.Blob:
+      return { type: t, ref: u(), found: p.bool(), data: bytes(p, max) };
+  }
+}

@@ -1,0 +1,4 @@
+/** Relay wire protocol: frame types, their byte codec, and the bytes each proof signs (see docs/PROTOCOL.md). */
+export * from './frames.ts';
+export * from './codec.ts';
+export * from './proofs.ts';

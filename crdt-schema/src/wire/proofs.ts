@@ -1,0 +1,55 @@
+/**
+ * The exact bytes each signature on the wire covers. Both sides build them
+ * here so a device and the relay can never disagree on a proof. Every string
+ * is domain-separated by a tag so a signature for one purpose is useless for
+ * another. Ids are their UTF-8 text; keys, nonces and numbers are raw bytes
+ * (numbers as 8-byte big-endian).
+ */
+import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
+import type { CapMode } from './frames.ts';
+
+const utf8 = new TextEncoder();
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Text with its length first, so adjacent variable-length fields cannot be shifted into each other. */
+function field(text: string): Uint8Array {
+  const bytes = utf8.encode(text);
+  return concat([u64(bytes.length), bytes]);
+}
+
+function u64(n: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  return out;
+}
+
+/** Signed by the device key in Hello. */
+export function helloProofBytes(nonce: Uint8Array, workspace: WorkspaceId, deviceKey: Uint8Array): Uint8Array {
+  return concat([utf8.encode('tendril/hello/v1'), nonce, field(workspace), deviceKey]);
+}
+
+/** Signed by the document's read or write capability key in Subscribe. */
+export function subscribeProofBytes(nonce: Uint8Array, doc: DocId, mode: CapMode): Uint8Array {
+  return concat([utf8.encode('tendril/sub/v1'), nonce, field(doc), new Uint8Array([mode])]);
+}
+
+/** Signed by a workspace admin device in Revoke. Not bound to a connection: a revocation is a lasting statement. */
+export function revokeBytes(workspace: WorkspaceId, device: DeviceId, at: number): Uint8Array {
+  return concat([utf8.encode('tendril/revoke/v1'), field(workspace), field(device), u64(at)]);
+}
+
+/** Signed by the document's current write capability key in SetCaps. */
+export function setCapsBytes(nonce: Uint8Array, doc: DocId, writeKey: Uint8Array, readKey: Uint8Array): Uint8Array {
+  return concat([utf8.encode('tendril/caps/v1'), nonce, field(doc), writeKey, readKey]);
+}

@@ -1,0 +1,107 @@
+/**
+ * Transcript lines are stable, readable snapshots of a session, and the
+ * recorder keeps exactly the bytes that went to the relay for leak checks.
+ */
+import { describe, expect, it } from 'vitest';
+import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
+import { encodeFrame } from './codec.ts';
+import { CapMode, FrameType } from './frames.ts';
+import type { Frame } from './frames.ts';
+import { containsBytes, describeFrame, Transcript } from './transcript.ts';
+
+const DOC = 'Ab12cdEf34ghIj56klMn78' as DocId;
+const WS = 'Zy98xwVu76tsRq54poNm32' as WorkspaceId;
+const ALICE = 'AL1CEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' as DeviceId;
+const BOB = 'B0Bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' as DeviceId;
+const sig = new Uint8Array(64);
+const key = new Uint8Array(32);
+
+const session: [string, string, Frame][] = [
+  ['relay', 'alice', { type: FrameType.Challenge, version: 1, nonce: key }],
+  ['alice', 'relay', { type: FrameType.Hello, version: 1, workspace: WS, device: ALICE, proof: sig, client: 'tendril-cli/0.1', accessCode: 'x', register: { admins: [key] } }],
+  ['relay', 'alice', { type: FrameType.Welcome, version: 1, serverTime: 1_700_000_000_000, maxFrameBytes: 1_049_600 }],
+  ['alice', 'relay', { type: FrameType.Subscribe, doc: DOC, cursor: 0, mode: CapMode.Write, proof: sig, create: { writeKey: key, readKey: key } }],
+  ['relay', 'alice', { type: FrameType.Subscribed, doc: DOC, mode: CapMode.Write, head: 0, snapshotSeq: 0 }],
+  ['relay', 'alice', { type: FrameType.Snapshot, doc: DOC, seq: 2, envelope: new Uint8Array(900) }],
+  ['relay', 'alice', { type: FrameType.Entry, doc: DOC, seq: 3, envelope: new Uint8Array(412) }],
+  ['relay', 'alice', { type: FrameType.CaughtUp, doc: DOC, head: 3 }],
+  ['alice', 'relay', { type: FrameType.Envelope, doc: DOC, ref: 3, envelope: new TextEncoder().encode('sealed bytes') }],
+  ['relay', 'alice', { type: FrameType.Ack, doc: DOC, ref: 3, seq: 4 }],
+  ['alice', 'relay', { type: FrameType.SnapshotPut, doc: DOC, ref: 4, seq: 4, envelope: new Uint8Array(950) }],
+  ['alice', 'relay', { type: FrameType.Presence, doc: DOC, from: ALICE, payload: new Uint8Array(40) }],
+  ['relay', 'bob', { type: FrameType.Presence, doc: DOC, from: ALICE, payload: new Uint8Array(40) }],
+  ['alice', 'relay', { type: FrameType.Unsubscribe, doc: DOC }],
+  ['alice', 'relay', { type: FrameType.Revoke, workspace: WS, device: BOB, at: 1_700_000_000_000, admin: ALICE, signature: sig }],
+  ['alice', 'relay', { type: FrameType.SetCaps, doc: DOC, ref: 5, writeKey: key, readKey: key, proof: sig }],
+  ['alice', 'relay', { type: FrameType.BlobPut, ref: 6, key: 'inv1tekey-123', ttlSeconds: 600, data: new Uint8Array(80) }],
+  ['relay', 'alice', { type: FrameType.Blob, ref: 6, found: true, data: new Uint8Array(0) }],
+  ['bob', 'relay', { type: FrameType.BlobTake, ref: 1, key: 'inv1tekey-123' }],
+  ['relay', 'bob', { type: FrameType.Error, code: 'E_RATE_LIMITED', message: 'slow down', doc: '', ref: 1, retryAfterMs: 250, fatal: false }],
+  ['relay', 'bob', { type: FrameType.Error, code: 'E_REVOKED', message: 'revoked', doc: DOC, ref: 0, retryAfterMs: 0, fatal: true }],
+];
+
+describe('transcript', () => {
+  it('renders one readable line per frame', () => {
+    const t = new Transcript();
+    for (const [from, to, frame] of session) t.record(from, to, frame);
+    expect(t.toString()).toBe(
+      [
+        'relay -> alice | CHALLENGE version=1',
+        'alice -> relay | HELLO version=1 ws=Zy98xw device=AL1CEa client="tendril-cli/0.1" access=set register admins=1',
+        'relay -> alice | WELCOME version=1 maxFrameBytes=1049600',
+        'alice -> relay | SUBSCRIBE doc=Ab12cd cursor=0 mode=write create',
+        'relay -> alice | SUBSCRIBED doc=Ab12cd mode=write head=0 snapshotSeq=0',
+        'relay -> alice | SNAPSHOT doc=Ab12cd seq=2 bytes=900',
+        'relay -> alice | ENTRY doc=Ab12cd seq=3 bytes=412',
+        'relay -> alice | CAUGHT_UP doc=Ab12cd head=3',
+        'alice -> relay | ENVELOPE doc=Ab12cd ref=3 bytes=12',
+        'relay -> alice | ACK doc=Ab12cd ref=3 seq=4',
+        'alice -> relay | SNAPSHOT_PUT doc=Ab12cd ref=4 seq=4 bytes=950',
+        'alice -> relay | PRESENCE doc=Ab12cd from=AL1CEa bytes=40',
+        'relay -> bob | PRESENCE doc=Ab12cd from=AL1CEa bytes=40',
+        'alice -> relay | UNSUBSCRIBE doc=Ab12cd',
+        'alice -> relay | REVOKE ws=Zy98xw device=B0Bbbb admin=AL1CEa',
+        'alice -> relay | SET_CAPS doc=Ab12cd ref=5',
+        'alice -> relay | BLOB_PUT ref=6 key=inv1te ttlSeconds=600 bytes=80',
+        'relay -> alice | BLOB ref=6 found=true bytes=0',
+        'bob -> relay | BLOB_TAKE ref=1 key=inv1te',
+        'relay -> bob | ERROR E_RATE_LIMITED doc=- ref=1 retryAfterMs=250',
+        'relay -> bob | ERROR E_REVOKED doc=Ab12cd ref=0 fatal',
+      ].join('\n'),
+    );
+    expect(new Set(session.map(([, , f]) => f.type)).size).toBe(Object.keys(FrameType).length);
+  });
+
+  it('keeps the bytes of relay-bound frames only, exactly as sent', () => {
+    const t = new Transcript();
+    const raw = encodeFrame(session[8]![2]);
+    expect(t.record('alice', 'relay', raw)).toBe('alice -> relay | ENVELOPE doc=Ab12cd ref=3 bytes=12');
+    t.record('relay', 'alice', session[6]![2]);
+    expect(t.relayBound()).toEqual([raw]);
+    expect(t.relayBound()[0]).toBe(raw);
+  });
+
+  it('finds a plaintext canary in relay-bound bytes and ignores relay-to-peer frames', () => {
+    const canary = 'canary-7f3a';
+    const leaky: Frame = { type: FrameType.Envelope, doc: DOC, ref: 1, envelope: new TextEncoder().encode(`x${canary}y`) };
+    const t = new Transcript();
+    t.record('relay', 'alice', { type: FrameType.Entry, doc: DOC, seq: 1, envelope: new TextEncoder().encode(canary) });
+    expect(t.relaySaw(canary)).toBe(false);
+    t.record('alice', 'relay', leaky);
+    expect(t.relaySaw(canary)).toBe(true);
+    expect(t.relaySaw(new TextEncoder().encode('canary-7f3b'))).toBe(false);
+  });
+
+  it('matches byte runs at every offset', () => {
+    const hay = Uint8Array.from([1, 2, 3, 1, 2, 4]);
+    expect(containsBytes(hay, Uint8Array.from([1, 2, 4]))).toBe(true);
+    expect(containsBytes(hay, Uint8Array.from([2, 4, 5]))).toBe(false);
+    expect(containsBytes(hay, new Uint8Array(0))).toBe(true);
+  });
+
+  it('describes a frame without recording it', () => {
+    expect(describeFrame({ type: FrameType.Envelope, doc: DOC, ref: 3, envelope: new Uint8Array(412) })).toBe(
+      'ENVELOPE doc=Ab12cd ref=3 bytes=412',
+    );
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * The real DocCipher: a document's envelopes sealed and opened with keys
+ * derived from the workspace scope keys, authors checked against the signed
+ * member directory (including the key epoch, so a revoked device's new
+ * envelopes are refused), and local state sealed with the device's local key.
+ */
+import type { CryptoProvider } from '../crypto/provider.ts';
+import type { DeviceIdentity } from '../crypto/keys.ts';
+import { secret } from '../crypto/secret.ts';
+import type { DocKeys } from '../crypto/doc-keys.ts';
+import { isTendrilError, TendrilError } from '../errors.ts';
+import type { DeviceId, DocId, KeyEpoch } from '../ids.ts';
+import { openEnvelope, parseEnvelope, sealEnvelope } from '../envelope/index.ts';
+import { deriveDocKeys } from '../keyring/doc-keys.ts';
+import type { Scope } from '../keyring/scopes.ts';
+import type { DocCipher } from '../sync/doc-cipher.ts';
+import { subscribeProofBytes } from '../wire/proofs.ts';
+import { CapMode } from '../wire/frames.ts';
+import { mayAuthor, type Directory } from './directory.ts';
+
+export interface DocCipherOptions {
+  readonly crypto: CryptoProvider;
+  readonly identity: DeviceIdentity;
+  readonly doc: DocId;
+  readonly scope: Scope;
+  /** The scope's keys as held now (read at each call, so a rotation applies at once). */
+  readonly keys: () => DocKeys;
+  readonly directory: Directory;
+  readonly localKey: Uint8Array;
+  /**
+   * Index documents only: whether an envelope from an author not yet in the directory is that
+   * device's own enrollment (its update, applied to a copy of the index, yields a verified
+   * membership for the author). Checked after the signature and decryption, before anyone applies it.
+   */
+  readonly admitEnrollment?: (author: DeviceId, update: Uint8Array) => boolean;
+}
+
+const LOCAL_NONCE = 24;
+
+export function createDocCipher(o: DocCipherOptions): DocCipher {
+  const { crypto, identity, doc, scope } = o;
+  const view = () => deriveDocKeys(crypto, o.keys(), doc);
+  const localAd = new TextEncoder().encode(`tendril/local-state/v1/${doc}`);
+  return {
+    self: identity.deviceId,
+    get canWrite() {
+      return view().writeCap !== undefined;
+    },
+    get caps() {
+      const v = view();
+      return { writeKey: v.writeCap?.publicKey ?? new Uint8Array(32), readKey: v.readCap.publicKey };
+    },
+    seal(kind, counter, plaintext) {
+      const v = view();
+      const key = v.contentKey(v.current);
+      if (!key) throw new TendrilError('E_KEY_MISSING', `no ${scope} key for the current epoch`);
+      return sealEnvelope(crypto, { kind, doc, epoch: v.current, key: secret(key), author: identity, counter, plaintext });
+    },
+    open(envelope, counters) {
+      // The epoch is read from the (not yet trusted) header only to scope the author check:
+      // the signature covers it, and openEnvelope verifies that signature before asking.
+      const epoch: KeyEpoch = parseEnvelope(envelope).header.epoch;
+      const v = view();
+      const keyFor = (e: KeyEpoch) => {
+        const k = v.contentKey(e);
+        return k ? secret(k) : undefined;
+      };
+      try {
+        return openEnvelope(crypto, envelope, {
+          doc,
+          keyFor,
+          isAllowedAuthor: (author) => author === identity.deviceId || mayAuthor(o.directory, author, scope, epoch),
+          counters,
+        });
+      } catch (e) {
+        if (!(isTendrilError(e, 'E_UNKNOWN_AUTHOR') && o.admitEnrollment)) throw e;
+        const opened = openEnvelope(crypto, envelope, { doc, keyFor, isAllowedAuthor: () => true, counters });
+        if (!o.admitEnrollment(opened.header.author, opened.plaintext)) throw e;
+        return opened;
+      }
+    },
+    subscribeProof(nonce, mode) {
+      const v = view();
+      const cap = mode === CapMode.Write ? v.writeCap : v.readCap;
+      if (!cap) throw new TendrilError('E_FORBIDDEN', `this device holds no write capability for ${scope} documents`);
+      return crypto.sign(subscribeProofBytes(nonce, doc, mode), cap.secretKey);
+    },
+    sealLocal(plaintext) {
+      const nonce = crypto.randomBytes(LOCAL_NONCE);
+      const ct = crypto.aeadSeal(plaintext, localAd, nonce, o.localKey);
+      const out = new Uint8Array(LOCAL_NONCE + ct.length);
+      out.set(nonce);
+      out.set(ct, LOCAL_NONCE);
+      return out;
+    },
+    openLocal(sealed) {
+      const pt = sealed.length > LOCAL_NONCE ? crypto.aeadOpen(sealed.subarray(LOCAL_NONCE), localAd, sealed.subarray(0, LOCAL_NONCE), o.localKey) : null;
+      if (!pt) throw new TendrilError('E_DECRYPT_FAILED', `the local state of ${doc} does not open with this device's local key`);
+      return pt;
+    },
+  };
+}

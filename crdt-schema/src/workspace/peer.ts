@@ -1,0 +1,137 @@
+/**
+ * A device's view of one workspace: its relay connection and the documents it
+ * has open, each bound through a DocSync with a cipher derived from the scope
+ * keys. The same class serves the CLI, gateways, workers and the browser; the
+ * platform parts (WebSocket, local store, crypto) are injected.
+ */
+import * as Y from 'yjs';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import type { DeviceIdentity } from '../crypto/keys.ts';
+import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
+import { TendrilError } from '../errors.ts';
+import type { Scope } from '../keyring/scopes.ts';
+import type { WorkspaceKeys } from '../keyring/workspace-keys.ts';
+import { DocSync } from '../sync/doc-sync.ts';
+import type { DocStore } from '../sync/doc-store.ts';
+import { RelayClient, type WebSocketConstructor } from '../sync/relay-client.ts';
+import type { SyncProblem } from '../sync/status.ts';
+import { createDocCipher } from './cipher.ts';
+import { createCounterTracker } from '../envelope/counters.ts';
+import type { Directory } from './directory.ts';
+
+export interface DocRef {
+  readonly doc: DocId;
+  readonly scope: Scope;
+}
+
+export interface WorkspacePeerOptions {
+  readonly crypto: CryptoProvider;
+  readonly identity: DeviceIdentity;
+  readonly workspace: WorkspaceId;
+  /** The key sets held now; read on every seal/open, so a rotation takes effect at once. */
+  readonly keys: () => WorkspaceKeys;
+  /** Members and their roles, from the synced index. */
+  readonly directory: Directory;
+  /** The device's key for sealing local state at rest. */
+  readonly localKey: Uint8Array;
+  readonly storeFor: (doc: DocId) => DocStore;
+  readonly relay: {
+    readonly url: string;
+    readonly WebSocket: WebSocketConstructor;
+    readonly clientName: string;
+    readonly accessCode?: string;
+    readonly register?: { admins: Uint8Array[] };
+  };
+  readonly snapshotEvery?: number;
+  /** See DocCipherOptions.admitEnrollment; used for index documents. */
+  readonly admitEnrollment?: (author: DeviceId, update: Uint8Array) => boolean;
+}
+
+export class WorkspacePeer {
+  readonly relay: RelayClient;
+  private readonly o: WorkspacePeerOptions;
+  private readonly open = new Map<DocId, { sync: DocSync; scope: Scope }>();
+  private readonly problems: SyncProblem[] = [];
+
+  constructor(o: WorkspacePeerOptions) {
+    this.o = o;
+    const sk = o.identity.signSecretKey;
+    this.relay = new RelayClient({
+      ...o.relay,
+      workspace: o.workspace,
+      device: { id: o.identity.deviceId, publicKey: o.identity.signPublicKey, sign: (m) => o.crypto.sign(m, sk.expose()) },
+    });
+    this.relay.on('problem', (p) => this.problems.push(p));
+  }
+
+  /** Problems seen so far (relay misbehaviour, refused frames). */
+  get seenProblems(): readonly SyncProblem[] {
+    return this.problems;
+  }
+
+  /** Opens (or returns) the synced Y.Doc for a document; it subscribes once connected. */
+  async openDoc(ref: DocRef): Promise<DocSync> {
+    const have = this.open.get(ref.doc);
+    if (have) return have.sync;
+    if (!this.o.keys().has(ref.scope)) throw new TendrilError('E_KEY_MISSING', `this device holds no ${ref.scope} keys`);
+    const o = this.o;
+    const cipher = createDocCipher({
+      crypto: o.crypto,
+      identity: o.identity,
+      doc: ref.doc,
+      scope: ref.scope,
+      keys: () => o.keys().get(ref.scope)!,
+      directory: o.directory,
+      localKey: o.localKey,
+      ...(ref.scope === 'index' && o.admitEnrollment ? { admitEnrollment: o.admitEnrollment } : {}),
+    });
+    const sync = await DocSync.open({
+      doc: ref.doc,
+      ydoc: new Y.Doc({ gc: true }),
+      cipher,
+      store: o.storeFor(ref.doc),
+      counters: createCounterTracker(),
+      ...(o.snapshotEvery !== undefined ? { snapshotEvery: o.snapshotEvery } : {}),
+    });
+    sync.on('problem', (p) => this.problems.push(p));
+    this.open.set(ref.doc, { sync, scope: ref.scope });
+    this.relay.add(sync);
+    return sync;
+  }
+
+  /** The key scope an open document belongs to. */
+  scopeOf(doc: DocId): Scope | undefined {
+    return this.open.get(doc)?.scope;
+  }
+
+  docs(): DocSync[] {
+    return [...this.open.values()].map((e) => e.sync);
+  }
+
+  /** Re-tries entries held for an unknown author (call after the member list changed). */
+  retryHeld(): void {
+    for (const { sync } of this.open.values()) sync.retryHeld();
+  }
+
+  connect(): void {
+    this.relay.connect();
+  }
+
+  /** Resolves once every open document is caught up and has no unacknowledged change. */
+  async whenSynced(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await this.relay.whenOpen(timeoutMs);
+    await Promise.all(this.docs().map((d) => d.whenSynced(Math.max(1, deadline - Date.now()))));
+  }
+
+  /** Local changes not yet acknowledged, over all open documents. */
+  get unacked(): number {
+    return this.docs().reduce((n, d) => n + d.unacked, 0);
+  }
+
+  /** Flushes and saves every document, then closes the connection. */
+  async close(): Promise<void> {
+    for (const { sync } of this.open.values()) await sync.close();
+    this.relay.destroy();
+  }
+}

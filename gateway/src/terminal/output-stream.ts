@@ -1,0 +1,163 @@
+/**
+ * The low-latency output path of a session. PTY bytes are cut into sequenced
+ * batches and handed to every subscriber at once:
+ *
+ * - the first bytes after an idle period go out immediately (keystroke echo
+ *   gets no added latency), and open a `flushMs` window;
+ * - bytes arriving inside the window are coalesced and flushed when it ends
+ *   (then a new window opens), or as soon as `maxBatchBytes` accumulate;
+ * - the stream goes idle when a window ends with nothing pending.
+ *
+ * Every batch is kept in a bytes-capped ring for replay. Subscribers get
+ * batches through their own capped queues and are dropped, never waited on.
+ * Internal consumers (the screen mirror) listen to the `batch` event.
+ */
+import { TendrilError } from '@tendril/crdt-schema/errors';
+import { systemTimers, type TimerHandle, type Timers } from './deps.ts';
+import { Emitter } from './emitter.ts';
+import { concatBytes, type OutputBatch, type StreamPosition } from './output-batch.ts';
+import { OutputRing, type ReplayResult } from './output-ring.ts';
+import { Subscription, type CloseReason } from './output-subscriber.ts';
+
+export interface OutputStreamOptions {
+  /** Coalescing window after a flush, in ms (default 4). */
+  readonly flushMs?: number;
+  /** A batch is cut as soon as this many bytes are pending (default 16 KiB). */
+  readonly maxBatchBytes?: number;
+  /** Bytes of recent batches kept for replay (default 4 MiB). */
+  readonly ringBytes?: number;
+  /** Default per-subscriber queue cap (default 1 MiB). */
+  readonly subscriberQueueBytes?: number;
+  readonly timers?: Timers;
+}
+
+export interface OutputStreamEvents {
+  /** Every batch, in order, after subscribers got it. */
+  batch: OutputBatch;
+  /** The stream was ended; no batch follows. */
+  end: StreamPosition;
+}
+
+/** The answer to subscribe: live from `fromSeq`, or "restore a snapshot first". */
+export type SubscribeResult =
+  | { readonly kind: 'subscribed'; readonly subscription: Subscription }
+  | { readonly kind: 'need-snapshot'; readonly oldestSeq: number };
+
+export class OutputStream extends Emitter<OutputStreamEvents> {
+  private readonly flushMs: number;
+  private readonly maxBatch: number;
+  private readonly queueCap: number;
+  private readonly timers: Timers;
+  private readonly ring: OutputRing;
+  private readonly subscribers = new Set<Subscription>();
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private window: TimerHandle | undefined;
+  private position: StreamPosition = { seq: 0, offset: 0 };
+  private ended = false;
+
+  constructor(options: OutputStreamOptions = {}) {
+    super();
+    this.flushMs = options.flushMs ?? 4;
+    this.maxBatch = options.maxBatchBytes ?? 16 * 1024;
+    this.queueCap = options.subscriberQueueBytes ?? 1024 * 1024;
+    this.timers = options.timers ?? systemTimers;
+    this.ring = new OutputRing(options.ringBytes ?? 4 * 1024 * 1024);
+  }
+
+  /** The position the next batch will get. */
+  get next(): StreamPosition {
+    return this.position;
+  }
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+  /** Bytes held by the replay ring plus bytes not yet flushed. */
+  get heldBytes(): number {
+    return this.ring.bytes + this.pendingBytes;
+  }
+
+  /** Appends PTY output. Never blocks; may emit batches synchronously. */
+  append(bytes: Uint8Array): void {
+    if (this.ended) throw new TendrilError('E_SESSION_ENDED', 'output appended after the stream ended');
+    if (bytes.length === 0) return;
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes >= this.maxBatch) this.cutFull();
+    if (this.window === undefined) {
+      this.flush();
+      this.openWindow();
+    }
+  }
+
+  /** Emits whatever is pending as one batch now. */
+  flush(): void {
+    if (this.pendingBytes === 0) return;
+    const bytes = concatBytes(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.publish(bytes);
+  }
+
+  /** Batches from `fromSeq` on, or "need snapshot" when some were evicted. */
+  replay(fromSeq: number): ReplayResult {
+    return this.ring.from(fromSeq);
+  }
+
+  /** Subscribes from `fromSeq` (default: live only); replayed batches are queued first. */
+  subscribe(options: { fromSeq?: number; maxQueuedBytes?: number } = {}): SubscribeResult {
+    const fromSeq = options.fromSeq ?? this.position.seq;
+    const replay = this.ring.from(fromSeq);
+    if (replay.kind === 'need-snapshot') return replay;
+    const cap = options.maxQueuedBytes ?? this.queueCap;
+    const subscription = new Subscription(fromSeq, cap, (s) => this.subscribers.delete(s));
+    if (this.ended) {
+      for (const b of replay.batches) subscription.push(b);
+      subscription.close(endReason());
+      return { kind: 'subscribed', subscription };
+    }
+    this.subscribers.add(subscription);
+    for (const b of replay.batches) subscription.push(b);
+    return { kind: 'subscribed', subscription };
+  }
+
+  /** Flushes, then ends every subscription (they may still drain their queues). */
+  end(): void {
+    if (this.ended) return;
+    this.flush();
+    if (this.window !== undefined) this.timers.clearTimeout(this.window);
+    this.window = undefined;
+    this.ended = true;
+    for (const s of [...this.subscribers]) s.close(endReason());
+    this.emit('end', this.position);
+  }
+
+  private cutFull(): void {
+    const all = concatBytes(this.pending, this.pendingBytes);
+    let at = 0;
+    for (; all.length - at >= this.maxBatch; at += this.maxBatch) this.publish(all.subarray(at, at + this.maxBatch));
+    this.pending = at < all.length ? [all.subarray(at)] : [];
+    this.pendingBytes = all.length - at;
+  }
+
+  private openWindow(): void {
+    this.window = this.timers.setTimeout(() => {
+      this.window = undefined;
+      if (this.pendingBytes === 0) return;
+      this.flush();
+      this.openWindow();
+    }, this.flushMs);
+  }
+
+  private publish(bytes: Uint8Array): void {
+    const batch: OutputBatch = { seq: this.position.seq, offset: this.position.offset, bytes };
+    this.position = { seq: batch.seq + 1, offset: batch.offset + bytes.length };
+    this.ring.push(batch);
+    for (const s of this.subscribers) s.push(batch);
+    this.emit('batch', batch);
+  }
+}
+
+function endReason(): Omit<CloseReason, 'resumeSeq'> {
+  return { code: 'E_SESSION_ENDED', message: 'the session output ended' };
+}

@@ -1,0 +1,110 @@
+/**
+ * Starts shells in PTYs for one gateway. With tmux (detected by the caller and
+ * passed in) every shell lives in a tmux session named by its session id on
+ * the gateway's own socket, so `list()` finds shells that survived a gateway
+ * restart and `attach()` picks them up again. Without tmux a shell runs in a
+ * plain PTY and dies with the gateway.
+ *
+ *   const host = createPtyHost({ spawn: pty.spawn, tmux: { bin: 'tmux', socket: { name: tmuxSocketName(id) } } });
+ *   const proc = await host.start({ sessionId, shell: '/bin/bash', cwd, env, cols: 80, rows: 24 });
+ */
+import { stat } from 'node:fs/promises';
+import { TendrilError } from '@tendril/crdt-schema/errors';
+import type { SessionId } from '@tendril/crdt-schema/ids';
+import { writeAgentsFile, type AgentsFileRequest, type AgentsFileResult } from './agents-file.ts';
+import { runCommand, type RunCommand } from './command.ts';
+import { isGridSize, type TerminalSize } from './deps.ts';
+import { PtyProcess, type PtyControl, type PtyLike } from './pty-process.ts';
+import { attachArgs, clientEnv, hasTmuxSession, killTmuxSession, listTmuxSessions, newSessionArgs, type TmuxConfig } from './tmux.ts';
+
+/** node-pty's `spawn`, or a stand-in. */
+export type PtySpawn = (
+  file: string,
+  args: string[],
+  options: { name: string; cols: number; rows: number; cwd: string; env: Record<string, string>; encoding: null },
+) => PtyLike;
+
+export interface PtyHostOptions {
+  readonly spawn: PtySpawn;
+  /** tmux settings when tmux is available; null runs plain PTYs. */
+  readonly tmux: TmuxConfig | null;
+  readonly run?: RunCommand;
+}
+
+export interface ShellSpec extends TerminalSize {
+  readonly sessionId: SessionId;
+  readonly shell: string;
+  readonly args?: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Writes an instruction file into `cwd` before the shell starts. */
+  readonly agentsFile?: AgentsFileRequest;
+}
+
+export interface PtyHost {
+  readonly mode: 'tmux' | 'plain';
+  /** Starts a shell; `agentsFile` reports what happened to the instruction file. */
+  start(spec: ShellSpec): Promise<{ process: PtyProcess; agentsFile?: AgentsFileResult }>;
+  /** Re-attaches a shell that survived a restart (tmux only). */
+  attach(sessionId: SessionId, size: TerminalSize, env?: Readonly<Record<string, string>>): Promise<PtyProcess>;
+  /** Session ids of surviving shells on this gateway's tmux server (empty without tmux). */
+  list(): Promise<SessionId[]>;
+}
+
+export function createPtyHost(options: PtyHostOptions): PtyHost {
+  const run = options.run ?? runCommand;
+  const tmux = options.tmux;
+
+  const spawn = (file: string, args: string[], size: TerminalSize, cwd: string, env: Record<string, string>): PtyLike => {
+    if (!isGridSize(size)) throw new TendrilError('E_BAD_INPUT', `bad terminal size ${size.cols}x${size.rows}`);
+    try {
+      return options.spawn(file, args, { name: 'xterm-256color', cols: size.cols, rows: size.rows, cwd, env, encoding: null });
+    } catch (error) {
+      throw new TendrilError('E_SPAWN_FAILED', `could not start ${file}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+
+  const tmuxControl = (cfg: TmuxConfig, sessionId: SessionId): PtyControl => ({
+    mode: 'tmux',
+    endShell: () => killTmuxSession(run, cfg, sessionId),
+    stillRunning: () => hasTmuxSession(run, cfg, sessionId),
+  });
+  const plainControl: PtyControl = {
+    mode: 'plain',
+    endShell: async (pty) => pty.kill('SIGHUP'),
+    stillRunning: async () => false,
+  };
+
+  const attachTmux = (cfg: TmuxConfig, sessionId: SessionId, size: TerminalSize, env: Readonly<Record<string, string>>, cwd: string): PtyProcess =>
+    new PtyProcess(sessionId, spawn(cfg.bin, attachArgs(cfg, sessionId), size, cwd, clientEnv(env)), tmuxControl(cfg, sessionId));
+
+  return {
+    mode: tmux === null ? 'plain' : 'tmux',
+
+    async start(spec) {
+      const dir = await stat(spec.cwd).catch(() => undefined);
+      if (dir?.isDirectory() !== true) throw new TendrilError('E_SPAWN_FAILED', `working directory ${spec.cwd} does not exist`);
+      const agentsFile = spec.agentsFile === undefined ? undefined : await writeAgentsFile(spec.cwd, spec.agentsFile);
+      const args = [...(spec.args ?? [])];
+      if (tmux === null) {
+        const env = { ...spec.env, TERM: 'xterm-256color' };
+        const process = new PtyProcess(spec.sessionId, spawn(spec.shell, args, spec, spec.cwd, env), plainControl);
+        return { process, agentsFile };
+      }
+      if (await hasTmuxSession(run, tmux, spec.sessionId)) throw new TendrilError('E_BAD_INPUT', `session ${spec.sessionId} already runs; attach to it`);
+      const created = await run(tmux.bin, newSessionArgs(tmux, { ...spec, args }), { env: clientEnv(spec.env) });
+      if (created.code !== 0) throw new TendrilError('E_SPAWN_FAILED', `tmux new-session failed: ${created.stderr.trim()}`);
+      return { process: attachTmux(tmux, spec.sessionId, spec, spec.env, spec.cwd), agentsFile };
+    },
+
+    async attach(sessionId, size, env = {}) {
+      if (tmux === null) throw new TendrilError('E_UNKNOWN_SESSION', 'without tmux no shell survives a gateway restart');
+      if (!(await hasTmuxSession(run, tmux, sessionId))) throw new TendrilError('E_UNKNOWN_SESSION', `no surviving session ${sessionId}`);
+      return attachTmux(tmux, sessionId, size, env, '/');
+    },
+
+    async list() {
+      return tmux === null ? [] : ((await listTmuxSessions(run, tmux)) as SessionId[]);
+    },
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * The session's headless screen, kept in a worker thread and fed every output
+ * batch in order. It never sits on the keystroke path: the stream hands it a
+ * batch after the viewers got it, and posting to the worker is a copy.
+ *
+ * Flood policy: the mirror is the one consumer that must see every byte, so
+ * it is the only one that can slow the PTY. When its backlog (bytes posted,
+ * not yet parsed) passes `highWaterBytes` it emits `flood: true` and the
+ * session pauses reading the PTY; below `lowWaterBytes` it emits
+ * `flood: false` and reading resumes. Viewers never cause a pause (they are
+ * dropped instead). Keep the high-water mark well under the stream's ring
+ * size, so a snapshot's `coversSeq` is still replayable when it arrives.
+ */
+import { TendrilError } from '@tendril/crdt-schema/errors';
+import { systemClock, systemTimers, type Clock, type TerminalSize, type TimerHandle, type Timers } from './deps.ts';
+import { Emitter } from './emitter.ts';
+import { isFromMirror, type FromMirror, type ToMirror } from './mirror-protocol.ts';
+import { startMirrorThread, type MirrorThread, type StartMirrorThread } from './mirror-thread.ts';
+import type { OutputBatch } from './output-batch.ts';
+import type { ScreenSnapshot } from './snapshot.ts';
+
+export interface ScreenMirrorOptions extends TerminalSize {
+  /** Scrollback lines kept and included in snapshots (default 1,000). */
+  readonly scrollback?: number;
+  /** Periodic snapshot after this long with new output (default 10 s). */
+  readonly snapshotEveryMs?: number;
+  /** ...or after this many new bytes, whichever first (default 1 MiB). */
+  readonly snapshotEveryBytes?: number;
+  readonly highWaterBytes?: number;
+  readonly lowWaterBytes?: number;
+  readonly gzipLevel?: number;
+  readonly clock?: Clock;
+  readonly timers?: Timers;
+  readonly startThread?: StartMirrorThread;
+}
+
+export interface ScreenMirrorEvents {
+  /** Every snapshot produced, periodic or asked for. */
+  snapshot: ScreenSnapshot;
+  /** True: the mirror is hopelessly behind, pause the PTY; false: resume. */
+  flood: boolean;
+  error: Error;
+}
+
+type Waiter = { resolve(v: FromMirror): void; reject(e: Error): void };
+
+export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
+  private readonly thread: MirrorThread;
+  private readonly waiters = new Map<number, Waiter>();
+  private readonly clock: Clock;
+  private readonly timers: Timers;
+  private readonly high: number;
+  private readonly low: number;
+  private readonly everyBytes: number;
+  private readonly everyMs: number;
+  private nextId = 1;
+  private backlog = 0;
+  private flooding = false;
+  private sinceSnapshot = 0;
+  private periodic: TimerHandle | undefined;
+  private failure: Error | undefined;
+
+  constructor(options: ScreenMirrorOptions) {
+    super();
+    this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? systemTimers;
+    this.high = options.highWaterBytes ?? 2 * 1024 * 1024;
+    this.low = options.lowWaterBytes ?? Math.floor(this.high / 4);
+    this.everyBytes = options.snapshotEveryBytes ?? 1024 * 1024;
+    this.everyMs = options.snapshotEveryMs ?? 10_000;
+    const init = { cols: options.cols, rows: options.rows, scrollback: options.scrollback ?? 1000, gzipLevel: options.gzipLevel ?? 9 };
+    this.thread = (options.startThread ?? startMirrorThread)(init);
+    this.thread.on('message', (m: unknown) => this.receive(m));
+    this.thread.on('error', (e: Error) => this.fail(new TendrilError('E_SPAWN_FAILED', `screen mirror failed: ${e.message}`, { cause: e })));
+    this.thread.on('exit', () => this.fail(new TendrilError('E_SESSION_ENDED', 'screen mirror stopped')));
+  }
+
+  /** Bytes sent to the mirror and not parsed yet. */
+  get backlogBytes(): number {
+    return this.backlog;
+  }
+
+  feed(batch: OutputBatch): void {
+    if (this.failure !== undefined) return;
+    // A view into a larger buffer would be cloned whole; send only its bytes.
+    const whole = batch.bytes.byteOffset === 0 && batch.bytes.byteLength === batch.bytes.buffer.byteLength;
+    this.post({ t: 'feed', batch: whole ? batch : { ...batch, bytes: batch.bytes.slice() } });
+    this.backlog += batch.bytes.length;
+    this.sinceSnapshot += batch.bytes.length;
+    if (!this.flooding && this.backlog > this.high) this.setFlood(true);
+    if (this.sinceSnapshot >= this.everyBytes) this.periodicSnapshot();
+    else if (this.periodic === undefined) this.periodic = this.timers.setTimeout(() => this.periodicSnapshot(), this.everyMs);
+  }
+
+  /** Resizes the mirror after the batches fed so far. */
+  resize(size: TerminalSize): void {
+    this.post({ t: 'resize', size });
+  }
+
+  /** A snapshot covering at least every batch fed so far. */
+  async snapshot(): Promise<ScreenSnapshot> {
+    const m = await this.request({ t: 'snapshot', id: this.nextId++, takenAt: this.clock.now() });
+    if (m.t !== 'snapshot') throw new TendrilError('E_BAD_INPUT', `mirror answered ${m.t} to a snapshot request`);
+    const s: ScreenSnapshot = { coversSeq: m.coversSeq, coversOffset: m.coversOffset, ...m.size, gzip: m.gzip, takenAt: m.takenAt };
+    this.emit('snapshot', s);
+    return s;
+  }
+
+  /** The visible screen as plain text, after every batch fed so far. */
+  async screenText(): Promise<string> {
+    const m = await this.request({ t: 'text', id: this.nextId++ });
+    return m.t === 'text' ? m.text : '';
+  }
+
+  /** Stops the worker; pending requests fail with E_SESSION_ENDED. */
+  async close(): Promise<void> {
+    if (this.periodic !== undefined) this.timers.clearTimeout(this.periodic);
+    this.periodic = undefined;
+    this.fail(new TendrilError('E_SESSION_ENDED', 'screen mirror closed'), false);
+    await this.thread.terminate();
+  }
+
+  private periodicSnapshot(): void {
+    if (this.periodic !== undefined) this.timers.clearTimeout(this.periodic);
+    this.periodic = undefined;
+    if (this.sinceSnapshot === 0 || this.failure !== undefined) return;
+    this.sinceSnapshot = 0;
+    this.snapshot().catch(() => undefined);
+  }
+
+  private request(m: ToMirror & { id: number }): Promise<FromMirror> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiters.set(m.id, { resolve, reject });
+      this.post(m);
+    });
+  }
+
+  private post(m: ToMirror): void {
+    this.thread.postMessage(m);
+  }
+
+  private receive(m: unknown): void {
+    if (!isFromMirror(m)) return;
+    if (m.t === 'parsed') {
+      this.backlog -= m.bytes;
+      if (this.flooding && this.backlog <= this.low) this.setFlood(false);
+    } else if (m.t === 'error') {
+      this.emit('error', new TendrilError('E_BAD_INPUT', `screen mirror: ${m.message}`));
+    } else {
+      const w = this.waiters.get(m.id);
+      this.waiters.delete(m.id);
+      w?.resolve(m);
+    }
+  }
+
+  private setFlood(on: boolean): void {
+    this.flooding = on;
+    this.emit('flood', on);
+  }
+
+  private fail(error: Error, report = true): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    for (const w of this.waiters.values()) w.reject(error);
+    this.waiters.clear();
+    if (this.flooding) this.setFlood(false);
+    if (report) this.emit('error', error);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * A screen snapshot: the serialized screen, modes and scrollback of a
+ * session's mirror, gzip'd, with the stream position it covers. A late joiner
+ * writes `snapshotText(s)` into a fresh terminal of `cols` x `rows`, then
+ * replays batches from `coversSeq` on: nothing is lost or doubled because the
+ * snapshot is only taken at a batch boundary that is also a clean parser
+ * boundary (vt-boundary.ts).
+ *
+ * `encodeSnapshot` / `decodeSnapshot` give the byte form the sync layer seals:
+ *   u8 version (1) | u32 cols | u32 rows | f64 coversSeq | f64 coversOffset
+ *   | f64 takenAt | gzip bytes (the rest)
+ * all integers big-endian.
+ */
+import { gunzipSync } from 'node:zlib';
+import { TendrilError } from '@tendril/crdt-schema/errors';
+
+export interface ScreenSnapshot {
+  /** Every batch with a smaller seq is reflected; replay from this seq. */
+  readonly coversSeq: number;
+  /** Stream offset of the first byte not reflected (the offset of batch `coversSeq`). */
+  readonly coversOffset: number;
+  readonly cols: number;
+  readonly rows: number;
+  /** gzip of the UTF-8 serialized screen. */
+  readonly gzip: Uint8Array;
+  /** Clock time the snapshot was taken. */
+  readonly takenAt: number;
+}
+
+const VERSION = 1;
+const HEADER = 1 + 4 + 4 + 8 + 8 + 8;
+
+/** The escape-sequence text that rebuilds the screen. */
+export function snapshotText(s: ScreenSnapshot): string {
+  return gunzipSync(s.gzip).toString('utf8');
+}
+
+export function encodeSnapshot(s: ScreenSnapshot): Uint8Array {
+  const out = new Uint8Array(HEADER + s.gzip.length);
+  const view = new DataView(out.buffer);
+  view.setUint8(0, VERSION);
+  view.setUint32(1, s.cols);
+  view.setUint32(5, s.rows);
+  view.setFloat64(9, s.coversSeq);
+  view.setFloat64(17, s.coversOffset);
+  view.setFloat64(25, s.takenAt);
+  out.set(s.gzip, HEADER);
+  return out;
+}
+
+export function decodeSnapshot(bytes: Uint8Array): ScreenSnapshot {
+  if (bytes.length <= HEADER) throw new TendrilError('E_BAD_INPUT', 'a screen snapshot is too short');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint8(0) !== VERSION) throw new TendrilError('E_BAD_INPUT', `unknown screen snapshot version ${view.getUint8(0)}`);
+  const s: ScreenSnapshot = {
+    cols: view.getUint32(1),
+    rows: view.getUint32(5),
+    coversSeq: view.getFloat64(9),
+    coversOffset: view.getFloat64(17),
+    takenAt: view.getFloat64(25),
+    gzip: bytes.slice(HEADER),
+  };
+  const counts = [s.cols, s.rows, s.coversSeq, s.coversOffset];
+  if (counts.some((n) => !Number.isSafeInteger(n) || n < 0) || !Number.isFinite(s.takenAt)) {
+    throw new TendrilError('E_BAD_INPUT', 'a screen snapshot header is out of range');
+  }
+  return s;
+}

@@ -1,0 +1,87 @@
+/**
+ * Tracks whether a byte stream sits at a clean boundary: not inside an escape
+ * sequence (ESC, CSI, OSC, DCS, SOS/PM/APC strings) and not inside a UTF-8
+ * character. A screen snapshot is only taken at such a boundary, because a
+ * viewer restoring it starts a fresh parser: replaying from the middle of a
+ * sequence would print its tail as text.
+ *
+ * The state machine follows the VT500 parser closely enough for this purpose:
+ * CAN and SUB abort a sequence, ESC inside a string either terminates it
+ * (ESC \) or starts a new sequence, BEL ends an OSC string.
+ */
+
+const State = {
+  Ground: 0,
+  Escape: 1,
+  EscapeIntermediate: 2,
+  Csi: 3,
+  String: 4,
+  StringEscape: 5,
+} as const;
+type State = (typeof State)[keyof typeof State];
+
+const ESC = 0x1b;
+const BEL = 0x07;
+const CAN = 0x18;
+const SUB = 0x1a;
+
+export class BoundaryScanner {
+  private state: State = State.Ground;
+  private utf8Left = 0;
+
+  /** True when the bytes fed so far end at a clean boundary. */
+  get atBoundary(): boolean {
+    return this.state === State.Ground && this.utf8Left === 0;
+  }
+
+  feed(bytes: Uint8Array): void {
+    let state = this.state;
+    let utf8Left = this.utf8Left;
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (b === CAN || b === SUB) {
+        state = State.Ground;
+        utf8Left = 0;
+        continue;
+      }
+      switch (state) {
+        case State.Ground:
+          if (b === ESC) {
+            state = State.Escape;
+            utf8Left = 0;
+          } else if (utf8Left > 0 && (b & 0xc0) === 0x80) utf8Left--;
+          else utf8Left = b >= 0xf0 && b < 0xf8 ? 3 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xc0 && b < 0xe0 ? 1 : 0;
+          break;
+        case State.Escape:
+          state = escapeNext(b);
+          break;
+        case State.EscapeIntermediate:
+          if (b >= 0x30 && b <= 0x7e) state = State.Ground;
+          else if (b === ESC) state = State.Escape;
+          break;
+        case State.Csi:
+          if (b >= 0x40 && b <= 0x7e) state = State.Ground;
+          else if (b === ESC) state = State.Escape;
+          break;
+        case State.String:
+          if (b === ESC) state = State.StringEscape;
+          else if (b === BEL) state = State.Ground;
+          break;
+        case State.StringEscape:
+          state = b === 0x5c ? State.Ground : escapeNext(b);
+          break;
+      }
+    }
+    this.state = state;
+    this.utf8Left = utf8Left;
+  }
+}
+
+/** The state after ESC followed by `b`. */
+function escapeNext(b: number): State {
+  if (b === 0x5b) return State.Csi; // [
+  if (b === 0x5d || b === 0x50 || b === 0x58 || b === 0x5e || b === 0x5f) return State.String; // ] P X ^ _
+  if (b === ESC) return State.Escape;
+  if (b >= 0x20 && b <= 0x2f) return State.EscapeIntermediate;
+  return State.Ground;
+}

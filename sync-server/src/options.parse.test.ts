@@ -1,0 +1,37 @@
+/** The relay program's command line and environment. */
+import { describe, expect, it } from 'vitest';
+import { parseRelayOptions } from './options.ts';
+
+describe('relay options', () => {
+  it('defaults to 127.0.0.1:8787 with data in ./data', () => {
+    expect(parseRelayOptions([], {})).toEqual({ port: 8787, host: '127.0.0.1', dataDir: './data' });
+  });
+
+  it('reads flags, limit overrides and the environment', () => {
+    const config = parseRelayOptions(
+      ['--port', '0', '--host=0.0.0.0', '--data', '/var/relay', '--static', 'app/build', '--frames-per-second', '500', '--max-connections-per-ip=3'],
+      { TENDRIL_RELAY_ACCESS_CODE: 'code', TENDRIL_RELAY_ALLOWED_ORIGINS: 'https://a.example, https://b.example' },
+    );
+    expect(config).toEqual({
+      port: 0,
+      host: '0.0.0.0',
+      dataDir: '/var/relay',
+      staticDir: 'app/build',
+      limits: { framesPerSecond: 500, maxConnectionsPerIp: 3 },
+      accessCode: 'code',
+      allowedOrigins: ['https://a.example', 'https://b.example'],
+    });
+  });
+
+  it('refuses unknown flags, missing values and bad numbers', () => {
+    expect(() => parseRelayOptions(['--prot', '1'], {})).toThrow(/unknown option --prot/);
+    expect(() => parseRelayOptions(['--port'], {})).toThrow(/--port needs a value/);
+    expect(() => parseRelayOptions(['--port', '70000'], {})).toThrow(/65535/);
+    expect(() => parseRelayOptions(['--frame-burst', '0'], {})).toThrow(/>= 1/);
+    expect(() => parseRelayOptions(['--max-frame-bytes', '1.5'], {})).toThrow(/integer/);
+  });
+
+  it('ignores empty environment values', () => {
+    expect(parseRelayOptions([], { TENDRIL_RELAY_ACCESS_CODE: '', TENDRIL_RELAY_ALLOWED_ORIGINS: ' ' })).toEqual({ port: 8787, host: '127.0.0.1', dataDir: './data' });
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * Command-line and environment options of the relay program, parsed into a
+ * StartRelayConfig. Pure: main.ts passes in process.argv and process.env.
+ *
+ *   --port N (default 8787; 0 = any free port)   --host H (default 127.0.0.1)
+ *   --data DIR (default ./data)                   --static DIR
+ *   --<limit-name> N for any relay limit, e.g. --frames-per-second 500
+ *   TENDRIL_RELAY_ACCESS_CODE        operator code for registering workspaces
+ *   TENDRIL_RELAY_ALLOWED_ORIGINS    comma-separated browser origins, or *
+ */
+import { DEFAULT_LIMITS, type RelayLimits } from './server/config.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, type StartRelayConfig } from './start.ts';
+
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const LIMIT_FLAGS = new Map(Object.keys(DEFAULT_LIMITS).map((name) => [`--${kebab(name)}`, name as keyof RelayLimits]));
+
+export const USAGE = `usage: relay [--port N] [--host HOST] [--data DIR] [--static DIR] [--<limit> N ...]
+limits: ${[...LIMIT_FLAGS.keys()].join(' ')}
+env: TENDRIL_RELAY_ACCESS_CODE, TENDRIL_RELAY_ALLOWED_ORIGINS (comma-separated, or *)`;
+
+function integer(flag: string, text: string | undefined, min: number): number {
+  const n = Number(text);
+  if (text === undefined || text.trim() === '' || !Number.isSafeInteger(n) || n < min) {
+    throw new Error(`${flag} needs an integer >= ${min}, got ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
+/** Throws an Error with a one-line reason on a bad option; `help` is set for --help. */
+export function parseRelayOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): StartRelayConfig & { help?: boolean } {
+  const config: StartRelayConfig & { help?: boolean } = { port: DEFAULT_PORT, host: DEFAULT_HOST, dataDir: DEFAULT_DATA_DIR };
+  const limits: Partial<RelayLimits> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--help' || flag === '-h') config.help = true;
+    else if (flag === '--port') config.port = integer(flag, value(), 0);
+    else if (flag === '--host') config.host = value();
+    else if (flag === '--data') config.dataDir = value();
+    else if (flag === '--static') config.staticDir = value();
+    else if (LIMIT_FLAGS.has(flag)) limits[LIMIT_FLAGS.get(flag)!] = integer(flag, value(), 1);
+    else throw new Error(`unknown option ${arg}`);
+  }
+  if (config.port! > 65535) throw new Error('--port must be at most 65535');
+  if (Object.keys(limits).length > 0) config.limits = limits;
+  const code = env.TENDRIL_RELAY_ACCESS_CODE;
+  if (code !== undefined && code !== '') config.accessCode = code;
+  const origins = env.TENDRIL_RELAY_ALLOWED_ORIGINS;
+  if (origins !== undefined && origins.trim() !== '') config.allowedOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean);
+  return config;
+}

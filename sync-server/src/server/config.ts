@@ -1,0 +1,80 @@
+/**
+ * Relay limits and their defaults. Every limit is configurable and every
+ * refusal it causes is an error frame with a stable code (in brackets).
+ */
+import { DEFAULT_MAX_FRAME_BYTES } from '@tendril/crdt-schema/wire';
+
+export interface RelayLimits {
+  /** Largest frame accepted [E_FRAME_TOO_LARGE, fatal]. ws drops anything over twice this with close 1009. */
+  maxFrameBytes: number;
+  /** Sustained frames per second per connection (token bucket) [E_RATE_LIMITED, frame dropped]. */
+  framesPerSecond: number;
+  /** Bucket size: frames a connection may send in a burst. */
+  frameBurst: number;
+  /** Open WebSocket connections per remote address [E_TOO_MANY_CONNECTIONS, fatal]. */
+  maxConnectionsPerIp: number;
+  /** Documents subscribed at once on one connection [E_TOO_MANY_DOCS]. */
+  maxDocsPerConnection: number;
+  /** Time from connect to a verified hello [E_AUTH_TIMEOUT, fatal]. */
+  authTimeoutMs: number;
+  /** Ping period; a socket that did not answer the previous ping is terminated. */
+  pingIntervalMs: number;
+  /** Bytes queued to a peer before it counts as a slow consumer [E_SLOW_CONSUMER, fatal]. Exceeds maxFrameBytes. */
+  maxBufferedBytes: number;
+  /** Presence frames per second per connection [E_RATE_LIMITED]. */
+  presencePerSecond: number;
+  presenceBurst: number;
+  /** Largest presence payload [E_PRESENCE_TOO_LARGE]. */
+  maxPresenceBytes: number;
+  /** Delay between accepting a snapshot and pruning the entries it covers, so catch-ups in flight finish. */
+  pruneGraceMs: number;
+  /** Entries read from the store per catch-up page. */
+  catchUpPageSize: number;
+  /** Largest one-time blob [E_BAD_INPUT]. */
+  maxBlobBytes: number;
+  /** Longest blob lifetime [E_BAD_INPUT]. */
+  maxBlobTtlSeconds: number;
+  /** How often expired blobs are deleted. */
+  blobSweepIntervalMs: number;
+  /** On shutdown, how long peers get to close before their sockets are terminated. */
+  shutdownTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
+  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+  framesPerSecond: 200,
+  frameBurst: 400,
+  maxConnectionsPerIp: 64,
+  maxDocsPerConnection: 1024,
+  authTimeoutMs: 10_000,
+  pingIntervalMs: 30_000,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  presencePerSecond: 20,
+  presenceBurst: 40,
+  maxPresenceBytes: 8 * 1024,
+  pruneGraceMs: 30_000,
+  catchUpPageSize: 128,
+  maxBlobBytes: 64 * 1024,
+  maxBlobTtlSeconds: 7 * 24 * 3600,
+  blobSweepIntervalMs: 60_000,
+  shutdownTimeoutMs: 5_000,
+});
+
+/** Defaults overlaid with `overrides`; throws on a value that is not a positive number. */
+export function resolveLimits(overrides: Partial<RelayLimits> = {}): RelayLimits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const [name, value] of Object.entries(overrides) as [keyof RelayLimits, number | undefined][]) {
+    if (value === undefined) continue;
+    if (!(name in DEFAULT_LIMITS)) throw new Error(`unknown relay limit ${name}`);
+    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+      throw new Error(`relay limit ${name} must be a positive number, got ${String(value)}`);
+    }
+    limits[name] = value;
+  }
+  return limits;
+}
+
+/** Bytes a catch-up lets queue before it waits for the socket to drain (well below the slow-consumer cap). */
+export function catchUpHighWater(limits: RelayLimits): number {
+  return Math.max(16 * 1024, Math.floor(limits.maxBufferedBytes / 4));
+}

@@ -1,0 +1,36 @@
+/**
+ * What the frame handlers share within one relay instance. Built once by
+ * createRelay; nothing in it is module-level, so two relays in one process
+ * never see each other's state.
+ */
+import type { DeviceId, DocId, WorkspaceId } from '@tendril/crdt-schema/ids';
+import type { RelayStore } from '../store/types.ts';
+import type { Clock } from './clock.ts';
+import type { RelayLimits } from './config.ts';
+import type { Connection } from './connection.ts';
+import type { DocHub } from './doc-hub.ts';
+import type { Ed25519Verifier } from './ed25519.ts';
+import type { Logger } from './logger.ts';
+import type { RelayMetrics } from './relay-metrics.ts';
+import type { SubscriptionDeps } from './subscription.ts';
+
+export interface RelayContext {
+  readonly store: RelayStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly limits: RelayLimits;
+  readonly metrics: RelayMetrics;
+  readonly verifier: Ed25519Verifier;
+  readonly hub: DocHub;
+  readonly subscriptionDeps: SubscriptionDeps;
+  /** Operator code required to register a workspace; undefined = open registration. */
+  readonly accessCode: string | undefined;
+  /** Check each envelope's author signature before storing it. */
+  readonly verifyEnvelopes: boolean;
+  /** Open connections of `device` in `workspace`. */
+  connectionsOf(workspace: WorkspaceId, device: DeviceId): Connection[];
+  /** Registers work that shutdown must wait for (commits and their acks). */
+  track<T>(work: Promise<T>): Promise<T>;
+  /** Prunes entries the snapshot at `seq` covers, after the grace period. */
+  schedulePrune(doc: DocId, seq: number): void;
+}

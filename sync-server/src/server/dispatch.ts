@@ -1,0 +1,77 @@
+/**
+ * From WebSocket message to handler: decode under the size limit, count,
+ * rate-limit, require the handshake, then run the frame's handler on the
+ * connection's ordered queue. Bytes that do not decode end the connection
+ * (E_FRAME_MALFORMED); an unknown frame type is refused and the connection
+ * stays open.
+ */
+import { isTendrilError } from '@tendril/crdt-schema/errors';
+import { decodeFrame, FrameType, type Frame } from '@tendril/crdt-schema/wire';
+import { ConnState, type Connection } from './connection.ts';
+import type { RelayContext } from './context.ts';
+import { frameTypeLabel } from './relay-metrics.ts';
+import { handleHello } from './handlers/hello.ts';
+import { handleSubscribe, handleUnsubscribe } from './handlers/subscribe.ts';
+import { handleEnvelope } from './handlers/envelope.ts';
+import { handleSnapshotPut } from './handlers/snapshot.ts';
+import { handlePresence } from './handlers/presence.ts';
+import { handleRevoke } from './handlers/revoke.ts';
+import { handleSetCaps } from './handlers/set-caps.ts';
+import { handleBlobPut, handleBlobTake } from './handlers/blobs.ts';
+
+type Handler<F extends Frame> = (ctx: RelayContext, conn: Connection, frame: F) => Promise<void> | void;
+type Of<T extends Frame['type']> = Extract<Frame, { type: T }>;
+
+/** The frames a client may send, and who handles them. */
+const HANDLERS: { [T in Frame['type']]?: Handler<Of<T>> } = {
+  [FrameType.Hello]: handleHello,
+  [FrameType.Subscribe]: handleSubscribe,
+  [FrameType.Unsubscribe]: handleUnsubscribe,
+  [FrameType.Envelope]: handleEnvelope,
+  [FrameType.SnapshotPut]: handleSnapshotPut,
+  [FrameType.Presence]: handlePresence,
+  [FrameType.Revoke]: handleRevoke,
+  [FrameType.SetCaps]: handleSetCaps,
+  [FrameType.BlobPut]: handleBlobPut,
+  [FrameType.BlobTake]: handleBlobTake,
+};
+
+const refOf = (f: Frame): number => ('ref' in f ? f.ref : 0);
+const docOf = (f: Frame): string => ('doc' in f ? f.doc : '');
+
+export function dispatch(ctx: RelayContext, conn: Connection, bytes: Uint8Array, isBinary: boolean): void {
+  if (conn.state === ConnState.Closing) return;
+  conn.alive = true;
+  if (!isBinary) {
+    ctx.metrics.frameIn(undefined, bytes.length);
+    return conn.fail('E_FRAME_MALFORMED', { detail: 'frames are binary messages' });
+  }
+  let frame: Frame;
+  try {
+    frame = decodeFrame(bytes, { maxBytes: ctx.limits.maxFrameBytes });
+  } catch (err) {
+    ctx.metrics.frameIn(undefined, bytes.length);
+    const code = isTendrilError(err) ? err.code : 'E_FRAME_MALFORMED';
+    const detail = (err as Error).message.slice(0, 200);
+    if (code === 'E_FRAME_UNKNOWN') return conn.error(code, { detail });
+    return conn.fail(code === 'E_FRAME_TOO_LARGE' ? code : 'E_FRAME_MALFORMED', { detail });
+  }
+  ctx.metrics.frameIn(frame.type, bytes.length);
+
+  const wait = conn.frameBucket.take(ctx.clock.now());
+  if (wait > 0) return conn.error('E_RATE_LIMITED', { ref: refOf(frame), doc: docOf(frame), retryAfterMs: wait });
+
+  if (frame.type === FrameType.Error) {
+    ctx.logger.warn('peer.error', { conn: conn.d.id, code: frame.code, message: frame.message.slice(0, 200) });
+    return;
+  }
+  const handler = HANDLERS[frame.type] as Handler<Frame> | undefined;
+  if (!handler) {
+    return conn.error('E_FRAME_UNKNOWN', { ref: refOf(frame), detail: `${frameTypeLabel(frame.type)} is a relay-to-client frame` });
+  }
+  conn.enqueue(() => {
+    if (conn.state === ConnState.Closing) return;
+    if (conn.state === ConnState.Challenged && frame.type !== FrameType.Hello) return conn.fail('E_AUTH_REQUIRED');
+    return handler(ctx, conn, frame);
+  });
+}

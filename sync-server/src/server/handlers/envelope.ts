@@ -1,0 +1,38 @@
+/**
+ * Envelope: append one sealed update to a document's log. Only on a write
+ * subscription. The Ack goes out only after the store committed the entry;
+ * then the entry fans out to the document's other subscribers. A resend of an
+ * entry the relay already holds is acknowledged with its original seq.
+ */
+import { isTendrilError } from '@tendril/crdt-schema/errors';
+import { EnvelopeKind } from '@tendril/crdt-schema/header';
+import { CapMode, FrameType, type EnvelopeFrame } from '@tendril/crdt-schema/wire';
+import type { Connection } from '../connection.ts';
+import type { RelayContext } from '../context.ts';
+import { checkEnvelope } from './envelope-check.ts';
+
+export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeFrame): void {
+  const sub = conn.subs.get(f.doc);
+  if (sub?.mode !== CapMode.Write) {
+    conn.error('E_FORBIDDEN', { doc: f.doc, ref: f.ref, detail: sub ? 'read-only subscription' : 'not subscribed to this document' });
+    return;
+  }
+  const env = checkEnvelope(ctx, conn, f.doc, f.ref, f.envelope, EnvelopeKind.Update);
+  if (!env) return;
+  // Not awaited: the store batches appends, so the connection's next frames join the same commit.
+  // Appends are issued in frame order, which fixes their seqs.
+  const commit = ctx.store.append(f.doc, { author: env.authorKey, counter: env.header.counter, envelope: f.envelope });
+  void ctx.track(
+    commit.then(
+      (result) => {
+        conn.send({ type: FrameType.Ack, doc: f.doc, ref: f.ref, seq: result.seq });
+        if (result.status === 'appended') ctx.hub.publish(f.doc, result.seq, f.envelope, conn);
+      },
+      (err: unknown) => {
+        const code = isTendrilError(err, 'E_UNKNOWN_DOC') ? 'E_UNKNOWN_DOC' : 'E_STORE_FAILED';
+        ctx.logger.error('append.failed', { doc: f.doc, code, error: String(err) });
+        conn.error(code, { doc: f.doc, ref: f.ref });
+      },
+    ),
+  );
+}

@@ -1,0 +1,66 @@
+/**
+ * Subscribe and Unsubscribe. A subscribe proves a read or write capability
+ * for the document by signing this connection's challenge; `create` registers
+ * the document in the connection's workspace first (proof under its writeKey;
+ * a no-op when it exists with the same keys). Then Subscribed, catch-up, live.
+ */
+import type { DocId } from '@tendril/crdt-schema/ids';
+import { CapMode, FrameType, subscribeProofBytes, type SubscribeFrame, type UnsubscribeFrame } from '@tendril/crdt-schema/wire';
+import { bytesEqual } from '../../store/bytes.ts';
+import type { DocState } from '../../store/types.ts';
+import type { Connection } from '../connection.ts';
+import type { RelayContext } from '../context.ts';
+import { Subscription } from '../subscription.ts';
+
+/** The key the proof verified under, or undefined. A write key also proves read access. */
+function provenKey(ctx: RelayContext, conn: Connection, f: SubscribeFrame, doc: DocState): Uint8Array | undefined {
+  const message = subscribeProofBytes(conn.d.nonce, f.doc, f.mode);
+  const keys = f.mode === CapMode.Write ? [doc.writeKey] : [doc.readKey, doc.writeKey];
+  return keys.find((key) => ctx.verifier.verify(key, message, f.proof));
+}
+
+export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: SubscribeFrame): Promise<void> {
+  const identity = conn.identity!;
+  const refuse = (code: Parameters<Connection['error']>[0], detail?: string): void => conn.error(code, { doc: f.doc, detail });
+  conn.subs.get(f.doc)?.end();
+  conn.subs.delete(f.doc);
+  if (conn.subs.size >= ctx.limits.maxDocsPerConnection) return refuse('E_TOO_MANY_DOCS', `at most ${ctx.limits.maxDocsPerConnection}`);
+
+  let doc = await ctx.store.getDoc(f.doc);
+  if (f.create) {
+    const { writeKey, readKey } = f.create;
+    const sameKeys = (d: DocState): boolean =>
+      d.workspace === identity.workspace && bytesEqual(d.writeKey, writeKey) && bytesEqual(d.readKey, readKey);
+    if (doc && !sameKeys(doc)) return refuse('E_DOC_EXISTS');
+    if (!doc) {
+      if (!ctx.verifier.verify(writeKey, subscribeProofBytes(conn.d.nonce, f.doc, f.mode), f.proof)) {
+        return refuse('E_AUTH_FAILED', 'a create must be signed by the new write key');
+      }
+      doc = await ctx.store.createDoc({ doc: f.doc, workspace: identity.workspace, writeKey, readKey });
+      if (!sameKeys(doc)) return refuse('E_DOC_EXISTS');
+      ctx.logger.info('doc.created', { doc: f.doc, workspace: identity.workspace });
+    }
+  }
+  if (!doc || doc.workspace !== identity.workspace) return refuse('E_UNKNOWN_DOC');
+  const capKey = provenKey(ctx, conn, f, doc);
+  if (!capKey) return refuse('E_AUTH_FAILED', 'the subscribe proof does not verify under the capability');
+  if (!conn.open) return;
+  if (conn.subs.size >= ctx.limits.maxDocsPerConnection) return refuse('E_TOO_MANY_DOCS');
+
+  // A cursor past the head (the relay lost data, or the peer is confused) resumes from the head,
+  // so new entries still reach it; the peer sees head < cursor in Subscribed and reports it.
+  const cursor = Math.min(f.cursor, doc.head);
+  const sub = new Subscription(conn, f.doc, f.mode, capKey, cursor, doc.snapshotSeq, ctx.subscriptionDeps);
+  conn.subs.set(f.doc, sub);
+  conn.send({ type: FrameType.Subscribed, doc: f.doc, mode: f.mode, head: doc.head, snapshotSeq: doc.snapshotSeq });
+  sub.start();
+}
+
+export function handleUnsubscribe(_ctx: RelayContext, conn: Connection, f: UnsubscribeFrame): void {
+  endSubscription(conn, f.doc);
+}
+
+export function endSubscription(conn: Connection, doc: DocId): void {
+  conn.subs.get(doc)?.end();
+  conn.subs.delete(doc);
+}

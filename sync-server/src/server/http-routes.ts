@@ -1,0 +1,48 @@
+/**
+ * Plain HTTP on the relay's port: GET /healthz (JSON), GET /metrics
+ * (Prometheus text), /sync without an upgrade (426), and otherwise the app's
+ * static files when a directory is configured.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StaticFiles } from './static-files.ts';
+
+export interface HttpRoutesDeps {
+  health(): Promise<Record<string, unknown>>;
+  metrics(): Promise<string>;
+  staticFiles: StaticFiles | undefined;
+  onError(route: string, err: unknown): void;
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+const json = (res: ServerResponse, status: number, body: unknown): void =>
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+
+export function createHttpHandler(d: HttpRoutesDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://relay').pathname;
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    if (path === '/healthz' && read) {
+      try {
+        return json(res, 200, { ok: true, ...(await d.health()) });
+      } catch (err) {
+        d.onError('healthz', err);
+        return json(res, 503, { ok: false });
+      }
+    }
+    if (path === '/metrics' && read) return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', await d.metrics());
+    if (path === '/sync') return json(res, 426, { error: 'WebSocket upgrade required' });
+    if (d.staticFiles && (await d.staticFiles.serve(req, res))) return;
+    json(res, 404, { error: 'not found' });
+  }
+  return (req, res) => {
+    route(req, res).catch((err: unknown) => {
+      d.onError('http', err);
+      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The relay's metrics: connections, documents, frames and bytes per frame
+ * type in each direction, refusals per error code, and store latency.
+ * Gauges that depend on the store are refreshed by the /metrics route.
+ */
+import { FrameType } from '@tendril/crdt-schema/wire';
+import type { Counter, Gauge, Histogram, MetricsRegistry } from './prometheus.ts';
+import { createMetricsRegistry } from './prometheus.ts';
+
+const TYPE_NAMES = new Map<number, string>(Object.entries(FrameType).map(([name, tag]) => [tag, name]));
+
+/** The frame type label: its name, or "invalid" for bytes that did not decode. */
+export const frameTypeLabel = (type: number | undefined): string =>
+  (type === undefined ? undefined : TYPE_NAMES.get(type)) ?? 'invalid';
+
+export interface RelayMetrics {
+  readonly registry: MetricsRegistry;
+  readonly connections: Gauge;
+  readonly connectionsOpened: Counter;
+  readonly docs: Gauge;
+  readonly liveDocs: Gauge;
+  readonly entries: Gauge;
+  readonly workspaces: Gauge;
+  readonly heapUsed: Gauge;
+  readonly storeSeconds: Histogram;
+  frameIn(type: number | undefined, bytes: number): void;
+  frameOut(type: number, bytes: number): void;
+  rejected(code: string): void;
+}
+
+export function createRelayMetrics(): RelayMetrics {
+  const r = createMetricsRegistry();
+  const framesIn = r.counter('tendril_relay_frames_in_total', 'Frames received, by frame type.');
+  const bytesIn = r.counter('tendril_relay_bytes_in_total', 'Bytes received, by frame type.');
+  const framesOut = r.counter('tendril_relay_frames_out_total', 'Frames sent, by frame type.');
+  const bytesOut = r.counter('tendril_relay_bytes_out_total', 'Bytes sent, by frame type.');
+  const rejected = r.counter('tendril_relay_rejected_frames_total', 'Error frames sent, by error code.');
+  return {
+    registry: r,
+    connections: r.gauge('tendril_relay_connections', 'Open WebSocket connections.'),
+    connectionsOpened: r.counter('tendril_relay_connections_opened_total', 'WebSocket connections accepted.'),
+    docs: r.gauge('tendril_relay_docs', 'Registered documents.'),
+    liveDocs: r.gauge('tendril_relay_live_docs', 'Documents with at least one live subscriber.'),
+    entries: r.gauge('tendril_relay_entries', 'Stored log entries (not yet pruned).'),
+    workspaces: r.gauge('tendril_relay_workspaces', 'Registered workspaces.'),
+    heapUsed: r.gauge('tendril_relay_heap_used_bytes', 'V8 heap in use.'),
+    storeSeconds: r.histogram('tendril_relay_store_seconds', 'Store operation latency, by operation.', [
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+    ]),
+    frameIn(type, bytes) {
+      const labels = { type: frameTypeLabel(type) };
+      framesIn.inc(labels);
+      bytesIn.inc(labels, bytes);
+    },
+    frameOut(type, bytes) {
+      const labels = { type: frameTypeLabel(type) };
+      framesOut.inc(labels);
+      bytesOut.inc(labels, bytes);
+    },
+    rejected: (code) => rejected.inc({ reason: code }),
+  };
+}

@@ -1,0 +1,96 @@
+/** Integration: /healthz, /metrics, static files with the single-page fallback, and the /sync endpoint's HTTP answers. */
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { CapMode, FrameType } from '@tendril/crdt-schema/wire';
+import { relayHarness } from '../testing/harness.ts';
+import { appendAll, createDoc, follow } from '../testing/docs.ts';
+import { tempDirs } from '../testing/temp-dir.ts';
+
+const h = relayHarness();
+const dirs = tempDirs();
+afterEach(() => h.cleanup());
+afterAll(() => dirs.cleanup());
+
+/** A raw GET, so paths like /../x reach the server unnormalized. */
+function get(base: string, path: string): Promise<{ status: number; type: string; body: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('relay HTTP', () => {
+  it('reports health as JSON with counts', async () => {
+    const relay = await h.start();
+    const m = await h.member(relay);
+    await createDoc(m.client);
+    const res = await get(relay.url, '/healthz');
+    expect(res.status).toBe(200);
+    expect(res.type).toMatch(/^application\/json/);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: true, connections: 1, liveDocs: 1, docs: 1, workspaces: 1, entries: 0 });
+  });
+
+  it('exposes Prometheus metrics: connections, documents, frames and bytes by type, store latency, refusals', async () => {
+    const relay = await h.start();
+    const m = await h.member(relay);
+    const { doc, caps } = await createDoc(m.client);
+    await appendAll(m.client, m.device, doc, [1, 2]);
+    const r = await h.member(relay, m.workspace);
+    await follow(r.client, doc, caps, CapMode.Read);
+    r.client.send({ type: FrameType.Envelope, doc, ref: 1, envelope: new Uint8Array(3) });
+    await r.client.nextError('E_FORBIDDEN');
+    const res = await get(relay.url, '/metrics');
+    expect(res.type).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = res.body;
+    expect(text).toMatch(/^tendril_relay_connections 2$/m);
+    expect(text).toMatch(/^tendril_relay_docs 1$/m);
+    expect(text).toMatch(/^tendril_relay_entries 2$/m);
+    expect(text).toMatch(/^tendril_relay_frames_in_total\{type="Envelope"\} 3$/m);
+    expect(text).toMatch(/^tendril_relay_frames_out_total\{type="Ack"\} 2$/m);
+    expect(text).toMatch(/^tendril_relay_frames_out_total\{type="Entry"\} 2$/m);
+    expect(text).toMatch(/^tendril_relay_bytes_in_total\{type="Hello"\} \d+$/m);
+    expect(text).toMatch(/^tendril_relay_rejected_frames_total\{reason="E_FORBIDDEN"\} 1$/m);
+    expect(text).toMatch(/^tendril_relay_store_seconds_count\{op="append"\} 2$/m);
+    expect(text).toMatch(/^tendril_relay_store_seconds_bucket\{op="append",le="\+Inf"\} 2$/m);
+    expect(text).toMatch(/^# TYPE tendril_relay_store_seconds histogram$/m);
+  });
+
+  it('serves static files with their content types, falls back to index.html for app routes, and never leaves the directory', async () => {
+    const root = dirs.make('static');
+    const outside = dirs.make('secret');
+    writeFileSync(join(outside, 'secret.txt'), 'secret');
+    mkdirSync(join(root, 'assets'));
+    writeFileSync(join(root, 'index.html'), '<!doctype html><title>app</title>');
+    writeFileSync(join(root, 'assets', 'app.js'), 'export {}');
+    writeFileSync(join(root, 'assets', 'app.css'), 'body{}');
+    writeFileSync(join(root, 'manifest.webmanifest'), '{}');
+    symlinkSync(join(outside, 'secret.txt'), join(root, 'link.txt'));
+    const relay = await h.start({ staticDir: root });
+    expect(await get(relay.url, '/')).toMatchObject({ status: 200, type: 'text/html; charset=utf-8', body: '<!doctype html><title>app</title>' });
+    expect(await get(relay.url, '/assets/app.js')).toMatchObject({ status: 200, type: 'text/javascript; charset=utf-8' });
+    expect(await get(relay.url, '/assets/app.css')).toMatchObject({ status: 200, type: 'text/css; charset=utf-8' });
+    expect(await get(relay.url, '/manifest.webmanifest')).toMatchObject({ type: 'application/manifest+json; charset=utf-8' });
+    expect(await get(relay.url, '/chats/abc')).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
+    expect((await get(relay.url, '/missing.js')).status).toBe(404);
+    for (const path of ['/../secret/secret.txt', '/%2e%2e/secret/secret.txt', '/assets/..%2f..%2fsecret.txt', '/link.txt', '/%00']) {
+      const res = await get(relay.url, path);
+      expect(res.body, path).not.toContain('secret');
+    }
+  });
+
+  it('answers plain HTTP to /sync with 426 and refuses upgrades elsewhere', async () => {
+    const relay = await h.start();
+    expect((await get(relay.url, '/sync')).status).toBe(426);
+    expect((await get(relay.url, '/nothing')).status).toBe(404);
+    await expect(h.connect({ ...relay, url: `${relay.url}/other` })).rejects.toThrow(/404/);
+  });
+});

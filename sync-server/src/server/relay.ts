@@ -1,0 +1,174 @@
+/**
+ * createRelay: the blind relay on one HTTP server. WebSocket sync at /sync,
+ * /healthz, /metrics and optional static files on the same port. Every
+ * dependency comes in through `RelayDeps`; all state lives in the returned
+ * instance.
+ */
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { RelayStore } from '../store/types.ts';
+import { createAcceptor } from './accept.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { catchUpHighWater, resolveLimits, type RelayLimits } from './config.ts';
+import { ConnectionRegistry } from './connections.ts';
+import type { RelayContext } from './context.ts';
+import { DocHub } from './doc-hub.ts';
+import { createEd25519Verifier } from './ed25519.ts';
+import { createHttpHandler } from './http-routes.ts';
+import { createInflight } from './inflight.ts';
+import { instrumentStore } from './instrumented-store.ts';
+import { startLiveness } from './liveness.ts';
+import { silentLogger, type Logger } from './logger.ts';
+import { createOriginPolicy } from './origin.ts';
+import { createPruner } from './pruner.ts';
+import { createRelayMetrics } from './relay-metrics.ts';
+import { createStaticFiles } from './static-files.ts';
+import { shutdownRelay } from './shutdown.ts';
+
+export interface RelayDeps {
+  readonly store: RelayStore;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly limits?: Partial<RelayLimits>;
+  /** Operator code required to register a new workspace; unset = open registration. */
+  readonly accessCode?: string;
+  /** Browser origins allowed besides the relay's own; "*" allows any. */
+  readonly allowedOrigins?: readonly string[];
+  /** Allow WebSocket clients that send no Origin (non-browser peers). Default true. */
+  readonly allowMissingOrigin?: boolean;
+  /** Directory of the app's static files, served at / with a single-page fallback. */
+  readonly staticDir?: string;
+  /** Verify each envelope's author signature before storing it. Default true. */
+  readonly verifyEnvelopes?: boolean;
+  /** Close the store when the relay closes. Default true. */
+  readonly closeStore?: boolean;
+  readonly randomBytes?: (n: number) => Uint8Array;
+  /** An HTTP server to attach to; default a new one. */
+  readonly server?: Server;
+}
+
+export interface Relay {
+  readonly server: Server;
+  readonly limits: RelayLimits;
+  /** Listens on `port` (0 = any free port); resolves with the port and the base URL. */
+  listen(port: number, host?: string): Promise<{ port: number; url: string }>;
+  /** Graceful shutdown: stop accepting, finish commits, E_SHUTTING_DOWN to peers, close the store. */
+  close(): Promise<void>;
+}
+
+export function createRelay(deps: RelayDeps): Relay {
+  const clock = deps.clock ?? systemClock();
+  const logger = deps.logger ?? silentLogger;
+  const limits = resolveLimits(deps.limits);
+  const metrics = createRelayMetrics();
+  const store = instrumentStore(deps.store, metrics.storeSeconds);
+  const hub = new DocHub();
+  const registry = new ConnectionRegistry();
+  const inflight = createInflight();
+  const pruner = createPruner(store, clock, logger, limits.pruneGraceMs, inflight.track);
+  const startedAt = clock.now();
+  let shuttingDown = false;
+  let closing: Promise<void> | undefined;
+
+  const ctx: RelayContext = {
+    store,
+    clock,
+    logger,
+    limits,
+    metrics,
+    verifier: createEd25519Verifier(),
+    hub,
+    subscriptionDeps: { store, hub, logger, pageSize: limits.catchUpPageSize, highWater: catchUpHighWater(limits) },
+    accessCode: deps.accessCode,
+    verifyEnvelopes: deps.verifyEnvelopes ?? true,
+    connectionsOf: (workspace, device) => registry.of(workspace, device),
+    track: inflight.track,
+    schedulePrune: (doc, seq) => pruner.schedule(doc, seq),
+  };
+
+  const health = async (): Promise<Record<string, unknown>> => {
+    const stats = await store.stats();
+    return {
+      connections: registry.size,
+      liveDocs: hub.size,
+      ...stats,
+      heapUsed: process.memoryUsage().heapUsed,
+      uptimeSeconds: Math.round((clock.now() - startedAt) / 1000),
+    };
+  };
+  const renderMetrics = async (): Promise<string> => {
+    const stats = await store.stats().catch(() => undefined);
+    metrics.connections.set(registry.size);
+    metrics.liveDocs.set(hub.size);
+    metrics.heapUsed.set(process.memoryUsage().heapUsed);
+    if (stats) {
+      metrics.docs.set(stats.docs);
+      metrics.entries.set(stats.entries);
+      metrics.workspaces.set(stats.workspaces);
+    }
+    return metrics.registry.render();
+  };
+
+  const server = deps.server ?? createServer();
+  server.on(
+    'request',
+    createHttpHandler({
+      health,
+      metrics: renderMetrics,
+      staticFiles: deps.staticDir !== undefined ? createStaticFiles(deps.staticDir) : undefined,
+      onError: (route, err) => logger.error('http.error', { route, error: String(err) }),
+    }),
+  );
+  // ws enforces twice the frame limit itself (close 1009); frames in between get an E_FRAME_TOO_LARGE error frame.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * limits.maxFrameBytes, perMessageDeflate: false });
+  const accept = createAcceptor({
+    ctx,
+    registry,
+    origins: createOriginPolicy(deps.allowedOrigins, deps.allowMissingOrigin ?? true),
+    randomBytes: deps.randomBytes ?? ((n) => new Uint8Array(nodeRandomBytes(n))),
+    shuttingDown: () => shuttingDown,
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://relay').pathname;
+    if (path !== '/sync' || shuttingDown) {
+      socket.end(`HTTP/1.1 ${shuttingDown ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req));
+  });
+
+  const liveness = startLiveness(clock, limits.pingIntervalMs, logger, () => registry.list());
+  const sweep = clock.setInterval(() => {
+    void inflight.track(store.expireBlobs(clock.now())).catch((err: unknown) => logger.error('blobs.expire', { error: String(err) }));
+  }, limits.blobSweepIntervalMs);
+
+  return {
+    server,
+    limits,
+    listen(port, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const actual = (server.address() as AddressInfo).port;
+          const shown = host.includes(':') ? `[${host}]` : host;
+          logger.info('relay.listening', { host, port: actual });
+          resolve({ port: actual, url: `http://${shown}:${actual}` });
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        shuttingDown = true;
+        liveness.stop();
+        clock.clearInterval(sweep);
+        await shutdownRelay({ server, wss, registry, inflight, pruner, clock, limits, logger });
+        if (deps.closeStore ?? true) await deps.store.close();
+        logger.info('relay.closed');
+      })();
+      return closing;
+    },
+  };
+}

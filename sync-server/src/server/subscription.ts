@@ -1,0 +1,143 @@
+/**
+ * One connection following one document: catch-up from a cursor, then live
+ * entries, with no gap and no duplicate between the two even when the store
+ * answers asynchronously.
+ *
+ * The subscription joins the hub before its first store read, so every entry
+ * committed later is either in a read or offered live. While catching up it
+ * ignores live offers and reads pages until a short page finds it level with
+ * the hub's `lastPublished`; that check and the switch to live happen in one
+ * synchronous step. A live offer that is not `sentThrough + 1` (commits that
+ * resolved out of order) sends it back to the store instead of skipping.
+ */
+import type { DocId } from '@tendril/crdt-schema/ids';
+import { encodeFrame, FrameType, type CapMode } from '@tendril/crdt-schema/wire';
+import type { RelayStore } from '../store/types.ts';
+import type { Connection } from './connection.ts';
+import type { DocHub } from './doc-hub.ts';
+import type { Logger } from './logger.ts';
+
+export interface SubscriptionDeps {
+  readonly store: RelayStore;
+  readonly hub: DocHub;
+  readonly logger: Logger;
+  readonly pageSize: number;
+  /** Queued bytes above which a catch-up waits for the socket to drain. */
+  readonly highWater: number;
+}
+
+export class Subscription {
+  /** Highest seq this peer has been given (or acknowledged, for its own entries). */
+  private sentThrough: number;
+  private live = false;
+  private catchingUp = false;
+  private ended = false;
+  private caughtUpSent = false;
+
+  constructor(
+    readonly conn: Connection,
+    readonly doc: DocId,
+    readonly mode: CapMode,
+    /** The capability key the subscribe proof verified under. */
+    readonly capKey: Uint8Array,
+    cursor: number,
+    /** Seq of the snapshot when subscribing: a cursor behind it gets the snapshot first. */
+    private snapshotFloor: number,
+    private readonly d: SubscriptionDeps,
+  ) {
+    this.sentThrough = cursor;
+  }
+
+  get active(): boolean {
+    return !this.ended && this.conn.open;
+  }
+
+  /** Joins the hub and starts the catch-up; call right after sending Subscribed. */
+  start(): void {
+    this.d.hub.join(this);
+    this.catchUp();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.live = false;
+    this.d.hub.leave(this);
+  }
+
+  /** A committed entry, from the hub. */
+  offer(seq: number, frame: () => Uint8Array, origin: Connection | undefined): void {
+    if (!this.live || this.ended || seq <= this.sentThrough) return;
+    if (seq !== this.sentThrough + 1) {
+      this.live = false;
+      this.catchUp();
+      return;
+    }
+    this.sentThrough = seq;
+    if (origin !== this.conn) this.conn.sendBytes(FrameType.Entry, frame());
+  }
+
+  private catchUp(): void {
+    if (this.catchingUp || this.ended) return;
+    this.catchingUp = true;
+    this.run()
+      .catch((err: unknown) => {
+        this.d.logger.error('catchup.failed', { doc: this.doc, error: String(err) });
+        this.conn.fail('E_STORE_FAILED', { doc: this.doc, detail: 'catch-up failed; resubscribe from your cursor' });
+      })
+      .finally(() => {
+        this.catchingUp = false;
+      });
+  }
+
+  private async run(): Promise<void> {
+    const { store, hub, pageSize } = this.d;
+    while (this.active) {
+      if (this.sentThrough < this.snapshotFloor) {
+        await this.sendSnapshot(1);
+        this.snapshotFloor = 0;
+        continue;
+      }
+      const page = await store.readSince(this.doc, this.sentThrough, pageSize);
+      if (!this.active) return;
+      const first = page[0];
+      if (first && first.seq > this.sentThrough + 1) {
+        // Entries after the cursor were pruned under a snapshot: send it, then read on from it.
+        if (!(await this.sendSnapshot(first.seq - 1))) {
+          this.d.logger.error('catchup.gap', { doc: this.doc, after: this.sentThrough, next: first.seq });
+          this.sentThrough = first.seq - 1;
+        }
+        continue;
+      }
+      for (const entry of page) {
+        if (entry.seq !== this.sentThrough + 1 || !this.active) break;
+        await this.push(FrameType.Entry, encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope }));
+        this.sentThrough = entry.seq;
+      }
+      if (page.length < pageSize && hub.lastPublished(this.doc) <= this.sentThrough && this.active) {
+        this.live = true;
+        if (!this.caughtUpSent) {
+          this.caughtUpSent = true;
+          this.conn.send({ type: FrameType.CaughtUp, doc: this.doc, head: this.sentThrough });
+        }
+        return;
+      }
+    }
+  }
+
+  /** Sends the stored snapshot if it covers at least `minSeq` and is ahead of the peer. */
+  private async sendSnapshot(minSeq: number): Promise<boolean> {
+    const snap = await this.d.store.getSnapshot(this.doc);
+    if (!snap || snap.seq < minSeq || snap.seq <= this.sentThrough || !this.active) return false;
+    await this.push(FrameType.Snapshot, encodeFrame({ type: FrameType.Snapshot, doc: this.doc, seq: snap.seq, envelope: snap.envelope }));
+    this.sentThrough = snap.seq;
+    return true;
+  }
+
+  /** Sends one frame; above the high-water mark, waits until it left (backpressure). */
+  private async push(type: number, bytes: Uint8Array): Promise<void> {
+    const flushed = new Promise<void>((resolve) => {
+      if (!this.conn.sendBytes(type, bytes, resolve)) resolve();
+    });
+    if (this.conn.bufferedAmount > this.d.highWater) await Promise.race([flushed, this.conn.closed]);
+  }
+}

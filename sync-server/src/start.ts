@@ -1,0 +1,71 @@
+/**
+ * startRelay: the relay as a program would run it, from plain options:
+ * SQLite under a data directory (or a given store), one HTTP port, a JSON
+ * logger. The `tendril relay` command and main.ts both call this.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openSqliteStore } from './store/sqlite.ts';
+import type { RelayStore } from './store/types.ts';
+import type { RelayLimits } from './server/config.ts';
+import { silentLogger, type Logger } from './server/logger.ts';
+import { createRelay } from './server/relay.ts';
+
+export interface StartRelayConfig {
+  /** TCP port; 0 picks a free one. Default 8787. */
+  port?: number;
+  /** Interface to bind. Default 127.0.0.1 (local only). */
+  host?: string;
+  /** Directory of the SQLite database (`DIR/relay.sqlite`), created if missing. Default ./data. */
+  dataDir?: string;
+  /** A store to use instead of SQLite under `dataDir` (closed with the relay). */
+  store?: RelayStore;
+  /** Directory of the app's static files, served at / with a single-page fallback. */
+  staticDir?: string;
+  /** Operator code required to register a new workspace. */
+  accessCode?: string;
+  /** Browser origins allowed besides the relay's own; "*" allows any. */
+  allowedOrigins?: string[];
+  /** Allow clients that send no Origin header (CLI, gateway, workers). Default true. */
+  allowMissingOrigin?: boolean;
+  limits?: Partial<RelayLimits>;
+  logger?: Logger;
+}
+
+export interface RunningRelay {
+  /** Base URL, e.g. http://127.0.0.1:8787 (WebSocket sync at `${url}/sync` with ws:). */
+  readonly url: string;
+  readonly port: number;
+  /** Graceful shutdown; resolves when the store is closed. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_DATA_DIR = './data';
+export const DATABASE_FILE = 'relay.sqlite';
+
+export async function startRelay(config: StartRelayConfig = {}): Promise<RunningRelay> {
+  let store = config.store;
+  if (!store) {
+    const dir = resolve(config.dataDir ?? DEFAULT_DATA_DIR);
+    mkdirSync(dir, { recursive: true });
+    store = openSqliteStore({ path: join(dir, DATABASE_FILE) });
+  }
+  const relay = createRelay({
+    store,
+    logger: config.logger ?? silentLogger,
+    limits: config.limits,
+    accessCode: config.accessCode,
+    allowedOrigins: config.allowedOrigins,
+    allowMissingOrigin: config.allowMissingOrigin,
+    staticDir: config.staticDir,
+  });
+  try {
+    const { port, url } = await relay.listen(config.port ?? DEFAULT_PORT, config.host ?? DEFAULT_HOST);
+    return { url, port, close: () => relay.close() };
+  } catch (err) {
+    await relay.close();
+    throw err;
+  }
+}

@@ -1,0 +1,85 @@
+/** Acceptance tests: workspaces, revocations and the document registry. */
+import { expect, it } from 'vitest';
+import { isTendrilError } from '@tendril/crdt-schema/errors';
+import { deviceIdFromPublicKey, newDocId, newWorkspaceId } from '@tendril/crdt-schema/ids';
+import type { StoreHarness } from './acceptance.ts';
+import { docRecord, key } from './acceptance-fixtures.ts';
+
+export function registryTests(h: StoreHarness): void {
+  it('creates a workspace once: the first registration wins', async () => {
+    const store = await h.open();
+    const ws = newWorkspaceId();
+    const admins = [key(), key()];
+    const first = await store.createWorkspace(ws, admins, 1000);
+    expect(first.admins).toEqual(admins);
+    const second = await store.createWorkspace(ws, [key()], 2000);
+    expect(second.admins).toEqual(admins);
+    expect(second.createdAt).toBe(1000);
+    expect((await store.getWorkspace(ws))?.admins).toEqual(admins);
+    expect(await store.getWorkspace(newWorkspaceId())).toBeUndefined();
+  });
+
+  it('records revocations per workspace, idempotently', async () => {
+    const store = await h.open();
+    const [a, b] = [newWorkspaceId(), newWorkspaceId()];
+    const device = deviceIdFromPublicKey(key());
+    expect(await store.isRevoked(a, device)).toBe(false);
+    await store.revokeDevice(a, device, 5);
+    await store.revokeDevice(a, device, 6);
+    expect(await store.isRevoked(a, device)).toBe(true);
+    expect(await store.isRevoked(b, device)).toBe(false);
+  });
+
+  it('registers a document once and reports an empty log', async () => {
+    const store = await h.open();
+    const record = docRecord();
+    const state = await store.createDoc(record);
+    expect(state).toMatchObject({ doc: record.doc, workspace: record.workspace, head: 0, snapshotSeq: 0 });
+    expect(state.writeKey).toEqual(record.writeKey);
+    const again = await store.createDoc({ ...record, writeKey: key(), readKey: key() });
+    expect(again.writeKey).toEqual(record.writeKey);
+    expect(again.readKey).toEqual(record.readKey);
+    expect(await store.getDoc(newDocId())).toBeUndefined();
+    expect(await store.head(newDocId())).toBe(0);
+  });
+
+  it('copies the keys it is given', async () => {
+    const store = await h.open();
+    const record = docRecord();
+    const original = record.writeKey.slice();
+    await store.createDoc(record);
+    record.writeKey.fill(0);
+    expect((await store.getDoc(record.doc))?.writeKey).toEqual(original);
+  });
+
+  it('replaces capability keys with setCaps', async () => {
+    const store = await h.open();
+    const record = docRecord();
+    await store.createDoc(record);
+    const [w, r] = [key(), key()];
+    expect(await store.setCaps(record.doc, w, r)).toBe(true);
+    const state = await store.getDoc(record.doc);
+    expect(state?.writeKey).toEqual(w);
+    expect(state?.readKey).toEqual(r);
+    expect(await store.setCaps(newDocId(), w, r)).toBe(false);
+  });
+
+  it('counts what it holds', async () => {
+    const store = await h.open();
+    const record = docRecord();
+    await store.createWorkspace(record.workspace, [key()], 1);
+    await store.createDoc(record);
+    await store.append(record.doc, { author: key(), counter: 1, envelope: new Uint8Array([1]) });
+    await store.putBlob('k', new Uint8Array([1]), Number.MAX_SAFE_INTEGER);
+    expect(await store.stats()).toEqual({ workspaces: 1, docs: 1, entries: 1, blobs: 1 });
+  });
+
+  it('rejects calls after close', async () => {
+    const store = await h.open();
+    await store.close();
+    await expect(store.getDoc(newDocId())).rejects.toSatisfy((e) => isTendrilError(e, 'E_STORE_FAILED'));
+    await expect(store.append(newDocId(), { author: key(), counter: 1, envelope: new Uint8Array(1) })).rejects.toSatisfy((e) =>
+      isTendrilError(e, 'E_STORE_FAILED'),
+    );
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * An in-memory RelayStore: for tests and for a throwaway relay. Everything is
+ * lost when the process ends. Inputs are copied, so callers may reuse buffers.
+ */
+import type { DeviceId, DocId, WorkspaceId } from '@tendril/crdt-schema/ids';
+import { TendrilError } from '@tendril/crdt-schema/errors';
+import type {
+  AppendInput,
+  AppendResult,
+  DocRecord,
+  DocState,
+  RelayStore,
+  SnapshotPutResult,
+  SnapshotRecord,
+  StoredEntry,
+  StoreStats,
+  WorkspaceRecord,
+} from './types.ts';
+import { hexOf } from './bytes.ts';
+
+interface DocLog {
+  record: DocRecord;
+  head: number;
+  snapshot: SnapshotRecord | undefined;
+  /** Unpruned entries in seq order. */
+  entries: StoredEntry[];
+  /** `${authorHex}:${counter}` -> seq, for entries still in `entries`. */
+  seen: Map<string, number>;
+  /** authorHex -> highest counter pruned under a snapshot. */
+  covered: Map<string, number>;
+}
+
+/** Index of the first entry with seq > afterSeq. */
+function firstAfter(entries: readonly StoredEntry[], afterSeq: number): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid]!.seq <= afterSeq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function createMemoryStore(): RelayStore {
+  const workspaces = new Map<string, WorkspaceRecord>();
+  const revoked = new Set<string>();
+  const docs = new Map<string, DocLog>();
+  const blobs = new Map<string, { data: Uint8Array; expiresAt: number }>();
+  let closed = false;
+
+  const open = (): void => {
+    if (closed) throw new TendrilError('E_STORE_FAILED', 'the store is closed');
+  };
+  const stateOf = (log: DocLog): DocState => ({ ...log.record, head: log.head, snapshotSeq: log.snapshot?.seq ?? 0 });
+  /** Runs `fn` as an async store call: errors become rejections. */
+  const run = <T>(fn: () => T): Promise<T> => {
+    try {
+      open();
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+
+  return {
+    createWorkspace: (workspace, admins, createdAt) =>
+      run(() => {
+        const existing = workspaces.get(workspace);
+        if (existing) return existing;
+        const record: WorkspaceRecord = { workspace, admins: admins.map((a) => a.slice()), createdAt };
+        workspaces.set(workspace, record);
+        return record;
+      }),
+    getWorkspace: (workspace) => run(() => workspaces.get(workspace)),
+    revokeDevice: (workspace: WorkspaceId, device: DeviceId) => run(() => void revoked.add(`${workspace}/${device}`)),
+    isRevoked: (workspace, device) => run(() => revoked.has(`${workspace}/${device}`)),
+
+    createDoc: (record) =>
+      run(() => {
+        let log = docs.get(record.doc);
+        if (!log) {
+          const copy: DocRecord = { ...record, writeKey: record.writeKey.slice(), readKey: record.readKey.slice() };
+          log = { record: copy, head: 0, snapshot: undefined, entries: [], seen: new Map(), covered: new Map() };
+          docs.set(record.doc, log);
+        }
+        return stateOf(log);
+      }),
+    getDoc: (doc) => run(() => (docs.has(doc) ? stateOf(docs.get(doc)!) : undefined)),
+    setCaps: (doc, writeKey, readKey) =>
+      run(() => {
+        const log = docs.get(doc);
+        if (!log) return false;
+        log.record = { ...log.record, writeKey: writeKey.slice(), readKey: readKey.slice() };
+        return true;
+      }),
+
+    append: (doc: DocId, input: AppendInput) =>
+      run((): AppendResult => {
+        const log = docs.get(doc);
+        if (!log) throw new TendrilError('E_UNKNOWN_DOC', `no document ${doc}`);
+        const author = hexOf(input.author);
+        const key = `${author}:${input.counter}`;
+        const seen = log.seen.get(key);
+        if (seen !== undefined) return { seq: seen, status: 'duplicate' };
+        if (log.snapshot && input.counter <= (log.covered.get(author) ?? -1)) {
+          return { seq: log.snapshot.seq, status: 'covered' };
+        }
+        const seq = ++log.head;
+        log.entries.push({ seq, author: input.author.slice(), counter: input.counter, envelope: input.envelope.slice() });
+        log.seen.set(key, seq);
+        return { seq, status: 'appended' };
+      }),
+    readSince: (doc, afterSeq, limit) =>
+      run(() => {
+        const entries = docs.get(doc)?.entries ?? [];
+        const from = firstAfter(entries, afterSeq);
+        return entries.slice(from, from + Math.max(0, limit));
+      }),
+    head: (doc) => run(() => docs.get(doc)?.head ?? 0),
+
+    getSnapshot: (doc) => run(() => docs.get(doc)?.snapshot),
+    putSnapshot: (doc, seq, envelope) =>
+      run((): SnapshotPutResult => {
+        const log = docs.get(doc);
+        if (!log) return { ok: false, reason: 'unknown-doc' };
+        if (seq > log.head) return { ok: false, reason: 'beyond-head' };
+        if (seq < 1 || seq <= (log.snapshot?.seq ?? 0)) return { ok: false, reason: 'not-newer' };
+        log.snapshot = { seq, envelope: envelope.slice() };
+        return { ok: true };
+      }),
+    prune: (doc, throughSeq) =>
+      run(() => {
+        const log = docs.get(doc);
+        if (!log?.snapshot) return 0;
+        const cut = firstAfter(log.entries, Math.min(throughSeq, log.snapshot.seq));
+        const gone = log.entries.splice(0, cut);
+        for (const e of gone) {
+          const author = hexOf(e.author);
+          log.seen.delete(`${author}:${e.counter}`);
+          log.covered.set(author, Math.max(log.covered.get(author) ?? -1, e.counter));
+        }
+        return gone.length;
+      }),
+
+    putBlob: (key, data, expiresAt) => run(() => void blobs.set(key, { data: data.slice(), expiresAt })),
+    takeBlob: (key, now) =>
+      run(() => {
+        const blob = blobs.get(key);
+        blobs.delete(key);
+        return blob && blob.expiresAt > now ? blob.data : undefined;
+      }),
+    expireBlobs: (now) =>
+      run(() => {
+        let n = 0;
+        for (const [key, blob] of blobs) if (blob.expiresAt <= now && blobs.delete(key)) n++;
+        return n;
+      }),
+
+    stats: () =>
+      run((): StoreStats => {
+        let entries = 0;
+        for (const log of docs.values()) entries += log.entries.length;
+        return { workspaces: workspaces.size, docs: docs.size, entries, blobs: blobs.size };
+      }),
+    close: async () => {
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Every SQL statement of the SQLite relay store, prepared once per database.
+ * Row shapes are typed here so the store reads like the memory store.
+ */
+import type Database from 'better-sqlite3';
+
+export interface WorkspaceRow { id: string; admins: Buffer; created_at: number }
+export interface DocRow { id: string; workspace: string; write_key: Buffer; read_key: Buffer; head: number; snapshot_seq: number }
+export interface EntryRow { seq: number; author: Buffer; counter: number; envelope: Buffer }
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- better-sqlite3's bind-parameter generics */
+type Stmt<Row = unknown> = Database.Statement<any[], Row>;
+
+export interface Statements {
+  insertWorkspace: Stmt;
+  getWorkspace: Stmt<WorkspaceRow>;
+  revoke: Stmt;
+  isRevoked: Stmt<{ one: number }>;
+  insertDoc: Stmt;
+  getDoc: Stmt<DocRow>;
+  setCaps: Stmt;
+  findEntry: Stmt<{ seq: number }>;
+  coveredCounter: Stmt<{ covered: number }>;
+  insertEntry: Stmt;
+  setHead: Stmt;
+  readSince: Stmt<EntryRow>;
+  getSnapshot: Stmt<{ snapshot_seq: number; snapshot: Buffer }>;
+  setSnapshot: Stmt;
+  rememberCovered: Stmt;
+  deleteThrough: Stmt;
+  putBlob: Stmt;
+  takeBlob: Stmt<{ data: Buffer; expires_at: number }>;
+  expireBlobs: Stmt;
+  stats: Stmt<{ workspaces: number; docs: number; entries: number; blobs: number }>;
+}
+
+export function prepareStatements(db: Database.Database): Statements {
+  const p = <Row>(sql: string): Stmt<Row> => db.prepare(sql) as Stmt<Row>;
+  return {
+    insertWorkspace: p('INSERT OR IGNORE INTO workspaces (id, admins, created_at) VALUES (?, ?, ?)'),
+    getWorkspace: p('SELECT id, admins, created_at FROM workspaces WHERE id = ?'),
+    revoke: p('INSERT OR IGNORE INTO revoked (workspace, device, at) VALUES (?, ?, ?)'),
+    isRevoked: p('SELECT 1 AS one FROM revoked WHERE workspace = ? AND device = ?'),
+    insertDoc: p('INSERT OR IGNORE INTO docs (id, workspace, write_key, read_key) VALUES (?, ?, ?, ?)'),
+    getDoc: p('SELECT id, workspace, write_key, read_key, head, snapshot_seq FROM docs WHERE id = ?'),
+    setCaps: p('UPDATE docs SET write_key = ?, read_key = ? WHERE id = ?'),
+    findEntry: p('SELECT seq FROM entries WHERE doc = ? AND author = ? AND counter = ?'),
+    coveredCounter: p('SELECT covered FROM authors WHERE doc = ? AND author = ?'),
+    insertEntry: p('INSERT INTO entries (doc, seq, author, counter, envelope) VALUES (?, ?, ?, ?, ?)'),
+    setHead: p('UPDATE docs SET head = ? WHERE id = ?'),
+    readSince: p('SELECT seq, author, counter, envelope FROM entries WHERE doc = ? AND seq > ? ORDER BY seq LIMIT ?'),
+    getSnapshot: p('SELECT snapshot_seq, snapshot FROM docs WHERE id = ? AND snapshot IS NOT NULL'),
+    setSnapshot: p('UPDATE docs SET snapshot_seq = ?, snapshot = ? WHERE id = ?'),
+    rememberCovered: p(
+      `INSERT INTO authors (doc, author, covered)
+       SELECT doc, author, MAX(counter) FROM entries WHERE doc = ? AND seq <= ? GROUP BY author
+       ON CONFLICT (doc, author) DO UPDATE SET covered = max(covered, excluded.covered)`,
+    ),
+    deleteThrough: p('DELETE FROM entries WHERE doc = ? AND seq <= ?'),
+    putBlob: p(
+      `INSERT INTO blobs (key, data, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`,
+    ),
+    takeBlob: p('DELETE FROM blobs WHERE key = ? RETURNING data, expires_at'),
+    expireBlobs: p('DELETE FROM blobs WHERE expires_at <= ?'),
+    stats: p(
+      `SELECT (SELECT count(*) FROM workspaces) AS workspaces, (SELECT count(*) FROM docs) AS docs,
+              (SELECT count(*) FROM entries) AS entries, (SELECT count(*) FROM blobs) AS blobs`,
+    ),
+  };
+}

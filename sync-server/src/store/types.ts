@@ -1,0 +1,132 @@
+/**
+ * The relay's storage contract. The relay keeps, per document, an append-only
+ * log of opaque envelopes numbered by a server sequence (1, 2, 3, ...), the
+ * latest snapshot, and the capability public keys that gate access; per
+ * workspace, the admin keys and revoked devices; and one-time blobs. Nothing
+ * here is ever decrypted. Every implementation runs the acceptance suite in
+ * acceptance.ts.
+ */
+import type { DeviceId, DocId, WorkspaceId } from '@tendril/crdt-schema/ids';
+
+/** A workspace as the relay knows it: who may sign revocations. */
+export interface WorkspaceRecord {
+  readonly workspace: WorkspaceId;
+  /** Ed25519 public keys (32 bytes each) of the admin devices. */
+  readonly admins: readonly Uint8Array[];
+  readonly createdAt: number;
+}
+
+/** A document's registration: its workspace and capability public keys. */
+export interface DocRecord {
+  readonly doc: DocId;
+  readonly workspace: WorkspaceId;
+  /** Ed25519 public key whose signature grants append and snapshot rights. */
+  readonly writeKey: Uint8Array;
+  /** Ed25519 public key whose signature grants read rights. */
+  readonly readKey: Uint8Array;
+}
+
+/** A registration plus where its log stands. */
+export interface DocState extends DocRecord {
+  /** Highest seq ever assigned (0 = empty). Never decreases, even after pruning. */
+  readonly head: number;
+  /** Seq the latest snapshot covers (0 = none). */
+  readonly snapshotSeq: number;
+}
+
+/** What the relay can see of one envelope: the plaintext header's author and counter. */
+export interface AppendInput {
+  /** The author's Ed25519 public key (32 bytes). */
+  readonly author: Uint8Array;
+  /** The author's per-document counter. */
+  readonly counter: number;
+  readonly envelope: Uint8Array;
+}
+
+/**
+ * How an append ended. `appended`: stored at a new seq. `duplicate`: the same
+ * (author, counter) is in the log at `seq`. `covered`: that entry was pruned
+ * under a snapshot; `seq` is the snapshot's seq.
+ */
+export interface AppendResult {
+  readonly seq: number;
+  readonly status: 'appended' | 'duplicate' | 'covered';
+}
+
+export interface StoredEntry {
+  readonly seq: number;
+  readonly author: Uint8Array;
+  readonly counter: number;
+  readonly envelope: Uint8Array;
+}
+
+export interface SnapshotRecord {
+  /** Every entry up to and including this seq is covered. */
+  readonly seq: number;
+  readonly envelope: Uint8Array;
+}
+
+/** `beyond-head`: seq > head. `not-newer`: seq <= the current snapshot's (or < 1). */
+export type SnapshotPutResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: 'unknown-doc' | 'beyond-head' | 'not-newer' };
+
+export interface StoreStats {
+  readonly workspaces: number;
+  readonly docs: number;
+  readonly entries: number;
+  readonly blobs: number;
+}
+
+/**
+ * Relay storage. All methods are async so an implementation may batch or go
+ * over the network. A resolved write is durable (for persistent stores).
+ * Appends to one document are assigned seqs in call order.
+ */
+export interface RelayStore {
+  /** Creates the workspace, or returns the existing record unchanged (first registration wins). */
+  createWorkspace(workspace: WorkspaceId, admins: readonly Uint8Array[], createdAt: number): Promise<WorkspaceRecord>;
+  getWorkspace(workspace: WorkspaceId): Promise<WorkspaceRecord | undefined>;
+  /** Records a revocation; idempotent. */
+  revokeDevice(workspace: WorkspaceId, device: DeviceId, at: number): Promise<void>;
+  isRevoked(workspace: WorkspaceId, device: DeviceId): Promise<boolean>;
+
+  /** Registers the document, or returns the existing state unchanged (first registration wins). */
+  createDoc(record: DocRecord): Promise<DocState>;
+  getDoc(doc: DocId): Promise<DocState | undefined>;
+  /** Replaces the capability keys; false when the document is unknown. */
+  setCaps(doc: DocId, writeKey: Uint8Array, readKey: Uint8Array): Promise<boolean>;
+
+  /**
+   * Appends one envelope at head + 1, unless its (author, counter) was seen:
+   * then it resolves with the original seq (or the covering snapshot's seq when
+   * the entry was pruned). Rejects with TendrilError E_UNKNOWN_DOC for an
+   * unregistered document and E_STORE_FAILED when the commit fails.
+   */
+  append(doc: DocId, input: AppendInput): Promise<AppendResult>;
+  /** Up to `limit` entries with seq > `afterSeq`, in seq order. */
+  readSince(doc: DocId, afterSeq: number, limit: number): Promise<StoredEntry[]>;
+  /** Highest seq assigned (0 for an empty or unknown document). */
+  head(doc: DocId): Promise<number>;
+
+  getSnapshot(doc: DocId): Promise<SnapshotRecord | undefined>;
+  /** Stores a snapshot covering 1..seq if 1 <= seq <= head and seq > the current snapshot's seq. */
+  putSnapshot(doc: DocId, seq: number, envelope: Uint8Array): Promise<SnapshotPutResult>;
+  /**
+   * Deletes entries with seq <= min(throughSeq, snapshot seq): never an entry no
+   * snapshot covers. Remembers per author the highest counter pruned, for
+   * {@link append}'s `covered` answer. Resolves with the number deleted.
+   */
+  prune(doc: DocId, throughSeq: number): Promise<number>;
+
+  /** Stores (or replaces) a blob until `expiresAt` (ms). */
+  putBlob(key: string, data: Uint8Array, expiresAt: number): Promise<void>;
+  /** Returns and deletes the blob; undefined when absent or expired at `now`. */
+  takeBlob(key: string, now: number): Promise<Uint8Array | undefined>;
+  /** Deletes blobs expired at `now`; resolves with how many. */
+  expireBlobs(now: number): Promise<number>;
+
+  stats(): Promise<StoreStats>;
+  /** Finishes pending writes, then releases resources. Further calls reject. */
+  close(): Promise<void>;
+}

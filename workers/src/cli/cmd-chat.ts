@@ -1,0 +1,127 @@
+/**
+ * `tendril chat new|send|show|list`: chats from the command line. Writes are
+ * local first: with the relay unreachable a change is stored in the outbox,
+ * the command says it is queued and exits 0; the next sync sends it.
+ */
+import { loadCrypto } from '@tendril/crdt-schema/crypto';
+import { TendrilError } from '@tendril/crdt-schema/errors';
+import { newChatId, newDocId, parseChatId } from '@tendril/crdt-schema/ids';
+import type { ChatMessage } from '@tendril/crdt-schema/schema';
+import { openHome } from '../home/device-home.ts';
+import { NodePeer } from '../peer/node-peer.ts';
+import { flag, parseArgs, requireFlag } from './args.ts';
+import { homeDir, seconds, type CliContext } from './context.ts';
+
+const PUSH_TIMEOUT_MS = 5000;
+
+async function withPeer<T>(ctx: CliContext, dir: string, run: (peer: NodePeer) => Promise<T>): Promise<T> {
+  const crypto = await loadCrypto();
+  const peer = await NodePeer.open(crypto, openHome(crypto, dir), { clientName: 'tendril-cli' });
+  try {
+    return await run(peer);
+  } finally {
+    await peer.close();
+  }
+}
+
+function reportPush(ctx: CliContext, peer: NodePeer, result: 'synced' | 'queued'): void {
+  if (result === 'synced') ctx.io.out('saved to relay');
+  else ctx.io.out(`queued: relay not reachable, ${peer.peer.unacked} change(s) not yet saved to relay`);
+}
+
+export async function cmdChat(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'new': return chatNew(ctx, rest);
+    case 'send': return chatSend(ctx, rest);
+    case 'show': return chatShow(ctx, rest);
+    case 'list': return chatList(ctx, rest);
+    default: throw new TendrilError('E_BAD_INPUT', `usage: tendril chat new|send|show|list (got ${sub ?? 'nothing'})`);
+  }
+}
+
+async function chatNew(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home', 'title'] });
+  const title = requireFlag(args, 'title');
+  return withPeer(ctx, homeDir(ctx, args), async (peer) => {
+    peer.requireWrite('index');
+    peer.requireWrite('chat');
+    await peer.syncOrQueue(PUSH_TIMEOUT_MS);
+    const me = peer.home.identity.deviceId;
+    const entry = peer.workspace().chats.create({ id: newChatId(), docId: newDocId(), title, createdBy: me });
+    const { chat } = await peer.openChat(entry.id);
+    chat.init({ chatId: entry.id, createdBy: me });
+    reportPush(ctx, peer, await peer.syncOrQueue(PUSH_TIMEOUT_MS));
+    ctx.io.out(entry.id);
+    return 0;
+  });
+}
+
+async function chatSend(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home', 'role'] });
+  const [chatArg, ...words] = args.positionals;
+  if (!chatArg || words.length === 0) throw new TendrilError('E_BAD_INPUT', 'usage: tendril chat send --home DIR CHAT TEXT');
+  const chatId = parseChatId(chatArg);
+  return withPeer(ctx, homeDir(ctx, args), async (peer) => {
+    peer.requireWrite('chat');
+    if (!peer.workspace().chats.get(chatId)) await peer.syncOrQueue(PUSH_TIMEOUT_MS);
+    const { chat } = await peer.openChat(chatId);
+    const id = chat.addMessage({ author: peer.home.identity.deviceId, role: 'user', content: words.join(' '), status: 'pending' });
+    if (peer.home.keys.get('index')?.writeCap.secretKey) peer.workspace().chats.touch(chatId);
+    reportPush(ctx, peer, await peer.syncOrQueue(PUSH_TIMEOUT_MS));
+    ctx.io.out(id);
+    return 0;
+  });
+}
+
+function line(m: ChatMessage): string {
+  const status = m.status === 'done' || m.status === 'pending' ? '' : ` (${m.status}${m.error ? `: ${m.error}` : ''})`;
+  return `[${m.role}] ${m.content}${status}`;
+}
+
+async function chatShow(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home', 'wait-for', 'timeout'], switches: ['json'] });
+  const [chatArg] = args.positionals;
+  if (!chatArg) throw new TendrilError('E_BAD_INPUT', 'usage: tendril chat show --home DIR CHAT');
+  const chatId = parseChatId(chatArg);
+  const waitFor = flag(args, 'wait-for');
+  const timeout = seconds(args, 'timeout', 30);
+  return withPeer(ctx, homeDir(ctx, args), async (peer) => {
+    await peer.syncOrQueue(Math.min(timeout, PUSH_TIMEOUT_MS));
+    const { sync, chat } = await peer.openChat(chatId);
+    await peer.syncOrQueue(Math.min(timeout, PUSH_TIMEOUT_MS));
+    if (waitFor !== undefined) {
+      const found = () => chat.transcript().some((m) => m.content.includes(waitFor));
+      if (!found()) {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            sync.ydoc.off('update', check);
+            reject(new TendrilError('E_TIMEOUT', `"${waitFor}" did not appear within ${timeout / 1000} s`));
+          }, timeout);
+          const check = (): void => {
+            if (!found()) return;
+            clearTimeout(timer);
+            sync.ydoc.off('update', check);
+            resolve();
+          };
+          sync.ydoc.on('update', check);
+        });
+      }
+    }
+    const transcript = chat.transcript();
+    if (args.flags.has('json')) ctx.io.out(JSON.stringify(transcript));
+    else for (const m of transcript) ctx.io.out(line(m));
+    return 0;
+  });
+}
+
+async function chatList(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home'], switches: ['json'] });
+  return withPeer(ctx, homeDir(ctx, args), async (peer) => {
+    await peer.syncOrQueue(PUSH_TIMEOUT_MS);
+    const chats = peer.workspace().chats.list();
+    if (args.flags.has('json')) ctx.io.out(JSON.stringify(chats));
+    else for (const c of chats) ctx.io.out(`${c.id}  ${c.pinned ? '* ' : ''}${c.title}`);
+    return 0;
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * The `tendril` CLI: the one place that reads process.argv, process.env and
+ * signals for it. Every command exits non-zero with a one-line reason on error.
+ */
+import { isTendrilError } from '@tendril/crdt-schema/errors';
+import { cmdChat } from './cmd-chat.ts';
+import { cmdDevices } from './cmd-devices.ts';
+import { cmdInit } from './cmd-init.ts';
+import { cmdInvite } from './cmd-invite.ts';
+import { cmdJoin } from './cmd-join.ts';
+import { cmdRelay } from './cmd-relay.ts';
+import { cmdSync } from './cmd-sync.ts';
+import type { CliContext } from './context.ts';
+
+const USAGE = `usage: tendril <command> [options]
+  relay  [--port P] [--host H] [--data DIR]
+  init   --home DIR --relay URL [--name NAME]
+  invite --home DIR [--role device|viewer|gateway|worker] [--expires 10m]
+  join   --home DIR LINK [--name NAME]
+  sync   --home DIR
+  chat   new --home DIR --title TITLE | send --home DIR CHAT TEXT | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
+  devices list|revoke --home DIR [ID]
+TENDRIL_HOME may replace --home.`;
+
+const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Promise<number>> = {
+  relay: cmdRelay,
+  init: cmdInit,
+  invite: cmdInvite,
+  join: cmdJoin,
+  sync: cmdSync,
+  chat: cmdChat,
+  devices: cmdDevices,
+};
+
+export async function runCli(ctx: CliContext): Promise<number> {
+  const [name, ...rest] = ctx.argv;
+  if (!name || name === '--help' || name === 'help') {
+    ctx.io.out(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    ctx.io.err(`tendril: unknown command ${name}`);
+    ctx.io.err(USAGE);
+    return 2;
+  }
+  try {
+    return await command(ctx, rest);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    ctx.io.err(`tendril ${name}: ${message.split('\n')[0]}${isTendrilError(e) ? ` [${e.code}]` : ''}`);
+    return 1;
+  }
+}
+
+const isMain = process.argv[1] !== undefined && /tendril(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
+if (isMain) {
+  const stopSignal = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  const code = await runCli({
+    argv: process.argv.slice(2),
+    env: process.env,
+    io: { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) },
+    now: () => Date.now(),
+    cwd: process.cwd(),
+    stopSignal,
+  });
+  process.exit(code);
+}

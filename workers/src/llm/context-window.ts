@@ -1,0 +1,35 @@
+/**
+ * Context window sizes (input plus output tokens) of common models, and a
+ * rough token count for text. The count is an estimate (about four
+ * characters a token) used only to decide what history to keep; inject a
+ * real tokenizer where precision matters.
+ */
+import { lookupModel } from './model-table.ts';
+
+export const CONTEXT_WINDOWS: Readonly<Record<string, number>> = {
+  'gpt-4o': 128_000,
+  'gpt-4.1': 1_047_576,
+  'o3': 200_000,
+  'o4-mini': 200_000,
+  'claude-': 200_000,
+  'gemini-2.5': 1_048_576,
+  'gemini-2.0-flash': 1_048_576,
+  'llama-3.1': 131_072,
+  'llama-3.3': 131_072,
+  'llama3': 8_192,
+  'qwen2.5': 32_768,
+  'mistral': 32_768,
+};
+
+/** Assumed for models not in the table: small enough to be safe almost anywhere. */
+export const DEFAULT_CONTEXT_WINDOW = 8_192;
+
+/** The model's context window in tokens, or null when unknown. */
+export function contextWindow(model: string): number | null {
+  return lookupModel(CONTEXT_WINDOWS, model) ?? null;
+}
+
+/** About four characters a token, rounded up, plus a few tokens of message framing. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4) + 4;
+}
