@@ -314,8 +314,12 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     const missing = this.seqs.cursor < head;
     const stuck = this.held.list();
     if (stuck.length > 0) {
-      const code = stuck.some((h) => h.code === 'E_COUNTER_GAP') ? 'E_WITHHELD' : stuck[0]!.code;
-      this.report(code, `${stuck.length} entries could not be applied after catch-up (${stuck.map((h) => h.code).join(', ')})`);
+      // A counter gap still open after catch-up means the relay withheld an entry.
+      const codes = new Set(stuck.map((h): ErrorCode => (h.code === 'E_COUNTER_GAP' ? 'E_WITHHELD' : h.code)));
+      for (const code of codes) {
+        const n = stuck.filter((h) => (h.code === 'E_COUNTER_GAP' ? 'E_WITHHELD' : h.code) === code).length;
+        this.report(code, `${n} entries could not be applied after catch-up`);
+      }
     } else if (missing && this.current.error === null) {
       this.report('E_WITHHELD', `caught up to ${head} but entries after ${this.seqs.cursor} never arrived`);
     }

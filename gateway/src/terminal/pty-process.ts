@@ -47,7 +47,7 @@ export interface PtyControl {
 export class PtyProcess extends Emitter<PtyProcessEvents> {
   private exitInfo: PtyExit | undefined;
   private intent: 'ended' | 'detached' | undefined;
-  private paused = false;
+  private pauseTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly sessionId: SessionId,
@@ -69,7 +69,7 @@ export class PtyProcess extends Emitter<PtyProcessEvents> {
     return this.exitInfo;
   }
   get isPaused(): boolean {
-    return this.paused;
+    return this.pauseTimer !== undefined;
   }
 
   write(data: Uint8Array | string): void {
@@ -81,16 +81,22 @@ export class PtyProcess extends Emitter<PtyProcessEvents> {
     if (this.exitInfo === undefined) this.pty.resize(size.cols, size.rows);
   }
 
-  /** Stops reading output (the kernel buffer fills and the program blocks on write). */
-  pause(): void {
-    if (this.paused || this.exitInfo !== undefined) return;
-    this.paused = true;
+  /**
+   * Stops reading output for at most `maxMs` (the kernel buffer fills and the
+   * program blocks on write). Pauses are bounded because node-pty destroys an
+   * unread socket 200 ms after the child exits: a longer pause would drop the
+   * last output of a program that ends during a flood.
+   */
+  pause(maxMs = 100): void {
+    if (this.pauseTimer !== undefined || this.exitInfo !== undefined) return;
     this.pty.pause();
+    this.pauseTimer = setTimeout(() => this.resume(), maxMs);
   }
 
   resume(): void {
-    if (!this.paused || this.exitInfo !== undefined) return;
-    this.paused = false;
+    if (this.pauseTimer === undefined) return;
+    clearTimeout(this.pauseTimer);
+    this.pauseTimer = undefined;
     this.pty.resume();
   }
 

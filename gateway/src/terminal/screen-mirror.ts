@@ -6,8 +6,8 @@
  * Flood policy: the mirror is the one consumer that must see every byte, so
  * it is the only one that can slow the PTY. When its backlog (bytes posted,
  * not yet parsed) passes `highWaterBytes` it emits `flood: true` and the
- * session pauses reading the PTY; below `lowWaterBytes` it emits
- * `flood: false` and reading resumes. Viewers never cause a pause (they are
+ * session pauses reading the PTY in bounded steps (pty-process.ts); below
+ * `lowWaterBytes` it emits `flood: false` and reading resumes. Viewers never cause a pause (they are
  * dropped instead). Keep the high-water mark well under the stream's ring
  * size, so a snapshot's `coversSeq` is still replayable when it arrives.
  */
@@ -78,6 +78,11 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
   /** Bytes sent to the mirror and not parsed yet. */
   get backlogBytes(): number {
     return this.backlog;
+  }
+
+  /** True from `flood: true` until `flood: false`. */
+  get isFlooding(): boolean {
+    return this.flooding;
   }
 
   feed(batch: OutputBatch): void {

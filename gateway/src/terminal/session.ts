@@ -81,8 +81,10 @@ export class TerminalSession extends Emitter<SessionEvents> {
     this.resizer = new ResizePolicy({ initial: o.size, isWriter, debounceMs: o.resizeDebounceMs, timers });
 
     o.process.on('data', (bytes) => {
+      if (this.state === SessionState.Ended) return;
       this.stream.append(bytes);
       this.idle.touch();
+      if (this.mirror.isFlooding) o.process.pause();
     });
     this.stream.on('batch', (b) => this.mirror.feed(b));
     this.mirror.on('flood', (on) => (on ? o.process.pause() : o.process.resume()));

@@ -1,0 +1,9 @@
+/**
+ * The relay's LLM proxy, mounted by the relay's HTTP server:
+ * `if (await proxy(req, res)) return;` before its other routes.
+ */
+export { createLlmProxy, type LlmProxyDeps, type LlmProxyHandler, type ProxyLogFields, type ProxyLogger, type UsageRecord } from './proxy.ts';
+export { DEFAULT_PROXY_CONFIG, PROXY_PROVIDERS, proxyConfigFromEnv, resolveProxyConfig, type LlmProxyConfig, type ProxyProvider } from './config.ts';
+export { ROUTES as PROXY_ROUTES } from './forward.ts';
+export { USER_HEADER } from './identity.ts';
+export type { ProxyClock } from './upstream.ts';

@@ -1,0 +1,91 @@
+/**
+ * One forwarded request to a provider, with the deadlines on the injected
+ * clock: no response headers within `firstByteMs` or silence longer than
+ * `idleMs` mid-stream aborts it. `abort()` (the client went away) does too.
+ * The body is handed over chunk by chunk, exactly as received.
+ */
+
+/** The clock the proxy runs on; the relay's Clock fits. */
+export interface ProxyClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface UpstreamCall {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array<ArrayBuffer>;
+  readonly firstByteMs: number;
+  readonly idleMs: number;
+}
+
+export type EndReason = 'timeout' | 'idle' | 'client_gone' | 'unreachable';
+
+export type UpstreamResult =
+  | { readonly ok: true; readonly response: Response; readonly chunks: AsyncIterable<Uint8Array> }
+  | { readonly ok: false; readonly reason: EndReason; readonly cause: unknown };
+
+/** Thrown by `chunks` when the stream ends early: why, for the log. */
+export class UpstreamEnded extends Error {
+  constructor(readonly reason: EndReason, options?: { cause?: unknown }) {
+    super(`upstream ended: ${reason}`, options);
+  }
+}
+
+export interface UpstreamHandle {
+  readonly result: Promise<UpstreamResult>;
+  /** Aborts the request (the client went away). */
+  abort(): void;
+}
+
+export function callUpstream(call: UpstreamCall, fetchFn: typeof globalThis.fetch, clock: ProxyClock): UpstreamHandle {
+  const controller = new AbortController();
+  let reason: EndReason | undefined;
+  let timer: unknown;
+  const stop = (why: EndReason): void => {
+    reason ??= why;
+    clock.clearTimeout(timer);
+    controller.abort();
+  };
+  const arm = (ms: number, why: EndReason): void => {
+    clock.clearTimeout(timer);
+    timer = clock.setTimeout(() => stop(why), ms);
+  };
+
+  async function* chunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+    const reader = body.getReader();
+    let finished = false;
+    try {
+      for (;;) {
+        arm(call.idleMs, 'idle');
+        const { done, value } = await reader.read();
+        if (done) {
+          finished = true;
+          return;
+        }
+        yield value;
+      }
+    } catch (err) {
+      throw new UpstreamEnded(reason ?? 'unreachable', { cause: err });
+    } finally {
+      clock.clearTimeout(timer);
+      if (!finished) controller.abort();
+    }
+  }
+
+  async function run(): Promise<UpstreamResult> {
+    arm(call.firstByteMs, 'timeout');
+    try {
+      const response = await fetchFn(call.url, { method: 'POST', headers: call.headers, body: call.body, signal: controller.signal });
+      clock.clearTimeout(timer);
+      const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+      return { ok: true, response, chunks: chunks(body) };
+    } catch (cause) {
+      clock.clearTimeout(timer);
+      return { ok: false, reason: reason ?? 'unreachable', cause };
+    }
+  }
+
+  return { result: run(), abort: () => stop('client_gone') };
+}

@@ -1,0 +1,81 @@
+/**
+ * Reads token usage out of an upstream answer while its bytes pass through
+ * untouched: the `data:` lines of an SSE stream (OpenAI's usage chunk,
+ * Anthropic's message_start and message_delta) or a whole JSON body. The
+ * scanner only looks; it never alters or holds back what the client gets.
+ */
+
+export interface ScannedUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  /** The model the upstream names in its answer, if it did. */
+  readonly model: string | undefined;
+}
+
+export interface UsageScanner {
+  push(chunk: Uint8Array): void;
+  /** Usage found in the answer, or undefined when it carried none. */
+  end(): ScannedUsage | undefined;
+}
+
+/** Lines or JSON bodies longer than this are not scanned (they carry no usage worth the memory). */
+const MAX_BUFFER = 1 << 20;
+
+interface UsageJson { prompt_tokens?: number; completion_tokens?: number; input_tokens?: number; output_tokens?: number; cache_creation_input_tokens?: number; cache_read_input_tokens?: number }
+interface Payload { type?: string; model?: string; usage?: UsageJson | null; message?: { model?: string; usage?: UsageJson } }
+
+export function createUsageScanner(streaming: boolean): UsageScanner {
+  const utf8 = new TextDecoder();
+  let buffer = '';
+  let overflow = false;
+  let input: number | undefined;
+  let output: number | undefined;
+  let model: string | undefined;
+
+  const take = (u: UsageJson | null | undefined): void => {
+    if (!u) return;
+    if (u.prompt_tokens !== undefined) input = u.prompt_tokens;
+    if (u.completion_tokens !== undefined) output = u.completion_tokens;
+    if (u.input_tokens !== undefined) input = u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
+    if (u.output_tokens !== undefined) output = u.output_tokens;
+  };
+  const look = (text: string): void => {
+    let p: Payload;
+    try {
+      p = JSON.parse(text) as Payload;
+    } catch {
+      return;
+    }
+    if (p === null || typeof p !== 'object') return;
+    model ??= p.model ?? p.message?.model;
+    take(p.message?.usage);
+    take(p.usage);
+  };
+  const line = (l: string): void => {
+    if (l.startsWith('data:')) look(l.slice(5).trim());
+  };
+
+  return {
+    push(chunk) {
+      if (overflow) return;
+      buffer += utf8.decode(chunk, { stream: true });
+      if (streaming) {
+        const lines = buffer.split(/\r\n|\r|\n/);
+        buffer = lines.pop() ?? '';
+        for (const l of lines) line(l);
+      }
+      if (buffer.length > MAX_BUFFER) {
+        overflow = !streaming;
+        buffer = '';
+      }
+    },
+    end() {
+      buffer += utf8.decode();
+      if (streaming) line(buffer);
+      else if (!overflow) look(buffer);
+      buffer = '';
+      if (input === undefined && output === undefined) return undefined;
+      return { inputTokens: input ?? 0, outputTokens: output ?? 0, model };
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * Workspace fixtures for integration tests: an admin home and invited homes
+ * made with the real CLI, opened as NodePeers in this process.
+ */
+import { join } from 'node:path';
+import { loadCrypto, type CryptoProvider } from '@tendril/crdt-schema/crypto';
+import { parseChatId, type ChatId } from '@tendril/crdt-schema/ids';
+import { openHome } from '../src/home/device-home.ts';
+import { NodePeer } from '../src/peer/node-peer.ts';
+import { cliOk } from './harness.ts';
+
+export interface Workspace {
+  readonly crypto: CryptoProvider;
+  readonly homes: string[];
+  readonly chat: ChatId;
+  open(i: number, o?: { relay?: string; snapshotEvery?: number }): Promise<NodePeer>;
+}
+
+/** An admin home plus `devices` invited device homes sharing one chat. */
+export async function makeWorkspace(dir: string, relayUrl: string, devices: number): Promise<Workspace> {
+  const crypto = await loadCrypto();
+  const admin = join(dir, 'home-0');
+  await cliOk('init', '--home', admin, '--relay', relayUrl, '--name', 'admin');
+  const chat = parseChatId((await cliOk('chat', 'new', '--home', admin, '--title', 'shared')).last);
+  const homes = [admin];
+  for (let i = 1; i <= devices; i++) {
+    const link = (await cliOk('invite', '--home', admin)).last;
+    const home = join(dir, `home-${i}`);
+    await cliOk('join', '--home', home, link, '--name', `device-${i}`);
+    homes.push(home);
+  }
+  return {
+    crypto,
+    homes,
+    chat,
+    open: (i, o = {}) => NodePeer.open(crypto, openHome(crypto, homes[i]!), { clientName: `test-${i}`, ...o }),
+  };
+}
