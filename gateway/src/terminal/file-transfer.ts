@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, open } from 'node:fs/promises';
+import { lstat, open, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { Download } from './file-download.ts';
@@ -60,11 +60,9 @@ export async function openDownload(root: string, request: { path: string; chunkB
   const { root: rootReal, path } = await confine(root, request.path);
   const info = await lstat(path).catch(() => undefined);
   if (info === undefined) throw new TendrilError('E_BAD_INPUT', `no file ${request.path}`);
-  if (info.isSymbolicLink()) {
-    const { realpath } = await import('node:fs/promises');
-    if (!isInside(rootReal, await realpath(path))) throw new TendrilError('E_PATH_OUTSIDE', `${request.path} links outside the working directory`);
-  }
-  const handle = await open(path, constants.O_RDONLY);
+  const real = info.isSymbolicLink() ? await realpath(path) : path;
+  if (!isInside(rootReal, real)) throw new TendrilError('E_PATH_OUTSIDE', `${request.path} links outside the working directory`);
+  const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new TendrilError('E_BAD_INPUT', `${request.path} is not a regular file`);

@@ -51,6 +51,12 @@ export interface LlmProxyDeps {
   readonly isDisabled?: (provider: ProxyProvider) => boolean;
 }
 
+const drainedOrClosed = (res: ServerResponse): Promise<void> =>
+  new Promise((resolve) => {
+    res.once('drain', resolve);
+    res.once('close', resolve);
+  });
+
 export type LlmProxyHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyDeps): LlmProxyHandler {
@@ -79,7 +85,10 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
     if (!admission.ok) return fail(429, admission.code, { retryAfterMs: admission.retryAfterMs });
     const raw = await readBody(req, config.maxBodyBytes);
     if (!raw.ok) {
-      if (raw.reason === 'aborted') return void res.destroy();
+      if (raw.reason === 'aborted') {
+        res.destroy();
+        return;
+      }
       return fail(413, 'E_BODY_TOO_LARGE', { message: `the body exceeds ${config.maxBodyBytes} bytes`, close: true });
     }
     const body = upstreamBody(provider, raw.bytes);
@@ -112,7 +121,7 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
       for await (const chunk of result.chunks) {
         bytes += chunk.length;
         scanner.push(chunk);
-        if (!res.write(chunk)) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+        if (!res.write(chunk)) await drainedOrClosed(res);
       }
       res.end();
     } catch (err) {
@@ -123,7 +132,10 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
 
     const ok = response.status >= 200 && response.status < 300;
     const scanned = scanner.end();
-    if (!ok && !scanned) return log.info('proxy.answered', { user, provider, status: response.status, bytes });
+    if (!ok && !scanned) {
+      log.info('proxy.answered', { user, provider, status: response.status, bytes });
+      return;
+    }
     const usage = scanned ?? { inputTokens: Math.ceil(raw.bytes.length / 4), outputTokens: Math.ceil(bytes / 4), model: undefined };
     const model = body.model ?? scanned?.model ?? 'unknown';
     const at = clock.now();

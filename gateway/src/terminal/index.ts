@@ -1,0 +1,28 @@
+/**
+ * The gateway's terminal engine: shells in PTYs (kept alive by tmux when
+ * available), a sequenced low-latency output stream with replay, a headless
+ * screen mirror for snapshots, the input gate, the resize policy, sessions
+ * and their manager, and file transfer. Nothing here encrypts or syncs: the
+ * sync layer consumes batches, snapshots and transfer chunks as bytes.
+ */
+export { writeAgentsFile, AGENTS_FILE_NAME, type AgentsFileRequest, type AgentsFileResult, type IfExists } from './agents-file.ts';
+export { runCommand, type CommandResult, type RunCommand } from './command.ts';
+export { systemClock, systemTimers, isGridSize, MAX_GRID_SIDE, type Clock, type TerminalSize, type TimerHandle, type Timers } from './deps.ts';
+export { MAX_TRANSFER_BYTES, TRANSFER_CHUNK_BYTES, startUpload, openDownload, Upload, Download, type TransferProgress, type UploadRequest } from './file-transfer.ts';
+export { HeadlessScreen, type HeadlessScreenOptions } from './headless-screen.ts';
+export { createHealthReporter, systemProbes, type GatewayHealth, type HealthThresholds, type SessionHealth, type SystemProbes } from './health.ts';
+export { InputGate, type DropReason, type InputDecision, type InputFrame, type InputGateOptions } from './input-gate.ts';
+export { continues, positionAfter, type OutputBatch, type StreamPosition } from './output-batch.ts';
+export type { ReplayResult } from './output-ring.ts';
+export { OutputStream, type OutputStreamOptions, type SubscribeResult } from './output-stream.ts';
+export { Subscription, type CloseReason } from './output-subscriber.ts';
+export { createPtyHost, type PtyHost, type PtyHostOptions, type PtySpawn, type ShellSpec } from './pty-host.ts';
+export { PtyProcess, type PtyExit, type PtyLike } from './pty-process.ts';
+export { ResizePolicy, type SizeChange } from './resize-policy.ts';
+export { ScreenMirror, type ScreenMirrorOptions } from './screen-mirror.ts';
+export { SessionManager, DEFAULT_MAX_SESSIONS, type SessionManagerOptions, type SessionTuning, type StartRequest } from './session-manager.ts';
+export { SessionState, type SessionInfo } from './session-state.ts';
+export { TerminalSession, type Join, type SessionEvents, type TerminalSessionOptions } from './session.ts';
+export { decodeSnapshot, encodeSnapshot, snapshotText, type ScreenSnapshot } from './snapshot.ts';
+export { stripReplies } from './terminal-replies.ts';
+export { detectTmux, tmuxSocketName, type TmuxConfig } from './tmux.ts';
