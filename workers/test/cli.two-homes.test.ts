@@ -61,9 +61,9 @@ describe('two homes through the real relay', () => {
   it('stores an API key and chat text only as ciphertext on the relay', async () => {
     const { loadCrypto } = await import('@tendril/crdt-schema/crypto');
     const { openHome } = await import('../src/home/device-home.ts');
-    const { NodePeer } = await import('../src/peer/node-peer.ts');
+    const { openNodeSession } = await import('../src/peer/node-peer.ts');
     const crypto = await loadCrypto();
-    const peer = await NodePeer.open(crypto, openHome(crypto, a), { clientName: 'test' });
+    const peer = await openNodeSession(crypto, openHome(crypto, a), { clientName: 'test' });
     const { settings } = await peer.openSettings();
     settings.upsertProvider({ id: 'openai', kind: 'openai', baseUrl: 'https://api.example.com/v1', models: ['m'] });
     settings.setApiKey('openai', KEY_CANARY);

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { loadCrypto, type CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { parseChatId, type ChatId } from '@tendril/crdt-schema/ids';
 import { openHome } from '../src/home/device-home.ts';
-import { NodePeer } from '../src/peer/node-peer.ts';
+import { openNodeSession } from '../src/peer/node-peer.ts';
 import { cliOk } from './harness.ts';
 
 export interface Workspace {
   readonly crypto: CryptoProvider;
   readonly homes: string[];
   readonly chat: ChatId;
-  open(i: number, o?: { relay?: string; snapshotEvery?: number }): Promise<NodePeer>;
+  open(i: number, o?: { relay?: string; snapshotEvery?: number }): Promise<WorkspaceSession>;
 }
 
 /** An admin home plus `devices` invited device homes sharing one chat. */
@@ -33,6 +33,6 @@ export async function makeWorkspace(dir: string, relayUrl: string, devices: numb
     crypto,
     homes,
     chat,
-    open: (i, o = {}) => NodePeer.open(crypto, openHome(crypto, homes[i]!), { clientName: `test-${i}`, ...o }),
+    open: (i, o = {}) => openNodeSession(crypto, openHome(crypto, homes[i]!), { clientName: `test-${i}`, ...o }),
   };
 }

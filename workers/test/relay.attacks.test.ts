@@ -13,7 +13,7 @@ import { FrameType, type EntryFrame, type Frame } from '@tendril/crdt-schema/wir
 import { cliOk, eventually, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
 import { startMitm, type MitmRelay } from './mitm-relay.ts';
 import { makeWorkspace, type Workspace } from './peers.ts';
-import type { NodePeer } from '../src/peer/node-peer.ts';
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 
 const MESSAGES = 6;
 
@@ -45,7 +45,7 @@ describe('a malicious relay', () => {
   });
 
   /** A fresh device (joined through the honest relay), then opened through the attacking one. */
-  async function victim(): Promise<NodePeer> {
+  async function victim(): Promise<WorkspaceSession> {
     const home = join(dir.path, `victim-${joined++}`);
     const link = (await cliOk('invite', '--home', ws.homes[0]!)).last;
     await cliOk('join', '--home', home, link);

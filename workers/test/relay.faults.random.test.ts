@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createPrng, testSeed } from '@tendril/crdt-schema/testkit';
 import { cliOk, eventually, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
 import { makeWorkspace } from './peers.ts';
-import type { NodePeer } from '../src/peer/node-peer.ts';
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 
 const PEERS = 3;
 const ROUNDS = 60;
@@ -30,7 +30,7 @@ describe('relay killed with -9 during writes', () => {
     relay = await startRelayProcess(data);
     const port = relay.port;
     const ws = await makeWorkspace(dir.path, relay.url, PEERS - 1);
-    const peers: NodePeer[] = [];
+    const peers: WorkspaceSession[] = [];
     const chats = [];
     for (let i = 0; i < PEERS; i++) {
       const p = await ws.open(i);

@@ -3,3 +3,7 @@ export * from './peer.ts';
 export * from './cipher.ts';
 export * from './directory.ts';
 export * from './membership.ts';
+export * from './home.ts';
+export * from './session.ts';
+export * from './urls.ts';
+export * from './flows/index.ts';

@@ -10,10 +10,11 @@
  *    list (`not-writer`, a viewer); a frame holding nothing but automatic
  *    terminal replies (terminal-replies.ts) is dropped quietly as `auto-reply`
  *    instead, since every viewer's xterm.js sends those;
- * 5. from a writer, automatic replies pass only from the reply owner: the
- *    writer who most recently typed (or, before anyone typed, the first writer
- *    heard from). Other writers' replies are stripped, so a program gets one
- *    answer per query. A frame left empty is dropped as `auto-reply`.
+ * 5. a writer's frame that types anything makes that writer the reply owner
+ *    and passes whole; a frame holding only automatic replies passes only from
+ *    the reply owner (before anyone typed, the first writer heard from) and is
+ *    dropped as `auto-reply` otherwise, so a program gets one answer per query
+ *    however many browsers watch.
  *
  * Every drop is logged through `log` and counted; counters only advance for
  * frames that pass rules 1-3 from a writer.
@@ -35,7 +36,7 @@ export interface InputFrame {
 export type DropReason = 'unsigned' | 'wrong-session' | 'replay' | 'revoked' | 'not-writer' | 'auto-reply';
 
 export type InputDecision =
-  | { readonly ok: true; readonly device: DeviceId; readonly data: Uint8Array; readonly strippedReplies: number }
+  | { readonly ok: true; readonly device: DeviceId; readonly data: Uint8Array }
   | { readonly ok: false; readonly reason: DropReason; readonly device: DeviceId | null };
 
 export interface InputGateOptions {
@@ -85,11 +86,9 @@ export class InputGate {
     }
     this.last.set(device, frame.counter);
     if (this.replyOwner !== undefined && !new Set(this.o.writers()).has(this.replyOwner)) this.replyOwner = undefined;
-    this.replyOwner ??= device;
-    if (kept.length > 0) this.replyOwner = device;
-    const data = this.replyOwner === device ? frame.data : kept;
-    if (data.length === 0) return this.drop(frame, 'auto-reply', device);
-    return { ok: true, device, data, strippedReplies: data === kept ? replies : 0 };
+    if (kept.length > 0 || this.replyOwner === undefined) this.replyOwner = device;
+    if (this.replyOwner !== device) return this.drop(frame, 'auto-reply', device);
+    return { ok: true, device, data: frame.data };
   }
 
   private drop(frame: InputFrame, reason: DropReason, device: DeviceId | null): InputDecision {

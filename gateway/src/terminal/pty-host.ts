@@ -13,7 +13,7 @@ import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { SessionId } from '@tendril/crdt-schema/ids';
 import { writeAgentsFile, type AgentsFileRequest, type AgentsFileResult } from './agents-file.ts';
 import { runCommand, type RunCommand } from './command.ts';
-import { isGridSize, type TerminalSize } from './deps.ts';
+import { isGridSize, systemTimers, type TerminalSize, type Timers } from './deps.ts';
 import { PtyProcess, type PtyControl, type PtyLike } from './pty-process.ts';
 import { attachArgs, clientEnv, hasTmuxSession, killTmuxSession, listTmuxSessions, newSessionArgs, type TmuxConfig } from './tmux.ts';
 
@@ -29,6 +29,7 @@ export interface PtyHostOptions {
   /** tmux settings when tmux is available; null runs plain PTYs. */
   readonly tmux: TmuxConfig | null;
   readonly run?: RunCommand;
+  readonly timers?: Timers;
 }
 
 export interface ShellSpec extends TerminalSize {
@@ -54,6 +55,7 @@ export interface PtyHost {
 export function createPtyHost(options: PtyHostOptions): PtyHost {
   const run = options.run ?? runCommand;
   const tmux = options.tmux;
+  const timers = options.timers ?? systemTimers;
 
   const spawn = (file: string, args: string[], size: TerminalSize, cwd: string, env: Record<string, string>): PtyLike => {
     if (!isGridSize(size)) throw new TendrilError('E_BAD_INPUT', `bad terminal size ${size.cols}x${size.rows}`);
@@ -76,7 +78,7 @@ export function createPtyHost(options: PtyHostOptions): PtyHost {
   };
 
   const attachTmux = (cfg: TmuxConfig, sessionId: SessionId, size: TerminalSize, env: Readonly<Record<string, string>>, cwd: string): PtyProcess =>
-    new PtyProcess(sessionId, spawn(cfg.bin, attachArgs(cfg, sessionId), size, cwd, clientEnv(env)), tmuxControl(cfg, sessionId));
+    new PtyProcess(sessionId, spawn(cfg.bin, attachArgs(cfg, sessionId), size, cwd, clientEnv(env)), tmuxControl(cfg, sessionId), timers);
 
   return {
     mode: tmux === null ? 'plain' : 'tmux',
@@ -88,7 +90,7 @@ export function createPtyHost(options: PtyHostOptions): PtyHost {
       const args = [...(spec.args ?? [])];
       if (tmux === null) {
         const env = { ...spec.env, TERM: 'xterm-256color' };
-        const process = new PtyProcess(spec.sessionId, spawn(spec.shell, args, spec, spec.cwd, env), plainControl);
+        const process = new PtyProcess(spec.sessionId, spawn(spec.shell, args, spec, spec.cwd, env), plainControl, timers);
         return { process, agentsFile };
       }
       if (await hasTmuxSession(run, tmux, spec.sessionId)) throw new TendrilError('E_BAD_INPUT', `session ${spec.sessionId} already runs; attach to it`);

@@ -6,7 +6,7 @@
  * running for the next gateway process to attach.
  */
 import type { SessionId } from '@tendril/crdt-schema/ids';
-import type { TerminalSize } from './deps.ts';
+import { systemTimers, type TerminalSize, type TimerHandle, type Timers } from './deps.ts';
 import { Emitter } from './emitter.ts';
 
 /** The part of node-pty's `IPty` the engine uses. */
@@ -47,12 +47,13 @@ export interface PtyControl {
 export class PtyProcess extends Emitter<PtyProcessEvents> {
   private exitInfo: PtyExit | undefined;
   private intent: 'ended' | 'detached' | undefined;
-  private pauseTimer: ReturnType<typeof setTimeout> | undefined;
+  private pauseTimer: TimerHandle | undefined;
 
   constructor(
     readonly sessionId: SessionId,
     private readonly pty: PtyLike,
     private readonly control: PtyControl,
+    private readonly timers: Timers = systemTimers,
   ) {
     super();
     pty.onData((d) => this.emit('data', typeof d === 'string' ? Buffer.from(d, 'utf8') : d));
@@ -90,12 +91,12 @@ export class PtyProcess extends Emitter<PtyProcessEvents> {
   pause(maxMs = 100): void {
     if (this.pauseTimer !== undefined || this.exitInfo !== undefined) return;
     this.pty.pause();
-    this.pauseTimer = setTimeout(() => this.resume(), maxMs);
+    this.pauseTimer = this.timers.setTimeout(() => this.resume(), maxMs);
   }
 
   resume(): void {
     if (this.pauseTimer === undefined) return;
-    clearTimeout(this.pauseTimer);
+    this.timers.clearTimeout(this.pauseTimer);
     this.pauseTimer = undefined;
     this.pty.resume();
   }
@@ -121,6 +122,8 @@ export class PtyProcess extends Emitter<PtyProcessEvents> {
   }
 
   private async exited(exitCode: number, signal: number | null): Promise<void> {
+    if (this.pauseTimer !== undefined) this.timers.clearTimeout(this.pauseTimer);
+    this.pauseTimer = undefined;
     let reason: PtyExit['reason'] = this.intent ?? 'exited';
     if (this.intent === undefined && this.control.mode === 'tmux' && (await this.control.stillRunning())) reason = 'detached';
     const tmux = this.control.mode === 'tmux';

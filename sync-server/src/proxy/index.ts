@@ -5,5 +5,5 @@
 export { createLlmProxy, type LlmProxyDeps, type LlmProxyHandler, type ProxyLogFields, type ProxyLogger, type UsageRecord } from './proxy.ts';
 export { DEFAULT_PROXY_CONFIG, PROXY_PROVIDERS, proxyConfigFromEnv, resolveProxyConfig, type LlmProxyConfig, type ProxyProvider } from './config.ts';
 export { ROUTES as PROXY_ROUTES } from './forward.ts';
-export { USER_HEADER } from './identity.ts';
+export { USER_HEADER } from './request.ts';
 export type { ProxyClock } from './upstream.ts';

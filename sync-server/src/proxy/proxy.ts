@@ -8,10 +8,9 @@
  * and a usage record per answer. Returns false for paths it does not own.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody } from './body.ts';
+import { apiKeyOf, closeAfterRefusal, discardRest, readBody, userOf } from './request.ts';
 import { resolveProxyConfig, type LlmProxyConfig, type ProxyProvider } from './config.ts';
 import { downstreamHeaders, ROUTES, upstreamBody, upstreamHeaders } from './forward.ts';
-import { apiKeyOf, userOf } from './identity.ts';
 import { createUserLimits } from './limits.ts';
 import { corsHeaders, preflight, sendError } from './respond.ts';
 import { callUpstream, UpstreamEnded, type ProxyClock } from './upstream.ts';
@@ -89,7 +88,10 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
         res.destroy();
         return;
       }
-      return fail(413, 'E_BODY_TOO_LARGE', { message: `the body exceeds ${config.maxBodyBytes} bytes`, close: true });
+      const close = closeAfterRefusal(req, config.maxBodyBytes);
+      fail(413, 'E_BODY_TOO_LARGE', { message: `the body exceeds ${config.maxBodyBytes} bytes`, close });
+      if (!close) discardRest(req, config.maxBodyBytes);
+      return;
     }
     const body = upstreamBody(provider, raw.bytes);
     if (!body) return fail(400, 'E_BAD_INPUT', { message: 'the body is not a JSON object' });

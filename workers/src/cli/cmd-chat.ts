@@ -3,28 +3,17 @@
  * local first: with the relay unreachable a change is stored in the outbox,
  * the command says it is queued and exits 0; the next sync sends it.
  */
-import { loadCrypto } from '@tendril/crdt-schema/crypto';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { newChatId, newDocId, parseChatId } from '@tendril/crdt-schema/ids';
 import type { ChatMessage } from '@tendril/crdt-schema/schema';
-import { openHome } from '../home/device-home.ts';
-import { NodePeer } from '../peer/node-peer.ts';
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { withSession } from './session.ts';
 import { flag, parseArgs, requireFlag } from './args.ts';
 import { homeDir, seconds, type CliContext } from './context.ts';
 
 const PUSH_TIMEOUT_MS = 5000;
 
-async function withPeer<T>(ctx: CliContext, dir: string, run: (peer: NodePeer) => Promise<T>): Promise<T> {
-  const crypto = await loadCrypto();
-  const peer = await NodePeer.open(crypto, openHome(crypto, dir), { clientName: 'tendril-cli' });
-  try {
-    return await run(peer);
-  } finally {
-    await peer.close();
-  }
-}
-
-function reportPush(ctx: CliContext, peer: NodePeer, result: 'synced' | 'queued'): void {
+function reportPush(ctx: CliContext, peer: WorkspaceSession, result: 'synced' | 'queued'): void {
   if (result === 'synced') ctx.io.out('saved to relay');
   else ctx.io.out(`queued: relay not reachable, ${peer.peer.unacked} change(s) not yet saved to relay`);
 }
@@ -43,7 +32,7 @@ export async function cmdChat(ctx: CliContext, argv: readonly string[]): Promise
 async function chatNew(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['home', 'title'] });
   const title = requireFlag(args, 'title');
-  return withPeer(ctx, homeDir(ctx, args), async (peer) => {
+  return withSession(homeDir(ctx, args), async (peer) => {
     peer.requireWrite('index');
     peer.requireWrite('chat');
     await peer.syncOrQueue(PUSH_TIMEOUT_MS);
@@ -62,7 +51,7 @@ async function chatSend(ctx: CliContext, argv: readonly string[]): Promise<numbe
   const [chatArg, ...words] = args.positionals;
   if (!chatArg || words.length === 0) throw new TendrilError('E_BAD_INPUT', 'usage: tendril chat send --home DIR CHAT TEXT');
   const chatId = parseChatId(chatArg);
-  return withPeer(ctx, homeDir(ctx, args), async (peer) => {
+  return withSession(homeDir(ctx, args), async (peer) => {
     peer.requireWrite('chat');
     if (!peer.workspace().chats.get(chatId)) await peer.syncOrQueue(PUSH_TIMEOUT_MS);
     const { chat } = await peer.openChat(chatId);
@@ -86,7 +75,7 @@ async function chatShow(ctx: CliContext, argv: readonly string[]): Promise<numbe
   const chatId = parseChatId(chatArg);
   const waitFor = flag(args, 'wait-for');
   const timeout = seconds(args, 'timeout', 30);
-  return withPeer(ctx, homeDir(ctx, args), async (peer) => {
+  return withSession(homeDir(ctx, args), async (peer) => {
     await peer.syncOrQueue(Math.min(timeout, PUSH_TIMEOUT_MS));
     const { sync, chat } = await peer.openChat(chatId);
     await peer.syncOrQueue(Math.min(timeout, PUSH_TIMEOUT_MS));
@@ -117,7 +106,7 @@ async function chatShow(ctx: CliContext, argv: readonly string[]): Promise<numbe
 
 async function chatList(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['home'], switches: ['json'] });
-  return withPeer(ctx, homeDir(ctx, args), async (peer) => {
+  return withSession(homeDir(ctx, args), async (peer) => {
     await peer.syncOrQueue(PUSH_TIMEOUT_MS);
     const chats = peer.workspace().chats.list();
     if (args.flags.has('json')) ctx.io.out(JSON.stringify(chats));

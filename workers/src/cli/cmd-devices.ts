@@ -2,12 +2,10 @@
  * `tendril devices list|revoke --home DIR [ID]`: the workspace's members with
  * roles and last-seen times; an admin can revoke a device (see revoke.ts).
  */
-import { loadCrypto } from '@tendril/crdt-schema/crypto';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { parseDeviceId } from '@tendril/crdt-schema/ids';
-import { openHome } from '../home/device-home.ts';
-import { NodePeer } from '../peer/node-peer.ts';
-import { revokeDevice } from './revoke.ts';
+import { revokeDevice } from '@tendril/crdt-schema/workspace';
+import { withSession } from './session.ts';
 import { parseArgs } from './args.ts';
 import { homeDir, type CliContext } from './context.ts';
 
@@ -15,9 +13,7 @@ export async function cmdDevices(ctx: CliContext, argv: readonly string[]): Prom
   const [sub, ...rest] = argv;
   const args = parseArgs(rest, { values: ['home'], switches: ['json'] });
   if (sub !== 'list' && sub !== 'revoke') throw new TendrilError('E_BAD_INPUT', 'usage: tendril devices list|revoke --home DIR [ID]');
-  const crypto = await loadCrypto();
-  const peer = await NodePeer.open(crypto, openHome(crypto, homeDir(ctx, args)), { clientName: 'tendril-cli' });
-  try {
+  return withSession(homeDir(ctx, args), async (peer, crypto) => {
     await peer.syncOrQueue(5000);
     if (sub === 'revoke') {
       const [id] = args.positionals;
@@ -36,7 +32,5 @@ export async function cmdDevices(ctx: CliContext, argv: readonly string[]): Prom
       }
     }
     return 0;
-  } finally {
-    await peer.close();
-  }
+  });
 }

@@ -2,15 +2,13 @@
  * `tendril sync --home DIR [--timeout S]`: pushes queued changes and pulls
  * every document this device can read, then exits once all are synced.
  */
-import { loadCrypto } from '@tendril/crdt-schema/crypto';
 import { TendrilError } from '@tendril/crdt-schema/errors';
-import { openHome } from '../home/device-home.ts';
-import { NodePeer } from '../peer/node-peer.ts';
-import { openAllDocs } from './open-all.ts';
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { withSession } from './session.ts';
 import { parseArgs } from './args.ts';
 import { homeDir, seconds, type CliContext } from './context.ts';
 
-function notSynced(peer: NodePeer): TendrilError {
+function notSynced(peer: WorkspaceSession): TendrilError {
   const f = peer.lastSyncFailure;
   const queued = `${peer.peer.unacked} change(s) stay queued`;
   if (f?.code === 'E_OFFLINE') return new TendrilError('E_OFFLINE', `relay ${peer.home.config.relay} not reachable (${f.message}); ${queued}`);
@@ -20,19 +18,15 @@ function notSynced(peer: NodePeer): TendrilError {
 export async function cmdSync(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['home', 'timeout'] });
   const timeout = seconds(args, 'timeout', 30);
-  const crypto = await loadCrypto();
-  const peer = await NodePeer.open(crypto, openHome(crypto, homeDir(ctx, args)), { clientName: 'tendril-cli' });
-  try {
+  return withSession(homeDir(ctx, args), async (peer) => {
     const deadline = ctx.now() + timeout;
     // The index names the other documents: sync it first, then everything it lists.
     if ((await peer.syncOrQueue(timeout)) === 'queued') throw notSynced(peer);
-    const opened = await openAllDocs(peer);
+    const opened = await peer.openAll();
     if ((await peer.syncOrQueue(Math.max(1000, deadline - ctx.now()))) === 'queued') throw notSynced(peer);
     const problems = peer.peer.seenProblems.filter((p) => p.relayMisbehaviour);
     for (const p of problems) ctx.io.err(`warning: ${p.code}: ${p.message}`);
     ctx.io.out(`synced ${opened + 1} documents`);
     return 0;
-  } finally {
-    await peer.close();
-  }
+  });
 }

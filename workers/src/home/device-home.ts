@@ -8,37 +8,16 @@ import { existsSync } from 'node:fs';
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { deviceIdentityFromJSON, deviceIdentityToJSON, type DeviceIdentity } from '@tendril/crdt-schema/crypto';
 import { TendrilError } from '@tendril/crdt-schema/errors';
-import { fromBase64Url, toBase64Url, type DeviceId, type DocId, type WorkspaceId } from '@tendril/crdt-schema/ids';
-import { workspaceKeysFromJson, workspaceKeysToJson, type Role, type WorkspaceKeys } from '@tendril/crdt-schema/keyring';
+import { fromBase64Url, toBase64Url } from '@tendril/crdt-schema/ids';
+import { workspaceKeysFromJson, workspaceKeysToJson, type WorkspaceKeys } from '@tendril/crdt-schema/keyring';
+import type { DeviceHomeState, HomeConfig } from '@tendril/crdt-schema/workspace';
+export type { HomeConfig } from '@tendril/crdt-schema/workspace';
 import { ensurePrivateDir, homePaths, readJson, writePrivateJson, type HomePaths } from './files.ts';
 import { LocalDb } from './sqlite-doc-store.ts';
 
-/** The workspace documents every member knows by id. */
-export interface WellKnownDocs {
-  readonly index: DocId;
-  readonly settings: DocId;
-  readonly permissions: DocId;
-}
-
-export interface HomeConfig {
-  readonly v: 1;
-  readonly workspace: WorkspaceId;
-  readonly workspaceName: string;
-  /** The relay's http(s) base URL, e.g. http://127.0.0.1:8787. */
-  readonly relay: string;
-  readonly deviceName: string;
-  readonly role: Role;
-  /** Admins trusted without a certificate (the workspace creator). */
-  readonly rootAdmins: readonly DeviceId[];
-  readonly docs: WellKnownDocs;
-  /** False until the relay accepted this workspace's registration (creator only). */
-  readonly registered: boolean;
-}
-
-export interface DeviceHome {
+/** A home directory: the platform-neutral home state, plus its paths and SQLite store. */
+export interface DeviceHome extends DeviceHomeState {
   readonly paths: HomePaths;
-  readonly identity: DeviceIdentity;
-  readonly localKey: Uint8Array;
   config: HomeConfig;
   keys: WorkspaceKeys;
   readonly db: LocalDb;
@@ -83,29 +62,10 @@ export function openHome(crypto: CryptoProvider, dir: string): DeviceHome {
       writePrivateJson(paths.keys, workspaceKeysToJson(k));
       home.keys = k;
     },
+    storeFor: (doc) => home.db.store(doc),
     close() {
       home.db.close();
     },
   };
   return home;
-}
-
-/** The relay's WebSocket sync URL for an http(s) or ws(s) base URL. */
-export function syncUrl(relay: string): string {
-  const u = new URL(relay);
-  u.protocol = u.protocol === 'https:' || u.protocol === 'wss:' ? 'wss:' : 'ws:';
-  u.pathname = '/sync';
-  u.hash = '';
-  u.search = '';
-  return u.toString();
-}
-
-/** The relay's http(s) base URL (no trailing slash). */
-export function httpUrl(relay: string): string {
-  const u = new URL(relay);
-  u.protocol = u.protocol === 'wss:' || u.protocol === 'https:' ? 'https:' : 'http:';
-  u.pathname = '';
-  u.hash = '';
-  u.search = '';
-  return u.toString().replace(/\/$/, '');
 }

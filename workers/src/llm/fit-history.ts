@@ -6,7 +6,7 @@
  * summarised by an injected hook into one system message.
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
-import { contextWindow, DEFAULT_CONTEXT_WINDOW, estimateTokens } from './context-window.ts';
+import { contextWindow, DEFAULT_CONTEXT_WINDOW, estimateTokens } from './models.ts';
 import type { ChatMessage } from './types.ts';
 
 export interface FitOptions {

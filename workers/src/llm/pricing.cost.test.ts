@@ -1,6 +1,6 @@
 /** Prices and context windows: lookup by longest name prefix through router prefixes and date suffixes; unknown models cost null. */
 import { describe, expect, it } from 'vitest';
-import { contextWindow, DEFAULT_CONTEXT_WINDOW } from './context-window.ts';
+import { contextWindow, DEFAULT_CONTEXT_WINDOW } from './models.ts';
 import { estimateCost, priceOf } from './pricing.ts';
 
 describe('pricing', () => {

@@ -3,7 +3,7 @@
  * estimates shown to the user and counted by the relay proxy. Prices change:
  * this is an estimate, not a bill. Unknown and local models cost null.
  */
-import { lookupModel } from './model-table.ts';
+import { lookupModel } from './models.ts';
 import type { Usage } from './types.ts';
 
 export interface Price {

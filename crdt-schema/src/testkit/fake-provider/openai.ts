@@ -5,7 +5,7 @@
  * and name only on the first), finish_reason on the last choice chunk, an
  * optional usage chunk with empty choices, keep-alive comments, `[DONE]`.
  */
-import { argumentPieces, type FakeToolCall, type Scenario } from './scenario.ts';
+import { argumentPieces, type FakeToolCall } from './scenario.ts';
 import { dataFrame, failureHeaders, finishOf, headerValue, type Dialect, type Frame, type RenderContext } from './plan.ts';
 
 const ERROR_TYPES: Record<number, [type: string, code: string | null]> = {

@@ -7,25 +7,25 @@
  * from now on); and every document except the index gets new capability keys
  * on the relay, so the device's old capabilities stop working as well.
  */
-import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
-import { sealLockbox } from '@tendril/crdt-schema/crypto';
-import { TendrilError } from '@tendril/crdt-schema/errors';
-import type { DeviceId } from '@tendril/crdt-schema/ids';
-import { keyEpoch } from '@tendril/crdt-schema/ids';
-import { keysForRole, rotateWorkspaceKeys, scopeKeyId, Scope, deriveDocKeys } from '@tendril/crdt-schema/keyring';
-import { FrameType, revokeBytes, setCapsBytes } from '@tendril/crdt-schema/wire';
-import { signRevocation } from '@tendril/crdt-schema/workspace';
-import type { NodePeer } from '../peer/node-peer.ts';
-import { openAllDocs } from './open-all.ts';
+import type { CryptoProvider } from '../../crypto/index.ts';
+import { sealLockbox } from '../../crypto/index.ts';
+import { TendrilError } from '../../errors.ts';
+import type { DeviceId } from '../../ids.ts';
+import { keyEpoch } from '../../ids.ts';
+import { keysForRole, rotateWorkspaceKeys, scopeKeyId, Scope, deriveDocKeys } from '../../keyring/index.ts';
+import { FrameType, revokeBytes, setCapsBytes } from '../../wire/index.ts';
+import { signRevocation } from '../membership.ts';
+import type { WorkspaceSession } from '../session.ts';
 
-export async function revokeDevice(crypto: CryptoProvider, peer: NodePeer, device: DeviceId, now: number): Promise<void> {
+
+export async function revokeDevice(crypto: CryptoProvider, peer: WorkspaceSession, device: DeviceId, now: number): Promise<void> {
   const { home } = peer;
   const me = home.identity;
   if (home.config.role !== 'admin') throw new TendrilError('E_FORBIDDEN', 'only an admin device can revoke');
   if (device === me.deviceId) throw new TendrilError('E_BAD_INPUT', 'a device cannot revoke itself');
   const ws = peer.workspace();
   if (!ws.members.get(device)) throw new TendrilError('E_BAD_INPUT', `no member ${device}`);
-  await openAllDocs(peer);
+  await peer.openAll();
   if ((await peer.syncOrQueue(15_000)) !== 'synced') throw new TendrilError('E_OFFLINE', 'revocation needs the relay: it could not be reached');
 
   const oldKeys = home.keys;
@@ -55,7 +55,7 @@ export async function revokeDevice(crypto: CryptoProvider, peer: NodePeer, devic
     const proof = crypto.sign(setCapsBytes(nonce, sync.doc, after.writeCap.publicKey, after.readCap.publicKey), before.writeCap.secretKey);
     relay.sendFrame({ type: FrameType.SetCaps, doc: sync.doc, ref: 0, writeKey: after.writeCap.publicKey, readKey: after.readCap.publicKey, proof });
   }
-  home.saveKeys(newKeys);
+  await home.saveKeys(newKeys);
   relay.reconnect();
   if ((await peer.syncOrQueue(15_000)) !== 'synced') throw new TendrilError('E_TIMEOUT', 'documents did not resync under the new keys');
 }

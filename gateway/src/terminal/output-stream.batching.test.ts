@@ -1,0 +1,91 @@
+/** Batching: the first bytes after idle leave at once, later ones coalesce per window or per size cap. */
+import { describe, expect, it } from 'vitest';
+import type { OutputBatch } from './output-batch.ts';
+import { OutputStream } from './output-stream.ts';
+import { ManualTimers } from './test-support.ts';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+const text = (b: OutputBatch): string => new TextDecoder().decode(b.bytes);
+
+function setup(options: { maxBatchBytes?: number } = {}) {
+  const timers = new ManualTimers();
+  const stream = new OutputStream({ flushMs: 4, timers, ...options });
+  const batches: OutputBatch[] = [];
+  stream.on('batch', (b) => batches.push(b));
+  return { timers, stream, batches };
+}
+
+describe('output batching', () => {
+  it('sends the first bytes after idle immediately', () => {
+    const { stream, batches } = setup();
+    stream.append(bytes('a'));
+    expect(batches.map(text)).toEqual(['a']);
+  });
+
+  it('coalesces bytes arriving inside the window and flushes them when it ends', () => {
+    const { timers, stream, batches } = setup();
+    stream.append(bytes('a'));
+    stream.append(bytes('b'));
+    stream.append(bytes('c'));
+    expect(batches.map(text)).toEqual(['a']);
+    timers.advance(3);
+    expect(batches.map(text)).toEqual(['a']);
+    timers.advance(1);
+    expect(batches.map(text)).toEqual(['a', 'bc']);
+  });
+
+  it('goes idle after a quiet window, so the next byte is immediate again', () => {
+    const { timers, stream, batches } = setup();
+    stream.append(bytes('a'));
+    timers.advance(4);
+    expect(timers.pending).toBe(0);
+    stream.append(bytes('b'));
+    expect(batches.map(text)).toEqual(['a', 'b']);
+  });
+
+  it('keeps windows open while output continues', () => {
+    const { timers, stream, batches } = setup();
+    stream.append(bytes('a'));
+    stream.append(bytes('b'));
+    timers.advance(4);
+    stream.append(bytes('c'));
+    expect(batches.map(text)).toEqual(['a', 'b']);
+    timers.advance(4);
+    expect(batches.map(text)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('cuts a batch as soon as the size cap is reached, in cap-sized pieces', () => {
+    const { stream, batches } = setup({ maxBatchBytes: 4 });
+    stream.append(bytes('x'));
+    stream.append(bytes('0123456789'));
+    expect(batches.map(text)).toEqual(['x', '0123', '4567']);
+    stream.flush();
+    expect(batches.map(text)).toEqual(['x', '0123', '4567', '89']);
+  });
+
+  it('numbers batches without holes and tracks byte offsets', () => {
+    const { timers, stream, batches } = setup({ maxBatchBytes: 3 });
+    for (const s of ['ab', 'cdefg', 'h', 'ijklmnop', 'q']) {
+      stream.append(bytes(s));
+      timers.advance(2);
+    }
+    stream.end();
+    expect(batches.map((b) => b.seq)).toEqual(batches.map((_, i) => i));
+    let offset = 0;
+    for (const b of batches) {
+      expect(b.offset).toBe(offset);
+      offset += b.bytes.length;
+    }
+    expect(batches.map(text).join('')).toBe('abcdefghijklmnopq');
+    expect(stream.next).toEqual({ seq: batches.length, offset: 17 });
+  });
+
+  it('flushes on end and refuses output afterwards', () => {
+    const { stream, batches } = setup();
+    stream.append(bytes('a'));
+    stream.append(bytes('b'));
+    stream.end();
+    expect(batches.map(text)).toEqual(['a', 'b']);
+    expect(() => stream.append(bytes('c'))).toThrow(/ended/);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * What the proxy reads from a request. The key comes from the provider's own
+ * header; it is passed upstream and otherwise only hashed: the user is the
+ * `x-tendril-user` header or, without one, a short hash of the key, so limits
+ * apply per key without the key being kept. The body is read up to a byte
+ * cap: a declared Content-Length over it is refused before reading, a body
+ * that grows past it as soon as it does. After a refusal the rest of a
+ * moderately oversized body is read and dropped, so the client gets to read
+ * the 413 instead of a connection reset; a much larger one closes the socket.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { ProxyProvider } from './config.ts';
+
+export const USER_HEADER = 'x-tendril-user';
+const USER_ID = /^[\w.@:-]{1,128}$/;
+
+const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/** The API key from `Authorization: Bearer` (OpenAI-style) or `x-api-key` (Anthropic), if any. */
+export function apiKeyOf(provider: ProxyProvider, headers: IncomingHttpHeaders): string | undefined {
+  if (provider === 'anthropic') {
+    const key = one(headers['x-api-key'])?.trim();
+    return key ? key : undefined;
+  }
+  const auth = one(headers.authorization) ?? '';
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+  return match?.[1];
+}
+
+/** The rate-limit identity: the user header when well-formed, "key:" + 16 hex digits of SHA-256(key) otherwise. */
+export function userOf(headers: IncomingHttpHeaders, apiKey: string): { user: string } | { invalid: true } {
+  const header = one(headers[USER_HEADER]);
+  if (header !== undefined) return USER_ID.test(header) ? { user: header } : { invalid: true };
+  return { user: `key:${createHash('sha256').update(apiKey).digest('hex').slice(0, 16)}` };
+}
+
+export type BodyResult = { readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly reason: 'too_large' | 'aborted' };
+
+export function declaredTooLarge(req: IncomingMessage, cap: number): boolean {
+  const length = Number(req.headers['content-length'] ?? NaN);
+  return Number.isFinite(length) && length > cap;
+}
+
+export function readBody(req: IncomingMessage, cap: number): Promise<BodyResult> {
+  if (declaredTooLarge(req, cap)) return Promise.resolve({ ok: false, reason: 'too_large' });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (r: BodyResult): void => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onError);
+      resolve(r);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > cap) {
+        req.pause();
+        done({ ok: false, reason: 'too_large' });
+      } else chunks.push(chunk);
+    };
+    const onEnd = (): void => done({ ok: true, bytes: Buffer.concat(chunks) });
+    const onError = (): void => done({ ok: false, reason: 'aborted' });
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onError);
+  });
+}
+
+/** Bodies up to this many times the cap are drained after a 413; larger ones get the connection closed. */
+const LINGER_FACTOR = 8;
+
+/** Whether to close the connection after refusing this request's body. */
+export function closeAfterRefusal(req: IncomingMessage, cap: number): boolean {
+  const length = Number(req.headers['content-length'] ?? NaN);
+  return Number.isFinite(length) && length > cap * LINGER_FACTOR;
+}
+
+/** Reads and drops what is left of a refused body, up to LINGER_FACTOR times the cap. */
+export function discardRest(req: IncomingMessage, cap: number): void {
+  let seen = 0;
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > cap * LINGER_FACTOR) req.socket.destroy();
+  });
+  req.resume();
+}

@@ -1,0 +1,51 @@
+/**
+ * What is known about models by name: lookup in per-model tables by name
+ * prefix (names come with router prefixes like "openai/gpt-4o", dates like
+ * "claude-3-5-haiku-20241022" and tags like "llama3.1:8b", so the longest
+ * table key that starts the bare name wins), context window sizes (input plus
+ * output tokens), and a rough token count (about four characters a token,
+ * used only to decide what history to keep; inject a real tokenizer where
+ * precision matters).
+ */
+
+/** The bare model name: lower case, without a router or "models/" prefix. */
+export function modelKey(model: string): string {
+  const bare = model.trim().toLowerCase();
+  return bare.slice(bare.lastIndexOf('/') + 1);
+}
+
+/** The entry whose key is the longest prefix of the model's bare name, if any. */
+export function lookupModel<T>(table: Readonly<Record<string, T>>, model: string): T | undefined {
+  const key = modelKey(model);
+  let best: string | undefined;
+  for (const k of Object.keys(table)) if (key.startsWith(k) && (best === undefined || k.length > best.length)) best = k;
+  return best === undefined ? undefined : table[best];
+}
+
+export const CONTEXT_WINDOWS: Readonly<Record<string, number>> = {
+  'gpt-4o': 128_000,
+  'gpt-4.1': 1_047_576,
+  'o3': 200_000,
+  'o4-mini': 200_000,
+  'claude-': 200_000,
+  'gemini-2.5': 1_048_576,
+  'gemini-2.0-flash': 1_048_576,
+  'llama-3.1': 131_072,
+  'llama-3.3': 131_072,
+  'llama3': 8_192,
+  'qwen2.5': 32_768,
+  'mistral': 32_768,
+};
+
+/** Assumed for models not in the table: small enough to be safe almost anywhere. */
+export const DEFAULT_CONTEXT_WINDOW = 8_192;
+
+/** The model's context window in tokens, or null when unknown. */
+export function contextWindow(model: string): number | null {
+  return lookupModel(CONTEXT_WINDOWS, model) ?? null;
+}
+
+/** About four characters a token, rounded up, plus a few tokens of message framing. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4) + 4;
+}
