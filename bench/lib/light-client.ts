@@ -101,6 +101,6 @@ export function openLightReader(t: LightTarget, crypto?: CryptoProvider, identit
           return;
       }
     });
-    let nonce = new Uint8Array(0);
+    let nonce: Uint8Array = new Uint8Array(0);
   });
 }

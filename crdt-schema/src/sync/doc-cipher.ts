@@ -20,6 +20,13 @@ export interface DocCipher {
   open(envelope: Uint8Array, counters: CounterCheck): OpenedEnvelope;
   /** Signs a relay subscribe proof with the read or write capability. */
   subscribeProof(nonce: Uint8Array, mode: CapMode): Uint8Array;
+  /**
+   * Ephemeral presence (who is here, typing, terminal viewers): sealed with the document's
+   * current content key and bound to the document and the sending device; never stored.
+   */
+  sealPresence(plaintext: Uint8Array): Uint8Array;
+  /** Null when the payload does not open for that sender (forged, replayed from another doc, stale key). */
+  openPresence(from: DeviceId, sealed: Uint8Array): Uint8Array | null;
   /** At-rest sealing with the device's local storage key. */
   sealLocal(plaintext: Uint8Array): Uint8Array;
   openLocal(sealed: Uint8Array): Uint8Array;

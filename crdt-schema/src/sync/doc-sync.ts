@@ -42,6 +42,8 @@ export interface DocSyncOptions {
 
 export interface DocSyncEvents {
   status: (status: SyncStatus) => void;
+  /** A presence payload from another device, opened and authenticated; never stored. */
+  presence: (from: DeviceId, payload: Uint8Array) => void;
   /** Every problem, including relay misbehaviour, as it is detected. */
   problem: (problem: SyncProblem) => void;
 }
@@ -211,6 +213,11 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       case FrameType.CaughtUp: return this.onCaughtUp(frame.head);
       case FrameType.Ack: return this.onAck(frame.ref, frame.seq);
       case FrameType.Error: return this.onError(frame.code, frame.message, frame.ref, frame.retryAfterMs);
+      case FrameType.Presence: {
+        const payload = this.cipher.openPresence(frame.from, frame.payload);
+        if (payload) this.emit('presence', [frame.from, payload]);
+        return;
+      }
       default: return;
     }
   }
@@ -362,6 +369,12 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   private noteSeen(seq: number): void {
     if (seq > this.meta.maxSeenSeq) this.meta = { ...this.meta, maxSeenSeq: seq };
+  }
+
+  /** Sends an ephemeral presence payload to the document's other subscribers (dropped when offline). */
+  sendPresence(payload: Uint8Array): void {
+    if (!this.link || !this.subscribed) return;
+    this.link.send({ type: FrameType.Presence, doc: this.doc, from: this.cipher.self, payload: this.cipher.sealPresence(payload) });
   }
 
   // ---- snapshots and persistence ---------------------------------------------

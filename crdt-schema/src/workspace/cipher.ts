@@ -37,7 +37,14 @@ export interface DocCipherOptions {
 
 const LOCAL_NONCE = 24;
 
+const presenceAd = (doc: DocId, from: DeviceId, epoch: number): Uint8Array => new TextEncoder().encode(`tendril/presence/v1/${doc}/${from}/${epoch}`);
+
 export function createDocCipher(o: DocCipherOptions): DocCipher {
+  // Presence comes from any member who can read the document (viewers too), unless revoked.
+  const mayRead = (from: DeviceId, epoch: number): boolean => {
+    const m = o.directory.member(from);
+    return m !== undefined && (m.revokedAtEpoch === undefined || epoch < m.revokedAtEpoch);
+  };
   const { crypto, identity, doc, scope } = o;
   const view = () => deriveDocKeys(crypto, o.keys(), doc);
   const localAd = new TextEncoder().encode(`tendril/local-state/v1/${doc}`);
@@ -84,6 +91,26 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
       const cap = mode === CapMode.Write ? v.writeCap : v.readCap;
       if (!cap) throw new TendrilError('E_FORBIDDEN', `this device holds no write capability for ${scope} documents`);
       return crypto.sign(subscribeProofBytes(nonce, doc, mode), cap.secretKey);
+    },
+    sealPresence(plaintext) {
+      const v = view();
+      const key = v.contentKey(v.current);
+      if (!key) throw new TendrilError('E_KEY_MISSING', `no ${scope} key for the current epoch`);
+      const nonce = crypto.randomBytes(LOCAL_NONCE);
+      const epoch = new Uint8Array([v.current & 0xff, (v.current >> 8) & 0xff]);
+      const ct = crypto.aeadSeal(plaintext, presenceAd(doc, identity.deviceId, v.current), nonce, key);
+      const out = new Uint8Array(2 + LOCAL_NONCE + ct.length);
+      out.set(epoch);
+      out.set(nonce, 2);
+      out.set(ct, 2 + LOCAL_NONCE);
+      return out;
+    },
+    openPresence(from, sealed) {
+      if (sealed.length < 2 + LOCAL_NONCE + 16) return null;
+      const epoch = (sealed[0]! | (sealed[1]! << 8)) as KeyEpoch;
+      const key = view().contentKey(epoch);
+      if (!key || !mayRead(from, epoch)) return null;
+      return crypto.aeadOpen(sealed.subarray(2 + LOCAL_NONCE), presenceAd(doc, from, epoch), sealed.subarray(2, 2 + LOCAL_NONCE), key);
     },
     sealLocal(plaintext) {
       const nonce = crypto.randomBytes(LOCAL_NONCE);

@@ -11,12 +11,10 @@ export interface MemberRecord {
   readonly role: Role;
   /** Set once an admin revoked the device: envelopes sealed at this epoch or later are refused. */
   readonly revokedAtEpoch?: number;
-  /** An invite's enrollment key: it may write only the index, once, to add the invited device. */
-  readonly enrollment?: boolean;
 }
 
 export interface Directory {
-  /** The member record of a device, or an invite's one-time enrollment key, if any. */
+  /** The verified member record of a device, if any. */
   member(device: DeviceId): MemberRecord | undefined;
 }
 
@@ -25,6 +23,5 @@ export function mayAuthor(dir: Directory, author: DeviceId, scope: Scope, epoch:
   const m = dir.member(author);
   if (!m) return false;
   if (m.revokedAtEpoch !== undefined && epoch >= m.revokedAtEpoch) return false;
-  if (m.enrollment) return scope === 'index';
   return canWrite(m.role, scope);
 }

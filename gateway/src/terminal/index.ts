@@ -23,6 +23,6 @@ export { ScreenMirror, type ScreenMirrorOptions } from './screen-mirror.ts';
 export { SessionManager, DEFAULT_MAX_SESSIONS, type SessionManagerOptions, type SessionTuning, type StartRequest } from './session-manager.ts';
 export { SessionState, type SessionInfo } from './session-state.ts';
 export { TerminalSession, type Join, type SessionEvents, type TerminalSessionOptions } from './session.ts';
-export { decodeSnapshot, encodeSnapshot, snapshotText, type ScreenSnapshot } from './snapshot.ts';
+export { decodeSnapshot, encodeSnapshot, snapshotBytes, type ScreenSnapshot } from './snapshot.ts';
 export { stripReplies } from './terminal-replies.ts';
 export { detectTmux, tmuxSocketName, type TmuxConfig } from './tmux.ts';

@@ -2,8 +2,10 @@
  * Worker-thread side of the screen mirror: parses the session's output into a
  * headless terminal off the main thread, so parsing (about 10-30 MB/s) never
  * delays batches going to viewers. Answers snapshot and text requests in
- * message order; a snapshot waits for the first batch end that is a clean
- * parser boundary.
+ * message order. A snapshot covers every batch fed before the request; if
+ * that output ends inside a sequence, the unfinished bytes are appended to
+ * it (vt-boundary.ts), unless they pass MAX_TAIL (a huge unterminated string):
+ * then the snapshot waits for the next batch that ends at a clean boundary.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
@@ -11,6 +13,8 @@ import { HeadlessScreen } from './headless-screen.ts';
 import type { FromMirror, MirrorInit, ToMirror } from './mirror-protocol.ts';
 import type { StreamPosition } from './output-batch.ts';
 import { BoundaryScanner } from './vt-boundary.ts';
+
+const MAX_TAIL = 1024 * 1024;
 
 interface Pending {
   readonly id: number;
@@ -26,10 +30,10 @@ let waiting: Pending[] = [];
 
 const send = (m: FromMirror): void => port.postMessage(m);
 
-function answer(requests: Pending[], at: StreamPosition): void {
+function answer(requests: Pending[], at: StreamPosition, tail: Uint8Array): void {
   if (requests.length === 0) return;
-  const text = screen.serialize(init.scrollback);
-  const gzip = new Uint8Array(gzipSync(text, { level: init.gzipLevel }));
+  const text = Buffer.from(screen.serialize(init.scrollback), 'utf8');
+  const gzip = new Uint8Array(gzipSync(tail.length === 0 ? text : Buffer.concat([text, tail]), { level: init.gzipLevel }));
   for (const r of requests) {
     send({ t: 'snapshot', id: r.id, coversSeq: at.seq, coversOffset: at.offset, size: screen.size, gzip, takenAt: r.takenAt });
   }
@@ -50,7 +54,7 @@ function handle(m: ToMirror): void {
       if (scanner.atBoundary) waiting = [];
       screen.writeThen(batch.bytes, () => {
         send({ t: 'parsed', seq: at.seq, bytes: batch.bytes.length });
-        answer(ready, at);
+        answer(ready, at, new Uint8Array(0));
       });
       return;
     }
@@ -59,12 +63,13 @@ function handle(m: ToMirror): void {
       return;
     case 'snapshot': {
       const request = { id: m.id, takenAt: m.takenAt };
-      if (!scanner.atBoundary) {
+      if (scanner.tailBytes > MAX_TAIL) {
         waiting.push(request);
         return;
       }
       const at = fed;
-      screen.writeThen('', () => answer([request], at));
+      const tail = scanner.tail;
+      screen.writeThen('', () => answer([request], at, tail));
       return;
     }
     case 'text':

@@ -1,10 +1,11 @@
 /**
  * A screen snapshot: the serialized screen, modes and scrollback of a
  * session's mirror, gzip'd, with the stream position it covers. A late joiner
- * writes `snapshotText(s)` into a fresh terminal of `cols` x `rows`, then
- * replays batches from `coversSeq` on: nothing is lost or doubled because the
- * snapshot is only taken at a batch boundary that is also a clean parser
- * boundary (vt-boundary.ts).
+ * writes `snapshotBytes(s)` into a fresh terminal of `cols` x `rows`, then
+ * replays batches from `coversSeq` on: nothing is lost or doubled. When the
+ * covered output ends inside an escape sequence or a UTF-8 character, the
+ * bytes of that unfinished part follow the serialized screen, so the
+ * viewer's parser resumes exactly where the mirror's stood (vt-boundary.ts).
  *
  * `encodeSnapshot` / `decodeSnapshot` give the byte form the sync layer seals:
  *   u8 version (1) | u32 cols | u32 rows | f64 coversSeq | f64 coversOffset
@@ -21,7 +22,7 @@ export interface ScreenSnapshot {
   readonly coversOffset: number;
   readonly cols: number;
   readonly rows: number;
-  /** gzip of the UTF-8 serialized screen. */
+  /** gzip of the serialized screen (UTF-8), then any unfinished sequence bytes. */
   readonly gzip: Uint8Array;
   /** Clock time the snapshot was taken. */
   readonly takenAt: number;
@@ -30,9 +31,9 @@ export interface ScreenSnapshot {
 const VERSION = 1;
 const HEADER = 1 + 4 + 4 + 8 + 8 + 8;
 
-/** The escape-sequence text that rebuilds the screen. */
-export function snapshotText(s: ScreenSnapshot): string {
-  return gunzipSync(s.gzip).toString('utf8');
+/** The bytes that rebuild the screen when written to a fresh terminal. */
+export function snapshotBytes(s: ScreenSnapshot): Uint8Array {
+  return new Uint8Array(gunzipSync(s.gzip));
 }
 
 export function encodeSnapshot(s: ScreenSnapshot): Uint8Array {

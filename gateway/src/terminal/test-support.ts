@@ -13,7 +13,7 @@ import { HeadlessScreen } from './headless-screen.ts';
 import type { OutputBatch } from './output-batch.ts';
 import { createPtyHost, type PtySpawn } from './pty-host.ts';
 import { TerminalSession, type TerminalSessionOptions } from './session.ts';
-import { snapshotText, type ScreenSnapshot } from './snapshot.ts';
+import { snapshotBytes, type ScreenSnapshot } from './snapshot.ts';
 import type { TmuxConfig } from './tmux.ts';
 
 /** Timers that fire only when the test advances the clock. */
@@ -103,7 +103,7 @@ export class TestViewer {
   async restore(s: ScreenSnapshot): Promise<void> {
     this.screen.dispose();
     this.screen = new HeadlessScreen({ cols: s.cols, rows: s.rows, scrollback: this.scrollback });
-    await this.screen.write(snapshotText(s));
+    await this.screen.write(snapshotBytes(s));
     this.next = { seq: s.coversSeq, offset: s.coversOffset };
   }
   apply(b: OutputBatch): void {

@@ -1,9 +1,13 @@
 /**
  * Tracks whether a byte stream sits at a clean boundary: not inside an escape
  * sequence (ESC, CSI, OSC, DCS, SOS/PM/APC strings) and not inside a UTF-8
- * character. A screen snapshot is only taken at such a boundary, because a
- * viewer restoring it starts a fresh parser: replaying from the middle of a
- * sequence would print its tail as text.
+ * character, and keeps the bytes fed since the last clean boundary (`tail`).
+ * A viewer restoring a snapshot starts a fresh parser, so a snapshot taken
+ * mid-sequence carries that tail after the serialized screen: the viewer's
+ * parser then stands where the mirror's did, and the next batch completes the
+ * sequence. (An incomplete sequence does not change the screen, except for a
+ * C0 control inside a CSI, which xterm executes at once; such a control would
+ * run twice on the viewer. Programs do not emit these in practice.)
  *
  * The state machine follows the VT500 parser closely enough for this purpose:
  * CAN and SUB abort a sequence, ESC inside a string either terminates it
@@ -28,16 +32,29 @@ const SUB = 0x1a;
 export class BoundaryScanner {
   private state: State = State.Ground;
   private utf8Left = 0;
+  private tailChunks: Uint8Array[] = [];
+  private tailLength = 0;
 
   /** True when the bytes fed so far end at a clean boundary. */
   get atBoundary(): boolean {
     return this.state === State.Ground && this.utf8Left === 0;
   }
 
+  /** Bytes fed since the last clean boundary (empty at a boundary). */
+  get tail(): Uint8Array {
+    if (this.tailChunks.length > 1) this.tailChunks = [Buffer.concat(this.tailChunks)];
+    return this.tailChunks[0] ?? new Uint8Array(0);
+  }
+  get tailBytes(): number {
+    return this.tailLength;
+  }
+
   feed(bytes: Uint8Array): void {
     let state = this.state;
     let utf8Left = this.utf8Left;
+    let clean = -1;
     for (let i = 0; i < bytes.length; i++) {
+      if (state === State.Ground && utf8Left === 0) clean = i;
       const b = bytes[i]!;
       if (b === CAN || b === SUB) {
         state = State.Ground;
@@ -74,6 +91,16 @@ export class BoundaryScanner {
     }
     this.state = state;
     this.utf8Left = utf8Left;
+    if (this.atBoundary) {
+      this.tailChunks = [];
+      this.tailLength = 0;
+    } else if (clean >= 0) {
+      this.tailChunks = [bytes.slice(clean)];
+      this.tailLength = bytes.length - clean;
+    } else {
+      this.tailChunks.push(bytes.slice());
+      this.tailLength += bytes.length;
+    }
   }
 }
 

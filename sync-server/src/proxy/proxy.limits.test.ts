@@ -101,6 +101,7 @@ describe('LLM proxy limits', () => {
     expect((await call(p.url, { authorization: 'Basic abc' })).status).toBe(401);
     expect((await call(p.url, undefined, 'not json')).json?.error?.code).toBe('E_BAD_INPUT');
     expect((await call(p.url, { authorization: 'Bearer k', 'x-tendril-user': 'a b' })).status).toBe(400);
+    expect((await call(p.url, { authorization: 'Bearer sk-abcdef', 'x-tendril-user': 'me-sk-abcdef' })).status).toBe(400);
     expect((await fetch(`${p.url}/healthz`)).status).toBe(404);
     expect(p.fellThrough()).toBe(1);
     expect((await fetch(`${p.url}/v1/proxy/messages`)).status).toBe(405);

@@ -6,13 +6,18 @@
  * Answers stream back byte for byte. Around that: CORS, a body cap, kill
  * switches, per-user rate limits and daily token quotas, upstream deadlines,
  * and a usage record per answer. Returns false for paths it does not own.
+ *
+ * Unlike the rest of the relay this handler is not blind: prompts, answers
+ * and the key pass through it in the clear. It keeps none of them; logs and
+ * usage records carry the user, the model, sizes and token counts only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorCode } from '@tendril/crdt-schema/errors';
 import { apiKeyOf, closeAfterRefusal, discardRest, readBody, userOf } from './request.ts';
 import { resolveProxyConfig, type LlmProxyConfig, type ProxyProvider } from './config.ts';
 import { downstreamHeaders, ROUTES, upstreamBody, upstreamHeaders } from './forward.ts';
 import { createUserLimits } from './limits.ts';
-import { corsHeaders, preflight, sendError } from './respond.ts';
+import { corsHeaders, preflight, sendError, type ProxyErrorOptions } from './respond.ts';
 import { callUpstream, UpstreamEnded, type ProxyClock } from './upstream.ts';
 import { createUsageScanner } from './usage-scan.ts';
 
@@ -68,7 +73,7 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
   async function handle(req: IncomingMessage, res: ServerResponse, provider: ProxyProvider, upstreamPath: string): Promise<void> {
     const cors = corsHeaders(req, config.allowedOrigins);
     if (req.method === 'OPTIONS') return preflight(res, cors);
-    const fail = (status: number, code: Parameters<typeof sendError>[2], o: Parameters<typeof sendError>[3] = {}): void => {
+    const fail = (status: number, code: ErrorCode, o: ProxyErrorOptions = {}): void => {
       log.info('proxy.refused', { provider, status, code });
       sendError(res, status, code, { ...o, headers: { ...cors, ...o.headers } });
     };

@@ -31,7 +31,8 @@ export function apiKeyOf(provider: ProxyProvider, headers: IncomingHttpHeaders):
 /** The rate-limit identity: the user header when well-formed, "key:" + 16 hex digits of SHA-256(key) otherwise. */
 export function userOf(headers: IncomingHttpHeaders, apiKey: string): { user: string } | { invalid: true } {
   const header = one(headers[USER_HEADER]);
-  if (header !== undefined) return USER_ID.test(header) ? { user: header } : { invalid: true };
+  // A user id that contains the key would put the key into logs and usage records.
+  if (header !== undefined) return USER_ID.test(header) && !header.includes(apiKey) ? { user: header } : { invalid: true };
   return { user: `key:${createHash('sha256').update(apiKey).digest('hex').slice(0, 16)}` };
 }
 
@@ -48,7 +49,7 @@ export function readBody(req: IncomingMessage, cap: number): Promise<BodyResult>
     const chunks: Buffer[] = [];
     let size = 0;
     const done = (r: BodyResult): void => {
-      req.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onError);
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onError);
       resolve(r);
     };
     const onData = (chunk: Buffer): void => {
@@ -60,7 +61,7 @@ export function readBody(req: IncomingMessage, cap: number): Promise<BodyResult>
     };
     const onEnd = (): void => done({ ok: true, bytes: Buffer.concat(chunks) });
     const onError = (): void => done({ ok: false, reason: 'aborted' });
-    req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onError);
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onError);
   });
 }
 

@@ -79,17 +79,22 @@ export class Subscription {
   private catchUp(): void {
     if (this.catchingUp || this.ended) return;
     this.catchingUp = true;
-    this.run()
-      .catch((err: unknown) => {
-        this.d.logger.error('catchup.failed', { doc: this.doc, error: String(err) });
-        this.conn.fail('E_STORE_FAILED', { doc: this.doc, detail: 'catch-up failed; resubscribe from your cursor' });
-      })
-      .finally(() => {
-        this.catchingUp = false;
-      });
+    this.run().catch((err: unknown) => {
+      this.d.logger.error('catchup.failed', { doc: this.doc, error: String(err) });
+      this.conn.fail('E_STORE_FAILED', { doc: this.doc, detail: 'catch-up failed; resubscribe from your cursor' });
+    });
   }
 
   private async run(): Promise<void> {
+    try {
+      await this.pages();
+    } finally {
+      // Synchronously with going live: an offer right after must be able to start the next catch-up.
+      this.catchingUp = false;
+    }
+  }
+
+  private async pages(): Promise<void> {
     const { store, hub, pageSize } = this.d;
     while (this.active) {
       if (this.sentThrough < this.snapshotFloor) {

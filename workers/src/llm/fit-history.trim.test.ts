@@ -49,6 +49,20 @@ describe('fitHistory', () => {
     expect(r.summary).toBe('earlier: u1 and a1');
   });
 
+  it('cuts a summary that overruns its budget, and hands the hook that budget', async () => {
+    const budgets: number[] = [];
+    const r = await fitHistory(history, {
+      model: 'x', window: 140, reserveForOutput: 0, countTokens, summaryTokens: 60,
+      summarize: async (_dropped, maxTokens) => {
+        budgets.push(maxTokens);
+        return 'y'.repeat(500);
+      },
+    });
+    expect(budgets).toEqual([60]);
+    expect(countTokens(r.messages[1]!)).toBeLessThanOrEqual(60);
+    expect(r.messages.slice(2)).toEqual(history.slice(3));
+  });
+
   it('fails with E_CONTEXT_TOO_LARGE when the newest turn alone does not fit', async () => {
     await expect(fitHistory(history, { model: 'x', window: 25, reserveForOutput: 0, countTokens })).rejects.toMatchObject({ code: 'E_CONTEXT_TOO_LARGE' });
   });

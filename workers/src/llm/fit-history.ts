@@ -41,6 +41,19 @@ function turnsOf(messages: readonly ChatMessage[]): ChatMessage[][] {
   return turns;
 }
 
+/** The longest prefix of `text` that `fits` (which must hold for every shorter prefix once it holds for a longer one). */
+function longestFitting(text: string, fits: (t: string) => boolean): string {
+  if (fits(text)) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(text.slice(0, mid))) lo = mid;
+    else hi = mid - 1;
+  }
+  return text.slice(0, lo);
+}
+
 export const SUMMARY_PREFIX = 'Summary of the earlier conversation:\n';
 
 export async function fitHistory(messages: readonly ChatMessage[], o: FitOptions): Promise<FitResult> {
@@ -70,8 +83,7 @@ export async function fitHistory(messages: readonly ChatMessage[], o: FitOptions
   let summary: string | undefined;
   if (o.summarize) {
     const text = await o.summarize(droppedMessages, summaryBudget);
-    const note: ChatMessage = { role: 'system', content: SUMMARY_PREFIX + text };
-    summary = count(note) <= summaryBudget ? text : text.slice(0, Math.max(0, (summaryBudget - count({ role: 'system', content: SUMMARY_PREFIX })) * 4));
+    summary = longestFitting(text, (t) => count({ role: 'system', content: SUMMARY_PREFIX + t }) <= summaryBudget);
   }
   const note: ChatMessage[] = summary ? [{ role: 'system', content: SUMMARY_PREFIX + summary }] : [];
   return { messages: [...system, ...note, ...kept.flat()], dropped: droppedMessages.length, summary };

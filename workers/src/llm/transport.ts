@@ -52,7 +52,9 @@ export async function openHttp(call: HttpCall, deps: LlmDeps, signal: AbortSigna
       return new LlmError('E_PROVIDER_TIMEOUT', call.provider, `${phase} within ${ms} ms`, { cause: err });
     }
     const detail = err instanceof Error ? redact(String((err.cause as Error | undefined)?.message ?? err.message), call.secrets) : '';
-    return new LlmError('E_PROVIDER_UNAVAILABLE', call.provider, `could not reach ${new URL(call.url).host}${detail ? `: ${detail}` : ''}`, { cause: err });
+    const host = new URL(call.url).host;
+    const what = phase === 'no first byte' ? `could not reach ${host}` : `the connection to ${host} broke mid-stream`;
+    return new LlmError('E_PROVIDER_UNAVAILABLE', call.provider, `${what}${detail ? `: ${detail}` : ''}`, { cause: err });
   };
 
   if (signal?.aborted) throw new LlmError('E_ABORTED', call.provider, 'stopped by the caller');

@@ -1,0 +1,40 @@
+/**
+ * Presence payloads are bound to their document, their sender and the key
+ * epoch: they open only for the document and sender they were sealed for,
+ * and only from a member.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateDeviceIdentity, loadCrypto, type CryptoProvider, type DeviceIdentity } from '../crypto/index.ts';
+import { newDocId, newWorkspaceId, type DeviceId } from '../ids.ts';
+import { generateWorkspaceKeys } from '../keyring/workspace-keys.ts';
+import { createDocCipher } from './cipher.ts';
+import type { Directory } from './directory.ts';
+
+let crypto: CryptoProvider;
+let alice: DeviceIdentity;
+let bob: DeviceIdentity;
+beforeAll(async () => {
+  crypto = await loadCrypto();
+  alice = generateDeviceIdentity(crypto);
+  bob = generateDeviceIdentity(crypto);
+});
+
+describe('presence sealing', () => {
+  it('opens only for its document, its sender, and members', () => {
+    const keys = generateWorkspaceKeys(crypto, newWorkspaceId());
+    const members = new Set<DeviceId>([alice.deviceId, bob.deviceId]);
+    const directory: Directory = { member: (d) => (members.has(d) ? { role: 'device' } : undefined) };
+    const make = (identity: DeviceIdentity, doc = chatDoc) =>
+      createDocCipher({ crypto, identity, doc, scope: 'chat', keys: () => keys.get('chat')!, directory, localKey: crypto.randomBytes(32) });
+    const chatDoc = newDocId();
+    const sealed = make(alice).sealPresence(new TextEncoder().encode('here'));
+    expect(new TextDecoder().decode(make(bob).openPresence(alice.deviceId, sealed)!)).toBe('here');
+    expect(make(bob).openPresence(bob.deviceId, sealed)).toBeNull();
+    expect(make(bob, newDocId()).openPresence(alice.deviceId, sealed)).toBeNull();
+    const tampered = sealed.slice();
+    tampered[tampered.length - 1]! ^= 1;
+    expect(make(bob).openPresence(alice.deviceId, tampered)).toBeNull();
+    members.delete(alice.deviceId);
+    expect(make(bob).openPresence(alice.deviceId, sealed)).toBeNull();
+  });
+});
