@@ -8,7 +8,9 @@
  *   const host = createPtyHost({ spawn: pty.spawn, tmux: { bin: 'tmux', socket: { name: tmuxSocketName(id) } } });
  *   const proc = await host.start({ sessionId, shell: '/bin/bash', cwd, env, cols: 80, rows: 24 });
  */
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { SessionId } from '@tendril/crdt-schema/ids';
 import { writeAgentsFile, type AgentsFileRequest, type AgentsFileResult } from './agents-file.ts';
@@ -86,6 +88,9 @@ export function createPtyHost(options: PtyHostOptions): PtyHost {
     async start(spec) {
       const dir = await stat(spec.cwd).catch(() => undefined);
       if (dir?.isDirectory() !== true) throw new TendrilError('E_SPAWN_FAILED', `working directory ${spec.cwd} does not exist`);
+      if (isAbsolute(spec.shell) && !(await access(spec.shell, constants.X_OK).then(() => true, () => false))) {
+        throw new TendrilError('E_SPAWN_FAILED', `${spec.shell} is not an executable`);
+      }
       const agentsFile = spec.agentsFile === undefined ? undefined : await writeAgentsFile(spec.cwd, spec.agentsFile);
       const args = [...(spec.args ?? [])];
       if (tmux === null) {

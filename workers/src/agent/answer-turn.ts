@@ -1,0 +1,88 @@
+/**
+ * Answering one claimed user turn: call the provider with streaming, append
+ * the reply into its Y.Text in small batches (so every device sees it stream),
+ * stop within a second of a synced Stop press, and record model, tokens,
+ * latency and an estimated cost. Errors end as a readable error state in the
+ * reply, never as a crash.
+ */
+import type { DeviceId, MessageId } from '@tendril/crdt-schema/ids';
+import type { chatDoc } from '@tendril/crdt-schema/schema';
+import { estimateCost, isLlmError, type ChatMessage, type LlmProvider } from '../llm/index.ts';
+
+type Chat = ReturnType<typeof chatDoc>;
+
+export interface AnswerOptions {
+  readonly chat: Chat;
+  readonly reply: MessageId;
+  readonly provider: LlmProvider;
+  readonly model: string;
+  readonly messages: readonly ChatMessage[];
+  readonly worker: DeviceId;
+  /** Appended text is written at most this often (ms). */
+  readonly flushMs?: number;
+  /** True while this worker still holds the turn (a lost lease aborts the answer). */
+  readonly stillHolds: () => boolean;
+  readonly now?: () => number;
+}
+
+export type AnswerOutcome = 'done' | 'stopped' | 'error' | 'lost';
+
+export async function answerTurn(o: AnswerOptions): Promise<AnswerOutcome> {
+  const now = o.now ?? Date.now;
+  const started = now();
+  const abort = new AbortController();
+  let reason: AnswerOutcome | null = null;
+  const check = (): void => {
+    if (reason) return;
+    if (o.chat.isStopRequested(o.reply)) reason = 'stopped';
+    else if (!o.stillHolds()) reason = 'lost';
+    if (reason) abort.abort();
+  };
+  const unobserve = o.chat.observe(check);
+  const poll = setInterval(check, 250);
+  let buffer = '';
+  let lastFlush = now();
+  const flush = (): void => {
+    if (buffer && !reason) o.chat.appendContent(o.reply, buffer);
+    buffer = '';
+    lastFlush = now();
+  };
+  let usage: { inputTokens: number; outputTokens: number } | null = null;
+  try {
+    o.chat.setStatus(o.reply, 'streaming');
+    for await (const event of o.provider.stream({ model: o.model, messages: o.messages }, { signal: abort.signal })) {
+      if (event.type === 'text') {
+        buffer += event.text;
+        if (now() - lastFlush >= (o.flushMs ?? 40)) flush();
+      } else if (event.type === 'usage') usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
+      check();
+      if (reason) break;
+    }
+    flush();
+    if (reason === 'lost') return 'lost';
+    if (reason === 'stopped') {
+      o.chat.setStatus(o.reply, 'stopped');
+      return 'stopped';
+    }
+    o.chat.setStatus(o.reply, 'done');
+    return 'done';
+  } catch (e) {
+    flush();
+    if (reason === 'stopped') {
+      o.chat.setStatus(o.reply, 'stopped');
+      return 'stopped';
+    }
+    if (reason === 'lost') return 'lost';
+    const message = isLlmError(e) ? `${e.message} [${e.code}]` : e instanceof Error ? e.message : String(e);
+    o.chat.setStatus(o.reply, 'error', message);
+    return 'error';
+  } finally {
+    clearInterval(poll);
+    unobserve();
+    if (reason !== 'lost') {
+      o.chat.setModel(o.reply, o.model);
+      if (usage) o.chat.setUsage(o.reply, { ...usage, costUsd: estimateCost(o.model, usage) ?? 0 });
+      void started;
+    }
+  }
+}

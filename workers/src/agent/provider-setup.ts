@@ -1,0 +1,62 @@
+/**
+ * Which model provider a worker calls: from command-line flags, or from the
+ * workspace's encrypted settings (the default model first, then every other
+ * enabled provider as a fallback chain). API keys come from the settings
+ * document or from an environment variable named by a flag; they are handed
+ * to the adapter and to nothing else.
+ */
+import { TendrilError } from '@tendril/crdt-schema/errors';
+import type { settingsDoc } from '@tendril/crdt-schema/schema';
+import { createAnthropicProvider, createGeminiProvider, createOpenAiProvider, fallbackChain, type LlmDeps, type LlmProvider } from '../llm/index.ts';
+
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'ollama'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+export interface ProviderSpec {
+  readonly kind: ProviderKind;
+  readonly id?: string;
+  readonly baseUrl?: string;
+  readonly apiKey?: string;
+  readonly model: string;
+}
+
+export interface ChosenProvider {
+  readonly provider: LlmProvider;
+  readonly model: string;
+}
+
+const DEFAULT_BASE: Partial<Record<ProviderKind, string>> = { openai: 'https://api.openai.com/v1', ollama: 'http://127.0.0.1:11434/v1' };
+
+export function createProvider(spec: ProviderSpec, deps: Partial<LlmDeps> = {}): LlmProvider {
+  const id = spec.id ?? spec.kind;
+  switch (spec.kind) {
+    case 'openai':
+    case 'ollama':
+      return createOpenAiProvider({ id, baseUrl: spec.baseUrl ?? DEFAULT_BASE[spec.kind]!, apiKey: spec.apiKey ?? '' }, deps);
+    case 'anthropic':
+      return createAnthropicProvider({ id, apiKey: spec.apiKey ?? '', ...(spec.baseUrl ? { baseUrl: spec.baseUrl } : {}) }, deps);
+    case 'gemini':
+      return createGeminiProvider({ id, apiKey: spec.apiKey ?? '', ...(spec.baseUrl ? { baseUrl: spec.baseUrl } : {}) }, deps);
+  }
+}
+
+/** The provider chain configured in the settings document, or null when none is usable. */
+export function providerFromSettings(settings: ReturnType<typeof settingsDoc>, deps: Partial<LlmDeps> = {}): ChosenProvider | null {
+  const enabled = settings.providers().filter((p) => p.enabled && (p.kind === 'ollama' || p.hasApiKey));
+  if (enabled.length === 0) return null;
+  const preferred = settings.defaultModel();
+  const ordered = [...enabled].sort((a, b) => Number(b.id === preferred?.provider) - Number(a.id === preferred?.provider));
+  const entries = ordered.flatMap((p) => {
+    const model = p.id === preferred?.provider ? preferred.model : p.models[0];
+    if (!model) return [];
+    const apiKey = settings.getApiKey(p.id);
+    return [{ provider: createProvider({ kind: p.kind, id: p.id, ...(p.baseUrl ? { baseUrl: p.baseUrl } : {}), ...(apiKey ? { apiKey } : {}), model }, deps), model }];
+  });
+  if (entries.length === 0) return null;
+  return { provider: entries.length === 1 ? entries[0]!.provider : fallbackChain(entries), model: entries[0]!.model };
+}
+
+export function parseProviderKind(text: string): ProviderKind {
+  if (!(PROVIDER_KINDS as readonly string[]).includes(text)) throw new TendrilError('E_BAD_INPUT', `--provider must be one of ${PROVIDER_KINDS.join(', ')}`);
+  return text as ProviderKind;
+}

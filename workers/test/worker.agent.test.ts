@@ -1,0 +1,128 @@
+/**
+ * The agent worker end to end, with no browser: a chat message sent from one
+ * home is answered through the fake provider (OpenAI streaming format) by a
+ * worker process; a second home sees the streamed reply; two workers never
+ * both answer; killing the worker mid-reply lets the other take over after
+ * the lease; Stop ends the provider request.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeProvider, scenarioMarker, type FakeProvider } from '@tendril/crdt-schema/testkit';
+import type { MessageId } from '@tendril/crdt-schema/ids';
+import { cliOk, eventually, ROOT, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
+import { makeWorkspace, type Workspace } from './peers.ts';
+
+const SLOW = Array.from({ length: 40 }, (_, i) => `s${i} `);
+
+function startWorker(home: string): { child: ChildProcess; ready: Promise<void>; log: () => string } {
+  const child = spawn(process.execPath, [join(ROOT, 'workers/bin/tendril.js'), 'worker', '--home', home, '--lease-ms', '1500'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('answering chats')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${err}`)));
+  });
+  return { child, ready, log: () => out + err };
+}
+
+describe('agent workers through the real relay', () => {
+  const dir = tempDir('workers');
+  let relay: RelayProcess;
+  let fake: FakeProvider;
+  let ws: Workspace;
+  const workers: ReturnType<typeof startWorker>[] = [];
+
+  beforeAll(async () => {
+    relay = await startRelayProcess(join(dir.path, 'relay'));
+    fake = await startFakeProvider({
+      apiKey: 'sk-test-worker',
+      scenarios: {
+        slow: { text: SLOW, chunkDelayMs: 40 },
+        endless: { text: ['Thinking'], endless: true, chunkDelayMs: 10 },
+      },
+      fallback: { text: ['The answer', ' is', ' 42.'], usage: { inputTokens: 12, outputTokens: 4 } },
+    });
+    ws = await makeWorkspace(dir.path, relay.url, 1);
+    const admin = await ws.open(0);
+    const { settings } = await admin.openSettings();
+    settings.upsertProvider({ id: 'fake', kind: 'openai', baseUrl: `${fake.url}/v1`, models: ['gpt-4o-mini'] });
+    settings.setApiKey('fake', 'sk-test-worker');
+    settings.setDefaultModel({ provider: 'fake', model: 'gpt-4o-mini' });
+    expect(await admin.syncOrQueue(10_000)).toBe('synced');
+    await admin.close();
+    for (const name of ['w1', 'w2']) {
+      const link = (await cliOk('invite', '--home', ws.homes[0]!, '--role', 'worker')).last;
+      await cliOk('join', '--home', join(dir.path, name), link, '--name', name);
+      const w = startWorker(join(dir.path, name));
+      workers.push(w);
+      await w.ready;
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const w of workers) w.child.kill('SIGKILL');
+    await fake?.close();
+    await relay?.kill();
+    dir.remove();
+  });
+
+  async function replies(turn: MessageId) {
+    const session = await ws.open(1);
+    const { chat } = await session.openChat(ws.chat);
+    await session.syncOrQueue(10_000);
+    return { session, chat, of: () => chat.transcript().filter((m) => m.parent === turn && m.role === 'assistant') };
+  }
+
+  it('answers a message once, streamed, seen by a second home', async () => {
+    const sent = await cliOk('chat', 'send', '--home', ws.homes[0]!, ws.chat, 'What is the answer?');
+    const turn = sent.last as MessageId;
+    const shown = await cliOk('chat', 'show', '--home', ws.homes[1]!, ws.chat, '--wait-for', 'is 42.', '--timeout', '20');
+    expect(shown.out).toContain('[assistant] The answer is 42.');
+    const r = await replies(turn);
+    await eventually(() => r.of()[0]?.status === 'done' && r.chat.message(turn)?.status === 'done', 10_000, 'reply done');
+    await new Promise((res) => setTimeout(res, 1000));
+    const answers = r.of();
+    expect(answers).toHaveLength(1);
+    expect(answers[0]!.model).toBe('gpt-4o-mini');
+    expect(answers[0]!.usage).toMatchObject({ inputTokens: 12, outputTokens: 4 });
+    expect(fake.requests.filter((q) => JSON.stringify(q.body).includes('What is the answer?'))).toHaveLength(1);
+    expect(fake.requests[0]!.headers.authorization).toBe('Bearer sk-test-worker');
+    await r.session.close();
+  });
+
+  it('lets the other worker take over after the lease when the answering one is killed', async () => {
+    const turn = (await cliOk('chat', 'send', '--home', ws.homes[0]!, ws.chat, `long one ${scenarioMarker('slow')}`)).last as MessageId;
+    const r = await replies(turn);
+    await eventually(() => (r.of()[0]?.content.length ?? 0) > 10, 20_000, 'the first reply to stream');
+    const holder = r.chat.claims.get(turn)!.worker;
+    const victim = workers.find((w) => w.log().includes(holder))!;
+    expect(victim).toBeDefined();
+    victim.child.kill('SIGKILL');
+    await eventually(() => r.of().some((m) => m.status === 'done' && m.content === SLOW.join('')), 30_000, 'the other worker to finish the answer');
+    const answers = r.of();
+    expect(answers.filter((m) => m.status === 'done')).toHaveLength(1);
+    expect(answers.filter((m) => m.status === 'done')[0]!.author).not.toBe(holder);
+    expect(r.chat.message(turn)!.status).toBe('done');
+    await r.session.close();
+  });
+
+  it('stops the provider request when Stop is pressed on another device', async () => {
+    const before = fake.requests.length;
+    const turn = (await cliOk('chat', 'send', '--home', ws.homes[0]!, ws.chat, `go on forever ${scenarioMarker('endless')}`)).last as MessageId;
+    const r = await replies(turn);
+    await eventually(() => r.of()[0]?.status === 'streaming' && r.of()[0]!.content.length > 20, 20_000, 'streaming');
+    const reply = r.of()[0]!;
+    const pressed = Date.now();
+    r.chat.requestStop(reply.id, r.session.home.identity.deviceId);
+    await eventually(() => r.chat.message(reply.id)?.status === 'stopped', 10_000, 'the reply to stop');
+    const request = fake.requests.slice(before).find((q) => JSON.stringify(q.body).includes('go on forever'))!;
+    expect(await request.settled).toBe('aborted');
+    expect(Date.now() - pressed).toBeLessThan(5000);
+    await r.session.close();
+  });
+});
