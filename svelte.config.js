@@ -1,20 +1,6 @@
-// SvelteKit configuration shared by the app and editor tooling. The app lives in app/;
-// it is built as a static SPA (adapter-static with an index.html fallback) that the relay serves.
-import adapter from '@sveltejs/adapter-static';
+// SvelteKit configuration for tools run from the repository root (editors, language servers).
+// The app's own configuration is app/svelte.config.js; this one points the same settings at app/.
+import { appConfig } from './app/svelte.config.js';
 
 /** @type {import('@sveltejs/kit').Config} */
-const config = {
-  kit: {
-    adapter: adapter({ pages: 'app/build', assets: 'app/build', fallback: 'index.html', strict: false }),
-    files: {
-      src: 'app/src',
-      assets: 'app/static',
-      lib: 'app/src/lib',
-      routes: 'app/src/routes',
-      appTemplate: 'app/src/app.html',
-    },
-    outDir: 'app/.svelte-kit',
-  },
-};
-
-export default config;
+export default appConfig('app/');

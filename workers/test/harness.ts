@@ -98,3 +98,20 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * A temp directory and a relay process for one test file, started before its
+ * tests and stopped (and the directory removed) after them.
+ */
+export function relayFixture(prefix: string, hooks: { beforeAll(fn: () => Promise<void>, timeout?: number): void; afterAll(fn: () => Promise<void>): void }) {
+  const dir = tempDir(prefix);
+  const fixture = { dir: dir.path, relay: null as unknown as RelayProcess };
+  hooks.beforeAll(async () => {
+    fixture.relay = await startRelayProcess(join(dir.path, 'relay'));
+  }, 60_000);
+  hooks.afterAll(async () => {
+    await fixture.relay?.kill();
+    dir.remove();
+  });
+  return fixture;
+}

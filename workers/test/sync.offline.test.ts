@@ -3,24 +3,15 @@
  * its partner through the real relay, each message exactly once, in the same
  * order on both.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
+import { eventually, relayFixture } from './harness.ts';
 import { makeWorkspace } from './peers.ts';
 
 describe('offline through 1,000 local and 1,000 remote changes', () => {
-  const dir = tempDir('offline');
-  let relay: RelayProcess;
-  beforeAll(async () => {
-    relay = await startRelayProcess(join(dir.path, 'relay'));
-  });
-  afterAll(async () => {
-    await relay?.kill();
-    dir.remove();
-  });
+  const env = relayFixture('offline', { beforeAll, afterAll });
 
   it('converges, each message exactly once', async () => {
-    const ws = await makeWorkspace(dir.path, relay.url, 1);
+    const ws = await makeWorkspace(env.dir, env.relay.url, 1);
     const online = await ws.open(0);
     const offline = await ws.open(1);
     const { chat: onlineChat } = await online.openChat(ws.chat);

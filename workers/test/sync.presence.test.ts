@@ -3,25 +3,16 @@
  * other subscribers of the document, authenticated as its sender, and not
  * back to the sender.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceId } from '@tendril/crdt-schema/ids';
-import { eventually, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
+import { eventually, relayFixture } from './harness.ts';
 import { makeWorkspace } from './peers.ts';
 
 describe('presence', () => {
-  const dir = tempDir('presence');
-  let relay: RelayProcess;
-  beforeAll(async () => {
-    relay = await startRelayProcess(join(dir.path, 'relay'));
-  });
-  afterAll(async () => {
-    await relay?.kill();
-    dir.remove();
-  });
+  const env = relayFixture('presence', { beforeAll, afterAll });
 
   it('reaches the other viewers of the chat, from its sender', async () => {
-    const ws = await makeWorkspace(dir.path, relay.url, 1);
+    const ws = await makeWorkspace(env.dir, env.relay.url, 1);
     const a = await ws.open(0);
     const b = await ws.open(1);
     const chatA = await a.openChat(ws.chat);

@@ -1,0 +1,107 @@
+/**
+ * Measurements for the gateway terminal benchmark: keystroke echo latency and
+ * output throughput, each through raw node-pty and through the engine's
+ * output stream, and the cost of a late-joiner restore. The runner
+ * (gateway-terminal.ts) prints the figures.
+ */
+import { performance } from 'node:perf_hooks';
+import { newSessionId } from '@tendril/crdt-schema/ids';
+import pty from 'node-pty';
+import { createPtyHost, type PtySpawn } from '../gateway/src/terminal/pty-host.ts';
+import { TerminalSession } from '../gateway/src/terminal/session.ts';
+import type { TmuxConfig } from '../gateway/src/terminal/tmux.ts';
+
+export const spawn: PtySpawn = (file, args, options) => pty.spawn(file, args, options);
+const WRITER = 'W'.repeat(43) as never;
+
+export function shellEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return { ...env, PS1: '$ ', HISTFILE: '/dev/null' };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** A shell behind the whole engine, with one subscriber whose arrivals the caller observes. */
+export async function engineShell(options: { tmux?: TmuxConfig | null; args?: string[]; cols?: number } = {}) {
+  const id = newSessionId();
+  const host = createPtyHost({ spawn, tmux: options.tmux ?? null });
+  const size = { cols: options.cols ?? 80, rows: 24 };
+  const { process } = await host.start({ sessionId: id, shell: '/bin/sh', args: options.args ?? [], cwd: '/tmp', env: shellEnv(), ...size });
+  const session = new TerminalSession({ id, title: 'bench', cwd: '/tmp', shell: 'sh', process, size, gate: { verify: () => WRITER, writers: () => [WRITER] } });
+  const sub = session.subscribe();
+  if (sub.kind !== 'subscribed') throw new Error('live subscription refused');
+  let counter = 0;
+  return {
+    session,
+    onOutput(listener: (bytes: Uint8Array) => void): void {
+      sub.subscription.on('readable', () => sub.subscription.take().forEach((b) => listener(b.bytes)));
+    },
+    type(text: string): void {
+      session.input({ session: id, counter: ++counter, data: Buffer.from(text) });
+    },
+  };
+}
+
+/** A shell in raw node-pty, the baseline. */
+export function rawShell() {
+  const p = pty.spawn('/bin/sh', [], { name: 'xterm-256color', cols: 80, rows: 24, cwd: '/tmp', env: shellEnv(), encoding: null });
+  return {
+    onOutput(listener: (bytes: Uint8Array) => void): void {
+      p.onData((d) => listener(d as unknown as Uint8Array));
+    },
+    type(text: string): void {
+      p.write(text);
+    },
+    end: () => p.kill(),
+  };
+}
+
+type Shell = { onOutput(l: (b: Uint8Array) => void): void; type(t: string): void };
+
+/** Write one character, wait for its echo; repeated, alternating shells so that noise hits both alike. */
+export async function echoLatency(shells: Record<string, Shell>, rounds: number): Promise<Record<string, number[]>> {
+  const waiting = new Map<string, { ch: number; done: () => void }>();
+  const out: Record<string, number[]> = {};
+  for (const [name, shell] of Object.entries(shells)) {
+    out[name] = [];
+    shell.onOutput((bytes) => {
+      const w = waiting.get(name);
+      if (w !== undefined && bytes.includes(w.ch)) w.done();
+    });
+  }
+  for (let i = 0; i < rounds; i++) {
+    for (const [name, shell] of Object.entries(shells)) {
+      const ch = 'abcdefghijklmnopqrstuvwxyz'.charCodeAt(i % 26);
+      const started = performance.now();
+      await new Promise<void>((resolve) => {
+        waiting.set(name, { ch, done: resolve });
+        shell.type(i % 60 === 59 ? '\x15' + String.fromCharCode(ch) : String.fromCharCode(ch));
+      });
+      out[name]!.push(performance.now() - started);
+      waiting.delete(name);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+  return out;
+}
+
+/** Bytes per second for `command` until `marker` is seen in the output. */
+export async function throughput(shell: Shell, command: string, marker: string): Promise<{ bytes: number; ms: number }> {
+  let bytes = 0;
+  let tail = '';
+  let done: (() => void) | undefined;
+  const finished = new Promise<void>((r) => (done = r));
+  shell.onOutput((b) => {
+    bytes += b.length;
+    tail = (tail + Buffer.from(b).toString('latin1')).slice(-64);
+    if (tail.includes(marker)) done?.();
+  });
+  const started = performance.now();
+  shell.type(`${command}; echo ${marker.slice(0, 3)}""${marker.slice(3)}\r`);
+  await finished;
+  return { bytes, ms: performance.now() - started };
+}

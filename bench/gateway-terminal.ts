@@ -1,0 +1,99 @@
+/**
+ * Gateway terminal engine against raw node-pty, in the same run:
+ *   - keystroke echo latency (write -> echo seen by a subscriber, vs raw onData)
+ *   - output throughput through the stream (mirror running) vs raw node-pty
+ *   - late-joiner restore for a screen with 1,000 lines of scrollback: time to
+ *     produce it (snapshot + subscription), time for a viewer to apply it, gzip size
+ * Usage: node --import tsx bench/gateway-terminal.ts [--rounds 400]
+ */
+import { performance } from 'node:perf_hooks';
+import { HeadlessScreen } from '../gateway/src/terminal/headless-screen.ts';
+import { snapshotBytes } from '../gateway/src/terminal/snapshot.ts';
+import { detectTmux, tmuxSocketName } from '../gateway/src/terminal/tmux.ts';
+import { runCommand } from '../gateway/src/terminal/command.ts';
+import { echoLatency, engineShell, percentile, rawShell, throughput } from './gateway-measure.ts';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const rounds = arg('rounds', 400);
+const ms = (n: number): string => `${n.toFixed(2)} ms`;
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
+
+async function latency(): Promise<void> {
+  const raw = rawShell();
+  const engine = await engineShell();
+  const tmuxBin = await detectTmux(runCommand);
+  const tmux = tmuxBin === null ? null : await engineShell({ tmux: { bin: 'tmux', socket: { name: tmuxSocketName(`bench-${process.pid}`) } } });
+  await settle();
+  const shells = { raw, engine, ...(tmux === null ? {} : { tmux }) };
+  const r = await echoLatency(shells, rounds);
+  console.log(`\nkeystroke echo latency (${rounds} keystrokes each, write -> echo seen)`);
+  for (const [name, values] of Object.entries(r)) {
+    console.log(`  ${name.padEnd(7)} p50 ${ms(percentile(values, 50))}  p99 ${ms(percentile(values, 99))}  max ${ms(Math.max(...values))}`);
+  }
+  const d50 = percentile(r.engine!, 50) - percentile(r.raw!, 50);
+  const d99 = percentile(r.engine!, 99) - percentile(r.raw!, 99);
+  console.log(`  engine - raw: p50 +${ms(d50)} (goal <= +1.5 ms), p99 +${ms(d99)} (goal <= +6 ms)`);
+  raw.end();
+  await engine.session.end();
+  await tmux?.session.end();
+}
+
+async function outputThroughput(): Promise<void> {
+  console.log('\noutput throughput (command output until a marker is seen)');
+  const workloads = [
+    ['seq 1 2000000', 'seq'],
+    ['base64 -w 100 /dev/urandom | head -c 20000000', 'base64'],
+  ] as const;
+  for (const [command, label] of workloads) {
+    const raw = rawShell();
+    const engine = await engineShell();
+    await settle();
+    const a = await throughput(raw, command, `raw-done-${label}`);
+    const b = await throughput(engine, command, `eng-done-${label}`);
+    const mbps = (x: { bytes: number; ms: number }): number => x.bytes / 1e6 / (x.ms / 1000);
+    console.log(`  ${label.padEnd(7)} raw ${mbps(a).toFixed(1)} MB/s (${(a.bytes / 1e6).toFixed(1)} MB in ${a.ms.toFixed(0)} ms)  engine ${mbps(b).toFixed(1)} MB/s  ratio ${(mbps(b) / mbps(a)).toFixed(2)}x (goal >= 0.5x)`);
+    raw.end();
+    await engine.session.end();
+  }
+}
+
+/** Prints 1,200 lines: coloured log-like text, or incompressible base64. */
+const SCREENS = {
+  log: `node -e 'for (let i = 1; i <= 1200; i++) console.log("\\x1b[2m2025-01-0" + (i % 9 + 1) + "T12:" + String(i % 60).padStart(2, "0") + ":07Z\\x1b[0m \\x1b[3" + (i % 3 + 2) + "mINFO\\x1b[0m worker[" + (i % 7) + "] processed item " + i * 37 + " in " + (i % 97) + " ms")'`,
+  base64: 'base64 -w 78 /dev/urandom | head -n 1200',
+} as const;
+
+async function restore(): Promise<void> {
+  console.log('\nlate-joiner restore (80x24, 1,000 lines of scrollback, 20 joins each)');
+  for (const [label, command] of Object.entries(SCREENS)) {
+    const engine = await engineShell();
+    await throughput(engine, command, `restore-done-${label}`);
+    const produce: number[] = [];
+    const apply: number[] = [];
+    let size = 0;
+    let lines = 0;
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      const join = await engine.session.join();
+      produce.push(performance.now() - t0);
+      join.subscription.close();
+      size = join.snapshot!.gzip.length;
+      const t1 = performance.now();
+      const screen = new HeadlessScreen({ cols: join.snapshot!.cols, rows: join.snapshot!.rows, scrollback: 1000 });
+      await screen.write(snapshotBytes(join.snapshot!));
+      apply.push(performance.now() - t1);
+      lines = screen.scrollbackLines;
+      screen.dispose();
+    }
+    console.log(`  ${label.padEnd(7)} produce p50 ${ms(percentile(produce, 50))} max ${ms(Math.max(...produce))} (goal <= 300 ms)  viewer apply p50 ${ms(percentile(apply, 50))}  gzip ${(size / 1024).toFixed(1)} KiB (goal <= 25 KB)  scrollback ${lines} lines`);
+    await engine.session.end();
+  }
+}
+
+console.log(`gateway terminal engine vs raw node-pty; node ${process.version}`);
+await latency();
+await outputThroughput();
+await restore();
