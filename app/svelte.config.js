@@ -19,7 +19,6 @@ export function appConfig(base = '') {
         serviceWorker: `${base}src/service-worker`,
       },
       outDir: `${base}.svelte-kit`,
-      version: { name: process.env.TENDRIL_APP_VERSION ?? String(Date.now()) },
     },
   };
 }

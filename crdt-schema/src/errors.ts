@@ -72,6 +72,7 @@ export const ERRORS = {
   E_UNKNOWN_WORKSPACE: { summary: 'the relay has no such workspace and the hello did not register it', recovery: 'register the workspace from its first device (hello with register), or check the workspace id' },
   E_CAPS_CHANGED: { summary: "the document's capability keys were replaced, ending subscriptions made with the old ones", recovery: 'resubscribe with the current capability; devices without it lost access' },
   E_PRESENCE_TOO_LARGE: { summary: 'a presence payload exceeds the relay presence size cap', recovery: 'send a smaller presence state; the frame was dropped' },
+  E_STREAM_TOO_LARGE: { summary: 'a stream payload exceeds the relay stream size cap', recovery: 'send smaller batches; the frame was dropped' },
 
   // documents and schema
   E_SCHEMA_VERSION: { summary: 'a document was written by a newer schema version', recovery: 'read what is understood, write nothing; upgrade this peer' },

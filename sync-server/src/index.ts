@@ -10,6 +10,7 @@ export type { StartRelayConfig, RunningRelay } from './start.ts';
 export { parseRelayOptions, USAGE as RELAY_USAGE } from './options.ts';
 export { createRelay } from './server/relay.ts';
 export type { Relay, RelayDeps } from './server/relay.ts';
+export type { HttpRoute } from './server/http-routes.ts';
 export { DEFAULT_LIMITS, resolveLimits } from './server/config.ts';
 export type { RelayLimits } from './server/config.ts';
 export { systemClock } from './server/clock.ts';

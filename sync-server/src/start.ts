@@ -10,6 +10,7 @@ import type { RelayStore } from './store/types.ts';
 import type { RelayLimits } from './server/config.ts';
 import { silentLogger, type Logger } from './server/logger.ts';
 import { createRelay } from './server/relay.ts';
+import type { HttpRoute } from './server/http-routes.ts';
 
 export interface StartRelayConfig {
   /** TCP port; 0 picks a free one. Default 8787. */
@@ -29,6 +30,8 @@ export interface StartRelayConfig {
   /** Allow clients that send no Origin header (CLI, gateway, workers). Default true. */
   allowMissingOrigin?: boolean;
   limits?: Partial<RelayLimits>;
+  /** Extra HTTP handlers on the same port (for example an API proxy), tried before static files. */
+  routes?: readonly HttpRoute[];
   logger?: Logger;
 }
 
@@ -60,6 +63,7 @@ export async function startRelay(config: StartRelayConfig = {}): Promise<Running
     allowedOrigins: config.allowedOrigins,
     allowMissingOrigin: config.allowMissingOrigin,
     staticDir: config.staticDir,
+    routes: config.routes,
   });
   try {
     const { port, url } = await relay.listen(config.port ?? DEFAULT_PORT, config.host ?? DEFAULT_HOST);

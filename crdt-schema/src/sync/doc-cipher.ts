@@ -9,6 +9,8 @@ import type { DeviceId } from '../ids.ts';
 import type { CounterCheck, EnvelopeKind, OpenedEnvelope } from '../envelope/index.ts';
 import type { CapMode } from '../wire/frames.ts';
 
+export type EphemeralKind = 'presence' | 'stream';
+
 export interface DocCipher {
   readonly self: DeviceId;
   /** True when this device holds the document's write capability. */
@@ -21,12 +23,13 @@ export interface DocCipher {
   /** Signs a relay subscribe proof with the read or write capability. */
   subscribeProof(nonce: Uint8Array, mode: CapMode): Uint8Array;
   /**
-   * Ephemeral presence (who is here, typing, terminal viewers): sealed with the document's
-   * current content key and bound to the document and the sending device; never stored.
+   * Ephemeral payloads (presence: who is here, typing; streams: terminal output and input):
+   * sealed with the document's current content key and bound to the kind, the document and the
+   * sending device; never stored.
    */
-  sealPresence(plaintext: Uint8Array): Uint8Array;
-  /** Null when the payload does not open for that sender (forged, replayed from another doc, stale key). */
-  openPresence(from: DeviceId, sealed: Uint8Array): Uint8Array | null;
+  sealEphemeral(kind: EphemeralKind, plaintext: Uint8Array): Uint8Array;
+  /** Null when the payload does not open for that kind and sender (forged, moved from another doc, stale key). */
+  openEphemeral(kind: EphemeralKind, from: DeviceId, sealed: Uint8Array): Uint8Array | null;
   /** At-rest sealing with the device's local storage key. */
   sealLocal(plaintext: Uint8Array): Uint8Array;
   openLocal(sealed: Uint8Array): Uint8Array;

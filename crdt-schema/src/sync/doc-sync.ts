@@ -44,6 +44,8 @@ export interface DocSyncEvents {
   status: (status: SyncStatus) => void;
   /** A presence payload from another device, opened and authenticated; never stored. */
   presence: (from: DeviceId, payload: Uint8Array) => void;
+  /** A stream payload (terminal output, input) from another device, opened and authenticated. */
+  stream: (from: DeviceId, payload: Uint8Array) => void;
   /** Every problem, including relay misbehaviour, as it is detected. */
   problem: (problem: SyncProblem) => void;
 }
@@ -214,8 +216,13 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       case FrameType.Ack: return this.onAck(frame.ref, frame.seq);
       case FrameType.Error: return this.onError(frame.code, frame.message, frame.ref, frame.retryAfterMs);
       case FrameType.Presence: {
-        const payload = this.cipher.openPresence(frame.from, frame.payload);
+        const payload = this.cipher.openEphemeral('presence', frame.from, frame.payload);
         if (payload) this.emit('presence', [frame.from, payload]);
+        return;
+      }
+      case FrameType.Stream: {
+        const payload = this.cipher.openEphemeral('stream', frame.from, frame.payload);
+        if (payload) this.emit('stream', [frame.from, payload]);
         return;
       }
       default: return;
@@ -374,7 +381,17 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   /** Sends an ephemeral presence payload to the document's other subscribers (dropped when offline). */
   sendPresence(payload: Uint8Array): void {
     if (!this.link || !this.subscribed) return;
-    this.link.send({ type: FrameType.Presence, doc: this.doc, from: this.cipher.self, payload: this.cipher.sealPresence(payload) });
+    this.link.send({ type: FrameType.Presence, doc: this.doc, from: this.cipher.self, payload: this.cipher.sealEphemeral('presence', payload) });
+  }
+
+  /**
+   * Sends an ephemeral stream payload to the document's other subscribers, or to one device.
+   * Returns false when not connected (the caller keeps what it needs for a later replay).
+   */
+  sendStream(payload: Uint8Array, to: DeviceId | '' = ''): boolean {
+    if (!this.link || !this.subscribed) return false;
+    this.link.send({ type: FrameType.Stream, doc: this.doc, from: this.cipher.self, to, payload: this.cipher.sealEphemeral('stream', payload) });
+    return true;
   }
 
   // ---- snapshots and persistence ---------------------------------------------

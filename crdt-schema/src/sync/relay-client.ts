@@ -10,7 +10,7 @@ import { ObservableV2 } from 'lib0/observable';
 import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
 import { ERRORS, TendrilError, type ErrorCode } from '../errors.ts';
 import { decodeFrame, encodeFrame } from '../wire/codec.ts';
-import { FrameType, PROTOCOL_VERSION, type Frame, type RevokeFrame } from '../wire/frames.ts';
+import { FrameType, PROTOCOL_VERSION, type Frame, type PresenceFrame, type RevokeFrame } from '../wire/frames.ts';
 import { helloProofBytes } from '../wire/proofs.ts';
 import type { DocLink, DocSync } from './doc-sync.ts';
 import type { SyncProblem } from './status.ts';
@@ -63,6 +63,8 @@ export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionSt
 export interface RelayClientEvents {
   state: (state: ConnectionState) => void;
   problem: (problem: SyncProblem) => void;
+  /** An ephemeral presence frame from another device (payload still sealed: the receiver verifies and opens it). */
+  presence: (frame: PresenceFrame) => void;
 }
 
 export class RelayClient extends ObservableV2<RelayClientEvents> {
@@ -226,6 +228,9 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
         }
         return;
       }
+      case FrameType.Presence:
+        if (this.docs.has(frame.doc)) this.emit('presence', [frame]);
+        return;
       default:
         if ('doc' in frame) this.docs.get(frame.doc as DocId)?.handle(frame);
     }

@@ -102,6 +102,8 @@ export function arbitraryFrame(p: Prng, type?: Frame['type'], opts: ArbitraryOpt
       return { type: t, doc: arbitraryDocId(p), seq: u(), envelope: bytes(p, max) };
     case FrameType.Presence:
       return { type: t, doc: arbitraryDocId(p), from: arbitraryDeviceId(p), payload: bytes(p, max) };
+    case FrameType.Stream:
+      return { type: t, doc: arbitraryDocId(p), from: arbitraryDeviceId(p), to: p.bool() ? '' : arbitraryDeviceId(p), payload: bytes(p, max) };
     case FrameType.Error:
       return {
         type: t, code: p.bool(0.8) ? p.pick(ERROR_CODES) : `E_${p.string(p.int(1, 62), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ_')}`,

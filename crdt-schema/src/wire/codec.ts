@@ -49,6 +49,7 @@ const CODECS: { [T in Frame['type']]: Codec<T> } = {
   [FrameType.SnapshotPut]: { write: stream.writeSnapshotPut, read: stream.readSnapshotPut },
   [FrameType.Snapshot]: { write: stream.writeSnapshot, read: stream.readSnapshot },
   [FrameType.Presence]: { write: stream.writePresence, read: stream.readPresence },
+  [FrameType.Stream]: { write: stream.writeStream, read: stream.readStream },
   [FrameType.Error]: { write: control.writeError, read: control.readError },
   [FrameType.Unsubscribe]: { write: stream.writeUnsubscribe, read: stream.readUnsubscribe },
   [FrameType.Revoke]: { write: control.writeRevoke, read: control.readRevoke },

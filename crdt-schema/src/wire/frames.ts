@@ -32,6 +32,7 @@ export const FrameType = {
   BlobPut: 17,
   BlobTake: 18,
   Blob: 19,
+  Stream: 20,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 
@@ -233,6 +234,20 @@ export interface BlobFrame {
   data: Uint8Array;
 }
 
+/**
+ * Both ways: an ephemeral, encrypted stream payload (terminal output batches, signed input, replay
+ * answers), forwarded to the document's other subscribers, or only to the device `to` names. Never
+ * stored. Larger and more frequent than presence, with its own rate limit. The relay fills `from`.
+ */
+export interface StreamFrame {
+  type: typeof FrameType.Stream;
+  doc: DocId;
+  from: DeviceId;
+  /** "" for every other subscriber of the document, else the one device to deliver to. */
+  to: string;
+  payload: Uint8Array;
+}
+
 export type Frame =
   | ChallengeFrame
   | HelloFrame
@@ -252,7 +267,8 @@ export type Frame =
   | SetCapsFrame
   | BlobPutFrame
   | BlobTakeFrame
-  | BlobFrame;
+  | BlobFrame
+  | StreamFrame;
 
 type Guard<F extends Frame> = (f: Frame) => f is F;
 const guard = <F extends Frame>(t: F['type']): Guard<F> => (f: Frame): f is F => f.type === t;
@@ -276,3 +292,4 @@ export const isSetCaps = guard<SetCapsFrame>(FrameType.SetCaps);
 export const isBlobPut = guard<BlobPutFrame>(FrameType.BlobPut);
 export const isBlobTake = guard<BlobTakeFrame>(FrameType.BlobTake);
 export const isBlob = guard<BlobFrame>(FrameType.Blob);
+export const isStream = guard<StreamFrame>(FrameType.Stream);

@@ -1,5 +1,5 @@
 /**
- * The document frames: subscribing, appending, catch-up, snapshots, presence.
+ * The document frames: subscribing, appending, catch-up, snapshots, presence, streams.
  * Each `writeX` writes the type tag and the fields in declaration order; each
  * `readX` reads the fields after the tag, which the dispatcher in codec.ts consumed.
  */
@@ -10,6 +10,7 @@ import type {
   EntryFrame,
   EnvelopeFrame,
   PresenceFrame,
+  StreamFrame,
   SnapshotFrame,
   SnapshotPutFrame,
   SubscribedFrame,
@@ -24,6 +25,7 @@ import {
   readDocId,
   readFixed,
   readFlag,
+  readText,
   readUint,
   unencodable,
   writeBytes,
@@ -31,9 +33,11 @@ import {
   writeDocId,
   writeFixed,
   writeFlag,
+  writeText,
   writeUint,
 } from './fields.ts';
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './limits.ts';
+import { MAX_ID_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './limits.ts';
+import { parseDeviceId, type DeviceId } from '../ids.ts';
 
 /** A capability mode as a varUint, 0 (read) or 1 (write). */
 function writeMode(e: Encoder, mode: CapMode, what: string): void {
@@ -197,4 +201,29 @@ export function writeUnsubscribe(e: Encoder, f: UnsubscribeFrame): void {
 
 export function readUnsubscribe(d: Decoder): UnsubscribeFrame {
   return { type: FrameType.Unsubscribe, doc: readDocId(d, 'Unsubscribe.doc') };
+}
+
+export function writeStream(e: Encoder, f: StreamFrame): void {
+  writeUint(e, FrameType.Stream, 'Stream.type');
+  writeDocId(e, f.doc, 'Stream.doc');
+  writeDeviceId(e, f.from, 'Stream.from');
+  if (f.to === '') writeText(e, '', MAX_ID_BYTES, 'Stream.to');
+  else writeDeviceId(e, f.to as DeviceId, 'Stream.to');
+  writeBytes(e, f.payload, 'Stream.payload');
+}
+
+export function readStream(d: Decoder): StreamFrame {
+  const doc = readDocId(d, 'Stream.doc');
+  const from = readDeviceId(d, 'Stream.from');
+  const at = d.pos;
+  const to = readText(d, MAX_ID_BYTES, 'Stream.to');
+  if (to !== '') {
+    try {
+      parseDeviceId(to);
+    } catch (cause) {
+      throw malformed('Stream.to', at, 'neither "" nor a valid device id', cause);
+    }
+  }
+  const payload = readBytes(d, 'Stream.payload');
+  return { type: FrameType.Stream, doc, from, to, payload };
 }

@@ -49,6 +49,8 @@ function fields(f: Frame): string {
       return `doc=${short(f.doc)} seq=${f.seq} bytes=${f.envelope.length}`;
     case FrameType.Presence:
       return `doc=${short(f.doc)} from=${short(f.from)} bytes=${f.payload.length}`;
+    case FrameType.Stream:
+      return `doc=${short(f.doc)} from=${short(f.from)}${f.to ? ` to=${short(f.to)}` : ''} bytes=${f.payload.length}`;
     case FrameType.Error:
       return `${f.code} doc=${short(f.doc)} ref=${f.ref}` +
         (f.retryAfterMs === 0 ? '' : ` retryAfterMs=${f.retryAfterMs}`) + (f.fatal ? ' fatal' : '');

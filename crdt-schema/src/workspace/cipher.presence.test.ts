@@ -27,14 +27,15 @@ describe('presence sealing', () => {
     const make = (identity: DeviceIdentity, doc = chatDoc) =>
       createDocCipher({ crypto, identity, doc, scope: 'chat', keys: () => keys.get('chat')!, directory, localKey: crypto.randomBytes(32) });
     const chatDoc = newDocId();
-    const sealed = make(alice).sealPresence(new TextEncoder().encode('here'));
-    expect(new TextDecoder().decode(make(bob).openPresence(alice.deviceId, sealed)!)).toBe('here');
-    expect(make(bob).openPresence(bob.deviceId, sealed)).toBeNull();
-    expect(make(bob, newDocId()).openPresence(alice.deviceId, sealed)).toBeNull();
+    const sealed = make(alice).sealEphemeral('presence', new TextEncoder().encode('here'));
+    expect(new TextDecoder().decode(make(bob).openEphemeral('presence', alice.deviceId, sealed)!)).toBe('here');
+    expect(make(bob).openEphemeral('presence', bob.deviceId, sealed)).toBeNull();
+    expect(make(bob, newDocId()).openEphemeral('presence', alice.deviceId, sealed)).toBeNull();
     const tampered = sealed.slice();
     tampered[tampered.length - 1]! ^= 1;
-    expect(make(bob).openPresence(alice.deviceId, tampered)).toBeNull();
+    expect(make(bob).openEphemeral('presence', alice.deviceId, tampered)).toBeNull();
+    expect(make(bob).openEphemeral('stream', alice.deviceId, sealed)).toBeNull();
     members.delete(alice.deviceId);
-    expect(make(bob).openPresence(alice.deviceId, sealed)).toBeNull();
+    expect(make(bob).openEphemeral('presence', alice.deviceId, sealed)).toBeNull();
   });
 });

@@ -13,7 +13,7 @@ import type { DeviceId, DocId, KeyEpoch } from '../ids.ts';
 import { openEnvelope, parseEnvelope, sealEnvelope } from '../envelope/index.ts';
 import { deriveDocKeys } from '../keyring/doc-keys.ts';
 import type { Scope } from '../keyring/scopes.ts';
-import type { DocCipher } from '../sync/doc-cipher.ts';
+import type { DocCipher, EphemeralKind } from '../sync/doc-cipher.ts';
 import { subscribeProofBytes } from '../wire/proofs.ts';
 import { CapMode } from '../wire/frames.ts';
 import { mayAuthor, type Directory } from './directory.ts';
@@ -37,10 +37,10 @@ export interface DocCipherOptions {
 
 const LOCAL_NONCE = 24;
 
-const presenceAd = (doc: DocId, from: DeviceId, epoch: number): Uint8Array => new TextEncoder().encode(`tendril/presence/v1/${doc}/${from}/${epoch}`);
+const ephemeralAd = (kind: EphemeralKind, doc: DocId, from: DeviceId, epoch: number): Uint8Array => new TextEncoder().encode(`tendril/${kind}/v1/${doc}/${from}/${epoch}`);
 
 export function createDocCipher(o: DocCipherOptions): DocCipher {
-  // Presence comes from any member who can read the document (viewers too), unless revoked.
+  // Ephemeral payloads come from any verified member, unless revoked.
   const mayRead = (from: DeviceId, epoch: number): boolean => {
     const m = o.directory.member(from);
     return m !== undefined && (m.revokedAtEpoch === undefined || epoch < m.revokedAtEpoch);
@@ -92,25 +92,25 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
       if (!cap) throw new TendrilError('E_FORBIDDEN', `this device holds no write capability for ${scope} documents`);
       return crypto.sign(subscribeProofBytes(nonce, doc, mode), cap.secretKey);
     },
-    sealPresence(plaintext) {
+    sealEphemeral(kind, plaintext) {
       const v = view();
       const key = v.contentKey(v.current);
       if (!key) throw new TendrilError('E_KEY_MISSING', `no ${scope} key for the current epoch`);
       const nonce = crypto.randomBytes(LOCAL_NONCE);
       const epoch = new Uint8Array([v.current & 0xff, (v.current >> 8) & 0xff]);
-      const ct = crypto.aeadSeal(plaintext, presenceAd(doc, identity.deviceId, v.current), nonce, key);
+      const ct = crypto.aeadSeal(plaintext, ephemeralAd(kind, doc, identity.deviceId, v.current), nonce, key);
       const out = new Uint8Array(2 + LOCAL_NONCE + ct.length);
       out.set(epoch);
       out.set(nonce, 2);
       out.set(ct, 2 + LOCAL_NONCE);
       return out;
     },
-    openPresence(from, sealed) {
+    openEphemeral(kind, from, sealed) {
       if (sealed.length < 2 + LOCAL_NONCE + 16) return null;
       const epoch = (sealed[0]! | (sealed[1]! << 8)) as KeyEpoch;
       const key = view().contentKey(epoch);
       if (!key || !mayRead(from, epoch)) return null;
-      return crypto.aeadOpen(sealed.subarray(2 + LOCAL_NONCE), presenceAd(doc, from, epoch), sealed.subarray(2, 2 + LOCAL_NONCE), key);
+      return crypto.aeadOpen(sealed.subarray(2 + LOCAL_NONCE), ephemeralAd(kind, doc, from, epoch), sealed.subarray(2, 2 + LOCAL_NONCE), key);
     },
     sealLocal(plaintext) {
       const nonce = crypto.randomBytes(LOCAL_NONCE);

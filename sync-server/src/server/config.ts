@@ -7,7 +7,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from '@tendril/crdt-schema/wire';
 export interface RelayLimits {
   /** Largest frame accepted [E_FRAME_TOO_LARGE, fatal]. ws drops anything over twice this with close 1009. */
   maxFrameBytes: number;
-  /** Sustained frames per second per connection (token bucket) [E_RATE_LIMITED, frame dropped]. */
+  /** Sustained frames per second per connection, presence and streams aside (token bucket) [E_RATE_LIMITED, frame dropped]. */
   framesPerSecond: number;
   /** Bucket size: frames a connection may send in a burst. */
   frameBurst: number;
@@ -26,6 +26,11 @@ export interface RelayLimits {
   presenceBurst: number;
   /** Largest presence payload [E_PRESENCE_TOO_LARGE]. */
   maxPresenceBytes: number;
+  /** Stream frames (terminal output and input) per second per connection [E_RATE_LIMITED]. */
+  streamPerSecond: number;
+  streamBurst: number;
+  /** Largest stream payload [E_STREAM_TOO_LARGE]. */
+  maxStreamBytes: number;
   /** Delay between accepting a snapshot and pruning the entries it covers, so catch-ups in flight finish. */
   pruneGraceMs: number;
   /** Entries read from the store per catch-up page. */
@@ -52,6 +57,9 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   presencePerSecond: 20,
   presenceBurst: 40,
   maxPresenceBytes: 8 * 1024,
+  streamPerSecond: 200,
+  streamBurst: 400,
+  maxStreamBytes: 256 * 1024,
   pruneGraceMs: 30_000,
   catchUpPageSize: 128,
   maxBlobBytes: 64 * 1024,

@@ -67,6 +67,7 @@ export class Connection {
   alive = true;
   readonly frameBucket: TokenBucket;
   readonly presenceBucket: TokenBucket;
+  readonly streamBucket: TokenBucket;
   /** Resolves when the socket has closed. */
   readonly closed: Promise<void>;
   private queue: Promise<void> = Promise.resolve();
@@ -78,6 +79,7 @@ export class Connection {
     const now = d.clock.now();
     this.frameBucket = createTokenBucket(d.limits.framesPerSecond, d.limits.frameBurst, now);
     this.presenceBucket = createTokenBucket(d.limits.presencePerSecond, d.limits.presenceBurst, now);
+    this.streamBucket = createTokenBucket(d.limits.streamPerSecond, d.limits.streamBurst, now);
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
   }
 

@@ -1,6 +1,7 @@
 /**
  * From WebSocket message to handler: decode under the size limit, count,
- * rate-limit, require the handshake, then run the frame's handler on the
+ * rate-limit (presence and streams have their own buckets, in their
+ * handlers), require the handshake, then run the frame's handler on the
  * connection's ordered queue. Bytes that do not decode end the connection
  * (E_FRAME_MALFORMED); an unknown frame type is refused and the connection
  * stays open.
@@ -15,6 +16,7 @@ import { handleSubscribe, handleUnsubscribe } from './handlers/subscribe.ts';
 import { handleEnvelope } from './handlers/envelope.ts';
 import { handleSnapshotPut } from './handlers/snapshot.ts';
 import { handlePresence } from './handlers/presence.ts';
+import { handleStream } from './handlers/stream.ts';
 import { handleRevoke } from './handlers/revoke.ts';
 import { handleSetCaps } from './handlers/set-caps.ts';
 import { handleBlobPut, handleBlobTake } from './handlers/blobs.ts';
@@ -30,6 +32,7 @@ const HANDLERS: { [T in Frame['type']]?: Handler<Of<T>> } = {
   [FrameType.Envelope]: handleEnvelope,
   [FrameType.SnapshotPut]: handleSnapshotPut,
   [FrameType.Presence]: handlePresence,
+  [FrameType.Stream]: handleStream,
   [FrameType.Revoke]: handleRevoke,
   [FrameType.SetCaps]: handleSetCaps,
   [FrameType.BlobPut]: handleBlobPut,
@@ -58,7 +61,8 @@ export function dispatch(ctx: RelayContext, conn: Connection, bytes: Uint8Array,
   }
   ctx.metrics.frameIn(frame.type, bytes.length);
 
-  const wait = conn.frameBucket.take(ctx.clock.now());
+  const ephemeral = frame.type === FrameType.Presence || frame.type === FrameType.Stream;
+  const wait = ephemeral ? 0 : conn.frameBucket.take(ctx.clock.now());
   if (wait > 0) return conn.error('E_RATE_LIMITED', { ref: refOf(frame), doc: docOf(frame), retryAfterMs: wait });
 
   if (frame.type === FrameType.Error) {

@@ -1,14 +1,19 @@
 /**
  * Plain HTTP on the relay's port: GET /healthz (JSON), GET /metrics
- * (Prometheus text), /sync without an upgrade (426), and otherwise the app's
- * static files when a directory is configured.
+ * (Prometheus text), /sync without an upgrade (426), then any mounted routes
+ * (such as an API proxy), and otherwise the app's static files when a
+ * directory is configured.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StaticFiles } from './static-files.ts';
 
+/** An extra HTTP handler mounted on the relay's port; resolves true when it answered the request. */
+export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
 export interface HttpRoutesDeps {
   health(): Promise<Record<string, unknown>>;
   metrics(): Promise<string>;
+  routes: readonly HttpRoute[];
   staticFiles: StaticFiles | undefined;
   onError(route: string, err: unknown): void;
 }
@@ -35,6 +40,7 @@ export function createHttpHandler(d: HttpRoutesDeps): (req: IncomingMessage, res
     }
     if (path === '/metrics' && read) return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', await d.metrics());
     if (path === '/sync') return json(res, 426, { error: 'WebSocket upgrade required' });
+    for (const mounted of d.routes) if (await mounted(req, res)) return;
     if (d.staticFiles && (await d.staticFiles.serve(req, res))) return;
     json(res, 404, { error: 'not found' });
   }

@@ -87,6 +87,24 @@ describe('relay HTTP', () => {
     }
   });
 
+  it('tries mounted routes after its own paths and before static files', async () => {
+    const root = dirs.make('static');
+    writeFileSync(join(root, 'index.html'), 'app');
+    const relay = await h.start({
+      staticDir: root,
+      routes: [
+        (req, res) => {
+          if (!req.url?.startsWith('/v1/')) return false;
+          res.end('mounted');
+          return true;
+        },
+      ],
+    });
+    expect((await get(relay.url, '/v1/anything')).body).toBe('mounted');
+    expect((await get(relay.url, '/elsewhere')).body).toBe('app');
+    expect(JSON.parse((await get(relay.url, '/healthz')).body)).toMatchObject({ ok: true });
+  });
+
   it('answers plain HTTP to /sync with 426 and refuses upgrades elsewhere', async () => {
     const relay = await h.start();
     expect((await get(relay.url, '/sync')).status).toBe(426);

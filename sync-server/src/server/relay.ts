@@ -16,7 +16,7 @@ import { ConnectionRegistry } from './connections.ts';
 import type { RelayContext } from './context.ts';
 import { DocHub } from './doc-hub.ts';
 import { createEd25519Verifier } from './ed25519.ts';
-import { createHttpHandler } from './http-routes.ts';
+import { createHttpHandler, type HttpRoute } from './http-routes.ts';
 import { createInflight } from './inflight.ts';
 import { instrumentStore } from './instrumented-store.ts';
 import { startLiveness } from './liveness.ts';
@@ -40,6 +40,8 @@ export interface RelayDeps {
   readonly allowMissingOrigin?: boolean;
   /** Directory of the app's static files, served at / with a single-page fallback. */
   readonly staticDir?: string;
+  /** Extra HTTP handlers, tried in order after the relay's own paths and before static files. */
+  readonly routes?: readonly HttpRoute[];
   /** Verify each envelope's author signature before storing it. Default true. */
   readonly verifyEnvelopes?: boolean;
   /** Close the store when the relay closes. Default true. */
@@ -117,6 +119,7 @@ export function createRelay(deps: RelayDeps): Relay {
     createHttpHandler({
       health,
       metrics: renderMetrics,
+      routes: deps.routes ?? [],
       staticFiles: deps.staticDir !== undefined ? createStaticFiles(deps.staticDir) : undefined,
       onError: (route, err) => logger.error('http.error', { route, error: String(err) }),
     }),

@@ -1,0 +1,49 @@
+/**
+ * What a user does to chats, on top of the schema accessors: create one,
+ * write a turn, edit (a branch), regenerate (a new pending turn branching
+ * from the user turn a reply answered), stop a streaming reply.
+ */
+import { newChatId, newDocId, type ChatId, type MessageId } from '@tendril/crdt-schema/ids';
+import type { ChatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+
+export async function createChat(session: WorkspaceSession, title: string): Promise<ChatId> {
+  const me = session.home.identity.deviceId;
+  const entry = session.workspace().chats.create({ id: newChatId(), docId: newDocId(), title, createdBy: me });
+  const { chat } = await session.openChat(entry.id);
+  chat.init({ chatId: entry.id, createdBy: me });
+  return entry.id;
+}
+
+/** Adds a user turn (pending, for an agent to answer) and moves the chat up the list. */
+export function sendMessage(session: WorkspaceSession, chatId: ChatId, chat: ChatDoc, text: string): MessageId {
+  const id = chat.addMessage({ author: session.home.identity.deviceId, role: 'user', content: text, status: 'pending' });
+  if (session.home.keys.get('index')?.writeCap.secretKey) session.workspace().chats.touch(chatId);
+  return id;
+}
+
+/** The user turn a message belongs to: itself for a user turn, its parent for a reply. */
+export function turnOf(chat: ChatDoc, m: ChatMessage): ChatMessage | undefined {
+  if (m.role === 'user') return m;
+  return m.parent ? chat.message(m.parent) : undefined;
+}
+
+/** Asks again: a new pending copy of the user turn, branching from it. */
+export function regenerate(session: WorkspaceSession, chat: ChatDoc, m: ChatMessage): MessageId | undefined {
+  const turn = turnOf(chat, m);
+  if (!turn) return undefined;
+  return chat.editMessage(turn.id, turn.content, { author: session.home.identity.deviceId });
+}
+
+export function editMessage(session: WorkspaceSession, chat: ChatDoc, id: MessageId, text: string): MessageId {
+  return chat.editMessage(id, text, { author: session.home.identity.deviceId });
+}
+
+export function requestStop(session: WorkspaceSession, chat: ChatDoc, id: MessageId): void {
+  chat.requestStop(id, session.home.identity.deviceId);
+}
+
+/** Whether a reply is still coming in (so a Stop button makes sense). */
+export function isLive(m: ChatMessage): boolean {
+  return m.role !== 'user' && (m.status === 'pending' || m.status === 'streaming') && m.stopRequested === undefined;
+}
