@@ -16,7 +16,8 @@
  *
  * Systems: `tendril` = the relay on SQLite (WAL, synchronous=FULL) with the
  * DocSync defaults (writes coalesced for 4 ms); `tendril-c0` = the same with
- * coalesceMs 0; `yws` = @y/websocket-server + y-websocket; `raw` = ws relay
+ * coalesceMs 0; `tendril-mem` = coalesceMs 0 and the relay's in-memory store
+ * (no SQLite, no fsync: what durability costs); `yws` = @y/websocket-server + y-websocket; `raw` = ws relay
  * forwarding bytes (the Yjs update prefixed with its index). Relay limits are
  * raised (no rate or per-address caps).
  */
@@ -42,7 +43,7 @@ const READERS = flags.number('readers', 100);
 const PROBES = flags.number('probes', 8);
 const SECONDS = flags.number('seconds', 5);
 const WARMUP = flags.number('warmup', 1);
-const SYSTEMS = flags.strings('systems', ['tendril', 'tendril-c0', 'yws', 'raw']);
+const SYSTEMS = flags.strings('systems', ['tendril', 'tendril-c0', 'tendril-mem', 'yws', 'raw']);
 flags.done();
 const LIGHT = READERS - PROBES;
 
@@ -50,10 +51,12 @@ interface Variant {
   readonly name: string;
   readonly kind: SystemKind;
   readonly coalesceMs?: number;
+  readonly memoryStore?: boolean;
 }
 const VARIANTS: Record<string, Variant> = {
   tendril: { name: 'tendril', kind: 'tendril' },
   'tendril-c0': { name: 'tendril-c0', kind: 'tendril', coalesceMs: 0 },
+  'tendril-mem': { name: 'tendril-mem', kind: 'tendril', coalesceMs: 0, memoryStore: true },
   yws: { name: 'yws', kind: 'yws' },
   raw: { name: 'raw', kind: 'raw' },
 };
@@ -264,7 +267,7 @@ function metricNotes(text: string): string {
 
 async function run(variant: Variant, rate: number, readers: Child<unknown>): Promise<RunResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-fanout-'));
-  const spec: ServerSpec = variant.kind === 'tendril' ? { kind: 'tendril', dataDir } : { kind: variant.kind };
+  const spec: ServerSpec = variant.kind === 'tendril' ? { kind: 'tendril', dataDir, ...(variant.memoryStore ? { memoryStore: true } : {}) } : { kind: variant.kind };
   const server = await startChild<ServerReady>(libPath('server-child.ts'), [JSON.stringify(spec)]);
   const rec = new Recorder();
   const url = server.ready.url;
@@ -351,14 +354,15 @@ printTable(
 const find = (rate: number, system: string): RunResult | undefined => results.find((r) => r.rate === rate && r.system === system);
 printTable(
   'Fan-out ratios (targets: tendril p50 <= 1.5x yws; tendril relay CPU per delivery <= 1.3x raw)',
-  ['writes/s', 'p50 tendril/yws', 'p99 tendril/yws', 'p50 tendril-c0/yws', 'CPU/delivery tendril/raw', 'CPU/delivery tendril-c0/raw', 'CPU/delivery yws/raw'],
+  ['writes/s', 'p50 tendril/yws', 'p99 tendril/yws', 'p50 tendril-c0/yws', 'p50 tendril-mem/yws', 'CPU/delivery tendril/raw', 'CPU/delivery tendril-c0/raw', 'CPU/delivery yws/raw'],
   RATES.map((rate) => {
-    const [t, c0, y, w] = [find(rate, 'tendril'), find(rate, 'tendril-c0'), find(rate, 'yws'), find(rate, 'raw')];
+    const [t, c0, mem, y, w] = [find(rate, 'tendril'), find(rate, 'tendril-c0'), find(rate, 'tendril-mem'), find(rate, 'yws'), find(rate, 'raw')];
     return [
       String(rate),
       ratio(t?.latency.p50, y?.latency.p50),
       ratio(t?.latency.p99, y?.latency.p99),
       ratio(c0?.latency.p50, y?.latency.p50),
+      ratio(mem?.latency.p50, y?.latency.p50),
       ratio(t && perDelivery(t), w && perDelivery(w)),
       ratio(c0 && perDelivery(c0), w && perDelivery(w)),
       ratio(y && perDelivery(y), w && perDelivery(w)),

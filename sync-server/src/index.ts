@@ -21,3 +21,4 @@ export { createMemoryStore } from './store/memory.ts';
 export { openSqliteStore } from './store/sqlite.ts';
 export type { SqliteStoreOptions } from './store/sqlite.ts';
 export type * from './store/types.ts';
+export { createLlmProxy, proxyConfigFromEnv, proxyRoute, type LlmProxyConfig, type UsageRecord } from './proxy/index.ts';

@@ -7,6 +7,7 @@
 import { jsonLogger } from './server/logger.ts';
 import { parseRelayOptions, USAGE } from './options.ts';
 import { startRelay } from './start.ts';
+import { proxyRoute } from './proxy/mount.ts';
 
 async function main(): Promise<void> {
   let options;
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     return;
   }
   const logger = jsonLogger((line) => process.stderr.write(line));
-  const relay = await startRelay({ ...options, logger });
+  const relay = await startRelay({ ...options, logger, routes: [proxyRoute(process.env, { logger })] });
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -26,10 +26,11 @@ export interface RelayProcess {
 }
 
 /** Starts `sync-server/src/main.ts` on the port (0 = free) with the data dir; resolves once it listens. */
-export function startRelayProcess(dataDir: string, port = 0, extra: readonly string[] = []): Promise<RelayProcess> {
+export function startRelayProcess(dataDir: string, port = 0, extra: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Promise<RelayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'sync-server/src/main.ts'), '--port', String(port), '--data', dataDir, ...extra], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));

@@ -229,6 +229,9 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
         return;
       }
       case FrameType.Presence:
+        // The document opens and authenticates the payload (DocSync 'presence'); the raw frame is
+        // also announced here for callers that only track who is connected.
+        this.docs.get(frame.doc)?.handle(frame);
         if (this.docs.has(frame.doc)) this.emit('presence', [frame]);
         return;
       default:

@@ -7,3 +7,4 @@ export { DEFAULT_PROXY_CONFIG, PROXY_PROVIDERS, proxyConfigFromEnv, resolveProxy
 export { ROUTES as PROXY_ROUTES } from './forward.ts';
 export { USER_HEADER } from './request.ts';
 export type { ProxyClock } from './upstream.ts';
+export { proxyRoute } from './mount.ts';

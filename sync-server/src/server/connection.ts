@@ -46,7 +46,6 @@ export interface ConnectionDeps {
 const CLOSE_CODES: Partial<Record<ErrorCode, number>> = {
   E_SHUTTING_DOWN: 1001,
   E_FRAME_MALFORMED: 1002,
-  E_AUTH_REQUIRED: 1002,
   E_FRAME_TOO_LARGE: 1009,
   E_STORE_FAILED: 1011,
 };

@@ -75,7 +75,7 @@ export function dispatch(ctx: RelayContext, conn: Connection, bytes: Uint8Array,
   }
   conn.enqueue(() => {
     if (conn.state === ConnState.Closing) return;
-    if (conn.state === ConnState.Challenged && frame.type !== FrameType.Hello) return conn.fail('E_AUTH_REQUIRED');
+    if (conn.state === ConnState.Challenged && frame.type !== FrameType.Hello) return conn.error('E_AUTH_REQUIRED', { ref: refOf(frame), doc: docOf(frame) });
     return handler(ctx, conn, frame);
   });
 }

@@ -79,12 +79,13 @@ describe('relay handshake', () => {
     expect((await joiner.hello(testKey(), ws)).type).toBe(FrameType.Welcome);
   });
 
-  it('refuses any frame before the hello with E_AUTH_REQUIRED and closes', async () => {
+  it('refuses any frame before the hello with E_AUTH_REQUIRED, and still takes the hello', async () => {
     const relay = await h.start();
     const c = await h.connect(relay);
-    c.send({ type: FrameType.Unsubscribe, doc: 'AAAAAAAAAAAAAAAAAAAAAA' as never });
-    expect(await c.nextError('E_AUTH_REQUIRED')).toMatchObject({ fatal: true });
-    expect((await c.closed).code).toBe(1002);
+    c.send({ type: FrameType.BlobTake, ref: 5, key: 'k' });
+    expect(await c.nextError('E_AUTH_REQUIRED')).toMatchObject({ fatal: false, ref: 5 });
+    const device = testKey();
+    expect((await c.hello(device, newWorkspaceId(), { register: [device.publicKey] })).type).toBe(FrameType.Welcome);
   });
 
   it('refuses a second hello on the same connection without closing it', async () => {

@@ -1,6 +1,8 @@
 /** Integration: presence is forwarded to the other subscribers, stamped with the sender, never stored, capped and rate-limited. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CapMode, FrameType } from '@tendril/crdt-schema/wire';
+import { createMemoryStore } from '../store/memory.ts';
+import type { RelayStore } from '../store/types.ts';
 import { relayHarness } from '../testing/harness.ts';
 import { testKey } from '../testing/keys.ts';
 import { barrier, createDoc, follow } from '../testing/docs.ts';
@@ -25,6 +27,27 @@ describe('relay presence', () => {
     const late = await h.member(relay, a.workspace);
     const seen = await follow(late.client, doc, caps, CapMode.Read);
     expect(seen.frames).toEqual([]);
+  });
+
+  it('sends nothing but catch-up frames between Subscribed and CaughtUp: presence waits for live', async () => {
+    const inner = createMemoryStore();
+    let release = (): void => {};
+    let held: Promise<void> | undefined;
+    const store: RelayStore = { ...inner, readSince: async (...args) => (await held, inner.readSince(...args)) };
+    const relay = await h.start({ store });
+    const a = await h.member(relay);
+    const { doc, caps } = await createDoc(a.client);
+    const b = await h.member(relay, a.workspace);
+    held = new Promise((r) => (release = r));
+    await b.client.subscribe(doc, caps, CapMode.Read);
+    a.client.send({ type: FrameType.Presence, doc, from: a.device.id, payload: new Uint8Array([1]) });
+    await barrier(a.client);
+    release();
+    held = undefined;
+    await b.client.nextOf(FrameType.CaughtUp, doc);
+    a.client.send({ type: FrameType.Presence, doc, from: a.device.id, payload: new Uint8Array([2]) });
+    expect(await b.client.nextOf(FrameType.Presence, doc)).toMatchObject({ payload: new Uint8Array([2]) });
+    expect(b.client.received.filter((f) => f.type === FrameType.Presence)).toHaveLength(1);
   });
 
   it('refuses presence for a document the sender has not subscribed', async () => {

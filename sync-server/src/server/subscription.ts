@@ -9,6 +9,8 @@
  * the hub's `lastPublished`; that check and the switch to live happen in one
  * synchronous step. A live offer that is not `sentThrough + 1` (commits that
  * resolved out of order) sends it back to the store instead of skipping.
+ * Live, the appending connection gets an Ack instead of its own entry; a
+ * catch-up sends everything after the cursor, its own entries included.
  */
 import type { DocId } from '@tendril/crdt-schema/ids';
 import { encodeFrame, FrameType, type CapMode } from '@tendril/crdt-schema/wire';
@@ -52,6 +54,11 @@ export class Subscription {
     return !this.ended && this.conn.open;
   }
 
+  /** Caught up and following live: ephemeral frames (presence, streams) go only to these. */
+  get isLive(): boolean {
+    return this.live && this.active;
+  }
+
   /** Joins the hub and starts the catch-up; call right after sending Subscribed. */
   start(): void {
     this.d.hub.join(this);
@@ -86,46 +93,42 @@ export class Subscription {
   }
 
   private async run(): Promise<void> {
-    try {
-      await this.pages();
-    } finally {
-      // Synchronously with going live: an offer right after must be able to start the next catch-up.
-      this.catchingUp = false;
-    }
-  }
-
-  private async pages(): Promise<void> {
     const { store, hub, pageSize } = this.d;
-    while (this.active) {
-      if (this.sentThrough < this.snapshotFloor) {
-        await this.sendSnapshot(1);
-        this.snapshotFloor = 0;
-        continue;
-      }
-      const page = await store.readSince(this.doc, this.sentThrough, pageSize);
-      if (!this.active) return;
-      const first = page[0];
-      if (first && first.seq > this.sentThrough + 1) {
-        // Entries after the cursor were pruned under a snapshot: send it, then read on from it.
-        if (!(await this.sendSnapshot(first.seq - 1))) {
-          this.d.logger.error('catchup.gap', { doc: this.doc, after: this.sentThrough, next: first.seq });
-          this.sentThrough = first.seq - 1;
+    try {
+      while (this.active) {
+        if (this.sentThrough < this.snapshotFloor) {
+          await this.sendSnapshot(1);
+          this.snapshotFloor = 0;
+          continue;
         }
-        continue;
-      }
-      for (const entry of page) {
-        if (entry.seq !== this.sentThrough + 1 || !this.active) break;
-        await this.push(FrameType.Entry, encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope }));
-        this.sentThrough = entry.seq;
-      }
-      if (page.length < pageSize && hub.lastPublished(this.doc) <= this.sentThrough && this.active) {
-        this.live = true;
-        if (!this.caughtUpSent) {
-          this.caughtUpSent = true;
-          this.conn.send({ type: FrameType.CaughtUp, doc: this.doc, head: this.sentThrough });
+        const page = await store.readSince(this.doc, this.sentThrough, pageSize);
+        if (!this.active) return;
+        const first = page[0];
+        if (first && first.seq > this.sentThrough + 1) {
+          // Entries after the cursor were pruned under a snapshot: send it, then read on from it.
+          if (!(await this.sendSnapshot(first.seq - 1))) {
+            this.d.logger.error('catchup.gap', { doc: this.doc, after: this.sentThrough, next: first.seq });
+            this.sentThrough = first.seq - 1;
+          }
+          continue;
         }
-        return;
+        for (const entry of page) {
+          if (entry.seq !== this.sentThrough + 1 || !this.active) break;
+          await this.push(FrameType.Entry, encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope }));
+          this.sentThrough = entry.seq;
+        }
+        if (page.length < pageSize && hub.lastPublished(this.doc) <= this.sentThrough && this.active) {
+          this.live = true;
+          if (!this.caughtUpSent) {
+            this.caughtUpSent = true;
+            this.conn.send({ type: FrameType.CaughtUp, doc: this.doc, head: this.sentThrough });
+          }
+          return;
+        }
       }
+    } finally {
+      // Runs synchronously with the return that goes live, so an offer right after can start the next catch-up.
+      this.catchingUp = false;
     }
   }
 

@@ -14,6 +14,7 @@ import type { chatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { answerTurn } from './answer-turn.ts';
+import type { Toolbox } from '../tools/tool.ts';
 import type { ChosenProvider } from './provider-setup.ts';
 import { turnContext } from './turn-context.ts';
 
@@ -28,6 +29,9 @@ export interface AgentWorkerOptions {
   readonly leaseMs?: number;
   readonly settleMs?: number;
   readonly log?: (line: string) => void;
+  /** The tools offered to the model for the next turn (none when absent). */
+  readonly tools?: () => Toolbox | undefined;
+  readonly maxToolRounds?: number;
 }
 
 export class AgentWorker {
@@ -129,7 +133,12 @@ export class AgentWorker {
         chat.setStatus(reply, 'error', 'no model provider is configured: add one with an API key in Settings');
       } else {
         const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: this.o.systemPrompt?.() });
-        const outcome = await answerTurn({ chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me) });
+        const tools = this.o.tools?.();
+        const outcome = await answerTurn({
+          chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me),
+          ...(tools ? { tools, onToolResult: (call) => this.o.log?.(`turn ${turn.id}: tool ${call.name}`) } : {}),
+          ...(this.o.maxToolRounds !== undefined ? { maxToolRounds: this.o.maxToolRounds } : {}),
+        });
         this.o.log?.(`turn ${turn.id}: ${outcome}`);
         if (outcome === 'lost') return;
       }

@@ -3,11 +3,15 @@
  * the reply into its Y.Text in small batches (so every device sees it stream),
  * stop within a second of a synced Stop press, and record model, tokens,
  * latency and an estimated cost. Errors end as a readable error state in the
- * reply, never as a crash.
+ * reply, never as a crash. With a toolbox, the answer runs through the tool
+ * loop (tools/tool-loop.ts): the model's tool calls are run and fed back until
+ * it answers, up to a round limit; only its text reaches the reply.
  */
 import type { DeviceId, MessageId } from '@tendril/crdt-schema/ids';
 import type { chatDoc } from '@tendril/crdt-schema/schema';
-import { estimateCost, isLlmError, type ChatMessage, type LlmProvider } from '../llm/index.ts';
+import { estimateCost, isLlmError, type ChatMessage, type LlmProvider, type ToolCall } from '../llm/index.ts';
+import { toolLoop } from '../tools/tool-loop.ts';
+import type { Toolbox } from '../tools/tool.ts';
 
 type Chat = ReturnType<typeof chatDoc>;
 
@@ -23,6 +27,11 @@ export interface AnswerOptions {
   /** True while this worker still holds the turn (a lost lease aborts the answer). */
   readonly stillHolds: () => boolean;
   readonly now?: () => number;
+  /** Tools the model may call (gated and logged by each tool); none when absent. */
+  readonly tools?: Toolbox;
+  /** Rounds of tool calls before the model must answer (default 5). */
+  readonly maxToolRounds?: number;
+  readonly onToolResult?: (call: ToolCall, result: string) => void;
 }
 
 export type AnswerOutcome = 'done' | 'stopped' | 'error' | 'lost';
@@ -50,7 +59,13 @@ export async function answerTurn(o: AnswerOptions): Promise<AnswerOutcome> {
   let usage: { inputTokens: number; outputTokens: number } | null = null;
   try {
     o.chat.setStatus(o.reply, 'streaming');
-    for await (const event of o.provider.stream({ model: o.model, messages: o.messages }, { signal: abort.signal })) {
+    const events = o.tools
+      ? toolLoop({
+        provider: o.provider, model: o.model, messages: o.messages, toolbox: o.tools, signal: abort.signal,
+        ...(o.maxToolRounds !== undefined ? { maxRounds: o.maxToolRounds } : {}), ...(o.onToolResult ? { onToolResult: o.onToolResult } : {}),
+      })
+      : o.provider.stream({ model: o.model, messages: o.messages }, { signal: abort.signal });
+    for await (const event of events) {
       if (event.type === 'text') {
         buffer += event.text;
         if (now() - lastFlush >= (o.flushMs ?? 40)) flush();

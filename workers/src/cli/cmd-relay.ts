@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jsonLogger, parseRelayOptions, RELAY_USAGE, startRelay } from '@tendril/sync-server';
+import { jsonLogger, parseRelayOptions, proxyRoute, RELAY_USAGE, startRelay } from '@tendril/sync-server';
+import { estimateCost } from '../llm/pricing.ts';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { CliContext } from './context.ts';
 
@@ -28,11 +29,14 @@ export async function cmdRelay(ctx: CliContext, argv: readonly string[]): Promis
     return 0;
   }
   const staticDir = options.staticDir ?? appBuildDir();
+  const logger = jsonLogger((line) => ctx.io.err(line.replace(/\n$/, '')));
   const relay = await startRelay({
     ...options,
     dataDir: resolve(ctx.cwd, options.dataDir ?? './data'),
     ...(staticDir ? { staticDir } : {}),
-    logger: jsonLogger((line) => ctx.io.err(line.replace(/\n$/, ''))),
+    logger,
+    // The LLM proxy for browser-only use (providers without CORS), configured by TENDRIL_PROXY_*.
+    routes: [proxyRoute(ctx.env, { logger, estimateCost })],
   });
   if (!staticDir) ctx.io.out('the app is not built yet: serving sync, /healthz and /metrics only');
   ctx.io.out(`relay listening on ${relay.url}`);

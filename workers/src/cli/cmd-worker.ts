@@ -1,19 +1,24 @@
 /**
  * `tendril worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama
- *  --base-url URL --model M --api-key-env VAR]`: runs the agent worker until
- * stopped. Without --provider, the provider, model, API key and system prompt
- * come from the workspace's encrypted settings, read afresh for every turn.
+ *  --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools]
+ *  [--plugin-time-limit S]`: runs the agent worker until stopped. Without
+ * --provider, the provider, model, API key and system prompt come from the
+ * workspace's encrypted settings, read afresh for every turn. When the device
+ * holds the permissions keys, the agent gets its tools (each gated by the
+ * user's grants to the agent) and installed plugins run on their schedules
+ * and folder watches; --no-tools and --no-plugins turn either off.
  */
 import { hostname } from 'node:os';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { AgentWorker } from '../agent/agent-worker.ts';
 import { createProvider, parseProviderKind, providerFromSettings, type ChosenProvider } from '../agent/provider-setup.ts';
 import { flag, intFlag, parseArgs } from './args.ts';
-import { homeDir, type CliContext } from './context.ts';
+import { homeDir, seconds, type CliContext } from './context.ts';
 import { withSession } from './session.ts';
+import { startWorkerPlugins } from '../plugins/worker-plugins.ts';
 
 export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home', 'name', 'provider', 'base-url', 'model', 'api-key-env', 'lease-ms'] });
+  const args = parseArgs(argv, { values: ['home', 'name', 'provider', 'base-url', 'model', 'api-key-env', 'lease-ms', 'plugin-time-limit'], switches: ['no-plugins', 'no-tools'] });
   const kind = flag(args, 'provider');
   let fromFlags: ChosenProvider | null = null;
   if (kind !== undefined) {
@@ -25,13 +30,23 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
     const baseUrl = flag(args, 'base-url');
     fromFlags = { provider: createProvider({ kind: parseProviderKind(kind), model, ...(baseUrl ? { baseUrl } : {}), ...(apiKey ? { apiKey } : {}) }), model };
   }
-  return withSession(homeDir(ctx, args), async (session) => {
+  const home = homeDir(ctx, args);
+  return withSession(home, async (session) => {
     const settings = session.home.keys.has('settings') ? (await session.openSettings()).settings : null;
     if (!fromFlags && !settings) throw new TendrilError('E_KEY_MISSING', 'this device cannot read the settings: pass --provider, --model and --api-key-env');
+    const chooseProvider = (): ChosenProvider | null => fromFlags ?? (settings ? providerFromSettings(settings) : null);
+    const extras = await startWorkerPlugins({
+      session, home, chooseProvider,
+      tools: !args.flags.has('no-tools'),
+      plugins: !args.flags.has('no-plugins'),
+      timeLimitMs: seconds(args, 'plugin-time-limit', 120),
+      log: (line) => ctx.io.err(line),
+    });
     const worker = new AgentWorker({
       session,
       name: flag(args, 'name') ?? session.home.config.deviceName ?? hostname(),
-      chooseProvider: () => fromFlags ?? (settings ? providerFromSettings(settings) : null),
+      chooseProvider,
+      ...(extras.tools ? { tools: () => extras.tools } : {}),
       systemPrompt: () => settings?.systemPrompt() || undefined,
       leaseMs: intFlag(args, 'lease-ms', 15_000),
       log: (line) => ctx.io.err(line),
@@ -40,6 +55,7 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
     ctx.io.out(`worker ${session.home.identity.deviceId} answering chats`);
     await ctx.stopSignal;
     await worker.stop();
+    await extras.stop();
     return 0;
   });
 }

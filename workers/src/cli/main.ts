@@ -11,6 +11,7 @@ import { cmdJoin } from './cmd-join.ts';
 import { cmdRelay } from './cmd-relay.ts';
 import { cmdSync } from './cmd-sync.ts';
 import { cmdWorker } from './cmd-worker.ts';
+import { cmdPlugin, PLUGIN_USAGE } from '../plugins/plugin-cli.ts';
 import type { CliContext } from './context.ts';
 
 const USAGE = `usage: tendril <command> [options]
@@ -21,7 +22,8 @@ const USAGE = `usage: tendril <command> [options]
   sync   --home DIR
   chat   new --home DIR --title TITLE | send --home DIR CHAT TEXT | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
   devices list|revoke --home DIR [ID]
-  worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR]
+  worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S]
+  ${PLUGIN_USAGE}
 TENDRIL_HOME may replace --home.`;
 
 const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Promise<number>> = {
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Pro
   chat: cmdChat,
   devices: cmdDevices,
   worker: cmdWorker,
+  plugin: cmdPlugin,
 };
 
 export async function runCli(ctx: CliContext): Promise<number> {

@@ -1,7 +1,8 @@
 /**
  * Presence: an encrypted, ephemeral payload forwarded to the document's other
  * subscribers, stamped with the sender's device. Never stored. Capped in size
- * and rate per connection; a peer must be subscribed to the document.
+ * and rate per connection; a peer must be subscribed to the document. Only
+ * caught-up subscribers receive it: nothing comes between Subscribed and CaughtUp.
  */
 import { encodeFrame, FrameType, type PresenceFrame } from '@tendril/crdt-schema/wire';
 import type { Connection } from '../connection.ts';
@@ -23,7 +24,7 @@ export function handlePresence(ctx: RelayContext, conn: Connection, f: PresenceF
   }
   let bytes: Uint8Array | undefined;
   for (const sub of ctx.hub.subscribers(f.doc)) {
-    if (sub.conn === conn) continue;
+    if (sub.conn === conn || !sub.isLive) continue;
     bytes ??= encodeFrame({ type: FrameType.Presence, doc: f.doc, from: conn.identity!.device, payload: f.payload });
     sub.conn.sendBytes(FrameType.Presence, bytes);
   }

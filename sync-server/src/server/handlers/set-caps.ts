@@ -1,10 +1,11 @@
 /**
  * SetCaps: replace a document's capability keys, proven by the current write
- * key over this connection's challenge. Subscriptions whose proof key is no
- * longer a key for their mode end with E_CAPS_CHANGED (the sender's too, if
- * it subscribed with the old keys): they must resubscribe with the new ones.
+ * key over this connection's challenge. Success is silent (docs/PROTOCOL.md:
+ * an Ack would be mistaken for an envelope's). Subscriptions whose proof key
+ * is no longer a key for their mode end with E_CAPS_CHANGED (the sender's
+ * too, if it subscribed with the old keys): they resubscribe with the new ones.
  */
-import { FrameType, setCapsBytes, CapMode, type SetCapsFrame } from '@tendril/crdt-schema/wire';
+import { setCapsBytes, CapMode, type SetCapsFrame } from '@tendril/crdt-schema/wire';
 import { bytesEqual } from '../../store/bytes.ts';
 import type { Connection } from '../connection.ts';
 import type { RelayContext } from '../context.ts';
@@ -21,7 +22,6 @@ export async function handleSetCaps(ctx: RelayContext, conn: Connection, f: SetC
     return;
   }
   await ctx.track(ctx.store.setCaps(f.doc, f.writeKey, f.readKey));
-  conn.send({ type: FrameType.Ack, doc: f.doc, ref: f.ref, seq: doc.head });
   let ended = 0;
   for (const sub of ctx.hub.subscribers(f.doc)) {
     const stillValid =

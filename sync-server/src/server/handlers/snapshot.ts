@@ -1,7 +1,7 @@
 /**
- * SnapshotPut: store a sealed snapshot covering 1..seq, on a write
- * subscription only. The store refuses a seq beyond the head or not newer than
- * the current snapshot (E_SNAPSHOT_REJECTED). Accepted: Ack{ref, seq}, and the
+ * SnapshotPut: store a sealed snapshot covering 1..seq. Refused with
+ * E_SNAPSHOT_REJECTED without a write subscription, for a seq beyond the head
+ * or not newer than the stored snapshot. Accepted: Ack{ref, seq}, and the
  * covered entries are pruned after the grace period.
  */
 import { EnvelopeKind } from '@tendril/crdt-schema/header';
@@ -19,7 +19,7 @@ const REASONS = {
 export async function handleSnapshotPut(ctx: RelayContext, conn: Connection, f: SnapshotPutFrame): Promise<void> {
   const sub = conn.subs.get(f.doc);
   if (sub?.mode !== CapMode.Write) {
-    conn.error('E_FORBIDDEN', { doc: f.doc, ref: f.ref, detail: 'snapshots need a write subscription' });
+    conn.error('E_SNAPSHOT_REJECTED', { doc: f.doc, ref: f.ref, detail: 'snapshots need a write subscription' });
     return;
   }
   if (!checkEnvelope(ctx, conn, f.doc, f.ref, f.envelope, EnvelopeKind.Snapshot)) return;

@@ -2,8 +2,8 @@
  * Stream: presence's high-volume sibling (terminal output batches, signed
  * input, replay answers). Forwarded to the document's other subscribers, or
  * only to the connections of the device `to` names, with `from` set to the
- * sender's device. Never stored. The sender must be subscribed; size and
- * rate have their own limits.
+ * sender's device. Never stored, and only for caught-up subscribers. The
+ * sender must be subscribed; size and rate have their own limits.
  */
 import { encodeFrame, FrameType, type StreamFrame } from '@tendril/crdt-schema/wire';
 import type { Connection } from '../connection.ts';
@@ -25,7 +25,7 @@ export function handleStream(ctx: RelayContext, conn: Connection, f: StreamFrame
   }
   let bytes: Uint8Array | undefined;
   for (const sub of ctx.hub.subscribers(f.doc)) {
-    if (sub.conn === conn || (f.to !== '' && sub.conn.identity?.device !== f.to)) continue;
+    if (sub.conn === conn || !sub.isLive || (f.to !== '' && sub.conn.identity?.device !== f.to)) continue;
     bytes ??= encodeFrame({ type: FrameType.Stream, doc: f.doc, from: conn.identity!.device, to: f.to, payload: f.payload });
     sub.conn.sendBytes(FrameType.Stream, bytes);
   }

@@ -1,0 +1,142 @@
+/**
+ * Encrypted backups: the whole workspace as one file. Inside: this device's
+ * identity, local key, config and scope keys, then every open document's
+ * Yjs state, all sealed under a passphrase (Argon2id at the shared default
+ * cost, then XChaCha20-Poly1305: crypto/passphrase.ts).
+ *
+ * File: "tendril backup v1\n" | passphrase blob of
+ *   text "tendril-backup/v1" | u32 createdAt seconds | bytes home record |
+ *   u32 document count | per document: text doc | text scope | text chat id or "" |
+ *   u32 highest own counter | bytes Yjs state
+ *
+ * Restoring a backup made by an admin device enrolls a new device, certified
+ * by the backed-up admin identity, so two devices never share author
+ * counters. A backup of a non-admin device restores that same device, with
+ * its counters, and must then replace it.
+ */
+import * as Y from 'yjs';
+import { createBrowserHome, decodeHomeSecrets, encodeHomeSecrets, type BrowserHome, type BrowserPlatform, type HomeSecrets } from '@tendril/crdt-schema/browser';
+import { generateDeviceIdentity, openWithPassphrase, sealWithPassphrase, type CryptoProvider } from '@tendril/crdt-schema/crypto';
+import { TendrilError } from '@tendril/crdt-schema/errors';
+import type { ChatId, DocId } from '@tendril/crdt-schema/ids';
+import { ALL_SCOPES, type Scope } from '@tendril/crdt-schema/keyring';
+import type { DocSync } from '@tendril/crdt-schema/sync';
+import { signMemberCert, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { nextPaint } from '../platform/files.ts';
+import { ByteReader, ByteWriter } from './bytes.ts';
+import { openSession } from './open.ts';
+
+const FILE_HEADER = new TextEncoder().encode('tendril backup v1\n');
+const BODY_TAG = 'tendril-backup/v1';
+
+export interface Progress {
+  readonly label: string;
+  readonly done?: number;
+  readonly total?: number;
+}
+type OnProgress = (p: Progress) => void;
+
+export interface BackupDoc {
+  readonly doc: DocId;
+  readonly scope: Scope;
+  readonly chat: ChatId | null;
+  readonly myCounter: number;
+  readonly state: Uint8Array;
+}
+
+export interface BackupContents {
+  readonly createdAt: number;
+  readonly secrets: HomeSecrets;
+  readonly docs: readonly BackupDoc[];
+}
+
+/** The highest counter this device used for the document, from what the store holds durably. */
+async function ownCounter(home: BrowserHome, sync: DocSync): Promise<number> {
+  await sync.flush();
+  const loaded = await home.storeFor(sync.doc).load();
+  return Math.max(loaded.meta?.myCounter ?? 0, ...loaded.outbox.map((e) => e.counter));
+}
+
+export async function exportBackup(crypto: CryptoProvider, session: WorkspaceSession, passphrase: string, onProgress: OnProgress): Promise<Uint8Array> {
+  onProgress({ label: 'Opening every document…' });
+  await session.openAll();
+  const home = session.home as BrowserHome;
+  const docs = session.peer.docs();
+  const chatOf = new Map(session.workspace().chats.list({ includeDeleted: true }).map((c) => [c.docId, c.id]));
+  const w = new ByteWriter().text(BODY_TAG).u32(Math.floor(Date.now() / 1000)).bytes(encodeHomeSecrets(home)).u32(docs.length);
+  for (const [i, sync] of docs.entries()) {
+    onProgress({ label: 'Collecting documents…', done: i, total: docs.length });
+    const scope = session.scopeOf(sync.doc);
+    if (!scope) throw new TendrilError('E_BAD_INPUT', `no scope for document ${sync.doc}`);
+    w.text(sync.doc).text(scope).text(chatOf.get(sync.doc) ?? '').u32(await ownCounter(home, sync)).bytes(Y.encodeStateAsUpdate(sync.ydoc));
+    if (i % 20 === 19) await nextPaint();
+  }
+  onProgress({ label: 'Encrypting with your passphrase (Argon2id, a few seconds)…', done: docs.length, total: docs.length });
+  await nextPaint();
+  const blob = sealWithPassphrase(crypto, passphrase, w.finish());
+  return new ByteWriter().raw(FILE_HEADER).raw(blob).finish();
+}
+
+/** Opens a backup file; `E_PASSPHRASE` for a wrong passphrase, `E_BAD_INPUT` for anything that is not a backup. */
+export async function readBackup(crypto: CryptoProvider, file: Uint8Array, passphrase: string, onProgress: OnProgress): Promise<BackupContents> {
+  const head = file.subarray(0, FILE_HEADER.length);
+  if (head.length !== FILE_HEADER.length || head.some((b, i) => b !== FILE_HEADER[i])) throw new TendrilError('E_BAD_INPUT', 'this file is not a Tendril backup');
+  onProgress({ label: 'Decrypting with your passphrase (Argon2id, a few seconds)…' });
+  await nextPaint();
+  const r = new ByteReader(openWithPassphrase(crypto, passphrase, file.subarray(FILE_HEADER.length)));
+  if (r.text() !== BODY_TAG) throw new TendrilError('E_BAD_INPUT', 'unknown backup version');
+  const createdAt = r.u32() * 1000;
+  const secrets = decodeHomeSecrets(crypto, r.bytes());
+  const n = r.u32();
+  const docs: BackupDoc[] = [];
+  for (let i = 0; i < n; i++) {
+    const doc = r.text() as DocId;
+    const scope = r.text();
+    if (!(ALL_SCOPES as readonly string[]).includes(scope)) throw new TendrilError('E_BAD_INPUT', `unknown scope ${scope} in the backup`);
+    const chat = r.text();
+    docs.push({ doc, scope: scope as Scope, chat: chat === '' ? null : (chat as ChatId), myCounter: r.u32(), state: r.bytes() });
+  }
+  if (!r.done) throw new TendrilError('E_BAD_INPUT', 'trailing bytes after the backup');
+  return { createdAt, secrets, docs };
+}
+
+/** Restores a backup into this (empty) browser and connects; see the module header for which device it becomes. */
+export async function restoreBackup(
+  crypto: CryptoProvider,
+  platform: BrowserPlatform,
+  b: BackupContents,
+  o: { deviceName: string; onProgress: OnProgress },
+): Promise<WorkspaceSession> {
+  const old = b.secrets;
+  const asNewDevice = old.config.role === 'admin';
+  const identity = asNewDevice ? generateDeviceIdentity(crypto) : old.identity;
+  const config = { ...old.config, deviceName: asNewDevice ? o.deviceName : old.config.deviceName, registered: true };
+  const home = await createBrowserHome(crypto, platform, { identity, config, keys: old.keys });
+  if (!asNewDevice) {
+    // The same author must continue after its highest counter, or peers would take its next changes for replays.
+    for (const d of b.docs) if (d.myCounter > 0) await home.storeFor(d.doc).ack([], { myCounter: d.myCounter, maxSeenSeq: 0 });
+  }
+  const session = await openSession(crypto, home);
+  const index = b.docs.find((d) => d.doc === config.docs.index);
+  const apply = async (sync: DocSync, d: BackupDoc) => {
+    // Applied as if it came from the relay (origin = the DocSync): it is not re-sent as a local change.
+    Y.applyUpdate(sync.ydoc, d.state, sync);
+    await sync.saveNow();
+  };
+  if (index) await apply(session.index, index);
+  for (const [i, d] of b.docs.entries()) {
+    o.onProgress({ label: 'Restoring documents…', done: i, total: b.docs.length });
+    if (d === index) continue;
+    if (d.scope === 'settings') await apply((await session.openSettings()).sync, d);
+    else if (d.scope === 'permissions') await apply((await session.openPermissions()).sync, d);
+    else if (d.scope === 'chat' && d.chat && session.workspace().chats.get(d.chat)) await apply((await session.openChat(d.chat)).sync, d);
+    if (i % 20 === 19) await nextPaint();
+  }
+  if (asNewDevice) {
+    const cert = signMemberCert(crypto, { workspace: config.workspace, device: identity.deviceId, role: 'admin', boxPublicKey: identity.boxPublicKey, via: { admin: old.identity.deviceId } }, old.identity);
+    session.workspace().members.add({ device: identity.deviceId, name: o.deviceName, role: 'admin', boxPublicKey: identity.boxPublicKey, addedBy: old.identity.deviceId, cert });
+  }
+  session.connect();
+  o.onProgress({ label: 'Restored', done: b.docs.length, total: b.docs.length });
+  return session;
+}

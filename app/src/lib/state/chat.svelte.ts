@@ -1,0 +1,65 @@
+/**
+ * The live transcript of one open chat. The first read sorts every message
+ * once; after that each Yjs transaction re-reads only the messages it
+ * touched (a streamed token re-reads one reply), at most once per frame, so a
+ * 5,000-message chat with a reply streaming in stays cheap.
+ */
+import type * as Y from 'yjs';
+import { compareMessages, type ChatDoc, type ChatMessage } from '@tendril/crdt-schema/schema';
+import type { DocSync } from '@tendril/crdt-schema/sync';
+import { changedTopKeys } from './changed-keys.ts';
+import { frameBatched } from './frame-batch.ts';
+
+export class ChatTranscript {
+  /** Messages in creation order (the same on every device). */
+  messages = $state.raw<ChatMessage[]>([]);
+  readonly chat: ChatDoc;
+  private readonly sync: DocSync;
+  private readonly byId = new Map<string, ChatMessage>();
+  private readonly dirty = new Set<string>();
+  private readonly batch = frameBatched(() => this.apply());
+
+  constructor(sync: DocSync, chat: ChatDoc) {
+    this.sync = sync;
+    this.chat = chat;
+    for (const m of chat.transcript()) this.byId.set(m.id, m);
+    this.messages = [...this.byId.values()].sort(compareMessages);
+    sync.ydoc.on('afterTransaction', this.onTransaction);
+  }
+
+  private readonly onTransaction = (tr: Y.Transaction): void => {
+    const keys = changedTopKeys(tr);
+    if (keys.size === 0) return;
+    for (const k of keys) this.dirty.add(k);
+    this.batch.schedule();
+  };
+
+  private apply(): void {
+    let reorder = false;
+    for (const id of this.dirty) {
+      const m = this.chat.message(id as ChatMessage['id']);
+      const had = this.byId.has(id);
+      if (m) {
+        this.byId.set(id, m);
+        if (!had) reorder = true;
+      } else if (had) {
+        this.byId.delete(id);
+        reorder = true;
+      }
+    }
+    this.dirty.clear();
+    this.messages = reorder ? [...this.byId.values()].sort(compareMessages) : this.messages.map((m) => this.byId.get(m.id) ?? m);
+  }
+
+  /** Ids of user turns that an edit or a regenerate superseded (a newer user turn names them as parent). */
+  superseded(): Set<string> {
+    const out = new Set<string>();
+    for (const m of this.messages) if (m.role === 'user' && m.parent) out.add(m.parent);
+    return out;
+  }
+
+  destroy(): void {
+    this.batch.cancel();
+    this.sync.ydoc.off('afterTransaction', this.onTransaction);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Everything that exists while the workspace is open: the session and the
+ * reactive views over it. It keeps every chat the device may read open and
+ * syncing in the background, so they are all on the device when it goes
+ * offline, and records this device's "last seen" in the member list.
+ */
+import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
+import type { ChatId } from '@tendril/crdt-schema/ids';
+import { chatDoc } from '@tendril/crdt-schema/schema';
+import { ConnectionState } from '@tendril/crdt-schema/sync';
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { PresenceHub } from './presence.svelte.ts';
+import { SettingsState } from './settings.svelte.ts';
+import { SyncStatusState } from './status.svelte.ts';
+import { WorkspaceIndex } from './workspace.svelte.ts';
+
+const LAST_SEEN_EVERY_MS = 5 * 60_000;
+
+export class LiveWorkspace {
+  readonly crypto: CryptoProvider;
+  readonly session: WorkspaceSession;
+  readonly index: WorkspaceIndex;
+  readonly status: SyncStatusState;
+  readonly presence: PresenceHub;
+  settings = $state.raw<SettingsState | null>(null);
+  private readonly opened = new Set<ChatId>();
+  private lastSeenAt = 0;
+  private readonly stopIndex: () => void;
+  private destroyed = false;
+
+  constructor(crypto: CryptoProvider, session: WorkspaceSession) {
+    this.crypto = crypto;
+    this.session = session;
+    this.index = new WorkspaceIndex(session);
+    this.status = new SyncStatusState(session);
+    this.presence = new PresenceHub(crypto, session);
+    this.stopIndex = this.index.onChange(() => void this.openChats());
+    session.peer.relay.on('state', this.onConnection);
+    void this.openSettings();
+    void this.openChats();
+  }
+
+  get me() {
+    return this.session.home.identity.deviceId;
+  }
+  get isAdmin(): boolean {
+    return this.session.home.config.role === 'admin';
+  }
+  /** Whether this device may write chats (viewers may not). */
+  get canWrite(): boolean {
+    return this.session.home.keys.get('chat')?.writeCap.secretKey != null;
+  }
+
+  private async openSettings(): Promise<void> {
+    if (!this.session.home.keys.has('settings')) return;
+    const { sync, settings } = await this.session.openSettings();
+    if (!this.destroyed) this.settings = new SettingsState(sync, settings);
+  }
+
+  /** Opens (so syncs and keeps on the device) every chat not opened yet. */
+  private async openChats(): Promise<void> {
+    if (!this.session.home.keys.has('chat')) return;
+    for (const c of this.index.chats) {
+      if (this.destroyed || this.opened.has(c.id)) continue;
+      this.opened.add(c.id);
+      try {
+        await this.session.openChat(c.id);
+      } catch {
+        this.opened.delete(c.id);
+      }
+    }
+  }
+
+  /** The chat's document, opened if needed. */
+  async chat(id: ChatId) {
+    const { sync } = await this.session.openChat(id);
+    this.opened.add(id);
+    return { sync, chat: chatDoc(sync.ydoc, { origin: 'local' }) };
+  }
+
+  private readonly onConnection = (s: ConnectionState): void => {
+    if (s !== ConnectionState.Open) return;
+    this.presence.reannounce();
+    const now = Date.now();
+    const ws = this.session.workspace();
+    if (now - this.lastSeenAt < LAST_SEEN_EVERY_MS || !ws.members.isActive(this.me) || !this.session.home.keys.get('index')?.writeCap.secretKey) return;
+    this.lastSeenAt = now;
+    ws.members.seen(this.me, now);
+  };
+
+  async close(): Promise<void> {
+    this.destroyed = true;
+    this.stopIndex();
+    this.session.peer.relay.off('state', this.onConnection);
+    this.presence.destroy();
+    this.status.destroy();
+    this.index.destroy();
+    this.settings?.destroy();
+    await this.session.close();
+  }
+}

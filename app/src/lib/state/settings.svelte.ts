@@ -1,0 +1,41 @@
+/**
+ * The settings document as reactive state. Provider API keys are not part of
+ * it: summaries say only whether a key is set, and the key itself is written
+ * through `setApiKey` and never read back into the UI.
+ */
+import type { ModelRef, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
+import type { DocSync } from '@tendril/crdt-schema/sync';
+import { frameBatched } from './frame-batch.ts';
+
+export class SettingsState {
+  providers = $state.raw<ProviderSummary[]>([]);
+  defaultModel = $state.raw<ModelRef | undefined>(undefined);
+  systemPrompt = $state('');
+  theme = $state<Theme>('system');
+  relayUrl = $state<string | undefined>(undefined);
+  readonly doc: SettingsDoc;
+  readonly sync: DocSync;
+  private readonly stop: () => void;
+  private readonly batch = frameBatched(() => this.refresh());
+
+  constructor(sync: DocSync, doc: SettingsDoc) {
+    this.sync = sync;
+    this.doc = doc;
+    this.refresh();
+    this.stop = doc.observe(() => this.batch.schedule());
+  }
+
+  private refresh(): void {
+    const s = this.doc.toJSON();
+    this.providers = s.providers;
+    this.defaultModel = s.defaultModel;
+    this.systemPrompt = s.systemPrompt;
+    this.theme = s.theme;
+    this.relayUrl = s.relayUrl;
+  }
+
+  destroy(): void {
+    this.batch.cancel();
+    this.stop();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Driving the app like a user: through labelled controls and visible text,
+ * with waits on what the page shows (never fixed sleeps).
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+
+export const WAIT_MS = 30_000;
+
+export interface Device {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly name: string;
+}
+
+export async function openDevice(context: BrowserContext, url: string, name: string): Promise<Device> {
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  page.on('pageerror', (e) => console.error(`[${name}] page error: ${e.message}`));
+  await page.goto(url);
+  return { context, page, name };
+}
+
+export async function waitConnected(d: Device): Promise<void> {
+  await d.page.locator('[data-testid=status][data-state=ok]').waitFor();
+}
+
+export async function createWorkspace(d: Device, workspaceName: string): Promise<void> {
+  await d.page.getByLabel("This device's name").fill(d.name);
+  await d.page.getByLabel('Workspace name').fill(workspaceName);
+  await d.page.getByRole('button', { name: 'Create workspace' }).click();
+  await waitConnected(d);
+}
+
+export async function goto(d: Device, hash: string): Promise<void> {
+  await d.page.evaluate((h) => (location.hash = h), hash);
+}
+
+export async function createInvite(d: Device): Promise<string> {
+  await goto(d, '#/devices');
+  await d.page.getByTestId('create-invite').click();
+  return d.page.getByTestId('invite-link').inputValue();
+}
+
+/** Opens the invite link on a fresh device and joins; returns the pairing code it shows. */
+export async function joinWith(d: Device, link: string): Promise<string> {
+  await d.page.goto(link);
+  await d.page.getByLabel("This device's name").fill(d.name);
+  await d.page.getByRole('button', { name: 'Join workspace' }).click();
+  const code = (await d.page.getByTestId('pairing-code').textContent())!.replace(/\s/g, '');
+  await d.page.getByRole('button', { name: 'The codes match' }).click();
+  return code;
+}
+
+export async function newChat(d: Device, title: string): Promise<string> {
+  await d.page.getByTestId('new-chat').click();
+  await d.page.waitForURL(/#\/chats\//);
+  const id = new URL(d.page.url()).hash.replace('#/chats/', '');
+  const item = d.page.getByTestId('chat-item').filter({ has: d.page.locator(`a[href="#/chats/${id}"]`) });
+  await item.getByRole('button', { name: /Actions for/ }).click();
+  await item.getByRole('button', { name: 'Rename' }).click();
+  await item.getByLabel('Chat title').fill(title);
+  await item.getByLabel('Chat title').press('Enter');
+  await d.page.getByRole('heading', { name: title }).waitFor();
+  return id;
+}
+
+export async function openChat(d: Device, chatId: string): Promise<void> {
+  await d.page.locator(`a[href="#/chats/${chatId}"]`).click();
+  await d.page.getByTestId('messages').waitFor();
+}
+
+export async function send(d: Device, text: string): Promise<void> {
+  await d.page.getByTestId('composer').fill(text);
+  await d.page.getByTestId('composer').press('Enter');
+  await waitForMessage(d, text);
+}
+
+export async function waitForMessage(d: Device, text: string): Promise<void> {
+  await d.page.getByTestId('message').filter({ hasText: text }).first().waitFor();
+}
+
+/** The rendered message bodies of the open chat, in display order. */
+export async function transcript(d: Device): Promise<string[]> {
+  return d.page.$$eval('[data-testid=message] .body', (els) => els.map((e) => (e.textContent ?? '').trim()));
+}
+
+/** Waits until the open chat shows exactly `n` messages. */
+export async function waitForCount(d: Device, n: number): Promise<void> {
+  await d.page.locator(`[data-testid=messages][data-count="${n}"]`).waitFor();
+}

@@ -1,0 +1,14 @@
+import * as Y from 'yjs';
+import { permissionsDoc } from '@tendril/crdt-schema/schema';
+import { PluginRunner } from '/work/main/workers/src/plugins/plugin-runner.ts';
+import { memoryChatAccess } from '/work/main/workers/src/plugins/chat-access.ts';
+import { memoryStateStore } from '/work/main/workers/src/plugins/plugin-state.ts';
+import { nodeHostFs } from '/work/main/workers/src/plugins/host-fs.ts';
+const dev = 'A'.repeat(43) as never;
+const perms = permissionsDoc(new Y.Doc());
+const id = 'smoke-test-plugin-0001' as never;
+perms.plugins.install({ id, name: 'smoke', version: '1', description: '', permissions: [{ kind: 'read-folder', resource: '*', reason: 'x' }], entry: '/tmp/smoke/p/index.mjs' }, dev);
+perms.grants.decide({ plugin: id, kind: 'read-folder', resource: '/tmp' }, 'granted', dev);
+const runner = new PluginRunner({ permissions: perms, device: dev, chats: memoryChatAccess({ device: dev }), fs: nodeHostFs, fetch, state: memoryStateStore(), log: console.log, timeLimitMs: 5000 });
+console.log(await runner.run(id));
+console.log(perms.activity.read());

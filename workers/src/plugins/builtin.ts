@@ -1,0 +1,17 @@
+/**
+ * Fixed plugin ids: the agent (its tools are granted and logged as this
+ * plugin) and the plugins shipped in workers/plugins. Plugin ids have the
+ * shape of random ids (22 base64url characters), so these are spelled to fit.
+ */
+import type { PluginId } from '@tendril/crdt-schema/ids';
+
+export const AGENT_PLUGIN_ID = 'agent-builtin-tools-v1' as PluginId;
+export const FOLDER_INDEXER_ID = 'folder-indexer-builtin' as PluginId;
+export const CHAT_DIGEST_ID = 'chat-digest-builtin-v1' as PluginId;
+
+/** Short names accepted wherever a plugin is named on the command line. */
+export const PLUGIN_ALIASES: Readonly<Record<string, PluginId>> = {
+  agent: AGENT_PLUGIN_ID,
+  'folder-indexer': FOLDER_INDEXER_ID,
+  'chat-digest': CHAT_DIGEST_ID,
+};

@@ -1,0 +1,185 @@
+/**
+ * Runs installed plugins, one worker thread per run. Before a run: the plugin
+ * must be installed and hold at least one live grant for a permission its
+ * manifest asks for (otherwise the run is refused, and the refusal logged as
+ * denied for each request). During a run: the thread can only send messages;
+ * every call goes through the plugin host, which checks the grant again at
+ * that moment. A run that exceeds its time limit is terminated. The thread
+ * gets an empty environment, a memory limit and no host secrets: the model's
+ * API key stays in this thread.
+ *
+ * A worker thread is a fault and resource boundary, not a security sandbox:
+ * code that defeats the import guard can reach what the worker process can.
+ * Install plugins whose code you trust; grants limit what the host does for them.
+ */
+import { Worker } from 'node:worker_threads';
+import type { DeviceId, PluginId } from '@tendril/crdt-schema/ids';
+import type { InstalledPlugin, PermissionsDoc } from '@tendril/crdt-schema/schema';
+import { systemTimers, type Timers } from '../llm/deps.ts';
+import { createAccessGate, type AccessRecord } from './access-gate.ts';
+import { createPluginHost, replyCode, type HostDeps } from './plugin-host.ts';
+import { resolveEntry, type ResolvedEntry } from './plugin-entry.ts';
+import { isCall, parseThreadMessage, type HostMessage, type RunTrigger, type ThreadData } from './plugin-protocol.ts';
+
+const THREAD = new URL('./thread/plugin-thread.mjs', import.meta.url);
+const GUARD = new URL('./thread/import-guard.mjs', import.meta.url).href;
+
+export const DEFAULT_TIME_LIMIT_MS = 120_000;
+export const DEFAULT_MAX_CALLS = 20_000;
+
+/** How a run ended. */
+export const RunStatus = {
+  /** The plugin returned. */
+  Ok: 'ok',
+  /** Not started: not installed, no permission granted, entry missing, or already running. */
+  Refused: 'refused',
+  /** Terminated at the time limit. */
+  Timeout: 'timeout',
+  /** The plugin threw, broke the protocol, or its thread died. */
+  Failed: 'failed',
+} as const;
+export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
+
+export interface RunResult {
+  readonly plugin: PluginId;
+  readonly status: RunStatus;
+  /** What the plugin returned (ok) or why the run did not succeed. */
+  readonly message: string;
+  /** Host calls the plugin made. */
+  readonly calls: number;
+}
+
+export interface RunnerDeps extends Omit<HostDeps, 'gate' | 'onWatch'> {
+  readonly permissions: PermissionsDoc;
+  readonly device: DeviceId;
+  readonly now?: () => number;
+  readonly timers?: Timers;
+  readonly timeLimitMs?: number;
+  readonly maxCalls?: number;
+  readonly entry?: (entry: string) => ResolvedEntry;
+  readonly onWatch?: (plugin: PluginId, folder: string) => void;
+  readonly onRecord?: (plugin: PluginId, r: AccessRecord) => void;
+  readonly log?: (line: string) => void;
+}
+
+export class PluginRunner {
+  private readonly d: RunnerDeps;
+  private readonly running = new Map<PluginId, { worker: Worker; done: Promise<RunResult> }>();
+
+  constructor(deps: RunnerDeps) {
+    this.d = deps;
+  }
+
+  isRunning(plugin: PluginId): boolean {
+    return this.running.has(plugin);
+  }
+
+  gateFor(plugin: PluginId) {
+    const onRecord = this.d.onRecord;
+    return createAccessGate({
+      permissions: this.d.permissions, device: this.d.device, plugin,
+      ...(this.d.now ? { now: this.d.now } : {}),
+      ...(onRecord ? { onRecord: (r: AccessRecord) => onRecord(plugin, r) } : {}),
+    });
+  }
+
+  /** Checks the grants, then runs the plugin once in a fresh thread. Never throws. */
+  async run(id: PluginId, trigger: RunTrigger = { kind: 'manual' }): Promise<RunResult> {
+    const refuse = (message: string): RunResult => {
+      this.d.log?.(`plugin ${id}: refused: ${message}`);
+      return { plugin: id, status: RunStatus.Refused, message, calls: 0 };
+    };
+    if (this.running.has(id)) return refuse('already running');
+    const plugin = this.d.permissions.plugins.get(id);
+    if (!plugin) return refuse('not installed');
+    const gate = this.gateFor(id);
+    const kinds = new Set(plugin.permissions.map((p) => p.kind));
+    if (kinds.size > 0 && ![...kinds].some((k) => gate.granted(k).length > 0)) {
+      gate.record(plugin.permissions.map((p) => ({ kind: p.kind, resource: p.resource, outcome: 'denied' as const, detail: 'run refused: no permission granted' })));
+      return refuse('no permission it asks for is granted');
+    }
+    let entry: ResolvedEntry;
+    try {
+      entry = (this.d.entry ?? resolveEntry)(plugin.entry);
+    } catch (e) {
+      return refuse((e as Error).message);
+    }
+    return this.start(plugin, entry, trigger, gate);
+  }
+
+  private start(plugin: InstalledPlugin, entry: ResolvedEntry, trigger: RunTrigger, gate: ReturnType<PluginRunner['gateFor']>): Promise<RunResult> {
+    const d = this.d;
+    const timers = d.timers ?? systemTimers;
+    const limit = d.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+    const maxCalls = d.maxCalls ?? DEFAULT_MAX_CALLS;
+    const { onWatch, ...hostDeps } = d;
+    const host = createPluginHost({ ...hostDeps, gate, ...(onWatch ? { onWatch: (folder: string) => onWatch(plugin.id, folder) } : {}) });
+    const data: ThreadData = {
+      entry: entry.entry, root: entry.root, guard: GUARD,
+      context: { plugin: { id: plugin.id, name: plugin.name, version: plugin.version }, trigger, now: (d.now ?? Date.now)() },
+    };
+    const worker = new Worker(THREAD, {
+      workerData: data, env: {}, execArgv: [], stdout: true, stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
+    });
+    const abort = new AbortController();
+    let calls = 0;
+    let finish: (r: RunResult) => void = () => {};
+    let ended = false;
+    const done = new Promise<RunResult>((resolve) => (finish = resolve));
+    const end = (status: RunStatus, message: string): void => {
+      if (ended) return;
+      ended = true;
+      timers.clearTimeout(timer);
+      abort.abort();
+      void worker.terminate();
+      this.running.delete(plugin.id);
+      d.log?.(`plugin ${plugin.name} (${plugin.id}): ${status}${message ? `: ${message}` : ''} after ${calls} calls`);
+      finish({ plugin: plugin.id, status, message, calls });
+    };
+    const timer = timers.setTimeout(() => end(RunStatus.Timeout, `terminated at the time limit of ${limit} ms`), limit);
+    const forward = (stream: NodeJS.ReadableStream | null): void => {
+      let seen = 0;
+      stream?.on('data', (b: Buffer) => {
+        if (seen > 20_000) return;
+        seen += b.length;
+        for (const line of b.toString('utf8').split('\n')) if (line.trim()) d.log?.(`plugin ${plugin.name}: ${line.slice(0, 500)}`);
+      });
+    };
+    forward(worker.stdout);
+    forward(worker.stderr);
+    const reply = (m: HostMessage): void => {
+      if (ended) return;
+      try {
+        worker.postMessage(m);
+      } catch (e) {
+        worker.postMessage({ type: 'reply', id: m.id, ok: false, error: { code: 'failed', message: `the result cannot be sent: ${(e as Error).message}` } } satisfies HostMessage);
+      }
+    };
+    worker.on('message', (raw: unknown) => {
+      if (ended) return;
+      const m = parseThreadMessage(raw);
+      if (!m) return end(RunStatus.Failed, 'the plugin thread sent a message the host does not understand');
+      if (m.type === 'done') return end(RunStatus.Ok, m.summary);
+      if (m.type === 'failed') return end(RunStatus.Failed, m.message);
+      if (m.type === 'log') return d.log?.(`plugin ${plugin.name}: ${m.line.slice(0, 500)}`);
+      if (!isCall(m)) return;
+      if (++calls > maxCalls) return end(RunStatus.Failed, `more than ${maxCalls} host calls in one run`);
+      host.handle(m.op, m.args, abort.signal).then(
+        (value) => reply({ type: 'reply', id: m.id, ok: true, value: value ?? null }),
+        (e: unknown) => reply({ type: 'reply', id: m.id, ok: false, error: { code: replyCode(e), message: e instanceof Error ? e.message : String(e) } }),
+      );
+    });
+    worker.on('error', (e) => end(RunStatus.Failed, `the plugin thread crashed: ${e.message}`));
+    worker.on('exit', (code) => end(RunStatus.Failed, `the plugin thread exited (${code}) before finishing`));
+    this.running.set(plugin.id, { worker, done });
+    return done;
+  }
+
+  /** Terminates every run in progress and waits for them to end. */
+  async stopAll(): Promise<void> {
+    const runs = [...this.running.values()];
+    for (const r of runs) void r.worker.terminate();
+    await Promise.allSettled(runs.map((r) => r.done));
+  }
+}

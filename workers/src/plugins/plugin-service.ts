@@ -1,0 +1,150 @@
+/**
+ * Plugins inside `tendril worker`: runs each installed plugin on its cron
+ * schedule and when a folder it watches changes, never two runs of the same
+ * plugin at once (requests during a run are merged into one follow-up run).
+ * Follows the permissions document: installs, uninstalls and schedule changes
+ * take effect at once, and a watch stops when its folder grant is revoked.
+ * Watches survive restarts (the host record), with one catch-up run.
+ */
+import type { PluginId } from '@tendril/crdt-schema/ids';
+import type { PermissionsDoc } from '@tendril/crdt-schema/schema';
+import type { Timers } from '../llm/deps.ts';
+import { parseCron } from './cron.ts';
+import { FolderWatcher, type WatcherDeps, type WatchHandle } from './folder-watcher.ts';
+import type { RunTrigger } from './plugin-protocol.ts';
+import type { PluginRunner, RunResult } from './plugin-runner.ts';
+import type { PluginStateStore } from './plugin-state.ts';
+import { CronScheduler } from './scheduler.ts';
+
+export interface PluginServiceOptions {
+  readonly runner: PluginRunner;
+  readonly permissions: PermissionsDoc;
+  readonly state: PluginStateStore;
+  readonly now: () => number;
+  readonly timers: Timers;
+  /** Cron times in UTC instead of local time. */
+  readonly utc?: boolean;
+  /** Makes and starts a watcher (default: FolderWatcher). */
+  readonly watch?: (folder: string, onChange: (paths: string[]) => void) => WatchHandle;
+  readonly watcherDeps?: Partial<WatcherDeps>;
+  readonly onResult?: (r: RunResult) => void;
+  readonly log?: (line: string) => void;
+}
+
+const watchKey = (plugin: PluginId, folder: string): string => `${plugin}\n${folder}`;
+
+function merge(a: RunTrigger | undefined, b: RunTrigger): RunTrigger {
+  if (a?.kind === 'change' && b.kind === 'change' && a.folder === b.folder) {
+    return { kind: 'change', folder: a.folder, paths: [...new Set([...a.paths, ...b.paths])].slice(0, 1000) };
+  }
+  return a?.kind === 'manual' ? a : b;
+}
+
+export class PluginService {
+  private readonly o: PluginServiceOptions;
+  private readonly scheduler: CronScheduler;
+  private readonly schedules = new Map<PluginId, string>();
+  private readonly watchers = new Map<string, { plugin: PluginId; folder: string; handle: WatchHandle }>();
+  private readonly active = new Map<PluginId, Promise<RunResult>>();
+  private readonly followUp = new Map<PluginId, RunTrigger>();
+  private unobserve: (() => void) | null = null;
+  private stopped = false;
+
+  constructor(o: PluginServiceOptions) {
+    this.o = o;
+    this.scheduler = new CronScheduler({ now: o.now, timers: o.timers });
+  }
+
+  start(): void {
+    this.sync();
+    for (const p of this.o.permissions.plugins.list()) {
+      const watches = this.o.state.host(p.id).watches;
+      for (const folder of watches) this.watch(p.id, folder);
+      if (watches.length > 0) void this.request(p.id, { kind: 'change', folder: watches[0]!, paths: [] });
+    }
+    this.unobserve = this.o.permissions.observe(() => this.sync());
+  }
+
+  /** When a plugin runs next on its schedule (ms), if it has one. */
+  nextRun(plugin: PluginId): number | undefined {
+    return this.scheduler.nextRun(plugin);
+  }
+
+  /** Folders being watched, with the plugin that asked. */
+  watching(): { plugin: PluginId; folder: string }[] {
+    return [...this.watchers.values()].map(({ plugin, folder }) => ({ plugin, folder }));
+  }
+
+  /** Starts watching a folder for a plugin (the host calls this once the watch was granted). */
+  watch(plugin: PluginId, folder: string): void {
+    const key = watchKey(plugin, folder);
+    if (this.stopped || this.watchers.has(key)) return;
+    const onChange = (paths: string[]): void => void this.request(plugin, { kind: 'change', folder, paths });
+    let handle: WatchHandle;
+    if (this.o.watch) handle = this.o.watch(folder, onChange);
+    else {
+      const w = new FolderWatcher(folder, onChange, { timers: this.o.timers, ...this.o.watcherDeps, ...(this.o.log ? { log: this.o.log } : {}) });
+      w.start();
+      handle = w;
+    }
+    this.watchers.set(key, { plugin, folder, handle });
+  }
+
+  /** Runs the plugin now, or once more right after the run in progress. */
+  request(plugin: PluginId, trigger: RunTrigger): Promise<RunResult> {
+    const running = this.active.get(plugin);
+    if (running) {
+      this.followUp.set(plugin, merge(this.followUp.get(plugin), trigger));
+      return running;
+    }
+    const run = this.o.runner.run(plugin, trigger).then((r) => {
+      this.active.delete(plugin);
+      this.o.onResult?.(r);
+      const next = this.followUp.get(plugin);
+      this.followUp.delete(plugin);
+      if (next && !this.stopped) void this.request(plugin, next);
+      return r;
+    });
+    this.active.set(plugin, run);
+    return run;
+  }
+
+  /** Brings schedules and watches in line with the permissions document. */
+  private sync(): void {
+    if (this.stopped) return;
+    const installed = new Map(this.o.permissions.plugins.list().map((p) => [p.id, p]));
+    for (const [id, schedule] of this.schedules) {
+      if (installed.get(id)?.schedule !== schedule) {
+        this.scheduler.delete(id);
+        this.schedules.delete(id);
+      }
+    }
+    for (const p of installed.values()) {
+      if (p.schedule === undefined || this.schedules.has(p.id)) continue;
+      try {
+        const cron = parseCron(p.schedule, { utc: this.o.utc === true });
+        this.scheduler.set(p.id, cron, () => void this.request(p.id, { kind: 'schedule', at: this.o.now() }));
+        this.schedules.set(p.id, p.schedule);
+      } catch (e) {
+        this.o.log?.(`plugin ${p.name}: schedule not used: ${(e as Error).message}`);
+      }
+    }
+    for (const [key, w] of this.watchers) {
+      if (installed.has(w.plugin) && this.o.runner.gateFor(w.plugin).decide('read-folder', w.folder).allowed) continue;
+      w.handle.close();
+      this.watchers.delete(key);
+      this.o.state.updateHost(w.plugin, (r) => ({ ...r, watches: r.watches.filter((f) => f !== w.folder) }));
+      this.o.log?.(`plugin ${w.plugin}: stopped watching ${w.folder} (uninstalled or not granted)`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unobserve?.();
+    this.scheduler.stop();
+    for (const w of this.watchers.values()) w.handle.close();
+    this.watchers.clear();
+    await this.o.runner.stopAll();
+    await Promise.allSettled([...this.active.values()]);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * What `tendril worker` adds to the agent when the device holds the
+ * permissions keys: the agent's toolbox (gated by the grants to the agent)
+ * and the plugin service running installed plugins. Plugin state lives in
+ * the worker home (plugins/state); relative plugin entries are looked up in
+ * plugins/code.
+ */
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import type { ChosenProvider } from '../agent/provider-setup.ts';
+import { systemTimers } from '../llm/deps.ts';
+import { agentToolbox } from '../tools/agent-tools.ts';
+import type { GatewayCommands } from '../tools/gateway-commands.ts';
+import type { Toolbox } from '../tools/tool.ts';
+import { sessionChatAccess } from './chat-access.ts';
+import { nodeHostFs } from './host-fs.ts';
+import { resolveEntry } from './plugin-entry.ts';
+import { PluginRunner } from './plugin-runner.ts';
+import { PluginService } from './plugin-service.ts';
+import { fileStateStore, pluginDirs } from './plugin-state.ts';
+
+export interface WorkerPluginsOptions {
+  readonly session: WorkspaceSession;
+  /** The worker's home directory. */
+  readonly home: string;
+  readonly chooseProvider: () => ChosenProvider | null;
+  readonly tools: boolean;
+  readonly plugins: boolean;
+  readonly timeLimitMs: number;
+  readonly gateway?: GatewayCommands;
+  readonly log: (line: string) => void;
+}
+
+export interface WorkerPlugins {
+  readonly tools?: Toolbox;
+  readonly service?: PluginService;
+  stop(): Promise<void>;
+}
+
+export async function startWorkerPlugins(o: WorkerPluginsOptions): Promise<WorkerPlugins> {
+  const { session } = o;
+  if (!o.tools && !o.plugins) return { stop: async () => {} };
+  if (!session.home.keys.has('permissions')) {
+    o.log('this device holds no permissions keys: no agent tools, no plugins');
+    return { stop: async () => {} };
+  }
+  const { permissions } = await session.openPermissions();
+  const device = session.home.identity.deviceId;
+  const chats = sessionChatAccess(session);
+  const fetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init);
+  const tools = o.tools ? agentToolbox({ permissions, device, chats, fetch, ...(o.gateway ? { gateway: o.gateway } : {}) }) : undefined;
+  if (!o.plugins) return { ...(tools ? { tools } : {}), stop: async () => {} };
+  const dirs = pluginDirs(o.home);
+  const state = fileStateStore(dirs.state);
+  let service: PluginService | null = null;
+  const runner = new PluginRunner({
+    permissions, device, chats, fetch, state, fs: nodeHostFs,
+    model: o.chooseProvider,
+    timeLimitMs: o.timeLimitMs,
+    entry: (e) => resolveEntry(e, { pluginDir: dirs.code }),
+    onWatch: (plugin, folder) => service?.watch(plugin, folder),
+    log: o.log,
+    ...(o.gateway ? { gateway: o.gateway } : {}),
+  });
+  service = new PluginService({ runner, permissions, state, now: Date.now, timers: systemTimers, log: o.log });
+  service.start();
+  const running = service;
+  return { ...(tools ? { tools } : {}), service: running, stop: () => running.stop() };
+}

@@ -1,0 +1,53 @@
+/**
+ * The LLM proxy is mounted on the real relay process: a browser-style
+ * request with its own key streams back from the (fake) upstream byte for
+ * byte, the key reaches the upstream, and the relay's log records usage
+ * without the key; a kill switch from the environment answers 503.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
+import { startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
+
+describe('LLM proxy on the relay', () => {
+  const dir = tempDir('proxy');
+  let fake: FakeProvider;
+  let relay: RelayProcess;
+  let stderr = '';
+  beforeAll(async () => {
+    fake = await startFakeProvider({ apiKey: 'sk-proxy-canary', fallback: { text: ['Hi', ' there'] } });
+    relay = await startRelayProcess(join(dir.path, 'relay'), 0, [], { TENDRIL_PROXY_OPENAI_URL: `${fake.url}/v1`, TENDRIL_PROXY_DISABLE: 'anthropic' });
+    relay.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  });
+  afterAll(async () => {
+    await relay?.kill();
+    await fake?.close();
+    dir.remove();
+  });
+
+  it('streams an OpenAI answer through, with the caller key, and logs usage without it', async () => {
+    const res = await fetch(`${relay.url}/v1/proxy/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-proxy-canary' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hello' }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const body = await res.text();
+    expect(body).toContain('"content":"Hi"');
+    expect(body.trim().endsWith('data: [DONE]')).toBe(true);
+    expect(fake.requests.at(-1)!.headers.authorization).toBe('Bearer sk-proxy-canary');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stderr).toContain('proxy.usage');
+    expect(stderr).not.toContain('sk-proxy-canary');
+  });
+
+  it('answers 503 for a provider switched off', async () => {
+    const res = await fetch(`${relay.url}/v1/proxy/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'claude', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
+    });
+    expect(res.status).toBe(503);
+  });
+});
