@@ -111,6 +111,9 @@ export function parseDeviceId(text: unknown): DeviceId {
   if (typeof text !== 'string' || !DEVICE_ID.test(text)) {
     throw new TendrilError('E_BAD_ID', `not a DeviceId: ${JSON.stringify(String(text).slice(0, 50))}`);
   }
+  // 43 characters carry 258 bits for a 256-bit key: the last character must leave the spare bits
+  // zero, so every key has exactly one spelling (a revoked device cannot return under another).
+  if ((DECODE[text.charCodeAt(42)]! & 0b11) !== 0) throw new TendrilError('E_BAD_ID', 'not a canonical DeviceId');
   return text as DeviceId;
 }
 

@@ -222,7 +222,7 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
         }
         const code = frame.code in ERRORS ? (frame.code as ErrorCode) : 'E_BAD_INPUT';
         this.problem(code, `relay: ${frame.message}`, false);
-        if (frame.fatal && (code === 'E_REVOKED' || code === 'E_ACCESS_CODE' || code === 'E_AUTH_FAILED' || code === 'E_PROTOCOL_VERSION')) {
+        if (frame.fatal && (code === 'E_REVOKED' || code === 'E_ACCESS_CODE' || code === 'E_AUTH_FAILED' || code === 'E_PROTOCOL_VERSION' || code === 'E_UNKNOWN_WORKSPACE')) {
           this.fatal = new TendrilError(code, `relay refused this device: ${frame.message}`);
           this.close();
         }

@@ -11,8 +11,8 @@ import { containsBytes, describeFrame, Transcript } from './transcript.ts';
 
 const DOC = 'Ab12cdEf34ghIj56klMn78' as DocId;
 const WS = 'Zy98xwVu76tsRq54poNm32' as WorkspaceId;
-const ALICE = 'AL1CEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' as DeviceId;
-const BOB = 'B0Bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' as DeviceId;
+const ALICE = 'AL1CEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaA' as DeviceId;
+const BOB = 'B0BbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbA' as DeviceId;
 const sig = new Uint8Array(64);
 const key = new Uint8Array(32);
 

@@ -4,11 +4,11 @@
  * be. The relay cannot tell the difference, which is the point.
  */
 import { randomBytes } from 'node:crypto';
-import { EnvelopeKind, encodeEnvelopeBody, encodeHeader } from '@tendril/crdt-schema/header';
+import { ENVELOPE_SIGNATURE_CONTEXT, EnvelopeKind, encodeEnvelopeBody, encodeHeader } from '@tendril/crdt-schema/header';
 import { keyEpoch, type DocId } from '@tendril/crdt-schema/ids';
 import type { TestKey } from './keys.ts';
 
-const TAG = new TextEncoder().encode('tendril/envelope/v1');
+const TAG = new TextEncoder().encode(ENVELOPE_SIGNATURE_CONTEXT);
 
 export interface EnvelopeSpec {
   doc: DocId;

@@ -72,6 +72,7 @@ export class FolderWatcher {
   private rescanTimer: unknown = undefined;
   private last: Map<string, string> | null = null;
   private state: WatchMode = WatchMode.Closed;
+  private closed = false;
 
   constructor(folder: string, onChange: (paths: string[]) => void, deps: WatcherDeps) {
     this.folder = folder;
@@ -93,6 +94,7 @@ export class FolderWatcher {
   }
 
   close(): void {
+    this.closed = true;
     this.state = WatchMode.Closed;
     this.handle?.close();
     this.handle = null;
@@ -101,7 +103,7 @@ export class FolderWatcher {
   }
 
   private event(relative: string | null): void {
-    if (this.state === WatchMode.Closed) return;
+    if (this.closed) return;
     if (relative !== null && ignored(relative)) return;
     this.pending.add(relative === null ? this.folder : join(this.folder, relative));
     this.d.timers.clearTimeout(this.debounce);
@@ -109,14 +111,14 @@ export class FolderWatcher {
   }
 
   private emit(): void {
-    if (this.pending.size === 0 || this.state === WatchMode.Closed) return;
+    if (this.pending.size === 0 || this.closed) return;
     const paths = [...this.pending].sort();
     this.pending = new Set();
     this.onChange(paths);
   }
 
   private fallBack(e: Error): void {
-    if (this.state === WatchMode.Closed || this.state === WatchMode.Rescan) return;
+    if (this.closed || this.state === WatchMode.Rescan) return;
     this.d.log?.(`watching ${this.folder} failed (${e.message}); rescanning every ${(this.d.rescanMs ?? 30_000) / 1000} s instead`);
     this.handle?.close();
     this.handle = null;

@@ -60,6 +60,8 @@ export interface RunnerDeps extends Omit<HostDeps, 'gate' | 'onWatch'> {
   readonly onWatch?: (plugin: PluginId, folder: string) => void;
   readonly onRecord?: (plugin: PluginId, r: AccessRecord) => void;
   readonly log?: (line: string) => void;
+  /** Sees everything crossing the thread boundary: the start data, each message each way (tests, debugging). */
+  readonly trace?: (direction: 'to-thread' | 'from-thread', message: unknown) => void;
 }
 
 export class PluginRunner {
@@ -112,12 +114,13 @@ export class PluginRunner {
     const timers = d.timers ?? systemTimers;
     const limit = d.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
     const maxCalls = d.maxCalls ?? DEFAULT_MAX_CALLS;
-    const { onWatch, ...hostDeps } = d;
+    const { onWatch, trace, ...hostDeps } = d;
     const host = createPluginHost({ ...hostDeps, gate, ...(onWatch ? { onWatch: (folder: string) => onWatch(plugin.id, folder) } : {}) });
     const data: ThreadData = {
       entry: entry.entry, root: entry.root, guard: GUARD,
       context: { plugin: { id: plugin.id, name: plugin.name, version: plugin.version }, trigger, now: (d.now ?? Date.now)() },
     };
+    trace?.('to-thread', { type: 'start', workerData: data });
     const worker = new Worker(THREAD, {
       workerData: data, env: {}, execArgv: [], stdout: true, stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
@@ -150,6 +153,7 @@ export class PluginRunner {
     forward(worker.stderr);
     const reply = (m: HostMessage): void => {
       if (ended) return;
+      trace?.('to-thread', m);
       try {
         worker.postMessage(m);
       } catch (e) {
@@ -158,6 +162,7 @@ export class PluginRunner {
     };
     worker.on('message', (raw: unknown) => {
       if (ended) return;
+      trace?.('from-thread', raw);
       const m = parseThreadMessage(raw);
       if (!m) return end(RunStatus.Failed, 'the plugin thread sent a message the host does not understand');
       if (m.type === 'done') return end(RunStatus.Ok, m.summary);

@@ -52,7 +52,7 @@ export class PluginService {
 
   constructor(o: PluginServiceOptions) {
     this.o = o;
-    this.scheduler = new CronScheduler({ now: o.now, timers: o.timers });
+    this.scheduler = new CronScheduler({ now: o.now, timers: o.timers, onError: (id, e) => o.log?.(`plugin ${id}: scheduled run failed to start: ${(e as Error).message}`) });
   }
 
   start(): void {

@@ -5,7 +5,7 @@
  * for a model to read a page; not a renderer.
  */
 
-const DROP = /<(script|style|noscript|template|svg|canvas|iframe|object|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
+const DROP = /<(script|style|noscript|template|svg|canvas|iframe|object|head|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
 const BLOCK = /<\/?(p|div|section|article|header|footer|main|nav|aside|h[1-6]|ul|ol|li|dl|dt|dd|table|thead|tbody|tr|td|th|pre|blockquote|figure|figcaption|form|hr|br)\b[^>]*>/gi;
 
 const NAMED: Readonly<Record<string, string>> = {

@@ -4,7 +4,7 @@
  * kind, is authored by this connection's device, and (unless disabled) its
  * author signature verifies. The ciphertext stays opaque.
  */
-import { EnvelopeKind, parseEnvelope, type ParsedEnvelope } from '@tendril/crdt-schema/header';
+import { ENVELOPE_SIGNATURE_CONTEXT, EnvelopeKind, parseEnvelope, type ParsedEnvelope } from '@tendril/crdt-schema/header';
 import type { DocId } from '@tendril/crdt-schema/ids';
 import type { Connection } from '../connection.ts';
 import type { RelayContext } from '../context.ts';
@@ -13,7 +13,7 @@ import type { RelayContext } from '../context.ts';
  * Domain tag of the envelope signature: the author signs `tag || signed` (the
  * bytes before the signature). Mirrors the shared core's envelope context.
  */
-const ENVELOPE_SIGNATURE_TAG = new TextEncoder().encode('tendril/envelope/v1');
+const ENVELOPE_SIGNATURE_TAG = new TextEncoder().encode(ENVELOPE_SIGNATURE_CONTEXT);
 
 /** The parsed envelope, or undefined after sending the refusal for `ref`. */
 export function checkEnvelope(
