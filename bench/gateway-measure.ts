@@ -38,7 +38,9 @@ export async function engineShell(options: { tmux?: TmuxConfig | null; args?: st
   return {
     session,
     onOutput(listener: (bytes: Uint8Array) => void): void {
-      sub.subscription.on('readable', () => sub.subscription.take().forEach((b) => listener(b.bytes)));
+      const drain = (): void => sub.subscription.take().forEach((b) => listener(b.bytes));
+      sub.subscription.on('readable', drain);
+      drain();
     },
     type(text: string): void {
       session.input({ session: id, counter: ++counter, data: Buffer.from(text) });

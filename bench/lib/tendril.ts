@@ -15,7 +15,7 @@ import { generateDeviceIdentity, type DeviceIdentity } from '@tendril/crdt-schem
 import { newDocId, newWorkspaceId, toBase64Url, type DeviceId, type DocId, type WorkspaceId } from '@tendril/crdt-schema/ids';
 import { deriveDocKeys, generateWorkspaceKeys, keysForRole, Scope, type WorkspaceKeys } from '@tendril/crdt-schema/keyring';
 import { createCounterTracker } from '@tendril/crdt-schema/envelope';
-import { DocSync, MemoryDocStore, RelayClient, type WebSocketConstructor } from '@tendril/crdt-schema/sync';
+import { DocSync, MemoryDocStore, RelayClient, type DocCipher, type WebSocketConstructor } from '@tendril/crdt-schema/sync';
 import { createDocCipher, type Directory, type MemberRecord } from '@tendril/crdt-schema/workspace';
 import * as Y from 'yjs';
 
@@ -67,6 +67,8 @@ export interface DeviceDocOptions {
 
 export interface DeviceDoc {
   readonly sync: DocSync;
+  /** The device's cipher for this document (to seal a snapshot by hand, as DocSync does). */
+  readonly cipher: DocCipher;
   readonly relay: RelayClient;
   readonly ydoc: Y.Doc;
   close(): Promise<void>;
@@ -107,6 +109,7 @@ export async function openDeviceDoc(o: DeviceDocOptions): Promise<DeviceDoc> {
   relay.connect();
   return {
     sync,
+    cipher,
     relay,
     ydoc: sync.ydoc,
     async close() {

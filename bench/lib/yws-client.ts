@@ -24,6 +24,8 @@ export function openYwsDoc(serverUrl: string, room: string, ydoc: Y.Doc = new Y.
     provider,
     close: () => {
       provider.destroy();
+      // The provider made this Awareness; destroy() leaves its 3-second interval running.
+      provider.awareness.destroy();
     },
   };
   return new Promise((resolve, reject) => {

@@ -165,6 +165,7 @@ describe('two devices', { timeout: 120_000 }, () => {
     await waitConnected(a);
     await a.page.getByTestId('unsaved').waitFor({ state: 'detached' });
     // The phone never shows it...
+    await openChat(b, chatId);
     await b.page.getByTestId('message').filter({ hasText: 'before the crash' }).first().waitFor();
     expect(await b.page.getByTestId('message').filter({ hasText: AFTER_REVOKE }).count()).toBe(0);
     // ...and its keys open the chat's entries from before the revocation but none sealed after it.

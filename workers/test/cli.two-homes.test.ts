@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProviderId } from '@tendril/crdt-schema/schema';
 import { cli, cliOk, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
 
 const CANARY = 'canary-7f3e9a-tendril';
@@ -65,8 +66,8 @@ describe('two homes through the real relay', () => {
     const crypto = await loadCrypto();
     const peer = await openNodeSession(crypto, openHome(crypto, a), { clientName: 'test' });
     const { settings } = await peer.openSettings();
-    settings.upsertProvider({ id: 'openai', kind: 'openai', baseUrl: 'https://api.example.com/v1', models: ['m'] });
-    settings.setApiKey('openai', KEY_CANARY);
+    settings.upsertProvider({ id: 'openai' as ProviderId, kind: 'openai', baseUrl: 'https://api.example.com/v1', models: ['m'] });
+    settings.setApiKey('openai' as ProviderId, KEY_CANARY);
     settings.setSystemPrompt(`prompt ${CANARY}`);
     expect(await peer.syncOrQueue(10_000)).toBe('synced');
     await peer.close();

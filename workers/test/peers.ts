@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { loadCrypto, type CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { parseChatId, type ChatId } from '@tendril/crdt-schema/ids';
 import { openHome } from '../src/home/device-home.ts';
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import type { DeviceHome } from '../src/home/device-home.ts';
 import { openNodeSession } from '../src/peer/node-peer.ts';
 import { cliOk } from './harness.ts';
 
@@ -13,7 +15,7 @@ export interface Workspace {
   readonly crypto: CryptoProvider;
   readonly homes: string[];
   readonly chat: ChatId;
-  open(i: number, o?: { relay?: string; snapshotEvery?: number }): Promise<WorkspaceSession>;
+  open(i: number, o?: { relay?: string; snapshotEvery?: number }): Promise<WorkspaceSession & { home: DeviceHome }>;
 }
 
 /** An admin home plus `devices` invited device homes sharing one chat. */
@@ -33,6 +35,6 @@ export async function makeWorkspace(dir: string, relayUrl: string, devices: numb
     crypto,
     homes,
     chat,
-    open: (i, o = {}) => openNodeSession(crypto, openHome(crypto, homes[i]!), { clientName: `test-${i}`, ...o }),
+    open: (i, o = {}) => openNodeSession(crypto, openHome(crypto, homes[i]!), { clientName: `test-${i}`, ...o }) as Promise<WorkspaceSession & { home: DeviceHome }>,
   };
 }

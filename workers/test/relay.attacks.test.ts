@@ -126,7 +126,7 @@ describe('a malicious relay', () => {
     const { chat } = await peer.openChat(ws.chat);
     expect(await peer.syncOrQueue(10_000)).toBe('synced');
     expect(chat.count()).toBe(MESSAGES);
-    const home = peer.home.paths.home;
+    const home = ws.homes[ws.homes.length - 1]!;
     await peer.close();
     let cut = 0;
     mitm.attack = (f) => {

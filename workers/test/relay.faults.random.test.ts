@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPrng, testSeed } from '@tendril/crdt-schema/testkit';
+import type { chatDoc } from '@tendril/crdt-schema/schema';
 import { cliOk, eventually, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
 import { makeWorkspace } from './peers.ts';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
@@ -31,7 +32,7 @@ describe('relay killed with -9 during writes', () => {
     const port = relay.port;
     const ws = await makeWorkspace(dir.path, relay.url, PEERS - 1);
     const peers: WorkspaceSession[] = [];
-    const chats = [];
+    const chats: ReturnType<typeof chatDoc>[] = [];
     for (let i = 0; i < PEERS; i++) {
       const p = await ws.open(i);
       p.connect();

@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { parseProviderId } from '@tendril/crdt-schema/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, scenarioMarker, type FakeProvider } from '@tendril/crdt-schema/testkit';
 import type { MessageId } from '@tendril/crdt-schema/ids';
@@ -50,9 +51,9 @@ describe('agent workers through the real relay', () => {
     ws = await makeWorkspace(dir.path, relay.url, 1);
     const admin = await ws.open(0);
     const { settings } = await admin.openSettings();
-    settings.upsertProvider({ id: 'fake', kind: 'openai', baseUrl: `${fake.url}/v1`, models: ['gpt-4o-mini'] });
-    settings.setApiKey('fake', 'sk-test-worker');
-    settings.setDefaultModel({ provider: 'fake', model: 'gpt-4o-mini' });
+    settings.upsertProvider({ id: parseProviderId('fake'), kind: 'openai', baseUrl: `${fake.url}/v1`, models: ['gpt-4o-mini'] });
+    settings.setApiKey(parseProviderId('fake'), 'sk-test-worker');
+    settings.setDefaultModel({ provider: parseProviderId('fake'), model: 'gpt-4o-mini' });
     expect(await admin.syncOrQueue(10_000)).toBe('synced');
     await admin.close();
     for (const name of ['w1', 'w2']) {

@@ -51,6 +51,7 @@ export class WorkspacePeer {
   readonly relay: RelayClient;
   private readonly o: WorkspacePeerOptions;
   private readonly open = new Map<DocId, { sync: DocSync; scope: Scope }>();
+  private readonly opening = new Map<DocId, Promise<DocSync>>();
   private readonly problems: SyncProblem[] = [];
 
   constructor(o: WorkspacePeerOptions) {
@@ -69,10 +70,22 @@ export class WorkspacePeer {
     return this.problems;
   }
 
-  /** Opens (or returns) the synced Y.Doc for a document; it subscribes once connected. */
-  async openDoc(ref: DocRef): Promise<DocSync> {
+  /**
+   * Opens (or returns) the synced Y.Doc for a document; it subscribes once connected. Concurrent
+   * calls for one document share one opening, so there is never a second, unsubscribed copy.
+   */
+  openDoc(ref: DocRef): Promise<DocSync> {
     const have = this.open.get(ref.doc);
-    if (have) return have.sync;
+    if (have) return Promise.resolve(have.sync);
+    let opening = this.opening.get(ref.doc);
+    if (!opening) {
+      opening = this.createDoc(ref).finally(() => this.opening.delete(ref.doc));
+      this.opening.set(ref.doc, opening);
+    }
+    return opening;
+  }
+
+  private async createDoc(ref: DocRef): Promise<DocSync> {
     if (!this.o.keys().has(ref.scope)) throw new TendrilError('E_KEY_MISSING', `this device holds no ${ref.scope} keys`);
     const o = this.o;
     const cipher = createDocCipher({

@@ -31,8 +31,10 @@ export async function createWorkspace(d: Device, workspaceName: string): Promise
   await waitConnected(d);
 }
 
+/** Follows the app's own link to `hash` (as a user would; editing the URL bar reloads the page). */
 export async function goto(d: Device, hash: string): Promise<void> {
-  await d.page.evaluate((h) => (location.hash = h), hash);
+  await d.page.locator(`a[href="${hash}"]`).first().click();
+  await d.page.waitForURL((u) => u.hash === hash);
 }
 
 export async function createInvite(d: Device): Promise<string> {
@@ -58,8 +60,8 @@ export async function newChat(d: Device, title: string): Promise<string> {
   const item = d.page.getByTestId('chat-item').filter({ has: d.page.locator(`a[href="#/chats/${id}"]`) });
   await item.getByRole('button', { name: /Actions for/ }).click();
   await item.getByRole('button', { name: 'Rename' }).click();
-  await item.getByLabel('Chat title').fill(title);
-  await item.getByLabel('Chat title').press('Enter');
+  await d.page.locator(`#rename-${id}`).fill(title);
+  await d.page.locator(`#rename-${id}`).press('Enter');
   await d.page.getByRole('heading', { name: title }).waitFor();
   return id;
 }
@@ -69,10 +71,12 @@ export async function openChat(d: Device, chatId: string): Promise<void> {
   await d.page.getByTestId('messages').waitFor();
 }
 
+/** Writes a message and waits until the transcript shows one more message. */
 export async function send(d: Device, text: string): Promise<void> {
+  const before = Number(await d.page.getByTestId('messages').getAttribute('data-count'));
   await d.page.getByTestId('composer').fill(text);
   await d.page.getByTestId('composer').press('Enter');
-  await waitForMessage(d, text);
+  await waitForCount(d, before + 1);
 }
 
 export async function waitForMessage(d: Device, text: string): Promise<void> {

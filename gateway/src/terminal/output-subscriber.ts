@@ -19,7 +19,7 @@ export interface CloseReason {
 }
 
 export interface SubscriptionEvents {
-  /** The queue went from empty to non-empty. */
+  /** A batch was queued (fired for every batch, so a late listener misses nothing it cannot `take()`). */
   readable: void;
   closed: CloseReason;
 }
@@ -66,10 +66,9 @@ export class Subscription extends Emitter<SubscriptionEvents> {
       this.finish({ code: 'E_SLOW_CONSUMER', message: `queue passed ${this.maxQueuedBytes} bytes`, resumeSeq });
       return;
     }
-    const wasEmpty = this.queued === 0 && this.head === this.queue.length;
     this.queue.push(batch);
     this.queued += batch.bytes.length;
-    if (wasEmpty) this.emit('readable', undefined);
+    this.emit('readable', undefined);
   }
 
   /** Takes every queued batch (non-blocking). */

@@ -4,8 +4,8 @@
  *  [--plugin-time-limit S]`: runs the agent worker until stopped. Without
  * --provider, the provider, model, API key and system prompt come from the
  * workspace's encrypted settings, read afresh for every turn. When the device
- * holds the permissions keys, the agent gets its tools (each gated by the
- * user's grants to the agent) and installed plugins run on their schedules
+ * holds the permissions keys, the agent gets the tools the user granted it
+ * (each access checked and logged) and installed plugins run on their schedules
  * and folder watches; --no-tools and --no-plugins turn either off.
  */
 import { hostname } from 'node:os';
@@ -46,7 +46,7 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
       session,
       name: flag(args, 'name') ?? session.home.config.deviceName ?? hostname(),
       chooseProvider,
-      ...(extras.tools ? { tools: () => extras.tools } : {}),
+      ...(extras.tools ? { tools: extras.tools } : {}),
       systemPrompt: () => settings?.systemPrompt() || undefined,
       leaseMs: intFlag(args, 'lease-ms', 15_000),
       log: (line) => ctx.io.err(line),

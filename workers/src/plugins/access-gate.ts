@@ -108,6 +108,20 @@ export function createAccessGate(o: GateOptions) {
     }
     return d;
   };
+  const performLogged = async <T>(kind: PermissionKind, resource: string, perform: () => Promise<T>, describe?: (result: T) => string, detail?: string): Promise<T> => {
+    let result: T;
+    try {
+      result = await perform();
+    } catch (e) {
+      if (isAccessDenied(e)) throw e;
+      const message = e instanceof Error ? e.message : String(e);
+      record({ kind, resource, outcome: 'error', detail: detail !== undefined ? `${detail}: ${message}` : message });
+      throw e;
+    }
+    const said = describe?.(result) ?? detail;
+    record({ kind, resource, outcome: 'allowed', ...(said !== undefined ? { detail: said } : {}) });
+    return result;
+  };
   return {
     plugin: o.plugin,
     decide,
@@ -124,19 +138,10 @@ export function createAccessGate(o: GateOptions) {
      */
     async guard<T>(kind: PermissionKind, resource: string, perform: () => Promise<T>, describe?: (result: T) => string, detail?: string): Promise<T> {
       requireAccess(kind, resource, detail);
-      let result: T;
-      try {
-        result = await perform();
-      } catch (e) {
-        if (isAccessDenied(e)) throw e;
-        const message = e instanceof Error ? e.message : String(e);
-        record({ kind, resource, outcome: 'error', detail: detail !== undefined ? `${detail}: ${message}` : message });
-        throw e;
-      }
-      const said = describe?.(result) ?? detail;
-      record({ kind, resource, outcome: 'allowed', ...(said !== undefined ? { detail: said } : {}) });
-      return result;
+      return performLogged(kind, resource, perform, describe, detail);
     },
+    /** Performs and logs an access the caller has already decided to allow. */
+    performLogged,
   };
 }
 

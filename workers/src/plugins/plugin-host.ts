@@ -75,7 +75,7 @@ export function createPluginHost(d: HostDeps) {
   /** Read or write access to a chat: its own grant, or the plugin's "new" grant for chats it created. */
   async function withChat<T>(kind: 'read-chats' | 'write-chats', chat: ChatId, perform: () => Promise<T>, describe: (r: T) => string): Promise<T> {
     if (!gate.decide(kind, chat).allowed && owned(chat) && gate.decide('write-chats', NEW_CHAT).allowed) {
-      return gate.guard('write-chats', NEW_CHAT, perform, (r) => `${describe(r)} (own chat ${chat})`);
+      return gate.performLogged(kind, chat, perform, (r) => `${describe(r)} (a chat it created: allowed by write-chats ${NEW_CHAT})`);
     }
     return gate.guard(kind, chat, perform, describe);
   }
@@ -101,7 +101,7 @@ export function createPluginHost(d: HostDeps) {
     async listChats(a) {
       const since = typeof a.updatedSince === 'number' ? a.updatedSince : 0;
       const visible = d.chats.list().filter((c) => c.updatedAt >= since && gate.decide('read-chats', c.id).allowed);
-      if (visible.length === 0) gate.require('read-chats', '*', 'list chats');
+      if (gate.granted('read-chats').length === 0) gate.require('read-chats', '*', 'list chats');
       gate.record({ kind: 'read-chats', resource: '*', outcome: 'allowed', detail: `listed ${visible.length} chats` });
       return visible.map((c) => ({ id: c.id, title: c.title, createdAt: c.createdAt, updatedAt: c.updatedAt }));
     },

@@ -8,7 +8,7 @@
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import type { ChosenProvider } from '../agent/provider-setup.ts';
 import { systemTimers } from '../llm/deps.ts';
-import { agentToolbox } from '../tools/agent-tools.ts';
+import { grantedAgentTools } from '../tools/agent-tools.ts';
 import type { GatewayCommands } from '../tools/gateway-commands.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import { sessionChatAccess } from './chat-access.ts';
@@ -31,7 +31,8 @@ export interface WorkerPluginsOptions {
 }
 
 export interface WorkerPlugins {
-  readonly tools?: Toolbox;
+  /** The agent's tools for the next turn (those granted), when tools are on. */
+  readonly tools?: () => Toolbox | undefined;
   readonly service?: PluginService;
   stop(): Promise<void>;
 }
@@ -47,7 +48,7 @@ export async function startWorkerPlugins(o: WorkerPluginsOptions): Promise<Worke
   const device = session.home.identity.deviceId;
   const chats = sessionChatAccess(session);
   const fetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init);
-  const tools = o.tools ? agentToolbox({ permissions, device, chats, fetch, ...(o.gateway ? { gateway: o.gateway } : {}) }) : undefined;
+  const tools = o.tools ? grantedAgentTools({ permissions, device, chats, fetch, ...(o.gateway ? { gateway: o.gateway } : {}) }) : undefined;
   if (!o.plugins) return { ...(tools ? { tools } : {}), stop: async () => {} };
   const dirs = pluginDirs(o.home);
   const state = fileStateStore(dirs.state);

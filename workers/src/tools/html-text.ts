@@ -35,7 +35,8 @@ export function htmlToText(html: string): string {
     .replace(/<!--[\s\S]*?-->/g, ' ')
     .replace(DROP, ' ')
     .replace(BLOCK, '\n')
-    .replace(/<[^>]*>/g, ' ');
+    // Inline elements (b, a, span...) join their text as a browser shows it.
+    .replace(/<[^>]*>/g, '');
   return decodeEntities(body)
     .split('\n')
     .map((line) => line.replace(/[ \t\f\v\u00a0]+/g, ' ').trim())

@@ -3,7 +3,7 @@
  * the toolbox that runs the model's calls, and the tool loop of an answer.
  * Each tool checks the agent's grants and logs its accesses.
  */
-export { agentToolbox, type AgentToolsOptions } from './agent-tools.ts';
+export { agentToolbox, grantedAgentTools, type AgentToolsOptions } from './agent-tools.ts';
 export { DEFAULT_FETCH_LIMITS, fetchText, parseHttpUrl, type FetchedText, type FetchLimits, type FetchTextOptions } from './fetch-text.ts';
 export { INDEX_CHAT_PREFIX, parseIndexEntry, type IndexEntry } from './folder-index-format.ts';
 export { GATEWAY_COMMAND_LIMITS, type GatewayCommandRequest, type GatewayCommandResult, type GatewayCommands } from './gateway-commands.ts';

@@ -9,6 +9,7 @@ import type { AgentTool } from './tool.ts';
 
 export function runCommandTool(o: { gate: AccessGate; gateway: GatewayCommands }): AgentTool {
   return {
+    kind: 'gateway-session',
     spec: {
       name: 'run_command',
       description: 'Run one shell command line in a terminal session on a gateway the user allowed, and return its output and exit code.',

@@ -18,6 +18,7 @@ function scripted(answers: LlmEvent[][]): LlmProvider & { requests: LlmRequest[]
 }
 
 const echo: AgentTool = {
+  kind: 'network',
   spec: { name: 'echo', parameters: { type: 'object' } },
   run: async (args) => `echoed ${JSON.stringify(args)}`,
 };

@@ -6,6 +6,7 @@
  * tool, through the access gate.
  */
 import { isTendrilError } from '@tendril/crdt-schema/errors';
+import type { PermissionKind } from '@tendril/crdt-schema/schema';
 import type { ToolCall, ToolSpec } from '../llm/index.ts';
 import { isAccessDenied } from '../plugins/access-gate.ts';
 
@@ -15,6 +16,8 @@ export interface ToolContext {
 
 export interface AgentTool {
   readonly spec: ToolSpec;
+  /** The permission the tool needs (on some resource) to be of any use. */
+  readonly kind: PermissionKind;
   /** Runs with parsed arguments; returns text for the model. */
   run(args: Readonly<Record<string, unknown>>, ctx: ToolContext): Promise<string>;
 }

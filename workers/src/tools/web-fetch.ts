@@ -46,6 +46,7 @@ export async function gatedFetchText(raw: string, o: GatedFetchOptions): Promise
 
 export function webFetchTool(o: Omit<GatedFetchOptions, 'signal'>): AgentTool {
   return {
+    kind: 'network',
     spec: {
       name: 'web_fetch',
       description: 'Fetch a web page or text document by URL and return its readable text (HTML is reduced to text). Only hosts the user allowed can be fetched.',

@@ -89,6 +89,7 @@ export function formatHits(query: string, hits: readonly SearchHit[], searched: 
 
 export function searchWorkspaceTool(o: { gate: AccessGate; chats: ChatAccess }): AgentTool {
   return {
+    kind: 'read-chats',
     spec: {
       name: 'search_workspace',
       description: "Search this workspace's chats and indexed folders (files kept by the folder indexer) for words or a phrase. Returns the best matching passages and where they are.",

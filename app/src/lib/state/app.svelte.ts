@@ -40,6 +40,8 @@ export class AppController {
   failure = $state<string | null>(null);
   live = $state.raw<LiveWorkspace | null>(null);
   persisted = $state<boolean | null>(null);
+  /** Whether the passphrase lock is on for this device. */
+  lockOn = $state(false);
   /** Set right after joining, so both devices can compare the code. */
   pairingCode = $state<string | null>(null);
   private crypto: CryptoProvider | null = null;
@@ -68,6 +70,7 @@ export class AppController {
 
   private async open(session: LiveWorkspace['session']): Promise<void> {
     this.live = new LiveWorkspace(this.requireCrypto(), session);
+    this.lockOn = (session.home as BrowserHome).locked;
     this.phase = Phase.Ready;
     void requestPersistentStorage().then((ok) => (this.persisted = ok));
   }
@@ -101,11 +104,12 @@ export class AppController {
   /** Turns the passphrase lock on or off (null). */
   async setLock(passphrase: string | null): Promise<void> {
     await this.home?.setLock(passphrase);
+    this.lockOn = this.home?.locked ?? false;
   }
 
   /** Closes the workspace and forgets the keys in memory; the passphrase opens it again. */
   async lockNow(): Promise<void> {
-    if (!this.home?.locked) return;
+    if (!this.lockOn) return;
     const live = this.live;
     this.live = null;
     this.phase = Phase.Locked;
