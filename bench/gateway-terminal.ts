@@ -9,8 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { HeadlessScreen } from '../gateway/src/terminal/headless-screen.ts';
 import { snapshotBytes } from '../gateway/src/terminal/snapshot.ts';
-import { detectTmux, tmuxSocketName } from '../gateway/src/terminal/tmux.ts';
-import { runCommand } from '../gateway/src/terminal/command.ts';
+import { detectTmux, runCommand, tmuxSocketName } from '../gateway/src/terminal/tmux.ts';
 import { echoLatency, engineShell, percentile, rawShell, throughput } from './gateway-measure.ts';
 
 const arg = (name: string, fallback: number): number => {

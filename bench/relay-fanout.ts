@@ -6,7 +6,8 @@
  * y-websocket server and a raw `ws` broadcast relay in the same run.
  *
  *   node --import tsx bench/relay-fanout.ts [--rates 20,100,500] [--readers 100]
- *     [--probes 8] [--seconds 5] [--warmup 1] [--systems tendril,tendril-c0,yws,raw]
+ *     [--probes 4] [--seconds 5] [--min-writes 250] [--warmup 1]
+ *     [--systems tendril,tendril-c0,tendril-mem,yws,raw] [--profile DIR]
  *
  * Processes: each server runs alone in a child (its CPU is read from the
  * child itself); `readers - probes` light readers (handshake + subscription,
@@ -22,7 +23,7 @@
  * raised (no rate or per-address caps).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -40,10 +41,14 @@ import { openYwsDoc } from './lib/yws-client.ts';
 const flags = parseFlags();
 const RATES = flags.numbers('rates', [20, 100, 500]);
 const READERS = flags.number('readers', 100);
-const PROBES = flags.number('probes', 8);
+const PROBES = flags.number('probes', 4);
 const SECONDS = flags.number('seconds', 5);
 const WARMUP = flags.number('warmup', 1);
 const SYSTEMS = flags.strings('systems', ['tendril', 'tendril-c0', 'tendril-mem', 'yws', 'raw']);
+/** At least this many measured writes per run, so low rates still give a usable p99. */
+const MIN_WRITES = flags.number('min-writes', 250);
+/** Write V8 CPU profiles of the server processes into this directory. */
+const PROFILE_DIR = flags.string('profile', '');
 flags.done();
 const LIGHT = READERS - PROBES;
 
@@ -238,6 +243,8 @@ interface RunResult {
   readonly mainCpuMs: number;
   readonly framesPerWrite: number;
   readonly notes: string;
+  /** 1-minute load average when the run ended (above 2 = other processes competed). */
+  readonly load: number;
 }
 
 async function drained(session: Session, readers: Child<unknown>, total: number, timeoutMs: number): Promise<{ ok: boolean; light: number; due: number }> {
@@ -268,14 +275,15 @@ function metricNotes(text: string): string {
 async function run(variant: Variant, rate: number, readers: Child<unknown>): Promise<RunResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-fanout-'));
   const spec: ServerSpec = variant.kind === 'tendril' ? { kind: 'tendril', dataDir, ...(variant.memoryStore ? { memoryStore: true } : {}) } : { kind: variant.kind };
-  const server = await startChild<ServerReady>(libPath('server-child.ts'), [JSON.stringify(spec)]);
+  const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, `${variant.name}-${rate}`)}`] : [];
+  const server = await startChild<ServerReady>(libPath('server-child.ts'), [JSON.stringify(spec)], { nodeArgs });
   const rec = new Recorder();
   const url = server.ready.url;
   const session = variant.kind === 'tendril' ? await tendrilSession(url, variant, rec) : variant.kind === 'yws' ? await ywsSession(url, rec) : await rawSession(url, rec);
   try {
     await readers.call('open', { target: session.light, count: LIGHT });
     const warm = Math.max(1, Math.round(rate * WARMUP));
-    const writes = Math.max(1, Math.round(rate * SECONDS));
+    const writes = Math.max(MIN_WRITES, Math.round(rate * SECONDS));
     await drive(session, rec, rate, 0, warm);
     const warmed = await drained(session, readers, warm, 30_000);
     if (!warmed.ok) throw new Error(`${variant.name} at ${rate}/s: the warm-up did not drain (${warmed.light}/${warmed.due} light frames)`);
@@ -303,6 +311,7 @@ async function run(variant: Variant, rate: number, readers: Child<unknown>): Pro
       readersCpuMs: cpuMsBetween(r0, r1),
       mainCpuMs: m1 - m0,
       framesPerWrite,
+      load: loadavg()[0]!,
       notes: done.ok ? notes : `${notes}; NOT DRAINED (${done.light}/${done.due} light frames)`,
     };
   } finally {
@@ -334,7 +343,7 @@ try {
 const perDelivery = (r: RunResult): number => (r.relayCpuMs * 1000) / (r.writes * READERS);
 printTable(
   `Fan-out, 1 writer -> ${READERS} readers (${PROBES} full), ${SECONDS} s per run`,
-  ['writes/s', 'system', 'p50 ms', 'p99 ms', 'max ms', 'relay CPU', 'relay us/delivery', 'frames/write', 'readers proc CPU', 'writer+probes CPU', 'delivered', 'notes'],
+  ['writes/s', 'system', 'p50 ms', 'p99 ms', 'max ms', 'relay CPU', 'relay us/delivery', 'frames/write', 'readers proc CPU', 'writer+probes CPU', 'delivered', 'load', 'notes'],
   results.map((r) => [
     String(r.rate),
     r.system,
@@ -347,6 +356,7 @@ printTable(
     `${fmt((100 * r.readersCpuMs) / r.wallMs, 0)}%`,
     `${fmt((100 * r.mainCpuMs) / r.wallMs, 0)}%`,
     `${r.delivered}/${r.expected}`,
+    fmt(r.load, 1),
     r.notes,
   ]),
 );

@@ -54,6 +54,8 @@ export const SESSION_ENTRY = {
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   requestedBy: 'requestedBy',
+  request: 'request',
+  endRequest: 'endRequest',
 } as const;
 
 export const MEMBER_ENTRY = {

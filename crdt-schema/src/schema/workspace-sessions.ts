@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs';
 import { newDocId, newSessionId, type DeviceId, type DocId, type SessionId } from '../ids.ts';
-import { badInput, checkEnum, checkText, compareStrings, entryOf, readEnum, readNumber, readString, requireEntry, type YMap } from './fields.ts';
+import { badInput, checkEnum, checkText, compareStrings, entryOf, readBytes, readEnum, readNumber, readString, requireEntry, type YMap } from './fields.ts';
 import { SESSION_ENTRY, WORKSPACE } from './keys.ts';
 import type { Writer } from './writer.ts';
 
@@ -32,6 +32,10 @@ export interface SessionEntry {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly requestedBy: DeviceId;
+  /** The requester's signed start request (the gateway verifies it, never trusting the relay). */
+  readonly request?: Uint8Array;
+  /** A member's signed request to end the session. */
+  readonly endRequest?: Uint8Array;
 }
 
 export interface NewSession {
@@ -40,6 +44,7 @@ export interface NewSession {
   readonly gateway: DeviceId;
   readonly title: string;
   readonly requestedBy: DeviceId;
+  readonly request?: Uint8Array;
 }
 
 function readSession(id: string, m: YMap): SessionEntry | undefined {
@@ -57,6 +62,8 @@ function readSession(id: string, m: YMap): SessionEntry | undefined {
     createdAt,
     updatedAt: readNumber(m, SESSION_ENTRY.updatedAt) ?? createdAt,
     requestedBy: requestedBy as DeviceId,
+    request: readBytes(m, SESSION_ENTRY.request),
+    endRequest: readBytes(m, SESSION_ENTRY.endRequest),
   };
 }
 
@@ -87,6 +94,7 @@ export function sessionsSection(doc: Y.Doc, w: Writer) {
         m.set(SESSION_ENTRY.createdAt, at);
         m.set(SESSION_ENTRY.updatedAt, at);
         m.set(SESSION_ENTRY.requestedBy, input.requestedBy);
+        if (input.request !== undefined) m.set(SESSION_ENTRY.request, input.request);
       });
       return readSession(id, m)!;
     },
@@ -101,6 +109,10 @@ export function sessionsSection(doc: Y.Doc, w: Writer) {
     rename(id: SessionId, title: string): void {
       const t = checkText(title, 'title');
       edit(id, (m) => m.set(SESSION_ENTRY.title, t));
+    },
+    /** Records a member's signed request to end the session; the gateway verifies and ends it. */
+    requestEnd(id: SessionId, signed: Uint8Array): void {
+      edit(id, (m) => m.set(SESSION_ENTRY.endRequest, signed));
     },
     /** Sessions by creation time, id breaking ties. */
     list(): SessionEntry[] {

@@ -1,7 +1,7 @@
 /**
- * Presence payloads are bound to their document, their sender and the key
- * epoch: they open only for the document and sender they were sealed for,
- * and only from a member.
+ * Presence payloads are bound to their kind, document, sender and key epoch:
+ * they open only for the document and sender they were sealed for, and not
+ * from a device revoked at that epoch.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDeviceIdentity, loadCrypto, type CryptoProvider, type DeviceIdentity } from '../crypto/index.ts';
@@ -23,7 +23,8 @@ describe('presence sealing', () => {
   it('opens only for its document, its sender, and members', () => {
     const keys = generateWorkspaceKeys(crypto, newWorkspaceId());
     const members = new Set<DeviceId>([alice.deviceId, bob.deviceId]);
-    const directory: Directory = { member: (d) => (members.has(d) ? { role: 'device' } : undefined) };
+    const revoked = new Set<DeviceId>();
+    const directory: Directory = { member: (d) => (members.has(d) ? { role: 'device', ...(revoked.has(d) ? { revokedAtEpoch: 0 } : {}) } : undefined) };
     const make = (identity: DeviceIdentity, doc = chatDoc) =>
       createDocCipher({ crypto, identity, doc, scope: 'chat', keys: () => keys.get('chat')!, directory, localKey: crypto.randomBytes(32) });
     const chatDoc = newDocId();
@@ -35,7 +36,7 @@ describe('presence sealing', () => {
     tampered[tampered.length - 1]! ^= 1;
     expect(make(bob).openEphemeral('presence', alice.deviceId, tampered)).toBeNull();
     expect(make(bob).openEphemeral('stream', alice.deviceId, sealed)).toBeNull();
-    members.delete(alice.deviceId);
+    revoked.add(alice.deviceId);
     expect(make(bob).openEphemeral('presence', alice.deviceId, sealed)).toBeNull();
   });
 });

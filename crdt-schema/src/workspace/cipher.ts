@@ -40,10 +40,12 @@ const LOCAL_NONCE = 24;
 const ephemeralAd = (kind: EphemeralKind, doc: DocId, from: DeviceId, epoch: number): Uint8Array => new TextEncoder().encode(`tendril/${kind}/v1/${doc}/${from}/${epoch}`);
 
 export function createDocCipher(o: DocCipherOptions): DocCipher {
-  // Ephemeral payloads come from any verified member, unless revoked.
+  // Ephemeral payloads open for any holder of the document key (viewers are not enrolled members),
+  // except a revoked device sealing at or after its revocation epoch. What a payload may do is the
+  // receiver's decision (a gateway types input only from its session's writers).
   const mayRead = (from: DeviceId, epoch: number): boolean => {
     const m = o.directory.member(from);
-    return m !== undefined && (m.revokedAtEpoch === undefined || epoch < m.revokedAtEpoch);
+    return m === undefined || m.revokedAtEpoch === undefined || epoch < m.revokedAtEpoch;
   };
   const { crypto, identity, doc, scope } = o;
   const view = () => deriveDocKeys(crypto, o.keys(), doc);

@@ -18,6 +18,7 @@ import type { DocSync } from '../sync/doc-sync.ts';
 import type { WebSocketConstructor } from '../sync/relay-client.ts';
 import type { DeviceHomeState } from './home.ts';
 import { createDirectory } from './membership.ts';
+import type { Directory } from './directory.ts';
 import { WorkspacePeer } from './peer.ts';
 import { syncUrl } from './urls.ts';
 
@@ -116,6 +117,11 @@ export class WorkspaceSession {
 
   scopeOf(doc: DocId): Scope | undefined {
     return this.peer.scopeOf(doc);
+  }
+
+  /** Who may do what in this workspace, from the verified membership certificates in the index. */
+  get members(): Directory {
+    return this.directory;
   }
 
   get index(): DocSync {

@@ -34,8 +34,12 @@ export async function joinAsNodeDevice(link: string, name: string): Promise<Work
   return session;
 }
 
-/** Writes `n` short messages into a new chat, in transactions of `batch`, and waits until the relay has them. */
-export async function writeLargeChat(session: WorkspaceSession, title: string, n: number, batch = 250): Promise<ChatId> {
+/**
+ * Writes `n` short messages into a new chat, in transactions of `batch`, and waits until the relay
+ * has them. Returns the chat and the contents of its first and last message in display order
+ * (messages written in the same millisecond sort by id).
+ */
+export async function writeLargeChat(session: WorkspaceSession, title: string, n: number, batch = 250): Promise<{ id: ChatId; first: string; last: string }> {
   const me = session.home.identity.deviceId;
   const entry = session.workspace().chats.create({ title, createdBy: me });
   const { sync, chat } = await session.openChat(entry.id);
@@ -46,7 +50,8 @@ export async function writeLargeChat(session: WorkspaceSession, title: string, n
     });
   }
   if ((await session.syncOrQueue(60_000)) !== 'synced') throw new Error('the large chat did not reach the relay');
-  return entry.id;
+  const all = chat.transcript();
+  return { id: entry.id, first: all[0]!.content, last: all[all.length - 1]!.content };
 }
 
 /**

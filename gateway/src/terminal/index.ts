@@ -6,7 +6,7 @@
  * sync layer consumes batches, snapshots and transfer chunks as bytes.
  */
 export { writeAgentsFile, AGENTS_FILE_NAME, type AgentsFileRequest, type AgentsFileResult, type IfExists } from './agents-file.ts';
-export { runCommand, type CommandResult, type RunCommand } from './command.ts';
+export { runCommand, type CommandResult, type RunCommand } from './tmux.ts';
 export { systemClock, systemTimers, isGridSize, MAX_GRID_SIDE, type Clock, type TerminalSize, type TimerHandle, type Timers } from './deps.ts';
 export { MAX_TRANSFER_BYTES, TRANSFER_CHUNK_BYTES, startUpload, openDownload, Upload, Download, type TransferProgress, type UploadRequest } from './file-transfer.ts';
 export { HeadlessScreen, type HeadlessScreenOptions } from './headless-screen.ts';
@@ -21,8 +21,9 @@ export { PtyProcess, type PtyExit, type PtyLike } from './pty-process.ts';
 export { ResizePolicy, type SizeChange } from './resize-policy.ts';
 export { ScreenMirror, type ScreenMirrorOptions } from './screen-mirror.ts';
 export { SessionManager, DEFAULT_MAX_SESSIONS, type SessionManagerOptions, type SessionTuning, type StartRequest } from './session-manager.ts';
-export { SessionState, type SessionInfo } from './session-state.ts';
-export { TerminalSession, type Join, type SessionEvents, type TerminalSessionOptions } from './session.ts';
+export { IdleTracker, SessionState, type SessionInfo } from './session-state.ts';
+export { TerminalSession, type SessionEvents, type TerminalSessionOptions } from './session.ts';
+export { joinStream, type Join, type JoinOptions } from './join.ts';
 export { decodeSnapshot, encodeSnapshot, snapshotBytes, type ScreenSnapshot } from './snapshot.ts';
 export { stripReplies } from './terminal-replies.ts';
 export { detectTmux, tmuxSocketName, type TmuxConfig } from './tmux.ts';

@@ -10,7 +10,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { HeadlessScreen } from './headless-screen.ts';
-import type { FromMirror, MirrorInit, ToMirror } from './mirror-protocol.ts';
+import type { FromMirror, MirrorInit, ToMirror } from './mirror-channel.ts';
 import type { StreamPosition } from './output-batch.ts';
 import { BoundaryScanner } from './vt-boundary.ts';
 

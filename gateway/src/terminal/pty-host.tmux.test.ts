@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { newSessionId } from '@tendril/crdt-schema/ids';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCommand } from './command.ts';
+import { runCommand } from './tmux.ts';
 import { createPtyHost } from './pty-host.ts';
 import { TerminalSession } from './session.ts';
 import { shellEnv, spawnPty, tempDir, waitFor, WRITER } from './test-support.ts';

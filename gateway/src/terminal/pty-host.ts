@@ -14,7 +14,7 @@ import { isAbsolute } from 'node:path';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { SessionId } from '@tendril/crdt-schema/ids';
 import { writeAgentsFile, type AgentsFileRequest, type AgentsFileResult } from './agents-file.ts';
-import { runCommand, type RunCommand } from './command.ts';
+import { runCommand, type RunCommand } from './tmux.ts';
 import { isGridSize, systemTimers, type TerminalSize, type Timers } from './deps.ts';
 import { PtyProcess, type PtyControl, type PtyLike } from './pty-process.ts';
 import { attachArgs, clientEnv, hasTmuxSession, killTmuxSession, listTmuxSessions, newSessionArgs, type TmuxConfig } from './tmux.ts';

@@ -8,14 +8,14 @@
  * not yet parsed) passes `highWaterBytes` it emits `flood: true` and the
  * session pauses reading the PTY in bounded steps (pty-process.ts); below
  * `lowWaterBytes` it emits `flood: false` and reading resumes. Viewers never cause a pause (they are
- * dropped instead). Keep the high-water mark well under the stream's ring
- * size, so a snapshot's `coversSeq` is still replayable when it arrives.
+ * dropped instead). "Hopelessly behind" defaults to 4 MiB, about 100 ms of
+ * parsing: shorter floods pass at full speed, longer ones run at the
+ * mirror's pace. The backlog also bounds how stale a snapshot can be.
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { systemClock, systemTimers, type Clock, type TerminalSize, type TimerHandle, type Timers } from './deps.ts';
 import { Emitter } from './emitter.ts';
-import { isFromMirror, type FromMirror, type ToMirror } from './mirror-protocol.ts';
-import { startMirrorThread, type MirrorThread, type StartMirrorThread } from './mirror-thread.ts';
+import { isFromMirror, startMirrorThread, type FromMirror, type MirrorThread, type StartMirrorThread, type ToMirror } from './mirror-channel.ts';
 import type { OutputBatch } from './output-batch.ts';
 import type { ScreenSnapshot } from './snapshot.ts';
 
@@ -64,7 +64,7 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
     super();
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? systemTimers;
-    this.high = options.highWaterBytes ?? 2 * 1024 * 1024;
+    this.high = options.highWaterBytes ?? 4 * 1024 * 1024;
     this.low = options.lowWaterBytes ?? Math.floor(this.high / 4);
     this.everyBytes = options.snapshotEveryBytes ?? 1024 * 1024;
     this.everyMs = options.snapshotEveryMs ?? 10_000;

@@ -10,17 +10,17 @@ import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
 import { systemClock, systemTimers, type Clock, type TerminalSize, type Timers } from './deps.ts';
 import { Emitter } from './emitter.ts';
-import { IdleTracker } from './idle-tracker.ts';
+import { joinStream, type Join, type JoinOptions } from './join.ts';
 import { InputGate, type InputDecision, type InputFrame, type InputGateOptions } from './input-gate.ts';
-import type { Subscription } from './output-subscriber.ts';
 import { OutputStream, type OutputStreamOptions, type SubscribeResult } from './output-stream.ts';
 import type { PtyExit, PtyProcess } from './pty-process.ts';
 import { ResizePolicy, type SizeChange } from './resize-policy.ts';
 import { ScreenMirror, type ScreenMirrorOptions } from './screen-mirror.ts';
-import { SessionState, type SessionInfo } from './session-state.ts';
+import { IdleTracker, SessionState, type SessionInfo } from './session-state.ts';
 import type { ScreenSnapshot } from './snapshot.ts';
 
 export { SessionState, type SessionInfo } from './session-state.ts';
+export type { Join, JoinOptions } from './join.ts';
 
 export interface TerminalSessionOptions {
   readonly id: SessionId;
@@ -46,12 +46,6 @@ export interface SessionEvents {
   snapshot: ScreenSnapshot;
   /** The shell ended and the final snapshot was taken. */
   exit: PtyExit;
-}
-
-/** What a viewer needs to show the terminal: restore `snapshot` (if any), then consume `subscription`. */
-export interface Join {
-  readonly snapshot?: ScreenSnapshot;
-  readonly subscription: Subscription;
 }
 
 export class TerminalSession extends Emitter<SessionEvents> {
@@ -112,18 +106,9 @@ export class TerminalSession extends Emitter<SessionEvents> {
     return this.stream.subscribe(options);
   }
 
-  /** Subscribes from `fromSeq` when it is still replayable, else from a fresh snapshot. */
-  async join(options: { fromSeq?: number; maxQueuedBytes?: number } = {}): Promise<Join> {
-    if (options.fromSeq !== undefined) {
-      const direct = this.stream.subscribe(options);
-      if (direct.kind === 'subscribed') return { subscription: direct.subscription };
-    }
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const snapshot = await this.snapshot();
-      const r = this.stream.subscribe({ ...options, fromSeq: snapshot.coversSeq });
-      if (r.kind === 'subscribed') return { snapshot, subscription: r.subscription };
-    }
-    throw new TendrilError('E_TIMEOUT', 'output outran five snapshots in a row');
+  /** Subscribes from `fromSeq` when it is still replayable, else from a fresh snapshot (join.ts). */
+  join(options: JoinOptions = {}): Promise<Join> {
+    return joinStream(this.stream, () => this.snapshot(), options);
   }
 
   async snapshot(): Promise<ScreenSnapshot> {

@@ -1,7 +1,7 @@
 /** tmux command lines: a dedicated socket, a quiet server, sessions named by id; answers parsed. */
 import type { SessionId } from '@tendril/crdt-schema/ids';
 import { describe, expect, it } from 'vitest';
-import type { RunCommand } from './command.ts';
+import type { RunCommand } from './tmux.ts';
 import { attachArgs, clientEnv, detectTmux, listTmuxSessions, newSessionArgs, tmuxSocketName, type TmuxConfig } from './tmux.ts';
 
 const ID = 'Ab_-cdefghijklmnopqrstu' as SessionId;

@@ -6,10 +6,30 @@
  * user config and configured to stay out of the way: no status line, no
  * prefix key (every key reaches the shell), no escape delay, and no
  * alternate screen on the outer terminal (so the mirror keeps scrollback).
+ * tmux commands go through an injected `RunCommand`, so tests can script
+ * tmux's answers and nothing is ever run through a shell string.
  */
+import { execFile } from 'node:child_process';
 import type { SessionId } from '@tendril/crdt-schema/ids';
-import type { RunCommand } from './command.ts';
 import type { TerminalSize } from './deps.ts';
+
+export interface CommandResult {
+  /** Exit code; -1 when the command could not be started at all. */
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `file` with `args` (no shell); resolves with the result, never rejects on a failure exit. */
+export type RunCommand = (file: string, args: readonly string[], options?: { env?: NodeJS.ProcessEnv }) => Promise<CommandResult>;
+
+export const runCommand: RunCommand = (file, args, options = {}) =>
+  new Promise((resolve) => {
+    execFile(file, [...args], { env: options.env ?? process.env, timeout: 10_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
 
 export interface TmuxConfig {
   /** The tmux executable. */

@@ -10,6 +10,8 @@ import { cmdInvite } from './cmd-invite.ts';
 import { cmdJoin } from './cmd-join.ts';
 import { cmdRelay } from './cmd-relay.ts';
 import { cmdSync } from './cmd-sync.ts';
+import { cmdGateway } from './cmd-gateway.ts';
+import { cmdTerm } from './cmd-term.ts';
 import { cmdWorker } from './cmd-worker.ts';
 import { cmdPlugin, PLUGIN_USAGE } from '../plugins/plugin-cli.ts';
 import type { CliContext } from './context.ts';
@@ -24,6 +26,8 @@ const USAGE = `usage: tendril <command> [options]
   devices list|revoke --home DIR [ID]
   worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S]
   ${PLUGIN_USAGE}
+  gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR]
+  term   new --home DIR --gateway NAME | send --home DIR SESSION TEXT | show --home DIR SESSION [--wait-for TEXT] [--timeout S]
 TENDRIL_HOME may replace --home.`;
 
 const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Promise<number>> = {
@@ -35,6 +39,8 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Pro
   chat: cmdChat,
   devices: cmdDevices,
   worker: cmdWorker,
+  gateway: cmdGateway,
+  term: cmdTerm,
   plugin: cmdPlugin,
 };
 

@@ -6,7 +6,7 @@
  */
 import type * as Y from 'yjs';
 
-type AnyType = Y.AbstractType<unknown>;
+type AnyType = Y.Transaction['changed'] extends Map<infer K, unknown> ? K : never;
 
 /** The key under which `type` (or its ancestor) sits in a root map, or null for a root itself. */
 function topKey(type: AnyType): string | null {

@@ -33,7 +33,7 @@ export class LiveWorkspace {
     this.session = session;
     this.index = new WorkspaceIndex(session);
     this.status = new SyncStatusState(session);
-    this.presence = new PresenceHub(crypto, session);
+    this.presence = new PresenceHub(session);
     this.stopIndex = this.index.onChange(() => void this.openChats());
     session.peer.relay.on('state', this.onConnection);
     void this.openSettings();

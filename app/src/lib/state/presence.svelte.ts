@@ -1,18 +1,15 @@
 /**
  * Who else is viewing a chat, and who is typing. This device announces
  * itself on the chat document it shows (on entering, every 15 s, when typing
- * starts or stops, and once in reply to a newcomer), sealed and signed
- * (session/presence-seal.ts); the relay forwards it to the document's other
- * subscribers and never stores it. Entries expire when not refreshed.
- * Sends stay far below the relay's presence rate limit.
+ * starts or stops, after a resubscribe, and once in reply to a newcomer)
+ * through the document's encrypted ephemeral presence (DocSync.sendPresence:
+ * sealed under the document key, bound to the sender; the relay forwards it
+ * and never stores it). Entries expire when not refreshed. Sends stay far
+ * below the relay's presence rate limit.
  */
-import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import type { DeviceId, DocId } from '@tendril/crdt-schema/ids';
-import { deriveDocKeys } from '@tendril/crdt-schema/keyring';
-import { SyncState } from '@tendril/crdt-schema/sync';
-import { FrameType, type PresenceFrame } from '@tendril/crdt-schema/wire';
+import { SyncState, type DocSync } from '@tendril/crdt-schema/sync';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { openPresence, sealPresence, type PresenceState } from '../session/presence-seal.ts';
 
 export interface PeerPresence {
   readonly device: DeviceId;
@@ -21,72 +18,85 @@ export interface PeerPresence {
   readonly at: number;
 }
 
+/** What one announcement says (JSON inside the sealed payload). */
+interface Announcement {
+  readonly name: string;
+  /** Viewing the chat now (false: left it). */
+  readonly viewing: boolean;
+  readonly typing: boolean;
+}
+
 const HEARTBEAT_MS = 15_000;
 const EXPIRE_MS = 40_000;
 const TYPING_IDLE_MS = 4_000;
+const MAX_NAME = 200;
+
+function parse(payload: Uint8Array): Announcement | null {
+  try {
+    const a = JSON.parse(new TextDecoder().decode(payload)) as Partial<Announcement>;
+    if (typeof a.name !== 'string' || typeof a.viewing !== 'boolean' || typeof a.typing !== 'boolean') return null;
+    return { name: a.name.slice(0, MAX_NAME), viewing: a.viewing, typing: a.typing };
+  } catch {
+    return null;
+  }
+}
 
 export class PresenceHub {
   /** Other devices present, by chat document. */
   present = $state.raw<ReadonlyMap<DocId, readonly PeerPresence[]>>(new Map());
-  private readonly crypto: CryptoProvider;
   private readonly session: WorkspaceSession;
-  private viewing: DocId | null = null;
+  private viewing: DocSync | null = null;
   private typing = false;
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly peers = new Map<DocId, Map<DeviceId, PeerPresence>>();
+  private readonly listening = new Map<DocSync, (from: DeviceId, payload: Uint8Array) => void>();
   private unwatch: (() => void) | null = null;
 
-  constructor(crypto: CryptoProvider, session: WorkspaceSession) {
-    this.crypto = crypto;
+  constructor(session: WorkspaceSession) {
     this.session = session;
-    session.peer.relay.on('presence', this.onFrame);
     this.timer = setInterval(() => {
+      this.listenToAll();
       this.expire();
       this.announce();
     }, HEARTBEAT_MS);
   }
 
-  private keysFor(doc: DocId) {
-    const scope = this.session.scopeOf(doc);
-    const keys = scope ? this.session.home.keys.get(scope) : undefined;
-    return keys ? deriveDocKeys(this.crypto, keys, doc) : undefined;
-  }
-
-  private myName(): string {
-    return this.session.home.config.deviceName;
-  }
-
-  private send(doc: DocId, state: PresenceState): void {
-    const sync = this.session.peer.docs().find((d) => d.doc === doc);
-    // The relay forwards presence only for subscribed documents; anything else would come back as an error.
-    if (!sync || (sync.status.state !== SyncState.Synced && sync.status.state !== SyncState.Syncing)) return;
-    const keys = this.keysFor(doc);
-    const payload = keys ? sealPresence(this.crypto, this.session.home.identity, keys, state) : null;
-    if (payload) this.session.peer.relay.sendFrame({ type: FrameType.Presence, doc, from: this.session.home.identity.deviceId, payload });
+  /** Listens on every open document (chats open in the background too, so arrivals anywhere are known). */
+  private listenToAll(): void {
+    for (const sync of this.session.peer.docs()) {
+      if (this.listening.has(sync)) continue;
+      const on = (from: DeviceId, payload: Uint8Array): void => this.received(sync, from, payload);
+      sync.on('presence', on);
+      this.listening.set(sync, on);
+    }
   }
 
   private announce(): void {
-    if (this.viewing) this.send(this.viewing, { name: this.myName(), viewing: true, typing: this.typing });
+    const sync = this.viewing;
+    if (!sync) return;
+    const a: Announcement = { name: this.session.home.config.deviceName, viewing: true, typing: this.typing };
+    sync.sendPresence(new TextEncoder().encode(JSON.stringify(a)));
   }
 
   /** This device now shows `doc` (or nothing). */
   view(doc: DocId | null): void {
-    if (this.viewing === doc) return;
-    if (this.viewing) this.send(this.viewing, { name: this.myName(), viewing: false, typing: false });
+    if (this.viewing?.doc === doc) return;
+    if (this.viewing) this.viewing.sendPresence(new TextEncoder().encode(JSON.stringify({ name: this.session.home.config.deviceName, viewing: false, typing: false } satisfies Announcement)));
     this.unwatch?.();
     this.unwatch = null;
-    this.viewing = doc;
+    this.listenToAll();
+    const sync = doc ? (this.session.peer.docs().find((d) => d.doc === doc) ?? null) : null;
+    this.viewing = sync;
     this.typing = false;
     this.announce();
-    const sync = doc ? this.session.peer.docs().find((d) => d.doc === doc) : undefined;
     if (sync) {
       // Announce again whenever the document is (re)subscribed: after a reconnect, peers may have expired us.
-      let subscribed = sync.status.state === SyncState.Synced;
+      let synced = sync.status.state === SyncState.Synced;
       const onStatus = (st: { state: string }): void => {
         const now = st.state === SyncState.Synced;
-        if (now && !subscribed) this.announce();
-        subscribed = now;
+        if (now && !synced) this.announce();
+        synced = now;
       };
       sync.on('status', onStatus);
       this.unwatch = () => sync.off('status', onStatus);
@@ -112,24 +122,21 @@ export class PresenceHub {
     this.announce();
   }
 
-  /** Re-announces after a reconnect (subscriptions are new). */
-  reannounce(): void {
-    this.announce();
-  }
-
-  private readonly onFrame = (f: PresenceFrame): void => {
-    if (f.from === this.session.home.identity.deviceId || !this.session.workspace().members.isActive(f.from)) return;
-    const keys = this.keysFor(f.doc);
-    const s = keys ? openPresence(this.crypto, keys, f.from, f.payload) : null;
-    if (!s) return;
-    let perDoc = this.peers.get(f.doc);
-    if (!perDoc) this.peers.set(f.doc, (perDoc = new Map()));
-    const isNew = !perDoc.has(f.from);
-    if (s.viewing) perDoc.set(f.from, { device: f.from, name: s.name, typing: s.typing, at: Date.now() });
-    else perDoc.delete(f.from);
+  private received(sync: DocSync, from: DeviceId, payload: Uint8Array): void {
+    if (from === this.session.home.identity.deviceId) return;
+    const a = parse(payload);
+    if (!a) return;
+    const member = this.session.workspace().members.get(from);
+    if (member?.revokedAt !== undefined) return;
+    let perDoc = this.peers.get(sync.doc);
+    if (!perDoc) this.peers.set(sync.doc, (perDoc = new Map()));
+    const isNew = !perDoc.has(from);
+    // The member list names enrolled devices; a viewer (not enrolled) is shown with the name it gives.
+    if (a.viewing) perDoc.set(from, { device: from, name: member?.name || `${a.name} (viewer)`, typing: a.typing, at: Date.now() });
+    else perDoc.delete(from);
     this.publish();
-    if (isNew && s.viewing && this.viewing === f.doc) this.announce();
-  };
+    if (isNew && a.viewing && this.viewing === sync) this.announce();
+  }
 
   private expire(): void {
     const now = Date.now();
@@ -154,6 +161,7 @@ export class PresenceHub {
     this.unwatch?.();
     clearInterval(this.timer);
     if (this.typingTimer) clearTimeout(this.typingTimer);
-    this.session.peer.relay.off('presence', this.onFrame);
+    for (const [sync, on] of this.listening) sync.off('presence', on);
+    this.listening.clear();
   }
 }

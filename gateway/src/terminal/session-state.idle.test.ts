@@ -1,6 +1,6 @@
 /** Idle after the configured quiet time, active again on the next activity. */
 import { describe, expect, it } from 'vitest';
-import { IdleTracker } from './idle-tracker.ts';
+import { IdleTracker } from './session-state.ts';
 import { ManualTimers } from './test-support.ts';
 
 describe('the idle tracker', () => {

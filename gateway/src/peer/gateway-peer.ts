@@ -1,0 +1,211 @@
+/**
+ * The gateway as a workspace peer (outbound only: it connects to the relay,
+ * nothing connects to it). It announces itself with its health, starts a
+ * terminal session for every start request addressed to it whose signature
+ * and requester it verifies itself, streams each session's output batches
+ * (encrypted, ephemeral Stream frames) to every viewer, answers viewers that
+ * join late or reconnect with a replay or a snapshot, keeps screen snapshots
+ * in the session document, types only signed, counter-checked input from
+ * devices on the session's writer list, and ends sessions on signed request.
+ */
+import { hostname } from 'node:os';
+import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
+import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
+import { canWrite, Scope } from '@tendril/crdt-schema/keyring';
+import { terminalDoc, type SessionEntry } from '@tendril/crdt-schema/schema';
+import type { DocSync } from '@tendril/crdt-schema/sync';
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { encodeSnapshot, type SessionManager, type StartRequest, type TerminalSession } from '../terminal/index.ts';
+import { openSessionRequest, verifyInput } from './signatures.ts';
+import { decodeTerm, encodeTerm, TermTag } from './term-messages.ts';
+
+export interface GatewayPeerOptions {
+  readonly crypto: CryptoProvider;
+  readonly session: WorkspaceSession;
+  /** Builds the session manager; the gate's verify/writers come from here (see `gateFor`). */
+  readonly manager: (gateFor: GatewayPeer['gateFor']) => SessionManager;
+  readonly name: string;
+  readonly cwd: string;
+  readonly shell?: string;
+  readonly version?: string;
+  readonly announceEveryMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+interface Running {
+  readonly entry: SessionEntry;
+  readonly terminal: TerminalSession;
+  readonly sync: DocSync;
+  readonly doc: ReturnType<typeof terminalDoc>;
+}
+
+export class GatewayPeer {
+  private readonly o: GatewayPeerOptions;
+  private readonly me: DeviceId;
+  private manager!: SessionManager;
+  private readonly running = new Map<SessionId, Running>();
+  private readonly starting = new Set<SessionId>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private stopped = false;
+
+  constructor(o: GatewayPeerOptions) {
+    this.o = o;
+    this.me = o.session.home.identity.deviceId;
+  }
+
+  /** The input gate's rules for one session: signatures by the sending device, writers from the session document. */
+  readonly gateFor = (id: SessionId) => ({
+    verify: (f: { counter: number; data: Uint8Array; device?: DeviceId; signature?: Uint8Array }) =>
+      f.device && f.signature && verifyInput(this.o.crypto, f.device, id, f.counter, f.data, f.signature) ? f.device : null,
+    writers: (): DeviceId[] => {
+      const r = this.running.get(id);
+      const info = r?.doc.info();
+      return r && info ? [info.owner, ...r.doc.writers.list().map((w) => w.device)] : [];
+    },
+    log: (drop: { reason: string; device: DeviceId | null; counter: number; bytes: number }) =>
+      this.o.log?.(`session ${id}: input dropped (${drop.reason}) from ${drop.device ?? 'unknown'}, ${drop.bytes} bytes`),
+  });
+
+  async start(): Promise<void> {
+    this.manager = this.o.manager(this.gateFor);
+    const s = this.o.session;
+    s.connect();
+    s.index.ydoc.on('update', () => this.reconcile());
+    // Shells that survived a gateway restart (tmux) are picked up again with their documents.
+    for (const id of await this.manager.recover()) {
+      const entry = s.workspace().sessions.get(id);
+      if (entry && entry.gateway === this.me && entry.state !== 'ended') await this.adoptRecovered(entry, this.manager.get(id));
+      else await this.manager.end(id).catch(() => {});
+    }
+    this.timer = setInterval(() => void this.announce(), this.o.announceEveryMs ?? 10_000);
+    await this.announce();
+    this.reconcile();
+  }
+
+  private async announce(): Promise<void> {
+    const h = await this.manager.health();
+    this.o.session.workspace().gateways.announce(this.me, {
+      name: this.o.name,
+      host: hostname(),
+      version: this.o.version ?? '0.1.0',
+      health: {
+        status: h.status === 'ok' ? 'ok' : 'degraded',
+        active: h.sessions.active,
+        detail: `cpu ${h.cpuPercent.toFixed(0)}%, rss ${Math.round(h.rssBytes / 1048576)} MiB, free ${Math.round(h.memory.freeBytes / 1048576)} MiB, up ${Math.round(h.uptimeMs / 1000)} s, max ${h.sessions.max}${h.detail ? `, ${h.detail}` : ''}`,
+      },
+    });
+  }
+
+  /** Acts on the index: starts requested sessions for this gateway, ends the ones asked to end. */
+  private reconcile(): void {
+    if (this.stopped) return;
+    for (const entry of this.o.session.workspace().sessions.list()) {
+      if (entry.gateway !== this.me) continue;
+      if (entry.state === 'requested' && !this.running.has(entry.id) && !this.starting.has(entry.id)) {
+        this.starting.add(entry.id);
+        void this.startSession(entry).finally(() => this.starting.delete(entry.id));
+      }
+      const r = this.running.get(entry.id);
+      if (r && entry.endRequest) {
+        const req = openSessionRequest(this.o.crypto, entry.endRequest);
+        if (req?.kind === 'end' && req.session === entry.id && this.isWriterDevice(req.requester)) void this.manager.end(entry.id).catch(() => {});
+      }
+    }
+  }
+
+  private isWriterDevice(device: DeviceId): boolean {
+    const m = this.o.session.members.member(device);
+    return m !== undefined && m.revokedAtEpoch === undefined && canWrite(m.role, Scope.Terminals);
+  }
+
+  private async startSession(entry: SessionEntry): Promise<void> {
+    const ws = this.o.session.workspace();
+    const req = entry.request ? openSessionRequest(this.o.crypto, entry.request) : null;
+    const valid = req && req.kind === 'start' && req.session === entry.id && req.doc === entry.docId && req.gateway === this.me && req.requester === entry.requestedBy;
+    if (!valid || !this.isWriterDevice(req.requester)) {
+      this.o.log?.(`session ${entry.id}: start request refused (${valid ? 'requester may not write terminals' : 'bad signature'})`);
+      ws.sessions.setState(entry.id, 'ended');
+      return;
+    }
+    const sync = await this.o.session.peer.openDoc({ doc: entry.docId, scope: Scope.Terminals });
+    const doc = terminalDoc(sync.ydoc);
+    let terminal: TerminalSession;
+    try {
+      const request: StartRequest = { id: entry.id, title: req.title || entry.title, cwd: req.cwd || this.o.cwd, ...(this.o.shell ? { shell: this.o.shell } : {}) };
+      terminal = (await this.manager.start(request)).session;
+    } catch (e) {
+      this.o.log?.(`session ${entry.id}: ${(e as Error).message}`);
+      ws.sessions.setState(entry.id, 'ended');
+      return;
+    }
+    const info = terminal.info();
+    doc.init({ sessionId: entry.id, title: info.title, gateway: this.me, owner: req.requester, shell: info.shell, cwd: info.cwd });
+    doc.setSize(info.size.cols, info.size.rows, this.me);
+    doc.setState('running');
+    const r: Running = { entry, terminal, sync, doc };
+    this.running.set(entry.id, r);
+    this.wire(r);
+    ws.sessions.setState(entry.id, 'running');
+  }
+
+  private async adoptRecovered(entry: SessionEntry, terminal: TerminalSession): Promise<void> {
+    const sync = await this.o.session.peer.openDoc({ doc: entry.docId, scope: Scope.Terminals });
+    const r: Running = { entry, terminal, sync, doc: terminalDoc(sync.ydoc) };
+    this.running.set(entry.id, r);
+    this.wire(r);
+    this.o.log?.(`session ${entry.id}: re-attached after restart`);
+  }
+
+  private wire(r: Running): void {
+    const { terminal, sync, doc, entry } = r;
+    terminal.stream.on('batch', (b) => sync.sendStream(encodeTerm({ t: TermTag.Output, seq: b.seq, offset: b.offset, bytes: b.bytes })));
+    terminal.on('resize', (s) => {
+      doc.setSize(s.cols, s.rows, this.me);
+      sync.sendStream(encodeTerm({ t: TermTag.Size, cols: s.cols, rows: s.rows, atSeq: s.atSeq }));
+    });
+    terminal.on('snapshot', (snap) => doc.snapshots.put({ coversSeq: snap.coversSeq, bytes: encodeSnapshot(snap), by: this.me }));
+    terminal.on('state', (state) => {
+      const mapped = state === 'idle' ? 'idle' : state === 'ended' ? 'ended' : 'running';
+      doc.setState(mapped);
+      this.o.session.workspace().sessions.setState(entry.id, mapped);
+    });
+    terminal.on('exit', (exit) => {
+      sync.sendStream(encodeTerm({ t: TermTag.Ended, exitCode: exit.exitCode ?? -1 }));
+      this.running.delete(entry.id);
+    });
+    sync.on('stream', (from, payload) => void this.onViewer(r, from, payload));
+  }
+
+  private async onViewer(r: Running, from: DeviceId, payload: Uint8Array): Promise<void> {
+    const m = decodeTerm(payload);
+    if (!m) return;
+    const { terminal, sync } = r;
+    if (m.t === TermTag.Input) {
+      terminal.input({ session: r.entry.id, counter: m.counter, data: m.data, device: from, signature: m.signature });
+    } else if (m.t === TermTag.Viewport) {
+      if (this.gateFor(r.entry.id).writers().includes(from)) terminal.viewport(from, { cols: m.cols, rows: m.rows });
+    } else if (m.t === TermTag.Join) {
+      const replay = m.fresh ? null : terminal.stream.replay(m.fromSeq);
+      if (replay && replay.kind === 'batches') {
+        for (const b of replay.batches) sync.sendStream(encodeTerm({ t: TermTag.Output, seq: b.seq, offset: b.offset, bytes: b.bytes }), from);
+        return;
+      }
+      const snap = await terminal.snapshot();
+      sync.sendStream(encodeTerm({ t: TermTag.Snapshot, snapshot: encodeSnapshot(snap) }), from);
+      const after = terminal.stream.replay(snap.coversSeq);
+      if (after.kind === 'batches') for (const b of after.batches) sync.sendStream(encodeTerm({ t: TermTag.Output, seq: b.seq, offset: b.offset, bytes: b.bytes }), from);
+    }
+  }
+
+  /** The running session (tests, the CLI). */
+  terminal(id: SessionId): TerminalSession | undefined {
+    return this.running.get(id)?.terminal;
+  }
+
+  /** Stops announcing; shells survive in tmux when `keepShells`, else they end. */
+  async stop(options: { keepShells: boolean } = { keepShells: true }): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.manager.shutdown(options);
+  }
+}

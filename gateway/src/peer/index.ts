@@ -1,0 +1,5 @@
+/** The gateway as a workspace peer, and the device side of a terminal session. */
+export { GatewayPeer, type GatewayPeerOptions } from './gateway-peer.ts';
+export { TermViewer } from './term-viewer.ts';
+export { signSessionRequest, openSessionRequest, signInput, verifyInput, type SessionRequest } from './signatures.ts';
+export { encodeTerm, decodeTerm, TermTag, type TermMessage } from './term-messages.ts';

@@ -1,0 +1,97 @@
+/**
+ * What travels inside a terminal session's Stream frames (sealed by the
+ * sync layer with the session document's key): output batches and size
+ * changes from the gateway, signed input and viewport sizes from devices, and
+ * the join handshake (a viewer asks to resume from an output seq; the gateway
+ * answers with the batches since, or with a snapshot to restore first).
+ *
+ * Layout: u8 tag, then the fields as lib0 varUints / varUint8Arrays.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+
+export const TermTag = { Output: 1, Input: 2, Join: 3, Snapshot: 4, Viewport: 5, Size: 6, Ended: 7 } as const;
+
+export type TermMessage =
+  | { readonly t: typeof TermTag.Output; readonly seq: number; readonly offset: number; readonly bytes: Uint8Array }
+  | { readonly t: typeof TermTag.Input; readonly counter: number; readonly data: Uint8Array; readonly signature: Uint8Array }
+  /** `fromSeq` 0 with `fresh` asks for a snapshot first. */
+  | { readonly t: typeof TermTag.Join; readonly fromSeq: number; readonly fresh: boolean }
+  | { readonly t: typeof TermTag.Snapshot; readonly snapshot: Uint8Array }
+  | { readonly t: typeof TermTag.Viewport; readonly cols: number; readonly rows: number }
+  | { readonly t: typeof TermTag.Size; readonly cols: number; readonly rows: number; readonly atSeq: number }
+  | { readonly t: typeof TermTag.Ended; readonly exitCode: number };
+
+export function encodeTerm(m: TermMessage): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeUint8(e, m.t);
+  switch (m.t) {
+    case TermTag.Output:
+      encoding.writeVarUint(e, m.seq);
+      encoding.writeVarUint(e, m.offset);
+      encoding.writeVarUint8Array(e, m.bytes);
+      break;
+    case TermTag.Input:
+      encoding.writeVarUint(e, m.counter);
+      encoding.writeVarUint8Array(e, m.data);
+      encoding.writeVarUint8Array(e, m.signature);
+      break;
+    case TermTag.Join:
+      encoding.writeVarUint(e, m.fromSeq);
+      encoding.writeUint8(e, m.fresh ? 1 : 0);
+      break;
+    case TermTag.Snapshot:
+      encoding.writeVarUint8Array(e, m.snapshot);
+      break;
+    case TermTag.Viewport:
+      encoding.writeVarUint(e, m.cols);
+      encoding.writeVarUint(e, m.rows);
+      break;
+    case TermTag.Size:
+      encoding.writeVarUint(e, m.cols);
+      encoding.writeVarUint(e, m.rows);
+      encoding.writeVarUint(e, m.atSeq);
+      break;
+    case TermTag.Ended:
+      encoding.writeVarInt(e, m.exitCode);
+      break;
+  }
+  return encoding.toUint8Array(e);
+}
+
+/** The message, or null for anything that does not decode exactly (it is dropped and counted by the caller). */
+export function decodeTerm(bytes: Uint8Array): TermMessage | null {
+  try {
+    const d = decoding.createDecoder(bytes);
+    const t = decoding.readUint8(d);
+    let m: TermMessage;
+    switch (t) {
+      case TermTag.Output:
+        m = { t, seq: decoding.readVarUint(d), offset: decoding.readVarUint(d), bytes: decoding.readVarUint8Array(d) };
+        break;
+      case TermTag.Input:
+        m = { t, counter: decoding.readVarUint(d), data: decoding.readVarUint8Array(d), signature: decoding.readVarUint8Array(d) };
+        break;
+      case TermTag.Join:
+        m = { t, fromSeq: decoding.readVarUint(d), fresh: decoding.readUint8(d) === 1 };
+        break;
+      case TermTag.Snapshot:
+        m = { t, snapshot: decoding.readVarUint8Array(d) };
+        break;
+      case TermTag.Viewport:
+        m = { t, cols: decoding.readVarUint(d), rows: decoding.readVarUint(d) };
+        break;
+      case TermTag.Size:
+        m = { t, cols: decoding.readVarUint(d), rows: decoding.readVarUint(d), atSeq: decoding.readVarUint(d) };
+        break;
+      case TermTag.Ended:
+        m = { t, exitCode: decoding.readVarInt(d) };
+        break;
+      default:
+        return null;
+    }
+    return decoding.hasContent(d) ? null : m;
+  } catch {
+    return null;
+  }
+}

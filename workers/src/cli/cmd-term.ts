@@ -1,0 +1,107 @@
+/**
+ * `tendril term new|send|show`: terminal sessions from the command line.
+ *   term new  --home DIR --gateway NAME [--title T] [--cwd DIR]   prints the session id as its last line
+ *   term send --home DIR SESSION TEXT                             "\n" in TEXT is Enter
+ *   term show --home DIR SESSION [--wait-for TEXT] [--timeout S]  prints the screen as text
+ */
+import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
+import { TendrilError } from '@tendril/crdt-schema/errors';
+import { newDocId, newSessionId, parseSessionId, type DeviceId } from '@tendril/crdt-schema/ids';
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { signSessionRequest, TermViewer } from '@tendril/gateway';
+import { flag, parseArgs, requireFlag } from './args.ts';
+import { homeDir, seconds, type CliContext } from './context.ts';
+import { withSession } from './session.ts';
+
+export async function cmdTerm(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'new': return termNew(ctx, rest);
+    case 'send': return termSend(ctx, rest);
+    case 'show': return termShow(ctx, rest);
+    default: throw new TendrilError('E_BAD_INPUT', 'usage: tendril term new|send|show');
+  }
+}
+
+function findGateway(session: WorkspaceSession, name: string): DeviceId {
+  const gateways = session.workspace().gateways.list();
+  const found = gateways.find((g) => g.name === name) ?? gateways.find((g) => g.device === name);
+  if (!found) throw new TendrilError('E_BAD_INPUT', `no gateway named ${name} (known: ${gateways.map((g) => g.name).join(', ') || 'none'})`);
+  return found.device;
+}
+
+async function termNew(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home', 'gateway', 'title', 'cwd', 'timeout'] });
+  const timeout = seconds(args, 'timeout', 20);
+  return withSession(homeDir(ctx, args), async (session, crypto) => {
+    await session.syncOrQueue(timeout);
+    const gateway = findGateway(session, requireFlag(args, 'gateway'));
+    const id = newSessionId();
+    const doc = newDocId();
+    const title = flag(args, 'title') ?? `session on ${requireFlag(args, 'gateway')}`;
+    const me = session.home.identity;
+    const request = signSessionRequest(crypto, { kind: 'start', session: id, doc, gateway, title, cwd: flag(args, 'cwd') ?? '', requester: me.deviceId }, me);
+    session.workspace().sessions.create({ id, docId: doc, gateway, title, requestedBy: me.deviceId, request });
+    if ((await session.syncOrQueue(timeout)) !== 'synced') throw new TendrilError('E_OFFLINE', 'the request did not reach the relay');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TendrilError('E_TIMEOUT', `gateway did not start the session within ${timeout / 1000} s`)), timeout);
+      const check = (): void => {
+        const state = session.workspace().sessions.get(id)?.state;
+        if (state === 'requested') return;
+        clearTimeout(timer);
+        session.index.ydoc.off('update', check);
+        if (state === 'ended') reject(new TendrilError('E_FORBIDDEN', 'the gateway refused the session (see its log)'));
+        else resolve();
+      };
+      session.index.ydoc.on('update', check);
+      check();
+    });
+    ctx.io.out(id);
+    return 0;
+  });
+}
+
+async function openViewer(session: WorkspaceSession, crypto: CryptoProvider, text: string, timeout: number): Promise<TermViewer> {
+  await session.syncOrQueue(timeout);
+  const entry = session.workspace().sessions.get(parseSessionId(text));
+  if (!entry) throw new TendrilError('E_BAD_INPUT', `no terminal session ${text}`);
+  const viewer = new TermViewer(crypto, session, entry);
+  await viewer.open(timeout);
+  return viewer;
+}
+
+async function termSend(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home', 'timeout'] });
+  const [sessionArg, ...words] = args.positionals;
+  if (!sessionArg || words.length === 0) throw new TendrilError('E_BAD_INPUT', 'usage: tendril term send --home DIR SESSION TEXT');
+  return withSession(homeDir(ctx, args), async (session, crypto) => {
+    const viewer = await openViewer(session, crypto, sessionArg, seconds(args, 'timeout', 15));
+    viewer.send(words.join(' ').replace(/\\n/g, '\r'));
+    ctx.io.out('sent');
+    return 0;
+  });
+}
+
+async function termShow(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home', 'wait-for', 'timeout'] });
+  const [sessionArg] = args.positionals;
+  if (!sessionArg) throw new TendrilError('E_BAD_INPUT', 'usage: tendril term show --home DIR SESSION');
+  const timeout = seconds(args, 'timeout', 15);
+  return withSession(homeDir(ctx, args), async (session, crypto) => {
+    const viewer = await openViewer(session, crypto, sessionArg, timeout);
+    const waitFor = flag(args, 'wait-for');
+    let screen: string;
+    if (waitFor !== undefined) {
+      try {
+        screen = await viewer.waitFor(waitFor, timeout);
+      } catch (e) {
+        throw new TendrilError('E_TIMEOUT', (e as Error).message);
+      }
+    } else {
+      await new Promise((r) => setTimeout(r, 300));
+      screen = await viewer.screenText();
+    }
+    for (const line of screen.replace(/\n+$/, '').split('\n')) ctx.io.out(line);
+    return 0;
+  });
+}
