@@ -13,7 +13,7 @@ function stream(batches: number, ringBytes = 1000): OutputStream {
   }
   return s;
 }
-const snap = (coversSeq: number): ScreenSnapshot => ({ coversSeq, coversOffset: coversSeq * 10, cols: 80, rows: 24, gzip: new Uint8Array(1), takenAt: 0 });
+const snap = (coversSeq: number): ScreenSnapshot => ({ coversSeq, coversOffset: coversSeq * 10, cols: 80, rows: 24, scrollbackLines: 0, gzip: new Uint8Array(1), takenAt: 0 });
 
 describe('joining a session', () => {
   it('replays from a held position without a snapshot', async () => {

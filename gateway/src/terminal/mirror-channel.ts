@@ -18,6 +18,8 @@ export interface MirrorInit extends TerminalSize {
   readonly scrollback: number;
   /** gzip level for snapshots (1..9). */
   readonly gzipLevel: number;
+  /** Scrollback is cut until a snapshot's gzip fits this many bytes (the screen itself is always sent). */
+  readonly snapshotBudgetBytes: number;
 }
 
 /** Main thread to worker. */
@@ -38,6 +40,7 @@ export type FromMirror =
       readonly coversOffset: number;
       readonly size: TerminalSize;
       readonly gzip: Uint8Array;
+      readonly scrollbackLines: number;
       readonly takenAt: number;
     }
   | { readonly t: 'text'; readonly id: number; readonly text: string }

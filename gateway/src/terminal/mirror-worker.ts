@@ -30,12 +30,22 @@ let waiting: Pending[] = [];
 
 const send = (m: FromMirror): void => port.postMessage(m);
 
+/** gzip of the screen with as much scrollback as fits the budget, then the unfinished tail. */
+function render(tail: Uint8Array): { gzip: Uint8Array; lines: number } {
+  let lines = Math.min(init.scrollback, screen.scrollbackLines);
+  for (let attempt = 0; ; attempt++) {
+    const text = Buffer.from(screen.serialize(lines), 'utf8');
+    const gzip = new Uint8Array(gzipSync(tail.length === 0 ? text : Buffer.concat([text, tail]), { level: init.gzipLevel }));
+    if (gzip.length <= init.snapshotBudgetBytes || lines === 0 || attempt === 3) return { gzip, lines };
+    lines = attempt === 2 ? 0 : Math.floor((lines * init.snapshotBudgetBytes * 0.9) / gzip.length);
+  }
+}
+
 function answer(requests: Pending[], at: StreamPosition, tail: Uint8Array): void {
   if (requests.length === 0) return;
-  const text = Buffer.from(screen.serialize(init.scrollback), 'utf8');
-  const gzip = new Uint8Array(gzipSync(tail.length === 0 ? text : Buffer.concat([text, tail]), { level: init.gzipLevel }));
+  const { gzip, lines } = render(tail);
   for (const r of requests) {
-    send({ t: 'snapshot', id: r.id, coversSeq: at.seq, coversOffset: at.offset, size: screen.size, gzip, takenAt: r.takenAt });
+    send({ t: 'snapshot', id: r.id, coversSeq: at.seq, coversOffset: at.offset, size: screen.size, gzip, scrollbackLines: lines, takenAt: r.takenAt });
   }
 }
 

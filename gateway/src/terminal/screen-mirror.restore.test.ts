@@ -52,7 +52,7 @@ describe('snapshot + replay', () => {
   it('rebuilds the mirror screen from snapshots taken anywhere in the stream', async () => {
     const prng = createPrng(testSeed('gateway/src/terminal/screen-mirror.restore.test.ts'));
     const batches = cut(program(1500), () => prng.int(1, 400));
-    const mirror = new ScreenMirror({ cols: 80, rows: 24, scrollback: 1000, snapshotEveryBytes: Infinity });
+    const mirror = new ScreenMirror({ cols: 80, rows: 24, scrollback: 1000, snapshotEveryBytes: Infinity, snapshotBudgetBytes: Infinity });
     mirrors.push(mirror);
     const asked: { fed: number; snapshot: Promise<ScreenSnapshot> }[] = [];
     batches.forEach((b, i) => {
@@ -76,16 +76,32 @@ describe('snapshot + replay', () => {
     }
   });
 
-  it('restores a screen with 1,000 lines of scrollback into a small gzip', async () => {
+  it('restores a screen with 1,000 lines of scrollback', async () => {
     const batches = cut(program(1200), () => 16 * 1024);
-    const mirror = new ScreenMirror({ cols: 80, rows: 24, scrollback: 1000 });
+    const mirror = new ScreenMirror({ cols: 80, rows: 24, scrollback: 1000, snapshotBudgetBytes: Infinity });
     mirrors.push(mirror);
     batches.forEach((b) => mirror.feed(b));
     const s = await mirror.snapshot();
+    expect(s.scrollbackLines).toBe(1000);
     const viewer = await restore(s, batches);
     expect(viewer.screen.scrollbackLines).toBe(1000);
     expect(await viewer.text()).toBe(await mirror.screenText());
-    expect(s.gzip.length).toBeLessThan(64 * 1024);
+  });
+
+  it('cuts scrollback, never the screen, to keep a snapshot within its size budget', async () => {
+    const prng = createPrng(7);
+    const noise = Array.from({ length: 1200 }, () => prng.string(78, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') + '\r\n').join('');
+    const batches = cut(new Uint8Array(Buffer.from(noise)), () => 16 * 1024);
+    const mirror = new ScreenMirror({ cols: 80, rows: 24, scrollback: 1000, snapshotBudgetBytes: 24 * 1024 });
+    mirrors.push(mirror);
+    batches.forEach((b) => mirror.feed(b));
+    const s = await mirror.snapshot();
+    expect(s.gzip.length).toBeLessThanOrEqual(24 * 1024);
+    expect(s.scrollbackLines).toBeGreaterThan(100);
+    expect(s.scrollbackLines).toBeLessThan(1000);
+    const viewer = await restore(s, batches);
+    expect(viewer.screen.scrollbackLines).toBe(s.scrollbackLines);
+    expect(await viewer.text()).toBe(await mirror.screenText());
   });
 
   it('emits periodic snapshots after enough new output', async () => {

@@ -29,6 +29,8 @@ export interface ScreenMirrorOptions extends TerminalSize {
   readonly highWaterBytes?: number;
   readonly lowWaterBytes?: number;
   readonly gzipLevel?: number;
+  /** Scrollback is cut until a snapshot's gzip fits this (default 24 KiB); the screen itself always goes. */
+  readonly snapshotBudgetBytes?: number;
   readonly clock?: Clock;
   readonly timers?: Timers;
   readonly startThread?: StartMirrorThread;
@@ -68,7 +70,13 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
     this.low = options.lowWaterBytes ?? Math.floor(this.high / 4);
     this.everyBytes = options.snapshotEveryBytes ?? 1024 * 1024;
     this.everyMs = options.snapshotEveryMs ?? 10_000;
-    const init = { cols: options.cols, rows: options.rows, scrollback: options.scrollback ?? 1000, gzipLevel: options.gzipLevel ?? 9 };
+    const init = {
+      cols: options.cols,
+      rows: options.rows,
+      scrollback: options.scrollback ?? 1000,
+      gzipLevel: options.gzipLevel ?? 9,
+      snapshotBudgetBytes: options.snapshotBudgetBytes ?? 24 * 1024,
+    };
     this.thread = (options.startThread ?? startMirrorThread)(init);
     this.thread.on('message', (m: unknown) => this.receive(m));
     this.thread.on('error', (e: Error) => this.fail(new TendrilError('E_SPAWN_FAILED', `screen mirror failed: ${e.message}`, { cause: e })));
@@ -106,7 +114,7 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
   async snapshot(): Promise<ScreenSnapshot> {
     const m = await this.request({ t: 'snapshot', id: this.nextId++, takenAt: this.clock.now() });
     if (m.t !== 'snapshot') throw new TendrilError('E_BAD_INPUT', `mirror answered ${m.t} to a snapshot request`);
-    const s: ScreenSnapshot = { coversSeq: m.coversSeq, coversOffset: m.coversOffset, ...m.size, gzip: m.gzip, takenAt: m.takenAt };
+    const s: ScreenSnapshot = { coversSeq: m.coversSeq, coversOffset: m.coversOffset, ...m.size, scrollbackLines: m.scrollbackLines, gzip: m.gzip, takenAt: m.takenAt };
     this.emit('snapshot', s);
     return s;
   }

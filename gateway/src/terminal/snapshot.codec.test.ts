@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeSnapshot, encodeSnapshot, snapshotBytes, type ScreenSnapshot } from './snapshot.ts';
 
-const sample: ScreenSnapshot = { coversSeq: 1234, coversOffset: 98_765_432_100, cols: 132, rows: 43, gzip: new Uint8Array(gzipSync('\x1b[31mhi')), takenAt: 1_700_000_000_123 };
+const sample: ScreenSnapshot = { coversSeq: 1234, coversOffset: 98_765_432_100, cols: 132, rows: 43, scrollbackLines: 1000, gzip: new Uint8Array(gzipSync('\x1b[31mhi')), takenAt: 1_700_000_000_123 };
 
 describe('screen snapshot bytes', () => {
   it('round-trips every field and the text', () => {

@@ -8,8 +8,8 @@
  * viewer's parser resumes exactly where the mirror's stood (vt-boundary.ts).
  *
  * `encodeSnapshot` / `decodeSnapshot` give the byte form the sync layer seals:
- *   u8 version (1) | u32 cols | u32 rows | f64 coversSeq | f64 coversOffset
- *   | f64 takenAt | gzip bytes (the rest)
+ *   u8 version (1) | u32 cols | u32 rows | u32 scrollbackLines | f64 coversSeq
+ *   | f64 coversOffset | f64 takenAt | gzip bytes (the rest)
  * all integers big-endian.
  */
 import { gunzipSync } from 'node:zlib';
@@ -22,6 +22,8 @@ export interface ScreenSnapshot {
   readonly coversOffset: number;
   readonly cols: number;
   readonly rows: number;
+  /** Lines of scrollback included (fewer than kept when the size budget cut them). */
+  readonly scrollbackLines: number;
   /** gzip of the serialized screen (UTF-8), then any unfinished sequence bytes. */
   readonly gzip: Uint8Array;
   /** Clock time the snapshot was taken. */
@@ -29,7 +31,7 @@ export interface ScreenSnapshot {
 }
 
 const VERSION = 1;
-const HEADER = 1 + 4 + 4 + 8 + 8 + 8;
+const HEADER = 1 + 4 + 4 + 4 + 8 + 8 + 8;
 
 /** The bytes that rebuild the screen when written to a fresh terminal. */
 export function snapshotBytes(s: ScreenSnapshot): Uint8Array {
@@ -42,9 +44,10 @@ export function encodeSnapshot(s: ScreenSnapshot): Uint8Array {
   view.setUint8(0, VERSION);
   view.setUint32(1, s.cols);
   view.setUint32(5, s.rows);
-  view.setFloat64(9, s.coversSeq);
-  view.setFloat64(17, s.coversOffset);
-  view.setFloat64(25, s.takenAt);
+  view.setUint32(9, s.scrollbackLines);
+  view.setFloat64(13, s.coversSeq);
+  view.setFloat64(21, s.coversOffset);
+  view.setFloat64(29, s.takenAt);
   out.set(s.gzip, HEADER);
   return out;
 }
@@ -56,9 +59,10 @@ export function decodeSnapshot(bytes: Uint8Array): ScreenSnapshot {
   const s: ScreenSnapshot = {
     cols: view.getUint32(1),
     rows: view.getUint32(5),
-    coversSeq: view.getFloat64(9),
-    coversOffset: view.getFloat64(17),
-    takenAt: view.getFloat64(25),
+    scrollbackLines: view.getUint32(9),
+    coversSeq: view.getFloat64(13),
+    coversOffset: view.getFloat64(21),
+    takenAt: view.getFloat64(29),
     gzip: bytes.slice(HEADER),
   };
   const counts = [s.cols, s.rows, s.coversSeq, s.coversOffset];

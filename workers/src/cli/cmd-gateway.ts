@@ -1,6 +1,6 @@
 /**
  * `tendril gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR]
- *  [--idle-after S]`: runs the gateway (joined with an invite of role gateway) until stopped.
+ *  [--idle-after S] [--snapshot-every S]`: runs the gateway (joined with an invite of role gateway) until stopped.
  * Shells run inside tmux when it is installed, so they survive a gateway restart.
  */
 import { hostname } from 'node:os';
@@ -12,7 +12,7 @@ import { homeDir, type CliContext } from './context.ts';
 import { withSession } from './session.ts';
 
 export async function cmdGateway(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home', 'name', 'max-sessions', 'shell', 'cwd', 'idle-after'], switches: ['no-tmux'] });
+  const args = parseArgs(argv, { values: ['home', 'name', 'max-sessions', 'shell', 'cwd', 'idle-after', 'snapshot-every'], switches: ['no-tmux'] });
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(ctx.env)) if (typeof v === 'string') env[k] = v;
   const shell = flag(args, 'shell') ?? env.SHELL ?? '/bin/bash';
@@ -37,7 +37,7 @@ export async function cmdGateway(ctx: CliContext, argv: readonly string[]): Prom
           shell,
           gate: gateFor,
           maxSessions: intFlag(args, 'max-sessions', 5),
-          tuning: { idleAfterMs: intFlag(args, 'idle-after', 300) * 1000 },
+          tuning: { idleAfterMs: intFlag(args, 'idle-after', 300) * 1000, mirror: { snapshotEveryMs: intFlag(args, 'snapshot-every', 10) * 1000 } },
         }),
     });
     await gateway.start();

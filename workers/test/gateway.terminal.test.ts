@@ -1,0 +1,98 @@
+/**
+ * Terminal sessions through the real relay and a real gateway process: a
+ * writer runs `echo` of a canary, a second device sees it, a viewer-role
+ * device's input is refused, the relay's data holds no canary, and a viewer
+ * that restarts while the gateway is away sees the screen from the snapshot
+ * kept in the session document.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliOk, eventually, relayFixture, ROOT } from './harness.ts';
+import { makeWorkspace, type Workspace } from './peers.ts';
+
+function startGateway(home: string): { child: ChildProcess; ready: Promise<void>; log: () => string } {
+  const child = spawn(process.execPath, [join(ROOT, 'workers/bin/tendril.js'), 'gateway', '--home', home, '--name', 'gw', '--no-tmux', '--shell', '/bin/sh', '--snapshot-every', '1'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PS1: '$ ' },
+  });
+  let out = '';
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(' running')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`gateway exited ${code}: ${out}`)));
+  });
+  return { child, ready, log: () => out };
+}
+
+describe('terminal sessions through a gateway', () => {
+  const env = relayFixture('gateway', { beforeAll, afterAll });
+  let ws: Workspace;
+  let gw: ReturnType<typeof startGateway>;
+  let viewerHome: string;
+  let session: string;
+
+  beforeAll(async () => {
+    ws = await makeWorkspace(env.dir, env.relay.url, 1);
+    const link = (await cliOk('invite', '--home', ws.homes[0]!, '--role', 'gateway')).last;
+    await cliOk('join', '--home', join(env.dir, 'gw'), link, '--name', 'gw');
+    gw = startGateway(join(env.dir, 'gw'));
+    await gw.ready;
+    viewerHome = join(env.dir, 'viewer');
+    await cliOk('join', '--home', viewerHome, (await cliOk('invite', '--home', ws.homes[0]!, '--role', 'viewer')).last);
+    session = (await cliOk('term', 'new', '--home', ws.homes[0]!, '--gateway', 'gw')).last;
+  }, 120_000);
+  afterAll(() => {
+    gw?.child.kill('SIGKILL');
+  });
+
+  it('runs a writer command that a second device sees', async () => {
+    await cliOk('term', 'send', '--home', ws.homes[0]!, session, 'echo canary-$((6*7))-term\\n');
+    const shown = await cliOk('term', 'show', '--home', ws.homes[1]!, session, '--wait-for', 'canary-42-term', '--timeout', '15');
+    expect(shown.out.some((l) => l.trim() === 'canary-42-term')).toBe(true);
+  });
+
+  it('refuses input from a viewer and from a device that is not a writer', async () => {
+    await cliOk('term', 'send', '--home', viewerHome, session, 'echo viewer-$((1+1))-typed\\n');
+    await cliOk('term', 'send', '--home', ws.homes[1]!, session, 'echo device-$((2+2))-typed\\n');
+    await cliOk('term', 'send', '--home', ws.homes[0]!, session, 'echo owner-$((3+3))-typed\\n');
+    const shown = await cliOk('term', 'show', '--home', ws.homes[0]!, session, '--wait-for', 'owner-6-typed', '--timeout', '15');
+    const screen = shown.out.join('\n');
+    expect(screen).not.toContain('viewer-2-typed');
+    expect(screen).not.toContain('device-4-typed');
+    expect(gw.log()).toMatch(/input dropped \(not-writer\)/);
+  });
+
+  it('keeps no canary in the relay data', () => {
+    const dir = join(env.dir, 'relay');
+    for (const f of readdirSync(dir)) {
+      const bytes = readFileSync(join(dir, f));
+      for (const needle of ['canary-42-term', 'echo canary', 'owner-6-typed']) expect(bytes.includes(Buffer.from(needle)), `${f} holds ${needle}`).toBe(false);
+    }
+  });
+
+  it('restores the screen from the stored snapshot for a viewer that restarts while the gateway is away', async () => {
+    // Snapshots land in the session document every second with new output; wait for one that has it.
+    const { openNodeSession } = await import('../src/peer/node-peer.ts');
+    const { openHome } = await import('../src/home/device-home.ts');
+    const { terminalDoc } = await import('@tendril/crdt-schema/schema');
+    const { decodeSnapshot, snapshotBytes } = await import('@tendril/gateway');
+    const peer = await openNodeSession(ws.crypto, openHome(ws.crypto, ws.homes[1]!), { clientName: 'test' });
+    await peer.syncOrQueue(10_000);
+    const entry = peer.workspace().sessions.get(session as never)!;
+    const sync = await peer.peer.openDoc({ doc: entry.docId, scope: 'terminal-session' });
+    await eventually(() => {
+      const latest = terminalDoc(sync.ydoc).snapshots.latest();
+      return latest !== undefined && new TextDecoder().decode(snapshotBytes(decodeSnapshot(latest.bytes))).includes('owner-6-typed');
+    }, 20_000, 'a stored snapshot with the output');
+    await peer.close();
+    gw.child.kill('SIGKILL');
+    const late = await cliOk('term', 'show', '--home', ws.homes[1]!, session, '--timeout', '10');
+    expect(late.out.join('\n')).toContain('owner-6-typed');
+  });
+});
