@@ -6,13 +6,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { decodeFrame, encodeFrame, type Frame } from '@tendril/crdt-schema/wire';
+import { decodeFrame, encodeFrame, Transcript, type Frame } from '@tendril/crdt-schema/wire';
 
 /** Decides what reaches the device for one relay frame: frames to send instead (none = drop). */
 export type Attack = (frame: Frame) => Frame[];
 
 export interface MitmRelay {
   readonly url: string;
+  /** Every frame both ways, as readable lines, with the raw bytes of everything relay-bound. */
+  readonly transcript: Transcript;
   /** The attack applied to relay-to-device frames from now on (identity when null). */
   attack: Attack | null;
   close(): Promise<void>;
@@ -25,6 +27,7 @@ export async function startMitm(upstreamHttpUrl: string): Promise<MitmRelay> {
   const sockets = new Set<WebSocket>();
   const mitm: MitmRelay = {
     url: '',
+    transcript: new Transcript(),
     attack: null,
     close: async () => {
       for (const s of sockets) s.terminate();
@@ -41,11 +44,18 @@ export async function startMitm(upstreamHttpUrl: string): Promise<MitmRelay> {
       for (const p of pending) relay.send(p);
       pending.length = 0;
     });
-    device.on('message', (data: Buffer) => (relay.readyState === WebSocket.OPEN ? relay.send(data) : pending.push(data)));
+    device.on('message', (data: Buffer) => {
+      mitm.transcript.record('device', 'relay', new Uint8Array(data));
+      if (relay.readyState === WebSocket.OPEN) relay.send(data);
+      else pending.push(data);
+    });
     relay.on('message', (data: Buffer) => {
       const frame = decodeFrame(new Uint8Array(data));
       const out = mitm.attack ? mitm.attack(frame) : [frame];
-      for (const f of out) device.send(encodeFrame(f));
+      for (const f of out) {
+        mitm.transcript.record('relay', 'device', f);
+        device.send(encodeFrame(f));
+      }
     });
     const end = (): void => {
       device.terminate();

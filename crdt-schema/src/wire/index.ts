@@ -2,3 +2,4 @@
 export * from './frames.ts';
 export * from './codec.ts';
 export * from './proofs.ts';
+export { Transcript, describeFrame, containsBytes } from './transcript.ts';
