@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { newSessionId } from '@tendril/crdt-schema/ids';
 import pty from 'node-pty';
+import type { MirrorThread, ToMirror } from '../gateway/src/terminal/mirror-channel.ts';
 import { createPtyHost, type PtySpawn } from '../gateway/src/terminal/pty-host.ts';
 import { TerminalSession } from '../gateway/src/terminal/session.ts';
 import type { TmuxConfig } from '../gateway/src/terminal/tmux.ts';
@@ -25,18 +26,42 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** A stand-in mirror thread that acknowledges every batch at once: the stream's own cost, without parsing. */
+function nullMirror(): MirrorThread {
+  const listeners: ((m: unknown) => void)[] = [];
+  const thread = {
+    postMessage(m: ToMirror) {
+      if (m.t === 'feed') queueMicrotask(() => listeners.forEach((l) => l({ t: 'parsed', seq: m.batch.seq + 1, bytes: m.batch.bytes.length })));
+    },
+    on(event: string, l: (m: unknown) => void) {
+      if (event === 'message') listeners.push(l);
+      return thread;
+    },
+    terminate: async () => 0,
+  };
+  return thread as unknown as MirrorThread;
+}
+
 /** A shell behind the whole engine, with one subscriber whose arrivals the caller observes. */
-export async function engineShell(options: { tmux?: TmuxConfig | null; args?: string[]; cols?: number } = {}) {
+export async function engineShell(options: { tmux?: TmuxConfig | null; args?: string[]; cols?: number; mirror?: boolean } = {}) {
   const id = newSessionId();
   const host = createPtyHost({ spawn, tmux: options.tmux ?? null });
   const size = { cols: options.cols ?? 80, rows: 24 };
   const { process } = await host.start({ sessionId: id, shell: '/bin/sh', args: options.args ?? [], cwd: '/tmp', env: shellEnv(), ...size });
-  const session = new TerminalSession({ id, title: 'bench', cwd: '/tmp', shell: 'sh', process, size, gate: { verify: () => WRITER, writers: () => [WRITER] } });
+  const mirror = options.mirror === false ? { startThread: nullMirror } : {};
+  const booting = performance.now();
+  const session = new TerminalSession({ id, title: 'bench', cwd: '/tmp', shell: 'sh', process, size, mirror, gate: { verify: () => WRITER, writers: () => [WRITER] } });
+  if (options.mirror !== false) await session.screenText();
+  const mirrorBootMs = performance.now() - booting;
   const sub = session.subscribe();
   if (sub.kind !== 'subscribed') throw new Error('live subscription refused');
   let counter = 0;
   return {
     session,
+    /** Session start to the mirror's first answer (worker thread boot). */
+    mirrorBootMs,
+    /** Ends the shell (a stand-in mirror cannot take the final snapshot, so it is not awaited). */
+    end: (): Promise<unknown> => (options.mirror === false ? Promise.resolve(void session.end()) : session.end()),
     onOutput(listener: (bytes: Uint8Array) => void): void {
       const drain = (): void => sub.subscription.take().forEach((b) => listener(b.bytes));
       sub.subscription.on('readable', drain);

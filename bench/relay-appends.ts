@@ -13,19 +13,19 @@
  *    commits, and acks after the commit. Appends/s = acks per second.
  *
  *   node --import tsx bench/relay-appends.ts [--bursts 1,16,128,1024] [--writers 1,4,16]
- *     [--window 64] [--seconds 2]
+ *     [--window 64] [--seconds 2] [--pool 12000] [--wait-quiet 60]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCrypto } from '@tendril/crdt-schema/crypto';
 import { newDocId, newWorkspaceId, type DocId } from '@tendril/crdt-schema/ids';
 import { openSqliteStore, type RelayStore } from '@tendril/sync-server';
 import { parseFlags, waitFor } from './lib/args.ts';
-import { cpuMsBetween, libPath, startChild } from './lib/child.ts';
+import { cpuMsBetween, libPath, machineBusyMs, selfCpuMs, startChild } from './lib/child.ts';
 import type { ServerReady, ServerSpec } from './lib/server-child.ts';
 import { fmt, median, percentile, ratio } from './lib/stats.ts';
-import { contentionWarning, machineNote, printTable } from './lib/table.ts';
+import { contentionWarning, machineNote, printTable, waitForQuiet } from './lib/table.ts';
 import { createBenchWorkspace, newMember } from './lib/tendril.ts';
 import { openRawWriter, sealMany } from './lib/raw-writer.ts';
 
@@ -36,11 +36,13 @@ const WINDOW = flags.number('window', 64);
 const SECONDS = flags.number('seconds', 2);
 /** Envelopes sealed per end-to-end run (a run also stops at `seconds`). */
 const POOL = flags.number('pool', 12_000);
+const WAIT_QUIET = flags.number('wait-quiet', 60);
 flags.done();
 
 const crypto = await loadCrypto();
 const ENVELOPE_BYTES = 220;
 console.log(`relay appends: store bursts ${BURSTS.join(', ')}; end to end ${WRITERS.join(', ')} writers x window ${WINDOW}; ${SECONDS} s per run`);
+await waitForQuiet(WAIT_QUIET * 1000);
 console.log(machineNote());
 
 // ---- 1. the store alone --------------------------------------------------------------
@@ -101,6 +103,8 @@ interface E2eRun {
   readonly ms: number;
   readonly relayCpuMs: number;
   readonly ackMs: number[];
+  /** CPU used by processes outside this benchmark during the run, % of the machine. */
+  readonly foreignPct: number;
 }
 
 const ws = createBenchWorkspace(crypto);
@@ -126,6 +130,7 @@ async function e2eRun(writers: number, name: string, maxBatch: number | undefine
     let sent = 0;
     let stopAt = Number.POSITIVE_INFINITY;
     const s0 = await relay.usage();
+    const [m0, b0] = [selfCpuMs(), machineBusyMs()];
     const t0 = performance.now();
     stopAt = t0 + SECONDS * 1000;
     clients.forEach((c, w) => {
@@ -153,7 +158,9 @@ async function e2eRun(writers: number, name: string, maxBatch: number | undefine
     await waitFor(() => acked >= sent, 60_000, 5);
     const ms = performance.now() - t0;
     const s1 = await relay.usage();
-    return { writers, store: name, appends: acked, ms, relayCpuMs: cpuMsBetween(s0, s1), ackMs };
+    const ours = cpuMsBetween(s0, s1) + selfCpuMs() - m0;
+    const foreignPct = Math.max(0, (100 * (machineBusyMs() - b0 - ours)) / (ms * cpus().length));
+    return { writers, store: name, appends: acked, ms, relayCpuMs: cpuMsBetween(s0, s1), ackMs, foreignPct };
   } finally {
     for (const c of clients) c.close();
     await relay.stop();
@@ -193,7 +200,7 @@ printTable(
 );
 printTable(
   `End to end through the relay (child process): W writers, window ${WINDOW}, ${SECONDS} s each`,
-  ['writers', 'store', 'appends/s', 'ack ms p50', 'ack ms p99', 'relay CPU', 'relay us/append', 'group / one-tx'],
+  ['writers', 'store', 'appends/s', 'ack ms p50', 'ack ms p99', 'relay CPU', 'relay us/append', 'group / one-tx', 'other procs CPU'],
   e2eRuns.map((r) => {
     const naive = e2eRuns.find((x) => x.writers === r.writers && x.store === 'one tx per append')!;
     return [
@@ -205,6 +212,7 @@ printTable(
       `${fmt((100 * r.relayCpuMs) / r.ms, 0)}%`,
       fmt((r.relayCpuMs * 1000) / r.appends, 0),
       r === naive ? '' : ratio(rate(r.appends, r.ms), rate(naive.appends, naive.ms)),
+      `${fmt(r.foreignPct, 0)}%`,
     ];
   }),
 );

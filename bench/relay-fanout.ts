@@ -7,7 +7,7 @@
  *
  *   node --import tsx bench/relay-fanout.ts [--rates 20,100,500] [--readers 100]
  *     [--probes 4] [--seconds 5] [--min-writes 250] [--warmup 1]
- *     [--systems tendril,tendril-c0,tendril-mem,yws,raw] [--profile DIR]
+ *     [--systems tendril,tendril-c0,tendril-mem,yws,raw] [--profile DIR] [--wait-quiet 60]
  *
  * Processes: each server runs alone in a child (its CPU is read from the
  * child itself); `readers - probes` light readers (handshake + subscription,
@@ -23,18 +23,18 @@
  * raised (no rate or per-address caps).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { loadCrypto } from '@tendril/crdt-schema/crypto';
 import { parseFlags, sleep, waitFor } from './lib/args.ts';
 import { TOKEN_CHARS, messageText, startChat } from './lib/chat.ts';
-import { cpuMsBetween, libPath, selfCpuMs, startChild, type Child } from './lib/child.ts';
+import { cpuMsBetween, libPath, machineBusyMs, selfCpuMs, startChild, type Child } from './lib/child.ts';
 import type { LightTarget, SystemKind } from './lib/light-client.ts';
 import type { ServerReady, ServerSpec } from './lib/server-child.ts';
 import { fmt, ratio, summarize, type LatencySummary } from './lib/stats.ts';
-import { contentionWarning, machineNote, printTable } from './lib/table.ts';
+import { contentionWarning, machineNote, printTable, waitForQuiet } from './lib/table.ts';
 import { createBenchWorkspace, newDocId, newMember, openDeviceDoc, readGrant } from './lib/tendril.ts';
 import { openYwsDoc } from './lib/yws-client.ts';
 
@@ -49,6 +49,8 @@ const SYSTEMS = flags.strings('systems', ['tendril', 'tendril-c0', 'tendril-mem'
 const MIN_WRITES = flags.number('min-writes', 250);
 /** Write V8 CPU profiles of the server processes into this directory. */
 const PROFILE_DIR = flags.string('profile', '');
+/** Seconds to wait at the start for the machine's load average to drop below its core count. */
+const WAIT_QUIET = flags.number('wait-quiet', 60);
 flags.done();
 const LIGHT = READERS - PROBES;
 
@@ -243,8 +245,8 @@ interface RunResult {
   readonly mainCpuMs: number;
   readonly framesPerWrite: number;
   readonly notes: string;
-  /** 1-minute load average when the run ended (above 2 = other processes competed). */
-  readonly load: number;
+  /** CPU used by processes outside this benchmark during the window, % of the machine. */
+  readonly foreignPct: number;
 }
 
 async function drained(session: Session, readers: Child<unknown>, total: number, timeoutMs: number): Promise<{ ok: boolean; light: number; due: number }> {
@@ -290,6 +292,7 @@ async function run(variant: Variant, rate: number, readers: Child<unknown>): Pro
     const framesBefore = session.framesPerWrite() * warm;
     const [s0, r0] = [await server.usage(), await readers.usage()];
     const m0 = selfCpuMs();
+    const b0 = machineBusyMs();
     const t0 = performance.now();
     rec.window(warm, warm + writes);
     await drive(session, rec, rate, warm, writes);
@@ -297,6 +300,8 @@ async function run(variant: Variant, rate: number, readers: Child<unknown>): Pro
     const t1 = performance.now();
     const [s1, r1] = [await server.usage(), await readers.usage()];
     const m1 = selfCpuMs();
+    const b1 = machineBusyMs();
+    const ours = cpuMsBetween(s0, s1) + cpuMsBetween(r0, r1) + (m1 - m0);
     const framesPerWrite = (session.framesPerWrite() * (warm + writes) - framesBefore) / writes;
     const notes = variant.kind === 'tendril' ? metricNotes(await server.call<string>('metrics')) : '';
     return {
@@ -311,7 +316,7 @@ async function run(variant: Variant, rate: number, readers: Child<unknown>): Pro
       readersCpuMs: cpuMsBetween(r0, r1),
       mainCpuMs: m1 - m0,
       framesPerWrite,
-      load: loadavg()[0]!,
+      foreignPct: Math.max(0, (100 * (b1 - b0 - ours)) / ((t1 - t0) * cpus().length)),
       notes: done.ok ? notes : `${notes}; NOT DRAINED (${done.light}/${done.due} light frames)`,
     };
   } finally {
@@ -323,6 +328,7 @@ async function run(variant: Variant, rate: number, readers: Child<unknown>): Pro
 }
 
 console.log(`relay fan-out: 1 writer, ${READERS} readers (${PROBES} full + ${LIGHT} light), rates ${RATES.join(', ')} writes/s, ${SECONDS} s measured after ${WARMUP} s warm-up, ${TOKEN_CHARS}-char appends`);
+await waitForQuiet(WAIT_QUIET * 1000);
 console.log(machineNote());
 const readers = await startChild<unknown>(libPath('reader-child.ts'), []);
 const results: RunResult[] = [];
@@ -333,7 +339,9 @@ try {
       if (!variant) throw new Error(`unknown system ${name}; known: ${Object.keys(VARIANTS).join(', ')}`);
       const r = await run(variant, rate, readers);
       results.push(r);
-      console.log(`  ${name} @ ${rate}/s: p50 ${fmt(r.latency.p50, 2)} ms, p99 ${fmt(r.latency.p99, 2)} ms, relay ${fmt((r.relayCpuMs * 1000) / (r.writes * READERS), 2)} us/delivery ${r.notes}`);
+      console.log(
+        `  ${name} @ ${rate}/s: p50 ${fmt(r.latency.p50, 2)} ms, p99 ${fmt(r.latency.p99, 2)} ms, relay ${fmt((r.relayCpuMs * 1000) / (r.writes * READERS), 2)} us/delivery, other processes ${fmt(r.foreignPct, 0)}% ${r.notes}`,
+      );
     }
   }
 } finally {
@@ -343,7 +351,7 @@ try {
 const perDelivery = (r: RunResult): number => (r.relayCpuMs * 1000) / (r.writes * READERS);
 printTable(
   `Fan-out, 1 writer -> ${READERS} readers (${PROBES} full), ${SECONDS} s per run`,
-  ['writes/s', 'system', 'p50 ms', 'p99 ms', 'max ms', 'relay CPU', 'relay us/delivery', 'frames/write', 'readers proc CPU', 'writer+probes CPU', 'delivered', 'load', 'notes'],
+  ['writes/s', 'system', 'p50 ms', 'p99 ms', 'max ms', 'relay CPU', 'relay us/delivery', 'frames/write', 'readers proc CPU', 'writer+probes CPU', 'delivered', 'other procs CPU', 'notes'],
   results.map((r) => [
     String(r.rate),
     r.system,
@@ -356,7 +364,7 @@ printTable(
     `${fmt((100 * r.readersCpuMs) / r.wallMs, 0)}%`,
     `${fmt((100 * r.mainCpuMs) / r.wallMs, 0)}%`,
     `${r.delivered}/${r.expected}`,
-    fmt(r.load, 1),
+    `${fmt(r.foreignPct, 0)}%`,
     r.notes,
   ]),
 );

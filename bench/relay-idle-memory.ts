@@ -1,8 +1,8 @@
 /**
  * Idle memory: what one idle connection costs a server. The server runs alone
  * in a child process (with --expose-gc); its RSS and V8 heap are read after a
- * full GC before the clients connect and again once `connections` clients
- * are connected and idle. Clients live in `client-procs` other processes and
+ * full GC once `warmup` connections have come and gone, and again once
+ * `connections` clients are connected and have idled for `settle` seconds. Clients live in `client-procs` other processes and
  * use several 127.0.0.x source addresses.
  *
  * - tendril: the real relay (SQLite); each client completes the hello
@@ -13,6 +13,7 @@
  * - yws: the y-websocket server, each client in the same room (sync step 1 sent).
  *
  *   node --import tsx bench/relay-idle-memory.ts [--connections 10000] [--client-procs 2] [--systems tendril,raw,yws]
+ *     [--warmup 500] [--settle 11] [--heap-snapshot DIR] [--profile DIR] [--wait-quiet 60]
  *
  * Each process needs one file descriptor per connection: children get
  * `ulimit -n 65536` when the current limit is too low.
@@ -28,7 +29,7 @@ import type { OpenReaders } from './lib/reader-child.ts';
 import type { Usage } from './lib/rpc.ts';
 import type { ServerReady, ServerSpec } from './lib/server-child.ts';
 import { fmt, fmtBytes, ratio } from './lib/stats.ts';
-import { contentionWarning, machineNote, printTable } from './lib/table.ts';
+import { contentionWarning, machineNote, printTable, waitForQuiet } from './lib/table.ts';
 import { createBenchWorkspace, newDocId, openDeviceDoc, readGrant, type DeviceDoc } from './lib/tendril.ts';
 
 const flags = parseFlags();
@@ -36,6 +37,18 @@ const CONNECTIONS = flags.number('connections', 10_000);
 const CLIENT_PROCS = flags.number('client-procs', 2);
 const SYSTEMS = flags.strings('systems', ['tendril', 'raw', 'yws']) as SystemKind[];
 const ADDRESSES = flags.number('addresses', 4);
+/** Idle time before the second reading: longer than the relay's 10 s pre-auth timer, which is not cleared by a hello. */
+const SETTLE_S = flags.number('settle', 11);
+/** Write a heap snapshot of each server with its connections open into this directory. */
+const HEAP_DIR = flags.string('heap-snapshot', '');
+/** Write V8 CPU profiles of the servers into this directory. */
+const PROFILE_DIR = flags.string('profile', '');
+/**
+ * Connections opened and closed before the first reading, so one-time costs (compiled code,
+ * statement caches, first allocations of each kind) are not charged to the measured connections.
+ */
+const WARMUP = flags.number('warmup', 500);
+const WAIT_QUIET = flags.number('wait-quiet', 60);
 flags.done();
 
 const crypto = await loadCrypto();
@@ -57,7 +70,7 @@ async function measure(system: SystemKind): Promise<Result> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-idle-'));
   const spec: ServerSpec = system === 'tendril' ? { kind: 'tendril', dataDir } : { kind: system };
   const server = await startChild<ServerReady>(libPath('server-child.ts'), [JSON.stringify(spec)], {
-    nodeArgs: ['--expose-gc'],
+    nodeArgs: ['--expose-gc', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, system)}`] : [])],
     ...(fdLimitFor(CONNECTIONS) ? { fdLimit: fdLimitFor(CONNECTIONS)! } : {}),
   });
   const clients: Child<unknown>[] = [];
@@ -77,7 +90,11 @@ async function measure(system: SystemKind): Promise<Result> {
       const fdLimit = fdLimitFor(perProc);
       clients.push(await startChild<unknown>(libPath('reader-child.ts'), [], fdLimit ? { fdLimit } : {}));
     }
-    await sleep(500);
+    if (WARMUP > 0) {
+      await clients[0]!.call<number>('open', { target, count: WARMUP, concurrency: 64, localAddresses } satisfies OpenReaders, 600_000);
+      await clients[0]!.call('close');
+    }
+    await sleep(1_000);
     const before = await server.usage(true);
     const t0 = performance.now();
     let left = CONNECTIONS;
@@ -90,8 +107,9 @@ async function measure(system: SystemKind): Promise<Result> {
     );
     const openMs = performance.now() - t0;
     const opened = await server.usage(false);
-    await sleep(2_000);
+    await sleep(SETTLE_S * 1000);
     const after = await server.usage(true);
+    if (HEAP_DIR) console.log(`  heap snapshot: ${await server.call<string>('heapSnapshot', { dir: HEAP_DIR }, 300_000)}`);
     return { system, connections: CONNECTIONS, before, after, procRssAfter: procRssBytes(server.pid), openMs, serverCpuMs: cpuMsBetween(before, opened) };
   } finally {
     for (const c of clients) await c.stop();
@@ -102,6 +120,7 @@ async function measure(system: SystemKind): Promise<Result> {
 }
 
 console.log(`idle memory: ${CONNECTIONS} idle connections per server, clients in ${CLIENT_PROCS} processes from ${ADDRESSES} source addresses (open-file limit here ${limit})`);
+await waitForQuiet(WAIT_QUIET * 1000);
 console.log(machineNote());
 const results: Result[] = [];
 for (const system of SYSTEMS) {

@@ -136,3 +136,15 @@ export function procRssBytes(pid: number): number {
   const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
   return pages * 4096;
 }
+
+/** Busy CPU time of the whole machine so far (all cores, from /proc/stat), ms. */
+export function machineBusyMs(): number {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal ...
+    const busy = fields[0]! + fields[1]! + fields[2]! + fields[5]! + fields[6]! + fields[7]!;
+    return busy * 10; // USER_HZ = 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
+}

@@ -9,11 +9,13 @@
  * - raw: a `ws` server that forwards each message's bytes to the other
  *   sockets on the same path (no CRDT, no storage, no checks).
  *
- * Answers `usage` (CPU, memory) and `metrics` (the relay's /metrics text).
+ * Answers `usage` (CPU, memory), `metrics` (the relay's /metrics text) and
+ * `heapSnapshot` (a V8 heap snapshot, for finding what a connection holds).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { WebSocketServer, WebSocket } from 'ws';
 import { createMemoryStore, openSqliteStore, startRelay, type RelayLimits } from '@tendril/sync-server';
 import { setupWSConnection } from '@y/websocket-server/utils';
@@ -38,13 +40,12 @@ export interface ServerReady {
   readonly pid: number;
 }
 
-/** Limits for load tests: no per-address cap, no rate limit, no pruning while a run reads. */
+/** Limits for load tests: no per-address cap, no rate limit, no pruning while a run reads. Everything else default. */
 export const BENCH_LIMITS: Partial<RelayLimits> = {
   maxConnectionsPerIp: 1_000_000,
   framesPerSecond: 1_000_000,
   frameBurst: 1_000_000,
   pruneGraceMs: 3_600_000,
-  authTimeoutMs: 120_000,
 };
 
 async function listenPlain(onConnection: (ws: WebSocket, url: string) => void): Promise<{ url: string; close(): Promise<void> }> {
@@ -99,6 +100,8 @@ const server = await start(spec);
 serveRpc(
   {
     metrics: async () => (spec.kind === 'tendril' ? (await fetch(`${server.url}/metrics`)).text() : ''),
+    /** Writes a V8 heap snapshot into the given directory; answers its path. */
+    heapSnapshot: (args) => writeHeapSnapshot(join((args as { dir: string }).dir, `${spec.kind}-${process.pid}.heapsnapshot`)),
   },
   { url: server.url, pid: process.pid } satisfies ServerReady,
   () => server.close(),

@@ -28,3 +28,11 @@ export function contentionWarning(): string | undefined {
   const n = cpus().length;
   return one! > n ? `warning: 1-minute load average ${one!.toFixed(1)} exceeds ${n} cores; other processes competed for the CPU` : undefined;
 }
+
+/** Waits (at most `maxMs`) for the 1-minute load average to drop below the core count; says so when it gave up. */
+export async function waitForQuiet(maxMs: number): Promise<void> {
+  const n = cpus().length;
+  const deadline = Date.now() + maxMs;
+  while (loadavg()[0]! >= n && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2_000));
+  if (loadavg()[0]! >= n) console.log(`note: load average still ${loadavg()[0]!.toFixed(1)} after waiting ${Math.round(maxMs / 1000)} s; starting anyway`);
+}

@@ -15,7 +15,7 @@ import { generateDeviceIdentity, type DeviceIdentity } from '@tendril/crdt-schem
 import { newDocId, newWorkspaceId, toBase64Url, type DeviceId, type DocId, type WorkspaceId } from '@tendril/crdt-schema/ids';
 import { deriveDocKeys, generateWorkspaceKeys, keysForRole, Scope, type WorkspaceKeys } from '@tendril/crdt-schema/keyring';
 import { createCounterTracker } from '@tendril/crdt-schema/envelope';
-import { DocSync, MemoryDocStore, RelayClient, type DocCipher, type WebSocketConstructor } from '@tendril/crdt-schema/sync';
+import { DocSync, MemoryDocStore, RelayClient, type DocCipher, type DocStore, type SyncMeta, type WebSocketConstructor } from '@tendril/crdt-schema/sync';
 import { createDocCipher, type Directory, type MemberRecord } from '@tendril/crdt-schema/workspace';
 import * as Y from 'yjs';
 
@@ -63,6 +63,19 @@ export interface DeviceDocOptions {
   readonly coalesceMs?: number;
   readonly snapshotEvery?: number;
   readonly clientName?: string;
+  /** Local store; default a fresh MemoryDocStore. */
+  readonly store?: DocStore;
+}
+
+/** A MemoryDocStore that counts the sealed state saves DocSync makes (each one re-encodes the whole document). */
+export class CountingDocStore extends MemoryDocStore {
+  saves = 0;
+  savedBytes = 0;
+  override async saveState(state: Uint8Array, meta: SyncMeta): Promise<void> {
+    this.saves++;
+    this.savedBytes += state.length;
+    await super.saveState(state, meta);
+  }
 }
 
 export interface DeviceDoc {
@@ -100,7 +113,7 @@ export async function openDeviceDoc(o: DeviceDocOptions): Promise<DeviceDoc> {
     doc: o.doc,
     ydoc: new Y.Doc({ gc: true }),
     cipher,
-    store: new MemoryDocStore(),
+    store: o.store ?? new MemoryDocStore(),
     counters: createCounterTracker(),
     ...(o.coalesceMs !== undefined ? { coalesceMs: o.coalesceMs } : {}),
     ...(o.snapshotEvery !== undefined ? { snapshotEvery: o.snapshotEvery } : {}),

@@ -3,7 +3,8 @@
  * against a real relay serving the built app: the PWA (manifest, service
  * worker), settings with a provider API key that never shows or leaks,
  * an agent reply streaming in and stopped with Stop, a 5,000-message chat,
- * the passphrase lock, and an encrypted backup restored into a fresh browser.
+ * the passphrase lock, an encrypted backup restored into a fresh browser,
+ * and a visible warning when the relay serves tampered data.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,13 +13,14 @@ import type { Browser } from 'playwright-core';
 import type { ChatId } from '@tendril/crdt-schema/ids';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInvite, createWorkspace, goto, newChat, openChat, openDevice, send, transcript, waitConnected, waitForCount, type Device } from './harness/app-driver.ts';
+import { createInvite, createWorkspace, goto, joinWith, newChat, openChat, openDevice, send, transcript, waitConnected, waitForCount, type Device } from './harness/app-driver.ts';
 import { ensureAppBuilt } from './harness/build-app.ts';
 import { launchChromium } from './harness/chromium.ts';
 import { joinAsNodeDevice, streamReply, writeLargeChat } from './harness/node-device.ts';
 import { dumpIndexedDb, filesContaining, recordsContaining } from './harness/plaintext-scan.ts';
 import { startRelay, type Relay } from './harness/relay.ts';
 import { shoot } from './harness/screenshots.ts';
+import { tamperLargestDoc } from './harness/tamper.ts';
 
 const API_KEY = `sk-test-${Math.random().toString(36).slice(2)}-secret`;
 const LARGE = 5000;
@@ -177,5 +179,23 @@ describe('one device', { timeout: 180_000 }, () => {
     await goto(c, '#/devices');
     await c.page.getByTestId('device-row').filter({ hasText: 'New laptop' }).getByText('this device').waitFor();
     await shoot(c.page, 'restored-devices');
+  });
+
+  it('warns visibly when the relay serves a tampered entry, and does not apply it', async () => {
+    await relay.kill();
+    tamperLargestDoc(dataDir);
+    relay = await startRelay(dataDir, relay.port);
+    await waitConnected(a);
+    const d = await openDevice(await browser.newContext({ viewport: { width: 1280, height: 800 } }), relay.url, 'Tablet');
+    await joinWith(d, await createInvite(a));
+    const warning = d.page.getByTestId('relay-warning');
+    await warning.first().waitFor();
+    expect(await warning.first().textContent()).toMatch(/E_BAD_SIGNATURE|E_DECRYPT_FAILED|E_ENVELOPE_MALFORMED/);
+    await shoot(d.page, 'relay-warning');
+    // The tampered entry (the large chat's last batch of messages) was refused; the rest arrived.
+    await openChat(d, chats[1]!.id);
+    const shown = Number(await d.page.getByTestId('messages').getAttribute('data-count'));
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(LARGE);
   });
 });

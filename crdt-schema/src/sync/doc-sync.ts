@@ -287,6 +287,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       if (kind !== EnvelopeKind.Update) throw new TendrilError('E_ENVELOPE_MALFORMED', 'a snapshot was served as an entry');
       this.applyYjs(opened.plaintext);
       if (author !== this.cipher.self) this.counters.commit(author, kind, counter);
+      // This device's own entries coming back (a restored backup, a lost local state) raise its
+      // counter, so it never reuses one.
+      else if (counter > this.meta.myCounter) this.meta = { ...this.meta, myCounter: counter };
       this.seqs.add(seq);
       this.held.drop(seq);
       if (author !== this.cipher.self) this.retryHeld();

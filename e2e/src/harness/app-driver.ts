@@ -68,7 +68,7 @@ export async function newChat(d: Device, title: string): Promise<string> {
 
 export async function openChat(d: Device, chatId: string): Promise<void> {
   await d.page.locator(`a[href="#/chats/${chatId}"]`).click();
-  await d.page.getByTestId('messages').waitFor();
+  await d.page.locator(`[data-chat="${chatId}"] [data-testid=messages]`).waitFor();
 }
 
 /** Writes a message and waits until the transcript shows one more message. */

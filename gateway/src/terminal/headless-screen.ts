@@ -62,6 +62,23 @@ export class HeadlessScreen {
     return lines.join('\n').replace(/\n+$/, '');
   }
 
+  /**
+   * True when plain text can only scroll the whole screen: the normal buffer
+   * is active and the scroll region is the full screen. Reads xterm's private
+   * scroll region; if that ever changes shape, this answers false (safe).
+   */
+  get scrollsWholeScreen(): boolean {
+    const core = (this.term as unknown as { _core?: { buffer?: { scrollTop?: unknown; scrollBottom?: unknown } } })._core;
+    const top = core?.buffer?.scrollTop;
+    const bottom = core?.buffer?.scrollBottom;
+    return this.term.buffer.active.type === 'normal' && top === 0 && bottom === this.term.rows - 1;
+  }
+
+  /** Lines of scrollback the screen keeps at most. */
+  get scrollbackLimit(): number {
+    return this.term.options.scrollback ?? 1000;
+  }
+
   /** Scrollback lines above the visible screen. */
   get scrollbackLines(): number {
     return this.term.buffer.active.baseY;

@@ -33,7 +33,8 @@ export interface InputFrame {
   readonly signature?: Uint8Array;
 }
 
-export type DropReason = 'unsigned' | 'wrong-session' | 'replay' | 'revoked' | 'not-writer' | 'auto-reply';
+/** Why a frame was dropped; `ended` is the session's own answer once the shell is gone. */
+export type DropReason = 'unsigned' | 'wrong-session' | 'replay' | 'revoked' | 'not-writer' | 'auto-reply' | 'ended';
 
 export type InputDecision =
   | { readonly ok: true; readonly device: DeviceId; readonly data: Uint8Array }

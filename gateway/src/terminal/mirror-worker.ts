@@ -1,8 +1,8 @@
 /**
  * Worker-thread side of the screen mirror: parses the session's output into a
  * headless terminal off the main thread, so parsing (about 10-30 MB/s) never
- * delays batches going to viewers. Answers snapshot and text requests in
- * message order. A snapshot covers every batch fed before the request; if
+ * delays batches going to viewers; plain-text floods are coalesced
+ * (mirror-feed.ts). Answers snapshot and text requests in message order. A snapshot covers every batch fed before the request; if
  * that output ends inside a sequence, the unfinished bytes are appended to
  * it (vt-boundary.ts), unless they pass MAX_TAIL (a huge unterminated string):
  * then the snapshot waits for the next batch that ends at a clean boundary.
@@ -10,6 +10,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { HeadlessScreen } from './headless-screen.ts';
+import { MirrorFeed } from './mirror-feed.ts';
 import type { FromMirror, MirrorInit, ToMirror } from './mirror-channel.ts';
 import type { StreamPosition } from './output-batch.ts';
 import { BoundaryScanner } from './vt-boundary.ts';
@@ -29,6 +30,7 @@ let fed: StreamPosition = { seq: 0, offset: 0 };
 let waiting: Pending[] = [];
 
 const send = (m: FromMirror): void => port.postMessage(m);
+const feed = new MirrorFeed(screen, (seq, bytes) => send({ t: 'parsed', seq, bytes }));
 
 /** gzip of the screen with as much scrollback as fits the budget, then the unfinished tail. */
 function render(tail: Uint8Array): { gzip: Uint8Array; lines: number } {
@@ -57,19 +59,20 @@ function handle(m: ToMirror): void {
         send({ t: 'error', message: `mirror expected seq ${fed.seq}@${fed.offset}, got ${batch.seq}@${batch.offset}` });
         return;
       }
+      const cleanStart = scanner.atBoundary;
       scanner.feed(batch.bytes);
       const at: StreamPosition = { seq: batch.seq + 1, offset: batch.offset + batch.bytes.length };
       fed = at;
-      const ready = scanner.atBoundary ? waiting : [];
-      if (scanner.atBoundary) waiting = [];
-      screen.writeThen(batch.bytes, () => {
-        send({ t: 'parsed', seq: at.seq, bytes: batch.bytes.length });
-        answer(ready, at, new Uint8Array(0));
-      });
+      feed.push(batch, cleanStart);
+      if (scanner.atBoundary && waiting.length > 0) {
+        const ready = waiting;
+        waiting = [];
+        feed.call(() => answer(ready, at, new Uint8Array(0)));
+      }
       return;
     }
     case 'resize':
-      screen.writeThen('', () => screen.resize(m.size));
+      feed.call(() => screen.resize(m.size));
       return;
     case 'snapshot': {
       const request = { id: m.id, takenAt: m.takenAt };
@@ -79,11 +82,11 @@ function handle(m: ToMirror): void {
       }
       const at = fed;
       const tail = scanner.tail;
-      screen.writeThen('', () => answer([request], at, tail));
+      feed.call(() => answer([request], at, tail));
       return;
     }
     case 'text':
-      screen.writeThen('', () => send({ t: 'text', id: m.id, text: screen.screenText() }));
+      feed.call(() => send({ t: 'text', id: m.id, text: screen.screenText() }));
       return;
   }
 }

@@ -35,7 +35,7 @@ describe.skipIf(!hasTmux)('shells under tmux', () => {
     expect(process.exit?.reason).toBe('detached');
 
     const second = createPtyHost({ spawn: spawnPty, tmux });
-    expect(await second.list()).toContain(id);
+    expect(await second.list()).toContainEqual({ sessionId: id, cwd: expect.stringContaining('tendril-term-') });
     const again = await second.attach(id, size, shellEnv());
     const after = new TerminalSession({ id, title: 't', cwd, shell: 'sh', process: again, size, gate });
     await waitFor(async () => (await after.screenText()).includes('survivor-31337'), 'the canary after re-attaching');
@@ -44,7 +44,7 @@ describe.skipIf(!hasTmux)('shells under tmux', () => {
 
     const exit = await after.end();
     expect(exit.reason).toBe('ended');
-    expect(await second.list()).not.toContain(id);
+    expect((await second.list()).map((s) => s.sessionId)).not.toContain(id);
   });
 
   it('refuses to attach to a session that does not exist', async () => {

@@ -3,7 +3,9 @@
  * passed in) every shell lives in a tmux session named by its session id on
  * the gateway's own socket, so `list()` finds shells that survived a gateway
  * restart and `attach()` picks them up again. Without tmux a shell runs in a
- * plain PTY and dies with the gateway.
+ * plain PTY and dies with the gateway; there, output written in the very last
+ * moment before the shell exits can be lost (node-pty on Linux stops reading
+ * once the child is gone), which tmux also avoids.
  *
  *   const host = createPtyHost({ spawn: pty.spawn, tmux: { bin: 'tmux', socket: { name: tmuxSocketName(id) } } });
  *   const proc = await host.start({ sessionId, shell: '/bin/bash', cwd, env, cols: 80, rows: 24 });
@@ -50,8 +52,8 @@ export interface PtyHost {
   start(spec: ShellSpec): Promise<{ process: PtyProcess; agentsFile?: AgentsFileResult }>;
   /** Re-attaches a shell that survived a restart (tmux only). */
   attach(sessionId: SessionId, size: TerminalSize, env?: Readonly<Record<string, string>>): Promise<PtyProcess>;
-  /** Session ids of surviving shells on this gateway's tmux server (empty without tmux). */
-  list(): Promise<SessionId[]>;
+  /** Shells that survived on this gateway's tmux server, with their current directory (empty without tmux). */
+  list(): Promise<{ sessionId: SessionId; cwd: string }[]>;
 }
 
 export function createPtyHost(options: PtyHostOptions): PtyHost {
@@ -111,7 +113,8 @@ export function createPtyHost(options: PtyHostOptions): PtyHost {
     },
 
     async list() {
-      return tmux === null ? [] : ((await listTmuxSessions(run, tmux)) as SessionId[]);
+      if (tmux === null) return [];
+      return (await listTmuxSessions(run, tmux)).map((s) => ({ sessionId: s.name as SessionId, cwd: s.cwd }));
     },
   };
 }

@@ -52,7 +52,7 @@ describe('snapshot + replay', () => {
   it('rebuilds the mirror screen from snapshots taken anywhere in the stream', async () => {
     const prng = createPrng(testSeed('gateway/src/terminal/screen-mirror.restore.test.ts'));
     const batches = cut(program(1500), () => prng.int(1, 400));
-    const mirror = new ScreenMirror({ cols: 80, rows: 24, scrollback: 1000, snapshotEveryBytes: Infinity, snapshotBudgetBytes: Infinity });
+    const mirror = new ScreenMirror({ cols: 80, rows: 24, scrollback: 1000, periodic: { everyBytes: Infinity }, snapshotBudgetBytes: Infinity });
     mirrors.push(mirror);
     const asked: { fed: number; snapshot: Promise<ScreenSnapshot> }[] = [];
     batches.forEach((b, i) => {
@@ -105,7 +105,7 @@ describe('snapshot + replay', () => {
   });
 
   it('emits periodic snapshots after enough new output', async () => {
-    const mirror = new ScreenMirror({ cols: 80, rows: 24, snapshotEveryBytes: 1000, snapshotEveryMs: 1e9 });
+    const mirror = new ScreenMirror({ cols: 80, rows: 24, periodic: { everyBytes: 1000, everyMs: 1e9, minIntervalMs: 0 } });
     mirrors.push(mirror);
     const got = mirror.when('snapshot');
     const batches = cut(program(50), () => 500);

@@ -1,33 +1,38 @@
 /**
- * The session's headless screen, kept in a worker thread and fed every output
- * batch in order. It never sits on the keystroke path: the stream hands it a
- * batch after the viewers got it, and posting to the worker is a copy.
+ * The session's headless screen, kept in a worker thread (mirror-worker.ts)
+ * and fed every output batch in order. It never sits on the keystroke path:
+ * the stream hands it a batch after the viewers got it, and posting to the
+ * worker is a copy.
  *
- * Flood policy: the mirror is the one consumer that must see every byte, so
- * it is the only one that can slow the PTY. When its backlog (bytes posted,
- * not yet parsed) passes `highWaterBytes` it emits `flood: true` and the
- * session pauses reading the PTY in bounded steps (pty-process.ts); below
- * `lowWaterBytes` it emits `flood: false` and reading resumes. Viewers never cause a pause (they are
- * dropped instead). "Hopelessly behind" defaults to 4 MiB, about 100 ms of
- * parsing: shorter floods pass at full speed, longer ones run at the
- * mirror's pace. The backlog also bounds how stale a snapshot can be.
+ * Flood policy, in two steps. First the worker coalesces plain-text floods,
+ * parsing only what can still show (mirror-feed.ts), so it keeps up with most
+ * floods at a fraction of the cost. Second, the mirror is the one consumer
+ * that must see every byte, so it is the only one that may slow the PTY: when
+ * its backlog (bytes posted, not yet parsed) passes `highWaterBytes` (4 MiB,
+ * about 100 ms of parsing: "hopelessly behind") it emits `flood: true` and
+ * the session pauses reading the PTY in bounded steps (pty-process.ts); at
+ * `lowWaterBytes` it emits `flood: false` and reading resumes. Viewers never
+ * cause a pause; they are dropped instead. The backlog also bounds how stale
+ * a snapshot can be.
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
-import { systemClock, systemTimers, type Clock, type TerminalSize, type TimerHandle, type Timers } from './deps.ts';
+import { systemClock, systemTimers, type Clock, type TerminalSize, type Timers } from './deps.ts';
 import { Emitter } from './emitter.ts';
 import { isFromMirror, startMirrorThread, type FromMirror, type MirrorThread, type StartMirrorThread, type ToMirror } from './mirror-channel.ts';
 import type { OutputBatch } from './output-batch.ts';
+import { SnapshotSchedule, type SnapshotScheduleOptions } from './snapshot-schedule.ts';
 import type { ScreenSnapshot } from './snapshot.ts';
 
 export interface ScreenMirrorOptions extends TerminalSize {
   /** Scrollback lines kept and included in snapshots (default 1,000). */
   readonly scrollback?: number;
-  /** Periodic snapshot after this long with new output (default 10 s). */
-  readonly snapshotEveryMs?: number;
-  /** ...or after this many new bytes, whichever first (default 1 MiB). */
-  readonly snapshotEveryBytes?: number;
+  /** When periodic snapshots are taken (snapshot-schedule.ts). */
+  readonly periodic?: SnapshotScheduleOptions;
+  /** Backlog that pauses the PTY (default 4 MiB). */
   readonly highWaterBytes?: number;
+  /** Backlog that resumes it (default a quarter of the high-water mark). */
   readonly lowWaterBytes?: number;
+  /** gzip level of snapshots (default 9). */
   readonly gzipLevel?: number;
   /** Scrollback is cut until a snapshot's gzip fits this (default 24 KiB); the screen itself always goes. */
   readonly snapshotBudgetBytes?: number;
@@ -53,13 +58,10 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
   private readonly timers: Timers;
   private readonly high: number;
   private readonly low: number;
-  private readonly everyBytes: number;
-  private readonly everyMs: number;
+  private readonly schedule: SnapshotSchedule;
   private nextId = 1;
   private backlog = 0;
   private flooding = false;
-  private sinceSnapshot = 0;
-  private periodic: TimerHandle | undefined;
   private failure: Error | undefined;
 
   constructor(options: ScreenMirrorOptions) {
@@ -68,8 +70,9 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
     this.timers = options.timers ?? systemTimers;
     this.high = options.highWaterBytes ?? 4 * 1024 * 1024;
     this.low = options.lowWaterBytes ?? Math.floor(this.high / 4);
-    this.everyBytes = options.snapshotEveryBytes ?? 1024 * 1024;
-    this.everyMs = options.snapshotEveryMs ?? 10_000;
+    this.schedule = new SnapshotSchedule(options.periodic ?? {}, this.clock, this.timers, () => {
+      if (this.failure === undefined) this.snapshot().catch(() => undefined);
+    });
     const init = {
       cols: options.cols,
       rows: options.rows,
@@ -99,10 +102,8 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
     const whole = batch.bytes.byteOffset === 0 && batch.bytes.byteLength === batch.bytes.buffer.byteLength;
     this.post({ t: 'feed', batch: whole ? batch : { ...batch, bytes: batch.bytes.slice() } });
     this.backlog += batch.bytes.length;
-    this.sinceSnapshot += batch.bytes.length;
     if (!this.flooding && this.backlog > this.high) this.setFlood(true);
-    if (this.sinceSnapshot >= this.everyBytes) this.periodicSnapshot();
-    else if (this.periodic === undefined) this.periodic = this.timers.setTimeout(() => this.periodicSnapshot(), this.everyMs);
+    this.schedule.output(batch.bytes.length);
   }
 
   /** Resizes the mirror after the batches fed so far. */
@@ -127,18 +128,9 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
 
   /** Stops the worker; pending requests fail with E_SESSION_ENDED. */
   async close(): Promise<void> {
-    if (this.periodic !== undefined) this.timers.clearTimeout(this.periodic);
-    this.periodic = undefined;
+    this.schedule.stop();
     this.fail(new TendrilError('E_SESSION_ENDED', 'screen mirror closed'), false);
     await this.thread.terminate();
-  }
-
-  private periodicSnapshot(): void {
-    if (this.periodic !== undefined) this.timers.clearTimeout(this.periodic);
-    this.periodic = undefined;
-    if (this.sinceSnapshot === 0 || this.failure !== undefined) return;
-    this.sinceSnapshot = 0;
-    this.snapshot().catch(() => undefined);
   }
 
   private request(m: ToMirror & { id: number }): Promise<FromMirror> {

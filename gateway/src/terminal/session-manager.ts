@@ -80,12 +80,12 @@ export class SessionManager extends Emitter<SessionManagerEvents> {
 
   /** Re-attaches every surviving tmux shell (up to the cap); returns their ids. */
   async recover(size: TerminalSize = this.o.defaultSize ?? { cols: 80, rows: 24 }): Promise<SessionId[]> {
-    const found = (await this.o.host.list()).filter((id) => !this.sessions.has(id));
+    const found = (await this.o.host.list()).filter((s) => !this.sessions.has(s.sessionId));
     const out: SessionId[] = [];
-    for (const id of found) {
+    for (const { sessionId: id, cwd } of found) {
       if (this.sessions.size + this.starting >= this.maxSessions) break;
       const process = await this.reserve(() => this.o.host.attach(id, size, this.o.env));
-      this.adopt(process, { id, title: id, cwd: '', shell: this.o.shell, size });
+      this.adopt(process, { id, title: id, cwd, shell: this.o.shell, size });
       out.push(id);
     }
     return out;

@@ -44,6 +44,8 @@ export interface SessionEvents {
   /** The terminal size changed; batches from `atSeq` on are drawn at the new size. */
   resize: SizeChange & { readonly atSeq: number };
   snapshot: ScreenSnapshot;
+  /** The screen mirror failed; output still flows, snapshots and screen text do not. */
+  error: Error;
   /** The shell ended and the final snapshot was taken. */
   exit: PtyExit;
 }
@@ -59,6 +61,7 @@ export class TerminalSession extends Emitter<SessionEvents> {
   private title: string;
   private state: SessionState = SessionState.Running;
   private final: { text: string; snapshot: ScreenSnapshot | undefined } | undefined;
+  private exited = false;
 
   constructor(private readonly o: TerminalSessionOptions) {
     super();
@@ -75,7 +78,7 @@ export class TerminalSession extends Emitter<SessionEvents> {
     this.resizer = new ResizePolicy({ initial: o.size, isWriter, debounceMs: o.resizeDebounceMs, timers });
 
     o.process.on('data', (bytes) => {
-      if (this.state === SessionState.Ended) return;
+      if (this.exited) return;
       this.stream.append(bytes);
       this.idle.touch();
       if (this.mirror.isFlooding) o.process.pause();
@@ -83,7 +86,7 @@ export class TerminalSession extends Emitter<SessionEvents> {
     this.stream.on('batch', (b) => this.mirror.feed(b));
     this.mirror.on('flood', (on) => (on ? o.process.pause() : o.process.resume()));
     this.mirror.on('snapshot', (s) => this.emit('snapshot', s));
-    this.mirror.on('error', () => undefined);
+    this.mirror.on('error', (e) => this.emit('error', e));
     this.resizer.on('resize', (size) => this.applySize(size));
     this.idle.on('idle', (idle) => this.setState(idle ? SessionState.Idle : SessionState.Running));
     o.process.on('exit', (exit) => void this.finish(exit));
@@ -124,8 +127,9 @@ export class TerminalSession extends Emitter<SessionEvents> {
 
   /** Checks an input frame and types it when allowed. */
   input(frame: InputFrame): InputDecision {
+    if (this.exited) return { ok: false, reason: 'ended', device: null };
     const d = this.gate.check(frame);
-    if (!d.ok || this.state === SessionState.Ended) return d;
+    if (!d.ok) return d;
     this.o.process.write(d.data);
     this.resizer.activity(d.device);
     this.idle.touch();
@@ -168,6 +172,7 @@ export class TerminalSession extends Emitter<SessionEvents> {
   }
 
   private async finish(exit: PtyExit): Promise<void> {
+    this.exited = true;
     this.stream.end();
     this.resizer.dispose();
     this.idle.stop();

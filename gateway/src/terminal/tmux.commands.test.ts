@@ -30,11 +30,11 @@ describe('tmux commands', () => {
     const run: RunCommand = async (file, args) => {
       calls.push([file, ...args]);
       if (args[0] === '-V') return { code: 0, stdout: 'tmux 3.3a\n', stderr: '' };
-      return { code: 0, stdout: `${ID}\nother\n`, stderr: '' };
+      return { code: 0, stdout: `${ID}\t/home/me/src\nother\t/tmp\n`, stderr: '' };
     };
     expect(await detectTmux(run)).toBe('tmux 3.3a');
-    expect(await listTmuxSessions(run, byName)).toEqual([ID, 'other']);
-    expect(calls[1]).toEqual(['tmux', '-L', 'tendril-gw1', 'list-sessions', '-F', '#{session_name}']);
+    expect(await listTmuxSessions(run, byName)).toEqual([{ name: ID, cwd: '/home/me/src' }, { name: 'other', cwd: '/tmp' }]);
+    expect(calls[1]).toEqual(['tmux', '-L', 'tendril-gw1', 'list-sessions', '-F', '#{session_name}\t#{pane_current_path}']);
     const missing: RunCommand = async () => ({ code: -1, stdout: '', stderr: 'ENOENT' });
     expect(await detectTmux(missing)).toBeNull();
     expect(await listTmuxSessions(missing, byName)).toEqual([]);

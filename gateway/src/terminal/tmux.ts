@@ -92,10 +92,24 @@ export function clientEnv(env: Readonly<Record<string, string>>): Record<string,
   return out;
 }
 
-/** Names of the sessions on this gateway's tmux server (none when the server is not running). */
-export async function listTmuxSessions(run: RunCommand, cfg: TmuxConfig): Promise<string[]> {
-  const r = await run(cfg.bin, [...socketArgs(cfg), 'list-sessions', '-F', '#{session_name}']);
-  return r.code === 0 ? r.stdout.split('\n').filter((l) => l.length > 0) : [];
+/** A shell found on the gateway's tmux server. */
+export interface TmuxShell {
+  readonly name: string;
+  /** The working directory of the shell's pane now. */
+  readonly cwd: string;
+}
+
+/** The sessions on this gateway's tmux server (none when the server is not running). */
+export async function listTmuxSessions(run: RunCommand, cfg: TmuxConfig): Promise<TmuxShell[]> {
+  const r = await run(cfg.bin, [...socketArgs(cfg), 'list-sessions', '-F', '#{session_name}\t#{pane_current_path}']);
+  if (r.code !== 0) return [];
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => {
+      const tab = l.indexOf('\t');
+      return tab < 0 ? { name: l, cwd: '' } : { name: l.slice(0, tab), cwd: l.slice(tab + 1) };
+    });
 }
 
 export async function hasTmuxSession(run: RunCommand, cfg: TmuxConfig, sessionId: SessionId): Promise<boolean> {

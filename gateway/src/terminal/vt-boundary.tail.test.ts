@@ -1,4 +1,5 @@
 /** The tail: bytes since the last clean boundary, across feeds. */
+import { createPrng, testSeed } from '@tendril/crdt-schema/testkit';
 import { describe, expect, it } from 'vitest';
 import { BoundaryScanner } from './vt-boundary.ts';
 
@@ -43,5 +44,22 @@ describe('the boundary tail', () => {
     s.feed(b);
     b.fill(0);
     expect(str(s.tail)).toBe('\x1b[3');
+  });
+
+  it('gives the same answers whether bytes come in large chunks or one at a time', () => {
+    const prng = createPrng(testSeed('gateway/src/terminal/vt-boundary.tail.test.ts'));
+    const pieces = ['plain text ', '\x1b[1;31m', '\x1b]0;title\x07', '\x1bP1$r0m\x1b\\', 'é', '€', '😀', '\x1b(0', '\r\n', '\x18', '\x1b', '\x9b', 'abcdefgh'];
+    for (let round = 0; round < 300; round++) {
+      const parts: Uint8Array[] = [];
+      for (let k = prng.int(1, 30); k > 0; k--) parts.push(new Uint8Array(Buffer.from(prng.pick(pieces), 'utf8')));
+      const all = new Uint8Array(Buffer.concat(parts));
+      const cut = prng.int(0, all.length);
+      const chunked = new BoundaryScanner();
+      chunked.feed(all.subarray(0, cut));
+      chunked.feed(all.subarray(cut));
+      const single = new BoundaryScanner();
+      for (const b of all) single.feed(new Uint8Array([b]));
+      expect([chunked.atBoundary, [...chunked.tail]]).toEqual([single.atBoundary, [...single.tail]]);
+    }
   });
 });

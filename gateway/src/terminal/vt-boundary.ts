@@ -54,6 +54,19 @@ export class BoundaryScanner {
     let utf8Left = this.utf8Left;
     let clean = -1;
     for (let i = 0; i < bytes.length; i++) {
+      if (state === State.Ground) {
+        // Fast path: a run of text up to the next ESC only matters for the UTF-8 state at its end.
+        const esc = bytes.indexOf(ESC, i);
+        const end = esc < 0 ? bytes.length : esc;
+        if (end - i >= 4) {
+          const lead = lastLead(bytes, end);
+          const missing = lead < 0 ? 0 : utf8Length(bytes[lead]!) - (end - lead);
+          utf8Left = missing > 0 ? missing : 0;
+          clean = missing > 0 ? lead : end;
+          i = end - 1;
+          continue;
+        }
+      }
       if (state === State.Ground && utf8Left === 0) clean = i;
       const b = bytes[i]!;
       if (b === CAN || b === SUB) {
@@ -67,7 +80,7 @@ export class BoundaryScanner {
             state = State.Escape;
             utf8Left = 0;
           } else if (utf8Left > 0 && (b & 0xc0) === 0x80) utf8Left--;
-          else utf8Left = b >= 0xf0 && b < 0xf8 ? 3 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xc0 && b < 0xe0 ? 1 : 0;
+          else utf8Left = utf8Length(b) - 1;
           break;
         case State.Escape:
           state = escapeNext(b);
@@ -102,6 +115,17 @@ export class BoundaryScanner {
       this.tailLength += bytes.length;
     }
   }
+}
+
+/** Bytes in the UTF-8 character a byte starts (1 for ASCII and stray continuation bytes). */
+function utf8Length(b: number): number {
+  return b >= 0xf0 && b < 0xf8 ? 4 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xc0 && b < 0xe0 ? 2 : 1;
+}
+
+/** The last byte before `end`, within a character's reach, that is not a continuation byte; -1 if none. */
+function lastLead(bytes: Uint8Array, end: number): number {
+  for (let j = end - 1; j >= Math.max(0, end - 4); j--) if ((bytes[j]! & 0xc0) !== 0x80) return j;
+  return -1;
 }
 
 /** The state after ESC followed by `b`. */

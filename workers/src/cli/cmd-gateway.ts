@@ -37,7 +37,7 @@ export async function cmdGateway(ctx: CliContext, argv: readonly string[]): Prom
           shell,
           gate: gateFor,
           maxSessions: intFlag(args, 'max-sessions', 5),
-          tuning: { idleAfterMs: intFlag(args, 'idle-after', 300) * 1000, mirror: { snapshotEveryMs: intFlag(args, 'snapshot-every', 10) * 1000 } },
+          tuning: { idleAfterMs: intFlag(args, 'idle-after', 300) * 1000, mirror: { periodic: { everyMs: intFlag(args, 'snapshot-every', 10) * 1000 } } },
         }),
     });
     await gateway.start();

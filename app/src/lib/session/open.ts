@@ -7,12 +7,13 @@ import { createBrowserHome, openBrowserHome, wipeBrowserHome, type BrowserHome, 
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { enroll, initializeWorkspace, newWorkspace, redeemInvite, WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { BrowserWebSocket, CLIENT_NAME } from '../platform/browser.ts';
+import { BrowserWebSocket, CLIENT_NAME, pageRelay } from '../platform/browser.ts';
 
 const SYNC_TIMEOUT_MS = 30_000;
 
+/** Syncs through the relay that served this page (ws(s)://<this host>/sync), whatever host the invite named. */
 export function openSession(crypto: CryptoProvider, home: BrowserHome): Promise<WorkspaceSession> {
-  return WorkspaceSession.open(crypto, home, { clientName: CLIENT_NAME, WebSocket: BrowserWebSocket });
+  return WorkspaceSession.open(crypto, home, { clientName: CLIENT_NAME, WebSocket: BrowserWebSocket, relay: pageRelay() });
 }
 
 /** A new workspace with this browser as its first admin; works offline (the relay registers it on first contact). */

@@ -80,7 +80,6 @@ export class LiveWorkspace {
 
   private readonly onConnection = (s: ConnectionState): void => {
     if (s !== ConnectionState.Open) return;
-    this.presence.reannounce();
     const now = Date.now();
     const ws = this.session.workspace();
     if (now - this.lastSeenAt < LAST_SEEN_EVERY_MS || !ws.members.isActive(this.me) || !this.session.home.keys.get('index')?.writeCap.secretKey) return;

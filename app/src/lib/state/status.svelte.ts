@@ -32,6 +32,8 @@ export class SyncStatusState {
 
   private readonly session: WorkspaceSession;
   private readonly watched = new WeakSet<DocSync>();
+  /** How many of the peer's recorded problems have been shown (it records every one, from the first). */
+  private problemsSeen = 0;
   private readonly batch = frameBatched(() => this.recompute());
   private readonly timer: ReturnType<typeof setInterval>;
 
@@ -40,7 +42,7 @@ export class SyncStatusState {
     const relay = session.peer.relay;
     this.connection = relay.state;
     relay.on('state', this.onState);
-    relay.on('problem', this.onProblem);
+    relay.on('problem', this.onRelayProblem);
     this.timer = setInterval(() => this.batch.schedule(), 1000);
     this.recompute();
   }
@@ -54,7 +56,15 @@ export class SyncStatusState {
     this.batch.schedule();
   };
 
-  private readonly onProblem = (p: SyncProblem): void => {
+  private readonly onRelayProblem = (): void => this.batch.schedule();
+
+  /** Takes the problems the peer recorded since the last look (documents report them before anyone listens). */
+  private collectProblems(): void {
+    const all = this.session.peer.seenProblems;
+    for (; this.problemsSeen < all.length; this.problemsSeen++) this.show(all[this.problemsSeen]!);
+  }
+
+  private show(p: SyncProblem): void {
     if (p.code === 'E_REVOKED') this.revoked = true;
     const same = this.problems.find((x) => x.code === p.code && x.message === p.message);
     const rest = this.problems.filter((x) => x !== same);
@@ -73,7 +83,6 @@ export class SyncStatusState {
       if (!this.watched.has(d)) {
         this.watched.add(d);
         d.on('status', this.onDocStatus);
-        d.on('problem', this.onProblem);
       }
       const s = d.status;
       if (s.state === SyncState.Syncing || s.state === SyncState.Connecting) {
@@ -83,6 +92,7 @@ export class SyncStatusState {
       }
       unacked += d.unacked;
     }
+    this.collectProblems();
     this.docs = docs.length;
     this.syncing = this.connection === ConnectionState.Open ? syncing : 0;
     this.received = received;
@@ -104,10 +114,7 @@ export class SyncStatusState {
     this.batch.cancel();
     const relay = this.session.peer.relay;
     relay.off('state', this.onState);
-    relay.off('problem', this.onProblem);
-    for (const d of this.session.peer.docs()) {
-      d.off('status', this.onDocStatus);
-      d.off('problem', this.onProblem);
-    }
+    relay.off('problem', this.onRelayProblem);
+    for (const d of this.session.peer.docs()) d.off('status', this.onDocStatus);
   }
 }

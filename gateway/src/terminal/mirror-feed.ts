@@ -1,0 +1,146 @@
+/**
+ * Feeds a mirror's headless screen in order, one write at a time, and
+ * coalesces plain-text floods. Batches queue up while the parser is busy; when
+ * the queue starts with a run of plain text (printable ASCII, tab, CR, LF) at
+ * a clean parser boundary, and plain text can only scroll the whole screen
+ * (normal buffer, full scroll region), only the last lines of the run are
+ * parsed: everything before them would scroll out of the scrollback anyway.
+ * A plain run is held for `holdMs` (25 ms) before it is parsed, unless a call
+ * is queued behind it or it passes 2 MiB, so that a sustained flood is cut in
+ * large slices: at 40 MB/s a 25 ms slice is 1 MB, of which about 100 KB are
+ * parsed. The mirror lags by the hold; the keystroke path is not involved.
+ *
+ * Why that is exact: the kept part starts right after a CR LF, so at column 0
+ * (a CR is written first to put the cursor there); it holds K = scrollback +
+ * 2 x rows + 1 line feeds, so after at most `rows` of them the cursor is on
+ * the bottom row either way, and the final rows + scrollback lines are all
+ * fresh lines written by the kept part alone. Plain text changes no other
+ * state (modes, attributes, charsets, saved cursor).
+ */
+import { systemTimers, type TimerHandle, type Timers } from './deps.ts';
+import type { HeadlessScreen } from './headless-screen.ts';
+import type { OutputBatch } from './output-batch.ts';
+
+type Item = { readonly batch: OutputBatch; readonly plain: boolean; readonly cleanStart: boolean } | { readonly call: () => void };
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+const MAX_HOLD_BYTES = 2 * 1024 * 1024;
+
+/** Printable ASCII, tab, CR and LF only. */
+export function isPlain(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if ((b < 0x20 || b > 0x7e) && b !== CR && b !== LF && b !== 0x09) return false;
+  }
+  return true;
+}
+
+/** The part of plain text worth parsing: from just after the CR LF that leaves `keepLines` line feeds, or all of it. */
+export function keptTail(text: Uint8Array, keepLines: number): Uint8Array {
+  let lfs = 0;
+  for (let i = text.length - 1; i > 0; i--) {
+    if (text[i] !== LF) continue;
+    if (lfs >= keepLines && text[i - 1] === CR) {
+      const out = new Uint8Array(text.length - i);
+      out[0] = CR;
+      out.set(text.subarray(i + 1), 1);
+      return out;
+    }
+    lfs++;
+  }
+  return text;
+}
+
+export class MirrorFeed {
+  private readonly queue: Item[] = [];
+  private busy = false;
+  private hold: TimerHandle | undefined;
+  private held = false;
+  /** Bytes dropped by coalescing so far. */
+  skippedBytes = 0;
+
+  constructor(
+    private readonly screen: HeadlessScreen,
+    private readonly parsed: (nextSeq: number, bytes: number) => void,
+    private readonly holdMs = 25,
+    private readonly timers: Timers = systemTimers,
+  ) {}
+
+  /** Queues a batch; `cleanStart` says the stream was at a clean boundary before it. */
+  push(batch: OutputBatch, cleanStart: boolean): void {
+    this.queue.push({ batch, plain: isPlain(batch.bytes), cleanStart });
+    this.pump();
+  }
+
+  /** Runs `fn` once everything queued before it is parsed. */
+  call(fn: () => void): void {
+    this.queue.push({ call: fn });
+    if (this.hold !== undefined) this.timers.clearTimeout(this.hold);
+    this.hold = undefined;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.busy && this.queue.length > 0) {
+      const first = this.queue[0]!;
+      if ('call' in first) {
+        this.queue.shift();
+        first.call();
+        continue;
+      }
+      const coalesce = first.plain && first.cleanStart && this.screen.scrollsWholeScreen;
+      if (coalesce && this.shouldHold()) return;
+      const run = this.takeRun(first.plain);
+      const bytes = run.reduce((n, b) => n + b.bytes.length, 0);
+      const joined = run.length === 1 ? run[0]!.bytes : Buffer.concat(run.map((b) => b.bytes));
+      let data = joined;
+      if (coalesce) {
+        data = keptTail(joined, this.screen.scrollbackLimit + 2 * this.screen.size.rows + 1);
+        if (data !== joined) this.skippedBytes += joined.length - (data.length - 1);
+      }
+      const nextSeq = run.at(-1)!.seq + 1;
+      this.busy = true;
+      this.screen.writeThen(data, () => {
+        this.busy = false;
+        this.parsed(nextSeq, bytes);
+        this.pump();
+      });
+    }
+  }
+
+  /** True while the plain run at the front should wait for more (one hold at most; never before a call). */
+  private shouldHold(): boolean {
+    if (this.held || this.holdMs <= 0) {
+      this.held = false;
+      return false;
+    }
+    let bytes = 0;
+    for (const item of this.queue) {
+      if ('call' in item || !item.plain) return false;
+      bytes += item.batch.bytes.length;
+      if (bytes > MAX_HOLD_BYTES) return false;
+    }
+    this.hold ??= this.timers.setTimeout(() => {
+      this.hold = undefined;
+      this.held = true;
+      this.pump();
+    }, this.holdMs);
+    return true;
+  }
+
+  /** Leading batches of one kind (plain or not), up to 1 MiB unless plain. */
+  private takeRun(plain: boolean): OutputBatch[] {
+    const run: OutputBatch[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0) {
+      const item = this.queue[0]!;
+      if ('call' in item || item.plain !== plain || (run.length > 0 && !plain && bytes > 1024 * 1024)) break;
+      run.push(item.batch);
+      bytes += item.batch.bytes.length;
+      this.queue.shift();
+    }
+    return run;
+  }
+}
