@@ -6,10 +6,13 @@
  *     produce it (snapshot + subscription), time for a viewer to apply it, gzip size
  * Usage: node --import tsx bench/gateway-terminal.ts [--rounds 400] [--runs 3]
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HeadlessScreen } from '../gateway/src/terminal/headless-screen.ts';
 import { snapshotBytes } from '../gateway/src/terminal/snapshot.ts';
-import { detectTmux, runCommand, tmuxSocketName } from '../gateway/src/terminal/tmux.ts';
+import { detectTmux, runCommand } from '../gateway/src/terminal/tmux.ts';
 import { echoLatency, engineShell, percentile, rawShell, throughput } from './gateway-measure.ts';
 
 const arg = (name: string, fallback: number): number => {
@@ -25,7 +28,8 @@ async function latency(): Promise<void> {
   const raw = rawShell();
   const engine = await engineShell();
   const tmuxBin = await detectTmux(runCommand);
-  const tmux = tmuxBin === null ? null : await engineShell({ tmux: { bin: 'tmux', socket: { name: tmuxSocketName(`bench-${process.pid}`) } } });
+  const socketDir = await mkdtemp(join(tmpdir(), 'tendril-bench-'));
+  const tmux = tmuxBin === null ? null : await engineShell({ tmux: { bin: 'tmux', socket: { path: join(socketDir, 'tmux.sock') } } });
   await settle();
   const shells = { raw, engine, ...(tmux === null ? {} : { tmux }) };
   const r = await echoLatency(shells, rounds);
@@ -35,10 +39,12 @@ async function latency(): Promise<void> {
   }
   const d50 = percentile(r.engine!, 50) - percentile(r.raw!, 50);
   const d99 = percentile(r.engine!, 99) - percentile(r.raw!, 99);
-  console.log(`  engine - raw: p50 +${ms(d50)} (goal <= +1.5 ms), p99 +${ms(d99)} (goal <= +6 ms)`);
+  const signed = (n: number): string => `${n >= 0 ? '+' : ''}${ms(n)}`;
+  console.log(`  engine - raw: p50 ${signed(d50)} (goal <= +1.5 ms), p99 ${signed(d99)} (goal <= +6 ms)`);
   raw.end();
   await engine.end();
   await tmux?.end();
+  await rm(socketDir, { recursive: true, force: true });
 }
 
 async function outputThroughput(): Promise<void> {

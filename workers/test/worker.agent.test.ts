@@ -108,7 +108,7 @@ describe('agent workers through the real relay', () => {
     const answers = r.of();
     expect(answers.filter((m) => m.status === 'done')).toHaveLength(1);
     expect(answers.filter((m) => m.status === 'done')[0]!.author).not.toBe(holder);
-    expect(r.chat.message(turn)!.status).toBe('done');
+    await eventually(() => r.chat.message(turn)!.status === 'done', 10_000, 'the turn marked done');
     await r.session.close();
   });
 

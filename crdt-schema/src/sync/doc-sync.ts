@@ -33,7 +33,10 @@ export interface DocSyncOptions {
   readonly cipher: DocCipher;
   readonly store: DocStore;
   readonly counters: CounterTracker;
-  /** Local updates within this window become one envelope. */
+  /**
+   * Local updates within this window become one envelope. 0 (the default) seals the updates of one
+   * turn of the event loop together, right after it, adding no latency.
+   */
   readonly coalesceMs?: number;
   /** Upload a snapshot once this many entries follow the last one. */
   readonly snapshotEvery?: number;
@@ -74,6 +77,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private snapshotInFlight = false;
   private pending: Uint8Array[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private microtaskFlush = false;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   private chain: Promise<void> = Promise.resolve();
   private destroyed = false;
@@ -90,7 +94,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.entryCounters = Object.assign(Object.create(o.counters) as CounterTracker, {
       check: (author: DeviceId, kind: EnvelopeKind, counter: number) => (author === self ? undefined : o.counters.check(author, kind, counter)),
     });
-    this.opts = { coalesceMs: o.coalesceMs ?? 4, snapshotEvery: o.snapshotEvery ?? 500, saveDebounceMs: o.saveDebounceMs ?? 100 };
+    this.opts = { coalesceMs: o.coalesceMs ?? 0, snapshotEvery: o.snapshotEvery ?? 500, saveDebounceMs: o.saveDebounceMs ?? 100 };
   }
 
   /** Loads the sealed local state and the outbox, then starts capturing local updates. */
@@ -139,7 +143,15 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       return;
     }
     this.pending.push(update);
-    if (this.flushTimer === null) this.flushTimer = setTimeout(() => void this.flush(), this.opts.coalesceMs);
+    if (this.flushTimer !== null || this.microtaskFlush) return;
+    if (this.opts.coalesceMs === 0) {
+      // No added latency: updates made in the same turn become one envelope, sealed right after it.
+      this.microtaskFlush = true;
+      queueMicrotask(() => {
+        this.microtaskFlush = false;
+        void this.flush();
+      });
+    } else this.flushTimer = setTimeout(() => void this.flush(), this.opts.coalesceMs);
     this.emitStatus({});
   };
 

@@ -14,9 +14,11 @@ export interface Relay {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function startRelay(dataDir: string, port = 0): Promise<Relay> {
+/** `env` adds variables to the relay's environment (such as TENDRIL_PROXY_OPENAI_URL). */
+export function startRelay(dataDir: string, port = 0, env: Readonly<Record<string, string>> = {}): Promise<Relay> {
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'workers/bin/tendril.js'), 'relay', '--port', String(port), '--data', dataDir], {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -1,5 +1,6 @@
 /** The gateway as a workspace peer, and the device side of a terminal session. */
 export { GatewayPeer, type GatewayPeerOptions } from './gateway-peer.ts';
 export { TermViewer } from './term-viewer.ts';
+export { ViewerCore, type Screen, type SnapshotGunzip, type ViewerCoreOptions } from './viewer-core.ts';
 export { signSessionRequest, openSessionRequest, signInput, verifyInput, type SessionRequest } from './signatures.ts';
 export { encodeTerm, decodeTerm, TermTag, type TermMessage } from './term-messages.ts';

@@ -5,8 +5,8 @@
  * and their manager, and file transfer. Nothing here encrypts or syncs: the
  * sync layer consumes batches, snapshots and transfer chunks as bytes.
  */
+export { confine, type ConfinedPath } from './safe-path.ts';
 export { writeAgentsFile, AGENTS_FILE_NAME, type AgentsFileRequest, type AgentsFileResult, type IfExists } from './agents-file.ts';
-export { runCommand, type CommandResult, type RunCommand } from './tmux.ts';
 export { systemClock, systemTimers, isGridSize, MAX_GRID_SIDE, type Clock, type TerminalSize, type TimerHandle, type Timers } from './deps.ts';
 export { MAX_TRANSFER_BYTES, TRANSFER_CHUNK_BYTES, startUpload, openDownload, Upload, Download, type TransferProgress, type UploadRequest } from './file-transfer.ts';
 export { HeadlessScreen, type HeadlessScreenOptions } from './headless-screen.ts';
@@ -20,10 +20,11 @@ export { createPtyHost, type PtyHost, type PtyHostOptions, type PtySpawn, type S
 export { PtyProcess, type PtyExit, type PtyLike } from './pty-process.ts';
 export { ResizePolicy, type SizeChange } from './resize-policy.ts';
 export { ScreenMirror, type ScreenMirrorOptions } from './screen-mirror.ts';
+export type { SnapshotScheduleOptions } from './snapshot-schedule.ts';
 export { SessionManager, DEFAULT_MAX_SESSIONS, type SessionManagerOptions, type SessionTuning, type StartRequest } from './session-manager.ts';
 export { IdleTracker, SessionState, type SessionInfo } from './session-state.ts';
 export { TerminalSession, type SessionEvents, type TerminalSessionOptions } from './session.ts';
 export { joinStream, type Join, type JoinOptions } from './join.ts';
 export { decodeSnapshot, encodeSnapshot, snapshotBytes, type ScreenSnapshot } from './snapshot.ts';
 export { stripReplies } from './terminal-replies.ts';
-export { detectTmux, tmuxSocketName, type TmuxConfig } from './tmux.ts';
+export { detectTmux, runCommand, tmuxSocketName, type CommandResult, type RunCommand, type TmuxConfig, type TmuxShell } from './tmux.ts';

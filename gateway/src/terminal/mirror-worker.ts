@@ -1,10 +1,11 @@
 /**
  * Worker-thread side of the screen mirror: parses the session's output into a
- * headless terminal off the main thread, so parsing (about 10-30 MB/s) never
- * delays batches going to viewers; plain-text floods are coalesced
- * (mirror-feed.ts). Answers snapshot and text requests in message order. A snapshot covers every batch fed before the request; if
- * that output ends inside a sequence, the unfinished bytes are appended to
- * it (vt-boundary.ts), unless they pass MAX_TAIL (a huge unterminated string):
+ * headless terminal off the main thread, so parsing (tens of MB/s, a core's
+ * worth in a flood) never delays batches going to viewers; plain-text floods
+ * are coalesced (mirror-feed.ts). Snapshot and text requests are answered in
+ * message order. A snapshot covers every batch fed before the request; if
+ * that output ends inside a sequence, the unfinished bytes are appended to it
+ * (vt-boundary.ts), unless they pass MAX_TAIL (a huge unterminated string):
  * then the snapshot waits for the next batch that ends at a clean boundary.
  */
 import { parentPort, workerData } from 'node:worker_threads';

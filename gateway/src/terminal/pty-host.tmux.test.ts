@@ -3,21 +3,24 @@
  * (as a gateway restart does), find the session again, re-attach, and the
  * screen is still there. Skipped where tmux is not installed.
  */
-import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { newSessionId } from '@tendril/crdt-schema/ids';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCommand } from './tmux.ts';
 import { createPtyHost } from './pty-host.ts';
 import { TerminalSession } from './session.ts';
 import { shellEnv, spawnPty, tempDir, waitFor, WRITER } from './test-support.ts';
-import { detectTmux, socketArgs, type TmuxConfig } from './tmux.ts';
+import { detectTmux, runCommand, socketArgs, type TmuxConfig } from './tmux.ts';
 
 const hasTmux = (await detectTmux(runCommand)) !== null;
-const tmux: TmuxConfig = { bin: 'tmux', socket: { name: `tendril-test-${randomBytes(6).toString('hex')}` } };
+const socketDir = await mkdtemp(join(tmpdir(), 'tendril-tmux-'));
+const tmux: TmuxConfig = { bin: 'tmux', socket: { path: join(socketDir, 'tmux.sock') } };
 const gate = { verify: () => WRITER, writers: () => [WRITER] };
 
 afterAll(async () => {
   if (hasTmux) await runCommand('tmux', [...socketArgs(tmux), 'kill-server']);
+  await rm(socketDir, { recursive: true, force: true });
 });
 
 describe.skipIf(!hasTmux)('shells under tmux', () => {

@@ -2,7 +2,7 @@
 import type { SessionId } from '@tendril/crdt-schema/ids';
 import { describe, expect, it } from 'vitest';
 import { PtyProcess, type PtyControl, type PtyLike } from './pty-process.ts';
-import { ManualTimers } from './test-support.ts';
+import { ManualTimers, waitFor } from './test-support.ts';
 
 class FakePty implements PtyLike {
   readonly pid = 42;
@@ -98,6 +98,19 @@ describe('a PTY process', () => {
     p.pause(100);
     p.resume();
     expect(timers.pending).toBe(0);
+  });
+
+  it('kills a shell that ignores the hang-up once the grace time is over', async () => {
+    const pty = new FakePty();
+    const timers = new ManualTimers();
+    const stubborn: PtyControl = { mode: 'plain', endShell: async () => undefined, stillRunning: async () => false };
+    const ending = new PtyProcess(ID, pty, stubborn, timers).end(3000);
+    await waitFor(() => timers.pending > 0, 'the grace timer');
+    timers.advance(2999);
+    expect(pty.killed).toEqual([]);
+    timers.advance(1);
+    expect(pty.killed).toEqual(['SIGKILL']);
+    expect((await ending).reason).toBe('ended');
   });
 
   it('ignores writes after exit', async () => {

@@ -101,14 +101,17 @@ export class PtyProcess extends Emitter<PtyProcessEvents> {
     this.pty.resume();
   }
 
-  /** Stops the shell; resolves with the exit. */
-  async end(): Promise<PtyExit> {
+  /** Stops the shell (hang-up, then SIGKILL after `graceMs` if it ignores that); resolves with the exit. */
+  async end(graceMs = 3000): Promise<PtyExit> {
     if (this.exitInfo !== undefined) return this.exitInfo;
     this.intent ??= 'ended';
     const exited = this.when('exit');
     this.resume();
     await this.control.endShell(this.pty);
-    return exited;
+    const force = this.timers.setTimeout(() => this.pty.kill('SIGKILL'), graceMs);
+    const exit = await exited;
+    this.timers.clearTimeout(force);
+    return exit;
   }
 
   /** Closes this view; under tmux the shell keeps running. */

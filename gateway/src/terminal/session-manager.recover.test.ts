@@ -1,6 +1,7 @@
 /** A gateway restart with tmux: the next manager finds the shells, re-attaches them, screen intact. */
-import { randomBytes } from 'node:crypto';
-import { realpath } from 'node:fs/promises';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPtyHost } from './pty-host.ts';
 import { SessionManager } from './session-manager.ts';
@@ -8,10 +9,12 @@ import { shellEnv, spawnPty, tempDir, waitFor, WRITER } from './test-support.ts'
 import { detectTmux, runCommand, socketArgs, type TmuxConfig } from './tmux.ts';
 
 const hasTmux = (await detectTmux(runCommand)) !== null;
-const tmux: TmuxConfig = { bin: 'tmux', socket: { name: `tendril-test-${randomBytes(6).toString('hex')}` } };
+const socketDir = await mkdtemp(join(tmpdir(), 'tendril-tmux-'));
+const tmux: TmuxConfig = { bin: 'tmux', socket: { path: join(socketDir, 'tmux.sock') } };
 
 afterAll(async () => {
   if (hasTmux) await runCommand('tmux', [...socketArgs(tmux), 'kill-server']);
+  await rm(socketDir, { recursive: true, force: true });
 });
 
 const manager = (): SessionManager =>

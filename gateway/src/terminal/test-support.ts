@@ -3,11 +3,12 @@
  * polling with a deadline, a real shell session, and a viewer that restores a
  * snapshot and replays batches into its own headless screen.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSessionId, type DeviceId, type SessionId } from '@tendril/crdt-schema/ids';
 import pty from 'node-pty';
+import { onTestFinished } from 'vitest';
 import type { Clock, TimerHandle, Timers } from './deps.ts';
 import { HeadlessScreen } from './headless-screen.ts';
 import type { OutputBatch } from './output-batch.ts';
@@ -71,8 +72,11 @@ export function shellEnv(): Record<string, string> {
 
 export const WRITER = 'W'.repeat(43) as DeviceId;
 
+/** A fresh directory, removed when the current test has finished. */
 export async function tempDir(prefix = 'tendril-term-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** Starts a real shell session (plain PTY unless `tmux` is given) with one writer who signs everything. */

@@ -9,6 +9,7 @@ import type { ChatId } from '@tendril/crdt-schema/ids';
 import { chatDoc } from '@tendril/crdt-schema/schema';
 import { ConnectionState } from '@tendril/crdt-schema/sync';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { PermissionsState } from './permissions.svelte.ts';
 import { PresenceHub } from './presence.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { SyncStatusState } from './status.svelte.ts';
@@ -23,6 +24,7 @@ export class LiveWorkspace {
   readonly status: SyncStatusState;
   readonly presence: PresenceHub;
   settings = $state.raw<SettingsState | null>(null);
+  permissions = $state.raw<PermissionsState | null>(null);
   private readonly opened = new Set<ChatId>();
   private lastSeenAt = 0;
   private readonly stopIndex: () => void;
@@ -37,6 +39,7 @@ export class LiveWorkspace {
     this.stopIndex = this.index.onChange(() => void this.openChats());
     session.peer.relay.on('state', this.onConnection);
     void this.openSettings();
+    void this.openPermissions();
     void this.openChats();
   }
 
@@ -55,6 +58,17 @@ export class LiveWorkspace {
     if (!this.session.home.keys.has('settings')) return;
     const { sync, settings } = await this.session.openSettings();
     if (!this.destroyed) this.settings = new SettingsState(sync, settings);
+  }
+
+  private async openPermissions(): Promise<void> {
+    if (!this.session.home.keys.has('permissions')) return;
+    const { sync, permissions } = await this.session.openPermissions();
+    if (!this.destroyed) this.permissions = new PermissionsState(sync, permissions);
+  }
+
+  /** Whether this device may write the permissions document (decide and revoke grants). */
+  get canWritePermissions(): boolean {
+    return this.session.home.keys.get('permissions')?.writeCap.secretKey != null;
   }
 
   /** Opens (so syncs and keeps on the device) every chat not opened yet. */
@@ -95,6 +109,7 @@ export class LiveWorkspace {
     this.status.destroy();
     this.index.destroy();
     this.settings?.destroy();
+    this.permissions?.destroy();
     await this.session.close();
   }
 }

@@ -1,5 +1,5 @@
-/** The workspace index as reactive state: its name, the chat list and the members, refreshed once per frame on change. */
-import type { ChatEntry, Member, WorkspaceInfo } from '@tendril/crdt-schema/schema';
+/** The workspace index as reactive state: its name, the chat list, the members, terminal sessions and gateways, refreshed once per frame on change. */
+import type { Announcement, ChatEntry, Member, SessionEntry, WorkspaceInfo } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { frameBatched } from './frame-batch.ts';
 
@@ -7,6 +7,8 @@ export class WorkspaceIndex {
   info = $state.raw<WorkspaceInfo | undefined>(undefined);
   chats = $state.raw<ChatEntry[]>([]);
   members = $state.raw<Member[]>([]);
+  sessions = $state.raw<SessionEntry[]>([]);
+  gateways = $state.raw<Announcement[]>([]);
   private readonly session: WorkspaceSession;
   private readonly stop: () => void;
   private readonly batch = frameBatched(() => this.refresh());
@@ -23,6 +25,8 @@ export class WorkspaceIndex {
     this.info = ws.info();
     this.chats = ws.chats.list();
     this.members = ws.members.list({ includeRevoked: true });
+    this.sessions = ws.sessions.list();
+    this.gateways = ws.gateways.list();
     for (const l of this.listeners) l();
   }
 

@@ -1,0 +1,41 @@
+/**
+ * Terminal session actions from the app: request a session on a gateway and
+ * end one, each with a request signed by this device (the gateway verifies
+ * it, never trusting the relay), and unpacking screen snapshots in the
+ * browser.
+ */
+import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
+import { newDocId, newSessionId, type DeviceId, type SessionId } from '@tendril/crdt-schema/ids';
+import type { Announcement, SessionEntry } from '@tendril/crdt-schema/schema';
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { signSessionRequest } from '@tendril/gateway/viewer';
+
+/** A gateway announces itself every 10 s; three missed announcements mean it is offline. */
+export const GATEWAY_STALE_MS = 30_000;
+
+export function gatewayOnline(g: Announcement, now: number): boolean {
+  return now - g.lastSeen < GATEWAY_STALE_MS && g.health.status !== 'down';
+}
+
+/** Writes a signed start request into the index; the gateway moves it to running. */
+export function startSession(crypto: CryptoProvider, session: WorkspaceSession, gateway: DeviceId, title: string): SessionId {
+  const id = newSessionId();
+  const doc = newDocId();
+  const me = session.home.identity;
+  const request = signSessionRequest(crypto, { kind: 'start', session: id, doc, gateway, title, cwd: '', requester: me.deviceId }, me);
+  session.workspace().sessions.create({ id, docId: doc, gateway, title, requestedBy: me.deviceId, request });
+  return id;
+}
+
+/** Records a signed request to end the session; the gateway ends the shell. */
+export function endSession(crypto: CryptoProvider, session: WorkspaceSession, entry: SessionEntry): void {
+  const me = session.home.identity;
+  const request = signSessionRequest(crypto, { kind: 'end', session: entry.id, doc: entry.docId, gateway: entry.gateway, title: entry.title, cwd: '', requester: me.deviceId }, me);
+  session.workspace().sessions.requestEnd(entry.id, request);
+}
+
+/** gunzip with the browser's DecompressionStream. */
+export async function gunzip(gzip: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([gzip as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}

@@ -1,0 +1,105 @@
+/**
+ * A terminal session in the browser: the app invites a gateway, a real
+ * `tendril gateway` process joins from the link and runs a shell; the owner
+ * starts a session and types, a second paired device watches the same screen
+ * read-only, and a reload restores the screen.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInvite, createWorkspace, goto, joinWith, openDevice, type Device } from './harness/app-driver.ts';
+import { ensureAppBuilt, ROOT } from './harness/build-app.ts';
+import { launchChromium } from './harness/chromium.ts';
+import { startRelay, type Relay } from './harness/relay.ts';
+import { shoot } from './harness/screenshots.ts';
+
+function run(args: string[]): { child: ChildProcess; log: () => string } {
+  const child = spawn(process.execPath, [join(ROOT, 'workers/bin/tendril.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PS1: '$ ' } });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, log: () => out };
+}
+
+function finished(p: ReturnType<typeof run>): Promise<string> {
+  return new Promise((resolve, reject) => p.child.once('exit', (code) => (code === 0 ? resolve(p.log()) : reject(new Error(`exit ${code}: ${p.log()}`)))));
+}
+
+/** The terminal's visible rows as text (xterm.js renders rows into the DOM). */
+function screenText(d: Device): Promise<string> {
+  return d.page.locator('[data-testid=terminal] .xterm-rows').innerText();
+}
+
+describe('a terminal session in the browser', { timeout: 240_000 }, () => {
+  let dir: string;
+  let relay: Relay;
+  let browser: Browser;
+  let gateway: ReturnType<typeof run> | null = null;
+  let a: Device;
+  let b: Device;
+
+  beforeAll(async () => {
+    await ensureAppBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'tendril-e2e-term-'));
+    relay = await startRelay(join(dir, 'relay'));
+    browser = await launchChromium();
+    a = await openDevice(await browser.newContext({ viewport: { width: 1280, height: 800 } }), relay.url, 'Laptop');
+    b = await openDevice(await browser.newContext({ viewport: { width: 1280, height: 800 } }), relay.url, 'Phone');
+  }, 300_000);
+
+  afterAll(async () => {
+    gateway?.child.kill('SIGKILL');
+    await browser?.close();
+    await relay?.kill();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs what the owner types; a second device watches read-only; a reload restores the screen', async () => {
+    await createWorkspace(a, 'Terminals');
+    await joinWith(b, await createInvite(a));
+    await a.page.getByTestId('invite-paired').waitFor();
+    await a.page.getByRole('button', { name: 'Done' }).click();
+    await a.page.locator('#invite-role').selectOption('gateway');
+    await a.page.getByTestId('create-invite').click();
+    const link = await a.page.getByTestId('invite-link').inputValue();
+    await finished(run(['join', '--home', join(dir, 'gw'), link, '--name', 'gw']));
+    gateway = run(['gateway', '--home', join(dir, 'gw'), '--name', 'gw', '--no-tmux', '--shell', '/bin/sh', '--snapshot-every', '1']);
+    await expect.poll(() => gateway!.log(), { timeout: 30_000 }).toContain(' running');
+
+    await goto(a, '#/terminals');
+    await a.page.locator('[data-testid=gateway-row][data-online=true]').filter({ hasText: 'gw' }).waitFor();
+    await a.page.getByTestId('new-session').click();
+    await a.page.waitForURL(/#\/terminals\/.+/);
+    const hash = new URL(a.page.url()).hash;
+    await a.page.locator('[data-testid=session-state]').filter({ hasText: 'running' }).waitFor();
+    await a.page.locator('[data-testid=terminal][data-writable=true]').waitFor();
+
+    await goto(b, '#/terminals');
+    await b.page.locator(`a[href="${hash}"]`).click();
+    await b.page.getByTestId('read-only').waitFor();
+
+    await a.page.locator('[data-testid=terminal] .xterm').click();
+    await a.page.keyboard.type('echo canary-$((6*7))');
+    await a.page.keyboard.press('Enter');
+    await expect.poll(() => screenText(a), { timeout: 20_000 }).toContain('canary-42');
+    await expect.poll(() => screenText(b), { timeout: 20_000 }).toContain('canary-42');
+    await a.page.getByTestId('watchers').filter({ hasText: 'Phone' }).waitFor();
+    await shoot(a.page, 'terminal');
+
+    // A device off the writer list forwards nothing, whatever it types.
+    await b.page.locator('[data-testid=terminal] .xterm').click();
+    await b.page.keyboard.type('echo phone-$((2+3))');
+    await b.page.keyboard.press('Enter');
+
+    // Wait for a stored snapshot to hold the output, then reload.
+    await a.page.reload();
+    await a.page.locator('[data-testid=terminal]').waitFor();
+    await expect.poll(() => screenText(a), { timeout: 20_000 }).toContain('canary-42');
+    await shoot(a.page, 'terminal-reloaded');
+    expect(await screenText(a)).not.toContain('phone-5');
+    expect(gateway.log()).not.toMatch(/input dropped \(not-writer\)/);
+  });
+});

@@ -1,0 +1,183 @@
+/**
+ * The device side of a terminal session, free of Node: restore the latest
+ * screen snapshot, replay the output batches after it, then follow live
+ * output in seq order, with no byte lost or doubled (a gap that stays open
+ * makes the viewer ask the gateway again from where it is). Writers type
+ * through `send`: every input frame is signed by this device and carries a
+ * strictly increasing counter, so the gateway can refuse anything else.
+ *
+ * The screen and the snapshot's gunzip are injected: a headless xterm and
+ * node:zlib in the CLI (term-viewer.ts), xterm.js and DecompressionStream in
+ * the browser.
+ */
+import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
+import type { DeviceId } from '@tendril/crdt-schema/ids';
+import { Scope } from '@tendril/crdt-schema/keyring';
+import { terminalDoc, type SessionEntry } from '@tendril/crdt-schema/schema';
+import type { DocSync, SyncStatus } from '@tendril/crdt-schema/sync';
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { decodeSnapshot } from '../terminal/snapshot-codec.ts';
+import { signInput } from './signatures.ts';
+import { decodeTerm, encodeTerm, TermTag } from './term-messages.ts';
+
+/** Where output is drawn. Calls arrive in order, each after the previous write resolved. */
+export interface Screen {
+  /** Resolves once `bytes` are parsed. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Clears everything (a snapshot follows) and sets the size. */
+  reset(cols: number, rows: number): void;
+  resize(cols: number, rows: number): void;
+}
+
+/** Unpacks a snapshot's gzip payload into the bytes that rebuild the screen. */
+export type SnapshotGunzip = (gzip: Uint8Array) => Promise<Uint8Array>;
+
+export interface ViewerCoreOptions {
+  readonly crypto: CryptoProvider;
+  readonly session: WorkspaceSession;
+  readonly entry: SessionEntry;
+  readonly screen: Screen;
+  readonly gunzip: SnapshotGunzip;
+  /** Called after each message from the gateway is taken in. */
+  readonly onChange?: () => void;
+}
+
+const REJOIN_AFTER_MS = 250;
+
+export class ViewerCore {
+  readonly entry: SessionEntry;
+  private readonly o: ViewerCoreOptions;
+  private sync: DocSync | null = null;
+  private writes: Promise<void> = Promise.resolve();
+  private nextSeq = 0;
+  private restored = false;
+  private readonly early = new Map<number, Uint8Array>();
+  private lastJoin = 0;
+  private counter = 0;
+  private ended: number | null = null;
+  private closed = false;
+
+  constructor(o: ViewerCoreOptions) {
+    this.o = o;
+    this.entry = o.entry;
+  }
+
+  /** The session document, once `open` has run. */
+  get doc(): DocSync {
+    if (!this.sync) throw new Error('the viewer is not open');
+    return this.sync;
+  }
+
+  /** Opens the session document, restores what it holds, and asks the gateway to catch this viewer up. */
+  async open(timeoutMs = 15_000): Promise<void> {
+    const sync = await this.o.session.peer.openDoc({ doc: this.entry.docId, scope: Scope.Terminals });
+    this.sync = sync;
+    sync.on('stream', this.onStream);
+    sync.on('status', this.onStatus);
+    this.o.session.connect();
+    await sync.whenSynced(timeoutMs);
+    const doc = terminalDoc(sync.ydoc);
+    const size = doc.toJSON().size;
+    if (size) this.enqueue(() => this.o.screen.reset(size.cols, size.rows));
+    const stored = doc.snapshots.latest();
+    if (stored) this.restore(stored.bytes);
+    this.join();
+  }
+
+  /** Stops listening; the document stays open in the session. */
+  close(): void {
+    this.closed = true;
+    this.sync?.off('stream', this.onStream);
+    this.sync?.off('status', this.onStatus);
+  }
+
+  /** Resolves once everything received so far is drawn. */
+  settled(): Promise<void> {
+    return this.writes;
+  }
+
+  get exitCode(): number | null {
+    return this.ended;
+  }
+
+  /** Whether `device` may type here (the owner or a listed writer); the gateway decides for itself too. */
+  canWrite(device: DeviceId): boolean {
+    return this.sync !== null && terminalDoc(this.sync.ydoc).writers.canWrite(device);
+  }
+
+  /** Types `text` (signed, counter-checked by the gateway). */
+  send(text: string): void {
+    const data = new TextEncoder().encode(text);
+    this.counter = Math.max(this.counter + 1, Date.now() * 1000);
+    const signature = signInput(this.o.crypto, this.o.session.home.identity, this.entry.id, this.counter, data);
+    this.doc.sendStream(encodeTerm({ t: TermTag.Input, counter: this.counter, data, signature }), this.entry.gateway);
+  }
+
+  private readonly onStatus = (s: SyncStatus): void => {
+    if (s.state === 'synced') this.join();
+  };
+
+  private enqueue(step: () => void | Promise<void>): void {
+    this.writes = this.writes.then(step).catch(() => undefined);
+  }
+
+  private join(): void {
+    if (this.closed || !this.sync) return;
+    this.lastJoin = Date.now();
+    this.sync.sendStream(encodeTerm({ t: TermTag.Join, fromSeq: this.nextSeq, fresh: !this.restored }), this.entry.gateway);
+  }
+
+  private restore(encoded: Uint8Array): void {
+    let snap;
+    try {
+      snap = decodeSnapshot(encoded);
+    } catch {
+      return;
+    }
+    if (this.restored && snap.coversSeq < this.nextSeq) return;
+    const { screen, gunzip } = this.o;
+    const unpacked = gunzip(snap.gzip);
+    this.enqueue(async () => {
+      const bytes = await unpacked;
+      screen.reset(snap.cols, snap.rows);
+      await screen.write(bytes);
+    });
+    this.nextSeq = snap.coversSeq;
+    this.restored = true;
+    for (const seq of [...this.early.keys()]) if (seq < this.nextSeq) this.early.delete(seq);
+    this.drain();
+  }
+
+  private readonly onStream = (from: DeviceId, payload: Uint8Array): void => {
+    if (from !== this.entry.gateway || this.closed) return;
+    const m = decodeTerm(payload);
+    if (!m) return;
+    if (m.t === TermTag.Snapshot) this.restore(m.snapshot);
+    else if (m.t === TermTag.Output) {
+      if (m.seq >= this.nextSeq) this.early.set(m.seq, m.bytes);
+      this.drain();
+    } else if (m.t === TermTag.Size) this.enqueue(() => this.o.screen.resize(m.cols, m.rows));
+    else if (m.t === TermTag.Ended) this.ended = m.exitCode;
+    this.o.onChange?.();
+  };
+
+  /** Writes batches in sequence; a hole that stays open asks the gateway again. */
+  private drain(): void {
+    if (!this.restored) {
+      // Output from the very first batch needs no snapshot; anything later waits for the gateway's answer to a join
+      // (the first join may have gone out before the gateway had the session open).
+      if (this.nextSeq === 0 && this.early.has(0)) this.restored = true;
+      else {
+        if (this.early.size > 0 && Date.now() - this.lastJoin > REJOIN_AFTER_MS) this.join();
+        return;
+      }
+    }
+    for (let bytes = this.early.get(this.nextSeq); bytes !== undefined; bytes = this.early.get(this.nextSeq)) {
+      this.early.delete(this.nextSeq);
+      this.nextSeq++;
+      const chunk = bytes;
+      this.enqueue(() => this.o.screen.write(chunk));
+    }
+    if (this.early.size > 0 && Date.now() - this.lastJoin > REJOIN_AFTER_MS) this.join();
+  }
+}
