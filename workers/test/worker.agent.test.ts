@@ -92,6 +92,8 @@ describe('agent workers through the real relay', () => {
     expect(answers).toHaveLength(1);
     expect(answers[0]!.model).toBe('gpt-4o-mini');
     expect(answers[0]!.usage).toMatchObject({ inputTokens: 12, outputTokens: 4 });
+    expect(answers[0]!.usage!.firstTokenMs).toBeGreaterThanOrEqual(0);
+    expect(answers[0]!.usage!.totalMs).toBeGreaterThanOrEqual(answers[0]!.usage!.firstTokenMs!);
     expect(fake.requests.filter((q) => JSON.stringify(q.body).includes('What is the answer?'))).toHaveLength(1);
     expect(fake.requests[0]!.headers.authorization).toBe('Bearer sk-test-worker');
     await r.session.close();

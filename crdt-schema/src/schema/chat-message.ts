@@ -32,7 +32,16 @@ export interface Usage {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly costUsd: number;
+  /** Milliseconds from the request to the first streamed token, and to the end of the answer. */
+  readonly firstTokenMs?: number;
+  readonly totalMs?: number;
 }
+
+/** The latency fields of a usage record that are present and valid. */
+export const usageLatency = (u: { firstTokenMs?: unknown; totalMs?: unknown }): { firstTokenMs?: number; totalMs?: number } => ({
+  ...(typeof u.firstTokenMs === 'number' && u.firstTokenMs >= 0 ? { firstTokenMs: u.firstTokenMs } : {}),
+  ...(typeof u.totalMs === 'number' && u.totalMs >= 0 ? { totalMs: u.totalMs } : {}),
+});
 
 export interface ChatMessage {
   readonly id: MessageId;
@@ -80,7 +89,7 @@ export function readMessage(id: string, m: YMap): ChatMessage | undefined {
     status: readEnum(m, MESSAGE.status, MESSAGE_STATUSES) ?? MessageStatus.Pending,
     error: readString(m, MESSAGE.error),
     model: readString(m, MESSAGE.model),
-    usage: isUsage(usage) ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd } : undefined,
+    usage: isUsage(usage) ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd, ...usageLatency(usage) } : undefined,
     createdAt,
     editedAt: readNumber(m, MESSAGE.editedAt),
     parent: readString(m, MESSAGE.parent) as MessageId | undefined,

@@ -11,7 +11,7 @@ import * as Y from 'yjs';
 import { newMessageId, type ChatId, type DeviceId, type MessageId } from '../ids.ts';
 import { claimsSection, type Claim } from './chat-claims.ts';
 import {
-  compareMessages, contentOf, isUsage, MESSAGE_ROLES, MESSAGE_STATUSES, MessageStatus, readMessage,
+  compareMessages, contentOf, isUsage, MESSAGE_ROLES, usageLatency, MESSAGE_STATUSES, MessageStatus, readMessage,
   type ChatMessage, type MessageRole, type Usage,
 } from './chat-message.ts';
 import { badInput, checkEnum, checkOptionalText, checkText, entryOf, readNumber, readString, requireEntry, setOptional, type YMap } from './fields.ts';
@@ -132,7 +132,7 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     setUsage(id: MessageId, usage: Usage): void {
       if (!isUsage(usage)) badInput('usage needs non-negative inputTokens, outputTokens and costUsd');
       const m = requireMessage(id);
-      const value = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd };
+      const value = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd, ...usageLatency(usage) };
       w.write(() => m.set(MESSAGE.usage, value));
     },
     /**

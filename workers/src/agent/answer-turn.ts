@@ -2,7 +2,7 @@
  * Answering one claimed user turn: call the provider with streaming, append
  * the reply into its Y.Text in small batches (so every device sees it stream),
  * stop within a second of a synced Stop press, and record model, tokens,
- * latency and an estimated cost. Errors end as a readable error state in the
+ * latency (to the first token and in all) and an estimated cost. Errors end as a readable error state in the
  * reply, never as a crash. With a toolbox, the answer runs through the tool
  * loop (tools/tool-loop.ts): the model's tool calls are run and fed back until
  * it answers, up to a round limit; only its text reaches the reply.
@@ -57,6 +57,7 @@ export async function answerTurn(o: AnswerOptions): Promise<AnswerOutcome> {
     lastFlush = now();
   };
   let usage: { inputTokens: number; outputTokens: number } | null = null;
+  let firstTokenAt: number | undefined;
   try {
     o.chat.setStatus(o.reply, 'streaming');
     const events = o.tools
@@ -69,6 +70,7 @@ export async function answerTurn(o: AnswerOptions): Promise<AnswerOutcome> {
       if (event.type === 'text') {
         buffer += event.text;
         if (now() - lastFlush >= (o.flushMs ?? 40)) flush();
+        firstTokenAt ??= now();
       } else if (event.type === 'usage') usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
       check();
       if (reason) break;
@@ -96,8 +98,8 @@ export async function answerTurn(o: AnswerOptions): Promise<AnswerOutcome> {
     unobserve();
     if (reason !== 'lost') {
       o.chat.setModel(o.reply, o.model);
-      if (usage) o.chat.setUsage(o.reply, { ...usage, costUsd: estimateCost(o.model, usage) ?? 0 });
-      void started;
+      const timing = { ...(firstTokenAt !== undefined ? { firstTokenMs: firstTokenAt - started } : {}), totalMs: now() - started };
+      if (usage) o.chat.setUsage(o.reply, { ...usage, costUsd: estimateCost(o.model, usage) ?? 0, ...timing });
     }
   }
 }
