@@ -16,7 +16,7 @@ import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { answerTurn } from './answer-turn.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import type { ChosenProvider } from './provider-setup.ts';
-import { turnContext } from './turn-context.ts';
+import { modelSummarizer, turnContext } from './turn-context.ts';
 
 type Chat = ReturnType<typeof chatDoc>;
 
@@ -132,7 +132,7 @@ export class AgentWorker {
       if (!chosen) {
         chat.setStatus(reply, 'error', 'no model provider is configured: add one with an API key in Settings');
       } else {
-        const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: this.o.systemPrompt?.() });
+        const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: this.o.systemPrompt?.(), summarize: modelSummarizer(chosen.provider, chosen.model) });
         const tools = this.o.tools?.();
         const outcome = await answerTurn({
           chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me),

@@ -5,13 +5,33 @@
  */
 import type { ChatMessage as StoredMessage } from '@tendril/crdt-schema/schema';
 import type { MessageId } from '@tendril/crdt-schema/ids';
-import { fitHistory, type ChatMessage } from '../llm/index.ts';
+import { collect, fitHistory, type ChatMessage, type LlmProvider } from '../llm/index.ts';
 
 export interface TurnContextOptions {
   readonly systemPrompt?: string;
   readonly model: string;
   /** Summarizes history that no longer fits (compaction); without it, the oldest turns are dropped. */
   readonly summarize?: (dropped: readonly ChatMessage[], maxTokens: number) => Promise<string>;
+  /** Context window in tokens; default from the model table. */
+  readonly window?: number;
+}
+
+/** Compaction through the model itself: the turns that no longer fit, summarized in about `maxTokens`. */
+export function modelSummarizer(provider: LlmProvider, model: string): (dropped: readonly ChatMessage[], maxTokens: number) => Promise<string> {
+  return async (dropped, maxTokens) => {
+    const text = dropped.map((m) => `${m.role}: ${'content' in m ? m.content : ''}`).join('\n\n');
+    const answer = await collect(
+      provider.stream({
+        model,
+        maxTokens,
+        messages: [
+          { role: 'system', content: `Summarize this conversation in at most ${maxTokens} tokens. Keep facts, decisions, names and open questions.` },
+          { role: 'user', content: text },
+        ],
+      }),
+    );
+    return answer.text;
+  };
 }
 
 export async function turnContext(transcript: readonly StoredMessage[], turn: MessageId, o: TurnContextOptions): Promise<ChatMessage[]> {
@@ -26,6 +46,6 @@ export async function turnContext(transcript: readonly StoredMessage[], turn: Me
     if (m.role === 'user') messages.push({ role: 'user', content: m.content });
     else if (m.role === 'assistant' && m.status === 'done' && m.content) messages.push({ role: 'assistant', content: m.content });
   }
-  const fitted = await fitHistory(messages, { model: o.model, ...(o.summarize ? { summarize: o.summarize } : {}) });
+  const fitted = await fitHistory(messages, { model: o.model, ...(o.window ? { window: o.window } : {}), ...(o.summarize ? { summarize: o.summarize } : {}) });
   return [...fitted.messages];
 }
