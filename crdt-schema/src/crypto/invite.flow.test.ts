@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isTendrilError, type ErrorCode } from '../errors.ts';
 import { fromBase64Url, newDocId, newWorkspaceId, toBase64Url, type InviteId } from '../ids.ts';
 import { createDocKeys } from './doc-keys.ts';
 import { docKeysToJSON } from './doc-keys-json.ts';
@@ -12,6 +11,7 @@ import { generateDeviceIdentity } from './keys.ts';
 import { loadCrypto } from './load.ts';
 import { sealLockbox } from './lockbox.ts';
 import { secret } from './secret.ts';
+import { codeOf } from '../testkit/error-code.ts';
 
 const crypto = await loadCrypto();
 const admin = generateDeviceIdentity(crypto);
@@ -19,16 +19,6 @@ const joiner = generateDeviceIdentity(crypto);
 const workspace = newWorkspaceId();
 const NOW = 1_800_000_000_000;
 const HOUR = 3600_000;
-
-function codeOf(fn: () => unknown): ErrorCode | 'ok' {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (isTendrilError(e)) return e.code;
-    throw e;
-  }
-}
 
 const invite = (over: Partial<Parameters<typeof createInvite>[1]> = {}) =>
   createInvite(crypto, { issuer: admin, workspace, role: 'device', now: NOW, ttlMs: HOUR, relayUrl: 'wss://relay.example/ws', relayHttpUrl: 'https://relay.example/', ...over });

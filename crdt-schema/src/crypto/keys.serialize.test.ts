@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { isTendrilError, type ErrorCode } from '../errors.ts';
 import { keyEpoch, newDocId } from '../ids.ts';
 import { bytesEqual } from './bytes.ts';
 import { canWrite, createDocKeys, currentDocKey, docKeyFor, mergeDocKeys, restrictDocKeys, rotateDocKeys } from './doc-keys.ts';
 import { docKeysFromJSON, docKeysToJSON } from './doc-keys-json.ts';
 import { deviceIdentityFromJSON, deviceIdentityToJSON, generateDeviceIdentity } from './keys.ts';
 import { loadCrypto } from './load.ts';
+import { codeOf } from '../testkit/error-code.ts';
 
 const crypto = await loadCrypto({ ed25519: 'sodium' });
-
-function codeOf(fn: () => unknown): ErrorCode | 'ok' {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (isTendrilError(e)) return e.code;
-    throw e;
-  }
-}
 
 describe('device identities', () => {
   it('round-trip through JSON and still sign and unseal', () => {

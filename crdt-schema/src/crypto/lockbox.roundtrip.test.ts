@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isTendrilError, type ErrorCode } from '../errors.ts';
 import { newDocId } from '../ids.ts';
 import { canWrite, createDocKeys, rotateDocKeys } from './doc-keys.ts';
 import { docKeysToJSON } from './doc-keys-json.ts';
 import { devicePublicKeys, generateDeviceIdentity } from './keys.ts';
 import { loadCrypto } from './load.ts';
 import { openLockbox, readLockboxInfo, sealLockbox } from './lockbox.ts';
+import { codeOf } from '../testkit/error-code.ts';
 
 const crypto = await loadCrypto();
 const admin = generateDeviceIdentity(crypto);
@@ -14,16 +14,6 @@ const stranger = generateDeviceIdentity(crypto);
 let keys = createDocKeys(crypto, newDocId());
 keys = rotateDocKeys(crypto, rotateDocKeys(crypto, keys));
 const trustAdmin = { trustSender: (d: string) => d === admin.deviceId };
-
-function codeOf(fn: () => unknown): ErrorCode | 'ok' {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (isTendrilError(e)) return e.code;
-    throw e;
-  }
-}
 
 describe('lockboxes', () => {
   it('carry all epochs and the write capability to the recipient', () => {

@@ -1,11 +1,11 @@
 import standardSodium from 'libsodium-wrappers-sumo';
 import { describe, expect, it } from 'vitest';
-import { isTendrilError, type ErrorCode } from '../errors.ts';
 import { concatBytes } from './bytes.ts';
 import { loadCrypto } from './load.ts';
 import { DEFAULT_PWHASH, DEFAULT_PWHASH_LIMITS, derivePassphraseKey, openWithPassphrase, sealWithPassphrase, type PassphraseOptions } from './passphrase.ts';
 import type { CryptoProvider, PwhashParams } from './provider.ts';
 import { hasArgon2id, type SodiumModule } from './sodium.ts';
+import { codeOf } from '../testkit/error-code.ts';
 
 const standard = await loadCrypto({ ed25519: 'sodium' });
 
@@ -43,16 +43,6 @@ const cheap: PassphraseOptions = {
   params: { opsLimit: 1, memLimit: 8192 },
   limits: { min: { opsLimit: 1, memLimit: 8192 }, max: DEFAULT_PWHASH_LIMITS.max },
 };
-
-function codeOf(fn: () => unknown): ErrorCode | 'ok' {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (isTendrilError(e)) return e.code;
-    throw e;
-  }
-}
 
 describe('passphrase sealing', () => {
   it('opens with the right passphrase (NFC-normalized) and refuses a wrong one', () => {

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isTendrilError, type ErrorCode } from '../errors.ts';
 import { deviceIdFromPublicKey } from '../ids.ts';
 import { createCounterTracker, restoreCounterTracker } from './counters.ts';
 import { EnvelopeKind } from './header.ts';
+import { codeOf } from '../testkit/error-code.ts';
 
 const a = deviceIdFromPublicKey(new Uint8Array(32).fill(1));
 const b = deviceIdFromPublicKey(new Uint8Array(32).fill(2));
 const { Update, Snapshot } = EnvelopeKind;
-
-function codeOf(fn: () => unknown): ErrorCode | 'ok' {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (isTendrilError(e)) return e.code;
-    throw e;
-  }
-}
 
 describe('counter tracker', () => {
   it('accepts only last+1 for updates and leaves state alone on check', () => {

@@ -15,3 +15,4 @@ export { replayHint, runConvergence, type ConvergenceOptions, type ConvergenceRe
 export { docsWithClients, docWithClient, forkDoc, syncDocs } from './sync-docs.ts';
 export { testIds, type TestIds } from './test-ids.ts';
 export * from './fake-provider/index.ts';
+export { codeOf } from './error-code.ts';
