@@ -45,6 +45,7 @@ export const ERRORS = {
   E_INVITE_USED: { summary: 'the invite was already used (invites are one-time)', recovery: 'ask for a new invite link' },
   E_INVITE_SCOPE: { summary: 'the action is outside what the invite or role grants', recovery: 'ask an admin for an invite with the needed role' },
   E_PASSPHRASE: { summary: 'the passphrase does not open the backup or lock', recovery: 'try again with the right passphrase; nothing was changed' },
+  E_PAIRING_REJECTED: { summary: 'the inviting device rejected the pairing (the codes did not match, or it was cancelled)', recovery: 'no keys were released; compare the codes and ask for a new invite link' },
 
   // wire frames
   E_FRAME_MALFORMED: { summary: 'a frame does not parse', recovery: 'the receiver answers with an error frame and closes; the sender must not resend the same bytes' },

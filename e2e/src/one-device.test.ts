@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import type { ChatId } from '@tendril/crdt-schema/ids';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInvite, createWorkspace, goto, joinWith, newChat, openChat, openDevice, send, transcript, waitConnected, waitForCount, type Device } from './harness/app-driver.ts';
+import { confirmPairing, createInvite, createWorkspace, goto, joinWith, newChat, openChat, openDevice, send, transcript, waitConnected, waitForCount, type Device } from './harness/app-driver.ts';
 import { ensureAppBuilt } from './harness/build-app.ts';
 import { launchChromium } from './harness/chromium.ts';
 import { joinAsNodeDevice, streamReply, writeLargeChat } from './harness/node-device.ts';
@@ -82,7 +82,7 @@ describe('one device', { timeout: 180_000 }, () => {
   });
 
   it('streams an agent reply in live, and Stop stops it on the agent', async () => {
-    agent = await joinAsNodeDevice(await createInvite(a), 'Agent');
+    agent = await joinAsNodeDevice(await createInvite(a), 'Agent', (code) => confirmPairing(a, code));
     const id = await newChat(a, 'Ask the agent');
     await send(a, 'Write a long story');
     const chunks = Array.from({ length: 60 }, (_, i) => `word${i} `);
@@ -187,7 +187,7 @@ describe('one device', { timeout: 180_000 }, () => {
     relay = await startRelay(dataDir, relay.port);
     await waitConnected(a);
     const d = await openDevice(await browser.newContext({ viewport: { width: 1280, height: 800 } }), relay.url, 'Tablet');
-    await joinWith(d, await createInvite(a));
+    await joinWith(d, await createInvite(a), a);
     const warning = d.page.getByTestId('relay-warning');
     await warning.first().waitFor();
     expect(await warning.first().textContent()).toMatch(/E_BAD_SIGNATURE|E_DECRYPT_FAILED|E_ENVELOPE_MALFORMED/);

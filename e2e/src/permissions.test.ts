@@ -15,7 +15,7 @@ import { newPluginId } from '@tendril/crdt-schema/ids';
 import type { PermissionsDoc, PluginManifest } from '@tendril/crdt-schema/schema';
 import { startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { createInvite, createWorkspace, goto, openDevice, WAIT_MS, type Device } from './harness/app-driver.ts';
+import { confirmPairing, createInvite, createWorkspace, goto, openDevice, WAIT_MS, type Device } from './harness/app-driver.ts';
 import { ensureAppBuilt } from './harness/build-app.ts';
 import { launchChromium } from './harness/chromium.ts';
 import { joinAsNodeDevice } from './harness/node-device.ts';
@@ -75,7 +75,7 @@ describe('permissions and the model proxy', { timeout: 180_000 }, () => {
 
   it('shows a plugin installed on another device, and its grant reaches that device and is revoked there', async () => {
     await createWorkspace(a, 'Plugins');
-    node = await joinAsNodeDevice(await createInvite(a), 'Agent box');
+    node = await joinAsNodeDevice(await createInvite(a), 'Agent box', (code) => confirmPairing(a, code));
     perms = (await node.openPermissions()).permissions;
     perms.plugins.install(MANIFEST, node.home.identity.deviceId);
     expect(await node.syncOrQueue(20_000)).toBe('synced');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInvite, createWorkspace, goto, joinWith, openDevice, type Device } from './harness/app-driver.ts';
+import { confirmPairing, createInvite, createWorkspace, goto, joinWith, openDevice, type Device } from './harness/app-driver.ts';
 import { ensureAppBuilt, ROOT } from './harness/build-app.ts';
 import { launchChromium } from './harness/chromium.ts';
 import { startRelay, type Relay } from './harness/relay.ts';
@@ -59,13 +59,15 @@ describe('a terminal session in the browser', { timeout: 240_000 }, () => {
 
   it('runs what the owner types; a second device watches read-only; a reload restores the screen', async () => {
     await createWorkspace(a, 'Terminals');
-    await joinWith(b, await createInvite(a));
+    await joinWith(b, await createInvite(a), a);
     await a.page.getByTestId('invite-paired').waitFor();
     await a.page.getByRole('button', { name: 'Done' }).click();
     await a.page.locator('#invite-role').selectOption('gateway');
     await a.page.getByTestId('create-invite').click();
     const link = await a.page.getByTestId('invite-link').inputValue();
-    await finished(run(['join', '--home', join(dir, 'gw'), link, '--name', 'gw']));
+    const joining = finished(run(['join', '--home', join(dir, 'gw'), link, '--name', 'gw']));
+    await confirmPairing(a);
+    await joining;
     gateway = run(['gateway', '--home', join(dir, 'gw'), '--name', 'gw', '--no-tmux', '--shell', '/bin/sh', '--snapshot-every', '1']);
     await expect.poll(() => gateway!.log(), { timeout: 30_000 }).toContain(' running');
 

@@ -1,6 +1,7 @@
 /**
  * Two browser contexts as two devices against a real relay process serving
- * the built app: pairing through an invite link, live sync, presence,
+ * the built app: pairing through an invite link confirmed by its code on the
+ * inviting device (and a rejected one that gets no keys), live sync, presence,
  * concurrent offline writes, a reload with no network and no relay, a relay
  * crash mid-writing, no plaintext at rest anywhere, and revocation.
  * The steps run in order and share the devices.
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInvite, createWorkspace, goto, joinWith, newChat, openChat, openDevice, send, transcript, waitConnected, waitForCount, waitForMessage, type Device } from './harness/app-driver.ts';
+import { createInvite, createWorkspace, goto, newChat, openChat, openDevice, send, transcript, waitConnected, waitForCount, waitForMessage, type Device } from './harness/app-driver.ts';
 import { ensureAppBuilt } from './harness/build-app.ts';
 import { launchChromium } from './harness/chromium.ts';
 import { dumpIndexedDb, filesContaining, recordsContaining } from './harness/plaintext-scan.ts';
@@ -45,14 +46,39 @@ describe('two devices', { timeout: 120_000 }, () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('creates a workspace on one device and pairs the other with an invite link; both show the same pairing code', async () => {
+  it('creates a workspace on one device and pairs the other with an invite link, released only once the inviter confirms the code both show', async () => {
     await createWorkspace(a, `Plans ${CANARY}`);
+    // A device whose code the inviter rejects gets no keys.
+    const stranger = await openDevice(await browser.newContext({ viewport: { width: 1280, height: 800 } }), relay.url, 'Stranger');
+    await stranger.page.goto(await createInvite(a));
+    await stranger.page.getByLabel("This device's name").fill(stranger.name);
+    await stranger.page.getByRole('button', { name: 'Join workspace' }).click();
+    await stranger.page.getByTestId('joiner-pairing-code').waitFor();
+    await a.page.getByTestId('inviter-pairing-code').waitFor();
+    await a.page.getByRole('button', { name: 'Reject', exact: true }).click();
+    await stranger.page.getByRole('alert').filter({ hasText: 'E_PAIRING_REJECTED' }).waitFor();
+    await a.page.getByTestId('invite-rejected').waitFor();
+    await a.page.getByRole('button', { name: 'Done' }).click();
+    await stranger.context.close();
+
     const link = await createInvite(a);
     expect(link).toMatch(new RegExp(`^${relay.url}/#/join/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
     await shoot(a.page, 'invite');
-    const code = await joinWith(b, link);
+    await b.page.goto(link);
+    await b.page.getByLabel("This device's name").fill(b.name);
+    await b.page.getByRole('button', { name: 'Join workspace' }).click();
+    const code = (await b.page.getByTestId('joiner-pairing-code').textContent())!.replace(/\s/g, '');
     expect(code).toMatch(/^\d{6}$/);
+    await b.page.getByText('Confirm on your other device').first().waitFor();
     expect((await a.page.getByTestId('inviter-pairing-code').textContent())!.replace(/\s/g, '')).toBe(code);
+    await shoot(a.page, 'pairing-confirm');
+    // Nothing arrived before the confirmation: the new device is still waiting, not in the workspace.
+    expect(await b.page.locator('[data-testid=status]').count()).toBe(0);
+    // By keyboard: the buttons are reachable and labelled.
+    await a.page.getByRole('button', { name: 'Confirm', exact: true }).focus();
+    await a.page.keyboard.press('Enter');
+    await waitConnected(b);
+    await a.page.getByTestId('invite-paired').filter({ hasText: 'Phone' }).waitFor();
     await goto(b, '#/devices');
     await b.page.getByTestId('device-row').filter({ hasText: 'Laptop' }).waitFor();
     expect(await b.page.getByTestId('device-row').count()).toBe(2);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
-import { createInvite, createWorkspace, newChat, openDevice, send, type Device } from './harness/app-driver.ts';
+import { confirmPairing, createInvite, createWorkspace, newChat, openDevice, send, type Device } from './harness/app-driver.ts';
 import { ensureAppBuilt, ROOT } from './harness/build-app.ts';
 import { launchChromium } from './harness/chromium.ts';
 import { startRelay, type Relay } from './harness/relay.ts';
@@ -58,7 +58,9 @@ describe('a worker reply in the browser', { timeout: 180_000 }, () => {
   it('streams the reply into the open chat', async () => {
     await createWorkspace(a, 'Agents');
     const link = await createInvite(a);
-    await finished(run(['join', '--home', join(dir, 'worker'), link, '--name', 'agent']));
+    const joining = finished(run(['join', '--home', join(dir, 'worker'), link, '--name', 'agent']));
+    await confirmPairing(a);
+    await joining;
     worker = run(['worker', '--home', join(dir, 'worker'), '--provider', 'openai', '--base-url', `${fake.url}/v1`, '--model', 'gpt-4o-mini', '--api-key-env', 'FAKE_KEY']);
     let log = '';
     worker.stdout!.on('data', (d: Buffer) => (log += d.toString()));

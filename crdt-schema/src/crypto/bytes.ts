@@ -23,6 +23,16 @@ export const Context = {
   inviteBoxSeed: 'tendril/invite-identity/box',
   /** BLAKE2b context of the pairing confirmation code. */
   pairingCode: 'tendril/pairing-code',
+  /** BLAKE2b context of the payload key of a confirmed invite (link secret and release secret). */
+  releasedPayload: 'tendril/released-invite-payload',
+  /** BLAKE2b contexts of the relay blob keys of a pairing request and of the inviter's answer. */
+  pairingRequestBlob: 'tendril/pairing/request-blob',
+  pairingAnswerBlob: 'tendril/pairing/answer-blob',
+  /** KDF contexts of the keys that seal a pairing request and an answer under the link secret. */
+  pairingRequestSeal: 'tendril/pairing/request-seal',
+  pairingAnswerSeal: 'tendril/pairing/answer-seal',
+  /** Ed25519 signature of a pairing request by the joining device (binds its box key to its id). */
+  pairingRequest: 'tendril/pairing/request/v1',
   /** Ed25519 signature of a workspace membership certificate (workspace/membership.ts). */
   memberCert: 'tendril/member/v1',
   /** Ed25519 signature of an admin's revocation of a member. */

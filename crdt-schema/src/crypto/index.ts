@@ -14,4 +14,5 @@ export * from './invite-token.ts';
 export * from './invite-link.ts';
 export * from './invite-payload.ts';
 export * from './invite.ts';
+export * from './pairing.ts';
 export * from './passphrase.ts';

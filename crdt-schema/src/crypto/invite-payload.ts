@@ -8,7 +8,12 @@
  * device key is unknown when the invite is made) come from the same secret
  * under their own contexts, so none reveals another.
  *
- * Layout: u8 version (=1) | 24-byte nonce | ciphertext of the JSON payload.
+ * A confirmed invite (see pairing.ts) seals the same payload under
+ * `BLAKE2b(key = secret, "tendril/released-invite-payload" || release)`
+ * instead, where the release secret stays with the inviter until it confirms
+ * the joining device; the version byte says which key to use.
+ *
+ * Layout: u8 version (1 link secret only, 2 also the release secret) | 24-byte nonce | ciphertext of the JSON payload.
  */
 import { TendrilError } from '../errors.ts';
 import { fromBase64Url, parseWorkspaceId, toBase64Url, type WorkspaceId } from '../ids.ts';
@@ -22,6 +27,17 @@ import type { CryptoProvider } from './provider.ts';
 import type { Secret } from './secret.ts';
 
 const PAYLOAD_VERSION = 1;
+const RELEASED_VERSION = 2;
+
+/** True when the blob needs the inviter's release secret to open (a confirmed invite). */
+export function payloadNeedsRelease(blob: Uint8Array): boolean {
+  return blob[0] === RELEASED_VERSION;
+}
+
+function payloadKey(crypto: CryptoProvider, inviteSecret: Secret<Uint8Array>, release: Secret<Uint8Array> | null): Uint8Array {
+  if (release === null) return crypto.kdf(inviteSecret.expose(), Context.invitePayload);
+  return crypto.hash(concatBytes(utf8(Context.releasedPayload), release.expose()), 32, inviteSecret.expose());
+}
 
 /** `base64url(BLAKE2b(key = secret, "tendril/invite-blob"))`: where the sealed payload is parked on the relay. */
 export function inviteBlobKey(crypto: CryptoProvider, inviteSecret: Secret<Uint8Array>): string {
@@ -45,7 +61,8 @@ export interface InvitePayload {
 const invalid = (why: string, cause?: unknown): TendrilError =>
   new TendrilError('E_INVITE_INVALID', `invite payload: ${why}`, cause === undefined ? undefined : { cause });
 
-export function sealInvitePayload(crypto: CryptoProvider, inviteSecret: Secret<Uint8Array>, tokenBytes: Uint8Array, payload: InvitePayload): Uint8Array {
+/** Seals a payload under the link secret, and under the release secret too when one is given. */
+export function sealInvitePayload(crypto: CryptoProvider, inviteSecret: Secret<Uint8Array>, tokenBytes: Uint8Array, payload: InvitePayload, release: Secret<Uint8Array> | null = null): Uint8Array {
   const json = {
     v: PAYLOAD_VERSION,
     workspace: { id: payload.workspace.id, name: payload.workspace.name },
@@ -53,14 +70,18 @@ export function sealInvitePayload(crypto: CryptoProvider, inviteSecret: Secret<U
     info: payload.info,
   };
   const nonce = crypto.randomBytes(24);
-  const key = crypto.kdf(inviteSecret.expose(), Context.invitePayload);
-  return concatBytes(Uint8Array.of(PAYLOAD_VERSION), nonce, crypto.aeadSeal(utf8(JSON.stringify(json)), tokenBytes, nonce, key));
+  const key = payloadKey(crypto, inviteSecret, release);
+  return concatBytes(Uint8Array.of(release === null ? PAYLOAD_VERSION : RELEASED_VERSION), nonce, crypto.aeadSeal(utf8(JSON.stringify(json)), tokenBytes, nonce, key));
 }
 
-/** Opens the blob taken from the relay; `E_INVITE_INVALID` when it does not open or parse. */
-export function openInvitePayload(crypto: CryptoProvider, inviteSecret: Secret<Uint8Array>, tokenBytes: Uint8Array, blob: Uint8Array): InvitePayload {
-  if (blob.length < 1 + 24 + 16 || blob[0] !== PAYLOAD_VERSION) throw invalid('malformed blob');
-  const key = crypto.kdf(inviteSecret.expose(), Context.invitePayload);
+/**
+ * Opens the blob taken from the relay (with the release secret the inviter
+ * sent, for a confirmed invite); `E_INVITE_INVALID` when it does not open or parse.
+ */
+export function openInvitePayload(crypto: CryptoProvider, inviteSecret: Secret<Uint8Array>, tokenBytes: Uint8Array, blob: Uint8Array, release: Secret<Uint8Array> | null = null): InvitePayload {
+  if (blob.length < 1 + 24 + 16 || (blob[0] !== PAYLOAD_VERSION && blob[0] !== RELEASED_VERSION)) throw invalid('malformed blob');
+  if (payloadNeedsRelease(blob) !== (release !== null)) throw invalid(release === null ? 'the invite needs confirmation by the inviting device' : 'the invite needs no release');
+  const key = payloadKey(crypto, inviteSecret, release);
   const plain = crypto.aeadOpen(blob.subarray(25), tokenBytes, blob.subarray(1, 25), key);
   if (plain === null) throw invalid('does not open with this link');
   try {

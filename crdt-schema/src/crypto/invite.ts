@@ -6,6 +6,11 @@
  * `blobKey = base64url(BLAKE2b(key = secret, "tendril/invite-blob"))`, which
  * reveals nothing about the secret. The relay deletes the blob after the
  * first take or on expiry, which is what makes an invite one-time.
+ *
+ * A confirmed invite (`confirm: true`, for an inviter that stays online)
+ * also seals the payload under a release secret that is not in the link: the
+ * inviter sends it only to the device whose pairing code a person confirmed
+ * (see pairing.ts), so a leaked link alone opens nothing.
  */
 import { TendrilError } from '../errors.ts';
 import { newInviteId, publicKeyOfDevice, type DeviceId, type WorkspaceId } from '../ids.ts';
@@ -35,6 +40,8 @@ export interface CreateInviteInput {
   readonly relayUrl: string;
   /** The relay's web page the link opens (http or https). */
   readonly relayHttpUrl: string;
+  /** Seal the payload under a release secret too, sent only once the inviter confirms the joiner. */
+  readonly confirm?: boolean;
 }
 
 export interface CreatedInvite {
@@ -47,6 +54,8 @@ export interface CreatedInvite {
   readonly blobKey: string;
   /** How long the relay should keep the blob. */
   readonly ttlSeconds: number;
+  /** The secret the inviter releases to a confirmed joiner; null for an invite that needs no confirmation. */
+  readonly release: Secret<Uint8Array> | null;
   /** Seal lockboxes to this identity (as recipient) before putting them in the payload. */
   readonly lockboxRecipient: DevicePublicKeys;
   /** Seals the payload for the relay blob. */
@@ -58,6 +67,7 @@ export function createInvite(crypto: CryptoProvider, input: CreateInviteInput): 
     throw new TendrilError('E_BAD_INPUT', `invite lifetime must be within (0, ${MAX_INVITE_TTL_MS}] ms`);
   }
   const inviteSecret = secret(crypto.randomBytes(INVITE_SECRET_BYTES));
+  const release = input.confirm === true ? secret(crypto.randomBytes(INVITE_SECRET_BYTES)) : null;
   const enrollment = inviteIdentity(crypto, inviteSecret);
   const token: InviteToken = {
     id: newInviteId(),
@@ -77,8 +87,9 @@ export function createInvite(crypto: CryptoProvider, input: CreateInviteInput): 
     link: formatInviteLink(input.relayHttpUrl, tokenBytes, inviteSecret),
     blobKey: inviteBlobKey(crypto, inviteSecret),
     ttlSeconds: Math.ceil(input.ttlMs / 1000),
+    release,
     lockboxRecipient: devicePublicKeys(enrollment),
-    sealPayload: (payload) => sealInvitePayload(crypto, inviteSecret, tokenBytes, payload),
+    sealPayload: (payload) => sealInvitePayload(crypto, inviteSecret, tokenBytes, payload, release),
   };
 }
 

@@ -43,13 +43,29 @@ export async function createInvite(d: Device): Promise<string> {
   return d.page.getByTestId('invite-link').inputValue();
 }
 
-/** Opens the invite link on a fresh device and joins; returns the pairing code it shows. */
-export async function joinWith(d: Device, link: string): Promise<string> {
+/**
+ * On the inviting device: waits for a joining device's pairing code, checks it against `expected`
+ * when given, and clicks Confirm. Returns the code it showed.
+ */
+export async function confirmPairing(inviter: Device, expected?: string): Promise<string> {
+  const code = (await inviter.page.getByTestId('inviter-pairing-code').textContent())!.replace(/\s/g, '');
+  if (expected !== undefined && code !== expected) throw new Error(`the inviter shows ${code}, the new device ${expected}`);
+  await inviter.page.getByRole('button', { name: 'Confirm', exact: true }).click();
+  return code;
+}
+
+/**
+ * Opens the invite link on a fresh device and joins; the inviter confirms once both show the same
+ * code. Returns the code.
+ */
+export async function joinWith(d: Device, link: string, inviter: Device): Promise<string> {
   await d.page.goto(link);
   await d.page.getByLabel("This device's name").fill(d.name);
   await d.page.getByRole('button', { name: 'Join workspace' }).click();
-  const code = (await d.page.getByTestId('pairing-code').textContent())!.replace(/\s/g, '');
-  await d.page.getByRole('button', { name: 'The codes match' }).click();
+  const code = (await d.page.getByTestId('joiner-pairing-code').textContent())!.replace(/\s/g, '');
+  await d.page.getByText('Confirm on your other device').first().waitFor();
+  await confirmPairing(inviter, code);
+  await waitConnected(d);
   return code;
 }
 

@@ -14,9 +14,23 @@ import type { ChatDoc } from '@tendril/crdt-schema/schema';
 const WS = WebSocket as unknown as WebSocketConstructor;
 const CLIENT = 'tendril-e2e';
 
-export async function joinAsNodeDevice(link: string, name: string): Promise<WorkspaceSession> {
+/**
+ * Joins with `link`; when the link needs confirmation, `confirm` gets the code this device shows
+ * and must get the inviting device to confirm it (the app's Confirm button).
+ */
+export async function joinAsNodeDevice(link: string, name: string, confirm: (code: string) => Promise<unknown>): Promise<WorkspaceSession> {
   const crypto = await loadCrypto();
-  const redeemed = await redeemInvite(crypto, link, { now: Date.now(), deviceName: name, WebSocket: WS, clientName: CLIENT });
+  let confirming: Promise<unknown> = Promise.resolve();
+  const redeemed = await redeemInvite(crypto, link, {
+    now: Date.now(),
+    deviceName: name,
+    WebSocket: WS,
+    clientName: CLIENT,
+    confirmTimeoutMs: 60_000,
+    onPairingCode: (code) => void (confirming = confirm(code).catch((e: unknown) => e)),
+  });
+  const failed = await confirming;
+  if (failed instanceof Error) throw failed;
   const stores = new Map<DocId, MemoryDocStore>();
   const home: DeviceHomeState & { config: DeviceHomeState['config']; keys: DeviceHomeState['keys'] } = {
     identity: redeemed.identity,

@@ -9,6 +9,8 @@ import { flag, type ParsedArgs } from './args.ts';
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  /** Asks a question on the terminal and resolves with the answer line (null at end of input); absent without a terminal. */
+  ask?(question: string): Promise<string | null>;
 }
 
 export interface CliContext {

@@ -33,20 +33,32 @@ export interface Joined {
   readonly session: WorkspaceSession;
   /** Six digits the inviting device shows too. */
   readonly pairingCode: string;
+  /** True when the inviting device confirmed the code before sending the keys. */
+  readonly confirmed: boolean;
 }
 
 /**
- * Redeems an invite link (one-time: the relay deletes its sealed keys when they are taken), stores
+ * Redeems an invite link (one-time: the relay deletes its sealed keys when they are taken). When the
+ * link needs confirmation, `onPairingCode` gets the code to show while the inviting device decides. Stores
  * the granted keys, syncs the workspace index and enrolls this device. If anything fails after the
  * keys were taken, the half-made home is wiped: the invite is spent and a new one is needed.
  */
 export async function joinWorkspace(
   crypto: CryptoProvider,
   platform: BrowserPlatform,
-  o: { link: string; deviceName: string; onStep?: (step: string) => void },
+  o: { link: string; deviceName: string; onStep?: (step: string) => void; onPairingCode?: (code: string) => void },
 ): Promise<Joined> {
   o.onStep?.('Fetching the invite from the relay…');
-  const redeemed = await redeemInvite(crypto, o.link, { now: Date.now(), deviceName: o.deviceName, WebSocket: BrowserWebSocket, clientName: CLIENT_NAME });
+  const redeemed = await redeemInvite(crypto, o.link, {
+    now: Date.now(),
+    deviceName: o.deviceName,
+    WebSocket: BrowserWebSocket,
+    clientName: CLIENT_NAME,
+    onPairingCode: (code) => {
+      o.onPairingCode?.(code);
+      o.onStep?.('Confirm on your other device that it shows the same code…');
+    },
+  });
   let session: WorkspaceSession | null = null;
   try {
     session = await openSession(crypto, await createBrowserHome(crypto, platform, redeemed));
@@ -56,7 +68,7 @@ export async function joinWorkspace(
     if (enroll(crypto, session, redeemed) && (await session.syncOrQueue(SYNC_TIMEOUT_MS)) !== 'synced') {
       throw new TendrilError('E_TIMEOUT', 'the enrollment did not reach the relay in time');
     }
-    return { session, pairingCode: redeemed.pairingCode };
+    return { session, pairingCode: redeemed.pairingCode, confirmed: redeemed.confirmed };
   } catch (e) {
     await session?.close().catch(() => {});
     await wipeBrowserHome(platform).catch(() => {});

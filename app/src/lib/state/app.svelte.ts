@@ -42,7 +42,7 @@ export class AppController {
   persisted = $state<boolean | null>(null);
   /** Whether the passphrase lock is on for this device. */
   lockOn = $state(false);
-  /** Set right after joining, so both devices can compare the code. */
+  /** Set right after joining with a link that needed no confirmation, so both devices can compare the code. */
   pairingCode = $state<string | null>(null);
   private crypto: CryptoProvider | null = null;
   private readonly platform = browserPlatform();
@@ -79,9 +79,10 @@ export class AppController {
     await this.open(await createWorkspace(this.requireCrypto(), this.platform, { relay: pageRelay(), deviceName, workspaceName }));
   }
 
-  async join(link: string, deviceName: string, onStep: (s: string) => void): Promise<string> {
-    const joined = await joinWorkspace(this.requireCrypto(), this.platform, { link, deviceName, onStep });
-    this.pairingCode = joined.pairingCode;
+  /** Joins with an invite link; `onPairingCode` shows the code while the inviting device confirms it. */
+  async join(link: string, deviceName: string, onStep: (s: string) => void, onPairingCode?: (code: string) => void): Promise<string> {
+    const joined = await joinWorkspace(this.requireCrypto(), this.platform, { link, deviceName, onStep, ...(onPairingCode ? { onPairingCode } : {}) });
+    if (!joined.confirmed) this.pairingCode = joined.pairingCode;
     await this.open(joined.session);
     return joined.pairingCode;
   }

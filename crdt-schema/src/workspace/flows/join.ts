@@ -1,6 +1,11 @@
 /**
  * Redeeming an invite link: verify the token, take (and so delete) the sealed
- * key material from the relay as the new device, and open it. Then, once the
+ * key material from the relay as the new device, and open it. A confirmed
+ * invite's material needs the inviter's release secret as well: this device
+ * shows its pairing code (`onPairingCode`), asks for the release and waits
+ * until a person confirmed the code on the inviting device (pair-joiner.ts).
+ * The blob is taken first, so a second device with the same link finds the
+ * invite used at once. Then, once the
  * caller has stored the home and synced the index, `enroll` adds this device
  * to the member list with a certificate signed by the invite's one-time
  * enrollment key (a viewer cannot write the index and is not enrolled).
@@ -9,9 +14,10 @@ import type { CryptoProvider } from '../../crypto/provider.ts';
 import type { DocKeys } from '../../crypto/doc-keys.ts';
 import { pairingCode } from '../../crypto/invite.ts';
 import { parseInviteLink, type ParsedInviteLink } from '../../crypto/invite-link.ts';
-import { inviteBlobKey, inviteIdentity, openInviteLockboxes, openInvitePayload } from '../../crypto/invite-payload.ts';
+import { inviteBlobKey, inviteIdentity, openInviteLockboxes, openInvitePayload, payloadNeedsRelease } from '../../crypto/invite-payload.ts';
 import { verifyInviteToken, type InviteToken } from '../../crypto/invite-token.ts';
 import { generateDeviceIdentity, type DeviceIdentity } from '../../crypto/keys.ts';
+import type { Secret } from '../../crypto/secret.ts';
 import { TendrilError } from '../../errors.ts';
 import type { DeviceId, DocId } from '../../ids.ts';
 import { ALL_SCOPES, canWrite, Scope } from '../../keyring/scopes.ts';
@@ -21,6 +27,8 @@ import type { HomeConfig, WellKnownDocs } from '../home.ts';
 import { signMemberCert } from '../membership.ts';
 import type { WorkspaceSession } from '../session.ts';
 import { httpUrl } from '../urls.ts';
+import { requestRelease } from './pair-joiner.ts';
+import type { PollOptions } from './poll-blob.ts';
 
 export interface RedeemedInvite {
   readonly identity: DeviceIdentity;
@@ -30,13 +38,26 @@ export interface RedeemedInvite {
   readonly token: InviteToken;
   /** The short code both devices can show to confirm they paired with each other. */
   readonly pairingCode: string;
+  /** True when the inviting device confirmed the code before releasing the keys. */
+  readonly confirmed: boolean;
 }
 
-export async function redeemInvite(
-  crypto: CryptoProvider,
-  linkText: string,
-  o: { now: number; deviceName: string; WebSocket: WebSocketConstructor; clientName: string; timeoutMs?: number },
-): Promise<RedeemedInvite> {
+export interface RedeemOptions {
+  readonly now: number;
+  readonly deviceName: string;
+  readonly WebSocket: WebSocketConstructor;
+  readonly clientName: string;
+  /** For the relay connection to open. */
+  readonly timeoutMs?: number;
+  /** A confirmed invite: called with the code to show before waiting for the inviting device. */
+  readonly onPairingCode?: (code: string) => void;
+  /** How long to wait for the confirmation; until the invite expires by default. */
+  readonly confirmTimeoutMs?: number;
+  /** Polling of the answer (tests shorten it). */
+  readonly poll?: Omit<PollOptions, 'timeoutMs'>;
+}
+
+export async function redeemInvite(crypto: CryptoProvider, linkText: string, o: RedeemOptions): Promise<RedeemedInvite> {
   const link = parseInviteLink(linkText);
   const token = verifyInviteToken(crypto, link.tokenBytes, { now: o.now });
   const identity = generateDeviceIdentity(crypto);
@@ -48,15 +69,21 @@ export async function redeemInvite(
     clientName: o.clientName,
   });
   relay.connect();
+  const code = pairingCode(crypto, link.secret, token.issuer, identity.deviceId);
   let blob: Uint8Array | null;
+  let release: Secret<Uint8Array> | null = null;
   try {
     await relay.whenOpen(o.timeoutMs ?? 15_000);
     blob = await relay.takeBlob(inviteBlobKey(crypto, link.secret));
+    if (blob && payloadNeedsRelease(blob)) {
+      o.onPairingCode?.(code);
+      release = await requestRelease(crypto, relay, link, identity, { ...o.poll, now: o.now, timeoutMs: o.confirmTimeoutMs ?? token.expiresAt - o.now });
+    }
   } finally {
     relay.destroy();
   }
   if (!blob) throw new TendrilError('E_INVITE_USED', 'this invite was already used or has expired on the relay');
-  const payload = openInvitePayload(crypto, link.secret, link.tokenBytes, blob);
+  const payload = openInvitePayload(crypto, link.secret, link.tokenBytes, blob, release);
   const byId = new Map<DocId, DocKeys>(openInviteLockboxes(crypto, token, link.secret, payload).map((k) => [k.doc, k]));
   const keys = new Map<Scope, DocKeys>();
   for (const scope of ALL_SCOPES) {
@@ -70,7 +97,8 @@ export async function redeemInvite(
     keys,
     link,
     token,
-    pairingCode: pairingCode(crypto, link.secret, token.issuer, identity.deviceId),
+    pairingCode: code,
+    confirmed: release !== null,
     config: {
       v: 1,
       workspace: token.workspace,
