@@ -20,9 +20,22 @@ import type { GatewayCommandRequest, GatewayCommandResult, GatewayCommands } fro
 import { LIMIT_NOTE } from '../src/tools/tool-loop.ts';
 import { pluginWorld, USER, WORKER } from './plugins.fixtures.ts';
 
+const SESSIONS = [
+  { session: 'L'.repeat(22), gateway: 'gw-laptop', gatewayName: 'laptop', title: 'shell' },
+  { session: 'S'.repeat(22), gateway: 'gw-server', gatewayName: 'server', title: 'ops' },
+];
+
 /** Test double: records every command it is asked to run and answers with a canned result. */
 class RecordingGatewayCommands implements GatewayCommands {
   readonly calls: Omit<GatewayCommandRequest, 'signal'>[] = [];
+  resolve(t: { gateway?: string; session?: string }) {
+    const s = SESSIONS.find((x) => x.session === t.session || (!t.session && x.gateway === t.gateway));
+    if (!s) throw new Error(`no session for ${JSON.stringify(t)}`);
+    return s;
+  }
+  available() {
+    return SESSIONS;
+  }
   async run(request: GatewayCommandRequest): Promise<GatewayCommandResult> {
     const { signal: _signal, ...rest } = request;
     this.calls.push(rest);
@@ -114,12 +127,13 @@ describe('agent tool loop', () => {
   });
 
   it('runs gateway commands through the injected gateway only where granted', async () => {
-    w.grant(AGENT_PLUGIN_ID, 'gateway-session', 'gw-laptop');
+    const [laptop, server] = SESSIONS;
+    w.grant(AGENT_PLUGIN_ID, 'gateway-session', laptop!.session);
     fake.enqueue(
       {
         interleaveToolCalls: true,
         toolCalls: [
-          { id: 'call_a', name: 'run_command', arguments: '{"gateway":"gw-laptop","command":"ls -la"}' },
+          { id: 'call_a', name: 'run_command', arguments: `{"session":"${laptop!.session}","command":"ls -la"}` },
           { id: 'call_b', name: 'run_command', arguments: '{"gateway":"gw-server","command":"rm -rf /tmp/x"}' },
         ],
       },
@@ -127,13 +141,15 @@ describe('agent tool loop', () => {
     );
     const { reply, requests } = await ask('list files on both machines');
     expect(reply.content).toBe('Listed the laptop; the server is off limits.');
-    expect(gateway.calls).toEqual([{ gateway: 'gw-laptop', command: 'ls -la', timeoutMs: 30_000 }]);
+    expect(gateway.calls).toEqual([{ session: laptop!.session, command: 'ls -la', timeoutMs: 30_000 }]);
     const results = messagesOf(requests[1]!.body).filter((m) => m.role === 'tool');
     expect(results.map((m) => [m.tool_call_id, m.content])).toEqual([
       ['call_a', 'exit code 0\nran: ls -la\n'],
-      ['call_b', expect.stringMatching(/^error: permission denied: gateway-session on gw-server/)],
+      ['call_b', expect.stringMatching(new RegExp(`^error: permission denied: gateway-session on ${server!.session}`))],
     ]);
-    expect(w.log(AGENT_PLUGIN_ID).slice(-2)).toEqual(['allowed gateway-session gw-laptop', 'denied gateway-session gw-server']);
+    expect(w.log(AGENT_PLUGIN_ID).slice(-2)).toEqual([`allowed gateway-session ${laptop!.session}`, `denied gateway-session ${server!.session}`]);
+    const tools = (requests[0]!.body as { tools: { function: { name: string; description: string } }[] }).tools;
+    expect(tools.find((t) => t.function.name === 'run_command')!.function.description).toContain(`Sessions: ${laptop!.session} ("shell" on laptop).`);
   });
 
   it('stops a model that keeps calling tools at the round limit', async () => {

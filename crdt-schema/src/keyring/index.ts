@@ -2,3 +2,4 @@
 export * from './scopes.ts';
 export * from './workspace-keys.ts';
 export * from './doc-keys.ts';
+export * from './doc-grant.ts';

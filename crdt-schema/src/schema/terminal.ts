@@ -39,6 +39,8 @@ export interface TerminalWriter {
   readonly device: DeviceId;
   readonly addedBy: DeviceId;
   readonly addedAt: number;
+  /** `addedBy`'s signature over the entry (the gateway accepts only the owner's or an admin's). */
+  readonly signature?: Uint8Array;
 }
 
 export interface TerminalState {
@@ -85,7 +87,8 @@ export function terminalDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     for (const device of writers.keys()) {
       const r = readRecord(writers, device);
       if (r !== undefined && typeof r.addedBy === 'string' && typeof r.addedAt === 'number') {
-        out.push({ device: device as DeviceId, addedBy: r.addedBy as DeviceId, addedAt: r.addedAt });
+        const entry = { device: device as DeviceId, addedBy: r.addedBy as DeviceId, addedAt: r.addedAt };
+        out.push(r.signature instanceof Uint8Array ? { ...entry, signature: r.signature } : entry);
       }
     }
     return out.sort((a, b) => compareStrings(a.device, b.device));
@@ -134,10 +137,12 @@ export function terminalDoc(doc: Y.Doc, options: AccessorOptions = {}) {
       w.write(() => session.set(TERMINAL_SESSION.size, value));
     },
     writers: {
-      add(device: DeviceId, by: DeviceId): void {
-        if (writers.has(device)) return;
+      /** Lists a writer; a signed entry replaces an unsigned or differently signed one. */
+      add(device: DeviceId, by: DeviceId, signature?: Uint8Array): void {
+        const had = readRecord(writers, device);
+        if (had !== undefined && (signature === undefined || had.signature === signature)) return;
         const at = w.now();
-        w.write(() => writers.set(device, { addedBy: by, addedAt: at }));
+        w.write(() => writers.set(device, signature ? { addedBy: by, addedAt: at, signature } : { addedBy: by, addedAt: at }));
       },
       remove(device: DeviceId): void {
         if (writers.has(device)) w.write(() => writers.delete(device));

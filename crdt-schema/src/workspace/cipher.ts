@@ -11,7 +11,7 @@ import type { DocKeys } from '../crypto/doc-keys.ts';
 import { isTendrilError, TendrilError } from '../errors.ts';
 import type { DeviceId, DocId, KeyEpoch } from '../ids.ts';
 import { openEnvelope, parseEnvelope, sealEnvelope } from '../envelope/index.ts';
-import { deriveDocKeys } from '../keyring/doc-keys.ts';
+import { deriveDocKeys, type DocKeyView } from '../keyring/doc-keys.ts';
 import type { Scope } from '../keyring/scopes.ts';
 import type { DocCipher, EphemeralKind } from '../sync/doc-cipher.ts';
 import { subscribeProofBytes } from '../wire/proofs.ts';
@@ -24,7 +24,12 @@ export interface DocCipherOptions {
   readonly doc: DocId;
   readonly scope: Scope;
   /** The scope's keys as held now (read at each call, so a rotation applies at once). */
-  readonly keys: () => DocKeys;
+  readonly keys?: () => DocKeys;
+  /**
+   * Instead of `keys`: the document's own keys, used as they are (a single-document grant to a
+   * device whose role lacks the scope; see keyring/doc-grant.ts). Read at each call as well.
+   */
+  readonly granted?: () => DocKeyView;
   readonly directory: Directory;
   readonly localKey: Uint8Array;
   /**
@@ -48,7 +53,9 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
     return m === undefined || m.revokedAtEpoch === undefined || epoch < m.revokedAtEpoch;
   };
   const { crypto, identity, doc, scope } = o;
-  const view = () => deriveDocKeys(crypto, o.keys(), doc);
+  const { keys, granted } = o;
+  if (!keys === !granted) throw new TendrilError('E_BAD_INPUT', 'a document cipher needs either scope keys or granted document keys');
+  const view = granted ?? (() => deriveDocKeys(crypto, keys!(), doc));
   const localAd = new TextEncoder().encode(`tendril/local-state/v1/${doc}`);
   return {
     self: identity.deviceId,

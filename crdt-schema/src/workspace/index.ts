@@ -7,3 +7,4 @@ export * from './home.ts';
 export * from './session.ts';
 export * from './urls.ts';
 export * from './flows/index.ts';
+export * from './doc-grants.ts';

@@ -11,6 +11,7 @@ import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
 import { TendrilError } from '../errors.ts';
 import type { Scope } from '../keyring/scopes.ts';
 import type { WorkspaceKeys } from '../keyring/workspace-keys.ts';
+import type { DocKeyView } from '../keyring/doc-keys.ts';
 import { DocSync } from '../sync/doc-sync.ts';
 import type { DocStore } from '../sync/doc-store.ts';
 import { RelayClient, type WebSocketConstructor } from '../sync/relay-client.ts';
@@ -43,6 +44,11 @@ export interface WorkspacePeerOptions {
     readonly register?: { admins: Uint8Array[] };
   };
   readonly snapshotEvery?: number;
+  /**
+   * Keys for a document whose scope this device does not hold, granted to it alone (a lockbox in
+   * the index; see workspace/doc-grants.ts), or undefined when there is no such grant.
+   */
+  readonly grantFor?: (doc: DocId, scope: Scope) => (() => DocKeyView) | undefined;
   /** See DocCipherOptions.admitEnrollment; used for index documents. */
   readonly admitEnrollment?: (author: DeviceId, update: Uint8Array) => boolean;
 }
@@ -86,14 +92,16 @@ export class WorkspacePeer {
   }
 
   private async createDoc(ref: DocRef): Promise<DocSync> {
-    if (!this.o.keys().has(ref.scope)) throw new TendrilError('E_KEY_MISSING', `this device holds no ${ref.scope} keys`);
     const o = this.o;
+    const held = o.keys().has(ref.scope);
+    const granted = held ? undefined : o.grantFor?.(ref.doc, ref.scope);
+    if (!held && !granted) throw new TendrilError('E_KEY_MISSING', `this device holds no ${ref.scope} keys and no grant for document ${ref.doc}`);
     const cipher = createDocCipher({
       crypto: o.crypto,
       identity: o.identity,
       doc: ref.doc,
       scope: ref.scope,
-      keys: () => o.keys().get(ref.scope)!,
+      ...(granted ? { granted } : { keys: () => o.keys().get(ref.scope)! }),
       directory: o.directory,
       localKey: o.localKey,
       ...(ref.scope === 'index' && o.admitEnrollment ? { admitEnrollment: o.admitEnrollment } : {}),

@@ -18,6 +18,7 @@ import type { DocSync } from '../sync/doc-sync.ts';
 import type { WebSocketConstructor } from '../sync/relay-client.ts';
 import type { DeviceHomeState } from './home.ts';
 import { createDirectory } from './membership.ts';
+import { DocGrants } from './doc-grants.ts';
 import type { Directory } from './directory.ts';
 import { WorkspacePeer } from './peer.ts';
 import { syncUrl } from './urls.ts';
@@ -42,6 +43,8 @@ export class WorkspaceSession {
   readonly home: DeviceHomeState;
   private indexSync: DocSync | null = null;
   private readonly directory;
+  /** Single documents granted to this device beyond its role (workspace/doc-grants.ts). */
+  readonly grants: DocGrants;
 
   private readonly crypto: CryptoProvider;
 
@@ -62,6 +65,7 @@ export class WorkspaceSession {
       const m = directoryOf(() => scratch).member(author);
       return m !== undefined && m.revokedAtEpoch === undefined;
     };
+    this.grants = new DocGrants(crypto, home.identity, () => (this.indexSync ? this.workspace() : null), this.directory);
     const register = home.config.role === 'admin' && !home.config.registered ? { admins: [home.identity.signPublicKey] } : undefined;
     this.peer = new WorkspacePeer({
       crypto,
@@ -74,6 +78,7 @@ export class WorkspaceSession {
       relay: { url: syncUrl(o.relay ?? home.config.relay), WebSocket: o.WebSocket, clientName: o.clientName, ...(register ? { register } : {}) },
       ...(o.snapshotEvery !== undefined ? { snapshotEvery: o.snapshotEvery } : {}),
       admitEnrollment,
+      grantFor: (doc, scope) => this.grants.viewFor(doc, scope),
     });
     this.peer.relay.on('state', (s) => {
       if (s === 'open' && !home.config.registered) void home.saveConfig({ ...home.config, registered: true });
@@ -87,6 +92,7 @@ export class WorkspaceSession {
     p.indexSync.ydoc.on('update', () => {
       p.directory.invalidate();
       p.adoptLockboxes();
+      if (p.grants.refresh((doc) => p.peer.scopeOf(doc))) p.peer.relay.reconnect();
       p.peer.retryHeld();
     });
     p.adoptLockboxes();
@@ -160,6 +166,7 @@ export class WorkspaceSession {
     if (keys.has(Scope.Settings)) n += (await this.openSettings(), 1);
     if (keys.has(Scope.Permissions)) n += (await this.openPermissions(), 1);
     if (keys.has(Scope.Chats)) for (const c of this.workspace().chats.list()) n += (await this.openChat(c.id), 1);
+    if (keys.has(Scope.Terminals)) for (const t of this.workspace().sessions.list()) n += (await this.peer.openDoc({ doc: t.docId, scope: Scope.Terminals }), 1);
     return n;
   }
 

@@ -18,6 +18,7 @@ import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { encodeSnapshot, type SessionManager, type StartRequest, type TerminalSession } from '../terminal/index.ts';
 import { openSessionRequest, verifyInput } from './signatures.ts';
 import { decodeTerm, encodeTerm, TermTag } from './term-messages.ts';
+import { verifiedWriters } from './writers.ts';
 
 export interface GatewayPeerOptions {
   readonly crypto: CryptoProvider;
@@ -59,8 +60,7 @@ export class GatewayPeer {
       f.device && f.signature && verifyInput(this.o.crypto, f.device, id, f.counter, f.data, f.signature) ? f.device : null,
     writers: (): DeviceId[] => {
       const r = this.running.get(id);
-      const info = r?.doc.info();
-      return r && info ? [info.owner, ...r.doc.writers.list().map((w) => w.device)] : [];
+      return r ? verifiedWriters(this.o.crypto, this.o.session.members, r.doc, id) : [];
     },
     log: (drop: { reason: string; device: DeviceId | null; counter: number; bytes: number }) =>
       this.o.log?.(`session ${id}: input dropped (${drop.reason}) from ${drop.device ?? 'unknown'}, ${drop.bytes} bytes`),
@@ -75,7 +75,10 @@ export class GatewayPeer {
     for (const id of await this.manager.recover()) {
       const entry = s.workspace().sessions.get(id);
       if (entry && entry.gateway === this.me && entry.state !== 'ended') await this.adoptRecovered(entry, this.manager.get(id));
-      else await this.manager.end(id).catch(() => {});
+      else {
+        this.o.log?.(`session ${id}: ended after restart (${entry ? 'ended in the index' : 'not in the index'})`);
+        await this.manager.end(id).catch(() => {});
+      }
     }
     this.timer = setInterval(() => void this.announce(), this.o.announceEveryMs ?? 10_000);
     await this.announce();
@@ -186,14 +189,20 @@ export class GatewayPeer {
       if (this.gateFor(r.entry.id).writers().includes(from)) terminal.viewport(from, { cols: m.cols, rows: m.rows });
     } else if (m.t === TermTag.Join) {
       const replay = m.fresh ? null : terminal.stream.replay(m.fromSeq);
-      if (replay && replay.kind === 'batches') {
-        for (const b of replay.batches) sync.sendStream(encodeTerm({ t: TermTag.Output, seq: b.seq, offset: b.offset, bytes: b.bytes }), from);
-        return;
+      let next = m.fromSeq;
+      const send = (batches: readonly { seq: number; offset: number; bytes: Uint8Array }[]) => {
+        for (const b of batches) sync.sendStream(encodeTerm({ t: TermTag.Output, seq: b.seq, offset: b.offset, bytes: b.bytes }), from);
+        next = batches.at(-1) ? batches.at(-1)!.seq + 1 : next;
+      };
+      if (replay && replay.kind === 'batches') send(replay.batches);
+      else {
+        const snap = await terminal.snapshot();
+        sync.sendStream(encodeTerm({ t: TermTag.Snapshot, snapshot: encodeSnapshot(snap) }), from);
+        next = snap.coversSeq;
+        const after = terminal.stream.replay(snap.coversSeq);
+        if (after.kind === 'batches') send(after.batches);
       }
-      const snap = await terminal.snapshot();
-      sync.sendStream(encodeTerm({ t: TermTag.Snapshot, snapshot: encodeSnapshot(snap) }), from);
-      const after = terminal.stream.replay(snap.coversSeq);
-      if (after.kind === 'batches') for (const b of after.batches) sync.sendStream(encodeTerm({ t: TermTag.Output, seq: b.seq, offset: b.offset, bytes: b.bytes }), from);
+      sync.sendStream(encodeTerm({ t: TermTag.Live, seq: next }), from);
     }
   }
 

@@ -2,5 +2,9 @@
 export { GatewayPeer, type GatewayPeerOptions } from './gateway-peer.ts';
 export { TermViewer } from './term-viewer.ts';
 export { ViewerCore, type Screen, type SnapshotGunzip, type ViewerCoreOptions } from './viewer-core.ts';
-export { signSessionRequest, openSessionRequest, signInput, verifyInput, type SessionRequest } from './signatures.ts';
+export { signSessionRequest, openSessionRequest, signInput, verifyInput, signWriter, verifyWriter, type SessionRequest } from './signatures.ts';
 export { encodeTerm, decodeTerm, TermTag, type TermMessage } from './term-messages.ts';
+export { SessionCommands, shellQuote, type AvailableSession, type SessionCommandRequest, type SessionCommandResult, type SessionCommandsOptions } from './session-commands.ts';
+export { addWriter, removeWriter, requireSessionManager, verifiedWriters } from './writers.ts';
+export { currentWorkers, grantSessionToWorkers, reconcileSessionAccess, withdrawSessionFromWorkers } from './session-grants.ts';
+export { plainText } from './plain-text.ts';

@@ -73,3 +73,23 @@ export function verifyInput(crypto: CryptoProvider, device: DeviceId, session: S
   }
 }
 
+
+/** The bytes the owner (or an admin) signs to list a device as a writer of a session. */
+function writerSigned(session: SessionId, device: DeviceId, addedBy: DeviceId): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarString(e, 'tendril/term-writer/v1');
+  for (const field of [session, device, addedBy]) encoding.writeVarString(e, field);
+  return encoding.toUint8Array(e);
+}
+
+export function signWriter(crypto: CryptoProvider, by: DeviceIdentity, session: SessionId, device: DeviceId): Uint8Array {
+  return crypto.sign(writerSigned(session, device, by.deviceId), by.signSecretKey.expose());
+}
+
+export function verifyWriter(crypto: CryptoProvider, session: SessionId, w: { device: DeviceId; addedBy: DeviceId; signature?: Uint8Array }): boolean {
+  try {
+    return w.signature?.length === 64 && crypto.verify(w.signature, writerSigned(session, w.device, w.addedBy), publicKeyOfDevice(w.addedBy));
+  } catch {
+    return false;
+  }
+}

@@ -10,7 +10,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 
-export const TermTag = { Output: 1, Input: 2, Join: 3, Snapshot: 4, Viewport: 5, Size: 6, Ended: 7 } as const;
+export const TermTag = { Output: 1, Input: 2, Join: 3, Snapshot: 4, Viewport: 5, Size: 6, Ended: 7, Live: 8 } as const;
 
 export type TermMessage =
   | { readonly t: typeof TermTag.Output; readonly seq: number; readonly offset: number; readonly bytes: Uint8Array }
@@ -20,7 +20,9 @@ export type TermMessage =
   | { readonly t: typeof TermTag.Snapshot; readonly snapshot: Uint8Array }
   | { readonly t: typeof TermTag.Viewport; readonly cols: number; readonly rows: number }
   | { readonly t: typeof TermTag.Size; readonly cols: number; readonly rows: number; readonly atSeq: number }
-  | { readonly t: typeof TermTag.Ended; readonly exitCode: number };
+  | { readonly t: typeof TermTag.Ended; readonly exitCode: number }
+  /** Closes the gateway's answer to a Join: the viewer has everything up to (not including) `seq`. */
+  | { readonly t: typeof TermTag.Live; readonly seq: number };
 
 export function encodeTerm(m: TermMessage): Uint8Array {
   const e = encoding.createEncoder();
@@ -55,6 +57,9 @@ export function encodeTerm(m: TermMessage): Uint8Array {
     case TermTag.Ended:
       encoding.writeVarInt(e, m.exitCode);
       break;
+    case TermTag.Live:
+      encoding.writeVarUint(e, m.seq);
+      break;
   }
   return encoding.toUint8Array(e);
 }
@@ -86,6 +91,9 @@ export function decodeTerm(bytes: Uint8Array): TermMessage | null {
         break;
       case TermTag.Ended:
         m = { t, exitCode: decoding.readVarInt(d) };
+        break;
+      case TermTag.Live:
+        m = { t, seq: decoding.readVarUint(d) };
         break;
       default:
         return null;

@@ -56,6 +56,9 @@ export class ViewerCore {
   private counter = 0;
   private ended: number | null = null;
   private closed = false;
+  private live = false;
+  private rejoin = false;
+  private liveWaiters: (() => void)[] = [];
 
   constructor(o: ViewerCoreOptions) {
     this.o = o;
@@ -73,9 +76,10 @@ export class ViewerCore {
     const sync = await this.o.session.peer.openDoc({ doc: this.entry.docId, scope: Scope.Terminals });
     this.sync = sync;
     sync.on('stream', this.onStream);
-    sync.on('status', this.onStatus);
     this.o.session.connect();
     await sync.whenSynced(timeoutMs);
+    // From here on, a connection that drops and comes back asks the gateway again (see onStatus).
+    sync.on('status', this.onStatus);
     const doc = terminalDoc(sync.ydoc);
     const size = doc.toJSON().size;
     if (size) this.enqueue(() => this.o.screen.reset(size.cols, size.rows));
@@ -89,6 +93,23 @@ export class ViewerCore {
     this.closed = true;
     this.sync?.off('stream', this.onStream);
     this.sync?.off('status', this.onStatus);
+  }
+
+  /**
+   * Resolves once the gateway answered this viewer's latest join (everything output before it is
+   * here and drawn), or at the deadline with false (a gateway that is away never answers).
+   */
+  async whenLive(timeoutMs = 15_000): Promise<boolean> {
+    if (!this.live) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+        this.liveWaiters.push(resolve);
+      });
+      clearTimeout(timer);
+    }
+    await this.writes;
+    return this.live;
   }
 
   /** Resolves once everything received so far is drawn. */
@@ -113,8 +134,10 @@ export class ViewerCore {
     this.doc.sendStream(encodeTerm({ t: TermTag.Input, counter: this.counter, data, signature }), this.entry.gateway);
   }
 
+  /** Rejoins once synced again after the document left the synced state (a reconnect), not on every status. */
   private readonly onStatus = (s: SyncStatus): void => {
-    if (s.state === 'synced') this.join();
+    if (s.state !== 'synced') this.rejoin = true;
+    else if (this.rejoin) this.join();
   };
 
   private enqueue(step: () => void | Promise<void>): void {
@@ -124,6 +147,8 @@ export class ViewerCore {
   private join(): void {
     if (this.closed || !this.sync) return;
     this.lastJoin = Date.now();
+    this.live = false;
+    this.rejoin = false;
     this.sync.sendStream(encodeTerm({ t: TermTag.Join, fromSeq: this.nextSeq, fresh: !this.restored }), this.entry.gateway);
   }
 
@@ -134,7 +159,8 @@ export class ViewerCore {
     } catch {
       return;
     }
-    if (this.restored && snap.coversSeq < this.nextSeq) return;
+    // A snapshot of no more than what is drawn already (an answer to a second join) changes nothing.
+    if (this.restored && snap.coversSeq <= this.nextSeq) return;
     const { screen, gunzip } = this.o;
     const unpacked = gunzip(snap.gzip);
     this.enqueue(async () => {
@@ -158,6 +184,10 @@ export class ViewerCore {
       this.drain();
     } else if (m.t === TermTag.Size) this.enqueue(() => this.o.screen.resize(m.cols, m.rows));
     else if (m.t === TermTag.Ended) this.ended = m.exitCode;
+    else if (m.t === TermTag.Live && m.seq <= this.nextSeq + this.early.size) {
+      this.live = true;
+      for (const w of this.liveWaiters.splice(0)) w();
+    }
     this.o.onChange?.();
   };
 

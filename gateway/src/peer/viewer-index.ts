@@ -7,3 +7,5 @@ export { ViewerCore, type Screen, type SnapshotGunzip, type ViewerCoreOptions } 
 export { signSessionRequest, signInput, type SessionRequest } from './signatures.ts';
 export { encodeTerm, decodeTerm, TermTag, type TermMessage } from './term-messages.ts';
 export { decodeSnapshot, type ScreenSnapshot } from '../terminal/snapshot-codec.ts';
+export { addWriter, removeWriter, requireSessionManager, verifiedWriters } from './writers.ts';
+export { currentWorkers, grantSessionToWorkers, reconcileSessionAccess, withdrawSessionFromWorkers } from './session-grants.ts';

@@ -3,12 +3,15 @@
  *   term new  --home DIR --gateway NAME [--title T] [--cwd DIR]   prints the session id as its last line
  *   term send --home DIR SESSION TEXT                             "\n" in TEXT is Enter
  *   term show --home DIR SESSION [--wait-for TEXT] [--timeout S]  prints the screen as text
+ *   term writers --home DIR SESSION [--add DEVICE] [--remove DEVICE]  lists (after changing) who may type
  */
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { TendrilError } from '@tendril/crdt-schema/errors';
-import { newDocId, newSessionId, parseSessionId, type DeviceId } from '@tendril/crdt-schema/ids';
+import { newDocId, newSessionId, parseDeviceId, parseSessionId, type DeviceId } from '@tendril/crdt-schema/ids';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { signSessionRequest, TermViewer } from '@tendril/gateway';
+import { addWriter, removeWriter, signSessionRequest, TermViewer, verifiedWriters } from '@tendril/gateway';
+import { Scope } from '@tendril/crdt-schema/keyring';
+import { terminalDoc } from '@tendril/crdt-schema/schema';
 import { flag, parseArgs, requireFlag } from './args.ts';
 import { homeDir, seconds, type CliContext } from './context.ts';
 import { withSession } from './session.ts';
@@ -19,7 +22,8 @@ export async function cmdTerm(ctx: CliContext, argv: readonly string[]): Promise
     case 'new': return termNew(ctx, rest);
     case 'send': return termSend(ctx, rest);
     case 'show': return termShow(ctx, rest);
-    default: throw new TendrilError('E_BAD_INPUT', 'usage: tendril term new|send|show');
+    case 'writers': return termWriters(ctx, rest);
+    default: throw new TendrilError('E_BAD_INPUT', 'usage: tendril term new|send|show|writers');
   }
 }
 
@@ -102,6 +106,30 @@ async function termShow(ctx: CliContext, argv: readonly string[]): Promise<numbe
       screen = await viewer.screenText();
     }
     for (const line of screen.replace(/\n+$/, '').split('\n')) ctx.io.out(line);
+    return 0;
+  });
+}
+
+/** Lists the session's writers (the owner first); --add / --remove change the list first (owner or admin only). */
+async function termWriters(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home', 'add', 'remove', 'timeout'] });
+  const [raw] = args.positionals;
+  if (!raw) throw new TendrilError('E_BAD_INPUT', 'usage: tendril term writers --home DIR SESSION [--add DEVICE] [--remove DEVICE]');
+  const id = parseSessionId(raw);
+  const timeout = seconds(args, 'timeout', 20);
+  return withSession(homeDir(ctx, args), async (session, crypto) => {
+    await session.syncOrQueue(timeout);
+    const entry = session.workspace().sessions.get(id);
+    if (!entry) throw new TendrilError('E_UNKNOWN_SESSION', `no terminal session ${id} in this workspace`);
+    const sync = await session.peer.openDoc({ doc: entry.docId, scope: Scope.Terminals });
+    await session.syncOrQueue(timeout);
+    const add = flag(args, 'add');
+    const remove = flag(args, 'remove');
+    if (add) await addWriter(crypto, session, id, parseDeviceId(add));
+    if (remove) await removeWriter(session, id, parseDeviceId(remove));
+    if ((add || remove) && (await session.syncOrQueue(timeout)) !== 'synced') ctx.io.err(`queued: ${session.peer.unacked} change(s) not yet saved to relay`);
+    const names = new Map(session.workspace().members.list().map((m) => [m.device, m.name]));
+    for (const device of verifiedWriters(crypto, session.members, terminalDoc(sync.ydoc), id)) ctx.io.out(`${device} ${names.get(device) ?? ''}`.trimEnd());
     return 0;
   });
 }

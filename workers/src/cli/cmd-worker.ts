@@ -9,6 +9,8 @@
  * and folder watches; --no-tools and --no-plugins turn either off.
  */
 import { hostname } from 'node:os';
+import { gunzipSync } from 'node:zlib';
+import { SessionCommands } from '@tendril/gateway';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { AgentWorker } from '../agent/agent-worker.ts';
 import { createProvider, parseProviderKind, providerFromSettings, type ChosenProvider } from '../agent/provider-setup.ts';
@@ -31,12 +33,14 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
     fromFlags = { provider: createProvider({ kind: parseProviderKind(kind), model, ...(baseUrl ? { baseUrl } : {}), ...(apiKey ? { apiKey } : {}) }), model };
   }
   const home = homeDir(ctx, args);
-  return withSession(home, async (session) => {
+  return withSession(home, async (session, crypto) => {
     const settings = session.home.keys.has('settings') ? (await session.openSettings()).settings : null;
     if (!fromFlags && !settings) throw new TendrilError('E_KEY_MISSING', 'this device cannot read the settings: pass --provider, --model and --api-key-env');
     const chooseProvider = (): ChosenProvider | null => fromFlags ?? (settings ? providerFromSettings(settings) : null);
+    // Terminal sessions the user lets the agent and plugins use (their keys come with the grant).
+    const commands = new SessionCommands({ crypto, session, gunzip: async (gz) => new Uint8Array(gunzipSync(gz)) });
     const extras = await startWorkerPlugins({
-      session, home, chooseProvider,
+      session, home, chooseProvider, gateway: commands,
       tools: !args.flags.has('no-tools'),
       plugins: !args.flags.has('no-plugins'),
       timeLimitMs: seconds(args, 'plugin-time-limit', 120),
@@ -56,6 +60,7 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
     await ctx.stopSignal;
     await worker.stop();
     await extras.stop();
+    commands.close();
     return 0;
   });
 }

@@ -14,20 +14,21 @@ import { cmdGateway } from './cmd-gateway.ts';
 import { cmdTerm } from './cmd-term.ts';
 import { cmdWorker } from './cmd-worker.ts';
 import { cmdPlugin, PLUGIN_USAGE } from '../plugins/plugin-cli.ts';
+import { askLine } from './ask-line.ts';
 import type { CliContext } from './context.ts';
 
 const USAGE = `usage: tendril <command> [options]
   relay  [--port P] [--host H] [--data DIR]
   init   --home DIR --relay URL [--name NAME]
-  invite --home DIR [--role device|viewer|gateway|worker] [--expires 10m]
-  join   --home DIR LINK [--name NAME]
+  invite --home DIR [--role device|viewer|gateway|worker] [--expires 10m] [--confirm | --yes-code CODE]
+  join   --home DIR LINK [--name NAME] [--timeout S] [--confirm-timeout S]
   sync   --home DIR
   chat   new --home DIR --title TITLE | send --home DIR CHAT TEXT | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
   devices list|revoke --home DIR [ID]
   worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S]
   ${PLUGIN_USAGE}
   gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR]
-  term   new --home DIR --gateway NAME | send --home DIR SESSION TEXT | show --home DIR SESSION [--wait-for TEXT] [--timeout S]
+  term   new --home DIR --gateway NAME | send --home DIR SESSION TEXT | show --home DIR SESSION [--wait-for TEXT] [--timeout S] | writers --home DIR SESSION [--add DEVICE] [--remove DEVICE]
 TENDRIL_HOME may replace --home.`;
 
 const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Promise<number>> = {
@@ -74,7 +75,7 @@ if (isMain) {
   const code = await runCli({
     argv: process.argv.slice(2),
     env: process.env,
-    io: { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) },
+    io: { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), ask: (q) => askLine(process.stdin, process.stderr, q) },
     now: () => Date.now(),
     cwd: process.cwd(),
     stopSignal,

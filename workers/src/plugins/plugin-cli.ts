@@ -17,7 +17,9 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TendrilError } from '@tendril/crdt-schema/errors';
-import { parseChatId, parsePluginId, type PluginId } from '@tendril/crdt-schema/ids';
+import { parseChatId, parsePluginId, parseSessionId, type PluginId, type SessionId } from '@tendril/crdt-schema/ids';
+import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
+import { currentWorkers, reconcileSessionAccess, requireSessionManager } from '@tendril/gateway';
 import { PERMISSION_KINDS, type ActivityEntry, type PermissionKind, type PermissionsDoc } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { providerFromSettings } from '../agent/provider-setup.ts';
@@ -50,11 +52,11 @@ export async function cmdPlugin(ctx: CliContext, argv: readonly string[]): Promi
   }
 }
 
-async function withPermissions<T>(dir: string, use: (session: WorkspaceSession, permissions: PermissionsDoc) => Promise<T>): Promise<T> {
-  return withSession(dir, async (session) => {
+async function withPermissions<T>(dir: string, use: (session: WorkspaceSession, permissions: PermissionsDoc, crypto: CryptoProvider) => Promise<T>): Promise<T> {
+  return withSession(dir, async (session, crypto) => {
     const { permissions } = await session.openPermissions();
     await session.syncOrQueue(SYNC_MS);
-    return use(session, permissions);
+    return use(session, permissions, crypto);
   });
 }
 
@@ -89,7 +91,9 @@ export function normalizeResource(kind: PermissionKind, raw: string, cwd: string
     case 'write-chats':
       return raw === 'new' ? raw : parseChatId(raw);
     case 'gateway-session':
-      return raw;
+      // Workers receive the keys of each granted session, so a grant names one session.
+      if (raw === '*') throw new TendrilError('E_BAD_INPUT', 'a gateway-session grant names one terminal session id (workers get its keys), not *');
+      return parseSessionId(raw);
   }
 }
 
@@ -149,13 +153,20 @@ async function decide(ctx: CliContext, verb: 'grant' | 'deny' | 'revoke', argv: 
   if (!name || !raw) throw new TendrilError('E_BAD_INPUT', `usage: tendril plugin ${verb} --home DIR PLUGIN KIND RESOURCE`);
   const kind = parseKind(kindText);
   const resource = normalizeResource(kind, raw, ctx.cwd);
-  return withPermissions(homeDir(ctx, args), async (session, permissions) => {
+  return withPermissions(homeDir(ctx, args), async (session, permissions, crypto) => {
     session.requireWrite('permissions');
     const plugin = resolvePlugin(permissions, name);
     const me = session.home.identity.deviceId;
     const target = { plugin, kind, resource };
+    const terminal = kind === 'gateway-session' ? (resource as SessionId) : null;
+    if (terminal) await requireSessionManager(session, terminal);
     if (verb === 'revoke') permissions.grants.revoke(target, me);
     else permissions.grants.decide(target, verb === 'grant' ? 'granted' : 'denied', me);
+    if (terminal) {
+      const access = await reconcileSessionAccess(crypto, session, permissions, terminal);
+      const workers = currentWorkers(session).length;
+      ctx.io.err(access === 'granted' ? `the session's keys and a writer place go to ${workers} worker(s)` : 'the workers no longer hold this session (the gateway refuses their input)');
+    }
     const installed = permissions.plugins.get(plugin);
     if (installed && !installed.permissions.some((r) => r.kind === kind)) ctx.io.err(`note: ${installed.name} did not ask for ${kind}`);
     ctx.io.out(`${verb === 'grant' ? 'granted' : verb === 'deny' ? 'denied' : 'revoked'}: ${plugin} ${kind} ${resource}`);

@@ -172,14 +172,27 @@ export function createPluginHost(d: HostDeps) {
       }, (r) => `model ${r.model}: ${total} characters in, ${r.text.length} out`);
     },
     async runCommand(a, signal) {
-      const gateway = str(a.gateway, 'gateway', 200);
+      const gateway = a.gateway === undefined ? undefined : str(a.gateway, 'gateway', 200);
+      const named = a.session === undefined ? undefined : str(a.session, 'session', 200);
+      if (gateway === undefined && named === undefined) badInput('runCommand needs a session (or a gateway)');
       const command = str(a.command, 'command', GATEWAY_COMMAND_LIMITS.maxCommandChars);
-      const session = a.session === undefined ? undefined : str(a.session, 'session', 200);
       const timeoutMs = Math.min(num(a.timeoutMs, GATEWAY_COMMAND_LIMITS.defaultTimeoutMs), GATEWAY_COMMAND_LIMITS.maxTimeoutMs);
-      return gate.guard('gateway-session', gateway, async () => {
-        if (!d.gateway) throw new TendrilError('E_BAD_INPUT', 'this worker has no gateway connection');
-        return d.gateway.run({ gateway, command, timeoutMs, signal, ...(session !== undefined ? { session } : {}) });
-      }, (r) => `ran \`${command.slice(0, 300)}\` -> exit ${r.exitCode ?? 'unknown'}`, `run \`${command.slice(0, 300)}\``);
+      const detail = `run \`${command.slice(0, 300)}\``;
+      if (!d.gateway) {
+        gate.require('gateway-session', named ?? gateway ?? '-', detail);
+        throw new TendrilError('E_BAD_INPUT', 'this worker has no gateway connection');
+      }
+      const target = { ...(gateway !== undefined ? { gateway } : {}), ...(named !== undefined ? { session: named } : {}) };
+      let session: string;
+      try {
+        session = d.gateway.resolve(target).session;
+      } catch (e) {
+        gate.require('gateway-session', named ?? gateway ?? '-', detail);
+        throw e;
+      }
+      const gw = d.gateway;
+      return gate.guard('gateway-session', session, () => gw.run({ session, command, timeoutMs, signal }),
+        (r) => `ran \`${command.slice(0, 300)}\` -> exit ${r.exitCode ?? 'unknown'}`, detail);
     },
     getState: async () => d.state.get(plugin),
     async setState(a) {

@@ -8,7 +8,8 @@ import { grantedAgentTools } from './agent-tools.ts';
 import type { GatewayCommands } from './gateway-commands.ts';
 
 const ME = 'A'.repeat(43) as DeviceId;
-const noGateway: GatewayCommands = { run: () => Promise.reject(new Error('not used')) };
+const LAPTOP = { session: 'S'.repeat(22), gateway: 'G'.repeat(43), gatewayName: 'laptop', title: 'build' };
+const noGateway: GatewayCommands = { resolve: () => LAPTOP, available: () => [LAPTOP], run: () => Promise.reject(new Error('not used')) };
 
 describe('tools offered to the agent', () => {
   it('offers only the tools the agent holds a live grant for, none when nothing is granted', () => {
@@ -20,8 +21,9 @@ describe('tools offered to the agent', () => {
     expect(names()).toEqual(['search_workspace']);
     permissions.grants.decide({ plugin: AGENT_PLUGIN_ID, kind: 'network', resource: 'example.com' }, 'denied', ME);
     expect(names()).toEqual(['search_workspace']);
-    permissions.grants.decide({ plugin: AGENT_PLUGIN_ID, kind: 'gateway-session', resource: 'gw' }, 'granted', ME);
+    permissions.grants.decide({ plugin: AGENT_PLUGIN_ID, kind: 'gateway-session', resource: LAPTOP.session }, 'granted', ME);
     expect(names()).toEqual(['search_workspace', 'run_command']);
+    expect(forTurn()?.specs.at(-1)?.description).toContain(`${LAPTOP.session} ("build" on laptop)`);
     permissions.grants.revoke({ plugin: AGENT_PLUGIN_ID, kind: 'read-chats', resource: '*' }, ME);
     expect(names()).toEqual(['run_command']);
   });

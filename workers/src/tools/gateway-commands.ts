@@ -1,15 +1,19 @@
 /**
  * Running a command on a gateway's terminal session, as the worker sees it.
- * The gateway side is built separately; workers depend only on this
- * interface, injected where tools and plugin hosts are made. Callers have
- * already checked the gateway-session grant: an implementation just runs.
+ * Workers depend only on this interface, injected where tools and plugin
+ * hosts are made; the real one is the gateway package's SessionCommands
+ * (the term protocol, with this device's keys for the session). Callers check
+ * the `gateway-session` grant on the resolved session id before running.
  */
 
-export interface GatewayCommandRequest {
-  /** The gateway (its device id) that owns the session. */
-  readonly gateway: string;
-  /** The terminal session to run in; the gateway picks or starts one when absent. */
+export interface GatewayCommandTarget {
+  /** The gateway (its device id or name) that owns the session; optional when `session` is given. */
+  readonly gateway?: string;
+  /** The terminal session; when absent, a live session on the gateway this device may use. */
   readonly session?: string;
+}
+
+export interface GatewayCommandRequest extends GatewayCommandTarget {
   /** One shell command line, as typed. */
   readonly command: string;
   /** The gateway stops waiting for output after this long. */
@@ -26,8 +30,19 @@ export interface GatewayCommandResult {
   readonly timedOut?: boolean;
 }
 
+export interface GatewaySessionInfo {
+  readonly session: string;
+  readonly gateway: string;
+  readonly gatewayName: string;
+  readonly title: string;
+}
+
 export interface GatewayCommands {
-  run(request: GatewayCommandRequest): Promise<GatewayCommandResult>;
+  /** The session a target names (or the first live one on the gateway); throws a TendrilError when there is none. */
+  resolve(target: GatewayCommandTarget): GatewaySessionInfo;
+  /** Live sessions this device can reach (for the tool's description). */
+  available(): GatewaySessionInfo[];
+  run(request: GatewayCommandRequest & { readonly session: string }): Promise<GatewayCommandResult>;
 }
 
 export const GATEWAY_COMMAND_LIMITS = {

@@ -14,6 +14,7 @@ import type { DeviceId } from '../../ids.ts';
 import { keyEpoch } from '../../ids.ts';
 import { keysForRole, rotateWorkspaceKeys, scopeKeyId, Scope, deriveDocKeys } from '../../keyring/index.ts';
 import { FrameType, revokeBytes, setCapsBytes } from '../../wire/index.ts';
+import { reissueDocGrants } from '../doc-grants.ts';
 import { signRevocation } from '../membership.ts';
 import type { WorkspaceSession } from '../session.ts';
 
@@ -40,6 +41,12 @@ export async function revokeDevice(crypto: CryptoProvider, peer: WorkspaceSessio
       ws.lockboxes.put(scopeKeyId(crypto, home.config.workspace, scope), keyEpoch(keys.current), m.device, sealed);
     }
   }
+  // Single-document grants (a worker's terminal session) move to the new epoch with the rest.
+  const sessionDocs = new Set(ws.sessions.list().map((e) => e.docId));
+  reissueDocGrants({
+    crypto, sender: me, keys: newKeys, index: ws, directory: peer.members, workspace: home.config.workspace,
+    scopeOfDoc: (doc) => (sessionDocs.has(doc) ? Scope.Terminals : peer.scopeOf(doc)),
+  });
   if ((await peer.syncOrQueue(15_000)) !== 'synced') throw new TendrilError('E_OFFLINE', 'the revocation did not reach the relay');
 
   const relay = peer.peer.relay;

@@ -1,0 +1,42 @@
+import * as Y from 'yjs';
+import { describe, expect, it } from 'vitest';
+import { loadCrypto } from '@tendril/crdt-schema/crypto';
+import { generateDeviceIdentity } from '@tendril/crdt-schema/crypto';
+import { newSessionId, type DeviceId } from '@tendril/crdt-schema/ids';
+import type { Role } from '@tendril/crdt-schema/keyring';
+import { terminalDoc } from '@tendril/crdt-schema/schema';
+import type { Directory, MemberRecord } from '@tendril/crdt-schema/workspace';
+import { signWriter } from './signatures.ts';
+import { verifiedWriters } from './writers.ts';
+
+const crypto = await loadCrypto({ ed25519: 'sodium' });
+
+describe('the writer list the gateway trusts', () => {
+  it('is the owner plus entries signed by the owner or an admin, for current members only', () => {
+    const records = new Map<DeviceId, MemberRecord>();
+    const directory: Directory = { member: (d) => records.get(d) };
+    const member = (role: Role) => {
+      const id = generateDeviceIdentity(crypto);
+      records.set(id.deviceId, { role });
+      return id;
+    };
+    const [owner, admin, device, guest, stranger, revoked] = [member('device'), member('admin'), member('device'), member('device'), member('device'), member('device')];
+    const session = newSessionId();
+    const doc = terminalDoc(new Y.Doc());
+    doc.init({ sessionId: session, title: 't', gateway: member('gateway').deviceId, owner: owner.deviceId });
+    doc.writers.add(guest.deviceId, owner.deviceId, signWriter(crypto, owner, session, guest.deviceId));
+    doc.writers.add(stranger.deviceId, device.deviceId, signWriter(crypto, device, session, stranger.deviceId));
+    doc.writers.add(device.deviceId, admin.deviceId, signWriter(crypto, admin, session, device.deviceId));
+    doc.writers.add(revoked.deviceId, owner.deviceId, signWriter(crypto, owner, session, revoked.deviceId));
+    doc.writers.add(admin.deviceId, owner.deviceId);
+    records.set(revoked.deviceId, { role: 'device', revokedAtEpoch: 1 });
+    const writers = verifiedWriters(crypto, directory, doc, session);
+    expect(writers[0]).toBe(owner.deviceId);
+    expect(new Set(writers)).toEqual(new Set([owner.deviceId, guest.deviceId, device.deviceId]));
+    // An entry signed for another session does not count here.
+    const other = terminalDoc(new Y.Doc());
+    other.init({ sessionId: newSessionId(), title: 't', gateway: owner.deviceId, owner: owner.deviceId });
+    other.writers.add(guest.deviceId, owner.deviceId, signWriter(crypto, owner, session, guest.deviceId));
+    expect(verifiedWriters(crypto, directory, other, other.info()!.sessionId)).toEqual([owner.deviceId]);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Who may type into a terminal session: its owner, and the devices the owner
+ * (or an admin) listed, each entry signed by whoever listed it. The gateway
+ * reads the list through `verifiedWriters`, so a member who merely can write
+ * terminal documents cannot add itself or anyone else; devices edit the list
+ * through `addWriter` / `removeWriter`.
+ */
+import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
+import { TendrilError } from '@tendril/crdt-schema/errors';
+import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
+import { Scope } from '@tendril/crdt-schema/keyring';
+import { terminalDoc, type TerminalDoc } from '@tendril/crdt-schema/schema';
+import type { Directory, WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { signWriter, verifyWriter } from './signatures.ts';
+
+const isCurrent = (directory: Directory, device: DeviceId): boolean => {
+  const m = directory.member(device);
+  return m !== undefined && m.revokedAtEpoch === undefined;
+};
+
+/** The owner first, then every listed writer whose entry is signed by the owner or a current admin. */
+export function verifiedWriters(crypto: CryptoProvider, directory: Directory, doc: TerminalDoc, session: SessionId): DeviceId[] {
+  const owner = doc.info()?.owner;
+  if (!owner) return [];
+  const listed = doc.writers.list().filter((w) => {
+    if (w.device === owner || !isCurrent(directory, w.device)) return false;
+    const signer = w.addedBy === owner || directory.member(w.addedBy)?.role === 'admin';
+    return signer && isCurrent(directory, w.addedBy) && verifyWriter(crypto, session, w);
+  });
+  return [owner, ...listed.map((w) => w.device)];
+}
+
+async function openSessionDoc(session: WorkspaceSession, id: SessionId): Promise<TerminalDoc> {
+  const entry = session.workspace().sessions.get(id);
+  if (!entry) throw new TendrilError('E_BAD_INPUT', `no terminal session ${id} in this workspace (try \`tendril sync\` first)`);
+  const sync = await session.peer.openDoc({ doc: entry.docId, scope: Scope.Terminals });
+  // Catch up first when the relay is reachable (the owner is named by the gateway); offline, go with what is here.
+  session.connect();
+  await sync.whenSynced(10_000).catch(() => undefined);
+  return terminalDoc(sync.ydoc, { origin: 'local' });
+}
+
+/** Throws unless this device owns the session or is an admin: only they may change who types. */
+function requireManager(session: WorkspaceSession, doc: TerminalDoc): void {
+  const me = session.home.identity.deviceId;
+  const owner = doc.info()?.owner;
+  if (owner === undefined) throw new TendrilError('E_BAD_INPUT', 'the session has not started yet (its document names no owner)');
+  if (owner !== me && session.home.config.role !== 'admin') throw new TendrilError('E_FORBIDDEN', 'only the session owner or an admin can change who may type');
+}
+
+/** Throws E_FORBIDDEN unless this device may change who types in the session (its owner or an admin). */
+export async function requireSessionManager(session: WorkspaceSession, id: SessionId): Promise<void> {
+  requireManager(session, await openSessionDoc(session, id));
+}
+
+/** Lists `device` as a writer, signed by this device. */
+export async function addWriter(crypto: CryptoProvider, session: WorkspaceSession, id: SessionId, device: DeviceId): Promise<void> {
+  const doc = await openSessionDoc(session, id);
+  requireManager(session, doc);
+  if (!isCurrent(session.members, device)) throw new TendrilError('E_BAD_INPUT', `${device} is not a current member`);
+  if (device === doc.info()?.owner) return;
+  doc.writers.add(device, session.home.identity.deviceId, signWriter(crypto, session.home.identity, id, device));
+}
+
+export async function removeWriter(session: WorkspaceSession, id: SessionId, device: DeviceId): Promise<void> {
+  const doc = await openSessionDoc(session, id);
+  requireManager(session, doc);
+  doc.writers.remove(device);
+}
