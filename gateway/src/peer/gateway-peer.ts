@@ -6,7 +6,9 @@
  * (encrypted, ephemeral Stream frames) to every viewer, answers viewers that
  * join late or reconnect with a replay or a snapshot, keeps screen snapshots
  * in the session document, types only signed, counter-checked input from
- * devices on the session's writer list, and ends sessions on signed request.
+ * devices on the session's writer list, moves files in and out of a session's
+ * working directory for those writers (file-service.ts), and ends sessions on
+ * signed request.
  */
 import { hostname } from 'node:os';
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
@@ -19,6 +21,7 @@ import { encodeSnapshot, type SessionManager, type StartRequest, type TerminalSe
 import { openSessionRequest, verifyInput } from './signatures.ts';
 import { decodeTerm, encodeTerm, TermTag } from './term-messages.ts';
 import { verifiedWriters } from './writers.ts';
+import { FileService } from './file-service.ts';
 
 export interface GatewayPeerOptions {
   readonly crypto: CryptoProvider;
@@ -46,6 +49,7 @@ export class GatewayPeer {
   private manager!: SessionManager;
   private readonly running = new Map<SessionId, Running>();
   private readonly starting = new Set<SessionId>();
+  private readonly files = new Map<SessionId, FileService>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
 
@@ -161,6 +165,16 @@ export class GatewayPeer {
 
   private wire(r: Running): void {
     const { terminal, sync, doc, entry } = r;
+    const files = new FileService({
+      crypto: this.o.crypto,
+      identity: this.o.session.home.identity,
+      session: entry.id,
+      root: () => terminal.info().cwd,
+      writers: () => this.gateFor(entry.id).writers(),
+      send: (m, to) => sync.sendStream(encodeTerm(m), to),
+      ...(this.o.log ? { log: this.o.log } : {}),
+    });
+    this.files.set(entry.id, files);
     terminal.stream.on('batch', (b) => sync.sendStream(encodeTerm({ t: TermTag.Output, seq: b.seq, offset: b.offset, bytes: b.bytes })));
     terminal.on('resize', (s) => {
       doc.setSize(s.cols, s.rows, this.me);
@@ -175,13 +189,15 @@ export class GatewayPeer {
     terminal.on('exit', (exit) => {
       sync.sendStream(encodeTerm({ t: TermTag.Ended, exitCode: exit.exitCode ?? -1 }));
       this.running.delete(entry.id);
+      void files.close();
+      this.files.delete(entry.id);
     });
     sync.on('stream', (from, payload) => void this.onViewer(r, from, payload));
   }
 
   private async onViewer(r: Running, from: DeviceId, payload: Uint8Array): Promise<void> {
     const m = decodeTerm(payload);
-    if (!m) return;
+    if (!m || this.files.get(r.entry.id)?.handle(from, m)) return;
     const { terminal, sync } = r;
     if (m.t === TermTag.Input) {
       terminal.input({ session: r.entry.id, counter: m.counter, data: m.data, device: from, signature: m.signature });

@@ -8,3 +8,4 @@ export { SessionCommands, shellQuote, type AvailableSession, type SessionCommand
 export { addWriter, removeWriter, requireSessionManager, verifiedWriters } from './writers.ts';
 export { currentWorkers, grantSessionToWorkers, reconcileSessionAccess, withdrawSessionFromWorkers } from './session-grants.ts';
 export { plainText } from './plain-text.ts';
+export { FileTransfers, FILE_CHUNK_BYTES, MAX_FILE_BYTES, type TransferOptions } from './file-transfers.ts';

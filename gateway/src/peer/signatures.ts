@@ -93,3 +93,86 @@ export function verifyWriter(crypto: CryptoProvider, session: SessionId, w: { de
     return false;
   }
 }
+
+/** A device's request to move a file into or out of a session's working directory. */
+export interface FileRequest {
+  readonly kind: 'upload' | 'download';
+  readonly session: SessionId;
+  /** The transfer id (random per transfer; the gateway refuses one it has seen from the device). */
+  readonly id: number;
+  /** Relative to the session's working directory. */
+  readonly path: string;
+  /** Uploads: the exact byte count and SHA-256 the file must have; downloads: 0 and empty. */
+  readonly size: number;
+  readonly sha256: Uint8Array;
+  readonly overwrite: boolean;
+  /** When it was made (ms); the gateway refuses requests far from its own clock. */
+  readonly at: number;
+  readonly device: DeviceId;
+}
+
+function fileRequestBody(r: FileRequest): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarString(e, 'tendril/term-file/v1');
+  encoding.writeVarString(e, r.kind);
+  encoding.writeVarString(e, r.session);
+  encoding.writeVarUint(e, r.id);
+  encoding.writeVarString(e, r.path);
+  encoding.writeVarUint(e, r.size);
+  encoding.writeVarUint8Array(e, r.sha256);
+  encoding.writeUint8(e, r.overwrite ? 1 : 0);
+  encoding.writeVarUint(e, r.at);
+  encoding.writeVarString(e, r.device);
+  return encoding.toUint8Array(e);
+}
+
+export function signFileRequest(crypto: CryptoProvider, device: DeviceIdentity, r: Omit<FileRequest, 'device'>): Uint8Array {
+  const body = fileRequestBody({ ...r, device: device.deviceId });
+  const out = new Uint8Array(body.length + 64);
+  out.set(body);
+  out.set(crypto.sign(body, device.signSecretKey.expose()), body.length);
+  return out;
+}
+
+/** The request when it parses exactly and its signature by the named device verifies, else null. */
+export function openFileRequest(crypto: CryptoProvider, bytes: Uint8Array): FileRequest | null {
+  try {
+    if (bytes.length < 64) return null;
+    const body = bytes.subarray(0, bytes.length - 64);
+    const d = decoding.createDecoder(body);
+    if (decoding.readVarString(d) !== 'tendril/term-file/v1') return null;
+    const kind = decoding.readVarString(d);
+    if (kind !== 'upload' && kind !== 'download') return null;
+    const r: FileRequest = {
+      kind, session: decoding.readVarString(d) as SessionId, id: decoding.readVarUint(d), path: decoding.readVarString(d), size: decoding.readVarUint(d),
+      sha256: decoding.readVarUint8Array(d), overwrite: decoding.readUint8(d) === 1, at: decoding.readVarUint(d), device: parseDeviceId(decoding.readVarString(d)),
+    };
+    if (decoding.hasContent(d)) return null;
+    return crypto.verify(bytes.subarray(bytes.length - 64), body, publicKeyOfDevice(r.device)) ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What the gateway signs when a transfer completes: the file's size and SHA-256, bound to the session and transfer. */
+function fileDoneSigned(session: SessionId, id: number, size: number, sha256: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarString(e, 'tendril/term-file-done/v1');
+  encoding.writeVarString(e, session);
+  encoding.writeVarUint(e, id);
+  encoding.writeVarUint(e, size);
+  encoding.writeVarUint8Array(e, sha256);
+  return encoding.toUint8Array(e);
+}
+
+export function signFileDone(crypto: CryptoProvider, gateway: DeviceIdentity, session: SessionId, id: number, size: number, sha256: Uint8Array): Uint8Array {
+  return crypto.sign(fileDoneSigned(session, id, size, sha256), gateway.signSecretKey.expose());
+}
+
+export function verifyFileDone(crypto: CryptoProvider, gateway: DeviceId, session: SessionId, id: number, size: number, sha256: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return signature.length === 64 && crypto.verify(signature, fileDoneSigned(session, id, size, sha256), publicKeyOfDevice(gateway));
+  } catch {
+    return false;
+  }
+}

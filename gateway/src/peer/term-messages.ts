@@ -10,7 +10,10 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 
-export const TermTag = { Output: 1, Input: 2, Join: 3, Snapshot: 4, Viewport: 5, Size: 6, Ended: 7, Live: 8 } as const;
+export const TermTag = {
+  Output: 1, Input: 2, Join: 3, Snapshot: 4, Viewport: 5, Size: 6, Ended: 7, Live: 8,
+  FileOffer: 9, FileAccept: 10, FileChunk: 11, FileAck: 12, FileDone: 13, FileCancel: 14,
+} as const;
 
 export type TermMessage =
   | { readonly t: typeof TermTag.Output; readonly seq: number; readonly offset: number; readonly bytes: Uint8Array }
@@ -22,7 +25,16 @@ export type TermMessage =
   | { readonly t: typeof TermTag.Size; readonly cols: number; readonly rows: number; readonly atSeq: number }
   | { readonly t: typeof TermTag.Ended; readonly exitCode: number }
   /** Closes the gateway's answer to a Join: the viewer has everything up to (not including) `seq`. */
-  | { readonly t: typeof TermTag.Live; readonly seq: number };
+  | { readonly t: typeof TermTag.Live; readonly seq: number }
+  /** File transfers (file-messages in file-service.ts / file-transfers.ts): a signed request opens one. */
+  | { readonly t: typeof TermTag.FileOffer; readonly id: number; readonly request: Uint8Array }
+  | { readonly t: typeof TermTag.FileAccept; readonly id: number; readonly size: number }
+  | { readonly t: typeof TermTag.FileChunk; readonly id: number; readonly index: number; readonly bytes: Uint8Array }
+  /** The receiver has every chunk before `next`. */
+  | { readonly t: typeof TermTag.FileAck; readonly id: number; readonly next: number }
+  /** The gateway's last word: `ok` with the file's size and SHA-256 signed by the gateway, or the error. */
+  | { readonly t: typeof TermTag.FileDone; readonly id: number; readonly ok: boolean; readonly message: string; readonly size: number; readonly sha256: Uint8Array; readonly signature: Uint8Array }
+  | { readonly t: typeof TermTag.FileCancel; readonly id: number; readonly reason: string };
 
 export function encodeTerm(m: TermMessage): Uint8Array {
   const e = encoding.createEncoder();
@@ -60,6 +72,35 @@ export function encodeTerm(m: TermMessage): Uint8Array {
     case TermTag.Live:
       encoding.writeVarUint(e, m.seq);
       break;
+    case TermTag.FileOffer:
+      encoding.writeVarUint(e, m.id);
+      encoding.writeVarUint8Array(e, m.request);
+      break;
+    case TermTag.FileAccept:
+      encoding.writeVarUint(e, m.id);
+      encoding.writeVarUint(e, m.size);
+      break;
+    case TermTag.FileChunk:
+      encoding.writeVarUint(e, m.id);
+      encoding.writeVarUint(e, m.index);
+      encoding.writeVarUint8Array(e, m.bytes);
+      break;
+    case TermTag.FileAck:
+      encoding.writeVarUint(e, m.id);
+      encoding.writeVarUint(e, m.next);
+      break;
+    case TermTag.FileDone:
+      encoding.writeVarUint(e, m.id);
+      encoding.writeUint8(e, m.ok ? 1 : 0);
+      encoding.writeVarString(e, m.message);
+      encoding.writeVarUint(e, m.size);
+      encoding.writeVarUint8Array(e, m.sha256);
+      encoding.writeVarUint8Array(e, m.signature);
+      break;
+    case TermTag.FileCancel:
+      encoding.writeVarUint(e, m.id);
+      encoding.writeVarString(e, m.reason);
+      break;
   }
   return encoding.toUint8Array(e);
 }
@@ -94,6 +135,27 @@ export function decodeTerm(bytes: Uint8Array): TermMessage | null {
         break;
       case TermTag.Live:
         m = { t, seq: decoding.readVarUint(d) };
+        break;
+      case TermTag.FileOffer:
+        m = { t, id: decoding.readVarUint(d), request: decoding.readVarUint8Array(d) };
+        break;
+      case TermTag.FileAccept:
+        m = { t, id: decoding.readVarUint(d), size: decoding.readVarUint(d) };
+        break;
+      case TermTag.FileChunk:
+        m = { t, id: decoding.readVarUint(d), index: decoding.readVarUint(d), bytes: decoding.readVarUint8Array(d) };
+        break;
+      case TermTag.FileAck:
+        m = { t, id: decoding.readVarUint(d), next: decoding.readVarUint(d) };
+        break;
+      case TermTag.FileDone:
+        m = {
+          t, id: decoding.readVarUint(d), ok: decoding.readUint8(d) === 1, message: decoding.readVarString(d), size: decoding.readVarUint(d),
+          sha256: decoding.readVarUint8Array(d), signature: decoding.readVarUint8Array(d),
+        };
+        break;
+      case TermTag.FileCancel:
+        m = { t, id: decoding.readVarUint(d), reason: decoding.readVarString(d) };
         break;
       default:
         return null;

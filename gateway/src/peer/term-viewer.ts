@@ -9,6 +9,7 @@ import type { SessionEntry } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { HeadlessScreen } from '../terminal/index.ts';
 import { ViewerCore, type Screen } from './viewer-core.ts';
+import type { FileTransfers } from './file-transfers.ts';
 
 /** A Screen over a headless xterm that is replaced on reset. */
 class HeadlessTarget implements Screen {
@@ -46,6 +47,16 @@ export class TermViewer {
   /** Opens the session document, restores what it holds, and asks the gateway to catch this viewer up. */
   open(timeoutMs = 15_000): Promise<void> {
     return this.core.open(timeoutMs);
+  }
+
+  /** Uploads and downloads in the session's working directory (file-transfers.ts). */
+  get files(): FileTransfers {
+    return this.core.files;
+  }
+
+  /** Resolves once the gateway answered this viewer's join (false at the deadline). */
+  whenLive(timeoutMs?: number): Promise<boolean> {
+    return this.core.whenLive(timeoutMs);
   }
 
   /** Types `text` (signed, counter-checked by the gateway). */

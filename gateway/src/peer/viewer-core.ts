@@ -19,6 +19,7 @@ import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { decodeSnapshot } from '../terminal/snapshot-codec.ts';
 import { signInput } from './signatures.ts';
 import { decodeTerm, encodeTerm, TermTag } from './term-messages.ts';
+import { FileTransfers } from './file-transfers.ts';
 
 /** Where output is drawn. Calls arrive in order, each after the previous write resolved. */
 export interface Screen {
@@ -65,6 +66,14 @@ export class ViewerCore {
     this.entry = o.entry;
   }
 
+  private transfers: FileTransfers | null = null;
+
+  /** File uploads into and downloads out of the session's working directory (writers only; the gateway decides). */
+  get files(): FileTransfers {
+    if (!this.transfers) throw new Error('the viewer is not open');
+    return this.transfers;
+  }
+
   /** The session document, once `open` has run. */
   get doc(): DocSync {
     if (!this.sync) throw new Error('the viewer is not open');
@@ -75,6 +84,13 @@ export class ViewerCore {
   async open(timeoutMs = 15_000): Promise<void> {
     const sync = await this.o.session.peer.openDoc({ doc: this.entry.docId, scope: Scope.Terminals });
     this.sync = sync;
+    this.transfers = new FileTransfers({
+      crypto: this.o.crypto,
+      identity: this.o.session.home.identity,
+      session: this.entry.id,
+      gateway: this.entry.gateway,
+      send: (m) => sync.sendStream(encodeTerm(m), this.entry.gateway),
+    });
     sync.on('stream', this.onStream);
     this.o.session.connect();
     await sync.whenSynced(timeoutMs);
@@ -134,6 +150,14 @@ export class ViewerCore {
     this.doc.sendStream(encodeTerm({ t: TermTag.Input, counter: this.counter, data, signature }), this.entry.gateway);
   }
 
+  /**
+   * Tells the gateway how many cells this device's window shows. Only writers' sizes count: the
+   * session follows the most recently active writer's, and comes back as Size to every viewer.
+   */
+  viewport(cols: number, rows: number): void {
+    this.doc.sendStream(encodeTerm({ t: TermTag.Viewport, cols, rows }), this.entry.gateway);
+  }
+
   /** Rejoins once synced again after the document left the synced state (a reconnect), not on every status. */
   private readonly onStatus = (s: SyncStatus): void => {
     if (s.state !== 'synced') this.rejoin = true;
@@ -177,7 +201,7 @@ export class ViewerCore {
   private readonly onStream = (from: DeviceId, payload: Uint8Array): void => {
     if (from !== this.entry.gateway || this.closed) return;
     const m = decodeTerm(payload);
-    if (!m) return;
+    if (!m || this.transfers?.handle(m)) return;
     if (m.t === TermTag.Snapshot) this.restore(m.snapshot);
     else if (m.t === TermTag.Output) {
       if (m.seq >= this.nextSeq) this.early.set(m.seq, m.bytes);

@@ -9,3 +9,4 @@ export { encodeTerm, decodeTerm, TermTag, type TermMessage } from './term-messag
 export { decodeSnapshot, type ScreenSnapshot } from '../terminal/snapshot-codec.ts';
 export { addWriter, removeWriter, requireSessionManager, verifiedWriters } from './writers.ts';
 export { currentWorkers, grantSessionToWorkers, reconcileSessionAccess, withdrawSessionFromWorkers } from './session-grants.ts';
+export { FileTransfers, FILE_CHUNK_BYTES, MAX_FILE_BYTES, type TransferOptions } from './file-transfers.ts';

@@ -4,12 +4,17 @@
  *   term send --home DIR SESSION TEXT                             "\n" in TEXT is Enter
  *   term show --home DIR SESSION [--wait-for TEXT] [--timeout S]  prints the screen as text
  *   term writers --home DIR SESSION [--add DEVICE] [--remove DEVICE]  lists (after changing) who may type
+ *   term upload --home DIR SESSION LOCAL [REMOTE] [--overwrite]      copies a file into the session's directory
+ *   term download --home DIR SESSION REMOTE [LOCAL] [--overwrite]    copies a file out of it
+ * Transfers print progress on stderr and `uploaded|downloaded PATH (N bytes)` as their last line.
  */
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { newDocId, newSessionId, parseDeviceId, parseSessionId, type DeviceId } from '@tendril/crdt-schema/ids';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { addWriter, removeWriter, signSessionRequest, TermViewer, verifiedWriters } from '@tendril/gateway';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { addWriter, MAX_FILE_BYTES, removeWriter, signSessionRequest, TermViewer, verifiedWriters } from '@tendril/gateway';
 import { Scope } from '@tendril/crdt-schema/keyring';
 import { terminalDoc } from '@tendril/crdt-schema/schema';
 import { flag, parseArgs, requireFlag } from './args.ts';
@@ -23,7 +28,9 @@ export async function cmdTerm(ctx: CliContext, argv: readonly string[]): Promise
     case 'send': return termSend(ctx, rest);
     case 'show': return termShow(ctx, rest);
     case 'writers': return termWriters(ctx, rest);
-    default: throw new TendrilError('E_BAD_INPUT', 'usage: tendril term new|send|show|writers');
+    case 'upload': return termUpload(ctx, rest);
+    case 'download': return termDownload(ctx, rest);
+    default: throw new TendrilError('E_BAD_INPUT', 'usage: tendril term new|send|show|writers|upload|download');
   }
 }
 
@@ -130,6 +137,57 @@ async function termWriters(ctx: CliContext, argv: readonly string[]): Promise<nu
     if ((add || remove) && (await session.syncOrQueue(timeout)) !== 'synced') ctx.io.err(`queued: ${session.peer.unacked} change(s) not yet saved to relay`);
     const names = new Map(session.workspace().members.list().map((m) => [m.device, m.name]));
     for (const device of verifiedWriters(crypto, session.members, terminalDoc(sync.ydoc), id)) ctx.io.out(`${device} ${names.get(device) ?? ''}`.trimEnd());
+    return 0;
+  });
+}
+
+/** Progress on stderr: a line per tenth of the file. */
+function progressPrinter(ctx: CliContext, verb: string): (done: number, total: number) => void {
+  let shown = -1;
+  return (done, total) => {
+    const tenth = total === 0 ? 10 : Math.floor((done / total) * 10);
+    if (tenth === shown) return;
+    shown = tenth;
+    ctx.io.err(`${verb} ${done}/${total} bytes`);
+  };
+}
+
+/** Ctrl-C (the CLI's stop signal) cancels a transfer; the gateway removes a partial upload. */
+function cancelOnStop(ctx: CliContext): AbortSignal {
+  const controller = new AbortController();
+  void ctx.stopSignal.then(() => controller.abort());
+  return controller.signal;
+}
+
+async function termUpload(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home', 'timeout'], switches: ['overwrite'] });
+  const [sessionArg, local, remote] = args.positionals;
+  if (!sessionArg || !local) throw new TendrilError('E_BAD_INPUT', 'usage: tendril term upload --home DIR SESSION LOCAL [REMOTE] [--overwrite]');
+  const path = resolve(ctx.cwd, local);
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) throw new TendrilError('E_BAD_INPUT', `no file ${local}`);
+  if (info.size > MAX_FILE_BYTES) throw new TendrilError('E_FILE_TOO_LARGE', `${local} is ${info.size} bytes; the limit is ${MAX_FILE_BYTES}`);
+  const bytes = new Uint8Array(await readFile(path));
+  const target = remote ?? basename(path);
+  return withSession(homeDir(ctx, args), async (session, crypto) => {
+    const viewer = await openViewer(session, crypto, sessionArg, seconds(args, 'timeout', 15));
+    const n = await viewer.files.upload(target, bytes, { overwrite: args.flags.has('overwrite'), onProgress: progressPrinter(ctx, 'uploaded'), signal: cancelOnStop(ctx) });
+    ctx.io.out(`uploaded ${target} (${n} bytes)`);
+    return 0;
+  });
+}
+
+async function termDownload(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home', 'timeout'], switches: ['overwrite'] });
+  const [sessionArg, remote, local] = args.positionals;
+  if (!sessionArg || !remote) throw new TendrilError('E_BAD_INPUT', 'usage: tendril term download --home DIR SESSION REMOTE [LOCAL] [--overwrite]');
+  const path = resolve(ctx.cwd, local ?? basename(remote));
+  if (!args.flags.has('overwrite') && (await stat(path).catch(() => null))) throw new TendrilError('E_FILE_EXISTS', `${path} exists (pass --overwrite)`);
+  return withSession(homeDir(ctx, args), async (session, crypto) => {
+    const viewer = await openViewer(session, crypto, sessionArg, seconds(args, 'timeout', 15));
+    const bytes = await viewer.files.download(remote, { onProgress: progressPrinter(ctx, 'downloaded'), signal: cancelOnStop(ctx) });
+    await writeFile(path, bytes, { flag: args.flags.has('overwrite') ? 'w' : 'wx' });
+    ctx.io.out(`downloaded ${path} (${bytes.length} bytes)`);
     return 0;
   });
 }
