@@ -52,6 +52,7 @@ export class GatewayPeer {
   private readonly files = new Map<SessionId, FileService>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
+  private keepingShells = false;
 
   constructor(o: GatewayPeerOptions) {
     this.o = o;
@@ -181,18 +182,22 @@ export class GatewayPeer {
       sync.sendStream(encodeTerm({ t: TermTag.Size, cols: s.cols, rows: s.rows, atSeq: s.atSeq }));
     });
     terminal.on('snapshot', (snap) => doc.snapshots.put({ coversSeq: snap.coversSeq, bytes: encodeSnapshot(snap), by: this.me }));
+    // A shell kept in tmux while the gateway stops is detached, not ended: the next start adopts it.
+    const detaching = () => this.keepingShells && terminal.info().mode === 'tmux';
     terminal.on('state', (state) => {
+      if (state === 'ended' && detaching()) return;
       const mapped = state === 'idle' ? 'idle' : state === 'ended' ? 'ended' : 'running';
       doc.setState(mapped);
       this.o.session.workspace().sessions.setState(entry.id, mapped);
     });
     terminal.on('exit', (exit) => {
-      sync.sendStream(encodeTerm({ t: TermTag.Ended, exitCode: exit.exitCode ?? -1 }));
+      if (!detaching()) sync.sendStream(encodeTerm({ t: TermTag.Ended, exitCode: exit.exitCode ?? -1 }));
       this.running.delete(entry.id);
       void files.close();
       this.files.delete(entry.id);
     });
-    sync.on('stream', (from, payload) => void this.onViewer(r, from, payload));
+    // A viewer's message never takes the gateway down: whatever it asks that fails is logged and dropped.
+    sync.on('stream', (from, payload) => void this.onViewer(r, from, payload).catch((e: unknown) => this.o.log?.(`session ${entry.id}: message from ${from} dropped (${e instanceof Error ? e.message : String(e)})`)));
   }
 
   private async onViewer(r: Running, from: DeviceId, payload: Uint8Array): Promise<void> {
@@ -230,6 +235,7 @@ export class GatewayPeer {
   /** Stops announcing; shells survive in tmux when `keepShells`, else they end. */
   async stop(options: { keepShells: boolean } = { keepShells: true }): Promise<void> {
     this.stopped = true;
+    this.keepingShells = options.keepShells;
     if (this.timer) clearInterval(this.timer);
     await this.manager.shutdown(options);
   }

@@ -17,7 +17,11 @@
  *    however many browsers watch.
  *
  * Every drop is logged through `log` and counted; counters only advance for
- * frames that pass rules 1-3 from a writer.
+ * frames that pass rules 1-3 from a writer. A counter is handed to `record`
+ * before `check` lets its frame through, so a gateway that persists it has it
+ * on record before the bytes reach the shell; if recording fails the frame is
+ * dropped as `unrecorded` (a frame typed but not recorded could be replayed
+ * after a restart).
  */
 import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
 import { stripReplies } from './terminal-replies.ts';
@@ -34,7 +38,7 @@ export interface InputFrame {
 }
 
 /** Why a frame was dropped; `ended` is the session's own answer once the shell is gone. */
-export type DropReason = 'unsigned' | 'wrong-session' | 'replay' | 'revoked' | 'not-writer' | 'auto-reply' | 'ended';
+export type DropReason = 'unsigned' | 'wrong-session' | 'replay' | 'revoked' | 'not-writer' | 'auto-reply' | 'unrecorded' | 'ended';
 
 export type InputDecision =
   | { readonly ok: true; readonly device: DeviceId; readonly data: Uint8Array }
@@ -50,6 +54,8 @@ export interface InputGateOptions {
   readonly log?: (drop: { reason: DropReason; device: DeviceId | null; counter: number; bytes: number }) => void;
   /** Counters carried over from an earlier run, so old frames stay rejected. */
   readonly counters?: ReadonlyMap<DeviceId, number>;
+  /** Keeps an accepted counter (input-counters.ts); runs before the frame passes, and a throw drops it. */
+  readonly record?: (device: DeviceId, counter: number) => void;
 }
 
 export class InputGate {
@@ -84,6 +90,11 @@ export class InputGate {
     if (revoked || !new Set(this.o.writers()).has(device)) {
       const reason = kept.length === 0 && replies > 0 ? 'auto-reply' : revoked ? 'revoked' : 'not-writer';
       return this.drop(frame, reason, device);
+    }
+    try {
+      this.o.record?.(device, frame.counter);
+    } catch {
+      return this.drop(frame, 'unrecorded', device);
     }
     this.last.set(device, frame.counter);
     if (this.replyOwner !== undefined && !new Set(this.o.writers()).has(this.replyOwner)) this.replyOwner = undefined;

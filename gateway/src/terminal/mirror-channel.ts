@@ -20,6 +20,8 @@ export interface MirrorInit extends TerminalSize {
   readonly gzipLevel: number;
   /** Scrollback is cut until a snapshot's gzip fits this many bytes (the screen itself is always sent). */
   readonly snapshotBudgetBytes: number;
+  /** The seq of the first batch it will be fed (the stream's startSeq). */
+  readonly startSeq?: number;
 }
 
 /** Main thread to worker. */

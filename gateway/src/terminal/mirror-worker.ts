@@ -27,7 +27,7 @@ const port = parentPort!;
 const init = (workerData as { init: MirrorInit }).init;
 const screen = new HeadlessScreen(init);
 const scanner = new BoundaryScanner();
-let fed: StreamPosition = { seq: 0, offset: 0 };
+let fed: StreamPosition = { seq: init.startSeq ?? 0, offset: 0 };
 let waiting: Pending[] = [];
 
 const send = (m: FromMirror): void => port.postMessage(m);

@@ -22,8 +22,10 @@ export class OutputRing {
   private held = 0;
   private nextSeq = 0;
 
-  constructor(private readonly capBytes: number) {
+  constructor(private readonly capBytes: number, startSeq = 0) {
     if (!Number.isSafeInteger(capBytes) || capBytes < 1) throw new TendrilError('E_BAD_INPUT', 'ring cap must be a positive byte count');
+    if (!Number.isSafeInteger(startSeq) || startSeq < 0) throw new TendrilError('E_BAD_INPUT', 'the first seq must be a non-negative integer');
+    this.nextSeq = startSeq;
   }
 
   /** Bytes currently held. */
@@ -51,11 +53,13 @@ export class OutputRing {
     }
   }
 
-  /** Batches from `fromSeq` on, or "need snapshot" if some were evicted. */
+  /**
+   * Batches from `fromSeq` on, or "need snapshot" if some were evicted. A seq this ring never
+   * issued (below its first, or beyond its newest: a viewer of an earlier run) also needs a snapshot.
+   */
   from(fromSeq: number): ReplayResult {
-    if (!Number.isSafeInteger(fromSeq) || fromSeq < 0 || fromSeq > this.nextSeq) {
-      throw new TendrilError('E_BAD_INPUT', `replay from ${fromSeq} is outside 0..${this.nextSeq}`);
-    }
+    if (!Number.isSafeInteger(fromSeq) || fromSeq < 0) throw new TendrilError('E_BAD_INPUT', `replay from ${fromSeq} is not a seq`);
+    if (fromSeq > this.nextSeq) return { kind: 'need-snapshot', oldestSeq: this.oldestSeq };
     const oldest = this.oldestSeq;
     if (fromSeq < oldest) return { kind: 'need-snapshot', oldestSeq: oldest };
     return { kind: 'batches', batches: this.batches.slice(this.start + (fromSeq - oldest)) as OutputBatch[] };

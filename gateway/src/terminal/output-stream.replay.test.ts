@@ -53,10 +53,21 @@ describe('output replay', () => {
     expect(stream.subscribe({ fromSeq: 0 })).toEqual({ kind: 'need-snapshot', oldestSeq: 3 });
   });
 
-  it('rejects positions outside the stream', () => {
+  it('rejects positions that are not seqs, and answers a seq it never issued with "need snapshot"', () => {
     const stream = filled(100, 2);
-    expect(() => stream.replay(3)).toThrow(/outside/);
-    expect(() => stream.replay(-1)).toThrow(/outside/);
+    expect(stream.replay(3)).toEqual({ kind: 'need-snapshot', oldestSeq: 0 });
+    expect(() => stream.replay(-1)).toThrow(/not a seq/);
+    expect(() => stream.replay(1.5)).toThrow(/not a seq/);
+  });
+
+  it('numbers from a start seq (a re-attached session), and sends an earlier run\'s viewers to a snapshot', () => {
+    const stream = new OutputStream({ startSeq: 1_000_000, timers: new ManualTimers() });
+    stream.append(new Uint8Array([1]));
+    stream.flush();
+    expect(stream.next.seq).toBe(1_000_001);
+    expect(stream.replay(1_000_000)).toMatchObject({ kind: 'batches', batches: [{ seq: 1_000_000 }] });
+    expect(stream.replay(17)).toEqual({ kind: 'need-snapshot', oldestSeq: 1_000_000 });
+    expect(stream.replay(2_000_000)).toEqual({ kind: 'need-snapshot', oldestSeq: 1_000_000 });
   });
 
   it('compacts its storage over a long run without losing order', () => {

@@ -26,6 +26,11 @@ export interface OutputStreamOptions {
   readonly maxBatchBytes?: number;
   /** Bytes of recent batches kept for replay (default 4 MiB). */
   readonly ringBytes?: number;
+  /**
+   * The first batch's seq (default 0). A session re-attached after a gateway restart starts past
+   * every seq of the earlier run, so its viewers see a gap and restore a snapshot (session-manager.ts).
+   */
+  readonly startSeq?: number;
   /** Default per-subscriber queue cap (default 1 MiB). */
   readonly subscriberQueueBytes?: number;
   readonly timers?: Timers;
@@ -62,7 +67,8 @@ export class OutputStream extends Emitter<OutputStreamEvents> {
     this.maxBatch = options.maxBatchBytes ?? 16 * 1024;
     this.queueCap = options.subscriberQueueBytes ?? 1024 * 1024;
     this.timers = options.timers ?? systemTimers;
-    this.ring = new OutputRing(options.ringBytes ?? 4 * 1024 * 1024);
+    this.ring = new OutputRing(options.ringBytes ?? 4 * 1024 * 1024, options.startSeq ?? 0);
+    this.position = { seq: options.startSeq ?? 0, offset: 0 };
   }
 
   /** The position the next batch will get. */

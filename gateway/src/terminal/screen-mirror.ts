@@ -36,6 +36,8 @@ export interface ScreenMirrorOptions extends TerminalSize {
   readonly gzipLevel?: number;
   /** Scrollback is cut until a snapshot's gzip fits this (default 24 KiB); the screen itself always goes. */
   readonly snapshotBudgetBytes?: number;
+  /** The seq of the first batch it will be fed (default 0). */
+  readonly startSeq?: number;
   readonly clock?: Clock;
   readonly timers?: Timers;
   readonly startThread?: StartMirrorThread;
@@ -79,6 +81,7 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
       scrollback: options.scrollback ?? 1000,
       gzipLevel: options.gzipLevel ?? 9,
       snapshotBudgetBytes: options.snapshotBudgetBytes ?? 24 * 1024,
+      startSeq: options.startSeq ?? 0,
     };
     this.thread = (options.startThread ?? startMirrorThread)(init);
     this.thread.on('message', (m: unknown) => this.receive(m));

@@ -85,7 +85,7 @@ export class SessionManager extends Emitter<SessionManagerEvents> {
     for (const { sessionId: id, cwd } of found) {
       if (this.sessions.size + this.starting >= this.maxSessions) break;
       const process = await this.reserve(() => this.o.host.attach(id, size, this.o.env));
-      this.adopt(process, { id, title: id, cwd, shell: this.o.shell, size });
+      this.adopt(process, { id, title: id, cwd, shell: this.o.shell, size }, { startSeq: recoveredStartSeq(this.o.clock ?? systemClock) });
       out.push(id);
     }
     return out;
@@ -126,8 +126,12 @@ export class SessionManager extends Emitter<SessionManagerEvents> {
     }
   }
 
-  private adopt(process: PtyProcess, base: { id: SessionId; title: string; cwd: string; shell: string; size: TerminalSize }): TerminalSession {
-    const session = new TerminalSession({ ...this.o.tuning, ...base, process, gate: this.o.gate(base.id), clock: this.o.clock ?? this.o.tuning?.clock });
+  private adopt(process: PtyProcess, base: { id: SessionId; title: string; cwd: string; shell: string; size: TerminalSize }, stream: { startSeq?: number } = {}): TerminalSession {
+    const tuning = this.o.tuning;
+    const session = new TerminalSession({
+      ...tuning, ...base, process, gate: this.o.gate(base.id), clock: this.o.clock ?? tuning?.clock,
+      ...(stream.startSeq !== undefined ? { stream: { ...tuning?.stream, startSeq: stream.startSeq } } : {}),
+    });
     this.sessions.set(base.id, session);
     session.once('exit', (exit) => {
       this.sessions.delete(base.id);
@@ -136,4 +140,14 @@ export class SessionManager extends Emitter<SessionManagerEvents> {
     this.emit('started', session.info());
     return session;
   }
+}
+
+/**
+ * Where a re-attached session's output numbering starts: 16 per millisecond of wall time, past
+ * every seq an earlier run of the same shell could have issued (a batch is cut at most every
+ * 16 KiB, so 16 batches a millisecond would be 256 MB/s of terminal output), so viewers still
+ * holding the earlier run's position see a gap and restore a snapshot instead of dropping output.
+ */
+export function recoveredStartSeq(clock: { now(): number }): number {
+  return Math.floor(clock.now()) * 16;
 }

@@ -72,7 +72,7 @@ export class TerminalSession extends Emitter<SessionEvents> {
     this.startedAt = clock.now();
     this.idle = new IdleTracker(o.idleAfterMs ?? 5 * 60_000, clock, timers);
     this.stream = new OutputStream({ ...o.stream, timers });
-    this.mirror = new ScreenMirror({ ...o.mirror, ...o.size, clock, timers });
+    this.mirror = new ScreenMirror({ ...o.mirror, ...o.size, startSeq: this.stream.next.seq, clock, timers });
     this.gate = new InputGate({ ...o.gate, session: o.id });
     const isWriter = (d: DeviceId): boolean => new Set(o.gate.writers()).has(d);
     this.resizer = new ResizePolicy({ initial: o.size, isWriter, debounceMs: o.resizeDebounceMs, timers });
