@@ -156,6 +156,8 @@ describe('one device', { timeout: 180_000 }, () => {
     await a.page.locator('#backup-pass-again').fill('backup passphrase 1');
     const [download] = await Promise.all([a.page.waitForEvent('download', { timeout: 60_000 }), a.page.getByTestId('export-backup').click()]);
     await a.page.getByTestId('backup-done').waitFor();
+    // Argon2id ran in the Web Worker, not on the page's thread.
+    expect(await a.page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.includes('pwhash.worker')))).toBe(true);
     const file = join(dataDir, '..', `${Date.now()}.tendril-backup`);
     await download.saveAs(file);
     expect(readFileSync(file).includes(Buffer.from('Pancakes'))).toBe(false);

@@ -7,7 +7,7 @@
  * Layout of a vault-sealed value: 24-byte nonce | ciphertext and tag.
  */
 import type { CryptoProvider } from '../crypto/provider.ts';
-import { openWithPassphrase, sealWithPassphrase, type PassphraseOptions } from '../crypto/passphrase.ts';
+import { openWithPassphraseAsync, sealWithPassphraseAsync, type AsyncPwhash, type PassphraseOptions } from '../crypto/passphrase.ts';
 import { secret, type Secret } from '../crypto/secret.ts';
 import { TendrilError } from '../errors.ts';
 
@@ -18,13 +18,14 @@ export function newVaultKey(crypto: CryptoProvider): Secret<Uint8Array> {
   return secret(crypto.randomBytes(32));
 }
 
-export function sealVaultKey(crypto: CryptoProvider, passphrase: string, key: Secret<Uint8Array>, options?: PassphraseOptions): Uint8Array {
-  return sealWithPassphrase(crypto, passphrase, key.expose(), options);
+/** Argon2id runs through `options.pwhash` when given (a Web Worker in the app), so the page never freezes. */
+export function sealVaultKey(crypto: CryptoProvider, passphrase: string, key: Secret<Uint8Array>, options?: PassphraseOptions & { pwhash?: AsyncPwhash }): Promise<Uint8Array> {
+  return sealWithPassphraseAsync(crypto, passphrase, key.expose(), options);
 }
 
 /** `E_PASSPHRASE` for a wrong passphrase. */
-export function openVaultKey(crypto: CryptoProvider, passphrase: string, sealed: Uint8Array, options?: PassphraseOptions): Secret<Uint8Array> {
-  const key = openWithPassphrase(crypto, passphrase, sealed, options);
+export async function openVaultKey(crypto: CryptoProvider, passphrase: string, sealed: Uint8Array, options?: PassphraseOptions & { pwhash?: AsyncPwhash }): Promise<Secret<Uint8Array>> {
+  const key = await openWithPassphraseAsync(crypto, passphrase, sealed, options);
   if (key.length !== 32) throw new TendrilError('E_BAD_INPUT', 'the vault key has the wrong length');
   return secret(key);
 }

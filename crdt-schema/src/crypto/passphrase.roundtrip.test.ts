@@ -2,7 +2,9 @@ import standardSodium from 'libsodium-wrappers-sumo';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from './bytes.ts';
 import { loadCrypto } from './load.ts';
-import { DEFAULT_PWHASH, DEFAULT_PWHASH_LIMITS, derivePassphraseKey, openWithPassphrase, sealWithPassphrase, type PassphraseOptions } from './passphrase.ts';
+import {
+  DEFAULT_PWHASH, DEFAULT_PWHASH_LIMITS, derivePassphraseKey, openWithPassphrase, openWithPassphraseAsync, sealWithPassphrase, sealWithPassphraseAsync, type AsyncPwhash, type PassphraseOptions,
+} from './passphrase.ts';
 import type { CryptoProvider, PwhashParams } from './provider.ts';
 import { hasArgon2id, type SodiumModule } from './sodium.ts';
 import { codeOf } from '../testkit/error-code.ts';
@@ -101,5 +103,18 @@ describe('passphrase sealing', () => {
     const phc = `$argon2id$v=19$m=${params.memLimit / 1024},t=${params.opsLimit},p=1$${b64(salt)}$${b64(hash)}`;
     expect(sumo!.crypto_pwhash_str_verify(phc, password)).toBe(true);
     expect(sumo!.crypto_pwhash_str_verify(phc.replace('t=2', 't=3'), password)).toBe(false);
+  });
+
+  it('runs Argon2id through an injected async hasher with the same blob format both ways', async () => {
+    const calls: number[] = [];
+    const pwhash: AsyncPwhash = async (pass, salt, params, length) => (calls.push(params.opsLimit), crypto.pwhash(pass, salt, params, length));
+    const data = crypto.randomBytes(50);
+    const blob = await sealWithPassphraseAsync(crypto, 'pw async', data, { ...cheap, pwhash });
+    expect(openWithPassphrase(crypto, 'pw async', blob, cheap)).toEqual(data);
+    expect(await openWithPassphraseAsync(crypto, 'pw async', sealWithPassphrase(crypto, 'pw async', data, cheap), { ...cheap, pwhash })).toEqual(data);
+    await expect(openWithPassphraseAsync(crypto, 'wrong', blob, { ...cheap, pwhash })).rejects.toMatchObject({ code: 'E_PASSPHRASE' });
+    expect(calls).toEqual([1, 1, 1]);
+    const short: AsyncPwhash = async () => new Uint8Array(16);
+    await expect(openWithPassphraseAsync(crypto, 'pw async', blob, { ...cheap, pwhash: short })).rejects.toMatchObject({ code: 'E_BAD_INPUT' });
   });
 });

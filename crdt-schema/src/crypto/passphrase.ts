@@ -65,8 +65,20 @@ export function derivePassphraseKey(crypto: CryptoProvider, passphrase: string, 
   return secret(crypto.pwhash(passphraseBytes(passphrase), salt, params, 32));
 }
 
-/** Seals `plaintext` under a passphrase with a fresh salt and nonce. */
-export function sealWithPassphrase(crypto: CryptoProvider, passphrase: string, plaintext: Uint8Array, options: PassphraseOptions = {}): Uint8Array {
+/**
+ * Argon2id off the calling thread (a Web Worker in the browser): same inputs and output as
+ * CryptoProvider.pwhash. Without one, the async functions below run it in place.
+ */
+export type AsyncPwhash = (passphrase: Uint8Array, salt: Uint8Array, params: PwhashParams, length: number) => Promise<Uint8Array>;
+
+interface SealPlan {
+  readonly header: Uint8Array;
+  readonly salt: Uint8Array;
+  readonly nonce: Uint8Array;
+  readonly params: PwhashParams;
+}
+
+function planSeal(crypto: CryptoProvider, options: PassphraseOptions): SealPlan {
   const params = options.params ?? DEFAULT_PWHASH;
   checkParams(params, options.limits ?? DEFAULT_PWHASH_LIMITS);
   const salt = crypto.randomBytes(SALT_BYTES);
@@ -78,13 +90,18 @@ export function sealWithPassphrase(crypto: CryptoProvider, passphrase: string, p
   encoding.writeVarUint(enc, params.memLimit);
   encoding.writeUint8Array(enc, salt);
   encoding.writeUint8Array(enc, nonce);
-  const header = encoding.toUint8Array(enc);
-  const key = derivePassphraseKey(crypto, passphrase, salt, params);
-  return concatBytes(header, crypto.aeadSeal(plaintext, header, nonce, key.expose()));
+  return { header: encoding.toUint8Array(enc), salt, nonce, params };
 }
 
-/** Opens a passphrase blob: `E_PASSPHRASE` for a wrong passphrase, `E_BAD_INPUT` for a malformed blob. */
-export function openWithPassphrase(crypto: CryptoProvider, passphrase: string, blob: Uint8Array, options: PassphraseOptions = {}): Uint8Array {
+interface ParsedBlob {
+  readonly params: PwhashParams;
+  readonly salt: Uint8Array;
+  readonly nonce: Uint8Array;
+  /** Header length: the associated data, and where the ciphertext starts. */
+  readonly headerBytes: number;
+}
+
+function parseBlob(blob: Uint8Array, options: PassphraseOptions): ParsedBlob {
   const dec = decoding.createDecoder(blob);
   let params: PwhashParams;
   let salt: Uint8Array;
@@ -99,9 +116,47 @@ export function openWithPassphrase(crypto: CryptoProvider, passphrase: string, b
   }
   if (blob.length - dec.pos < 16) throw new TendrilError('E_BAD_INPUT', 'passphrase blob truncated');
   checkParams(params, options.limits ?? DEFAULT_PWHASH_LIMITS);
-  const key = derivePassphraseKey(crypto, passphrase, salt, params);
-  const plain = crypto.aeadOpen(blob.subarray(dec.pos), blob.subarray(0, dec.pos), nonce, key.expose());
+  return { params, salt, nonce, headerBytes: dec.pos };
+}
+
+function openParsed(crypto: CryptoProvider, blob: Uint8Array, b: ParsedBlob, key: Secret<Uint8Array>): Uint8Array {
+  const plain = crypto.aeadOpen(blob.subarray(b.headerBytes), blob.subarray(0, b.headerBytes), b.nonce, key.expose());
   key.wipe();
   if (plain === null) throw new TendrilError('E_PASSPHRASE', 'the passphrase does not open this blob');
   return plain;
+}
+
+/** Seals `plaintext` under a passphrase with a fresh salt and nonce. */
+export function sealWithPassphrase(crypto: CryptoProvider, passphrase: string, plaintext: Uint8Array, options: PassphraseOptions = {}): Uint8Array {
+  const plan = planSeal(crypto, options);
+  const key = derivePassphraseKey(crypto, passphrase, plan.salt, plan.params);
+  return concatBytes(plan.header, crypto.aeadSeal(plaintext, plan.header, plan.nonce, key.expose()));
+}
+
+/** Opens a passphrase blob: `E_PASSPHRASE` for a wrong passphrase, `E_BAD_INPUT` for a malformed blob. */
+export function openWithPassphrase(crypto: CryptoProvider, passphrase: string, blob: Uint8Array, options: PassphraseOptions = {}): Uint8Array {
+  const parsed = parseBlob(blob, options);
+  return openParsed(crypto, blob, parsed, derivePassphraseKey(crypto, passphrase, parsed.salt, parsed.params));
+}
+
+async function deriveAsync(crypto: CryptoProvider, pwhash: AsyncPwhash | undefined, passphrase: string, salt: Uint8Array, params: PwhashParams): Promise<Secret<Uint8Array>> {
+  if (!pwhash) return derivePassphraseKey(crypto, passphrase, salt, params);
+  const key = await pwhash(passphraseBytes(passphrase), salt, params, 32);
+  if (key.length !== 32) throw new TendrilError('E_BAD_INPUT', 'the Argon2id worker returned a key of the wrong length');
+  return secret(key);
+}
+
+/** `sealWithPassphrase` with Argon2id run by `pwhash` (off the main thread); the same blob format. */
+export async function sealWithPassphraseAsync(crypto: CryptoProvider, passphrase: string, plaintext: Uint8Array, options: PassphraseOptions & { pwhash?: AsyncPwhash } = {}): Promise<Uint8Array> {
+  const plan = planSeal(crypto, options);
+  const key = await deriveAsync(crypto, options.pwhash, passphrase, plan.salt, plan.params);
+  const sealed = concatBytes(plan.header, crypto.aeadSeal(plaintext, plan.header, plan.nonce, key.expose()));
+  key.wipe();
+  return sealed;
+}
+
+/** `openWithPassphrase` with Argon2id run by `pwhash`. */
+export async function openWithPassphraseAsync(crypto: CryptoProvider, passphrase: string, blob: Uint8Array, options: PassphraseOptions & { pwhash?: AsyncPwhash } = {}): Promise<Uint8Array> {
+  const parsed = parseBlob(blob, options);
+  return openParsed(crypto, blob, parsed, await deriveAsync(crypto, options.pwhash, passphrase, parsed.salt, parsed.params));
 }

@@ -6,11 +6,13 @@
  */
 import type { BrowserPlatform } from '@tendril/crdt-schema/browser';
 import type { WebSocketConstructor } from '@tendril/crdt-schema/sync';
+import { workerPwhash } from './pwhash.ts';
 
 export const CLIENT_NAME = 'tendril-app/0.1';
 
 export function browserPlatform(): BrowserPlatform {
-  return { indexedDB: globalThis.indexedDB, subtle: globalThis.crypto.subtle };
+  const pwhash = workerPwhash();
+  return { indexedDB: globalThis.indexedDB, subtle: globalThis.crypto.subtle, ...(pwhash ? { passphrase: { pwhash } } : {}) };
 }
 
 export const BrowserWebSocket = globalThis.WebSocket as unknown as WebSocketConstructor;

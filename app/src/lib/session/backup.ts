@@ -16,7 +16,8 @@
  */
 import * as Y from 'yjs';
 import { createBrowserHome, decodeHomeSecrets, encodeHomeSecrets, type BrowserHome, type BrowserPlatform, type HomeSecrets } from '@tendril/crdt-schema/browser';
-import { generateDeviceIdentity, openWithPassphrase, sealWithPassphrase, type CryptoProvider } from '@tendril/crdt-schema/crypto';
+import { generateDeviceIdentity, openWithPassphraseAsync, sealWithPassphraseAsync, type CryptoProvider } from '@tendril/crdt-schema/crypto';
+import { workerPwhash } from '../platform/pwhash.ts';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { ChatId, DocId } from '@tendril/crdt-schema/ids';
 import { ALL_SCOPES, type Scope } from '@tendril/crdt-schema/keyring';
@@ -73,7 +74,8 @@ export async function exportBackup(crypto: CryptoProvider, session: WorkspaceSes
   }
   onProgress({ label: 'Encrypting with your passphrase (Argon2id, a few seconds)…', done: docs.length, total: docs.length });
   await nextPaint();
-  const blob = sealWithPassphrase(crypto, passphrase, w.finish());
+  const pwhash = workerPwhash();
+  const blob = await sealWithPassphraseAsync(crypto, passphrase, w.finish(), pwhash ? { pwhash } : {});
   return new ByteWriter().raw(FILE_HEADER).raw(blob).finish();
 }
 
@@ -83,7 +85,8 @@ export async function readBackup(crypto: CryptoProvider, file: Uint8Array, passp
   if (head.length !== FILE_HEADER.length || head.some((b, i) => b !== FILE_HEADER[i])) throw new TendrilError('E_BAD_INPUT', 'this file is not a Tendril backup');
   onProgress({ label: 'Decrypting with your passphrase (Argon2id, a few seconds)…' });
   await nextPaint();
-  const r = new ByteReader(openWithPassphrase(crypto, passphrase, file.subarray(FILE_HEADER.length)));
+  const pwhash = workerPwhash();
+  const r = new ByteReader(await openWithPassphraseAsync(crypto, passphrase, file.subarray(FILE_HEADER.length), pwhash ? { pwhash } : {}));
   if (r.text() !== BODY_TAG) throw new TendrilError('E_BAD_INPUT', 'unknown backup version');
   const createdAt = r.u32() * 1000;
   const secrets = decodeHomeSecrets(crypto, r.bytes());
