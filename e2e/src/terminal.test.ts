@@ -2,7 +2,9 @@
  * A terminal session in the browser: the app invites a gateway, a real
  * `tendril gateway` process joins from the link and runs a shell; the owner
  * starts a session and types, a second paired device watches the same screen
- * read-only, and a reload restores the screen.
+ * read-only, and a reload restores the screen. The owner then lets the second
+ * device type and takes that back; the most recently active writer's window
+ * sets the size every viewer shows.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +33,17 @@ function finished(p: ReturnType<typeof run>): Promise<string> {
 /** The terminal's visible rows as text (xterm.js renders rows into the DOM). */
 function screenText(d: Device): Promise<string> {
   return d.page.locator('[data-testid=terminal] .xterm-rows').innerText();
+}
+
+/** The session size the pane shows, as "cols×rows". */
+function sizeOf(d: Device): Promise<string> {
+  return d.page.getByTestId('term-size').innerText();
+}
+
+async function typeLine(d: Device, line: string): Promise<void> {
+  await d.page.locator('[data-testid=terminal] .xterm').click();
+  await d.page.keyboard.type(line);
+  await d.page.keyboard.press('Enter');
 }
 
 describe('a terminal session in the browser', { timeout: 240_000 }, () => {
@@ -103,5 +116,44 @@ describe('a terminal session in the browser', { timeout: 240_000 }, () => {
     await shoot(a.page, 'terminal-reloaded');
     expect(await screenText(a)).not.toContain('phone-5');
     expect(gateway.log()).not.toMatch(/input dropped \(not-writer\)/);
+  });
+
+  it('lets a device the owner adds type, follows its window size, and refuses it once removed', async () => {
+    // Only the owner manages the list; the other device sees it read-only.
+    await b.page.getByTestId('writers').filter({ hasText: 'Laptop' }).waitFor();
+    expect(await b.page.getByLabel('Add a device that can type').count()).toBe(0);
+
+    await a.page.getByLabel('Add a device that can type').selectOption({ label: 'Phone' });
+    await a.page.getByTestId('add-writer').click();
+    await a.page.getByTestId('writer').filter({ hasText: 'Phone' }).waitFor();
+    await b.page.locator('[data-testid=terminal][data-writable=true]').waitFor();
+    await b.page.getByTestId('read-only').waitFor({ state: 'detached' });
+    expect(await b.page.getByRole('button', { name: /^Remove / }).count()).toBe(0);
+
+    await typeLine(b, 'echo phone-$((3+4))');
+    await expect.poll(() => screenText(b), { timeout: 20_000 }).toContain('phone-7');
+    await expect.poll(() => screenText(a), { timeout: 20_000 }).toContain('phone-7');
+
+    // The phone typed last, so the session follows its window; the laptop letterboxes the new size.
+    await expect.poll(async () => (await sizeOf(b)) === (await sizeOf(a)), { timeout: 20_000 }).toBe(true);
+    const before = await sizeOf(a);
+    await b.page.setViewportSize({ width: 900, height: 520 });
+    await expect.poll(() => sizeOf(a), { timeout: 20_000 }).not.toBe(before);
+    await expect.poll(async () => (await sizeOf(b)) === (await sizeOf(a)), { timeout: 20_000 }).toBe(true);
+    await shoot(a.page, 'terminal-letterboxed');
+
+    await a.page.getByRole('button', { name: 'Remove Phone from who can type' }).click();
+    await b.page.getByTestId('read-only').waitFor();
+    await b.page.locator('[data-testid=terminal][data-writable=false]').waitFor();
+    await typeLine(b, 'echo gone-$((4+4))');
+    // The owner's next line shows once anything the phone typed would have been run.
+    await typeLine(a, 'echo after-$((5+5))');
+    await expect.poll(() => screenText(b), { timeout: 20_000 }).toContain('after-10');
+    expect(await screenText(a)).not.toContain('gone-8');
+    expect(await screenText(b)).not.toContain('gone-8');
+    // Typing made the laptop the latest writer again: the session takes its size back, and the
+    // phone's smaller window shows it scaled down.
+    await expect.poll(() => sizeOf(b), { timeout: 20_000 }).toBe(before);
+    await shoot(b.page, 'terminal-scaled-down');
   });
 });

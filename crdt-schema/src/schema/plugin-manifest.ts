@@ -6,6 +6,12 @@
 import { parsePluginId, type PluginId } from '../ids.ts';
 import { badInput, checkEnum, checkText, isRecord } from './fields.ts';
 
+/**
+ * The agent's tools are granted and logged as this plugin (workers and the app both name it). Plugin
+ * ids have the shape of random ids (22 base64url characters), so it is spelled to fit.
+ */
+export const AGENT_PLUGIN_ID = 'agent-builtin-tools-v1' as PluginId;
+
 export const PERMISSION_KINDS = ['read-folder', 'read-chats', 'write-chats', 'network', 'gateway-session'] as const;
 export type PermissionKind = (typeof PERMISSION_KINDS)[number];
 

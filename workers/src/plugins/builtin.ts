@@ -4,8 +4,11 @@
  * shape of random ids (22 base64url characters), so these are spelled to fit.
  */
 import type { PluginId } from '@tendril/crdt-schema/ids';
+import { AGENT_PLUGIN_ID } from '@tendril/crdt-schema/schema';
 
-export const AGENT_PLUGIN_ID = 'agent-builtin-tools-v1' as PluginId;
+/** Defined beside the plugin manifests, where the app can read it too. */
+export { AGENT_PLUGIN_ID };
+
 export const FOLDER_INDEXER_ID = 'folder-indexer-builtin' as PluginId;
 export const CHAT_DIGEST_ID = 'chat-digest-builtin-v1' as PluginId;
 
