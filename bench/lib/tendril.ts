@@ -67,14 +67,14 @@ export interface DeviceDocOptions {
   readonly store?: DocStore;
 }
 
-/** A MemoryDocStore that counts the sealed state saves DocSync makes (each one re-encodes the whole document). */
+/** A MemoryDocStore that counts the sealed whole-state saves (compactions) DocSync makes; each one re-encodes the whole document. */
 export class CountingDocStore extends MemoryDocStore {
   saves = 0;
   savedBytes = 0;
-  override async saveState(state: Uint8Array, meta: SyncMeta): Promise<void> {
+  override async compact(state: Uint8Array, through: number, meta: SyncMeta): Promise<void> {
     this.saves++;
     this.savedBytes += state.length;
-    await super.saveState(state, meta);
+    await super.compact(state, through, meta);
   }
 }
 

@@ -6,7 +6,7 @@
  * Document states and outboxes go through IdbDocStore. Nothing is kept in
  * localStorage or cookies.
  */
-import type { PassphraseOptions } from '../crypto/passphrase.ts';
+import type { AsyncPwhash, PassphraseOptions } from '../crypto/passphrase.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { DeviceIdentity } from '../crypto/keys.ts';
 import type { Secret } from '../crypto/secret.ts';
@@ -25,8 +25,8 @@ export interface BrowserPlatform {
   readonly subtle: SubtleCrypto;
   /** Database name; one home per database. */
   readonly dbName?: string;
-  /** Argon2id cost for the lock (tests only; production keeps the default). */
-  readonly passphrase?: PassphraseOptions;
+  /** Argon2id cost for the lock (tests only; production keeps the default), and where it runs (`pwhash`: a Web Worker). */
+  readonly passphrase?: PassphraseOptions & { readonly pwhash?: AsyncPwhash };
 }
 
 /** What this browser holds: nothing yet, a home that needs its passphrase, or an open one. */
@@ -107,7 +107,7 @@ export async function openBrowserHome(crypto: CryptoProvider, p: BrowserPlatform
       if (o.passphrase === undefined) throw new TendrilError('E_PASSPHRASE', 'this device is locked: enter the passphrase');
       const sealed = await readRecord(db, LOCK);
       if (!(sealed instanceof Uint8Array)) throw new TendrilError('E_BAD_INPUT', 'the lock record is missing');
-      vault = openVaultKey(crypto, o.passphrase, await unwrap(p.subtle, wrapKey, LOCK, sealed), p.passphrase);
+      vault = await openVaultKey(crypto, o.passphrase, await unwrap(p.subtle, wrapKey, LOCK, sealed), p.passphrase);
       data = vaultOpen(crypto, vault, data);
     }
     return makeHome(crypto, p, db, wrapKey, decodeHomeSecrets(crypto, data), vault);
@@ -171,7 +171,7 @@ function makeHome(crypto: CryptoProvider, p: BrowserPlatform, db: IDBDatabase, w
         return persist(null);
       }
       const next = newVaultKey(crypto);
-      const sealed = await wrap(p.subtle, wrapKey, LOCK, sealVaultKey(crypto, passphrase, next, p.passphrase));
+      const sealed = await wrap(p.subtle, wrapKey, LOCK, await sealVaultKey(crypto, passphrase, next, p.passphrase));
       vault = next;
       return persist(sealed);
     },

@@ -1,37 +1,27 @@
 /**
- * A DocStore over IndexedDB, in the shape y-indexeddb uses for Yjs: local
- * changes are appended (one outbox record per sealed envelope, keyed
- * [doc, counter]) and the document is periodically compacted into one state
- * record (the sealed local state DocSync hands to `saveState`); acknowledged
- * envelopes are dropped in the same transaction that records their counters.
+ * A DocStore over IndexedDB, in the shape y-indexeddb uses for Yjs: every
+ * applied update is appended as one record (`updates`, keyed [doc, id]), and
+ * a compaction writes one state record (`docs`) and deletes the records it
+ * includes in the same transaction. Local changes wait in `outbox` (keyed
+ * [doc, counter]) until the relay acknowledges them; an ack drops them in the
+ * transaction that appends their records. The counters live in their own
+ * small `meta` record, so an append never rewrites (or reads) the state.
  * Only ciphertext reaches this store: envelopes are sealed with the document
- * key, states with the device's local key. Counters in the meta never move
+ * key, records and states with the device's local key. Counters never move
  * backwards, whatever order writes land in.
  */
 import type { DocId } from '../ids.ts';
-import type { DocStore, LoadedDoc, OutboxEntry, SyncMeta } from '../sync/doc-store.ts';
+import { emptyMeta, mergeMeta, ownBytes, type DocStore, type LoadedDoc, type OutboxEntry, type SyncMeta, type UpdateRecord } from '../sync/doc-store.ts';
 import { request, Stores, transact } from './idb.ts';
 
-/** The `docs` record of one document. */
-interface DocRecord {
+/** The `docs` record of one document (version 1 kept its only copy of the counters here). */
+interface DocRecord extends SyncMeta {
   readonly state: Uint8Array | null;
-  readonly myCounter: number;
-  readonly maxSeenSeq: number;
 }
 
-const isDocRecord = (v: unknown): v is DocRecord =>
-  typeof v === 'object' && v !== null && typeof (v as DocRecord).myCounter === 'number' && typeof (v as DocRecord).maxSeenSeq === 'number';
-
-/** Copies into a standalone Uint8Array (views into larger buffers would store the whole buffer). */
-const own = (bytes: Uint8Array): Uint8Array => (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice());
-
-function merged(prev: DocRecord | undefined, meta: SyncMeta, state: Uint8Array | null | undefined): DocRecord {
-  return {
-    state: state === undefined ? (prev?.state ?? null) : state,
-    myCounter: Math.max(prev?.myCounter ?? 0, meta.myCounter),
-    maxSeenSeq: Math.max(prev?.maxSeenSeq ?? 0, meta.maxSeenSeq),
-  };
-}
+const isMeta = (v: unknown): v is SyncMeta => typeof v === 'object' && v !== null && typeof (v as SyncMeta).myCounter === 'number' && typeof (v as SyncMeta).maxSeenSeq === 'number';
+const isDocRecord = (v: unknown): v is DocRecord => isMeta(v) && 'state' in v;
+const metaOf = (v: SyncMeta): SyncMeta => ({ myCounter: v.myCounter, maxSeenSeq: v.maxSeenSeq });
 
 export class IdbDocStore implements DocStore {
   private readonly db: IDBDatabase;
@@ -42,52 +32,78 @@ export class IdbDocStore implements DocStore {
     this.doc = doc;
   }
 
-  private outboxRange(): IDBKeyRange {
-    return IDBKeyRange.bound([this.doc, 0], [this.doc, Number.MAX_SAFE_INTEGER]);
+  /** Keys [doc, n] for n in [from, to]. */
+  private range(from = 0, to = Number.MAX_SAFE_INTEGER): IDBKeyRange {
+    return IDBKeyRange.bound([this.doc, from], [this.doc, to]);
   }
 
   async load(): Promise<LoadedDoc> {
-    return transact(this.db, [Stores.Docs, Stores.Outbox], 'readonly', async (tx) => {
-      const [rec, keys, values] = await Promise.all([
+    return transact(this.db, [Stores.Docs, Stores.Meta, Stores.Outbox, Stores.Updates], 'readonly', async (tx) => {
+      const [rec, meta, outboxKeys, envelopes, updateKeys, records] = await Promise.all([
         request(tx.objectStore(Stores.Docs).get(this.doc)) as Promise<unknown>,
-        request(tx.objectStore(Stores.Outbox).getAllKeys(this.outboxRange())),
-        request(tx.objectStore(Stores.Outbox).getAll(this.outboxRange())) as Promise<unknown[]>,
+        request(tx.objectStore(Stores.Meta).get(this.doc)) as Promise<unknown>,
+        request(tx.objectStore(Stores.Outbox).getAllKeys(this.range())),
+        request(tx.objectStore(Stores.Outbox).getAll(this.range())) as Promise<unknown[]>,
+        request(tx.objectStore(Stores.Updates).getAllKeys(this.range())),
+        request(tx.objectStore(Stores.Updates).getAll(this.range())) as Promise<unknown[]>,
       ]);
-      const outbox: OutboxEntry[] = keys.map((k, i) => ({ counter: (k as [string, number])[1], envelope: values[i] as Uint8Array }));
+      const second = (k: IDBValidKey): number => (k as [string, number])[1];
+      const outbox: OutboxEntry[] = outboxKeys.map((k, i) => ({ counter: second(k), envelope: envelopes[i] as Uint8Array }));
+      const updates: UpdateRecord[] = updateKeys.map((k, i) => ({ id: second(k), sealed: records[i] as Uint8Array }));
       const r = isDocRecord(rec) ? rec : undefined;
-      return { state: r?.state ?? null, meta: r ? { myCounter: r.myCounter, maxSeenSeq: r.maxSeenSeq } : null, outbox };
+      const m = isMeta(meta) ? meta : undefined;
+      return { state: r?.state ?? null, updates, meta: r || m ? mergeMeta(r ? metaOf(r) : null, m ?? emptyMeta) : null, outbox };
     });
   }
 
   async putOutbox(entry: OutboxEntry): Promise<void> {
     await transact(this.db, Stores.Outbox, 'readwrite', (tx) => {
-      tx.objectStore(Stores.Outbox).put(own(entry.envelope), [this.doc, entry.counter]);
+      tx.objectStore(Stores.Outbox).put(ownBytes(entry.envelope), [this.doc, entry.counter]);
     });
   }
 
-  async ack(counters: readonly number[], meta: SyncMeta): Promise<void> {
-    await transact(this.db, [Stores.Docs, Stores.Outbox], 'readwrite', async (tx) => {
+  /** Raises the stored counters to at least `meta`; returns what was stored. */
+  private async raiseMeta(tx: IDBTransaction, meta: SyncMeta): Promise<SyncMeta> {
+    const store = tx.objectStore(Stores.Meta);
+    const prev = (await request(store.get(this.doc))) as unknown;
+    const next = mergeMeta(isMeta(prev) ? prev : null, meta);
+    store.put(next, this.doc);
+    return next;
+  }
+
+  async append(records: readonly UpdateRecord[], meta: SyncMeta, acked: readonly number[] = []): Promise<void> {
+    await transact(this.db, [Stores.Meta, Stores.Outbox, Stores.Updates], 'readwrite', async (tx) => {
+      const updates = tx.objectStore(Stores.Updates);
+      for (const r of records) updates.put(ownBytes(r.sealed), [this.doc, r.id]);
       const outbox = tx.objectStore(Stores.Outbox);
-      for (const c of counters) outbox.delete([this.doc, c]);
-      const docs = tx.objectStore(Stores.Docs);
-      const prev = (await request(docs.get(this.doc))) as unknown;
-      docs.put(merged(isDocRecord(prev) ? prev : undefined, meta, undefined), this.doc);
+      for (const c of acked) outbox.delete([this.doc, c]);
+      await this.raiseMeta(tx, meta);
     });
   }
 
-  async saveState(state: Uint8Array, meta: SyncMeta): Promise<void> {
-    await transact(this.db, Stores.Docs, 'readwrite', async (tx) => {
+  ack(counters: readonly number[], meta: SyncMeta): Promise<void> {
+    return this.append([], meta, counters);
+  }
+
+  async compact(state: Uint8Array, through: number, meta: SyncMeta): Promise<void> {
+    await transact(this.db, [Stores.Docs, Stores.Meta, Stores.Updates], 'readwrite', async (tx) => {
+      if (through > 0) tx.objectStore(Stores.Updates).delete(this.range(0, through));
       const docs = tx.objectStore(Stores.Docs);
-      const prev = (await request(docs.get(this.doc))) as unknown;
-      docs.put(merged(isDocRecord(prev) ? prev : undefined, meta, own(state)), this.doc);
+      // A document from version 1 has its counters only in its state record: read them once.
+      const fresh = (await request(tx.objectStore(Stores.Meta).count(this.doc))) === 0;
+      const legacy = fresh ? ((await request(docs.get(this.doc))) as unknown) : undefined;
+      const m = await this.raiseMeta(tx, isDocRecord(legacy) ? mergeMeta(metaOf(legacy), meta) : meta);
+      docs.put({ state: ownBytes(state), ...m } satisfies DocRecord, this.doc);
     });
   }
 
   /** Removes every record of the document (a deleted chat forgotten on this device). */
   async forget(): Promise<void> {
-    await transact(this.db, [Stores.Docs, Stores.Outbox], 'readwrite', (tx) => {
+    await transact(this.db, [Stores.Docs, Stores.Meta, Stores.Outbox, Stores.Updates], 'readwrite', (tx) => {
       tx.objectStore(Stores.Docs).delete(this.doc);
-      tx.objectStore(Stores.Outbox).delete(this.outboxRange());
+      tx.objectStore(Stores.Meta).delete(this.doc);
+      tx.objectStore(Stores.Outbox).delete(this.range());
+      tx.objectStore(Stores.Updates).delete(this.range());
     });
   }
 }

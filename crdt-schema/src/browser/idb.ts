@@ -2,12 +2,18 @@
  * The device's IndexedDB database and small promise helpers over the raw API.
  * One database per origin holds everything the browser keeps: the wrapping
  * key and the wrapped device record (`device`), the sealed document states
- * (`docs`) and the outbox of sealed envelopes (`outbox`). No record holds
- * plaintext: see browser-home.ts and idb-doc-store.ts.
+ * (`docs`), the sealed update records appended after them (`updates`), the
+ * small per-document counters (`meta`) and the outbox of sealed envelopes
+ * (`outbox`). No record holds plaintext: see browser-home.ts and
+ * idb-doc-store.ts.
+ *
+ * Versions: 1 had no `updates` and no `meta` store (its counters lived only in
+ * the `docs` record); the upgrade to 2 adds both and keeps every record, so a
+ * version-1 state loads as a compacted state with no records after it.
  */
 
 export const DB_NAME = 'tendril';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** Object store names. */
 export const Stores = {
@@ -17,6 +23,10 @@ export const Stores = {
   Docs: 'docs',
   /** Key [doc id, counter] → sealed envelope bytes. */
   Outbox: 'outbox',
+  /** Key [doc id, record id] → one sealed update record appended after the doc's state (since version 2). */
+  Updates: 'updates',
+  /** Key doc id → { myCounter, maxSeenSeq }, written with every append so the state record is not rewritten (since version 2). */
+  Meta: 'meta',
 } as const;
 export type StoreName = (typeof Stores)[keyof typeof Stores];
 
@@ -29,8 +39,14 @@ export function openDatabase(factory: IDBFactory, name: string = DB_NAME): Promi
       if (!db.objectStoreNames.contains(Stores.Device)) db.createObjectStore(Stores.Device);
       if (!db.objectStoreNames.contains(Stores.Docs)) db.createObjectStore(Stores.Docs);
       if (!db.objectStoreNames.contains(Stores.Outbox)) db.createObjectStore(Stores.Outbox);
+      if (!db.objectStoreNames.contains(Stores.Updates)) db.createObjectStore(Stores.Updates);
+      if (!db.objectStoreNames.contains(Stores.Meta)) db.createObjectStore(Stores.Meta);
     };
-    req.onsuccess = () => resolve(req.result);
+    req.onsuccess = () => {
+      // Another tab upgrading the database waits for this connection: let it go.
+      req.result.onversionchange = () => req.result.close();
+      resolve(req.result);
+    };
     req.onerror = () => reject(req.error ?? new Error('IndexedDB open failed'));
     req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab holding an older version'));
   });

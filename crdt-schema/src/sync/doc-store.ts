@@ -1,9 +1,12 @@
 /**
- * Local persistence for one synced document: the outbox of sealed envelopes
- * not yet acknowledged by the relay, and the sealed local state (Yjs state +
- * cursor + counters, encrypted with the device's local storage key). Only
- * ciphertext is ever handed to a DocStore. Implementations: memory (here),
- * SQLite for Node homes, IndexedDB in the browser.
+ * Local persistence for one synced document, in y-indexeddb's shape: every
+ * update DocSync applies is appended as one small sealed record, and past a
+ * threshold the records are compacted into one sealed state. Besides that
+ * log, the outbox of sealed envelopes not yet acknowledged by the relay, and
+ * a small meta of monotonic counters. Only ciphertext is ever handed to a
+ * DocStore (records and state are sealed with the device's local key,
+ * envelopes with the document key). Implementations: memory (here), SQLite
+ * for Node homes, IndexedDB in the browser; all run doc-store.acceptance.ts.
  */
 
 /** One sealed local change waiting for the relay's ack. */
@@ -13,7 +16,18 @@ export interface OutboxEntry {
   readonly envelope: Uint8Array;
 }
 
-/** Small, monotonic facts that must survive a crash, saved with every ack. */
+/** One appended record: a sealed LocalUpdate (local-update.ts). */
+export interface UpdateRecord {
+  /**
+   * Assigned by the writer in increasing order; a compaction deletes every record up to an id.
+   * Ids only need to be unique among the records present, so they may start again at 1 once a
+   * compaction removed them all.
+   */
+  readonly id: number;
+  readonly sealed: Uint8Array;
+}
+
+/** Small, monotonic facts that must survive a crash, saved with every write. */
 export interface SyncMeta {
   /** Highest author counter this device ever used for the document; never reused. */
   readonly myCounter: number;
@@ -22,8 +36,10 @@ export interface SyncMeta {
 }
 
 export interface LoadedDoc {
-  /** The sealed local state, or null for a document never saved here. */
+  /** The sealed compacted state, or null for a document never compacted here. */
   readonly state: Uint8Array | null;
+  /** Records appended since the last compaction, in id order; they apply on top of `state`. */
+  readonly updates: readonly UpdateRecord[];
   readonly meta: SyncMeta | null;
   /** Unacknowledged entries in counter order. */
   readonly outbox: readonly OutboxEntry[];
@@ -33,34 +49,61 @@ export interface DocStore {
   load(): Promise<LoadedDoc>;
   /** Durably adds one entry; resolves only once it would survive a crash. */
   putOutbox(entry: OutboxEntry): Promise<void>;
-  /** Atomically drops acknowledged entries and saves the meta that records their counters. */
+  /**
+   * Atomically appends records, drops acknowledged outbox entries and saves the meta; resolves
+   * once that would survive a crash. A record written over an existing id replaces it.
+   */
+  append(records: readonly UpdateRecord[], meta: SyncMeta, acked?: readonly number[]): Promise<void>;
+  /** Drops acknowledged entries and saves the meta: `append([], meta, counters)`. */
   ack(counters: readonly number[], meta: SyncMeta): Promise<void>;
-  /** Atomically replaces the sealed state and meta. */
-  saveState(state: Uint8Array, meta: SyncMeta): Promise<void>;
+  /**
+   * Atomically replaces the sealed state, deletes every record with an id up to `through` (the
+   * records the state includes; later ones stay) and saves the meta.
+   */
+  compact(state: Uint8Array, through: number, meta: SyncMeta): Promise<void>;
   close?(): Promise<void>;
 }
 
 export const emptyMeta: SyncMeta = { myCounter: 0, maxSeenSeq: 0 };
+
+/** Counters never move backwards, whatever order writes land in. */
+export function mergeMeta(prev: SyncMeta | null | undefined, next: SyncMeta): SyncMeta {
+  return { myCounter: Math.max(prev?.myCounter ?? 0, next.myCounter), maxSeenSeq: Math.max(prev?.maxSeenSeq ?? 0, next.maxSeenSeq) };
+}
+
+/** Copies into a standalone Uint8Array (a view into a larger buffer would keep, or store, the whole buffer). */
+export const ownBytes = (bytes: Uint8Array): Uint8Array => (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice());
 
 /** A DocStore in memory: for tests and for peers that keep nothing. */
 export class MemoryDocStore implements DocStore {
   private state: Uint8Array | null = null;
   private meta: SyncMeta | null = null;
   private readonly outbox = new Map<number, Uint8Array>();
+  private readonly updates = new Map<number, Uint8Array>();
 
   async load(): Promise<LoadedDoc> {
-    const outbox = [...this.outbox.entries()].sort((a, b) => a[0] - b[0]).map(([counter, envelope]) => ({ counter, envelope }));
-    return { state: this.state, meta: this.meta, outbox };
+    const sorted = <T>(m: Map<number, T>): [number, T][] => [...m.entries()].sort((a, b) => a[0] - b[0]);
+    return {
+      state: this.state,
+      updates: sorted(this.updates).map(([id, sealed]) => ({ id, sealed })),
+      meta: this.meta,
+      outbox: sorted(this.outbox).map(([counter, envelope]) => ({ counter, envelope })),
+    };
   }
   async putOutbox(entry: OutboxEntry): Promise<void> {
-    this.outbox.set(entry.counter, entry.envelope);
+    this.outbox.set(entry.counter, entry.envelope.slice());
   }
-  async ack(counters: readonly number[], meta: SyncMeta): Promise<void> {
-    for (const c of counters) this.outbox.delete(c);
-    this.meta = meta;
+  async append(records: readonly UpdateRecord[], meta: SyncMeta, acked: readonly number[] = []): Promise<void> {
+    for (const r of records) this.updates.set(r.id, r.sealed.slice());
+    for (const c of acked) this.outbox.delete(c);
+    this.meta = mergeMeta(this.meta, meta);
   }
-  async saveState(state: Uint8Array, meta: SyncMeta): Promise<void> {
-    this.state = state;
-    this.meta = meta;
+  ack(counters: readonly number[], meta: SyncMeta): Promise<void> {
+    return this.append([], meta, counters);
+  }
+  async compact(state: Uint8Array, through: number, meta: SyncMeta): Promise<void> {
+    this.state = state.slice();
+    for (const id of this.updates.keys()) if (id <= through) this.updates.delete(id);
+    this.meta = mergeMeta(this.meta, meta);
   }
 }

@@ -5,6 +5,8 @@
  * counter-checked and decrypted before Yjs sees a byte. The relay's behaviour
  * is checked all along: tampered, forged, replayed, withheld, reordered or
  * rolled-back entries are reported with their code and never applied.
+ * At rest, every applied update is appended to the local log as one sealed
+ * record and compacted into one sealed state now and then (local-log.ts).
  */
 import { ObservableV2 } from 'lib0/observable';
 import * as Y from 'yjs';
@@ -15,6 +17,7 @@ import { EnvelopeKind, type CounterCheck, type CounterTracker } from '../envelop
 import type { DocCipher } from './doc-cipher.ts';
 import { emptyMeta, type DocStore, type SyncMeta } from './doc-store.ts';
 import { decodeCoveredState, encodeCoveredState } from './local-state.ts';
+import { LocalLog, PREFERRED_TRIM_SIZE } from './local-log.ts';
 import { SyncState, type SyncProblem, type SyncStatus } from './status.ts';
 import { SeqWindow } from './seq-window.ts';
 import { HeldEntries } from './held-entries.ts';
@@ -40,7 +43,10 @@ export interface DocSyncOptions {
   readonly coalesceMs?: number;
   /** Upload a snapshot once this many entries follow the last one. */
   readonly snapshotEvery?: number;
+  /** Applied updates are written to the local log in one batch per this many milliseconds. */
   readonly saveDebounceMs?: number;
+  /** Compact the local log into one sealed state once this many records follow it (y-indexeddb's PREFERRED_TRIM_SIZE). */
+  readonly compactAfter?: number;
 }
 
 export interface DocSyncEvents {
@@ -68,7 +74,12 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private readonly seqs = new SeqWindow();
   private readonly held = new HeldEntries();
   private readonly outbox = new Map<number, Uint8Array>();
+  /** The Yjs update of each outbox entry, appended to the local log once the relay acknowledges it. */
+  private readonly outboxUpdates = new Map<number, Uint8Array>();
+  private readonly log: LocalLog;
   private meta: SyncMeta = emptyMeta;
+  /** The meta as last handed to the store. */
+  private savedMeta: SyncMeta = emptyMeta;
   private link: DocLink | null = null;
   private subscribed = false;
   private catchingUp = false;
@@ -95,9 +106,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       check: (author: DeviceId, kind: EnvelopeKind, counter: number) => (author === self ? undefined : o.counters.check(author, kind, counter)),
     });
     this.opts = { coalesceMs: o.coalesceMs ?? 0, snapshotEvery: o.snapshotEvery ?? 500, saveDebounceMs: o.saveDebounceMs ?? 100 };
+    this.log = new LocalLog(o.store, o.cipher, o.compactAfter ?? PREFERRED_TRIM_SIZE);
   }
 
-  /** Loads the sealed local state and the outbox, then starts capturing local updates. */
+  /** Loads the sealed local state, the records appended after it and the outbox, then starts capturing local updates. */
   static async open(o: DocSyncOptions): Promise<DocSync> {
     const s = new DocSync(o);
     await s.load();
@@ -117,20 +129,39 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   private async load(): Promise<void> {
     const loaded = await this.store.load();
-    if (loaded.state) {
-      const st = decodeCoveredState(this.cipher.openLocal(loaded.state));
-      Y.applyUpdate(this.ydoc, st.state, this);
-      this.seqs.reset(st.seq);
-      this.counters.advanceTo(st.covers);
-    }
+    const self = this.cipher.self;
     let myCounter = loaded.meta?.myCounter ?? 0;
-    for (const e of loaded.outbox) {
-      const opened = this.cipher.open(e.envelope, NO_CHECK);
-      Y.applyUpdate(this.ydoc, opened.plaintext, this);
-      this.outbox.set(e.counter, e.envelope);
-      myCounter = Math.max(myCounter, e.counter);
-    }
+    const records = this.log.open(loaded.updates);
+    Y.transact(
+      this.ydoc,
+      () => {
+        if (loaded.state) {
+          const st = decodeCoveredState(this.cipher.openLocal(loaded.state));
+          Y.applyUpdate(this.ydoc, st.state, this);
+          this.seqs.reset(st.seq);
+          this.counters.advanceTo(st.covers);
+          myCounter = Math.max(myCounter, st.covers.get(self) ?? 0);
+        }
+        // The cursor is rebuilt from the stored records only, so it never runs ahead of them.
+        for (const r of records) {
+          if (r.update.length > 0) Y.applyUpdate(this.ydoc, r.update, this);
+          if (r.seq > 0) this.seqs.add(r.seq);
+          if (r.author?.device === self) myCounter = Math.max(myCounter, r.author.counter);
+          else if (r.author) this.counters.advanceTo(new Map([[r.author.device, r.author.counter]]));
+        }
+        for (const e of loaded.outbox) {
+          const opened = this.cipher.open(e.envelope, NO_CHECK);
+          Y.applyUpdate(this.ydoc, opened.plaintext, this);
+          this.outbox.set(e.counter, e.envelope);
+          this.outboxUpdates.set(e.counter, opened.plaintext);
+          myCounter = Math.max(myCounter, e.counter);
+        }
+      },
+      this,
+    );
     this.meta = { myCounter, maxSeenSeq: loaded.meta?.maxSeenSeq ?? 0 };
+    this.savedMeta = loaded.meta ?? emptyMeta;
+    if (this.log.compactionDue) this.scheduleSave();
     this.emitStatus({});
   }
 
@@ -177,10 +208,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       this.meta = { ...this.meta, myCounter: counter };
       await this.store.putOutbox({ counter, envelope });
       this.outbox.set(counter, envelope);
+      this.outboxUpdates.set(counter, update);
       if (envelope.length > limit) this.report('E_FRAME_TOO_LARGE', `a local change of ${envelope.length} bytes exceeds the relay frame limit; it stays on this device`);
       else this.sendEnvelope(counter, envelope);
     }
-    this.scheduleSave();
     this.emitStatus({});
   }
 
@@ -268,7 +299,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       this.snapshotSeq = seq;
       this.noteSeen(seq);
       this.retryHeld();
-      this.scheduleSave();
+      // A snapshot is a whole state: compact at once rather than log it.
+      void this.saveNow();
     } catch (e) {
       this.reportError(e);
     }
@@ -298,6 +330,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       const { kind, author, counter } = opened.header;
       if (kind !== EnvelopeKind.Update) throw new TendrilError('E_ENVELOPE_MALFORMED', 'a snapshot was served as an entry');
       this.applyYjs(opened.plaintext);
+      this.log.add({ seq, author: { device: author, counter }, update: opened.plaintext });
+      this.scheduleSave();
       if (author !== this.cipher.self) this.counters.commit(author, kind, counter);
       // This device's own entries coming back (a restored backup, a lost local state) raise its
       // counter, so it never reuses one.
@@ -314,7 +348,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       }
       // A replay repeats something already applied: safe to count as seen. Anything else stays
       // uncounted, so the cursor stops before it and a later catch-up asks for it again.
-      if (code === 'E_REPLAY') this.seqs.add(seq);
+      if (code === 'E_REPLAY') {
+        this.seqs.add(seq);
+        this.log.add({ seq, author: null, update: new Uint8Array(0) });
+      }
       this.reportError(e);
       return false;
     }
@@ -367,8 +404,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     if (!this.outbox.has(ref)) return;
     this.outbox.delete(ref);
     this.seqs.add(seq);
-    this.chain = this.chain.then(() => this.store.ack([ref], this.meta));
-    this.scheduleSave();
+    // The change moves from the outbox to the log, now with its seq, in one transaction.
+    this.log.add({ seq, author: { device: this.cipher.self, counter: ref }, update: this.outboxUpdates.get(ref) ?? new Uint8Array(0) });
+    this.outboxUpdates.delete(ref);
+    void this.persist([ref]);
     this.emitStatus({});
     this.maybeSnapshot();
   }
@@ -435,16 +474,35 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     if (this.saveTimer !== null || this.destroyed) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = null;
-      void this.saveNow();
+      void this.persist();
     }, this.opts.saveDebounceMs);
   }
 
-  /** Seals the current state (Yjs + cursor + counters) into the store. */
+  private enqueue(write: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(write);
+    return this.chain;
+  }
+
+  /**
+   * Writes the records not yet stored (with acknowledged outbox entries and the meta) in one
+   * transaction, then compacts when the log has grown past its threshold.
+   */
+  persist(acked: readonly number[] = []): Promise<void> {
+    const due = this.log.compactionDue;
+    // When a compaction follows, buffered records need no write of their own (the state holds
+    // them), except with an ack: the acknowledged change must leave the outbox only with its record.
+    if (acked.length > 0 || (!due && (this.log.pending > 0 || this.meta !== this.savedMeta))) {
+      this.savedMeta = this.meta;
+      this.enqueue(this.log.takeWrite(this.meta, acked));
+    }
+    return due ? this.saveNow() : this.chain;
+  }
+
+  /** Compacts: seals the current state (Yjs + cursor + counters) and replaces every record it includes. */
   saveNow(): Promise<void> {
     const state = this.cipher.sealLocal(encodeCoveredState({ seq: this.seqs.cursor, covers: this.coveredCounters(), state: Y.encodeStateAsUpdate(this.ydoc) }));
-    const meta = this.meta;
-    this.chain = this.chain.then(() => this.store.saveState(state, meta));
-    return this.chain;
+    this.savedMeta = this.meta;
+    return this.enqueue(this.log.takeCompaction(state, this.meta));
   }
 
   // ---- status ----------------------------------------------------------------

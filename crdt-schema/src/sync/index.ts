@@ -5,3 +5,6 @@ export * from './doc-sync.ts';
 export * from './relay-client.ts';
 export * from './status.ts';
 export * from './seq-window.ts';
+export * from './local-log.ts';
+export * from './local-update.ts';
+export * from './local-state.ts';
