@@ -4,10 +4,11 @@
  * starts a session and types, a second paired device watches the same screen
  * read-only, and a reload restores the screen. The owner then lets the second
  * device type and takes that back; the most recently active writer's window
- * sets the size every viewer shows.
+ * sets the size every viewer shows. A writer uploads a file into the
+ * session's folder and downloads it back.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -81,7 +82,8 @@ describe('a terminal session in the browser', { timeout: 240_000 }, () => {
     const joining = finished(run(['join', '--home', join(dir, 'gw'), link, '--name', 'gw']));
     await confirmPairing(a);
     await joining;
-    gateway = run(['gateway', '--home', join(dir, 'gw'), '--name', 'gw', '--no-tmux', '--shell', '/bin/sh', '--snapshot-every', '1']);
+    mkdirSync(join(dir, 'work'));
+    gateway = run(['gateway', '--home', join(dir, 'gw'), '--name', 'gw', '--no-tmux', '--shell', '/bin/sh', '--snapshot-every', '1', '--cwd', join(dir, 'work')]);
     await expect.poll(() => gateway!.log(), { timeout: 30_000 }).toContain(' running');
 
     await goto(a, '#/terminals');
@@ -155,5 +157,26 @@ describe('a terminal session in the browser', { timeout: 240_000 }, () => {
     // phone's smaller window shows it scaled down.
     await expect.poll(() => sizeOf(b), { timeout: 20_000 }).toBe(before);
     await shoot(b.page, 'terminal-scaled-down');
+  });
+
+  it('uploads a file into the session folder and downloads it back; replacing one needs consent', async () => {
+    const local = join(dir, 'notes.txt');
+    const text = `upload-canary-${'x'.repeat(200_000)}-end\n`;
+    writeFileSync(local, text);
+    await a.page.getByLabel("Upload into the session's folder").setInputFiles(local);
+    await a.page.getByTestId('upload-file').click();
+    await a.page.getByTestId('transfer-done').filter({ hasText: 'Uploaded notes.txt' }).waitFor({ timeout: 30_000 });
+    expect(readFileSync(join(dir, 'work', 'notes.txt'), 'utf8')).toBe(text);
+    await typeLine(a, 'wc -c notes.txt');
+    await expect.poll(() => screenText(a), { timeout: 20_000 }).toContain(`${text.length} notes.txt`);
+    await a.page.getByLabel("Download a file (path in the session's folder)").fill('notes.txt');
+    const [download] = await Promise.all([a.page.waitForEvent('download', { timeout: 30_000 }), a.page.getByTestId('download-file').click()]);
+    const saved = join(dir, 'downloaded.txt');
+    await download.saveAs(saved);
+    expect(readFileSync(saved, 'utf8')).toBe(text);
+    // Replacing needs the box ticked: without it the gateway refuses and says why.
+    await a.page.getByLabel("Upload into the session's folder").setInputFiles(local);
+    await a.page.getByTestId('upload-file').click();
+    await a.page.getByRole('alert').filter({ hasText: 'E_FILE_EXISTS' }).waitFor({ timeout: 30_000 });
   });
 });
