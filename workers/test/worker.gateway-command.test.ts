@@ -135,4 +135,14 @@ describe('run_command on a gateway session from a worker', () => {
     const { result } = await ask('after rotation', { session, command: 'echo rotated-$((3*3))' });
     expect(result).toBe('exit code 0\nrotated-9\n');
   });
+
+  it('gives a worker that joins later the granted session on the next sync of the owner', async () => {
+    const late = join(env.dir, 'late-worker');
+    await cliOk('join', '--home', late, (await cliOk('invite', '--home', admin(), '--role', 'worker')).last, '--name', 'late');
+    const lateId = (await cliOk('devices', 'list', '--home', admin())).out.find((l) => / late/.test(l))!.split(/\s+/)[0]!;
+    const synced = await cliOk('sync', '--home', admin());
+    expect(synced.err.join('\n')).toContain('gave workers that joined later 2 terminal session grant(s) of the agent');
+    expect((await cliOk('term', 'writers', '--home', admin(), session)).out.map((l) => l.split(' ')[0])).toContain(lateId);
+    expect((await cliOk('sync', '--home', admin())).err.join('\n')).not.toContain('gave');
+  });
 });

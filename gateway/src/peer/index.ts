@@ -6,6 +6,6 @@ export { signSessionRequest, openSessionRequest, signInput, verifyInput, signWri
 export { encodeTerm, decodeTerm, TermTag, type TermMessage } from './term-messages.ts';
 export { SessionCommands, shellQuote, type AvailableSession, type SessionCommandRequest, type SessionCommandResult, type SessionCommandsOptions } from './session-commands.ts';
 export { addWriter, removeWriter, requireSessionManager, verifiedWriters } from './writers.ts';
-export { currentWorkers, grantSessionToWorkers, reconcileSessionAccess, withdrawSessionFromWorkers } from './session-grants.ts';
+export { currentWorkers, extendSessionGrants, grantSessionToWorkers, reconcileSessionAccess, withdrawSessionFromWorkers } from './session-grants.ts';
 export { plainText } from './plain-text.ts';
 export { FileTransfers, FILE_CHUNK_BYTES, MAX_FILE_BYTES, type TransferOptions } from './file-transfers.ts';

@@ -67,3 +67,29 @@ export async function withdrawSessionFromWorkers(session: WorkspaceSession, id: 
   withdrawDoc(session.workspace(), entry.docId, workers);
   return workers;
 }
+
+/**
+ * Brings workers that joined after a session was granted up to date: for every live
+ * `gateway-session` grant on a running session this device manages (its owner, or any as an admin),
+ * each current worker without that session's keys gets them and a writer place. Returns how many
+ * (worker, session) grants were added; does nothing (0) where this device may not manage or nothing is missing.
+ */
+export async function extendSessionGrants(crypto: CryptoProvider, session: WorkspaceSession, permissions: PermissionsDoc): Promise<number> {
+  const ws = session.workspace();
+  const me = session.home.identity.deviceId;
+  const admin = session.home.config.role === 'admin';
+  if (!session.home.keys.get(Scope.Terminals)?.writeCap.secretKey) return 0;
+  const granted = new Set(permissions.grants.list().filter((g) => g.kind === 'gateway-session' && g.decision === 'granted' && g.revokedAt === undefined).map((g) => g.resource));
+  const workers = currentWorkers(session);
+  let added = 0;
+  for (const entry of ws.sessions.list()) {
+    if (!granted.has(entry.id) || entry.state === 'ended' || (!admin && entry.requestedBy !== me)) continue;
+    const holders = new Set(ws.lockboxes.forDoc(entry.docId).map((l) => l.device));
+    const missing = workers.filter((w) => !holders.has(w));
+    if (missing.length === 0) continue;
+    for (const w of missing) await addWriter(crypto, session, entry.id, w);
+    grantDoc({ crypto, sender: session.home.identity, keys: session.home.keys, index: ws, directory: session.members }, { doc: entry.docId, scope: Scope.Terminals, to: missing });
+    added += missing.length;
+  }
+  return added;
+}

@@ -8,5 +8,5 @@ export { signSessionRequest, signInput, type SessionRequest } from './signatures
 export { encodeTerm, decodeTerm, TermTag, type TermMessage } from './term-messages.ts';
 export { decodeSnapshot, type ScreenSnapshot } from '../terminal/snapshot-codec.ts';
 export { addWriter, removeWriter, requireSessionManager, verifiedWriters } from './writers.ts';
-export { currentWorkers, grantSessionToWorkers, reconcileSessionAccess, withdrawSessionFromWorkers } from './session-grants.ts';
+export { currentWorkers, extendSessionGrants, grantSessionToWorkers, reconcileSessionAccess, withdrawSessionFromWorkers } from './session-grants.ts';
 export { FileTransfers, FILE_CHUNK_BYTES, MAX_FILE_BYTES, type TransferOptions } from './file-transfers.ts';

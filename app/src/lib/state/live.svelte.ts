@@ -10,6 +10,7 @@ import { chatDoc } from '@tendril/crdt-schema/schema';
 import { ConnectionState } from '@tendril/crdt-schema/sync';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { PermissionsState } from './permissions.svelte.ts';
+import { extendSessionGrants } from '@tendril/gateway/viewer';
 import { PresenceHub } from './presence.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { SyncStatusState } from './status.svelte.ts';
@@ -36,7 +37,10 @@ export class LiveWorkspace {
     this.index = new WorkspaceIndex(session);
     this.status = new SyncStatusState(session);
     this.presence = new PresenceHub(session);
-    this.stopIndex = this.index.onChange(() => void this.openChats());
+    this.stopIndex = this.index.onChange(() => {
+      void this.openChats();
+      void this.extendSessionGrants();
+    });
     session.peer.relay.on('state', this.onConnection);
     void this.openSettings();
     void this.openPermissions();
@@ -64,6 +68,22 @@ export class LiveWorkspace {
     if (!this.session.home.keys.has('permissions')) return;
     const { sync, permissions } = await this.session.openPermissions();
     if (!this.destroyed) this.permissions = new PermissionsState(sync, permissions);
+    void this.extendSessionGrants();
+  }
+
+  private extending = false;
+  /** Gives workers that joined later the terminal sessions granted to the agent (when this device owns them or is an admin). */
+  private async extendSessionGrants(): Promise<void> {
+    const permissions = this.permissions;
+    if (this.extending || !permissions || this.destroyed) return;
+    this.extending = true;
+    try {
+      await extendSessionGrants(this.crypto, this.session, permissions.doc);
+    } catch {
+      // Retried on the next index change; the permissions view shows grant errors when a user acts.
+    } finally {
+      this.extending = false;
+    }
   }
 
   /** Whether this device may write the permissions document (decide and revoke grants). */
