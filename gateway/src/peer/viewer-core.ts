@@ -98,7 +98,7 @@ export class ViewerCore {
     sync.on('status', this.onStatus);
     const doc = terminalDoc(sync.ydoc);
     const size = doc.toJSON().size;
-    if (size) this.enqueue(() => this.o.screen.reset(size.cols, size.rows));
+    if (size) this.enqueue(() => this.reset(size.cols, size.rows));
     const stored = doc.snapshots.latest();
     if (stored) this.restore(stored.bytes);
     this.join();
@@ -164,6 +164,19 @@ export class ViewerCore {
     else if (this.rejoin) this.join();
   };
 
+  private shown: { cols: number; rows: number } | null = null;
+
+  private reset(cols: number, rows: number): void {
+    this.shown = { cols, rows };
+    this.o.screen.reset(cols, rows);
+  }
+
+  private resize(cols: number, rows: number): void {
+    if (this.shown?.cols === cols && this.shown.rows === rows) return;
+    this.shown = { cols, rows };
+    this.o.screen.resize(cols, rows);
+  }
+
   private enqueue(step: () => void | Promise<void>): void {
     this.writes = this.writes.then(step).catch(() => undefined);
   }
@@ -189,7 +202,7 @@ export class ViewerCore {
     const unpacked = gunzip(snap.gzip);
     this.enqueue(async () => {
       const bytes = await unpacked;
-      screen.reset(snap.cols, snap.rows);
+      this.reset(snap.cols, snap.rows);
       await screen.write(bytes);
     });
     this.nextSeq = snap.coversSeq;
@@ -206,9 +219,13 @@ export class ViewerCore {
     else if (m.t === TermTag.Output) {
       if (m.seq >= this.nextSeq) this.early.set(m.seq, m.bytes);
       this.drain();
-    } else if (m.t === TermTag.Size) this.enqueue(() => this.o.screen.resize(m.cols, m.rows));
+    } else if (m.t === TermTag.Size) this.enqueue(() => this.resize(m.cols, m.rows));
     else if (m.t === TermTag.Ended) this.ended = m.exitCode;
     else if (m.t === TermTag.Live && m.seq <= this.nextSeq + this.early.size) {
+      // A stored snapshot older than the last resize restores its own size, and no Size follows for
+      // a join: once caught up, take the size the gateway recorded in the session document.
+      const recorded = this.sync ? terminalDoc(this.sync.ydoc).size() : undefined;
+      if (recorded) this.enqueue(() => this.resize(recorded.cols, recorded.rows));
       this.live = true;
       for (const w of this.liveWaiters.splice(0)) w();
     }
