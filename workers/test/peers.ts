@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { loadCrypto, type CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { parseChatId, type ChatId } from '@tendril/crdt-schema/ids';
+import { parseProviderId } from '@tendril/crdt-schema/schema';
 import { openHome } from '../src/home/device-home.ts';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import type { DeviceHome } from '../src/home/device-home.ts';
@@ -37,4 +38,17 @@ export async function makeWorkspace(dir: string, relayUrl: string, devices: numb
     chat,
     open: (i, o = {}) => openNodeSession(crypto, openHome(crypto, homes[i]!), { clientName: `test-${i}`, ...o }) as Promise<WorkspaceSession & { home: DeviceHome }>,
   };
+}
+
+/** Stores an OpenAI-compatible provider (the fake one in tests) with its key and default model in the workspace settings, synced. */
+export async function useProvider(ws: Workspace, o: { baseUrl: string; apiKey: string; model?: string }): Promise<void> {
+  const model = o.model ?? 'gpt-4o-mini';
+  const s = await ws.open(0);
+  const { settings } = await s.openSettings();
+  settings.upsertProvider({ id: parseProviderId('fake'), kind: 'openai', baseUrl: o.baseUrl, models: [model] });
+  settings.setApiKey(parseProviderId('fake'), o.apiKey);
+  settings.setDefaultModel({ provider: parseProviderId('fake'), model });
+  const synced = await s.syncOrQueue(10_000);
+  await s.close();
+  if (synced !== 'synced') throw new Error('the provider settings did not reach the relay');
 }

@@ -9,12 +9,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseProviderId } from '@tendril/crdt-schema/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
 import type { ChatMessage } from '@tendril/crdt-schema/schema';
 import { cli, cliOk, eventually, ROOT, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
-import { makeWorkspace, type Workspace } from './peers.ts';
+import { makeWorkspace, useProvider, type Workspace } from './peers.ts';
 
 const KEY = 'sk-test-plugins-e2e';
 
@@ -48,13 +47,7 @@ describe('plugins and agent tools through the real relay', () => {
     fake = await startFakeProvider({ apiKey: KEY, fallback: { text: ['(no scenario queued)'] } });
     ws = await makeWorkspace(dir.path, relay.url, 1);
     [admin, device] = [ws.homes[0]!, ws.homes[1]!];
-    const s = await ws.open(0);
-    const { settings } = await s.openSettings();
-    settings.upsertProvider({ id: parseProviderId('fake'), kind: 'openai', baseUrl: `${fake.url}/v1`, models: ['gpt-4o-mini'] });
-    settings.setApiKey(parseProviderId('fake'), KEY);
-    settings.setDefaultModel({ provider: parseProviderId('fake'), model: 'gpt-4o-mini' });
-    expect(await s.syncOrQueue(10_000)).toBe('synced');
-    await s.close();
+    await useProvider(ws, { baseUrl: `${fake.url}/v1`, apiKey: KEY });
     const link = (await cliOk('invite', '--home', admin, '--role', 'worker')).last;
     workerHome = join(dir.path, 'worker');
     await cliOk('join', '--home', workerHome, link, '--name', 'plugin-worker');

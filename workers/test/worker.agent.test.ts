@@ -7,12 +7,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { parseProviderId } from '@tendril/crdt-schema/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, scenarioMarker, type FakeProvider } from '@tendril/crdt-schema/testkit';
 import type { MessageId } from '@tendril/crdt-schema/ids';
 import { cliOk, eventually, ROOT, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
-import { makeWorkspace, type Workspace } from './peers.ts';
+import { makeWorkspace, useProvider, type Workspace } from './peers.ts';
 
 const SLOW = Array.from({ length: 40 }, (_, i) => `s${i} `);
 
@@ -49,13 +48,7 @@ describe('agent workers through the real relay', () => {
       fallback: { text: ['The answer', ' is', ' 42.'], usage: { inputTokens: 12, outputTokens: 4 } },
     });
     ws = await makeWorkspace(dir.path, relay.url, 1);
-    const admin = await ws.open(0);
-    const { settings } = await admin.openSettings();
-    settings.upsertProvider({ id: parseProviderId('fake'), kind: 'openai', baseUrl: `${fake.url}/v1`, models: ['gpt-4o-mini'] });
-    settings.setApiKey(parseProviderId('fake'), 'sk-test-worker');
-    settings.setDefaultModel({ provider: parseProviderId('fake'), model: 'gpt-4o-mini' });
-    expect(await admin.syncOrQueue(10_000)).toBe('synced');
-    await admin.close();
+    await useProvider(ws, { baseUrl: `${fake.url}/v1`, apiKey: 'sk-test-worker' });
     for (const name of ['w1', 'w2']) {
       const link = (await cliOk('invite', '--home', ws.homes[0]!, '--role', 'worker')).last;
       await cliOk('join', '--home', join(dir.path, name), link, '--name', name);

@@ -12,11 +12,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseProviderId } from '@tendril/crdt-schema/schema';
 import { startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
 import type { MessageId } from '@tendril/crdt-schema/ids';
 import { cliOk, eventually, relayFixture } from './harness.ts';
-import { makeWorkspace, type Workspace } from './peers.ts';
+import { makeWorkspace, useProvider, type Workspace } from './peers.ts';
 import { startTendril, type TendrilProcess } from './processes.ts';
 
 type Body = { messages: { role: string; content: string | null; tool_call_id?: string }[]; tools?: { function: { name: string; description: string } }[] };
@@ -35,13 +34,7 @@ describe('run_command on a gateway session from a worker', () => {
   beforeAll(async () => {
     fake = await startFakeProvider({ apiKey: 'sk-gw', fallback: { text: ['unused'] } });
     ws = await makeWorkspace(env.dir, env.relay.url, 0);
-    const s = await ws.open(0);
-    const { settings } = await s.openSettings();
-    settings.upsertProvider({ id: parseProviderId('fake'), kind: 'openai', baseUrl: `${fake.url}/v1`, models: ['gpt-4o-mini'] });
-    settings.setApiKey(parseProviderId('fake'), 'sk-gw');
-    settings.setDefaultModel({ provider: parseProviderId('fake'), model: 'gpt-4o-mini' });
-    expect(await s.syncOrQueue(10_000)).toBe('synced');
-    await s.close();
+    await useProvider(ws, { baseUrl: `${fake.url}/v1`, apiKey: 'sk-gw' });
 
     await cliOk('join', '--home', join(env.dir, 'gw'), (await cliOk('invite', '--home', admin(), '--role', 'gateway')).last, '--name', 'gw');
     gateway = startTendril(['gateway', '--home', join(env.dir, 'gw'), '--name', 'gw', '--no-tmux', '--shell', '/bin/sh'], ' running', { PS1: '$ ' });
