@@ -132,3 +132,12 @@ export async function throughput(shell: Shell, command: string, marker: string):
   await finished;
   return { bytes, ms: performance.now() - started };
 }
+
+/**
+ * Commands that print 1,200 lines, so a 24-row screen holds 1,000 lines of scrollback: coloured
+ * log-like text, or incompressible base64. The same text as the engine benchmark's restore step.
+ */
+export const SCROLLBACK_SCREENS = {
+  log: `node -e 'for (let i = 1; i <= 1200; i++) console.log("\\x1b[2m2025-01-0" + (i % 9 + 1) + "T12:" + String(i % 60).padStart(2, "0") + ":07Z\\x1b[0m \\x1b[3" + (i % 3 + 2) + "mINFO\\x1b[0m worker[" + (i % 7) + "] processed item " + i * 37 + " in " + (i % 97) + " ms")'`,
+  base64: 'base64 -w 78 /dev/urandom | head -n 1200',
+} as const;
