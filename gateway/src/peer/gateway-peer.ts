@@ -19,9 +19,13 @@ import type { DocSync } from '@tendril/crdt-schema/sync';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { encodeSnapshot, type SessionManager, type StartRequest, type TerminalSession } from '../terminal/index.ts';
 import { openSessionRequest, verifyInput } from './signatures.ts';
-import { decodeTerm, encodeTerm, TermTag } from './term-messages.ts';
+import { decodeTerm, TermTag } from './term-messages.ts';
 import { verifiedWriters } from './writers.ts';
 import { FileService } from './file-service.ts';
+import { StreamPacer, type StreamPacerOptions } from './stream-pacer.ts';
+
+/** How long output must pause before the gateway tells viewers where the stream stands. */
+const QUIET_MS = 300;
 
 export interface GatewayPeerOptions {
   readonly crypto: CryptoProvider;
@@ -33,6 +37,8 @@ export interface GatewayPeerOptions {
   readonly shell?: string;
   readonly version?: string;
   readonly announceEveryMs?: number;
+  /** Pacing of outgoing stream frames (stream-pacer.ts); match the relay's stream limits when they differ from its defaults. */
+  readonly pacing?: StreamPacerOptions;
   readonly log?: (line: string) => void;
 }
 
@@ -52,11 +58,13 @@ export class GatewayPeer {
   private readonly files = new Map<SessionId, FileService>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
+  private readonly pacer: StreamPacer;
   private keepingShells = false;
 
   constructor(o: GatewayPeerOptions) {
     this.o = o;
     this.me = o.session.home.identity.deviceId;
+    this.pacer = new StreamPacer({ ...o.pacing, onDrop: (bytes) => o.log?.(`output flood: ${bytes} bytes dropped from the send queue (viewers catch up by rejoining)`) });
   }
 
   /** The input gate's rules for one session: signatures by the sending device, writers from the session document. */
@@ -172,14 +180,22 @@ export class GatewayPeer {
       session: entry.id,
       root: () => terminal.info().cwd,
       writers: () => this.gateFor(entry.id).writers(),
-      send: (m, to) => sync.sendStream(encodeTerm(m), to),
+      send: (m, to) => this.pacer.send(sync, m, to),
       ...(this.o.log ? { log: this.o.log } : {}),
     });
     this.files.set(entry.id, files);
-    terminal.stream.on('batch', (b) => sync.sendStream(encodeTerm({ t: TermTag.Output, seq: b.seq, offset: b.offset, bytes: b.bytes })));
+    // After output goes quiet, everyone hears where the stream stands: a viewer whose last frames were
+    // lost sees it is behind and rejoins, even though no further output will show it a gap.
+    let quiet: ReturnType<typeof setTimeout> | undefined;
+    terminal.stream.on('batch', (b) => {
+      this.pacer.send(sync, { t: TermTag.Output, seq: b.seq, offset: b.offset, bytes: b.bytes });
+      clearTimeout(quiet);
+      quiet = setTimeout(() => this.pacer.send(sync, { t: TermTag.Live, seq: terminal.stream.next.seq }), QUIET_MS);
+      quiet.unref?.();
+    });
     terminal.on('resize', (s) => {
       doc.setSize(s.cols, s.rows, this.me);
-      sync.sendStream(encodeTerm({ t: TermTag.Size, cols: s.cols, rows: s.rows, atSeq: s.atSeq }));
+      this.pacer.send(sync, { t: TermTag.Size, cols: s.cols, rows: s.rows, atSeq: s.atSeq });
     });
     terminal.on('snapshot', (snap) => doc.snapshots.put({ coversSeq: snap.coversSeq, bytes: encodeSnapshot(snap), by: this.me }));
     // A shell kept in tmux while the gateway stops is detached, not ended: the next start adopts it.
@@ -191,7 +207,8 @@ export class GatewayPeer {
       this.o.session.workspace().sessions.setState(entry.id, mapped);
     });
     terminal.on('exit', (exit) => {
-      if (!detaching()) sync.sendStream(encodeTerm({ t: TermTag.Ended, exitCode: exit.exitCode ?? -1 }));
+      clearTimeout(quiet);
+      if (!detaching()) this.pacer.send(sync, { t: TermTag.Ended, exitCode: exit.exitCode ?? -1 });
       this.running.delete(entry.id);
       void files.close();
       this.files.delete(entry.id);
@@ -212,18 +229,18 @@ export class GatewayPeer {
       const replay = m.fresh ? null : terminal.stream.replay(m.fromSeq);
       let next = m.fromSeq;
       const send = (batches: readonly { seq: number; offset: number; bytes: Uint8Array }[]) => {
-        for (const b of batches) sync.sendStream(encodeTerm({ t: TermTag.Output, seq: b.seq, offset: b.offset, bytes: b.bytes }), from);
+        for (const b of batches) this.pacer.send(sync, { t: TermTag.Output, seq: b.seq, offset: b.offset, bytes: b.bytes }, from);
         next = batches.at(-1) ? batches.at(-1)!.seq + 1 : next;
       };
       if (replay && replay.kind === 'batches') send(replay.batches);
       else {
         const snap = await terminal.snapshot();
-        sync.sendStream(encodeTerm({ t: TermTag.Snapshot, snapshot: encodeSnapshot(snap) }), from);
+        this.pacer.send(sync, { t: TermTag.Snapshot, snapshot: encodeSnapshot(snap) }, from);
         next = snap.coversSeq;
         const after = terminal.stream.replay(snap.coversSeq);
         if (after.kind === 'batches') send(after.batches);
       }
-      sync.sendStream(encodeTerm({ t: TermTag.Live, seq: next }), from);
+      this.pacer.send(sync, { t: TermTag.Live, seq: next }, from);
     }
   }
 
@@ -238,5 +255,6 @@ export class GatewayPeer {
     this.keepingShells = options.keepShells;
     if (this.timer) clearInterval(this.timer);
     await this.manager.shutdown(options);
+    this.pacer.close();
   }
 }

@@ -19,6 +19,7 @@ const SAMPLES: TermMessage[] = [
   { t: TermTag.FileDone, id: 5, ok: true, message: '', size: 3, sha256: bytes(32), signature: bytes(64) },
   { t: TermTag.FileDone, id: 6, ok: false, message: 'E_PATH_OUTSIDE: no', size: 0, sha256: new Uint8Array(0), signature: new Uint8Array(0) },
   { t: TermTag.FileCancel, id: 5, reason: 'cancelled' },
+  { t: TermTag.OutputRun, seq: 9, count: 12, offset: 4096, bytes: bytes(200_000) },
 ];
 
 describe('terminal stream messages', () => {

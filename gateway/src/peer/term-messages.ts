@@ -13,6 +13,7 @@ import * as encoding from 'lib0/encoding';
 export const TermTag = {
   Output: 1, Input: 2, Join: 3, Snapshot: 4, Viewport: 5, Size: 6, Ended: 7, Live: 8,
   FileOffer: 9, FileAccept: 10, FileChunk: 11, FileAck: 12, FileDone: 13, FileCancel: 14,
+  OutputRun: 15,
 } as const;
 
 export type TermMessage =
@@ -34,7 +35,9 @@ export type TermMessage =
   | { readonly t: typeof TermTag.FileAck; readonly id: number; readonly next: number }
   /** The gateway's last word: `ok` with the file's size and SHA-256 signed by the gateway, or the error. */
   | { readonly t: typeof TermTag.FileDone; readonly id: number; readonly ok: boolean; readonly message: string; readonly size: number; readonly sha256: Uint8Array; readonly signature: Uint8Array }
-  | { readonly t: typeof TermTag.FileCancel; readonly id: number; readonly reason: string };
+  | { readonly t: typeof TermTag.FileCancel; readonly id: number; readonly reason: string }
+  /** `count` consecutive output batches from `seq` merged into one frame (stream-pacer.ts). */
+  | { readonly t: typeof TermTag.OutputRun; readonly seq: number; readonly count: number; readonly offset: number; readonly bytes: Uint8Array };
 
 export function encodeTerm(m: TermMessage): Uint8Array {
   const e = encoding.createEncoder();
@@ -101,6 +104,12 @@ export function encodeTerm(m: TermMessage): Uint8Array {
       encoding.writeVarUint(e, m.id);
       encoding.writeVarString(e, m.reason);
       break;
+    case TermTag.OutputRun:
+      encoding.writeVarUint(e, m.seq);
+      encoding.writeVarUint(e, m.count);
+      encoding.writeVarUint(e, m.offset);
+      encoding.writeVarUint8Array(e, m.bytes);
+      break;
   }
   return encoding.toUint8Array(e);
 }
@@ -156,6 +165,10 @@ export function decodeTerm(bytes: Uint8Array): TermMessage | null {
         break;
       case TermTag.FileCancel:
         m = { t, id: decoding.readVarUint(d), reason: decoding.readVarString(d) };
+        break;
+      case TermTag.OutputRun:
+        m = { t, seq: decoding.readVarUint(d), count: decoding.readVarUint(d), offset: decoding.readVarUint(d), bytes: decoding.readVarUint8Array(d) };
+        if (m.count < 1) return null;
         break;
       default:
         return null;

@@ -52,7 +52,9 @@ export class ViewerCore {
   private writes: Promise<void> = Promise.resolve();
   private nextSeq = 0;
   private restored = false;
-  private readonly early = new Map<number, Uint8Array>();
+  /** Output received ahead of `nextSeq`, by first seq: the bytes of `count` batches (a merged run has several). */
+  private readonly early = new Map<number, { bytes: Uint8Array; count: number }>();
+  private behindTimer: ReturnType<typeof setTimeout> | undefined;
   private lastJoin = 0;
   private counter = 0;
   private ended: number | null = null;
@@ -107,6 +109,7 @@ export class ViewerCore {
   /** Stops listening; the document stays open in the session. */
   close(): void {
     this.closed = true;
+    clearTimeout(this.behindTimer);
     this.sync?.off('stream', this.onStream);
     this.sync?.off('status', this.onStatus);
   }
@@ -216,12 +219,13 @@ export class ViewerCore {
     const m = decodeTerm(payload);
     if (!m || this.transfers?.handle(m)) return;
     if (m.t === TermTag.Snapshot) this.restore(m.snapshot);
-    else if (m.t === TermTag.Output) {
-      if (m.seq >= this.nextSeq) this.early.set(m.seq, m.bytes);
+    else if (m.t === TermTag.Output || m.t === TermTag.OutputRun) {
+      if (m.seq >= this.nextSeq) this.early.set(m.seq, { bytes: m.bytes, count: m.t === TermTag.OutputRun ? m.count : 1 });
       this.drain();
     } else if (m.t === TermTag.Size) this.enqueue(() => this.resize(m.cols, m.rows));
     else if (m.t === TermTag.Ended) this.ended = m.exitCode;
-    else if (m.t === TermTag.Live && m.seq <= this.nextSeq + this.early.size) {
+    else if (m.t === TermTag.Live && (m.seq > this.nextSeq || !this.restored)) this.behind();
+    else if (m.t === TermTag.Live) {
       // A stored snapshot older than the last resize restores its own size, and no Size follows for
       // a join: once caught up, take the size the gateway recorded in the session document.
       const recorded = this.sync ? terminalDoc(this.sync.ydoc).size() : undefined;
@@ -231,6 +235,20 @@ export class ViewerCore {
     }
     this.o.onChange?.();
   };
+
+  /**
+   * The gateway's stream is ahead of what arrived here (its last frames were lost, say to a relay
+   * that refused them): ask again, at most every REJOIN_AFTER_MS, until caught up.
+   */
+  private behind(): void {
+    if (this.closed || this.behindTimer !== undefined) return;
+    const wait = REJOIN_AFTER_MS - (Date.now() - this.lastJoin);
+    if (wait <= 0) return this.join();
+    this.behindTimer = setTimeout(() => {
+      this.behindTimer = undefined;
+      if (!this.live) this.join();
+    }, wait);
+  }
 
   /** Writes batches in sequence; a hole that stays open asks the gateway again. */
   private drain(): void {
@@ -243,11 +261,13 @@ export class ViewerCore {
         return;
       }
     }
-    for (let bytes = this.early.get(this.nextSeq); bytes !== undefined; bytes = this.early.get(this.nextSeq)) {
+    for (let next = this.early.get(this.nextSeq); next !== undefined; next = this.early.get(this.nextSeq)) {
       this.early.delete(this.nextSeq);
-      this.nextSeq++;
-      const chunk = bytes;
+      this.nextSeq += next.count;
+      const chunk = next.bytes;
       this.enqueue(() => this.o.screen.write(chunk));
+      // A run that ends past entries held for single batches makes those stale.
+      for (const seq of this.early.keys()) if (seq < this.nextSeq) this.early.delete(seq);
     }
     if (this.early.size > 0 && Date.now() - this.lastJoin > REJOIN_AFTER_MS) this.join();
   }

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { DocId } from '@tendril/crdt-schema/ids';
+import { ManualTimers } from '../terminal/test-support.ts';
+import { StreamPacer, type StreamTarget } from './stream-pacer.ts';
+import { decodeTerm, TermTag, type TermMessage } from './term-messages.ts';
+
+function world(o: { perSecond?: number; burst?: number; maxRunBytes?: number; maxQueuedBytes?: number } = {}) {
+  let now = 0;
+  const timers = new ManualTimers();
+  const sent: { doc: string; to: string; m: TermMessage }[] = [];
+  const target = (doc: string): StreamTarget => ({ doc: doc as DocId, sendStream: (payload, to = '') => (sent.push({ doc, to, m: decodeTerm(payload)! }), true) });
+  const dropped: number[] = [];
+  const pacer = new StreamPacer({ ...o, clock: { now: () => now }, timers, onDrop: (n) => dropped.push(n) });
+  const advance = (ms: number) => {
+    now += ms;
+    timers.advance(ms);
+  };
+  return { pacer, sent, target, advance, dropped };
+}
+
+const out = (seq: number, n = 10): TermMessage => ({ t: TermTag.Output, seq, offset: seq * n, bytes: new Uint8Array(n).fill(seq & 0xff) });
+
+describe('stream pacing', () => {
+  it('sends at once within the burst, then holds to the rate, in order', () => {
+    const w = world({ perSecond: 100, burst: 3 });
+    const a = w.target('a');
+    w.pacer.send(a, { t: TermTag.Size, cols: 80, rows: 24, atSeq: 0 });
+    w.pacer.send(a, { t: TermTag.Live, seq: 0 });
+    w.pacer.send(a, { t: TermTag.Ended, exitCode: 0 });
+    w.pacer.send(a, { t: TermTag.Live, seq: 1 });
+    expect(w.sent.map((s) => s.m.t)).toEqual([TermTag.Size, TermTag.Live, TermTag.Ended]);
+    w.advance(5);
+    expect(w.sent).toHaveLength(3);
+    w.advance(5);
+    expect(w.sent.map((s) => s.m.t)).toEqual([TermTag.Size, TermTag.Live, TermTag.Ended, TermTag.Live]);
+  });
+
+  it('merges waiting output batches of one session and audience into runs, bytes and order kept', () => {
+    const w = world({ perSecond: 10, burst: 1, maxRunBytes: 45 });
+    const a = w.target('a');
+    const b = w.target('b');
+    for (let seq = 0; seq < 6; seq++) w.pacer.send(a, out(seq));
+    w.pacer.send(b, out(0));
+    w.pacer.send(a, out(6));
+    w.pacer.send(a, out(7), 'device-x' as never);
+    for (let i = 0; i < 10; i++) w.advance(100);
+    const shape = w.sent.map(({ doc, to, m }) => [doc, to, m.t, 'seq' in m ? m.seq : -1, m.t === TermTag.OutputRun ? m.count : 1]);
+    expect(shape).toEqual([
+      ['a', '', TermTag.Output, 0, 1],
+      ['a', '', TermTag.OutputRun, 1, 4],
+      ['a', '', TermTag.Output, 5, 1],
+      ['b', '', TermTag.Output, 0, 1],
+      ['a', '', TermTag.Output, 6, 1],
+      ['a', 'device-x', TermTag.Output, 7, 1],
+    ]);
+    const run = w.sent[1]!.m as Extract<TermMessage, { t: typeof TermTag.OutputRun }>;
+    expect(run.offset).toBe(10);
+    expect([...run.bytes]).toEqual([...Array(10).fill(1), ...Array(10).fill(2), ...Array(10).fill(3), ...Array(10).fill(4)]);
+  });
+
+  it('drops the oldest broadcast output past the queue bound, never addressed answers', () => {
+    const w = world({ perSecond: 1, burst: 1, maxQueuedBytes: 25 });
+    const a = w.target('a');
+    w.pacer.send(a, { t: TermTag.Live, seq: 0 });
+    w.pacer.send(a, out(0), 'device-x' as never);
+    for (let seq = 0; seq < 4; seq++) w.pacer.send(a, out(seq));
+    // 10 addressed + 4 x 10 broadcast against a bound of 25: the three oldest broadcast batches go.
+    expect(w.dropped).toEqual([10, 10, 10]);
+    expect(w.pacer.waiting).toBe(2);
+  });
+});
