@@ -101,4 +101,25 @@ describe('tendril invite --confirm', { timeout: 60_000 }, () => {
     expect(joined.out.some((l) => l.includes('confirm it on the inviting device'))).toBe(false);
     expect(joined.last).toMatch(/^joined workspace /);
   });
+
+  it('enrolls a confirmed viewer itself, so the viewer is listed and keeps reading after a rotation', async () => {
+    const chat = (await cliOk('chat', 'new', '--home', a, '--title', 'news')).last;
+    const inviter = running(['invite', '--home', a, '--role', 'viewer', '--confirm'], async () => 'y');
+    const [, link] = await inviter.line(LINK);
+    const viewerHome = join(dir.path, 'viewer');
+    const joiner = running(['join', '--home', viewerHome, link!, '--name', 'tv']);
+    expect(await joiner.done, joiner.err.join('\n')).toBe(0);
+    expect(await inviter.done, inviter.err.join('\n')).toBe(0);
+    const viewerId = inviter.out.at(-1)!.slice('confirmed '.length);
+    const listed = (await cliOk('devices', 'list', '--home', a)).out.join('\n');
+    expect(listed).toMatch(new RegExp(`${viewerId} +viewer`));
+    // Another device is revoked: keys rotate, and the viewer, now a member, gets the new epoch.
+    const other = join(dir.path, 'to-revoke');
+    await cliOk('join', '--home', other, (await cliOk('invite', '--home', a)).last, '--name', 'old-phone');
+    const otherId = (await cliOk('devices', 'list', '--home', a)).out.find((l) => l.includes('old-phone'))!.split(/\s+/)[0]!;
+    await cliOk('devices', 'revoke', '--home', a, otherId);
+    await cliOk('chat', 'send', '--home', a, chat, 'written after the rotation');
+    const shown = await cliOk('chat', 'show', '--home', viewerHome, chat, '--wait-for', 'written after the rotation', '--timeout', '20');
+    expect(shown.out.join('\n')).toContain('written after the rotation');
+  });
 });

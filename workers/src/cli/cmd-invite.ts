@@ -11,7 +11,7 @@
  */
 import type { InviteRole } from '@tendril/crdt-schema/crypto';
 import { TendrilError } from '@tendril/crdt-schema/errors';
-import { awaitPairingRequest, inviteDevice } from '@tendril/crdt-schema/workspace';
+import { awaitPairingRequest, enrollConfirmedDevice, inviteDevice } from '@tendril/crdt-schema/workspace';
 import { flag, parseArgs, parseDuration } from './args.ts';
 import { homeDir, type CliContext } from './context.ts';
 import { withSession } from './session.ts';
@@ -43,6 +43,10 @@ export async function cmdInvite(ctx: CliContext, argv: readonly string[]): Promi
       throw new TendrilError('E_PAIRING_REJECTED', `rejected device ${pending.device}: ${yesCode === undefined ? 'not confirmed' : 'the code does not match'}; nothing was released`);
     }
     await pending.confirm();
+    // A read-only device cannot add itself to the member list: this admin does, from its signed request.
+    if (enrollConfirmedDevice(crypto, session, { device: pending.device, boxPublicKey: pending.boxPublicKey, role: invite.token.role, name: `${invite.token.role} ${pending.device.slice(0, 6)}` })) {
+      if ((await session.syncOrQueue(10_000)) !== 'synced') ctx.io.err(`queued: the new ${invite.token.role} is listed here but not yet on the relay`);
+    }
     ctx.io.out(`confirmed ${pending.device}`);
     return 0;
   });

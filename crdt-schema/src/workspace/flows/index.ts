@@ -6,3 +6,4 @@ export * from './pair-inviter.ts';
 export * from './pair-joiner.ts';
 export * from './poll-blob.ts';
 export * from './revoke.ts';
+export * from './enroll-confirmed.ts';

@@ -17,6 +17,8 @@ import { pollBlob, ttlUntil, type BlobRelay, type PollOptions } from './poll-blo
 /** A joining device waiting for a person's decision. */
 export interface PendingPairing {
   readonly device: DeviceId;
+  /** Its X25519 key (from the signed request): what an admin enrolls a read-only device with. */
+  readonly boxPublicKey: Uint8Array;
   /** Six digits; the joining device shows the same ones when no one else took its place. */
   readonly code: string;
   /** Sends the release secret; `E_INVITE_EXPIRED` past the invite's expiry (nothing is sent). */
@@ -60,6 +62,7 @@ export async function awaitPairingRequest(crypto: CryptoProvider, relay: BlobRel
   };
   return {
     device: request.device,
+    boxPublicKey: request.boxPublicKey,
     code: pairingCode(crypto, s, token.issuer, request.device),
     confirm: () => answer({ release }),
     reject: () => answer({ rejected: true }),
