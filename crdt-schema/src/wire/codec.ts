@@ -57,6 +57,7 @@ const CODECS: { [T in Frame['type']]: Codec<T> } = {
   [FrameType.BlobPut]: { write: control.writeBlobPut, read: control.readBlobPut },
   [FrameType.BlobTake]: { write: control.writeBlobTake, read: control.readBlobTake },
   [FrameType.Blob]: { write: control.writeBlob, read: control.readBlob },
+  [FrameType.AddAdmin]: { write: control.writeAddAdmin, read: control.readAddAdmin },
 };
 
 function codecOf(type: unknown): Codec<Frame['type']> | undefined {

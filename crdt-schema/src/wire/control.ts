@@ -13,6 +13,7 @@ import type {
   ErrorFrame,
   RevokeFrame,
   SetCapsFrame,
+  AddAdminFrame,
 } from './frames.ts';
 import type { Decoder, Encoder } from './fields.ts';
 import {
@@ -94,6 +95,22 @@ export function readRevoke(d: Decoder): RevokeFrame {
   const admin = readDeviceId(d, 'Revoke.admin');
   const signature = readFixed(d, SIGNATURE_BYTES, 'Revoke.signature');
   return { type: FrameType.Revoke, workspace, device, at, admin, signature };
+}
+
+export function writeAddAdmin(e: Encoder, f: AddAdminFrame): void {
+  writeUint(e, FrameType.AddAdmin, 'AddAdmin.type');
+  writeWorkspaceId(e, f.workspace, 'AddAdmin.workspace');
+  writeFixed(e, f.key, PUBLIC_KEY_BYTES, 'AddAdmin.key');
+  writeDeviceId(e, f.admin, 'AddAdmin.admin');
+  writeFixed(e, f.signature, SIGNATURE_BYTES, 'AddAdmin.signature');
+}
+
+export function readAddAdmin(d: Decoder): AddAdminFrame {
+  const workspace = readWorkspaceId(d, 'AddAdmin.workspace');
+  const key = readFixed(d, PUBLIC_KEY_BYTES, 'AddAdmin.key');
+  const admin = readDeviceId(d, 'AddAdmin.admin');
+  const signature = readFixed(d, SIGNATURE_BYTES, 'AddAdmin.signature');
+  return { type: FrameType.AddAdmin, workspace, key, admin, signature };
 }
 
 export function writeSetCaps(e: Encoder, f: SetCapsFrame): void {

@@ -33,6 +33,7 @@ export const FrameType = {
   BlobTake: 18,
   Blob: 19,
   Stream: 20,
+  AddAdmin: 21,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 
@@ -197,6 +198,20 @@ export interface RevokeFrame {
 }
 
 /**
+ * C->R: a registered admin adds another admin key to the workspace (a device restored from an admin's
+ * backup, say), so that device's revocations are honoured too. `signature` by the existing admin over
+ * `"tendril/add-admin/v1" || workspace || key`.
+ */
+export interface AddAdminFrame {
+  type: typeof FrameType.AddAdmin;
+  workspace: WorkspaceId;
+  /** The Ed25519 public key of the new admin device. */
+  key: Uint8Array;
+  admin: DeviceId;
+  signature: Uint8Array;
+}
+
+/**
  * C->R: replace a document's capability keys (after a revocation, so a revoked device's old
  * capability stops working). `proof` signs `"tendril/caps/v1" || nonce || doc || writeKey || readKey`
  * with the current write capability.
@@ -268,7 +283,8 @@ export type Frame =
   | BlobPutFrame
   | BlobTakeFrame
   | BlobFrame
-  | StreamFrame;
+  | StreamFrame
+  | AddAdminFrame;
 
 type Guard<F extends Frame> = (f: Frame) => f is F;
 const guard = <F extends Frame>(t: F['type']): Guard<F> => (f: Frame): f is F => f.type === t;
@@ -293,3 +309,4 @@ export const isBlobPut = guard<BlobPutFrame>(FrameType.BlobPut);
 export const isBlobTake = guard<BlobTakeFrame>(FrameType.BlobTake);
 export const isBlob = guard<BlobFrame>(FrameType.Blob);
 export const isStream = guard<StreamFrame>(FrameType.Stream);
+export const isAddAdmin = guard<AddAdminFrame>(FrameType.AddAdmin);

@@ -49,6 +49,11 @@ export function revokeBytes(workspace: WorkspaceId, device: DeviceId, at: number
   return concat([utf8.encode('tendril/revoke/v1'), field(workspace), field(device), u64(at)]);
 }
 
+/** Signed by a registered workspace admin in AddAdmin: `key` becomes an admin too. */
+export function addAdminBytes(workspace: WorkspaceId, key: Uint8Array): Uint8Array {
+  return concat([utf8.encode('tendril/add-admin/v1'), field(workspace), key]);
+}
+
 /** Signed by the document's current write capability key in SetCaps. */
 export function setCapsBytes(nonce: Uint8Array, doc: DocId, writeKey: Uint8Array, readKey: Uint8Array): Uint8Array {
   return concat([utf8.encode('tendril/caps/v1'), nonce, field(doc), writeKey, readKey]);

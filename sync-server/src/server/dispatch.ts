@@ -18,6 +18,7 @@ import { handleSnapshotPut } from './handlers/snapshot.ts';
 import { handlePresence } from './handlers/presence.ts';
 import { handleStream } from './handlers/stream.ts';
 import { handleRevoke } from './handlers/revoke.ts';
+import { handleAddAdmin } from './handlers/add-admin.ts';
 import { handleSetCaps } from './handlers/set-caps.ts';
 import { handleBlobPut, handleBlobTake } from './handlers/blobs.ts';
 
@@ -34,6 +35,7 @@ const HANDLERS: { [T in Frame['type']]?: Handler<Of<T>> } = {
   [FrameType.Presence]: handlePresence,
   [FrameType.Stream]: handleStream,
   [FrameType.Revoke]: handleRevoke,
+  [FrameType.AddAdmin]: handleAddAdmin,
   [FrameType.SetCaps]: handleSetCaps,
   [FrameType.BlobPut]: handleBlobPut,
   [FrameType.BlobTake]: handleBlobTake,

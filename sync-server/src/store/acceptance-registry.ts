@@ -19,6 +19,18 @@ export function registryTests(h: StoreHarness): void {
     expect(await store.getWorkspace(newWorkspaceId())).toBeUndefined();
   });
 
+  it('adds admin keys to an existing workspace only, once each', async () => {
+    const store = await h.open();
+    const ws = newWorkspaceId();
+    const first = key();
+    await store.createWorkspace(ws, [first], 1000);
+    const added = key();
+    expect(await store.addAdmin(ws, added)).toBe(true);
+    expect(await store.addAdmin(ws, added)).toBe(true);
+    expect((await store.getWorkspace(ws))?.admins).toEqual([first, added]);
+    expect(await store.addAdmin(newWorkspaceId(), key())).toBe(false);
+  });
+
   it('records revocations per workspace, idempotently', async () => {
     const store = await h.open();
     const [a, b] = [newWorkspaceId(), newWorkspaceId()];

@@ -16,7 +16,7 @@ import type {
   StoreStats,
   WorkspaceRecord,
 } from './types.ts';
-import { hexOf } from './bytes.ts';
+import { bytesEqual, hexOf } from './bytes.ts';
 
 interface DocLog {
   record: DocRecord;
@@ -73,6 +73,13 @@ export function createMemoryStore(): RelayStore {
         return record;
       }),
     getWorkspace: (workspace) => run(() => workspaces.get(workspace)),
+    addAdmin: (workspace, key) =>
+      run(() => {
+        const existing = workspaces.get(workspace);
+        if (!existing) return false;
+        if (!existing.admins.some((a) => bytesEqual(a, key))) workspaces.set(workspace, { ...existing, admins: [...existing.admins, key.slice()] });
+        return true;
+      }),
     revokeDevice: (workspace: WorkspaceId, device: DeviceId) => run(() => void revoked.add(`${workspace}/${device}`)),
     isRevoked: (workspace, device) => run(() => revoked.has(`${workspace}/${device}`)),
 

@@ -14,6 +14,7 @@ type Stmt<Row = unknown> = Database.Statement<any[], Row>;
 export interface Statements {
   insertWorkspace: Stmt;
   getWorkspace: Stmt<WorkspaceRow>;
+  setAdmins: Stmt;
   revoke: Stmt;
   isRevoked: Stmt<{ one: number }>;
   insertDoc: Stmt;
@@ -39,6 +40,7 @@ export function prepareStatements(db: Database.Database): Statements {
   return {
     insertWorkspace: p('INSERT OR IGNORE INTO workspaces (id, admins, created_at) VALUES (?, ?, ?)'),
     getWorkspace: p('SELECT id, admins, created_at FROM workspaces WHERE id = ?'),
+    setAdmins: p('UPDATE workspaces SET admins = ? WHERE id = ?'),
     revoke: p('INSERT OR IGNORE INTO revoked (workspace, device, at) VALUES (?, ?, ?)'),
     isRevoked: p('SELECT 1 AS one FROM revoked WHERE workspace = ? AND device = ?'),
     insertDoc: p('INSERT OR IGNORE INTO docs (id, workspace, write_key, read_key) VALUES (?, ?, ?, ?)'),

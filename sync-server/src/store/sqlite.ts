@@ -12,7 +12,7 @@ import type { DocRow } from './sqlite-statements.ts';
 import { prepareDatabase } from './sqlite-schema.ts';
 import { prepareStatements } from './sqlite-statements.ts';
 import { createGroupCommit } from './group-commit.ts';
-import { packKeys, toBytes, unpackKeys } from './bytes.ts';
+import { bytesEqual, packKeys, toBytes, unpackKeys } from './bytes.ts';
 
 /** Ed25519 public key length: admin keys are packed at this stride. */
 const KEY_BYTES = 32;
@@ -104,6 +104,14 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
       run(() => {
         const row = s.getWorkspace.get(workspace);
         return row ? { workspace, admins: unpackKeys(row.admins, KEY_BYTES), createdAt: row.created_at } : undefined;
+      }),
+    addAdmin: (workspace, key) =>
+      run(() => {
+        const row = s.getWorkspace.get(workspace);
+        if (!row) return false;
+        const admins = unpackKeys(row.admins, KEY_BYTES);
+        if (!admins.some((a) => bytesEqual(a, key))) s.setAdmins.run(packKeys([...admins, key]), workspace);
+        return true;
       }),
     revokeDevice: (workspace, device, at) => run(() => void s.revoke.run(workspace, device, at)),
     isRevoked: (workspace, device) => run(() => s.isRevoked.get(workspace, device) !== undefined),

@@ -87,6 +87,8 @@ export interface RelayStore {
   /** Creates the workspace, or returns the existing record unchanged (first registration wins). */
   createWorkspace(workspace: WorkspaceId, admins: readonly Uint8Array[], createdAt: number): Promise<WorkspaceRecord>;
   getWorkspace(workspace: WorkspaceId): Promise<WorkspaceRecord | undefined>;
+  /** Adds an admin key to an existing workspace; idempotent. False when the workspace is unknown. */
+  addAdmin(workspace: WorkspaceId, key: Uint8Array): Promise<boolean>;
   /** Records a revocation; idempotent. */
   revokeDevice(workspace: WorkspaceId, device: DeviceId, at: number): Promise<void>;
   isRevoked(workspace: WorkspaceId, device: DeviceId): Promise<boolean>;

@@ -22,7 +22,7 @@ import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { ChatId, DocId } from '@tendril/crdt-schema/ids';
 import { ALL_SCOPES, type Scope } from '@tendril/crdt-schema/keyring';
 import type { DocSync } from '@tendril/crdt-schema/sync';
-import { signMemberCert, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { registerRelayAdmin, signMemberCert, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { nextPaint } from '../platform/files.ts';
 import { ByteReader, ByteWriter } from './bytes.ts';
 import { openSession } from './open.ts';
@@ -140,6 +140,9 @@ export async function restoreBackup(
     session.workspace().members.add({ device: identity.deviceId, name: o.deviceName, role: 'admin', boxPublicKey: identity.boxPublicKey, addedBy: old.identity.deviceId, cert });
   }
   session.connect();
+  // The relay knows the backed-up admin, not this new device: the old identity vouches for it, so this
+  // device's revocations are honoured at the relay too.
+  if (asNewDevice) await registerRelayAdmin(crypto, session, old.identity);
   o.onProgress({ label: 'Restored', done: b.docs.length, total: b.docs.length });
   return session;
 }

@@ -7,3 +7,4 @@ export * from './pair-joiner.ts';
 export * from './poll-blob.ts';
 export * from './revoke.ts';
 export * from './enroll-confirmed.ts';
+export * from './relay-admin.ts';
