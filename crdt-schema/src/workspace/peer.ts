@@ -53,6 +53,9 @@ export interface WorkspacePeerOptions {
   readonly admitEnrollment?: (author: DeviceId, update: Uint8Array) => boolean;
 }
 
+/** Problems a peer keeps for its status (the oldest are dropped past this). */
+export const MAX_PROBLEMS = 1000;
+
 export class WorkspacePeer {
   readonly relay: RelayClient;
   private readonly o: WorkspacePeerOptions;
@@ -68,12 +71,29 @@ export class WorkspacePeer {
       workspace: o.workspace,
       device: { id: o.identity.deviceId, publicKey: o.identity.signPublicKey, sign: (m) => o.crypto.sign(m, sk.expose()) },
     });
-    this.relay.on('problem', (p) => this.problems.push(p));
+    this.relay.on('problem', (p) => this.note(p));
   }
 
-  /** Problems seen so far (relay misbehaviour, refused frames). */
+  /** Problems seen so far (relay misbehaviour, refused frames): the latest MAX_PROBLEMS, plus how many were dropped. */
   get seenProblems(): readonly SyncProblem[] {
     return this.problems;
+  }
+
+  /** Problems seen in all, including those no longer kept. */
+  get problemCount(): number {
+    return this.dropped + this.problems.length;
+  }
+
+  private dropped = 0;
+
+  private note(p: SyncProblem): void {
+    this.problems.push(p);
+    // A relay that keeps misbehaving must not grow a long-lived peer's memory: keep the latest.
+    if (this.problems.length > MAX_PROBLEMS) {
+      const over = this.problems.length - MAX_PROBLEMS;
+      this.problems.splice(0, over);
+      this.dropped += over;
+    }
   }
 
   /**
@@ -114,7 +134,7 @@ export class WorkspacePeer {
       counters: createCounterTracker(),
       ...(o.snapshotEvery !== undefined ? { snapshotEvery: o.snapshotEvery } : {}),
     });
-    sync.on('problem', (p) => this.problems.push(p));
+    sync.on('problem', (p) => this.note(p));
     this.open.set(ref.doc, { sync, scope: ref.scope });
     this.relay.add(sync);
     return sync;

@@ -60,8 +60,14 @@ export class SyncStatusState {
 
   /** Takes the problems the peer recorded since the last look (documents report them before anyone listens). */
   private collectProblems(): void {
-    const all = this.session.peer.seenProblems;
-    for (; this.problemsSeen < all.length; this.problemsSeen++) this.show(all[this.problemsSeen]!);
+    const peer = this.session.peer;
+    const kept = peer.seenProblems;
+    // The peer keeps only the latest problems: count in totals, and skip what it no longer holds.
+    const firstKept = peer.problemCount - kept.length;
+    for (; this.problemsSeen < peer.problemCount; this.problemsSeen++) {
+      const p = kept[this.problemsSeen - firstKept];
+      if (p) this.show(p);
+    }
   }
 
   private show(p: SyncProblem): void {
