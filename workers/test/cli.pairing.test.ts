@@ -112,7 +112,7 @@ describe('tendril invite --confirm', { timeout: 60_000 }, () => {
     expect(await inviter.done, inviter.err.join('\n')).toBe(0);
     const viewerId = inviter.out.at(-1)!.slice('confirmed '.length);
     const listed = (await cliOk('devices', 'list', '--home', a)).out.join('\n');
-    expect(listed).toMatch(new RegExp(`${viewerId} +viewer`));
+    expect(listed).toMatch(new RegExp(`${viewerId} +viewer +tv`));
     // Another device is revoked: keys rotate, and the viewer, now a member, gets the new epoch.
     const other = join(dir.path, 'to-revoke');
     await cliOk('join', '--home', other, (await cliOk('invite', '--home', a)).last, '--name', 'old-phone');

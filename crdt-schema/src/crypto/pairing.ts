@@ -32,6 +32,17 @@ const REJECT = 2;
 export interface PairingRequest {
   readonly device: DeviceId;
   readonly boxPublicKey: Uint8Array;
+  /** The name the person gave the joining device (at most MAX_PAIRING_NAME_BYTES of UTF-8; may be empty). */
+  readonly name: string;
+}
+
+export const MAX_PAIRING_NAME_BYTES = 100;
+
+/** The name's UTF-8, cut at a character boundary to fit. */
+function nameBytes(name: string): Uint8Array {
+  let bytes = utf8(name);
+  for (let cut = name.length; bytes.length > MAX_PAIRING_NAME_BYTES; ) bytes = utf8(name.slice(0, --cut));
+  return bytes;
 }
 
 /** What the inviter answered: the release secret, or a rejection. */
@@ -49,25 +60,34 @@ export function pairingAnswerBlobKey(crypto: CryptoProvider, inviteSecret: Secre
   return toBase64Url(crypto.hash(concatBytes(utf8(Context.pairingAnswerBlob), publicKeyOfDevice(joiner)), 32, inviteSecret.expose()));
 }
 
-export function sealPairingRequest(crypto: CryptoProvider, inviteSecret: Secret<Uint8Array>, tokenBytes: Uint8Array, joiner: DeviceIdentity): Uint8Array {
-  const signature = crypto.sign(withContext(Context.pairingRequest, tokenBytes, joiner.signPublicKey, joiner.boxPublicKey), joiner.signSecretKey.expose());
+export function sealPairingRequest(crypto: CryptoProvider, inviteSecret: Secret<Uint8Array>, tokenBytes: Uint8Array, joiner: DeviceIdentity, name = ''): Uint8Array {
+  const named = nameBytes(name);
+  const signature = crypto.sign(withContext(Context.pairingRequest, tokenBytes, joiner.signPublicKey, joiner.boxPublicKey, named), joiner.signSecretKey.expose());
   const nonce = crypto.randomBytes(24);
   const key = crypto.kdf(inviteSecret.expose(), Context.pairingRequestSeal);
-  return concatBytes(Uint8Array.of(VERSION), nonce, crypto.aeadSeal(concatBytes(joiner.signPublicKey, joiner.boxPublicKey, signature), tokenBytes, nonce, key));
+  return concatBytes(Uint8Array.of(VERSION), nonce, crypto.aeadSeal(concatBytes(joiner.signPublicKey, joiner.boxPublicKey, signature, named), tokenBytes, nonce, key));
 }
 
 /** `E_INVITE_INVALID` when the request was not made with this link or its signature does not verify. */
 export function openPairingRequest(crypto: CryptoProvider, inviteSecret: Secret<Uint8Array>, tokenBytes: Uint8Array, blob: Uint8Array): PairingRequest {
-  if (blob.length !== 1 + 24 + 128 + 16 || blob[0] !== VERSION) throw invalid('malformed request');
+  const fixed = 1 + 24 + 128 + 16;
+  if (blob.length < fixed || blob.length > fixed + MAX_PAIRING_NAME_BYTES || blob[0] !== VERSION) throw invalid('malformed request');
   const key = crypto.kdf(inviteSecret.expose(), Context.pairingRequestSeal);
   const plain = crypto.aeadOpen(blob.subarray(25), tokenBytes, blob.subarray(1, 25), key);
   if (plain === null) throw invalid('the request was not made with this invite');
   const signPublicKey = plain.subarray(0, 32);
   const boxPublicKey = plain.slice(32, 64);
-  if (!crypto.verify(plain.subarray(64), withContext(Context.pairingRequest, tokenBytes, signPublicKey, boxPublicKey), signPublicKey)) {
+  const named = plain.subarray(128);
+  if (!crypto.verify(plain.subarray(64, 128), withContext(Context.pairingRequest, tokenBytes, signPublicKey, boxPublicKey, named), signPublicKey)) {
     throw invalid('the request signature does not verify');
   }
-  return { device: deviceIdFromPublicKey(signPublicKey.slice()), boxPublicKey };
+  let name: string;
+  try {
+    name = new TextDecoder('utf-8', { fatal: true }).decode(named);
+  } catch {
+    throw invalid('the device name is not UTF-8');
+  }
+  return { device: deviceIdFromPublicKey(signPublicKey.slice()), boxPublicKey, name };
 }
 
 export function sealPairingAnswer(crypto: CryptoProvider, inviteSecret: Secret<Uint8Array>, tokenBytes: Uint8Array, to: PairingRequest, answer: PairingAnswer): Uint8Array {

@@ -44,7 +44,7 @@ export async function cmdInvite(ctx: CliContext, argv: readonly string[]): Promi
     }
     await pending.confirm();
     // A read-only device cannot add itself to the member list: this admin does, from its signed request.
-    if (enrollConfirmedDevice(crypto, session, { device: pending.device, boxPublicKey: pending.boxPublicKey, role: invite.token.role, name: `${invite.token.role} ${pending.device.slice(0, 6)}` })) {
+    if (enrollConfirmedDevice(crypto, session, { device: pending.device, boxPublicKey: pending.boxPublicKey, role: invite.token.role, name: pending.name || `${invite.token.role} ${pending.device.slice(0, 6)}` })) {
       if ((await session.syncOrQueue(10_000)) !== 'synced') ctx.io.err(`queued: the new ${invite.token.role} is listed here but not yet on the relay`);
     }
     ctx.io.out(`confirmed ${pending.device}`);

@@ -77,7 +77,7 @@ export async function redeemInvite(crypto: CryptoProvider, linkText: string, o: 
     blob = await relay.takeBlob(inviteBlobKey(crypto, link.secret));
     if (blob && payloadNeedsRelease(blob)) {
       o.onPairingCode?.(code);
-      release = await requestRelease(crypto, relay, link, identity, { ...o.poll, now: o.now, timeoutMs: o.confirmTimeoutMs ?? token.expiresAt - o.now });
+      release = await requestRelease(crypto, relay, link, identity, { ...o.poll, now: o.now, name: o.deviceName, timeoutMs: o.confirmTimeoutMs ?? token.expiresAt - o.now });
     }
   } finally {
     relay.destroy();

@@ -19,6 +19,8 @@ export interface PendingPairing {
   readonly device: DeviceId;
   /** Its X25519 key (from the signed request): what an admin enrolls a read-only device with. */
   readonly boxPublicKey: Uint8Array;
+  /** The name its person gave it (signed with the request; may be empty). */
+  readonly name: string;
   /** Six digits; the joining device shows the same ones when no one else took its place. */
   readonly code: string;
   /** Sends the release secret; `E_INVITE_EXPIRED` past the invite's expiry (nothing is sent). */
@@ -63,6 +65,7 @@ export async function awaitPairingRequest(crypto: CryptoProvider, relay: BlobRel
   return {
     device: request.device,
     boxPublicKey: request.boxPublicKey,
+    name: request.name,
     code: pairingCode(crypto, s, token.issuer, request.device),
     confirm: () => answer({ release }),
     reject: () => answer({ rejected: true }),

@@ -21,10 +21,10 @@ export async function requestRelease(
   relay: BlobRelay,
   link: ParsedInviteLink,
   identity: DeviceIdentity,
-  o: PollOptions & { readonly now: number },
+  o: PollOptions & { readonly now: number; readonly name?: string },
 ): Promise<Secret<Uint8Array>> {
   const { secret: s, tokenBytes, token } = link;
-  await relay.putBlob(pairingRequestBlobKey(crypto, s), sealPairingRequest(crypto, s, tokenBytes, identity), ttlUntil(token.expiresAt, o.now));
+  await relay.putBlob(pairingRequestBlobKey(crypto, s), sealPairingRequest(crypto, s, tokenBytes, identity, o.name ?? ''), ttlUntil(token.expiresAt, o.now));
   const read = (blob: Uint8Array): PairingAnswer | null => {
     try {
       return openPairingAnswer(crypto, s, tokenBytes, identity, blob);

@@ -150,7 +150,7 @@ describe('confirmed pairing', () => {
     const joiner = generateDeviceIdentity(crypto);
     const answerKey = pairingAnswerBlobKey(crypto, link.secret, joiner.deviceId);
     // Sealed to the joiner but under another secret: the relay cannot fake a rejection.
-    await relay.putBlob(answerKey, sealPairingAnswer(crypto, secret(crypto.randomBytes(32)), link.tokenBytes, { device: joiner.deviceId, boxPublicKey: joiner.boxPublicKey }, { rejected: true }));
+    await relay.putBlob(answerKey, sealPairingAnswer(crypto, secret(crypto.randomBytes(32)), link.tokenBytes, { device: joiner.deviceId, boxPublicKey: joiner.boxPublicKey, name: '' }, { rejected: true }));
     const joined = join(relay, link, joiner);
     const pending = await awaitPairingRequest(crypto, relay, invite, { ...fast, now: () => NOW });
     await pending.confirm();
