@@ -164,6 +164,19 @@ describe('agent tool loop', () => {
     expect(reply).toMatchObject({ status: 'done', content: '(Stopped: the limit of 5 rounds of tool calls was reached.)' });
   });
 
+  it('says so in the reply when the model calls a tool while the agent holds no tool grant', async () => {
+    fake.enqueue({ text: ['Let me check.'], toolCalls: [{ id: 'call_x', name: 'run_command', arguments: '{"command":"ls"}' }] });
+    const turn = chat.addMessage({ author: USER, role: 'user', content: 'list files' });
+    const reply = chat.addMessage({ author: WORKER, role: 'assistant', status: 'pending', parent: turn });
+    const outcome = await answerTurn({
+      chat, reply, model: 'gpt-4o-mini', worker: WORKER, stillHolds: () => true,
+      provider: createProvider({ kind: 'openai', baseUrl: `${fake.url}/v1`, apiKey: KEY, model: 'gpt-4o-mini' }),
+      messages: [{ role: 'user', content: 'list files' }],
+    });
+    expect(outcome).toBe('done');
+    expect(chat.message(reply as MessageId)!.content).toBe('Let me check.\n\n(The model asked to use the tool run_command, but the agent holds no grant for tools here.)');
+  });
+
   it('honours a smaller round limit', async () => {
     const { requests, reply } = await ask(`again ${scenarioMarker('forever')}`, { maxToolRounds: 2 });
     expect(requests).toHaveLength(3);

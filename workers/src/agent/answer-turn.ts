@@ -72,6 +72,11 @@ export async function answerTurn(o: AnswerOptions): Promise<AnswerOutcome> {
         if (now() - lastFlush >= (o.flushMs ?? 40)) flush();
         firstTokenAt ??= now();
       } else if (event.type === 'usage') usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
+      else if (event.type === 'tool_call' && !o.tools) {
+        // Only reached without a toolbox (the tool loop consumes calls): say so rather than end empty.
+        buffer += `${buffer || o.chat.message(o.reply)?.content ? '\n\n' : ''}(The model asked to use the tool ${event.name}, but the agent holds no grant for tools here.)`;
+        flush();
+      }
       check();
       if (reason) break;
     }
