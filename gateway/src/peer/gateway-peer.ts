@@ -20,7 +20,7 @@ import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { encodeSnapshot, type SessionManager, type StartRequest, type TerminalSession } from '../terminal/index.ts';
 import { openSessionRequest, verifyInput } from './signatures.ts';
 import { decodeTerm, TermTag } from './term-messages.ts';
-import { verifiedWriters } from './writers.ts';
+import { memoWriterCheck, verifiedWriters, type WriterCheck } from './writers.ts';
 import { FileService } from './file-service.ts';
 import { StreamPacer, type StreamPacerOptions } from './stream-pacer.ts';
 
@@ -59,11 +59,14 @@ export class GatewayPeer {
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
   private readonly pacer: StreamPacer;
+  /** Signed writer entries checked once, not on every keystroke. */
+  private readonly writerCheck: WriterCheck;
   private keepingShells = false;
 
   constructor(o: GatewayPeerOptions) {
     this.o = o;
     this.me = o.session.home.identity.deviceId;
+    this.writerCheck = memoWriterCheck(o.crypto);
     this.pacer = new StreamPacer({ ...o.pacing, onDrop: (bytes) => o.log?.(`output flood: ${bytes} bytes dropped from the send queue (viewers catch up by rejoining)`) });
   }
 
@@ -73,7 +76,7 @@ export class GatewayPeer {
       f.device && f.signature && verifyInput(this.o.crypto, f.device, id, f.counter, f.data, f.signature) ? f.device : null,
     writers: (): DeviceId[] => {
       const r = this.running.get(id);
-      return r ? verifiedWriters(this.o.crypto, this.o.session.members, r.doc, id) : [];
+      return r ? verifiedWriters(this.o.crypto, this.o.session.members, r.doc, id, this.writerCheck) : [];
     },
     log: (drop: { reason: string; device: DeviceId | null; counter: number; bytes: number }) =>
       this.o.log?.(`session ${id}: input dropped (${drop.reason}) from ${drop.device ?? 'unknown'}, ${drop.bytes} bytes`),

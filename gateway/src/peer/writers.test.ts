@@ -7,7 +7,7 @@ import type { Role } from '@tendril/crdt-schema/keyring';
 import { terminalDoc } from '@tendril/crdt-schema/schema';
 import type { Directory, MemberRecord } from '@tendril/crdt-schema/workspace';
 import { signWriter } from './signatures.ts';
-import { verifiedWriters } from './writers.ts';
+import { memoWriterCheck, verifiedWriters } from './writers.ts';
 
 const crypto = await loadCrypto({ ed25519: 'sodium' });
 
@@ -38,5 +38,24 @@ describe('the writer list the gateway trusts', () => {
     other.init({ sessionId: newSessionId(), title: 't', gateway: owner.deviceId, owner: owner.deviceId });
     other.writers.add(guest.deviceId, owner.deviceId, signWriter(crypto, owner, session, guest.deviceId));
     expect(verifiedWriters(crypto, directory, other, other.info()!.sessionId)).toEqual([owner.deviceId]);
+  });
+
+  it('checks each signed entry once when memoized, and a changed entry again', () => {
+    const records = new Map<DeviceId, MemberRecord>();
+    const directory: Directory = { member: (d) => records.get(d) };
+    const [owner, guest] = [generateDeviceIdentity(crypto), generateDeviceIdentity(crypto)];
+    for (const id of [owner, guest]) records.set(id.deviceId, { role: 'device' });
+    let verifies = 0;
+    const counting = { ...crypto, verify: (...a: Parameters<typeof crypto.verify>) => (verifies++, crypto.verify(...a)) };
+    const session = newSessionId();
+    const doc = terminalDoc(new Y.Doc());
+    doc.init({ sessionId: session, title: 't', gateway: owner.deviceId, owner: owner.deviceId });
+    doc.writers.add(guest.deviceId, owner.deviceId, signWriter(crypto, owner, session, guest.deviceId));
+    const check = memoWriterCheck(counting);
+    for (let i = 0; i < 5; i++) expect(verifiedWriters(counting, directory, doc, session, check)).toEqual([owner.deviceId, guest.deviceId]);
+    expect(verifies).toBe(1);
+    doc.writers.add(guest.deviceId, owner.deviceId, new Uint8Array(64).fill(1));
+    expect(verifiedWriters(counting, directory, doc, session, check)).toEqual([owner.deviceId]);
+    expect(verifies).toBe(2);
   });
 });

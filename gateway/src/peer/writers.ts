@@ -18,14 +18,36 @@ const isCurrent = (directory: Directory, device: DeviceId): boolean => {
   return m !== undefined && m.revokedAtEpoch === undefined;
 };
 
+/** Checks one signed writer entry (signatures.ts's verifyWriter, or a memo of it). */
+export type WriterCheck = (session: SessionId, w: { device: DeviceId; addedBy: DeviceId; signature?: Uint8Array }) => boolean;
+
+/**
+ * verifyWriter with its answers kept: the gateway asks for the writer list on every input frame, and
+ * an Ed25519 check per listed writer per keystroke would sit on the echo path. Keyed by the entry's
+ * exact bytes, so a changed entry is checked again; bounded.
+ */
+export function memoWriterCheck(crypto: CryptoProvider, max = 1024): WriterCheck {
+  const seen = new Map<string, boolean>();
+  return (session, w) => {
+    const key = `${session}|${w.device}|${w.addedBy}|${w.signature ? Array.from(w.signature, (b) => b.toString(16).padStart(2, '0')).join('') : ''}`;
+    let ok = seen.get(key);
+    if (ok === undefined) {
+      ok = verifyWriter(crypto, session, w);
+      if (seen.size >= max) seen.delete(seen.keys().next().value!);
+      seen.set(key, ok);
+    }
+    return ok;
+  };
+}
+
 /** The owner first, then every listed writer whose entry is signed by the owner or a current admin. */
-export function verifiedWriters(crypto: CryptoProvider, directory: Directory, doc: TerminalDoc, session: SessionId): DeviceId[] {
+export function verifiedWriters(crypto: CryptoProvider, directory: Directory, doc: TerminalDoc, session: SessionId, check: WriterCheck = (s, w) => verifyWriter(crypto, s, w)): DeviceId[] {
   const owner = doc.info()?.owner;
   if (!owner) return [];
   const listed = doc.writers.list().filter((w) => {
     if (w.device === owner || !isCurrent(directory, w.device)) return false;
     const signer = w.addedBy === owner || directory.member(w.addedBy)?.role === 'admin';
-    return signer && isCurrent(directory, w.addedBy) && verifyWriter(crypto, session, w);
+    return signer && isCurrent(directory, w.addedBy) && check(session, w);
   });
   return [owner, ...listed.map((w) => w.device)];
 }
