@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import { concatBytes } from '@tendril/crdt-schema/crypto';
 import { HeadlessScreen, type Screen, type SnapshotGunzip } from '@tendril/gateway';
 
 /** What a viewer drew since a reset: the snapshot (by key) it started from, if any, and the bytes after it. */
@@ -54,15 +55,8 @@ export class RecordingScreen implements Screen {
   }
 }
 
-export const concat = (parts: readonly Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+/** All parts in one array (the core's concatBytes, over a list). */
+export const concat = (parts: readonly Uint8Array[]): Uint8Array => concatBytes(...parts);
 
 /**
  * Every way the viewer's segments depart from `stream` (the gateway's output

@@ -5,8 +5,7 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
-import type { DeviceIdentity } from '@tendril/crdt-schema/crypto';
+import { concatBytes, type CryptoProvider, type DeviceIdentity } from '@tendril/crdt-schema/crypto';
 import { parseDeviceId, publicKeyOfDevice, type DeviceId, type DocId, type SessionId } from '@tendril/crdt-schema/ids';
 
 
@@ -27,28 +26,36 @@ function requestBody(r: SessionRequest): Uint8Array {
   return encoding.toUint8Array(e);
 }
 
+/** `body || signature`: the layout of every signed request here. */
+function signed(crypto: CryptoProvider, body: Uint8Array, by: DeviceIdentity): Uint8Array {
+  return concatBytes(body, crypto.sign(body, by.signSecretKey.expose()));
+}
+
+/** Parses the body of a signed request and checks the signature by the device the body names; null otherwise. */
+function openSigned<T>(crypto: CryptoProvider, bytes: Uint8Array, parse: (body: Uint8Array) => T | null, signer: (r: T) => DeviceId): T | null {
+  try {
+    if (bytes.length < 64) return null;
+    const body = bytes.subarray(0, bytes.length - 64);
+    const r = parse(body);
+    return r !== null && crypto.verify(bytes.subarray(bytes.length - 64), body, publicKeyOfDevice(signer(r))) ? r : null;
+  } catch {
+    return null;
+  }
+}
+
 export function signSessionRequest(crypto: CryptoProvider, r: SessionRequest, requester: DeviceIdentity): Uint8Array {
-  const body = requestBody(r);
-  const sig = crypto.sign(body, requester.signSecretKey.expose());
-  const out = new Uint8Array(body.length + 64);
-  out.set(body);
-  out.set(sig, body.length);
-  return out;
+  return signed(crypto, requestBody(r), requester);
 }
 
 /** The request when its signature by the named requester verifies, else null. */
 export function openSessionRequest(crypto: CryptoProvider, bytes: Uint8Array): SessionRequest | null {
-  try {
-    const body = bytes.subarray(0, bytes.length - 64);
+  return openSigned(crypto, bytes, (body): SessionRequest | null => {
     const d = decoding.createDecoder(body);
     if (decoding.readVarString(d) !== 'tendril/term-request/v1') return null;
     const [kind, session, doc, gateway, title, cwd, requester] = Array.from({ length: 7 }, () => decoding.readVarString(d));
     if (decoding.hasContent(d) || (kind !== 'start' && kind !== 'end')) return null;
-    const r: SessionRequest = { kind, session: session as SessionId, doc: doc as DocId, gateway: parseDeviceId(gateway), title: title!, cwd: cwd!, requester: parseDeviceId(requester) };
-    return crypto.verify(bytes.subarray(bytes.length - 64), body, publicKeyOfDevice(r.requester)) ? r : null;
-  } catch {
-    return null;
-  }
+    return { kind, session: session as SessionId, doc: doc as DocId, gateway: parseDeviceId(gateway), title: title!, cwd: cwd!, requester: parseDeviceId(requester) };
+  }, (r) => r.requester);
 }
 
 /** The bytes a device signs for one input frame: bound to the session and the counter. */
@@ -127,18 +134,12 @@ function fileRequestBody(r: FileRequest): Uint8Array {
 }
 
 export function signFileRequest(crypto: CryptoProvider, device: DeviceIdentity, r: Omit<FileRequest, 'device'>): Uint8Array {
-  const body = fileRequestBody({ ...r, device: device.deviceId });
-  const out = new Uint8Array(body.length + 64);
-  out.set(body);
-  out.set(crypto.sign(body, device.signSecretKey.expose()), body.length);
-  return out;
+  return signed(crypto, fileRequestBody({ ...r, device: device.deviceId }), device);
 }
 
 /** The request when it parses exactly and its signature by the named device verifies, else null. */
 export function openFileRequest(crypto: CryptoProvider, bytes: Uint8Array): FileRequest | null {
-  try {
-    if (bytes.length < 64) return null;
-    const body = bytes.subarray(0, bytes.length - 64);
+  return openSigned(crypto, bytes, (body): FileRequest | null => {
     const d = decoding.createDecoder(body);
     if (decoding.readVarString(d) !== 'tendril/term-file/v1') return null;
     const kind = decoding.readVarString(d);
@@ -147,11 +148,8 @@ export function openFileRequest(crypto: CryptoProvider, bytes: Uint8Array): File
       kind, session: decoding.readVarString(d) as SessionId, id: decoding.readVarUint(d), path: decoding.readVarString(d), size: decoding.readVarUint(d),
       sha256: decoding.readVarUint8Array(d), overwrite: decoding.readUint8(d) === 1, at: decoding.readVarUint(d), device: parseDeviceId(decoding.readVarString(d)),
     };
-    if (decoding.hasContent(d)) return null;
-    return crypto.verify(bytes.subarray(bytes.length - 64), body, publicKeyOfDevice(r.device)) ? r : null;
-  } catch {
-    return null;
-  }
+    return decoding.hasContent(d) ? null : r;
+  }, (r) => r.device);
 }
 
 /** What the gateway signs when a transfer completes: the file's size and SHA-256, bound to the session and transfer. */

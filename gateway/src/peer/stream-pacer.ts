@@ -9,6 +9,7 @@
  * replay or a snapshot), so a flood never grows the gateway's memory and
  * never blocks the shell.
  */
+import { concatBytes } from '@tendril/crdt-schema/crypto';
 import type { DeviceId, DocId } from '@tendril/crdt-schema/ids';
 import { systemClock, systemTimers, type Clock, type TimerHandle, type Timers } from '../terminal/deps.ts';
 import { encodeTerm, TermTag, type TermMessage } from './term-messages.ts';
@@ -130,13 +131,7 @@ export class StreamPacer {
       count += countOf(m);
     }
     if (parts.length === 1) return head;
-    const merged = new Uint8Array(bytes);
-    let at = 0;
-    for (const p of parts) {
-      merged.set(p, at);
-      at += p.length;
-    }
-    run = { t: TermTag.OutputRun, seq: run.seq, count, offset: run.offset, bytes: merged };
+    run = { t: TermTag.OutputRun, seq: run.seq, count, offset: run.offset, bytes: concatBytes(...parts) };
     return { ...head, m: run };
   }
 
