@@ -48,7 +48,7 @@ function world(o: { tamper?: Tamper; writers?: (w: DeviceIdentity) => DeviceId[]
       if (d) service.handle(device.deviceId, d);
     }, 0),
   });
-  return { client, service, log };
+  return { client, service, log, device };
 }
 
 const random = (n: number) => new Uint8Array(randomBytes(n));
@@ -114,6 +114,11 @@ describe('file transfers with a session gateway', () => {
     let captured: TermMessage | null = null;
     const r = world({ tamper: (m) => ((captured ??= m.t === TermTag.FileOffer ? m : null), m) });
     await r.client.upload('once.bin', random(10));
+    r.service.handle(r.device.deviceId, captured!);
+    await new Promise((res) => setTimeout(res, 20));
+    expect(r.log.join('\n')).toMatch(/refused \(E_REPLAY: this transfer id was used before\)/);
+    expect(readdirSync(root).filter((f) => f === 'once.bin')).toEqual(['once.bin']);
+    // Sent to another gateway session (one where the device may not type), it is refused as well.
     const answers: TermMessage[] = [];
     const replay = new FileService({ crypto, identity: generateDeviceIdentity(crypto), session: newSessionId(), root: () => root, writers: () => [], send: (m) => answers.push(m) });
     expect(replay.handle('x' as DeviceId, captured!)).toBe(true);
