@@ -90,7 +90,7 @@ describe('the agent on a terminal session, from the browser', { timeout: 240_000
     return body.messages.find((m) => m.role === 'tool' && m.tool_call_id === id)?.content ?? '';
   }
 
-  it('runs the command once the owner lets the agent in, and refuses it once switched off', async () => {
+  it('runs the command once the owner lets the agent in, and stops offering it once switched off', async () => {
     await createWorkspace(a, 'Agent terminals');
     await enroll(a, dir, 'gateway', 'gw');
     mkdirSync(join(dir, 'work'));
