@@ -144,6 +144,21 @@ describe('plugin runner', () => {
     expect(w.log(id)).toEqual(['allowed write-chats new', `allowed write-chats ${chat.id}`, `denied write-chats ${chat.id}`]);
   });
 
+  it('counts the time limit from the moment the thread is up, and fails a thread that never comes up', async () => {
+    const id = w.install(`export default async function run(api) { await api.grants('read-folder'); return 'quick'; }`);
+    w.grant(id, 'read-folder', data);
+    const seen: unknown[] = [];
+    const r = await w.runner({ timeLimitMs: 60_000, trace: (dir, m) => dir === 'from-thread' && seen.push(m) }).run(id);
+    expect(r.status).toBe(RunStatus.Ok);
+    expect(seen[0]).toEqual({ type: 'started' });
+    // No thread boots in a millisecond: the run ends as failed, with the reason, and the plugin is free again.
+    const slow = w.runner({ bootLimitMs: 1 });
+    const failed = await slow.run(id);
+    expect(failed.status).toBe(RunStatus.Failed);
+    expect(failed.message).toMatch(/did not start within 1 ms/);
+    expect(slow.isRunning(id)).toBe(false);
+  });
+
   it('terminates a runaway plugin at the time limit and can run it again', async () => {
     const id = w.install(`export default async function run(api) { await api.grants('read-folder'); for (;;) {} }`);
     w.grant(id, 'read-folder', data);

@@ -18,6 +18,8 @@ export const HOST_OPS = [
 export type HostOp = (typeof HOST_OPS)[number];
 
 export type ThreadMessage =
+  /** The thread is up (guard installed) and is about to import the plugin: its time limit starts now. */
+  | { readonly type: 'started' }
   | { readonly type: 'call'; readonly id: number; readonly op: HostOp; readonly args: Readonly<Record<string, unknown>> }
   | { readonly type: 'done'; readonly summary: string }
   | { readonly type: 'failed'; readonly message: string }
@@ -70,6 +72,8 @@ export function parseThreadMessage(v: unknown): ThreadMessage | undefined {
       if (args !== undefined && !isRecord(args)) return undefined;
       return { type: 'call', id, op: op as HostOp, args: args ?? {} };
     }
+    case 'started':
+      return { type: 'started' };
     case 'done':
       return { type: 'done', summary: text(v.summary) ?? '' };
     case 'failed':

@@ -25,6 +25,8 @@ const THREAD = new URL('./thread/plugin-thread.mjs', import.meta.url);
 const GUARD = new URL('./thread/import-guard.mjs', import.meta.url).href;
 
 export const DEFAULT_TIME_LIMIT_MS = 120_000;
+/** A thread that is not up after this long (a host far past its capacity) fails the run. */
+export const BOOT_LIMIT_MS = 60_000;
 export const DEFAULT_MAX_CALLS = 20_000;
 
 /** How a run ended. */
@@ -54,7 +56,10 @@ export interface RunnerDeps extends Omit<HostDeps, 'gate' | 'onWatch'> {
   readonly device: DeviceId;
   readonly now?: () => number;
   readonly timers?: Timers;
+  /** How long a run may take, counted from the moment its thread is up (default DEFAULT_TIME_LIMIT_MS). */
   readonly timeLimitMs?: number;
+  /** How long the thread may take to come up before the run counts as failed (default BOOT_LIMIT_MS). */
+  readonly bootLimitMs?: number;
   readonly maxCalls?: number;
   readonly entry?: (entry: string) => ResolvedEntry;
   readonly onWatch?: (plugin: PluginId, folder: string) => void;
@@ -140,7 +145,17 @@ export class PluginRunner {
       d.log?.(`plugin ${plugin.name} (${plugin.id}): ${status}${message ? `: ${message}` : ''} after ${calls} calls`);
       finish({ plugin: plugin.id, status, message, calls });
     };
-    const timer = timers.setTimeout(() => end(RunStatus.Timeout, `terminated at the time limit of ${limit} ms`), limit);
+    // The limit is the plugin's: it starts once the thread is up, so a busy host does not eat it.
+    const bootLimit = d.bootLimitMs ?? BOOT_LIMIT_MS;
+    let timer = timers.setTimeout(() => end(RunStatus.Failed, `the plugin thread did not start within ${bootLimit} ms`), bootLimit);
+    let up = false;
+    const started = (): void => {
+      // Only the first counts: plugin code that reached the port must not be able to reset its clock.
+      if (up) return;
+      up = true;
+      timers.clearTimeout(timer);
+      timer = timers.setTimeout(() => end(RunStatus.Timeout, `terminated at the time limit of ${limit} ms`), limit);
+    };
     const forward = (stream: NodeJS.ReadableStream | null): void => {
       let seen = 0;
       stream?.on('data', (b: Buffer) => {
@@ -165,6 +180,7 @@ export class PluginRunner {
       trace?.('from-thread', raw);
       const m = parseThreadMessage(raw);
       if (!m) return end(RunStatus.Failed, 'the plugin thread sent a message the host does not understand');
+      if (m.type === 'started') return started();
       if (m.type === 'done') return end(RunStatus.Ok, m.summary);
       if (m.type === 'failed') return end(RunStatus.Failed, m.message);
       if (m.type === 'log') return d.log?.(`plugin ${plugin.name}: ${m.line.slice(0, 500)}`);

@@ -77,6 +77,7 @@ const api = Object.freeze({
   log: (line) => port.postMessage({ type: 'log', line: String(line) }),
 });
 
+port.postMessage({ type: 'started' });
 try {
   const mod = await import(data.entry);
   if (typeof mod.default !== 'function') throw new Error('the plugin entry has no default export function');
