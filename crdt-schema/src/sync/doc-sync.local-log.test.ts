@@ -162,3 +162,28 @@ describe('DocSync local log', () => {
     expect(last).toBeLessThan(300);
   });
 });
+
+describe('DocSync relay ledger', () => {
+  it('notes each entry with the sealed size the relay holds, its author and direction; replays and unacked changes are not noted', async () => {
+    const t = setup();
+    const a = await t.open();
+    const e1 = t.entry(1, 'remote one') as { envelope: Uint8Array };
+    const e2 = t.entry(2, 'remote two, a little longer') as { envelope: Uint8Array };
+    a.handle(e1 as Frame);
+    a.handle(e2 as Frame);
+    a.ydoc.getArray<string>('messages').push(['mine']);
+    await a.flush();
+    const put = t.lastSent(FrameType.Envelope) as { ref: number; envelope: Uint8Array };
+    expect(a.ledger.entries).toHaveLength(2);
+    a.handle({ type: FrameType.Ack, doc: t.doc, ref: put.ref, seq: 3 });
+    a.handle(t.replay(4, 1, 'replayed'));
+    const ledger = a.ledger.entries;
+    expect(ledger.map((e) => [e.seq, e.bytes, e.direction])).toEqual([
+      [1, e1.envelope.byteLength, 'received'],
+      [2, e2.envelope.byteLength, 'received'],
+      [3, put.envelope.byteLength, 'sent'],
+    ]);
+    expect(new Set(ledger.map((e) => e.author)).size).toBe(2);
+    expect(ledger[2]!.author).not.toBe(ledger[0]!.author);
+  });
+});

@@ -17,6 +17,7 @@ import { EnvelopeKind, type CounterCheck, type CounterTracker } from '../envelop
 import type { DocCipher } from './doc-cipher.ts';
 import { emptyMeta, type DocStore, type SyncMeta } from './doc-store.ts';
 import { decodeCoveredState, encodeCoveredState } from './local-state.ts';
+import { RelayLedger } from './relay-ledger.ts';
 import { LocalLog, PREFERRED_TRIM_SIZE } from './local-log.ts';
 import { SyncState, type SyncProblem, type SyncStatus } from './status.ts';
 import { SeqWindow } from './seq-window.ts';
@@ -47,6 +48,8 @@ export interface DocSyncOptions {
   readonly saveDebounceMs?: number;
   /** Compact the local log into one sealed state once this many records follow it (y-indexeddb's PREFERRED_TRIM_SIZE). */
   readonly compactAfter?: number;
+  /** The clock for the relay ledger's times; Date.now by default. */
+  readonly now?: () => number;
 }
 
 export interface DocSyncEvents {
@@ -86,6 +89,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private lastDeliveredSeq = 0;
   private snapshotSeq = 0;
   private snapshotInFlight = false;
+  private snapshotPutBytes = 0;
+  /** What this document put on or got from the relay while open here: sizes, authors, times (no content). */
+  readonly ledger: RelayLedger;
   private pending: Uint8Array[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private microtaskFlush = false;
@@ -107,6 +113,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     });
     this.opts = { coalesceMs: o.coalesceMs ?? 0, snapshotEvery: o.snapshotEvery ?? 500, saveDebounceMs: o.saveDebounceMs ?? 100 };
     this.log = new LocalLog(o.store, o.cipher, o.compactAfter ?? PREFERRED_TRIM_SIZE);
+    this.ledger = new RelayLedger(o.now);
   }
 
   /** Loads the sealed local state, the records appended after it and the outbox, then starts capturing local updates. */
@@ -297,6 +304,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       this.counters.advanceTo(body.covers);
       this.seqs.reset(seq);
       this.snapshotSeq = seq;
+      this.ledger.snapshot(seq, envelope.byteLength, 'received');
       this.noteSeen(seq);
       this.retryHeld();
       // A snapshot is a whole state: compact at once rather than log it.
@@ -331,6 +339,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       if (kind !== EnvelopeKind.Update) throw new TendrilError('E_ENVELOPE_MALFORMED', 'a snapshot was served as an entry');
       this.applyYjs(opened.plaintext);
       this.log.add({ seq, author: { device: author, counter }, update: opened.plaintext });
+      this.ledger.entry(seq, envelope.byteLength, author, author === this.cipher.self ? 'sent' : 'received');
       this.scheduleSave();
       if (author !== this.cipher.self) this.counters.commit(author, kind, counter);
       // This device's own entries coming back (a restored backup, a lost local state) raise its
@@ -398,10 +407,13 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.noteSeen(seq);
     if (ref === 0) {
       this.snapshotInFlight = false;
+      if (this.snapshotPutBytes > 0) this.ledger.snapshot(seq, this.snapshotPutBytes, 'sent');
       this.snapshotSeq = Math.max(this.snapshotSeq, seq);
       return;
     }
-    if (!this.outbox.has(ref)) return;
+    const sent = this.outbox.get(ref);
+    if (!sent) return;
+    this.ledger.entry(seq, sent.byteLength, this.cipher.self, 'sent');
     this.outbox.delete(ref);
     this.seqs.add(seq);
     // The change moves from the outbox to the log, now with its seq, in one transaction.
@@ -459,7 +471,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     const body = encodeCoveredState({ seq: cursor, covers: this.coveredCounters(), state: Y.encodeStateAsUpdate(this.ydoc) });
     this.snapshotInFlight = true;
     // A snapshot's counter is the seq it covers: it only ever grows, as snapshot counters must.
-    l.send({ type: FrameType.SnapshotPut, doc: this.doc, ref: 0, seq: cursor, envelope: this.cipher.seal(EnvelopeKind.Snapshot, cursor, body) });
+    const envelope = this.cipher.seal(EnvelopeKind.Snapshot, cursor, body);
+    this.snapshotPutBytes = envelope.byteLength;
+    l.send({ type: FrameType.SnapshotPut, doc: this.doc, ref: 0, seq: cursor, envelope });
   }
 
   /** Update counters the current state includes: every applied author's, and this device's own. */

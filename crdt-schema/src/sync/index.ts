@@ -8,3 +8,4 @@ export * from './seq-window.ts';
 export * from './local-log.ts';
 export * from './local-update.ts';
 export * from './local-state.ts';
+export * from './relay-ledger.ts';

@@ -48,6 +48,25 @@ export interface RelayClientOptions {
   readonly backoff?: { minMs: number; maxMs: number };
 }
 
+/** The relay's word about this device, from its Welcome. */
+export interface RelayObserved {
+  /** This device's network address as the relay sees it. */
+  readonly address: string;
+  /** The relay's clock at the Welcome, ms since the Unix epoch. */
+  readonly serverTime: number;
+  /** This device's clock when the Welcome arrived. */
+  readonly at: number;
+}
+
+/** One blob (sealed invite material) this client parked on or took from the relay. */
+export interface BlobNote {
+  readonly direction: 'put' | 'take';
+  readonly bytes: number;
+  /** How long the relay keeps it untaken; 0 for a take. */
+  readonly ttlSeconds: number;
+  readonly at: number;
+}
+
 export const ConnectionState = {
   /** Opening the socket or waiting for the welcome. */
   Connecting: 'connecting',
@@ -81,6 +100,8 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
   private maxFrameBytes = 1 << 20;
   /** Why the relay ended this client for good (revoked, bad access code...), if it did. */
   private fatal: TendrilError | null = null;
+  private _observed: RelayObserved | null = null;
+  private readonly _blobs: BlobNote[] = [];
 
   constructor(options: RelayClientOptions) {
     super();
@@ -90,6 +111,16 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
 
   get state(): ConnectionState {
     return this._state;
+  }
+
+  /** What the relay told this device about itself in the last Welcome (its address as seen there), or null before one. */
+  get observed(): RelayObserved | null {
+    return this._observed;
+  }
+
+  /** The blobs this client parked on or took from the relay (sizes and times only). */
+  get blobs(): readonly BlobNote[] {
+    return this._blobs;
   }
 
   /** The current connection's challenge nonce (proofs sign it), or null when not connected. */
@@ -200,6 +231,7 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
         this.register = undefined;
         this.attempt = 0;
         this.maxFrameBytes = frame.maxFrameBytes;
+        this._observed = { address: frame.address, serverTime: frame.serverTime, at: Date.now() };
         const link = this.link!;
         this.link = { ...link, maxFrameBytes: frame.maxFrameBytes };
         this.setState(ConnectionState.Open);
@@ -259,11 +291,13 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
   /** Parks a sealed blob on the relay under `key` (invite key material). */
   async putBlob(key: string, data: Uint8Array, ttlSeconds: number): Promise<void> {
     await this.blobRequest((ref) => ({ type: FrameType.BlobPut, ref, key, ttlSeconds, data }));
+    this._blobs.push({ direction: 'put', bytes: data.byteLength, ttlSeconds, at: Date.now() });
   }
 
   /** Takes (fetches and deletes) the blob under `key`; null when absent or expired. */
   async takeBlob(key: string): Promise<Uint8Array | null> {
     const r = await this.blobRequest((ref) => ({ type: FrameType.BlobTake, ref, key }));
+    if (r.found) this._blobs.push({ direction: 'take', bytes: r.data.byteLength, ttlSeconds: 0, at: Date.now() });
     return r.found ? r.data : null;
   }
 

@@ -80,7 +80,7 @@ export function arbitraryFrame(p: Prng, type?: Frame['type'], opts: ArbitraryOpt
       return f;
     }
     case FrameType.Welcome:
-      return { type: t, version: u(), serverTime: u(), maxFrameBytes: u() };
+      return { type: t, version: u(), serverTime: u(), maxFrameBytes: u(), address: p.bool() ? '203.0.113.7' : p.bool() ? '::ffff:198.51.100.2' : '' };
     case FrameType.Subscribe: {
       const f: Frame = { type: t, doc: arbitraryDocId(p), cursor: u(), mode: mode(p), proof: p.bytes(SIGNATURE_BYTES) };
       if (p.bool()) f.create = { writeKey: p.bytes(PUBLIC_KEY_BYTES), readKey: p.bytes(PUBLIC_KEY_BYTES) };

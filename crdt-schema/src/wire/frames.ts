@@ -82,6 +82,11 @@ export interface WelcomeFrame {
   serverTime: number;
   /** Limits in force, so clients size batches: max frame bytes. */
   maxFrameBytes: number;
+  /**
+   * The client's network address as the relay sees it (the socket's peer address, or "unknown"):
+   * told to the authenticated device itself, so it can show what the relay observes about it.
+   */
+  address: string;
 }
 
 /**

@@ -22,7 +22,7 @@ import {
   writeUint,
   writeWorkspaceId,
 } from './fields.ts';
-import { MAX_ADMINS, MAX_LABEL_BYTES, NONCE_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './limits.ts';
+import { MAX_ADDRESS_BYTES, MAX_ADMINS, MAX_LABEL_BYTES, NONCE_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './limits.ts';
 
 export function writeChallenge(e: Encoder, f: ChallengeFrame): void {
   writeUint(e, FrameType.Challenge, 'Challenge.type');
@@ -86,11 +86,13 @@ export function writeWelcome(e: Encoder, f: WelcomeFrame): void {
   writeUint(e, f.version, 'Welcome.version');
   writeUint(e, f.serverTime, 'Welcome.serverTime');
   writeUint(e, f.maxFrameBytes, 'Welcome.maxFrameBytes');
+  writeText(e, f.address, MAX_ADDRESS_BYTES, 'Welcome.address');
 }
 
 export function readWelcome(d: Decoder): WelcomeFrame {
   const version = readUint(d, 'Welcome.version');
   const serverTime = readUint(d, 'Welcome.serverTime');
   const maxFrameBytes = readUint(d, 'Welcome.maxFrameBytes');
-  return { type: FrameType.Welcome, version, serverTime, maxFrameBytes };
+  const address = readText(d, MAX_ADDRESS_BYTES, 'Welcome.address');
+  return { type: FrameType.Welcome, version, serverTime, maxFrameBytes, address };
 }

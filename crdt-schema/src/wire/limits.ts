@@ -23,6 +23,8 @@ export const MAX_ADMINS = 64;
 export const MAX_LABEL_BYTES = 256;
 /** Longest ErrorFrame.message in UTF-8 bytes. */
 export const MAX_MESSAGE_BYTES = 2048;
+/** Longest Welcome.address in UTF-8 bytes (an IPv6 address with a zone fits). */
+export const MAX_ADDRESS_BYTES = 64;
 /** Longest id text read before it is parsed (ids are 22 or 43 ASCII characters). */
 export const MAX_ID_BYTES = 64;
 

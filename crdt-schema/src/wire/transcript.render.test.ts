@@ -19,7 +19,7 @@ const key = new Uint8Array(32);
 const session: [string, string, Frame][] = [
   ['relay', 'alice', { type: FrameType.Challenge, version: 1, nonce: key }],
   ['alice', 'relay', { type: FrameType.Hello, version: 1, workspace: WS, device: ALICE, proof: sig, client: 'tendril-cli/0.1', accessCode: 'x', register: { admins: [key] } }],
-  ['relay', 'alice', { type: FrameType.Welcome, version: 1, serverTime: 1_700_000_000_000, maxFrameBytes: 1_049_600 }],
+  ['relay', 'alice', { type: FrameType.Welcome, version: 1, serverTime: 1_700_000_000_000, maxFrameBytes: 1_049_600, address: '203.0.113.7' }],
   ['alice', 'relay', { type: FrameType.Subscribe, doc: DOC, cursor: 0, mode: CapMode.Write, proof: sig, create: { writeKey: key, readKey: key } }],
   ['relay', 'alice', { type: FrameType.Subscribed, doc: DOC, mode: CapMode.Write, head: 0, snapshotSeq: 0 }],
   ['relay', 'alice', { type: FrameType.Snapshot, doc: DOC, seq: 2, envelope: new Uint8Array(900) }],
@@ -50,7 +50,7 @@ describe('transcript', () => {
       [
         'relay -> alice | CHALLENGE version=1',
         'alice -> relay | HELLO version=1 ws=Zy98xw device=AL1CEa client="tendril-cli/0.1" access=set register admins=1',
-        'relay -> alice | WELCOME version=1 maxFrameBytes=1049600',
+        'relay -> alice | WELCOME version=1 maxFrameBytes=1049600 address=203.0.113.7',
         'alice -> relay | SUBSCRIBE doc=Ab12cd cursor=0 mode=write create',
         'relay -> alice | SUBSCRIBED doc=Ab12cd mode=write head=0 snapshotSeq=0',
         'relay -> alice | SNAPSHOT doc=Ab12cd seq=2 bytes=900',

@@ -30,7 +30,7 @@ function fields(f: Frame): string {
         (f.accessCode === '' ? '' : ' access=set') +
         (f.register === undefined ? '' : ` register admins=${f.register.admins.length}`);
     case FrameType.Welcome:
-      return `version=${f.version} maxFrameBytes=${f.maxFrameBytes}`;
+      return `version=${f.version} maxFrameBytes=${f.maxFrameBytes} address=${f.address}`;
     case FrameType.Subscribe:
       return `doc=${short(f.doc)} cursor=${f.cursor} mode=${mode(f.mode)}${f.create === undefined ? '' : ' create'}`;
     case FrameType.Subscribed:

@@ -29,6 +29,20 @@ describe('relay handshake', () => {
     expect((await other.hello(testKey(), ws)).type).toBe(FrameType.Welcome);
   });
 
+  it("tells the authenticated device its own address as the relay sees it, and only after the hello proof", async () => {
+    const relay = await h.start();
+    const ws = newWorkspaceId();
+    const admin = testKey();
+    const c = await h.connect(relay);
+    const welcome = await c.hello(admin, ws, { register: [admin.publicKey] });
+    expect(welcome.type).toBe(FrameType.Welcome);
+    expect((welcome as { address: string }).address).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
+    const stranger = await h.connect(relay);
+    const refused = await stranger.hello(testKey(), newWorkspaceId());
+    expect(refused.type).toBe(FrameType.Error);
+    expect(JSON.stringify(refused)).not.toContain('127.0.0.1');
+  });
+
   it('refuses an unknown workspace without register', async () => {
     const relay = await h.start();
     const c = await h.connect(relay);

@@ -1,4 +1,5 @@
 /** Integration: /healthz, /metrics, static files with the single-page fallback, and the /sync endpoint's HTTP answers. */
+import { createHash } from 'node:crypto';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -14,14 +15,14 @@ afterEach(() => h.cleanup());
 afterAll(() => dirs.cleanup());
 
 /** A raw GET, so paths like /../x reach the server unnormalized. */
-function get(base: string, path: string): Promise<{ status: number; type: string; body: string }> {
+function get(base: string, path: string): Promise<{ status: number; type: string; csp: string; body: string }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ hostname, port, path, method: 'GET' }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), csp: String(res.headers['content-security-policy']), body }));
     });
     req.on('error', reject);
     req.end();
@@ -85,6 +86,27 @@ describe('relay HTTP', () => {
       const res = await get(relay.url, path);
       expect(res.body, path).not.toContain('secret');
     }
+  });
+
+  it('sends the Content-Security-Policy with every app file: inline scripts only by the hash of the ones in that page', async () => {
+    const root = dirs.make('static');
+    const boot = 'import("./app.js")';
+    writeFileSync(join(root, 'index.html'), `<!doctype html><script type="module" src="/app.js"></script><script>${boot}</script>`);
+    writeFileSync(join(root, 'app.js'), 'export {}');
+    const relay = await h.start({ staticDir: root });
+    const bootHash = `'sha256-${createHash('sha256').update(boot).digest('base64')}'`;
+    for (const path of ['/', '/index.html', '/chats/abc']) {
+      const { csp } = await get(relay.url, path);
+      const directives = new Map(csp.split(/;\s*/).map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+      expect(directives.get('script-src'), path).toEqual(["'self'", "'wasm-unsafe-eval'", bootHash]);
+      expect(directives.get('default-src')).toEqual(["'self'"]);
+      expect(directives.get('object-src')).toEqual(["'none'"]);
+      expect(directives.get('base-uri')).toEqual(["'none'"]);
+      expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+      expect(directives.get('connect-src')?.[0]).toBe("'self'");
+      expect(directives.get('connect-src')?.every((s) => s === "'self'" || /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0|\*\.local):\*$/.test(s))).toBe(true);
+    }
+    expect((await get(relay.url, '/app.js')).csp).toMatch(/^default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; /);
   });
 
   it('tries mounted routes after its own paths and before static files', async () => {

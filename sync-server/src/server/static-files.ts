@@ -2,12 +2,15 @@
  * Static files for the app, from one directory: correct content types, no way
  * out of the directory (dot segments, encoded slashes, NUL bytes and symlinks
  * that lead outside are refused), and a single-page-app fallback: a path
- * without a file extension that matches nothing gets index.html.
+ * without a file extension that matches nothing gets index.html. Every file
+ * carries the app's Content-Security-Policy (content-policy.ts); an HTML file's
+ * policy allows exactly its own inline scripts by hash.
  */
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { contentSecurityPolicy, inlineScriptHashes } from './content-policy.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -71,15 +74,19 @@ export function createStaticFiles(dir: string): StaticFiles {
       let file = await fileAt(target);
       if (!file && extname(pathname) === '') file = await fileAt(join(root, 'index.html'));
       if (!file) return false;
-      const size = (await stat(file)).size;
       const immutable = /[/\\](_app[/\\]immutable|assets)[/\\]/.test(file.slice(root.length));
-      res.writeHead(200, {
+      const html = extname(file).toLowerCase() === '.html' ? await readFile(file) : undefined;
+      const headers = {
         'content-type': contentTypeOf(file),
-        'content-length': size,
+        'content-length': html ? html.length : (await stat(file)).size,
         'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
         'x-content-type-options': 'nosniff',
-      });
+        'content-security-policy': contentSecurityPolicy(html ? inlineScriptHashes(html.toString('utf8')) : []),
+        'referrer-policy': 'no-referrer',
+      };
+      res.writeHead(200, headers);
       if (req.method === 'HEAD') res.end();
+      else if (html) res.end(html);
       else createReadStream(file).pipe(res);
       return true;
     },

@@ -38,7 +38,7 @@ export function templates(ctx: FuzzContext, r: Rng): Uint8Array[] {
     { type: FrameType.BlobTake, ref: 3, key: `k${r.int(0, 20)}` },
     { type: FrameType.Error, code: 'E_BAD_INPUT', message: 'fuzz', doc: '', ref: 0, retryAfterMs: 0, fatal: false },
     { type: FrameType.Ack, doc, ref: 1, seq: 2 },
-    { type: FrameType.Welcome, version: 1, serverTime: 1, maxFrameBytes: 1 },
+    { type: FrameType.Welcome, version: 1, serverTime: 1, maxFrameBytes: 1, address: '' },
     { type: FrameType.Hello, version: 1, workspace: newWorkspaceId(), device: device.id, proof: sig(), client: '', accessCode: 'x' },
   ];
   return frames.map(encodeFrame);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createMarkdown } from './render.ts';
+import { createMarkdown, createMarkdownHtml } from './render.ts';
 
-const md = createMarkdown();
+// The Markdown layer alone; the sanitizer after it runs in a browser (e2e/src/markdown-sanitize.test.ts).
+const md = createMarkdownHtml();
 
 describe('markdown rendering', () => {
   it('escapes raw HTML instead of injecting it', () => {
@@ -23,5 +24,9 @@ describe('markdown rendering', () => {
     expect(html).toContain('hljs-keyword');
     expect(html).toContain('&lt;b&gt;');
     expect(html).not.toContain('<b>');
+  });
+
+  it('shows the text escaped, without markup, where DOMPurify has no DOM to sanitize with', () => {
+    expect(createMarkdown().render('**bold** <img src=x onerror="alert(1)">')).toBe('<p>**bold** &lt;img src=x onerror=&quot;alert(1)&quot;&gt;</p>');
   });
 });

@@ -4,7 +4,14 @@
  * open in a new tab without a referrer; images are shown as links, so reading
  * a message never fetches anything from a third party. Fenced code is
  * highlighted by highlight.js (its output escapes the code).
+ *
+ * The renderer's HTML then goes through DOMPurify before it reaches the page:
+ * a second, independent guard, so a flaw in the renderer, a highlighter or a
+ * future extension cannot turn model output into script. Where DOMPurify has
+ * no DOM to work with it is not trusted to pass anything: the text is shown
+ * escaped, without markup.
  */
+import DOMPurify, { type DOMPurify as Purifier } from 'dompurify';
 import hljs from 'highlight.js/lib/common';
 import { Marked, type Tokens } from 'marked';
 
@@ -30,8 +37,13 @@ function highlight(code: string, lang: string | undefined): { html: string; lang
   return { html: escapeHtml(code), language: name };
 }
 
-/** A renderer instance (no shared global state); `render` is pure and cached by text. */
-export function createMarkdown(cacheSize = 400): { render(text: string): string } {
+/** Turns Markdown into HTML. */
+export interface MarkdownRenderer {
+  render(text: string): string;
+}
+
+/** The Markdown layer alone (no sanitizer): escapes raw HTML, filters link targets, highlights code. */
+export function createMarkdownHtml(): MarkdownRenderer {
   const marked = new Marked({
     gfm: true,
     breaks: true,
@@ -57,15 +69,39 @@ export function createMarkdown(cacheSize = 400): { render(text: string): string 
       },
     },
   });
+  return { render: (text) => marked.parse(text) as string };
+}
+
+/** What the sanitizer keeps: no style attributes, no forms or frames; links may open in a new tab. */
+const PURIFY_CONFIG = {
+  FORBID_TAGS: ['style', 'form', 'input', 'textarea', 'select', 'iframe', 'object', 'embed', 'svg', 'math'],
+  FORBID_ATTR: ['style'],
+  ADD_ATTR: ['target'],
+  ALLOW_UNKNOWN_PROTOCOLS: false,
+};
+
+export interface MarkdownOptions {
+  /** The Markdown layer; the default is createMarkdownHtml(). */
+  html?: MarkdownRenderer;
+  /** A DOMPurify instance; the default is the one bound to the page's window. */
+  purify?: Purifier;
+  cacheSize?: number;
+}
+
+/** A sanitizing renderer instance (no shared global state); `render` is pure and cached by text. */
+export function createMarkdown(options: MarkdownOptions = {}): MarkdownRenderer {
+  const html = options.html ?? createMarkdownHtml();
+  const purify = options.purify ?? DOMPurify;
+  const cacheSize = options.cacheSize ?? 400;
   const cache = new Map<string, string>();
   return {
     render(text) {
       const hit = cache.get(text);
       if (hit !== undefined) return hit;
-      const html = marked.parse(text) as string;
+      const out = purify.isSupported ? purify.sanitize(html.render(text), PURIFY_CONFIG) : `<p>${escapeHtml(text)}</p>`;
       if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
-      cache.set(text, html);
-      return html;
+      cache.set(text, out);
+      return out;
     },
   };
 }

@@ -45,6 +45,7 @@ export async function handleHello(ctx: RelayContext, conn: Connection, f: HelloF
     version: Math.min(f.version, PROTOCOL_VERSION),
     serverTime: ctx.clock.now(),
     maxFrameBytes: ctx.limits.maxFrameBytes,
+    address: conn.d.ip,
   });
   ctx.logger.info('connection.ready', { conn: conn.d.id, workspace: f.workspace, device: f.device, client: f.client });
 }
