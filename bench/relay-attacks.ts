@@ -46,7 +46,6 @@ flags.done();
 
 const ATTACKER_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
 const KiB = 1024;
-const MiB = 1024 * KiB;
 const L = DEFAULT_LIMITS;
 /**
  * What the default limits let each attack make the relay hold, in the bytes

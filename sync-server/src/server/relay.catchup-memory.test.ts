@@ -50,4 +50,32 @@ describe('catch-up memory', () => {
     expect(seen.frames.map((f) => f.type === FrameType.Entry && f.seq)).toEqual(range(1, total));
     expect(await metric(relay.url, 'tendril_relay_catchup_bytes')).toBe(0);
   });
+
+  it('holds one page per connection however many documents it follows', { timeout: 60_000 }, async () => {
+    const pageBytes = 128 * KiB;
+    const entryBytes = 64 * KiB;
+    const relay = await h.start({ limits: { framesPerSecond: 100_000, frameBurst: 100_000, catchUpPageBytes: pageBytes, maxBufferedBytes: 512 * KiB } });
+    const w = await h.member(relay);
+    const docs = [];
+    for (let d = 0; d < 4; d++) {
+      const { doc, caps } = await createDoc(w.client);
+      for (let counter = 1; counter <= 160; counter += 40) {
+        for (const c of range(counter, counter + 39)) {
+          w.client.send({ type: FrameType.Envelope, doc, ref: c, envelope: makeEnvelope({ doc, author: w.device, counter: c, size: entryBytes }) });
+        }
+        await barrier(w.client);
+      }
+      docs.push({ doc, caps });
+    }
+    const slow = await h.member(relay, w.workspace);
+    for (const { doc, caps } of docs) slow.client.sendSubscribe(doc, caps, CapMode.Read, 0);
+    slow.client.ws.pause();
+    await waitFor(async () => (await metric(relay.url, 'tendril_relay_catchups_waiting')) >= 1, 'the catch-up to pause', 20_000);
+    expect(await metric(relay.url, 'tendril_relay_catchup_bytes')).toBeLessThanOrEqual(pageBytes + entryBytes);
+    slow.client.ws.resume();
+    for (const { doc } of docs) {
+      const seen = await slow.client.catchUp(doc, 30_000);
+      expect(seen.frames.map((f) => f.type === FrameType.Entry && f.seq)).toEqual(range(1, 160));
+    }
+  });
 });
