@@ -27,7 +27,7 @@ import { makeEnvelope } from '../sync-server/src/testing/envelopes.ts';
 import { testKey, type TestCaps, type TestKey } from '../sync-server/src/testing/keys.ts';
 import { parseFlags, sleep } from './lib/args.ts';
 import type { PreAuthAttack, PreAuthStats, SlowSetup } from './lib/attack-child.ts';
-import { libPath, startChild, type Child } from './lib/child.ts';
+import { cpuMsBetween, libPath, startChild, type Child } from './lib/child.ts';
 import { createDoc, fill, member, type Member } from './lib/relay-peers.ts';
 import type { ServerReady, ServerSpec } from './lib/server-child.ts';
 import { fmt, fmtBytes, ratio, summarize, withinFactor, type LatencySummary } from './lib/stats.ts';
@@ -126,6 +126,9 @@ interface PhaseResult {
   readonly trackedPeak: number;
   readonly trackedBound: number;
   readonly rssBound: number;
+  /** Relay and attacker CPU over the attack, as a share of one core. */
+  readonly relayCpu: number;
+  readonly attackerCpu: number;
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-attacks-'));
@@ -161,40 +164,50 @@ try {
   const phases: PhaseResult[] = [];
   {
     const rssBefore = (await server.usage(true)).rss;
+    const cpu0 = await server.usage(false);
+    const a0 = await attacker.usage(false);
+    const t0 = performance.now();
     const s = sampler(server);
     const attack = attacker.call<PreAuthStats>('preauth', { url, sockets: PREAUTH_SOCKETS, addresses: ATTACKER_ADDRESSES, seconds: ATTACK_S } satisfies PreAuthAttack, ATTACK_S * 1000 + 120_000);
     await sleep(Math.min(3000, (ATTACK_S * 1000) / 4));
     const honest = await measureHonest(url, honestSetup, counter);
     const stats = await attack;
+    const relayCpu = cpuMsBetween(cpu0, await server.usage(false)) / (performance.now() - t0);
+    const attackerCpu = cpuMsBetween(a0, await attacker.usage(false)) / (performance.now() - t0);
     const { rss, gauges } = await s.stop();
     await sleep(2000);
     const rssAfter = (await server.usage(true)).rss;
     const note = `${stats.opened} sockets opened, ${stats.dropped} dropped by the relay, ${fmtBytes(stats.sent)} sent`;
     const trackedPeak = gauges.tendril_relay_preauth_bytes ?? 0;
-    phases.push({ name: 'pre-auth partial frames', rssBefore, rssPeak: rss, rssAfter, gauges, honest, note, trackedPeak, trackedBound: PREAUTH_TRACKED_BOUND, rssBound: PREAUTH_RSS_BOUND });
+    phases.push({ name: 'pre-auth partial frames', rssBefore, rssPeak: rss, rssAfter, gauges, honest, note, trackedPeak, trackedBound: PREAUTH_TRACKED_BOUND, rssBound: PREAUTH_RSS_BOUND, relayCpu, attackerCpu });
     console.log(`  pre-auth: ${note}`);
   }
   {
     const rssBefore = (await server.usage(true)).rss;
+    const cpu0 = await server.usage(false);
+    const a0 = await attacker.usage(false);
+    const t0 = performance.now();
     const s = sampler(server);
     await attacker.call('openReaders', { count: READERS }, 120_000);
     const until = Date.now() + ATTACK_S * 1000;
     await sleep(Math.min(3000, (ATTACK_S * 1000) / 4));
     const honest = await measureHonest(url, honestSetup, counter);
     await sleep(Math.max(0, until - Date.now()));
+    const relayCpu = cpuMsBetween(cpu0, await server.usage(false)) / (performance.now() - t0);
+    const attackerCpu = cpuMsBetween(a0, await attacker.usage(false)) / (performance.now() - t0);
     const { rss, gauges } = await s.stop();
     const open = await attacker.call<number>('closeReaders');
     await sleep(2000);
     const rssAfter = (await server.usage(true)).rss;
     const note = `${READERS} readers subscribed and stopped reading; ${open} still connected at the end`;
     const trackedPeak = (gauges.tendril_relay_catchup_bytes ?? 0) + (gauges.tendril_relay_buffered_bytes ?? 0);
-    phases.push({ name: 'slow catch-up readers', rssBefore, rssPeak: rss, rssAfter, gauges, honest, note, trackedPeak, trackedBound: SLOW_TRACKED_BOUND, rssBound: SLOW_RSS_BOUND });
+    phases.push({ name: 'slow catch-up readers', rssBefore, rssPeak: rss, rssAfter, gauges, honest, note, trackedPeak, trackedBound: SLOW_TRACKED_BOUND, rssBound: SLOW_RSS_BOUND, relayCpu, attackerCpu });
     console.log(`  slow readers: ${note}`);
   }
 
   printTable(
     'Relay memory under attack (tracked = pre-auth bytes, or catch-up page bytes + bytes queued to sockets, at their sampled peaks)',
-    ['attack', 'RSS before', 'RSS peak during', 'RSS after (GC)', 'RSS added at peak', 'RSS bound', 'tracked peak', 'tracked bound', 'within both'],
+    ['attack', 'RSS before', 'RSS peak during', 'RSS after (GC)', 'RSS added at peak', 'RSS bound', 'tracked peak', 'tracked bound', 'within both', 'relay CPU', 'attacker CPU'],
     phases.map((p) => [
       p.name,
       fmtBytes(p.rssBefore),
@@ -205,6 +218,8 @@ try {
       fmtBytes(p.trackedPeak),
       fmtBytes(p.trackedBound),
       p.rssPeak - p.rssBefore <= p.rssBound && p.trackedPeak <= p.trackedBound ? 'yes' : 'NO',
+      `${fmt(p.relayCpu * 100, 0)}% of a core`,
+      `${fmt(p.attackerCpu * 100, 0)}% of a core`,
     ]),
   );
   const row = (name: string, h: Honest): string[] => [
