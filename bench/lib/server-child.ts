@@ -40,9 +40,12 @@ export interface ServerReady {
   readonly pid: number;
 }
 
-/** Limits for load tests: no per-address cap, no rate limit, no pruning while a run reads. Everything else default. */
+/** Limits for load tests: no connection caps, no rate limit, no pruning while a run reads. Everything else default. */
 export const BENCH_LIMITS: Partial<RelayLimits> = {
-  maxConnectionsPerIp: 1_000_000,
+  maxPreAuthPerIp: 1_000_000,
+  maxPreAuthConnections: 1_000_000,
+  maxConnectionsPerDevice: 1_000_000,
+  maxConnectionsPerWorkspace: 1_000_000,
   framesPerSecond: 1_000_000,
   frameBurst: 1_000_000,
   pruneGraceMs: 3_600_000,

@@ -62,7 +62,7 @@ export const ERRORS = {
   E_UNKNOWN_DOC: { summary: 'the relay has no such document and no create request came with the subscribe', recovery: 'create the document with its capability keys first' },
   E_DOC_EXISTS: { summary: 'a create request named a document that exists with other capability keys', recovery: 'use another document id' },
   E_RATE_LIMITED: { summary: 'too many frames per second on this connection', recovery: 'back off and resend after the delay in the error frame' },
-  E_TOO_MANY_CONNECTIONS: { summary: 'too many connections from this address', recovery: 'close idle connections and retry later' },
+  E_TOO_MANY_CONNECTIONS: { summary: 'too many connections: from this address before their hello, of this device or workspace, or the relay is busy', recovery: 'close idle connections and retry later with backoff' },
   E_TOO_MANY_DOCS: { summary: 'too many documents subscribed on this connection', recovery: 'unsubscribe some or open another connection' },
   E_ORIGIN: { summary: 'the WebSocket Origin is not allowed by this relay', recovery: 'serve the app from an allowed origin' },
   E_AUTH_TIMEOUT: { summary: 'the hello handshake did not complete in time', recovery: 'reconnect and send hello promptly' },

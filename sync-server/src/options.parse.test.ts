@@ -9,17 +9,19 @@ describe('relay options', () => {
 
   it('reads flags, limit overrides and the environment', () => {
     const config = parseRelayOptions(
-      ['--port', '0', '--host=0.0.0.0', '--data', '/var/relay', '--static', 'app/build', '--frames-per-second', '500', '--max-connections-per-ip=3'],
-      { TENDRIL_RELAY_ACCESS_CODE: 'code', TENDRIL_RELAY_ALLOWED_ORIGINS: 'https://a.example, https://b.example' },
+      ['--port', '0', '--host=0.0.0.0', '--data', '/var/relay', '--static', 'app/build', '--frames-per-second', '500', '--max-pre-auth-per-ip=3',
+        '--trusted-proxy', '127.0.0.1', '--max-connections-per-device', '4'],
+      { TENDRIL_RELAY_ACCESS_CODE: 'code', TENDRIL_RELAY_ALLOWED_ORIGINS: 'https://a.example, https://b.example', TENDRIL_RELAY_TRUSTED_PROXIES: '10.0.0.2, ::1' },
     );
     expect(config).toEqual({
       port: 0,
       host: '0.0.0.0',
       dataDir: '/var/relay',
       staticDir: 'app/build',
-      limits: { framesPerSecond: 500, maxConnectionsPerIp: 3 },
+      limits: { framesPerSecond: 500, maxPreAuthPerIp: 3, maxConnectionsPerDevice: 4 },
       accessCode: 'code',
       allowedOrigins: ['https://a.example', 'https://b.example'],
+      trustedProxies: ['127.0.0.1', '10.0.0.2', '::1'],
     });
   });
 
@@ -29,6 +31,8 @@ describe('relay options', () => {
     expect(() => parseRelayOptions(['--port', '70000'], {})).toThrow(/65535/);
     expect(() => parseRelayOptions(['--frame-burst', '0'], {})).toThrow(/>= 1/);
     expect(() => parseRelayOptions(['--max-frame-bytes', '1.5'], {})).toThrow(/integer/);
+    expect(() => parseRelayOptions(['--trusted-proxy', 'proxy.example'], {})).toThrow(/IP address/);
+    expect(() => parseRelayOptions([], { TENDRIL_RELAY_TRUSTED_PROXIES: '10.0.0.1,nope' })).toThrow(/IP address/);
   });
 
   it('ignores empty environment values', () => {

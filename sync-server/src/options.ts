@@ -5,18 +5,22 @@
  *   --port N (default 8787; 0 = any free port)   --host H (default 127.0.0.1)
  *   --data DIR (default ./data)                   --static DIR
  *   --<limit-name> N for any relay limit, e.g. --frames-per-second 500
+ *   --trusted-proxy ADDR (repeatable): a reverse proxy whose X-Forwarded-For is honoured
  *   TENDRIL_RELAY_ACCESS_CODE        operator code for registering workspaces
  *   TENDRIL_RELAY_ALLOWED_ORIGINS    comma-separated browser origins, or *
+ *   TENDRIL_RELAY_TRUSTED_PROXIES    comma-separated proxy addresses (added to --trusted-proxy)
  */
+import { isIP } from 'node:net';
+import { normalizeAddress } from './server/client-address.ts';
 import { DEFAULT_LIMITS, type RelayLimits } from './server/config.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, type StartRelayConfig } from './start.ts';
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const LIMIT_FLAGS = new Map(Object.keys(DEFAULT_LIMITS).map((name) => [`--${kebab(name)}`, name as keyof RelayLimits]));
 
-export const USAGE = `usage: relay [--port N] [--host HOST] [--data DIR] [--static DIR] [--<limit> N ...]
+export const USAGE = `usage: relay [--port N] [--host HOST] [--data DIR] [--static DIR] [--trusted-proxy ADDR ...] [--<limit> N ...]
 limits: ${[...LIMIT_FLAGS.keys()].join(' ')}
-env: TENDRIL_RELAY_ACCESS_CODE, TENDRIL_RELAY_ALLOWED_ORIGINS (comma-separated, or *)`;
+env: TENDRIL_RELAY_ACCESS_CODE, TENDRIL_RELAY_ALLOWED_ORIGINS (comma-separated, or *), TENDRIL_RELAY_TRUSTED_PROXIES (comma-separated)`;
 
 function integer(flag: string, text: string | undefined, min: number): number {
   const n = Number(text);
@@ -26,10 +30,16 @@ function integer(flag: string, text: string | undefined, min: number): number {
   return n;
 }
 
+function address(flag: string, text: string): string {
+  if (isIP(normalizeAddress(text)) === 0) throw new Error(`${flag} needs an IP address, got ${JSON.stringify(text)}`);
+  return text;
+}
+
 /** Throws an Error with a one-line reason on a bad option; `help` is set for --help. */
 export function parseRelayOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): StartRelayConfig & { help?: boolean } {
   const config: StartRelayConfig & { help?: boolean } = { port: DEFAULT_PORT, host: DEFAULT_HOST, dataDir: DEFAULT_DATA_DIR };
   const limits: Partial<RelayLimits> = {};
+  const proxies: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -43,6 +53,7 @@ export function parseRelayOptions(argv: readonly string[], env: Readonly<Record<
     else if (flag === '--host') config.host = value();
     else if (flag === '--data') config.dataDir = value();
     else if (flag === '--static') config.staticDir = value();
+    else if (flag === '--trusted-proxy') proxies.push(address(flag, value()));
     else if (LIMIT_FLAGS.has(flag)) limits[LIMIT_FLAGS.get(flag)!] = integer(flag, value(), 1);
     else throw new Error(`unknown option ${arg}`);
   }
@@ -52,5 +63,8 @@ export function parseRelayOptions(argv: readonly string[], env: Readonly<Record<
   if (code !== undefined && code !== '') config.accessCode = code;
   const origins = env.TENDRIL_RELAY_ALLOWED_ORIGINS;
   if (origins !== undefined && origins.trim() !== '') config.allowedOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean);
+  const envProxies = env.TENDRIL_RELAY_TRUSTED_PROXIES ?? '';
+  for (const p of envProxies.split(',').map((a) => a.trim()).filter(Boolean)) proxies.push(address('TENDRIL_RELAY_TRUSTED_PROXIES', p));
+  if (proxies.length > 0) config.trustedProxies = proxies;
   return config;
 }

@@ -29,6 +29,8 @@ export interface StartRelayConfig {
   allowedOrigins?: string[];
   /** Allow clients that send no Origin header (CLI, gateway, workers). Default true. */
   allowMissingOrigin?: boolean;
+  /** Reverse proxies whose X-Forwarded-For names the client address. */
+  trustedProxies?: string[];
   limits?: Partial<RelayLimits>;
   /** Extra HTTP handlers on the same port (for example an API proxy), tried before static files. */
   routes?: readonly HttpRoute[];
@@ -62,6 +64,7 @@ export async function startRelay(config: StartRelayConfig = {}): Promise<Running
     accessCode: config.accessCode,
     allowedOrigins: config.allowedOrigins,
     allowMissingOrigin: config.allowMissingOrigin,
+    trustedProxies: config.trustedProxies,
     staticDir: config.staticDir,
     routes: config.routes,
   });

@@ -1,21 +1,29 @@
 /**
- * Admitting a WebSocket at /sync: the Origin policy and the per-address
- * connection cap are checked first (each refusal is an error frame and a
- * close); an admitted connection gets its Challenge and a pre-auth deadline.
+ * Admitting a WebSocket at /sync: the Origin policy and the pre-auth budget
+ * (connections per client address and in total) are checked first (each
+ * refusal is an error frame and a close); an admitted connection gets its
+ * Challenge and a pre-auth deadline, and every byte it sends before its
+ * hello is counted against the pre-auth byte caps, so a stranger's partial
+ * frame cannot make ws buffer megabytes for it.
  */
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { FrameType, NONCE_BYTES, PROTOCOL_VERSION } from '@tendril/crdt-schema/wire';
+import { clientAddress } from './client-address.ts';
 import { ConnState, Connection } from './connection.ts';
 import type { ConnectionRegistry } from './connections.ts';
 import type { RelayContext } from './context.ts';
 import { dispatch } from './dispatch.ts';
 import { originAllowed, type OriginPolicy } from './origin.ts';
+import type { PreAuthGate } from './preauth-gate.ts';
 
 export interface AcceptDeps {
   readonly ctx: RelayContext;
   readonly registry: ConnectionRegistry;
+  readonly gate: PreAuthGate;
   readonly origins: OriginPolicy;
+  /** Socket peers whose X-Forwarded-For names the client (see client-address.ts). */
+  readonly trustedProxies: ReadonlySet<string>;
   readonly randomBytes: (n: number) => Uint8Array;
   /** True once shutdown began: frames are no longer handled. */
   readonly shuttingDown: () => boolean;
@@ -28,10 +36,10 @@ function bytesOf(data: RawData): Uint8Array {
 }
 
 export function createAcceptor(a: AcceptDeps): (ws: WebSocket, req: IncomingMessage) => void {
-  const { ctx, registry } = a;
+  const { ctx, registry, gate } = a;
   let nextId = 1;
   return (ws, req) => {
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], a.trustedProxies);
     const conn = new Connection(ws, {
       id: nextId++,
       ip,
@@ -40,18 +48,28 @@ export function createAcceptor(a: AcceptDeps): (ws: WebSocket, req: IncomingMess
       metrics: ctx.metrics,
       clock: ctx.clock,
       logger: ctx.logger,
+      problems: ctx.problems,
     });
-    ws.on('error', (err) => ctx.logger.warn('socket.error', { conn: conn.d.id, error: err.message }));
+    ws.on('error', () => ctx.problems.count('socket.error'));
     if (!originAllowed(a.origins, req.headers.origin, req.headers.host)) {
       return conn.fail('E_ORIGIN', { detail: String(req.headers.origin).slice(0, 100) });
     }
-    if (registry.countFrom(ip) >= ctx.limits.maxConnectionsPerIp) {
-      return conn.fail('E_TOO_MANY_CONNECTIONS', { detail: `at most ${ctx.limits.maxConnectionsPerIp} per address` });
-    }
+    const refused = gate.admit(conn, ip);
+    if (refused) return conn.fail('E_TOO_MANY_CONNECTIONS', { detail: refused.detail }, { drop: true });
+    // Counted before ws parses the chunk, so the chunk that crosses a cap is the last one read.
+    const socket = req.socket;
+    const count = (chunk: Buffer): void => {
+      if (!gate.holds(conn)) return void socket.off('data', count);
+      const over = gate.received(conn, chunk.length);
+      if (!over) return;
+      socket.off('data', count);
+      conn.fail(over.reason === 'bytes' ? 'E_FRAME_TOO_LARGE' : 'E_TOO_MANY_CONNECTIONS', { detail: over.detail }, { drop: true });
+    };
+    socket.prependListener('data', count);
     registry.add(conn);
     ctx.metrics.connectionsOpened.inc();
     const authTimer = ctx.clock.setTimeout(() => {
-      if (conn.state === ConnState.Challenged) conn.fail('E_AUTH_TIMEOUT');
+      if (conn.state === ConnState.Challenged) conn.fail('E_AUTH_TIMEOUT', {}, { drop: true });
     }, ctx.limits.authTimeoutMs);
     ws.on('message', (data, isBinary) => {
       if (!a.shuttingDown()) dispatch(ctx, conn, bytesOf(data), isBinary);
@@ -61,7 +79,9 @@ export function createAcceptor(a: AcceptDeps): (ws: WebSocket, req: IncomingMess
     });
     ws.once('close', () => {
       ctx.clock.clearTimeout(authTimer);
+      socket.off('data', count);
       conn.state = ConnState.Closing;
+      gate.release(conn);
       registry.remove(conn);
       for (const sub of conn.subs.values()) sub.end();
       conn.subs.clear();

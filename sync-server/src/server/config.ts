@@ -11,8 +11,20 @@ export interface RelayLimits {
   framesPerSecond: number;
   /** Bucket size: frames a connection may send in a burst. */
   frameBurst: number;
-  /** Open WebSocket connections per remote address [E_TOO_MANY_CONNECTIONS, fatal]. */
-  maxConnectionsPerIp: number;
+  /** Connections per client address that have not completed their hello [E_TOO_MANY_CONNECTIONS, fatal]. */
+  maxPreAuthPerIp: number;
+  /** Connections across all addresses that have not completed their hello [E_TOO_MANY_CONNECTIONS, fatal]. */
+  maxPreAuthConnections: number;
+  /** Bytes one connection may send before its hello is verified (a hello is small) [E_FRAME_TOO_LARGE, socket dropped]. */
+  maxPreAuthBytes: number;
+  /** Bytes received and not yet past the hello, summed over all pre-auth connections [E_TOO_MANY_CONNECTIONS, socket dropped]. */
+  maxPreAuthBytesTotal: number;
+  /** Authenticated connections of one device [E_TOO_MANY_CONNECTIONS, fatal]. */
+  maxConnectionsPerDevice: number;
+  /** Authenticated connections of one workspace [E_TOO_MANY_CONNECTIONS, fatal]. */
+  maxConnectionsPerWorkspace: number;
+  /** Frames refused as unknown types or sent before the hello, per connection, before it is closed [E_FRAME_UNKNOWN / E_AUTH_REQUIRED, fatal]. */
+  maxStrayFrames: number;
   /** Documents subscribed at once on one connection [E_TOO_MANY_DOCS]. */
   maxDocsPerConnection: number;
   /** Time from connect to a verified hello [E_AUTH_TIMEOUT, fatal]. */
@@ -35,6 +47,10 @@ export interface RelayLimits {
   pruneGraceMs: number;
   /** Entries read from the store per catch-up page. */
   catchUpPageSize: number;
+  /** Envelope bytes per catch-up page: a page stops at the first entry that reaches this (so it holds at most this plus one entry). */
+  catchUpPageBytes: number;
+  /** Period of the summary line that counts stranger problems (refusals before the hello, peer error frames). */
+  problemLogIntervalMs: number;
   /** Largest one-time blob [E_BAD_INPUT]. */
   maxBlobBytes: number;
   /** Longest blob lifetime [E_BAD_INPUT]. */
@@ -49,9 +65,15 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   framesPerSecond: 200,
   frameBurst: 400,
-  maxConnectionsPerIp: 64,
+  maxPreAuthPerIp: 32,
+  maxPreAuthConnections: 1024,
+  maxPreAuthBytes: 64 * 1024,
+  maxPreAuthBytesTotal: 16 * 1024 * 1024,
+  maxConnectionsPerDevice: 16,
+  maxConnectionsPerWorkspace: 512,
+  maxStrayFrames: 16,
   maxDocsPerConnection: 1024,
-  authTimeoutMs: 10_000,
+  authTimeoutMs: 5_000,
   pingIntervalMs: 30_000,
   maxBufferedBytes: 8 * 1024 * 1024,
   presencePerSecond: 20,
@@ -62,6 +84,8 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxStreamBytes: 256 * 1024,
   pruneGraceMs: 30_000,
   catchUpPageSize: 128,
+  catchUpPageBytes: 1024 * 1024,
+  problemLogIntervalMs: 60_000,
   maxBlobBytes: 64 * 1024,
   maxBlobTtlSeconds: 7 * 24 * 3600,
   blobSweepIntervalMs: 60_000,

@@ -11,6 +11,7 @@ import { encodeFrame, FrameType, type Frame } from '@tendril/crdt-schema/wire';
 import type { Clock } from './clock.ts';
 import type { RelayLimits } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { ProblemLog } from './problem-log.ts';
 import type { RelayMetrics } from './relay-metrics.ts';
 import { createTokenBucket, type TokenBucket } from './token-bucket.ts';
 import type { Subscription } from './subscription.ts';
@@ -40,6 +41,8 @@ export interface ConnectionDeps {
   readonly metrics: RelayMetrics;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where failures before the hello are counted (strangers are not logged line by line). */
+  readonly problems: ProblemLog;
 }
 
 /** WebSocket close codes by the error that ended a connection. */
@@ -64,12 +67,15 @@ export class Connection {
   readonly subs = new Map<DocId, Subscription>();
   /** False once a ping went unanswered; any pong or frame sets it again. */
   alive = true;
+  /** Frames refused as unknown or as sent before the hello; at `maxStrayFrames` the connection is closed. */
+  strays = 0;
   readonly frameBucket: TokenBucket;
   readonly presenceBucket: TokenBucket;
   readonly streamBucket: TokenBucket;
   /** Resolves when the socket has closed. */
   readonly closed: Promise<void>;
   private queue: Promise<void> = Promise.resolve();
+  private pages: Promise<void> = Promise.resolve();
 
   constructor(
     readonly ws: WebSocket,
@@ -116,18 +122,26 @@ export class Connection {
     this.send(errorFrame(code, e, false));
   }
 
-  /** A refusal that ends the connection: the error frame, then a close; terminated if the peer lingers. */
-  fail(code: ErrorCode, e: ErrorDetail = {}): void {
+  /**
+   * A refusal that ends the connection: the error frame, then a close; terminated if the peer lingers.
+   * With `drop`, nothing more is read and the socket is terminated as soon as the error frame is written.
+   */
+  fail(code: ErrorCode, e: ErrorDetail = {}, opts: { drop?: boolean } = {}): void {
     if (this.state === ConnState.Closing) return;
     this.d.metrics.rejected(code);
+    const drop = opts.drop === true;
+    if (drop) this.ws.pause();
     if (this.ws.readyState === this.ws.OPEN) {
       const bytes = encodeFrame(errorFrame(code, e, true));
-      this.ws.send(bytes, { binary: true });
+      this.ws.send(bytes, { binary: true }, drop ? () => this.ws.terminate() : undefined);
       this.d.metrics.frameOut(FrameType.Error, bytes.length);
+    } else if (drop) {
+      this.ws.terminate();
     }
+    if (this.state === ConnState.Challenged) this.d.problems.count(`preauth.${code}`);
+    else this.d.logger.info('connection.fail', { conn: this.d.id, code, detail: e.detail });
     this.state = ConnState.Closing;
-    this.d.logger.info('connection.fail', { conn: this.d.id, code, detail: e.detail });
-    this.ws.close(CLOSE_CODES[code] ?? 1008, code);
+    if (!drop) this.ws.close(CLOSE_CODES[code] ?? 1008, code);
     const timer = this.d.clock.setTimeout(() => this.ws.terminate(), this.d.limits.shutdownTimeoutMs);
     void this.closed.then(() => this.d.clock.clearTimeout(timer));
   }
@@ -138,6 +152,19 @@ export class Connection {
       this.d.logger.error('frame.handler', { conn: this.d.id, error: String(err) });
       this.fail('E_STORE_FAILED', { detail: 'internal error' });
     });
+  }
+
+  /**
+   * Catch-ups of this connection take turns holding a page, so a peer that
+   * follows many documents holds one page at a time. Resolves with the
+   * release function once it is the caller's turn.
+   */
+  pageTurn(): Promise<() => void> {
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    const turn = this.pages.then(() => release);
+    this.pages = this.pages.then(() => done);
+    return turn;
   }
 
   /** Resolves when every frame queued so far was handled. */

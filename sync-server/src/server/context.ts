@@ -7,10 +7,11 @@ import type { DeviceId, DocId, WorkspaceId } from '@tendril/crdt-schema/ids';
 import type { RelayStore } from '../store/types.ts';
 import type { Clock } from './clock.ts';
 import type { RelayLimits } from './config.ts';
-import type { Connection } from './connection.ts';
+import type { Connection, Identity } from './connection.ts';
 import type { DocHub } from './doc-hub.ts';
 import type { Ed25519Verifier } from './ed25519.ts';
 import type { Logger } from './logger.ts';
+import type { ProblemLog } from './problem-log.ts';
 import type { RelayMetrics } from './relay-metrics.ts';
 import type { SubscriptionDeps } from './subscription.ts';
 
@@ -27,6 +28,14 @@ export interface RelayContext {
   readonly accessCode: string | undefined;
   /** Check each envelope's author signature before storing it. */
   readonly verifyEnvelopes: boolean;
+  /** Stranger problems, counted and summarized instead of logged one by one. */
+  readonly problems: ProblemLog;
+  /**
+   * Counts a connection whose hello verified against the per-device and
+   * per-workspace caps and takes it out of the pre-auth budget; returns the
+   * refusal detail when a cap is full (nothing counted then).
+   */
+  admitIdentity(conn: Connection, identity: Identity): string | undefined;
   /** Open connections of `device` in `workspace`. */
   connectionsOf(workspace: WorkspaceId, device: DeviceId): Connection[];
   /** Registers work that shutdown must wait for (commits and their acks). */

@@ -1,14 +1,17 @@
 /**
  * From WebSocket message to handler: decode under the size limit, count,
- * rate-limit (presence and streams have their own buckets, in their
- * handlers), require the handshake, then run the frame's handler on the
- * connection's ordered queue. Bytes that do not decode end the connection
- * (E_FRAME_MALFORMED); an unknown frame type is refused and the connection
- * stays open.
+ * rate-limit every frame (presence and streams have their own buckets, in
+ * their handlers; unknown types and frames before the hello take from the
+ * frame bucket like any other), require the handshake, then run the frame's
+ * handler on the connection's ordered queue. Bytes that do not decode end
+ * the connection (E_FRAME_MALFORMED). An unknown frame type, or a frame
+ * before the hello, is refused and the connection stays open, up to
+ * `maxStrayFrames` of them; a frame over the rate is answered only when it
+ * names a ref or a document, so garbage earns no replies.
  */
 import { isTendrilError } from '@tendril/crdt-schema/errors';
 import { decodeFrame, FrameType, type Frame } from '@tendril/crdt-schema/wire';
-import { ConnState, type Connection } from './connection.ts';
+import { ConnState, type Connection, type ErrorDetail } from './connection.ts';
 import type { RelayContext } from './context.ts';
 import { frameTypeLabel } from './relay-metrics.ts';
 import { handleHello } from './handlers/hello.ts';
@@ -58,26 +61,40 @@ export function dispatch(ctx: RelayContext, conn: Connection, bytes: Uint8Array,
     ctx.metrics.frameIn(undefined, bytes.length);
     const code = isTendrilError(err) ? err.code : 'E_FRAME_MALFORMED';
     const detail = (err as Error).message.slice(0, 200);
-    if (code === 'E_FRAME_UNKNOWN') return conn.error(code, { detail });
+    if (code === 'E_FRAME_UNKNOWN') return stray(ctx, conn, code, { detail }, conn.frameBucket.take(ctx.clock.now()) > 0);
     return conn.fail(code === 'E_FRAME_TOO_LARGE' ? code : 'E_FRAME_MALFORMED', { detail });
   }
   ctx.metrics.frameIn(frame.type, bytes.length);
 
   const ephemeral = frame.type === FrameType.Presence || frame.type === FrameType.Stream;
   const wait = ephemeral ? 0 : conn.frameBucket.take(ctx.clock.now());
-  if (wait > 0) return conn.error('E_RATE_LIMITED', { ref: refOf(frame), doc: docOf(frame), retryAfterMs: wait });
+  if (wait > 0) {
+    if (!('ref' in frame) && !('doc' in frame)) return ctx.metrics.rejected('E_RATE_LIMITED');
+    return conn.error('E_RATE_LIMITED', { ref: refOf(frame), doc: docOf(frame), retryAfterMs: wait });
+  }
 
   if (frame.type === FrameType.Error) {
-    ctx.logger.warn('peer.error', { conn: conn.d.id, code: frame.code, message: frame.message.slice(0, 200) });
+    ctx.problems.count(conn.state === ConnState.Challenged ? 'preauth.peer_error' : 'peer_error');
     return;
   }
   const handler = HANDLERS[frame.type] as Handler<Frame> | undefined;
-  if (!handler) {
-    return conn.error('E_FRAME_UNKNOWN', { ref: refOf(frame), detail: `${frameTypeLabel(frame.type)} is a relay-to-client frame` });
-  }
+  if (!handler) return stray(ctx, conn, 'E_FRAME_UNKNOWN', { ref: refOf(frame), detail: `${frameTypeLabel(frame.type)} is a relay-to-client frame` }, false);
   conn.enqueue(() => {
     if (conn.state === ConnState.Closing) return;
-    if (conn.state === ConnState.Challenged && frame.type !== FrameType.Hello) return conn.error('E_AUTH_REQUIRED', { ref: refOf(frame), doc: docOf(frame) });
+    if (conn.state === ConnState.Challenged && frame.type !== FrameType.Hello) return stray(ctx, conn, 'E_AUTH_REQUIRED', { ref: refOf(frame), doc: docOf(frame) }, false);
     return handler(ctx, conn, frame);
   });
+}
+
+/**
+ * A frame the relay cannot act on: an unknown type, or one sent before the
+ * hello. It has taken a token like any frame (`limited`: there was none);
+ * it is answered unless limited, and the connection is closed at
+ * `maxStrayFrames`.
+ */
+function stray(ctx: RelayContext, conn: Connection, code: 'E_FRAME_UNKNOWN' | 'E_AUTH_REQUIRED', e: ErrorDetail, limited: boolean): void {
+  conn.strays++;
+  if (conn.strays >= ctx.limits.maxStrayFrames) return conn.fail(code, { ...e, detail: `${conn.strays} frames refused` });
+  if (limited) return ctx.metrics.rejected(code);
+  conn.error(code, e);
 }

@@ -1,6 +1,7 @@
 /**
  * The relay's metrics: connections, documents, frames and bytes per frame
- * type in each direction, refusals per error code, and store latency.
+ * type in each direction, refusals per error code, stranger problems,
+ * pre-auth and catch-up memory, and store latency.
  * Gauges that depend on the store are refreshed by the /metrics route.
  */
 import { FrameType } from '@tendril/crdt-schema/wire';
@@ -22,6 +23,12 @@ export interface RelayMetrics {
   readonly entries: Gauge;
   readonly workspaces: Gauge;
   readonly heapUsed: Gauge;
+  readonly preAuthConnections: Gauge;
+  readonly preAuthBytes: Gauge;
+  readonly bufferedBytes: Gauge;
+  readonly catchUpBytes: Gauge;
+  readonly catchUpsWaiting: Gauge;
+  readonly problems: Counter;
   readonly storeSeconds: Histogram;
   frameIn(type: number | undefined, bytes: number): void;
   frameOut(type: number, bytes: number): void;
@@ -44,6 +51,12 @@ export function createRelayMetrics(): RelayMetrics {
     entries: r.gauge('tendril_relay_entries', 'Stored log entries (not yet pruned).'),
     workspaces: r.gauge('tendril_relay_workspaces', 'Registered workspaces.'),
     heapUsed: r.gauge('tendril_relay_heap_used_bytes', 'V8 heap in use.'),
+    preAuthConnections: r.gauge('tendril_relay_preauth_connections', 'Connections that have not completed their hello.'),
+    preAuthBytes: r.gauge('tendril_relay_preauth_bytes', 'Bytes received by connections that have not completed their hello.'),
+    bufferedBytes: r.gauge('tendril_relay_buffered_bytes', 'Bytes queued to peers and not yet written to their sockets.'),
+    catchUpBytes: r.gauge('tendril_relay_catchup_bytes', 'Envelope bytes of catch-up pages read from the store and not yet sent.'),
+    catchUpsWaiting: r.gauge('tendril_relay_catchups_waiting', 'Catch-ups paused until their peer reads (backpressure).'),
+    problems: r.counter('tendril_relay_problems_total', 'Stranger problems counted instead of logged, by event.'),
     storeSeconds: r.histogram('tendril_relay_store_seconds', 'Store operation latency, by operation.', [
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
     ]),

@@ -1,4 +1,4 @@
-/** Integration: every limit answers with its error frame: frame size, rate, connections per address, documents per connection, pre-auth timeout, origin, slow consumer, liveness. */
+/** Integration: every limit answers with its error frame: frame size, rate, pre-auth connections per address, documents per connection, pre-auth timeout, origin, slow consumer, liveness. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { newDocId } from '@tendril/crdt-schema/ids';
 import { CapMode, FrameType } from '@tendril/crdt-schema/wire';
@@ -39,8 +39,8 @@ describe('relay limits', () => {
     expect(await relay.store.head(doc)).toBe(acked.length);
   });
 
-  it('refuses connections beyond the per-address cap with E_TOO_MANY_CONNECTIONS', async () => {
-    const relay = await h.start({ limits: { maxConnectionsPerIp: 2 } });
+  it('refuses pre-auth connections beyond the per-address cap with E_TOO_MANY_CONNECTIONS', async () => {
+    const relay = await h.start({ limits: { maxPreAuthPerIp: 2 } });
     const a = await h.connect(relay);
     await h.connect(relay);
     const third = await h.connect(relay);
@@ -77,11 +77,15 @@ describe('relay limits', () => {
 
   it('applies the Origin allowlist to browsers and lets non-browser peers in', async () => {
     const relay = await h.start({ allowedOrigins: ['https://app.example'] });
-    const evil = await h.connect(relay, { origin: 'https://evil.example' });
-    expect(await evil.nextError('E_ORIGIN')).toMatchObject({ fatal: true });
-    for (const origin of ['https://app.example', relay.url, undefined]) {
+    // relay.url is Origin = Host, as a DNS-rebinding page sends it: with a list, only the list counts.
+    for (const origin of ['https://evil.example', relay.url]) {
+      expect(await (await h.connect(relay, { origin })).nextError('E_ORIGIN'), origin).toMatchObject({ fatal: true });
+    }
+    for (const origin of ['https://app.example', undefined]) {
       expect((await h.connect(relay, { origin })).challenge, String(origin)).toBeDefined();
     }
+    const open = await h.start();
+    expect((await h.connect(open, { origin: open.url })).challenge, 'own origin without a list').toBeDefined();
     const strict = await h.start({ allowMissingOrigin: false });
     expect(await (await h.connect(strict)).nextError('E_ORIGIN')).toMatchObject({ fatal: true });
   });

@@ -22,6 +22,10 @@ import { instrumentStore } from './instrumented-store.ts';
 import { startLiveness } from './liveness.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { createOriginPolicy } from './origin.ts';
+import { PreAuthGate } from './preauth-gate.ts';
+import { createProblemLog } from './problem-log.ts';
+import type { CatchUpMemory } from './subscription.ts';
+import { trustedProxySet } from './client-address.ts';
 import { createPruner } from './pruner.ts';
 import { createRelayMetrics } from './relay-metrics.ts';
 import { createStaticFiles } from './static-files.ts';
@@ -38,6 +42,8 @@ export interface RelayDeps {
   readonly allowedOrigins?: readonly string[];
   /** Allow WebSocket clients that send no Origin (non-browser peers). Default true. */
   readonly allowMissingOrigin?: boolean;
+  /** Addresses of reverse proxies whose X-Forwarded-For names the client (for the per-address caps). */
+  readonly trustedProxies?: readonly string[];
   /** Directory of the app's static files, served at / with a single-page fallback. */
   readonly staticDir?: string;
   /** Extra HTTP handlers, tried in order after the relay's own paths and before static files. */
@@ -68,6 +74,9 @@ export function createRelay(deps: RelayDeps): Relay {
   const store = instrumentStore(deps.store, metrics.storeSeconds);
   const hub = new DocHub();
   const registry = new ConnectionRegistry();
+  const gate = new PreAuthGate(limits);
+  const problems = createProblemLog(clock, logger, metrics.problems, limits.problemLogIntervalMs);
+  const catchUpMemory: CatchUpMemory = { bytes: 0, waiting: 0 };
   const inflight = createInflight();
   const pruner = createPruner(store, clock, logger, limits.pruneGraceMs, inflight.track);
   const startedAt = clock.now();
@@ -82,7 +91,27 @@ export function createRelay(deps: RelayDeps): Relay {
     metrics,
     verifier: createEd25519Verifier(),
     hub,
-    subscriptionDeps: { store, hub, logger, pageSize: limits.catchUpPageSize, highWater: catchUpHighWater(limits) },
+    subscriptionDeps: {
+      store,
+      hub,
+      logger,
+      pageSize: limits.catchUpPageSize,
+      pageBytes: limits.catchUpPageBytes,
+      highWater: catchUpHighWater(limits),
+      memory: catchUpMemory,
+    },
+    problems,
+    admitIdentity(conn, id) {
+      if (registry.countOfDevice(id.workspace, id.device) >= limits.maxConnectionsPerDevice) {
+        return `at most ${limits.maxConnectionsPerDevice} connections per device`;
+      }
+      if (registry.countOfWorkspace(id.workspace) >= limits.maxConnectionsPerWorkspace) {
+        return `at most ${limits.maxConnectionsPerWorkspace} connections per workspace`;
+      }
+      registry.authenticated(conn, id);
+      gate.release(conn);
+      return undefined;
+    },
     accessCode: deps.accessCode,
     verifyEnvelopes: deps.verifyEnvelopes ?? true,
     connectionsOf: (workspace, device) => registry.of(workspace, device),
@@ -105,6 +134,11 @@ export function createRelay(deps: RelayDeps): Relay {
     metrics.connections.set(registry.size);
     metrics.liveDocs.set(hub.size);
     metrics.heapUsed.set(process.memoryUsage().heapUsed);
+    metrics.preAuthConnections.set(gate.connections);
+    metrics.preAuthBytes.set(gate.bufferedBytes);
+    metrics.bufferedBytes.set(registry.list().reduce((n, c) => n + c.bufferedAmount, 0));
+    metrics.catchUpBytes.set(catchUpMemory.bytes);
+    metrics.catchUpsWaiting.set(catchUpMemory.waiting);
     if (stats) {
       metrics.docs.set(stats.docs);
       metrics.entries.set(stats.entries);
@@ -129,7 +163,9 @@ export function createRelay(deps: RelayDeps): Relay {
   const accept = createAcceptor({
     ctx,
     registry,
+    gate,
     origins: createOriginPolicy(deps.allowedOrigins, deps.allowMissingOrigin ?? true),
+    trustedProxies: trustedProxySet(deps.trustedProxies),
     randomBytes: deps.randomBytes ?? ((n) => new Uint8Array(nodeRandomBytes(n))),
     shuttingDown: () => shuttingDown,
   });
@@ -166,6 +202,7 @@ export function createRelay(deps: RelayDeps): Relay {
       closing ??= (async () => {
         shuttingDown = true;
         liveness.stop();
+        problems.stop();
         clock.clearInterval(sweep);
         await shutdownRelay({ server, wss, registry, inflight, pruner, clock, limits, logger });
         if (deps.closeStore ?? true) await deps.store.close();

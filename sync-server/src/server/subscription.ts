@@ -11,10 +11,17 @@
  * resolved out of order) sends it back to the store instead of skipping.
  * Live, the appending connection gets an Ack instead of its own entry; a
  * catch-up sends everything after the cursor, its own entries included.
+ *
+ * Memory per peer is bounded by bytes, not entries: a page stops at
+ * `pageBytes` of envelopes (plus the entry that crossed it), a connection
+ * holds one catch-up page at a time however many documents it follows, and a
+ * page is read only once the frames sent before it left the process (queued
+ * bytes at or under `highWater`). A peer that stops reading pauses its
+ * catch-up; liveness pings drop it if it stays silent.
  */
 import type { DocId } from '@tendril/crdt-schema/ids';
 import { encodeFrame, FrameType, type CapMode } from '@tendril/crdt-schema/wire';
-import type { RelayStore } from '../store/types.ts';
+import type { RelayStore, StoredEntry } from '../store/types.ts';
 import type { Connection } from './connection.ts';
 import type { DocHub } from './doc-hub.ts';
 import type { Logger } from './logger.ts';
@@ -24,8 +31,20 @@ export interface SubscriptionDeps {
   readonly hub: DocHub;
   readonly logger: Logger;
   readonly pageSize: number;
+  /** Envelope bytes per page (a page holds at most this plus one entry). */
+  readonly pageBytes: number;
   /** Queued bytes above which a catch-up waits for the socket to drain. */
   readonly highWater: number;
+  /** What catch-ups hold across the relay, for the metrics. */
+  readonly memory: CatchUpMemory;
+}
+
+/** Catch-up state summed over every subscription of one relay. */
+export interface CatchUpMemory {
+  /** Envelope bytes of pages read from the store and not yet sent. */
+  bytes: number;
+  /** Catch-ups waiting for their peer to read. */
+  waiting: number;
 }
 
 export class Subscription {
@@ -35,6 +54,8 @@ export class Subscription {
   private catchingUp = false;
   private ended = false;
   private caughtUpSent = false;
+  /** Resolves when the last frame this catch-up sent left the process. */
+  private lastFlush: Promise<void> = Promise.resolve();
 
   constructor(
     readonly conn: Connection,
@@ -93,7 +114,7 @@ export class Subscription {
   }
 
   private async run(): Promise<void> {
-    const { store, hub, pageSize } = this.d;
+    const { store, hub, pageSize, pageBytes, memory } = this.d;
     try {
       while (this.active) {
         if (this.sentThrough < this.snapshotFloor) {
@@ -101,23 +122,39 @@ export class Subscription {
           this.snapshotFloor = 0;
           continue;
         }
-        const page = await store.readSince(this.doc, this.sentThrough, pageSize);
-        if (!this.active) return;
-        const first = page[0];
-        if (first && first.seq > this.sentThrough + 1) {
-          // Entries after the cursor were pruned under a snapshot: send it, then read on from it.
-          if (!(await this.sendSnapshot(first.seq - 1))) {
-            this.d.logger.error('catchup.gap', { doc: this.doc, after: this.sentThrough, next: first.seq });
-            this.sentThrough = first.seq - 1;
+        await this.drain(this.lastFlush);
+        const release = await this.conn.pageTurn();
+        let held = 0;
+        let page: StoredEntry[] = [];
+        try {
+          if (!this.active) return;
+          page = await store.readSince(this.doc, this.sentThrough, pageSize, pageBytes);
+          held = page.reduce((n, e) => n + e.envelope.length, 0);
+          memory.bytes += held;
+          if (!this.active) return;
+          const first = page[0];
+          if (first && first.seq > this.sentThrough + 1) {
+            // Entries after the cursor were pruned under a snapshot: send it, then read on from it.
+            if (!(await this.sendSnapshot(first.seq - 1))) {
+              this.d.logger.error('catchup.gap', { doc: this.doc, after: this.sentThrough, next: first.seq });
+              this.sentThrough = first.seq - 1;
+            }
+            continue;
           }
-          continue;
+          for (const entry of page) {
+            if (entry.seq !== this.sentThrough + 1 || !this.active) break;
+            await this.push(FrameType.Entry, encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope }));
+            memory.bytes -= entry.envelope.length;
+            held -= entry.envelope.length;
+            this.sentThrough = entry.seq;
+          }
+        } finally {
+          memory.bytes -= held;
+          release();
         }
-        for (const entry of page) {
-          if (entry.seq !== this.sentThrough + 1 || !this.active) break;
-          await this.push(FrameType.Entry, encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope }));
-          this.sentThrough = entry.seq;
-        }
-        if (page.length < pageSize && hub.lastPublished(this.doc) <= this.sentThrough && this.active) {
+        // A page cut short by the byte budget reached it; a page short on both counts is the end of the log.
+        const last = page.length < pageSize && page.reduce((n, e) => n + e.envelope.length, 0) < pageBytes;
+        if (last && hub.lastPublished(this.doc) <= this.sentThrough && this.active) {
           this.live = true;
           if (!this.caughtUpSent) {
             this.caughtUpSent = true;
@@ -146,6 +183,18 @@ export class Subscription {
     const flushed = new Promise<void>((resolve) => {
       if (!this.conn.sendBytes(type, bytes, resolve)) resolve();
     });
-    if (this.conn.bufferedAmount > this.d.highWater) await Promise.race([flushed, this.conn.closed]);
+    this.lastFlush = flushed;
+    await this.drain(flushed);
+  }
+
+  /** While more than `highWater` bytes are queued to the peer, waits for `flushed` (or the close). */
+  private async drain(flushed: Promise<void>): Promise<void> {
+    if (this.conn.bufferedAmount <= this.d.highWater) return;
+    this.d.memory.waiting++;
+    try {
+      await Promise.race([flushed, this.conn.closed]);
+    } finally {
+      this.d.memory.waiting--;
+    }
   }
 }

@@ -66,6 +66,19 @@ export function logTests(h: StoreHarness): void {
     expect(await store.readSince(newDocId(), 0, 100)).toEqual([]);
   });
 
+  it('ends a page at the entry that reaches maxBytes, and always returns at least one entry', async () => {
+    const store = await h.open();
+    const doc = await newDoc(store);
+    const alice = key();
+    await appendMany(store, doc, alice, 10);
+    const size = entry(alice, 1).envelope.length;
+    expect((await store.readSince(doc, 0, 100, 3 * size)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect((await store.readSince(doc, 0, 100, 3 * size - 1)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect((await store.readSince(doc, 4, 100, 1)).map((e) => e.seq)).toEqual([5]);
+    expect((await store.readSince(doc, 4, 2, 100 * size)).map((e) => e.seq)).toEqual([5, 6]);
+    expect((await store.readSince(doc, 8, 100, 100 * size)).map((e) => e.seq)).toEqual([9, 10]);
+  });
+
   it('copies appended bytes, so the caller may reuse its buffer', async () => {
     const store = await h.open();
     const doc = await newDoc(store);

@@ -118,11 +118,16 @@ export function createMemoryStore(): RelayStore {
         log.seen.set(key, seq);
         return { seq, status: 'appended' };
       }),
-    readSince: (doc, afterSeq, limit) =>
+    readSince: (doc, afterSeq, limit, maxBytes = Infinity) =>
       run(() => {
         const entries = docs.get(doc)?.entries ?? [];
-        const from = firstAfter(entries, afterSeq);
-        return entries.slice(from, from + Math.max(0, limit));
+        const page: StoredEntry[] = [];
+        let bytes = 0;
+        for (let i = firstAfter(entries, afterSeq); i < entries.length && page.length < limit && bytes < maxBytes; i++) {
+          page.push(entries[i]!);
+          bytes += entries[i]!.envelope.length;
+        }
+        return page;
       }),
     head: (doc) => run(() => docs.get(doc)?.head ?? 0),
 

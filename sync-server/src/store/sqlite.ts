@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import type { DocId } from '@tendril/crdt-schema/ids';
 import { TendrilError } from '@tendril/crdt-schema/errors';
-import type { AppendInput, AppendResult, DocState, RelayStore, SnapshotPutResult, WorkspaceRecord } from './types.ts';
+import type { AppendInput, AppendResult, DocState, RelayStore, SnapshotPutResult, StoredEntry, WorkspaceRecord } from './types.ts';
 import type { DocRow } from './sqlite-statements.ts';
 import { prepareDatabase } from './sqlite-schema.ts';
 import { prepareStatements } from './sqlite-statements.ts';
@@ -134,15 +134,17 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
             // Copied: the commit runs later, and the caller may reuse its buffers meanwhile.
             input: { author: input.author.slice(), counter: input.counter, envelope: input.envelope.slice() },
           }),
-    readSince: (doc, afterSeq, limit) =>
-      run(() =>
-        s.readSince.all(doc, afterSeq, Math.max(0, limit)).map((r) => ({
-          seq: r.seq,
-          author: toBytes(r.author),
-          counter: r.counter,
-          envelope: toBytes(r.envelope),
-        })),
-      ),
+    readSince: (doc, afterSeq, limit, maxBytes = Infinity) =>
+      run(() => {
+        const page: StoredEntry[] = [];
+        let bytes = 0;
+        for (const r of s.readSince.iterate(doc, afterSeq, Math.max(0, limit))) {
+          page.push({ seq: r.seq, author: toBytes(r.author), counter: r.counter, envelope: toBytes(r.envelope) });
+          bytes += r.envelope.length;
+          if (bytes >= maxBytes) break;
+        }
+        return page;
+      }),
     head: (doc) => run(() => s.getDoc.get(doc)?.head ?? 0),
 
     getSnapshot: (doc) =>

@@ -106,8 +106,13 @@ export interface RelayStore {
    * unregistered document and E_STORE_FAILED when the commit fails.
    */
   append(doc: DocId, input: AppendInput): Promise<AppendResult>;
-  /** Up to `limit` entries with seq > `afterSeq`, in seq order. */
-  readSince(doc: DocId, afterSeq: number, limit: number): Promise<StoredEntry[]>;
+  /**
+   * Up to `limit` entries with seq > `afterSeq`, in seq order. With `maxBytes`,
+   * the page also ends with the first entry whose envelope brings the page's
+   * envelope bytes to `maxBytes` or more (so it always holds at least one
+   * entry when there is one, and at most `maxBytes` plus one envelope).
+   */
+  readSince(doc: DocId, afterSeq: number, limit: number, maxBytes?: number): Promise<StoredEntry[]>;
   /** Highest seq assigned (0 for an empty or unknown document). */
   head(doc: DocId): Promise<number>;
 

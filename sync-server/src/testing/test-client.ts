@@ -26,6 +26,9 @@ export interface ConnectOptions {
   /** Answer pings (default true); false simulates a dead peer. */
   autoPong?: boolean;
   maxPayload?: number;
+  /** Source address of the client socket (any of 127.0.0.0/8 works on loopback). */
+  localAddress?: string;
+  headers?: Record<string, string>;
 }
 
 export interface HelloOptions {
@@ -59,7 +62,13 @@ export class TestClient {
   /** Opens a socket to `${baseUrl}/sync` and waits for the Challenge. */
   static async connect(baseUrl: string, opts: ConnectOptions = {}): Promise<TestClient> {
     const url = `${baseUrl.replace(/^http/, 'ws')}/sync`;
-    const ws = new WebSocket(url, { origin: opts.origin, autoPong: opts.autoPong ?? true, maxPayload: opts.maxPayload ?? 64 * 1024 * 1024 });
+    const ws = new WebSocket(url, {
+      origin: opts.origin,
+      autoPong: opts.autoPong ?? true,
+      maxPayload: opts.maxPayload ?? 64 * 1024 * 1024,
+      localAddress: opts.localAddress,
+      headers: opts.headers,
+    });
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -38,7 +38,10 @@ export async function handleHello(ctx: RelayContext, conn: Connection, f: HelloF
     return conn.fail('E_REVOKED');
   }
   if (conn.state !== ConnState.Challenged) return; // timed out or closed while the store answered
-  conn.identity = { workspace: f.workspace, device: f.device, deviceKey, client: f.client };
+  const identity = { workspace: f.workspace, device: f.device, deviceKey, client: f.client };
+  const full = ctx.admitIdentity(conn, identity);
+  if (full !== undefined) return conn.fail('E_TOO_MANY_CONNECTIONS', { detail: full });
+  conn.identity = identity;
   conn.state = ConnState.Ready;
   conn.send({
     type: FrameType.Welcome,

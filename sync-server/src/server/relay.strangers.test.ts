@@ -1,0 +1,143 @@
+/**
+ * Integration: what a stranger can cost the relay before (and without) a
+ * verified hello. Pre-auth bytes are capped per connection and in total,
+ * pre-auth connections per client address (taken from X-Forwarded-For only
+ * behind a trusted proxy) and in total, while authenticated connections count
+ * per device and per workspace instead. Garbage frames are rate-limited and
+ * end the connection; problems are counted, not logged line by line.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { newWorkspaceId } from '@tendril/crdt-schema/ids';
+import { FrameType } from '@tendril/crdt-schema/wire';
+import type { LogFields, Logger } from './logger.ts';
+import { relayHarness } from '../testing/harness.ts';
+import { testKey } from '../testing/keys.ts';
+import { metric } from '../testing/metrics.ts';
+import { frameHeader, rawUpgrade, writeAll } from '../testing/raw-socket.ts';
+import { TestClient } from '../testing/test-client.ts';
+import { waitFor } from '../testing/wait.ts';
+
+const h = relayHarness();
+afterEach(() => h.cleanup());
+const KiB = 1024;
+
+describe('relay against strangers', () => {
+  it('drops a pre-auth socket that sends more than maxPreAuthBytes of a partial frame', async () => {
+    const relay = await h.start({ limits: { maxPreAuthBytes: 16 * KiB, authTimeoutMs: 600_000 } });
+    const raw = await rawUpgrade(relay.url);
+    await writeAll(raw, frameHeader(512 * KiB));
+    await writeAll(raw, new Uint8Array(8 * KiB));
+    const honest = await h.connect(relay);
+    expect(honest.challenge).toBeDefined();
+    expect(raw.isOpen()).toBe(true);
+    for (let i = 0; i < 16 && raw.isOpen(); i++) await writeAll(raw, new Uint8Array(8 * KiB));
+    await waitFor(() => !raw.isOpen(), 'the relay to drop the socket', 5_000);
+    expect(await metric(relay.url, 'tendril_relay_rejected_frames_total', '{reason="E_FRAME_TOO_LARGE"}')).toBe(1);
+    await waitFor(async () => (await metric(relay.url, 'tendril_relay_preauth_bytes')) === 0, 'pre-auth bytes released');
+    expect(honest.isOpen).toBe(true);
+  });
+
+  it('drops the pre-auth socket that takes the total past maxPreAuthBytesTotal, and keeps the others', async () => {
+    const relay = await h.start({ limits: { maxPreAuthBytes: 16 * KiB, maxPreAuthBytesTotal: 40 * KiB, authTimeoutMs: 600_000 } });
+    const sockets = [];
+    for (const n of [1, 2, 3]) {
+      const raw = await rawUpgrade(relay.url, { localAddress: `127.0.0.${n}` });
+      await writeAll(raw, frameHeader(512 * KiB));
+      await writeAll(raw, new Uint8Array(15 * KiB));
+      sockets.push(raw);
+      if (n < 3) await waitFor(async () => (await metric(relay.url, 'tendril_relay_preauth_bytes')) >= n * (15 * KiB + 14), `socket ${n} counted`);
+    }
+    await sockets[2]!.closed;
+    expect(sockets[0]!.isOpen() && sockets[1]!.isOpen()).toBe(true);
+    expect(await metric(relay.url, 'tendril_relay_preauth_bytes')).toBe(2 * (15 * KiB + 14));
+    for (const raw of sockets) raw.socket.destroy();
+  });
+
+  it('caps pre-auth connections per address and in total; authenticated ones do not count', async () => {
+    const relay = await h.start({ limits: { maxPreAuthPerIp: 2, maxPreAuthConnections: 3 } });
+    const workspace = newWorkspaceId();
+    await h.member(relay, workspace);
+    await h.member(relay, workspace);
+    await h.member(relay, workspace);
+    await h.connect(relay);
+    const second = await h.connect(relay);
+    const third = await h.connect(relay);
+    expect(third.challenge).toBeUndefined();
+    expect(await third.nextError('E_TOO_MANY_CONNECTIONS')).toMatchObject({ fatal: true });
+    expect((await h.connect(relay, { localAddress: '127.0.0.2' })).challenge).toBeDefined();
+    const fourth = await h.connect(relay, { localAddress: '127.0.0.3' });
+    expect(await fourth.nextError('E_TOO_MANY_CONNECTIONS')).toMatchObject({ fatal: true });
+    expect((await second.hello(testKey(), workspace)).type).toBe(FrameType.Welcome); // leaves the pre-auth count
+    await waitFor(async () => {
+      const c = await TestClient.connect(relay.url, { localAddress: '127.0.0.3' });
+      const ok = c.challenge !== undefined;
+      await c.close();
+      return ok;
+    }, 'a free pre-auth slot');
+  });
+
+  it('counts authenticated connections per device and per workspace', async () => {
+    const relay = await h.start({ limits: { maxConnectionsPerDevice: 2, maxConnectionsPerWorkspace: 3 } });
+    const a = await h.member(relay);
+    await h.member(relay, a.workspace, a.device);
+    const c = await h.connect(relay);
+    expect(await c.hello(a.device, a.workspace)).toMatchObject({ type: FrameType.Error, code: 'E_TOO_MANY_CONNECTIONS', fatal: true });
+    await c.closed;
+    await h.member(relay, a.workspace); // another device: the third of the workspace
+    const d = await h.connect(relay);
+    expect(await d.hello(testKey(), a.workspace)).toMatchObject({ type: FrameType.Error, code: 'E_TOO_MANY_CONNECTIONS' });
+    expect((await h.member(relay)).client.isOpen).toBe(true); // other workspaces are not affected
+    await a.client.close();
+    await waitFor(async () => {
+      const e = await TestClient.connect(relay.url);
+      const ok = (await e.hello(a.device, a.workspace)).type === FrameType.Welcome;
+      await e.close();
+      return ok;
+    }, 'a free device slot');
+  });
+
+  it('takes the client address from X-Forwarded-For only when the socket peer is a trusted proxy', async () => {
+    const behind = await h.start({ trustedProxies: ['127.0.0.1'], limits: { maxPreAuthPerIp: 1 } });
+    const via = (relay: typeof behind, client: string) => h.connect(relay, { headers: { 'x-forwarded-for': `203.0.113.9, ${client}` } });
+    expect((await via(behind, '198.51.100.1')).challenge).toBeDefined();
+    expect((await via(behind, '198.51.100.2')).challenge).toBeDefined();
+    expect(await (await via(behind, '198.51.100.1')).nextError('E_TOO_MANY_CONNECTIONS')).toBeDefined();
+
+    const direct = await h.start({ limits: { maxPreAuthPerIp: 1 } });
+    expect((await via(direct, '198.51.100.1')).challenge).toBeDefined();
+    expect(await (await via(direct, '198.51.100.2')).nextError('E_TOO_MANY_CONNECTIONS')).toBeDefined();
+  });
+
+  it('rate-limits unknown frame types and closes a connection that keeps sending them', async () => {
+    const relay = await h.start({ limits: { frameBurst: 4, framesPerSecond: 1, maxStrayFrames: 40 } });
+    const m = await h.member(relay);
+    for (let i = 0; i < 30; i++) m.client.sendRaw(new Uint8Array([99, 1, 2]));
+    m.client.send({ type: FrameType.BlobTake, ref: 7, key: 'k' });
+    await m.client.next((f) => f.type === FrameType.Error && f.ref === 7);
+    const replies = m.client.received.filter((f) => f.type === FrameType.Error && f.code === 'E_FRAME_UNKNOWN');
+    expect(replies.length).toBeLessThanOrEqual(4);
+    expect(m.client.isOpen).toBe(true);
+    for (let i = 0; i < 20; i++) m.client.sendRaw(new Uint8Array([99, 1, 2]));
+    expect(await m.client.nextError('E_FRAME_UNKNOWN')).toBeDefined();
+    await m.client.closed;
+    expect(m.client.received.at(-1)).toMatchObject({ type: FrameType.Error, code: 'E_FRAME_UNKNOWN', fatal: true });
+  });
+
+  it('counts pre-auth error frames and refusals in metrics and one summary line, not a line each', async () => {
+    const lines: { event: string; fields: LogFields }[] = [];
+    const logger: Logger = {
+      info: (event, fields = {}) => lines.push({ event, fields }),
+      warn: (event, fields = {}) => lines.push({ event, fields }),
+      error: (event, fields = {}) => lines.push({ event, fields }),
+    };
+    const relay = await h.start({ logger, limits: { problemLogIntervalMs: 50, maxPreAuthPerIp: 1 } });
+    const c = await h.connect(relay);
+    for (let i = 0; i < 50; i++) c.send({ type: FrameType.Error, code: 'E_BAD_INPUT', message: 'x'.repeat(100), doc: '', ref: 0, retryAfterMs: 0, fatal: false });
+    for (let i = 0; i < 5; i++) await (await h.connect(relay)).closed; // refused: one address, one pre-auth slot
+    await waitFor(async () => (await metric(relay.url, 'tendril_relay_problems_total', '{event="preauth.peer_error"}')) === 50, '50 counted');
+    expect(await metric(relay.url, 'tendril_relay_problems_total', '{event="preauth.E_TOO_MANY_CONNECTIONS"}')).toBe(5);
+    const summary = await waitFor(() => lines.find((l) => l.event === 'relay.problems'), 'a summary line');
+    expect(summary.fields).toMatchObject({ 'preauth.peer_error': 50, 'preauth.E_TOO_MANY_CONNECTIONS': 5 });
+    expect(lines.filter((l) => l.event !== 'relay.problems' && l.event !== 'relay.listening')).toEqual([]);
+  });
+});
