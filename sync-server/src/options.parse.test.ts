@@ -35,6 +35,10 @@ describe('relay options', () => {
     expect(() => parseRelayOptions([], { TENDRIL_RELAY_TRUSTED_PROXIES: '10.0.0.1,nope' })).toThrow(/IP address/);
   });
 
+  it('still takes the earlier name of the per-address cap', () => {
+    expect(parseRelayOptions(['--max-connections-per-ip', '7'], {}).limits).toEqual({ maxPreAuthPerIp: 7 });
+  });
+
   it('ignores empty environment values', () => {
     expect(parseRelayOptions([], { TENDRIL_RELAY_ACCESS_CODE: '', TENDRIL_RELAY_ALLOWED_ORIGINS: ' ' })).toEqual({ port: 8787, host: '127.0.0.1', dataDir: './data' });
   });

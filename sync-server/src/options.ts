@@ -17,6 +17,8 @@ import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, type StartRelayConfig } f
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const LIMIT_FLAGS = new Map(Object.keys(DEFAULT_LIMITS).map((name) => [`--${kebab(name)}`, name as keyof RelayLimits]));
+/** Earlier names still accepted: the per-address cap now counts only connections that have not proven a key yet. */
+const RENAMED_FLAGS = new Map<string, keyof RelayLimits>([['--max-connections-per-ip', 'maxPreAuthPerIp']]);
 
 export const USAGE = `usage: relay [--port N] [--host HOST] [--data DIR] [--static DIR] [--trusted-proxy ADDR ...] [--<limit> N ...]
 limits: ${[...LIMIT_FLAGS.keys()].join(' ')}
@@ -55,6 +57,7 @@ export function parseRelayOptions(argv: readonly string[], env: Readonly<Record<
     else if (flag === '--static') config.staticDir = value();
     else if (flag === '--trusted-proxy') proxies.push(address(flag, value()));
     else if (LIMIT_FLAGS.has(flag)) limits[LIMIT_FLAGS.get(flag)!] = integer(flag, value(), 1);
+    else if (RENAMED_FLAGS.has(flag)) limits[RENAMED_FLAGS.get(flag)!] = integer(flag, value(), 1);
     else throw new Error(`unknown option ${arg}`);
   }
   if (config.port! > 65535) throw new Error('--port must be at most 65535');
