@@ -1,7 +1,9 @@
 /**
  * Terminal sessions through the real relay and a real gateway process: a
  * writer runs `echo` of a canary, a second device sees it, a viewer-role
- * device's input is refused, the relay's data holds no canary, and a viewer
+ * device's input is refused, a member that rewrites the session's owner in
+ * the document and lists itself cannot type (the gateway keeps the owner it
+ * verified), the relay's data holds no canary, and a viewer
  * that restarts while the gateway is away sees the screen from the snapshot
  * kept in the session document.
  */
@@ -66,6 +68,37 @@ describe('terminal sessions through a gateway', () => {
     expect(screen).not.toContain('viewer-2-typed');
     expect(screen).not.toContain('device-4-typed');
     expect(gw.log()).toMatch(/input dropped \(not-writer\)/);
+  });
+
+  it("refuses a member that rewrites the session's owner and lists itself, and the real owner still types", async () => {
+    const { terminalDoc } = await import('@tendril/crdt-schema/schema');
+    const { signWriter, ViewerCore } = await import('@tendril/gateway');
+    const { RecordingScreen } = await import('./viewer-audit.ts');
+    const intruder = await ws.open(1);
+    await intruder.syncOrQueue(10_000);
+    const me = intruder.home.identity.deviceId;
+    const entry = intruder.workspace().sessions.get(session as never)!;
+    const screen = new RecordingScreen();
+    const viewer = new ViewerCore({ crypto: ws.crypto, session: intruder, entry, screen, gunzip: screen.gunzip });
+    await viewer.open();
+    await viewer.whenLive();
+    // The attack: the member (not a writer) names itself owner in the document and lists itself, signed by itself.
+    const doc = terminalDoc(viewer.doc.ydoc, { origin: 'local' });
+    doc.setOwner(me, new Uint8Array(64));
+    doc.writers.add(me, me, signWriter(ws.crypto, intruder.home.identity, entry.id, me));
+    await intruder.syncOrQueue(10_000);
+    await eventually(() => {
+      viewer.send('echo intruder-$((7*7))-ran\r');
+      return gw.log().includes(`session ${session}: input dropped (not-writer) from ${me}`);
+    }, 15_000, 'the gateway to refuse the intruder');
+    // Devices are not fooled either: the gateway wrote the real owner back with its proof.
+    await eventually(() => viewer.canWrite(terminalDoc(viewer.doc.ydoc).info()!.owner) && !viewer.canWrite(me), 15_000, 'the real owner back in the document');
+    viewer.close();
+    await intruder.close();
+    await cliOk('term', 'send', '--home', ws.homes[0]!, session, 'echo owner-$((9*9))-after\\n');
+    const shown = (await cliOk('term', 'show', '--home', ws.homes[0]!, session, '--wait-for', 'owner-81-after', '--timeout', '15')).out.join('\n');
+    expect(shown).not.toContain('intruder-49-ran');
+    expect(gw.log()).not.toContain(`input dropped (not-writer) from ${entry.requestedBy}`);
   });
 
   it('keeps no canary in the relay data', () => {

@@ -20,6 +20,7 @@ import { decodeSnapshot } from '../terminal/snapshot-codec.ts';
 import { signInput } from './signatures.ts';
 import { decodeTerm, encodeTerm, TermTag } from './term-messages.ts';
 import { FileTransfers } from './file-transfers.ts';
+import { provenOwner, writersOf } from './writers.ts';
 
 /** Where output is drawn. Calls arrive in order, each after the previous write resolved. */
 export interface Screen {
@@ -140,9 +141,15 @@ export class ViewerCore {
     return this.ended;
   }
 
-  /** Whether `device` may type here (the owner or a listed writer); the gateway decides for itself too. */
+  /**
+   * Whether `device` may type here: the owner the gateway signed into the document, or a writer listed
+   * by it or an admin, current members only. The gateway decides for itself too.
+   */
   canWrite(device: DeviceId): boolean {
-    return this.sync !== null && terminalDoc(this.sync.ydoc).writers.canWrite(device);
+    if (this.sync === null) return false;
+    const doc = terminalDoc(this.sync.ydoc);
+    const { crypto, session } = this.o;
+    return writersOf(crypto, session.members, provenOwner(crypto, session.members, doc, this.entry.id, this.entry.gateway), doc, this.entry.id).includes(device);
   }
 
   /** Types `text` (signed, counter-checked by the gateway). */

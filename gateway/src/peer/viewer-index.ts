@@ -7,6 +7,6 @@ export { ViewerCore, type Screen, type SnapshotGunzip, type ViewerCoreOptions } 
 export { signSessionRequest, signInput, type SessionRequest } from './signatures.ts';
 export { encodeTerm, decodeTerm, TermTag, type TermMessage } from './term-messages.ts';
 export { decodeSnapshot, type ScreenSnapshot } from '../terminal/snapshot-codec.ts';
-export { addWriter, removeWriter, requireSessionManager, verifiedWriters } from './writers.ts';
+export { addWriter, provenOwner, removeWriter, requireSessionManager, verifiedWriters, writersOf } from './writers.ts';
 export { currentWorkers, extendSessionGrants, grantSessionToWorkers, reconcileSessionAccess, withdrawSessionFromWorkers } from './session-grants.ts';
 export { FileTransfers, FILE_CHUNK_BYTES, MAX_FILE_BYTES, type TransferOptions } from './file-transfers.ts';

@@ -2,7 +2,8 @@
  * `tendril gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR]
  *  [--idle-after S] [--snapshot-every S]`: runs the gateway (joined with an invite of role gateway) until stopped.
  * Shells run inside tmux when it is installed, so they survive a gateway restart; the input gate's
- * counters live in the home (input-counters.sqlite), so a restarted gateway still refuses old input.
+ * counters live in the home (input-counters.sqlite), so a restarted gateway still refuses old input, and
+ * so does the owner of each session it verified from the signed start request (session-owners.sqlite).
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import pty from 'node-pty';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { createPtyHost, detectTmux, forgetGone, GatewayPeer, persistCounters, runCommand, SessionManager, tmuxSocketName } from '@tendril/gateway';
 import { InputCounterDb } from '../home/input-counter-db.ts';
+import { SessionOwnerDb } from '../home/session-owner-db.ts';
 import { flag, intFlag, parseArgs } from './args.ts';
 import { homeDir, type CliContext } from './context.ts';
 import { withSession } from './session.ts';
@@ -26,6 +28,7 @@ export async function cmdGateway(ctx: CliContext, argv: readonly string[]): Prom
     const useTmux = !args.flags.has('no-tmux') && (await detectTmux(runCommand)) !== null;
     const counters = new InputCounterDb(join(home, 'input-counters.sqlite'));
     const stored = counters.sessions();
+    const owners = new SessionOwnerDb(join(home, 'session-owners.sqlite'));
     const host = createPtyHost({
       spawn: (file, a, o) => pty.spawn(file, a, o),
       tmux: useTmux ? { bin: 'tmux', socket: { name: tmuxSocketName(session.home.identity.deviceId.slice(0, 12)) } } : null,
@@ -38,6 +41,7 @@ export async function cmdGateway(ctx: CliContext, argv: readonly string[]): Prom
       cwd,
       shell,
       log: (line) => ctx.io.err(line),
+      owners,
       manager: (gateFor) => {
         manager = new SessionManager({
           host,
@@ -58,6 +62,7 @@ export async function cmdGateway(ctx: CliContext, argv: readonly string[]): Prom
     await ctx.stopSignal;
     await gateway.stop({ keepShells: useTmux });
     counters.close();
+    owners.close();
     return 0;
   });
 }

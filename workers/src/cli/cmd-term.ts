@@ -133,7 +133,7 @@ async function termWriters(ctx: CliContext, argv: readonly string[]): Promise<nu
     const add = flag(args, 'add');
     const remove = flag(args, 'remove');
     if (add) await addWriter(crypto, session, id, parseDeviceId(add));
-    if (remove) await removeWriter(session, id, parseDeviceId(remove));
+    if (remove) await removeWriter(crypto, session, id, parseDeviceId(remove));
     if ((add || remove) && (await session.syncOrQueue(timeout)) !== 'synced') ctx.io.err(`queued: ${session.peer.unacked} change(s) not yet saved to relay`);
     const names = new Map(session.workspace().members.list().map((m) => [m.device, m.name]));
     for (const device of verifiedWriters(crypto, session.members, terminalDoc(sync.ydoc), id)) ctx.io.out(`${device} ${names.get(device) ?? ''}`.trimEnd());
