@@ -25,6 +25,7 @@ import { sessionGate } from './session-gate.ts';
 import { decodeTerm, TermTag } from './term-messages.ts';
 import { memoWriterCheck, type WriterCheck } from './writers.ts';
 import { memoryOwnerStore, type SessionOwnerStore } from './session-owners.ts';
+import { memoryUsedTransfers, type UsedTransferStore } from './used-transfers.ts';
 import { FileService } from './file-service.ts';
 import { StreamPacer, type StreamPacerOptions } from './stream-pacer.ts';
 
@@ -46,6 +47,8 @@ export interface GatewayPeerOptions {
   readonly log?: (line: string) => void;
   /** The owner of each session as this gateway verified it; keep it in the gateway's home so it survives restarts. */
   readonly owners?: SessionOwnerStore;
+  /** File-transfer ids already used; keep it in the gateway's home so old requests stay refused after a restart. */
+  readonly usedTransfers?: UsedTransferStore;
 }
 
 interface Running {
@@ -69,10 +72,12 @@ export class GatewayPeer {
   private readonly writerCheck: WriterCheck;
   private keepingShells = false;
   private readonly owners: SessionOwnerStore;
+  private readonly usedTransfers: UsedTransferStore;
 
   constructor(o: GatewayPeerOptions) {
     this.o = o;
     this.owners = o.owners ?? memoryOwnerStore();
+    this.usedTransfers = o.usedTransfers ?? memoryUsedTransfers();
     this.me = o.session.home.identity.deviceId;
     this.writerCheck = memoWriterCheck(o.crypto);
     this.pacer = new StreamPacer({ ...o.pacing, onDrop: (bytes) => o.log?.(`output flood: ${bytes} bytes dropped from the send queue (viewers catch up by rejoining)`) });
@@ -159,9 +164,10 @@ export class GatewayPeer {
       ws.sessions.setState(entry.id, 'ended');
       return;
     }
-    const known = this.owners.owner(entry.id);
-    if (known !== undefined && known !== req.requester) {
-      this.o.log?.(`session ${entry.id}: start request refused (the session already has another owner)`);
+    // A session id this gateway started before stays used (its input counters are its tombstone): a request
+    // put back to `requested` in the index is not a new session.
+    if (this.owners.owner(entry.id) !== undefined) {
+      this.o.log?.(`session ${entry.id}: start request refused (this session was started before)`);
       ws.sessions.setState(entry.id, 'ended');
       return;
     }
@@ -221,6 +227,7 @@ export class GatewayPeer {
       root: () => terminal.info().cwd,
       writers: () => this.gateFor(entry.id).writers(),
       send: (m, to) => this.pacer.send(sync, m, to),
+      used: this.usedTransfers,
       ...(this.o.log ? { log: this.o.log } : {}),
     });
     this.files.set(entry.id, files);

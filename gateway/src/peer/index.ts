@@ -4,6 +4,7 @@ export { TermViewer } from './term-viewer.ts';
 export { ViewerCore, type Screen, type SnapshotGunzip, type ViewerCoreOptions } from './viewer-core.ts';
 export { signSessionRequest, openSessionRequest, signInput, verifyInput, signWriter, verifyWriter, signOwner, verifyOwner, type SessionRequest } from './signatures.ts';
 export { memoryOwnerStore, type SessionOwnerStore } from './session-owners.ts';
+export { memoryUsedTransfers, type UsedTransferStore } from './used-transfers.ts';
 export { encodeTerm, decodeTerm, TermTag, type TermMessage } from './term-messages.ts';
 export { SessionCommands, shellQuote, type AvailableSession, type SessionCommandRequest, type SessionCommandResult, type SessionCommandsOptions } from './session-commands.ts';
 export { addWriter, provenOwner, removeWriter, requireSessionManager, verifiedWriters, writersOf } from './writers.ts';
