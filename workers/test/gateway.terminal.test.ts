@@ -101,6 +101,43 @@ describe('terminal sessions through a gateway', () => {
     expect(gw.log()).not.toContain(`input dropped (not-writer) from ${entry.requestedBy}`);
   });
 
+  it('types for a device whose clock was set back, and tells a device whose input is refused', async () => {
+    const { encodeTerm, signInput, TermTag, ViewerCore } = await import('@tendril/gateway');
+    const { RecordingScreen } = await import('./viewer-audit.ts');
+    const owner = await ws.open(0);
+    await owner.syncOrQueue(10_000);
+    const entry = owner.workspace().sessions.get(session as never)!;
+    const screen = new RecordingScreen();
+    const before = new ViewerCore({ crypto: ws.crypto, session: owner, entry, screen, gunzip: screen.gunzip });
+    await before.open();
+    await before.whenLive();
+    // Typed while the device's clock ran an hour ahead (as a clock-seeded counter would carry it); the clock is then set back.
+    const ahead = (Date.now() + 3_600_000) * 1000;
+    const data = new TextEncoder().encode('echo clock-$((2*21))-ahead\r');
+    before.doc.sendStream(encodeTerm({ t: TermTag.Input, counter: ahead, data, signature: signInput(ws.crypto, owner.home.identity, entry.id, ahead, data) }), entry.gateway);
+    await eventually(async () => (await screen.text()).includes('clock-42-ahead'), 15_000, 'the input typed with the clock ahead');
+    before.close();
+    const after = new ViewerCore({ crypto: ws.crypto, session: owner, entry, screen, gunzip: screen.gunzip });
+    await after.open();
+    await after.whenLive();
+    after.send('echo clock-$((3*21))-back\r');
+    await eventually(async () => (await screen.text()).includes('clock-63-back'), 15_000, 'the input typed after the clock was set back');
+    after.close();
+    await owner.close();
+
+    const outsider = await ws.open(1);
+    await outsider.syncOrQueue(10_000);
+    const notices: { reason: string; message: string }[] = [];
+    const refused = new ViewerCore({ crypto: ws.crypto, session: outsider, entry, screen: new RecordingScreen(), gunzip: screen.gunzip, onNotice: (n) => notices.push(n) });
+    await refused.open();
+    await refused.whenLive();
+    refused.send('echo outsider\r');
+    await eventually(() => notices.length > 0, 15_000, 'the refusal to reach the viewer');
+    expect(notices[0]).toMatchObject({ reason: 'not-writer', message: expect.stringContaining('may not type') });
+    refused.close();
+    await outsider.close();
+  });
+
   it('keeps no canary in the relay data', () => {
     const dir = join(env.dir, 'relay');
     for (const f of readdirSync(dir)) {

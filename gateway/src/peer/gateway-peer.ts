@@ -281,10 +281,14 @@ export class GatewayPeer {
     if (!m || this.files.get(r.entry.id)?.handle(from, m)) return;
     const { terminal, sync } = r;
     if (m.t === TermTag.Input) {
-      terminal.input({ session: r.entry.id, counter: m.counter, data: m.data, device: from, signature: m.signature });
+      const d = terminal.input({ session: r.entry.id, counter: m.counter, data: m.data, device: from, signature: m.signature });
+      // The sender hears why its keystrokes did not reach the shell (automatic replies every viewer sends are dropped quietly).
+      if (!d.ok && d.reason !== 'auto-reply') this.pacer.send(sync, { t: TermTag.InputRefused, counter: m.counter, reason: d.reason, last: terminal.lastInputCounter(from) }, from);
     } else if (m.t === TermTag.Viewport) {
       if (this.gateFor(r.entry.id).writers().includes(from)) terminal.viewport(from, { cols: m.cols, rows: m.rows });
     } else if (m.t === TermTag.Join) {
+      // Where this device's input counter stands, so it types above it without trusting its own clock.
+      this.pacer.send(sync, { t: TermTag.InputState, counter: terminal.lastInputCounter(from) }, from);
       const replay = m.fresh ? null : terminal.stream.replay(m.fromSeq);
       let next = m.fromSeq;
       const send = (batches: readonly { seq: number; offset: number; bytes: Uint8Array }[]) => {

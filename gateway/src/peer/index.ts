@@ -1,7 +1,7 @@
 /** The gateway as a workspace peer, and the device side of a terminal session. */
 export { GatewayPeer, type GatewayPeerOptions } from './gateway-peer.ts';
 export { TermViewer } from './term-viewer.ts';
-export { ViewerCore, type Screen, type SnapshotGunzip, type ViewerCoreOptions } from './viewer-core.ts';
+export { ViewerCore, type Screen, type SnapshotGunzip, type ViewerCoreOptions, type ViewerNotice } from './viewer-core.ts';
 export { signSessionRequest, openSessionRequest, signInput, verifyInput, signWriter, verifyWriter, signOwner, verifyOwner, type SessionRequest } from './signatures.ts';
 export { memoryOwnerStore, type SessionOwnerStore } from './session-owners.ts';
 export { memoryUsedTransfers, type UsedTransferStore } from './used-transfers.ts';

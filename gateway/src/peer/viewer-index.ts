@@ -3,7 +3,7 @@
  * the viewer protocol, the message codec, signatures and the snapshot header.
  * Nothing here imports Node modules, node-pty or @xterm/headless.
  */
-export { ViewerCore, type Screen, type SnapshotGunzip, type ViewerCoreOptions } from './viewer-core.ts';
+export { ViewerCore, type Screen, type SnapshotGunzip, type ViewerCoreOptions, type ViewerNotice } from './viewer-core.ts';
 export { signSessionRequest, signInput, type SessionRequest } from './signatures.ts';
 export { encodeTerm, decodeTerm, TermTag, type TermMessage } from './term-messages.ts';
 export { decodeSnapshot, type ScreenSnapshot } from '../terminal/snapshot-codec.ts';
