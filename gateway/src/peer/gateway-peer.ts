@@ -200,7 +200,7 @@ export class GatewayPeer {
     const r: Running = { entry, terminal, sync, doc: terminalDoc(sync.ydoc) };
     this.running.set(entry.id, r);
     this.wire(r);
-    await sync.whenSynced(10_000).catch(() => undefined);
+    // The owner's proof goes into the document once it has synced (wire() watches its updates).
     if (!this.publishOwner(entry.id, r.doc)) this.o.log?.(`session ${entry.id}: no owner on record; all input is refused`);
     this.o.log?.(`session ${entry.id}: re-attached after restart`);
   }
@@ -213,8 +213,19 @@ export class GatewayPeer {
     const owner = this.owners.owner(id);
     if (owner === undefined) return false;
     const info = doc.info();
-    const proven = info?.owner === owner && info.ownerProof !== undefined && verifyOwner(this.o.crypto, this.me, id, owner, info.ownerProof);
-    if (info && !proven) doc.setOwner(owner, signOwner(this.o.crypto, this.o.session.home.identity, id, owner));
+    if (!info || (info.owner === owner && info.ownerProof !== undefined && this.provenOwner(id, owner, info.ownerProof))) return true;
+    doc.setOwner(owner, signOwner(this.o.crypto, this.o.session.home.identity, id, owner));
+    return true;
+  }
+
+  /** Proofs in the documents already checked, so a document update costs a signature check only when the proof changed. */
+  private readonly checkedProofs = new Map<SessionId, Uint8Array>();
+
+  private provenOwner(id: SessionId, owner: DeviceId, proof: Uint8Array): boolean {
+    const seen = this.checkedProofs.get(id);
+    if (seen && seen.length === proof.length && seen.every((b, i) => b === proof[i])) return true;
+    if (!verifyOwner(this.o.crypto, this.me, id, owner, proof)) return false;
+    this.checkedProofs.set(id, proof);
     return true;
   }
 
@@ -267,6 +278,7 @@ export class GatewayPeer {
     terminal.on('exit', (exit) => {
       clearTimeout(quiet);
       sync.ydoc.off('update', onDocUpdate);
+      this.checkedProofs.delete(entry.id);
       if (!detaching()) this.pacer.send(sync, { t: TermTag.Ended, exitCode: exit.exitCode ?? -1 });
       this.running.delete(entry.id);
       void files.close();
