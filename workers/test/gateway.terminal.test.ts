@@ -3,7 +3,9 @@
  * writer runs `echo` of a canary, a second device sees it, a viewer-role
  * device's input is refused, a member that rewrites the session's owner in
  * the document and lists itself cannot type (the gateway keeps the owner it
- * verified), the relay's data holds no canary, and a viewer
+ * verified), a revoked owner and a revoked writer cannot type even while the
+ * relay still lets them in, a device whose clock was set back still types and
+ * a refused device is told, the relay's data holds no canary, and a viewer
  * that restarts while the gateway is away sees the screen from the snapshot
  * kept in the session document.
  */
@@ -136,6 +138,56 @@ describe('terminal sessions through a gateway', () => {
     expect(notices[0]).toMatchObject({ reason: 'not-writer', message: expect.stringContaining('may not type') });
     refused.close();
     await outsider.close();
+  });
+
+  it("refuses a revoked writer's and a revoked owner's input, even while the relay still lets the device in", async () => {
+    const { signRevocation } = await import('@tendril/crdt-schema/workspace');
+    const { ViewerCore } = await import('@tendril/gateway');
+    const { RecordingScreen } = await import('./viewer-audit.ts');
+    const revHome = join(env.dir, 'revokee');
+    await cliOk('join', '--home', revHome, (await cliOk('invite', '--home', ws.homes[0]!)).last, '--name', 'revokee');
+    // The device owns a session of its own and is listed as a writer on the admin's.
+    const own = (await cliOk('term', 'new', '--home', revHome, '--gateway', 'gw')).last;
+    const admin = await ws.open(0);
+    await admin.syncOrQueue(10_000);
+    const { openHome } = await import('../src/home/device-home.ts');
+    const { openNodeSession } = await import('../src/peer/node-peer.ts');
+    const rev = await openNodeSession(ws.crypto, openHome(ws.crypto, revHome), { clientName: 'revokee' });
+    await rev.syncOrQueue(10_000);
+    const device = rev.home.identity.deviceId;
+    await cliOk('term', 'writers', '--home', ws.homes[0]!, session, '--add', device);
+    await rev.syncOrQueue(10_000);
+    const viewers = [session, own].map((id) => {
+      const entry = rev.workspace().sessions.get(id as never)!;
+      const screen = new RecordingScreen();
+      return { id, screen, core: new ViewerCore({ crypto: ws.crypto, session: rev, entry, screen, gunzip: screen.gunzip }) };
+    });
+    for (const v of viewers) {
+      await v.core.open();
+      await v.core.whenLive();
+      v.core.send(`echo before-$((${v.id === own ? 1 : 2}*50))\r`);
+    }
+    await eventually(async () => (await viewers[0]!.screen.text()).includes('before-100') && (await viewers[1]!.screen.text()).includes('before-50'), 15_000, 'the device to type before it is revoked');
+
+    // The admin records the revocation in the index; the relay is not told (a relay that lags, or keeps
+    // letting the device in), so only the gateway's own check stands between the device and the shells.
+    const epoch = Math.max(...[...admin.home.keys.values()].map((k) => k.current)) + 1;
+    const cert = signRevocation(ws.crypto, { workspace: admin.home.config.workspace, device, epoch, admin: admin.home.identity.deviceId }, admin.home.identity);
+    admin.workspace().members.revoke(device, { by: admin.home.identity.deviceId, epoch, cert });
+    await admin.syncOrQueue(10_000);
+    await eventually(() => {
+      for (const v of viewers) v.core.send(`echo after-$((${v.id === own ? 3 : 4}*50))\r`);
+      return [session, own].every((id) => gw.log().includes(`session ${id}: input dropped (revoked) from ${device}`));
+    }, 20_000, 'the gateway to refuse the revoked device as owner and as writer');
+    for (const v of viewers) v.core.close();
+    await rev.close();
+    await admin.close();
+    await cliOk('term', 'send', '--home', ws.homes[0]!, session, 'echo admin-$((5*50))-typed\\n');
+    const shown = (await cliOk('term', 'show', '--home', ws.homes[0]!, session, '--wait-for', 'admin-250-typed', '--timeout', '15')).out.join('\n');
+    expect(shown).not.toContain('after-200');
+    const owned = (await cliOk('term', 'show', '--home', ws.homes[0]!, own, '--timeout', '10')).out.join('\n');
+    expect(owned).toContain('before-50');
+    expect(owned).not.toContain('after-150');
   });
 
   it('keeps no canary in the relay data', () => {
