@@ -6,7 +6,8 @@
  * manager); its shell is kept alive by tmux. The gateway drops and logs it as
  * a replay, the shell does not run it twice, and fresh input from the same
  * writer still types. A captured file upload sent again after a restart is
- * refused too, so a file is not rolled back.
+ * refused too, so a file is not rolled back. A session that really ends keeps
+ * its counters, and its id is never started again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { decodeTerm, detectTmux, encodeTerm, runCommand, signInput, TermTag, tmuxSocketName, ViewerCore, type TermMessage } from '@tendril/gateway';
 import { cliOk, eventually, relayFixture, ROOT } from './harness.ts';
 import { makeWorkspace, type Workspace } from './peers.ts';
+import { InputCounterDb } from '../src/home/input-counter-db.ts';
 import { RecordingScreen } from './viewer-audit.ts';
 
 const hasTmux = (await detectTmux(runCommand)) !== null;
@@ -203,5 +205,30 @@ describe.skipIf(!hasTmux)('input counters across a gateway restart', () => {
     viewer.doc.off('stream', listen);
     expect(answers[0]).toMatchObject({ t: TermTag.FileDone, ok: false, message: 'E_REPLAY: this transfer id was used before' });
     expect(readFileSync(join(work(), 'state.txt'), 'utf8')).toBe('new');
+  });
+
+  it('keeps the counters of a session that really ended, and never starts that session id again', async () => {
+    const entry = writer.workspace().sessions.get(id)!;
+    const viewer = new ViewerCore({ crypto: ws.crypto, session: writer, entry, screen: new RecordingScreen(), gunzip: new RecordingScreen().gunzip });
+    await viewer.open();
+    await viewer.whenLive();
+    viewer.send('exit\r');
+    await eventually(async () => {
+      await writer.syncOrQueue(5_000);
+      return writer.workspace().sessions.get(id)?.state === 'ended';
+    }, 20_000, 'the session to end');
+    viewer.close();
+    const counters = new InputCounterDb(join(env.dir, 'gw', 'input-counters.sqlite'));
+    const kept = counters.load(id);
+    counters.close();
+    expect(kept.get(writer.home.identity.deviceId)).toBeGreaterThan(0);
+    // A member puts the ended session back to `requested`: a new shell under the old id would take old frames.
+    writer.workspace().sessions.setState(id, 'requested');
+    await writer.syncOrQueue(10_000);
+    await eventually(() => log.text.includes(`session ${id}: start request refused (this session was started before)`), 15_000, 'the gateway to refuse the old session id');
+    await eventually(async () => {
+      await writer.syncOrQueue(5_000);
+      return writer.workspace().sessions.get(id)?.state === 'ended';
+    }, 15_000, 'the session to stay ended');
   });
 });
