@@ -1,19 +1,24 @@
 /**
- * Input counters survive a gateway restart: a writer's signed input frame,
+ * Replay state survives a gateway restart: a writer's signed input frame,
  * captured as the relay saw it, is sent again after the `tendril gateway`
- * process was killed and started again (its shell kept alive by tmux). The
- * gateway drops and logs it as a replay, the shell does not run it twice, and
- * fresh input from the same writer still types.
+ * process was killed and started again, and again after a normal stop and
+ * start (SIGTERM: shells detached, which looks like an end to the session
+ * manager); its shell is kept alive by tmux. The gateway drops and logs it as
+ * a replay, the shell does not run it twice, and fresh input from the same
+ * writer still types. A captured file upload sent again after a restart is
+ * refused too, so a file is not rolled back. A session that really ends keeps
+ * its counters, and its id is never started again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionId } from '@tendril/crdt-schema/ids';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { detectTmux, encodeTerm, runCommand, signInput, TermTag, tmuxSocketName, ViewerCore } from '@tendril/gateway';
+import { decodeTerm, detectTmux, encodeTerm, runCommand, signInput, TermTag, tmuxSocketName, ViewerCore, type TermMessage } from '@tendril/gateway';
 import { cliOk, eventually, relayFixture, ROOT } from './harness.ts';
 import { makeWorkspace, type Workspace } from './peers.ts';
+import { InputCounterDb } from '../src/home/input-counter-db.ts';
 import { RecordingScreen } from './viewer-audit.ts';
 
 const hasTmux = (await detectTmux(runCommand)) !== null;
@@ -27,8 +32,8 @@ interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-function startGateway(home: string, log: { text: string }): GatewayProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'workers/bin/tendril.js'), 'gateway', '--home', home, '--name', 'gw', '--shell', '/bin/sh'], {
+function startGateway(home: string, log: { text: string }, cwd: string): GatewayProcess {
+  const child = spawn(process.execPath, [join(ROOT, 'workers/bin/tendril.js'), 'gateway', '--home', home, '--name', 'gw', '--shell', '/bin/sh', '--cwd', cwd], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PS1: '$ ', TMUX: '' },
@@ -55,11 +60,13 @@ describe.skipIf(!hasTmux)('input counters across a gateway restart', () => {
   let writer: WorkspaceSession;
   let id: SessionId;
   let gatewayDevice = '';
+  const work = () => join(env.dir, 'work');
 
   beforeAll(async () => {
     ws = await makeWorkspace(env.dir, env.relay.url, 0);
+    mkdirSync(work());
     await cliOk('join', '--home', join(env.dir, 'gw'), (await cliOk('invite', '--home', ws.homes[0]!, '--role', 'gateway')).last, '--name', 'gw');
-    gw = startGateway(join(env.dir, 'gw'), log);
+    gw = startGateway(join(env.dir, 'gw'), log, work());
     await gw.ready;
     id = (await cliOk('term', 'new', '--home', ws.homes[0]!, '--gateway', 'gw')).last as SessionId;
     writer = await ws.open(0);
@@ -93,7 +100,7 @@ describe.skipIf(!hasTmux)('input counters across a gateway restart', () => {
 
     await gw.crash();
     expect(log.text).not.toMatch(/input dropped \(replay\)/);
-    gw = startGateway(join(env.dir, 'gw'), log);
+    gw = startGateway(join(env.dir, 'gw'), log, work());
     await gw.ready;
     await eventually(() => log.text.includes(`session ${id}: re-attached after restart`), 15_000, 'the session to be re-attached');
 
@@ -114,9 +121,21 @@ describe.skipIf(!hasTmux)('input counters across a gateway restart', () => {
     expect(readFileSync(typed, 'utf8')).toBe('typed\n');
   });
 
-  it('keeps the session running through a normal stop and start (detached, not ended)', async () => {
+  it('keeps the session running through a normal stop and start (detached, not ended), and its counters with it', async () => {
     const reattached = () => log.text.split(`session ${id}: re-attached after restart`).length - 1;
     const before = reattached();
+    const replays = () => log.text.split(`session ${id}: input dropped (replay) from ${writer.home.identity.deviceId}`).length - 1;
+    const entryNow = writer.workspace().sessions.get(id)!;
+    const viewer = new ViewerCore({ crypto: ws.crypto, session: writer, entry: entryNow, screen: new RecordingScreen(), gunzip: new RecordingScreen().gunzip });
+    await viewer.open();
+    await viewer.whenLive();
+    const typed = join(env.dir, 'graceful.log');
+    const data = new TextEncoder().encode(`echo graceful >> ${typed}\r`);
+    const counter = Date.now() * 1000 + 1;
+    const captured = encodeTerm({ t: TermTag.Input, counter, data, signature: signInput(ws.crypto, writer.home.identity, id, counter, data) });
+    viewer.doc.sendStream(captured, entryNow.gateway);
+    await eventually(() => existsSync(typed) && readFileSync(typed, 'utf8') === 'graceful\n', 15_000, 'the captured input to run');
+    const replaysBefore = replays();
     await gw.stop();
     const entry = async () => {
       const s = await ws.open(0);
@@ -126,11 +145,90 @@ describe.skipIf(!hasTmux)('input counters across a gateway restart', () => {
       return e;
     };
     expect((await entry())?.state).not.toBe('ended');
-    gw = startGateway(join(env.dir, 'gw'), log);
+    gw = startGateway(join(env.dir, 'gw'), log, work());
     await gw.ready;
     await eventually(() => reattached() === before + 1, 15_000, 'the session to be re-attached again');
+    await eventually(() => {
+      viewer.doc.sendStream(captured, entryNow.gateway);
+      return replays() > replaysBefore;
+    }, 15_000, 'the gateway to drop the frame replayed after a normal restart');
+    viewer.close();
     await cliOk('term', 'send', '--home', ws.homes[0]!, id, 'echo after-stop-$((5*5))\\n');
     const shown = (await cliOk('term', 'show', '--home', ws.homes[0]!, id, '--wait-for', 'after-stop-25', '--timeout', '15').catch((e) => { console.log(log.text); throw e; })).out;
     expect(shown.some((l) => l.trim() === 'after-stop-25')).toBe(true);
+    expect(readFileSync(typed, 'utf8')).toBe('graceful\n');
+  });
+
+  it('refuses a captured file upload sent again after a restart, so the file is not rolled back', async () => {
+    const entry = writer.workspace().sessions.get(id)!;
+    const screen = new RecordingScreen();
+    const viewer = new ViewerCore({ crypto: ws.crypto, session: writer, entry, screen, gunzip: screen.gunzip });
+    await viewer.open();
+    await viewer.whenLive();
+    // What the writer sends for an upload, as the relay sees it: kept for later.
+    const captured: Uint8Array[] = [];
+    const send = viewer.doc.sendStream.bind(viewer.doc);
+    viewer.doc.sendStream = (payload, to) => {
+      captured.push(payload);
+      return send(payload, to);
+    };
+    await viewer.files.upload('state.txt', new TextEncoder().encode('old'), { overwrite: true });
+    viewer.doc.sendStream = send;
+    await viewer.files.upload('state.txt', new TextEncoder().encode('new'), { overwrite: true });
+    expect(readFileSync(join(work(), 'state.txt'), 'utf8')).toBe('new');
+    viewer.close();
+
+    await gw.crash();
+    gw = startGateway(join(env.dir, 'gw'), log, work());
+    await gw.ready;
+    const offer = captured.find((p) => decodeTerm(p)?.t === TermTag.FileOffer)!;
+    const offerId = (decodeTerm(offer) as Extract<TermMessage, { t: typeof TermTag.FileOffer }>).id;
+    const chunks = captured.filter((p) => decodeTerm(p)?.t === TermTag.FileChunk);
+    // The gateway's answers to the replayed transfer: an accept (then the chunks follow) or a refusal.
+    const answers: TermMessage[] = [];
+    const listen = (_from: string, payload: Uint8Array) => {
+      const m = decodeTerm(payload);
+      if ((m?.t === TermTag.FileAccept || m?.t === TermTag.FileDone) && m.id === offerId) answers.push(m);
+    };
+    viewer.doc.on('stream', listen);
+    let sentAt = 0;
+    // Sent until the restarted gateway answers (it may not have rejoined the session document yet).
+    await eventually(() => {
+      if (answers.length === 0 && Date.now() - sentAt > 500) {
+        sentAt = Date.now();
+        send(offer, entry.gateway);
+      }
+      return answers.length > 0;
+    }, 20_000, 'the restarted gateway to answer the replayed upload');
+    if (answers[0]!.t === TermTag.FileAccept) for (const c of chunks) send(c, entry.gateway);
+    await eventually(() => answers.some((m) => m.t === TermTag.FileDone), 15_000, 'the replayed upload to end');
+    viewer.doc.off('stream', listen);
+    expect(answers[0]).toMatchObject({ t: TermTag.FileDone, ok: false, message: 'E_REPLAY: this transfer id was used before' });
+    expect(readFileSync(join(work(), 'state.txt'), 'utf8')).toBe('new');
+  });
+
+  it('keeps the counters of a session that really ended, and never starts that session id again', async () => {
+    const entry = writer.workspace().sessions.get(id)!;
+    const viewer = new ViewerCore({ crypto: ws.crypto, session: writer, entry, screen: new RecordingScreen(), gunzip: new RecordingScreen().gunzip });
+    await viewer.open();
+    await viewer.whenLive();
+    viewer.send('exit\r');
+    await eventually(async () => {
+      await writer.syncOrQueue(5_000);
+      return writer.workspace().sessions.get(id)?.state === 'ended';
+    }, 20_000, 'the session to end');
+    viewer.close();
+    const counters = new InputCounterDb(join(env.dir, 'gw', 'input-counters.sqlite'));
+    const kept = counters.load(id);
+    counters.close();
+    expect(kept.get(writer.home.identity.deviceId)).toBeGreaterThan(0);
+    // A member puts the ended session back to `requested`: a new shell under the old id would take old frames.
+    writer.workspace().sessions.setState(id, 'requested');
+    await writer.syncOrQueue(10_000);
+    await eventually(() => log.text.includes(`session ${id}: start request refused (this session was started before)`), 15_000, 'the gateway to refuse the old session id');
+    await eventually(async () => {
+      await writer.syncOrQueue(5_000);
+      return writer.workspace().sessions.get(id)?.state === 'ended';
+    }, 15_000, 'the session to stay ended');
   });
 });

@@ -1,7 +1,11 @@
 /**
  * Terminal sessions through the real relay and a real gateway process: a
  * writer runs `echo` of a canary, a second device sees it, a viewer-role
- * device's input is refused, the relay's data holds no canary, and a viewer
+ * device's input is refused, a member that rewrites the session's owner in
+ * the document and lists itself cannot type (the gateway keeps the owner it
+ * verified), a revoked owner and a revoked writer cannot type even while the
+ * relay still lets them in, a device whose clock was set back still types and
+ * a refused device is told, the relay's data holds no canary, and a viewer
  * that restarts while the gateway is away sees the screen from the snapshot
  * kept in the session document.
  */
@@ -66,6 +70,124 @@ describe('terminal sessions through a gateway', () => {
     expect(screen).not.toContain('viewer-2-typed');
     expect(screen).not.toContain('device-4-typed');
     expect(gw.log()).toMatch(/input dropped \(not-writer\)/);
+  });
+
+  it("refuses a member that rewrites the session's owner and lists itself, and the real owner still types", async () => {
+    const { terminalDoc } = await import('@tendril/crdt-schema/schema');
+    const { signWriter, ViewerCore } = await import('@tendril/gateway');
+    const { RecordingScreen } = await import('./viewer-audit.ts');
+    const intruder = await ws.open(1);
+    await intruder.syncOrQueue(10_000);
+    const me = intruder.home.identity.deviceId;
+    const entry = intruder.workspace().sessions.get(session as never)!;
+    const screen = new RecordingScreen();
+    const viewer = new ViewerCore({ crypto: ws.crypto, session: intruder, entry, screen, gunzip: screen.gunzip });
+    await viewer.open();
+    await viewer.whenLive();
+    // The attack: the member (not a writer) names itself owner in the document and lists itself, signed by itself.
+    const doc = terminalDoc(viewer.doc.ydoc, { origin: 'local' });
+    doc.setOwner(me, new Uint8Array(64));
+    doc.writers.add(me, me, signWriter(ws.crypto, intruder.home.identity, entry.id, me));
+    await intruder.syncOrQueue(10_000);
+    await eventually(() => {
+      viewer.send('echo intruder-$((7*7))-ran\r');
+      return gw.log().includes(`session ${session}: input dropped (not-writer) from ${me}`);
+    }, 15_000, 'the gateway to refuse the intruder');
+    // Devices are not fooled either: the gateway wrote the real owner back with its proof.
+    await eventually(() => viewer.canWrite(terminalDoc(viewer.doc.ydoc).info()!.owner) && !viewer.canWrite(me), 15_000, 'the real owner back in the document');
+    viewer.close();
+    await intruder.close();
+    await cliOk('term', 'send', '--home', ws.homes[0]!, session, 'echo owner-$((9*9))-after\\n');
+    const shown = (await cliOk('term', 'show', '--home', ws.homes[0]!, session, '--wait-for', 'owner-81-after', '--timeout', '15')).out.join('\n');
+    expect(shown).not.toContain('intruder-49-ran');
+    expect(gw.log()).not.toContain(`input dropped (not-writer) from ${entry.requestedBy}`);
+  });
+
+  it('types for a device whose clock was set back, and tells a device whose input is refused', async () => {
+    const { encodeTerm, signInput, TermTag, ViewerCore } = await import('@tendril/gateway');
+    const { RecordingScreen } = await import('./viewer-audit.ts');
+    const owner = await ws.open(0);
+    await owner.syncOrQueue(10_000);
+    const entry = owner.workspace().sessions.get(session as never)!;
+    const screen = new RecordingScreen();
+    const before = new ViewerCore({ crypto: ws.crypto, session: owner, entry, screen, gunzip: screen.gunzip });
+    await before.open();
+    await before.whenLive();
+    // Typed while the device's clock ran an hour ahead (as a clock-seeded counter would carry it); the clock is then set back.
+    const ahead = (Date.now() + 3_600_000) * 1000;
+    const data = new TextEncoder().encode('echo clock-$((2*21))-ahead\r');
+    before.doc.sendStream(encodeTerm({ t: TermTag.Input, counter: ahead, data, signature: signInput(ws.crypto, owner.home.identity, entry.id, ahead, data) }), entry.gateway);
+    await eventually(async () => (await screen.text()).includes('clock-42-ahead'), 15_000, 'the input typed with the clock ahead');
+    before.close();
+    const after = new ViewerCore({ crypto: ws.crypto, session: owner, entry, screen, gunzip: screen.gunzip });
+    await after.open();
+    await after.whenLive();
+    after.send('echo clock-$((3*21))-back\r');
+    await eventually(async () => (await screen.text()).includes('clock-63-back'), 15_000, 'the input typed after the clock was set back');
+    after.close();
+    await owner.close();
+
+    const outsider = await ws.open(1);
+    await outsider.syncOrQueue(10_000);
+    const notices: { reason: string; message: string }[] = [];
+    const refused = new ViewerCore({ crypto: ws.crypto, session: outsider, entry, screen: new RecordingScreen(), gunzip: screen.gunzip, onNotice: (n) => notices.push(n) });
+    await refused.open();
+    await refused.whenLive();
+    refused.send('echo outsider\r');
+    await eventually(() => notices.length > 0, 15_000, 'the refusal to reach the viewer');
+    expect(notices[0]).toMatchObject({ reason: 'not-writer', message: expect.stringContaining('may not type') });
+    refused.close();
+    await outsider.close();
+  });
+
+  it("refuses a revoked writer's and a revoked owner's input, even while the relay still lets the device in", async () => {
+    const { signRevocation } = await import('@tendril/crdt-schema/workspace');
+    const { ViewerCore } = await import('@tendril/gateway');
+    const { RecordingScreen } = await import('./viewer-audit.ts');
+    const revHome = join(env.dir, 'revokee');
+    await cliOk('join', '--home', revHome, (await cliOk('invite', '--home', ws.homes[0]!)).last, '--name', 'revokee');
+    // The device owns a session of its own and is listed as a writer on the admin's.
+    const own = (await cliOk('term', 'new', '--home', revHome, '--gateway', 'gw')).last;
+    const admin = await ws.open(0);
+    await admin.syncOrQueue(10_000);
+    const { openHome } = await import('../src/home/device-home.ts');
+    const { openNodeSession } = await import('../src/peer/node-peer.ts');
+    const rev = await openNodeSession(ws.crypto, openHome(ws.crypto, revHome), { clientName: 'revokee' });
+    await rev.syncOrQueue(10_000);
+    const device = rev.home.identity.deviceId;
+    await cliOk('term', 'writers', '--home', ws.homes[0]!, session, '--add', device);
+    await rev.syncOrQueue(10_000);
+    const viewers = [session, own].map((id) => {
+      const entry = rev.workspace().sessions.get(id as never)!;
+      const screen = new RecordingScreen();
+      return { id, screen, core: new ViewerCore({ crypto: ws.crypto, session: rev, entry, screen, gunzip: screen.gunzip }) };
+    });
+    for (const v of viewers) {
+      await v.core.open();
+      await v.core.whenLive();
+      v.core.send(`echo before-$((${v.id === own ? 1 : 2}*50))\r`);
+    }
+    await eventually(async () => (await viewers[0]!.screen.text()).includes('before-100') && (await viewers[1]!.screen.text()).includes('before-50'), 15_000, 'the device to type before it is revoked');
+
+    // The admin records the revocation in the index; the relay is not told (a relay that lags, or keeps
+    // letting the device in), so only the gateway's own check stands between the device and the shells.
+    const epoch = Math.max(...[...admin.home.keys.values()].map((k) => k.current)) + 1;
+    const cert = signRevocation(ws.crypto, { workspace: admin.home.config.workspace, device, epoch, admin: admin.home.identity.deviceId }, admin.home.identity);
+    admin.workspace().members.revoke(device, { by: admin.home.identity.deviceId, epoch, cert });
+    await admin.syncOrQueue(10_000);
+    await eventually(() => {
+      for (const v of viewers) v.core.send(`echo after-$((${v.id === own ? 3 : 4}*50))\r`);
+      return [session, own].every((id) => gw.log().includes(`session ${id}: input dropped (revoked) from ${device}`));
+    }, 20_000, 'the gateway to refuse the revoked device as owner and as writer');
+    for (const v of viewers) v.core.close();
+    await rev.close();
+    await admin.close();
+    await cliOk('term', 'send', '--home', ws.homes[0]!, session, 'echo admin-$((5*50))-typed\\n');
+    const shown = (await cliOk('term', 'show', '--home', ws.homes[0]!, session, '--wait-for', 'admin-250-typed', '--timeout', '15')).out.join('\n');
+    expect(shown).not.toContain('after-200');
+    const owned = (await cliOk('term', 'show', '--home', ws.homes[0]!, own, '--timeout', '10')).out.join('\n');
+    expect(owned).toContain('before-50');
+    expect(owned).not.toContain('after-150');
   });
 
   it('keeps no canary in the relay data', () => {

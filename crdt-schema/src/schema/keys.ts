@@ -140,6 +140,7 @@ export const TERMINAL_SESSION = {
   createdAt: 'createdAt',
   state: 'state',
   owner: 'owner',
+  ownerProof: 'ownerProof',
   size: 'size',
 } as const;
 

@@ -24,8 +24,10 @@ export interface TerminalInfo {
   readonly cwd: string;
   readonly createdAt: number;
   readonly state: SessionState;
-  /** May always type, and decides who else may. */
+  /** May always type, and decides who else may. Any member can rewrite this field: trust it only with `ownerProof`. */
   readonly owner: DeviceId;
+  /** The session gateway's signature naming the owner it verified (gateway/src/peer/signatures.ts `signOwner`). */
+  readonly ownerProof?: Uint8Array;
 }
 
 export interface TerminalSize {
@@ -65,7 +67,9 @@ export function terminalDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     const owner = readString(session, TERMINAL_SESSION.owner);
     const createdAt = readNumber(session, TERMINAL_SESSION.createdAt);
     if (sessionId === undefined || gateway === undefined || owner === undefined || createdAt === undefined) return undefined;
+    const proof = session.get(TERMINAL_SESSION.ownerProof);
     return {
+      ...(proof instanceof Uint8Array ? { ownerProof: proof } : {}),
       sessionId: sessionId as SessionId,
       title: readString(session, TERMINAL_SESSION.title) ?? '',
       gateway: gateway as DeviceId,
@@ -118,6 +122,13 @@ export function terminalDoc(doc: Y.Doc, options: AccessorOptions = {}) {
       });
     },
     info,
+    /** Names the owner with the gateway's proof (the gateway's own record wins over whatever the document said). */
+    setOwner(owner: DeviceId, proof: Uint8Array): void {
+      w.write(() => {
+        session.set(TERMINAL_SESSION.owner, owner);
+        session.set(TERMINAL_SESSION.ownerProof, proof);
+      });
+    },
     setState(state: SessionState): void {
       const s = checkEnum(state, 'state', SESSION_STATES);
       w.write(() => session.set(TERMINAL_SESSION.state, s));

@@ -13,6 +13,7 @@ import { generateDeviceIdentity, loadCrypto, type DeviceIdentity } from '@tendri
 import { newSessionId, type DeviceId } from '@tendril/crdt-schema/ids';
 import { FileService } from './file-service.ts';
 import { FileTransfers } from './file-transfers.ts';
+import { memoryUsedTransfers, type UsedTransferStore } from './used-transfers.ts';
 import { decodeTerm, encodeTerm, TermTag, type TermMessage } from './term-messages.ts';
 
 const crypto = await loadCrypto({ ed25519: 'sodium' });
@@ -21,7 +22,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 type Tamper = (m: TermMessage, direction: 'up' | 'down') => TermMessage | null;
 
-function world(o: { tamper?: Tamper; writers?: (w: DeviceIdentity) => DeviceId[] } = {}) {
+function world(o: { tamper?: Tamper; writers?: (w: DeviceIdentity) => DeviceId[]; used?: UsedTransferStore } = {}) {
   const gateway = generateDeviceIdentity(crypto);
   const device = generateDeviceIdentity(crypto);
   const session = newSessionId();
@@ -40,6 +41,7 @@ function world(o: { tamper?: Tamper; writers?: (w: DeviceIdentity) => DeviceId[]
     }, 0),
     log: (l) => log.push(l),
     stallMs: 20,
+    ...(o.used ? { used: o.used } : {}),
   });
   const client: FileTransfers = new FileTransfers({
     crypto, identity: device, session, gateway: gateway.deviceId, stallMs: 20,
@@ -48,7 +50,7 @@ function world(o: { tamper?: Tamper; writers?: (w: DeviceIdentity) => DeviceId[]
       if (d) service.handle(device.deviceId, d);
     }, 0),
   });
-  return { client, service, log, device };
+  return { client, service, log, device, gateway, session };
 }
 
 const random = (n: number) => new Uint8Array(randomBytes(n));
@@ -125,6 +127,53 @@ describe('file transfers with a session gateway', () => {
     await new Promise((res) => setTimeout(res, 20));
     expect(answers[0]).toMatchObject({ t: TermTag.FileDone, ok: false });
     for (const s of [viewer.service, w.service, r.service, replay]) await s.close();
+  });
+
+  it('refuses a replayed download request, in the same gateway run and after a restart: nothing is sent again', async () => {
+    writeFileSync(join(root, 'secret.txt'), 'v1');
+    let offer: TermMessage | null = null;
+    const used = memoryUsedTransfers();
+    const r = world({ used, tamper: (m) => ((offer ??= m.t === TermTag.FileOffer ? m : null), m) });
+    expect(new TextDecoder().decode(await r.client.download('secret.txt'))).toBe('v1');
+    const answers: TermMessage[] = [];
+    const again = new FileService({
+      crypto, identity: r.gateway, session: r.session, root: () => root, writers: () => [r.device.deviceId], send: (m) => answers.push(m), log: (l) => r.log.push(l),
+      used,
+    });
+    again.handle(r.device.deviceId, offer!);
+    r.service.handle(r.device.deviceId, offer!);
+    const deadline = Date.now() + 10_000;
+    while (r.log.filter((l) => l.includes('E_REPLAY')).length < 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+    expect(r.log.filter((l) => /refused \(E_REPLAY: this transfer id was used before\)/.test(l))).toHaveLength(2);
+    expect(answers.map((m) => m.t)).toEqual([TermTag.FileDone]);
+    await r.service.close();
+    await again.close();
+  });
+
+  it('refuses an upload replayed to a restarted gateway whose used ids were kept, so a file is not rolled back', async () => {
+    const used = memoryUsedTransfers();
+    const captured: TermMessage[] = [];
+    let capturing = true;
+    const first = world({ used, tamper: (m, dir) => (capturing && dir === 'up' && captured.push(m), m) });
+    await first.client.upload('state.txt', new TextEncoder().encode('old'), { overwrite: true });
+    capturing = false;
+    await first.client.upload('state.txt', new TextEncoder().encode('new'), { overwrite: true });
+    await first.service.close();
+    // The gateway restarts: a new service over the same (persisted) store; the relay sends the old upload again.
+    const log: string[] = [];
+    const answers: TermMessage[] = [];
+    const restarted = new FileService({
+      crypto, identity: first.gateway, session: first.session, root: () => root, writers: () => [first.device.deviceId], send: (m) => answers.push(m), log: (l) => log.push(l), used,
+    });
+    const offer = captured.find((m) => m.t === TermTag.FileOffer)!;
+    restarted.handle(first.device.deviceId, offer);
+    const deadline = Date.now() + 10_000;
+    while (answers.length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+    for (const m of captured.filter((c) => c.t === TermTag.FileChunk)) restarted.handle(first.device.deviceId, m);
+    while (!answers.some((m) => m.t === TermTag.FileDone) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+    expect(answers[0]).toMatchObject({ t: TermTag.FileDone, ok: false, message: 'E_REPLAY: this transfer id was used before' });
+    expect(readFileSync(join(root, 'state.txt'), 'utf8')).toBe('new');
+    await restarted.close();
   });
 
   it('cancels on abort and leaves no partial file', async () => {

@@ -9,7 +9,9 @@
  * neither the relay nor a read-only member holding the session key can alter
  * a file unnoticed. Requests are refused from devices that may not type,
  * for another session, far from the gateway's clock, or with a transfer id
- * the device used before. A transfer idle for `idleMs` is cancelled.
+ * the device used before (kept in `used`, which the gateway persists, so a
+ * restart does not make an old request new again). A transfer idle for
+ * `idleMs` is cancelled.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { CryptoProvider, DeviceIdentity } from '@tendril/crdt-schema/crypto';
@@ -19,6 +21,7 @@ import { openDownload, startUpload, TRANSFER_CHUNK_BYTES, type Download, type Up
 import { ChunkReceiver, ChunkSender } from './chunk-window.ts';
 import { openFileRequest, signFileDone, type FileRequest } from './signatures.ts';
 import { TermTag, type TermMessage } from './term-messages.ts';
+import { memoryUsedTransfers, type UsedTransferStore } from './used-transfers.ts';
 
 export interface FileServiceOptions {
   readonly crypto: CryptoProvider;
@@ -37,6 +40,8 @@ export interface FileServiceOptions {
   readonly clockSkewMs?: number;
   /** How long without an ack before download chunks are sent again (chunk-window.ts). */
   readonly stallMs?: number;
+  /** Transfer ids already used; persist it so they stay used across gateway restarts. */
+  readonly used?: UsedTransferStore;
 }
 
 interface Transfer {
@@ -53,13 +58,15 @@ const describe = (e: unknown): string => (isTendrilError(e) ? `${e.code}: ${e.me
 
 export class FileService {
   private readonly transfers = new Map<string, Transfer>();
-  private readonly seen = new Map<DeviceId, Set<number>>();
+  private readonly used: UsedTransferStore;
   private readonly sweep: ReturnType<typeof setInterval>;
 
   constructor(private readonly o: FileServiceOptions) {
+    this.used = o.used ?? memoryUsedTransfers();
     const idle = o.idleMs ?? 60_000;
     this.sweep = setInterval(() => {
       const now = this.now();
+      this.pruneUsed(now);
       for (const [key, t] of this.transfers) if (now - t.lastActivity > idle) void this.end(key, t, `E_TIMEOUT: no activity for ${idle / 1000} s`);
     }, Math.min(idle, 10_000));
     this.sweep.unref?.();
@@ -92,6 +99,19 @@ export class FileService {
     return (this.o.now ?? Date.now)();
   }
 
+  private get skewMs(): number {
+    return this.o.clockSkewMs ?? 10 * 60_000;
+  }
+
+  /** Ids of requests older than twice the clock window are refused by age before their id is looked up. */
+  private pruneUsed(now: number): void {
+    try {
+      this.used.prune(now - 2 * this.skewMs);
+    } catch (e) {
+      this.o.log?.(`session ${this.o.session}: could not prune used transfer ids (${describe(e)})`);
+    }
+  }
+
   private refuse(to: DeviceId, id: number, why: string): void {
     this.o.log?.(`session ${this.o.session}: file transfer ${id} from ${to} refused (${why})`);
     this.o.send({ t: TermTag.FileDone, id, ok: false, message: why, size: 0, sha256: new Uint8Array(0), signature: new Uint8Array(0) }, to);
@@ -102,10 +122,14 @@ export class FileService {
     if (!r || r.device !== from || r.id !== id) return this.refuse(from, id, 'E_BAD_SIGNATURE: the request is not signed by the sending device');
     if (r.session !== this.o.session) return this.refuse(from, id, 'E_BAD_INPUT: the request names another session');
     if (!this.o.writers().includes(r.device)) return this.refuse(from, id, 'E_FORBIDDEN: only devices allowed to type can move files');
-    if (Math.abs(this.now() - r.at) > (this.o.clockSkewMs ?? 10 * 60_000)) return this.refuse(from, id, 'E_REPLAY: the request is too old (or the clocks differ)');
-    const seen = this.seen.get(r.device) ?? this.seen.set(r.device, new Set()).get(r.device)!;
-    if (seen.has(r.id)) return this.refuse(from, id, 'E_REPLAY: this transfer id was used before');
-    seen.add(r.id);
+    if (Math.abs(this.now() - r.at) > this.skewMs) return this.refuse(from, id, 'E_REPLAY: the request is too old (or the clocks differ)');
+    let fresh: boolean;
+    try {
+      fresh = this.used.claim(this.o.session, r.device, r.id, r.at);
+    } catch (e) {
+      return this.refuse(from, id, describe(e));
+    }
+    if (!fresh) return this.refuse(from, id, 'E_REPLAY: this transfer id was used before');
     try {
       if (r.kind === 'upload') await this.startUpload(r);
       else await this.startDownload(r);

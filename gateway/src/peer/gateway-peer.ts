@@ -6,7 +6,9 @@
  * (encrypted, ephemeral Stream frames) to every viewer, answers viewers that
  * join late or reconnect with a replay or a snapshot, keeps screen snapshots
  * in the session document, types only signed, counter-checked input from
- * devices on the session's writer list, moves files in and out of a session's
+ * current members on the session's writer list (its owner taken from the
+ * verified start request and kept in the gateway's home, never from the
+ * document), moves files in and out of a session's
  * working directory for those writers (file-service.ts), and ends sessions on
  * signed request.
  */
@@ -18,9 +20,12 @@ import { terminalDoc, type SessionEntry } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { encodeSnapshot, type SessionManager, type StartRequest, type TerminalSession } from '../terminal/index.ts';
-import { openSessionRequest, verifyInput } from './signatures.ts';
+import { openSessionRequest, signOwner, verifyOwner } from './signatures.ts';
+import { sessionGate } from './session-gate.ts';
 import { decodeTerm, TermTag } from './term-messages.ts';
-import { memoWriterCheck, verifiedWriters, type WriterCheck } from './writers.ts';
+import { memoWriterCheck, type WriterCheck } from './writers.ts';
+import { memoryOwnerStore, type SessionOwnerStore } from './session-owners.ts';
+import { memoryUsedTransfers, type UsedTransferStore } from './used-transfers.ts';
 import { FileService } from './file-service.ts';
 import { StreamPacer, type StreamPacerOptions } from './stream-pacer.ts';
 
@@ -40,6 +45,10 @@ export interface GatewayPeerOptions {
   /** Pacing of outgoing stream frames (stream-pacer.ts); match the relay's stream limits when they differ from its defaults. */
   readonly pacing?: StreamPacerOptions;
   readonly log?: (line: string) => void;
+  /** The owner of each session as this gateway verified it; keep it in the gateway's home so it survives restarts. */
+  readonly owners?: SessionOwnerStore;
+  /** File-transfer ids already used; keep it in the gateway's home so old requests stay refused after a restart. */
+  readonly usedTransfers?: UsedTransferStore;
 }
 
 interface Running {
@@ -62,22 +71,31 @@ export class GatewayPeer {
   /** Signed writer entries checked once, not on every keystroke. */
   private readonly writerCheck: WriterCheck;
   private keepingShells = false;
+  private readonly owners: SessionOwnerStore;
+  private readonly usedTransfers: UsedTransferStore;
 
   constructor(o: GatewayPeerOptions) {
     this.o = o;
+    this.owners = o.owners ?? memoryOwnerStore();
+    this.usedTransfers = o.usedTransfers ?? memoryUsedTransfers();
     this.me = o.session.home.identity.deviceId;
     this.writerCheck = memoWriterCheck(o.crypto);
     this.pacer = new StreamPacer({ ...o.pacing, onDrop: (bytes) => o.log?.(`output flood: ${bytes} bytes dropped from the send queue (viewers catch up by rejoining)`) });
   }
 
-  /** The input gate's rules for one session: signatures by the sending device, writers from the session document. */
+  /**
+   * The input gate's rules for one session: signatures by the sending device; writers are the owner this
+   * gateway recorded plus the signed entries in the session document, current members only.
+   */
   readonly gateFor = (id: SessionId) => ({
-    verify: (f: { counter: number; data: Uint8Array; device?: DeviceId; signature?: Uint8Array }) =>
-      f.device && f.signature && verifyInput(this.o.crypto, f.device, id, f.counter, f.data, f.signature) ? f.device : null,
-    writers: (): DeviceId[] => {
-      const r = this.running.get(id);
-      return r ? verifiedWriters(this.o.crypto, this.o.session.members, r.doc, id, this.writerCheck) : [];
-    },
+    ...sessionGate({
+      crypto: this.o.crypto,
+      directory: this.o.session.members,
+      session: id,
+      owner: () => this.owners.owner(id),
+      doc: () => this.running.get(id)?.doc,
+      check: this.writerCheck,
+    }),
     log: (drop: { reason: string; device: DeviceId | null; counter: number; bytes: number }) =>
       this.o.log?.(`session ${id}: input dropped (${drop.reason}) from ${drop.device ?? 'unknown'}, ${drop.bytes} bytes`),
   });
@@ -146,6 +164,15 @@ export class GatewayPeer {
       ws.sessions.setState(entry.id, 'ended');
       return;
     }
+    // A session id this gateway started before stays used (its input counters are its tombstone): a request
+    // put back to `requested` in the index is not a new session.
+    if (this.owners.owner(entry.id) !== undefined) {
+      this.o.log?.(`session ${entry.id}: start request refused (this session was started before)`);
+      ws.sessions.setState(entry.id, 'ended');
+      return;
+    }
+    // On record before the shell exists, so no input is ever judged against an owner the gateway did not verify.
+    this.owners.record(entry.id, req.requester);
     const sync = await this.o.session.peer.openDoc({ doc: entry.docId, scope: Scope.Terminals });
     const doc = terminalDoc(sync.ydoc);
     let terminal: TerminalSession;
@@ -159,6 +186,7 @@ export class GatewayPeer {
     }
     const info = terminal.info();
     doc.init({ sessionId: entry.id, title: info.title, gateway: this.me, owner: req.requester, shell: info.shell, cwd: info.cwd });
+    this.publishOwner(entry.id, doc);
     doc.setSize(info.size.cols, info.size.rows, this.me);
     doc.setState('running');
     const r: Running = { entry, terminal, sync, doc };
@@ -172,7 +200,33 @@ export class GatewayPeer {
     const r: Running = { entry, terminal, sync, doc: terminalDoc(sync.ydoc) };
     this.running.set(entry.id, r);
     this.wire(r);
+    // The owner's proof goes into the document once it has synced (wire() watches its updates).
+    if (!this.publishOwner(entry.id, r.doc)) this.o.log?.(`session ${entry.id}: no owner on record; all input is refused`);
     this.o.log?.(`session ${entry.id}: re-attached after restart`);
+  }
+
+  /**
+   * Writes the recorded owner, with this gateway's signature over it, into the session document, so
+   * devices can tell the real owner from one a member wrote there. False when no owner is on record.
+   */
+  private publishOwner(id: SessionId, doc: ReturnType<typeof terminalDoc>): boolean {
+    const owner = this.owners.owner(id);
+    if (owner === undefined) return false;
+    const info = doc.info();
+    if (!info || (info.owner === owner && info.ownerProof !== undefined && this.provenOwner(id, owner, info.ownerProof))) return true;
+    doc.setOwner(owner, signOwner(this.o.crypto, this.o.session.home.identity, id, owner));
+    return true;
+  }
+
+  /** Proofs in the documents already checked, so a document update costs a signature check only when the proof changed. */
+  private readonly checkedProofs = new Map<SessionId, Uint8Array>();
+
+  private provenOwner(id: SessionId, owner: DeviceId, proof: Uint8Array): boolean {
+    const seen = this.checkedProofs.get(id);
+    if (seen && seen.length === proof.length && seen.every((b, i) => b === proof[i])) return true;
+    if (!verifyOwner(this.o.crypto, this.me, id, owner, proof)) return false;
+    this.checkedProofs.set(id, proof);
+    return true;
   }
 
   private wire(r: Running): void {
@@ -184,9 +238,21 @@ export class GatewayPeer {
       root: () => terminal.info().cwd,
       writers: () => this.gateFor(entry.id).writers(),
       send: (m, to) => this.pacer.send(sync, m, to),
+      used: this.usedTransfers,
       ...(this.o.log ? { log: this.o.log } : {}),
     });
     this.files.set(entry.id, files);
+    // A member that rewrites the owner in the document gets it written back (what the gateway decides never read it).
+    let ownerCheck = false;
+    const onDocUpdate = () => {
+      if (ownerCheck) return;
+      ownerCheck = true;
+      queueMicrotask(() => {
+        ownerCheck = false;
+        if (this.running.get(entry.id) === r) this.publishOwner(entry.id, doc);
+      });
+    };
+    sync.ydoc.on('update', onDocUpdate);
     // After output goes quiet, everyone hears where the stream stands: a viewer whose last frames were
     // lost sees it is behind and rejoins, even though no further output will show it a gap.
     let quiet: ReturnType<typeof setTimeout> | undefined;
@@ -211,6 +277,8 @@ export class GatewayPeer {
     });
     terminal.on('exit', (exit) => {
       clearTimeout(quiet);
+      sync.ydoc.off('update', onDocUpdate);
+      this.checkedProofs.delete(entry.id);
       if (!detaching()) this.pacer.send(sync, { t: TermTag.Ended, exitCode: exit.exitCode ?? -1 });
       this.running.delete(entry.id);
       void files.close();
@@ -225,10 +293,14 @@ export class GatewayPeer {
     if (!m || this.files.get(r.entry.id)?.handle(from, m)) return;
     const { terminal, sync } = r;
     if (m.t === TermTag.Input) {
-      terminal.input({ session: r.entry.id, counter: m.counter, data: m.data, device: from, signature: m.signature });
+      const d = terminal.input({ session: r.entry.id, counter: m.counter, data: m.data, device: from, signature: m.signature });
+      // The sender hears why its keystrokes did not reach the shell (automatic replies every viewer sends are dropped quietly).
+      if (!d.ok && d.reason !== 'auto-reply') this.pacer.send(sync, { t: TermTag.InputRefused, counter: m.counter, reason: d.reason, last: terminal.lastInputCounter(from) }, from);
     } else if (m.t === TermTag.Viewport) {
       if (this.gateFor(r.entry.id).writers().includes(from)) terminal.viewport(from, { cols: m.cols, rows: m.rows });
     } else if (m.t === TermTag.Join) {
+      // Where this device's input counter stands, so it types above it without trusting its own clock.
+      this.pacer.send(sync, { t: TermTag.InputState, counter: terminal.lastInputCounter(from) }, from);
       const replay = m.fresh ? null : terminal.stream.replay(m.fromSeq);
       let next = m.fromSeq;
       const send = (batches: readonly { seq: number; offset: number; bytes: Uint8Array }[]) => {

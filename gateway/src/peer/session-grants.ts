@@ -54,16 +54,16 @@ export async function reconcileSessionAccess(crypto: CryptoProvider, session: Wo
     await grantSessionToWorkers(crypto, session, id);
     return 'granted';
   }
-  await withdrawSessionFromWorkers(session, id);
+  await withdrawSessionFromWorkers(crypto, session, id);
   return 'withdrawn';
 }
 
 /** Takes the session back from every worker holding it. */
-export async function withdrawSessionFromWorkers(session: WorkspaceSession, id: SessionId): Promise<DeviceId[]> {
+export async function withdrawSessionFromWorkers(crypto: CryptoProvider, session: WorkspaceSession, id: SessionId): Promise<DeviceId[]> {
   const entry = sessionEntry(session, id);
   const holders = [...new Set(session.workspace().lockboxes.forDoc(entry.docId).map((l) => l.device))];
   const workers = [...new Set([...holders, ...currentWorkers(session)])];
-  for (const w of workers) await removeWriter(session, id, w);
+  for (const w of workers) await removeWriter(crypto, session, id, w);
   withdrawDoc(session.workspace(), entry.docId, workers);
   return workers;
 }

@@ -101,6 +101,26 @@ export function verifyWriter(crypto: CryptoProvider, session: SessionId, w: { de
   }
 }
 
+/** The bytes a gateway signs to name the owner it verified from a session's signed start request. */
+function ownerSigned(session: SessionId, owner: DeviceId): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarString(e, 'tendril/term-owner/v1');
+  for (const field of [session, owner]) encoding.writeVarString(e, field);
+  return encoding.toUint8Array(e);
+}
+
+export function signOwner(crypto: CryptoProvider, gateway: DeviceIdentity, session: SessionId, owner: DeviceId): Uint8Array {
+  return crypto.sign(ownerSigned(session, owner), gateway.signSecretKey.expose());
+}
+
+export function verifyOwner(crypto: CryptoProvider, gateway: DeviceId, session: SessionId, owner: DeviceId, proof: Uint8Array): boolean {
+  try {
+    return proof.length === 64 && crypto.verify(proof, ownerSigned(session, owner), publicKeyOfDevice(gateway));
+  } catch {
+    return false;
+  }
+}
+
 /** A device's request to move a file into or out of a session's working directory. */
 export interface FileRequest {
   readonly kind: 'upload' | 'download';

@@ -20,6 +20,9 @@ const SAMPLES: TermMessage[] = [
   { t: TermTag.FileDone, id: 6, ok: false, message: 'E_PATH_OUTSIDE: no', size: 0, sha256: new Uint8Array(0), signature: new Uint8Array(0) },
   { t: TermTag.FileCancel, id: 5, reason: 'cancelled' },
   { t: TermTag.OutputRun, seq: 9, count: 12, offset: 4096, bytes: bytes(200_000) },
+  { t: TermTag.InputState, counter: 0 },
+  { t: TermTag.InputState, counter: 1_700_000_000_000_123 },
+  { t: TermTag.InputRefused, counter: 41, reason: 'replay', last: 1_700_000_000_000_123 },
 ];
 
 describe('terminal stream messages', () => {

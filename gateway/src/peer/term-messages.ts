@@ -13,7 +13,7 @@ import * as encoding from 'lib0/encoding';
 export const TermTag = {
   Output: 1, Input: 2, Join: 3, Snapshot: 4, Viewport: 5, Size: 6, Ended: 7, Live: 8,
   FileOffer: 9, FileAccept: 10, FileChunk: 11, FileAck: 12, FileDone: 13, FileCancel: 14,
-  OutputRun: 15,
+  OutputRun: 15, InputState: 16, InputRefused: 17,
 } as const;
 
 export type TermMessage =
@@ -37,7 +37,11 @@ export type TermMessage =
   | { readonly t: typeof TermTag.FileDone; readonly id: number; readonly ok: boolean; readonly message: string; readonly size: number; readonly sha256: Uint8Array; readonly signature: Uint8Array }
   | { readonly t: typeof TermTag.FileCancel; readonly id: number; readonly reason: string }
   /** `count` consecutive output batches from `seq` merged into one frame (stream-pacer.ts). */
-  | { readonly t: typeof TermTag.OutputRun; readonly seq: number; readonly count: number; readonly offset: number; readonly bytes: Uint8Array };
+  | { readonly t: typeof TermTag.OutputRun; readonly seq: number; readonly count: number; readonly offset: number; readonly bytes: Uint8Array }
+  /** To a joining device, before Live: the last input counter the gateway accepted from it (0: none); it types above it. */
+  | { readonly t: typeof TermTag.InputState; readonly counter: number }
+  /** To the sender of a dropped input frame: its counter, why (input-gate.ts DropReason), and the last counter accepted from it. */
+  | { readonly t: typeof TermTag.InputRefused; readonly counter: number; readonly reason: string; readonly last: number };
 
 export function encodeTerm(m: TermMessage): Uint8Array {
   const e = encoding.createEncoder();
@@ -110,6 +114,14 @@ export function encodeTerm(m: TermMessage): Uint8Array {
       encoding.writeVarUint(e, m.offset);
       encoding.writeVarUint8Array(e, m.bytes);
       break;
+    case TermTag.InputState:
+      encoding.writeVarUint(e, m.counter);
+      break;
+    case TermTag.InputRefused:
+      encoding.writeVarUint(e, m.counter);
+      encoding.writeVarString(e, m.reason);
+      encoding.writeVarUint(e, m.last);
+      break;
   }
   return encoding.toUint8Array(e);
 }
@@ -169,6 +181,12 @@ export function decodeTerm(bytes: Uint8Array): TermMessage | null {
       case TermTag.OutputRun:
         m = { t, seq: decoding.readVarUint(d), count: decoding.readVarUint(d), offset: decoding.readVarUint(d), bytes: decoding.readVarUint8Array(d) };
         if (m.count < 1) return null;
+        break;
+      case TermTag.InputState:
+        m = { t, counter: decoding.readVarUint(d) };
+        break;
+      case TermTag.InputRefused:
+        m = { t, counter: decoding.readVarUint(d), reason: decoding.readVarString(d), last: decoding.readVarUint(d) };
         break;
       default:
         return null;

@@ -8,7 +8,7 @@ import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import type { SessionEntry } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { HeadlessScreen } from '../terminal/index.ts';
-import { ViewerCore, type Screen } from './viewer-core.ts';
+import { ViewerCore, type Screen, type ViewerNotice } from './viewer-core.ts';
 import type { FileTransfers } from './file-transfers.ts';
 
 /** A Screen over a headless xterm that is replaced on reset. */
@@ -32,7 +32,8 @@ export class TermViewer {
   private readonly core: ViewerCore;
   private changed: (() => void) | null = null;
 
-  constructor(crypto: CryptoProvider, session: WorkspaceSession, entry: SessionEntry) {
+  /** `onNotice`: the gateway refused this device's input (viewer-core.ts). */
+  constructor(crypto: CryptoProvider, session: WorkspaceSession, entry: SessionEntry, onNotice?: (n: ViewerNotice) => void) {
     this.entry = entry;
     this.core = new ViewerCore({
       crypto,
@@ -41,6 +42,7 @@ export class TermViewer {
       screen: this.target,
       gunzip: async (gzip) => new Uint8Array(gunzipSync(gzip)),
       onChange: () => this.changed?.(),
+      ...(onNotice ? { onNotice } : {}),
     });
   }
 
@@ -59,7 +61,7 @@ export class TermViewer {
     return this.core.whenLive(timeoutMs);
   }
 
-  /** Types `text` (signed, counter-checked by the gateway). */
+  /** Types `text` (signed, counter-checked by the gateway); it leaves once the gateway answered the join. */
   send(text: string): void {
     this.core.send(text);
   }

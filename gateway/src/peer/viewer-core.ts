@@ -4,7 +4,15 @@
  * output in seq order, with no byte lost or doubled (a gap that stays open
  * makes the viewer ask the gateway again from where it is). Writers type
  * through `send`: every input frame is signed by this device and carries a
- * strictly increasing counter, so the gateway can refuse anything else.
+ * strictly increasing counter, so the gateway can refuse anything else. The
+ * counter never comes from the clock (a clock set back would make every
+ * keystroke look like a replay): the gateway's answer to a join says the last
+ * counter it accepted from this device, and input typed before that answer
+ * waits for it. An input the gateway refuses comes back as a notice
+ * (`onNotice`); one refused as a replay (another window of this device typed
+ * in between) also moves the counter above the gateway's, so the next
+ * keystroke passes. Refused input is never resent by itself: the device
+ * cannot tell a frame the gateway never typed from one a relay replayed.
  *
  * The screen and the snapshot's gunzip are injected: a headless xterm and
  * node:zlib in the CLI (term-viewer.ts), xterm.js and DecompressionStream in
@@ -20,6 +28,7 @@ import { decodeSnapshot } from '../terminal/snapshot-codec.ts';
 import { signInput } from './signatures.ts';
 import { decodeTerm, encodeTerm, TermTag } from './term-messages.ts';
 import { FileTransfers } from './file-transfers.ts';
+import { provenOwner, writersOf } from './writers.ts';
 
 /** Where output is drawn. Calls arrive in order, each after the previous write resolved. */
 export interface Screen {
@@ -41,7 +50,18 @@ export interface ViewerCoreOptions {
   readonly gunzip: SnapshotGunzip;
   /** Called after each message from the gateway is taken in. */
   readonly onChange?: () => void;
+  /** Told when the gateway refused this device's input (not a writer, revoked, ...): show it. */
+  readonly onNotice?: (notice: ViewerNotice) => void;
 }
+
+/** Something the viewer's user should hear about. */
+export interface ViewerNotice {
+  readonly kind: 'input-refused';
+  /** The gateway's reason (input-gate.ts DropReason: not-writer, revoked, replay, ...). */
+  readonly reason: string;
+  readonly message: string;
+}
+
 
 const REJOIN_AFTER_MS = 250;
 
@@ -57,6 +77,9 @@ export class ViewerCore {
   private behindTimer: ReturnType<typeof setTimeout> | undefined;
   private lastJoin = 0;
   private counter = 0;
+  /** Whether the gateway said where this device's counter stands; input waits for that. */
+  private counterKnown = false;
+  private readonly held: Uint8Array[] = [];
   private ended: number | null = null;
   private closed = false;
   private live = false;
@@ -140,17 +163,52 @@ export class ViewerCore {
     return this.ended;
   }
 
-  /** Whether `device` may type here (the owner or a listed writer); the gateway decides for itself too. */
+  /**
+   * Whether `device` may type here: the owner the gateway signed into the document, or a writer listed
+   * by it or an admin, current members only. The gateway decides for itself too.
+   */
   canWrite(device: DeviceId): boolean {
-    return this.sync !== null && terminalDoc(this.sync.ydoc).writers.canWrite(device);
+    if (this.sync === null) return false;
+    const doc = terminalDoc(this.sync.ydoc);
+    const { crypto, session } = this.o;
+    return writersOf(crypto, session.members, provenOwner(crypto, session.members, doc, this.entry.id, this.entry.gateway), doc, this.entry.id).includes(device);
   }
 
-  /** Types `text` (signed, counter-checked by the gateway). */
+  /** Types `text` (signed, counter-checked by the gateway); held until the gateway answered the join. */
   send(text: string): void {
     const data = new TextEncoder().encode(text);
-    this.counter = Math.max(this.counter + 1, Date.now() * 1000);
+    if (this.counterKnown) this.type(data);
+    else this.held.push(data);
+  }
+
+  /** Whether input typed now leaves at once (the gateway said where this device's counter stands). */
+  get inputReady(): boolean {
+    return this.counterKnown;
+  }
+
+  private type(data: Uint8Array): void {
+    this.counter++;
     const signature = signInput(this.o.crypto, this.o.session.home.identity, this.entry.id, this.counter, data);
     this.doc.sendStream(encodeTerm({ t: TermTag.Input, counter: this.counter, data, signature }), this.entry.gateway);
+  }
+
+  /** The gateway's word on this device's counter: type above it, and send what waited. */
+  private counterAt(last: number): void {
+    this.counter = Math.max(this.counter, last);
+    this.counterKnown = true;
+    for (const data of this.held.splice(0)) this.type(data);
+  }
+
+  private refused(m: { counter: number; reason: string; last: number }): void {
+    if (m.reason === 'replay') this.counter = Math.max(this.counter, m.last);
+    const why: Record<string, string> = {
+      'not-writer': 'this device may not type in this session',
+      revoked: 'this device was revoked',
+      replay: 'the gateway refused the input as a replay',
+      unsigned: 'the input signature did not verify',
+      ended: 'the session has ended',
+    };
+    this.o.onNotice?.({ kind: 'input-refused', reason: m.reason, message: `input refused: ${why[m.reason] ?? m.reason}` });
   }
 
   /**
@@ -218,7 +276,9 @@ export class ViewerCore {
     if (from !== this.entry.gateway || this.closed) return;
     const m = decodeTerm(payload);
     if (!m || this.transfers?.handle(m)) return;
-    if (m.t === TermTag.Snapshot) this.restore(m.snapshot);
+    if (m.t === TermTag.InputState) this.counterAt(m.counter);
+    else if (m.t === TermTag.InputRefused) this.refused(m);
+    else if (m.t === TermTag.Snapshot) this.restore(m.snapshot);
     else if (m.t === TermTag.Output || m.t === TermTag.OutputRun) {
       if (m.seq >= this.nextSeq) this.early.set(m.seq, { bytes: m.bytes, count: m.t === TermTag.OutputRun ? m.count : 1 });
       this.drain();
@@ -230,6 +290,8 @@ export class ViewerCore {
       // a join: once caught up, take the size the gateway recorded in the session document.
       const recorded = this.sync ? terminalDoc(this.sync.ydoc).size() : undefined;
       if (recorded) this.enqueue(() => this.resize(recorded.cols, recorded.rows));
+      // A gateway that says nothing about counters: type from where this viewer is (a refusal corrects it).
+      if (!this.counterKnown) this.counterAt(this.counter);
       this.live = true;
       for (const w of this.liveWaiters.splice(0)) w();
     }

@@ -3,10 +3,10 @@
  * the viewer protocol, the message codec, signatures and the snapshot header.
  * Nothing here imports Node modules, node-pty or @xterm/headless.
  */
-export { ViewerCore, type Screen, type SnapshotGunzip, type ViewerCoreOptions } from './viewer-core.ts';
+export { ViewerCore, type Screen, type SnapshotGunzip, type ViewerCoreOptions, type ViewerNotice } from './viewer-core.ts';
 export { signSessionRequest, signInput, type SessionRequest } from './signatures.ts';
 export { encodeTerm, decodeTerm, TermTag, type TermMessage } from './term-messages.ts';
 export { decodeSnapshot, type ScreenSnapshot } from '../terminal/snapshot-codec.ts';
-export { addWriter, removeWriter, requireSessionManager, verifiedWriters } from './writers.ts';
+export { addWriter, provenOwner, removeWriter, requireSessionManager, verifiedWriters, writersOf } from './writers.ts';
 export { currentWorkers, extendSessionGrants, grantSessionToWorkers, reconcileSessionAccess, withdrawSessionFromWorkers } from './session-grants.ts';
 export { FileTransfers, FILE_CHUNK_BYTES, MAX_FILE_BYTES, type TransferOptions } from './file-transfers.ts';

@@ -3,9 +3,30 @@ import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_TRANSFER_BYTES, openDownload, startUpload, TRANSFER_CHUNK_BYTES, type TransferProgress } from './file-transfer.ts';
+import { MAX_FILE_BYTES } from '../peer/file-transfers.ts';
 import { tempDir } from './test-support.ts';
 
+/**
+ * The documented cap (README `term upload`, E_FILE_TOO_LARGE in docs/ERRORS.md): 20 MB. Written out here,
+ * not read from the constant, so raising the constant fails this test until the contract changes too.
+ */
+const DOCUMENTED_CAP = 20 * 1024 * 1024;
+
 describe('transfer limits', () => {
+  it('holds the documented 20 MB cap on both sides: exactly the cap passes, one byte more is refused', async () => {
+    expect(MAX_TRANSFER_BYTES).toBe(DOCUMENTED_CAP);
+    expect(MAX_FILE_BYTES).toBe(DOCUMENTED_CAP);
+    const root = await tempDir();
+    await expect(startUpload(root, { path: 'over', size: DOCUMENTED_CAP + 1 })).rejects.toMatchObject({ code: 'E_FILE_TOO_LARGE' });
+    const at = await startUpload(root, { path: 'at', size: DOCUMENTED_CAP });
+    await at.cancel();
+    await writeFile(join(root, 'big'), '');
+    await truncate(join(root, 'big'), DOCUMENTED_CAP + 1);
+    await expect(openDownload(root, { path: 'big' })).rejects.toMatchObject({ code: 'E_FILE_TOO_LARGE' });
+    await truncate(join(root, 'big'), DOCUMENTED_CAP);
+    await (await openDownload(root, { path: 'big' })).cancel();
+  });
+
   it('refuses an upload declared above 20 MB before writing anything', async () => {
     const root = await tempDir();
     await expect(startUpload(root, { path: 'big', size: MAX_TRANSFER_BYTES + 1 })).rejects.toMatchObject({ code: 'E_FILE_TOO_LARGE' });

@@ -12,7 +12,7 @@ export { MAX_TRANSFER_BYTES, TRANSFER_CHUNK_BYTES, startUpload, openDownload, Up
 export { HeadlessScreen, type HeadlessScreenOptions } from './headless-screen.ts';
 export { createHealthReporter, systemProbes, type GatewayHealth, type HealthThresholds, type SessionHealth, type SystemProbes } from './health.ts';
 export { InputGate, type DropReason, type InputDecision, type InputFrame, type InputGateOptions } from './input-gate.ts';
-export { forgetGone, memoryCounterStore, persistCounters, type GateRules, type InputCounterStore } from './input-counters.ts';
+export { memoryCounterStore, persistCounters, type GateRules, type InputCounterStore } from './input-counters.ts';
 export { continues, positionAfter, type OutputBatch, type StreamPosition } from './output-batch.ts';
 export type { ReplayResult } from './output-ring.ts';
 export { OutputStream, type OutputStreamOptions, type SubscribeResult } from './output-stream.ts';

@@ -6,7 +6,7 @@
 import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
 import { describe, expect, it } from 'vitest';
 import { InputGate, type DropReason, type InputFrame } from './input-gate.ts';
-import { forgetGone, memoryCounterStore, persistCounters, type InputCounterStore } from './input-counters.ts';
+import { memoryCounterStore, persistCounters, type InputCounterStore } from './input-counters.ts';
 import { runInputCounterStoreTests } from './input-counters.suite.ts';
 
 const SESSION = 's'.repeat(22) as SessionId;
@@ -34,17 +34,6 @@ describe('input counters across a restart', () => {
     expect(after.check(frame(13)).ok).toBe(true);
     expect(log).toEqual(['replay', 'replay']);
     expect(store.load(SESSION)).toEqual(new Map([[OWNER, 13]]));
-  });
-
-  it('forgets the sessions of an earlier run whose shells are gone, and only those', () => {
-    const store = memoryCounterStore();
-    const [gone, alive, fresh] = ['g', 'a', 'f'].map((c) => c.repeat(22) as SessionId) as [SessionId, SessionId, SessionId];
-    store.record(gone, OWNER, 1);
-    store.record(alive, OWNER, 2);
-    const stored = store.sessions();
-    store.record(fresh, OWNER, 3);
-    forgetGone(store, stored, [alive]);
-    expect(store.sessions().sort()).toEqual([alive, fresh]);
   });
 
   it('records the counter before the frame passes, and drops a frame it could not record', () => {

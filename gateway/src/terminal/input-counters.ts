@@ -9,8 +9,10 @@
  *
  * What a store must guarantee: `record` returns only once the counter would
  * survive the gateway process dying (it need not survive the machine: the
- * shells would not either); counters never go down; `forget` drops a whole
- * session.
+ * shells would not either); counters never go down, and are never dropped:
+ * not when a shell is detached for a restart (which looks like an end), and
+ * not when a session really ends (its counters are its tombstone, so no frame
+ * of it can pass again should the same session id ever run again).
  */
 import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
 import type { InputGateOptions } from './input-gate.ts';
@@ -20,10 +22,6 @@ export interface InputCounterStore {
   load(session: SessionId): ReadonlyMap<DeviceId, number>;
   /** Records `counter` unless a higher one is on record; throws when it cannot be kept. */
   record(session: SessionId, device: DeviceId, counter: number): void;
-  /** Drops a session that ended. */
-  forget(session: SessionId): void;
-  /** Every session with a counter on record. */
-  sessions(): SessionId[];
 }
 
 /** Gate rules as SessionManager takes them (the session id is filled in by the session). */
@@ -32,16 +30,6 @@ export type GateRules = (id: SessionId) => Omit<InputGateOptions, 'session'>;
 /** `rules` with counters loaded from and recorded in `store`. */
 export function persistCounters(rules: GateRules, store: InputCounterStore): GateRules {
   return (id) => ({ ...rules(id), counters: store.load(id), record: (device, counter) => store.record(id, device, counter) });
-}
-
-/**
- * After a restart: forgets the sessions an earlier run left on record
- * (`stored`, read before recovery) whose shells are gone. A session started
- * since is not among `stored`, so it is never forgotten by mistake.
- */
-export function forgetGone(store: InputCounterStore, stored: Iterable<SessionId>, alive: Iterable<SessionId>): void {
-  const keep = new Set(alive);
-  for (const session of stored) if (!keep.has(session)) store.forget(session);
 }
 
 /** A store that lives as long as the process (tests, gateways without a home). */
@@ -54,7 +42,5 @@ export function memoryCounterStore(): InputCounterStore {
       sessions.set(session, devices);
       devices.set(device, Math.max(counter, devices.get(device) ?? counter));
     },
-    forget: (session) => void sessions.delete(session),
-    sessions: () => [...sessions.keys()],
   };
 }

@@ -71,6 +71,10 @@ export class InputGate {
   counters(): ReadonlyMap<DeviceId, number> {
     return new Map(this.last);
   }
+  /** The last counter accepted from `device` (0: none yet). */
+  lastCounter(device: DeviceId): number {
+    return Math.max(0, this.last.get(device) ?? 0);
+  }
   /** Drops so far, by reason. */
   dropCounts(): ReadonlyMap<DropReason, number> {
     return new Map(this.drops);

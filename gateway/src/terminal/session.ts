@@ -136,6 +136,11 @@ export class TerminalSession extends Emitter<SessionEvents> {
     return d;
   }
 
+  /** The last input counter accepted from `device` (0: none), carried over restarts with the gate's counters. */
+  lastInputCounter(device: DeviceId): number {
+    return this.gate.lastCounter(device);
+  }
+
   /** A device reports its window size. */
   viewport(device: DeviceId, size: TerminalSize): void {
     this.resizer.viewport(device, size);

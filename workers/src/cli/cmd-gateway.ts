@@ -1,15 +1,20 @@
 /**
  * `tendril gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR]
  *  [--idle-after S] [--snapshot-every S]`: runs the gateway (joined with an invite of role gateway) until stopped.
- * Shells run inside tmux when it is installed, so they survive a gateway restart; the input gate's
- * counters live in the home (input-counters.sqlite), so a restarted gateway still refuses old input.
+ * Shells run inside tmux when it is installed, so they survive a gateway restart. What the gateway must
+ * not forget lives in the home and survives every kind of restart: the input gate's counters
+ * (input-counters.sqlite, kept for ended sessions too), each session's owner as verified from its
+ * signed start request (session-owners.sqlite), and the file-transfer ids already used
+ * (file-transfer-ids.sqlite), so old input and old transfer requests stay refused.
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pty from 'node-pty';
 import { TendrilError } from '@tendril/crdt-schema/errors';
-import { createPtyHost, detectTmux, forgetGone, GatewayPeer, persistCounters, runCommand, SessionManager, tmuxSocketName } from '@tendril/gateway';
+import { createPtyHost, detectTmux, GatewayPeer, persistCounters, runCommand, SessionManager, tmuxSocketName } from '@tendril/gateway';
 import { InputCounterDb } from '../home/input-counter-db.ts';
+import { SessionOwnerDb } from '../home/session-owner-db.ts';
+import { UsedTransferDb } from '../home/used-transfer-db.ts';
 import { flag, intFlag, parseArgs } from './args.ts';
 import { homeDir, type CliContext } from './context.ts';
 import { withSession } from './session.ts';
@@ -25,12 +30,12 @@ export async function cmdGateway(ctx: CliContext, argv: readonly string[]): Prom
     if (session.home.config.role !== 'gateway') throw new TendrilError('E_INVITE_SCOPE', `this home joined as ${session.home.config.role}; a gateway needs an invite with --role gateway`);
     const useTmux = !args.flags.has('no-tmux') && (await detectTmux(runCommand)) !== null;
     const counters = new InputCounterDb(join(home, 'input-counters.sqlite'));
-    const stored = counters.sessions();
+    const owners = new SessionOwnerDb(join(home, 'session-owners.sqlite'));
+    const usedTransfers = new UsedTransferDb(join(home, 'file-transfer-ids.sqlite'));
     const host = createPtyHost({
       spawn: (file, a, o) => pty.spawn(file, a, o),
       tmux: useTmux ? { bin: 'tmux', socket: { name: tmuxSocketName(session.home.identity.deviceId.slice(0, 12)) } } : null,
     });
-    let manager: SessionManager | undefined;
     const gateway = new GatewayPeer({
       crypto,
       session,
@@ -38,26 +43,25 @@ export async function cmdGateway(ctx: CliContext, argv: readonly string[]): Prom
       cwd,
       shell,
       log: (line) => ctx.io.err(line),
-      manager: (gateFor) => {
-        manager = new SessionManager({
+      owners,
+      usedTransfers,
+      manager: (gateFor) =>
+        new SessionManager({
           host,
           env,
           shell,
           gate: persistCounters(gateFor, counters),
           maxSessions: intFlag(args, 'max-sessions', 5),
           tuning: { idleAfterMs: intFlag(args, 'idle-after', 300) * 1000, mirror: { periodic: { everyMs: intFlag(args, 'snapshot-every', 10) * 1000 } } },
-        });
-        manager.on('ended', ({ id }) => counters.forget(id));
-        return manager;
-      },
+        }),
     });
     await gateway.start();
-    // Counters of shells that did not survive the restart are of no use any more; shells left in tmux keep theirs.
-    forgetGone(counters, stored, [...manager!.list().map((s) => s.id), ...(await host.list()).map((s) => s.sessionId)]);
     ctx.io.out(`gateway ${session.home.identity.deviceId} running${useTmux ? ' (tmux)' : ''}`);
     await ctx.stopSignal;
     await gateway.stop({ keepShells: useTmux });
     counters.close();
+    owners.close();
+    usedTransfers.close();
     return 0;
   });
 }

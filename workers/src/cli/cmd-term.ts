@@ -72,11 +72,12 @@ async function termNew(ctx: CliContext, argv: readonly string[]): Promise<number
   });
 }
 
-async function openViewer(session: WorkspaceSession, crypto: CryptoProvider, text: string, timeout: number): Promise<TermViewer> {
+async function openViewer(session: WorkspaceSession, crypto: CryptoProvider, text: string, timeout: number, ctx?: CliContext): Promise<TermViewer> {
   await session.syncOrQueue(timeout);
   const entry = session.workspace().sessions.get(parseSessionId(text));
   if (!entry) throw new TendrilError('E_BAD_INPUT', `no terminal session ${text}`);
-  const viewer = new TermViewer(crypto, session, entry);
+  // A refused keystroke is said on stderr (not a writer, revoked, ...): the gateway told this device why.
+  const viewer = new TermViewer(crypto, session, entry, ctx ? (n) => ctx.io.err(`${n.message} (${n.reason})`) : undefined);
   await viewer.open(timeout);
   return viewer;
 }
@@ -86,7 +87,10 @@ async function termSend(ctx: CliContext, argv: readonly string[]): Promise<numbe
   const [sessionArg, ...words] = args.positionals;
   if (!sessionArg || words.length === 0) throw new TendrilError('E_BAD_INPUT', 'usage: tendril term send --home DIR SESSION TEXT');
   return withSession(homeDir(ctx, args), async (session, crypto) => {
-    const viewer = await openViewer(session, crypto, sessionArg, seconds(args, 'timeout', 15));
+    const timeout = seconds(args, 'timeout', 15);
+    const viewer = await openViewer(session, crypto, sessionArg, timeout, ctx);
+    // Input leaves once the gateway said where this device's counter stands (its answer to the join).
+    if (!(await viewer.whenLive(timeout))) throw new TendrilError('E_TIMEOUT', `the gateway of session ${sessionArg} did not answer (is it running?)`);
     viewer.send(words.join(' ').replace(/\\n/g, '\r'));
     ctx.io.out('sent');
     return 0;
@@ -99,7 +103,7 @@ async function termShow(ctx: CliContext, argv: readonly string[]): Promise<numbe
   if (!sessionArg) throw new TendrilError('E_BAD_INPUT', 'usage: tendril term show --home DIR SESSION');
   const timeout = seconds(args, 'timeout', 15);
   return withSession(homeDir(ctx, args), async (session, crypto) => {
-    const viewer = await openViewer(session, crypto, sessionArg, timeout);
+    const viewer = await openViewer(session, crypto, sessionArg, timeout, ctx);
     const waitFor = flag(args, 'wait-for');
     let screen: string;
     if (waitFor !== undefined) {
@@ -133,7 +137,7 @@ async function termWriters(ctx: CliContext, argv: readonly string[]): Promise<nu
     const add = flag(args, 'add');
     const remove = flag(args, 'remove');
     if (add) await addWriter(crypto, session, id, parseDeviceId(add));
-    if (remove) await removeWriter(session, id, parseDeviceId(remove));
+    if (remove) await removeWriter(crypto, session, id, parseDeviceId(remove));
     if ((add || remove) && (await session.syncOrQueue(timeout)) !== 'synced') ctx.io.err(`queued: ${session.peer.unacked} change(s) not yet saved to relay`);
     const names = new Map(session.workspace().members.list().map((m) => [m.device, m.name]));
     for (const device of verifiedWriters(crypto, session.members, terminalDoc(sync.ydoc), id)) ctx.io.out(`${device} ${names.get(device) ?? ''}`.trimEnd());

@@ -27,8 +27,6 @@ export class InputCounterDb implements InputCounterStore {
       record: this.db.prepare(
         'INSERT INTO counters (session, device, counter) VALUES (?, ?, ?) ON CONFLICT(session, device) DO UPDATE SET counter = max(counter, excluded.counter)',
       ),
-      forget: this.db.prepare('DELETE FROM counters WHERE session = ?'),
-      sessions: this.db.prepare<[], { session: string }>('SELECT DISTINCT session FROM counters'),
     };
   }
 
@@ -38,14 +36,6 @@ export class InputCounterDb implements InputCounterStore {
 
   record(session: SessionId, device: DeviceId, counter: number): void {
     this.q.record.run(session, device, counter);
-  }
-
-  forget(session: SessionId): void {
-    this.q.forget.run(session);
-  }
-
-  sessions(): SessionId[] {
-    return this.q.sessions.all().map((r) => r.session as SessionId);
   }
 
   close(): void {

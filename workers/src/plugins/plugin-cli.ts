@@ -159,7 +159,7 @@ async function decide(ctx: CliContext, verb: 'grant' | 'deny' | 'revoke', argv: 
     const me = session.home.identity.deviceId;
     const target = { plugin, kind, resource };
     const terminal = kind === 'gateway-session' ? (resource as SessionId) : null;
-    if (terminal) await requireSessionManager(session, terminal);
+    if (terminal) await requireSessionManager(crypto, session, terminal);
     if (verb === 'revoke') permissions.grants.revoke(target, me);
     else permissions.grants.decide(target, verb === 'grant' ? 'granted' : 'denied', me);
     if (terminal) {
