@@ -24,6 +24,7 @@ import { Scope } from '@tendril/crdt-schema/keyring';
 import { terminalDoc, type SessionEntry } from '@tendril/crdt-schema/schema';
 import type { DocSync, SyncStatus } from '@tendril/crdt-schema/sync';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { isGridSize } from '../terminal/deps.ts';
 import { decodeSnapshot } from '../terminal/snapshot-codec.ts';
 import { signInput } from './signatures.ts';
 import { decodeTerm, encodeTerm, TermTag } from './term-messages.ts';
@@ -121,6 +122,8 @@ export class ViewerCore {
     await sync.whenSynced(timeoutMs);
     // From here on, a connection that drops and comes back asks the gateway again (see onStatus).
     sync.on('status', this.onStatus);
+    // Size frames are ephemeral and may be lost: the size the gateway records in the document is followed too.
+    sync.ydoc.on('update', this.onDocUpdate);
     const doc = terminalDoc(sync.ydoc);
     const size = doc.toJSON().size;
     if (size) this.enqueue(() => this.reset(size.cols, size.rows));
@@ -135,6 +138,7 @@ export class ViewerCore {
     clearTimeout(this.behindTimer);
     this.sync?.off('stream', this.onStream);
     this.sync?.off('status', this.onStatus);
+    this.sync?.ydoc.off('update', this.onDocUpdate);
   }
 
   /**
@@ -216,8 +220,19 @@ export class ViewerCore {
    * session follows the most recently active writer's, and comes back as Size to every viewer.
    */
   viewport(cols: number, rows: number): void {
+    this.reportedViewport = { cols, rows };
     this.doc.sendStream(encodeTerm({ t: TermTag.Viewport, cols, rows }), this.entry.gateway);
   }
+
+  /** The last window size reported: said again with every join (a lost frame, a gateway that restarted). */
+  private reportedViewport: { cols: number; rows: number } | null = null;
+
+  /** Once live, a size recorded in the document that differs from the one shown is taken (its Size frame was lost). */
+  private readonly onDocUpdate = (): void => {
+    if (!this.live || this.closed || !this.sync) return;
+    const recorded = terminalDoc(this.sync.ydoc).size();
+    if (recorded && isGridSize(recorded)) this.enqueue(() => this.resize(recorded.cols, recorded.rows));
+  };
 
   /** Rejoins once synced again after the document left the synced state (a reconnect), not on every status. */
   private readonly onStatus = (s: SyncStatus): void => {
@@ -248,6 +263,8 @@ export class ViewerCore {
     this.live = false;
     this.rejoin = false;
     this.sync.sendStream(encodeTerm({ t: TermTag.Join, fromSeq: this.nextSeq, fresh: !this.restored }), this.entry.gateway);
+    const v = this.reportedViewport;
+    if (v) this.sync.sendStream(encodeTerm({ t: TermTag.Viewport, cols: v.cols, rows: v.rows }), this.entry.gateway);
   }
 
   private restore(encoded: Uint8Array): void {
@@ -289,7 +306,7 @@ export class ViewerCore {
       // A stored snapshot older than the last resize restores its own size, and no Size follows for
       // a join: once caught up, take the size the gateway recorded in the session document.
       const recorded = this.sync ? terminalDoc(this.sync.ydoc).size() : undefined;
-      if (recorded) this.enqueue(() => this.resize(recorded.cols, recorded.rows));
+      if (recorded && isGridSize(recorded)) this.enqueue(() => this.resize(recorded.cols, recorded.rows));
       // A gateway that says nothing about counters: type from where this viewer is (a refusal corrects it).
       if (!this.counterKnown) this.counterAt(this.counter);
       this.live = true;
