@@ -59,7 +59,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
     const row = s.getDoc.get(doc);
     if (!row) return new TendrilError('E_UNKNOWN_DOC', `no document ${doc}`);
     const dup = s.findEntry.get(doc, input.author, input.counter);
-    if (dup) return { seq: dup.seq, status: 'duplicate' };
+    if (dup) return { seq: dup.seq, status: bytesEqual(dup.envelope, input.envelope) ? 'duplicate' : 'conflict' };
     if (row.snapshot_seq > 0) {
       const covered = s.coveredCounter.get(doc, input.author);
       if (covered && input.counter <= covered.covered) return { seq: row.snapshot_seq, status: 'covered' };

@@ -45,12 +45,14 @@ export interface AppendInput {
 
 /**
  * How an append ended. `appended`: stored at a new seq. `duplicate`: the same
- * (author, counter) is in the log at `seq`. `covered`: that entry was pruned
- * under a snapshot; `seq` is the snapshot's seq.
+ * (author, counter) with the same bytes is in the log at `seq`. `conflict`:
+ * the log holds other bytes under that (author, counter) at `seq`, so this
+ * envelope was NOT stored (two writers used one counter). `covered`: that
+ * entry was pruned under a snapshot; `seq` is the snapshot's seq.
  */
 export interface AppendResult {
   readonly seq: number;
-  readonly status: 'appended' | 'duplicate' | 'covered';
+  readonly status: 'appended' | 'duplicate' | 'conflict' | 'covered';
 }
 
 export interface StoredEntry {
