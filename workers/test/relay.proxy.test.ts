@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
-import { startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
+import { eventually, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
 
 describe('LLM proxy on the relay', () => {
   const dir = tempDir('proxy');
@@ -37,8 +37,10 @@ describe('LLM proxy on the relay', () => {
     expect(body).toContain('"content":"Hi"');
     expect(body.trim().endsWith('data: [DONE]')).toBe(true);
     expect(fake.requests.at(-1)!.headers.authorization).toBe('Bearer sk-proxy-canary');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(stderr).toContain('proxy.usage');
+    await eventually(() => stderr.includes('proxy.usage'), 15_000, 'the usage log line');
+    const usage = JSON.parse(stderr.split('\n').find((l) => l.includes('proxy.usage'))!) as { model: string; costUsd: unknown };
+    // The relay the tests start is the one users start: it prices usage with the model cost table.
+    expect(usage).toMatchObject({ model: 'gpt-4o-mini', costUsd: expect.any(Number) });
     expect(stderr).not.toContain('sk-proxy-canary');
   });
 
