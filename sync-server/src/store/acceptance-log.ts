@@ -58,6 +58,15 @@ export function logTests(h: StoreHarness): void {
     expect(second).toEqual({ seq: 3, status: 'conflict' });
   });
 
+  it('passes its health check while open, leaves no trace of it, and fails it once closed', async () => {
+    const store = await h.open();
+    const before = await store.stats();
+    await store.check();
+    expect(await store.stats()).toEqual(before);
+    await store.close();
+    await expect(store.check()).rejects.toMatchObject({ code: 'E_STORE_FAILED' });
+  });
+
   it('dedupes a resend inside the same batch', async () => {
     const store = await h.open();
     const doc = await newDoc(store);

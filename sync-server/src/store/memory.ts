@@ -173,6 +173,7 @@ export function createMemoryStore(): RelayStore {
         for (const log of docs.values()) entries += log.entries.length;
         return { workspaces: workspaces.size, docs: docs.size, entries, blobs: blobs.size };
       }),
+    check: () => run(() => undefined),
     close: async () => {
       closed = true;
     },

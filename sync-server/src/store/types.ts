@@ -131,6 +131,12 @@ export interface RelayStore {
   expireBlobs(now: number): Promise<number>;
 
   stats(): Promise<StoreStats>;
+  /**
+   * Proves the store can still read and write (SQLite: a read and a write
+   * that is rolled back). Rejects with E_STORE_FAILED and the cause when it
+   * cannot (read-only or corrupted database, full disk), so health shows it.
+   */
+  check(): Promise<void>;
   /** Finishes pending writes, then releases resources. Further calls reject. */
   close(): Promise<void>;
 }
