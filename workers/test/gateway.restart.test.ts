@@ -63,11 +63,19 @@ describe.skipIf(!hasTmux)('input counters across a gateway restart', () => {
     await gw.ready;
     id = (await cliOk('term', 'new', '--home', ws.homes[0]!, '--gateway', 'gw')).last as SessionId;
     writer = await ws.open(0);
+    writerOpen = true;
     await writer.syncOrQueue(15_000);
   }, 120_000);
 
+  /** The writer's home is in use while its session is open: closed once, before the CLI uses that home. */
+  let writerOpen = false;
+  const releaseWriter = async (): Promise<void> => {
+    if (writerOpen) await writer.close();
+    writerOpen = false;
+  };
+
   afterAll(async () => {
-    await writer?.close();
+    await releaseWriter();
     gw?.child.kill('SIGKILL');
     if (gatewayDevice) await runCommand('tmux', ['-L', tmuxSocketName(gatewayDevice.slice(0, 12)), 'kill-server']);
   });
@@ -104,11 +112,14 @@ describe.skipIf(!hasTmux)('input counters across a gateway restart', () => {
     }, 15_000, 'the gateway to drop the replayed frame');
     expect(log.text).toContain(`session ${id}: input dropped (replay) from ${writer.home.identity.deviceId}`);
 
-    const fresh = new ViewerCore({ crypto: ws.crypto, session: writer, entry, screen: new RecordingScreen(), gunzip: screen.gunzip });
+    const freshScreen = new RecordingScreen();
+    const fresh = new ViewerCore({ crypto: ws.crypto, session: writer, entry, screen: freshScreen, gunzip: screen.gunzip });
     await fresh.open();
     fresh.send('echo fresh-$((40+2))\r');
     // Input runs in the order it arrives, so once the fresh command ran, the replayed one was dealt with too.
-    const shown = (await cliOk('term', 'show', '--home', ws.homes[0]!, id, '--wait-for', 'fresh-42', '--timeout', '15')).out;
+    const lines = async (): Promise<string[]> => (await freshScreen.text()).split('\n');
+    await eventually(async () => (await lines()).some((l) => l.trim() === 'fresh-42'), 15_000, 'the fresh command output');
+    const shown = await lines();
     fresh.close();
     expect(shown.filter((l) => l.trim() === 'fresh-42')).toHaveLength(1);
     expect(readFileSync(typed, 'utf8')).toBe('typed\n');
@@ -117,6 +128,7 @@ describe.skipIf(!hasTmux)('input counters across a gateway restart', () => {
   it('keeps the session running through a normal stop and start (detached, not ended)', async () => {
     const reattached = () => log.text.split(`session ${id}: re-attached after restart`).length - 1;
     const before = reattached();
+    await releaseWriter();
     await gw.stop();
     const entry = async () => {
       const s = await ws.open(0);
