@@ -15,7 +15,7 @@ import type { DeviceHomeState, HomeConfig } from '@tendril/crdt-schema/workspace
 export type { HomeConfig } from '@tendril/crdt-schema/workspace';
 import { ensurePrivateDir, homePaths, readJson, writePrivateJson, type HomePaths } from './files.ts';
 import { LocalDb } from './sqlite-doc-store.ts';
-import { lockHome } from './home-lock.ts';
+import { HOME_LOCK_WAIT_MS, lockHome, waitForHomeLock, type HomeLock } from './home-lock.ts';
 
 /** A home directory: the platform-neutral home state, plus its paths and SQLite store. */
 export interface DeviceHome extends DeviceHomeState {
@@ -44,11 +44,21 @@ export function createHome(crypto: CryptoProvider, dir: string, identity: Device
   return openHome(crypto, dir);
 }
 
-/** Opens a home, first taking its lock (waits for another process using it, bounded; then E_HOME_IN_USE). */
-export function openHome(crypto: CryptoProvider, dir: string, o: { lockWaitMs?: number } = {}): DeviceHome {
+/** Opens a home, first taking its lock: E_HOME_IN_USE at once when another process (or another open of it here) holds it. */
+export function openHome(crypto: CryptoProvider, dir: string): DeviceHome {
   const paths = homePaths(dir);
   if (!existsSync(paths.device)) readJson(paths.device, 'device keys');
-  const lock = lockHome(paths.lock, dir, o.lockWaitMs);
+  return withLock(crypto, paths, lockHome(paths.lock, dir));
+}
+
+/** Opens a home once no other process uses it, waiting up to `waitMs` without blocking (then E_HOME_IN_USE). */
+export async function openHomeWhenFree(crypto: CryptoProvider, dir: string, waitMs = HOME_LOCK_WAIT_MS): Promise<DeviceHome> {
+  const paths = homePaths(dir);
+  if (!existsSync(paths.device)) readJson(paths.device, 'device keys');
+  return withLock(crypto, paths, await waitForHomeLock(paths.lock, dir, waitMs));
+}
+
+function withLock(crypto: CryptoProvider, paths: HomePaths, lock: HomeLock): DeviceHome {
   try {
     return openLocked(crypto, paths, () => lock.release());
   } catch (err) {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lockHome } from './home-lock.ts';
+import { lockHome, waitForHomeLock } from './home-lock.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tendril-lock-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,6 +37,28 @@ describe('home lock', () => {
     h.child.kill('SIGKILL');
     await h.exited;
     const lock = lockHome(path, '/some/home', 10_000);
+    lock.release();
+  }, 60_000);
+
+  it('waits for the holder without blocking the event loop, takes the home once the holder is gone, and gives up at its deadline', async () => {
+    const path = join(dir, 'wait.lock');
+    const h = holder(path);
+    await h.locked;
+    await expect(waitForHomeLock(path, '/w', 300, 50)).rejects.toMatchObject({ code: 'E_HOME_IN_USE' });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    const waiting = waitForHomeLock(path, '/w', 30_000, 50);
+    // The holder dies only after the waiter has seen the home busy and the event loop kept running.
+    await new Promise<void>((ok) => {
+      const check = setInterval(() => {
+        if (ticks < 3) return;
+        clearInterval(check);
+        ok();
+      }, 10);
+    });
+    h.child.kill('SIGKILL');
+    const lock = await waiting;
+    clearInterval(timer);
     lock.release();
   }, 60_000);
 
