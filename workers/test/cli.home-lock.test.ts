@@ -4,6 +4,8 @@
  * each process picked the same next author counter and the relay kept only
  * one of the updates.
  */
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliOk, eventually, relayFixture } from './harness.ts';
 import { makeWorkspace, type Workspace } from './peers.ts';
@@ -37,4 +39,18 @@ describe('one home used by concurrent commands', () => {
     expect([...seen].sort()).toEqual(expect.arrayContaining(texts));
     expect(seen.filter((t) => t.startsWith('concurrent message'))).toHaveLength(texts.length);
   }, 180_000);
+});
+
+describe('one device identity in two homes', () => {
+  it('fails the second writer with E_COUNTER_CONFLICT instead of reporting a change the relay did not store', async () => {
+    const copy = `${ws.homes[0]!}-copy`;
+    cpSync(ws.homes[0]!, copy, { recursive: true });
+    rmSync(join(copy, 'home.lock'), { force: true });
+    await cliOk('chat', 'send', '--home', ws.homes[0]!, ws.chat, 'from the original');
+    const second = await runTendril(['chat', 'send', '--home', copy, ws.chat, 'from the copy']);
+    expect(second.code).toBe(1);
+    expect(second.err).toMatch(/this change was not saved \[E_COUNTER_CONFLICT\]/);
+    const shown = await cliOk('chat', 'show', '--home', ws.homes[1]!, ws.chat, '--json', '--wait-for', 'from the original', '--timeout', '20');
+    expect((JSON.parse(shown.last) as { content: string }[]).map((m) => m.content)).not.toContain('from the copy');
+  }, 120_000);
 });

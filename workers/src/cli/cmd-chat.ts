@@ -15,6 +15,10 @@ import { stdinText } from './read-input.ts';
 const PUSH_TIMEOUT_MS = 5000;
 
 function reportPush(ctx: CliContext, peer: WorkspaceSession, result: 'synced' | 'queued'): void {
+  if (result === 'queued' && peer.peer.seenProblems.some((p) => p.code === 'E_COUNTER_CONFLICT')) {
+    // Another copy of this device's keys wrote under the same counter: retrying cannot store this change.
+    throw new TendrilError('E_COUNTER_CONFLICT', 'the relay holds another change under this device\'s counter (is this home copied to another machine?); this change was not saved');
+  }
   if (result === 'synced') ctx.io.out('saved to relay');
   else ctx.io.out(`queued: relay not reachable, ${peer.peer.unacked} change(s) not yet saved to relay`);
 }
