@@ -74,11 +74,13 @@ export const ERRORS = {
   E_CAPS_CHANGED: { summary: "the document's capability keys were replaced, ending subscriptions made with the old ones", recovery: 'resubscribe with the current capability; devices without it lost access' },
   E_PRESENCE_TOO_LARGE: { summary: 'a presence payload exceeds the relay presence size cap', recovery: 'send a smaller presence state; the frame was dropped' },
   E_STREAM_TOO_LARGE: { summary: 'a stream payload exceeds the relay stream size cap', recovery: 'send smaller batches; the frame was dropped' },
+  E_COUNTER_CONFLICT: { summary: 'the relay holds different bytes under this author and counter (one counter used twice)', recovery: 'the entry was NOT stored; the device must stop writing from two places at once and seal the change again under a new counter' },
 
   // documents and schema
   E_SCHEMA_VERSION: { summary: 'a document was written by a newer schema version', recovery: 'read what is understood, write nothing; upgrade this peer' },
   E_OFFLINE: { summary: 'the relay cannot be reached', recovery: 'changes stay queued in the outbox and are sent on reconnect' },
   E_TIMEOUT: { summary: 'an operation did not finish before its deadline', recovery: 'retry; nothing partial was applied' },
+  E_HOME_IN_USE: { summary: 'another tendril process holds this device home (one writer per home)', recovery: 'wait for the other command to finish, or stop it, then run the command again; nothing was changed' },
 
   // language model providers: adapters used by workers
   E_PROVIDER_AUTH: { summary: 'the model provider refused the API key (401/403), or no key was given', recovery: 'check the key in the provider settings; not retried' },

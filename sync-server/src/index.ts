@@ -8,6 +8,7 @@
 export { startRelay, DEFAULT_PORT, DEFAULT_HOST, DEFAULT_DATA_DIR, DATABASE_FILE } from './start.ts';
 export type { StartRelayConfig, RunningRelay } from './start.ts';
 export { parseRelayOptions, USAGE as RELAY_USAGE } from './options.ts';
+export { runRelayProgram, appBuildDir, type RelayProgramIo } from './program.ts';
 export { createRelay } from './server/relay.ts';
 export type { Relay, RelayDeps } from './server/relay.ts';
 export type { HttpRoute } from './server/http-routes.ts';

@@ -25,9 +25,9 @@ export interface RelayProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `sync-server/src/main.ts` on the port (0 = free) with the data dir; resolves once it listens. */
+/** Starts `tendril relay` (the relay users run) on the port (0 = free) with the data dir; resolves once it listens. */
 export function startRelayProcess(dataDir: string, port = 0, extra: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Promise<RelayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'sync-server/src/main.ts'), '--port', String(port), '--data', dataDir, ...extra], {
+  const child = spawn(process.execPath, [join(ROOT, 'workers/bin/tendril.js'), 'relay', '--port', String(port), '--data', dataDir, ...extra], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },

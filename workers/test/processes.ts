@@ -29,3 +29,23 @@ export function startTendril(argv: readonly string[], readyText: string, env: Re
   });
   return { child, ready, log: () => out, kill: () => void child.kill('SIGKILL') };
 }
+
+export interface TendrilRun {
+  readonly code: number | null;
+  readonly out: string;
+  readonly err: string;
+}
+
+/** Runs one short `tendril` command as its own process, optionally writing `stdin` to it, and resolves when it exits. */
+export function runTendril(argv: readonly string[], o: { stdin?: string; env?: Readonly<Record<string, string>> } = {}): Promise<TendrilRun> {
+  const child = spawn(process.execPath, [join(ROOT, 'workers/bin/tendril.js'), ...argv], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdin!.end(o.stdin ?? '');
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, out, err }));
+  });
+}

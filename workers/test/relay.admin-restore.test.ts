@@ -39,16 +39,17 @@ describe('admins added at the relay', () => {
     (await cliOk('devices', 'list', '--home', home)).out.find((l) => l.includes(name))!.split(/\s+/)[0]! as DeviceId;
 
   it('ignores a new admin\'s revocation until an admin it knows vouches for the key, then honours it', async () => {
+    // Read before the first admin's home is held open below: one process at a time uses a home.
+    const victim1 = await idOf(ws.homes[0]!, 'device-1');
+    const victim2 = await idOf(ws.homes[0]!, 'device-2');
     const { restored, first } = await newAdmin('restored');
     await restored.syncOrQueue(10_000);
-    const victim1 = await idOf(ws.homes[0]!, 'device-1');
     // Not a relay admin yet: the relay refuses the revocation (the keys still rotate in the workspace).
     await revokeDevice(ws.crypto, restored, victim1, Date.now());
     const still = await cli('sync', '--home', ws.homes[1]!, '--timeout', '3');
     expect(still.err.join('\n')).not.toMatch(/E_REVOKED/);
 
     await registerRelayAdmin(ws.crypto, restored, first.home.identity);
-    const victim2 = await idOf(ws.homes[0]!, 'device-2');
     await eventually(async () => {
       await revokeDevice(ws.crypto, restored, victim2, Date.now());
       return (await cli('sync', '--home', ws.homes[2]!, '--timeout', '3')).err.join('\n').includes('E_REVOKED');

@@ -2,16 +2,21 @@
  * The codec every test message passes through on its way between peers. The
  * default appends a SHA-256 checksum so corruption on the way is detected and
  * the message dropped (and resent). The real encrypted envelope plugs in here
- * later: it too must throw from open() on any tampering.
+ * too (envelope-codec.ts): it throws from open() on any tampering, and
+ * answers null for a replay the receiver already applied.
  */
 import { createHash } from 'node:crypto';
 import { TendrilError } from '../errors.ts';
 
 export interface Codec {
-  /** Wraps plaintext bytes for the wire. */
-  seal(bytes: Uint8Array): Uint8Array;
-  /** Unwraps; throws on anything that was not sealed as is. */
-  open(bytes: Uint8Array): Uint8Array;
+  /** Wraps plaintext bytes for the wire, sent by peer `from`. */
+  seal(bytes: Uint8Array, from: number): Uint8Array;
+  /**
+   * Unwraps for peer `to`; throws on anything that was not sealed as is
+   * (E_COUNTER_GAP: not yet, try again later). Null: a replay of what `to`
+   * already applied, dropped.
+   */
+  open(bytes: Uint8Array, to: number): Uint8Array | null;
 }
 
 const SUM = 32;

@@ -34,6 +34,10 @@ export interface TransportStats {
   corruptedDetected: number;
   /** Damaged copies the codec let through: a broken codec. */
   corruptedUndetected: number;
+  /** Copies the codec recognised as replays of what the receiver already applied (dropped). */
+  replaysDropped: number;
+  /** Copies the codec held back because an earlier one of the same sender was missing (retried). */
+  gapsHeld: number;
 }
 
 export type Deliver = (to: number, from: number, bytes: Uint8Array) => void;
@@ -48,6 +52,7 @@ interface Copy {
 export class FaultyTransport {
   readonly stats: TransportStats = {
     sent: 0, delivered: 0, dropped: 0, duplicated: 0, reordered: 0, corrupted: 0, corruptedDetected: 0, corruptedUndetected: 0,
+    replaysDropped: 0, gapsHeld: 0,
   };
   private queue: Copy[] = [];
   private clock = 0;
@@ -61,7 +66,7 @@ export class FaultyTransport {
 
   /** Sends `bytes` from one peer to all others (or to `to`). */
   send(from: number, bytes: Uint8Array, to?: readonly number[]): void {
-    const sealed = this.codec.seal(bytes);
+    const sealed = this.codec.seal(bytes, from);
     for (let peer = 0; peer < this.peers; peer++) {
       if (peer === from || (to !== undefined && !to.includes(peer))) continue;
       this.queue.push({ from, to: peer, sealed, readyAt: this.clock });
@@ -109,15 +114,20 @@ export class FaultyTransport {
       wire[this.prng.int(0, wire.length - 1)]! ^= this.prng.int(1, 255);
       this.stats.corrupted++;
     }
-    let plain: Uint8Array;
+    let plain: Uint8Array | null;
     try {
-      plain = this.codec.open(wire);
-    } catch {
-      this.stats.corruptedDetected++;
+      plain = this.codec.open(wire, copy.to);
+    } catch (e) {
+      if (!damaged && (e as { code?: string }).code === 'E_COUNTER_GAP') this.stats.gapsHeld++;
+      else this.stats.corruptedDetected++;
       this.later(copy);
       return false;
     }
     if (damaged) this.stats.corruptedUndetected++;
+    if (plain === null) {
+      this.stats.replaysDropped++;
+      return true;
+    }
     deliver(copy.to, copy.from, plain);
     this.stats.delivered++;
     if (f.duplicate > 0 && this.prng.bool(f.duplicate)) {

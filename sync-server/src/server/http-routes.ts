@@ -11,6 +11,7 @@ import type { StaticFiles } from './static-files.ts';
 export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 export interface HttpRoutesDeps {
+  /** Health fields; `ok: false` in them answers 503. */
   health(): Promise<Record<string, unknown>>;
   metrics(): Promise<string>;
   routes: readonly HttpRoute[];
@@ -32,7 +33,8 @@ export function createHttpHandler(d: HttpRoutesDeps): (req: IncomingMessage, res
     const read = req.method === 'GET' || req.method === 'HEAD';
     if (path === '/healthz' && read) {
       try {
-        return json(res, 200, { ok: true, ...(await d.health()) });
+        const health = { ok: true, ...(await d.health()) };
+        return json(res, health.ok === false ? 503 : 200, health);
       } catch (err) {
         d.onError('healthz', err);
         return json(res, 503, { ok: false });

@@ -46,6 +46,25 @@ describe('relay append', () => {
     expect(watcher.client.inbox.filter((f) => f.type === FrameType.Entry).map((f) => (f as EntryFrame).seq)).toEqual([1]);
   });
 
+  it('refuses other bytes under a stored author counter with E_COUNTER_CONFLICT, without an Ack, storing or fanning out', async () => {
+    const relay = await h.start();
+    const m = await h.member(relay);
+    const { doc, caps } = await createDoc(m.client);
+    const watcher = await h.member(relay, m.workspace);
+    await follow(watcher.client, doc, caps, CapMode.Read);
+    const first = makeEnvelope({ doc, author: m.device, counter: 1 });
+    m.client.send({ type: FrameType.Envelope, doc, ref: 1, envelope: first });
+    expect(await m.client.nextOf(FrameType.Ack, doc)).toMatchObject({ ref: 1, seq: 1 });
+    const second = makeEnvelope({ doc, author: m.device, counter: 1 });
+    m.client.send({ type: FrameType.Envelope, doc, ref: 2, envelope: second });
+    expect(await m.client.nextError('E_COUNTER_CONFLICT')).toMatchObject({ doc, ref: 2 });
+    await barrier(m.client);
+    expect(m.client.inbox.filter((f) => f.type === FrameType.Ack && f.ref === 2)).toEqual([]);
+    expect((await relay.store.readSince(doc, 0, 10)).map((e) => e.envelope)).toEqual([first]);
+    await barrier(watcher.client);
+    expect(watcher.client.inbox.filter((f) => f.type === FrameType.Entry).map((f) => (f as EntryFrame).seq)).toEqual([1]);
+  });
+
   it('fans an entry out to the other subscribers but not back to its author', async () => {
     const relay = await h.start();
     const m = await h.member(relay);

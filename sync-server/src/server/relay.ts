@@ -120,6 +120,13 @@ export function createRelay(deps: RelayDeps): Relay {
   };
 
   const health = async (): Promise<Record<string, unknown>> => {
+    try {
+      await store.check();
+    } catch (err) {
+      const cause = err instanceof Error && err.cause !== undefined ? String(err.cause) : undefined;
+      logger.error('store.unhealthy', { error: String(err), ...(cause ? { cause } : {}) });
+      return { ok: false, store: 'failing', connections: registry.size, uptimeSeconds: Math.round((clock.now() - startedAt) / 1000) };
+    }
     const stats = await store.stats();
     return {
       connections: registry.size,

@@ -43,6 +43,30 @@ export function logTests(h: StoreHarness): void {
     expect(await store.append(doc, entry(bob, 2))).toEqual({ seq: 4, status: 'appended' });
   });
 
+  it('refuses other bytes under an (author, counter) it holds as a conflict, keeping the first bytes', async () => {
+    const store = await h.open();
+    const doc = await newDoc(store);
+    const alice = key();
+    await appendMany(store, doc, alice, 2);
+    const other = entry(alice, 2);
+    const forged = { ...other, envelope: other.envelope.map((b, i) => (i === 20 ? b ^ 0xff : b)) };
+    expect(await store.append(doc, forged)).toEqual({ seq: 2, status: 'conflict' });
+    expect(await store.head(doc)).toBe(2);
+    expect((await store.readSince(doc, 1, 10)).map((e) => e.envelope)).toEqual([other.envelope]);
+    const [first, second] = await Promise.all([store.append(doc, entry(alice, 3)), store.append(doc, { ...entry(alice, 3), envelope: entry(alice, 3, 30).envelope })]);
+    expect(first).toEqual({ seq: 3, status: 'appended' });
+    expect(second).toEqual({ seq: 3, status: 'conflict' });
+  });
+
+  it('passes its health check while open, leaves no trace of it, and fails it once closed', async () => {
+    const store = await h.open();
+    const before = await store.stats();
+    await store.check();
+    expect(await store.stats()).toEqual(before);
+    await store.close();
+    await expect(store.check()).rejects.toMatchObject({ code: 'E_STORE_FAILED' });
+  });
+
   it('dedupes a resend inside the same batch', async () => {
     const store = await h.open();
     const doc = await newDoc(store);

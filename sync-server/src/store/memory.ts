@@ -109,7 +109,10 @@ export function createMemoryStore(): RelayStore {
         const author = hexOf(input.author);
         const key = `${author}:${input.counter}`;
         const seen = log.seen.get(key);
-        if (seen !== undefined) return { seq: seen, status: 'duplicate' };
+        if (seen !== undefined) {
+          const held = log.entries[firstAfter(log.entries, seen - 1)];
+          return { seq: seen, status: held?.seq === seen && !bytesEqual(held.envelope, input.envelope) ? 'conflict' : 'duplicate' };
+        }
         if (log.snapshot && input.counter <= (log.covered.get(author) ?? -1)) {
           return { seq: log.snapshot.seq, status: 'covered' };
         }
@@ -175,6 +178,7 @@ export function createMemoryStore(): RelayStore {
         for (const log of docs.values()) entries += log.entries.length;
         return { workspaces: workspaces.size, docs: docs.size, entries, blobs: blobs.size };
       }),
+    check: () => run(() => undefined),
     close: async () => {
       closed = true;
     },

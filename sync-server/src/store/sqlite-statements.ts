@@ -20,7 +20,8 @@ export interface Statements {
   insertDoc: Stmt;
   getDoc: Stmt<DocRow>;
   setCaps: Stmt;
-  findEntry: Stmt<{ seq: number }>;
+  findEntry: Stmt<{ seq: number; envelope: Buffer }>;
+  healthWrite: Stmt;
   coveredCounter: Stmt<{ covered: number }>;
   insertEntry: Stmt;
   setHead: Stmt;
@@ -46,7 +47,8 @@ export function prepareStatements(db: Database.Database): Statements {
     insertDoc: p('INSERT OR IGNORE INTO docs (id, workspace, write_key, read_key) VALUES (?, ?, ?, ?)'),
     getDoc: p('SELECT id, workspace, write_key, read_key, head, snapshot_seq FROM docs WHERE id = ?'),
     setCaps: p('UPDATE docs SET write_key = ?, read_key = ? WHERE id = ?'),
-    findEntry: p('SELECT seq FROM entries WHERE doc = ? AND author = ? AND counter = ?'),
+    healthWrite: p("INSERT OR REPLACE INTO blobs (key, data, expires_at) VALUES ('health-check', x'', 0)"),
+    findEntry: p('SELECT seq, envelope FROM entries WHERE doc = ? AND author = ? AND counter = ?'),
     coveredCounter: p('SELECT covered FROM authors WHERE doc = ? AND author = ?'),
     insertEntry: p('INSERT INTO entries (doc, seq, author, counter, envelope) VALUES (?, ?, ?, ?, ?)'),
     setHead: p('UPDATE docs SET head = ? WHERE id = ?'),

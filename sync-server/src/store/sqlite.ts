@@ -24,6 +24,8 @@ export interface SqliteStoreOptions {
   groupCommitWindowMs?: number;
   /** Most appends per transaction. Default 1000. */
   maxBatch?: number;
+  /** Called with the open database once its schema is ready: a seam for tests that break the real connection (e.g. `PRAGMA query_only`). */
+  onOpen?: (db: Database.Database) => void;
 }
 
 interface AppendJob {
@@ -44,6 +46,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
   const db = new Database(opts.path);
   prepareDatabase(db);
   const s = prepareStatements(db);
+  opts.onOpen?.(db);
   let closed = false;
 
   const run = <T>(fn: () => T): Promise<T> => {
@@ -59,7 +62,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
     const row = s.getDoc.get(doc);
     if (!row) return new TendrilError('E_UNKNOWN_DOC', `no document ${doc}`);
     const dup = s.findEntry.get(doc, input.author, input.counter);
-    if (dup) return { seq: dup.seq, status: 'duplicate' };
+    if (dup) return { seq: dup.seq, status: bytesEqual(dup.envelope, input.envelope) ? 'duplicate' : 'conflict' };
     if (row.snapshot_seq > 0) {
       const covered = s.coveredCounter.get(doc, input.author);
       if (covered && input.counter <= covered.covered) return { seq: row.snapshot_seq, status: 'covered' };
@@ -164,6 +167,18 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
     expireBlobs: (now) => run(() => s.expireBlobs.run(now).changes),
 
     stats: () => run(() => ({ ...s.stats.get()! })),
+    check: () =>
+      run(() => {
+        // A real read and a real write, undone: SQLite refuses the write on a read-only or broken database.
+        db.exec('SAVEPOINT health_check');
+        try {
+          s.stats.get();
+          s.healthWrite.run();
+        } finally {
+          db.exec('ROLLBACK TO health_check');
+          db.exec('RELEASE health_check');
+        }
+      }),
     close: async () => {
       if (closed) return;
       appends.flush();

@@ -45,12 +45,14 @@ export interface AppendInput {
 
 /**
  * How an append ended. `appended`: stored at a new seq. `duplicate`: the same
- * (author, counter) is in the log at `seq`. `covered`: that entry was pruned
- * under a snapshot; `seq` is the snapshot's seq.
+ * (author, counter) with the same bytes is in the log at `seq`. `conflict`:
+ * the log holds other bytes under that (author, counter) at `seq`, so this
+ * envelope was NOT stored (two writers used one counter). `covered`: that
+ * entry was pruned under a snapshot; `seq` is the snapshot's seq.
  */
 export interface AppendResult {
   readonly seq: number;
-  readonly status: 'appended' | 'duplicate' | 'covered';
+  readonly status: 'appended' | 'duplicate' | 'conflict' | 'covered';
 }
 
 export interface StoredEntry {
@@ -134,6 +136,12 @@ export interface RelayStore {
   expireBlobs(now: number): Promise<number>;
 
   stats(): Promise<StoreStats>;
+  /**
+   * Proves the store can still read and write (SQLite: a read and a write
+   * that is rolled back). Rejects with E_STORE_FAILED and the cause when it
+   * cannot (read-only or corrupted database, full disk), so health shows it.
+   */
+  check(): Promise<void>;
   /** Finishes pending writes, then releases resources. Further calls reject. */
   close(): Promise<void>;
 }

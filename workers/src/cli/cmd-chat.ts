@@ -10,10 +10,15 @@ import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { withSession } from './session.ts';
 import { flag, parseArgs, requireFlag } from './args.ts';
 import { homeDir, seconds, type CliContext } from './context.ts';
+import { stdinText } from './read-input.ts';
 
 const PUSH_TIMEOUT_MS = 5000;
 
 function reportPush(ctx: CliContext, peer: WorkspaceSession, result: 'synced' | 'queued'): void {
+  if (result === 'queued' && peer.peer.seenProblems.some((p) => p.code === 'E_COUNTER_CONFLICT')) {
+    // Another copy of this device's keys wrote under the same counter: retrying cannot store this change.
+    throw new TendrilError('E_COUNTER_CONFLICT', 'the relay holds another change under this device\'s counter (is this home copied to another machine?); this change was not saved');
+  }
   if (result === 'synced') ctx.io.out('saved to relay');
   else ctx.io.out(`queued: relay not reachable, ${peer.peer.unacked} change(s) not yet saved to relay`);
 }
@@ -49,13 +54,14 @@ async function chatNew(ctx: CliContext, argv: readonly string[]): Promise<number
 async function chatSend(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['home', 'role'] });
   const [chatArg, ...words] = args.positionals;
-  if (!chatArg || words.length === 0) throw new TendrilError('E_BAD_INPUT', 'usage: tendril chat send --home DIR CHAT TEXT');
+  if (!chatArg || words.length === 0) throw new TendrilError('E_BAD_INPUT', 'usage: tendril chat send --home DIR CHAT TEXT|-');
   const chatId = parseChatId(chatArg);
+  const content = words.length === 1 && words[0] === '-' ? await stdinText(ctx.io, 'the message') : words.join(' ');
   return withSession(homeDir(ctx, args), async (peer) => {
     peer.requireWrite('chat');
     if (!peer.workspace().chats.get(chatId)) await peer.syncOrQueue(PUSH_TIMEOUT_MS);
     const { chat } = await peer.openChat(chatId);
-    const id = chat.addMessage({ author: peer.home.identity.deviceId, role: 'user', content: words.join(' '), status: 'pending' });
+    const id = chat.addMessage({ author: peer.home.identity.deviceId, role: 'user', content, status: 'pending' });
     if (peer.home.keys.get('index')?.writeCap.secretKey) peer.workspace().chats.touch(chatId);
     reportPush(ctx, peer, await peer.syncOrQueue(PUSH_TIMEOUT_MS));
     ctx.io.out(id);

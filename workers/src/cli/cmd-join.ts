@@ -1,5 +1,6 @@
 /**
- * `tendril join --home DIR LINK [--name NAME]`: redeems an invite link, stores
+ * `tendril join --home DIR LINK|- [--name NAME]`: redeems an invite link (`-`:
+ * read from standard input, out of `ps`), stores
  * the keys it grants, syncs the workspace index and enrolls this device.
  * Exits 0 once keys arrived and the index is synced. When the link needs the
  * inviting device's confirmation, the pairing code is printed first
@@ -14,11 +15,13 @@ import { createHome } from '../home/device-home.ts';
 import { NodeWebSocket, openNodeSession } from '../peer/node-peer.ts';
 import { flag, parseArgs } from './args.ts';
 import { homeDir, seconds, type CliContext } from './context.ts';
+import { stdinText } from './read-input.ts';
 
 export async function cmdJoin(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['home', 'name', 'timeout', 'confirm-timeout'] });
-  const [link] = args.positionals;
-  if (!link) throw new TendrilError('E_BAD_INPUT', 'usage: tendril join --home DIR LINK');
+  const [linkArg] = args.positionals;
+  if (!linkArg) throw new TendrilError('E_BAD_INPUT', 'usage: tendril join --home DIR LINK|-');
+  const link = linkArg === '-' ? (await stdinText(ctx.io, 'the invite link')).trim() : linkArg;
   const dir = homeDir(ctx, args);
   const timeoutMs = seconds(args, 'timeout', 30);
   const crypto = await loadCrypto();

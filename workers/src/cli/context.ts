@@ -11,6 +11,8 @@ export interface CliIo {
   err(line: string): void;
   /** Asks a question on the terminal and resolves with the answer line (null at end of input); absent without a terminal. */
   ask?(question: string): Promise<string | null>;
+  /** Reads standard input to its end (for secrets given as `-`); absent when there is none. */
+  readStdin?(): Promise<string>;
 }
 
 export interface CliContext {

@@ -15,21 +15,22 @@ import { cmdTerm } from './cmd-term.ts';
 import { cmdWorker } from './cmd-worker.ts';
 import { cmdPlugin, PLUGIN_USAGE } from '../plugins/plugin-cli.ts';
 import { askLine } from './ask-line.ts';
+import { readAll } from './read-input.ts';
 import type { CliContext } from './context.ts';
 
 const USAGE = `usage: tendril <command> [options]
   relay  [--port P] [--host H] [--data DIR]
   init   --home DIR --relay URL [--name NAME]
   invite --home DIR [--role device|viewer|gateway|worker] [--expires 10m] [--confirm | --yes-code CODE]
-  join   --home DIR LINK [--name NAME] [--timeout S] [--confirm-timeout S]
+  join   --home DIR LINK|- [--name NAME] [--timeout S] [--confirm-timeout S]
   sync   --home DIR
-  chat   new --home DIR --title TITLE | send --home DIR CHAT TEXT | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
+  chat   new --home DIR --title TITLE | send --home DIR CHAT TEXT|- | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
   devices list|revoke --home DIR [ID]
   worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S]
   ${PLUGIN_USAGE}
   gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR]
   term   new --home DIR --gateway NAME | send --home DIR SESSION TEXT | show --home DIR SESSION [--wait-for TEXT] [--timeout S] | writers --home DIR SESSION [--add DEVICE] [--remove DEVICE] | upload --home DIR SESSION LOCAL [REMOTE] [--overwrite] | download --home DIR SESSION REMOTE [LOCAL] [--overwrite]
-TENDRIL_HOME may replace --home.`;
+TENDRIL_HOME may replace --home. A - in place of TEXT or LINK reads it from standard input (kept out of ps).`;
 
 const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Promise<number>> = {
   relay: cmdRelay,
@@ -75,7 +76,7 @@ if (isMain) {
   const code = await runCli({
     argv: process.argv.slice(2),
     env: process.env,
-    io: { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), ask: (q) => askLine(process.stdin, process.stderr, q) },
+    io: { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), ask: (q) => askLine(process.stdin, process.stderr, q), readStdin: () => readAll(process.stdin) },
     now: () => Date.now(),
     cwd: process.cwd(),
     stopSignal,

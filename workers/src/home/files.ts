@@ -36,5 +36,6 @@ export const homePaths = (home: string) => ({
   workspace: join(home, 'workspace.json'),
   keys: join(home, 'keys.json'),
   db: join(home, 'local.sqlite'),
+  lock: join(home, 'home.lock'),
 });
 export type HomePaths = ReturnType<typeof homePaths>;

@@ -8,19 +8,8 @@
  * precision matters).
  */
 
-/** The bare model name: lower case, without a router or "models/" prefix. */
-export function modelKey(model: string): string {
-  const bare = model.trim().toLowerCase();
-  return bare.slice(bare.lastIndexOf('/') + 1);
-}
-
-/** The entry whose key is the longest prefix of the model's bare name, if any. */
-export function lookupModel<T>(table: Readonly<Record<string, T>>, model: string): T | undefined {
-  const key = modelKey(model);
-  let best: string | undefined;
-  for (const k of Object.keys(table)) if (key.startsWith(k) && (best === undefined || k.length > best.length)) best = k;
-  return best === undefined ? undefined : table[best];
-}
+export { lookupModel, modelKey } from '@tendril/sync-server/pricing';
+import { lookupModel } from '@tendril/sync-server/pricing';
 
 export const CONTEXT_WINDOWS: Readonly<Record<string, number>> = {
   'gpt-4o': 128_000,

@@ -2,7 +2,9 @@
  * Envelope: append one sealed update to a document's log. Only on a write
  * subscription. The Ack goes out only after the store committed the entry;
  * then the entry fans out to the document's other subscribers. A resend of an
- * entry the relay already holds is acknowledged with its original seq.
+ * entry the relay already holds is acknowledged with its original seq; other
+ * bytes under an (author, counter) it holds are refused with
+ * E_COUNTER_CONFLICT, never acknowledged, so no writer believes they are stored.
  */
 import { isTendrilError } from '@tendril/crdt-schema/errors';
 import { EnvelopeKind } from '@tendril/crdt-schema/header';
@@ -25,6 +27,11 @@ export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeF
   void ctx.track(
     commit.then(
       (result) => {
+        if (result.status === 'conflict') {
+          ctx.logger.warn('append.counter_conflict', { doc: f.doc, counter: env.header.counter, seq: result.seq });
+          conn.error('E_COUNTER_CONFLICT', { doc: f.doc, ref: f.ref, detail: `counter ${env.header.counter} is stored with other bytes at seq ${result.seq}` });
+          return;
+        }
         conn.send({ type: FrameType.Ack, doc: f.doc, ref: f.ref, seq: result.seq });
         if (result.status === 'appended') ctx.hub.publish(f.doc, result.seq, f.envelope, conn);
       },
