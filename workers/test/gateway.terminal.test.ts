@@ -148,14 +148,15 @@ describe('terminal sessions through a gateway', () => {
     await cliOk('join', '--home', revHome, (await cliOk('invite', '--home', ws.homes[0]!)).last, '--name', 'revokee');
     // The device owns a session of its own and is listed as a writer on the admin's.
     const own = (await cliOk('term', 'new', '--home', revHome, '--gateway', 'gw')).last;
-    const admin = await ws.open(0);
-    await admin.syncOrQueue(10_000);
     const { openHome } = await import('../src/home/device-home.ts');
     const { openNodeSession } = await import('../src/peer/node-peer.ts');
     const rev = await openNodeSession(ws.crypto, openHome(ws.crypto, revHome), { clientName: 'revokee' });
     await rev.syncOrQueue(10_000);
     const device = rev.home.identity.deviceId;
+    // (Before the admin's session opens: an open session holds its home, and the CLI waits for it.)
     await cliOk('term', 'writers', '--home', ws.homes[0]!, session, '--add', device);
+    const admin = await ws.open(0);
+    await admin.syncOrQueue(10_000);
     await rev.syncOrQueue(10_000);
     const viewers = [session, own].map((id) => {
       const entry = rev.workspace().sessions.get(id as never)!;
