@@ -2,12 +2,14 @@
  * A new admin device (as a restored admin backup makes one: a fresh device
  * enrolled with a certificate signed by the backed-up admin identity) becomes
  * an admin at the relay too once that identity signs its key in AddAdmin;
- * only then does the relay honour its revocations.
+ * only then does the relay honour its revocations (before, the revocation
+ * fails with E_FORBIDDEN and nothing rotates).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDeviceIdentity } from '@tendril/crdt-schema/crypto';
 import type { DeviceId } from '@tendril/crdt-schema/ids';
+import { Scope } from '@tendril/crdt-schema/keyring';
 import { registerRelayAdmin, revokeDevice, signMemberCert, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { createHome } from '../src/home/device-home.ts';
 import { openNodeSession } from '../src/peer/node-peer.ts';
@@ -42,8 +44,10 @@ describe('admins added at the relay', () => {
     const { restored, first } = await newAdmin('restored');
     await restored.syncOrQueue(10_000);
     const victim1 = await idOf(ws.homes[0]!, 'device-1');
-    // Not a relay admin yet: the relay refuses the revocation (the keys still rotate in the workspace).
-    await revokeDevice(ws.crypto, restored, victim1, Date.now());
+    // Not a relay admin yet: the relay refuses the revocation, and nothing rotates.
+    const epochBefore = restored.home.keys.get(Scope.Index)!.current;
+    await expect(revokeDevice(ws.crypto, restored, victim1, Date.now())).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
+    expect(restored.home.keys.get(Scope.Index)!.current).toBe(epochBefore);
     const still = await cli('sync', '--home', ws.homes[1]!, '--timeout', '3');
     expect(still.err.join('\n')).not.toMatch(/E_REVOKED/);
 

@@ -38,6 +38,7 @@ import {
 } from './fields.ts';
 import {
   ERROR_CODE_PATTERN,
+  MAX_CAPS_READERS,
   MAX_ID_BYTES,
   MAX_LABEL_BYTES,
   MAX_MESSAGE_BYTES,
@@ -119,6 +120,11 @@ export function writeSetCaps(e: Encoder, f: SetCapsFrame): void {
   writeUint(e, f.ref, 'SetCaps.ref');
   writeFixed(e, f.writeKey, PUBLIC_KEY_BYTES, 'SetCaps.writeKey');
   writeFixed(e, f.readKey, PUBLIC_KEY_BYTES, 'SetCaps.readKey');
+  const readers: unknown = (f as { readers?: unknown }).readers;
+  if (!Array.isArray(readers) || readers.length > MAX_CAPS_READERS) throw unencodable('SetCaps.readers', `expected at most ${MAX_CAPS_READERS} keys`);
+  writeUint(e, readers.length, 'SetCaps.readers');
+  readers.forEach((key: Uint8Array, i) => writeFixed(e, key, PUBLIC_KEY_BYTES, `SetCaps.readers[${i}]`));
+  writeDeviceId(e, f.admin, 'SetCaps.admin');
   writeFixed(e, f.proof, SIGNATURE_BYTES, 'SetCaps.proof');
 }
 
@@ -127,8 +133,16 @@ export function readSetCaps(d: Decoder): SetCapsFrame {
   const ref = readUint(d, 'SetCaps.ref');
   const writeKey = readFixed(d, PUBLIC_KEY_BYTES, 'SetCaps.writeKey');
   const readKey = readFixed(d, PUBLIC_KEY_BYTES, 'SetCaps.readKey');
+  const at = d.pos;
+  const count = readUint(d, 'SetCaps.readers');
+  if (count > MAX_CAPS_READERS || count * PUBLIC_KEY_BYTES > d.arr.length - d.pos) {
+    throw malformed('SetCaps.readers', at, `${count} keys, expected at most ${MAX_CAPS_READERS} and no more than the frame holds`);
+  }
+  const readers: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) readers.push(readFixed(d, PUBLIC_KEY_BYTES, `SetCaps.readers[${i}]`));
+  const admin = readDeviceId(d, 'SetCaps.admin');
   const proof = readFixed(d, SIGNATURE_BYTES, 'SetCaps.proof');
-  return { type: FrameType.SetCaps, doc, ref, writeKey, readKey, proof };
+  return { type: FrameType.SetCaps, doc, ref, writeKey, readKey, readers, admin, proof };
 }
 
 /** Blob keys are non-empty short text. */

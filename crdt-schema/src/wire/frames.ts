@@ -213,8 +213,11 @@ export interface AddAdminFrame {
 
 /**
  * C->R: replace a document's capability keys (after a revocation, so a revoked device's old
- * capability stops working). `proof` signs `"tendril/caps/v1" || nonce || doc || writeKey || readKey`
- * with the current write capability.
+ * capability stops working, or to take a document back whose keys someone else replaced). Only a
+ * registered workspace admin may: `proof` is the admin's signature over {@link setCapsBytes}
+ * (bound to this connection's nonce). `readers` are the device public keys that may still
+ * subscribe for reading with the replaced keys (the remaining members, so one that was offline
+ * can read the new keys sealed to it); nobody else can use them any more.
  */
 export interface SetCapsFrame {
   type: typeof FrameType.SetCaps;
@@ -222,6 +225,8 @@ export interface SetCapsFrame {
   ref: number;
   writeKey: Uint8Array;
   readKey: Uint8Array;
+  readers: Uint8Array[];
+  admin: DeviceId;
   proof: Uint8Array;
 }
 

@@ -59,7 +59,7 @@ function fields(f: Frame): string {
     case FrameType.Revoke:
       return `ws=${short(f.workspace)} device=${short(f.device)} admin=${short(f.admin)}`;
     case FrameType.SetCaps:
-      return `doc=${short(f.doc)} ref=${f.ref}`;
+      return `doc=${short(f.doc)} ref=${f.ref} readers=${f.readers.length} admin=${short(f.admin)}`;
     case FrameType.BlobPut:
       return `ref=${f.ref} key=${short(f.key)} ttlSeconds=${f.ttlSeconds} bytes=${f.data.length}`;
     case FrameType.BlobTake:

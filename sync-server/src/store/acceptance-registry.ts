@@ -4,6 +4,7 @@ import { isTendrilError } from '@tendril/crdt-schema/errors';
 import { deviceIdFromPublicKey, newDocId, newWorkspaceId } from '@tendril/crdt-schema/ids';
 import type { StoreHarness } from './acceptance.ts';
 import { docRecord, key } from './acceptance-fixtures.ts';
+import { MAX_RETIRED_CAPS } from './retired-caps.ts';
 
 export function registryTests(h: StoreHarness): void {
   it('creates a workspace once: the first registration wins', async () => {
@@ -68,12 +69,25 @@ export function registryTests(h: StoreHarness): void {
     const store = await h.open();
     const record = docRecord();
     await store.createDoc(record);
-    const [w, r] = [key(), key()];
-    expect(await store.setCaps(record.doc, w, r)).toBe(true);
+    const [w, r, reader] = [key(), key(), key()];
+    expect(await store.setCaps(record.doc, { writeKey: w, readKey: r, readers: [reader] })).toBe(true);
     const state = await store.getDoc(record.doc);
     expect(state?.writeKey).toEqual(w);
     expect(state?.readKey).toEqual(r);
-    expect(await store.setCaps(newDocId(), w, r)).toBe(false);
+    expect(state?.retired).toEqual([{ writeKey: record.writeKey, readKey: record.readKey, readers: [reader] }]);
+    expect(await store.setCaps(newDocId(), { writeKey: w, readKey: r, readers: [] })).toBe(false);
+  });
+
+  it('remembers the newest replaced capability keys, newest first and bounded', async () => {
+    const store = await h.open();
+    const record = docRecord();
+    await store.createDoc(record);
+    expect((await store.getDoc(record.doc))?.retired).toEqual([]);
+    const pairs = Array.from({ length: MAX_RETIRED_CAPS + 2 }, () => ({ writeKey: key(), readKey: key(), readers: [key(), key()] }));
+    for (const p of pairs) await store.setCaps(record.doc, p);
+    const retired = (await store.getDoc(record.doc))!.retired;
+    expect(retired).toHaveLength(MAX_RETIRED_CAPS);
+    expect(retired[0]).toEqual({ ...pairs.at(-2)!, readers: pairs.at(-1)!.readers });
   });
 
   it('counts what it holds', async () => {

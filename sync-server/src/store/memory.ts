@@ -17,9 +17,11 @@ import type {
   WorkspaceRecord,
 } from './types.ts';
 import { bytesEqual, hexOf } from './bytes.ts';
+import { retire, type RetiredCaps } from './retired-caps.ts';
 
 interface DocLog {
   record: DocRecord;
+  retired: RetiredCaps[];
   head: number;
   snapshot: SnapshotRecord | undefined;
   /** Unpruned entries in seq order. */
@@ -52,7 +54,7 @@ export function createMemoryStore(): RelayStore {
   const open = (): void => {
     if (closed) throw new TendrilError('E_STORE_FAILED', 'the store is closed');
   };
-  const stateOf = (log: DocLog): DocState => ({ ...log.record, head: log.head, snapshotSeq: log.snapshot?.seq ?? 0 });
+  const stateOf = (log: DocLog): DocState => ({ ...log.record, retired: log.retired, head: log.head, snapshotSeq: log.snapshot?.seq ?? 0 });
   /** Runs `fn` as an async store call: errors become rejections. */
   const run = <T>(fn: () => T): Promise<T> => {
     try {
@@ -88,17 +90,18 @@ export function createMemoryStore(): RelayStore {
         let log = docs.get(record.doc);
         if (!log) {
           const copy: DocRecord = { ...record, writeKey: record.writeKey.slice(), readKey: record.readKey.slice() };
-          log = { record: copy, head: 0, snapshot: undefined, entries: [], seen: new Map(), covered: new Map() };
+          log = { record: copy, retired: [], head: 0, snapshot: undefined, entries: [], seen: new Map(), covered: new Map() };
           docs.set(record.doc, log);
         }
         return stateOf(log);
       }),
     getDoc: (doc) => run(() => (docs.has(doc) ? stateOf(docs.get(doc)!) : undefined)),
-    setCaps: (doc, writeKey, readKey) =>
+    setCaps: (doc, change) =>
       run(() => {
         const log = docs.get(doc);
         if (!log) return false;
-        log.record = { ...log.record, writeKey: writeKey.slice(), readKey: readKey.slice() };
+        log.retired = retire(log.retired, { writeKey: log.record.writeKey, readKey: log.record.readKey, readers: change.readers });
+        log.record = { ...log.record, writeKey: change.writeKey.slice(), readKey: change.readKey.slice() };
         return true;
       }),
 

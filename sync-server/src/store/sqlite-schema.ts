@@ -51,6 +51,9 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX blobs_by_expiry ON blobs (expires_at);
   `,
+  `
+  ALTER TABLE docs ADD COLUMN retired BLOB;   -- replaced capability keys (retired-caps.ts)
+  `,
 ];
 
 /** Sets the pragmas and brings the schema up to date. */

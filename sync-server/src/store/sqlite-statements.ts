@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 
 export interface WorkspaceRow { id: string; admins: Buffer; created_at: number }
-export interface DocRow { id: string; workspace: string; write_key: Buffer; read_key: Buffer; head: number; snapshot_seq: number }
+export interface DocRow { id: string; workspace: string; write_key: Buffer; read_key: Buffer; head: number; snapshot_seq: number; retired: Buffer | null }
 export interface EntryRow { seq: number; author: Buffer; counter: number; envelope: Buffer }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- better-sqlite3's bind-parameter generics */
@@ -44,8 +44,8 @@ export function prepareStatements(db: Database.Database): Statements {
     revoke: p('INSERT OR IGNORE INTO revoked (workspace, device, at) VALUES (?, ?, ?)'),
     isRevoked: p('SELECT 1 AS one FROM revoked WHERE workspace = ? AND device = ?'),
     insertDoc: p('INSERT OR IGNORE INTO docs (id, workspace, write_key, read_key) VALUES (?, ?, ?, ?)'),
-    getDoc: p('SELECT id, workspace, write_key, read_key, head, snapshot_seq FROM docs WHERE id = ?'),
-    setCaps: p('UPDATE docs SET write_key = ?, read_key = ? WHERE id = ?'),
+    getDoc: p('SELECT id, workspace, write_key, read_key, head, snapshot_seq, retired FROM docs WHERE id = ?'),
+    setCaps: p('UPDATE docs SET write_key = ?, read_key = ?, retired = ? WHERE id = ?'),
     findEntry: p('SELECT seq FROM entries WHERE doc = ? AND author = ? AND counter = ?'),
     coveredCounter: p('SELECT covered FROM authors WHERE doc = ? AND author = ?'),
     insertEntry: p('INSERT INTO entries (doc, seq, author, counter, envelope) VALUES (?, ?, ?, ?, ?)'),

@@ -10,6 +10,7 @@ import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { AppendInput, AppendResult, DocState, RelayStore, SnapshotPutResult, WorkspaceRecord } from './types.ts';
 import type { DocRow } from './sqlite-statements.ts';
 import { prepareDatabase } from './sqlite-schema.ts';
+import { decodeRetired, encodeRetired, retire } from './retired-caps.ts';
 import { prepareStatements } from './sqlite-statements.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { bytesEqual, packKeys, toBytes, unpackKeys } from './bytes.ts';
@@ -38,6 +39,7 @@ const docState = (row: DocRow): DocState => ({
   readKey: toBytes(row.read_key),
   head: row.head,
   snapshotSeq: row.snapshot_seq,
+  retired: decodeRetired(row.retired === null ? null : toBytes(row.retired)),
 });
 
 export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
@@ -126,7 +128,15 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
         const row = s.getDoc.get(doc);
         return row ? docState(row) : undefined;
       }),
-    setCaps: (doc, writeKey, readKey) => run(() => s.setCaps.run(writeKey, readKey, doc).changes > 0),
+    setCaps: (doc, change) =>
+      run(() =>
+        db.transaction(() => {
+          const row = s.getDoc.get(doc);
+          if (!row) return false;
+          const retired = retire(docState(row).retired, { writeKey: toBytes(row.write_key), readKey: toBytes(row.read_key), readers: change.readers });
+          return s.setCaps.run(change.writeKey, change.readKey, encodeRetired(retired), doc).changes > 0;
+        })(),
+      ),
 
     append: (doc, input) =>
       closed ? Promise.reject(new TendrilError('E_STORE_FAILED', 'the store is closed')) : appends.submit({

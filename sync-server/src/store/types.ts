@@ -7,6 +7,9 @@
  * acceptance.ts.
  */
 import type { DeviceId, DocId, WorkspaceId } from '@tendril/crdt-schema/ids';
+import type { RetiredCaps } from './retired-caps.ts';
+
+export type { RetiredCaps } from './retired-caps.ts';
 
 /** A workspace as the relay knows it: who may sign revocations. */
 export interface WorkspaceRecord {
@@ -32,6 +35,16 @@ export interface DocState extends DocRecord {
   readonly head: number;
   /** Seq the latest snapshot covers (0 = none). */
   readonly snapshotSeq: number;
+  /** Keys replaced by setCaps, newest first, with the devices that may still read with them. */
+  readonly retired: readonly RetiredCaps[];
+}
+
+/** New capability keys, and who may keep reading with the ones they replace. */
+export interface CapsChange {
+  readonly writeKey: Uint8Array;
+  readonly readKey: Uint8Array;
+  /** Device public keys that may still subscribe for reading with the replaced keys. */
+  readonly readers: readonly Uint8Array[];
 }
 
 /** What the relay can see of one envelope: the plaintext header's author and counter. */
@@ -96,8 +109,11 @@ export interface RelayStore {
   /** Registers the document, or returns the existing state unchanged (first registration wins). */
   createDoc(record: DocRecord): Promise<DocState>;
   getDoc(doc: DocId): Promise<DocState | undefined>;
-  /** Replaces the capability keys; false when the document is unknown. */
-  setCaps(doc: DocId, writeKey: Uint8Array, readKey: Uint8Array): Promise<boolean>;
+  /**
+   * Replaces the capability keys; the replaced pair joins `retired` (readable by `change.readers`
+   * only). False when the document is unknown.
+   */
+  setCaps(doc: DocId, change: CapsChange): Promise<boolean>;
 
   /**
    * Appends one envelope at head + 1, unless its (author, counter) was seen:

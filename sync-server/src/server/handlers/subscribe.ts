@@ -5,18 +5,18 @@
  * a no-op when it exists with the same keys). Then Subscribed, catch-up, live.
  */
 import type { DocId } from '@tendril/crdt-schema/ids';
-import { CapMode, FrameType, subscribeProofBytes, type SubscribeFrame, type UnsubscribeFrame } from '@tendril/crdt-schema/wire';
+import { FrameType, subscribeProofBytes, type SubscribeFrame, type UnsubscribeFrame } from '@tendril/crdt-schema/wire';
 import { bytesEqual } from '../../store/bytes.ts';
 import type { DocState } from '../../store/types.ts';
 import type { Connection } from '../connection.ts';
+import { capKeysFor, isRetiredFor } from './cap-keys.ts';
 import type { RelayContext } from '../context.ts';
 import { Subscription } from '../subscription.ts';
 
 /** The key the proof verified under, or undefined. A write key also proves read access. */
 function provenKey(ctx: RelayContext, conn: Connection, f: SubscribeFrame, doc: DocState): Uint8Array | undefined {
   const message = subscribeProofBytes(conn.d.nonce, f.doc, f.mode);
-  const keys = f.mode === CapMode.Write ? [doc.writeKey] : [doc.readKey, doc.writeKey];
-  return keys.find((key) => ctx.verifier.verify(key, message, f.proof));
+  return capKeysFor(doc, f.mode, conn.identity!.deviceKey).find((key) => ctx.verifier.verify(key, message, f.proof));
 }
 
 export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: SubscribeFrame): Promise<void> {
@@ -31,6 +31,8 @@ export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: Su
     const { writeKey, readKey } = f.create;
     const sameKeys = (d: DocState): boolean =>
       d.workspace === identity.workspace && bytesEqual(d.writeKey, writeKey) && bytesEqual(d.readKey, readKey);
+    // Keys an admin replaced: the device reads with them (Read mode) until it holds the new ones.
+    if (doc && !sameKeys(doc) && isRetiredFor(doc, f.create, identity.deviceKey)) return refuse('E_CAPS_CHANGED', 'these keys were replaced: subscribe to read with them');
     if (doc && !sameKeys(doc)) return refuse('E_DOC_EXISTS');
     if (!doc) {
       if (!ctx.verifier.verify(writeKey, subscribeProofBytes(conn.d.nonce, f.doc, f.mode), f.proof)) {
