@@ -105,4 +105,16 @@ describe('relay SetCaps', () => {
     expect(await other.client.subscribe(doc, caps, CapMode.Read)).toMatchObject({ code: 'E_AUTH_FAILED' });
     expect(await other.client.subscribe(doc, caps, CapMode.Write, 0, true)).toMatchObject({ code: 'E_DOC_EXISTS' });
   });
+
+  it('never brings replaced keys back, even signed by an admin (one with stale keys)', async () => {
+    const relay = await h.start();
+    const owner = await h.member(relay);
+    const { doc, caps } = await createDoc(owner.client);
+    const next = testCaps();
+    owner.client.send(setCaps(owner.client, { workspace: owner.workspace, doc, next, signer: owner.device }));
+    await owner.client.nextError('E_CAPS_CHANGED');
+    owner.client.send(setCaps(owner.client, { workspace: owner.workspace, doc, next: caps, signer: owner.device, ref: 8 }));
+    expect(await owner.client.nextError('E_CAPS_RETIRED')).toMatchObject({ doc, ref: 8 });
+    expect((await relay.store.getDoc(doc))?.writeKey).toEqual(next.write.publicKey);
+  });
 });

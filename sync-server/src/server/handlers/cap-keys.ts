@@ -23,3 +23,8 @@ export function capKeyStillGood(doc: DocState, mode: CapMode, capKey: Uint8Array
 export function isRetiredFor(doc: DocState, caps: { writeKey: Uint8Array; readKey: Uint8Array }, deviceKey: Uint8Array): boolean {
   return doc.retired.some((r) => bytesEqual(r.writeKey, caps.writeKey) && bytesEqual(r.readKey, caps.readKey) && r.readers.some((k) => bytesEqual(k, deviceKey)));
 }
+
+/** Whether `key` was one of the document's replaced capability keys. */
+export function wasRetired(doc: DocState, key: Uint8Array): boolean {
+  return doc.retired.some((r) => bytesEqual(r.writeKey, key) || bytesEqual(r.readKey, key));
+}

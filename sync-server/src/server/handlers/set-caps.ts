@@ -5,15 +5,15 @@
  * once held a document's write key cannot take it over, and an admin can
  * always take back a document whose keys someone else replaced. The replaced
  * keys stay readable by the devices the admin named (`readers`) and by no one
- * else. Success is silent (docs/PROTOCOL.md: an Ack would be mistaken for an
- * envelope's). Subscriptions whose proof key is no longer good for their mode
+ * else, and never come back (E_CAPS_RETIRED). Success is silent
+ * (docs/PROTOCOL.md: an Ack would be mistaken for an envelope's). Subscriptions whose proof key is no longer good for their mode
  * and device end with E_CAPS_CHANGED: they resubscribe with the new keys.
  */
 import { setCapsBytes, type SetCapsFrame } from '@tendril/crdt-schema/wire';
 import type { Connection } from '../connection.ts';
 import type { RelayContext } from '../context.ts';
 import { adminSigned } from './admin-signed.ts';
-import { capKeyStillGood } from './cap-keys.ts';
+import { capKeyStillGood, wasRetired } from './cap-keys.ts';
 import { endSubscription } from './subscribe.ts';
 
 export async function handleSetCaps(ctx: RelayContext, conn: Connection, f: SetCapsFrame): Promise<void> {
@@ -25,6 +25,12 @@ export async function handleSetCaps(ctx: RelayContext, conn: Connection, f: SetC
   }
   const message = setCapsBytes(conn.d.nonce, { workspace, doc: f.doc, writeKey: f.writeKey, readKey: f.readKey, readers: f.readers });
   if (!(await adminSigned(ctx, conn, { workspace, admin: f.admin, message, signature: f.proof, what: 'capability change', doc: f.doc, ref: f.ref }))) return;
+  // An admin with stale keys (back from long offline, or an old backup) must not bring back keys a
+  // revoked device holds.
+  if (wasRetired(doc, f.writeKey) || wasRetired(doc, f.readKey)) {
+    conn.error('E_CAPS_RETIRED', { doc: f.doc, ref: f.ref });
+    return;
+  }
   await ctx.track(ctx.store.setCaps(f.doc, { writeKey: f.writeKey, readKey: f.readKey, readers: f.readers }));
   const now = await ctx.store.getDoc(f.doc);
   let ended = 0;
