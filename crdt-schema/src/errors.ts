@@ -78,6 +78,18 @@ export const ERRORS = {
     summary: "an admin replaced the document's capability keys, ending subscriptions made with the old ones",
     recovery: 'resubscribe with the current capability; a remaining member still holding the replaced keys subscribes to read with them until it adopts the new keys sealed to it; other devices lost access',
   },
+  E_NOT_MEMBER: {
+    summary: 'this device is not a member of the workspace at the relay: it may not store anything there (documents, entries, snapshots, blobs)',
+    recovery: 'join with an invite (it enrols the device), or have an admin device enrol it; an admin restored on a new device is vouched for by the backed-up admin',
+  },
+  E_QUOTA_EXCEEDED: {
+    summary: 'the workspace is at a relay quota: documents registered, bytes stored (entries, snapshots, blobs) or blobs held',
+    recovery: 'nothing was stored; free space (snapshots let the relay prune the entries they cover; blobs expire or are taken) or ask the operator to raise the limit',
+  },
+  E_REGISTRATION_LIMIT: {
+    summary: 'the relay registers no more workspaces: too many from this address within the window, or its total is reached',
+    recovery: 'retry later, or use a workspace that exists; the operator sets --max-registrations-per-ip, --registration-window-ms and --max-workspaces',
+  },
   E_CAPS_RETIRED: {
     summary: 'a SetCaps named capability keys the document had before and that were replaced: replaced keys never come back',
     recovery: "the signing admin holds stale keys: let it adopt the current ones (sync the index first), then retry; nothing changed on the relay",

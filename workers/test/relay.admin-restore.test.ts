@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDeviceIdentity } from '@tendril/crdt-schema/crypto';
 import type { DeviceId } from '@tendril/crdt-schema/ids';
 import { Scope } from '@tendril/crdt-schema/keyring';
-import { registerRelayAdmin, revokeDevice, signMemberCert, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { enrolAtRelay, registerRelayAdmin, revokeDevice, signMemberCert, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { createHome } from '../src/home/device-home.ts';
 import { openNodeSession } from '../src/peer/node-peer.ts';
 import { cli, cliOk, eventually, relayFixture } from './harness.ts';
@@ -33,6 +33,8 @@ describe('admins added at the relay', () => {
     const cert = signMemberCert(ws.crypto, { workspace: config.workspace, device: identity.deviceId, role: 'admin', boxPublicKey: identity.boxPublicKey, via: { admin: first.home.identity.deviceId } }, first.home.identity);
     first.workspace().members.add({ device: identity.deviceId, name, role: 'admin', boxPublicKey: identity.boxPublicKey, addedBy: first.home.identity.deviceId, cert });
     expect(await first.syncOrQueue(10_000)).toBe('synced');
+    // A member at the relay (so it syncs), not yet an admin there.
+    await enrolAtRelay(ws.crypto, first, identity.signPublicKey);
     const home = createHome(ws.crypto, join(env.dir, name), identity, config, first.home.keys);
     return { restored: await openNodeSession(ws.crypto, home, { clientName: 'test-restored' }), first };
   }

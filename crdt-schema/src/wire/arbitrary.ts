@@ -117,6 +117,8 @@ export function arbitraryFrame(p: Prng, type?: Frame['type'], opts: ArbitraryOpt
         type: t, workspace: arbitraryWorkspaceId(p), device: arbitraryDeviceId(p), at: u(),
         admin: arbitraryDeviceId(p), signature: p.bytes(SIGNATURE_BYTES),
       };
+    case FrameType.Enrol:
+      return { type: t, workspace: arbitraryWorkspaceId(p), device: p.bytes(PUBLIC_KEY_BYTES), signer: arbitraryDeviceId(p), token: bytes(p, 300), signature: p.bytes(SIGNATURE_BYTES) };
     case FrameType.AddAdmin:
       return { type: t, workspace: arbitraryWorkspaceId(p), key: p.bytes(PUBLIC_KEY_BYTES), admin: arbitraryDeviceId(p), signature: p.bytes(SIGNATURE_BYTES) };
     case FrameType.SetCaps:

@@ -13,6 +13,7 @@ import type {
   ErrorFrame,
   RevokeFrame,
   SetCapsFrame,
+  EnrolFrame,
   AddAdminFrame,
 } from './frames.ts';
 import type { Decoder, Encoder } from './fields.ts';
@@ -42,6 +43,7 @@ import {
   MAX_ID_BYTES,
   MAX_LABEL_BYTES,
   MAX_MESSAGE_BYTES,
+  MAX_TOKEN_BYTES,
   PUBLIC_KEY_BYTES,
   SIGNATURE_BYTES,
 } from './limits.ts';
@@ -112,6 +114,27 @@ export function readAddAdmin(d: Decoder): AddAdminFrame {
   const admin = readDeviceId(d, 'AddAdmin.admin');
   const signature = readFixed(d, SIGNATURE_BYTES, 'AddAdmin.signature');
   return { type: FrameType.AddAdmin, workspace, key, admin, signature };
+}
+
+export function writeEnrol(e: Encoder, f: EnrolFrame): void {
+  writeUint(e, FrameType.Enrol, 'Enrol.type');
+  writeWorkspaceId(e, f.workspace, 'Enrol.workspace');
+  writeFixed(e, f.device, PUBLIC_KEY_BYTES, 'Enrol.device');
+  writeDeviceId(e, f.signer, 'Enrol.signer');
+  if (!(f.token instanceof Uint8Array) || f.token.length > MAX_TOKEN_BYTES) throw unencodable('Enrol.token', `expected at most ${MAX_TOKEN_BYTES} bytes`);
+  writeBytes(e, f.token, 'Enrol.token');
+  writeFixed(e, f.signature, SIGNATURE_BYTES, 'Enrol.signature');
+}
+
+export function readEnrol(d: Decoder): EnrolFrame {
+  const workspace = readWorkspaceId(d, 'Enrol.workspace');
+  const device = readFixed(d, PUBLIC_KEY_BYTES, 'Enrol.device');
+  const signer = readDeviceId(d, 'Enrol.signer');
+  const at = d.pos;
+  const token = readBytes(d, 'Enrol.token');
+  if (token.length > MAX_TOKEN_BYTES) throw malformed('Enrol.token', at, `${token.length} bytes, at most ${MAX_TOKEN_BYTES}`);
+  const signature = readFixed(d, SIGNATURE_BYTES, 'Enrol.signature');
+  return { type: FrameType.Enrol, workspace, device, signer, token, signature };
 }
 
 export function writeSetCaps(e: Encoder, f: SetCapsFrame): void {

@@ -54,6 +54,11 @@ export function addAdminBytes(workspace: WorkspaceId, key: Uint8Array): Uint8Arr
   return concat([utf8.encode('tendril/add-admin/v1'), field(workspace), key]);
 }
 
+/** Signed in Enrol by a registered admin, or by an invite's enrollment key. */
+export function enrolBytes(workspace: WorkspaceId, device: Uint8Array): Uint8Array {
+  return concat([utf8.encode('tendril/enrol/v1'), field(workspace), device]);
+}
+
 /** Signed by a registered workspace admin in SetCaps. */
 export function setCapsBytes(
   nonce: Uint8Array,

@@ -66,6 +66,8 @@ function fields(f: Frame): string {
       return `ref=${f.ref} key=${short(f.key)}`;
     case FrameType.Blob:
       return `ref=${f.ref} found=${f.found} bytes=${f.data.length}`;
+    case FrameType.Enrol:
+      return `ws=${short(f.workspace)} signer=${short(f.signer)} token=${f.token.length}`;
     case FrameType.AddAdmin:
       return `ws=${short(f.workspace)} admin=${short(f.admin)}`;
   }

@@ -78,6 +78,36 @@ export function registryTests(h: StoreHarness): void {
     expect(await store.setCaps(newDocId(), { writeKey: w, readKey: r, readers: [] })).toBe(false);
   });
 
+  it("reports a workspace's usage: documents, bytes of entries, snapshots and blobs, and blobs", async () => {
+    const store = await h.open();
+    const record = docRecord();
+    const ws = record.workspace;
+    expect(await store.workspaceUsage(ws)).toEqual({ docs: 0, bytes: 0, blobs: 0 });
+    await store.createDoc(record);
+    await store.createDoc({ ...docRecord(), workspace: newWorkspaceId() });
+    await store.append(record.doc, { author: key(), counter: 1, envelope: new Uint8Array(100) });
+    await store.append(record.doc, { author: key(), counter: 1, envelope: new Uint8Array(50) });
+    await store.putSnapshot(record.doc, 2, new Uint8Array(30));
+    await store.putBlob(`${ws}/a`, new Uint8Array(7), Date.now() + 60_000);
+    await store.putBlob(`${newWorkspaceId()}/a`, new Uint8Array(9), Date.now() + 60_000);
+    expect(await store.workspaceUsage(ws)).toEqual({ docs: 1, bytes: 187, blobs: 1 });
+  });
+
+  it('enrols members, one device per invite', async () => {
+    const store = await h.open();
+    const ws = newWorkspaceId();
+    const [a, b, c] = [key(), key(), key()];
+    expect(await store.isMember(ws, a)).toBe(false);
+    expect(await store.enrolDevice(ws, a)).toBe('enrolled');
+    expect(await store.isMember(ws, a)).toBe(true);
+    expect(await store.isMember(newWorkspaceId(), a)).toBe(false);
+    expect(await store.enrolDevice(ws, b, 'inv1')).toBe('enrolled');
+    expect(await store.enrolDevice(ws, b, 'inv1'), 'the same device again').toBe('enrolled');
+    expect(await store.enrolDevice(ws, c, 'inv1')).toBe('invite-used');
+    expect(await store.isMember(ws, c)).toBe(false);
+    expect(await store.enrolDevice(newWorkspaceId(), c, 'inv1'), 'invite ids are per workspace').toBe('enrolled');
+  });
+
   it('remembers the newest replaced capability keys, newest first and bounded', async () => {
     const store = await h.open();
     const record = docRecord();

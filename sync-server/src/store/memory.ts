@@ -47,6 +47,9 @@ function firstAfter(entries: readonly StoredEntry[], afterSeq: number): number {
 export function createMemoryStore(): RelayStore {
   const workspaces = new Map<string, WorkspaceRecord>();
   const revoked = new Set<string>();
+  const members = new Set<string>();
+  /** `${workspace}/${invite}` -> the device key (hex) it enrolled. */
+  const inviteUses = new Map<string, string>();
   const docs = new Map<string, DocLog>();
   const blobs = new Map<string, { data: Uint8Array; expiresAt: number }>();
   let closed = false;
@@ -84,6 +87,18 @@ export function createMemoryStore(): RelayStore {
       }),
     revokeDevice: (workspace: WorkspaceId, device: DeviceId) => run(() => void revoked.add(`${workspace}/${device}`)),
     isRevoked: (workspace, device) => run(() => revoked.has(`${workspace}/${device}`)),
+    enrolDevice: (workspace, deviceKey, invite) =>
+      run(() => {
+        const device = hexOf(deviceKey);
+        if (invite !== undefined) {
+          const used = inviteUses.get(`${workspace}/${invite}`);
+          if (used !== undefined && used !== device) return 'invite-used' as const;
+          inviteUses.set(`${workspace}/${invite}`, device);
+        }
+        members.add(`${workspace}/${device}`);
+        return 'enrolled' as const;
+      }),
+    isMember: (workspace, deviceKey) => run(() => members.has(`${workspace}/${hexOf(deviceKey)}`)),
 
     createDoc: (record) =>
       run(() => {
@@ -172,6 +187,22 @@ export function createMemoryStore(): RelayStore {
         let entries = 0;
         for (const log of docs.values()) entries += log.entries.length;
         return { workspaces: workspaces.size, docs: docs.size, entries, blobs: blobs.size };
+      }),
+    workspaceUsage: (workspace) =>
+      run(() => {
+        let [docCount, bytes, blobCount] = [0, 0, 0];
+        for (const log of docs.values()) {
+          if (log.record.workspace !== workspace) continue;
+          docCount++;
+          for (const e of log.entries) bytes += e.envelope.length;
+          bytes += log.snapshot?.envelope.length ?? 0;
+        }
+        for (const [key, blob] of blobs) {
+          if (!key.startsWith(`${workspace}/`)) continue;
+          blobCount++;
+          bytes += blob.data.length;
+        }
+        return { docs: docCount, bytes, blobs: blobCount };
       }),
     close: async () => {
       closed = true;

@@ -117,6 +117,19 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
       }),
     revokeDevice: (workspace, device, at) => run(() => void s.revoke.run(workspace, device, at)),
     isRevoked: (workspace, device) => run(() => s.isRevoked.get(workspace, device) !== undefined),
+    enrolDevice: (workspace, deviceKey, invite) =>
+      run(() =>
+        db.transaction((): 'enrolled' | 'invite-used' => {
+          if (invite !== undefined) {
+            s.useInvite.run(workspace, invite, deviceKey);
+            const used = s.inviteUse.get(workspace, invite);
+            if (used && !bytesEqual(toBytes(used.device), deviceKey)) return 'invite-used';
+          }
+          s.enrol.run(workspace, deviceKey);
+          return 'enrolled';
+        })(),
+      ),
+    isMember: (workspace, deviceKey) => run(() => s.isMember.get(workspace, deviceKey) !== undefined),
 
     createDoc: (r) =>
       run(() => {
@@ -172,6 +185,13 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
     expireBlobs: (now) => run(() => s.expireBlobs.run(now).changes),
 
     stats: () => run(() => ({ ...s.stats.get()! })),
+    workspaceUsage: (workspace) =>
+      run(() => {
+        const d = s.docUsage.get(workspace)!;
+        // Keys `${workspace}/...`: '0' is the character after '/'.
+        const b = s.blobUsage.get(`${workspace}/`, `${workspace}0`)!;
+        return { docs: d.docs, bytes: d.bytes + b.bytes, blobs: b.blobs };
+      }),
     close: async () => {
       if (closed) return;
       appends.flush();

@@ -84,6 +84,13 @@ export type SnapshotPutResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: 'unknown-doc' | 'beyond-head' | 'not-newer' };
 
+/** What one workspace stores: registered documents, stored bytes (entries, snapshots, blobs), blobs. */
+export interface WorkspaceUsage {
+  readonly docs: number;
+  readonly bytes: number;
+  readonly blobs: number;
+}
+
 export interface StoreStats {
   readonly workspaces: number;
   readonly docs: number;
@@ -105,6 +112,13 @@ export interface RelayStore {
   /** Records a revocation; idempotent. */
   revokeDevice(workspace: WorkspaceId, device: DeviceId, at: number): Promise<void>;
   isRevoked(workspace: WorkspaceId, device: DeviceId): Promise<boolean>;
+  /**
+   * Records a device key (32 bytes) as a member of the workspace; idempotent. With `invite` (an
+   * invite id) at most one device per invite: another device gets 'invite-used' and is not enrolled.
+   */
+  enrolDevice(workspace: WorkspaceId, deviceKey: Uint8Array, invite?: string): Promise<'enrolled' | 'invite-used'>;
+  /** Whether enrolDevice recorded the key (admins are members by the workspace record, not here). */
+  isMember(workspace: WorkspaceId, deviceKey: Uint8Array): Promise<boolean>;
 
   /** Registers the document, or returns the existing state unchanged (first registration wins). */
   createDoc(record: DocRecord): Promise<DocState>;
@@ -145,6 +159,8 @@ export interface RelayStore {
   expireBlobs(now: number): Promise<number>;
 
   stats(): Promise<StoreStats>;
+  /** Usage of one workspace; blobs count when their key starts with `${workspace}/` (as the relay parks them). */
+  workspaceUsage(workspace: WorkspaceId): Promise<WorkspaceUsage>;
   /** Finishes pending writes, then releases resources. Further calls reject. */
   close(): Promise<void>;
 }
