@@ -36,7 +36,10 @@ export function encodeRetired(list: readonly RetiredCaps[]): Uint8Array {
     out.set(r.readKey, o + KEY);
     view.setUint32(o + 2 * KEY, r.readers.length);
     o += 2 * KEY + 4;
-    for (const k of r.readers) (out.set(k, o), (o += KEY));
+    for (const k of r.readers) {
+      out.set(k, o);
+      o += KEY;
+    }
   }
   return out;
 }
