@@ -130,18 +130,20 @@ export class WorkspaceSession {
    * The relay holds other capability keys for a document this device opened: an admin takes it
    * back (admin-signed SetCaps with its own keys, nobody else keeps reading with the replaced ones)
    * and resubscribes; once per document and connection. Any other device keeps the problem, which
-   * names the way out (docs/ERRORS.md: an admin device recovers it by syncing).
+   * names the way out (docs/ERRORS.md: an admin device recovers it by syncing). A refusal (the relay
+   * does not know this device as an admin, or its keys are stale: E_CAPS_RETIRED) is reported on
+   * the document like any other.
    */
-  private readonly reclaimed = new Set<string>();
+  private readonly reclaimed = new Map<DocId, string>();
   private reclaimDoc(sync: DocSync): void {
     const { home, crypto } = this;
     const nonce = this.peer.relay.nonce;
     const scope = this.peer.scopeOf(sync.doc);
     const keys = scope ? home.keys.get(scope) : undefined;
     if (home.config.role !== 'admin' || !nonce || !keys?.writeCap.secretKey) return;
-    const once = `${sync.doc}/${nonce.join(",")}`;
-    if (this.reclaimed.has(once)) return;
-    this.reclaimed.add(once);
+    const connection = nonce.join('.');
+    if (this.reclaimed.get(sync.doc) === connection) return;
+    this.reclaimed.set(sync.doc, connection);
     const view = deriveDocKeys(crypto, keys, sync.doc);
     if (!view.writeCap) return;
     sendAdminSetCaps(crypto, this.peer.relay, home.identity, {
