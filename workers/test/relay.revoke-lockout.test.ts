@@ -15,7 +15,7 @@ import { deriveDocKeys, Scope } from '@tendril/crdt-schema/keyring';
 import { CapMode, FrameType, setCapsBytes, type Frame } from '@tendril/crdt-schema/wire';
 import * as Y from 'yjs';
 import { openHome } from '../src/home/device-home.ts';
-import { cliOk, relayFixture } from './harness.ts';
+import { cliOk, eventually, relayFixture } from './harness.ts';
 import { makeWorkspace, type Workspace } from './peers.ts';
 import { openProbe } from './relay-probe.ts';
 
@@ -113,14 +113,14 @@ describe('revocation through the real relay', () => {
     await cliOk('sync', '--home', ws.homes[0]!, '--timeout', '20');
   });
 
-  it('lets an admin whose document someone else registered under other keys take it back and sync', async () => {
-    const admin = await ws.open(0);
+  it('shows a member whose document someone else registered the way out, and lets an admin take it back so both sync', async () => {
     const doc = newDocId();
     // A member device registers the id first, under keys of its own.
-    const member = openHome(ws.crypto, ws.homes[2]!);
-    const identity = member.identity;
-    member.close();
-    const probe = await openProbe(ws.crypto, { url: env.relay.url, workspace: admin.home.config.workspace, identity });
+    const squatter = openHome(ws.crypto, join(env.dir, 'later'));
+    const identity = squatter.identity;
+    const workspace = squatter.config.workspace;
+    squatter.close();
+    const probe = await openProbe(ws.crypto, { url: env.relay.url, workspace, identity });
     try {
       const squat = generateDeviceIdentity(ws.crypto);
       const cap = { publicKey: squat.signPublicKey, secretKey: squat.signSecretKey.expose() };
@@ -128,6 +128,18 @@ describe('revocation through the real relay', () => {
     } finally {
       probe.close();
     }
+    // A member that is not an admin cannot take it back: its sync says why and what to do.
+    const member = await ws.open(2);
+    try {
+      const stuck = await member.peer.openDoc({ doc, scope: Scope.Chats });
+      member.connect();
+      await eventually(() => stuck.status.error?.code === 'E_DOC_EXISTS', 20_000, 'the relay to refuse the document');
+      expect(await member.syncOrQueue(1_000)).toBe('queued');
+      expect(member.lastSyncFailure?.message).toMatch(/E_DOC_EXISTS.*an admin device takes the document back/);
+    } finally {
+      await member.close();
+    }
+    const admin = await ws.open(0);
     try {
       const sync = await admin.peer.openDoc({ doc, scope: Scope.Chats });
       sync.ydoc.getMap('probe').set('owner', 'wrote this');
@@ -135,7 +147,7 @@ describe('revocation through the real relay', () => {
     } finally {
       await admin.close();
     }
-    // Another member reads it under the owner's keys.
+    // The member syncs now, under the owner's keys.
     const reader = await ws.open(2);
     try {
       const sync = await reader.peer.openDoc({ doc, scope: Scope.Chats });

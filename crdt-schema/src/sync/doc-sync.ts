@@ -578,7 +578,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       const onStatus = (): void => void check();
       const timer = setTimeout(() => {
         this.off('status', onStatus);
-        const why = this.current.error ? `, ${this.current.error.code}: ${this.current.error.message}` : '';
+        const e = this.current.error;
+        const why = e ? `, ${e.code}: ${e.message}; ${(ERRORS[e.code] as ErrorInfo).recovery}` : '';
         reject(new TendrilError('E_TIMEOUT', `document ${this.doc} did not sync within ${timeoutMs} ms (${this.current.state}, ${this.unacked} unacknowledged${why})`));
       }, timeoutMs);
       this.on('status', onStatus);
