@@ -27,6 +27,7 @@ describe('revocation through the real relay', () => {
   /** The index capability keys the revoked device held. */
   let old: { doc: DocId; read: KeyPair; write: KeyPair };
   let bob: DeviceId;
+  const later = join(env.dir, 'later');
 
   beforeAll(async () => {
     ws = await makeWorkspace(env.dir, env.relay.url, 2);
@@ -36,6 +37,8 @@ describe('revocation through the real relay', () => {
     bob = home.identity.deviceId;
     home.close();
     await cliOk('devices', 'revoke', '--home', ws.homes[0]!, bob);
+    // A member that joined after the revocation.
+    await cliOk('join', '--home', later, (await cliOk('invite', '--home', ws.homes[0]!)).last, '--name', 'later');
   }, 120_000);
 
   it("refuses the revoked device's old index keys: no subscribe, no append, no capability change", async () => {
@@ -43,8 +46,6 @@ describe('revocation through the real relay', () => {
     const workspace = admin.config.workspace;
     admin.close();
     // A device that is a member (it joined after the revocation) holding the revoked device's old keys.
-    const later = join(env.dir, 'later');
-    await cliOk('join', '--home', later, (await cliOk('invite', '--home', ws.homes[0]!)).last, '--name', 'later');
     const laterHome = openHome(ws.crypto, later);
     const identity = laterHome.identity;
     laterHome.close();
@@ -116,7 +117,7 @@ describe('revocation through the real relay', () => {
   it('shows a member whose document someone else registered the way out, and lets an admin take it back so both sync', async () => {
     const doc = newDocId();
     // A member device registers the id first, under keys of its own.
-    const squatter = openHome(ws.crypto, join(env.dir, 'later'));
+    const squatter = openHome(ws.crypto, later);
     const identity = squatter.identity;
     const workspace = squatter.config.workspace;
     squatter.close();
