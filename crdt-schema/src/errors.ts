@@ -62,7 +62,7 @@ export const ERRORS = {
   E_UNKNOWN_DOC: { summary: 'the relay has no such document and no create request came with the subscribe', recovery: 'create the document with its capability keys first' },
   E_DOC_EXISTS: {
     summary: 'a create request named a document that exists with other capability keys',
-    recovery: 'an admin device takes the document back by itself when it syncs (an admin-signed SetCaps with its keys); on another device, sync an admin device, then this one',
+    recovery: 'an admin device takes the document back by itself when it syncs (an admin-signed SetCaps with its keys); on another device, sync an admin device, then this one; a device whose keys are out of date (offline through many revocations) needs a new invite',
   },
   E_RATE_LIMITED: { summary: 'too many frames per second on this connection', recovery: 'back off and resend after the delay in the error frame' },
   E_TOO_MANY_CONNECTIONS: { summary: 'too many connections from this address', recovery: 'close idle connections and retry later' },
