@@ -11,7 +11,9 @@ export function registryTests(h: StoreHarness): void {
     const store = await h.open();
     const ws = newWorkspaceId();
     const admins = [key(), key()];
+    expect(await store.countWorkspaces()).toBe(0);
     const first = await store.createWorkspace(ws, admins, 1000);
+    expect(await store.countWorkspaces()).toBe(1);
     expect(first.admins).toEqual(admins);
     const second = await store.createWorkspace(ws, [key()], 2000);
     expect(second.admins).toEqual(admins);

@@ -188,6 +188,7 @@ export function createMemoryStore(): RelayStore {
         for (const log of docs.values()) entries += log.entries.length;
         return { workspaces: workspaces.size, docs: docs.size, entries, blobs: blobs.size };
       }),
+    countWorkspaces: () => run(() => workspaces.size),
     workspaceUsage: (workspace) =>
       run(() => {
         let [docCount, bytes, blobCount] = [0, 0, 0];

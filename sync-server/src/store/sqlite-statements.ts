@@ -37,6 +37,7 @@ export interface Statements {
   takeBlob: Stmt<{ data: Buffer; expires_at: number }>;
   expireBlobs: Stmt;
   stats: Stmt<{ workspaces: number; docs: number; entries: number; blobs: number }>;
+  countWorkspaces: Stmt<{ n: number }>;
   docUsage: Stmt<{ docs: number; bytes: number }>;
   blobUsage: Stmt<{ blobs: number; bytes: number }>;
 }
@@ -75,6 +76,7 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
     takeBlob: p('DELETE FROM blobs WHERE key = ? RETURNING data, expires_at'),
     expireBlobs: p('DELETE FROM blobs WHERE expires_at <= ?'),
+    countWorkspaces: p('SELECT count(*) AS n FROM workspaces'),
     docUsage: p(
       `SELECT COUNT(*) AS docs,
          COALESCE(SUM(COALESCE(LENGTH(snapshot), 0) + (SELECT COALESCE(SUM(LENGTH(envelope)), 0) FROM entries WHERE entries.doc = docs.id)), 0) AS bytes

@@ -185,6 +185,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
     expireBlobs: (now) => run(() => s.expireBlobs.run(now).changes),
 
     stats: () => run(() => ({ ...s.stats.get()! })),
+    countWorkspaces: () => run(() => s.countWorkspaces.get()!.n),
     workspaceUsage: (workspace) =>
       run(() => {
         const d = s.docUsage.get(workspace)!;

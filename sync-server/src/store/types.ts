@@ -159,6 +159,8 @@ export interface RelayStore {
   expireBlobs(now: number): Promise<number>;
 
   stats(): Promise<StoreStats>;
+  /** How many workspaces are registered (cheaper than stats: checked on every registration). */
+  countWorkspaces(): Promise<number>;
   /** Usage of one workspace; blobs count when their key starts with `${workspace}/` (as the relay parks them). */
   workspaceUsage(workspace: WorkspaceId): Promise<WorkspaceUsage>;
   /** Finishes pending writes, then releases resources. Further calls reject. */

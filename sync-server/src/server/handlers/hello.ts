@@ -33,7 +33,7 @@ export async function handleHello(ctx: RelayContext, conn: Connection, f: HelloF
   if (!workspace) {
     if (!f.register) return conn.fail('E_UNKNOWN_WORKSPACE');
     if (ctx.accessCode !== undefined && !codeMatches(f.accessCode, ctx.accessCode)) return conn.fail('E_ACCESS_CODE');
-    const refused = ctx.registrations.refuse(conn.d.ip, (await ctx.store.stats()).workspaces);
+    const refused = ctx.registrations.refuse(conn.d.ip, await ctx.store.countWorkspaces());
     if (refused) return conn.fail('E_REGISTRATION_LIMIT', { detail: refused });
     ctx.registrations.note(conn.d.ip);
     await ctx.store.createWorkspace(f.workspace, f.register.admins, ctx.clock.now());
