@@ -60,7 +60,10 @@ export const ERRORS = {
   E_REVOKED: { summary: 'this device was revoked by a workspace admin', recovery: 'stop; the device must be invited again' },
   E_ACCESS_CODE: { summary: 'the relay requires an access code to create a workspace', recovery: 'ask the relay operator for the access code' },
   E_UNKNOWN_DOC: { summary: 'the relay has no such document and no create request came with the subscribe', recovery: 'create the document with its capability keys first' },
-  E_DOC_EXISTS: { summary: 'a create request named a document that exists with other capability keys', recovery: 'use another document id' },
+  E_DOC_EXISTS: {
+    summary: 'a create request named a document that exists with other capability keys',
+    recovery: 'an admin device takes the document back by itself when it syncs (an admin-signed SetCaps with its keys); on another device, sync an admin device, then this one; a device whose keys are out of date (offline through many revocations) needs a new invite',
+  },
   E_RATE_LIMITED: { summary: 'too many frames per second on this connection', recovery: 'back off and resend after the delay in the error frame' },
   E_TOO_MANY_CONNECTIONS: { summary: 'too many connections: from this address before their hello, of this device or workspace, or the relay is busy', recovery: 'close idle connections and retry later with backoff' },
   E_TOO_MANY_DOCS: { summary: 'too many documents subscribed on this connection', recovery: 'unsubscribe some or open another connection' },
@@ -71,7 +74,26 @@ export const ERRORS = {
   E_STORE_FAILED: { summary: 'the relay could not commit the entry', recovery: 'the entry was not acknowledged; resend it later' },
   E_SNAPSHOT_REJECTED: { summary: 'the relay refused a snapshot (stale cursor or no write capability)', recovery: 'make a new snapshot from the current head' },
   E_UNKNOWN_WORKSPACE: { summary: 'the relay has no such workspace and the hello did not register it', recovery: 'register the workspace from its first device (hello with register), or check the workspace id' },
-  E_CAPS_CHANGED: { summary: "the document's capability keys were replaced, ending subscriptions made with the old ones", recovery: 'resubscribe with the current capability; devices without it lost access' },
+  E_CAPS_CHANGED: {
+    summary: "an admin replaced the document's capability keys, ending subscriptions made with the old ones",
+    recovery: 'resubscribe with the current capability; a remaining member still holding the replaced keys subscribes to read with them until it adopts the new keys sealed to it; other devices lost access',
+  },
+  E_NOT_MEMBER: {
+    summary: 'this device is not a member of the workspace at the relay: it may not store anything there (documents, entries, snapshots, blobs)',
+    recovery: 'join with an invite (it enrols the device), or have an admin device enrol it; an admin restored on a new device is vouched for by the backed-up admin',
+  },
+  E_QUOTA_EXCEEDED: {
+    summary: 'the workspace is at a relay quota: documents registered, bytes stored (entries, snapshots, blobs) or blobs held',
+    recovery: 'nothing was stored; free space (snapshots let the relay prune the entries they cover; blobs expire or are taken) or ask the operator to raise the limit',
+  },
+  E_REGISTRATION_LIMIT: {
+    summary: 'the relay registers no more workspaces: too many from this address within the window, or its total is reached',
+    recovery: 'retry later, or use a workspace that exists; the operator sets --max-registrations-per-ip, --registration-window-ms and --max-workspaces',
+  },
+  E_CAPS_RETIRED: {
+    summary: 'a SetCaps named capability keys the document had before and that were replaced: replaced keys never come back',
+    recovery: "the signing admin holds stale keys: let it adopt the current ones (sync the index first), then retry; nothing changed on the relay",
+  },
   E_PRESENCE_TOO_LARGE: { summary: 'a presence payload exceeds the relay presence size cap', recovery: 'send a smaller presence state; the frame was dropped' },
   E_STREAM_TOO_LARGE: { summary: 'a stream payload exceeds the relay stream size cap', recovery: 'send smaller batches; the frame was dropped' },
   E_COUNTER_CONFLICT: { summary: 'the relay holds different bytes under this author and counter (one counter used twice)', recovery: 'the entry was NOT stored; the device must stop writing from two places at once and seal the change again under a new counter' },

@@ -5,11 +5,11 @@
  */
 import { request } from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CapMode, FrameType, type AckFrame } from '@tendril/crdt-schema/wire';
+import { CapMode, enrolBytes, FrameType, type AckFrame } from '@tendril/crdt-schema/wire';
 import { newWorkspaceId, type DocId } from '@tendril/crdt-schema/ids';
 import { testKey, type TestKey } from './testing/keys.ts';
 import { makeEnvelope } from './testing/envelopes.ts';
-import { createDoc, follow } from './testing/docs.ts';
+import { barrier, createDoc, follow } from './testing/docs.ts';
 import { TestClient } from './testing/test-client.ts';
 import { spawnRelay, type RelayProcess } from './testing/spawn-relay.ts';
 import { tempDirs } from './testing/temp-dir.ts';
@@ -76,7 +76,11 @@ describe('relay process', () => {
     const { doc, caps } = await createDoc(owner.client);
     const writers = [owner];
     for (let i = 0; i < 2; i++) {
-      const w = await member(first.url, owner.workspace, testKey(), false);
+      // Writers are members: the workspace's admin enrols them.
+      const key = testKey();
+      owner.client.send({ type: FrameType.Enrol, workspace: owner.workspace, device: key.publicKey, signer: owner.device.id, token: new Uint8Array(0), signature: owner.device.sign(enrolBytes(owner.workspace, key.publicKey)) });
+      await barrier(owner.client);
+      const w = await member(first.url, owner.workspace, key, false);
       await follow(w.client, doc, caps, CapMode.Write);
       writers.push(w);
     }

@@ -2,13 +2,15 @@
  * A new admin device (as a restored admin backup makes one: a fresh device
  * enrolled with a certificate signed by the backed-up admin identity) becomes
  * an admin at the relay too once that identity signs its key in AddAdmin;
- * only then does the relay honour its revocations.
+ * only then does the relay honour its revocations (before, the revocation
+ * fails with E_FORBIDDEN and nothing rotates).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDeviceIdentity } from '@tendril/crdt-schema/crypto';
 import type { DeviceId } from '@tendril/crdt-schema/ids';
-import { registerRelayAdmin, revokeDevice, signMemberCert, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { Scope } from '@tendril/crdt-schema/keyring';
+import { enrolAtRelay, registerRelayAdmin, revokeDevice, signMemberCert, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { createHome } from '../src/home/device-home.ts';
 import { openNodeSession } from '../src/peer/node-peer.ts';
 import { cli, cliOk, eventually, relayFixture } from './harness.ts';
@@ -31,6 +33,8 @@ describe('admins added at the relay', () => {
     const cert = signMemberCert(ws.crypto, { workspace: config.workspace, device: identity.deviceId, role: 'admin', boxPublicKey: identity.boxPublicKey, via: { admin: first.home.identity.deviceId } }, first.home.identity);
     first.workspace().members.add({ device: identity.deviceId, name, role: 'admin', boxPublicKey: identity.boxPublicKey, addedBy: first.home.identity.deviceId, cert });
     expect(await first.syncOrQueue(10_000)).toBe('synced');
+    // A member at the relay (so it syncs), not yet an admin there.
+    await enrolAtRelay(ws.crypto, first, identity.signPublicKey);
     const home = createHome(ws.crypto, join(env.dir, name), identity, config, first.home.keys);
     return { restored: await openNodeSession(ws.crypto, home, { clientName: 'test-restored' }), first };
   }
@@ -44,8 +48,10 @@ describe('admins added at the relay', () => {
     const victim2 = await idOf(ws.homes[0]!, 'device-2');
     const { restored, first } = await newAdmin('restored');
     await restored.syncOrQueue(10_000);
-    // Not a relay admin yet: the relay refuses the revocation (the keys still rotate in the workspace).
-    await revokeDevice(ws.crypto, restored, victim1, Date.now());
+    // Not a relay admin yet: the relay refuses the revocation, and nothing rotates.
+    const epochBefore = restored.home.keys.get(Scope.Index)!.current;
+    await expect(revokeDevice(ws.crypto, restored, victim1, Date.now())).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
+    expect(restored.home.keys.get(Scope.Index)!.current).toBe(epochBefore);
     const still = await cli('sync', '--home', ws.homes[1]!, '--timeout', '3');
     expect(still.err.join('\n')).not.toMatch(/E_REVOKED/);
 

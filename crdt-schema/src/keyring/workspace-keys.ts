@@ -26,12 +26,13 @@ export function generateWorkspaceKeys(crypto: CryptoProvider, workspace: Workspa
 }
 
 /**
- * The next epoch of every scope the holder can write. The index keeps its capabilities: remaining
- * members must still be able to subscribe to it with what they hold, to fetch the lockboxes of the
- * new epoch; every other scope gets fresh capabilities, so a revoked device's old ones stop working.
+ * The next epoch of every scope the holder can write, each with fresh capabilities (the index
+ * too), so a revoked device's old ones stop working. Remaining members that were offline read the
+ * index's lockboxes of the new epoch with the replaced keys, which the relay keeps readable for
+ * them alone (workspace/flows/revoke.ts).
  */
 export function rotateWorkspaceKeys(crypto: CryptoProvider, keys: WorkspaceKeys): WorkspaceKeys {
-  return new Map([...keys].map(([s, k]) => [s, k.writeCap.secretKey ? rotateDocKeys(crypto, k, { capabilities: s !== Scope.Index }) : k]));
+  return new Map([...keys].map(([s, k]) => [s, k.writeCap.secretKey ? rotateDocKeys(crypto, k) : k]));
 }
 
 /** What a role may hold: unreadable scopes dropped, write secrets removed where it may only read. */

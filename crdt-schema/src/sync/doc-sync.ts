@@ -11,6 +11,7 @@
 import { ObservableV2 } from 'lib0/observable';
 import * as Y from 'yjs';
 import type { DeviceId, DocId } from '../ids.ts';
+import { bytesEqual } from '../crypto/bytes.ts';
 import { ERRORS, TendrilError, type ErrorCode, type ErrorInfo } from '../errors.ts';
 import { CapMode, FrameType, type Frame } from '../wire/frames.ts';
 import { EnvelopeKind, type CounterCheck, type CounterTracker } from '../envelope/index.ts';
@@ -85,6 +86,13 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private savedMeta: SyncMeta = emptyMeta;
   private link: DocLink | null = null;
   private subscribed = false;
+  /**
+   * Subscribed for reading with capability keys an admin replaced (E_CAPS_CHANGED): this device
+   * reads the new keys sealed to it, then reconnects with them. Nothing is sent meanwhile.
+   */
+  private readingRetired = false;
+  /** The write capability public key the last subscribe proved (to tell a stale refusal from a current one). */
+  private attachedWriteKey: Uint8Array | null = null;
   private catchingUp = false;
   private lastDeliveredSeq = 0;
   private snapshotSeq = 0;
@@ -223,7 +231,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   }
 
   private sendEnvelope(counter: number, envelope: Uint8Array): void {
-    if (this.link && this.subscribed && this.cipher.canWrite) this.link.send({ type: FrameType.Envelope, doc: this.doc, ref: counter, envelope });
+    if (this.link && this.subscribed && this.cipher.canWrite && !this.readingRetired) this.link.send({ type: FrameType.Envelope, doc: this.doc, ref: counter, envelope });
   }
 
   // ---- connection ----------------------------------------------------------
@@ -232,6 +240,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   attach(link: DocLink): void {
     this.link = link;
     this.subscribed = false;
+    this.readingRetired = false;
+    this.attachedWriteKey = this.cipher.caps.writeKey;
     const mode = this.cipher.canWrite ? CapMode.Write : CapMode.Read;
     link.send({
       type: FrameType.Subscribe,
@@ -244,6 +254,13 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       ...(this.cipher.canWrite ? { create: this.cipher.caps } : {}),
     });
     this.emitStatus({ state: SyncState.Connecting });
+  }
+
+  /** Subscribes again on the current connection (after its capability keys changed); false when offline. */
+  resubscribe(): boolean {
+    if (!this.link || this.destroyed) return false;
+    this.attach(this.link);
+    return true;
   }
 
   /** Called when the connection drops; local changes keep queueing. */
@@ -436,8 +453,27 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       this.snapshotInFlight = false;
       return;
     }
+    if (code === 'E_CAPS_CHANGED' && this.link && this.resubscribeAfterCapsChange(this.link)) return;
     const known = code in ERRORS ? (code as ErrorCode) : 'E_BAD_INPUT';
     this.report(known, `relay: ${message}`);
+  }
+
+  /**
+   * An admin replaced this document's capability keys. Keys adopted since the last subscribe: plain
+   * resubscribe. Still the old ones: subscribe to read with them (the relay allows it for the devices
+   * the admin named), so the new keys sealed to this device arrive; false when that was tried already.
+   */
+  private resubscribeAfterCapsChange(link: DocLink): boolean {
+    const caps = this.cipher.caps;
+    if (this.attachedWriteKey && !bytesEqual(this.attachedWriteKey, caps.writeKey)) {
+      this.attach(link);
+      return true;
+    }
+    if (this.readingRetired) return false;
+    this.readingRetired = true;
+    this.subscribed = false;
+    link.send({ type: FrameType.Subscribe, doc: this.doc, cursor: this.seqs.cursor, mode: CapMode.Read, proof: this.cipher.subscribeProof(link.nonce, CapMode.Read) });
+    return true;
   }
 
   private noteSeen(seq: number): void {
@@ -464,7 +500,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   private maybeSnapshot(): void {
     const l = this.link;
-    if (!l || !this.subscribed || this.catchingUp || !this.cipher.canWrite || this.snapshotInFlight) return;
+    if (!l || !this.subscribed || this.catchingUp || !this.cipher.canWrite || this.readingRetired || this.snapshotInFlight) return;
     if (this.outbox.size > 0 || this.pending.length > 0 || this.held.size > 0) return;
     const cursor = this.seqs.cursor;
     if (cursor - this.snapshotSeq < this.opts.snapshotEvery || this.seqs.pendingAbove > 0) return;
@@ -556,7 +592,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       const onStatus = (): void => void check();
       const timer = setTimeout(() => {
         this.off('status', onStatus);
-        const why = this.current.error ? `, ${this.current.error.code}: ${this.current.error.message}` : '';
+        const e = this.current.error;
+        const why = e ? `, ${e.code}: ${e.message}; ${(ERRORS[e.code] as ErrorInfo).recovery}` : '';
         reject(new TendrilError('E_TIMEOUT', `document ${this.doc} did not sync within ${timeoutMs} ms (${this.current.state}, ${this.unacked} unacknowledged${why})`));
       }, timeoutMs);
       this.on('status', onStatus);

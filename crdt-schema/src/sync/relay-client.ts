@@ -10,7 +10,7 @@ import { ObservableV2 } from 'lib0/observable';
 import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
 import { ERRORS, TendrilError, type ErrorCode } from '../errors.ts';
 import { decodeFrame, encodeFrame } from '../wire/codec.ts';
-import { FrameType, PROTOCOL_VERSION, type AddAdminFrame, type Frame, type PresenceFrame, type RevokeFrame } from '../wire/frames.ts';
+import { FrameType, PROTOCOL_VERSION, type AddAdminFrame, type EnrolFrame, type Frame, type PresenceFrame, type RevokeFrame } from '../wire/frames.ts';
 import { helloProofBytes } from '../wire/proofs.ts';
 import type { DocLink, DocSync } from './doc-sync.ts';
 import type { SyncProblem } from './status.ts';
@@ -320,6 +320,12 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
   async addAdmin(frame: Omit<AddAdminFrame, 'type'>): Promise<void> {
     await this.whenOpen();
     this.send({ type: FrameType.AddAdmin, ...frame });
+  }
+
+  /** Sends an enrolment (see EnrolFrame): an admin's, or this device's own with an invite token. */
+  async enrol(frame: Omit<EnrolFrame, 'type'>): Promise<void> {
+    await this.whenOpen();
+    this.send({ type: FrameType.Enrol, ...frame });
   }
 
   /** Sends any frame on the open connection (for capability changes and tests). */

@@ -117,12 +117,15 @@ export function arbitraryFrame(p: Prng, type?: Frame['type'], opts: ArbitraryOpt
         type: t, workspace: arbitraryWorkspaceId(p), device: arbitraryDeviceId(p), at: u(),
         admin: arbitraryDeviceId(p), signature: p.bytes(SIGNATURE_BYTES),
       };
+    case FrameType.Enrol:
+      return { type: t, workspace: arbitraryWorkspaceId(p), device: p.bytes(PUBLIC_KEY_BYTES), signer: arbitraryDeviceId(p), token: bytes(p, 300), signature: p.bytes(SIGNATURE_BYTES) };
     case FrameType.AddAdmin:
       return { type: t, workspace: arbitraryWorkspaceId(p), key: p.bytes(PUBLIC_KEY_BYTES), admin: arbitraryDeviceId(p), signature: p.bytes(SIGNATURE_BYTES) };
     case FrameType.SetCaps:
       return {
         type: t, doc: arbitraryDocId(p), ref: u(), writeKey: p.bytes(PUBLIC_KEY_BYTES),
-        readKey: p.bytes(PUBLIC_KEY_BYTES), proof: p.bytes(SIGNATURE_BYTES),
+        readKey: p.bytes(PUBLIC_KEY_BYTES), readers: Array.from({ length: p.int(0, 3) }, () => p.bytes(PUBLIC_KEY_BYTES)),
+        admin: arbitraryDeviceId(p), proof: p.bytes(SIGNATURE_BYTES),
       };
     case FrameType.BlobPut:
       return { type: t, ref: u(), key: arbitraryText(p, MAX_LABEL_BYTES) || 'k', ttlSeconds: u(), data: bytes(p, max) };

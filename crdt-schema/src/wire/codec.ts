@@ -58,6 +58,7 @@ const CODECS: { [T in Frame['type']]: Codec<T> } = {
   [FrameType.BlobTake]: { write: control.writeBlobTake, read: control.readBlobTake },
   [FrameType.Blob]: { write: control.writeBlob, read: control.readBlob },
   [FrameType.AddAdmin]: { write: control.writeAddAdmin, read: control.readAddAdmin },
+  [FrameType.Enrol]: { write: control.writeEnrol, read: control.readEnrol },
 };
 
 function codecOf(type: unknown): Codec<Frame['type']> | undefined {

@@ -13,6 +13,7 @@ import type {
   ErrorFrame,
   RevokeFrame,
   SetCapsFrame,
+  EnrolFrame,
   AddAdminFrame,
 } from './frames.ts';
 import type { Decoder, Encoder } from './fields.ts';
@@ -38,9 +39,11 @@ import {
 } from './fields.ts';
 import {
   ERROR_CODE_PATTERN,
+  MAX_CAPS_READERS,
   MAX_ID_BYTES,
   MAX_LABEL_BYTES,
   MAX_MESSAGE_BYTES,
+  MAX_TOKEN_BYTES,
   PUBLIC_KEY_BYTES,
   SIGNATURE_BYTES,
 } from './limits.ts';
@@ -113,12 +116,38 @@ export function readAddAdmin(d: Decoder): AddAdminFrame {
   return { type: FrameType.AddAdmin, workspace, key, admin, signature };
 }
 
+export function writeEnrol(e: Encoder, f: EnrolFrame): void {
+  writeUint(e, FrameType.Enrol, 'Enrol.type');
+  writeWorkspaceId(e, f.workspace, 'Enrol.workspace');
+  writeFixed(e, f.device, PUBLIC_KEY_BYTES, 'Enrol.device');
+  writeDeviceId(e, f.signer, 'Enrol.signer');
+  if (!(f.token instanceof Uint8Array) || f.token.length > MAX_TOKEN_BYTES) throw unencodable('Enrol.token', `expected at most ${MAX_TOKEN_BYTES} bytes`);
+  writeBytes(e, f.token, 'Enrol.token');
+  writeFixed(e, f.signature, SIGNATURE_BYTES, 'Enrol.signature');
+}
+
+export function readEnrol(d: Decoder): EnrolFrame {
+  const workspace = readWorkspaceId(d, 'Enrol.workspace');
+  const device = readFixed(d, PUBLIC_KEY_BYTES, 'Enrol.device');
+  const signer = readDeviceId(d, 'Enrol.signer');
+  const at = d.pos;
+  const token = readBytes(d, 'Enrol.token');
+  if (token.length > MAX_TOKEN_BYTES) throw malformed('Enrol.token', at, `${token.length} bytes, at most ${MAX_TOKEN_BYTES}`);
+  const signature = readFixed(d, SIGNATURE_BYTES, 'Enrol.signature');
+  return { type: FrameType.Enrol, workspace, device, signer, token, signature };
+}
+
 export function writeSetCaps(e: Encoder, f: SetCapsFrame): void {
   writeUint(e, FrameType.SetCaps, 'SetCaps.type');
   writeDocId(e, f.doc, 'SetCaps.doc');
   writeUint(e, f.ref, 'SetCaps.ref');
   writeFixed(e, f.writeKey, PUBLIC_KEY_BYTES, 'SetCaps.writeKey');
   writeFixed(e, f.readKey, PUBLIC_KEY_BYTES, 'SetCaps.readKey');
+  const readers: unknown = (f as { readers?: unknown }).readers;
+  if (!Array.isArray(readers) || readers.length > MAX_CAPS_READERS) throw unencodable('SetCaps.readers', `expected at most ${MAX_CAPS_READERS} keys`);
+  writeUint(e, readers.length, 'SetCaps.readers');
+  readers.forEach((key: Uint8Array, i) => writeFixed(e, key, PUBLIC_KEY_BYTES, `SetCaps.readers[${i}]`));
+  writeDeviceId(e, f.admin, 'SetCaps.admin');
   writeFixed(e, f.proof, SIGNATURE_BYTES, 'SetCaps.proof');
 }
 
@@ -127,8 +156,16 @@ export function readSetCaps(d: Decoder): SetCapsFrame {
   const ref = readUint(d, 'SetCaps.ref');
   const writeKey = readFixed(d, PUBLIC_KEY_BYTES, 'SetCaps.writeKey');
   const readKey = readFixed(d, PUBLIC_KEY_BYTES, 'SetCaps.readKey');
+  const at = d.pos;
+  const count = readUint(d, 'SetCaps.readers');
+  if (count > MAX_CAPS_READERS || count * PUBLIC_KEY_BYTES > d.arr.length - d.pos) {
+    throw malformed('SetCaps.readers', at, `${count} keys, expected at most ${MAX_CAPS_READERS} and no more than the frame holds`);
+  }
+  const readers: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) readers.push(readFixed(d, PUBLIC_KEY_BYTES, `SetCaps.readers[${i}]`));
+  const admin = readDeviceId(d, 'SetCaps.admin');
   const proof = readFixed(d, SIGNATURE_BYTES, 'SetCaps.proof');
-  return { type: FrameType.SetCaps, doc, ref, writeKey, readKey, proof };
+  return { type: FrameType.SetCaps, doc, ref, writeKey, readKey, readers, admin, proof };
 }
 
 /** Blob keys are non-empty short text. */

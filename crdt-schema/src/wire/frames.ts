@@ -34,6 +34,7 @@ export const FrameType = {
   Blob: 19,
   Stream: 20,
   AddAdmin: 21,
+  Enrol: 22,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 
@@ -217,9 +218,28 @@ export interface AddAdminFrame {
 }
 
 /**
+ * C->R: makes `device` a member of the workspace at the relay (only members store anything).
+ * Admin form (`token` empty): `signer` is a registered admin. Invite form: `token` is an invite
+ * token an admin signed, `signer` its enrollment key, and `device` the connection's own device
+ * (the joiner proves it holds the link). `signature` by `signer` over {@link enrolBytes}.
+ */
+export interface EnrolFrame {
+  type: typeof FrameType.Enrol;
+  workspace: WorkspaceId;
+  /** The Ed25519 public key of the device to enrol. */
+  device: Uint8Array;
+  signer: DeviceId;
+  token: Uint8Array;
+  signature: Uint8Array;
+}
+
+/**
  * C->R: replace a document's capability keys (after a revocation, so a revoked device's old
- * capability stops working). `proof` signs `"tendril/caps/v1" || nonce || doc || writeKey || readKey`
- * with the current write capability.
+ * capability stops working, or to take a document back whose keys someone else replaced). Only a
+ * registered workspace admin may: `proof` is the admin's signature over {@link setCapsBytes}
+ * (bound to this connection's nonce). `readers` are the device public keys that may still
+ * subscribe for reading with the replaced keys (the remaining members, so one that was offline
+ * can read the new keys sealed to it); nobody else can use them any more.
  */
 export interface SetCapsFrame {
   type: typeof FrameType.SetCaps;
@@ -227,6 +247,8 @@ export interface SetCapsFrame {
   ref: number;
   writeKey: Uint8Array;
   readKey: Uint8Array;
+  readers: Uint8Array[];
+  admin: DeviceId;
   proof: Uint8Array;
 }
 
@@ -289,7 +311,8 @@ export type Frame =
   | BlobTakeFrame
   | BlobFrame
   | StreamFrame
-  | AddAdminFrame;
+  | AddAdminFrame
+  | EnrolFrame;
 
 type Guard<F extends Frame> = (f: Frame) => f is F;
 const guard = <F extends Frame>(t: F['type']): Guard<F> => (f: Frame): f is F => f.type === t;
@@ -315,3 +338,4 @@ export const isBlobTake = guard<BlobTakeFrame>(FrameType.BlobTake);
 export const isBlob = guard<BlobFrame>(FrameType.Blob);
 export const isStream = guard<StreamFrame>(FrameType.Stream);
 export const isAddAdmin = guard<AddAdminFrame>(FrameType.AddAdmin);
+export const isEnrol = guard<EnrolFrame>(FrameType.Enrol);

@@ -3,3 +3,4 @@ export * from './frames.ts';
 export * from './codec.ts';
 export * from './proofs.ts';
 export { Transcript, describeFrame, containsBytes } from './transcript.ts';
+export * from './invite-claims.ts';

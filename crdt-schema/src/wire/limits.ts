@@ -19,6 +19,10 @@ export const SIGNATURE_BYTES = 64;
 
 /** Most admin keys a workspace registration may carry. */
 export const MAX_ADMINS = 64;
+/** Longest invite token an Enrol may carry. */
+export const MAX_TOKEN_BYTES = 8192;
+/** Most device keys a SetCaps may let keep reading with the replaced keys. */
+export const MAX_CAPS_READERS = 1024;
 /** Longest short text field in UTF-8 bytes: Hello.client, Hello.accessCode, blob keys. */
 export const MAX_LABEL_BYTES = 256;
 /** Longest ErrorFrame.message in UTF-8 bytes. */

@@ -54,7 +54,15 @@ export function addAdminBytes(workspace: WorkspaceId, key: Uint8Array): Uint8Arr
   return concat([utf8.encode('tendril/add-admin/v1'), field(workspace), key]);
 }
 
-/** Signed by the document's current write capability key in SetCaps. */
-export function setCapsBytes(nonce: Uint8Array, doc: DocId, writeKey: Uint8Array, readKey: Uint8Array): Uint8Array {
-  return concat([utf8.encode('tendril/caps/v1'), nonce, field(doc), writeKey, readKey]);
+/** Signed in Enrol by a registered admin, or by an invite's enrollment key. */
+export function enrolBytes(workspace: WorkspaceId, device: Uint8Array): Uint8Array {
+  return concat([utf8.encode('tendril/enrol/v1'), field(workspace), device]);
+}
+
+/** Signed by a registered workspace admin in SetCaps. */
+export function setCapsBytes(
+  nonce: Uint8Array,
+  c: { workspace: WorkspaceId; doc: DocId; writeKey: Uint8Array; readKey: Uint8Array; readers: readonly Uint8Array[] },
+): Uint8Array {
+  return concat([utf8.encode('tendril/caps/v2'), nonce, field(c.workspace), field(c.doc), c.writeKey, c.readKey, u64(c.readers.length), ...c.readers]);
 }

@@ -59,13 +59,15 @@ function fields(f: Frame): string {
     case FrameType.Revoke:
       return `ws=${short(f.workspace)} device=${short(f.device)} admin=${short(f.admin)}`;
     case FrameType.SetCaps:
-      return `doc=${short(f.doc)} ref=${f.ref}`;
+      return `doc=${short(f.doc)} ref=${f.ref} readers=${f.readers.length} admin=${short(f.admin)}`;
     case FrameType.BlobPut:
       return `ref=${f.ref} key=${short(f.key)} ttlSeconds=${f.ttlSeconds} bytes=${f.data.length}`;
     case FrameType.BlobTake:
       return `ref=${f.ref} key=${short(f.key)}`;
     case FrameType.Blob:
       return `ref=${f.ref} found=${f.found} bytes=${f.data.length}`;
+    case FrameType.Enrol:
+      return `ws=${short(f.workspace)} signer=${short(f.signer)} token=${f.token.length}`;
     case FrameType.AddAdmin:
       return `ws=${short(f.workspace)} admin=${short(f.admin)}`;
   }

@@ -8,3 +8,4 @@ export * from './session.ts';
 export * from './urls.ts';
 export * from './flows/index.ts';
 export * from './doc-grants.ts';
+export * from './admin-caps.ts';

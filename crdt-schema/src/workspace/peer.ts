@@ -51,6 +51,8 @@ export interface WorkspacePeerOptions {
   readonly grantFor?: (doc: DocId, scope: Scope) => (() => DocKeyView) | undefined;
   /** See DocCipherOptions.admitEnrollment; used for index documents. */
   readonly admitEnrollment?: (author: DeviceId, update: Uint8Array) => boolean;
+  /** Called with each problem of an open document (after it is noted). */
+  readonly onDocProblem?: (sync: DocSync, problem: SyncProblem) => void;
 }
 
 /** Problems a peer keeps for its status (the oldest are dropped past this). */
@@ -134,7 +136,10 @@ export class WorkspacePeer {
       counters: createCounterTracker(),
       ...(o.snapshotEvery !== undefined ? { snapshotEvery: o.snapshotEvery } : {}),
     });
-    sync.on('problem', (p) => this.note(p));
+    sync.on('problem', (p) => {
+      this.note(p);
+      o.onDocProblem?.(sync, p);
+    });
     this.open.set(ref.doc, { sync, scope: ref.scope });
     this.relay.add(sync);
     return sync;

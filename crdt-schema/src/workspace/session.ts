@@ -13,6 +13,8 @@ import { TendrilError } from '../errors.ts';
 import type { ChatId, DeviceId, DocId } from '../ids.ts';
 import { ALL_SCOPES, Scope } from '../keyring/scopes.ts';
 import { mergeWorkspaceKeys, scopeKeyId } from '../keyring/workspace-keys.ts';
+import { deriveDocKeys } from '../keyring/doc-keys.ts';
+import { sendAdminSetCaps } from './admin-caps.ts';
 import { chatDoc, permissionsDoc, settingsDoc, workspaceDoc } from '../schema/index.ts';
 import type { DocSync } from '../sync/doc-sync.ts';
 import type { WebSocketConstructor } from '../sync/relay-client.ts';
@@ -77,6 +79,9 @@ export class WorkspaceSession {
       storeFor: (doc: DocId) => home.storeFor(doc),
       relay: { url: syncUrl(o.relay ?? home.config.relay), WebSocket: o.WebSocket, clientName: o.clientName, ...(register ? { register } : {}) },
       ...(o.snapshotEvery !== undefined ? { snapshotEvery: o.snapshotEvery } : {}),
+      onDocProblem: (sync, problem) => {
+        if (problem.code === 'E_DOC_EXISTS') this.reclaimDoc(sync);
+      },
       admitEnrollment,
       grantFor: (doc, scope) => this.grants.viewFor(doc, scope),
     });
@@ -119,6 +124,32 @@ export class WorkspaceSession {
       }
     }
     if (changed) this.peer.relay.reconnect();
+  }
+
+  /**
+   * The relay holds other capability keys for a document this device opened: an admin takes it
+   * back (admin-signed SetCaps with its own keys, nobody else keeps reading with the replaced ones)
+   * and resubscribes; once per document and connection. Any other device keeps the problem, which
+   * names the way out (docs/ERRORS.md: an admin device recovers it by syncing). A refusal (the relay
+   * does not know this device as an admin, or its keys are stale: E_CAPS_RETIRED) is reported on
+   * the document like any other.
+   */
+  private readonly reclaimed = new Map<DocId, string>();
+  private reclaimDoc(sync: DocSync): void {
+    const { home, crypto } = this;
+    const nonce = this.peer.relay.nonce;
+    const scope = this.peer.scopeOf(sync.doc);
+    const keys = scope ? home.keys.get(scope) : undefined;
+    if (home.config.role !== 'admin' || !nonce || !keys?.writeCap.secretKey) return;
+    const connection = nonce.join('.');
+    if (this.reclaimed.get(sync.doc) === connection) return;
+    this.reclaimed.set(sync.doc, connection);
+    const view = deriveDocKeys(crypto, keys, sync.doc);
+    if (!view.writeCap) return;
+    sendAdminSetCaps(crypto, this.peer.relay, home.identity, {
+      workspace: home.config.workspace, doc: sync.doc, writeKey: view.writeCap.publicKey, readKey: view.readCap.publicKey, readers: [],
+    });
+    sync.resubscribe();
   }
 
   scopeOf(doc: DocId): Scope | undefined {

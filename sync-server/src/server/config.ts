@@ -59,6 +59,20 @@ export interface RelayLimits {
   blobSweepIntervalMs: number;
   /** On shutdown, how long peers get to close before their sockets are terminated. */
   shutdownTimeoutMs: number;
+  /** Documents one workspace may register [E_QUOTA_EXCEEDED]. */
+  maxDocsPerWorkspace: number;
+  /** Bytes one workspace may store: entries, snapshots and blobs [E_QUOTA_EXCEEDED]. */
+  maxStoredBytesPerWorkspace: number;
+  /** Blobs one workspace may hold at once [E_QUOTA_EXCEEDED]. */
+  maxBlobsPerWorkspace: number;
+  /** How long a workspace's usage figures are trusted before they are read from the store again. */
+  usageRefreshMs: number;
+  /** New workspaces one remote address may register per registration window [E_REGISTRATION_LIMIT, fatal]. */
+  maxRegistrationsPerIp: number;
+  /** The window of maxRegistrationsPerIp. */
+  registrationWindowMs: number;
+  /** Workspaces the relay holds in total; registration stops there [E_REGISTRATION_LIMIT, fatal]. */
+  maxWorkspaces: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
@@ -90,6 +104,13 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxBlobTtlSeconds: 7 * 24 * 3600,
   blobSweepIntervalMs: 60_000,
   shutdownTimeoutMs: 5_000,
+  maxDocsPerWorkspace: 10_000,
+  maxStoredBytesPerWorkspace: 1024 * 1024 * 1024,
+  maxBlobsPerWorkspace: 256,
+  usageRefreshMs: 10_000,
+  maxRegistrationsPerIp: 10,
+  registrationWindowMs: 3_600_000,
+  maxWorkspaces: 100_000,
 });
 
 /** Defaults overlaid with `overrides`; throws on a value that is not a positive number. */

@@ -14,6 +14,8 @@ import type { Logger } from './logger.ts';
 import type { ProblemLog } from './problem-log.ts';
 import type { RelayMetrics } from './relay-metrics.ts';
 import type { SubscriptionDeps } from './subscription.ts';
+import type { UsageTracker } from './usage.ts';
+import type { RegistrationGate } from './registration-gate.ts';
 
 export interface RelayContext {
   readonly store: RelayStore;
@@ -24,6 +26,10 @@ export interface RelayContext {
   readonly verifier: Ed25519Verifier;
   readonly hub: DocHub;
   readonly subscriptionDeps: SubscriptionDeps;
+  /** Per-workspace quotas (usage.ts). */
+  readonly usage: UsageTracker;
+  /** Limits on registering new workspaces. */
+  readonly registrations: RegistrationGate;
   /** Operator code required to register a workspace; undefined = open registration. */
   readonly accessCode: string | undefined;
   /** Check each envelope's author signature before storing it. */

@@ -22,6 +22,7 @@ import { handlePresence } from './handlers/presence.ts';
 import { handleStream } from './handlers/stream.ts';
 import { handleRevoke } from './handlers/revoke.ts';
 import { handleAddAdmin } from './handlers/add-admin.ts';
+import { handleEnrol } from './handlers/enrol.ts';
 import { handleSetCaps } from './handlers/set-caps.ts';
 import { handleBlobPut, handleBlobTake } from './handlers/blobs.ts';
 
@@ -39,6 +40,7 @@ const HANDLERS: { [T in Frame['type']]?: Handler<Of<T>> } = {
   [FrameType.Stream]: handleStream,
   [FrameType.Revoke]: handleRevoke,
   [FrameType.AddAdmin]: handleAddAdmin,
+  [FrameType.Enrol]: handleEnrol,
   [FrameType.SetCaps]: handleSetCaps,
   [FrameType.BlobPut]: handleBlobPut,
   [FrameType.BlobTake]: handleBlobTake,

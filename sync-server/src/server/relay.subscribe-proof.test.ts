@@ -55,10 +55,10 @@ describe('relay subscribe proof', () => {
     const relay = await h.start();
     const { owner, doc, caps, attacker } = await setup(relay);
     const next = testCaps();
-    owner.client.send({
-      type: FrameType.SetCaps, doc, ref: 5, writeKey: next.write.publicKey, readKey: next.read.publicKey,
-      proof: caps.write.sign(setCapsBytes(owner.client.challenge.nonce, doc, next.write.publicKey, next.read.publicKey)),
-    });
+    // The workspace's admin replaces the keys (no reader keeps the old ones).
+    const c = { workspace: owner.workspace, doc, writeKey: next.write.publicKey, readKey: next.read.publicKey, readers: [] };
+    const proof = owner.device.sign(setCapsBytes(owner.client.challenge.nonce, c));
+    owner.client.send({ type: FrameType.SetCaps, doc, ref: 5, writeKey: c.writeKey, readKey: c.readKey, readers: [], admin: owner.device.id, proof });
     await owner.client.nextError('E_CAPS_CHANGED');
     attacker.client.sendSubscribe(doc, caps, CapMode.Read, 0, false, caps.write);
     await expectRefused(relay, attacker.client, doc);

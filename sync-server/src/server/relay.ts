@@ -30,6 +30,8 @@ import { createPruner } from './pruner.ts';
 import { createRelayMetrics } from './relay-metrics.ts';
 import { createStaticFiles } from './static-files.ts';
 import { shutdownRelay } from './shutdown.ts';
+import { UsageTracker } from './usage.ts';
+import { RegistrationGate } from './registration-gate.ts';
 
 export interface RelayDeps {
   readonly store: RelayStore;
@@ -112,6 +114,8 @@ export function createRelay(deps: RelayDeps): Relay {
       gate.release(conn);
       return undefined;
     },
+    usage: new UsageTracker(store, clock, limits),
+    registrations: new RegistrationGate(clock, limits),
     accessCode: deps.accessCode,
     verifyEnvelopes: deps.verifyEnvelopes ?? true,
     connectionsOf: (workspace, device) => registry.of(workspace, device),

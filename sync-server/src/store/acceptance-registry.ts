@@ -4,13 +4,16 @@ import { isTendrilError } from '@tendril/crdt-schema/errors';
 import { deviceIdFromPublicKey, newDocId, newWorkspaceId } from '@tendril/crdt-schema/ids';
 import type { StoreHarness } from './acceptance.ts';
 import { docRecord, key } from './acceptance-fixtures.ts';
+import { MAX_RETIRED_CAPS } from './retired-caps.ts';
 
 export function registryTests(h: StoreHarness): void {
   it('creates a workspace once: the first registration wins', async () => {
     const store = await h.open();
     const ws = newWorkspaceId();
     const admins = [key(), key()];
+    expect(await store.countWorkspaces()).toBe(0);
     const first = await store.createWorkspace(ws, admins, 1000);
+    expect(await store.countWorkspaces()).toBe(1);
     expect(first.admins).toEqual(admins);
     const second = await store.createWorkspace(ws, [key()], 2000);
     expect(second.admins).toEqual(admins);
@@ -68,12 +71,55 @@ export function registryTests(h: StoreHarness): void {
     const store = await h.open();
     const record = docRecord();
     await store.createDoc(record);
-    const [w, r] = [key(), key()];
-    expect(await store.setCaps(record.doc, w, r)).toBe(true);
+    const [w, r, reader] = [key(), key(), key()];
+    expect(await store.setCaps(record.doc, { writeKey: w, readKey: r, readers: [reader] })).toBe(true);
     const state = await store.getDoc(record.doc);
     expect(state?.writeKey).toEqual(w);
     expect(state?.readKey).toEqual(r);
-    expect(await store.setCaps(newDocId(), w, r)).toBe(false);
+    expect(state?.retired).toEqual([{ writeKey: record.writeKey, readKey: record.readKey, readers: [reader] }]);
+    expect(await store.setCaps(newDocId(), { writeKey: w, readKey: r, readers: [] })).toBe(false);
+  });
+
+  it("reports a workspace's usage: documents, bytes of entries, snapshots and blobs, and blobs", async () => {
+    const store = await h.open();
+    const record = docRecord();
+    const ws = record.workspace;
+    expect(await store.workspaceUsage(ws)).toEqual({ docs: 0, bytes: 0, blobs: 0 });
+    await store.createDoc(record);
+    await store.createDoc({ ...docRecord(), workspace: newWorkspaceId() });
+    await store.append(record.doc, { author: key(), counter: 1, envelope: new Uint8Array(100) });
+    await store.append(record.doc, { author: key(), counter: 1, envelope: new Uint8Array(50) });
+    await store.putSnapshot(record.doc, 2, new Uint8Array(30));
+    await store.putBlob(`${ws}/a`, new Uint8Array(7), Date.now() + 60_000);
+    await store.putBlob(`${newWorkspaceId()}/a`, new Uint8Array(9), Date.now() + 60_000);
+    expect(await store.workspaceUsage(ws)).toEqual({ docs: 1, bytes: 187, blobs: 1 });
+  });
+
+  it('enrols members, one device per invite', async () => {
+    const store = await h.open();
+    const ws = newWorkspaceId();
+    const [a, b, c] = [key(), key(), key()];
+    expect(await store.isMember(ws, a)).toBe(false);
+    expect(await store.enrolDevice(ws, a)).toBe('enrolled');
+    expect(await store.isMember(ws, a)).toBe(true);
+    expect(await store.isMember(newWorkspaceId(), a)).toBe(false);
+    expect(await store.enrolDevice(ws, b, 'inv1')).toBe('enrolled');
+    expect(await store.enrolDevice(ws, b, 'inv1'), 'the same device again').toBe('enrolled');
+    expect(await store.enrolDevice(ws, c, 'inv1')).toBe('invite-used');
+    expect(await store.isMember(ws, c)).toBe(false);
+    expect(await store.enrolDevice(newWorkspaceId(), c, 'inv1'), 'invite ids are per workspace').toBe('enrolled');
+  });
+
+  it('remembers the newest replaced capability keys, newest first and bounded', async () => {
+    const store = await h.open();
+    const record = docRecord();
+    await store.createDoc(record);
+    expect((await store.getDoc(record.doc))?.retired).toEqual([]);
+    const pairs = Array.from({ length: MAX_RETIRED_CAPS + 2 }, () => ({ writeKey: key(), readKey: key(), readers: [key(), key()] }));
+    for (const p of pairs) await store.setCaps(record.doc, p);
+    const retired = (await store.getDoc(record.doc))!.retired;
+    expect(retired).toHaveLength(MAX_RETIRED_CAPS);
+    expect(retired[0]).toEqual({ ...pairs.at(-2)!, readers: pairs.at(-1)!.readers });
   });
 
   it('counts what it holds', async () => {

@@ -17,9 +17,11 @@ import type {
   WorkspaceRecord,
 } from './types.ts';
 import { bytesEqual, hexOf } from './bytes.ts';
+import { retire, type RetiredCaps } from './retired-caps.ts';
 
 interface DocLog {
   record: DocRecord;
+  retired: RetiredCaps[];
   head: number;
   snapshot: SnapshotRecord | undefined;
   /** Unpruned entries in seq order. */
@@ -45,6 +47,9 @@ function firstAfter(entries: readonly StoredEntry[], afterSeq: number): number {
 export function createMemoryStore(): RelayStore {
   const workspaces = new Map<string, WorkspaceRecord>();
   const revoked = new Set<string>();
+  const members = new Set<string>();
+  /** `${workspace}/${invite}` -> the device key (hex) it enrolled. */
+  const inviteUses = new Map<string, string>();
   const docs = new Map<string, DocLog>();
   const blobs = new Map<string, { data: Uint8Array; expiresAt: number }>();
   let closed = false;
@@ -52,7 +57,7 @@ export function createMemoryStore(): RelayStore {
   const open = (): void => {
     if (closed) throw new TendrilError('E_STORE_FAILED', 'the store is closed');
   };
-  const stateOf = (log: DocLog): DocState => ({ ...log.record, head: log.head, snapshotSeq: log.snapshot?.seq ?? 0 });
+  const stateOf = (log: DocLog): DocState => ({ ...log.record, retired: log.retired, head: log.head, snapshotSeq: log.snapshot?.seq ?? 0 });
   /** Runs `fn` as an async store call: errors become rejections. */
   const run = <T>(fn: () => T): Promise<T> => {
     try {
@@ -82,23 +87,36 @@ export function createMemoryStore(): RelayStore {
       }),
     revokeDevice: (workspace: WorkspaceId, device: DeviceId) => run(() => void revoked.add(`${workspace}/${device}`)),
     isRevoked: (workspace, device) => run(() => revoked.has(`${workspace}/${device}`)),
+    enrolDevice: (workspace, deviceKey, invite) =>
+      run(() => {
+        const device = hexOf(deviceKey);
+        if (invite !== undefined) {
+          const used = inviteUses.get(`${workspace}/${invite}`);
+          if (used !== undefined && used !== device) return 'invite-used' as const;
+          inviteUses.set(`${workspace}/${invite}`, device);
+        }
+        members.add(`${workspace}/${device}`);
+        return 'enrolled' as const;
+      }),
+    isMember: (workspace, deviceKey) => run(() => members.has(`${workspace}/${hexOf(deviceKey)}`)),
 
     createDoc: (record) =>
       run(() => {
         let log = docs.get(record.doc);
         if (!log) {
           const copy: DocRecord = { ...record, writeKey: record.writeKey.slice(), readKey: record.readKey.slice() };
-          log = { record: copy, head: 0, snapshot: undefined, entries: [], seen: new Map(), covered: new Map() };
+          log = { record: copy, retired: [], head: 0, snapshot: undefined, entries: [], seen: new Map(), covered: new Map() };
           docs.set(record.doc, log);
         }
         return stateOf(log);
       }),
     getDoc: (doc) => run(() => (docs.has(doc) ? stateOf(docs.get(doc)!) : undefined)),
-    setCaps: (doc, writeKey, readKey) =>
+    setCaps: (doc, change) =>
       run(() => {
         const log = docs.get(doc);
         if (!log) return false;
-        log.record = { ...log.record, writeKey: writeKey.slice(), readKey: readKey.slice() };
+        log.retired = retire(log.retired, { writeKey: log.record.writeKey, readKey: log.record.readKey, readers: change.readers });
+        log.record = { ...log.record, writeKey: change.writeKey.slice(), readKey: change.readKey.slice() };
         return true;
       }),
 
@@ -179,6 +197,23 @@ export function createMemoryStore(): RelayStore {
         return { workspaces: workspaces.size, docs: docs.size, entries, blobs: blobs.size };
       }),
     check: () => run(() => undefined),
+    countWorkspaces: () => run(() => workspaces.size),
+    workspaceUsage: (workspace) =>
+      run(() => {
+        let [docCount, bytes, blobCount] = [0, 0, 0];
+        for (const log of docs.values()) {
+          if (log.record.workspace !== workspace) continue;
+          docCount++;
+          for (const e of log.entries) bytes += e.envelope.length;
+          bytes += log.snapshot?.envelope.length ?? 0;
+        }
+        for (const [key, blob] of blobs) {
+          if (!key.startsWith(`${workspace}/`)) continue;
+          blobCount++;
+          bytes += blob.data.length;
+        }
+        return { docs: docCount, bytes, blobs: blobCount };
+      }),
     close: async () => {
       closed = true;
     },

@@ -51,6 +51,20 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX blobs_by_expiry ON blobs (expires_at);
   `,
+  `
+  ALTER TABLE docs ADD COLUMN retired BLOB;   -- replaced capability keys (retired-caps.ts)
+  CREATE TABLE members (
+    workspace TEXT NOT NULL,
+    device BLOB NOT NULL,                     -- 32-byte device key
+    PRIMARY KEY (workspace, device)
+  ) WITHOUT ROWID;
+  CREATE TABLE invite_uses (
+    workspace TEXT NOT NULL,
+    invite TEXT NOT NULL,
+    device BLOB NOT NULL,
+    PRIMARY KEY (workspace, invite)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Sets the pragmas and brings the schema up to date. */

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 
 export interface WorkspaceRow { id: string; admins: Buffer; created_at: number }
-export interface DocRow { id: string; workspace: string; write_key: Buffer; read_key: Buffer; head: number; snapshot_seq: number }
+export interface DocRow { id: string; workspace: string; write_key: Buffer; read_key: Buffer; head: number; snapshot_seq: number; retired: Buffer | null }
 export interface EntryRow { seq: number; author: Buffer; counter: number; envelope: Buffer }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- better-sqlite3's bind-parameter generics */
@@ -17,6 +17,10 @@ export interface Statements {
   setAdmins: Stmt;
   revoke: Stmt;
   isRevoked: Stmt<{ one: number }>;
+  enrol: Stmt;
+  isMember: Stmt<{ one: number }>;
+  useInvite: Stmt;
+  inviteUse: Stmt<{ device: Buffer }>;
   insertDoc: Stmt;
   getDoc: Stmt<DocRow>;
   setCaps: Stmt;
@@ -34,6 +38,9 @@ export interface Statements {
   takeBlob: Stmt<{ data: Buffer; expires_at: number }>;
   expireBlobs: Stmt;
   stats: Stmt<{ workspaces: number; docs: number; entries: number; blobs: number }>;
+  countWorkspaces: Stmt<{ n: number }>;
+  docUsage: Stmt<{ docs: number; bytes: number }>;
+  blobUsage: Stmt<{ blobs: number; bytes: number }>;
 }
 
 export function prepareStatements(db: Database.Database): Statements {
@@ -44,9 +51,13 @@ export function prepareStatements(db: Database.Database): Statements {
     setAdmins: p('UPDATE workspaces SET admins = ? WHERE id = ?'),
     revoke: p('INSERT OR IGNORE INTO revoked (workspace, device, at) VALUES (?, ?, ?)'),
     isRevoked: p('SELECT 1 AS one FROM revoked WHERE workspace = ? AND device = ?'),
+    enrol: p('INSERT OR IGNORE INTO members (workspace, device) VALUES (?, ?)'),
+    isMember: p('SELECT 1 AS one FROM members WHERE workspace = ? AND device = ?'),
+    useInvite: p('INSERT OR IGNORE INTO invite_uses (workspace, invite, device) VALUES (?, ?, ?)'),
+    inviteUse: p('SELECT device FROM invite_uses WHERE workspace = ? AND invite = ?'),
     insertDoc: p('INSERT OR IGNORE INTO docs (id, workspace, write_key, read_key) VALUES (?, ?, ?, ?)'),
-    getDoc: p('SELECT id, workspace, write_key, read_key, head, snapshot_seq FROM docs WHERE id = ?'),
-    setCaps: p('UPDATE docs SET write_key = ?, read_key = ? WHERE id = ?'),
+    getDoc: p('SELECT id, workspace, write_key, read_key, head, snapshot_seq, retired FROM docs WHERE id = ?'),
+    setCaps: p('UPDATE docs SET write_key = ?, read_key = ?, retired = ? WHERE id = ?'),
     healthWrite: p("INSERT OR REPLACE INTO blobs (key, data, expires_at) VALUES ('health-check', x'', 0)"),
     findEntry: p('SELECT seq, envelope FROM entries WHERE doc = ? AND author = ? AND counter = ?'),
     coveredCounter: p('SELECT covered FROM authors WHERE doc = ? AND author = ?'),
@@ -67,6 +78,13 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
     takeBlob: p('DELETE FROM blobs WHERE key = ? RETURNING data, expires_at'),
     expireBlobs: p('DELETE FROM blobs WHERE expires_at <= ?'),
+    countWorkspaces: p('SELECT count(*) AS n FROM workspaces'),
+    docUsage: p(
+      `SELECT COUNT(*) AS docs,
+         COALESCE(SUM(COALESCE(LENGTH(snapshot), 0) + (SELECT COALESCE(SUM(LENGTH(envelope)), 0) FROM entries WHERE entries.doc = docs.id)), 0) AS bytes
+       FROM docs WHERE workspace = ?`,
+    ),
+    blobUsage: p('SELECT COUNT(*) AS blobs, COALESCE(SUM(LENGTH(data)), 0) AS bytes FROM blobs WHERE key >= ? AND key < ?'),
     stats: p(
       `SELECT (SELECT count(*) FROM workspaces) AS workspaces, (SELECT count(*) FROM docs) AS docs,
               (SELECT count(*) FROM entries) AS entries, (SELECT count(*) FROM blobs) AS blobs`,

@@ -10,6 +10,7 @@ import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { AppendInput, AppendResult, DocState, RelayStore, SnapshotPutResult, StoredEntry, WorkspaceRecord } from './types.ts';
 import type { DocRow } from './sqlite-statements.ts';
 import { prepareDatabase } from './sqlite-schema.ts';
+import { decodeRetired, encodeRetired, retire } from './retired-caps.ts';
 import { prepareStatements } from './sqlite-statements.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { bytesEqual, packKeys, toBytes, unpackKeys } from './bytes.ts';
@@ -40,6 +41,7 @@ const docState = (row: DocRow): DocState => ({
   readKey: toBytes(row.read_key),
   head: row.head,
   snapshotSeq: row.snapshot_seq,
+  retired: decodeRetired(row.retired === null ? null : toBytes(row.retired)),
 });
 
 export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
@@ -118,6 +120,19 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
       }),
     revokeDevice: (workspace, device, at) => run(() => void s.revoke.run(workspace, device, at)),
     isRevoked: (workspace, device) => run(() => s.isRevoked.get(workspace, device) !== undefined),
+    enrolDevice: (workspace, deviceKey, invite) =>
+      run(() =>
+        db.transaction((): 'enrolled' | 'invite-used' => {
+          if (invite !== undefined) {
+            s.useInvite.run(workspace, invite, deviceKey);
+            const used = s.inviteUse.get(workspace, invite);
+            if (used && !bytesEqual(toBytes(used.device), deviceKey)) return 'invite-used';
+          }
+          s.enrol.run(workspace, deviceKey);
+          return 'enrolled';
+        })(),
+      ),
+    isMember: (workspace, deviceKey) => run(() => s.isMember.get(workspace, deviceKey) !== undefined),
 
     createDoc: (r) =>
       run(() => {
@@ -129,7 +144,15 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
         const row = s.getDoc.get(doc);
         return row ? docState(row) : undefined;
       }),
-    setCaps: (doc, writeKey, readKey) => run(() => s.setCaps.run(writeKey, readKey, doc).changes > 0),
+    setCaps: (doc, change) =>
+      run(() =>
+        db.transaction(() => {
+          const row = s.getDoc.get(doc);
+          if (!row) return false;
+          const retired = retire(docState(row).retired, { writeKey: toBytes(row.write_key), readKey: toBytes(row.read_key), readers: change.readers });
+          return s.setCaps.run(change.writeKey, change.readKey, encodeRetired(retired), doc).changes > 0;
+        })(),
+      ),
 
     append: (doc, input) =>
       closed ? Promise.reject(new TendrilError('E_STORE_FAILED', 'the store is closed')) : appends.submit({
@@ -178,6 +201,14 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
           db.exec('ROLLBACK TO health_check');
           db.exec('RELEASE health_check');
         }
+      }),
+    countWorkspaces: () => run(() => s.countWorkspaces.get()!.n),
+    workspaceUsage: (workspace) =>
+      run(() => {
+        const d = s.docUsage.get(workspace)!;
+        // Keys `${workspace}/...`: '0' is the character after '/'.
+        const b = s.blobUsage.get(`${workspace}/`, `${workspace}0`)!;
+        return { docs: d.docs, bytes: d.bytes + b.bytes, blobs: b.blobs };
       }),
     close: async () => {
       if (closed) return;

@@ -7,6 +7,9 @@
  * acceptance.ts.
  */
 import type { DeviceId, DocId, WorkspaceId } from '@tendril/crdt-schema/ids';
+import type { RetiredCaps } from './retired-caps.ts';
+
+export type { RetiredCaps } from './retired-caps.ts';
 
 /** A workspace as the relay knows it: who may sign revocations. */
 export interface WorkspaceRecord {
@@ -32,6 +35,16 @@ export interface DocState extends DocRecord {
   readonly head: number;
   /** Seq the latest snapshot covers (0 = none). */
   readonly snapshotSeq: number;
+  /** Keys replaced by setCaps, newest first, with the devices that may still read with them. */
+  readonly retired: readonly RetiredCaps[];
+}
+
+/** New capability keys, and who may keep reading with the ones they replace. */
+export interface CapsChange {
+  readonly writeKey: Uint8Array;
+  readonly readKey: Uint8Array;
+  /** Device public keys that may still subscribe for reading with the replaced keys. */
+  readonly readers: readonly Uint8Array[];
 }
 
 /** What the relay can see of one envelope: the plaintext header's author and counter. */
@@ -73,6 +86,13 @@ export type SnapshotPutResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: 'unknown-doc' | 'beyond-head' | 'not-newer' };
 
+/** What one workspace stores: registered documents, stored bytes (entries, snapshots, blobs), blobs. */
+export interface WorkspaceUsage {
+  readonly docs: number;
+  readonly bytes: number;
+  readonly blobs: number;
+}
+
 export interface StoreStats {
   readonly workspaces: number;
   readonly docs: number;
@@ -94,12 +114,22 @@ export interface RelayStore {
   /** Records a revocation; idempotent. */
   revokeDevice(workspace: WorkspaceId, device: DeviceId, at: number): Promise<void>;
   isRevoked(workspace: WorkspaceId, device: DeviceId): Promise<boolean>;
+  /**
+   * Records a device key (32 bytes) as a member of the workspace; idempotent. With `invite` (an
+   * invite id) at most one device per invite: another device gets 'invite-used' and is not enrolled.
+   */
+  enrolDevice(workspace: WorkspaceId, deviceKey: Uint8Array, invite?: string): Promise<'enrolled' | 'invite-used'>;
+  /** Whether enrolDevice recorded the key (admins are members by the workspace record, not here). */
+  isMember(workspace: WorkspaceId, deviceKey: Uint8Array): Promise<boolean>;
 
   /** Registers the document, or returns the existing state unchanged (first registration wins). */
   createDoc(record: DocRecord): Promise<DocState>;
   getDoc(doc: DocId): Promise<DocState | undefined>;
-  /** Replaces the capability keys; false when the document is unknown. */
-  setCaps(doc: DocId, writeKey: Uint8Array, readKey: Uint8Array): Promise<boolean>;
+  /**
+   * Replaces the capability keys; the replaced pair joins `retired` (readable by `change.readers`
+   * only). False when the document is unknown.
+   */
+  setCaps(doc: DocId, change: CapsChange): Promise<boolean>;
 
   /**
    * Appends one envelope at head + 1, unless its (author, counter) was seen:
@@ -142,6 +172,10 @@ export interface RelayStore {
    * cannot (read-only or corrupted database, full disk), so health shows it.
    */
   check(): Promise<void>;
+  /** How many workspaces are registered (cheaper than stats: checked on every registration). */
+  countWorkspaces(): Promise<number>;
+  /** Usage of one workspace; blobs count when their key starts with `${workspace}/` (as the relay parks them). */
+  workspaceUsage(workspace: WorkspaceId): Promise<WorkspaceUsage>;
   /** Finishes pending writes, then releases resources. Further calls reject. */
   close(): Promise<void>;
 }

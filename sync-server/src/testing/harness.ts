@@ -26,7 +26,10 @@ export interface Member {
 export interface RelayHarness {
   start(deps?: Partial<RelayDeps>): Promise<TestRelay>;
   connect(relay: TestRelay, opts?: ConnectOptions): Promise<TestClient>;
-  /** A connected, welcomed device: registers `workspace` (as its admin) unless it exists. */
+  /**
+   * A connected, welcomed member device: registers `workspace` (as its admin) unless it exists,
+   * else it is enrolled in the store directly (as an admin's Enrol would).
+   */
   member(relay: TestRelay, workspace?: WorkspaceId, device?: TestKey): Promise<Member>;
   cleanup(): Promise<void>;
 }
@@ -51,6 +54,7 @@ export function relayHarness(): RelayHarness {
     async member(relay, workspace = newWorkspaceId(), device = testKey()) {
       const client = await h.connect(relay);
       const exists = (await relay.store.getWorkspace(workspace)) !== undefined;
+      if (exists) await relay.store.enrolDevice(workspace, device.publicKey);
       const answer = await client.hello(device, workspace, exists ? {} : { register: [device.publicKey] });
       if (answer.type !== FrameType.Welcome) throw new Error(`hello refused: ${answer.code}`);
       return { client, device, workspace };

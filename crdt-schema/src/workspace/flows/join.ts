@@ -1,6 +1,8 @@
 /**
- * Redeeming an invite link: verify the token, take (and so delete) the sealed
- * key material from the relay as the new device, and open it. A confirmed
+ * Redeeming an invite link: verify the token, enrol the new device at the
+ * relay with the invite (it becomes a member there: only members store
+ * anything), take (and so delete) the sealed key material from the relay as
+ * the new device, and open it. A confirmed
  * invite's material needs the inviter's release secret as well: this device
  * shows its pairing code (`onPairingCode`), asks for the release and waits
  * until a person confirmed the code on the inviting device (pair-joiner.ts).
@@ -27,6 +29,7 @@ import type { HomeConfig, WellKnownDocs } from '../home.ts';
 import { signMemberCert } from '../membership.ts';
 import type { WorkspaceSession } from '../session.ts';
 import { httpUrl } from '../urls.ts';
+import { enrolBytes } from '../../wire/proofs.ts';
 import { requestRelease } from './pair-joiner.ts';
 import type { PollOptions } from './poll-blob.ts';
 
@@ -74,6 +77,13 @@ export async function redeemInvite(crypto: CryptoProvider, linkText: string, o: 
   let release: Secret<Uint8Array> | null = null;
   try {
     await relay.whenOpen(o.timeoutMs ?? 15_000);
+    // Membership at the relay first (only members store anything; one device per invite): the
+    // invite's enrollment key, which only a holder of the link has, vouches for this device.
+    const enrolling = inviteIdentity(crypto, link.secret);
+    await relay.enrol({
+      workspace: token.workspace, device: identity.signPublicKey, signer: enrolling.deviceId, token: link.tokenBytes,
+      signature: crypto.sign(enrolBytes(token.workspace, identity.signPublicKey), enrolling.signSecretKey.expose()),
+    });
     blob = await relay.takeBlob(inviteBlobKey(crypto, link.secret));
     if (blob && payloadNeedsRelease(blob)) {
       o.onPairingCode?.(code);

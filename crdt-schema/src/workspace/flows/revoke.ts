@@ -1,7 +1,9 @@
 /**
- * Revoking a device (admin only). In order: an admin-signed revocation goes
- * into the index (peers then refuse the device's envelopes sealed at the new
- * epoch); every scope key rotates; the new keys are sealed to each remaining
+ * Revoking a device (admin only). In order: the relay gets the signed
+ * revocation and must accept it (it refuses the device from now on; a device
+ * the relay does not know as an admin stops here, before anything rotates);
+ * an admin-signed revocation goes into the index (peers then refuse the
+ * device's envelopes sealed at the new epoch); every scope key rotates; the new keys are sealed to each remaining
  * member in lockboxes in the index (written under the old keys, which those
  * members hold); the relay gets the signed revocation (it refuses the device
  * from now on); and every document except the index gets new capability keys
@@ -11,12 +13,15 @@ import type { CryptoProvider } from '../../crypto/index.ts';
 import { sealLockbox } from '../../crypto/index.ts';
 import { TendrilError } from '../../errors.ts';
 import type { DeviceId } from '../../ids.ts';
-import { keyEpoch } from '../../ids.ts';
+import { keyEpoch, publicKeyOfDevice } from '../../ids.ts';
 import { keysForRole, rotateWorkspaceKeys, scopeKeyId, Scope, deriveDocKeys } from '../../keyring/index.ts';
-import { FrameType, revokeBytes, setCapsBytes } from '../../wire/index.ts';
+import { revokeBytes } from '../../wire/index.ts';
+import { sendAdminSetCaps } from '../admin-caps.ts';
 import { reissueDocGrants } from '../doc-grants.ts';
 import { signRevocation } from '../membership.ts';
 import type { WorkspaceSession } from '../session.ts';
+import type { RelayClient } from '../../sync/relay-client.ts';
+import type { SyncProblem } from '../../sync/status.ts';
 
 
 export async function revokeDevice(crypto: CryptoProvider, peer: WorkspaceSession, device: DeviceId, now: number): Promise<void> {
@@ -28,6 +33,8 @@ export async function revokeDevice(crypto: CryptoProvider, peer: WorkspaceSessio
   if (!ws.members.get(device)) throw new TendrilError('E_BAD_INPUT', `no member ${device}`);
   await peer.openAll();
   if ((await peer.syncOrQueue(15_000)) !== 'synced') throw new TendrilError('E_OFFLINE', 'revocation needs the relay: it could not be reached');
+  const relay = peer.peer.relay;
+  await relayAccepts(relay, () => relay.revoke({ workspace: home.config.workspace, device, at: now, admin: me.deviceId, signature: crypto.sign(revokeBytes(home.config.workspace, device, now), me.signSecretKey.expose()) }));
 
   const oldKeys = home.keys;
   const newKeys = rotateWorkspaceKeys(crypto, oldKeys);
@@ -49,20 +56,37 @@ export async function revokeDevice(crypto: CryptoProvider, peer: WorkspaceSessio
   });
   if ((await peer.syncOrQueue(15_000)) !== 'synced') throw new TendrilError('E_OFFLINE', 'the revocation did not reach the relay');
 
-  const relay = peer.peer.relay;
-  await relay.revoke({ workspace: home.config.workspace, device, at: now, admin: me.deviceId, signature: crypto.sign(revokeBytes(home.config.workspace, device, now), me.signSecretKey.expose()) });
-  const nonce = relay.nonce;
-  if (!nonce) throw new TendrilError('E_OFFLINE', 'the relay connection closed during revocation');
+  const readers = ws.members.list().filter((m) => m.device !== device && !m.revokedAt).map((m) => publicKeyOfDevice(m.device));
   for (const sync of peer.peer.docs()) {
     const scope = peer.scopeOf(sync.doc);
-    if (!scope || scope === Scope.Index) continue;
-    const before = deriveDocKeys(crypto, oldKeys.get(scope)!, sync.doc);
-    const after = deriveDocKeys(crypto, newKeys.get(scope)!, sync.doc);
-    if (!before.writeCap || !after.writeCap) continue;
-    const proof = crypto.sign(setCapsBytes(nonce, sync.doc, after.writeCap.publicKey, after.readCap.publicKey), before.writeCap.secretKey);
-    relay.sendFrame({ type: FrameType.SetCaps, doc: sync.doc, ref: 0, writeKey: after.writeCap.publicKey, readKey: after.readCap.publicKey, proof });
+    const rotated = scope ? newKeys.get(scope) : undefined;
+    if (!rotated) continue;
+    const after = deriveDocKeys(crypto, rotated, sync.doc);
+    if (!after.writeCap) continue;
+    sendAdminSetCaps(crypto, relay, me, { workspace: home.config.workspace, doc: sync.doc, writeKey: after.writeCap.publicKey, readKey: after.readCap.publicKey, readers });
   }
   await home.saveKeys(newKeys);
   relay.reconnect();
   if ((await peer.syncOrQueue(15_000)) !== 'synced') throw new TendrilError('E_TIMEOUT', 'documents did not resync under the new keys');
+}
+
+/**
+ * Sends a silent admin frame, then a round trip (a BlobTake of a key nobody uses: the relay answers
+ * a connection's frames in order), and throws the relay's refusal if one arrived in between.
+ */
+async function relayAccepts(relay: RelayClient, send: () => Promise<void>): Promise<void> {
+  let refused: SyncProblem | null = null;
+  const onProblem = (p: SyncProblem): void => {
+    if (p.code === 'E_FORBIDDEN' || p.code === 'E_AUTH_FAILED') refused ??= p;
+  };
+  relay.on('problem', onProblem);
+  try {
+    await send();
+    await relay.takeBlob(`tendril-barrier-${Date.now()}-${Math.random()}`);
+  } finally {
+    relay.off('problem', onProblem);
+  }
+  if (refused) {
+    throw new TendrilError('E_FORBIDDEN', `the relay refused the revocation (${(refused as SyncProblem).message}): this device is not an admin there yet; an admin it knows must vouch for it first`);
+  }
 }

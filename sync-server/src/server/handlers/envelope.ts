@@ -21,6 +21,11 @@ export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeF
   }
   const env = checkEnvelope(ctx, conn, f.doc, f.ref, f.envelope, EnvelopeKind.Update);
   if (!env) return;
+  const workspace = conn.identity!.workspace;
+  if (ctx.usage.exceeds(ctx.usage.peek(workspace), { bytes: f.envelope.length })) {
+    conn.error('E_QUOTA_EXCEEDED', { doc: f.doc, ref: f.ref, detail: `a workspace stores at most ${ctx.limits.maxStoredBytesPerWorkspace} bytes` });
+    return;
+  }
   // Not awaited: the store batches appends, so the connection's next frames join the same commit.
   // Appends are issued in frame order, which fixes their seqs.
   const commit = ctx.store.append(f.doc, { author: env.authorKey, counter: env.header.counter, envelope: f.envelope });
@@ -33,7 +38,10 @@ export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeF
           return;
         }
         conn.send({ type: FrameType.Ack, doc: f.doc, ref: f.ref, seq: result.seq });
-        if (result.status === 'appended') ctx.hub.publish(f.doc, result.seq, f.envelope, conn);
+        if (result.status === 'appended') {
+          ctx.usage.add(workspace, { bytes: f.envelope.length });
+          ctx.hub.publish(f.doc, result.seq, f.envelope, conn);
+        }
       },
       (err: unknown) => {
         const code = isTendrilError(err, 'E_UNKNOWN_DOC') ? 'E_UNKNOWN_DOC' : 'E_STORE_FAILED';

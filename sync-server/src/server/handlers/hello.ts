@@ -1,6 +1,7 @@
 /**
  * The handshake: verify the device's proof over this connection's challenge,
- * find (or register) the workspace, refuse revoked devices, then Welcome.
+ * find (or register) the workspace (within the registration limits,
+ * registration-gate.ts), refuse revoked devices, then Welcome.
  * Every refusal here is fatal.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
@@ -32,6 +33,9 @@ export async function handleHello(ctx: RelayContext, conn: Connection, f: HelloF
   if (!workspace) {
     if (!f.register) return conn.fail('E_UNKNOWN_WORKSPACE');
     if (ctx.accessCode !== undefined && !codeMatches(f.accessCode, ctx.accessCode)) return conn.fail('E_ACCESS_CODE');
+    const refused = ctx.registrations.refuse(conn.d.ip, await ctx.store.countWorkspaces());
+    if (refused) return conn.fail('E_REGISTRATION_LIMIT', { detail: refused });
+    ctx.registrations.note(conn.d.ip);
     await ctx.store.createWorkspace(f.workspace, f.register.admins, ctx.clock.now());
     ctx.logger.info('workspace.registered', { workspace: f.workspace, admins: f.register.admins.length });
   } else if (await ctx.store.isRevoked(f.workspace, f.device)) {

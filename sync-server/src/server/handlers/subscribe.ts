@@ -2,21 +2,23 @@
  * Subscribe and Unsubscribe. A subscribe proves a read or write capability
  * for the document by signing this connection's challenge; `create` registers
  * the document in the connection's workspace first (proof under its writeKey;
- * a no-op when it exists with the same keys). Then Subscribed, catch-up, live.
+ * a no-op when it exists with the same keys). Writing and registering need a
+ * member device (membership.ts). Then Subscribed, catch-up, live.
  */
 import type { DocId } from '@tendril/crdt-schema/ids';
 import { CapMode, FrameType, subscribeProofBytes, type SubscribeFrame, type UnsubscribeFrame } from '@tendril/crdt-schema/wire';
 import { bytesEqual } from '../../store/bytes.ts';
 import type { DocState } from '../../store/types.ts';
 import type { Connection } from '../connection.ts';
+import { capKeysFor, isRetiredFor } from './cap-keys.ts';
+import { requireMember } from './membership.ts';
 import type { RelayContext } from '../context.ts';
 import { Subscription } from '../subscription.ts';
 
 /** The key the proof verified under, or undefined. A write key also proves read access. */
 function provenKey(ctx: RelayContext, conn: Connection, f: SubscribeFrame, doc: DocState): Uint8Array | undefined {
   const message = subscribeProofBytes(conn.d.nonce, f.doc, f.mode);
-  const keys = f.mode === CapMode.Write ? [doc.writeKey] : [doc.readKey, doc.writeKey];
-  return keys.find((key) => ctx.verifier.verify(key, message, f.proof));
+  return capKeysFor(doc, f.mode, conn.identity!.deviceKey).find((key) => ctx.verifier.verify(key, message, f.proof));
 }
 
 export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: SubscribeFrame): Promise<void> {
@@ -26,17 +28,25 @@ export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: Su
   conn.subs.delete(f.doc);
   if (conn.subs.size >= ctx.limits.maxDocsPerConnection) return refuse('E_TOO_MANY_DOCS', `at most ${ctx.limits.maxDocsPerConnection}`);
 
+  // Writing stores: only a member may hold a write subscription or register a document.
+  if ((f.mode === CapMode.Write || f.create) && !(await requireMember(ctx, conn, { doc: f.doc, what: 'writing or registering a document' }))) return;
   let doc = await ctx.store.getDoc(f.doc);
   if (f.create) {
     const { writeKey, readKey } = f.create;
     const sameKeys = (d: DocState): boolean =>
       d.workspace === identity.workspace && bytesEqual(d.writeKey, writeKey) && bytesEqual(d.readKey, readKey);
+    // Keys an admin replaced: the device reads with them (Read mode) until it holds the new ones.
+    if (doc && !sameKeys(doc) && isRetiredFor(doc, f.create, identity.deviceKey)) return refuse('E_CAPS_CHANGED', 'these keys were replaced: subscribe to read with them');
     if (doc && !sameKeys(doc)) return refuse('E_DOC_EXISTS');
     if (!doc) {
       if (!ctx.verifier.verify(writeKey, subscribeProofBytes(conn.d.nonce, f.doc, f.mode), f.proof)) {
         return refuse('E_AUTH_FAILED', 'a create must be signed by the new write key');
       }
+      if (ctx.usage.exceeds(await ctx.usage.current(identity.workspace), { docs: 1 })) {
+        return refuse('E_QUOTA_EXCEEDED', `a workspace registers at most ${ctx.limits.maxDocsPerWorkspace} documents`);
+      }
       doc = await ctx.store.createDoc({ doc: f.doc, workspace: identity.workspace, writeKey, readKey });
+      ctx.usage.add(identity.workspace, { docs: 1 });
       if (!sameKeys(doc)) return refuse('E_DOC_EXISTS');
       ctx.logger.info('doc.created', { doc: f.doc, workspace: identity.workspace });
     }
