@@ -449,6 +449,18 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       }, Math.max(10, retryAfterMs));
       return;
     }
+    if (code === 'E_RATE_LIMITED') {
+      // A frame without a ref was dropped: the subscribe (nothing would ever sync) or a snapshot (none
+      // would be offered again). Ask again after the delay, on the same connection.
+      const link = this.link;
+      this.snapshotInFlight = false;
+      if (link && !this.subscribed) {
+        setTimeout(() => {
+          if (this.link === link && !this.subscribed && !this.destroyed) this.attach(link);
+        }, Math.max(10, retryAfterMs));
+      }
+      return;
+    }
     if (ref === 0 && code === 'E_SNAPSHOT_REJECTED') {
       this.snapshotInFlight = false;
       return;
