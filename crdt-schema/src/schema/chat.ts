@@ -18,10 +18,9 @@ import {
 import { badInput, checkEnum, checkOptionalText, checkText, entryOf, readNumber, readString, requireEntry, setOptional, type YMap } from './fields.ts';
 import { CHAT, CHAT_INFO, MESSAGE, ROOT_META } from './keys.ts';
 import { readMeta, type DocMeta } from './meta.ts';
+import { MAX_MESSAGE_CHARS, messageTooBig } from './message-size.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
 
-/** The longest message content, in UTF-16 code units (what `string.length` counts). */
-export const MAX_MESSAGE_CHARS = 1_000_000;
 const MAX_CONTENT = MAX_MESSAGE_CHARS;
 
 export interface NewMessage {
@@ -73,6 +72,8 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const check = (input: NewMessage): void => {
     checkEnum(input.role, 'role', MESSAGE_ROLES);
     if (input.content !== undefined) checkOptionalText(input.content, 'content', MAX_CONTENT);
+    const big = input.content === undefined ? undefined : messageTooBig(input.content);
+    if (big) badInput(`content is ${big.bytes} bytes, more than the ${big.limit} a message written in one piece may have`);
     if (input.status !== undefined) checkEnum(input.status, 'status', MESSAGE_STATUSES);
     if (input.model !== undefined) checkText(input.model, 'model', 200);
     if (input.follows !== undefined) checkText(input.follows, 'follows', 100);
