@@ -28,6 +28,12 @@ export const MessageStatus = {
 export type MessageStatus = (typeof MessageStatus)[keyof typeof MessageStatus];
 export const MESSAGE_STATUSES: readonly MessageStatus[] = Object.values(MessageStatus);
 
+/**
+ * In a failed reply's error text, what separates the first failure from the
+ * later ones (a fallback chain's providers, in the order they were tried).
+ */
+export const ERROR_THEN = '; then ';
+
 export interface Usage {
   readonly inputTokens: number;
   readonly outputTokens: number;

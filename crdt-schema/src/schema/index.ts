@@ -19,7 +19,7 @@ export type { Lockbox } from './workspace-lockboxes.ts';
 
 export { chatDoc, type ChatDoc, type ChatInfo, type ChatState, type NewMessage } from './chat.ts';
 export {
-  compareMessages, MESSAGE_ROLES, MESSAGE_STATUSES, MessageStatus, messageSortKey,
+  compareMessages, ERROR_THEN, MESSAGE_ROLES, MESSAGE_STATUSES, MessageStatus, messageSortKey,
   type ChatMessage, type MessageRole, type Usage,
 } from './chat-message.ts';
 export { activeBranch, type Branch, type BranchOptions, type VersionInfo } from './chat-branch.ts';

@@ -8,6 +8,7 @@
  * ones are often backups that were never set up to answer (unreachable,
  * no key). The others follow in the order they were tried.
  */
+import { ERROR_THEN } from '@tendril/crdt-schema/schema';
 import { isLlmError, LlmError } from './llm-error.ts';
 import { isOutput, type LlmProvider } from './types.ts';
 
@@ -54,8 +55,8 @@ function allFailed(failures: readonly unknown[]): unknown {
   const [first, ...later] = failures;
   if (later.length === 0) return first;
   if (!isLlmError(first)) return summarize(failures.at(-1), failures.slice(0, -1));
-  const then = later.map((e) => (e instanceof Error ? e.message : String(e))).join('; then ');
-  return new LlmError(first.code, first.provider, `${first.detail}; then ${then}`, {
+  const then = later.map((e) => (e instanceof Error ? e.message : String(e)));
+  return new LlmError(first.code, first.provider, [first.detail, ...then].join(ERROR_THEN), {
     status: first.status,
     retryAfterMs: first.retryAfterMs,
     cause: new AggregateError(failures, 'every provider of the fallback chain failed'),
