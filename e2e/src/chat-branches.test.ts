@@ -45,10 +45,11 @@ describe('chat branches with a real worker', { timeout: 240_000 }, () => {
   let a: Device;
   const pageErrors: string[] = [];
 
-  /** The conversation the model was sent for the turn whose last user message is `last`. */
-  async function sentFor(last: string): Promise<SentMessage[]> {
+  /** The conversation the model was sent, in a request made after the first `from`, for the turn whose last user message is `last`. */
+  async function sentFor(last: string, from = 0): Promise<SentMessage[]> {
     const find = () =>
       fake.requests
+        .slice(from)
         .map((r) => ((r.body as { messages?: SentMessage[] }).messages ?? []).filter((m) => m.role !== 'system'))
         .find((ms) => ms.at(-1)?.role === 'user' && ms.at(-1)?.content === last);
     await expect.poll(find, { timeout: 30_000 }).toBeDefined();
@@ -123,6 +124,18 @@ describe('chat branches with a real worker', { timeout: 240_000 }, () => {
     await expect.poll(() => message('second question, revised').getByTestId('version-label').textContent()).toBe('2/2');
     await expect.poll(() => message('first question').getByTestId('versions').count()).toBe(0);
     await shoot(a.page, 'chat-branch-edited');
+
+    // A turn written now follows the new version.
+    fake.enqueue({ text: ['answer ', 'follow-up'] });
+    await send(a, 'a follow-up');
+    await replied('answer follow-up');
+    expect(await sentFor('a follow-up')).toEqual([
+      { role: 'user', content: 'first question' },
+      { role: 'assistant', content: 'answer one' },
+      { role: 'user', content: 'second question, revised' },
+      { role: 'assistant', content: 'answer three' },
+      { role: 'user', content: 'a follow-up' },
+    ]);
   });
 
   it('switching versions switches the branch shown and what the next turn is sent', async () => {
@@ -142,8 +155,18 @@ describe('chat branches with a real worker', { timeout: 240_000 }, () => {
     ]);
 
     await message('second question').getByRole('button', { name: 'Next version' }).click();
-    await expect.poll(shown).toEqual(['first question', 'answer one', 'second question, revised', 'answer three']);
+    await expect.poll(shown).toEqual(['first question', 'answer one', 'second question, revised', 'answer three', 'a follow-up', 'answer follow-up']);
     await shoot(a.page, 'chat-branch-switched');
+  });
+
+  it('after Regenerate, the model is sent the turn without the answer it replaces', async () => {
+    const from = fake.requests.length;
+    fake.enqueue({ text: ['answer ', 'again'] });
+    await message('answer one').getByRole('button', { name: 'Regenerate' }).click();
+    await replied('answer again');
+    expect(await sentFor('first question', from)).toEqual([{ role: 'user', content: 'first question' }]);
+    await expect.poll(shown).toEqual(['first question', 'answer again']);
+    expect(await message('first question').getByTestId('version-label').textContent()).toBe('2/2');
   });
 
   it('a message over the size limit says so at the composer and stays there', async () => {
@@ -161,6 +184,7 @@ describe('chat branches with a real worker', { timeout: 240_000 }, () => {
     // Cut down to size, it sends, and the warning goes.
     await composer.fill('a short one');
     await expect.poll(() => a.page.getByTestId('composer-error').count()).toBe(0);
+    fake.enqueue({ text: ['answer ', 'short'] });
     await send(a, 'a short one');
     expect(await shown()).toContain('a short one');
     expect(pageErrors).toEqual([]);
