@@ -91,12 +91,12 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   /** The first version of the group a message belongs to (versions chain through parents of the same role). */
   const versionRoot = (id: MessageId): MessageId => {
     const seen = new Set<MessageId>([id]);
-    const role = readMessage(id, requireMessage(id))?.role;
+    const role = readString(requireMessage(id), MESSAGE.role);
     let root = id;
     for (;;) {
       const parent = readString(requireMessage(root), MESSAGE.parent) as MessageId | undefined;
       const p = parent === undefined ? undefined : entryOf(messages, parent);
-      if (parent === undefined || p === undefined || seen.has(parent) || readMessage(parent, p)?.role !== role) return root;
+      if (parent === undefined || p === undefined || seen.has(parent) || readString(p, MESSAGE.role) !== role) return root;
       seen.add(parent);
       root = parent;
     }

@@ -16,11 +16,12 @@ export async function createChat(session: WorkspaceSession, title: string): Prom
 }
 
 /**
- * Adds a user turn (pending, for an agent to answer) after the end of the
- * active branch, and moves the chat up the list.
+ * Adds a user turn (pending, for an agent to answer) after `follows`, the end
+ * of the branch shown (read from the document when not given), and moves the
+ * chat up the list.
  */
-export function sendMessage(session: WorkspaceSession, chatId: ChatId, chat: ChatDoc, text: string): MessageId {
-  const follows = chat.branch().messages.at(-1)?.id;
+export function sendMessage(session: WorkspaceSession, chatId: ChatId, chat: ChatDoc, text: string, shownEnd?: MessageId): MessageId {
+  const follows = shownEnd ?? chat.branch().messages.at(-1)?.id;
   const id = chat.addMessage({ author: session.home.identity.deviceId, role: 'user', content: text, status: 'pending', ...(follows ? { follows } : {}) });
   if (session.home.keys.get('index')?.writeCap.secretKey) session.workspace().chats.touch(chatId);
   return id;
