@@ -28,6 +28,12 @@ export const MessageStatus = {
 export type MessageStatus = (typeof MessageStatus)[keyof typeof MessageStatus];
 export const MESSAGE_STATUSES: readonly MessageStatus[] = Object.values(MessageStatus);
 
+/**
+ * In a failed reply's error text, what separates the first failure from the
+ * later ones (a fallback chain's providers, in the order they were tried).
+ */
+export const ERROR_THEN = '; then ';
+
 export interface Usage {
   readonly inputTokens: number;
   readonly outputTokens: number;
@@ -55,8 +61,15 @@ export interface ChatMessage {
   readonly createdAt: number;
   /** Set on a message when an edit branched off it. */
   readonly editedAt?: number;
-  /** The message this one revises (an edit) or branches from. */
+  /**
+   * The message this one revises (same role: a new version of it) or answers
+   * (a reply names the user turn it answers).
+   */
   readonly parent?: MessageId;
+  /** A new user turn: the message it was written after (the end of the branch shown then). */
+  readonly follows?: MessageId;
+  /** On the first version of a message: which of its versions is shown (default the newest). */
+  readonly shown?: MessageId;
   /** A synced Stop button press: the streaming worker stops when it sees this. */
   readonly stopRequested?: { readonly by: DeviceId; readonly at: number };
 }
@@ -93,6 +106,8 @@ export function readMessage(id: string, m: YMap): ChatMessage | undefined {
     createdAt,
     editedAt: readNumber(m, MESSAGE.editedAt),
     parent: readString(m, MESSAGE.parent) as MessageId | undefined,
+    follows: readString(m, MESSAGE.follows) as MessageId | undefined,
+    shown: readString(m, MESSAGE.shown) as MessageId | undefined,
     stopRequested: stopBy !== undefined && stopAt !== undefined ? { by: stopBy as DeviceId, at: stopAt } : undefined,
   };
 }

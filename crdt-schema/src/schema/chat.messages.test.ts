@@ -3,6 +3,7 @@ import type { ChatId, DeviceId, MessageId } from '../ids.ts';
 import { docWithClient } from '../testkit/sync-docs.ts';
 import { messageSortKey } from './chat-message.ts';
 import { chatDoc } from './chat.ts';
+import { MAX_WRITTEN_MESSAGE_BYTES, messageTooBig, utf8Length } from './message-size.ts';
 
 const ME = 'A'.repeat(43) as DeviceId;
 const BOT = 'B'.repeat(43) as DeviceId;
@@ -85,6 +86,20 @@ describe('chat messages', () => {
     expect(() => chat.addMessage({ author: ME, role: 'robot' as never })).toThrow(/role/);
     expect(() => chat.addMessage({ id, author: ME, role: 'user' })).toThrow(/exists/);
     expect(() => chat.setUsage(id, { inputTokens: -1, outputTokens: 0, costUsd: 0 })).toThrow(/usage/);
+    expect(chat.count()).toBe(1);
+  });
+});
+
+describe('message size', () => {
+  it('refuses a message written in one piece that would not fit in a relay frame, counted in UTF-8 bytes', () => {
+    const { chat } = setup();
+    const fits = 'a'.repeat(MAX_WRITTEN_MESSAGE_BYTES);
+    expect(messageTooBig(fits)).toBeUndefined();
+    chat.addMessage({ author: ME, role: 'user', content: fits });
+    const wide = 'é'.repeat(MAX_WRITTEN_MESSAGE_BYTES / 2 + 1);
+    expect(messageTooBig(wide)).toEqual({ bytes: MAX_WRITTEN_MESSAGE_BYTES + 2, limit: MAX_WRITTEN_MESSAGE_BYTES });
+    expect(() => chat.addMessage({ author: ME, role: 'user', content: wide })).toThrow(/bytes/);
+    expect(utf8Length('a\u00e9\u20ac\u{1F600}')).toBe(new TextEncoder().encode('a\u00e9\u20ac\u{1F600}').length);
     expect(chat.count()).toBe(1);
   });
 });

@@ -9,6 +9,7 @@
  */
 import * as Y from 'yjs';
 import { newMessageId, type ChatId, type DeviceId, type MessageId } from '../ids.ts';
+import { activeBranch, type Branch, type BranchOptions } from './chat-branch.ts';
 import { claimsSection, type Claim } from './chat-claims.ts';
 import {
   compareMessages, contentOf, isUsage, MESSAGE_ROLES, usageLatency, MESSAGE_STATUSES, MessageStatus, readMessage,
@@ -17,9 +18,10 @@ import {
 import { badInput, checkEnum, checkOptionalText, checkText, entryOf, readNumber, readString, requireEntry, setOptional, type YMap } from './fields.ts';
 import { CHAT, CHAT_INFO, MESSAGE, ROOT_META } from './keys.ts';
 import { readMeta, type DocMeta } from './meta.ts';
+import { MAX_MESSAGE_CHARS, messageTooBig } from './message-size.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
 
-const MAX_CONTENT = 1_000_000;
+const MAX_CONTENT = MAX_MESSAGE_CHARS;
 
 export interface NewMessage {
   readonly id?: MessageId;
@@ -30,6 +32,8 @@ export interface NewMessage {
   readonly status?: MessageStatus;
   readonly model?: string;
   readonly parent?: MessageId;
+  /** A new user turn: the message it comes after (the end of the active branch). */
+  readonly follows?: MessageId;
 }
 
 export interface ChatInfo {
@@ -62,13 +66,17 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     m.set(MESSAGE.createdAt, at);
     if (input.model !== undefined) m.set(MESSAGE.model, input.model);
     if (input.parent !== undefined) m.set(MESSAGE.parent, input.parent);
+    if (input.follows !== undefined) m.set(MESSAGE.follows, input.follows);
     return m;
   };
   const check = (input: NewMessage): void => {
     checkEnum(input.role, 'role', MESSAGE_ROLES);
     if (input.content !== undefined) checkOptionalText(input.content, 'content', MAX_CONTENT);
+    const big = input.content === undefined ? undefined : messageTooBig(input.content);
+    if (big) badInput(`content is ${big.bytes} bytes, more than the ${big.limit} a message written in one piece may have`);
     if (input.status !== undefined) checkEnum(input.status, 'status', MESSAGE_STATUSES);
     if (input.model !== undefined) checkText(input.model, 'model', 200);
+    if (input.follows !== undefined) checkText(input.follows, 'follows', 100);
     if (input.id !== undefined && messages.has(input.id)) badInput(`message ${input.id} exists`);
   };
   const transcript = (): ChatMessage[] => {
@@ -79,6 +87,19 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
       if (msg !== undefined) out.push(msg);
     }
     return out.sort(compareMessages);
+  };
+  /** The first version of the group a message belongs to (versions chain through parents of the same role). */
+  const versionRoot = (id: MessageId): MessageId => {
+    const seen = new Set<MessageId>([id]);
+    const role = readString(requireMessage(id), MESSAGE.role);
+    let root = id;
+    for (;;) {
+      const parent = readString(requireMessage(root), MESSAGE.parent) as MessageId | undefined;
+      const p = parent === undefined ? undefined : entryOf(messages, parent);
+      if (parent === undefined || p === undefined || seen.has(parent) || readString(p, MESSAGE.role) !== role) return root;
+      seen.add(parent);
+      root = parent;
+    }
   };
   const readInfo = (): ChatInfo | undefined => {
     const chatId = readString(info, CHAT_INFO.chatId);
@@ -137,7 +158,8 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     },
     /**
      * Edits a message by branching: a new message revising `id` (its parent),
-     * with the same role; the original is marked edited and kept.
+     * with the same role; the original is marked edited and kept. The new
+     * version becomes the one shown on the active branch.
      */
     editMessage(id: MessageId, content: string, by: { author: DeviceId; id?: MessageId }): MessageId {
       const original = readMessage(id, requireMessage(id)) ?? badInput(`message ${id} is malformed`);
@@ -145,11 +167,23 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
       check(input);
       const newId = by.id ?? newMessageId();
       const at = w.now();
+      const root = versionRoot(id);
       w.write(() => {
         insert(newId, input, at);
         requireMessage(id).set(MESSAGE.editedAt, at);
+        requireMessage(root).set(MESSAGE.shown, newId);
       });
       return newId;
+    },
+    /** Shows this version of a message on the active branch (the "1/2" switcher). */
+    showVersion(id: MessageId): void {
+      const root = versionRoot(id);
+      const m = requireMessage(root);
+      if (readString(m, MESSAGE.shown) !== id) w.write(() => m.set(MESSAGE.shown, id));
+    },
+    /** The active branch: what a person sees and the model is sent (see chat-branch.ts). */
+    branch(o: BranchOptions = {}): Branch {
+      return activeBranch(transcript(), o);
     },
     /** Presses Stop on a message: the synced flag the streaming worker watches. */
     requestStop(id: MessageId, by: DeviceId): void {

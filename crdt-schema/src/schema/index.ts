@@ -19,10 +19,12 @@ export type { Lockbox } from './workspace-lockboxes.ts';
 
 export { chatDoc, type ChatDoc, type ChatInfo, type ChatState, type NewMessage } from './chat.ts';
 export {
-  compareMessages, MESSAGE_ROLES, MESSAGE_STATUSES, MessageStatus, messageSortKey,
+  compareMessages, ERROR_THEN, MESSAGE_ROLES, MESSAGE_STATUSES, MessageStatus, messageSortKey,
   type ChatMessage, type MessageRole, type Usage,
 } from './chat-message.ts';
+export { activeBranch, type Branch, type BranchOptions, type VersionInfo } from './chat-branch.ts';
 export type { Claim } from './chat-claims.ts';
+export { MAX_MESSAGE_CHARS, MAX_WRITTEN_MESSAGE_BYTES, messageTooBig, utf8Length } from './message-size.ts';
 
 export { settingsDoc, THEMES, type ModelRef, type SettingsDoc, type SettingsState, type Theme } from './settings.ts';
 export {

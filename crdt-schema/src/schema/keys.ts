@@ -84,6 +84,8 @@ export const MESSAGE = {
   createdAt: 'createdAt',
   editedAt: 'editedAt',
   parent: 'parent',
+  follows: 'follows',
+  shown: 'shown',
   stopBy: 'stopBy',
   stopAt: 'stopAt',
 } as const;

@@ -1,9 +1,10 @@
 /**
  * The model's view of a chat turn: the system prompt, then the conversation
- * up to and including the user turn being answered (finished replies only,
- * edits follow their branch), trimmed to the model's context window.
+ * on the branch that leads to the user turn being answered (the schema's
+ * active branch: one version of each message, never the replies to a version
+ * left behind), finished replies only, trimmed to the model's context window.
  */
-import type { ChatMessage as StoredMessage } from '@tendril/crdt-schema/schema';
+import { activeBranch, type ChatMessage as StoredMessage } from '@tendril/crdt-schema/schema';
 import type { MessageId } from '@tendril/crdt-schema/ids';
 import { collect, fitHistory, type ChatMessage, type LlmProvider } from '../llm/index.ts';
 
@@ -35,14 +36,10 @@ export function modelSummarizer(provider: LlmProvider, model: string): (dropped:
 }
 
 export async function turnContext(transcript: readonly StoredMessage[], turn: MessageId, o: TurnContextOptions): Promise<ChatMessage[]> {
-  const upTo = transcript.findIndex((m) => m.id === turn);
-  const history = upTo < 0 ? transcript : transcript.slice(0, upTo + 1);
-  // An edited message was superseded by its edit (a newer message whose parent it is).
-  const superseded = new Set(history.filter((m) => m.role === 'user' && m.parent).map((m) => m.parent!));
+  const history = activeBranch(transcript, { through: turn }).messages;
   const messages: ChatMessage[] = [];
   if (o.systemPrompt) messages.push({ role: 'system', content: o.systemPrompt });
   for (const m of history) {
-    if (superseded.has(m.id)) continue;
     if (m.role === 'user') messages.push({ role: 'user', content: m.content });
     else if (m.role === 'assistant' && m.status === 'done' && m.content) messages.push({ role: 'assistant', content: m.content });
   }

@@ -46,10 +46,33 @@ describe('fallback chain', () => {
     expect(b.requests).toHaveLength(0);
   });
 
-  it('fails with the last error, naming every failure, when all providers fail', async () => {
+  it('when all providers fail, leads with the first failure and why, then names the others in order', async () => {
     const { primary, backup } = await twoProviders({ fallback: { failWith: { status: 500, message: 'a is down' } } }, { fallback: { failWith: { status: 529, message: 'b is overloaded' } } });
     const { error } = await drain(fallbackChain([{ provider: primary }, { provider: backup }]).stream(ask('hi')));
-    expect(error).toMatchObject({ code: 'E_PROVIDER_UNAVAILABLE', provider: 'anthropic', status: 529 });
-    expect((error as Error).message).toMatch(/b is overloaded.*a is down/);
+    expect(error).toMatchObject({ code: 'E_PROVIDER_UNAVAILABLE', provider: 'openai', status: 500 });
+    expect((error as Error).message).toMatch(/^openai: .*a is down; then anthropic: .*b is overloaded/);
+  });
+
+  it('a refused key comes first, not the network error of an unreachable backup', async () => {
+    const a = await fake({ apiKey: 'sk-right' });
+    const closed = await fake({});
+    await closed.close();
+    const primary = createOpenAiProvider({ baseUrl: `${a.url}/v1`, apiKey: 'sk-wrong-key' });
+    const backup = createOpenAiProvider({ id: 'backup', baseUrl: `${closed.url}/v1`, apiKey: 'sk-b' });
+    const { error } = await drain(fallbackChain([{ provider: primary }, { provider: backup }]).stream(ask('hi')));
+    expect(error).toMatchObject({ code: 'E_PROVIDER_AUTH', provider: 'openai', status: 401 });
+    const message = (error as Error).message;
+    expect(message.startsWith('openai: ')).toBe(true);
+    expect(message.indexOf('backup: ')).toBeGreaterThan(message.indexOf('API key'));
+    expect(message).not.toContain('(after:');
+    expect(message).not.toContain('sk-wrong-key');
+  });
+
+  it('after a Stop, the stop is what is thrown', async () => {
+    const { primary, backup } = await twoProviders({ fallback: { failWith: { status: 500 } } }, { fallback: { text: ['slow'], chunkDelayMs: 5_000 } });
+    const stop = new AbortController();
+    const chain = fallbackChain([{ provider: primary }, { provider: backup }], { onFallback: () => stop.abort() });
+    const { error } = await drain(chain.stream(ask('hi'), { signal: stop.signal }));
+    expect(error).toMatchObject({ code: 'E_ABORTED' });
   });
 });

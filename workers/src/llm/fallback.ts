@@ -2,7 +2,13 @@
  * A fallback chain across configured providers: when one fails before any
  * output (after its own retries), the next is asked, each with its own model.
  * A Stop, or a failure after output started, ends the chain at once.
+ *
+ * When every provider failed, the error leads with the first failure: that is
+ * the provider the person chose and usually the real cause, while the later
+ * ones are often backups that were never set up to answer (unreachable,
+ * no key). The others follow in the order they were tried.
  */
+import { ERROR_THEN } from '@tendril/crdt-schema/schema';
 import { isLlmError, LlmError } from './llm-error.ts';
 import { isOutput, type LlmProvider } from './types.ts';
 
@@ -34,6 +40,7 @@ export function fallbackChain(entries: readonly FallbackEntry[], hooks: Fallback
         } catch (err) {
           const next = entries[i + 1];
           const stopped = options.signal?.aborted === true || (isLlmError(err) && err.code === 'E_ABORTED');
+          if (!next && !started && !stopped) throw allFailed([...failures, err]);
           if (started || stopped || !next) throw failures.length === 0 ? err : summarize(err, failures);
           failures.push(err);
           hooks.onFallback?.(entry.provider, next.provider, err);
@@ -43,7 +50,20 @@ export function fallbackChain(entries: readonly FallbackEntry[], hooks: Fallback
   };
 }
 
-/** The last error, its message naming every provider that failed before it. */
+/** Every provider failed before output: the first failure, its message going on with each later one. */
+function allFailed(failures: readonly unknown[]): unknown {
+  const [first, ...later] = failures;
+  if (later.length === 0) return first;
+  if (!isLlmError(first)) return summarize(failures.at(-1), failures.slice(0, -1));
+  const then = later.map((e) => (e instanceof Error ? e.message : String(e)));
+  return new LlmError(first.code, first.provider, [first.detail, ...then].join(ERROR_THEN), {
+    status: first.status,
+    retryAfterMs: first.retryAfterMs,
+    cause: new AggregateError(failures, 'every provider of the fallback chain failed'),
+  });
+}
+
+/** A failure after output started or after a Stop: the last error, its message naming every provider that failed before it. */
 function summarize(last: unknown, earlier: readonly unknown[]): unknown {
   if (!isLlmError(last)) return last;
   const before = earlier.map((e) => (e instanceof Error ? e.message : String(e))).join('; ');

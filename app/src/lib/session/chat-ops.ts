@@ -15,9 +15,14 @@ export async function createChat(session: WorkspaceSession, title: string): Prom
   return entry.id;
 }
 
-/** Adds a user turn (pending, for an agent to answer) and moves the chat up the list. */
-export function sendMessage(session: WorkspaceSession, chatId: ChatId, chat: ChatDoc, text: string): MessageId {
-  const id = chat.addMessage({ author: session.home.identity.deviceId, role: 'user', content: text, status: 'pending' });
+/**
+ * Adds a user turn (pending, for an agent to answer) after `follows`, the end
+ * of the branch shown (read from the document when not given), and moves the
+ * chat up the list.
+ */
+export function sendMessage(session: WorkspaceSession, chatId: ChatId, chat: ChatDoc, text: string, shownEnd?: MessageId): MessageId {
+  const follows = shownEnd ?? chat.branch().messages.at(-1)?.id;
+  const id = chat.addMessage({ author: session.home.identity.deviceId, role: 'user', content: text, status: 'pending', ...(follows ? { follows } : {}) });
   if (session.home.keys.get('index')?.writeCap.secretKey) session.workspace().chats.touch(chatId);
   return id;
 }
@@ -37,6 +42,11 @@ export function regenerate(session: WorkspaceSession, chat: ChatDoc, m: ChatMess
 
 export function editMessage(session: WorkspaceSession, chat: ChatDoc, id: MessageId, text: string): MessageId {
   return chat.editMessage(id, text, { author: session.home.identity.deviceId });
+}
+
+/** Shows another version of a message, and with it the branch that follows that version. */
+export function showVersion(chat: ChatDoc, id: MessageId): void {
+  chat.showVersion(id);
 }
 
 export function requestStop(session: WorkspaceSession, chat: ChatDoc, id: MessageId): void {

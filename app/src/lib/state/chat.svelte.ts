@@ -5,7 +5,7 @@
  * 5,000-message chat with a reply streaming in stays cheap.
  */
 import type * as Y from 'yjs';
-import { compareMessages, type ChatDoc, type ChatMessage } from '@tendril/crdt-schema/schema';
+import { activeBranch, compareMessages, type Branch, type ChatDoc, type ChatMessage } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { changedTopKeys } from './changed-keys.ts';
 import { frameBatched } from './frame-batch.ts';
@@ -13,6 +13,8 @@ import { frameBatched } from './frame-batch.ts';
 export class ChatTranscript {
   /** Messages in creation order (the same on every device). */
   messages = $state.raw<ChatMessage[]>([]);
+  /** What is shown and what the model is sent: one version of each message, and what follows it. */
+  readonly branch: Branch = $derived(activeBranch(this.messages));
   readonly chat: ChatDoc;
   private readonly sync: DocSync;
   private readonly byId = new Map<string, ChatMessage>();
@@ -49,13 +51,6 @@ export class ChatTranscript {
     }
     this.dirty.clear();
     this.messages = reorder ? [...this.byId.values()].sort(compareMessages) : this.messages.map((m) => this.byId.get(m.id) ?? m);
-  }
-
-  /** Ids of user turns that an edit or a regenerate superseded (a newer user turn names them as parent). */
-  superseded(): Set<string> {
-    const out = new Set<string>();
-    for (const m of this.messages) if (m.role === 'user' && m.parent) out.add(m.parent);
-    return out;
   }
 
   destroy(): void {
