@@ -3,7 +3,8 @@
  * fake provider through the real relay. A message larger than the model's
  * context window ends as one error reply naming the window and stays that
  * way; a provider that fails once is retried within the attempt; a provider
- * that always fails ends as one failed reply after the attempt limit; deleting
+ * that always fails ends as one failed reply after the attempt limit; a broken
+ * stream after output and a refused request are not repeated; deleting
  * a chat aborts the request in flight and stops the retries of its turns; Stop
  * pressed while a turn waits to be tried again ends it for good.
  */
@@ -40,6 +41,8 @@ describe('a chat turn never loops (real worker, fake provider, real relay)', () 
         downDeleted: DOWN,
         downStopped: DOWN,
         endless: { text: ['Thinking'], endless: true, chunkDelayMs: 10 },
+        broken: { text: ['Half', ' an', ' answer'], errorAfterChunks: 2, errorMessage: 'connection reset' },
+        tooLong: { failWith: { status: 400, message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 131000 tokens." } },
       },
       fallback: { text: ['Fine.'] },
     });
@@ -141,6 +144,27 @@ describe('a chat turn never loops (real worker, fake provider, real relay)', () 
     await afterRetryWindow();
     check();
   }, 120_000);
+
+  it('does not repeat an attempt after part of the answer arrived, nor one the provider refused (its own context limit)', async () => {
+    const broken = await newChat('broken');
+    const refused = await newChat('refused');
+    const half = await send(broken.chat, `half of it ${scenarioMarker('broken')}`);
+    const long = await send(refused.chat, `too long for it ${scenarioMarker('tooLong')}`);
+    await eventually(() => broken.chat.message(half)?.status === 'error' && refused.chat.message(long)?.status === 'error', 30_000, 'both turns to fail');
+    const check = (): void => {
+      const [partial, ...more] = repliesOf(broken.chat, half);
+      expect(more).toHaveLength(0);
+      expect(partial).toMatchObject({ status: 'error', content: 'Half an' });
+      expect(partial!.error).toMatch(/connection reset.*not repeated/);
+      const [rejected, ...others] = repliesOf(refused.chat, long);
+      expect(others).toHaveLength(0);
+      expect(rejected!.error).toMatch(/maximum context length is 128000 tokens.*\[E_PROVIDER_HTTP\]/);
+      expect([requestsFor('half of it'), requestsFor('too long for it')]).toEqual([1, 1]);
+    };
+    check();
+    await afterRetryWindow();
+    check();
+  }, 90_000);
 
   it('stops all work on a deleted chat at once: the request in flight is aborted and waiting turns are never tried again', async () => {
     const { id, chat } = await newChat('doomed');

@@ -201,6 +201,7 @@ export class AgentWorker {
     }, Math.floor(this.leaseMs / 3));
     let attempt = 0;
     let reply: MessageId | undefined;
+    let toolsRan = false;
     try {
       attempt = chat.claims.beginAttempt(turn.id, this.me);
       if (attempt === 0) return;
@@ -216,19 +217,19 @@ export class AgentWorker {
       const tools = this.o.tools?.();
       const result = await answerTurn({
         chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), signal,
-        ...(tools ? { tools, onToolResult: (call) => this.o.log?.(`turn ${turn.id}: tool ${call.name}`) } : {}),
+        ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
         ...(this.o.maxToolRounds !== undefined ? { maxToolRounds: this.o.maxToolRounds } : {}),
       });
       this.o.log?.(`turn ${turn.id}: ${result.outcome} (attempt ${attempt})`);
       if (result.outcome === 'lost') return;
-      if (result.outcome === 'error') return this.failed(c, turn.id, reply, attempt, result.error);
+      if (result.outcome === 'error') return this.failed(c, turn.id, reply, attempt, result.error, toolsRan);
       this.answered++;
       chat.setStatus(turn.id, 'done');
       chat.claims.release(turn.id, this.me);
     } catch (e) {
       this.o.log?.(`turn ${turn.id}: attempt ${attempt} failed: ${(e as Error).message}`);
       if (reply === undefined) reply = this.replyFor(chat, turn.id, undefined);
-      this.failed(c, turn.id, reply, attempt, e);
+      this.failed(c, turn.id, reply, attempt, e, toolsRan);
     } finally {
       clearInterval(renew);
     }
@@ -252,14 +253,19 @@ export class AgentWorker {
     return chat.addMessage({ author: this.me, role: 'assistant', status: 'pending', parent: turn, ...(model ? { model } : {}) });
   }
 
-  /** An attempt failed: try again later when that may help and attempts are left, else end the turn. */
-  private failed(c: OpenChat, turn: MessageId, reply: MessageId, attempt: number, e: unknown): void {
+  /**
+   * An attempt failed: try again later when that may help and attempts are left, else end the turn.
+   * Once part of the answer reached the chat, or a tool ran, the attempt is not repeated: the partial
+   * answer stays and the user may ask again (a repeat would show the answer twice or run tools twice).
+   */
+  private failed(c: OpenChat, turn: MessageId, reply: MessageId, attempt: number, e: unknown, toolsRan: boolean): void {
     const { chat } = c;
     if (c.abort.signal.aborted || chat.isTurnStopped(turn)) return this.endStopped(chat, turn);
     if (!chat.claims.holds(turn, this.me)) return;
     const f = describeFailure(e);
     const max = this.retry.maxAttempts;
     if (!f.retryable) return this.fail(chat, turn, reply, f.message);
+    if (toolsRan || (chat.message(reply)?.content ?? '') !== '') return this.fail(chat, turn, reply, `${f.message} (after part of the answer; not repeated)`);
     if (attempt >= max) return this.fail(chat, turn, reply, `${f.message} (gave up after ${attempt} attempts)`);
     const delay = turnRetryDelay(attempt, this.retry);
     chat.setStatus(reply, 'error', clip(`${f.message} (attempt ${attempt} of ${max}; trying again in ${Math.ceil(delay / 1000)} s)`));
