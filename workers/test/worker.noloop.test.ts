@@ -4,7 +4,8 @@
  * context window ends as one error reply naming the window and stays that
  * way; a provider that fails once is retried within the attempt; a provider
  * that always fails ends as one failed reply after the attempt limit; a broken
- * stream after output and a refused request are not repeated; deleting
+ * stream after output and a refused request are not repeated; a worker that
+ * dies on every attempt is given up on, the count kept across restarts; deleting
  * a chat aborts the request in flight and stops the retries of its turns; Stop
  * pressed while a turn waits to be tried again ends it for good.
  */
@@ -50,8 +51,7 @@ describe('a chat turn never loops (real worker, fake provider, real relay)', () 
     await useProvider(ws, { baseUrl: `${fake.url}/v1`, apiKey: 'sk-test-noloop', model: 'gpt-4o-mini' });
     const link = (await cliOk('invite', '--home', ws.homes[0]!, '--role', 'worker')).last;
     await cliOk('join', '--home', join(dir.path, 'w1'), link, '--name', 'w1');
-    worker = startTendril(['worker', '--home', join(dir.path, 'w1'), '--lease-ms', String(LEASE_MS)], 'answering chats');
-    await worker.ready;
+    worker = await startWorker();
     session = await ws.open(0);
   }, 120_000);
 
@@ -62,6 +62,12 @@ describe('a chat turn never loops (real worker, fake provider, real relay)', () 
     await relay?.kill();
     dir.remove();
   });
+
+  async function startWorker(): Promise<TendrilProcess> {
+    const w = startTendril(['worker', '--home', join(dir.path, 'w1'), '--lease-ms', String(LEASE_MS)], 'answering chats');
+    await w.ready;
+    return w;
+  }
 
   async function newChat(title: string): Promise<{ id: ChatId; chat: ChatDoc }> {
     const me = session.home.identity.deviceId;
@@ -198,4 +204,26 @@ describe('a chat turn never loops (real worker, fake provider, real relay)', () 
     expect(replies).toHaveLength(1);
     expect(replies[0]!.status).toBe('stopped');
   }, 90_000);
+
+  it('gives up on a turn whose worker dies on every attempt: the count survives restarts', async () => {
+    const { chat } = await newChat('crashing');
+    const turn = await send(chat, `crash me ${scenarioMarker('endless')}`);
+    for (let i = 1; i <= ATTEMPTS; i++) {
+      await eventually(() => chat.claims.get(turn)?.attempts === i && repliesOf(chat, turn).some((r) => r.status === 'streaming' && r.content.length > 0), 30_000, `attempt ${i} to stream`);
+      const exited = new Promise((resolve) => worker.child.once('exit', resolve));
+      worker.kill();
+      await exited;
+      worker = await startWorker();
+    }
+    await eventually(() => chat.message(turn)?.status === 'error', 30_000, 'the turn to fail');
+    const replies = repliesOf(chat, turn);
+    expect(replies).toHaveLength(ATTEMPTS);
+    expect(replies.map((r) => r.status)).toEqual(replies.map(() => 'error'));
+    expect(replies.at(-1)!.error).toMatch(/gave up after 3 attempts: the worker answering it stopped each time/);
+    expect(chat.message(turn)!.error).toBe(replies.at(-1)!.error);
+    expect(requestsFor('crash me')).toBe(ATTEMPTS);
+    await afterRetryWindow();
+    expect(repliesOf(chat, turn)).toHaveLength(ATTEMPTS);
+    expect(requestsFor('crash me')).toBe(ATTEMPTS);
+  }, 180_000);
 });

@@ -205,12 +205,14 @@ export class AgentWorker {
     try {
       attempt = chat.claims.beginAttempt(turn.id, this.me);
       if (attempt === 0) return;
-      const chosen = this.o.chooseProvider();
-      reply = this.replyFor(chat, turn.id, chosen?.model);
       if (chat.isTurnStopped(turn.id)) return this.endStopped(chat, turn.id);
       if (attempt > this.retry.maxAttempts) {
+        // Every attempt ended with its worker gone: the reason goes on the reply the last one left.
+        reply = chat.repliesTo(turn.id).at(-1)?.id ?? this.replyFor(chat, turn.id, undefined);
         return this.fail(chat, turn.id, reply, `gave up after ${attempt - 1} attempts: the worker answering it stopped each time`);
       }
+      const chosen = this.o.chooseProvider();
+      reply = this.replyFor(chat, turn.id, chosen?.model);
       if (!chosen) return this.fail(chat, turn.id, reply, 'no model provider is configured: add one with an API key in Settings');
       const signal = c.abort.signal;
       const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: this.o.systemPrompt?.(), summarize: modelSummarizer(chosen.provider, chosen.model, signal) });
