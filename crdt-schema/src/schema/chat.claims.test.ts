@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type * as Y from 'yjs';
 import type { DeviceId } from '../ids.ts';
 import { docsWithClients, syncDocs } from '../testkit/sync-docs.ts';
 import { chatDoc } from './chat.ts';
+import { CHAT } from './keys.ts';
 
 const USER = 'U'.repeat(43) as DeviceId;
 const W1 = '1'.repeat(43) as DeviceId;
@@ -14,7 +16,7 @@ function twoWorkers() {
   const b = chatDoc(db, { now: () => clock.t });
   const turn = a.addMessage({ author: USER, role: 'user', content: 'go' });
   syncDocs(da, db);
-  return { a, b, turn, clock, sync: () => syncDocs(da, db) };
+  return { a, b, turn, clock, da: da as Y.Doc, sync: () => syncDocs(da, db) };
 }
 
 describe('chat claims', () => {
@@ -73,6 +75,13 @@ describe('chat claims', () => {
     expect(b.claims.beginAttempt(turn, W2)).toBe(2);
     sync();
     expect(a.claims.attempts(turn)).toBe(2);
+  });
+
+  it('reads a claim record written without an attempt count (older code) as 0 attempts and carries the count on', () => {
+    const { a, turn, clock, da } = twoWorkers();
+    da.getMap(CHAT.claims).set(turn, { worker: W1, leaseUntil: clock.t + 1000, claimedAt: clock.t });
+    expect(a.claims.get(turn)).toEqual({ messageId: turn, worker: W1, leaseUntil: clock.t + 1000, claimedAt: clock.t, attempts: 0 });
+    expect(a.claims.beginAttempt(turn, W1)).toBe(1);
   });
 
   it('ends a turn for good when Stop is pressed on it or on a reply to it', () => {

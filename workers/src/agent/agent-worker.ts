@@ -139,6 +139,9 @@ export class AgentWorker {
         const opened: OpenChat = { sync, chat, unobserve: chat.observe(() => this.scan(entry.id)), abort: new AbortController() };
         this.chats.set(entry.id, opened);
         this.scan(entry.id);
+      } catch (e) {
+        // One chat that cannot be opened does not keep the others from being answered.
+        this.o.log?.(`chat ${entry.id}: not opened: ${(e as Error).message}`);
       } finally {
         this.opening.delete(entry.id);
       }
@@ -269,7 +272,7 @@ export class AgentWorker {
     if (!f.retryable) return this.fail(chat, turn, reply, f.message);
     if (toolsRan || (chat.message(reply)?.content ?? '') !== '') return this.fail(chat, turn, reply, `${f.message} (after part of the answer; not repeated)`);
     if (attempt >= max) return this.fail(chat, turn, reply, `${f.message} (gave up after ${attempt} attempts)`);
-    const delay = turnRetryDelay(attempt, this.retry);
+    const delay = turnRetryDelay(attempt, this.retry, f.retryAfterMs);
     chat.setStatus(reply, 'error', clip(`${f.message} (attempt ${attempt} of ${max}; trying again in ${Math.ceil(delay / 1000)} s)`));
     chat.claims.backOff(turn, this.me, this.now() + delay);
   }

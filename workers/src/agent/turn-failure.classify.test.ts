@@ -23,5 +23,8 @@ describe('turn failures', () => {
   it('doubles the wait after each failed attempt, up to the cap', () => {
     const p = { ...DEFAULT_TURN_RETRY, baseDelayMs: 1000, maxDelayMs: 5000 };
     expect([1, 2, 3, 4].map((a) => turnRetryDelay(a, p))).toEqual([1000, 2000, 4000, 5000]);
+    expect(turnRetryDelay(1, p, 3000)).toBe(3000);
+    expect(turnRetryDelay(1, p, 60_000)).toBe(5000);
+    expect(describeFailure(new LlmError('E_PROVIDER_RATE_LIMITED', 'openai', 'rate limited', { status: 429, retryAfterMs: 45_000 }))).toMatchObject({ retryable: true, retryAfterMs: 45_000 });
   });
 });

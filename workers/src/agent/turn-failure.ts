@@ -7,6 +7,7 @@
  * tried again a bounded number of times, waiting longer each time.
  */
 import { TendrilError, type ErrorCode } from '@tendril/crdt-schema/errors';
+import { isLlmError } from '../llm/index.ts';
 
 export interface TurnRetryPolicy {
   /** Attempts at a turn in all, the first included. */
@@ -25,14 +26,19 @@ export interface TurnFailure {
   readonly message: string;
   /** False when trying again cannot help. */
   readonly retryable: boolean;
+  /** The provider's Retry-After, when it sent one: the next attempt waits at least this long. */
+  readonly retryAfterMs?: number;
 }
 
 export function describeFailure(e: unknown): TurnFailure {
-  if (e instanceof TendrilError) return { message: `${e.message} [${e.code}]`, retryable: !FINAL.has(e.code) };
+  if (e instanceof TendrilError) {
+    const after = isLlmError(e) && e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {};
+    return { message: `${e.message} [${e.code}]`, retryable: !FINAL.has(e.code), ...after };
+  }
   return { message: e instanceof Error ? e.message : String(e), retryable: true };
 }
 
-/** The wait before attempt `attempt + 1`: base·2^(attempt-1), capped. */
-export function turnRetryDelay(attempt: number, policy: TurnRetryPolicy): number {
-  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+/** The wait before attempt `attempt + 1`: base·2^(attempt-1), at least the provider's Retry-After, capped. */
+export function turnRetryDelay(attempt: number, policy: TurnRetryPolicy, retryAfterMs = 0): number {
+  return Math.min(policy.maxDelayMs, Math.max(retryAfterMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1)));
 }
