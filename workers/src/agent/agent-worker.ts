@@ -25,6 +25,7 @@ import { answerTurn } from './answer-turn.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import type { ChosenProvider } from './provider-setup.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
+import { clip, endStopped, failTurn, replyFor } from './turn-ending.ts';
 import { DEFAULT_TURN_RETRY, describeFailure, turnRetryDelay, type TurnRetryPolicy } from './turn-failure.ts';
 
 type Chat = ReturnType<typeof chatDoc>;
@@ -53,9 +54,6 @@ export interface AgentWorkerOptions {
   readonly tools?: () => Toolbox | undefined;
   readonly maxToolRounds?: number;
 }
-
-const INTERRUPTED = 'interrupted: the worker answering stopped; answered again below';
-const MAX_REASON = 2000;
 
 const waitFor = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -181,7 +179,7 @@ export class AgentWorker {
 
   private async handle(c: OpenChat, turn: ChatMessage): Promise<void> {
     const { chat, sync } = c;
-    if (chat.isTurnStopped(turn.id)) return this.endStopped(chat, turn.id);
+    if (chat.isTurnStopped(turn.id)) return endStopped(chat, turn.id, this.me);
     if (!chat.claims.claim(turn.id, this.me, this.leaseMs)) return;
     try {
       // Our claim must reach the relay, and concurrent claims reach us, before we decide.
@@ -208,14 +206,14 @@ export class AgentWorker {
     try {
       attempt = chat.claims.beginAttempt(turn.id, this.me);
       if (attempt === 0) return;
-      if (chat.isTurnStopped(turn.id)) return this.endStopped(chat, turn.id);
+      if (chat.isTurnStopped(turn.id)) return endStopped(chat, turn.id, this.me);
       if (attempt > this.retry.maxAttempts) {
         // Every attempt ended with its worker gone: the reason goes on the reply the last one left.
-        reply = chat.repliesTo(turn.id).at(-1)?.id ?? this.replyFor(chat, turn.id, undefined);
+        reply = chat.repliesTo(turn.id).at(-1)?.id ?? replyFor(chat, turn.id, this.me, undefined);
         return this.fail(chat, turn.id, reply, `gave up after ${attempt - 1} attempts: the worker answering it stopped each time`);
       }
       const chosen = this.o.chooseProvider();
-      reply = this.replyFor(chat, turn.id, chosen?.model);
+      reply = replyFor(chat, turn.id, this.me, chosen?.model);
       if (!chosen) return this.fail(chat, turn.id, reply, 'no model provider is configured: add one with an API key in Settings');
       const signal = c.abort.signal;
       const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: this.o.systemPrompt?.(), summarize: modelSummarizer(chosen.provider, chosen.model, signal) });
@@ -233,29 +231,11 @@ export class AgentWorker {
       chat.claims.release(turn.id, this.me);
     } catch (e) {
       this.o.log?.(`turn ${turn.id}: attempt ${attempt} failed: ${(e as Error).message}`);
-      if (reply === undefined) reply = this.replyFor(chat, turn.id, undefined);
+      if (reply === undefined) reply = replyFor(chat, turn.id, this.me, undefined);
       this.failed(c, turn.id, reply, attempt, e, toolsRan);
     } finally {
       clearInterval(renew);
     }
-  }
-
-  /**
-   * The reply this attempt writes into: the one a failed earlier attempt left
-   * (emptied), else a new one; a reply left streaming by a worker that died is
-   * closed first.
-   */
-  private replyFor(chat: Chat, turn: MessageId, model: string | undefined): MessageId {
-    const replies = chat.repliesTo(turn);
-    const last = replies.at(-1);
-    if (last && last.status === 'error' && last.error !== INTERRUPTED && last.stopRequested === undefined) {
-      chat.clearContent(last.id);
-      chat.setStatus(last.id, 'pending');
-      if (model) chat.setModel(last.id, model);
-      return last.id;
-    }
-    for (const m of replies) if (m.status === 'streaming' || m.status === 'pending') chat.setStatus(m.id, 'error', INTERRUPTED);
-    return chat.addMessage({ author: this.me, role: 'assistant', status: 'pending', parent: turn, ...(model ? { model } : {}) });
   }
 
   /**
@@ -265,7 +245,7 @@ export class AgentWorker {
    */
   private failed(c: OpenChat, turn: MessageId, reply: MessageId, attempt: number, e: unknown, toolsRan: boolean): void {
     const { chat } = c;
-    if (c.abort.signal.aborted || chat.isTurnStopped(turn)) return this.endStopped(chat, turn);
+    if (c.abort.signal.aborted || chat.isTurnStopped(turn)) return endStopped(chat, turn, this.me);
     if (!chat.claims.holds(turn, this.me)) return;
     const f = describeFailure(e);
     const max = this.retry.maxAttempts;
@@ -277,26 +257,10 @@ export class AgentWorker {
     chat.claims.backOff(turn, this.me, this.now() + delay);
   }
 
-  /** Ends the turn as failed: the reason on the reply and on the turn; it is not picked up again. */
   private fail(chat: Chat, turn: MessageId, reply: MessageId, reason: string): void {
-    const text = clip(reason);
-    chat.setStatus(reply, 'error', text);
-    chat.setStatus(turn, 'error', text);
+    const text = failTurn(chat, turn, reply, this.me, reason);
     this.answered++;
-    chat.claims.release(turn, this.me);
     this.o.log?.(`turn ${turn}: failed: ${text}`);
-  }
-
-  /** Stop was pressed (or the chat deleted): unfinished replies (one waiting for the next attempt included) end stopped and the turn is over. */
-  private endStopped(chat: Chat, turn: MessageId): void {
-    const replies = chat.repliesTo(turn);
-    const waiting = replies.at(-1);
-    for (const m of replies) {
-      const unfinished = m.status === 'pending' || m.status === 'streaming' || (m === waiting && m.status === 'error' && m.error !== INTERRUPTED);
-      if (unfinished) chat.setStatus(m.id, 'stopped');
-    }
-    chat.setStatus(turn, 'done');
-    chat.claims.release(turn, this.me);
   }
 
   /** Stops taking turns, lets answers in progress finish or abort, and waits for them. */
@@ -306,5 +270,3 @@ export class AgentWorker {
     await Promise.allSettled([...this.running]);
   }
 }
-
-const clip = (text: string): string => (text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text);
