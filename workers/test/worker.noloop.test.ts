@@ -151,7 +151,7 @@ describe('a chat turn never loops (real worker, fake provider, real relay)', () 
     check();
   }, 120_000);
 
-  it('does not repeat an attempt after part of the answer arrived, nor one the provider refused (its own context limit)', async () => {
+  it('does not repeat an attempt after part of the answer arrived, nor one the provider refused (its own context limit); only a new turn asks again', async () => {
     const broken = await newChat('broken');
     const refused = await newChat('refused');
     const half = await send(broken.chat, `half of it ${scenarioMarker('broken')}`);
@@ -170,6 +170,13 @@ describe('a chat turn never loops (real worker, fake provider, real relay)', () 
     check();
     await afterRetryWindow();
     check();
+    // Asking again is a new explicit turn (what Regenerate writes): that one is answered, the failed one stays failed.
+    const again = refused.chat.editMessage(long, 'shorter now', { author: session.home.identity.deviceId });
+    expect(await session.syncOrQueue(10_000)).toBe('synced');
+    await eventually(() => refused.chat.message(again)?.status === 'done', 30_000, 'the new turn to be answered');
+    expect(repliesOf(refused.chat, again).map((r) => [r.status, r.content])).toEqual([['done', 'Fine.']]);
+    expect(refused.chat.message(long)?.status).toBe('error');
+    expect(repliesOf(refused.chat, long)).toHaveLength(1);
   }, 90_000);
 
   it('stops all work on a deleted chat at once: the request in flight is aborted and waiting turns are never tried again', async () => {
