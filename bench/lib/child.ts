@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Usage } from './rpc.ts';
 
@@ -16,6 +17,8 @@ export interface ChildOptions {
   readonly nodeArgs?: readonly string[];
   readonly readyTimeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Scheduling priority of the child (19 = lowest): an attacker whose CPU, on the internet, is not the relay's. */
+  readonly niceness?: number;
 }
 
 export interface Child<Ready> {
@@ -46,6 +49,7 @@ export function startChild<Ready>(script: string, args: readonly string[], o: Ch
     o.fdLimit !== undefined
       ? spawn('sh', ['-c', `ulimit -n ${o.fdLimit} && exec "$0" "$@"`, process.execPath, ...nodeArgv], { stdio, env })
       : spawn(process.execPath, nodeArgv, { stdio, env });
+  if (o.niceness !== undefined && proc.pid !== undefined) setPriority(proc.pid, o.niceness);
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   let nextId = 1;
   let exited = false;

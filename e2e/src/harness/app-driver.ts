@@ -10,14 +10,22 @@ export interface Device {
   readonly context: BrowserContext;
   readonly page: Page;
   readonly name: string;
+  /** The page's console warnings and errors (the latest 200), for a failing test to print. */
+  readonly console: string[];
 }
 
 export async function openDevice(context: BrowserContext, url: string, name: string): Promise<Device> {
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
   page.on('pageerror', (e) => console.error(`[${name}] page error: ${e.message}`));
+  const lines: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() !== 'warning' && m.type() !== 'error') return;
+    lines.push(`${new Date().toISOString()} ${m.type()}: ${m.text().slice(0, 500)}`);
+    if (lines.length > 200) lines.shift();
+  });
   await page.goto(url);
-  return { context, page, name };
+  return { context, page, name, console: lines };
 }
 
 export async function waitConnected(d: Device): Promise<void> {

@@ -11,6 +11,8 @@ export interface Relay {
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
+  /** The latest 256 KiB of what the relay printed (its JSON log), for a failing test to print. */
+  log(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -22,7 +24,11 @@ export function startRelay(dataDir: string, port = 0, env: Readonly<Record<strin
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
+  let printed = '';
   child.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  const keep = (d: Buffer): void => void (printed = (printed + d.toString()).slice(-256 * 1024));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the relay did not start: ${log}`)), 30_000);
@@ -42,6 +48,7 @@ export function startRelay(dataDir: string, port = 0, env: Readonly<Record<strin
         url,
         port: Number(new URL(url).port),
         dataDir,
+        log: () => printed,
         kill: (signal = 'SIGTERM') =>
           new Promise<void>((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();

@@ -140,7 +140,9 @@ export class GatewayPeer {
       if (entry.gateway !== this.me) continue;
       if (entry.state === 'requested' && !this.running.has(entry.id) && !this.starting.has(entry.id)) {
         this.starting.add(entry.id);
-        void this.startSession(entry).finally(() => this.starting.delete(entry.id));
+        void this.startSession(entry)
+          .catch((e: unknown) => this.o.log?.(`session ${entry.id}: could not start (${e instanceof Error ? e.message : String(e)})`))
+          .finally(() => this.starting.delete(entry.id));
       }
       const r = this.running.get(entry.id);
       if (r && entry.endRequest) {
@@ -193,6 +195,7 @@ export class GatewayPeer {
     this.running.set(entry.id, r);
     this.wire(r);
     ws.sessions.setState(entry.id, 'running');
+    this.o.log?.(`session ${entry.id}: started for ${req.requester}`);
   }
 
   private async adoptRecovered(entry: SessionEntry, terminal: TerminalSession): Promise<void> {
