@@ -107,12 +107,12 @@ export const ERRORS = {
   // language model providers: adapters used by workers
   E_PROVIDER_AUTH: { summary: 'the model provider refused the API key (401/403), or no key was given', recovery: 'check the key in the provider settings; not retried' },
   E_PROVIDER_RATE_LIMITED: { summary: 'the model provider answered 429 (rate limit or quota at the provider)', recovery: 'retried with backoff honouring Retry-After before any output; if it persists, wait or configure a fallback provider' },
-  E_PROVIDER_UNAVAILABLE: { summary: 'the model provider failed (5xx, overloaded) or could not be reached', recovery: 'retried with backoff before any output, then the next provider of the fallback chain is tried' },
+  E_PROVIDER_UNAVAILABLE: { summary: 'the model provider failed (5xx, overloaded) or could not be reached', recovery: 'retried with backoff before any output, then the next provider of the fallback chain is tried; a worker then gives the turn back and tries it again later, a bounded number of times, before it ends as failed' },
   E_PROVIDER_HTTP: { summary: 'the model provider rejected the request (a 4xx other than auth and rate limit)', recovery: 'fix the request (model name, parameters, context size); not retried' },
   E_PROVIDER_TIMEOUT: { summary: 'the model provider sent no first byte, or went idle mid-stream, past its deadline', recovery: 'the next provider of the fallback chain is tried when no output had started; otherwise the partial answer is kept and the user may resend' },
   E_PROVIDER_STREAM: { summary: 'the model stream carried an error event, did not parse, or ended early', recovery: 'keep the partial answer and resend; retried automatically only when no output had started' },
   E_ABORTED: { summary: 'the model request was stopped by the caller (Stop)', recovery: 'nothing to do; the partial answer is kept' },
-  E_CONTEXT_TOO_LARGE: { summary: 'the system prompt and the newest turn alone exceed the model context window', recovery: 'shorten the message or pick a model with a larger context window' },
+  E_CONTEXT_TOO_LARGE: { summary: 'the system prompt and the newest turn alone exceed the model context window', recovery: 'shorten the message or pick a model with a larger context window; a worker ends the turn as failed at once (the reply gives the estimate and the window) and does not retry it' },
 
   // LLM proxy on the relay
   E_PROXY_DISABLED: { summary: 'the relay operator switched the proxy off for this provider (kill switch)', recovery: 'call the provider directly or use another provider; retry later' },

@@ -84,7 +84,7 @@ describe('agent tool loop', () => {
   async function ask(text: string, o: { maxToolRounds?: number } = {}) {
     const turn = chat.addMessage({ author: USER, role: 'user', content: text });
     const reply = chat.addMessage({ author: WORKER, role: 'assistant', status: 'pending', parent: turn });
-    const outcome = await answerTurn({
+    const { outcome } = await answerTurn({
       chat, reply, model: 'gpt-4o-mini', worker: WORKER, stillHolds: () => true,
       provider: createProvider({ kind: 'openai', baseUrl: `${fake.url}/v1`, apiKey: KEY, model: 'gpt-4o-mini' }),
       messages: [{ role: 'user', content: text }],
@@ -168,7 +168,7 @@ describe('agent tool loop', () => {
     fake.enqueue({ text: ['Let me check.'], toolCalls: [{ id: 'call_x', name: 'run_command', arguments: '{"command":"ls"}' }] });
     const turn = chat.addMessage({ author: USER, role: 'user', content: 'list files' });
     const reply = chat.addMessage({ author: WORKER, role: 'assistant', status: 'pending', parent: turn });
-    const outcome = await answerTurn({
+    const { outcome } = await answerTurn({
       chat, reply, model: 'gpt-4o-mini', worker: WORKER, stillHolds: () => true,
       provider: createProvider({ kind: 'openai', baseUrl: `${fake.url}/v1`, apiKey: KEY, model: 'gpt-4o-mini' }),
       messages: [{ role: 'user', content: 'list files' }],

@@ -3,6 +3,15 @@
  * them (claims on pending turns, stop requests). A reply streams in by
  * appending to the message's Y.Text.
  *
+ * A user turn is `pending` until a worker ends it: `done` when answered (or
+ * stopped), `error` when it failed for good, with the reason in the turn's
+ * `error` and in its reply. A failed turn is never answered again; asking
+ * again is a new turn (an edit of the same text, the Regenerate button).
+ * The claim record of a turn (chat-claims.ts) carries `attempts` and, while
+ * the turn waits to be tried again, `retryAt`. Both were added to schema 1
+ * without a version step (nothing to migrate): they are optional, older
+ * readers ignore them, and a record without `attempts` reads as 0.
+ *
  *   const chat = chatDoc(ydoc);
  *   const id = chat.addMessage({ author, role: 'user', content: 'hi' });
  *   chat.transcript();
@@ -214,9 +223,27 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     },
     /** All messages, ordered by creation time then id: the same on every peer. */
     transcript,
-    /** User turns still waiting for a worker: pending and not claimed by a live lease. */
+    /** User turns still waiting for a worker: pending, not claimed by a live lease, not waiting out a backoff. */
     pendingTurns(): ChatMessage[] {
-      return transcript().filter((m) => m.role === 'user' && m.status === MessageStatus.Pending && !claims.isClaimed(m.id));
+      return transcript().filter((m) => m.role === 'user' && m.status === MessageStatus.Pending && !claims.isClaimed(m.id) && !claims.isWaiting(m.id));
+    },
+    /** The assistant replies to a user turn, oldest first. */
+    repliesTo(turn: MessageId): ChatMessage[] {
+      return transcript().filter((m) => m.role === 'assistant' && m.parent === turn);
+    },
+    /** True when Stop was pressed on the turn or on any reply to it. */
+    isTurnStopped(turn: MessageId): boolean {
+      if (entryOf(messages, turn)?.has(MESSAGE.stopBy) === true) return true;
+      for (const id of messages.keys()) {
+        const m = entryOf(messages, id);
+        if (m?.get(MESSAGE.parent) === turn && m.get(MESSAGE.role) === 'assistant' && m.has(MESSAGE.stopBy)) return true;
+      }
+      return false;
+    },
+    /** Empties a message's content (a reply reused by the next attempt at its turn). */
+    clearContent(id: MessageId): void {
+      const content = contentOf(requireMessage(id)) ?? badInput(`message ${id} has no content`);
+      if (content.length > 0) w.write(() => content.delete(0, content.length));
     },
     observe(listener: () => void): () => void {
       const roots = [ROOT_META, ...Object.values(CHAT)].map((name) => doc.getMap<unknown>(name));

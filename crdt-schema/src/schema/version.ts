@@ -11,6 +11,11 @@
  * edit made by an upgraded peer to the very field another peer is migrating at
  * the same moment can lose to the migrated value; steps therefore only fill
  * fields that are still absent.
+ *
+ * A new optional field that older code may ignore, whose absence has a
+ * defined meaning, needs no step and no new version (raising the version
+ * would make every older peer read-only on the kind). The chat claim
+ * record's `attempts` and `retryAt` were added that way (chat-claims.ts).
  */
 import type * as Y from 'yjs';
 import { TendrilError } from '../errors.ts';

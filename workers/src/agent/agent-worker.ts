@@ -7,6 +7,14 @@
  * still holds the claim, renews the lease while streaming, and gives up the
  * moment it loses it. A worker that dies leaves a lease that expires; another
  * worker then answers the turn again.
+ *
+ * A turn never loops: every failure ends inside the turn's error handling.
+ * Attempts are counted in the claim record (shared by every worker, kept
+ * across restarts); a failure that may clear up gives the turn back with a
+ * growing backoff, and after the last attempt, or at once when trying again
+ * cannot help, the turn and its reply end as `error` with the reason. A turn
+ * with Stop pressed on it or on a reply is never answered again, and deleting
+ * a chat aborts the work on it at once.
  */
 import { hostname } from 'node:os';
 import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
@@ -17,8 +25,17 @@ import { answerTurn } from './answer-turn.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import type { ChosenProvider } from './provider-setup.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
+import { DEFAULT_TURN_RETRY, describeFailure, turnRetryDelay, type TurnRetryPolicy } from './turn-failure.ts';
 
 type Chat = ReturnType<typeof chatDoc>;
+
+interface OpenChat {
+  readonly sync: DocSync;
+  readonly chat: Chat;
+  readonly unobserve: () => void;
+  /** Fires when the chat is deleted (or the worker stops): all work on it ends. */
+  readonly abort: AbortController;
+}
 
 export interface AgentWorkerOptions {
   readonly session: WorkspaceSession;
@@ -28,17 +45,39 @@ export interface AgentWorkerOptions {
   readonly systemPrompt?: () => string | undefined;
   readonly leaseMs?: number;
   readonly settleMs?: number;
+  /** Attempts per turn and the backoff between them; the base delay defaults to the lease. */
+  readonly retry?: Partial<TurnRetryPolicy>;
+  readonly now?: () => number;
   readonly log?: (line: string) => void;
   /** The tools offered to the model for the next turn (none when absent). */
   readonly tools?: () => Toolbox | undefined;
   readonly maxToolRounds?: number;
 }
 
+const INTERRUPTED = 'interrupted: the worker answering stopped; answered again below';
+const MAX_REASON = 2000;
+
+const waitFor = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+
 export class AgentWorker {
   private readonly o: AgentWorkerOptions;
   private readonly me: DeviceId;
-  private readonly chats = new Map<ChatId, { sync: DocSync; chat: Chat }>();
+  private readonly retry: TurnRetryPolicy;
+  private readonly now: () => number;
+  private readonly chats = new Map<ChatId, OpenChat>();
+  private readonly opening = new Set<ChatId>();
   private readonly inFlight = new Set<MessageId>();
+  /** Turns this worker could not even record a failure on (e.g. a document it may not write): left alone. */
+  private readonly unwritable = new Set<MessageId>();
   private readonly running = new Set<Promise<void>>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
@@ -47,6 +86,8 @@ export class AgentWorker {
   constructor(o: AgentWorkerOptions) {
     this.o = o;
     this.me = o.session.home.identity.deviceId;
+    this.retry = { ...DEFAULT_TURN_RETRY, baseDelayMs: this.leaseMs, ...o.retry };
+    this.now = o.now ?? Date.now;
   }
 
   get leaseMs(): number {
@@ -62,8 +103,8 @@ export class AgentWorker {
     const s = this.o.session;
     s.connect();
     await this.openChats();
-    s.index.ydoc.on('update', () => void this.openChats());
-    // Leases expire without any document change: look again regularly.
+    s.index.ydoc.on('update', () => void this.openChats().catch((e: unknown) => this.o.log?.(`could not open chats: ${(e as Error).message}`)));
+    // Leases and backoffs expire without any document change: look again regularly.
     this.timer = setInterval(() => this.scanAll(), Math.max(200, Math.floor(this.leaseMs / 3)));
     this.announce();
   }
@@ -81,14 +122,37 @@ export class AgentWorker {
     }
   }
 
+  private isGone(id: ChatId): boolean {
+    const entry = this.o.session.workspace().chats.get(id);
+    return entry === undefined || entry.deleted;
+  }
+
   private async openChats(): Promise<void> {
+    // A deleted chat stops all work on it at once, before anything is opened.
+    for (const [id, c] of this.chats) if (this.isGone(id)) this.closeChat(id, c);
     for (const entry of this.o.session.workspace().chats.list()) {
-      if (this.chats.has(entry.id) || this.stopped) continue;
-      const opened = await this.o.session.openChat(entry.id);
-      this.chats.set(entry.id, opened);
-      opened.chat.observe(() => this.scan(entry.id));
-      this.scan(entry.id);
+      if (this.chats.has(entry.id) || this.opening.has(entry.id) || this.stopped) continue;
+      this.opening.add(entry.id);
+      try {
+        const { sync, chat } = await this.o.session.openChat(entry.id);
+        if (this.stopped || this.isGone(entry.id)) continue;
+        const opened: OpenChat = { sync, chat, unobserve: chat.observe(() => this.scan(entry.id)), abort: new AbortController() };
+        this.chats.set(entry.id, opened);
+        this.scan(entry.id);
+      } catch (e) {
+        // One chat that cannot be opened does not keep the others from being answered.
+        this.o.log?.(`chat ${entry.id}: not opened: ${(e as Error).message}`);
+      } finally {
+        this.opening.delete(entry.id);
+      }
     }
+  }
+
+  private closeChat(id: ChatId, c: OpenChat): void {
+    this.chats.delete(id);
+    c.unobserve();
+    c.abort.abort();
+    this.o.log?.(`chat ${id}: deleted, work on it stopped`);
   }
 
   private scanAll(): void {
@@ -97,12 +161,16 @@ export class AgentWorker {
 
   private scan(id: ChatId): void {
     const c = this.chats.get(id);
-    if (!c || this.stopped) return;
+    if (!c || this.stopped || c.abort.signal.aborted) return;
     for (const turn of c.chat.pendingTurns()) {
-      if (this.inFlight.has(turn.id)) continue;
+      if (this.inFlight.has(turn.id) || this.unwritable.has(turn.id)) continue;
       this.inFlight.add(turn.id);
       const run = this.handle(c, turn)
-        .catch((e: unknown) => this.o.log?.(`turn ${turn.id}: ${(e as Error).message}`))
+        .catch((e: unknown) => {
+          // Only reached when not even the failure could be written: do not try this turn again here.
+          this.unwritable.add(turn.id);
+          this.o.log?.(`turn ${turn.id}: ${(e as Error).message}`);
+        })
         .finally(() => {
           this.inFlight.delete(turn.id);
           this.running.delete(run);
@@ -111,43 +179,124 @@ export class AgentWorker {
     }
   }
 
-  private async handle(c: { sync: DocSync; chat: Chat }, turn: ChatMessage): Promise<void> {
+  private async handle(c: OpenChat, turn: ChatMessage): Promise<void> {
     const { chat, sync } = c;
+    if (chat.isTurnStopped(turn.id)) return this.endStopped(chat, turn.id);
     if (!chat.claims.claim(turn.id, this.me, this.leaseMs)) return;
-    // Our claim must reach the relay, and concurrent claims reach us, before we decide.
-    await sync.whenSynced(this.leaseMs);
-    await new Promise((r) => setTimeout(r, this.o.settleMs ?? 300));
-    if (this.stopped || !chat.claims.holds(turn.id, this.me)) return;
-
-    // A reply left streaming by a worker that died is closed before answering again.
-    for (const m of chat.transcript()) {
-      if (m.parent === turn.id && m.role === 'assistant' && (m.status === 'streaming' || m.status === 'pending')) {
-        chat.setStatus(m.id, 'error', 'interrupted: the worker answering stopped; answered again below');
-      }
-    }
-    const chosen = this.o.chooseProvider();
-    const reply = chat.addMessage({ author: this.me, role: 'assistant', status: 'pending', parent: turn.id, ...(chosen ? { model: chosen.model } : {}) });
-    const renew = setInterval(() => chat.claims.claim(turn.id, this.me, this.leaseMs), Math.floor(this.leaseMs / 3));
     try {
-      if (!chosen) {
-        chat.setStatus(reply, 'error', 'no model provider is configured: add one with an API key in Settings');
-      } else {
-        const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: this.o.systemPrompt?.(), summarize: modelSummarizer(chosen.provider, chosen.model) });
-        const tools = this.o.tools?.();
-        const outcome = await answerTurn({
-          chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me),
-          ...(tools ? { tools, onToolResult: (call) => this.o.log?.(`turn ${turn.id}: tool ${call.name}`) } : {}),
-          ...(this.o.maxToolRounds !== undefined ? { maxToolRounds: this.o.maxToolRounds } : {}),
-        });
-        this.o.log?.(`turn ${turn.id}: ${outcome}`);
-        if (outcome === 'lost') return;
+      // Our claim must reach the relay, and concurrent claims reach us, before we decide.
+      await sync.whenSynced(this.leaseMs);
+    } catch (e) {
+      this.o.log?.(`turn ${turn.id}: claim not synced (${(e as Error).message}); given back`);
+      chat.claims.backOff(turn.id, this.me, this.now());
+      return;
+    }
+    await waitFor(this.o.settleMs ?? 300, c.abort.signal);
+    if (!chat.claims.holds(turn.id, this.me)) return;
+    if (this.stopped || c.abort.signal.aborted) return chat.claims.backOff(turn.id, this.me, this.now());
+
+    const renew = setInterval(() => {
+      try {
+        chat.claims.claim(turn.id, this.me, this.leaseMs);
+      } catch (e) {
+        this.o.log?.(`turn ${turn.id}: lease not renewed: ${(e as Error).message}`);
       }
+    }, Math.floor(this.leaseMs / 3));
+    let attempt = 0;
+    let reply: MessageId | undefined;
+    let toolsRan = false;
+    try {
+      attempt = chat.claims.beginAttempt(turn.id, this.me);
+      if (attempt === 0) return;
+      if (chat.isTurnStopped(turn.id)) return this.endStopped(chat, turn.id);
+      if (attempt > this.retry.maxAttempts) {
+        // Every attempt ended with its worker gone: the reason goes on the reply the last one left.
+        reply = chat.repliesTo(turn.id).at(-1)?.id ?? this.replyFor(chat, turn.id, undefined);
+        return this.fail(chat, turn.id, reply, `gave up after ${attempt - 1} attempts: the worker answering it stopped each time`);
+      }
+      const chosen = this.o.chooseProvider();
+      reply = this.replyFor(chat, turn.id, chosen?.model);
+      if (!chosen) return this.fail(chat, turn.id, reply, 'no model provider is configured: add one with an API key in Settings');
+      const signal = c.abort.signal;
+      const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: this.o.systemPrompt?.(), summarize: modelSummarizer(chosen.provider, chosen.model, signal) });
+      const tools = this.o.tools?.();
+      const result = await answerTurn({
+        chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), signal,
+        ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
+        ...(this.o.maxToolRounds !== undefined ? { maxToolRounds: this.o.maxToolRounds } : {}),
+      });
+      this.o.log?.(`turn ${turn.id}: ${result.outcome} (attempt ${attempt})`);
+      if (result.outcome === 'lost') return;
+      if (result.outcome === 'error') return this.failed(c, turn.id, reply, attempt, result.error, toolsRan);
       this.answered++;
       chat.setStatus(turn.id, 'done');
+      chat.claims.release(turn.id, this.me);
+    } catch (e) {
+      this.o.log?.(`turn ${turn.id}: attempt ${attempt} failed: ${(e as Error).message}`);
+      if (reply === undefined) reply = this.replyFor(chat, turn.id, undefined);
+      this.failed(c, turn.id, reply, attempt, e, toolsRan);
     } finally {
       clearInterval(renew);
-      chat.claims.release(turn.id, this.me);
     }
+  }
+
+  /**
+   * The reply this attempt writes into: the one a failed earlier attempt left
+   * (emptied), else a new one; a reply left streaming by a worker that died is
+   * closed first.
+   */
+  private replyFor(chat: Chat, turn: MessageId, model: string | undefined): MessageId {
+    const replies = chat.repliesTo(turn);
+    const last = replies.at(-1);
+    if (last && last.status === 'error' && last.error !== INTERRUPTED && last.stopRequested === undefined) {
+      chat.clearContent(last.id);
+      chat.setStatus(last.id, 'pending');
+      if (model) chat.setModel(last.id, model);
+      return last.id;
+    }
+    for (const m of replies) if (m.status === 'streaming' || m.status === 'pending') chat.setStatus(m.id, 'error', INTERRUPTED);
+    return chat.addMessage({ author: this.me, role: 'assistant', status: 'pending', parent: turn, ...(model ? { model } : {}) });
+  }
+
+  /**
+   * An attempt failed: try again later when that may help and attempts are left, else end the turn.
+   * Once part of the answer reached the chat, or a tool ran, the attempt is not repeated: the partial
+   * answer stays and the user may ask again (a repeat would show the answer twice or run tools twice).
+   */
+  private failed(c: OpenChat, turn: MessageId, reply: MessageId, attempt: number, e: unknown, toolsRan: boolean): void {
+    const { chat } = c;
+    if (c.abort.signal.aborted || chat.isTurnStopped(turn)) return this.endStopped(chat, turn);
+    if (!chat.claims.holds(turn, this.me)) return;
+    const f = describeFailure(e);
+    const max = this.retry.maxAttempts;
+    if (!f.retryable) return this.fail(chat, turn, reply, f.message);
+    if (toolsRan || (chat.message(reply)?.content ?? '') !== '') return this.fail(chat, turn, reply, `${f.message} (after part of the answer; not repeated)`);
+    if (attempt >= max) return this.fail(chat, turn, reply, `${f.message} (gave up after ${attempt} attempts)`);
+    const delay = turnRetryDelay(attempt, this.retry, f.retryAfterMs);
+    chat.setStatus(reply, 'error', clip(`${f.message} (attempt ${attempt} of ${max}; trying again in ${Math.ceil(delay / 1000)} s)`));
+    chat.claims.backOff(turn, this.me, this.now() + delay);
+  }
+
+  /** Ends the turn as failed: the reason on the reply and on the turn; it is not picked up again. */
+  private fail(chat: Chat, turn: MessageId, reply: MessageId, reason: string): void {
+    const text = clip(reason);
+    chat.setStatus(reply, 'error', text);
+    chat.setStatus(turn, 'error', text);
+    this.answered++;
+    chat.claims.release(turn, this.me);
+    this.o.log?.(`turn ${turn}: failed: ${text}`);
+  }
+
+  /** Stop was pressed (or the chat deleted): unfinished replies (one waiting for the next attempt included) end stopped and the turn is over. */
+  private endStopped(chat: Chat, turn: MessageId): void {
+    const replies = chat.repliesTo(turn);
+    const waiting = replies.at(-1);
+    for (const m of replies) {
+      const unfinished = m.status === 'pending' || m.status === 'streaming' || (m === waiting && m.status === 'error' && m.error !== INTERRUPTED);
+      if (unfinished) chat.setStatus(m.id, 'stopped');
+    }
+    chat.setStatus(turn, 'done');
+    chat.claims.release(turn, this.me);
   }
 
   /** Stops taking turns, lets answers in progress finish or abort, and waits for them. */
@@ -157,3 +306,5 @@ export class AgentWorker {
     await Promise.allSettled([...this.running]);
   }
 }
+
+const clip = (text: string): string => (text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text);

@@ -2,14 +2,15 @@
  * Answering one claimed user turn: call the provider with streaming, append
  * the reply into its Y.Text in small batches (so every device sees it stream),
  * stop within a second of a synced Stop press, and record model, tokens,
- * latency (to the first token and in all) and an estimated cost. Errors end as a readable error state in the
- * reply, never as a crash. With a toolbox, the answer runs through the tool
+ * latency (to the first token and in all) and an estimated cost. A failure is
+ * returned to the caller (never thrown), which decides whether the turn is
+ * tried again or ends with the reason in the reply. With a toolbox, the answer runs through the tool
  * loop (tools/tool-loop.ts): the model's tool calls are run and fed back until
  * it answers, up to a round limit; only its text reaches the reply.
  */
 import type { DeviceId, MessageId } from '@tendril/crdt-schema/ids';
 import type { chatDoc } from '@tendril/crdt-schema/schema';
-import { estimateCost, isLlmError, type ChatMessage, type LlmProvider, type ToolCall } from '../llm/index.ts';
+import { estimateCost, type ChatMessage, type LlmProvider, type ToolCall } from '../llm/index.ts';
 import { toolLoop } from '../tools/tool-loop.ts';
 import type { Toolbox } from '../tools/tool.ts';
 
@@ -32,21 +33,30 @@ export interface AnswerOptions {
   /** Rounds of tool calls before the model must answer (default 5). */
   readonly maxToolRounds?: number;
   readonly onToolResult?: (call: ToolCall, result: string) => void;
+  /** Ends the answer at once as stopped (the chat was deleted, the worker is shutting down). */
+  readonly signal?: AbortSignal;
 }
 
 export type AnswerOutcome = 'done' | 'stopped' | 'error' | 'lost';
 
-export async function answerTurn(o: AnswerOptions): Promise<AnswerOutcome> {
+/** How an answer ended; `error` (the failure, not yet shown) only with the outcome `error`. */
+export interface AnswerResult {
+  readonly outcome: AnswerOutcome;
+  readonly error?: unknown;
+}
+
+export async function answerTurn(o: AnswerOptions): Promise<AnswerResult> {
   const now = o.now ?? Date.now;
   const started = now();
   const abort = new AbortController();
   let reason: AnswerOutcome | null = null;
   const check = (): void => {
     if (reason) return;
-    if (o.chat.isStopRequested(o.reply)) reason = 'stopped';
+    if (o.chat.isStopRequested(o.reply) || o.signal?.aborted === true) reason = 'stopped';
     else if (!o.stillHolds()) reason = 'lost';
     if (reason) abort.abort();
   };
+  o.signal?.addEventListener('abort', check, { once: true });
   const unobserve = o.chat.observe(check);
   const poll = setInterval(check, 250);
   let buffer = '';
@@ -81,26 +91,25 @@ export async function answerTurn(o: AnswerOptions): Promise<AnswerOutcome> {
       if (reason) break;
     }
     flush();
-    if (reason === 'lost') return 'lost';
+    if (reason === 'lost') return { outcome: 'lost' };
     if (reason === 'stopped') {
       o.chat.setStatus(o.reply, 'stopped');
-      return 'stopped';
+      return { outcome: 'stopped' };
     }
     o.chat.setStatus(o.reply, 'done');
-    return 'done';
+    return { outcome: 'done' };
   } catch (e) {
     flush();
     if (reason === 'stopped') {
       o.chat.setStatus(o.reply, 'stopped');
-      return 'stopped';
+      return { outcome: 'stopped' };
     }
-    if (reason === 'lost') return 'lost';
-    const message = isLlmError(e) ? `${e.message} [${e.code}]` : e instanceof Error ? e.message : String(e);
-    o.chat.setStatus(o.reply, 'error', message);
-    return 'error';
+    if (reason === 'lost') return { outcome: 'lost' };
+    return { outcome: 'error', error: e };
   } finally {
     clearInterval(poll);
     unobserve();
+    o.signal?.removeEventListener('abort', check);
     if (reason !== 'lost') {
       o.chat.setModel(o.reply, o.model);
       const timing = { ...(firstTokenAt !== undefined ? { firstTokenMs: firstTokenAt - started } : {}), totalMs: now() - started };

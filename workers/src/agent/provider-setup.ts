@@ -3,11 +3,15 @@
  * workspace's encrypted settings (the default model first, then every other
  * enabled provider as a fallback chain). API keys come from the settings
  * document or from an environment variable named by a flag; they are handed
- * to the adapter and to nothing else.
+ * to the adapter and to nothing else. Every adapter is wrapped in the retry
+ * policy (retry.ts): a rate limit or a provider failure before any output is
+ * tried again with backoff, within the one attempt at a turn.
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { settingsDoc } from '@tendril/crdt-schema/schema';
-import { createAnthropicProvider, createGeminiProvider, createOpenAiProvider, fallbackChain, type LlmDeps, type LlmProvider } from '../llm/index.ts';
+import {
+  createAnthropicProvider, createGeminiProvider, createOpenAiProvider, fallbackChain, withRetry, type LlmDeps, type LlmProvider, type RetryHooks, type RetryPolicy,
+} from '../llm/index.ts';
 
 export const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'ollama'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
@@ -27,7 +31,13 @@ export interface ChosenProvider {
 
 const DEFAULT_BASE: Partial<Record<ProviderKind, string>> = { openai: 'https://api.openai.com/v1', ollama: 'http://127.0.0.1:11434/v1' };
 
-export function createProvider(spec: ProviderSpec, deps: Partial<LlmDeps> = {}): LlmProvider {
+/** How transient provider errors are retried within one attempt: the policy (default DEFAULT_RETRY) and a hook for logs. */
+export interface RetrySetup {
+  readonly policy?: Partial<RetryPolicy>;
+  readonly hooks?: RetryHooks;
+}
+
+function adapter(spec: ProviderSpec, deps: Partial<LlmDeps>): LlmProvider {
   const id = spec.id ?? spec.kind;
   switch (spec.kind) {
     case 'openai':
@@ -40,8 +50,13 @@ export function createProvider(spec: ProviderSpec, deps: Partial<LlmDeps> = {}):
   }
 }
 
+/** The adapter for `spec`, retrying transient failures (429, 5xx, network) before any output. */
+export function createProvider(spec: ProviderSpec, deps: Partial<LlmDeps> = {}, retry: RetrySetup = {}): LlmProvider {
+  return withRetry(adapter(spec, deps), retry.policy, deps, retry.hooks);
+}
+
 /** The provider chain configured in the settings document, or null when none is usable. */
-export function providerFromSettings(settings: ReturnType<typeof settingsDoc>, deps: Partial<LlmDeps> = {}): ChosenProvider | null {
+export function providerFromSettings(settings: ReturnType<typeof settingsDoc>, deps: Partial<LlmDeps> = {}, retry: RetrySetup = {}): ChosenProvider | null {
   const enabled = settings.providers().filter((p) => p.enabled && (p.kind === 'ollama' || p.hasApiKey));
   if (enabled.length === 0) return null;
   const preferred = settings.defaultModel();
@@ -50,7 +65,7 @@ export function providerFromSettings(settings: ReturnType<typeof settingsDoc>, d
     const model = p.id === preferred?.provider ? preferred.model : p.models[0];
     if (!model) return [];
     const apiKey = settings.getApiKey(p.id);
-    return [{ provider: createProvider({ kind: p.kind, id: p.id, ...(p.baseUrl ? { baseUrl: p.baseUrl } : {}), ...(apiKey ? { apiKey } : {}), model }, deps), model }];
+    return [{ provider: createProvider({ kind: p.kind, id: p.id, ...(p.baseUrl ? { baseUrl: p.baseUrl } : {}), ...(apiKey ? { apiKey } : {}), model }, deps, retry), model }];
   });
   if (entries.length === 0) return null;
   return { provider: entries.length === 1 ? entries[0]!.provider : fallbackChain(entries), model: entries[0]!.model };

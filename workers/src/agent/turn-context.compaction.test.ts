@@ -1,7 +1,7 @@
 /**
  * The model's view of a turn: edits replace what they revise, unfinished
  * replies stay out, and a history longer than the window is compacted into a
- * summary written by the model itself.
+ * summary written by the model itself (from at most half the window of text).
  */
 import { describe, expect, it } from 'vitest';
 import type { DeviceId, MessageId } from '@tendril/crdt-schema/ids';
@@ -55,5 +55,18 @@ describe('turnContext', () => {
     expect(out.at(-1)).toEqual({ role: 'user', content: 'the latest question' });
     expect(provider.requests).toHaveLength(1);
     expect(provider.requests[0]!.messages[1]!.content).toContain('message 0');
+  });
+
+  it('sends the summarizer at most half the model window, and ends its request with the signal', async () => {
+    const provider = recordingProvider('short');
+    const summarize = modelSummarizer(provider, 'gpt-4o-mini');
+    await summarize([{ role: 'user', content: 'x'.repeat(900_000) }], 1000);
+    expect(provider.requests[0]!.messages[1]!.content.length).toBe((128_000 / 2) * 4);
+    const abort = new AbortController();
+    abort.abort();
+    const seen: (AbortSignal | undefined)[] = [];
+    const watching: LlmProvider = { id: 'w', async *stream(_r, o) { seen.push(o?.signal); yield { type: 'done', finishReason: 'stop' }; } };
+    await modelSummarizer(watching, 'gpt-4o-mini', abort.signal)([{ role: 'user', content: 'a' }], 10);
+    expect(seen[0]?.aborted).toBe(true);
   });
 });

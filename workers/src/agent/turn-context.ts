@@ -6,7 +6,7 @@
  */
 import { activeBranch, type ChatMessage as StoredMessage } from '@tendril/crdt-schema/schema';
 import type { MessageId } from '@tendril/crdt-schema/ids';
-import { collect, fitHistory, type ChatMessage, type LlmProvider } from '../llm/index.ts';
+import { collect, contextWindow, DEFAULT_CONTEXT_WINDOW, fitHistory, type ChatMessage, type LlmProvider } from '../llm/index.ts';
 
 export interface TurnContextOptions {
   readonly systemPrompt?: string;
@@ -17,10 +17,15 @@ export interface TurnContextOptions {
   readonly window?: number;
 }
 
-/** Compaction through the model itself: the turns that no longer fit, summarized in about `maxTokens`. */
-export function modelSummarizer(provider: LlmProvider, model: string): (dropped: readonly ChatMessage[], maxTokens: number) => Promise<string> {
+/**
+ * Compaction through the model itself: the turns that no longer fit, summarized in about `maxTokens`.
+ * What is sent is cut to half the model's window (a huge old message must not make the summary request
+ * itself too large), and the request ends with `signal` (Stop, a deleted chat).
+ */
+export function modelSummarizer(provider: LlmProvider, model: string, signal?: AbortSignal): (dropped: readonly ChatMessage[], maxTokens: number) => Promise<string> {
+  const maxChars = Math.floor(((contextWindow(model) ?? DEFAULT_CONTEXT_WINDOW) / 2) * 4);
   return async (dropped, maxTokens) => {
-    const text = dropped.map((m) => `${m.role}: ${'content' in m ? m.content : ''}`).join('\n\n');
+    const text = dropped.map((m) => `${m.role}: ${'content' in m ? m.content : ''}`).join('\n\n').slice(-maxChars);
     const answer = await collect(
       provider.stream({
         model,
@@ -29,7 +34,7 @@ export function modelSummarizer(provider: LlmProvider, model: string): (dropped:
           { role: 'system', content: `Summarize this conversation in at most ${maxTokens} tokens. Keep facts, decisions, names and open questions.` },
           { role: 'user', content: text },
         ],
-      }),
+      }, signal ? { signal } : {}),
     );
     return answer.text;
   };

@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { SessionCommands } from '@tendril/gateway';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { AgentWorker } from '../agent/agent-worker.ts';
-import { createProvider, parseProviderKind, providerFromSettings, type ChosenProvider } from '../agent/provider-setup.ts';
+import { createProvider, parseProviderKind, providerFromSettings, type ChosenProvider, type RetrySetup } from '../agent/provider-setup.ts';
 import { flag, intFlag, parseArgs } from './args.ts';
 import { homeDir, seconds, type CliContext } from './context.ts';
 import { withSession } from './session.ts';
@@ -22,6 +22,8 @@ import { startWorkerPlugins } from '../plugins/worker-plugins.ts';
 export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['home', 'name', 'provider', 'base-url', 'model', 'api-key-env', 'lease-ms', 'plugin-time-limit'], switches: ['no-plugins', 'no-tools'] });
   const kind = flag(args, 'provider');
+  // Transient provider failures are retried within an attempt; say so in the log.
+  const retry: RetrySetup = { hooks: { onRetry: (err, attempt, delayMs) => ctx.io.err(`provider ${err.provider}: ${err.message}; retry ${attempt} in ${delayMs} ms`) } };
   let fromFlags: ChosenProvider | null = null;
   if (kind !== undefined) {
     const model = flag(args, 'model');
@@ -30,13 +32,13 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
     const apiKey = keyVar ? ctx.env[keyVar] : undefined;
     if (keyVar && !apiKey) throw new TendrilError('E_BAD_INPUT', `environment variable ${keyVar} is not set`);
     const baseUrl = flag(args, 'base-url');
-    fromFlags = { provider: createProvider({ kind: parseProviderKind(kind), model, ...(baseUrl ? { baseUrl } : {}), ...(apiKey ? { apiKey } : {}) }), model };
+    fromFlags = { provider: createProvider({ kind: parseProviderKind(kind), model, ...(baseUrl ? { baseUrl } : {}), ...(apiKey ? { apiKey } : {}) }, {}, retry), model };
   }
   const home = homeDir(ctx, args);
   return withSession(home, async (session, crypto) => {
     const settings = session.home.keys.has('settings') ? (await session.openSettings()).settings : null;
     if (!fromFlags && !settings) throw new TendrilError('E_KEY_MISSING', 'this device cannot read the settings: pass --provider, --model and --api-key-env');
-    const chooseProvider = (): ChosenProvider | null => fromFlags ?? (settings ? providerFromSettings(settings) : null);
+    const chooseProvider = (): ChosenProvider | null => fromFlags ?? (settings ? providerFromSettings(settings, {}, retry) : null);
     // Terminal sessions the user lets the agent and plugins use (their keys come with the grant).
     const commands = new SessionCommands({ crypto, session, gunzip: async (gz) => new Uint8Array(gunzipSync(gz)) });
     const extras = await startWorkerPlugins({

@@ -64,7 +64,10 @@ describe('fitHistory', () => {
   });
 
   it('fails with E_CONTEXT_TOO_LARGE when the newest turn alone does not fit', async () => {
-    await expect(fitHistory(history, { model: 'x', window: 25, reserveForOutput: 0, countTokens })).rejects.toMatchObject({ code: 'E_CONTEXT_TOO_LARGE' });
+    await expect(fitHistory(history, { model: 'x', window: 25, reserveForOutput: 0, countTokens })).rejects.toMatchObject({
+      code: 'E_CONTEXT_TOO_LARGE',
+      message: expect.stringMatching(/larger than the model's context window: about \d+ tokens estimated, the context window of x is 25 tokens/),
+    });
   });
 
   it('uses the model table and a token estimate by default', async () => {

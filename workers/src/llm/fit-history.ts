@@ -77,7 +77,11 @@ export async function fitHistory(messages: readonly ChatMessage[], o: FitOptions
     used += c;
   }
   if (kept.length === 0) {
-    throw new TendrilError('E_CONTEXT_TOO_LARGE', `the newest turn needs ${cost(turns.at(-1) ?? [])} tokens, ${budget} are free in a window of ${window}`);
+    const need = cost(turns.at(-1) ?? []);
+    throw new TendrilError(
+      'E_CONTEXT_TOO_LARGE',
+      `the message is larger than the model's context window: about ${need} tokens estimated, the context window of ${o.model} is ${window} tokens (${Math.max(0, budget)} free after the system prompt and room for the answer)`,
+    );
   }
   const droppedMessages = turns.slice(0, turns.length - kept.length).flat();
   let summary: string | undefined;

@@ -4,7 +4,8 @@
  * HTTP failure, an error mid-stream, a stall, an endless stream, slow pacing).
  * The server picks one per request: the `x-fake-scenario` header, else a
  * `[[scenario:NAME]]` marker in the last user message, else the queue, else
- * the default.
+ * the default. A named scenario may be a sequence: its requests get the
+ * entries in order and the last one from then on (fail twice, then answer).
  */
 
 /** A tool call the fake model makes; `arguments` is the complete JSON text. */
@@ -50,8 +51,8 @@ export interface Scenario {
 }
 
 export interface ScenarioBook {
-  /** Named scenarios, chosen by header or marker. */
-  readonly scenarios?: Readonly<Record<string, Scenario>>;
+  /** Named scenarios, chosen by header or marker; a sequence is used in order, its last entry repeating. */
+  readonly scenarios?: Readonly<Record<string, Scenario | readonly Scenario[]>>;
   /** Used in order, one per request without a header or marker. */
   readonly queue?: readonly Scenario[];
   /** Used when nothing else applies. */
@@ -82,16 +83,20 @@ export function lastUserText(body: unknown): string {
   return last ? textOf(last.content) : '';
 }
 
-/** Picks the scenario for one request; `queue` is consumed in place. */
+/** Picks the scenario for one request; `queue` is consumed in place, `used` counts requests per named sequence. */
 export function pickScenario(
   book: ScenarioBook,
   queue: Scenario[],
   header: string | undefined,
   body: unknown,
+  used: Map<string, number> = new Map(),
 ): { name: string; scenario: Scenario } {
   const named = header ?? MARKER.exec(lastUserText(body))?.[1];
   if (named !== undefined) {
-    const scenario = book.scenarios?.[named];
+    const entry = book.scenarios?.[named];
+    const n = used.get(named) ?? 0;
+    used.set(named, n + 1);
+    const scenario = isSequence(entry) ? entry[Math.min(n, entry.length - 1)] : entry;
     if (!scenario) throw new Error(`fake provider: no scenario named ${named}`);
     return { name: named, scenario };
   }
@@ -99,6 +104,8 @@ export function pickScenario(
   if (next) return { name: 'queued', scenario: next };
   return { name: 'default', scenario: book.fallback ?? DEFAULT_SCENARIO };
 }
+
+const isSequence = (s: Scenario | readonly Scenario[] | undefined): s is readonly Scenario[] => Array.isArray(s);
 
 /** Splits tool-call arguments into the pieces streamed for it. */
 export function argumentPieces(call: FakeToolCall): string[] {

@@ -26,6 +26,20 @@ describe('fake provider: scenarios and faults', () => {
     expect(fake.requests.map((r) => r.scenario)).toEqual(['a', 'b', 'queued', 'default']);
   });
 
+  it('plays a named sequence in order, then repeats its last entry', async () => {
+    fake = await startFakeProvider({ scenarios: { flaky: [{ failWith: { status: 503 } }, { text: ['ok'] }] } });
+    const url = `${fake.url}/v1/chat/completions`;
+    const statuses: number[] = [];
+    const texts: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await postJson(url, ask(scenarioMarker('flaky')), auth);
+      statuses.push(r.status);
+      texts.push(r.status === 200 ? contentOf(r.text) : '');
+    }
+    expect(statuses).toEqual([503, 200, 200]);
+    expect(texts).toEqual(['', 'ok', 'ok']);
+  });
+
   it('fails with the scripted status and Retry-After', async () => {
     fake = await startFakeProvider({ queue: [{ failWith: { status: 429, retryAfter: 1 } }, { failWith: { status: 503 } }] });
     const limited = await postJson(`${fake.url}/v1/chat/completions`, ask('x'), auth);

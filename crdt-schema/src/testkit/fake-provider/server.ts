@@ -83,6 +83,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 export async function startFakeProvider(options: FakeProviderOptions = {}): Promise<FakeProvider> {
   const requests: FakeRequest[] = [];
   const queue: Scenario[] = [...(options.queue ?? [])];
+  const used = new Map<string, number>();
   const waiters = new Set<() => void>();
 
   async function serve(req: IncomingMessage, res: ServerResponse, record: FakeRequest, r: Route | undefined): Promise<Outcome> {
@@ -94,7 +95,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     if (!r) return reply({ status: 404, body: { error: { message: `no route ${req.method ?? ''} ${record.path}` } } });
     const denied = r.dialect.checkAuth(req.headers, new URLSearchParams(record.query), options.apiKey);
     if (denied) return reply(denied);
-    const { name, scenario: s } = pickScenario(options, queue, headerValue(req.headers[SCENARIO_HEADER]), record.body);
+    const { name, scenario: s } = pickScenario(options, queue, headerValue(req.headers[SCENARIO_HEADER]), record.body, used);
     record.scenario = name;
     const { gone, closed } = closedSignal(res);
     if (s.headerDelayMs !== undefined) await Promise.race([new Promise((w) => setTimeout(w, s.headerDelayMs)), closed]);
