@@ -4,6 +4,6 @@
  * based), the retry and fallback wrappers. Everything exported here is
  * Node-free; the app imports it as `@tendril/workers/agent-core`.
  */
-export { TurnRunner, INTERRUPTED, type RunnerChat, type RunnerChoice, type TurnRunnerOptions } from './turn-runner.ts';
+export { TurnRunner, CONTINUE_NOTE, INTERRUPTED, type RunnerChat, type RunnerChoice, type TurnRunnerOptions } from './turn-runner.ts';
 export { createProvider, PROVIDER_KINDS, type ChosenProvider, type ProviderKind, type ProviderSpec } from './provider-setup.ts';
 export { fallbackChain, withRetry, type LlmProvider, type LlmDeps } from '../llm/index.ts';

@@ -10,7 +10,10 @@
  * open) and it lets workers go first: a turn is claimed only after it stayed
  * pending and unclaimed for a grace window (none when no worker is known),
  * and a turn this runner cannot route to any provider is left to workers for
- * longer before it ends with the reason. Node-free: it runs in a page.
+ * longer before it ends with the reason. A reply its writer left unfinished
+ * (a tab closed, a worker killed: its lease lapsed) is finished in place from
+ * the text already written, and marked with who continued it. Node-free: it
+ * runs in a page.
  */
 import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
 import type { ChatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
@@ -57,6 +60,8 @@ export interface TurnRunnerOptions {
 
 /** The error a reply left by a peer that stopped answering carries (the same text as the worker's). */
 export const INTERRUPTED = 'interrupted: the worker answering stopped; answered again below';
+/** What the model is told when it finishes a reply another peer left unfinished. */
+export const CONTINUE_NOTE = 'Your answer above was cut off. Continue it exactly where it stops, without repeating any of it and without any preface.';
 const MAX_REASON = 2000;
 const clip = (text: string): string => (text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text);
 
@@ -203,16 +208,18 @@ export class TurnRunner {
       if (attempt === 0) return;
       if (chat.isTurnStopped(turn.id)) return this.endStopped(chat, turn.id);
       if (attempt > this.retry.maxAttempts) {
-        reply = chat.repliesTo(turn.id).at(-1)?.id ?? this.replyFor(chat, turn.id, undefined);
+        reply = chat.repliesTo(turn.id).at(-1)?.id ?? this.replyFor(chat, turn.id, undefined).id;
         return this.fail(chat, turn.id, reply, `gave up after ${attempt - 1} attempts: the peer answering it stopped each time`);
       }
       const chosen = this.o.chooseProvider();
       const provider = chosen !== null && 'provider' in chosen ? chosen : null;
-      reply = this.replyFor(chat, turn.id, provider?.model);
+      const target = this.replyFor(chat, turn.id, provider?.model);
+      reply = target.id;
       if (!provider) return this.fail(chat, turn.id, reply, chosen !== null && 'error' in chosen ? chosen.error : 'no model provider is configured: add one with an API key in Settings');
       this.o.onAnswering?.(reply, true);
       const signal = c.abort.signal;
       const messages = await turnContext(chat.transcript(), turn.id, { model: provider.model, systemPrompt: this.o.systemPrompt?.(), summarize: modelSummarizer(provider.provider, provider.model, signal) });
+      if (target.partial) messages.push({ role: 'assistant', content: target.partial }, { role: 'user', content: CONTINUE_NOTE });
       const tools = this.o.tools?.();
       const result = await answerTurn({
         chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), signal,
@@ -225,7 +232,7 @@ export class TurnRunner {
       chat.claims.release(turn.id, me);
     } catch (e) {
       this.o.log?.(`turn ${turn.id}: attempt ${attempt} failed: ${(e as Error).message}`);
-      if (reply === undefined) reply = this.replyFor(chat, turn.id, undefined);
+      if (reply === undefined) reply = this.replyFor(chat, turn.id, undefined).id;
       this.failed(c, turn.id, reply, attempt, e, toolsRan);
     } finally {
       clearInterval(renew);
@@ -233,18 +240,28 @@ export class TurnRunner {
     }
   }
 
-  /** The reply this attempt writes into: the one a failed earlier attempt left (emptied), else a new one. */
-  private replyFor(chat: ChatDoc, turn: MessageId, model: string | undefined): MessageId {
+  /**
+   * The reply this attempt writes into, and the text it continues: a reply left unfinished by a peer
+   * that went away is finished in place (marked with who continued it); the one a failed earlier
+   * attempt left is emptied and reused; else a new one.
+   */
+  private replyFor(chat: ChatDoc, turn: MessageId, model: string | undefined): { id: MessageId; partial: string } {
     const replies = chat.repliesTo(turn);
     const last = replies.at(-1);
+    if (last && (last.status === 'streaming' || last.status === 'pending') && last.stopRequested === undefined) {
+      for (const m of replies) if (m !== last && (m.status === 'streaming' || m.status === 'pending')) chat.setStatus(m.id, 'error', INTERRUPTED);
+      if (last.author !== this.o.me || last.content !== '') chat.markContinued(last.id, this.o.me);
+      if (model) chat.setModel(last.id, model);
+      return { id: last.id, partial: last.content };
+    }
     if (last && last.status === 'error' && last.error !== INTERRUPTED && last.stopRequested === undefined) {
       chat.clearContent(last.id);
       chat.setStatus(last.id, 'pending');
       if (model) chat.setModel(last.id, model);
-      return last.id;
+      return { id: last.id, partial: '' };
     }
     for (const m of replies) if (m.status === 'streaming' || m.status === 'pending') chat.setStatus(m.id, 'error', INTERRUPTED);
-    return chat.addMessage({ author: this.o.me, role: 'assistant', status: 'pending', parent: turn, ...(model ? { model } : {}) });
+    return { id: chat.addMessage({ author: this.o.me, role: 'assistant', status: 'pending', parent: turn, ...(model ? { model } : {}) }), partial: '' };
   }
 
   /** An attempt failed: try again later when that may help and attempts are left, else end the turn. */
