@@ -1,0 +1,193 @@
+/**
+ * Tabs and a worker answer the same chats, each turn exactly once. Two
+ * browser devices of the owner send 20 turns while a `tendril worker` is
+ * started, killed mid-work and started again; every turn ends with one reply.
+ * Then a tab closed mid-reply lets its lease lapse and the other device
+ * finishes the reply from the text already written, marked "continued by".
+ * A headless device in the test process reads the chats to check.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatId } from '@tendril/crdt-schema/ids';
+import type { ChatMessage } from '@tendril/crdt-schema/schema';
+import { startFakeProvider, scenarioMarker, type FakeProvider } from '@tendril/crdt-schema/testkit';
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { confirmPairing, createInvite, createWorkspace, goto, joinWith, newChat, openDevice, type Device } from './harness/app-driver.ts';
+import { ensureAppBuilt, ROOT } from './harness/build-app.ts';
+import { launchChromium } from './harness/chromium.ts';
+import { joinAsNodeDevice } from './harness/node-device.ts';
+import { startRelay, type Relay } from './harness/relay.ts';
+
+const KEY = 'sk-fake-handover';
+const PIECES = Array.from({ length: 8 }, (_, i) => `p${i} `);
+const SLOW = Array.from({ length: 60 }, (_, i) => `s${i} `);
+const INTERRUPTED = 'interrupted: the worker answering stopped; answered again below';
+
+function cli(args: string[]): ChildProcess {
+  return spawn(process.execPath, [join(ROOT, 'workers/bin/tendril.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function output(child: ChildProcess): () => string {
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return () => out;
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Writes a turn in the chat the device shows and waits until the transcript shows it. */
+async function say(d: Device, text: string): Promise<void> {
+  await d.page.getByTestId('composer').fill(text);
+  await d.page.getByTestId('composer').press('Enter');
+  await d.page.getByTestId('message').filter({ hasText: text }).first().waitFor();
+}
+
+describe('tabs and workers hand turns over', { timeout: 300_000 }, () => {
+  let dir: string;
+  let relay: Relay;
+  let fake: FakeProvider;
+  let browser: Browser;
+  let a: Device;
+  let b: Device;
+  let observer: WorkspaceSession;
+  let worker: { child: ChildProcess; log: () => string } | null = null;
+
+  beforeAll(async () => {
+    await ensureAppBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'tendril-e2e-handover-'));
+    fake = await startFakeProvider({ apiKey: KEY, cors: true, scenarios: { slow: { text: SLOW, chunkDelayMs: 250 } }, fallback: { text: PIECES, chunkDelayMs: 60 } });
+    relay = await startRelay(join(dir, 'relay'));
+    browser = await launchChromium();
+    a = await openDevice(await browser.newContext(), relay.url, 'Laptop');
+    b = await openDevice(await browser.newContext(), relay.url, 'Phone');
+    await createWorkspace(a, 'Hand-over');
+    await joinWith(b, await createInvite(a), a);
+    await a.page.getByRole('button', { name: 'Done' }).click();
+    const joining = cli(['join', '--home', join(dir, 'worker'), await createInvite(a), '--name', 'agent']);
+    const joinLog = output(joining);
+    const joined = new Promise<number | null>((resolve) => joining.once('exit', resolve));
+    await confirmPairing(a);
+    expect(await joined, joinLog()).toBe(0);
+    await a.page.getByRole('button', { name: 'Done' }).click();
+    observer = await joinAsNodeDevice(await createInvite(a), 'observer', (code) => confirmPairing(a, code));
+    await a.page.getByRole('button', { name: 'Done' }).click();
+    await goto(a, '#/settings');
+    const form = a.page.getByRole('form', { name: 'Add a provider' });
+    await form.getByLabel('Name').fill('local');
+    await form.getByLabel('Base URL (optional)').fill(`${fake.url}/v1`);
+    await form.getByLabel('API key', { exact: true }).fill(KEY);
+    await form.getByRole('button', { name: 'Add provider' }).click();
+    await a.page.getByTestId('providers').locator('strong').getByText('local', { exact: true }).waitFor();
+  }, 300_000);
+
+  afterAll(async () => {
+    worker?.child.kill('SIGKILL');
+    await observer?.close();
+    await browser?.close();
+    await fake?.close();
+    await relay?.kill();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function startWorker(): Promise<void> {
+    const child = cli(['worker', '--home', join(dir, 'worker'), '--no-plugins', '--no-tools']);
+    worker = { child, log: output(child) };
+    await until(() => worker!.log().includes('answering chats'), 'the worker to start');
+  }
+
+  async function killWorker(): Promise<void> {
+    const child = worker!.child;
+    worker = null;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async function turnsOf(chatId: ChatId): Promise<{ turn: ChatMessage; replies: ChatMessage[] }[]> {
+    const { chat } = await observer.openChat(chatId);
+    await observer.syncOrQueue(10_000);
+    return chat.transcript().filter((m) => m.role === 'user').map((turn) => ({ turn, replies: chat.repliesTo(turn.id) }));
+  }
+
+  const chatOf = (d: Device): ChatId => new URL(d.page.url()).hash.replace('#/chats/', '') as ChatId;
+
+  afterEach(async () => {
+    if (worker) await killWorker();
+  });
+
+  it('answers 20 turns from two devices exactly once while the worker comes and goes', async () => {
+    await newChat(a, 'From the laptop');
+    await newChat(b, 'From the phone');
+    const chats = [chatOf(a), chatOf(b)];
+    await startWorker();
+    for (let i = 0; i < 4; i++) {
+      await say(a, `laptop turn ${i}`);
+      await say(b, `phone turn ${i}`);
+    }
+    await killWorker();
+    for (let i = 4; i < 7; i++) {
+      await say(a, `laptop turn ${i}`);
+      await say(b, `phone turn ${i}`);
+    }
+    await startWorker();
+    for (let i = 7; i < 10; i++) {
+      await say(a, `laptop turn ${i}`);
+      await say(b, `phone turn ${i}`);
+    }
+    const all = async () => (await Promise.all(chats.map((c) => turnsOf(c)))).flat();
+    await until(async () => {
+      const turns = await all();
+      return turns.length === 20 && turns.every((t) => t.turn.status === 'done' && t.replies.every((r) => r.status === 'done'));
+    }, 'every turn to be answered', 120_000);
+    const turns = await all();
+    for (const t of turns) {
+      const who = (d: string): string => observer.workspace().members.list().find((m) => m.device === d)?.name ?? d;
+      const seen = t.replies.map((r) => `${who(r.author)}${r.continuedBy ? `+${who(r.continuedBy)}` : ''}:${r.status}:${r.error ?? ''}:${r.content.slice(0, 40)}@${r.createdAt}`).join(' | ');
+      expect(t.replies, `replies to "${t.turn.content}" (${t.turn.createdAt}): ${seen}`).toHaveLength(1);
+      expect(t.replies[0]!.content.trim().endsWith(PIECES.join('').trim()), t.turn.content).toBe(true);
+      expect(t.replies[0]!.error).not.toBe(INTERRUPTED);
+    }
+    // Both the worker and the tabs answered some of them.
+    const authors = new Set(turns.map((t) => t.replies[0]!.continuedBy ?? t.replies[0]!.author));
+    expect(authors.size).toBeGreaterThanOrEqual(2);
+  });
+
+  it('finishes a reply from a closed tab on the other device, from the text already written', async () => {
+    // In the laptop's chat of the first test, which the laptop still shows.
+    const chatId = chatOf(a);
+    const prompt = `a long story ${scenarioMarker('slow')}`;
+    const storyOf = async () => (await turnsOf(chatId)).find((t) => t.turn.content === prompt);
+    await say(a, prompt);
+    const reply = a.page.getByTestId('message').filter({ hasText: 's3' }).first();
+    await reply.waitFor();
+    await reply.getByTestId('answering-here').waitFor();
+    await a.page.close();
+    await until(async () => ((await storyOf())?.replies[0]?.content ?? '') !== '', 'the closed tab\'s partial reply at the observer');
+    const story = await storyOf();
+    await until(async () => (await storyOf())?.turn.status === 'done', 'the other device to finish the story', 120_000);
+    const done = await storyOf();
+    expect(done!.replies).toHaveLength(1);
+    const finished = done!.replies[0]!;
+    expect(finished.status).toBe('done');
+    expect(finished.author).toBe(story!.replies[0]!.author);
+    const phone = observer.workspace().members.list().find((m) => m.name === 'Phone')!.device;
+    expect(finished.continuedBy).toBe(phone);
+    expect(finished.author).not.toBe(phone);
+    // The text the closed tab wrote stays at the start; the continuation follows it.
+    expect(finished.content.startsWith(story!.replies[0]!.content)).toBe(true);
+    expect(finished.content.length).toBeGreaterThan(story!.replies[0]!.content.length);
+    await b.page.locator(`a[href="#/chats/${chatId}"]`).click();
+    await b.page.getByTestId('continued-by').filter({ hasText: 'continued by this device' }).waitFor();
+  });
+});
