@@ -49,14 +49,23 @@ describe('the open app answers chat turns itself', { timeout: 240_000 }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function addProvider(name: string, baseUrl: string | undefined): Promise<void> {
+  async function addProvider(name: string, baseUrl: string | undefined, kind = 'openai'): Promise<void> {
     await goto(a, '#/settings');
     const form = a.page.getByRole('form', { name: 'Add a provider' });
+    await form.getByLabel('Kind').selectOption(kind);
     await form.getByLabel('Name').fill(name);
     if (baseUrl) await form.getByLabel('Base URL (optional)').fill(baseUrl);
     await form.getByLabel('API key', { exact: true }).fill(KEY);
     await form.getByRole('button', { name: 'Add provider' }).click();
     await a.page.getByTestId('providers').locator('strong').getByText(name, { exact: true }).waitFor();
+  }
+
+  /** Runs "Test provider" on device A and returns the path it reports. */
+  async function testProvider(name: string): Promise<string | null> {
+    await goto(a, '#/settings');
+    await a.page.getByRole('button', { name: `Test provider ${name}` }).click();
+    await a.page.getByTestId('provider-test-reply').filter({ hasText: 'word29' }).waitFor();
+    return a.page.getByTestId('provider-test-path').getAttribute('data-via');
   }
 
   const reply = (page: Page, text: string) => page.getByTestId('message').filter({ hasText: text }).first();
@@ -83,10 +92,14 @@ describe('the open app answers chat turns itself', { timeout: 240_000 }, () => {
 
   it('calls a CORS-enabled loopback provider directly from the tab', async () => {
     await addProvider('local', `${fake.url}/v1`);
+    expect(await testProvider('local')).toBe('direct');
+    expect(await a.page.getByTestId('provider-test-path').textContent()).toContain(`directly from this tab to ${fake.url}`);
     await askAndWatch('Direct', 'Count for me, directly');
     const req = fake.requests.find((r) => JSON.stringify(r.body).includes('Count for me, directly'))!;
     // Sent by the page itself: the browser names the page's origin.
     expect(req.headers.origin).toBe(relay.url);
+    // "Test provider" took the same path: its request came from the page too.
+    expect(fake.requests.filter((r) => JSON.stringify(r.body).includes('Reply with one short sentence.')).every((r) => r.headers.origin === relay.url)).toBe(true);
     expect(req.headers.authorization).toBe(`Bearer ${KEY}`);
   });
 
@@ -94,10 +107,28 @@ describe('the open app answers chat turns itself', { timeout: 240_000 }, () => {
     await goto(a, '#/settings');
     await a.page.getByTestId('providers').locator('li').filter({ hasText: 'local' }).getByRole('button', { name: 'Disable' }).click();
     await addProvider('openai', undefined);
+    expect(await testProvider('openai')).toBe('proxy');
     await askAndWatch('Proxied', 'Count for me, via the relay');
     const req = fake.requests.find((r) => JSON.stringify(r.body).includes('Count for me, via the relay'))!;
     // Forwarded by the relay's proxy: no page origin reaches the provider.
     expect(req.headers.origin).toBeUndefined();
     expect(req.headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it('says when only a worker can reach a provider, and ends a turn with the reason and a Retry button', async () => {
+    await goto(a, '#/settings');
+    await a.page.getByTestId('providers').locator('li').filter({ hasText: 'openai' }).getByRole('button', { name: 'Disable' }).click();
+    await addProvider('gemini', undefined, 'gemini');
+    await a.page.getByRole('button', { name: 'Test provider gemini' }).click();
+    await a.page.getByTestId('provider-test-error').filter({ hasText: 'TENDRIL_RELAY_CONNECT_SRC' }).waitFor();
+    expect(await a.page.getByTestId('provider-test-path').getAttribute('data-via')).toBe('worker');
+    const before = fake.requests.length;
+    await newChat(a, 'Unreachable');
+    await send(a, 'Anyone there?');
+    const failed = a.page.locator('[data-testid=message][data-role=assistant]').filter({ has: a.page.getByTestId('reply-error').filter({ hasText: 'cannot call Gemini' }) });
+    await failed.waitFor();
+    expect(await failed.getByTestId('reply-error').textContent()).toContain('tendril worker');
+    await failed.getByRole('button', { name: 'Retry' }).waitFor();
+    expect(fake.requests.length).toBe(before);
   });
 });
