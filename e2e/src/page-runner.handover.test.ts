@@ -2,8 +2,9 @@
  * Tabs and a worker answer the same chats, each turn exactly once. Two
  * browser devices of the owner send 20 turns while a `tendril worker` is
  * started, killed mid-work and started again; every turn ends with one reply.
- * Then a tab closed mid-reply lets its lease lapse and the other device
- * finishes the reply from the text already written, marked "continued by".
+ * Then a tab closed mid-reply gives its turn back and the other device
+ * finishes the reply from the text already written, marked "continued by";
+ * a tab that crashes mid-reply gives nothing back, and its lease lapses first.
  * A headless device in the test process reads the chats to check.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,7 +17,7 @@ import type { ChatId } from '@tendril/crdt-schema/ids';
 import type { ChatMessage } from '@tendril/crdt-schema/schema';
 import { startFakeProvider, scenarioMarker, type FakeProvider } from '@tendril/crdt-schema/testkit';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { confirmPairing, createInvite, createWorkspace, goto, joinWith, newChat, openDevice, type Device } from './harness/app-driver.ts';
+import { confirmPairing, createInvite, createWorkspace, goto, joinWith, newChat, openDevice, waitConnected, type Device } from './harness/app-driver.ts';
 import { ensureAppBuilt, ROOT } from './harness/build-app.ts';
 import { launchChromium } from './harness/chromium.ts';
 import { joinAsNodeDevice } from './harness/node-device.ts';
@@ -189,5 +190,30 @@ describe('tabs and workers hand turns over', { timeout: 300_000 }, () => {
     expect(finished.content.length).toBeGreaterThan(story!.replies[0]!.content.length);
     await b.page.locator(`a[href="#/chats/${chatId}"]`).click();
     await b.page.getByTestId('continued-by').filter({ hasText: 'continued by this device' }).waitFor();
+  });
+
+  it('finishes a reply from a tab that crashed, once its lease lapsed', async () => {
+    // The laptop comes back in a new tab; the phone, showing the same chat, answers the next turn and crashes.
+    a = { context: a.context, page: await a.context.newPage(), name: 'Laptop' };
+    a.page.setDefaultTimeout(30_000);
+    await a.page.goto(relay.url);
+    await waitConnected(a);
+    const chatId = chatOf(b);
+    const prompt = `another long story ${scenarioMarker('slow')}`;
+    const storyOf = async () => (await turnsOf(chatId)).find((t) => t.turn.content === prompt);
+    await say(b, prompt);
+    const reply = b.page.getByTestId('message').filter({ hasText: 's3' }).filter({ has: b.page.getByTestId('answering-here') }).first();
+    await reply.waitFor();
+    const cdp = await b.context.newCDPSession(b.page);
+    // The renderer dies at once: no page event runs, nothing is given back.
+    void cdp.send('Page.crash').catch(() => {});
+    await until(async () => ((await storyOf())?.replies[0]?.content ?? '') !== '', 'the crashed tab\'s partial reply at the observer');
+    const story = await storyOf();
+    await until(async () => (await storyOf())?.turn.status === 'done', 'the laptop to finish the story', 120_000);
+    const [finished] = (await storyOf())!.replies;
+    const members = observer.workspace().members.list();
+    expect((await storyOf())!.replies).toHaveLength(1);
+    expect(finished).toMatchObject({ status: 'done', author: members.find((m) => m.name === 'Phone')!.device, continuedBy: members.find((m) => m.name === 'Laptop')!.device });
+    expect(finished!.content.startsWith(story!.replies[0]!.content)).toBe(true);
   });
 });

@@ -74,4 +74,42 @@ describe('turn runner hand-over', () => {
     expect(chat.message(reply)?.continuedBy).toBeUndefined();
     expect(seen).toHaveLength(0);
   });
+
+  it('gives the turn it answers back when stopped, so the next peer finishes the reply at once', async () => {
+    const [doc] = docsWithClients(1) as [Y.Doc];
+    const chat = chatDoc(doc);
+    let release: () => void = () => {};
+    const slow: LlmProvider = {
+      id: 'slow',
+      async *stream(_req, opts) {
+        yield { type: 'text', text: 'First ' };
+        // Later than the reply's write batching (40 ms), so both pieces are written before it stalls.
+        await new Promise((r) => setTimeout(r, 100));
+        yield { type: 'text', text: 'half' };
+        // Then nothing until the request is aborted (the answer is given back).
+        await new Promise<void>((resolve) => {
+          release = resolve;
+          opts?.signal?.addEventListener('abort', () => resolve(), { once: true });
+        });
+        if (opts?.signal?.aborted) throw new Error('aborted');
+        yield { type: 'done', finishReason: 'stop' };
+      },
+    };
+    const leaving = new TurnRunner({ me: GONE, chooseProvider: () => ({ provider: slow, model: 'm' }), workersKnown: () => false, settleMs: 10, leaseMs: 60_000 });
+    const sync = { whenSynced: async () => {} } as unknown as DocSync;
+    leaving.watch({ id: CHAT, sync, chat });
+    const turn = chat.addMessage({ author: USER, role: 'user', content: 'go' });
+    await until(() => chat.repliesTo(turn)[0]?.content === 'First half', 'the first half');
+    await leaving.stop();
+    release();
+    const [left] = chat.repliesTo(turn);
+    expect(left).toMatchObject({ status: 'streaming', content: 'First half' });
+    expect(chat.claims.isClaimed(turn)).toBe(false);
+    expect(chat.pendingTurns().map((m) => m.id)).toEqual([turn]);
+    const next = new TurnRunner({ me: TAB, chooseProvider: () => ({ provider: { id: 'p', async *stream() { yield { type: 'text', text: ' and the rest.' }; yield { type: 'done', finishReason: 'stop' }; } }, model: 'm' }), workersKnown: () => false, settleMs: 10 });
+    runners.push(next);
+    next.watch({ id: CHAT, sync, chat });
+    await until(() => chat.message(turn)?.status === 'done', 'the next runner to finish the turn');
+    expect(chat.repliesTo(turn)).toMatchObject([{ content: 'First half and the rest.', status: 'done', author: GONE, continuedBy: TAB }]);
+  });
 });

@@ -92,6 +92,8 @@ export class TurnRunner {
   private readonly firstSeen = new Map<MessageId, number>();
   private readonly wakeups = new Map<MessageId, ReturnType<typeof setTimeout>>();
   private readonly running = new Set<Promise<void>>();
+  /** Turns this runner holds a claim on right now, with their chat. */
+  private readonly holding = new Map<MessageId, ChatDoc>();
   private readonly timer: ReturnType<typeof setInterval>;
   private stopped = false;
 
@@ -203,6 +205,7 @@ export class TurnRunner {
     let attempt = 0;
     let reply: MessageId | undefined;
     let toolsRan = false;
+    this.holding.set(turn.id, chat);
     try {
       attempt = chat.claims.beginAttempt(turn.id, me);
       if (attempt === 0) return;
@@ -236,6 +239,7 @@ export class TurnRunner {
       this.failed(c, turn.id, reply, attempt, e, toolsRan);
     } finally {
       clearInterval(renew);
+      this.holding.delete(turn.id);
       if (reply !== undefined) this.o.onAnswering?.(reply, false);
     }
   }
@@ -300,17 +304,34 @@ export class TurnRunner {
     chat.claims.release(turn, this.o.me);
   }
 
-  /** Stops taking turns, aborts the answers in progress (their leases lapse) and waits for them. */
+  /**
+   * Gives every turn this runner is answering back at once (the page is going away): the answers in
+   * progress end as lost, their replies stay as far as they got, and the next peer to take a turn
+   * finishes its reply from there. Best effort: a page that dies first leaves leases that lapse.
+   */
+  giveBack(): void {
+    for (const [turn, chat] of this.holding) {
+      try {
+        chat.claims.backOff(turn, this.o.me, this.now());
+      } catch (e) {
+        this.o.log?.(`turn ${turn}: not given back: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Stops taking turns, gives the ones in progress back (see giveBack) and waits for them to end. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     for (const t of this.wakeups.values()) clearTimeout(t);
     this.wakeups.clear();
+    this.giveBack();
+    // Given-back answers end at once; one still waiting for its claim to sync is cut short below.
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, 2_000))]);
     for (const c of this.chats.values()) {
       c.unobserve();
       c.abort.abort();
     }
     this.chats.clear();
-    await Promise.allSettled([...this.running]);
   }
 }

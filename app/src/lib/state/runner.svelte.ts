@@ -46,6 +46,7 @@ export class PageRunner {
       },
       log: (line) => console.debug(`[agent] ${line}`),
     });
+    addEventListener('pagehide', this.onPageHide);
     void (o.loadPolicy ?? loadConnectPolicy)(o.origin)
       .catch(() => null)
       .then((policy) => {
@@ -72,6 +73,10 @@ export class PageRunner {
   }
 
   stop(): Promise<void> {
+    removeEventListener('pagehide', this.onPageHide);
     return this.runner.stop();
   }
+
+  /** The tab is closing: hand the turns it answers to the next device at once instead of after the lease. */
+  private readonly onPageHide = (): void => this.runner.giveBack();
 }
