@@ -45,7 +45,7 @@ export class LiveWorkspace {
     this.status = new SyncStatusState(session);
     this.presence = new PresenceHub(session);
     const answers = session.home.keys.has('settings') && this.canWrite;
-    this.runner = answers ? new PageRunner({ session, settings: () => this.settings?.doc ?? null, origin: location.origin }) : null;
+    this.runner = answers ? new PageRunner({ session, settings: () => this.settings?.doc ?? null, permissions: () => this.permissions?.doc ?? null, origin: location.origin }) : null;
     this.stopIndex = this.index.onChange(() => {
       void this.openChats();
       void this.extendSessionGrants();

@@ -7,15 +7,17 @@
  * "answering in this tab" mark.
  */
 import type { MessageId } from '@tendril/crdt-schema/ids';
-import type { SettingsDoc } from '@tendril/crdt-schema/schema';
+import type { PermissionsDoc, SettingsDoc } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { TurnRunner, type RunnerChat } from '@tendril/workers/agent-core';
+import { pageAgentTools, sessionChatAccess, TurnRunner, type RunnerChat, type Toolbox } from '@tendril/workers/agent-core';
 import { loadConnectPolicy, type ConnectPolicy } from '../agent/connect-policy.ts';
 import { pageProviders } from '../agent/page-providers.ts';
 
 export interface PageRunnerOptions {
   readonly session: WorkspaceSession;
   readonly settings: () => SettingsDoc | null;
+  /** The permissions document, once open: workspace search is offered when the agent holds a grant for it. */
+  readonly permissions: () => PermissionsDoc | null;
   readonly origin: string;
   readonly loadPolicy?: (origin: string) => Promise<ConnectPolicy>;
 }
@@ -27,6 +29,7 @@ export class PageRunner {
   private readonly runner: TurnRunner;
   /** Chats handed over before the policy was read, with the stop function each gets once watched. */
   private readonly pending = new Map<RunnerChat, (() => void) | null>();
+  private tools: { readonly doc: PermissionsDoc; readonly next: () => Toolbox | undefined } | null = null;
 
   constructor(o: PageRunnerOptions) {
     this.o = o;
@@ -38,6 +41,7 @@ export class PageRunner {
       },
       workersKnown: () => this.o.session.workspace().workers.list().length > 0,
       systemPrompt: () => this.o.settings()?.systemPrompt() || undefined,
+      tools: () => this.toolsFor(this.o.permissions()),
       onAnswering: (reply, on) => {
         const next = new Set(this.answering);
         if (on) next.add(reply);
@@ -55,6 +59,15 @@ export class PageRunner {
         for (const c of this.pending.keys()) this.pending.set(c, this.runner.watch(c));
         this.runner.scanAll();
       });
+  }
+
+  private toolsFor(doc: PermissionsDoc | null): Toolbox | undefined {
+    if (!doc) return undefined;
+    if (this.tools?.doc !== doc) {
+      const device = this.o.session.home.identity.deviceId;
+      this.tools = { doc, next: pageAgentTools({ permissions: doc, device, chats: sessionChatAccess(this.o.session) }) };
+    }
+    return this.tools.next();
   }
 
   /** Answers the chat's turns from now on; the returned function stops (the chat was deleted). */
