@@ -61,7 +61,8 @@ describe('turn runner', () => {
     runners.push(r);
     r.watch({ id: CHAT, sync: synced(), chat });
     const turn = chat.addMessage({ author: USER, role: 'user', content: 'hi' });
-    // Claimed in the same change that wrote the turn: no grace window without workers.
+    // Claimed on the first look at the turn: no grace window without workers.
+    r.scanAll();
     expect(chat.claims.get(turn)?.worker).toBe(TAB);
     await until(() => chat.message(turn)?.status === 'done', 'the turn to be answered');
     const [reply] = chat.repliesTo(turn);
@@ -74,9 +75,11 @@ describe('turn runner', () => {
     const [doc] = docsWithClients(1) as [Y.Doc];
     const chat = chatDoc(doc);
     const calls: string[] = [];
-    runner(TAB, () => ({ provider: echo(calls), model: 'm' }), true, { graceMs: 400 }).watch({ id: CHAT, sync: synced(), chat });
+    const r = runner(TAB, () => ({ provider: echo(calls), model: 'm' }), true, { graceMs: 400 });
+    r.watch({ id: CHAT, sync: synced(), chat });
     const taken = chat.addMessage({ author: USER, role: 'user', content: 'for the worker' });
     const left = chat.addMessage({ author: USER, role: 'user', content: 'nobody takes this' });
+    r.scanAll();
     expect(chat.claims.get(left)).toBeUndefined();
     // A worker claims the first turn inside the grace window.
     expect(chat.claims.claim(taken, OTHER, 60_000)).toBe(true);
@@ -90,8 +93,10 @@ describe('turn runner', () => {
     const [doc] = docsWithClients(1) as [Y.Doc];
     const chat = chatDoc(doc);
     const reason = 'this tab cannot call Gemini: add its origin to TENDRIL_RELAY_CONNECT_SRC or run a worker';
-    runner(TAB, () => ({ error: reason }), true, { graceMs: 50, unroutableGraceMs: 600 }).watch({ id: CHAT, sync: synced(), chat });
+    const r = runner(TAB, () => ({ error: reason }), true, { graceMs: 50, unroutableGraceMs: 600 });
+    r.watch({ id: CHAT, sync: synced(), chat });
     const turn = chat.addMessage({ author: USER, role: 'user', content: 'hi' });
+    r.scanAll();
     expect(chat.claims.get(turn)).toBeUndefined();
     await until(() => chat.message(turn)?.status === 'error', 'the turn to fail');
     expect(chat.repliesTo(turn)).toMatchObject([{ status: 'error', error: reason }]);
@@ -104,7 +109,7 @@ describe('turn runner', () => {
     runner(TAB, () => null, false).watch({ id: CHAT, sync: synced(), chat });
     const r = runners.at(-1)!;
     const turn = chat.addMessage({ author: USER, role: 'user', content: 'hi' });
-    // A runner claims within the change that shows it the turn (see the first test), or on a later scan.
+    // A runner that would answer claims on its first look at a turn (see the first test).
     r.scanAll();
     expect(chat.claims.get(turn)).toBeUndefined();
     expect(chat.message(turn)?.status).toBe('pending');
@@ -124,5 +129,18 @@ describe('turn runner', () => {
     flush();
     expect(a.repliesTo(turn)).toHaveLength(1);
     expect(calls).toHaveLength(1);
+  });
+
+  it('looks at a chat a few times, not on every change, while a reply streams into it', async () => {
+    const [doc] = docsWithClients(1) as [Y.Doc];
+    const chat = chatDoc(doc);
+    chat.addMessage({ author: USER, role: 'user', content: 'for a worker' });
+    const other = chat.addMessage({ author: OTHER, role: 'assistant', status: 'streaming', content: '' });
+    let looks = 0;
+    runner(TAB, () => (looks++, { error: 'not from here' }), true, { unroutableGraceMs: 60_000 }).watch({ id: CHAT, sync: synced(), chat });
+    expect(looks).toBe(1);
+    for (let i = 0; i < 200; i++) chat.appendContent(other, 'x');
+    await until(() => looks >= 2, 'the look after the burst');
+    expect(looks).toBeLessThan(20);
   });
 });

@@ -76,6 +76,9 @@ const waitFor = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', done, { once: true });
   });
 
+/** A chat is looked at on change at most this often (a streaming reply changes it many times a second). */
+const SCAN_EVERY_MS = 100;
+
 interface Watched extends RunnerChat {
   readonly unobserve: () => void;
   readonly abort: AbortController;
@@ -91,6 +94,8 @@ export class TurnRunner {
   /** When this runner first saw each turn pending and unclaimed. */
   private readonly firstSeen = new Map<MessageId, number>();
   private readonly wakeups = new Map<MessageId, ReturnType<typeof setTimeout>>();
+  private readonly lastScan = new Map<ChatId, number>();
+  private readonly trailing = new Map<ChatId, ReturnType<typeof setTimeout>>();
   private readonly running = new Set<Promise<void>>();
   /** Turns this runner holds a claim on right now, with their chat. */
   private readonly holding = new Map<MessageId, ChatDoc>();
@@ -112,12 +117,14 @@ export class TurnRunner {
   /** Starts answering the chat's turns; the returned function stops (and aborts the work on it). */
   watch(c: RunnerChat): () => void {
     if (this.stopped || this.chats.has(c.id)) return () => {};
-    const watched: Watched = { ...c, unobserve: c.chat.observe(() => this.scan(c.id)), abort: new AbortController() };
+    const watched: Watched = { ...c, unobserve: c.chat.observe(() => this.scanSoon(c.id)), abort: new AbortController() };
     this.chats.set(c.id, watched);
     this.scan(c.id);
     return () => {
       if (this.chats.get(c.id) !== watched) return;
       this.chats.delete(c.id);
+      clearTimeout(this.trailing.get(c.id));
+      this.trailing.delete(c.id);
       watched.unobserve();
       watched.abort.abort();
     };
@@ -126,6 +133,17 @@ export class TurnRunner {
   /** Looks at every chat again now (e.g. after the provider settings changed). */
   scanAll(): void {
     for (const id of this.chats.keys()) this.scan(id);
+  }
+
+  /** Scans on a change: at once, or at the end of the current SCAN_EVERY_MS window when one just ran. */
+  private scanSoon(id: ChatId): void {
+    const since = Date.now() - (this.lastScan.get(id) ?? 0);
+    if (since >= SCAN_EVERY_MS) return this.scan(id);
+    if (this.trailing.has(id)) return;
+    this.trailing.set(id, setTimeout(() => {
+      this.trailing.delete(id);
+      this.scan(id);
+    }, SCAN_EVERY_MS - since));
   }
 
   /** The wait before this runner claims a turn, for what it would do with it. */
@@ -138,6 +156,7 @@ export class TurnRunner {
   private scan(id: ChatId): void {
     const c = this.chats.get(id);
     if (!c || this.stopped || c.abort.signal.aborted) return;
+    this.lastScan.set(id, Date.now());
     const pending = c.chat.pendingTurns();
     if (pending.length === 0) return;
     const grace = this.graceFor(this.o.chooseProvider());
@@ -323,8 +342,9 @@ export class TurnRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    for (const t of this.wakeups.values()) clearTimeout(t);
+    for (const t of [...this.wakeups.values(), ...this.trailing.values()]) clearTimeout(t);
     this.wakeups.clear();
+    this.trailing.clear();
     this.giveBack();
     // Given-back answers end at once; one still waiting for its claim to sync is cut short below.
     await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, 2_000))]);
