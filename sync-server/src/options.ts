@@ -9,9 +9,11 @@
  *   TENDRIL_RELAY_ACCESS_CODE        operator code for registering workspaces
  *   TENDRIL_RELAY_ALLOWED_ORIGINS    comma-separated browser origins, or *
  *   TENDRIL_RELAY_TRUSTED_PROXIES    comma-separated proxy addresses (added to --trusted-proxy)
+ *   TENDRIL_RELAY_CONNECT_SRC        comma-separated origins the app may call directly (model providers)
  */
 import { isIP } from 'node:net';
 import { normalizeAddress } from './server/client-address.ts';
+import { parseConnectSources } from './server/content-policy.ts';
 import { DEFAULT_LIMITS, type RelayLimits } from './server/config.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, type StartRelayConfig } from './start.ts';
 
@@ -22,7 +24,7 @@ const RENAMED_FLAGS = new Map<string, keyof RelayLimits>([['--max-connections-pe
 
 export const USAGE = `usage: relay [--port N] [--host HOST] [--data DIR] [--static DIR] [--trusted-proxy ADDR ...] [--<limit> N ...]
 limits: ${[...LIMIT_FLAGS.keys()].join(' ')}
-env: TENDRIL_RELAY_ACCESS_CODE, TENDRIL_RELAY_ALLOWED_ORIGINS (comma-separated, or *), TENDRIL_RELAY_TRUSTED_PROXIES (comma-separated)`;
+env: TENDRIL_RELAY_ACCESS_CODE, TENDRIL_RELAY_ALLOWED_ORIGINS (comma-separated, or *), TENDRIL_RELAY_TRUSTED_PROXIES (comma-separated), TENDRIL_RELAY_CONNECT_SRC (comma-separated origins)`;
 
 function integer(flag: string, text: string | undefined, min: number): number {
   const n = Number(text);
@@ -69,5 +71,7 @@ export function parseRelayOptions(argv: readonly string[], env: Readonly<Record<
   const envProxies = env.TENDRIL_RELAY_TRUSTED_PROXIES ?? '';
   for (const p of envProxies.split(',').map((a) => a.trim()).filter(Boolean)) proxies.push(address('TENDRIL_RELAY_TRUSTED_PROXIES', p));
   if (proxies.length > 0) config.trustedProxies = proxies;
+  const connect = parseConnectSources(env.TENDRIL_RELAY_CONNECT_SRC);
+  if (connect.length > 0) config.connectSources = connect;
   return config;
 }

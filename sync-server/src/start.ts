@@ -23,6 +23,8 @@ export interface StartRelayConfig {
   store?: RelayStore;
   /** Directory of the app's static files, served at / with a single-page fallback. */
   staticDir?: string;
+  /** Origins added to the app's connect-src: model providers a page may call directly. */
+  connectSources?: string[];
   /** Operator code required to register a new workspace. */
   accessCode?: string;
   /** Browser origins allowed besides the relay's own; "*" allows any. */
@@ -66,6 +68,7 @@ export async function startRelay(config: StartRelayConfig = {}): Promise<Running
     allowMissingOrigin: config.allowMissingOrigin,
     trustedProxies: config.trustedProxies,
     staticDir: config.staticDir,
+    connectSources: config.connectSources,
     routes: config.routes,
   });
   try {

@@ -11,11 +11,17 @@
  * turn back with `backOff`, which keeps the count and sets `retryAt`: no worker
  * claims the turn again before then. Workers give up on a turn (mark it failed)
  * once the count reaches their limit, so a turn is never answered in a loop.
+ *
+ * A claim can outlive its turn: a claim written before the claimer saw the
+ * turn answered (a peer that finished and released it concurrently) may win
+ * over that release, since concurrent writes to a record resolve by client,
+ * not by time. So an attempt starts only on a turn still pending
+ * (`beginAttempt`), and such a stale claim is dropped there.
  */
 import type * as Y from 'yjs';
 import type { DeviceId, MessageId } from '../ids.ts';
-import { badInput, checkInt, compareStrings, entryOf, readRecord } from './fields.ts';
-import { CHAT } from './keys.ts';
+import { badInput, checkInt, compareStrings, entryOf, readRecord, readString } from './fields.ts';
+import { CHAT, MESSAGE } from './keys.ts';
 import type { Writer } from './writer.ts';
 
 export interface Claim {
@@ -84,10 +90,19 @@ export function claimsSection(doc: Y.Doc, w: Writer) {
       w.write(() => claims.set(messageId, { worker, leaseUntil: now + leaseMs, claimedAt, ...(attempts > 0 ? { attempts } : {}) }));
       return true;
     },
-    /** The holder starts an attempt at answering: counts it and returns the count, or 0 when `worker` does not hold the turn. */
+    /**
+     * The holder starts an attempt at answering: counts it and returns the count, or 0 when `worker`
+     * does not hold the turn, or when the turn is no longer pending (someone answered it or it failed
+     * for good; the stale claim is dropped).
+     */
     beginAttempt(messageId: MessageId, worker: DeviceId): number {
       const c = get(messageId);
       if (!isLive(c, w.now()) || c.worker !== worker) return 0;
+      const turn = entryOf(messages, messageId);
+      if (turn !== undefined && readString(turn, MESSAGE.status) !== 'pending') {
+        w.write(() => claims.delete(messageId));
+        return 0;
+      }
       const attempts = c.attempts + 1;
       w.write(() => claims.set(messageId, { worker, leaseUntil: c.leaseUntil, claimedAt: c.claimedAt, attempts }));
       return attempts;

@@ -72,6 +72,12 @@ export interface ChatMessage {
   readonly shown?: MessageId;
   /** A synced Stop button press: the streaming worker stops when it sees this. */
   readonly stopRequested?: { readonly by: DeviceId; readonly at: number };
+  /**
+   * A reply whose writer went away mid-answer and that another peer finished, from the text already
+   * there: that peer (the latest, when it happened more than once). An optional field added to
+   * schema 1 later: absent means the reply was written by one peer.
+   */
+  readonly continuedBy?: DeviceId;
 }
 
 export function isUsage(v: unknown): v is Usage {
@@ -109,6 +115,7 @@ export function readMessage(id: string, m: YMap): ChatMessage | undefined {
     follows: readString(m, MESSAGE.follows) as MessageId | undefined,
     shown: readString(m, MESSAGE.shown) as MessageId | undefined,
     stopRequested: stopBy !== undefined && stopAt !== undefined ? { by: stopBy as DeviceId, at: stopAt } : undefined,
+    continuedBy: readString(m, MESSAGE.continuedBy) as DeviceId | undefined,
   };
 }
 

@@ -93,6 +93,25 @@ describe('chat claims', () => {
     expect(a.repliesTo(turn).map((m) => m.id)).toEqual([reply]);
   });
 
+  it('starts no attempt on a turn answered while a late claim on it was on its way', () => {
+    const { a, b, turn, sync } = twoWorkers();
+    // W1 answers and releases the turn; W2, not having seen any of it, claims it at the same time.
+    expect(a.claims.claim(turn, W1, 30_000)).toBe(true);
+    expect(a.claims.beginAttempt(turn, W1)).toBe(1);
+    a.setStatus(turn, 'done');
+    a.claims.release(turn, W1);
+    expect(b.claims.claim(turn, W2, 30_000)).toBe(true);
+    sync();
+    // The late claim outlives the release (concurrent writes resolve by client, not by time)...
+    expect(b.claims.holds(turn, W2)).toBe(true);
+    // ...but W2 must not answer the turn again, and the stale claim goes.
+    expect(b.claims.beginAttempt(turn, W2)).toBe(0);
+    expect(b.claims.get(turn)).toBeUndefined();
+    sync();
+    expect(a.claims.get(turn)).toBeUndefined();
+    expect(a.pendingTurns()).toEqual([]);
+  });
+
   it('refuses to claim a message that does not exist', () => {
     const { a } = twoWorkers();
     expect(() => a.claims.claim('XXXXXXXXXXXXXXXXXXXXXX' as never, W1, 1000)).toThrow(/no message/);

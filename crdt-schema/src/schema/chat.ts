@@ -10,7 +10,9 @@
  * The claim record of a turn (chat-claims.ts) carries `attempts` and, while
  * the turn waits to be tried again, `retryAt`. Both were added to schema 1
  * without a version step (nothing to migrate): they are optional, older
- * readers ignore them, and a record without `attempts` reads as 0.
+ * readers ignore them, and a record without `attempts` reads as 0. A reply's
+ * `continuedBy` (the peer that finished a reply another left unfinished) was
+ * added the same way.
  *
  *   const chat = chatDoc(ydoc);
  *   const id = chat.addMessage({ author, role: 'user', content: 'hi' });
@@ -153,6 +155,12 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
         m.set(MESSAGE.status, s);
         setOptional(m, MESSAGE.error, s === MessageStatus.Error ? error : undefined);
       });
+    },
+    /** Records that `by` finishes a reply another peer left unfinished (the text so far is kept). */
+    markContinued(id: MessageId, by: DeviceId): void {
+      const v = checkText(by, 'by', 100);
+      const m = requireMessage(id);
+      if (m.get(MESSAGE.continuedBy) !== v) w.write(() => m.set(MESSAGE.continuedBy, v));
     },
     setModel(id: MessageId, model: string): void {
       const v = checkText(model, 'model', 200);

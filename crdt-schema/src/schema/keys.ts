@@ -88,6 +88,7 @@ export const MESSAGE = {
   shown: 'shown',
   stopBy: 'stopBy',
   stopAt: 'stopAt',
+  continuedBy: 'continuedBy',
 } as const;
 
 export const SETTINGS = { providers: 'providers', prefs: 'prefs' } as const;

@@ -20,6 +20,6 @@ describe('content policy', () => {
     expect(d.get('script-src')).not.toContain("'unsafe-inline'");
     expect(d.get('object-src')).toEqual(["'none'"]);
     expect(d.get('frame-ancestors')).toEqual(["'none'"]);
-    expect(d.get('connect-src')!.filter((s) => !/^https?:\/\/(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0|\*\.local):\*$/.test(s))).toEqual(["'self'"]);
+    expect(d.get('connect-src')!.filter((s) => !/^https?:\/\/(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0|\*\.local):\*$/.test(s))).toEqual(["'self'", 'https://api.anthropic.com']);
   });
 });

@@ -48,6 +48,8 @@ export interface RelayDeps {
   readonly trustedProxies?: readonly string[];
   /** Directory of the app's static files, served at / with a single-page fallback. */
   readonly staticDir?: string;
+  /** Origins added to the app's connect-src (model providers a page may call directly). */
+  readonly connectSources?: readonly string[];
   /** Extra HTTP handlers, tried in order after the relay's own paths and before static files. */
   readonly routes?: readonly HttpRoute[];
   /** Verify each envelope's author signature before storing it. Default true. */
@@ -165,7 +167,7 @@ export function createRelay(deps: RelayDeps): Relay {
       health,
       metrics: renderMetrics,
       routes: deps.routes ?? [],
-      staticFiles: deps.staticDir !== undefined ? createStaticFiles(deps.staticDir) : undefined,
+      staticFiles: deps.staticDir !== undefined ? createStaticFiles(deps.staticDir, deps.connectSources) : undefined,
       onError: (route, err) => logger.error('http.error', { route, error: String(err) }),
     }),
   );

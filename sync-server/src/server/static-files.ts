@@ -42,7 +42,8 @@ export interface StaticFiles {
   serve(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
 
-export function createStaticFiles(dir: string): StaticFiles {
+/** `connectSources`: the operator's extra connect-src origins for the app's policy. */
+export function createStaticFiles(dir: string, connectSources: readonly string[] = []): StaticFiles {
   const root = resolve(dir);
   let realRoot: string | undefined;
 
@@ -81,7 +82,7 @@ export function createStaticFiles(dir: string): StaticFiles {
         'content-length': html ? html.length : (await stat(file)).size,
         'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
         'x-content-type-options': 'nosniff',
-        'content-security-policy': contentSecurityPolicy(html ? inlineScriptHashes(html.toString('utf8')) : []),
+        'content-security-policy': contentSecurityPolicy(html ? inlineScriptHashes(html.toString('utf8')) : [], connectSources),
         'referrer-policy': 'no-referrer',
       };
       res.writeHead(200, headers);

@@ -22,6 +22,8 @@ export interface ProviderSpec {
   readonly baseUrl?: string;
   readonly apiKey?: string;
   readonly model: string;
+  /** Extra request headers (e.g. Anthropic's opt-in for calls from a web page). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface ChosenProvider {
@@ -39,14 +41,15 @@ export interface RetrySetup {
 
 function adapter(spec: ProviderSpec, deps: Partial<LlmDeps>): LlmProvider {
   const id = spec.id ?? spec.kind;
+  const headers = spec.headers ? { headers: spec.headers } : {};
   switch (spec.kind) {
     case 'openai':
     case 'ollama':
-      return createOpenAiProvider({ id, baseUrl: spec.baseUrl ?? DEFAULT_BASE[spec.kind]!, apiKey: spec.apiKey ?? '' }, deps);
+      return createOpenAiProvider({ id, baseUrl: spec.baseUrl ?? DEFAULT_BASE[spec.kind]!, apiKey: spec.apiKey ?? '', ...headers }, deps);
     case 'anthropic':
-      return createAnthropicProvider({ id, apiKey: spec.apiKey ?? '', ...(spec.baseUrl ? { baseUrl: spec.baseUrl } : {}) }, deps);
+      return createAnthropicProvider({ id, apiKey: spec.apiKey ?? '', ...headers, ...(spec.baseUrl ? { baseUrl: spec.baseUrl } : {}) }, deps);
     case 'gemini':
-      return createGeminiProvider({ id, apiKey: spec.apiKey ?? '', ...(spec.baseUrl ? { baseUrl: spec.baseUrl } : {}) }, deps);
+      return createGeminiProvider({ id, apiKey: spec.apiKey ?? '', ...headers, ...(spec.baseUrl ? { baseUrl: spec.baseUrl } : {}) }, deps);
   }
 }
 

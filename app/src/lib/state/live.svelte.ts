@@ -2,7 +2,9 @@
  * Everything that exists while the workspace is open: the session and the
  * reactive views over it. It keeps every chat the device may read open and
  * syncing in the background, so they are all on the device when it goes
- * offline, and records this device's "last seen" in the member list.
+ * offline, records this device's "last seen" in the member list, and (on a
+ * device that may write chats and read the settings) answers chat turns no
+ * worker takes (runner.svelte.ts).
  */
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import type { ChatId } from '@tendril/crdt-schema/ids';
@@ -12,6 +14,7 @@ import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { PermissionsState } from './permissions.svelte.ts';
 import { extendSessionGrants } from '@tendril/gateway/viewer';
 import { PresenceHub } from './presence.svelte.ts';
+import { PageRunner } from './runner.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { SyncStatusState } from './status.svelte.ts';
 import { WorkspaceIndex } from './workspace.svelte.ts';
@@ -26,7 +29,11 @@ export class LiveWorkspace {
   readonly presence: PresenceHub;
   settings = $state.raw<SettingsState | null>(null);
   permissions = $state.raw<PermissionsState | null>(null);
+  /** This tab's agent runner; null on a device that cannot answer (a viewer, no settings key). */
+  readonly runner: PageRunner | null;
   private readonly opened = new Set<ChatId>();
+  private readonly unwatch = new Map<ChatId, () => void>();
+  private stopSettingsWatch: (() => void) | null = null;
   private lastSeenAt = 0;
   private readonly stopIndex: () => void;
   private destroyed = false;
@@ -37,6 +44,8 @@ export class LiveWorkspace {
     this.index = new WorkspaceIndex(session);
     this.status = new SyncStatusState(session);
     this.presence = new PresenceHub(session);
+    const answers = session.home.keys.has('settings') && this.canWrite;
+    this.runner = answers ? new PageRunner({ session, settings: () => this.settings?.doc ?? null, permissions: () => this.permissions?.doc ?? null, origin: location.origin }) : null;
     this.stopIndex = this.index.onChange(() => {
       void this.openChats();
       void this.extendSessionGrants();
@@ -61,7 +70,10 @@ export class LiveWorkspace {
   private async openSettings(): Promise<void> {
     if (!this.session.home.keys.has('settings')) return;
     const { sync, settings } = await this.session.openSettings();
-    if (!this.destroyed) this.settings = new SettingsState(sync, settings);
+    if (this.destroyed) return;
+    this.settings = new SettingsState(sync, settings);
+    const runner = this.runner;
+    if (runner) this.stopSettingsWatch = settings.observe(() => runner.rescan());
   }
 
   private async openPermissions(): Promise<void> {
@@ -94,11 +106,19 @@ export class LiveWorkspace {
   /** Opens (so syncs and keeps on the device) every chat not opened yet. */
   private async openChats(): Promise<void> {
     if (!this.session.home.keys.has('chat')) return;
+    const listed = new Set(this.index.chats.map((c) => c.id));
+    // A deleted chat stops the work this tab does on it at once.
+    for (const [id, stop] of this.unwatch) {
+      if (listed.has(id)) continue;
+      stop();
+      this.unwatch.delete(id);
+    }
     for (const c of this.index.chats) {
       if (this.destroyed || this.opened.has(c.id)) continue;
       this.opened.add(c.id);
       try {
-        await this.session.openChat(c.id);
+        const { sync, chat } = await this.session.openChat(c.id);
+        if (this.runner && !this.destroyed) this.unwatch.set(c.id, this.runner.watch({ id: c.id, sync, chat }));
       } catch {
         this.opened.delete(c.id);
       }
@@ -124,6 +144,8 @@ export class LiveWorkspace {
   async close(): Promise<void> {
     this.destroyed = true;
     this.stopIndex();
+    this.stopSettingsWatch?.();
+    await this.runner?.stop();
     this.session.peer.relay.off('state', this.onConnection);
     this.presence.destroy();
     this.status.destroy();

@@ -17,6 +17,11 @@ import { closedSignal, writeStream, type Outcome } from './writer.ts';
 export interface FakeProviderOptions extends ScenarioBook {
   /** When set, requests must carry exactly this key; otherwise any non-empty key passes. */
   readonly apiKey?: string;
+  /**
+   * Answer as a provider that lets web pages call it (as Ollama and Anthropic do): a CORS preflight
+   * is accepted and every answer carries Access-Control-Allow-Origin. Off by default, like OpenAI.
+   */
+  readonly cors?: boolean;
 }
 
 /** One request as the fake provider saw it. */
@@ -113,6 +118,21 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   }
 
   const server = createServer((req, res) => {
+    if (options.cors) {
+      res.setHeader('access-control-allow-origin', headerValue(req.headers.origin) ?? '*');
+      res.setHeader('vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        const asked = headerValue(req.headers['access-control-request-headers']);
+        res.writeHead(204, {
+          'access-control-allow-methods': 'POST, OPTIONS',
+          ...(asked ? { 'access-control-allow-headers': asked } : {}),
+          ...(req.headers['access-control-request-private-network'] ? { 'access-control-allow-private-network': 'true' } : {}),
+          'access-control-max-age': '600',
+        });
+        res.end();
+        return;
+      }
+    }
     const url = new URL(req.url ?? '/', 'http://fake');
     let settle: (o: Outcome) => void = () => {};
     const settled = new Promise<Outcome>((resolve) => (settle = resolve));

@@ -1,0 +1,95 @@
+/**
+ * This tab as an agent runner: it answers the workspace's chat turns with the
+ * providers in Settings when no worker takes them (TurnRunner: the workers'
+ * claim / lease / settle protocol), so chat works with nothing but the app
+ * open. One tab per device runs it (the device lock lets only one tab open
+ * the workspace). `answering` is the replies this tab is writing now, for the
+ * "answering in this tab" mark.
+ */
+import type { MessageId } from '@tendril/crdt-schema/ids';
+import type { PermissionsDoc, SettingsDoc } from '@tendril/crdt-schema/schema';
+import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { pageAgentTools, sessionChatAccess, TurnRunner, type RunnerChat, type Toolbox } from '@tendril/workers/agent-core';
+import { loadConnectPolicy, type ConnectPolicy } from '../agent/connect-policy.ts';
+import { pageProviders } from '../agent/page-providers.ts';
+
+export interface PageRunnerOptions {
+  readonly session: WorkspaceSession;
+  readonly settings: () => SettingsDoc | null;
+  /** The permissions document, once open: workspace search is offered when the agent holds a grant for it. */
+  readonly permissions: () => PermissionsDoc | null;
+  readonly origin: string;
+  readonly loadPolicy?: (origin: string) => Promise<ConnectPolicy>;
+}
+
+export class PageRunner {
+  answering = $state.raw<ReadonlySet<MessageId>>(new Set());
+  private readonly o: PageRunnerOptions;
+  private policy: ConnectPolicy | null = null;
+  private readonly runner: TurnRunner;
+  /** Chats handed over before the policy was read, with the stop function each gets once watched. */
+  private readonly pending = new Map<RunnerChat, (() => void) | null>();
+  private tools: { readonly doc: PermissionsDoc; readonly next: () => Toolbox | undefined } | null = null;
+
+  constructor(o: PageRunnerOptions) {
+    this.o = o;
+    this.runner = new TurnRunner({
+      me: o.session.home.identity.deviceId,
+      chooseProvider: () => {
+        const settings = this.o.settings();
+        return settings && this.policy ? pageProviders(settings, this.policy, this.o.origin) : null;
+      },
+      workersKnown: () => this.o.session.workspace().workers.list().length > 0,
+      systemPrompt: () => this.o.settings()?.systemPrompt() || undefined,
+      tools: () => this.toolsFor(this.o.permissions()),
+      onAnswering: (reply, on) => {
+        const next = new Set(this.answering);
+        if (on) next.add(reply);
+        else next.delete(reply);
+        this.answering = next;
+      },
+      log: (line) => console.debug(`[agent] ${line}`),
+    });
+    addEventListener('pagehide', this.onPageHide);
+    void (o.loadPolicy ?? loadConnectPolicy)(o.origin)
+      .catch(() => null)
+      .then((policy) => {
+        // Without the policy, only what the relay allows by default is certain: the page's own origin.
+        this.policy = policy ?? { allows: (url) => url.startsWith(`${o.origin}/`), sources: ["'self'"] };
+        for (const c of this.pending.keys()) this.pending.set(c, this.runner.watch(c));
+        this.runner.scanAll();
+      });
+  }
+
+  private toolsFor(doc: PermissionsDoc | null): Toolbox | undefined {
+    if (!doc) return undefined;
+    if (this.tools?.doc !== doc) {
+      const device = this.o.session.home.identity.deviceId;
+      this.tools = { doc, next: pageAgentTools({ permissions: doc, device, chats: sessionChatAccess(this.o.session) }) };
+    }
+    return this.tools.next();
+  }
+
+  /** Answers the chat's turns from now on; the returned function stops (the chat was deleted). */
+  watch(c: RunnerChat): () => void {
+    if (this.policy) return this.runner.watch(c);
+    this.pending.set(c, null);
+    return () => {
+      this.pending.get(c)?.();
+      this.pending.delete(c);
+    };
+  }
+
+  /** Looks at every chat again (the providers in Settings changed). */
+  rescan(): void {
+    this.runner.scanAll();
+  }
+
+  stop(): Promise<void> {
+    removeEventListener('pagehide', this.onPageHide);
+    return this.runner.stop();
+  }
+
+  /** The tab is closing: hand the turns it answers to the next device at once instead of after the lease. */
+  private readonly onPageHide = (): void => this.runner.giveBack();
+}

@@ -1,0 +1,15 @@
+/**
+ * What a browser tab needs to answer chat turns itself: the turn runner (the
+ * workers' claim / lease / settle protocol), the provider adapters (fetch
+ * based), the retry and fallback wrappers, and the tools a tab may offer
+ * (workspace search). The app imports it as `@tendril/workers/agent-core`.
+ * Everything here runs in a page; the one Node import on the way (node:path,
+ * in the access gate, for folder grants) is stubbed by the bundler and never
+ * reached from a page, which offers no folder tool.
+ */
+export { TurnRunner, CONTINUE_NOTE, INTERRUPTED, type RunnerChat, type RunnerChoice, type TurnRunnerOptions } from './turn-runner.ts';
+export { createProvider, PROVIDER_KINDS, type ChosenProvider, type ProviderKind, type ProviderSpec } from './provider-setup.ts';
+export { fallbackChain, withRetry, type LlmProvider, type LlmDeps } from '../llm/index.ts';
+export type { Toolbox } from '../tools/tool.ts';
+export { pageAgentTools, type PageToolsOptions } from '../tools/page-tools.ts';
+export { sessionChatAccess, type ChatAccess } from '../plugins/chat-access.ts';

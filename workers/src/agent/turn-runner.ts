@@ -1,0 +1,357 @@
+/**
+ * Answering chat turns from any peer that can reach a model, a browser tab
+ * included: the same claim / lease / settle protocol as the agent worker
+ * (claim the turn, wait until the claim reached the relay and a settle window
+ * passed, answer only while the claim holds, renew the lease while streaming,
+ * give up the moment it is lost), with the same bounded attempts and the same
+ * end states, so a turn is answered once whoever is online.
+ *
+ * Unlike a worker, a runner is told which chats to watch (the host keeps them
+ * open) and it lets workers go first: a turn is claimed only after it stayed
+ * pending and unclaimed for a grace window (none when no worker is known),
+ * and a turn this runner cannot route to any provider is left to workers for
+ * longer before it ends with the reason. A reply its writer left unfinished
+ * (a tab closed, a worker killed: its lease lapsed) is finished in place from
+ * the text already written, and marked with who continued it. Node-free: it
+ * runs in a page.
+ */
+import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
+import type { ChatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
+import type { DocSync } from '@tendril/crdt-schema/sync';
+import { answerTurn } from './answer-turn.ts';
+import type { ChosenProvider } from './provider-setup.ts';
+import { modelSummarizer, turnContext } from './turn-context.ts';
+import { DEFAULT_TURN_RETRY, describeFailure, turnRetryDelay, type TurnRetryPolicy } from './turn-failure.ts';
+import type { Toolbox } from '../tools/tool.ts';
+
+/** A chat the host keeps open for the runner. */
+export interface RunnerChat {
+  readonly id: ChatId;
+  readonly sync: DocSync;
+  readonly chat: ChatDoc;
+}
+
+/**
+ * What the runner would call for the next turn: a provider, or why it cannot
+ * call one from here (shown on the reply when no worker takes the turn), or
+ * null when there is no provider at all (the turn is left to workers).
+ */
+export type RunnerChoice = ChosenProvider | { readonly error: string } | null;
+
+export interface TurnRunnerOptions {
+  readonly me: DeviceId;
+  readonly chooseProvider: () => RunnerChoice;
+  /** Whether a worker is known in the workspace (then turns wait out the grace windows first). */
+  readonly workersKnown: () => boolean;
+  /** Wait before claiming a turn a worker may take (default 1 s). */
+  readonly graceMs?: number;
+  /** Wait before ending a turn this runner cannot route, when workers are known (default 15 s). */
+  readonly unroutableGraceMs?: number;
+  readonly systemPrompt?: () => string | undefined;
+  readonly leaseMs?: number;
+  readonly settleMs?: number;
+  readonly retry?: Partial<TurnRetryPolicy>;
+  readonly now?: () => number;
+  readonly log?: (line: string) => void;
+  readonly tools?: () => Toolbox | undefined;
+  /** Told when this runner starts and stops writing a reply. */
+  readonly onAnswering?: (reply: MessageId, answering: boolean) => void;
+}
+
+/** The error a reply left by a peer that stopped answering carries (the same text as the worker's). */
+export const INTERRUPTED = 'interrupted: the worker answering stopped; answered again below';
+/** What the model is told when it finishes a reply another peer left unfinished. */
+export const CONTINUE_NOTE = 'Your answer above was cut off. Continue it exactly where it stops, without repeating any of it and without any preface.';
+const MAX_REASON = 2000;
+const clip = (text: string): string => (text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text);
+
+const waitFor = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/** A chat is looked at on change at most this often (a streaming reply changes it many times a second). */
+const SCAN_EVERY_MS = 100;
+
+interface Watched extends RunnerChat {
+  readonly unobserve: () => void;
+  readonly abort: AbortController;
+}
+
+export class TurnRunner {
+  private readonly o: TurnRunnerOptions;
+  private readonly retry: TurnRetryPolicy;
+  private readonly now: () => number;
+  private readonly chats = new Map<ChatId, Watched>();
+  private readonly inFlight = new Set<MessageId>();
+  private readonly unwritable = new Set<MessageId>();
+  /** When this runner first saw each turn pending and unclaimed. */
+  private readonly firstSeen = new Map<MessageId, number>();
+  private readonly wakeups = new Map<MessageId, ReturnType<typeof setTimeout>>();
+  private readonly lastScan = new Map<ChatId, number>();
+  private readonly trailing = new Map<ChatId, ReturnType<typeof setTimeout>>();
+  private readonly running = new Set<Promise<void>>();
+  /** Turns this runner holds a claim on right now, with their chat. */
+  private readonly holding = new Map<MessageId, ChatDoc>();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private stopped = false;
+
+  constructor(o: TurnRunnerOptions) {
+    this.o = o;
+    this.now = o.now ?? Date.now;
+    this.retry = { ...DEFAULT_TURN_RETRY, baseDelayMs: this.leaseMs, ...o.retry };
+    // Leases, backoffs and grace windows end without any document change: look again regularly.
+    this.timer = setInterval(() => this.scanAll(), Math.max(200, Math.floor(this.leaseMs / 3)));
+  }
+
+  get leaseMs(): number {
+    return this.o.leaseMs ?? 15_000;
+  }
+
+  /** Starts answering the chat's turns; the returned function stops (and aborts the work on it). */
+  watch(c: RunnerChat): () => void {
+    if (this.stopped || this.chats.has(c.id)) return () => {};
+    const watched: Watched = { ...c, unobserve: c.chat.observe(() => this.scanSoon(c.id)), abort: new AbortController() };
+    this.chats.set(c.id, watched);
+    this.scan(c.id);
+    return () => {
+      if (this.chats.get(c.id) !== watched) return;
+      this.chats.delete(c.id);
+      clearTimeout(this.trailing.get(c.id));
+      this.trailing.delete(c.id);
+      watched.unobserve();
+      watched.abort.abort();
+    };
+  }
+
+  /** Looks at every chat again now (e.g. after the provider settings changed). */
+  scanAll(): void {
+    for (const id of this.chats.keys()) this.scan(id);
+  }
+
+  /** Scans on a change: at once, or at the end of the current SCAN_EVERY_MS window when one just ran. */
+  private scanSoon(id: ChatId): void {
+    const since = Date.now() - (this.lastScan.get(id) ?? 0);
+    if (since >= SCAN_EVERY_MS) return this.scan(id);
+    if (this.trailing.has(id)) return;
+    this.trailing.set(id, setTimeout(() => {
+      this.trailing.delete(id);
+      this.scan(id);
+    }, SCAN_EVERY_MS - since));
+  }
+
+  /** The wait before this runner claims a turn, for what it would do with it. */
+  private graceFor(choice: RunnerChoice): number | null {
+    if (choice === null) return null;
+    if (!this.o.workersKnown()) return 0;
+    return 'error' in choice ? (this.o.unroutableGraceMs ?? 15_000) : (this.o.graceMs ?? 1_000);
+  }
+
+  private scan(id: ChatId): void {
+    const c = this.chats.get(id);
+    if (!c || this.stopped || c.abort.signal.aborted) return;
+    this.lastScan.set(id, Date.now());
+    const pending = c.chat.pendingTurns();
+    if (pending.length === 0) return;
+    const grace = this.graceFor(this.o.chooseProvider());
+    if (grace === null) return;
+    const now = this.now();
+    for (const turn of pending) {
+      if (this.inFlight.has(turn.id) || this.unwritable.has(turn.id)) continue;
+      const seen = this.firstSeen.get(turn.id) ?? now;
+      this.firstSeen.set(turn.id, seen);
+      if (now - seen < grace) {
+        this.wakeAt(turn.id, id, seen + grace - now);
+        continue;
+      }
+      this.start(c, turn);
+    }
+  }
+
+  private wakeAt(turn: MessageId, chat: ChatId, ms: number): void {
+    if (this.wakeups.has(turn)) return;
+    this.wakeups.set(turn, setTimeout(() => {
+      this.wakeups.delete(turn);
+      this.scan(chat);
+    }, ms));
+  }
+
+  private start(c: Watched, turn: ChatMessage): void {
+    this.inFlight.add(turn.id);
+    const run = this.handle(c, turn)
+      .catch((e: unknown) => {
+        // Only reached when not even the failure could be written: leave this turn alone here.
+        this.unwritable.add(turn.id);
+        this.o.log?.(`turn ${turn.id}: ${(e as Error).message}`);
+      })
+      .finally(() => {
+        this.inFlight.delete(turn.id);
+        this.running.delete(run);
+      });
+    this.running.add(run);
+  }
+
+  private async handle(c: Watched, turn: ChatMessage): Promise<void> {
+    const { chat, sync } = c;
+    const me = this.o.me;
+    if (chat.isTurnStopped(turn.id)) return this.endStopped(chat, turn.id);
+    if (!chat.claims.claim(turn.id, me, this.leaseMs)) return;
+    try {
+      // Our claim must reach the relay, and concurrent claims reach us, before we decide.
+      await sync.whenSynced(this.leaseMs);
+    } catch (e) {
+      this.o.log?.(`turn ${turn.id}: claim not synced (${(e as Error).message}); given back`);
+      chat.claims.backOff(turn.id, me, this.now());
+      return;
+    }
+    await waitFor(this.o.settleMs ?? 300, c.abort.signal);
+    if (!chat.claims.holds(turn.id, me)) return;
+    if (this.stopped || c.abort.signal.aborted) return chat.claims.backOff(turn.id, me, this.now());
+
+    const renew = setInterval(() => {
+      try {
+        chat.claims.claim(turn.id, me, this.leaseMs);
+      } catch (e) {
+        this.o.log?.(`turn ${turn.id}: lease not renewed: ${(e as Error).message}`);
+      }
+    }, Math.floor(this.leaseMs / 3));
+    let attempt = 0;
+    let reply: MessageId | undefined;
+    let toolsRan = false;
+    this.holding.set(turn.id, chat);
+    try {
+      attempt = chat.claims.beginAttempt(turn.id, me);
+      if (attempt === 0) return;
+      if (chat.isTurnStopped(turn.id)) return this.endStopped(chat, turn.id);
+      if (attempt > this.retry.maxAttempts) {
+        reply = chat.repliesTo(turn.id).at(-1)?.id ?? this.replyFor(chat, turn.id, undefined).id;
+        return this.fail(chat, turn.id, reply, `gave up after ${attempt - 1} attempts: the peer answering it stopped each time`);
+      }
+      const chosen = this.o.chooseProvider();
+      const provider = chosen !== null && 'provider' in chosen ? chosen : null;
+      const target = this.replyFor(chat, turn.id, provider?.model);
+      reply = target.id;
+      if (!provider) return this.fail(chat, turn.id, reply, chosen !== null && 'error' in chosen ? chosen.error : 'no model provider is configured: add one with an API key in Settings');
+      this.o.onAnswering?.(reply, true);
+      const signal = c.abort.signal;
+      const messages = await turnContext(chat.transcript(), turn.id, { model: provider.model, systemPrompt: this.o.systemPrompt?.(), summarize: modelSummarizer(provider.provider, provider.model, signal) });
+      if (target.partial) messages.push({ role: 'assistant', content: target.partial }, { role: 'user', content: CONTINUE_NOTE });
+      const tools = this.o.tools?.();
+      const result = await answerTurn({
+        chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), signal,
+        ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
+      });
+      this.o.log?.(`turn ${turn.id}: ${result.outcome} (attempt ${attempt})`);
+      if (result.outcome === 'lost') return;
+      if (result.outcome === 'error') return this.failed(c, turn.id, reply, attempt, result.error, toolsRan);
+      chat.setStatus(turn.id, 'done');
+      chat.claims.release(turn.id, me);
+    } catch (e) {
+      this.o.log?.(`turn ${turn.id}: attempt ${attempt} failed: ${(e as Error).message}`);
+      if (reply === undefined) reply = this.replyFor(chat, turn.id, undefined).id;
+      this.failed(c, turn.id, reply, attempt, e, toolsRan);
+    } finally {
+      clearInterval(renew);
+      this.holding.delete(turn.id);
+      if (reply !== undefined) this.o.onAnswering?.(reply, false);
+    }
+  }
+
+  /**
+   * The reply this attempt writes into, and the text it continues: a reply left unfinished by a peer
+   * that went away is finished in place (marked with who continued it); the one a failed earlier
+   * attempt left is emptied and reused; else a new one.
+   */
+  private replyFor(chat: ChatDoc, turn: MessageId, model: string | undefined): { id: MessageId; partial: string } {
+    const replies = chat.repliesTo(turn);
+    const last = replies.at(-1);
+    if (last && (last.status === 'streaming' || last.status === 'pending') && last.stopRequested === undefined) {
+      for (const m of replies) if (m !== last && (m.status === 'streaming' || m.status === 'pending')) chat.setStatus(m.id, 'error', INTERRUPTED);
+      if (last.author !== this.o.me || last.content !== '') chat.markContinued(last.id, this.o.me);
+      if (model) chat.setModel(last.id, model);
+      return { id: last.id, partial: last.content };
+    }
+    if (last && last.status === 'error' && last.error !== INTERRUPTED && last.stopRequested === undefined) {
+      chat.clearContent(last.id);
+      chat.setStatus(last.id, 'pending');
+      if (model) chat.setModel(last.id, model);
+      return { id: last.id, partial: '' };
+    }
+    for (const m of replies) if (m.status === 'streaming' || m.status === 'pending') chat.setStatus(m.id, 'error', INTERRUPTED);
+    return { id: chat.addMessage({ author: this.o.me, role: 'assistant', status: 'pending', parent: turn, ...(model ? { model } : {}) }), partial: '' };
+  }
+
+  /** An attempt failed: try again later when that may help and attempts are left, else end the turn. */
+  private failed(c: Watched, turn: MessageId, reply: MessageId, attempt: number, e: unknown, toolsRan: boolean): void {
+    const { chat } = c;
+    if (c.abort.signal.aborted || chat.isTurnStopped(turn)) return this.endStopped(chat, turn);
+    if (!chat.claims.holds(turn, this.o.me)) return;
+    const f = describeFailure(e);
+    const max = this.retry.maxAttempts;
+    if (!f.retryable) return this.fail(chat, turn, reply, f.message);
+    if (toolsRan || (chat.message(reply)?.content ?? '') !== '') return this.fail(chat, turn, reply, `${f.message} (after part of the answer; not repeated)`);
+    if (attempt >= max) return this.fail(chat, turn, reply, `${f.message} (gave up after ${attempt} attempts)`);
+    const delay = turnRetryDelay(attempt, this.retry, f.retryAfterMs);
+    chat.setStatus(reply, 'error', clip(`${f.message} (attempt ${attempt} of ${max}; trying again in ${Math.ceil(delay / 1000)} s)`));
+    chat.claims.backOff(turn, this.o.me, this.now() + delay);
+  }
+
+  /** Ends the turn as failed: the reason on the reply and on the turn; it is not picked up again. */
+  private fail(chat: ChatDoc, turn: MessageId, reply: MessageId, reason: string): void {
+    const text = clip(reason);
+    chat.setStatus(reply, 'error', text);
+    chat.setStatus(turn, 'error', text);
+    chat.claims.release(turn, this.o.me);
+    this.o.log?.(`turn ${turn}: failed: ${text}`);
+  }
+
+  /** Stop was pressed (or the chat closed): unfinished replies end stopped and the turn is over. */
+  private endStopped(chat: ChatDoc, turn: MessageId): void {
+    const replies = chat.repliesTo(turn);
+    const waiting = replies.at(-1);
+    for (const m of replies) {
+      const unfinished = m.status === 'pending' || m.status === 'streaming' || (m === waiting && m.status === 'error' && m.error !== INTERRUPTED);
+      if (unfinished) chat.setStatus(m.id, 'stopped');
+    }
+    chat.setStatus(turn, 'done');
+    chat.claims.release(turn, this.o.me);
+  }
+
+  /**
+   * Gives every turn this runner is answering back at once (the page is going away): the answers in
+   * progress end as lost, their replies stay as far as they got, and the next peer to take a turn
+   * finishes its reply from there. Best effort: a page that dies first leaves leases that lapse.
+   */
+  giveBack(): void {
+    for (const [turn, chat] of this.holding) {
+      try {
+        chat.claims.backOff(turn, this.o.me, this.now());
+      } catch (e) {
+        this.o.log?.(`turn ${turn}: not given back: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Stops taking turns, gives the ones in progress back (see giveBack) and waits for them to end. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    for (const t of [...this.wakeups.values(), ...this.trailing.values()]) clearTimeout(t);
+    this.wakeups.clear();
+    this.trailing.clear();
+    this.giveBack();
+    // Given-back answers end at once; one still waiting for its claim to sync is cut short below.
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, 2_000))]);
+    for (const c of this.chats.values()) {
+      c.unobserve();
+      c.abort.abort();
+    }
+    this.chats.clear();
+  }
+}
