@@ -192,14 +192,10 @@ describe('tabs and workers hand turns over', { timeout: 300_000 }, () => {
     expect(authors.size).toBeGreaterThanOrEqual(2);
   });
 
-  // Known gap, in the agent worker: right after it starts, a worker claims from the chats as it stored
-  // them when it last stopped, before they caught up with the relay. Such a claim is concurrent with the
-  // claim of a tab answering the turn; concurrent writes to a claim record resolve by client, not by
-  // time, so the worker can win, and it answers again below the tab's reply (seen on a loaded machine:
-  // the tab's reply marked interrupted, a second reply by the worker). It depends on timing, so this
-  // test passes on most runs even now. A worker should let each chat catch up with the relay before it
-  // claims from it; enable this test with that fix.
-  it.skip('a worker coming online leaves the turns a tab is answering alone', async () => {
+  // A worker that starts claims only from chats caught up with the relay (agent-worker.ts), so it sees the
+  // claim of the tab answering; a claim made on its stored copy could win and answer the turn twice.
+  // (Timing-dependent here; workers/test/worker.caught-up.test.ts pins the rule.)
+  it('a worker coming online leaves the turns a tab is answering alone', async () => {
     await newChat(a, 'Worker arrives');
     const chats = [chatOf(a)];
     // The worker has the chat stored from an earlier run...

@@ -99,7 +99,8 @@ describe('a fallback chain that fails, in the browser', { timeout: 240_000 }, ()
 
     await newChat(a, 'Who failed?');
     await send(a, 'hello?');
-    const failure = a.page.getByTestId('reply-error');
+    // The reply carries the failure (the turn it answers is marked failed too).
+    const failure = a.page.locator('[data-testid=message][data-role=assistant]').getByTestId('reply-error');
     await failure.waitFor({ timeout: 60_000 });
     await expect.poll(() => failure.locator('.lead').textContent()).toMatch(/^primary: .*(API key|401)/);
     expect(await failure.locator('code').textContent()).toBe('E_PROVIDER_AUTH');

@@ -19,7 +19,7 @@
 import { hostname } from 'node:os';
 import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
 import type { chatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
-import type { DocSync } from '@tendril/crdt-schema/sync';
+import { SyncState, type DocSync, type SyncStatus } from '@tendril/crdt-schema/sync';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { answerTurn } from './answer-turn.ts';
 import type { Toolbox } from '../tools/tool.ts';
@@ -134,7 +134,15 @@ export class AgentWorker {
       try {
         const { sync, chat } = await this.o.session.openChat(entry.id);
         if (this.stopped || this.isGone(entry.id)) continue;
-        const opened: OpenChat = { sync, chat, unobserve: chat.observe(() => this.scan(entry.id)), abort: new AbortController() };
+        const unobserveChat = chat.observe(() => this.scan(entry.id));
+        // A chat becomes answerable here once caught up with the relay (see scan): look again then.
+        const onStatus = (st: SyncStatus): void => void (st.state === SyncState.Synced && this.scan(entry.id));
+        sync.on('status', onStatus);
+        const unobserve = (): void => {
+          unobserveChat();
+          sync.off('status', onStatus);
+        };
+        const opened: OpenChat = { sync, chat, unobserve, abort: new AbortController() };
         this.chats.set(entry.id, opened);
         this.scan(entry.id);
       } catch (e) {
@@ -160,6 +168,9 @@ export class AgentWorker {
   private scan(id: ChatId): void {
     const c = this.chats.get(id);
     if (!c || this.stopped || c.abort.signal.aborted) return;
+    // Only from a chat caught up with the relay: a copy that is behind (just opened, or offline) does not
+    // show the claims others hold, and a claim made on it can win over a tab or worker already answering.
+    if (c.sync.status.state !== SyncState.Synced) return;
     for (const turn of c.chat.pendingTurns()) {
       if (this.inFlight.has(turn.id) || this.unwritable.has(turn.id)) continue;
       this.inFlight.add(turn.id);
