@@ -19,7 +19,7 @@ import { confirmPairing, createWorkspace, goto, newChat, openChat, openDevice, t
 import { ensureAppBuilt, ROOT } from './harness/build-app.ts';
 import { launchChromium } from './harness/chromium.ts';
 import { startRelay, type Relay } from './harness/relay.ts';
-import { printOnFailure, type Source } from './harness/on-failure.ts';
+import { deviceSources, printOnFailure, type Source } from './harness/on-failure.ts';
 import { shoot } from './harness/screenshots.ts';
 
 interface Proc {
@@ -78,7 +78,7 @@ describe('the agent on a terminal session, from the browser', { timeout: 240_000
     await relay?.kill();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
-  printOnFailure(() => [...procs.map((p, i): Source => [`process ${i}`, () => p.log()]), ['relay', () => relay?.log()], ['Laptop console', () => a?.console]]);
+  printOnFailure(() => [...procs.map((p, i): Source => [`process ${i}`, () => p.log()]), ['relay', () => relay?.log()], ...deviceSources(a)]);
 
   /** The tool result the model got for a turn whose answer is one run_command call. */
   async function ask(text: string, command: string): Promise<string> {

@@ -19,6 +19,7 @@ import { launchChromium } from './harness/chromium.ts';
 import { joinAsNodeDevice, streamReply, writeLargeChat } from './harness/node-device.ts';
 import { dumpIndexedDb, filesContaining, recordsContaining } from './harness/plaintext-scan.ts';
 import { startRelay, type Relay } from './harness/relay.ts';
+import { deviceSources, printOnFailure } from './harness/on-failure.ts';
 import { shoot } from './harness/screenshots.ts';
 import { tamperLargestDoc } from './harness/tamper.ts';
 
@@ -30,6 +31,8 @@ describe('one device', { timeout: 180_000 }, () => {
   let relay: Relay;
   let browser: Browser;
   let a: Device;
+  /** Devices a test opens besides `a` (printed when it fails). */
+  const others: Device[] = [];
   let agent: WorkspaceSession | null = null;
   const chats: { id: string; title: string; lines: string[] }[] = [];
 
@@ -47,6 +50,7 @@ describe('one device', { timeout: 180_000 }, () => {
     await relay?.kill();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
+  printOnFailure(() => [['relay', () => relay?.log()], ...deviceSources(a), ...others.flatMap(deviceSources)]);
 
   it('is an installable PWA: manifest with icons, and a service worker that controls the page', async () => {
     await shoot(a.page, 'welcome');
@@ -189,6 +193,7 @@ describe('one device', { timeout: 180_000 }, () => {
     relay = await startRelay(dataDir, relay.port);
     await waitConnected(a);
     const d = await openDevice(await browser.newContext({ viewport: { width: 1280, height: 800 } }), relay.url, 'Tablet');
+    others.push(d);
     await joinWith(d, await createInvite(a), a);
     const warning = d.page.getByTestId('relay-warning');
     await warning.first().waitFor();

@@ -243,7 +243,7 @@ describe('tabs and workers hand turns over', { timeout: 300_000 }, () => {
 
   it('finishes a reply from a tab that crashed, once its lease lapsed', async () => {
     // The laptop comes back in a new tab; the phone, showing the same chat, answers the next turn and crashes.
-    a = { context: a.context, page: await a.context.newPage(), name: 'Laptop' };
+    a = { context: a.context, page: await a.context.newPage(), name: 'Laptop', console: [] };
     a.page.setDefaultTimeout(30_000);
     await a.page.goto(relay.url);
     await waitConnected(a);

@@ -17,7 +17,7 @@ import { confirmPairing, createInvite, createWorkspace, goto, joinWith, openDevi
 import { ensureAppBuilt, ROOT } from './harness/build-app.ts';
 import { launchChromium } from './harness/chromium.ts';
 import { startRelay, type Relay } from './harness/relay.ts';
-import { printOnFailure } from './harness/on-failure.ts';
+import { deviceSources, printOnFailure } from './harness/on-failure.ts';
 import { shoot } from './harness/screenshots.ts';
 
 function run(args: string[]): { child: ChildProcess; log: () => string } {
@@ -71,7 +71,7 @@ describe('a terminal session in the browser', { timeout: 240_000 }, () => {
     await relay?.kill();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
-  printOnFailure(() => [['gateway', () => gateway?.log()], ['relay', () => relay?.log()], ['Laptop console', () => a?.console], ['Phone console', () => b?.console]]);
+  printOnFailure(() => [['gateway', () => gateway?.log()], ['relay', () => relay?.log()], ...deviceSources(a), ...deviceSources(b)]);
 
   it('runs what the owner types; a second device watches read-only; a reload restores the screen', async () => {
     await createWorkspace(a, 'Terminals');

@@ -44,7 +44,7 @@ describe('a worker and a chat that is not caught up', () => {
     const offline = await ws.open(1, { relay: 'http://127.0.0.1:9' });
     const { chat: stored } = await offline.openChat(ws.chat);
     expect(stored.pendingTurns().map((m) => m.id)).toEqual([turnId]);
-    const provider = createProvider({ kind: 'openai', baseUrl: `${fake.url}/v1`, apiKey: 'sk-caught-up' });
+    const provider = createProvider({ kind: 'openai', baseUrl: `${fake.url}/v1`, apiKey: 'sk-caught-up', model: 'gpt-4o-mini' });
     const worker = new AgentWorker({ session: offline, name: 'offline', chooseProvider: () => ({ provider, model: 'gpt-4o-mini' }), leaseMs: 600, settleMs: 50 });
     await worker.start();
     // Several scans (every lease/3) happen in this window; none may claim or call the provider.
