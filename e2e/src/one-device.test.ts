@@ -67,24 +67,8 @@ describe('one device', { timeout: 180_000 }, () => {
     expect(await a.page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
   });
 
-  it('stores a provider API key encrypted: masked in the UI, absent from the page, IndexedDB and the relay', async () => {
-    await goto(a, '#/settings');
-    await a.page.getByLabel('Kind').selectOption('openai');
-    await a.page.getByLabel('Models (comma-separated)').fill('gpt-4o-mini, gpt-4o');
-    await a.page.getByTestId('api-key-input').fill(API_KEY);
-    await a.page.getByRole('button', { name: 'Add provider' }).click();
-    await a.page.getByTestId('api-key-state').filter({ hasText: 'API key: ••••' }).waitFor();
-    await a.page.getByLabel('Dark').check();
-    await a.page.locator('html[data-theme=dark]').waitFor({ state: 'attached' });
-    await shoot(a.page, 'settings-dark');
-    expect(await a.page.content()).not.toContain(API_KEY);
-    expect(await a.page.getByLabel('Default model').inputValue()).toBe('openai/gpt-4o-mini');
-    await a.page.getByTestId('unsaved').waitFor({ state: 'detached' });
-    expect(recordsContaining(await dumpIndexedDb(a.page), API_KEY)).toEqual([]);
-    expect(filesContaining(dataDir, API_KEY)).toEqual([]);
-    await a.page.getByLabel('Light').check();
-  });
-
+  // Before any provider is set up: a tab with a provider answers pending turns itself (page runner), and
+  // this test plays the agent by hand.
   it('streams an agent reply in live, and Stop stops it on the agent', async () => {
     agent = await joinAsNodeDevice(await createInvite(a), 'Agent', (code) => confirmPairing(a, code));
     const id = await newChat(a, 'Ask the agent');
@@ -102,6 +86,24 @@ describe('one device', { timeout: 180_000 }, () => {
     expect(await reply).toBe('stopped');
     await message.getByText('stopped').waitFor();
     chats.push({ id, title: 'Ask the agent', lines: ['Write a long story'] });
+  });
+
+  it('stores a provider API key encrypted: masked in the UI, absent from the page, IndexedDB and the relay', async () => {
+    await goto(a, '#/settings');
+    await a.page.getByLabel('Kind').selectOption('openai');
+    await a.page.getByLabel('Models (comma-separated)').fill('gpt-4o-mini, gpt-4o');
+    await a.page.getByTestId('api-key-input').fill(API_KEY);
+    await a.page.getByRole('button', { name: 'Add provider' }).click();
+    await a.page.getByTestId('api-key-state').filter({ hasText: 'API key: ••••' }).waitFor();
+    await a.page.getByLabel('Dark').check();
+    await a.page.locator('html[data-theme=dark]').waitFor({ state: 'attached' });
+    await shoot(a.page, 'settings-dark');
+    expect(await a.page.content()).not.toContain(API_KEY);
+    expect(await a.page.getByLabel('Default model').inputValue()).toBe('openai/gpt-4o-mini');
+    await a.page.getByTestId('unsaved').waitFor({ state: 'detached' });
+    expect(recordsContaining(await dumpIndexedDb(a.page), API_KEY)).toEqual([]);
+    expect(filesContaining(dataDir, API_KEY)).toEqual([]);
+    await a.page.getByLabel('Light').check();
   });
 
   it('opens a 5,000-message chat without a stall: it renders only what is on screen', async () => {

@@ -18,8 +18,6 @@ export const LOCAL_PROVIDER_SOURCES = [
   'https://localhost:*',
   'http://127.0.0.1:*',
   'https://127.0.0.1:*',
-  'http://[::1]:*',
-  'https://[::1]:*',
   'http://0.0.0.0:*',
   'http://*.local:*',
   'https://*.local:*',

@@ -104,7 +104,8 @@ describe('relay HTTP', () => {
       expect(directives.get('base-uri')).toEqual(["'none'"]);
       expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
       expect(directives.get('connect-src')?.[0]).toBe("'self'");
-      expect(directives.get('connect-src')?.every((s) => s === "'self'" || /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0|\*\.local):\*$/.test(s))).toBe(true);
+      // The relay itself, loopback and .local servers, and the one provider a page may call directly (Anthropic).
+      expect(directives.get('connect-src')?.every((s) => s === "'self'" || s === 'https://api.anthropic.com' || /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0|\*\.local):\*$/.test(s))).toBe(true);
     }
     expect((await get(relay.url, '/app.js')).csp).toMatch(/^default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; /);
   });
