@@ -192,27 +192,6 @@ describe('tabs and workers hand turns over', { timeout: 300_000 }, () => {
     expect(authors.size).toBeGreaterThanOrEqual(2);
   });
 
-  // A worker that starts claims only from chats caught up with the relay (agent-worker.ts), so it sees the
-  // claim of the tab answering; a claim made on its stored copy could win and answer the turn twice.
-  // (Timing-dependent here; workers/test/worker.caught-up.test.ts pins the rule.)
-  it('a worker coming online leaves the turns a tab is answering alone', async () => {
-    await newChat(a, 'Worker arrives');
-    const chats = [chatOf(a)];
-    // The worker has the chat stored from an earlier run...
-    await startWorker();
-    await say(a, 'a quick one first');
-    await settled(chats, 1);
-    await stopWorker();
-    // ...and comes back while the tab answers the turns written since.
-    for (let i = 0; i < 4; i++) await say(a, `slow turn ${i} ${scenarioMarker('slow')}`);
-    await a.page.getByTestId('answering-here').first().waitFor();
-    await startWorker();
-    await settled(chats, 5);
-    const [quick, ...slow] = await allTurns(chats);
-    expectOneReplyEach([quick!], PIECES.join('').trim());
-    expectOneReplyEach(slow, SLOW.join('').trim());
-  });
-
   it('finishes a reply from a closed tab on the other device, from the text already written', async () => {
     // In the laptop's chat of the first test, which the laptop still shows.
     const chatId = chatOf(a);
@@ -264,5 +243,28 @@ describe('tabs and workers hand turns over', { timeout: 300_000 }, () => {
     expect((await storyOf())!.replies).toHaveLength(1);
     expect(finished).toMatchObject({ status: 'done', author: members.find((m) => m.name === 'Phone')!.device, continuedBy: members.find((m) => m.name === 'Laptop')!.device });
     expect(finished!.content.startsWith(story!.replies[0]!.content)).toBe(true);
+  });
+
+  // A worker that starts claims only from chats caught up with the relay (agent-worker.ts), so it sees the
+  // claim of the tab answering; a claim made on its stored copy could win and answer the turn twice.
+  // (Timing-dependent here; workers/test/worker.caught-up.test.ts pins the rule.)
+  it('a worker coming online leaves the turns a tab is answering alone', async () => {
+    await newChat(a, 'Worker arrives');
+    const chats = [chatOf(a)];
+    // The worker has the chat stored from an earlier run...
+    await startWorker();
+    await say(a, 'a quick one first');
+    await settled(chats, 1);
+    await stopWorker();
+    // ...and comes back while the tab answers the turns written since.
+    for (let i = 0; i < 4; i++) await say(a, `slow turn ${i} ${scenarioMarker('slow')}`);
+    await a.page.getByTestId('answering-here').first().waitFor();
+    await startWorker();
+    await settled(chats, 5);
+    const [quick, ...slow] = await allTurns(chats);
+    expectOneReplyEach([quick!], PIECES.join('').trim());
+    expectOneReplyEach(slow, SLOW.join('').trim());
+    // The tests below hand turns between the tabs: no worker.
+    await stopWorker();
   });
 });

@@ -78,8 +78,10 @@ export async function joinWith(d: Device, link: string, inviter: Device): Promis
 }
 
 export async function newChat(d: Device, title: string): Promise<string> {
+  const before = d.page.url();
   await d.page.getByTestId('new-chat').click();
-  await d.page.waitForURL(/#\/chats\//);
+  // A page already on a chat matches /#\/chats\// at once: wait for the new chat's URL.
+  await d.page.waitForURL((u) => u.hash.startsWith('#/chats/') && u.href !== before);
   const id = new URL(d.page.url()).hash.replace('#/chats/', '');
   const item = d.page.getByTestId('chat-item').filter({ has: d.page.locator(`a[href="#/chats/${id}"]`) });
   await item.getByRole('button', { name: /Actions for/ }).click();
