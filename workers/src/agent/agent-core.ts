@@ -7,7 +7,8 @@
  * in the access gate, for folder grants) is stubbed by the bundler and never
  * reached from a page, which offers no folder tool.
  */
-export { TurnRunner, CONTINUE_NOTE, INTERRUPTED, type RunnerChat, type RunnerChoice, type TurnRunnerOptions } from './turn-runner.ts';
+export { TurnRunner, type RunnerChat, type RunnerChoice, type TurnRunnerOptions } from './turn-runner.ts';
+export { CONTINUE_NOTE, INTERRUPTED } from './turn-ending.ts';
 export { createProvider, PROVIDER_KINDS, type ChosenProvider, type ProviderKind, type ProviderSpec } from './provider-setup.ts';
 export { fallbackChain, withRetry, type LlmProvider, type LlmDeps } from '../llm/index.ts';
 export type { Toolbox } from '../tools/tool.ts';

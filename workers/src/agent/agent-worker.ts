@@ -25,7 +25,7 @@ import { answerTurn } from './answer-turn.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import type { ChosenProvider } from './provider-setup.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
-import { clip, endStopped, failTurn, replyFor } from './turn-ending.ts';
+import { clip, continuing, endStopped, failTurn, replyFor } from './turn-ending.ts';
 import { DEFAULT_TURN_RETRY, describeFailure, turnRetryDelay, type TurnRetryPolicy } from './turn-failure.ts';
 
 type Chat = ReturnType<typeof chatDoc>;
@@ -220,14 +220,17 @@ export class AgentWorker {
       if (chat.isTurnStopped(turn.id)) return endStopped(chat, turn.id, this.me);
       if (attempt > this.retry.maxAttempts) {
         // Every attempt ended with its worker gone: the reason goes on the reply the last one left.
-        reply = chat.repliesTo(turn.id).at(-1)?.id ?? replyFor(chat, turn.id, this.me, undefined);
+        reply = chat.repliesTo(turn.id).at(-1)?.id ?? replyFor(chat, turn.id, this.me, undefined).id;
         return this.fail(chat, turn.id, reply, `gave up after ${attempt - 1} attempts: the worker answering it stopped each time`);
       }
       const chosen = this.o.chooseProvider();
-      reply = replyFor(chat, turn.id, this.me, chosen?.model);
+      // A reply a tab or another worker left unfinished is finished here, from the text it has.
+      const target = replyFor(chat, turn.id, this.me, chosen?.model);
+      reply = target.id;
       if (!chosen) return this.fail(chat, turn.id, reply, 'no model provider is configured: add one with an API key in Settings');
       const signal = c.abort.signal;
       const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: this.o.systemPrompt?.(), summarize: modelSummarizer(chosen.provider, chosen.model, signal) });
+      continuing(messages, target);
       const tools = this.o.tools?.();
       const result = await answerTurn({
         chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), signal,
@@ -242,7 +245,7 @@ export class AgentWorker {
       chat.claims.release(turn.id, this.me);
     } catch (e) {
       this.o.log?.(`turn ${turn.id}: attempt ${attempt} failed: ${(e as Error).message}`);
-      if (reply === undefined) reply = replyFor(chat, turn.id, this.me, undefined);
+      if (reply === undefined) reply = replyFor(chat, turn.id, this.me, undefined).id;
       this.failed(c, turn.id, reply, attempt, e, toolsRan);
     } finally {
       clearInterval(renew);

@@ -11,7 +11,8 @@ import { chatDoc } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { docsWithClients } from '@tendril/crdt-schema/testkit';
 import type { ChatMessage, LlmProvider } from '../llm/index.ts';
-import { CONTINUE_NOTE, TurnRunner } from './turn-runner.ts';
+import { CONTINUE_NOTE } from './turn-ending.ts';
+import { TurnRunner } from './turn-runner.ts';
 
 const USER = 'U'.repeat(43) as DeviceId;
 const TAB = 'T'.repeat(43) as DeviceId;

@@ -21,6 +21,7 @@ import type { DocSync } from '@tendril/crdt-schema/sync';
 import { answerTurn } from './answer-turn.ts';
 import type { ChosenProvider } from './provider-setup.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
+import { clip, continuing, endStopped, failTurn, replyFor } from './turn-ending.ts';
 import { DEFAULT_TURN_RETRY, describeFailure, turnRetryDelay, type TurnRetryPolicy } from './turn-failure.ts';
 import type { Toolbox } from '../tools/tool.ts';
 
@@ -58,12 +59,6 @@ export interface TurnRunnerOptions {
   readonly onAnswering?: (reply: MessageId, answering: boolean) => void;
 }
 
-/** The error a reply left by a peer that stopped answering carries (the same text as the worker's). */
-export const INTERRUPTED = 'interrupted: the worker answering stopped; answered again below';
-/** What the model is told when it finishes a reply another peer left unfinished. */
-export const CONTINUE_NOTE = 'Your answer above was cut off. Continue it exactly where it stops, without repeating any of it and without any preface.';
-const MAX_REASON = 2000;
-const clip = (text: string): string => (text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text);
 
 const waitFor = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -230,18 +225,18 @@ export class TurnRunner {
       if (attempt === 0) return;
       if (chat.isTurnStopped(turn.id)) return this.endStopped(chat, turn.id);
       if (attempt > this.retry.maxAttempts) {
-        reply = chat.repliesTo(turn.id).at(-1)?.id ?? this.replyFor(chat, turn.id, undefined).id;
+        reply = chat.repliesTo(turn.id).at(-1)?.id ?? replyFor(chat, turn.id, this.o.me, undefined).id;
         return this.fail(chat, turn.id, reply, `gave up after ${attempt - 1} attempts: the peer answering it stopped each time`);
       }
       const chosen = this.o.chooseProvider();
       const provider = chosen !== null && 'provider' in chosen ? chosen : null;
-      const target = this.replyFor(chat, turn.id, provider?.model);
+      const target = replyFor(chat, turn.id, this.o.me, provider?.model);
       reply = target.id;
       if (!provider) return this.fail(chat, turn.id, reply, chosen !== null && 'error' in chosen ? chosen.error : 'no model provider is configured: add one with an API key in Settings');
       this.o.onAnswering?.(reply, true);
       const signal = c.abort.signal;
       const messages = await turnContext(chat.transcript(), turn.id, { model: provider.model, systemPrompt: this.o.systemPrompt?.(), summarize: modelSummarizer(provider.provider, provider.model, signal) });
-      if (target.partial) messages.push({ role: 'assistant', content: target.partial }, { role: 'user', content: CONTINUE_NOTE });
+      continuing(messages, target);
       const tools = this.o.tools?.();
       const result = await answerTurn({
         chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), signal,
@@ -254,37 +249,13 @@ export class TurnRunner {
       chat.claims.release(turn.id, me);
     } catch (e) {
       this.o.log?.(`turn ${turn.id}: attempt ${attempt} failed: ${(e as Error).message}`);
-      if (reply === undefined) reply = this.replyFor(chat, turn.id, undefined).id;
+      if (reply === undefined) reply = replyFor(chat, turn.id, this.o.me, undefined).id;
       this.failed(c, turn.id, reply, attempt, e, toolsRan);
     } finally {
       clearInterval(renew);
       this.holding.delete(turn.id);
       if (reply !== undefined) this.o.onAnswering?.(reply, false);
     }
-  }
-
-  /**
-   * The reply this attempt writes into, and the text it continues: a reply left unfinished by a peer
-   * that went away is finished in place (marked with who continued it); the one a failed earlier
-   * attempt left is emptied and reused; else a new one.
-   */
-  private replyFor(chat: ChatDoc, turn: MessageId, model: string | undefined): { id: MessageId; partial: string } {
-    const replies = chat.repliesTo(turn);
-    const last = replies.at(-1);
-    if (last && (last.status === 'streaming' || last.status === 'pending') && last.stopRequested === undefined) {
-      for (const m of replies) if (m !== last && (m.status === 'streaming' || m.status === 'pending')) chat.setStatus(m.id, 'error', INTERRUPTED);
-      if (last.author !== this.o.me || last.content !== '') chat.markContinued(last.id, this.o.me);
-      if (model) chat.setModel(last.id, model);
-      return { id: last.id, partial: last.content };
-    }
-    if (last && last.status === 'error' && last.error !== INTERRUPTED && last.stopRequested === undefined) {
-      chat.clearContent(last.id);
-      chat.setStatus(last.id, 'pending');
-      if (model) chat.setModel(last.id, model);
-      return { id: last.id, partial: '' };
-    }
-    for (const m of replies) if (m.status === 'streaming' || m.status === 'pending') chat.setStatus(m.id, 'error', INTERRUPTED);
-    return { id: chat.addMessage({ author: this.o.me, role: 'assistant', status: 'pending', parent: turn, ...(model ? { model } : {}) }), partial: '' };
   }
 
   /** An attempt failed: try again later when that may help and attempts are left, else end the turn. */
@@ -304,23 +275,13 @@ export class TurnRunner {
 
   /** Ends the turn as failed: the reason on the reply and on the turn; it is not picked up again. */
   private fail(chat: ChatDoc, turn: MessageId, reply: MessageId, reason: string): void {
-    const text = clip(reason);
-    chat.setStatus(reply, 'error', text);
-    chat.setStatus(turn, 'error', text);
-    chat.claims.release(turn, this.o.me);
+    const text = failTurn(chat, turn, reply, this.o.me, reason);
     this.o.log?.(`turn ${turn}: failed: ${text}`);
   }
 
   /** Stop was pressed (or the chat closed): unfinished replies end stopped and the turn is over. */
   private endStopped(chat: ChatDoc, turn: MessageId): void {
-    const replies = chat.repliesTo(turn);
-    const waiting = replies.at(-1);
-    for (const m of replies) {
-      const unfinished = m.status === 'pending' || m.status === 'streaming' || (m === waiting && m.status === 'error' && m.error !== INTERRUPTED);
-      if (unfinished) chat.setStatus(m.id, 'stopped');
-    }
-    chat.setStatus(turn, 'done');
-    chat.claims.release(turn, this.o.me);
+    endStopped(chat, turn, this.o.me);
   }
 
   /**
