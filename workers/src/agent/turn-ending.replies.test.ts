@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceId } from '@tendril/crdt-schema/ids';
 import { chatDoc } from '@tendril/crdt-schema/schema';
 import { docWithClient } from '@tendril/crdt-schema/testkit';
-import { endStopped, failTurn, INTERRUPTED, replyFor } from './turn-ending.ts';
+import { endStopped, failTurn, replyFor } from './turn-ending.ts';
 
 const USER = 'U'.repeat(43) as DeviceId;
 const W = 'W'.repeat(43) as DeviceId;
