@@ -46,7 +46,7 @@ describe('relay fuzz', () => {
   it(`stays up with bounded memory through ${TARGET.toLocaleString('en')} malformed frames`, { timeout: 240_000 }, async () => {
     const seeded = seededRng('sync-server/src/relay.fuzz.test.ts');
     relay = await spawnRelay(dirs.make(), [
-      '--max-pre-auth-per-ip', '100000', '--frames-per-second', '1000000', '--frame-burst', '1000000',
+      '--max-pre-auth-per-ip', '100000', '--connect-burst-per-ip', '1000000', '--frames-per-second', '1000000', '--frame-burst', '1000000',
     ]);
     const { url } = relay;
     const owner = await TestClient.connect(url);

@@ -11,6 +11,10 @@ export interface RelayLimits {
   framesPerSecond: number;
   /** Bucket size: frames a connection may send in a burst. */
   frameBurst: number;
+  /** New connections per second per client address, refused before the WebSocket handshake [HTTP 429]. */
+  connectsPerSecondPerIp: number;
+  /** New connections one client address may open in a burst. */
+  connectBurstPerIp: number;
   /** Connections per client address that have not completed their hello [E_TOO_MANY_CONNECTIONS, fatal]. */
   maxPreAuthPerIp: number;
   /** Connections across all addresses that have not completed their hello [E_TOO_MANY_CONNECTIONS, fatal]. */
@@ -79,6 +83,8 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   framesPerSecond: 200,
   frameBurst: 400,
+  connectsPerSecondPerIp: 20,
+  connectBurstPerIp: 100,
   maxPreAuthPerIp: 32,
   maxPreAuthConnections: 1024,
   maxPreAuthBytes: 64 * 1024,

@@ -53,6 +53,19 @@ describe('relay against strangers', () => {
     for (const raw of sockets) raw.socket.destroy();
   });
 
+  it("refuses an address's reconnect loop before the handshake (429), and other addresses still connect", async () => {
+    const relay = await h.start({ limits: { connectsPerSecondPerIp: 0.001, connectBurstPerIp: 3 } });
+    const opened = [];
+    for (let i = 0; i < 3; i++) opened.push(await rawUpgrade(relay.url, { localAddress: '127.0.0.4' }));
+    await expect(rawUpgrade(relay.url, { localAddress: '127.0.0.4' })).rejects.toThrow(/upgrade refused: HTTP\/1.1 429/);
+    expect(await metric(relay.url, 'tendril_relay_problems_total', '{event="connect.rate"}')).toBe(1);
+    // Another address has its own budget; the refused one got no challenge, no pre-auth slot.
+    const other = await rawUpgrade(relay.url, { localAddress: '127.0.0.5' });
+    expect(other.isOpen()).toBe(true);
+    expect(await metric(relay.url, 'tendril_relay_preauth_connections')).toBe(4);
+    for (const raw of [...opened, other]) raw.socket.destroy();
+  });
+
   it('caps pre-auth connections per address and in total; authenticated ones do not count', async () => {
     const relay = await h.start({ limits: { maxPreAuthPerIp: 2, maxPreAuthConnections: 3 } });
     const workspace = newWorkspaceId();

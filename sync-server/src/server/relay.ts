@@ -25,7 +25,8 @@ import { createOriginPolicy } from './origin.ts';
 import { PreAuthGate } from './preauth-gate.ts';
 import { createProblemLog } from './problem-log.ts';
 import type { CatchUpMemory } from './subscription.ts';
-import { trustedProxySet } from './client-address.ts';
+import { clientAddress, trustedProxySet } from './client-address.ts';
+import { ConnectRate } from './connect-rate.ts';
 import { createPruner } from './pruner.ts';
 import { createRelayMetrics } from './relay-metrics.ts';
 import { createStaticFiles } from './static-files.ts';
@@ -173,12 +174,14 @@ export function createRelay(deps: RelayDeps): Relay {
   );
   // ws enforces twice the frame limit itself (close 1009); frames in between get an E_FRAME_TOO_LARGE error frame.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * limits.maxFrameBytes, perMessageDeflate: false });
+  const trusted = trustedProxySet(deps.trustedProxies);
+  const connectRate = new ConnectRate(limits);
   const accept = createAcceptor({
     ctx,
     registry,
     gate,
     origins: createOriginPolicy(deps.allowedOrigins, deps.allowMissingOrigin ?? true),
-    trustedProxies: trustedProxySet(deps.trustedProxies),
+    trustedProxies: trusted,
     randomBytes: deps.randomBytes ?? ((n) => new Uint8Array(nodeRandomBytes(n))),
     shuttingDown: () => shuttingDown,
   });
@@ -188,12 +191,20 @@ export function createRelay(deps: RelayDeps): Relay {
       socket.end(`HTTP/1.1 ${shuttingDown ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
       return;
     }
+    // A reconnect loop is refused here, before the handshake, the challenge and any byte is read.
+    const wait = connectRate.take(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted), clock.now());
+    if (wait > 0) {
+      problems.count('connect.rate');
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\nretry-after: ${Math.ceil(wait / 1000)}\r\nconnection: close\r\n\r\n`);
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req));
   });
 
   const liveness = startLiveness(clock, limits.pingIntervalMs, logger, () => registry.list());
   const sweep = clock.setInterval(() => {
     void inflight.track(store.expireBlobs(clock.now())).catch((err: unknown) => logger.error('blobs.expire', { error: String(err) }));
+    connectRate.sweep(clock.now());
   }, limits.blobSweepIntervalMs);
 
   return {
