@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastUserText, scenarioMarker, startFakeProvider, type FakeProvider, type Scenario } from '@tendril/crdt-schema/testkit';
 import { newChatId, newDocId, type ChatId, type MessageId } from '@tendril/crdt-schema/ids';
 import type { ChatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
+import { CONTINUE_NOTE } from '../src/agent/turn-ending.ts';
 import { cliOk, eventually, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
 import { makeWorkspace, useProvider, type Workspace } from './peers.ts';
 import { startTendril, type TendrilProcess } from './processes.ts';
@@ -216,21 +217,26 @@ describe('a chat turn never loops (real worker, fake provider, real relay)', () 
     const { chat } = await newChat('crashing');
     const turn = await send(chat, `crash me ${scenarioMarker('endless')}`);
     for (let i = 1; i <= ATTEMPTS; i++) {
-      await eventually(() => chat.claims.get(turn)?.attempts === i && repliesOf(chat, turn).some((r) => r.status === 'streaming' && r.content.length > 0), 30_000, `attempt ${i} to stream`);
+      // Attempt i asked the provider (the turn first, then to continue the reply) and is streaming.
+      const asked = (): number => requestsFor('crash me') + requestsFor(CONTINUE_NOTE);
+      await eventually(() => chat.claims.get(turn)?.attempts === i && asked() === i && repliesOf(chat, turn).some((r) => r.status === 'streaming' && r.content.length > 0), 30_000, `attempt ${i} to stream`);
       const exited = new Promise((resolve) => worker.child.once('exit', resolve));
       worker.kill();
       await exited;
       worker = await startWorker();
     }
     await eventually(() => chat.message(turn)?.status === 'error', 30_000, 'the turn to fail');
+    // Each attempt finished the reply the dead one left (in place, "continued by"), so there is one reply.
     const replies = repliesOf(chat, turn);
-    expect(replies).toHaveLength(ATTEMPTS);
-    expect(replies.map((r) => r.status)).toEqual(replies.map(() => 'error'));
-    expect(replies.at(-1)!.error).toMatch(/gave up after 3 attempts: the worker answering it stopped each time/);
-    expect(chat.message(turn)!.error).toBe(replies.at(-1)!.error);
-    expect(requestsFor('crash me')).toBe(ATTEMPTS);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.status).toBe('error');
+    expect(replies[0]!.continuedBy).toBeDefined();
+    expect(replies[0]!.error).toMatch(/gave up after 3 attempts: the worker answering it stopped each time/);
+    expect(chat.message(turn)!.error).toBe(replies[0]!.error);
+    // The first attempt asked the turn; the two after it asked to continue the reply (last user text: the note).
+    expect(requestsFor('crash me') + requestsFor(CONTINUE_NOTE)).toBe(ATTEMPTS);
     await afterRetryWindow();
-    expect(repliesOf(chat, turn)).toHaveLength(ATTEMPTS);
-    expect(requestsFor('crash me')).toBe(ATTEMPTS);
+    expect(repliesOf(chat, turn)).toHaveLength(1);
+    expect(requestsFor('crash me') + requestsFor(CONTINUE_NOTE)).toBe(ATTEMPTS);
   }, 180_000);
 });
