@@ -21,6 +21,7 @@ import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
 import type { chatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
 import { SyncState, type DocSync, type SyncStatus } from '@tendril/crdt-schema/sync';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import type { ChosenProvider } from './provider-setup.ts';
@@ -55,16 +56,6 @@ export interface AgentWorkerOptions {
   readonly maxToolRounds?: number;
 }
 
-const waitFor = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 export class AgentWorker {
   private readonly o: AgentWorkerOptions;

@@ -18,6 +18,7 @@
 import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
 import type { ChatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
+import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
 import type { ChosenProvider } from './provider-setup.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
@@ -60,16 +61,6 @@ export interface TurnRunnerOptions {
 }
 
 
-const waitFor = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 /** A chat is looked at on change at most this often (a streaming reply changes it many times a second). */
 const SCAN_EVERY_MS = 100;
