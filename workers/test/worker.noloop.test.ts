@@ -24,6 +24,7 @@ const LEASE_MS = 1500;
 const ATTEMPTS = 3;
 const RETRY_WINDOW_MS = LEASE_MS + 2 * LEASE_MS + 3 * LEASE_MS;
 const DOWN: Scenario = { failWith: { status: 503, message: 'upstream overloaded' } };
+const ENDLESS: Scenario = { text: ['Thinking'], endless: true, chunkDelayMs: 10 };
 
 describe('a chat turn never loops (real worker, fake provider, real relay)', () => {
   const dir = tempDir('noloop');
@@ -42,7 +43,7 @@ describe('a chat turn never loops (real worker, fake provider, real relay)', () 
         down: DOWN,
         downDeleted: DOWN,
         downStopped: DOWN,
-        endless: { text: ['Thinking'], endless: true, chunkDelayMs: 10 },
+        endless: ENDLESS,
         broken: { text: ['Half', ' an', ' answer'], errorAfterChunks: 2, errorMessage: 'connection reset' },
         tooLong: { failWith: { status: 400, message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 131000 tokens." } },
       },
@@ -216,6 +217,9 @@ describe('a chat turn never loops (real worker, fake provider, real relay)', () 
   it('gives up on a turn whose worker dies on every attempt: the count survives restarts', async () => {
     const { chat } = await newChat('crashing');
     const turn = await send(chat, `crash me ${scenarioMarker('endless')}`);
+    // The later attempts ask to continue the reply: their last user text is the note, without the
+    // marker, so they take the queue; each must stream until its worker is killed, as the first does.
+    fake.enqueue(ENDLESS, ENDLESS);
     for (let i = 1; i <= ATTEMPTS; i++) {
       // Attempt i asked the provider (the turn first, then to continue the reply) and is streaming.
       const asked = (): number => requestsFor('crash me') + requestsFor(CONTINUE_NOTE);
