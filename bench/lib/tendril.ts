@@ -15,6 +15,7 @@ import { generateDeviceIdentity, type DeviceIdentity } from '@tendril/crdt-schem
 import { newDocId, newWorkspaceId, toBase64Url, type DeviceId, type DocId, type WorkspaceId } from '@tendril/crdt-schema/ids';
 import { deriveDocKeys, generateWorkspaceKeys, keysForRole, Scope, type WorkspaceKeys } from '@tendril/crdt-schema/keyring';
 import { createCounterTracker } from '@tendril/crdt-schema/envelope';
+import { enrolBytes } from '@tendril/crdt-schema/wire';
 import { DocSync, MemoryDocStore, RelayClient, type DocCipher, type DocStore, type SyncMeta, type WebSocketConstructor } from '@tendril/crdt-schema/sync';
 import { createDocCipher, type Directory, type MemberRecord } from '@tendril/crdt-schema/workspace';
 import * as Y from 'yjs';
@@ -130,6 +131,12 @@ export async function openDeviceDoc(o: DeviceDocOptions): Promise<DeviceDoc> {
       relay.destroy();
     },
   };
+}
+
+/** Makes `identity` a member at the relay by the admin's signature (only members store or register anything). */
+export async function enrolMember(ws: BenchWorkspace, admin: DeviceDoc, identity: DeviceIdentity): Promise<void> {
+  const device = identity.signPublicKey;
+  await admin.relay.enrol({ workspace: ws.workspace, device, signer: ws.admin.deviceId, token: new Uint8Array(0), signature: ws.crypto.sign(enrolBytes(ws.workspace, device), ws.admin.signSecretKey.expose()) });
 }
 
 /** What a light (protocol-only) reader needs to subscribe to a document with its read capability. */

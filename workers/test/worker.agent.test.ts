@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, scenarioMarker, type FakeProvider } from '@tendril/crdt-schema/testkit';
 import type { MessageId } from '@tendril/crdt-schema/ids';
+import { liveRepliesFor } from '@tendril/crdt-schema/workspace';
 import { cliOk, eventually, ROOT, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
 import { makeWorkspace, useProvider, type Workspace } from './peers.ts';
 
@@ -67,9 +68,9 @@ describe('agent workers through the real relay', () => {
 
   async function replies(turn: MessageId) {
     const session = await ws.open(1);
-    const { chat } = await session.openChat(ws.chat);
+    const { chat, sync } = await session.openChat(ws.chat);
     await session.syncOrQueue(10_000);
-    return { session, chat, of: () => chat.transcript().filter((m) => m.parent === turn && m.role === 'assistant') };
+    return { session, chat, sync, of: () => chat.transcript().filter((m) => m.parent === turn && m.role === 'assistant') };
   }
 
   it('answers a message once, streamed, seen by a second home', async () => {
@@ -112,6 +113,28 @@ describe('agent workers through the real relay', () => {
     expect(answers[0]!.continuedBy).toBeDefined();
     expect(answers[0]!.continuedBy).not.toBe(holder);
     await eventually(() => r.chat.message(turn)!.status === 'done', 10_000, 'the turn marked done');
+    await r.session.close();
+  });
+
+  it('streams a reply live to another device while storing its text about once a second', async () => {
+    const turn = (await cliOk('chat', 'send', '--home', ws.homes[0]!, ws.chat, `count slowly ${scenarioMarker('slow')}`)).last as MessageId;
+    const r = await replies(turn);
+    const live = liveRepliesFor(r.sync, r.chat, r.session.home.identity.deviceId);
+    let stored = 0;
+    let ahead = 0;
+    r.sync.ydoc.on('afterTransaction', (tr) => {
+      if (!tr.local && r.of()[0]?.status === 'streaming') stored++;
+    });
+    live.onChange(() => {
+      const m = r.of()[0];
+      if (m?.status === 'streaming') ahead = Math.max(ahead, live.text(m).length - m.content.length);
+    });
+    await eventually(() => r.of()[0]?.status === 'done', 30_000, 'the reply to end');
+    expect(r.of()[0]!.content).toBe(SLOW.join(''));
+    // Tokens reached this device before their text was stored, and the text was stored in a few
+    // writes (about one a second over a 1.6 s reply), not one per 40 ms chunk.
+    expect(ahead).toBeGreaterThan(0);
+    expect(stored).toBeLessThan(SLOW.length / 3);
     await r.session.close();
   });
 

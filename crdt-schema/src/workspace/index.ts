@@ -9,3 +9,5 @@ export * from './urls.ts';
 export * from './flows/index.ts';
 export * from './doc-grants.ts';
 export * from './admin-caps.ts';
+export * from './live-reply.ts';
+export * from './live-replies.ts';

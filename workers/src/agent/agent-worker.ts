@@ -20,7 +20,7 @@ import { hostname } from 'node:os';
 import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
 import type { chatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
 import { SyncState, type DocSync, type SyncStatus } from '@tendril/crdt-schema/sync';
-import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { liveRepliesFor, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
 import type { Toolbox } from '../tools/tool.ts';
@@ -224,7 +224,7 @@ export class AgentWorker {
       continuing(messages, target);
       const tools = this.o.tools?.();
       const result = await answerTurn({
-        chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), signal,
+        chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), stillWriter: () => chat.claims.get(turn.id)?.worker === this.me, signal, live: liveRepliesFor(c.sync, chat, this.me),
         ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
         ...(this.o.maxToolRounds !== undefined ? { maxToolRounds: this.o.maxToolRounds } : {}),
       });

@@ -1,6 +1,8 @@
 /**
- * Answering one claimed user turn: call the provider with streaming, append
- * the reply into its Y.Text in small batches (so every device sees it stream),
+ * Answering one claimed user turn: call the provider with streaming, send the
+ * tokens live to the chat's readers as sealed ephemeral frames (`live`) and
+ * append the reply into its Y.Text about once a second (without `live`: in
+ * small batches, so every device sees it stream from the stored text),
  * stop within a second of a synced Stop press, and record model, tokens,
  * latency (to the first token and in all) and an estimated cost. A failure is
  * returned to the caller (never thrown), which decides whether the turn is
@@ -23,10 +25,17 @@ export interface AnswerOptions {
   readonly model: string;
   readonly messages: readonly ChatMessage[];
   readonly worker: DeviceId;
-  /** Appended text is written at most this often (ms). */
+  /** Appended text is written at most this often (ms); default 1,000 with `live`, else 40. */
   readonly flushMs?: number;
+  /** Where the tokens go live before they are written (the chat's LiveReplies). */
+  readonly live?: { push(reply: MessageId, offset: number, text: string): void; flush(reply: MessageId): void };
   /** True while this worker still holds the turn (a lost lease aborts the answer). */
   readonly stillHolds: () => boolean;
+  /**
+   * True while no other peer took the turn over (the claim still names this one, lapsed or given
+   * back): an answer that ends lost may still store the text it showed live and had not stored yet.
+   */
+  readonly stillWriter?: () => boolean;
   readonly now?: () => number;
   /** Tools the model may call (gated and logged by each tool); none when absent. */
   readonly tools?: Toolbox;
@@ -61,10 +70,23 @@ export async function answerTurn(o: AnswerOptions): Promise<AnswerResult> {
   const poll = setInterval(check, 250);
   let buffer = '';
   let lastFlush = now();
+  const flushMs = o.flushMs ?? (o.live ? 1000 : 40);
+  // Where the next token starts in the reply (a continued reply already holds text).
+  let offset = o.chat.message(o.reply)?.content.length ?? 0;
   const flush = (): void => {
-    if (buffer && !reason) o.chat.appendContent(o.reply, buffer);
+    // Text already shown live is kept on Stop and when the turn was given back; once another peer
+    // took the turn, nothing more is written (it continues from the stored text).
+    if (buffer && (reason !== 'lost' || o.stillWriter?.() === true)) {
+      o.live?.flush(o.reply);
+      o.chat.appendContent(o.reply, buffer);
+    }
     buffer = '';
     lastFlush = now();
+  };
+  const add = (text: string): void => {
+    o.live?.push(o.reply, offset, text);
+    offset += text.length;
+    buffer += text;
   };
   let usage: { inputTokens: number; outputTokens: number } | null = null;
   let firstTokenAt: number | undefined;
@@ -78,13 +100,13 @@ export async function answerTurn(o: AnswerOptions): Promise<AnswerResult> {
       : o.provider.stream({ model: o.model, messages: o.messages }, { signal: abort.signal });
     for await (const event of events) {
       if (event.type === 'text') {
-        buffer += event.text;
-        if (now() - lastFlush >= (o.flushMs ?? 40)) flush();
+        add(event.text);
+        if (now() - lastFlush >= flushMs) flush();
         firstTokenAt ??= now();
       } else if (event.type === 'usage') usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
       else if (event.type === 'tool_call' && !o.tools) {
         // Only reached without a toolbox (the tool loop consumes calls): say so rather than end empty.
-        buffer += `${buffer || o.chat.message(o.reply)?.content ? '\n\n' : ''}(The model asked to use the tool ${event.name}, but the agent holds no grant for tools here.)`;
+        add(`${offset > 0 ? '\n\n' : ''}(The model asked to use the tool ${event.name}, but the agent holds no grant for tools here.)`);
         flush();
       }
       check();

@@ -29,8 +29,9 @@ const echo = (calls: string[]): LlmProvider => ({
   },
 });
 
-// The runner only asks the sync layer to confirm its claim reached the relay; here every peer shares docs directly.
-const synced = (flush: () => void = () => {}): DocSync => ({ whenSynced: async () => flush() }) as unknown as DocSync;
+// The runner only asks the sync layer to confirm its claim reached the relay (and streams live tokens
+// on it, which go nowhere here); every peer shares docs directly.
+const synced = (flush: () => void = () => {}): DocSync => ({ whenSynced: async () => flush(), on() {}, off() {}, sendStream: () => false }) as unknown as DocSync;
 
 const runners: TurnRunner[] = [];
 afterEach(async () => {

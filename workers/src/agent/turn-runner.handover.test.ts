@@ -9,6 +9,7 @@ import type * as Y from 'yjs';
 import type { ChatId, DeviceId } from '@tendril/crdt-schema/ids';
 import { chatDoc } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
+import { liveRepliesFor } from '@tendril/crdt-schema/workspace';
 import { docsWithClients } from '@tendril/crdt-schema/testkit';
 import type { ChatMessage, LlmProvider } from '../llm/index.ts';
 import { CONTINUE_NOTE } from './turn-ending.ts';
@@ -52,7 +53,7 @@ function setup(leaseAgoMs: number) {
   };
   const r = new TurnRunner({ me: TAB, chooseProvider: () => ({ provider, model: 'm' }), workersKnown: () => false, settleMs: 10, leaseMs: 3_000 });
   runners.push(r);
-  r.watch({ id: CHAT, sync: { whenSynced: async () => {} } as unknown as DocSync, chat });
+  r.watch({ id: CHAT, sync: { whenSynced: async () => {}, on() {}, off() {}, sendStream: () => false } as unknown as DocSync, chat });
   return { chat, turn, reply, seen, r };
 }
 
@@ -97,12 +98,16 @@ describe('turn runner hand-over', () => {
       },
     };
     const leaving = new TurnRunner({ me: GONE, chooseProvider: () => ({ provider: slow, model: 'm' }), workersKnown: () => false, settleMs: 10, leaseMs: 60_000 });
-    const sync = { whenSynced: async () => {} } as unknown as DocSync;
+    const sync = { whenSynced: async () => {}, on() {}, off() {}, sendStream: () => false } as unknown as DocSync;
     leaving.watch({ id: CHAT, sync, chat });
     const turn = chat.addMessage({ author: USER, role: 'user', content: 'go' });
-    await until(() => chat.repliesTo(turn)[0]?.content === 'First half', 'the first half');
+    // Shown live at once, stored within a second: the page goes away before that.
+    const live = liveRepliesFor(sync, chat, GONE);
+    await until(() => { const m = chat.repliesTo(turn)[0]; return m !== undefined && live.text(m) === 'First half'; }, 'the first half shown');
+    expect(chat.repliesTo(turn)[0]!.content).toBe('');
     await leaving.stop();
     release();
+    // What was shown is stored as the turn is given back.
     const [left] = chat.repliesTo(turn);
     expect(left).toMatchObject({ status: 'streaming', content: 'First half' });
     expect(chat.claims.isClaimed(turn)).toBe(false);

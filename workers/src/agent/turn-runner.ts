@@ -18,6 +18,7 @@
 import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
 import type { ChatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
+import { liveRepliesFor } from '@tendril/crdt-schema/workspace';
 import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
 import type { ChosenProvider } from './provider-setup.ts';
@@ -230,7 +231,7 @@ export class TurnRunner {
       continuing(messages, target);
       const tools = this.o.tools?.();
       const result = await answerTurn({
-        chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), signal,
+        chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), stillWriter: () => chat.claims.get(turn.id)?.worker === me, signal, live: liveRepliesFor(c.sync, chat, me),
         ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
       });
       this.o.log?.(`turn ${turn.id}: ${result.outcome} (attempt ${attempt})`);

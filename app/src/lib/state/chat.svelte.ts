@@ -2,11 +2,15 @@
  * The live transcript of one open chat. The first read sorts every message
  * once; after that each Yjs transaction re-reads only the messages it
  * touched (a streamed token re-reads one reply), at most once per frame, so a
- * 5,000-message chat with a reply streaming in stays cheap.
+ * 5,000-message chat with a reply streaming in stays cheap. A streaming reply
+ * shows its live tokens (sealed ephemeral frames, or this tab's own runner)
+ * beyond the text stored so far.
  */
 import type * as Y from 'yjs';
 import { activeBranch, compareMessages, type Branch, type ChatDoc, type ChatMessage } from '@tendril/crdt-schema/schema';
+import type { DeviceId } from '@tendril/crdt-schema/ids';
 import type { DocSync } from '@tendril/crdt-schema/sync';
+import { liveRepliesFor, type LiveReplies } from '@tendril/crdt-schema/workspace';
 import { changedTopKeys } from './changed-keys.ts';
 import { frameBatched } from './frame-batch.ts';
 
@@ -20,13 +24,26 @@ export class ChatTranscript {
   private readonly byId = new Map<string, ChatMessage>();
   private readonly dirty = new Set<string>();
   private readonly batch = frameBatched(() => this.apply());
+  private readonly live: LiveReplies;
+  private readonly unwatchLive: () => void;
 
-  constructor(sync: DocSync, chat: ChatDoc) {
+  constructor(sync: DocSync, chat: ChatDoc, self: DeviceId) {
     this.sync = sync;
     this.chat = chat;
-    for (const m of chat.transcript()) this.byId.set(m.id, m);
+    this.live = liveRepliesFor(sync, chat, self);
+    for (const m of chat.transcript()) this.byId.set(m.id, this.shown(m));
     this.messages = [...this.byId.values()].sort(compareMessages);
     sync.ydoc.on('afterTransaction', this.onTransaction);
+    this.unwatchLive = this.live.onChange((reply) => {
+      this.dirty.add(reply);
+      this.batch.schedule();
+    });
+  }
+
+  /** The message as shown: a streaming reply with its live text. */
+  private shown(m: ChatMessage): ChatMessage {
+    const content = this.live.text(m);
+    return content === m.content ? m : { ...m, content };
   }
 
   private readonly onTransaction = (tr: Y.Transaction): void => {
@@ -42,7 +59,7 @@ export class ChatTranscript {
       const m = this.chat.message(id as ChatMessage['id']);
       const had = this.byId.has(id);
       if (m) {
-        this.byId.set(id, m);
+        this.byId.set(id, this.shown(m));
         if (!had) reorder = true;
       } else if (had) {
         this.byId.delete(id);
@@ -55,6 +72,7 @@ export class ChatTranscript {
 
   destroy(): void {
     this.batch.cancel();
+    this.unwatchLive();
     this.sync.ydoc.off('afterTransaction', this.onTransaction);
   }
 }
