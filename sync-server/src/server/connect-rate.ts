@@ -15,7 +15,8 @@ export interface ConnectRateLimits {
 }
 
 export class ConnectRate {
-  private readonly buckets = new Map<string, { bucket: TokenBucket; seen: number }>();
+  /** `refused`: the last connection counted was refused (it was told so, with a 429). */
+  private readonly buckets = new Map<string, { bucket: TokenBucket; seen: number; refused: boolean }>();
 
   constructor(
     private readonly limits: ConnectRateLimits,
@@ -28,11 +29,23 @@ export class ConnectRate {
     if (b) this.buckets.delete(ip);
     else {
       if (this.buckets.size >= this.maxAddresses) this.buckets.delete(this.buckets.keys().next().value!);
-      b = { bucket: createTokenBucket(this.limits.connectsPerSecondPerIp, this.limits.connectBurstPerIp, now), seen: now };
+      b = { bucket: createTokenBucket(this.limits.connectsPerSecondPerIp, this.limits.connectBurstPerIp, now), seen: now, refused: false };
     }
     b.seen = now;
     this.buckets.set(ip, b); // most recently seen last
-    return b.bucket.take(now);
+    const wait = b.bucket.take(now);
+    b.refused = wait > 0;
+    return wait;
+  }
+
+  /**
+   * The ms until `ip` may open a connection, without counting one, once it was refused (told so with
+   * a 429): lets its further sockets be closed as they are accepted, before any HTTP is parsed. 0 for
+   * an address not seen, not refused yet, or with connections left.
+   */
+  refusing(ip: string, now: number): number {
+    const b = this.buckets.get(ip);
+    return b?.refused ? b.bucket.peek(now) : 0;
   }
 
   /** Forgets addresses whose bucket has refilled (nothing to remember about them). */

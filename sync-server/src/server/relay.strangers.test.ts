@@ -59,6 +59,11 @@ describe('relay against strangers', () => {
     for (let i = 0; i < 3; i++) opened.push(await rawUpgrade(relay.url, { localAddress: '127.0.0.4' }));
     await expect(rawUpgrade(relay.url, { localAddress: '127.0.0.4' })).rejects.toThrow(/upgrade refused: HTTP\/1.1 429/);
     expect(await metric(relay.url, 'tendril_relay_problems_total', '{event="connect.rate"}')).toBe(1);
+    // Once refused, the address's next sockets are closed as they are accepted: no HTTP answer at all.
+    const refusedAtAccept = await rawUpgrade(relay.url, { localAddress: '127.0.0.4' }).then(() => 'upgraded', (e: Error) => e.message);
+    expect(refusedAtAccept).not.toMatch(/upgraded|429/);
+    expect(await metric(relay.url, 'tendril_relay_problems_total', '{event="connect.refused"}')).toBe(1);
+    expect(await metric(relay.url, 'tendril_relay_problems_total', '{event="connect.rate"}')).toBe(1);
     // Another address has its own budget; the refused one got no challenge, no pre-auth slot.
     const other = await rawUpgrade(relay.url, { localAddress: '127.0.0.5' });
     expect(other.isOpen()).toBe(true);

@@ -6,7 +6,7 @@
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { RelayStore } from '../store/types.ts';
 import { createAcceptor } from './accept.ts';
@@ -25,7 +25,7 @@ import { createOriginPolicy } from './origin.ts';
 import { PreAuthGate } from './preauth-gate.ts';
 import { createProblemLog } from './problem-log.ts';
 import type { CatchUpMemory } from './subscription.ts';
-import { clientAddress, trustedProxySet } from './client-address.ts';
+import { clientAddress, normalizeAddress, trustedProxySet } from './client-address.ts';
 import { ConnectRate } from './connect-rate.ts';
 import { createPruner } from './pruner.ts';
 import { createRelayMetrics } from './relay-metrics.ts';
@@ -184,6 +184,15 @@ export function createRelay(deps: RelayDeps): Relay {
     trustedProxies: trusted,
     randomBytes: deps.randomBytes ?? ((n) => new Uint8Array(nodeRandomBytes(n))),
     shuttingDown: () => shuttingDown,
+  });
+  // An address whose new connections are being refused has its sockets closed as they are accepted:
+  // a stranger's reconnect loop then costs no HTTP parsing and no response. (Behind a trusted proxy
+  // every socket comes from the proxy; its clients are told apart at the upgrade, below.)
+  server.on('connection', (socket: Socket) => {
+    const peer = normalizeAddress(socket.remoteAddress ?? 'unknown');
+    if (trusted.has(peer) || connectRate.refusing(peer, clock.now()) === 0) return;
+    problems.count('connect.refused');
+    socket.destroy();
   });
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://relay').pathname;

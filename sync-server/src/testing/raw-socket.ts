@@ -37,7 +37,11 @@ export async function rawUpgrade(baseUrl: string, opts: { localAddress?: string 
       if (head.startsWith('HTTP/1.1 101')) resolve();
       else reject(new Error(`upgrade refused: ${head.split('\r\n')[0]}`));
     };
+    const onClose = (): void => reject(new Error('closed before any answer'));
     socket.on('data', onData);
+    void closed.then(() => {
+      if (!head.includes('\r\n\r\n')) onClose();
+    });
   });
   socket.on('data', () => undefined); // keep reading what the relay sends
   return { socket, closed, isOpen: () => open };
