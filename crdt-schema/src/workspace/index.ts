@@ -9,3 +9,6 @@ export * from './urls.ts';
 export * from './flows/index.ts';
 export * from './doc-grants.ts';
 export * from './admin-caps.ts';
+export * from './peer-announcement.ts';
+export * from './peer-roster.ts';
+export * from './peer-presence.ts';
