@@ -12,3 +12,4 @@ export * from './admin-caps.ts';
 export * from './peer-announcement.ts';
 export * from './peer-roster.ts';
 export * from './peer-presence.ts';
+export * from './peer-self.ts';
