@@ -1,0 +1,51 @@
+/**
+ * The gateways and workers online, as reactive state: this app listens to
+ * peer presence on the workspace index (it announces nothing itself, it says
+ * hello so the peers online answer within a second) and keeps the roster
+ * (workspace/peer-presence.ts). Nothing here is stored; a peer not heard from
+ * for about three announce intervals leaves the list.
+ */
+import type { DeviceId } from '@tendril/crdt-schema/ids';
+import { PeerPresence, type PeerOnline, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+
+export class RosterState {
+  online = $state.raw<readonly PeerOnline[]>([]);
+  /** Bumped on every roster change, so views that read `heardAt` follow it. */
+  version = $state(0);
+  private readonly presence: PeerPresence;
+  private readonly startedAt = Date.now();
+  private readonly stopIndex: () => void;
+
+  constructor(session: WorkspaceSession) {
+    this.presence = new PeerPresence({
+      channel: session.index,
+      self: session.home.identity.deviceId,
+      directory: session.members,
+      onChange: () => this.publish(),
+    });
+    this.presence.start();
+    // A peer revoked or given another role leaves the roster when the index says so.
+    this.stopIndex = session.workspace().observe(() => this.presence.recheck());
+  }
+
+  private publish(): void {
+    this.online = this.presence.online();
+    this.version++;
+  }
+
+  /** How long this app has listened (the roster is complete only after the peers answered its hello). */
+  listeningForMs(now = Date.now()): number {
+    return now - this.startedAt;
+  }
+
+  /** The last presence this app heard from the device on the index, if any. */
+  heardAt(device: DeviceId): number | undefined {
+    void this.version;
+    return this.presence.roster.heardAt(device);
+  }
+
+  destroy(): void {
+    this.stopIndex();
+    this.presence.stop();
+  }
+}
