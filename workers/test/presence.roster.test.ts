@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceId } from '@tendril/crdt-schema/ids';
-import { parsePeerPresence, PeerPresence, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { openPeerPresence, parsePeerPresence, PeerPresence, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { cliOk, eventually, relayFixture } from './harness.ts';
 import { makeWorkspace, type Workspace } from './peers.ts';
 import { startTendril, type TendrilProcess } from './processes.ts';
@@ -41,11 +41,12 @@ describe('gateways and workers online from presence', () => {
 
     observer = await ws.open(0);
     expect(await observer.syncOrQueue(15_000)).toBe('synced');
-    presence = new PeerPresence({ channel: observer.index, self: observer.home.identity.deviceId, directory: observer.members });
+    presence = new PeerPresence({ crypto: ws.crypto, channel: observer.index, identity: observer.home.identity, directory: observer.members });
     presence.start();
     // After the roster took the payload in (registered after it): what it said, and whether its sender is still listed.
     observer.index.on('presence', (from, payload) => {
-      const m = parsePeerPresence(payload);
+      const message = openPeerPresence(ws.crypto, observer.index.doc, from, payload);
+      const m = message && parsePeerPresence(message);
       if (m?.t !== 'peer') return;
       heard.set(from, [...(heard.get(from) ?? []), { leaving: m.leaving === true, listedAfter: presence.roster.get(from) !== undefined }]);
     });

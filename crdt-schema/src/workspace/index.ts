@@ -13,3 +13,4 @@ export * from './peer-announcement.ts';
 export * from './peer-roster.ts';
 export * from './peer-presence.ts';
 export * from './peer-self.ts';
+export * from './peer-presence-seal.ts';

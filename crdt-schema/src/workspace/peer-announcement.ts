@@ -3,9 +3,11 @@
  * workspace index document (JSON inside the sealed presence payload, never
  * stored): who it is, its health, how often it speaks, and whether it is
  * leaving. A reader that announces nothing says `hello` to ask the peers
- * online to answer at once. Parsing is a trust boundary: the payload comes
- * from any member device, so every field is type-checked and capped, and
- * anything malformed reads as null. Format and limits: docs/PROTOCOL.md,
+ * online to answer at once. Every message is stamped (sender clock, boot id,
+ * sequence number) so a reader can refuse replays, and travels signed by its
+ * sender (peer-presence-seal.ts). Parsing is a trust boundary: the payload
+ * comes from any member device, so every field is type-checked and capped,
+ * and anything malformed reads as null. Format and limits: docs/PROTOCOL.md,
  * "Peer presence".
  */
 import { HEALTH_STATUSES, type Health, type HealthStatus } from '../schema/workspace-announcements.ts';
@@ -16,8 +18,9 @@ export type PeerKind = (typeof PEER_KINDS)[number];
 
 /** Caps applied on read (longer text is cut, larger counts are clamped) and on write. */
 export const PEER_PRESENCE_LIMITS = {
-  /** Payloads above this many bytes are not parsed at all. */
+  /** Messages above this many bytes are not parsed at all. */
   bytes: 4096,
+  boot: 32,
   name: 200,
   host: 255,
   version: 64,
@@ -28,8 +31,17 @@ export const PEER_PRESENCE_LIMITS = {
   maxEveryMs: 60_000,
 } as const;
 
+/** When and in which order the sender said it: readers refuse a message older than one they took. */
+export interface PresenceStamp {
+  /** The sender's clock, ms since the epoch. */
+  readonly at: number;
+  /** Random per start of the sender: sequence numbers count within one boot. */
+  readonly boot: string;
+  readonly seq: number;
+}
+
 /** A gateway or worker online (or leaving). */
-export interface PeerAnnouncement {
+export interface PeerAnnouncement extends PresenceStamp {
   readonly t: 'peer';
   readonly kind: PeerKind;
   readonly name: string;
@@ -47,7 +59,7 @@ export interface PeerAnnouncement {
 }
 
 /** A reader that has just (re)joined asks the peers online to announce themselves. */
-export interface PresenceHello {
+export interface PresenceHello extends PresenceStamp {
   readonly t: 'hello';
 }
 
@@ -82,7 +94,10 @@ export function parsePeerPresence(payload: Uint8Array): PeerPresenceMessage | nu
     return null;
   }
   if (!isRecord(v) || v.v !== PEER_PRESENCE_VERSION) return null;
-  if (v.t === 'hello') return { t: 'hello' };
+  const boot = typeof v.boot === 'string' && v.boot.length > 0 && v.boot.length <= PEER_PRESENCE_LIMITS.boot ? v.boot : null;
+  if (boot === null || typeof v.at !== 'number' || !Number.isFinite(v.at) || typeof v.seq !== 'number' || !Number.isSafeInteger(v.seq) || v.seq < 0) return null;
+  const stamp: PresenceStamp = { at: v.at, boot, seq: v.seq };
+  if (v.t === 'hello') return { t: 'hello', ...stamp };
   if (v.t !== 'peer' || typeof v.kind !== 'string' || !(PEER_KINDS as readonly string[]).includes(v.kind)) return null;
   const name = text(v.name, PEER_PRESENCE_LIMITS.name);
   const host = text(v.host, PEER_PRESENCE_LIMITS.host);
@@ -93,7 +108,7 @@ export function parsePeerPresence(payload: Uint8Array): PeerPresenceMessage | nu
   if (name === null || host === null || version === null || health === null || turns === null || every === null) return null;
   if ((v.leaving !== undefined && typeof v.leaving !== 'boolean') || (v.ask !== undefined && typeof v.ask !== 'boolean')) return null;
   return {
-    t: 'peer', kind: v.kind as PeerKind, name, host, version, health, every: Math.round(every),
+    t: 'peer', kind: v.kind as PeerKind, name, host, version, health, every: Math.round(every), ...stamp,
     ...(turns !== undefined ? { turns } : {}),
     ...(v.leaving === true ? { leaving: true } : {}),
     ...(v.ask === true ? { ask: true } : {}),
@@ -102,7 +117,7 @@ export function parsePeerPresence(payload: Uint8Array): PeerPresenceMessage | nu
 
 /** The payload bytes for a message (fields cut to the caps, so a reader never cuts them). */
 export function encodePeerPresence(m: PeerPresenceMessage): Uint8Array {
-  if (m.t === 'hello') return new TextEncoder().encode(JSON.stringify({ v: PEER_PRESENCE_VERSION, t: 'hello' }));
+  if (m.t === 'hello') return new TextEncoder().encode(JSON.stringify({ v: PEER_PRESENCE_VERSION, t: 'hello', at: m.at, boot: m.boot, seq: m.seq }));
   const L = PEER_PRESENCE_LIMITS;
   const health = { ...m.health, ...(m.health.detail !== undefined ? { detail: m.health.detail.slice(0, L.detail) } : {}) };
   return new TextEncoder().encode(

@@ -5,18 +5,35 @@
  * a window, and "leaving" on stop. The channel is an in-memory stand-in for
  * DocSync's presence (the relay path is covered in workers/test/presence.roster.test.ts).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ObservableV2 } from 'lib0/observable';
-import type { DeviceId } from '../ids.ts';
+import { generateDeviceIdentity, loadCrypto, type CryptoProvider, type DeviceIdentity } from '../crypto/index.ts';
+import { newDocId, type DeviceId } from '../ids.ts';
 import type { Health } from '../schema/workspace-announcements.ts';
 import { SyncState, type SyncStatus } from '../sync/status.ts';
 import type { Directory } from './directory.ts';
-import { parsePeerPresence, type PeerPresenceMessage } from './peer-announcement.ts';
+import { encodePeerPresence, parsePeerPresence, type PeerPresenceMessage } from './peer-announcement.ts';
 import { PeerPresence, type PresenceChannel } from './peer-presence.ts';
+import { openPeerPresence, signPeerPresence } from './peer-presence-seal.ts';
 
-const GW = 'G'.repeat(43) as DeviceId;
-const APP = 'A'.repeat(43) as DeviceId;
+let crypto: CryptoProvider;
+let gwId: DeviceIdentity;
+let appId: DeviceIdentity;
+let GW: DeviceId;
+let APP: DeviceId;
+const DOC = newDocId();
+beforeAll(async () => {
+  crypto = await loadCrypto();
+  gwId = generateDeviceIdentity(crypto);
+  appId = generateDeviceIdentity(crypto);
+  GW = gwId.deviceId;
+  APP = appId.deviceId;
+});
 const directory: Directory = { member: (d) => (d === GW ? { role: 'gateway' } : d === APP ? { role: 'device' } : undefined) };
+let seq = 0;
+/** A payload as `by` would send it, stamped now. */
+const payload = (by: DeviceIdentity, m: Record<string, unknown>) =>
+  signPeerPresence(crypto, by, DOC, encodePeerPresence({ ...m, at: Date.now(), boot: 'test', seq: seq++ } as unknown as PeerPresenceMessage));
 const status = (state: SyncStatus['state']): SyncStatus => ({ state, progress: { received: 0, expected: 0 }, unacked: 0, error: null });
 
 type Events = { presence: (from: DeviceId, payload: Uint8Array) => void; status: (s: SyncStatus) => void };
@@ -26,13 +43,15 @@ function hub() {
   const channels = new Map<DeviceId, Channel>();
   const sent: { from: DeviceId; m: PeerPresenceMessage | null }[] = [];
   class Channel extends ObservableV2<Events> implements PresenceChannel {
+    readonly doc = DOC;
     status = status(SyncState.Synced);
     constructor(readonly me: DeviceId) {
       super();
       channels.set(me, this);
     }
     sendPresence(payload: Uint8Array): void {
-      sent.push({ from: this.me, m: parsePeerPresence(payload) });
+      const message = openPeerPresence(crypto, DOC, this.me, payload);
+      sent.push({ from: this.me, m: message && parsePeerPresence(message) });
       for (const [d, c] of channels) if (d !== this.me) c.emit('presence', [this.me, payload]);
     }
     setStatus(s: SyncStatus['state']): void {
@@ -49,7 +68,7 @@ describe('peer presence', () => {
 
   function gateway(h: ReturnType<typeof hub>, health: { current: Health }) {
     return new PeerPresence({
-      channel: h.channel(GW), self: GW, directory, everyMs: 10_000,
+      crypto, channel: h.channel(GW), identity: gwId, directory, everyMs: 10_000,
       describe: () => ({ kind: 'gateway', name: 'laptop', host: 'h', version: '1', health: health.current }),
     });
   }
@@ -61,9 +80,9 @@ describe('peer presence', () => {
     expect(h.sent.map((s) => s.m)).toMatchObject([{ t: 'peer', kind: 'gateway', ask: true }]);
     vi.advanceTimersByTime(4_000);
     const changes: number[] = [];
-    const app = new PeerPresence({ channel: h.channel(APP), self: APP, directory, onChange: () => changes.push(Date.now()) });
+    const app = new PeerPresence({ crypto, channel: h.channel(APP), identity: appId, directory, onChange: () => changes.push(Date.now()) });
     app.start();
-    expect(h.sent.at(-1)).toEqual({ from: APP, m: { t: 'hello' } });
+    expect(h.sent.at(-1)).toMatchObject({ from: APP, m: { t: 'hello' } });
     vi.advanceTimersByTime(1_000);
     expect(app.online().map((p) => [p.device, p.health.status])).toEqual([[GW, 'ok']]);
     expect(changes).toHaveLength(1);
@@ -77,7 +96,7 @@ describe('peer presence', () => {
     gw.start();
     const app = h.channel(APP);
     for (let i = 0; i < 100; i++) {
-      app.sendPresence(new TextEncoder().encode('{"v":1,"t":"hello"}'));
+      app.sendPresence(payload(appId, { t: 'hello' }));
       vi.advanceTimersByTime(20);
     }
     const fromGw = h.sent.filter((s) => s.from === GW);
@@ -111,14 +130,14 @@ describe('peer presence', () => {
     const h = hub();
     const gw = gateway(h, { current: { status: 'ok' } });
     const ch = h.channel(APP);
-    const app = new PeerPresence({ channel: ch, self: APP, directory });
+    const app = new PeerPresence({ crypto, channel: ch, identity: appId, directory });
     app.start();
     gw.start();
     expect(app.online()).toHaveLength(1);
     ch.setStatus(SyncState.Offline);
     ch.setStatus(SyncState.Syncing);
     ch.setStatus(SyncState.Synced);
-    expect(h.sent.filter((s) => s.from === APP).map((s) => s.m)).toEqual([{ t: 'hello' }, { t: 'hello' }]);
+    expect(h.sent.filter((s) => s.from === APP).map((s) => s.m?.t)).toEqual(['hello', 'hello']);
     gw.stop();
     expect(h.sent.at(-1)?.m).toMatchObject({ t: 'peer', leaving: true });
     expect(app.online()).toEqual([]);
@@ -128,9 +147,9 @@ describe('peer presence', () => {
   it('expires a peer that went silent after about three intervals', () => {
     const h = hub();
     const gwChannel = h.channel(GW);
-    const app = new PeerPresence({ channel: h.channel(APP), self: APP, directory });
+    const app = new PeerPresence({ crypto, channel: h.channel(APP), identity: appId, directory });
     app.start();
-    gwChannel.sendPresence(new TextEncoder().encode(JSON.stringify({ v: 1, t: 'peer', kind: 'gateway', name: 'g', host: 'h', version: '1', health: { status: 'ok' }, every: 1_000 })));
+    gwChannel.sendPresence(payload(gwId, { t: 'peer', kind: 'gateway', name: 'g', host: 'h', version: '1', health: { status: 'ok' }, every: 1_000 }));
     expect(app.online()).toHaveLength(1);
     vi.advanceTimersByTime(3_000);
     expect(app.online()).toHaveLength(1);

@@ -7,13 +7,17 @@
  * reader that announces nothing says hello when it (re)subscribes, so it
  * learns who is online within a round trip instead of an announce interval.
  * Liveness never touches the stored index: presence is sealed, forwarded by
- * the relay and never stored.
+ * the relay and never stored. Every message is stamped and signed by this
+ * device (peer-presence-seal.ts).
  */
-import type { DeviceId } from '../ids.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import type { DeviceIdentity } from '../crypto/keys.ts';
+import type { DeviceId, DocId } from '../ids.ts';
 import type { Health } from '../schema/workspace-announcements.ts';
 import { SyncState, type SyncStatus } from '../sync/status.ts';
 import type { Directory } from './directory.ts';
-import { encodePeerPresence, type PeerAnnouncement, type PeerKind } from './peer-announcement.ts';
+import { encodePeerPresence, type PeerAnnouncement, type PeerKind, type PeerPresenceMessage, type PresenceStamp } from './peer-announcement.ts';
+import { signPeerPresence } from './peer-presence-seal.ts';
 import { PeerRoster, type PeerOnline, type Received } from './peer-roster.ts';
 
 export const DEFAULT_ANNOUNCE_EVERY_MS = 10_000;
@@ -22,6 +26,7 @@ const REPLY_WINDOW_MS = 1_000;
 
 /** The part of a DocSync presence needs. */
 export interface PresenceChannel {
+  readonly doc: DocId;
   readonly status: SyncStatus;
   sendPresence(payload: Uint8Array): void;
   on(event: 'presence', fn: (from: DeviceId, payload: Uint8Array) => void): void;
@@ -41,8 +46,10 @@ export interface SelfDescription {
 }
 
 export interface PeerPresenceOptions {
+  readonly crypto: CryptoProvider;
   readonly channel: PresenceChannel;
-  readonly self: DeviceId;
+  /** This device: it signs what it sends, and its own echo is ignored. */
+  readonly identity: DeviceIdentity;
   readonly directory: Directory;
   /** What this peer announces (gateways, workers); absent for a reader that only listens (the app, the CLI). */
   readonly describe?: () => SelfDescription;
@@ -63,11 +70,14 @@ export class PeerPresence {
   private stopped = false;
   /** The health figures last announced that matter (status, active, queued, turns). */
   private shown = '';
+  private readonly boot: string;
+  private seq = 0;
 
   constructor(o: PeerPresenceOptions) {
     this.o = o;
     this.everyMs = o.everyMs ?? DEFAULT_ANNOUNCE_EVERY_MS;
-    this.roster = new PeerRoster({ self: o.self, directory: o.directory, now: o.now ?? Date.now });
+    this.boot = [...o.crypto.randomBytes(12)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    this.roster = new PeerRoster({ crypto: o.crypto, doc: o.channel.doc, self: o.identity.deviceId, directory: o.directory, now: o.now ?? Date.now });
   }
 
   /** Starts listening and announcing (or saying hello, for a reader). */
@@ -115,13 +125,17 @@ export class PeerPresence {
   /** On start and after each resubscribe: announce and ask, or say hello. */
   private greet(): void {
     if (this.o.describe) this.announce(true);
-    else this.o.channel.sendPresence(encodePeerPresence({ t: 'hello' }));
+    else this.send({ t: 'hello', ...this.stamp() });
+  }
+
+  private stamp(): PresenceStamp {
+    return { at: (this.o.now ?? Date.now)(), boot: this.boot, seq: this.seq++ };
   }
 
   private announcement(ask: boolean): PeerAnnouncement {
     const d = this.o.describe!();
     this.shown = key(d);
-    return { t: 'peer', ...d, every: this.everyMs, ...(ask ? { ask: true } : {}) };
+    return { t: 'peer', ...d, every: this.everyMs, ...(ask ? { ask: true } : {}), ...this.stamp() };
   }
 
   private announce(ask: boolean): void {
@@ -129,9 +143,9 @@ export class PeerPresence {
     this.send(this.announcement(ask));
   }
 
-  private send(m: PeerAnnouncement): void {
-    this.lastSent = (this.o.now ?? Date.now)();
-    this.o.channel.sendPresence(encodePeerPresence(m));
+  private send(m: PeerPresenceMessage): void {
+    if (m.t === 'peer') this.lastSent = (this.o.now ?? Date.now)();
+    this.o.channel.sendPresence(signPeerPresence(this.o.crypto, this.o.identity, this.o.channel.doc, encodePeerPresence(m)));
   }
 
   /** Answers a newcomer or a hello once per reply window, however many arrive. */

@@ -5,18 +5,24 @@
  * authenticated sender, and it keeps an entry per peer until the peer says it
  * is leaving or about three of its announcements are missed.
  *
- * An announcement counts only from an active (not revoked) member whose
- * verified role matches the kind it claims: a device may not pose as a
- * gateway or a worker. The roster lives in memory only; nothing a payload
- * says is ever written to a document.
+ * An announcement counts only when signed by its sender (peer-presence-seal.ts),
+ * from an active (not revoked) member whose verified role matches the kind
+ * it claims (a device may not pose as a gateway or a worker), stamped within
+ * MAX_CLOCK_SKEW_MS of this reader's clock and newer than the last one taken
+ * from that device (a replay changes nothing). The roster lives in memory
+ * only; nothing a payload says is ever written to a document.
  */
-import type { DeviceId } from '../ids.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import type { DeviceId, DocId } from '../ids.ts';
 import type { Health } from '../schema/workspace-announcements.ts';
 import type { Directory } from './directory.ts';
-import { parsePeerPresence, type PeerKind } from './peer-announcement.ts';
+import { parsePeerPresence, type PeerKind, type PresenceStamp } from './peer-announcement.ts';
+import { openPeerPresence } from './peer-presence-seal.ts';
 
 /** An entry expires after this many announce intervals without an announcement. */
 export const MISSED_ANNOUNCEMENTS = 3.5;
+/** A message stamped further than this from the reader's clock is refused (bounds how old a replay can be). */
+export const MAX_CLOCK_SKEW_MS = 10 * 60_000;
 
 export interface PeerOnline {
   readonly device: DeviceId;
@@ -32,7 +38,7 @@ export interface PeerOnline {
 }
 
 /** Why a payload changed nothing (tests, logs). */
-export type Refusal = 'self' | 'malformed' | 'not-member' | 'revoked' | 'wrong-role';
+export type Refusal = 'self' | 'bad-signature' | 'malformed' | 'not-member' | 'revoked' | 'wrong-role' | 'stale' | 'replayed';
 
 export type Received =
   | { readonly ok: false; readonly refused: Refusal }
@@ -47,6 +53,9 @@ export type Received =
     };
 
 export interface PeerRosterOptions {
+  readonly crypto: CryptoProvider;
+  /** The workspace index document the presence travels on (signatures name it). */
+  readonly doc: DocId;
   readonly self: DeviceId;
   readonly directory: Directory;
   readonly now: () => number;
@@ -57,6 +66,8 @@ export class PeerRoster {
   private readonly peers = new Map<DeviceId, PeerOnline>();
   /** When any member's presence (a hello included) was last heard on the index, by device. */
   private readonly heard = new Map<DeviceId, number>();
+  /** The stamp of the last message taken from each device. */
+  private readonly stamps = new Map<DeviceId, PresenceStamp>();
 
   constructor(o: PeerRosterOptions) {
     this.o = o;
@@ -65,13 +76,19 @@ export class PeerRoster {
   /** Takes one presence payload from `from` (authenticated by the document cipher). */
   receive(from: DeviceId, payload: Uint8Array): Received {
     if (from === this.o.self) return { ok: false, refused: 'self' };
-    const m = parsePeerPresence(payload);
+    const message = openPeerPresence(this.o.crypto, this.o.doc, from, payload);
+    if (!message) return { ok: false, refused: 'bad-signature' };
+    const m = parsePeerPresence(message);
     if (!m) return { ok: false, refused: 'malformed' };
     const member = this.o.directory.member(from);
     if (!member) return { ok: false, refused: 'not-member' };
     if (member.revokedAtEpoch !== undefined) return { ok: false, refused: 'revoked' };
     if (m.t === 'peer' && member.role !== m.kind) return { ok: false, refused: 'wrong-role' };
     const now = this.o.now();
+    if (Math.abs(now - m.at) > MAX_CLOCK_SKEW_MS) return { ok: false, refused: 'stale' };
+    const last = this.stamps.get(from);
+    if (last && (last.boot === m.boot ? m.seq <= last.seq : m.at < last.at)) return { ok: false, refused: 'replayed' };
+    this.stamps.set(from, { at: m.at, boot: m.boot, seq: m.seq });
     this.heard.set(from, now);
     if (m.t === 'hello') return { ok: true, newcomer: false, ask: true, changed: false };
     const before = this.peers.get(from);

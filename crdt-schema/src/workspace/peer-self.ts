@@ -6,7 +6,8 @@
  * watching); liveness and health travel in ephemeral presence on the index
  * (peer-presence.ts), which also gives the peer the roster of the others.
  */
-import type { DeviceId } from '../ids.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import type { DeviceIdentity } from '../crypto/keys.ts';
 import type { Directory } from './directory.ts';
 import type { WorkspaceDoc } from '../schema/workspace.ts';
 import { PeerPresence, type PresenceChannel, type SelfDescription } from './peer-presence.ts';
@@ -17,12 +18,13 @@ export const LAST_SEEN_EVERY_MS = 60 * 60_000;
 export interface PeerSelfSession {
   readonly index: PresenceChannel & { readonly ydoc: { on(e: 'update', f: () => void): void; off(e: 'update', f: () => void): void } };
   readonly members: Directory;
+  readonly home: { readonly identity: DeviceIdentity };
   workspace(): WorkspaceDoc;
 }
 
 export interface PeerSelfOptions {
+  readonly crypto: CryptoProvider;
   readonly session: PeerSelfSession;
-  readonly me: DeviceId;
   /** Name, host, version, health and turns as they are now (called on every announcement). */
   readonly describe: () => SelfDescription;
   readonly everyMs?: number;
@@ -41,13 +43,16 @@ export class PeerSelf {
   constructor(o: PeerSelfOptions) {
     this.o = o;
     this.now = o.now ?? Date.now;
-    this.presence = new PeerPresence({ channel: o.session.index, self: o.me, directory: o.session.members, describe: o.describe, ...(o.everyMs !== undefined ? { everyMs: o.everyMs } : {}), now: this.now });
+    this.presence = new PeerPresence({
+      crypto: o.crypto, channel: o.session.index, identity: o.session.home.identity, directory: o.session.members, describe: o.describe, now: this.now,
+      ...(o.everyMs !== undefined ? { everyMs: o.everyMs } : {}),
+    });
   }
 
   start(): void {
     const d = this.o.describe();
     try {
-      if (this.o.session.workspace()[d.kind === 'gateway' ? 'gateways' : 'workers'].announce(this.o.me, { name: d.name, host: d.host, version: d.version })) {
+      if (this.o.session.workspace()[d.kind === 'gateway' ? 'gateways' : 'workers'].announce(this.me, { name: d.name, host: d.host, version: d.version })) {
         this.o.log?.(`stored ${d.kind} record: ${d.name} on ${d.host}, version ${d.version}`);
       }
     } catch (e) {
@@ -74,15 +79,19 @@ export class PeerSelf {
 
   private readonly onIndex = (): void => this.presence.recheck();
 
+  private get me() {
+    return this.o.session.home.identity.deviceId;
+  }
+
   /** The member entry's lastSeen: now, unless written less than `lastSeenEveryMs` ago. */
   private touch(): void {
     const now = this.now();
     if (now - this.lastSeenAt < (this.o.lastSeenEveryMs ?? LAST_SEEN_EVERY_MS)) return;
     const ws = this.o.session.workspace();
-    if (!ws.members.isActive(this.o.me)) return;
+    if (!ws.members.isActive(this.me)) return;
     this.lastSeenAt = now;
     try {
-      ws.members.seen(this.o.me, now);
+      ws.members.seen(this.me, now);
     } catch (e) {
       this.o.log?.(`could not record lastSeen: ${(e as Error).message}`);
     }

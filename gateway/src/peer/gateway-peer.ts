@@ -122,8 +122,8 @@ export class GatewayPeer {
     }
     await this.measure();
     this.self = new PeerSelf({
+      crypto: this.o.crypto,
       session: s,
-      me: this.me,
       describe: () => ({ kind: 'gateway', name: this.o.name, host: hostname(), version: this.o.version ?? '0.1.0', health: this.health }),
       ...(this.o.announceEveryMs !== undefined ? { everyMs: this.o.announceEveryMs } : {}),
       ...(this.o.log ? { log: this.o.log } : {}),

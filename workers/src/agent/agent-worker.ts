@@ -104,8 +104,8 @@ export class AgentWorker {
   /** Online in presence on the index (turns in progress as health); the stored record holds name, host and version only. */
   private announce(): void {
     this.self = new PeerSelf({
+      crypto: this.o.session.crypto,
       session: this.o.session,
-      me: this.me,
       describe: () => ({ kind: 'worker', name: this.o.name, host: hostname(), version: '0.1.0', health: { status: 'ok', active: this.inFlight.size }, turns: this.inFlight.size }),
       ...(this.o.announceEveryMs !== undefined ? { everyMs: this.o.announceEveryMs } : {}),
       ...(this.o.log ? { log: this.o.log } : {}),

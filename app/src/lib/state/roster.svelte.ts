@@ -18,8 +18,9 @@ export class RosterState {
 
   constructor(session: WorkspaceSession) {
     this.presence = new PeerPresence({
+      crypto: session.crypto,
       channel: session.index,
-      self: session.home.identity.deviceId,
+      identity: session.home.identity,
       directory: session.members,
       onChange: () => this.publish(),
     });
