@@ -55,7 +55,7 @@ export interface PeerPresenceOptions {
   readonly describe?: () => SelfDescription;
   readonly everyMs?: number;
   readonly now?: () => number;
-  /** Told after each roster change. */
+  /** Told after each roster change, and when a device says hello (its heardAt moved). */
   readonly onChange?: () => void;
 }
 
@@ -162,7 +162,8 @@ export class PeerPresence {
   private readonly onPresence = (from: DeviceId, payload: Uint8Array): void => {
     const r: Received = this.roster.receive(from, payload);
     if (!r.ok) return;
-    if (r.changed) this.o.onChange?.();
+    // A hello changes no entry but tells when a device was last heard (heardAt).
+    if (r.changed || r.ask) this.o.onChange?.();
     if (r.ask || r.newcomer) this.answer();
   };
 
