@@ -106,7 +106,7 @@ describe('peer presence', () => {
     gw.stop();
   });
 
-  it('announces at once when a health figure that matters changes, not for the detail text', () => {
+  it('announces within a second when a health figure that matters changes, not for the detail text', () => {
     const h = hub();
     const health = { current: { status: 'ok', active: 0, detail: 'cpu 1%' } as Health };
     const gw = gateway(h, health);
@@ -114,14 +114,22 @@ describe('peer presence', () => {
     const count = () => h.sent.filter((s) => s.from === GW).length;
     health.current = { status: 'ok', active: 0, detail: 'cpu 9%' };
     gw.healthChanged();
+    vi.advanceTimersByTime(1_000);
     expect(count()).toBe(1);
-    health.current = { status: 'ok', active: 1, detail: 'cpu 9%' };
-    gw.healthChanged();
+    // A burst of changes costs one announcement per second, with the latest figures.
+    for (let active = 1; active <= 5; active++) {
+      health.current = { status: 'ok', active, detail: 'cpu 9%' };
+      gw.healthChanged();
+    }
+    vi.advanceTimersByTime(1_000);
     expect(count()).toBe(2);
-    health.current = { status: 'degraded', active: 1 };
+    expect(h.sent.at(-1)?.m).toMatchObject({ health: { active: 5 } });
+    health.current = { status: 'degraded', active: 5 };
     gw.healthChanged();
+    vi.advanceTimersByTime(1_000);
+    expect(count()).toBe(3);
     expect(h.sent.at(-1)?.m).toMatchObject({ health: { status: 'degraded' } });
-    vi.advanceTimersByTime(10_000);
+    vi.advanceTimersByTime(7_000);
     expect(count()).toBe(4);
     gw.stop();
   });

@@ -21,7 +21,7 @@ import { signPeerPresence } from './peer-presence-seal.ts';
 import { PeerRoster, type PeerOnline, type Received } from './peer-roster.ts';
 
 export const DEFAULT_ANNOUNCE_EVERY_MS = 10_000;
-/** Replies to newcomers and hellos are sent at most this often (a flood of hellos costs one announcement per window). */
+/** Replies to newcomers and hellos, and health changes, are announced at most this often (a flood of hellos costs one announcement per window). */
 const REPLY_WINDOW_MS = 1_000;
 
 /** The part of a DocSync presence needs. */
@@ -95,10 +95,10 @@ export class PeerPresence {
     return this.roster.list(kind);
   }
 
-  /** Call when this peer's health may have changed: announces at once when a figure that matters did. */
+  /** Call when this peer's health may have changed: announces within a second when a figure that matters did. */
   healthChanged(): void {
     if (!this.o.describe || this.stopped) return;
-    if (key(this.o.describe()) !== this.shown) this.announce(false);
+    if (key(this.o.describe()) !== this.shown) this.soon();
   }
 
   /** Re-reads member roles (after the index changed): a revoked or re-roled peer leaves the roster. */
@@ -148,8 +148,11 @@ export class PeerPresence {
     this.o.channel.sendPresence(signPeerPresence(this.o.crypto, this.o.identity, this.o.channel.doc, encodePeerPresence(m)));
   }
 
-  /** Answers a newcomer or a hello once per reply window, however many arrive. */
-  private answer(): void {
+  /**
+   * Announces at once, or at the end of the reply window when this peer spoke within it: answers to
+   * newcomers and hellos and health changes cost one announcement per window, however many arrive.
+   */
+  private soon(): void {
     if (!this.o.describe || this.stopped || this.reply) return;
     const wait = Math.max(0, this.lastSent + REPLY_WINDOW_MS - (this.o.now ?? Date.now)());
     this.reply = setTimeout(() => {
@@ -164,7 +167,7 @@ export class PeerPresence {
     if (!r.ok) return;
     // A hello changes no entry but tells when a device was last heard (heardAt).
     if (r.changed || r.ask) this.o.onChange?.();
-    if (r.ask || r.newcomer) this.answer();
+    if (r.ask || r.newcomer) this.soon();
   };
 
   private readonly onStatus = (s: SyncStatus): void => {
