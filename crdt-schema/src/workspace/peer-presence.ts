@@ -72,6 +72,8 @@ export class PeerPresence {
   private shown = '';
   private readonly boot: string;
   private seq = 0;
+  /** When this device last (re)joined the index's presence (its start or a resubscribe); answers to it follow within a second. */
+  greetedAt = Number.NEGATIVE_INFINITY;
 
   constructor(o: PeerPresenceOptions) {
     this.o = o;
@@ -124,6 +126,7 @@ export class PeerPresence {
 
   /** On start and after each resubscribe: announce and ask, or say hello. */
   private greet(): void {
+    this.greetedAt = (this.o.now ?? Date.now)();
     if (this.o.describe) this.announce(true);
     else this.send({ t: 'hello', ...this.stamp() });
   }

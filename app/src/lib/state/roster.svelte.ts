@@ -13,7 +13,6 @@ export class RosterState {
   /** Bumped on every roster change, so views that read `heardAt` follow it. */
   version = $state(0);
   private readonly presence: PeerPresence;
-  private readonly startedAt = Date.now();
   private readonly stopIndex: () => void;
 
   constructor(session: WorkspaceSession) {
@@ -34,9 +33,9 @@ export class RosterState {
     this.version++;
   }
 
-  /** How long this app has listened (the roster is complete only after the peers answered its hello). */
+  /** How long since this app last said hello on the index (the roster is complete only once the peers answered it). */
   listeningForMs(now = Date.now()): number {
-    return now - this.startedAt;
+    return now - this.presence.greetedAt;
   }
 
   /** The last presence this app heard from the device on the index, if any. */
