@@ -89,7 +89,11 @@ describe('a terminal session in the browser', { timeout: 240_000 }, () => {
     await expect.poll(() => gateway!.log(), { timeout: 30_000 }).toContain(' running');
 
     await goto(a, '#/terminals');
-    await a.page.locator('[data-testid=gateway-row][data-online=true]').filter({ hasText: 'gw' }).waitFor();
+    // Online from presence (the stored index holds no liveness), with its health, and listed among the agents online.
+    const row = a.page.locator('[data-testid=gateway-row][data-online=true]').filter({ hasText: 'gw' });
+    await row.waitFor();
+    expect(await row.getByTestId('gateway-health').textContent()).toMatch(/^ok, \d+ sessions?$/);
+    await a.page.locator('[data-testid=agent-row][data-kind=gateway]').filter({ hasText: 'gw' }).waitFor();
     await a.page.getByTestId('new-session').click();
     await a.page.waitForURL(/#\/terminals\/.+/);
     const hash = new URL(a.page.url()).hash;

@@ -31,19 +31,33 @@ describe('workspace index', () => {
     expect(ws.sessions.list().map((x) => x.id)).toEqual([s.id]);
   });
 
-  it('keeps gateway and worker announcements and parses their health', () => {
-    let t = 10;
-    const ws = workspaceDoc(docsWithClients(1)[0]!, { now: () => t });
-    ws.gateways.announce(GATEWAY, { name: 'laptop', host: 'laptop.local', version: '0.1.0', health: { status: 'ok', active: 2 } });
-    t = 20;
-    ws.workers.announce(WORKER, { name: 'agent', host: 'srv', version: '0.1.0', health: { status: 'degraded', queued: 3, detail: 'slow' } });
-    expect(ws.gateways.list()).toEqual([
-      { device: GATEWAY, name: 'laptop', host: 'laptop.local', version: '0.1.0', health: { status: 'ok', active: 2 }, lastSeen: 10 },
-    ]);
-    expect(ws.workers.get(WORKER)?.health).toEqual({ status: 'degraded', queued: 3, detail: 'slow' });
-    expect(() => ws.workers.announce(WORKER, { name: 'a', host: 'b', version: 'c', health: { status: 'fine' as never } })).toThrow(/health/);
+  it('keeps what gateways and workers store about themselves, and writes it only when it changed', () => {
+    const [doc] = docsWithClients(1);
+    const ws = workspaceDoc(doc!, { now: () => 10 });
+    let updates = 0;
+    doc!.on('update', () => updates++);
+    expect(ws.gateways.announce(GATEWAY, { name: 'laptop', host: 'laptop.local', version: '0.1.0' })).toBe(true);
+    expect(ws.workers.announce(WORKER, { name: 'agent', host: 'srv', version: '0.1.0' })).toBe(true);
+    expect(updates).toBe(2);
+    // A restart with the same values writes nothing; a new version writes once.
+    expect(ws.gateways.announce(GATEWAY, { name: 'laptop', host: 'laptop.local', version: '0.1.0' })).toBe(false);
+    expect(updates).toBe(2);
+    expect(ws.gateways.announce(GATEWAY, { name: 'laptop', host: 'laptop.local', version: '0.2.0' })).toBe(true);
+    expect(updates).toBe(3);
+    expect(ws.gateways.list()).toEqual([{ device: GATEWAY, name: 'laptop', host: 'laptop.local', version: '0.2.0' }]);
+    expect(() => ws.workers.announce(WORKER, { name: '', host: 'b', version: 'c' })).toThrow(/name/);
     ws.workers.withdraw(WORKER);
     expect(ws.workers.list()).toEqual([]);
+  });
+
+  it('still reads records of older peers (with health and lastSeen), and replaces one once with the static record', () => {
+    const [doc] = docsWithClients(1);
+    const ws = workspaceDoc(doc!, { now: () => 10 });
+    doc!.getMap('gateways').set(GATEWAY, { name: 'laptop', host: 'laptop.local', version: '0.1.0', health: { status: 'degraded', queued: 3, detail: 'slow' }, lastSeen: 9 });
+    expect(ws.gateways.get(GATEWAY)).toEqual({ device: GATEWAY, name: 'laptop', host: 'laptop.local', version: '0.1.0', health: { status: 'degraded', queued: 3, detail: 'slow' }, lastSeen: 9 });
+    expect(ws.gateways.announce(GATEWAY, { name: 'laptop', host: 'laptop.local', version: '0.1.0' })).toBe(true);
+    expect(ws.gateways.announce(GATEWAY, { name: 'laptop', host: 'laptop.local', version: '0.1.0' })).toBe(false);
+    expect(ws.gateways.get(GATEWAY)).toEqual({ device: GATEWAY, name: 'laptop', host: 'laptop.local', version: '0.1.0' });
   });
 
   it('stores opaque lockboxes per document, epoch and device', () => {

@@ -61,8 +61,11 @@ export const revokeMember: Op = (ctx) => {
 export const announce: Op = (ctx) => {
   const ws = docs(ctx).ws;
   const section = ctx.prng.bool() ? ws.gateways : ws.workers;
-  const health = { status: ctx.prng.pick(HEALTH_STATUSES), active: ctx.prng.int(0, 5), ...(ctx.prng.bool(0.3) ? { detail: text(ctx) } : {}) };
-  section.announce(ctx.peer.device, { name: text(ctx), host: `host-${ctx.peer.index}`, version: `0.${ctx.prng.int(1, 9)}.0`, health });
+  // Health is drawn but not stored (it travels in presence), so replayed seeds keep their sequence.
+  ctx.prng.pick(HEALTH_STATUSES);
+  ctx.prng.int(0, 5);
+  if (ctx.prng.bool(0.3)) text(ctx);
+  section.announce(ctx.peer.device, { name: text(ctx), host: `host-${ctx.peer.index}`, version: `0.${ctx.prng.int(1, 9)}.0` });
   return true;
 };
 

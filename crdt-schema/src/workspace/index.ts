@@ -11,3 +11,8 @@ export * from './doc-grants.ts';
 export * from './admin-caps.ts';
 export * from './live-reply.ts';
 export * from './live-replies.ts';
+export * from './peer-announcement.ts';
+export * from './peer-roster.ts';
+export * from './peer-presence.ts';
+export * from './peer-self.ts';
+export * from './peer-presence-seal.ts';

@@ -48,7 +48,8 @@ export class WorkspaceSession {
   /** Single documents granted to this device beyond its role (workspace/doc-grants.ts). */
   readonly grants: DocGrants;
 
-  private readonly crypto: CryptoProvider;
+  /** The crypto provider the session seals and verifies with. */
+  readonly crypto: CryptoProvider;
 
   private constructor(crypto: CryptoProvider, home: DeviceHomeState, o: SessionOptions) {
     this.crypto = crypto;

@@ -1,6 +1,8 @@
 /**
  * The gateway as a workspace peer (outbound only: it connects to the relay,
- * nothing connects to it). It announces itself with its health, starts a
+ * nothing connects to it). It announces itself with its health in ephemeral
+ * presence on the index (its stored record holds only name, host and
+ * version; workspace/peer-self.ts), starts a
  * terminal session for every start request addressed to it whose signature
  * and requester it verifies itself, streams each session's output batches
  * (encrypted, ephemeral Stream frames) to every viewer, answers viewers that
@@ -16,9 +18,9 @@ import { hostname } from 'node:os';
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
 import { canWrite, Scope } from '@tendril/crdt-schema/keyring';
-import { terminalDoc, type SessionEntry } from '@tendril/crdt-schema/schema';
+import { terminalDoc, type Health, type SessionEntry } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
-import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { PeerSelf, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { encodeSnapshot, type SessionManager, type StartRequest, type TerminalSession } from '../terminal/index.ts';
 import { openSessionRequest, signOwner, verifyOwner } from './signatures.ts';
 import { sessionGate } from './session-gate.ts';
@@ -41,6 +43,7 @@ export interface GatewayPeerOptions {
   readonly cwd: string;
   readonly shell?: string;
   readonly version?: string;
+  /** How often the gateway announces itself in presence (default 10 s). */
   readonly announceEveryMs?: number;
   /** Pacing of outgoing stream frames (stream-pacer.ts); match the relay's stream limits when they differ from its defaults. */
   readonly pacing?: StreamPacerOptions;
@@ -67,6 +70,9 @@ export class GatewayPeer {
   private readonly files = new Map<SessionId, FileService>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
+  private self: PeerSelf | null = null;
+  /** The health last measured (health() is asynchronous; presence reads this). */
+  private health: Health = { status: 'ok', active: 0 };
   private readonly pacer: StreamPacer;
   /** Signed writer entries checked once, not on every keystroke. */
   private readonly writerCheck: WriterCheck;
@@ -114,23 +120,32 @@ export class GatewayPeer {
         await this.manager.end(id).catch(() => {});
       }
     }
-    this.timer = setInterval(() => void this.announce(), this.o.announceEveryMs ?? 10_000);
-    await this.announce();
+    await this.measure();
+    this.self = new PeerSelf({
+      crypto: this.o.crypto,
+      session: s,
+      describe: () => ({ kind: 'gateway', name: this.o.name, host: hostname(), version: this.o.version ?? '0.1.0', health: this.health }),
+      ...(this.o.announceEveryMs !== undefined ? { everyMs: this.o.announceEveryMs } : {}),
+      ...(this.o.log ? { log: this.o.log } : {}),
+    });
+    this.self.start();
+    this.timer = setInterval(() => this.remeasure(), this.o.announceEveryMs ?? 10_000);
     this.reconcile();
   }
 
-  private async announce(): Promise<void> {
+  /** Measures health; presence announces at once when a figure that matters changed. */
+  private async measure(): Promise<void> {
     const h = await this.manager.health();
-    this.o.session.workspace().gateways.announce(this.me, {
-      name: this.o.name,
-      host: hostname(),
-      version: this.o.version ?? '0.1.0',
-      health: {
-        status: h.status === 'ok' ? 'ok' : 'degraded',
-        active: h.sessions.active,
-        detail: `cpu ${h.cpuPercent.toFixed(0)}%, rss ${Math.round(h.rssBytes / 1048576)} MiB, free ${Math.round(h.memory.freeBytes / 1048576)} MiB, up ${Math.round(h.uptimeMs / 1000)} s, max ${h.sessions.max}${h.detail ? `, ${h.detail}` : ''}`,
-      },
-    });
+    this.health = {
+      status: h.status === 'ok' ? 'ok' : 'degraded',
+      active: h.sessions.active,
+      detail: `cpu ${h.cpuPercent.toFixed(0)}%, rss ${Math.round(h.rssBytes / 1048576)} MiB, free ${Math.round(h.memory.freeBytes / 1048576)} MiB, up ${Math.round(h.uptimeMs / 1000)} s, max ${h.sessions.max}${h.detail ? `, ${h.detail}` : ''}`,
+    };
+    this.self?.healthChanged();
+  }
+
+  private remeasure(): void {
+    if (!this.stopped) void this.measure().catch((e: unknown) => this.o.log?.(`health not measured: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   /** Acts on the index: starts requested sessions for this gateway, ends the ones asked to end. */
@@ -195,6 +210,7 @@ export class GatewayPeer {
     this.running.set(entry.id, r);
     this.wire(r);
     ws.sessions.setState(entry.id, 'running');
+    this.remeasure();
     this.o.log?.(`session ${entry.id}: started for ${req.requester}`);
   }
 
@@ -286,6 +302,7 @@ export class GatewayPeer {
       this.running.delete(entry.id);
       void files.close();
       this.files.delete(entry.id);
+      this.remeasure();
     });
     // A viewer's message never takes the gateway down: whatever it asks that fails is logged and dropped.
     sync.on('stream', (from, payload) => void this.onViewer(r, from, payload).catch((e: unknown) => this.o.log?.(`session ${entry.id}: message from ${from} dropped (${e instanceof Error ? e.message : String(e)})`)));
@@ -327,11 +344,12 @@ export class GatewayPeer {
     return this.running.get(id)?.terminal;
   }
 
-  /** Stops announcing; shells survive in tmux when `keepShells`, else they end. */
+  /** Says it is leaving and stops announcing; shells survive in tmux when `keepShells`, else they end. */
   async stop(options: { keepShells: boolean } = { keepShells: true }): Promise<void> {
     this.stopped = true;
     this.keepingShells = options.keepShells;
     if (this.timer) clearInterval(this.timer);
+    this.self?.stop();
     await this.manager.shutdown(options);
     this.pacer.close();
   }

@@ -20,7 +20,7 @@ import { hostname } from 'node:os';
 import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
 import type { chatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
 import { SyncState, type DocSync, type SyncStatus } from '@tendril/crdt-schema/sync';
-import { liveRepliesFor, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { liveRepliesFor, PeerSelf, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
 import type { Toolbox } from '../tools/tool.ts';
@@ -54,6 +54,8 @@ export interface AgentWorkerOptions {
   /** The tools offered to the model for the next turn (none when absent). */
   readonly tools?: () => Toolbox | undefined;
   readonly maxToolRounds?: number;
+  /** How often the worker announces itself in presence on the index (default 10 s). */
+  readonly announceEveryMs?: number;
 }
 
 
@@ -71,6 +73,7 @@ export class AgentWorker {
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
   private answered = 0;
+  private self: PeerSelf | null = null;
 
   constructor(o: AgentWorkerOptions) {
     this.o = o;
@@ -98,17 +101,16 @@ export class AgentWorker {
     this.announce();
   }
 
+  /** Online in presence on the index (turns in progress as health); the stored record holds name, host and version only. */
   private announce(): void {
-    try {
-      this.o.session.workspace().workers.announce(this.me, {
-        name: this.o.name,
-        host: hostname(),
-        version: '0.1.0',
-        health: { status: 'ok', active: this.inFlight.size },
-      });
-    } catch (e) {
-      this.o.log?.(`could not announce: ${(e as Error).message}`);
-    }
+    this.self = new PeerSelf({
+      crypto: this.o.session.crypto,
+      session: this.o.session,
+      describe: () => ({ kind: 'worker', name: this.o.name, host: hostname(), version: '0.1.0', health: { status: 'ok', active: this.inFlight.size }, turns: this.inFlight.size }),
+      ...(this.o.announceEveryMs !== undefined ? { everyMs: this.o.announceEveryMs } : {}),
+      ...(this.o.log ? { log: this.o.log } : {}),
+    });
+    this.self.start();
   }
 
   private isGone(id: ChatId): boolean {
@@ -165,6 +167,7 @@ export class AgentWorker {
     for (const turn of c.chat.pendingTurns()) {
       if (this.inFlight.has(turn.id) || this.unwritable.has(turn.id)) continue;
       this.inFlight.add(turn.id);
+      this.self?.healthChanged();
       const run = this.handle(c, turn)
         .catch((e: unknown) => {
           // Only reached when not even the failure could be written: do not try this turn again here.
@@ -174,6 +177,7 @@ export class AgentWorker {
         .finally(() => {
           this.inFlight.delete(turn.id);
           this.running.delete(run);
+          this.self?.healthChanged();
         });
       this.running.add(run);
     }
@@ -268,10 +272,11 @@ export class AgentWorker {
     this.o.log?.(`turn ${turn}: failed: ${text}`);
   }
 
-  /** Stops taking turns, lets answers in progress finish or abort, and waits for them. */
+  /** Says it is leaving (it takes no new turns), lets answers in progress finish or abort, and waits for them. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.self?.stop();
     await Promise.allSettled([...this.running]);
   }
 }

@@ -8,7 +8,7 @@
  *
  * Unlike a worker, a runner is told which chats to watch (the host keeps them
  * open) and it lets workers go first: a turn is claimed only after it stayed
- * pending and unclaimed for a grace window (none when no worker is known),
+ * pending and unclaimed for a grace window (none when no worker is online),
  * and a turn this runner cannot route to any provider is left to workers for
  * longer before it ends with the reason. A reply its writer left unfinished
  * (a tab closed, a worker killed: its lease lapsed) is finished in place from
@@ -44,7 +44,7 @@ export type RunnerChoice = ChosenProvider | { readonly error: string } | null;
 export interface TurnRunnerOptions {
   readonly me: DeviceId;
   readonly chooseProvider: () => RunnerChoice;
-  /** Whether a worker is known in the workspace (then turns wait out the grace windows first). */
+  /** Whether a worker is online (the host's roster from presence): then turns wait out the grace windows first. */
   readonly workersKnown: () => boolean;
   /** Wait before claiming a turn a worker may take (default 1 s). */
   readonly graceMs?: number;

@@ -1,6 +1,6 @@
 /**
  * `tendril gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR]
- *  [--idle-after S] [--snapshot-every S]`: runs the gateway (joined with an invite of role gateway) until stopped.
+ *  [--idle-after S] [--snapshot-every S] [--announce-ms MS]`: runs the gateway (joined with an invite of role gateway) until stopped.
  * Shells run inside tmux when it is installed, so they survive a gateway restart. What the gateway must
  * not forget lives in the home and survives every kind of restart: the input gate's counters
  * (input-counters.sqlite, kept for ended sessions too), each session's owner as verified from its
@@ -20,7 +20,7 @@ import { homeDir, type CliContext } from './context.ts';
 import { withSession } from './session.ts';
 
 export async function cmdGateway(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home', 'name', 'max-sessions', 'shell', 'cwd', 'idle-after', 'snapshot-every'], switches: ['no-tmux'] });
+  const args = parseArgs(argv, { values: ['home', 'name', 'max-sessions', 'shell', 'cwd', 'idle-after', 'snapshot-every', 'announce-ms'], switches: ['no-tmux'] });
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(ctx.env)) if (typeof v === 'string') env[k] = v;
   const shell = flag(args, 'shell') ?? env.SHELL ?? '/bin/bash';
@@ -42,6 +42,7 @@ export async function cmdGateway(ctx: CliContext, argv: readonly string[]): Prom
       name: flag(args, 'name') ?? session.home.config.deviceName ?? hostname(),
       cwd,
       shell,
+      announceEveryMs: intFlag(args, 'announce-ms', 10_000),
       log: (line) => ctx.io.err(line),
       owners,
       usedTransfers,

@@ -1,7 +1,7 @@
 /**
  * `tendril worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama
  *  --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools]
- *  [--plugin-time-limit S]`: runs the agent worker until stopped. Without
+ *  [--plugin-time-limit S] [--announce-ms MS]`: runs the agent worker until stopped. Without
  * --provider, the provider, model, API key and system prompt come from the
  * workspace's encrypted settings, read afresh for every turn. When the device
  * holds the permissions keys, the agent gets the tools the user granted it
@@ -20,7 +20,7 @@ import { withSession } from './session.ts';
 import { startWorkerPlugins } from '../plugins/worker-plugins.ts';
 
 export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home', 'name', 'provider', 'base-url', 'model', 'api-key-env', 'lease-ms', 'plugin-time-limit'], switches: ['no-plugins', 'no-tools'] });
+  const args = parseArgs(argv, { values: ['home', 'name', 'provider', 'base-url', 'model', 'api-key-env', 'lease-ms', 'plugin-time-limit', 'announce-ms'], switches: ['no-plugins', 'no-tools'] });
   const kind = flag(args, 'provider');
   // Transient provider failures are retried within an attempt; say so in the log.
   const retry: RetrySetup = { hooks: { onRetry: (err, attempt, delayMs) => ctx.io.err(`provider ${err.provider}: ${err.message}; retry ${attempt} in ${delayMs} ms`) } };
@@ -55,6 +55,7 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
       ...(extras.tools ? { tools: extras.tools } : {}),
       systemPrompt: () => settings?.systemPrompt() || undefined,
       leaseMs: intFlag(args, 'lease-ms', 15_000),
+      announceEveryMs: intFlag(args, 'announce-ms', 10_000),
       log: (line) => ctx.io.err(line),
     });
     await worker.start();

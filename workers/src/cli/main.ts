@@ -26,9 +26,9 @@ const USAGE = `usage: tendril <command> [options]
   sync   --home DIR
   chat   new --home DIR --title TITLE | send --home DIR CHAT TEXT|- | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
   devices list|revoke --home DIR [ID]
-  worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S]
+  worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S] [--announce-ms MS]
   ${PLUGIN_USAGE}
-  gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR]
+  gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR] [--announce-ms MS]
   term   new --home DIR --gateway NAME | send --home DIR SESSION TEXT | show --home DIR SESSION [--wait-for TEXT] [--timeout S] | writers --home DIR SESSION [--add DEVICE] [--remove DEVICE] | upload --home DIR SESSION LOCAL [REMOTE] [--overwrite] | download --home DIR SESSION REMOTE [LOCAL] [--overwrite]
 TENDRIL_HOME may replace --home. A - in place of TEXT or LINK reads it from standard input (kept out of ps).`;
 

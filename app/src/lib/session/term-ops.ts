@@ -2,20 +2,14 @@
  * Terminal session actions from the app: request a session on a gateway and
  * end one, each with a request signed by this device (the gateway verifies
  * it, never trusting the relay), and unpacking screen snapshots in the
- * browser.
+ * browser. Whether a gateway is online comes from the roster of peers in
+ * presence (roster-view.ts `gatewayRows`), not from the stored index.
  */
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { newDocId, newSessionId, type DeviceId, type SessionId } from '@tendril/crdt-schema/ids';
-import type { Announcement, SessionEntry } from '@tendril/crdt-schema/schema';
+import type { SessionEntry } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { signSessionRequest } from '@tendril/gateway/viewer';
-
-/** A gateway announces itself every 10 s; three missed announcements mean it is offline. */
-export const GATEWAY_STALE_MS = 30_000;
-
-export function gatewayOnline(g: Announcement, now: number): boolean {
-  return now - g.lastSeen < GATEWAY_STALE_MS && g.health.status !== 'down';
-}
 
 /** Writes a signed start request into the index; the gateway moves it to running. */
 export function startSession(crypto: CryptoProvider, session: WorkspaceSession, gateway: DeviceId, title: string): SessionId {

@@ -2,9 +2,10 @@
  * Everything that exists while the workspace is open: the session and the
  * reactive views over it. It keeps every chat the device may read open and
  * syncing in the background, so they are all on the device when it goes
- * offline, records this device's "last seen" in the member list, and (on a
- * device that may write chats and read the settings) answers chat turns no
- * worker takes (runner.svelte.ts).
+ * offline, records this device's "last seen" in the member list, keeps the
+ * roster of gateways and workers online from presence (roster.svelte.ts),
+ * and (on a device that may write chats and read the settings) answers chat
+ * turns no worker takes (runner.svelte.ts).
  */
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import type { ChatId } from '@tendril/crdt-schema/ids';
@@ -15,6 +16,7 @@ import { PermissionsState } from './permissions.svelte.ts';
 import { extendSessionGrants } from '@tendril/gateway/viewer';
 import { PresenceHub } from './presence.svelte.ts';
 import { PageRunner } from './runner.svelte.ts';
+import { RosterState } from './roster.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { SyncStatusState } from './status.svelte.ts';
 import { WorkspaceIndex } from './workspace.svelte.ts';
@@ -27,6 +29,8 @@ export class LiveWorkspace {
   readonly index: WorkspaceIndex;
   readonly status: SyncStatusState;
   readonly presence: PresenceHub;
+  /** Gateways and workers online (presence on the index). */
+  readonly roster: RosterState;
   settings = $state.raw<SettingsState | null>(null);
   permissions = $state.raw<PermissionsState | null>(null);
   /** This tab's agent runner; null on a device that cannot answer (a viewer, no settings key). */
@@ -44,8 +48,12 @@ export class LiveWorkspace {
     this.index = new WorkspaceIndex(session);
     this.status = new SyncStatusState(session);
     this.presence = new PresenceHub(session);
+    this.roster = new RosterState(session);
     const answers = session.home.keys.has('settings') && this.canWrite;
-    this.runner = answers ? new PageRunner({ session, settings: () => this.settings?.doc ?? null, permissions: () => this.permissions?.doc ?? null, origin: location.origin }) : null;
+    const roster = this.roster;
+    this.runner = answers
+      ? new PageRunner({ session, roster, settings: () => this.settings?.doc ?? null, permissions: () => this.permissions?.doc ?? null, origin: location.origin })
+      : null;
     this.stopIndex = this.index.onChange(() => {
       void this.openChats();
       void this.extendSessionGrants();
@@ -148,6 +156,7 @@ export class LiveWorkspace {
     await this.runner?.stop();
     this.session.peer.relay.off('state', this.onConnection);
     this.presence.destroy();
+    this.roster.destroy();
     this.status.destroy();
     this.index.destroy();
     this.settings?.destroy();

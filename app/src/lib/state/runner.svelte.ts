@@ -2,9 +2,11 @@
  * This tab as an agent runner: it answers the workspace's chat turns with the
  * providers in Settings when no worker takes them (TurnRunner: the workers'
  * claim / lease / settle protocol), so chat works with nothing but the app
- * open. One tab per device runs it (the device lock lets only one tab open
- * the workspace). `answering` is the replies this tab is writing now, for the
- * "answering in this tab" mark.
+ * open. Turns are claimed at once when no worker is online (none in the
+ * roster from presence), after a grace window otherwise. One tab per device
+ * runs it (the device lock lets only one tab open the workspace). `answering`
+ * is the replies this tab is writing now, for the "answering in this tab"
+ * mark.
  */
 import type { MessageId } from '@tendril/crdt-schema/ids';
 import type { PermissionsDoc, SettingsDoc } from '@tendril/crdt-schema/schema';
@@ -12,9 +14,13 @@ import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { pageAgentTools, sessionChatAccess, TurnRunner, type RunnerChat, type Toolbox } from '@tendril/workers/agent-core';
 import { loadConnectPolicy, type ConnectPolicy } from '../agent/connect-policy.ts';
 import { pageProviders } from '../agent/page-providers.ts';
+import { workersMayBeOnline } from '../session/roster-view.ts';
+import type { RosterState } from './roster.svelte.ts';
 
 export interface PageRunnerOptions {
   readonly session: WorkspaceSession;
+  /** Who is online: a worker there gets the grace window to take a turn first. */
+  readonly roster: Pick<RosterState, 'online' | 'listeningForMs'>;
   readonly settings: () => SettingsDoc | null;
   /** The permissions document, once open: workspace search is offered when the agent holds a grant for it. */
   readonly permissions: () => PermissionsDoc | null;
@@ -39,7 +45,8 @@ export class PageRunner {
         const settings = this.o.settings();
         return settings && this.policy ? pageProviders(settings, this.policy, this.o.origin) : null;
       },
-      workersKnown: () => this.o.session.workspace().workers.list().length > 0,
+      workersKnown: () =>
+        workersMayBeOnline(this.o.roster.online, { workersOnRecord: this.o.session.workspace().workers.list().length, listeningForMs: this.o.roster.listeningForMs() }),
       systemPrompt: () => this.o.settings()?.systemPrompt() || undefined,
       tools: () => this.toolsFor(this.o.permissions()),
       onAnswering: (reply, on) => {

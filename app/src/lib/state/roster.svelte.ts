@@ -1,0 +1,51 @@
+/**
+ * The gateways and workers online, as reactive state: this app listens to
+ * peer presence on the workspace index (it announces nothing itself, it says
+ * hello so the peers online answer within a second) and keeps the roster
+ * (workspace/peer-presence.ts). Nothing here is stored; a peer not heard from
+ * for about three announce intervals leaves the list.
+ */
+import type { DeviceId } from '@tendril/crdt-schema/ids';
+import { PeerPresence, type PeerOnline, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+
+export class RosterState {
+  online = $state.raw<readonly PeerOnline[]>([]);
+  /** Bumped on every roster change, so views that read `heardAt` follow it. */
+  version = $state(0);
+  private readonly presence: PeerPresence;
+  private readonly stopIndex: () => void;
+
+  constructor(session: WorkspaceSession) {
+    this.presence = new PeerPresence({
+      crypto: session.crypto,
+      channel: session.index,
+      identity: session.home.identity,
+      directory: session.members,
+      onChange: () => this.publish(),
+    });
+    this.presence.start();
+    // A peer revoked or given another role leaves the roster when the index says so.
+    this.stopIndex = session.workspace().observe(() => this.presence.recheck());
+  }
+
+  private publish(): void {
+    this.online = this.presence.online();
+    this.version++;
+  }
+
+  /** How long since this app last said hello on the index (the roster is complete only once the peers answered it). */
+  listeningForMs(now = Date.now()): number {
+    return now - this.presence.greetedAt;
+  }
+
+  /** The last presence this app heard from the device on the index, if any. */
+  heardAt(device: DeviceId): number | undefined {
+    void this.version;
+    return this.presence.roster.heardAt(device);
+  }
+
+  destroy(): void {
+    this.stopIndex();
+    this.presence.stop();
+  }
+}
