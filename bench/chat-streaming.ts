@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { loadCrypto } from '@tendril/crdt-schema/crypto';
 import { newChatId, type MessageId } from '@tendril/crdt-schema/ids';
 import { chatDoc } from '@tendril/crdt-schema/schema';
-import { LiveReplies } from '@tendril/crdt-schema/workspace';
+import { LiveReplies, liveReplySigner } from '@tendril/crdt-schema/workspace';
 import { answerTurn } from '../workers/src/agent/answer-turn.ts';
 import type { LlmEvent, LlmProvider } from '../workers/src/llm/index.ts';
 import { parseFlags, waitFor } from './lib/args.ts';
@@ -113,7 +113,7 @@ async function runOnce(design: Design): Promise<Result> {
     const emittedAt: number[] = [];
     const delays: number[] = [];
     let seen = 0;
-    const readerLive = new LiveReplies({ link: reader.sync, chat: readerChat, self: readerIdentity.deviceId });
+    const readerLive = new LiveReplies({ link: reader.sync, chat: readerChat, signer: liveReplySigner(crypto, readerIdentity) });
     const observe = (): void => {
       const m = readerChat.message(reply as MessageId);
       if (!m) return;
@@ -124,7 +124,7 @@ async function runOnce(design: Design): Promise<Result> {
     reader.ydoc.on('afterTransaction', observe);
     readerLive.onChange(observe);
 
-    const writerLive = design === 'live' ? new LiveReplies({ link: writer.sync, chat, self: ws.admin.deviceId }) : undefined;
+    const writerLive = design === 'live' ? new LiveReplies({ link: writer.sync, chat, signer: liveReplySigner(crypto, ws.admin) }) : undefined;
     const before = frameCounters(await server.call<string>('metrics', {}));
     const result = await answerTurn({
       chat, reply, provider: pacedProvider(tokens, emittedAt), model: 'bench-model', messages: [{ role: 'user', content: 'Tell me a long story.' }],

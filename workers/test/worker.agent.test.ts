@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, scenarioMarker, type FakeProvider } from '@tendril/crdt-schema/testkit';
 import type { MessageId } from '@tendril/crdt-schema/ids';
-import { liveRepliesFor } from '@tendril/crdt-schema/workspace';
+import { liveRepliesFor, liveReplySigner } from '@tendril/crdt-schema/workspace';
 import { cliOk, eventually, ROOT, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
 import { makeWorkspace, useProvider, type Workspace } from './peers.ts';
 
@@ -119,7 +119,7 @@ describe('agent workers through the real relay', () => {
   it('streams a reply live to another device while storing its text about once a second', async () => {
     const turn = (await cliOk('chat', 'send', '--home', ws.homes[0]!, ws.chat, `count slowly ${scenarioMarker('slow')}`)).last as MessageId;
     const r = await replies(turn);
-    const live = liveRepliesFor(r.sync, r.chat, r.session.home.identity.deviceId);
+    const live = liveRepliesFor(r.sync, r.chat, liveReplySigner(r.session.crypto, r.session.home.identity));
     let stored = 0;
     let ahead = 0;
     r.sync.ydoc.on('afterTransaction', (tr) => {

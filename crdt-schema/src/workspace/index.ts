@@ -16,3 +16,4 @@ export * from './peer-roster.ts';
 export * from './peer-presence.ts';
 export * from './peer-self.ts';
 export * from './peer-presence-seal.ts';
+export * from './device-signed.ts';

@@ -2,15 +2,21 @@
  * Live replies between devices over an in-memory stream link: readers show the
  * writer's tokens beyond the stored text, a reader that opens mid-reply asks
  * the writer for what it missed, frames from anyone but the reply's writer are
- * never shown, and tokens are sent in batches, not one frame each.
+ * never shown (nor ones a hostile relay relabels as the writer's: each frame
+ * is signed by its sender's device key), and tokens are sent in batches.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { DeviceId, MessageId } from '../ids.ts';
+import { generateDeviceIdentity, loadCrypto } from '../crypto/index.ts';
+import { newChatId, newDocId, type DeviceId, type MessageId } from '../ids.ts';
 import { chatDoc } from '../schema/chat.ts';
-import { newChatId } from '../ids.ts';
-import { decodeLive, type LivePayload } from './live-reply.ts';
-import { LiveReplies, type LiveLink } from './live-replies.ts';
+import { decodeLive, encodeLive, type LivePayload } from './live-reply.ts';
+import { LiveReplies, liveReplySigner, type LiveLink } from './live-replies.ts';
+
+const crypto = await loadCrypto();
+const DOC = newDocId();
+const ids = { writer: generateDeviceIdentity(crypto), a: generateDeviceIdentity(crypto), b: generateDeviceIdentity(crypto), member: generateDeviceIdentity(crypto) };
+const signerOf = (d: DeviceId) => liveReplySigner(crypto, Object.values(ids).find((i) => i.deviceId === d)!);
 
 type Handler = (from: DeviceId, payload: Uint8Array) => void;
 
@@ -18,15 +24,17 @@ type Handler = (from: DeviceId, payload: Uint8Array) => void;
 class Hub {
   readonly sent: { from: DeviceId; to: DeviceId | ''; payload: LivePayload }[] = [];
   private readonly handlers = new Map<DeviceId, Set<Handler>>();
-  link(self: DeviceId): LiveLink {
+  /** `as`: the sender the relay names (a hostile relay may name another). */
+  link(self: DeviceId, as: DeviceId = self): LiveLink {
     const mine = new Set<Handler>();
-    this.handlers.set(self, mine);
+    if (!this.handlers.has(self)) this.handlers.set(self, mine);
     return {
+      doc: DOC,
       sendStream: (payload, to = '') => {
-        this.sent.push({ from: self, to, payload: decodeLive(payload)! });
+        this.sent.push({ from: as, to, payload: decodeLive(payload.subarray(64))! });
         for (const [device, hs] of this.handlers) {
           if (device === self || (to && to !== device)) continue;
-          for (const h of hs) setTimeout(() => h(self, payload), 0);
+          for (const h of hs) setTimeout(() => h(as, payload), 0);
         }
         return true;
       },
@@ -37,10 +45,10 @@ class Hub {
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 5));
-const W = 'writer-device' as DeviceId;
-const A = 'reader-a' as DeviceId;
-const B = 'reader-b' as DeviceId;
-const M = 'hostile-member' as DeviceId;
+const W = ids.writer.deviceId;
+const A = ids.a.deviceId;
+const B = ids.b.deviceId;
+const M = ids.member.deviceId;
 
 describe('live replies', () => {
   const open: LiveReplies[] = [];
@@ -54,7 +62,7 @@ describe('live replies', () => {
     const turn = chat.addMessage({ author: A, role: 'user', content: 'hi', status: 'pending' });
     const reply = chat.addMessage({ author: W, role: 'assistant', content: '', parent: turn, status: 'streaming' });
     const device = (self: DeviceId) => {
-      const l = new LiveReplies({ link: hub.link(self), chat, self, ...o });
+      const l = new LiveReplies({ link: hub.link(self), chat, signer: signerOf(self), ...o });
       open.push(l);
       return l;
     };
@@ -105,9 +113,25 @@ describe('live replies', () => {
     expect(shown(a)).toBe('Real');
     // A member cannot make another device answer an ask about a reply it does not write.
     const before = hub.sent.length;
-    hub.link('asker' as DeviceId).sendStream(new TextEncoder().encode(JSON.stringify({ k: 'live-ask', r: reply, o: 0 })), A);
+    hub.link(M).sendStream(signerOf(M).sign(DOC, encodeLive({ kind: 'ask', reply, offset: 0 })), A);
     await settle();
     expect(hub.sent.slice(before + 1).filter((s) => s.from === A)).toEqual([]);
+  });
+
+  it('refuses frames a hostile relay names as the writer\'s but the writer did not sign', async () => {
+    const { hub, reply, device, shown } = setup({ sendEveryMs: 0 });
+    device(W);
+    const a = device(A);
+    // A member holding the chat key signs with its own key; the relay relabels the frame as the writer's.
+    hub.link(M, W).sendStream(signerOf(M).sign(DOC, encodeLive({ kind: 'tokens', reply, offset: 0, text: 'Forged' })));
+    // Unsigned, or signed for another document, is refused too.
+    hub.link(M, W).sendStream(new Uint8Array([...new Uint8Array(64), ...encodeLive({ kind: 'tokens', reply, offset: 0, text: 'Unsigned' })]));
+    hub.link(M, W).sendStream(signerOf(W).sign(newDocId(), encodeLive({ kind: 'tokens', reply, offset: 0, text: 'Elsewhere' })));
+    await settle();
+    expect(shown(a)).toBe('');
+    hub.link(W).sendStream(signerOf(W).sign(DOC, encodeLive({ kind: 'tokens', reply, offset: 0, text: 'Genuine' })));
+    await settle();
+    expect(shown(a)).toBe('Genuine');
   });
 
   it('sends the tokens of one interval in one frame', async () => {
@@ -117,7 +141,7 @@ describe('live replies', () => {
     const chat = chatDoc(ydoc);
     chat.init({ chatId: newChatId(), createdBy: A });
     const reply = chat.addMessage({ author: W, role: 'assistant', content: '', status: 'streaming' }) as MessageId;
-    const w = new LiveReplies({ link: hub.link(W), chat, self: W, now: () => t, sendEveryMs: 30 });
+    const w = new LiveReplies({ link: hub.link(W), chat, signer: signerOf(W), now: () => t, sendEveryMs: 30 });
     open.push(w);
     w.push(reply, 0, 'a'); // leading edge: at once
     for (let i = 1; i <= 9; i++) w.push(reply, i, 'b');

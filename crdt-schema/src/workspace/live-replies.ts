@@ -4,6 +4,8 @@
  *
  * Who may stream into a reply: only the device that writes it now (the
  * reply's `continuedBy`, else its author), and only while it is streaming.
+ * Each frame is signed by its sender's device key: the chat key alone (any
+ * member's) with a hostile relay's help cannot make up another's frames.
  * Frames from anyone else are kept apart (per sender, a few replies each) and
  * never shown, so a member cannot put words into another device's reply; the
  * durable text, written by the same writer, always wins once it is there.
@@ -12,12 +14,16 @@
  * the runner answering in the same tab, so the tab that writes a reply shows
  * its tokens at once, as every other reader does a network hop later.
  */
-import type { DeviceId, MessageId } from '../ids.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import type { DeviceIdentity } from '../crypto/keys.ts';
+import type { DeviceId, DocId, MessageId } from '../ids.ts';
 import type { ChatMessage } from '../schema/chat-message.ts';
+import { deviceSigner, type DeviceSigner } from './device-signed.ts';
 import { cutAt, decodeLive, encodeLive, LiveSegments, MAX_LIVE_TEXT, type LivePayload } from './live-reply.ts';
 
 /** The document link the frames travel on (DocSync). */
 export interface LiveLink {
+  readonly doc: DocId;
   sendStream(payload: Uint8Array, to?: DeviceId | ''): boolean;
   on(event: 'stream', fn: (from: DeviceId, payload: Uint8Array) => void): void;
   off(event: 'stream', fn: (from: DeviceId, payload: Uint8Array) => void): void;
@@ -31,7 +37,8 @@ export interface LiveChat {
 export interface LiveRepliesOptions {
   readonly link: LiveLink;
   readonly chat: LiveChat;
-  readonly self: DeviceId;
+  /** Signs this device's frames and checks the sender's signature on others' (see device-signed.ts). */
+  readonly signer: DeviceSigner;
   readonly now?: () => number;
   /** Least time between two token frames of one reply (the tokens in between go together). */
   readonly sendEveryMs?: number;
@@ -84,7 +91,8 @@ export class LiveReplies {
   }
 
   private receive(from: DeviceId, payload: Uint8Array): void {
-    const p = decodeLive(payload);
+    const message = this.o.signer.open(this.o.link.doc, from, payload);
+    const p = message ? decodeLive(message) : null;
     if (!p) return;
     if (p.kind === 'ask') return this.answer(from, p);
     let segs = this.bySender.get(from);
@@ -98,7 +106,7 @@ export class LiveReplies {
     if (m && m.status === 'streaming' && replyWriter(m) === from) {
       // Text is missing between the durable text and this frame: ask the writer for it.
       const hole = segs.hole(p.reply, m.content.length);
-      if (hole !== null && this.due(`ask:${p.reply}`)) this.o.link.sendStream(encodeLive({ kind: 'ask', reply: p.reply, offset: hole }), from);
+      if (hole !== null && this.due(`ask:${p.reply}`)) this.o.link.sendStream(this.sealed({ kind: 'ask', reply: p.reply, offset: hole }), from);
     }
     this.changed(p.reply);
   }
@@ -106,12 +114,16 @@ export class LiveReplies {
   /** Sends a reader the text it misses of a reply this device writes. */
   private answer(asker: DeviceId, p: Extract<LivePayload, { kind: 'ask' }>): void {
     const m = this.o.chat.message(p.reply);
-    if (!m || m.status !== 'streaming' || replyWriter(m) !== this.o.self) return;
+    if (!m || m.status !== 'streaming' || replyWriter(m) !== this.o.signer.self) return;
     const full = this.text(m);
     if (p.offset >= full.length || !this.due(`answer:${asker}:${p.reply}`)) return;
     const from = Math.max(p.offset, full.length - MAX_LIVE_TEXT + 1);
     const start = from > p.offset && full.charCodeAt(from - 1) >= 0xd800 && full.charCodeAt(from - 1) <= 0xdbff ? from + 1 : from;
-    this.o.link.sendStream(encodeLive({ kind: 'tokens', reply: p.reply, offset: start, text: full.slice(start) }), asker);
+    this.o.link.sendStream(this.sealed({ kind: 'tokens', reply: p.reply, offset: start, text: full.slice(start) }), asker);
+  }
+
+  private sealed(p: LivePayload): Uint8Array {
+    return this.o.signer.sign(this.o.link.doc, encodeLive(p));
   }
 
   private due(key: string): boolean {
@@ -134,8 +146,8 @@ export class LiveReplies {
    */
   push(reply: MessageId, offset: number, text: string): void {
     if (text.length === 0) return;
-    let segs = this.bySender.get(this.o.self);
-    if (!segs) this.bySender.set(this.o.self, (segs = new LiveSegments()));
+    let segs = this.bySender.get(this.o.signer.self);
+    if (!segs) this.bySender.set(this.o.signer.self, (segs = new LiveSegments()));
     segs.add(reply, offset, text);
     this.changed(reply);
     const waiting = this.pending.get(reply);
@@ -174,7 +186,7 @@ export class LiveReplies {
     if (this.lastSent.size > 256) this.lastSent.delete(this.lastSent.keys().next().value!);
     for (let i = 0; i < p.text.length; ) {
       const end = cutAt(p.text, i + MAX_LIVE_TEXT);
-      this.o.link.sendStream(encodeLive({ kind: 'tokens', reply, offset: p.offset + i, text: p.text.slice(i, end) }));
+      this.o.link.sendStream(this.sealed({ kind: 'tokens', reply, offset: p.offset + i, text: p.text.slice(i, end) }));
       i = end;
     }
   }
@@ -187,11 +199,17 @@ export class LiveReplies {
   }
 }
 
+/** The signing context of live reply frames. */
+export const LIVE_REPLY_CONTEXT = 'tendril/live-reply/v1';
+
+/** This device's signer for live reply frames. */
+export const liveReplySigner = (crypto: CryptoProvider, identity: DeviceIdentity): DeviceSigner => deviceSigner(crypto, identity, LIVE_REPLY_CONTEXT);
+
 const registry = new WeakMap<LiveLink, LiveReplies>();
 
 /** The live replies of one open document, created on first use and shared by every user of that document in this process. */
-export function liveRepliesFor(link: LiveLink, chat: LiveChat, self: DeviceId): LiveReplies {
+export function liveRepliesFor(link: LiveLink, chat: LiveChat, signer: DeviceSigner): LiveReplies {
   let live = registry.get(link);
-  if (!live) registry.set(link, (live = new LiveReplies({ link, chat, self })));
+  if (!live) registry.set(link, (live = new LiveReplies({ link, chat, signer })));
   return live;
 }

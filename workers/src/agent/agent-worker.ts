@@ -20,7 +20,7 @@ import { hostname } from 'node:os';
 import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
 import type { chatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
 import { SyncState, type DocSync, type SyncStatus } from '@tendril/crdt-schema/sync';
-import { liveRepliesFor, PeerSelf, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { liveRepliesFor, liveReplySigner, PeerSelf, type DeviceSigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
 import type { Toolbox } from '../tools/tool.ts';
@@ -62,6 +62,8 @@ export interface AgentWorkerOptions {
 export class AgentWorker {
   private readonly o: AgentWorkerOptions;
   private readonly me: DeviceId;
+  /** Signs the live reply frames this worker streams. */
+  private readonly signer: DeviceSigner;
   private readonly retry: TurnRetryPolicy;
   private readonly now: () => number;
   private readonly chats = new Map<ChatId, OpenChat>();
@@ -78,6 +80,7 @@ export class AgentWorker {
   constructor(o: AgentWorkerOptions) {
     this.o = o;
     this.me = o.session.home.identity.deviceId;
+    this.signer = liveReplySigner(o.session.crypto, o.session.home.identity);
     this.retry = { ...DEFAULT_TURN_RETRY, baseDelayMs: this.leaseMs, ...o.retry };
     this.now = o.now ?? Date.now;
   }
@@ -228,7 +231,7 @@ export class AgentWorker {
       continuing(messages, target);
       const tools = this.o.tools?.();
       const result = await answerTurn({
-        chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), stillWriter: () => chat.claims.get(turn.id)?.worker === this.me, signal, live: liveRepliesFor(c.sync, chat, this.me),
+        chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), stillWriter: () => chat.claims.get(turn.id)?.worker === this.me, signal, live: liveRepliesFor(c.sync, chat, this.signer),
         ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
         ...(this.o.maxToolRounds !== undefined ? { maxToolRounds: this.o.maxToolRounds } : {}),
       });

@@ -9,7 +9,8 @@ import type * as Y from 'yjs';
 import type { ChatId, DeviceId } from '@tendril/crdt-schema/ids';
 import { chatDoc } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
-import { liveRepliesFor } from '@tendril/crdt-schema/workspace';
+import { generateDeviceIdentity, loadCrypto } from '@tendril/crdt-schema/crypto';
+import { liveRepliesFor, liveReplySigner } from '@tendril/crdt-schema/workspace';
 import { docsWithClients } from '@tendril/crdt-schema/testkit';
 import type { ChatMessage, LlmProvider } from '../llm/index.ts';
 import { CONTINUE_NOTE } from './turn-ending.ts';
@@ -17,7 +18,11 @@ import { TurnRunner } from './turn-runner.ts';
 
 const USER = 'U'.repeat(43) as DeviceId;
 const TAB = 'T'.repeat(43) as DeviceId;
-const GONE = 'G'.repeat(43) as DeviceId;
+// The tab that goes away streams live: its frames are signed with its own device key.
+const crypto = await loadCrypto();
+const goneIdentity = generateDeviceIdentity(crypto);
+const GONE = goneIdentity.deviceId;
+const goneSigner = liveReplySigner(crypto, goneIdentity);
 const CHAT = 'c1' as ChatId;
 
 const runners: TurnRunner[] = [];
@@ -97,12 +102,12 @@ describe('turn runner hand-over', () => {
         yield { type: 'done', finishReason: 'stop' };
       },
     };
-    const leaving = new TurnRunner({ me: GONE, chooseProvider: () => ({ provider: slow, model: 'm' }), workersKnown: () => false, settleMs: 10, leaseMs: 60_000 });
-    const sync = { whenSynced: async () => {}, on() {}, off() {}, sendStream: () => false } as unknown as DocSync;
+    const leaving = new TurnRunner({ me: GONE, signer: goneSigner, chooseProvider: () => ({ provider: slow, model: 'm' }), workersKnown: () => false, settleMs: 10, leaseMs: 60_000 });
+    const sync = { doc: 'd1', whenSynced: async () => {}, on() {}, off() {}, sendStream: () => false } as unknown as DocSync;
     leaving.watch({ id: CHAT, sync, chat });
     const turn = chat.addMessage({ author: USER, role: 'user', content: 'go' });
     // Shown live at once, stored within a second: the page goes away before that.
-    const live = liveRepliesFor(sync, chat, GONE);
+    const live = liveRepliesFor(sync, chat, goneSigner);
     await until(() => { const m = chat.repliesTo(turn)[0]; return m !== undefined && live.text(m) === 'First half'; }, 'the first half shown');
     expect(chat.repliesTo(turn)[0]!.content).toBe('');
     await leaving.stop();

@@ -18,7 +18,7 @@
 import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
 import type { ChatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
-import { liveRepliesFor } from '@tendril/crdt-schema/workspace';
+import { liveRepliesFor, type DeviceSigner } from '@tendril/crdt-schema/workspace';
 import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
 import type { ChosenProvider } from './provider-setup.ts';
@@ -43,6 +43,8 @@ export type RunnerChoice = ChosenProvider | { readonly error: string } | null;
 
 export interface TurnRunnerOptions {
   readonly me: DeviceId;
+  /** Signs the live reply frames this runner streams; without it replies stream from the stored text only. */
+  readonly signer?: DeviceSigner;
   readonly chooseProvider: () => RunnerChoice;
   /** Whether a worker is online (the host's roster from presence): then turns wait out the grace windows first. */
   readonly workersKnown: () => boolean;
@@ -231,7 +233,7 @@ export class TurnRunner {
       continuing(messages, target);
       const tools = this.o.tools?.();
       const result = await answerTurn({
-        chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), stillWriter: () => chat.claims.get(turn.id)?.worker === me, signal, live: liveRepliesFor(c.sync, chat, me),
+        chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), stillWriter: () => chat.claims.get(turn.id)?.worker === me, signal, ...(this.o.signer ? { live: liveRepliesFor(c.sync, chat, this.o.signer) } : {}),
         ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
       });
       this.o.log?.(`turn ${turn.id}: ${result.outcome} (attempt ${attempt})`);

@@ -8,9 +8,8 @@
  */
 import type * as Y from 'yjs';
 import { activeBranch, compareMessages, type Branch, type ChatDoc, type ChatMessage } from '@tendril/crdt-schema/schema';
-import type { DeviceId } from '@tendril/crdt-schema/ids';
 import type { DocSync } from '@tendril/crdt-schema/sync';
-import { liveRepliesFor, type LiveReplies } from '@tendril/crdt-schema/workspace';
+import { liveRepliesFor, type DeviceSigner, type LiveReplies } from '@tendril/crdt-schema/workspace';
 import { changedTopKeys } from './changed-keys.ts';
 import { frameBatched } from './frame-batch.ts';
 
@@ -27,10 +26,10 @@ export class ChatTranscript {
   private readonly live: LiveReplies;
   private readonly unwatchLive: () => void;
 
-  constructor(sync: DocSync, chat: ChatDoc, self: DeviceId) {
+  constructor(sync: DocSync, chat: ChatDoc, signer: DeviceSigner) {
     this.sync = sync;
     this.chat = chat;
-    this.live = liveRepliesFor(sync, chat, self);
+    this.live = liveRepliesFor(sync, chat, signer);
     for (const m of chat.transcript()) this.byId.set(m.id, this.shown(m));
     this.messages = [...this.byId.values()].sort(compareMessages);
     sync.ydoc.on('afterTransaction', this.onTransaction);

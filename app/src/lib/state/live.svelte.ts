@@ -11,7 +11,7 @@ import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import type { ChatId } from '@tendril/crdt-schema/ids';
 import { chatDoc } from '@tendril/crdt-schema/schema';
 import { ConnectionState } from '@tendril/crdt-schema/sync';
-import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { liveReplySigner, type DeviceSigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { PermissionsState } from './permissions.svelte.ts';
 import { extendSessionGrants } from '@tendril/gateway/viewer';
 import { PresenceHub } from './presence.svelte.ts';
@@ -35,6 +35,8 @@ export class LiveWorkspace {
   permissions = $state.raw<PermissionsState | null>(null);
   /** This tab's agent runner; null on a device that cannot answer (a viewer, no settings key). */
   readonly runner: PageRunner | null;
+  /** Signs the live reply frames this tab streams and checks others'. */
+  readonly liveSigner: DeviceSigner;
   private readonly opened = new Set<ChatId>();
   private readonly unwatch = new Map<ChatId, () => void>();
   private stopSettingsWatch: (() => void) | null = null;
@@ -46,6 +48,7 @@ export class LiveWorkspace {
     this.crypto = crypto;
     this.session = session;
     this.index = new WorkspaceIndex(session);
+    this.liveSigner = liveReplySigner(crypto, session.home.identity);
     this.status = new SyncStatusState(session);
     this.presence = new PresenceHub(session);
     this.roster = new RosterState(session);

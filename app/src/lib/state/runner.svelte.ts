@@ -10,7 +10,7 @@
  */
 import type { MessageId } from '@tendril/crdt-schema/ids';
 import type { PermissionsDoc, SettingsDoc } from '@tendril/crdt-schema/schema';
-import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { liveReplySigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { pageAgentTools, sessionChatAccess, TurnRunner, type RunnerChat, type Toolbox } from '@tendril/workers/agent-core';
 import { loadConnectPolicy, type ConnectPolicy } from '../agent/connect-policy.ts';
 import { pageProviders } from '../agent/page-providers.ts';
@@ -41,6 +41,7 @@ export class PageRunner {
     this.o = o;
     this.runner = new TurnRunner({
       me: o.session.home.identity.deviceId,
+      signer: liveReplySigner(o.session.crypto, o.session.home.identity),
       chooseProvider: () => {
         const settings = this.o.settings();
         return settings && this.policy ? pageProviders(settings, this.policy, this.o.origin) : null;
