@@ -31,7 +31,8 @@ function isFresh(): boolean {
 
 function runBuild(): Promise<void> {
   return new Promise((done, fail) => {
-    const child = spawn('npm', ['run', 'build', '-w', '@tendril/app'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The build users get: Vitest sets NODE_ENV=test, which would make Vite build Svelte's and SvelteKit's dev variants.
+    const child = spawn('npm', ['run', 'build', '-w', '@tendril/app'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-8000)));
     child.stderr.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-8000)));
