@@ -96,6 +96,8 @@ describe('a fallback chain that fails, in the browser', { timeout: 240_000 }, ()
     await joining;
     worker = run(['worker', '--home', join(dir, 'worker'), '--no-plugins']);
     await started(worker, 'answering chats');
+    // The tab answers a turn itself when it knows of no worker online: let it hear the worker first.
+    await a.page.getByTestId('agents-online').locator('[data-testid=agent-row][data-kind=worker]').waitFor({ timeout: 30_000 });
 
     await newChat(a, 'Who failed?');
     await send(a, 'hello?');

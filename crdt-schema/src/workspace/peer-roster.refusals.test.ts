@@ -11,7 +11,7 @@ import { newDocId, type DeviceId } from '../ids.ts';
 import type { Directory, MemberRecord } from './directory.ts';
 import { encodePeerPresence, PEER_PRESENCE_LIMITS, type PeerAnnouncement, type PeerPresenceMessage } from './peer-announcement.ts';
 import { signPeerPresence } from './peer-presence-seal.ts';
-import { MAX_CLOCK_SKEW_MS, PeerRoster } from './peer-roster.ts';
+import { MAX_CLOCK_SKEW_MS, mayAnnounceAs, PeerRoster } from './peer-roster.ts';
 
 let crypto: CryptoProvider;
 let me: DeviceIdentity, gw: DeviceIdentity, wk: DeviceIdentity, phone: DeviceIdentity, gone: DeviceIdentity, stranger: DeviceIdentity;
@@ -63,6 +63,17 @@ describe('peer roster', () => {
     expect(r.receive(wk.deviceId, signed(wk, gateway()))).toEqual({ ok: false, refused: 'wrong-role' });
     expect(r.receive(gw.deviceId, signed(gw, gateway({ kind: 'worker' })))).toEqual({ ok: false, refused: 'wrong-role' });
     expect(r.list()).toEqual([]);
+  });
+
+  it('keeps a worker run from a device home (joined with an app invite), but never a viewer posing as one', () => {
+    expect(mayAnnounceAs('device', 'worker')).toBe(true);
+    expect(mayAnnounceAs('admin', 'worker')).toBe(true);
+    expect(mayAnnounceAs('viewer', 'worker')).toBe(false);
+    expect(mayAnnounceAs('gateway', 'worker')).toBe(false);
+    expect(mayAnnounceAs('device', 'gateway')).toBe(false);
+    const { r } = roster();
+    expect(r.receive(phone.deviceId, signed(phone, gateway({ kind: 'worker' })))).toMatchObject({ ok: true });
+    expect(r.list('worker').map((p) => p.device)).toEqual([phone.deviceId]);
   });
 
   it("refuses an announcement not signed by its sender (a key holder making up the gateway's, relayed under its id)", () => {

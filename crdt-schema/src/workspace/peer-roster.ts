@@ -38,6 +38,15 @@ export interface PeerOnline {
 }
 
 /** Why a payload changed nothing (tests, logs). */
+/**
+ * Which member roles may announce which kind: a gateway only as a gateway member (the CLI runs a gateway
+ * only from such a home); a worker from any role that may write chats (`tendril worker` runs from a
+ * worker home, and also from a device or admin home joined with an app's invite).
+ */
+export function mayAnnounceAs(role: string, kind: PeerKind): boolean {
+  return kind === 'gateway' ? role === 'gateway' : role === 'worker' || role === 'device' || role === 'admin';
+}
+
 export type Refusal = 'self' | 'bad-signature' | 'malformed' | 'not-member' | 'revoked' | 'wrong-role' | 'stale' | 'replayed';
 
 export type Received =
@@ -83,7 +92,7 @@ export class PeerRoster {
     const member = this.o.directory.member(from);
     if (!member) return { ok: false, refused: 'not-member' };
     if (member.revokedAtEpoch !== undefined) return { ok: false, refused: 'revoked' };
-    if (m.t === 'peer' && member.role !== m.kind) return { ok: false, refused: 'wrong-role' };
+    if (m.t === 'peer' && !mayAnnounceAs(member.role, m.kind)) return { ok: false, refused: 'wrong-role' };
     const now = this.o.now();
     if (Math.abs(now - m.at) > MAX_CLOCK_SKEW_MS) return { ok: false, refused: 'stale' };
     const last = this.stamps.get(from);
@@ -123,7 +132,7 @@ export class PeerRoster {
     let changed = false;
     for (const [d, p] of this.peers) {
       const m = this.o.directory.member(d);
-      if (!m || m.revokedAtEpoch !== undefined || m.role !== p.kind) {
+      if (!m || m.revokedAtEpoch !== undefined || !mayAnnounceAs(m.role, p.kind)) {
         this.peers.delete(d);
         changed = true;
       }
