@@ -58,9 +58,16 @@ export function createAcceptor(a: AcceptDeps): (ws: WebSocket, req: IncomingMess
     if (refused) return conn.fail('E_TOO_MANY_CONNECTIONS', { detail: refused.detail }, { drop: true });
     // Counted before ws parses the chunk, so the chunk that crosses a cap is the last one read.
     const socket = req.socket;
+    let first = true;
     const count = (chunk: Buffer): void => {
       if (!gate.holds(conn)) return void socket.off('data', count);
-      const over = gate.received(conn, chunk.length);
+      // A first frame announced larger than the pre-auth budget is no hello: dropped on its header,
+      // before its sender fills the socket buffers with the rest.
+      const announced = first ? announcedLength(chunk) : undefined;
+      first = false;
+      const over = announced !== undefined && announced > ctx.limits.maxPreAuthBytes
+        ? (gate.release(conn), { reason: 'bytes' as const, detail: `at most ${ctx.limits.maxPreAuthBytes} bytes before the hello` })
+        : gate.received(conn, chunk.length);
       if (!over) return;
       socket.off('data', count);
       conn.fail(over.reason === 'bytes' ? 'E_FRAME_TOO_LARGE' : 'E_TOO_MANY_CONNECTIONS', { detail: over.detail }, { drop: true });
@@ -88,4 +95,14 @@ export function createAcceptor(a: AcceptDeps): (ws: WebSocket, req: IncomingMess
     });
     conn.send({ type: FrameType.Challenge, version: PROTOCOL_VERSION, nonce: conn.d.nonce });
   };
+}
+
+/** The payload length a WebSocket frame header at the start of `chunk` announces, when the chunk holds it. */
+export function announcedLength(chunk: Uint8Array): number | undefined {
+  if (chunk.length < 2) return undefined;
+  const short = chunk[1]! & 0x7f;
+  if (short < 126) return short;
+  const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (short === 126) return chunk.length >= 4 ? view.getUint16(2) : undefined;
+  return chunk.length >= 10 ? Number(view.getBigUint64(2)) : undefined;
 }

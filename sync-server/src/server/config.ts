@@ -83,7 +83,7 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   framesPerSecond: 200,
   frameBurst: 400,
-  connectsPerSecondPerIp: 50,
+  connectsPerSecondPerIp: 10,
   connectBurstPerIp: 200,
   maxPreAuthPerIp: 32,
   maxPreAuthConnections: 1024,

@@ -25,7 +25,7 @@ describe('relay against strangers', () => {
   it('drops a pre-auth socket that sends more than maxPreAuthBytes of a partial frame', async () => {
     const relay = await h.start({ limits: { maxPreAuthBytes: 16 * KiB, authTimeoutMs: 600_000 } });
     const raw = await rawUpgrade(relay.url);
-    await writeAll(raw, frameHeader(512 * KiB));
+    await writeAll(raw, frameHeader(16 * KiB)); // within the budget as announced; the header takes it past
     await writeAll(raw, new Uint8Array(8 * KiB));
     const honest = await h.connect(relay);
     expect(honest.challenge).toBeDefined();
@@ -37,12 +37,24 @@ describe('relay against strangers', () => {
     expect(honest.isOpen).toBe(true);
   });
 
+  it('drops a pre-auth socket whose first frame announces more than maxPreAuthBytes, on its header', async () => {
+    const relay = await h.start({ limits: { maxPreAuthBytes: 16 * KiB, authTimeoutMs: 600_000 } });
+    const raw = await rawUpgrade(relay.url);
+    await writeAll(raw, frameHeader(2 * 1024 * KiB));
+    await waitFor(() => !raw.isOpen(), 'the relay to drop the socket on the header alone', 5_000);
+    expect(await metric(relay.url, 'tendril_relay_rejected_frames_total', '{reason="E_FRAME_TOO_LARGE"}')).toBe(1);
+    expect(await metric(relay.url, 'tendril_relay_preauth_bytes')).toBe(0);
+    // A hello-sized first frame is read as usual.
+    const honest = await h.connect(relay);
+    expect(honest.challenge).toBeDefined();
+  });
+
   it('drops the pre-auth socket that takes the total past maxPreAuthBytesTotal, and keeps the others', async () => {
     const relay = await h.start({ limits: { maxPreAuthBytes: 16 * KiB, maxPreAuthBytesTotal: 40 * KiB, authTimeoutMs: 600_000 } });
     const sockets = [];
     for (const n of [1, 2, 3]) {
       const raw = await rawUpgrade(relay.url, { localAddress: `127.0.0.${n}` });
-      await writeAll(raw, frameHeader(512 * KiB));
+      await writeAll(raw, frameHeader(16 * KiB));
       await writeAll(raw, new Uint8Array(15 * KiB));
       sockets.push(raw);
       if (n < 3) await waitFor(async () => (await metric(relay.url, 'tendril_relay_preauth_bytes')) >= n * (15 * KiB + 14), `socket ${n} counted`);
