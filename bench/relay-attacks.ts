@@ -14,11 +14,17 @@
  * a full GC), the relay's own pre-auth and catch-up memory gauges, and the
  * honest p50/p99 at baseline and during each attack with the ratio.
  *
+ * With `--pin 1` (the default on two or more cores) the attacker runs alone on
+ * CPU 1 and the relay and the honest client on CPU 0: on the internet the
+ * attacker's CPU (and its kernel's sending work) is not the relay machine's.
+ * `--pin 0` lets all three share every core (the attacker at nice 19).
+ *
  *   node --import tsx bench/relay-attacks.ts [--preauth-sockets 512] [--readers 64] [--attack-seconds 15]
  *     [--big-entries 192] [--big-entry-kib 256] [--appends 300] [--catchups 20] [--wait-quiet 30]
+ *     [--pin 1] [--connect-rate N] [--connect-burst N] [--profile DIR]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newWorkspaceId, type DocId, type WorkspaceId } from '@tendril/crdt-schema/ids';
 import { CapMode, FrameType } from '@tendril/crdt-schema/wire';
@@ -27,7 +33,7 @@ import { makeEnvelope } from '../sync-server/src/testing/envelopes.ts';
 import { testKey, type TestCaps, type TestKey } from '../sync-server/src/testing/keys.ts';
 import { parseFlags, sleep } from './lib/args.ts';
 import type { PreAuthAttack, PreAuthStats, SlowSetup } from './lib/attack-child.ts';
-import { cpuMsBetween, libPath, startChild, type Child } from './lib/child.ts';
+import { cpuMsBetween, libPath, pinToCpus, startChild, type Child } from './lib/child.ts';
 import { createDoc, fill, member, type Member } from './lib/relay-peers.ts';
 import type { ServerReady, ServerSpec } from './lib/server-child.ts';
 import { fmt, fmtBytes, ratio, summarize, withinFactor, type LatencySummary } from './lib/stats.ts';
@@ -42,7 +48,14 @@ const BIG_ENTRY_KIB = flags.number('big-entry-kib', 256);
 const APPENDS = flags.number('appends', 300);
 const CATCHUPS = flags.number('catchups', 20);
 const WAIT_QUIET = flags.number('wait-quiet', 30);
+/** Write a V8 CPU profile of the relay process into this directory. */
+const PROFILE_DIR = flags.string('profile', '');
+const PIN = flags.number('pin', cpus().length >= 2 ? 1 : 0) === 1;
+/** The relay's new-connection budget per address (default: the relay's defaults). */
+const CONNECT_RATE = flags.number('connect-rate', DEFAULT_LIMITS.connectsPerSecondPerIp);
+const CONNECT_BURST = flags.number('connect-burst', DEFAULT_LIMITS.connectBurstPerIp);
 flags.done();
+if (PIN) pinToCpus(process.pid, '0');
 
 const ATTACKER_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
 const KiB = 1024;
@@ -132,12 +145,12 @@ interface PhaseResult {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-attacks-'));
-const spec: ServerSpec = { kind: 'tendril', dataDir, limits: { ...DEFAULT_LIMITS } };
-const server = await startChild<ServerReady>(libPath('server-child.ts'), [JSON.stringify(spec)], { nodeArgs: ['--expose-gc'] });
+const spec: ServerSpec = { kind: 'tendril', dataDir, limits: { ...DEFAULT_LIMITS, connectBurstPerIp: CONNECT_BURST, connectsPerSecondPerIp: CONNECT_RATE } };
+const server = await startChild<ServerReady>(libPath('server-child.ts'), [JSON.stringify(spec)], { nodeArgs: ['--expose-gc', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])], ...(PIN ? { cpus: '0' } : {}) });
 const { url } = server.ready;
 let attacker: Child<unknown> | undefined;
 try {
-  console.log(`relay attacks: ${PREAUTH_SOCKETS} pre-auth sockets, ${READERS} slow readers of ${BIG_ENTRIES} x ${BIG_ENTRY_KIB} KiB entries, ${ATTACK_S} s each, from ${ATTACKER_ADDRESSES.length} addresses`);
+  console.log(`relay attacks: ${PREAUTH_SOCKETS} pre-auth sockets, ${READERS} slow readers of ${BIG_ENTRIES} x ${BIG_ENTRY_KIB} KiB entries, ${ATTACK_S} s each, from ${ATTACKER_ADDRESSES.length} addresses; ${PIN ? "attacker on CPU 1, relay and honest client on CPU 0" : "no CPU pinning (attacker at nice 19)"}`);
   await waitForQuiet(WAIT_QUIET * 1000);
   console.log(machineNote());
 
@@ -154,7 +167,7 @@ try {
   // The attacker, in its own process: its own workspace (open registration) with a document of large entries.
   // At the lowest priority: on the internet an attacker's CPU is its own; on this 2-core machine it would
   // otherwise take CPU from the relay and the honest client, and the figures would measure the machine.
-  attacker = await startChild<unknown>(libPath('attack-child.ts'), [], { niceness: 19 });
+  attacker = await startChild<unknown>(libPath('attack-child.ts'), [], { niceness: 19, ...(PIN ? { cpus: '1' } : {}) });
   const slowSetup: SlowSetup = { url, devices: Math.ceil(READERS / 8), entries: BIG_ENTRIES, entryBytes: BIG_ENTRY_KIB * KiB, addresses: ATTACKER_ADDRESSES };
   await attacker.call('setup', slowSetup, 600_000);
 

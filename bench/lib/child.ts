@@ -4,7 +4,7 @@
  * wait for its ready message, call its commands, read its CPU and memory,
  * and stop it. Only the processes started here are ever signalled.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,13 @@ export interface ChildOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Scheduling priority of the child (19 = lowest): an attacker whose CPU, on the internet, is not the relay's. */
   readonly niceness?: number;
+  /** CPUs the child (all its threads) may run on, as taskset takes them ("0", "1-3"). */
+  readonly cpus?: string;
+}
+
+/** Pins process `pid` (all its threads) to `cpus` with taskset. */
+export function pinToCpus(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-pc', cpus, String(pid)], { stdio: 'ignore' });
 }
 
 export interface Child<Ready> {
@@ -50,6 +57,7 @@ export function startChild<Ready>(script: string, args: readonly string[], o: Ch
       ? spawn('sh', ['-c', `ulimit -n ${o.fdLimit} && exec "$0" "$@"`, process.execPath, ...nodeArgv], { stdio, env })
       : spawn(process.execPath, nodeArgv, { stdio, env });
   if (o.niceness !== undefined && proc.pid !== undefined) setPriority(proc.pid, o.niceness);
+  if (o.cpus !== undefined && proc.pid !== undefined) pinToCpus(proc.pid, o.cpus);
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   let nextId = 1;
   let exited = false;
