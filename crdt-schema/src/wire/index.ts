@@ -5,3 +5,4 @@ export * from './proofs.ts';
 export { Transcript, describeFrame, containsBytes } from './transcript.ts';
 export * from './invite-claims.ts';
 export * from './proxy-proof.ts';
+export * from './proxy-fetch.ts';
