@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCrypto, type CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
-import { PROXY_PROOF_HEADER, signProxyRequest } from '@tendril/crdt-schema/wire';
+import { PROXY_PROOF_HEADER, signingFetch, signProxyRequest } from '@tendril/crdt-schema/wire';
 import { openHome } from '../src/home/device-home.ts';
+import { createOpenAiProvider } from '../src/llm/openai.ts';
+import type { LlmEvent } from '../src/llm/types.ts';
 import { cliOk, eventually, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
 
 /** A workspace registered at the relay by `tendril init`; returns a fetch that signs as its device. */
@@ -132,5 +134,45 @@ describe('LLM proxy rate limit on the relay process', () => {
     let again = refused;
     await eventually(async () => (again = await ask(alice, 'alice')).status === 200, 20_000, 'alice admitted after the window');
     expect(again.status).toBe(200);
+  }, 60_000);
+});
+
+describe('LLM proxy total deadline on the relay process', () => {
+  const dir = tempDir('proxy-deadline');
+  let fake: FakeProvider;
+  let relay: RelayProcess;
+  let proxyFetch: typeof fetch;
+  beforeAll(async () => {
+    // Sixty pieces 100 ms apart: never idle, but far longer than the relay's total limit for the test.
+    fake = await startFakeProvider({ apiKey: 'sk-long', fallback: { text: Array.from({ length: 60 }, (_, i) => `w${i} `), chunkDelayMs: 100 } });
+    relay = await startRelayProcess(join(dir.path, 'relay'), 0, ['--proxy-stream-timeout-ms', '1500'], { TENDRIL_PROXY_OPENAI_URL: `${fake.url}/v1` });
+    const crypto = await loadCrypto();
+    const home = join(dir.path, 'home');
+    await cliOk('init', '--home', home, '--relay', relay.url, '--name', 'op');
+    const h = openHome(crypto, home);
+    const { identity } = h;
+    const workspace = h.config.workspace;
+    h.close();
+    proxyFetch = signingFetch({ workspace, device: identity.deviceId, sign: (m) => crypto.sign(m, identity.signSecretKey.expose()), now: () => Date.now(), randomBytes: (n) => crypto.randomBytes(n) });
+  }, 60_000);
+  afterAll(async () => {
+    await relay?.kill();
+    await fake?.close();
+    dir.remove();
+  });
+
+  it('cuts a stream at its total limit with an error the OpenAI adapter reports, keeping the text before it', async () => {
+    const llm = createOpenAiProvider({ baseUrl: `${relay.url}/v1/proxy`, apiKey: 'sk-long' }, { fetch: proxyFetch });
+    const events: LlmEvent[] = [];
+    let error: unknown;
+    try {
+      for await (const e of llm.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'talk a long time' }] })) events.push(e);
+    } catch (err) {
+      error = err;
+    }
+    expect(events.some((e) => e.type === 'text')).toBe(true);
+    expect(events.some((e) => e.type === 'done')).toBe(false);
+    expect(error).toMatchObject({ code: 'E_PROVIDER_STREAM' });
+    expect(String((error as Error).message)).toMatch(/timeout_error.*cut the stream at its 1.5 s limit/);
   }, 60_000);
 });

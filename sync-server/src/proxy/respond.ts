@@ -73,6 +73,6 @@ export function sendError(res: ServerResponse, status: number, code: ErrorCode, 
  * Anthropic error shape, which OpenAI-style clients read too (a chunk with an `error` field).
  */
 export function deadlineEvent(totalMs: number): string {
-  const error = { type: 'timeout_error', code: 'E_PROXY_DEADLINE', message: `the proxy cut the stream at its ${Math.round(totalMs / 1000)} s limit`, recovery: ERRORS.E_PROXY_DEADLINE.recovery };
+  const error = { type: 'timeout_error', code: 'E_PROXY_DEADLINE', message: `the proxy cut the stream at its ${totalMs / 1000} s limit`, recovery: ERRORS.E_PROXY_DEADLINE.recovery };
   return `event: error\ndata: ${JSON.stringify({ type: 'error', error })}\n\n`;
 }
