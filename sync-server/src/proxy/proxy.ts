@@ -16,41 +16,18 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '@tendril/crdt-schema/errors';
-import type { DeviceId, WorkspaceId } from '@tendril/crdt-schema/ids';
 import { PROXY_PROOF_HEADER } from '@tendril/crdt-schema/wire';
 import { createEd25519Verifier } from '../server/ed25519.ts';
 import { apiKeyOf, closeAfterRefusal, declaredTooLarge, discardRest, readBody } from './request.ts';
 import { createCallerCheck, type ProxyMembers } from './caller.ts';
 import { resolveProxyConfig, type LlmProxyConfig, type ProxyProvider } from './config.ts';
-import { downstreamHeaders, ROUTES, upstreamBody, upstreamHeaders } from './forward.ts';
+import { ROUTES } from './forward.ts';
 import { createMemberLimits } from './member-limits.ts';
-import { corsHeaders, deadlineEvent, preflight, sendError, type ProxyErrorOptions } from './respond.ts';
-import { callUpstream, UpstreamEnded, type ProxyClock } from './upstream.ts';
-import { createUsageScanner } from './usage-scan.ts';
+import { relayCall, type ProxyLogger, type RelayCallContext, type UsageRecord } from './relay-call.ts';
+import { corsHeaders, preflight, sendError, type ProxyErrorOptions } from './respond.ts';
+import type { ProxyClock } from './upstream.ts';
 
-/** One answered request, for metering; holds no key and no content. */
-export interface UsageRecord {
-  readonly workspace: WorkspaceId;
-  readonly device: DeviceId;
-  readonly provider: ProxyProvider;
-  readonly model: string;
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  /** USD, or null when the price of the model is unknown. */
-  readonly costUsd: number | null;
-  /** True when the upstream reported no usage and the counts are estimated from sizes. */
-  readonly estimated: boolean;
-  /** Clock time the answer ended. */
-  readonly at: number;
-}
-
-export type ProxyLogFields = Record<string, string | number | boolean | undefined>;
-
-/** The relay's Logger fits. */
-export interface ProxyLogger {
-  info(event: string, fields?: ProxyLogFields): void;
-  warn(event: string, fields?: ProxyLogFields): void;
-}
+export type { ProxyLogFields, ProxyLogger, UsageRecord } from './relay-call.ts';
 
 export interface LlmProxyDeps {
   readonly clock: ProxyClock;
@@ -71,12 +48,6 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
 
 const ERROR_TEXT = { E_PROXY_RATE_LIMITED: 'too many requests', E_QUOTA: 'daily token quota used up', E_PROXY_CONCURRENCY: 'too many requests in flight' } as const;
 
-const drainedOrClosed = (res: ServerResponse): Promise<void> =>
-  new Promise((resolve) => {
-    res.once('drain', resolve);
-    res.once('close', resolve);
-  });
-
 export type LlmProxyHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyDeps): LlmProxyHandler {
@@ -87,6 +58,15 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
   const limits = createMemberLimits(config);
   const ed25519 = createEd25519Verifier();
   const verifier = deps.verify ?? ((k, m, sig) => ed25519.verify(k, m, sig));
+  const call: RelayCallContext = {
+    config,
+    fetch: fetchFn,
+    clock,
+    log,
+    record: (caller, tokens, at) => limits.record(caller, tokens, at),
+    ...(deps.estimateCost && { estimateCost: deps.estimateCost }),
+    ...(deps.onUsage && { onUsage: deps.onUsage }),
+  };
   const callers = createCallerCheck({ members: deps.members, now: () => clock.now(), verify: verifier, windowMs: config.proofWindowMs, maxNonces: config.maxNonces });
 
   async function handle(req: IncomingMessage, res: ServerResponse, provider: ProxyProvider, upstreamPath: string): Promise<void> {
@@ -129,84 +109,10 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
       return fail(429, admission.code, { retryAfterMs: admission.retryAfterMs, message: `${ERROR_TEXT[admission.code]} for this ${admission.scope}` });
     }
     try {
-      await forward(req, res, { provider, upstreamPath, base, apiKey, raw: raw.bytes, caller, cors, fail });
+      await relayCall(call, req, res, { provider, upstreamPath, base, apiKey, raw: raw.bytes, caller, cors, fail });
     } finally {
       admission.release();
     }
-  }
-
-  interface Forwarding {
-    readonly provider: ProxyProvider;
-    readonly upstreamPath: string;
-    readonly base: string;
-    readonly apiKey: string;
-    readonly raw: Buffer;
-    readonly caller: { readonly workspace: WorkspaceId; readonly device: DeviceId };
-    readonly cors: Record<string, string>;
-    readonly fail: (status: number, code: ErrorCode, o?: ProxyErrorOptions) => void;
-  }
-
-  async function forward(req: IncomingMessage, res: ServerResponse, f: Forwarding): Promise<void> {
-    const { provider, caller, cors, fail } = f;
-    const who = { workspace: caller.workspace, device: caller.device };
-    const body = upstreamBody(provider, f.raw);
-    if (!body) return fail(400, 'E_BAD_INPUT', { message: 'the body is not a JSON object' });
-    const totalMs = body.streaming ? config.streamTimeoutMs : config.requestTimeoutMs;
-
-    const upstream = callUpstream({
-      url: f.base.replace(/\/+$/, '') + f.upstreamPath,
-      headers: upstreamHeaders(provider, req.headers, f.apiKey),
-      body: body.bytes,
-      firstByteMs: config.firstByteTimeoutMs,
-      idleMs: config.idleTimeoutMs,
-      totalMs,
-    }, fetchFn, clock);
-    res.once('close', () => {
-      if (!res.writableFinished) upstream.abort();
-    });
-    const result = await upstream.result;
-    if (!result.ok) {
-      if (result.reason === 'client_gone') return;
-      log.warn('proxy.upstream_failed', { ...who, provider, reason: result.reason });
-      if (result.reason === 'timeout') return fail(504, 'E_PROVIDER_TIMEOUT', { message: `no answer from the ${provider} upstream within ${config.firstByteTimeoutMs} ms` });
-      if (result.reason === 'deadline') return fail(504, 'E_PROXY_DEADLINE', { message: `the request ran past the proxy's ${totalMs} ms limit` });
-      return fail(502, 'E_PROVIDER_UNAVAILABLE', { message: `the ${provider} upstream could not be reached` });
-    }
-
-    const { response } = result;
-    const sse = (response.headers.get('content-type') ?? '').includes('text/event-stream');
-    res.writeHead(response.status, { ...downstreamHeaders(response.headers), ...cors });
-    res.flushHeaders();
-    const scanner = createUsageScanner(body.streaming || sse);
-    let bytes = 0;
-    try {
-      for await (const chunk of result.chunks) {
-        bytes += chunk.length;
-        scanner.push(chunk);
-        if (!res.write(chunk)) await drainedOrClosed(res);
-      }
-      res.end();
-    } catch (err) {
-      const reason = err instanceof UpstreamEnded ? err.reason : 'unreachable';
-      if (reason !== 'client_gone') log.warn('proxy.stream_cut', { ...who, provider, reason, bytes });
-      // A stream cut at its total deadline ends with an error event both OpenAI- and Anthropic-style clients read.
-      if (reason === 'deadline' && sse && !res.destroyed) res.end(deadlineEvent(totalMs));
-      else res.destroy();
-    }
-
-    const ok = response.status >= 200 && response.status < 300;
-    const scanned = scanner.end();
-    if (!ok && !scanned) {
-      log.info('proxy.answered', { ...who, provider, status: response.status, bytes });
-      return;
-    }
-    const usage = scanned ?? { inputTokens: Math.ceil(f.raw.length / 4), outputTokens: Math.ceil(bytes / 4), model: undefined };
-    const model = body.model ?? scanned?.model ?? 'unknown';
-    const at = clock.now();
-    limits.record(caller, usage.inputTokens + usage.outputTokens, at);
-    const costUsd = deps.estimateCost?.(model, usage) ?? null;
-    deps.onUsage?.({ ...who, provider, model, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd, estimated: !scanned, at });
-    log.info('proxy.answered', { ...who, provider, model, status: response.status, bytes, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens });
   }
 
   return async (req, res) => {
