@@ -6,7 +6,7 @@ import { newWorkspaceId } from '@tendril/crdt-schema/ids';
 import { checkProxyProof, PROXY_PROOF_HEADER } from '@tendril/crdt-schema/wire';
 import { connectPolicy } from './connect-policy.ts';
 import { checkProvider } from './provider-check.ts';
-import { deviceProxyFetch } from './proxy-fetch.ts';
+import { deviceProxyFetch, relayNow } from './proxy-fetch.ts';
 
 const ORIGIN = 'https://relay.example.org';
 const policy = connectPolicy("default-src 'self'; connect-src 'self' http://127.0.0.1:*", ORIGIN);
@@ -21,7 +21,7 @@ describe('provider check routes', () => {
       calls.push({ url: String(input), headers: new Headers(init?.headers), body: String(init?.body) });
       return new Response('{"error":{"message":"stop here"}}', { status: 400 });
     };
-    const proxyFetch = deviceProxyFetch(crypto, { identity, config: { workspace } }, recorder);
+    const proxyFetch = deviceProxyFetch(crypto, { identity, config: { workspace } }, { fetch: recorder });
     const drain = async (c: ReturnType<typeof checkProvider>) => {
       try {
         for await (const _ of c.run('hi')) void _;
@@ -36,5 +36,22 @@ describe('provider check routes', () => {
     const checked = checkProxyProof(proof, { method: 'POST', path: '/v1/proxy/chat/completions', body: new TextEncoder().encode(calls[0]!.body) }, { now: () => Date.now(), verify: (k, m, s) => crypto.verify(s, m, k) });
     expect(checked.ok && [checked.proof.workspace, checked.proof.device]).toEqual([workspace, identity.deviceId]);
     expect(calls[1]!.headers.get(PROXY_PROOF_HEADER)).toBeNull();
+  });
+
+  it('signs on the relay clock its Welcome reported, so a device clock minutes off is not refused as stale', async () => {
+    const crypto = await loadCrypto();
+    const identity = generateDeviceIdentity(crypto);
+    const workspace = newWorkspaceId();
+    const skew = 10 * 60_000;
+    const observed = { address: '', serverTime: Date.now() + skew, at: Date.now() };
+    const proofs: string[] = [];
+    const recorder: typeof fetch = async (_input, init) => {
+      proofs.push(new Headers(init?.headers).get(PROXY_PROOF_HEADER)!);
+      return new Response('{}');
+    };
+    await deviceProxyFetch(crypto, { identity, config: { workspace } }, { fetch: recorder, observed: () => observed })('https://relay.example/v1/proxy/chat/completions', { method: 'POST', body: '{}' });
+    const relayClock = { now: () => Date.now() + skew, verify: (k: Uint8Array, m: Uint8Array, s: Uint8Array) => crypto.verify(s, m, k) };
+    expect(checkProxyProof(proofs[0], { method: 'POST', path: '/v1/proxy/chat/completions', body: new TextEncoder().encode('{}') }, relayClock).ok).toBe(true);
+    expect(relayNow(null, 5)).toBe(5);
   });
 });

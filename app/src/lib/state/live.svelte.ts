@@ -52,7 +52,7 @@ export class LiveWorkspace {
     this.session = session;
     this.index = new WorkspaceIndex(session);
     this.liveSigner = liveReplySigner(crypto, session.home.identity);
-    this.proxyFetch = deviceProxyFetch(crypto, session.home);
+    this.proxyFetch = deviceProxyFetch(crypto, session.home, { observed: () => session.peer.relay.observed });
     this.status = new SyncStatusState(session);
     this.presence = new PresenceHub(session);
     this.roster = new RosterState(session);

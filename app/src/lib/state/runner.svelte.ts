@@ -40,7 +40,7 @@ export class PageRunner {
 
   constructor(o: PageRunnerOptions) {
     this.o = o;
-    const proxyFetch = deviceProxyFetch(o.session.crypto, o.session.home);
+    const proxyFetch = deviceProxyFetch(o.session.crypto, o.session.home, { observed: () => o.session.peer.relay.observed });
     this.runner = new TurnRunner({
       me: o.session.home.identity.deviceId,
       signer: liveReplySigner(o.session.crypto, o.session.home.identity),
