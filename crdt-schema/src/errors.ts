@@ -116,9 +116,14 @@ export const ERRORS = {
 
   // LLM proxy on the relay
   E_PROXY_DISABLED: { summary: 'the relay operator switched the proxy off for this provider (kill switch)', recovery: 'call the provider directly or use another provider; retry later' },
-  E_PROXY_RATE_LIMITED: { summary: 'too many proxied model requests from this user', recovery: 'wait for the Retry-After delay, then resend' },
-  E_QUOTA: { summary: 'the daily token quota of this user on the proxy is used up', recovery: 'wait for the Retry-After delay (the next UTC day) or call the provider directly' },
+  E_PROXY_RATE_LIMITED: { summary: 'too many proxied model requests from this device or its workspace', recovery: 'wait for the Retry-After delay, then resend' },
+  E_QUOTA: { summary: 'the daily token quota of this device or its workspace on the proxy is used up', recovery: 'wait for the Retry-After delay (the next UTC day) or call the provider directly' },
   E_BODY_TOO_LARGE: { summary: 'the request body exceeds the proxy body cap', recovery: 'trim the history (compact the context) and resend' },
+  E_PROXY_PROOF: { summary: 'a proxy request carries no x-tendril-proof header, or one that does not parse', recovery: 'sign the request with a member device key (crdt-schema wire/proxy-proof.ts); only members of a workspace on this relay may use its proxy' },
+  E_PROXY_PROOF_STALE: { summary: 'the proxy proof time is outside the window the relay accepts (60 s either way)', recovery: 'check the device clock, then sign the request again' },
+  E_PROXY_REPLAY: { summary: 'the proxy proof was already used (its nonce was seen)', recovery: 'sign each request afresh; never resend a signed request as is' },
+  E_PROXY_CONCURRENCY: { summary: 'this device or its workspace already has its maximum number of proxied requests in flight', recovery: 'wait for a running request to end (Retry-After), then resend' },
+  E_PROXY_DEADLINE: { summary: 'the proxied request ran past its total deadline (120 s streaming, 30 s otherwise by default)', recovery: 'keep the partial answer; ask for a shorter answer or continue in a new request' },
 
   // terminal sessions on a gateway
   E_SESSION_LIMIT: { summary: 'the gateway already runs its maximum number of terminal sessions', recovery: 'end a session (or raise the gateway session cap) and ask again; nothing was started' },

@@ -35,6 +35,11 @@ describe('relay options', () => {
     expect(() => parseRelayOptions([], { TENDRIL_RELAY_TRUSTED_PROXIES: '10.0.0.1,nope' })).toThrow(/IP address/);
   });
 
+  it('collects the LLM proxy flags for the proxy config', () => {
+    expect(parseRelayOptions(['--proxy-rpm', '12', '--proxy-workspace-concurrent=3'], {}).proxyFlags).toEqual({ rpm: '12', 'workspace-concurrent': '3' });
+    expect(() => parseRelayOptions(['--proxy-user-header', 'x'], {})).toThrow(/unknown option/);
+  });
+
   it('still takes the earlier name of the per-address cap', () => {
     expect(parseRelayOptions(['--max-connections-per-ip', '7'], {}).limits).toEqual({ maxPreAuthPerIp: 7 });
   });

@@ -6,6 +6,7 @@
  *   --data DIR (default ./data)                   --static DIR
  *   --<limit-name> N for any relay limit, e.g. --frames-per-second 500
  *   --trusted-proxy ADDR (repeatable): a reverse proxy whose X-Forwarded-For is honoured
+ *   --proxy-<setting> N for any LLM proxy number (proxy/config.ts PROXY_NUMBER_SETTINGS), e.g. --proxy-rpm 20
  *   TENDRIL_RELAY_ACCESS_CODE        operator code for registering workspaces
  *   TENDRIL_RELAY_ALLOWED_ORIGINS    comma-separated browser origins, or *
  *   TENDRIL_RELAY_TRUSTED_PROXIES    comma-separated proxy addresses (added to --trusted-proxy)
@@ -15,15 +16,18 @@ import { isIP } from 'node:net';
 import { normalizeAddress } from './server/client-address.ts';
 import { parseConnectSources } from './server/content-policy.ts';
 import { DEFAULT_LIMITS, type RelayLimits } from './server/config.ts';
+import { PROXY_NUMBER_SETTINGS } from './proxy/config.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, type StartRelayConfig } from './start.ts';
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const LIMIT_FLAGS = new Map(Object.keys(DEFAULT_LIMITS).map((name) => [`--${kebab(name)}`, name as keyof RelayLimits]));
 /** Earlier names still accepted: the per-address cap now counts only connections that have not proven a key yet. */
+const PROXY_FLAGS = new Set(PROXY_NUMBER_SETTINGS.map((s) => `--proxy-${s.flag}`));
 const RENAMED_FLAGS = new Map<string, keyof RelayLimits>([['--max-connections-per-ip', 'maxPreAuthPerIp']]);
 
 export const USAGE = `usage: relay [--port N] [--host HOST] [--data DIR] [--static DIR] [--trusted-proxy ADDR ...] [--<limit> N ...]
 limits: ${[...LIMIT_FLAGS.keys()].join(' ')}
+LLM proxy: ${[...PROXY_FLAGS].join(' ')} (or TENDRIL_PROXY_*)
 env: TENDRIL_RELAY_ACCESS_CODE, TENDRIL_RELAY_ALLOWED_ORIGINS (comma-separated, or *), TENDRIL_RELAY_TRUSTED_PROXIES (comma-separated), TENDRIL_RELAY_CONNECT_SRC (comma-separated origins)`;
 
 function integer(flag: string, text: string | undefined, min: number): number {
@@ -40,8 +44,10 @@ function address(flag: string, text: string): string {
 }
 
 /** Throws an Error with a one-line reason on a bad option; `help` is set for --help. */
-export function parseRelayOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): StartRelayConfig & { help?: boolean } {
-  const config: StartRelayConfig & { help?: boolean } = { port: DEFAULT_PORT, host: DEFAULT_HOST, dataDir: DEFAULT_DATA_DIR };
+export type RelayOptions = StartRelayConfig & { help?: boolean; /** `--proxy-<name>` values by name, for proxyConfigFromEnv. */ proxyFlags?: Record<string, string> };
+
+export function parseRelayOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): RelayOptions {
+  const config: RelayOptions = { port: DEFAULT_PORT, host: DEFAULT_HOST, dataDir: DEFAULT_DATA_DIR };
   const limits: Partial<RelayLimits> = {};
   const proxies: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -59,6 +65,7 @@ export function parseRelayOptions(argv: readonly string[], env: Readonly<Record<
     else if (flag === '--static') config.staticDir = value();
     else if (flag === '--trusted-proxy') proxies.push(address(flag, value()));
     else if (LIMIT_FLAGS.has(flag)) limits[LIMIT_FLAGS.get(flag)!] = integer(flag, value(), 1);
+    else if (PROXY_FLAGS.has(flag)) (config.proxyFlags ??= {})[flag.slice('--proxy-'.length)] = value();
     else if (RENAMED_FLAGS.has(flag)) limits[RENAMED_FLAGS.get(flag)!] = integer(flag, value(), 1);
     else throw new Error(`unknown option ${arg}`);
   }

@@ -14,6 +14,7 @@ import { jsonLogger } from './server/logger.ts';
 import { parseRelayOptions, USAGE } from './options.ts';
 import { DEFAULT_DATA_DIR, startRelay } from './start.ts';
 import { proxyRoute } from './proxy/mount.ts';
+import { proxyConfigFromEnv } from './proxy/config.ts';
 import { estimateCost } from './proxy/pricing.ts';
 
 export interface RelayProgramIo {
@@ -38,8 +39,10 @@ export function appBuildDir(): string | undefined {
 /** Runs the relay until `stopSignal`; resolves with the exit code (2: bad options). Startup failures reject. */
 export async function runRelayProgram(io: RelayProgramIo): Promise<number> {
   let options;
+  let proxyConfig;
   try {
     options = parseRelayOptions(io.argv, io.env);
+    proxyConfig = proxyConfigFromEnv(io.env, options.proxyFlags);
   } catch (err) {
     io.err((err as Error).message);
     io.err(USAGE);
@@ -49,14 +52,15 @@ export async function runRelayProgram(io: RelayProgramIo): Promise<number> {
     io.out(USAGE);
     return 0;
   }
+  const { proxyFlags: _flags, ...relayOptions } = options;
   const staticDir = options.staticDir ?? appBuildDir();
   const logger = jsonLogger((line) => io.err(line.replace(/\n$/, '')));
   const relay = await startRelay({
-    ...options,
+    ...relayOptions,
     dataDir: resolve(io.cwd, options.dataDir ?? DEFAULT_DATA_DIR),
     ...(staticDir ? { staticDir } : {}),
     logger,
-    routes: [proxyRoute(io.env, { logger, estimateCost })],
+    routesFor: (store) => [proxyRoute(proxyConfig, { logger, estimateCost, members: store })],
   });
   if (!staticDir) io.out('the app is not built yet: serving sync, /healthz and /metrics only');
   io.out(`relay listening on ${relay.url}`);

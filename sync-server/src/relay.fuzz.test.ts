@@ -37,7 +37,12 @@ const get = (url: string): Promise<string> =>
       .on('error', reject)
       .end();
   });
-const health = async (url: string) => JSON.parse(await get(`${url}/healthz`)) as { ok: boolean; heapUsed: number; connections: number };
+const gauge = (metrics: string, name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+const health = async (url: string) => {
+  const { ok } = JSON.parse(await get(`${url}/healthz`)) as { ok: boolean };
+  const metrics = await get(`${url}/metrics`);
+  return { ok, heapUsed: gauge(metrics, 'tendril_relay_heap_used_bytes'), connections: gauge(metrics, 'tendril_relay_connections') };
+};
 /** Frames the relay decoded or refused, from its own metrics. */
 const framesIn = async (url: string): Promise<number> =>
   [...(await get(`${url}/metrics`)).matchAll(/^tendril_relay_frames_in_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);

@@ -36,6 +36,8 @@ export interface StartRelayConfig {
   limits?: Partial<RelayLimits>;
   /** Extra HTTP handlers on the same port (for example an API proxy), tried before static files. */
   routes?: readonly HttpRoute[];
+  /** Handlers that need the relay's store (the LLM proxy checks membership in it), after `routes`. */
+  routesFor?: (store: RelayStore) => readonly HttpRoute[];
   logger?: Logger;
 }
 
@@ -69,7 +71,7 @@ export async function startRelay(config: StartRelayConfig = {}): Promise<Running
     trustedProxies: config.trustedProxies,
     staticDir: config.staticDir,
     connectSources: config.connectSources,
-    routes: config.routes,
+    routes: [...(config.routes ?? []), ...(config.routesFor?.(store) ?? [])],
   });
   try {
     const { port, url } = await relay.listen(config.port ?? DEFAULT_PORT, config.host ?? DEFAULT_HOST);

@@ -4,3 +4,5 @@ export * from './codec.ts';
 export * from './proofs.ts';
 export { Transcript, describeFrame, containsBytes } from './transcript.ts';
 export * from './invite-claims.ts';
+export * from './proxy-proof.ts';
+export * from './proxy-fetch.ts';

@@ -14,39 +14,96 @@ export interface LlmProxyConfig {
   readonly disabled: readonly ProxyProvider[];
   /** Browser origins allowed by CORS (the app's origin); "*" allows any. */
   readonly allowedOrigins: readonly string[];
-  /** Sustained request rate per user. */
+  /** Sustained request rate per device. */
   readonly requestsPerMinute: number;
-  /** Requests a user may make at once before the rate applies. */
+  /** Requests a device may make at once before the rate applies. */
   readonly burst: number;
-  /** Input plus output tokens per user per UTC day; 0 means no quota. */
+  /** Input plus output tokens per device per UTC day; 0 means no quota. */
   readonly dailyTokenQuota: number;
+  /** Proxied requests one device may have in flight. */
+  readonly maxConcurrent: number;
+  /** The same four limits for all devices of one workspace together (default five times the device's). */
+  readonly workspaceRequestsPerMinute: number;
+  readonly workspaceBurst: number;
+  readonly workspaceDailyTokenQuota: number;
+  readonly workspaceMaxConcurrent: number;
   readonly maxBodyBytes: number;
   /** From forwarding the request to the upstream's response headers. */
   readonly firstByteTimeoutMs: number;
   /** Longest upstream silence mid-stream. */
   readonly idleTimeoutMs: number;
+  /** Whole life of a streaming request (`"stream": true`), from forwarding to the last byte. */
+  readonly streamTimeoutMs: number;
+  /** Whole life of a non-streaming request. */
+  readonly requestTimeoutMs: number;
+  /** How far a proof's time may be from the relay clock, either way. */
+  readonly proofWindowMs: number;
+  /** Proof nonces remembered at most (replay cache); past it new requests get 429 until old ones expire. */
+  readonly maxNonces: number;
 }
+
+const DEVICE_DEFAULTS = { requestsPerMinute: 20, burst: 10, dailyTokenQuota: 100_000, maxConcurrent: 4 } as const;
+/** Workspace limits default to this many times the device limits. */
+export const WORKSPACE_FACTOR = 5;
 
 export const DEFAULT_PROXY_CONFIG: LlmProxyConfig = {
   upstreams: { openai: 'https://api.openai.com/v1', anthropic: 'https://api.anthropic.com' },
   disabled: [],
   allowedOrigins: [],
-  requestsPerMinute: 60,
-  burst: 10,
-  dailyTokenQuota: 2_000_000,
+  ...DEVICE_DEFAULTS,
+  workspaceRequestsPerMinute: DEVICE_DEFAULTS.requestsPerMinute * WORKSPACE_FACTOR,
+  workspaceBurst: DEVICE_DEFAULTS.burst * WORKSPACE_FACTOR,
+  workspaceDailyTokenQuota: DEVICE_DEFAULTS.dailyTokenQuota * WORKSPACE_FACTOR,
+  workspaceMaxConcurrent: DEVICE_DEFAULTS.maxConcurrent * WORKSPACE_FACTOR,
   maxBodyBytes: 128 * 1024,
   firstByteTimeoutMs: 30_000,
   idleTimeoutMs: 120_000,
+  streamTimeoutMs: 120_000,
+  requestTimeoutMs: 30_000,
+  proofWindowMs: 60_000,
+  maxNonces: 100_000,
 };
 
+/** Defaults for what `partial` leaves out; workspace limits left out are five times the device limits given. */
 export function resolveProxyConfig(partial: Partial<LlmProxyConfig> = {}): LlmProxyConfig {
-  return { ...DEFAULT_PROXY_CONFIG, ...partial };
+  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<LlmProxyConfig>;
+  const c = { ...DEFAULT_PROXY_CONFIG, ...given };
+  return {
+    ...c,
+    workspaceRequestsPerMinute: given.workspaceRequestsPerMinute ?? c.requestsPerMinute * WORKSPACE_FACTOR,
+    workspaceBurst: given.workspaceBurst ?? c.burst * WORKSPACE_FACTOR,
+    workspaceDailyTokenQuota: given.workspaceDailyTokenQuota ?? c.dailyTokenQuota * WORKSPACE_FACTOR,
+    workspaceMaxConcurrent: given.workspaceMaxConcurrent ?? c.maxConcurrent * WORKSPACE_FACTOR,
+  };
 }
 
-const number = (v: string | undefined): number | undefined => {
+type NumericField = { [K in keyof LlmProxyConfig]: LlmProxyConfig[K] extends number ? K : never }[keyof LlmProxyConfig];
+
+/**
+ * The numeric settings, each as `TENDRIL_PROXY_<ENV>` and as the relay flag `--proxy-<flag>`
+ * (a flag wins over the variable).
+ */
+export const PROXY_NUMBER_SETTINGS: readonly { readonly field: NumericField; readonly env: string; readonly flag: string }[] = [
+  { field: 'requestsPerMinute', env: 'RPM', flag: 'rpm' },
+  { field: 'burst', env: 'BURST', flag: 'burst' },
+  { field: 'dailyTokenQuota', env: 'DAILY_TOKENS', flag: 'daily-tokens' },
+  { field: 'maxConcurrent', env: 'CONCURRENT', flag: 'concurrent' },
+  { field: 'workspaceRequestsPerMinute', env: 'WORKSPACE_RPM', flag: 'workspace-rpm' },
+  { field: 'workspaceBurst', env: 'WORKSPACE_BURST', flag: 'workspace-burst' },
+  { field: 'workspaceDailyTokenQuota', env: 'WORKSPACE_DAILY_TOKENS', flag: 'workspace-daily-tokens' },
+  { field: 'workspaceMaxConcurrent', env: 'WORKSPACE_CONCURRENT', flag: 'workspace-concurrent' },
+  { field: 'maxBodyBytes', env: 'MAX_BODY_BYTES', flag: 'max-body-bytes' },
+  { field: 'firstByteTimeoutMs', env: 'FIRST_BYTE_TIMEOUT_MS', flag: 'first-byte-timeout-ms' },
+  { field: 'idleTimeoutMs', env: 'IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms' },
+  { field: 'streamTimeoutMs', env: 'STREAM_TIMEOUT_MS', flag: 'stream-timeout-ms' },
+  { field: 'requestTimeoutMs', env: 'REQUEST_TIMEOUT_MS', flag: 'request-timeout-ms' },
+  { field: 'proofWindowMs', env: 'PROOF_WINDOW_MS', flag: 'proof-window-ms' },
+];
+
+const number = (name: string, v: string | undefined): number | undefined => {
   if (v === undefined || v.trim() === '') return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new RangeError(`not a non-negative number: ${v}`);
+  if (!Number.isFinite(n) || n < 0) throw new RangeError(`${name}: not a non-negative number: ${v}`);
   return n;
 };
 
@@ -55,26 +112,24 @@ const list = (v: string | undefined): string[] | undefined =>
 
 /**
  * Reads TENDRIL_PROXY_* variables: OPENAI_URL, ANTHROPIC_URL, DISABLE (comma list of providers, or
- * "all"), ORIGINS (comma list), RPM, BURST, DAILY_TOKENS, MAX_BODY_BYTES, FIRST_BYTE_TIMEOUT_MS, IDLE_TIMEOUT_MS.
+ * "all"), ORIGINS (comma list), and the numbers of PROXY_NUMBER_SETTINGS. `flags` (flag name without
+ * `--proxy-`, to its text) override the numbers.
  */
-export function proxyConfigFromEnv(env: Readonly<Record<string, string | undefined>>): LlmProxyConfig {
+export function proxyConfigFromEnv(env: Readonly<Record<string, string | undefined>>, flags: Readonly<Record<string, string>> = {}): LlmProxyConfig {
   const e = (name: string): string | undefined => env[`TENDRIL_PROXY_${name}`];
   const disable = list(e('DISABLE')) ?? [];
   const unknown = disable.filter((p) => p !== 'all' && !PROXY_PROVIDERS.includes(p as ProxyProvider));
   if (unknown.length > 0) throw new RangeError(`TENDRIL_PROXY_DISABLE: unknown provider ${unknown.join(', ')}`);
-  const picked: Partial<LlmProxyConfig> = {
+  const picked: Partial<Record<keyof LlmProxyConfig, unknown>> = {
     upstreams: {
       openai: e('OPENAI_URL') ?? DEFAULT_PROXY_CONFIG.upstreams.openai,
       anthropic: e('ANTHROPIC_URL') ?? DEFAULT_PROXY_CONFIG.upstreams.anthropic,
     },
     disabled: disable.includes('all') ? [...PROXY_PROVIDERS] : (disable as ProxyProvider[]),
     allowedOrigins: list(e('ORIGINS')),
-    requestsPerMinute: number(e('RPM')),
-    burst: number(e('BURST')),
-    dailyTokenQuota: number(e('DAILY_TOKENS')),
-    maxBodyBytes: number(e('MAX_BODY_BYTES')),
-    firstByteTimeoutMs: number(e('FIRST_BYTE_TIMEOUT_MS')),
-    idleTimeoutMs: number(e('IDLE_TIMEOUT_MS')),
   };
-  return resolveProxyConfig(Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined)));
+  for (const s of PROXY_NUMBER_SETTINGS) {
+    picked[s.field] = s.flag in flags ? number(`--proxy-${s.flag}`, flags[s.flag]) : number(`TENDRIL_PROXY_${s.env}`, e(s.env));
+  }
+  return resolveProxyConfig(picked as Partial<LlmProxyConfig>);
 }

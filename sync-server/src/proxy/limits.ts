@@ -1,5 +1,5 @@
 /**
- * Per-user limits of the LLM proxy: a token bucket on requests, and a daily
+ * Per-key limits of the LLM proxy (a key is a device or a workspace): a token bucket on requests, and a daily
  * token quota counted from the usage the upstream reported (the day is the
  * UTC day of the injected clock). Requests already admitted may overshoot the
  * quota by their own size; the next one is refused.
@@ -24,8 +24,10 @@ interface UserState {
 }
 
 export interface UserLimits {
-  /** Admits one request now (taking a rate token) or says why not and for how long. */
-  admit(user: string, now: number): Admission;
+  /** Whether one request would be admitted now, taking nothing. */
+  check(user: string, now: number): Admission;
+  /** Takes the rate token of an admitted request. */
+  take(user: string, now: number): void;
   /** Counts tokens used by an answered request. */
   record(user: string, tokens: number, now: number): void;
   /** Tokens used today. */
@@ -65,7 +67,7 @@ export function createUserLimits(c: LimitsConfig): UserLimits {
   }
 
   return {
-    admit(user, now) {
+    check(user, now) {
       const s = state(user, now);
       if (c.dailyTokenQuota > 0 && s.used >= c.dailyTokenQuota) {
         return { ok: false, code: 'E_QUOTA', retryAfterMs: (s.day + 1) * DAY_MS - now };
@@ -73,8 +75,10 @@ export function createUserLimits(c: LimitsConfig): UserLimits {
       if (s.tokens < 1) {
         return { ok: false, code: 'E_PROXY_RATE_LIMITED', retryAfterMs: perMs > 0 ? Math.ceil((1 - s.tokens) / perMs) : DAY_MS };
       }
-      s.tokens -= 1;
       return { ok: true };
+    },
+    take(user, now) {
+      state(user, now).tokens -= 1;
     },
     record(user, tokens, now) {
       state(user, now).used += tokens;

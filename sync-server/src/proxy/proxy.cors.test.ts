@@ -15,6 +15,8 @@ describe('LLM proxy CORS', () => {
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
     expect(res.headers.get('access-control-allow-headers')).toContain('x-api-key');
     expect(res.headers.get('access-control-allow-headers')).toContain('anthropic-version');
+    expect(res.headers.get('access-control-allow-headers')).toContain('x-tendril-proof');
+    expect(res.headers.get('access-control-allow-headers')).not.toContain('x-tendril-user');
   });
 
   it('sends no allow-origin to other origins', async () => {
@@ -27,7 +29,7 @@ describe('LLM proxy CORS', () => {
   it('puts the allow-origin header on relayed answers and on refusals', async () => {
     const up = await h.upstream((_r, res) => replyJson(res, 200, { usage: { prompt_tokens: 1, completion_tokens: 1 } }));
     const p = await h.proxy({ allowedOrigins: [APP], upstreams: { openai: up.url } });
-    const ok = await fetch(`${p.url}/v1/proxy/chat/completions`, { method: 'POST', headers: { origin: APP, authorization: 'Bearer k' }, body: '{}' });
+    const ok = await p.post('/v1/proxy/chat/completions', '{}', { origin: APP, authorization: 'Bearer k' });
     expect(ok.headers.get('access-control-allow-origin')).toBe(APP);
     expect(ok.headers.get('access-control-expose-headers')).toContain('retry-after');
     const refused = await fetch(`${p.url}/v1/proxy/chat/completions`, { method: 'POST', headers: { origin: APP }, body: '{}' });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../testing/wait.ts';
 import { replyJson, replySse } from './fake-upstream.ts';
-import { proxyHarness } from './harness.ts';
+import { proxyHarness, type ProxyUnderTest } from './harness.ts';
 
 const h = proxyHarness();
 const KEY = 'sk-proj-SECRET0123456789abcdefXYZ';
@@ -26,8 +26,8 @@ function openAiStream(): Uint8Array[] {
   return [0, ...cuts].map((from, i) => new Uint8Array(bytes.subarray(from, [...cuts, bytes.length][i])));
 }
 
-const post = (url: string, body: unknown, headers: Record<string, string>) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const post = (p: ProxyUnderTest, path: string, body: unknown, headers: Record<string, string>) =>
+  p.post(path, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
 
 describe('LLM proxy streaming', () => {
   it('relays an OpenAI stream byte for byte, forwards only the key, and meters usage with the cost', async () => {
@@ -35,7 +35,7 @@ describe('LLM proxy streaming', () => {
     const up = await h.upstream((_r, res) => replySse(res, sent, { 'x-request-id': 'req_1', 'set-cookie': 'a=b' }));
     const p = await h.proxy({ upstreams: { openai: `${up.url}/v1` } }, { estimateCost: (_m, u) => (u.inputTokens + u.outputTokens) / 1e6 });
     const body = { model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] };
-    const res = await post(`${p.url}/v1/proxy/chat/completions`, body, { authorization: `Bearer ${KEY}`, 'x-tendril-user': 'dev-1', cookie: 'session=1', origin: 'https://evil.example' });
+    const res = await post(p, '/v1/proxy/chat/completions', body, { authorization: `Bearer ${KEY}`, 'x-tendril-user': 'dev-1', cookie: 'session=1', origin: 'https://evil.example' });
     const got = Buffer.from(await res.arrayBuffer());
     expect(got.equals(Buffer.concat(sent))).toBe(true);
     expect(res.status).toBe(200);
@@ -52,7 +52,7 @@ describe('LLM proxy streaming', () => {
     expect(r!.body.toString()).toBe(JSON.stringify(body));
 
     await waitFor(() => p.usage.length === 1, 'the usage record');
-    expect(p.usage[0]).toEqual({ user: 'dev-1', provider: 'openai', model: 'gpt-4o-mini', inputTokens: 21, outputTokens: 4, costUsd: 25e-6, estimated: false, at: p.clock.now() });
+    expect(p.usage[0]).toEqual({ workspace: p.admin.workspace, device: p.admin.key.id, provider: 'openai', model: 'gpt-4o-mini', inputTokens: 21, outputTokens: 4, costUsd: 25e-6, estimated: false, at: p.clock.now() });
     const everything = JSON.stringify(p.logs) + JSON.stringify(p.usage);
     expect(everything).not.toContain(KEY);
     expect(everything).not.toContain('SECRET');
@@ -62,7 +62,7 @@ describe('LLM proxy streaming', () => {
   it('asks an OpenAI-style upstream for usage when a streaming request did not', async () => {
     const up = await h.upstream((_r, res) => replySse(res, ['data: [DONE]\n\n']));
     const p = await h.proxy({ upstreams: { openai: up.url } });
-    await (await post(`${p.url}/v1/proxy/chat/completions`, { model: 'm', stream: true, messages: [] }, { authorization: `Bearer ${KEY}` })).arrayBuffer();
+    await (await post(p, '/v1/proxy/chat/completions', { model: 'm', stream: true, messages: [] }, { authorization: `Bearer ${KEY}` })).arrayBuffer();
     expect(JSON.parse(up.requests[0]!.body.toString())).toEqual({ model: 'm', stream: true, messages: [], stream_options: { include_usage: true } });
   });
 
@@ -75,13 +75,13 @@ describe('LLM proxy streaming', () => {
     ];
     const up = await h.upstream((_r, res) => replySse(res, events));
     const p = await h.proxy({ upstreams: { anthropic: up.url } });
-    const res = await post(`${p.url}/v1/proxy/messages`, { model: 'claude-sonnet-4', stream: true, max_tokens: 10, messages: [] }, { 'x-api-key': ANT_KEY, 'anthropic-version': '2023-06-01', 'anthropic-beta': 'b1' });
+    const res = await post(p, '/v1/proxy/messages', { model: 'claude-sonnet-4', stream: true, max_tokens: 10, messages: [] }, { 'x-api-key': ANT_KEY, 'anthropic-version': '2023-06-01', 'anthropic-beta': 'b1' });
     expect(await res.text()).toBe(events.join(''));
     const [r] = up.requests;
     expect(r!.path).toBe('/v1/messages');
     expect([r!.headers['x-api-key'], r!.headers['anthropic-version'], r!.headers['anthropic-beta'], r!.headers.authorization]).toEqual([ANT_KEY, '2023-06-01', 'b1', undefined]);
     await waitFor(() => p.usage[0], 'the usage record');
-    expect(p.usage[0]).toMatchObject({ provider: 'anthropic', inputTokens: 30, outputTokens: 12, costUsd: null, user: expect.stringMatching(/^key:[0-9a-f]{16}$/) });
+    expect(p.usage[0]).toMatchObject({ provider: 'anthropic', inputTokens: 30, outputTokens: 12, costUsd: null, device: p.admin.key.id });
     expect(JSON.stringify(p.logs) + JSON.stringify(p.usage)).not.toContain('SECRET');
   });
 
@@ -89,7 +89,7 @@ describe('LLM proxy streaming', () => {
     const errorBody = { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } };
     const up = await h.upstream((_r, res) => replyJson(res, 429, errorBody, { 'retry-after': '7' }));
     const p = await h.proxy({ upstreams: { openai: up.url } });
-    const res = await post(`${p.url}/v1/proxy/chat/completions`, { model: 'm', messages: [] }, { authorization: `Bearer ${KEY}` });
+    const res = await post(p, '/v1/proxy/chat/completions', { model: 'm', messages: [] }, { authorization: `Bearer ${KEY}` });
     expect([res.status, res.headers.get('retry-after')]).toEqual([429, '7']);
     expect(await res.json()).toEqual(errorBody);
     expect(p.usage).toEqual([]);
@@ -98,7 +98,7 @@ describe('LLM proxy streaming', () => {
   it('meters a non-streaming JSON answer', async () => {
     const up = await h.upstream((_r, res) => replyJson(res, 200, { object: 'chat.completion', model: 'gpt-4o', choices: [], usage: { prompt_tokens: 5, completion_tokens: 6 } }));
     const p = await h.proxy({ upstreams: { openai: up.url } });
-    await (await post(`${p.url}/v1/proxy/chat/completions`, { model: 'gpt-4o', messages: [] }, { authorization: `Bearer ${KEY}` })).json();
+    await (await post(p, '/v1/proxy/chat/completions', { model: 'gpt-4o', messages: [] }, { authorization: `Bearer ${KEY}` })).json();
     await waitFor(() => p.usage[0], 'the usage record');
     expect(p.usage[0]).toMatchObject({ inputTokens: 5, outputTokens: 6, estimated: false });
   });
@@ -113,7 +113,8 @@ describe('LLM proxy streaming', () => {
     });
     const p = await h.proxy({ upstreams: { openai: up.url } });
     const controller = new AbortController();
-    const res = await fetch(`${p.url}/v1/proxy/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: '{"stream":true}', signal: controller.signal });
+    const path = '/v1/proxy/chat/completions';
+    const res = await fetch(`${p.url}${path}`, { method: 'POST', headers: { ...p.proof(p.admin, path, '{"stream":true}'), authorization: `Bearer ${KEY}` }, body: '{"stream":true}', signal: controller.signal });
     const reader = res.body!.getReader();
     await reader.read();
     controller.abort();

@@ -3,49 +3,38 @@
  * call a model provider directly. It forwards POST /v1/proxy/chat/completions
  * (OpenAI-style upstream) and /v1/proxy/messages (Anthropic upstream) with
  * the caller's own key, which is passed through and never stored or logged.
- * Answers stream back byte for byte. Around that: CORS, a body cap, kill
- * switches, per-user rate limits and daily token quotas, upstream deadlines,
- * and a usage record per answer. Returns false for paths it does not own.
+ * Only member devices of workspaces registered at this relay may call it:
+ * each request carries a signed proof (caller.ts). Answers stream back byte
+ * for byte. Around that: CORS, a body cap, kill switches, limits per device
+ * and per workspace (rate, daily tokens, requests in flight), upstream
+ * deadlines (first byte, idle, total), and a usage record per answer.
+ * Returns false for paths it does not own.
  *
  * Unlike the rest of the relay this handler is not blind: prompts, answers
  * and the key pass through it in the clear. It keeps none of them; logs and
- * usage records carry the user, the model, sizes and token counts only.
+ * usage records carry the workspace, the device, the model, sizes and token counts only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '@tendril/crdt-schema/errors';
-import { apiKeyOf, closeAfterRefusal, discardRest, readBody, userOf } from './request.ts';
+import { PROXY_PROOF_HEADER } from '@tendril/crdt-schema/wire';
+import { createEd25519Verifier } from '../server/ed25519.ts';
+import { apiKeyOf, closeAfterRefusal, declaredTooLarge, discardRest, readBody } from './request.ts';
+import { createCallerCheck, type ProxyMembers } from './caller.ts';
 import { resolveProxyConfig, type LlmProxyConfig, type ProxyProvider } from './config.ts';
-import { downstreamHeaders, ROUTES, upstreamBody, upstreamHeaders } from './forward.ts';
-import { createUserLimits } from './limits.ts';
+import { ROUTES } from './forward.ts';
+import { createMemberLimits } from './member-limits.ts';
+import { relayCall, type ProxyLogger, type RelayCallContext, type UsageRecord } from './relay-call.ts';
 import { corsHeaders, preflight, sendError, type ProxyErrorOptions } from './respond.ts';
-import { callUpstream, UpstreamEnded, type ProxyClock } from './upstream.ts';
-import { createUsageScanner } from './usage-scan.ts';
+import type { ProxyClock } from './upstream.ts';
 
-/** One answered request, for metering; holds no key and no content. */
-export interface UsageRecord {
-  readonly user: string;
-  readonly provider: ProxyProvider;
-  readonly model: string;
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  /** USD, or null when the price of the model is unknown. */
-  readonly costUsd: number | null;
-  /** True when the upstream reported no usage and the counts are estimated from sizes. */
-  readonly estimated: boolean;
-  /** Clock time the answer ended. */
-  readonly at: number;
-}
-
-export type ProxyLogFields = Record<string, string | number | boolean | undefined>;
-
-/** The relay's Logger fits. */
-export interface ProxyLogger {
-  info(event: string, fields?: ProxyLogFields): void;
-  warn(event: string, fields?: ProxyLogFields): void;
-}
+export type { ProxyLogFields, ProxyLogger, UsageRecord } from './relay-call.ts';
 
 export interface LlmProxyDeps {
   readonly clock: ProxyClock;
+  /** The relay's store: who is a member of which workspace, and who was revoked. */
+  readonly members: ProxyMembers;
+  /** Ed25519 verification; default node:crypto (the relay's verifier). */
+  readonly verify?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
   readonly fetch?: typeof globalThis.fetch;
   readonly logger?: ProxyLogger;
   readonly onUsage?: (record: UsageRecord) => void;
@@ -55,11 +44,9 @@ export interface LlmProxyDeps {
   readonly isDisabled?: (provider: ProxyProvider) => boolean;
 }
 
-const drainedOrClosed = (res: ServerResponse): Promise<void> =>
-  new Promise((resolve) => {
-    res.once('drain', resolve);
-    res.once('close', resolve);
-  });
+const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+const ERROR_TEXT = { E_PROXY_RATE_LIMITED: 'too many requests', E_QUOTA: 'daily token quota used up', E_PROXY_CONCURRENCY: 'too many requests in flight' } as const;
 
 export type LlmProxyHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
@@ -68,7 +55,19 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
   const { clock } = deps;
   const fetchFn = deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const log = deps.logger ?? { info() {}, warn() {} };
-  const limits = createUserLimits(config);
+  const limits = createMemberLimits(config);
+  const ed25519 = createEd25519Verifier();
+  const verifier = deps.verify ?? ((k, m, sig) => ed25519.verify(k, m, sig));
+  const call: RelayCallContext = {
+    config,
+    fetch: fetchFn,
+    clock,
+    log,
+    record: (caller, tokens, at) => limits.record(caller, tokens, at),
+    ...(deps.estimateCost && { estimateCost: deps.estimateCost }),
+    ...(deps.onUsage && { onUsage: deps.onUsage }),
+  };
+  const callers = createCallerCheck({ members: deps.members, now: () => clock.now(), verify: verifier, windowMs: config.proofWindowMs, maxNonces: config.maxNonces });
 
   async function handle(req: IncomingMessage, res: ServerResponse, provider: ProxyProvider, upstreamPath: string): Promise<void> {
     const cors = corsHeaders(req, config.allowedOrigins);
@@ -77,16 +76,20 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
       log.info('proxy.refused', { provider, status, code });
       sendError(res, status, code, { ...o, headers: { ...cors, ...o.headers } });
     };
-    if (req.method !== 'POST') return fail(405, 'E_BAD_INPUT', { message: 'use POST', headers: { allow: 'POST, OPTIONS' } });
+    /** A refusal before the body is read: a large body closes the connection, a small one is read and dropped. */
+    const failEarly = (status: number, code: ErrorCode, o: ProxyErrorOptions = {}): void => {
+      const close = declaredTooLarge(req, config.maxBodyBytes);
+      fail(status, code, { ...o, close });
+      if (!close) discardRest(req, config.maxBodyBytes);
+    };
+    if (req.method !== 'POST') return failEarly(405, 'E_BAD_INPUT', { message: 'use POST', headers: { allow: 'POST, OPTIONS' } });
+    const proof = one(req.headers[PROXY_PROOF_HEADER]);
+    const member = await callers.precheck(proof);
+    if (!member.ok) return failEarly(member.status, member.code, { message: member.message });
     const base = config.upstreams[provider];
-    if (!base || config.disabled.includes(provider) || deps.isDisabled?.(provider)) return fail(503, 'E_PROXY_DISABLED');
+    if (!base || config.disabled.includes(provider) || deps.isDisabled?.(provider)) return failEarly(503, 'E_PROXY_DISABLED');
     const apiKey = apiKeyOf(provider, req.headers);
-    if (!apiKey) return fail(401, 'E_PROVIDER_AUTH', { message: provider === 'anthropic' ? 'no x-api-key header' : 'no Authorization: Bearer header' });
-    const who = userOf(req.headers, apiKey);
-    if ('invalid' in who) return fail(400, 'E_BAD_INPUT', { message: 'x-tendril-user must be 1-128 of [A-Za-z0-9_.@:-]' });
-    const { user } = who;
-    const admission = limits.admit(user, clock.now());
-    if (!admission.ok) return fail(429, admission.code, { retryAfterMs: admission.retryAfterMs });
+    if (!apiKey) return failEarly(401, 'E_PROVIDER_AUTH', { message: provider === 'anthropic' ? 'no x-api-key header' : 'no Authorization: Bearer header' });
     const raw = await readBody(req, config.maxBodyBytes);
     if (!raw.ok) {
       if (raw.reason === 'aborted') {
@@ -98,58 +101,18 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
       if (!close) discardRest(req, config.maxBodyBytes);
       return;
     }
-    const body = upstreamBody(provider, raw.bytes);
-    if (!body) return fail(400, 'E_BAD_INPUT', { message: 'the body is not a JSON object' });
-
-    const upstream = callUpstream({
-      url: base.replace(/\/+$/, '') + upstreamPath,
-      headers: upstreamHeaders(provider, req.headers, apiKey),
-      body: body.bytes,
-      firstByteMs: config.firstByteTimeoutMs,
-      idleMs: config.idleTimeoutMs,
-    }, fetchFn, clock);
-    res.once('close', () => {
-      if (!res.writableFinished) upstream.abort();
-    });
-    const result = await upstream.result;
-    if (!result.ok) {
-      if (result.reason === 'client_gone') return;
-      log.warn('proxy.upstream_failed', { user, provider, reason: result.reason });
-      if (result.reason === 'timeout') return fail(504, 'E_PROVIDER_TIMEOUT', { message: `no answer from the ${provider} upstream within ${config.firstByteTimeoutMs} ms` });
-      return fail(502, 'E_PROVIDER_UNAVAILABLE', { message: `the ${provider} upstream could not be reached` });
+    const signed = callers.check(proof, { method: req.method, path: req.url ?? '/', body: raw.bytes });
+    if (!signed.ok) return fail(signed.status, signed.code, { message: signed.message, ...(signed.retryAfterMs !== undefined && { retryAfterMs: signed.retryAfterMs }) });
+    const { caller } = signed;
+    const admission = limits.admit(caller, clock.now());
+    if (!admission.ok) {
+      return fail(429, admission.code, { retryAfterMs: admission.retryAfterMs, message: `${ERROR_TEXT[admission.code]} for this ${admission.scope}` });
     }
-
-    const { response } = result;
-    res.writeHead(response.status, { ...downstreamHeaders(response.headers), ...cors });
-    res.flushHeaders();
-    const scanner = createUsageScanner(body.streaming || (response.headers.get('content-type') ?? '').includes('text/event-stream'));
-    let bytes = 0;
     try {
-      for await (const chunk of result.chunks) {
-        bytes += chunk.length;
-        scanner.push(chunk);
-        if (!res.write(chunk)) await drainedOrClosed(res);
-      }
-      res.end();
-    } catch (err) {
-      const reason = err instanceof UpstreamEnded ? err.reason : 'unreachable';
-      if (reason !== 'client_gone') log.warn('proxy.stream_cut', { user, provider, reason, bytes });
-      res.destroy();
+      await relayCall(call, req, res, { provider, upstreamPath, base, apiKey, raw: raw.bytes, caller, cors, fail });
+    } finally {
+      admission.release();
     }
-
-    const ok = response.status >= 200 && response.status < 300;
-    const scanned = scanner.end();
-    if (!ok && !scanned) {
-      log.info('proxy.answered', { user, provider, status: response.status, bytes });
-      return;
-    }
-    const usage = scanned ?? { inputTokens: Math.ceil(raw.bytes.length / 4), outputTokens: Math.ceil(bytes / 4), model: undefined };
-    const model = body.model ?? scanned?.model ?? 'unknown';
-    const at = clock.now();
-    limits.record(user, usage.inputTokens + usage.outputTokens, at);
-    const costUsd = deps.estimateCost?.(model, usage) ?? null;
-    deps.onUsage?.({ user, provider, model, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd, estimated: !scanned, at });
-    log.info('proxy.answered', { user, provider, model, status: response.status, bytes, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens });
   }
 
   return async (req, res) => {

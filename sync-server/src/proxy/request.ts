@@ -1,19 +1,14 @@
 /**
  * What the proxy reads from a request. The key comes from the provider's own
- * header; it is passed upstream and otherwise only hashed: the user is the
- * `x-tendril-user` header or, without one, a short hash of the key, so limits
- * apply per key without the key being kept. The body is read up to a byte
+ * header; it is passed upstream and nowhere else (who is calling is the
+ * signed proof's business, caller.ts). The body is read up to a byte
  * cap: a declared Content-Length over it is refused before reading, a body
  * that grows past it as soon as it does. After a refusal the rest of a
  * moderately oversized body is read and dropped, so the client gets to read
  * the 413 instead of a connection reset; a much larger one closes the socket.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { ProxyProvider } from './config.ts';
-
-export const USER_HEADER = 'x-tendril-user';
-const USER_ID = /^[\w.@:-]{1,128}$/;
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
@@ -26,14 +21,6 @@ export function apiKeyOf(provider: ProxyProvider, headers: IncomingHttpHeaders):
   const auth = one(headers.authorization) ?? '';
   const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
   return match?.[1];
-}
-
-/** The rate-limit identity: the user header when well-formed, "key:" + 16 hex digits of SHA-256(key) otherwise. */
-export function userOf(headers: IncomingHttpHeaders, apiKey: string): { user: string } | { invalid: true } {
-  const header = one(headers[USER_HEADER]);
-  // A user id that contains the key would put the key into logs and usage records.
-  if (header !== undefined) return USER_ID.test(header) && !header.includes(apiKey) ? { user: header } : { invalid: true };
-  return { user: `key:${createHash('sha256').update(apiKey).digest('hex').slice(0, 16)}` };
 }
 
 export type BodyResult = { readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly reason: 'too_large' | 'aborted' };

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ERRORS, type ErrorCode } from '@tendril/crdt-schema/errors';
 
-const ALLOWED_HEADERS = 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, x-tendril-user';
+const ALLOWED_HEADERS = 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, x-tendril-proof';
 const EXPOSED_HEADERS = 'retry-after, x-request-id, request-id';
 
 /** CORS headers for this request's Origin, or none when it is not allowed. */
@@ -30,7 +30,15 @@ const TYPES: Partial<Record<ErrorCode, string>> = {
   E_PROXY_RATE_LIMITED: 'rate_limit_error',
   E_QUOTA: 'rate_limit_error',
   E_BODY_TOO_LARGE: 'request_too_large',
+  E_PROXY_CONCURRENCY: 'rate_limit_error',
   E_PROXY_DISABLED: 'overloaded_error',
+  E_PROXY_PROOF: 'authentication_error',
+  E_PROXY_PROOF_STALE: 'authentication_error',
+  E_PROXY_REPLAY: 'authentication_error',
+  E_AUTH_FAILED: 'authentication_error',
+  E_NOT_MEMBER: 'authentication_error',
+  E_REVOKED: 'authentication_error',
+  E_PROXY_DEADLINE: 'timeout_error',
   E_PROVIDER_AUTH: 'authentication_error',
   E_PROVIDER_TIMEOUT: 'timeout_error',
   E_PROVIDER_UNAVAILABLE: 'api_error',
@@ -58,4 +66,13 @@ export function sendError(res: ServerResponse, status: number, code: ErrorCode, 
     ...(o.close && { connection: 'close' }),
   });
   res.end(body);
+}
+
+/**
+ * The last event of a stream cut at its total deadline: an SSE `error` event whose data is the
+ * Anthropic error shape, which OpenAI-style clients read too (a chunk with an `error` field).
+ */
+export function deadlineEvent(totalMs: number): string {
+  const error = { type: 'timeout_error', code: 'E_PROXY_DEADLINE', message: `the proxy cut the stream at its ${totalMs / 1000} s limit`, recovery: ERRORS.E_PROXY_DEADLINE.recovery };
+  return `event: error\ndata: ${JSON.stringify({ type: 'error', error })}\n\n`;
 }

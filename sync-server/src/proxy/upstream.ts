@@ -1,7 +1,8 @@
 /**
  * One forwarded request to a provider, with the deadlines on the injected
- * clock: no response headers within `firstByteMs` or silence longer than
- * `idleMs` mid-stream aborts it. `abort()` (the client went away) does too.
+ * clock: no response headers within `firstByteMs`, silence longer than
+ * `idleMs` mid-stream, or a whole request longer than `totalMs` aborts it.
+ * `abort()` (the client went away) does too.
  * The body is handed over chunk by chunk, exactly as received.
  */
 
@@ -18,9 +19,11 @@ export interface UpstreamCall {
   readonly body: Uint8Array<ArrayBuffer>;
   readonly firstByteMs: number;
   readonly idleMs: number;
+  /** From forwarding to the last byte, however steadily bytes come. */
+  readonly totalMs: number;
 }
 
-export type EndReason = 'timeout' | 'idle' | 'client_gone' | 'unreachable';
+export type EndReason = 'timeout' | 'idle' | 'deadline' | 'client_gone' | 'unreachable';
 
 export type UpstreamResult =
   | { readonly ok: true; readonly response: Response; readonly chunks: AsyncIterable<Uint8Array> }
@@ -43,9 +46,11 @@ export function callUpstream(call: UpstreamCall, fetchFn: typeof globalThis.fetc
   const controller = new AbortController();
   let reason: EndReason | undefined;
   let timer: unknown;
+  let total: unknown;
   const stop = (why: EndReason): void => {
     reason ??= why;
     clock.clearTimeout(timer);
+    clock.clearTimeout(total);
     controller.abort();
   };
   const arm = (ms: number, why: EndReason): void => {
@@ -70,12 +75,15 @@ export function callUpstream(call: UpstreamCall, fetchFn: typeof globalThis.fetc
       throw new UpstreamEnded(reason ?? 'unreachable', { cause: err });
     } finally {
       clock.clearTimeout(timer);
+      clock.clearTimeout(total);
       if (!finished) controller.abort();
     }
   }
 
   async function run(): Promise<UpstreamResult> {
+    // Armed after the first-byte timer, so when both fall due at once the first-byte reason wins.
     arm(call.firstByteMs, 'timeout');
+    total = clock.setTimeout(() => stop('deadline'), call.totalMs);
     try {
       const response = await fetchFn(call.url, { method: 'POST', headers: call.headers, body: call.body, signal: controller.signal });
       clock.clearTimeout(timer);
@@ -83,6 +91,7 @@ export function callUpstream(call: UpstreamCall, fetchFn: typeof globalThis.fetc
       return { ok: true, response, chunks: chunks(body) };
     } catch (cause) {
       clock.clearTimeout(timer);
+      clock.clearTimeout(total);
       return { ok: false, reason: reason ?? 'unreachable', cause };
     }
   }

@@ -1,5 +1,6 @@
 /**
- * Plain HTTP on the relay's port: GET /healthz (JSON), GET /metrics
+ * Plain HTTP on the relay's port: GET /healthz (JSON `ok` and `store` only:
+ * anyone may ask, so it says nothing about users; counts are in /metrics), GET /metrics
  * (Prometheus text), /sync without an upgrade (426), then any mounted routes
  * (such as an API proxy), and otherwise the app's static files when a
  * directory is configured.
@@ -11,7 +12,7 @@ import type { StaticFiles } from './static-files.ts';
 export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 export interface HttpRoutesDeps {
-  /** Health fields; `ok: false` in them answers 503. */
+  /** Health fields; `ok: false` in them answers 503. Only `ok` and the store's state are shown. */
   health(): Promise<Record<string, unknown>>;
   metrics(): Promise<string>;
   routes: readonly HttpRoute[];
@@ -33,11 +34,11 @@ export function createHttpHandler(d: HttpRoutesDeps): (req: IncomingMessage, res
     const read = req.method === 'GET' || req.method === 'HEAD';
     if (path === '/healthz' && read) {
       try {
-        const health = { ok: true, ...(await d.health()) };
-        return json(res, health.ok === false ? 503 : 200, health);
+        const ok = (await d.health()).ok !== false;
+        return json(res, ok ? 200 : 503, { ok, store: ok ? 'ok' : 'failing' });
       } catch (err) {
         d.onError('healthz', err);
-        return json(res, 503, { ok: false });
+        return json(res, 503, { ok: false, store: 'failing' });
       }
     }
     if (path === '/metrics' && read) return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', await d.metrics());

@@ -3,14 +3,15 @@
  * providers (the default model first, then the others as fallbacks, as a
  * worker orders them), each reached the way agentRoute says. Providers this
  * tab cannot reach are left out; when none is left the reasons are returned,
- * to be shown on the reply if no worker takes the turn.
+ * to be shown on the reply if no worker takes the turn. Providers reached
+ * through the relay's proxy call it with `proxyFetch` (signed by this device).
  */
 import type { SettingsDoc } from '@tendril/crdt-schema/schema';
 import { createProvider, fallbackChain, type LlmDeps, type RunnerChoice } from '@tendril/workers/agent-core';
 import { agentRoute } from './agent-route.ts';
 import type { ConnectPolicy } from './connect-policy.ts';
 
-export function pageProviders(settings: SettingsDoc, policy: ConnectPolicy, pageOrigin: string, deps: Partial<LlmDeps> = {}): RunnerChoice {
+export function pageProviders(settings: SettingsDoc, policy: ConnectPolicy, pageOrigin: string, deps: Partial<LlmDeps> = {}, proxyFetch?: typeof fetch): RunnerChoice {
   const enabled = settings.providers().filter((p) => p.enabled && (p.kind === 'ollama' || p.hasApiKey));
   if (enabled.length === 0) return null;
   const preferred = settings.defaultModel();
@@ -25,7 +26,7 @@ export function pageProviders(settings: SettingsDoc, policy: ConnectPolicy, page
       return [];
     }
     const apiKey = settings.getApiKey(p.id);
-    const provider = createProvider({ kind: p.kind, id: p.id, baseUrl: route.baseUrl, ...(route.headers ? { headers: route.headers } : {}), ...(apiKey ? { apiKey } : {}), model }, deps);
+    const provider = createProvider({ kind: p.kind, id: p.id, baseUrl: route.baseUrl, ...(route.headers ? { headers: route.headers } : {}), ...(apiKey ? { apiKey } : {}), model }, route.via === 'proxy' && proxyFetch ? { ...deps, fetch: proxyFetch } : deps);
     return [{ provider, model }];
   });
   if (entries.length === 0) return reasons.length > 0 ? { error: reasons.join('; then ') } : null;

@@ -26,14 +26,15 @@ export function describeRoute(route: AgentRoute): string {
 }
 
 /** The route the agent in this tab would take; stream the test prompt with `run`. */
-export function checkProvider(t: CheckTarget, policy: ConnectPolicy, pageOrigin: string, deps: Partial<LlmDeps> = {}) {
+/** `proxyFetch` (signed by this device) is used when the route goes through the relay's proxy. */
+export function checkProvider(t: CheckTarget, policy: ConnectPolicy, pageOrigin: string, deps: Partial<LlmDeps> = {}, proxyFetch?: typeof fetch) {
   const route = agentRoute({ kind: t.kind, ...(t.baseUrl ? { baseUrl: t.baseUrl } : {}) }, policy, pageOrigin);
   return {
     route,
     /** Yields the answer's text as it streams; throws the provider's (or the proxy's) error. */
     async *run(prompt: string, signal?: AbortSignal): AsyncGenerator<string> {
       if (route.via === 'none') throw new Error(route.reason);
-      const provider = createProvider({ kind: t.kind, id: t.id, baseUrl: route.baseUrl, model: t.model, ...(route.headers ? { headers: route.headers } : {}), ...(t.apiKey ? { apiKey: t.apiKey } : {}) }, deps, { policy: { maxAttempts: 1 } });
+      const provider = createProvider({ kind: t.kind, id: t.id, baseUrl: route.baseUrl, model: t.model, ...(route.headers ? { headers: route.headers } : {}), ...(t.apiKey ? { apiKey: t.apiKey } : {}) }, route.via === 'proxy' && proxyFetch ? { ...deps, fetch: proxyFetch } : deps, { policy: { maxAttempts: 1 } });
       for await (const e of provider.stream({ model: t.model, maxTokens: 256, messages: [{ role: 'user', content: prompt }] }, signal ? { signal } : {})) {
         if (e.type === 'text') yield e.text;
       }

@@ -16,6 +16,7 @@ import { PermissionsState } from './permissions.svelte.ts';
 import { extendSessionGrants } from '@tendril/gateway/viewer';
 import { PresenceHub } from './presence.svelte.ts';
 import { PageRunner } from './runner.svelte.ts';
+import { deviceProxyFetch } from '../agent/proxy-fetch.ts';
 import { RosterState } from './roster.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { SyncStatusState } from './status.svelte.ts';
@@ -37,6 +38,8 @@ export class LiveWorkspace {
   readonly runner: PageRunner | null;
   /** Signs the live reply frames this tab streams and checks others'. */
   readonly liveSigner: DeviceSigner;
+  /** Fetch for provider calls through the relay's LLM proxy, signed by this device. */
+  readonly proxyFetch: typeof fetch;
   private readonly opened = new Set<ChatId>();
   private readonly unwatch = new Map<ChatId, () => void>();
   private stopSettingsWatch: (() => void) | null = null;
@@ -49,6 +52,7 @@ export class LiveWorkspace {
     this.session = session;
     this.index = new WorkspaceIndex(session);
     this.liveSigner = liveReplySigner(crypto, session.home.identity);
+    this.proxyFetch = deviceProxyFetch(crypto, session.home, { observed: () => session.peer.relay.observed });
     this.status = new SyncStatusState(session);
     this.presence = new PresenceHub(session);
     this.roster = new RosterState(session);

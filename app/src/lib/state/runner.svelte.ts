@@ -14,6 +14,7 @@ import { liveReplySigner, type WorkspaceSession } from '@tendril/crdt-schema/wor
 import { pageAgentTools, sessionChatAccess, TurnRunner, type RunnerChat, type Toolbox } from '@tendril/workers/agent-core';
 import { loadConnectPolicy, type ConnectPolicy } from '../agent/connect-policy.ts';
 import { pageProviders } from '../agent/page-providers.ts';
+import { deviceProxyFetch } from '../agent/proxy-fetch.ts';
 import { workersMayBeOnline } from '../session/roster-view.ts';
 import type { RosterState } from './roster.svelte.ts';
 
@@ -39,12 +40,13 @@ export class PageRunner {
 
   constructor(o: PageRunnerOptions) {
     this.o = o;
+    const proxyFetch = deviceProxyFetch(o.session.crypto, o.session.home, { observed: () => o.session.peer.relay.observed });
     this.runner = new TurnRunner({
       me: o.session.home.identity.deviceId,
       signer: liveReplySigner(o.session.crypto, o.session.home.identity),
       chooseProvider: () => {
         const settings = this.o.settings();
-        return settings && this.policy ? pageProviders(settings, this.policy, this.o.origin) : null;
+        return settings && this.policy ? pageProviders(settings, this.policy, this.o.origin, {}, proxyFetch) : null;
       },
       workersKnown: () =>
         workersMayBeOnline(this.o.roster.online, { workersOnRecord: this.o.session.workspace().workers.list().length, listeningForMs: this.o.roster.listeningForMs() }),

@@ -6,15 +6,23 @@
  * blobs (a joiner fetching its invite) and read what a capability opens, but
  * register no document, append nothing, park no blob: E_NOT_MEMBER.
  */
+import type { WorkspaceId } from '@tendril/crdt-schema/ids';
 import { bytesEqual } from '../../store/bytes.ts';
+import type { RelayStore } from '../../store/types.ts';
 import type { Connection } from '../connection.ts';
 import type { RelayContext } from '../context.ts';
 
+/** Whether the device key is an admin or an enrolled member of the workspace (false for an unknown workspace). */
+export async function deviceIsMember(store: Pick<RelayStore, 'getWorkspace' | 'isMember'>, workspace: WorkspaceId, deviceKey: Uint8Array): Promise<boolean> {
+  const record = await store.getWorkspace(workspace);
+  if (!record) return false;
+  if (record.admins.some((k) => bytesEqual(k, deviceKey))) return true;
+  return store.isMember(workspace, deviceKey);
+}
+
 export async function isMember(ctx: RelayContext, conn: Connection): Promise<boolean> {
   const { workspace, deviceKey } = conn.identity!;
-  const record = await ctx.store.getWorkspace(workspace);
-  if (record?.admins.some((k) => bytesEqual(k, deviceKey))) return true;
-  return ctx.store.isMember(workspace, deviceKey);
+  return deviceIsMember(ctx.store, workspace, deviceKey);
 }
 
 /** True when the connection's device is a member; otherwise refuses with E_NOT_MEMBER. */
