@@ -15,6 +15,12 @@ export interface RelayLimits {
   connectsPerSecondPerIp: number;
   /** New connections one client address may open in a burst. */
   connectBurstPerIp: number;
+  /** Sockets of refused addresses held unread at once (a retry loop waits on them) before more are closed at once; 0: none held. */
+  tarpitConnections: number;
+  /** Sockets of one refused address held unread at once. */
+  tarpitPerIp: number;
+  /** How long a refused address's socket is held before it is closed. */
+  tarpitMs: number;
   /** Connections per client address that have not completed their hello [E_TOO_MANY_CONNECTIONS, fatal]. */
   maxPreAuthPerIp: number;
   /** Connections across all addresses that have not completed their hello [E_TOO_MANY_CONNECTIONS, fatal]. */
@@ -85,6 +91,9 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   frameBurst: 400,
   connectsPerSecondPerIp: 10,
   connectBurstPerIp: 200,
+  tarpitConnections: 512,
+  tarpitPerIp: 64,
+  tarpitMs: 10_000,
   maxPreAuthPerIp: 32,
   maxPreAuthConnections: 1024,
   maxPreAuthBytes: 64 * 1024,

@@ -66,15 +66,22 @@ describe('relay against strangers', () => {
   });
 
   it("refuses an address's reconnect loop before the handshake (429), and other addresses still connect", async () => {
-    const relay = await h.start({ limits: { connectsPerSecondPerIp: 0.001, connectBurstPerIp: 3 } });
+    const relay = await h.start({ limits: { connectsPerSecondPerIp: 0.001, connectBurstPerIp: 3, tarpitMs: 300, tarpitPerIp: 1 } });
     const opened = [];
     for (let i = 0; i < 3; i++) opened.push(await rawUpgrade(relay.url, { localAddress: '127.0.0.4' }));
     await expect(rawUpgrade(relay.url, { localAddress: '127.0.0.4' })).rejects.toThrow(/upgrade refused: HTTP\/1.1 429/);
     expect(await metric(relay.url, 'tendril_relay_problems_total', '{event="connect.rate"}')).toBe(1);
-    // Once refused, the address's next sockets are closed as they are accepted: no HTTP answer at all.
-    const refusedAtAccept = await rawUpgrade(relay.url, { localAddress: '127.0.0.4' }).then(() => 'upgraded', (e: Error) => e.message);
-    expect(refusedAtAccept).not.toMatch(/upgraded|429/);
-    expect(await metric(relay.url, 'tendril_relay_problems_total', '{event="connect.refused"}')).toBe(1);
+    // Once refused, the address's next sockets get no HTTP answer at all: one is held unread for
+    // tarpitMs (a retry loop waits on it), and past the tarpit's room the next is closed at once.
+    const started = Date.now();
+    const held = rawUpgrade(relay.url, { localAddress: '127.0.0.4' }).then(() => 'upgraded', (e: Error) => `${e.message} after ${Date.now() - started} ms`);
+    await waitFor(async () => (await metric(relay.url, 'tendril_relay_problems_total', '{event="connect.refused"}')) === 1, 'the first refusal at accept');
+    const closedAtOnce = await rawUpgrade(relay.url, { localAddress: '127.0.0.4' }).then(() => 'upgraded', (e: Error) => e.message);
+    expect(closedAtOnce).toBe('closed before any answer');
+    const heldFor = await held;
+    expect(heldFor).toMatch(/^closed before any answer after \d+ ms$/);
+    expect(Number(/after (\d+) ms/.exec(heldFor)![1])).toBeGreaterThanOrEqual(250);
+    expect(await metric(relay.url, 'tendril_relay_problems_total', '{event="connect.refused"}')).toBe(2);
     expect(await metric(relay.url, 'tendril_relay_problems_total', '{event="connect.rate"}')).toBe(1);
     // Another address has its own budget; the refused one got no challenge, no pre-auth slot.
     const other = await rawUpgrade(relay.url, { localAddress: '127.0.0.5' });

@@ -27,6 +27,7 @@ import { createProblemLog } from './problem-log.ts';
 import type { CatchUpMemory } from './subscription.ts';
 import { clientAddress, normalizeAddress, trustedProxySet } from './client-address.ts';
 import { ConnectRate } from './connect-rate.ts';
+import { Tarpit } from './tarpit.ts';
 import { createPruner } from './pruner.ts';
 import { createRelayMetrics } from './relay-metrics.ts';
 import { createStaticFiles } from './static-files.ts';
@@ -188,13 +189,17 @@ export function createRelay(deps: RelayDeps): Relay {
   // An address whose new connections are being refused has its sockets closed as they are accepted:
   // a stranger's reconnect loop then costs no HTTP parsing and no response. (Behind a trusted proxy
   // every socket comes from the proxy; its clients are told apart at the upgrade, below.)
+  const tarpit = new Tarpit(limits, clock);
   server.on('connection', (socket: Socket) => {
     const peer = normalizeAddress(socket.remoteAddress ?? 'unknown');
     if (trusted.has(peer) || connectRate.refusing(peer, clock.now()) === 0) return;
     problems.count('connect.refused');
-    socket.destroy();
+    // Held unanswered for a while (a retry loop waits on it) while the tarpit has room, else closed now.
+    if (!tarpit.hold(socket, peer)) socket.destroy();
   });
   server.on('upgrade', (req, socket, head) => {
+    // A held socket of a refused address gets no answer: its sender waits until the tarpit closes it.
+    if (tarpit.holds(socket)) return;
     const path = new URL(req.url ?? '/', 'http://relay').pathname;
     if (path !== '/sync' || shuttingDown) {
       socket.end(`HTTP/1.1 ${shuttingDown ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
@@ -234,6 +239,7 @@ export function createRelay(deps: RelayDeps): Relay {
     close() {
       closing ??= (async () => {
         shuttingDown = true;
+        tarpit.closeAll();
         liveness.stop();
         problems.stop();
         clock.clearInterval(sweep);
