@@ -46,7 +46,9 @@ interface Viewer {
 }
 
 describe('an output flood through the relay with viewers cut off 200 times', () => {
-  const env = relayFixture('flood', { beforeAll, afterAll });
+  // 200 reconnects from one address within seconds, on purpose: more than the default new-connection
+  // budget of an address (burst 200, then 10 a second) lets through.
+  const env = relayFixture('flood', { beforeAll, afterAll }, ['--connect-burst-per-ip', '1000']);
   const prng = createPrng(testSeed('workers/test/gateway.flood.test.ts'));
   const output: OutputBatch[] = [];
   /** Snapshot key -> the stream offset its coverage ends at, from both ends. */

@@ -104,11 +104,11 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
  * A temp directory and a relay process for one test file, started before its
  * tests and stopped (and the directory removed) after them.
  */
-export function relayFixture(prefix: string, hooks: { beforeAll(fn: () => Promise<void>, timeout?: number): void; afterAll(fn: () => Promise<void>): void }) {
+export function relayFixture(prefix: string, hooks: { beforeAll(fn: () => Promise<void>, timeout?: number): void; afterAll(fn: () => Promise<void>): void }, relayArgs: readonly string[] = []) {
   const dir = tempDir(prefix);
   const fixture = { dir: dir.path, relay: null as unknown as RelayProcess };
   hooks.beforeAll(async () => {
-    fixture.relay = await startRelayProcess(join(dir.path, 'relay'));
+    fixture.relay = await startRelayProcess(join(dir.path, 'relay'), 0, relayArgs);
   }, 60_000);
   hooks.afterAll(async () => {
     await fixture.relay?.kill();
