@@ -124,6 +124,8 @@ export const ERRORS = {
   E_PROXY_REPLAY: { summary: 'the proxy proof was already used (its nonce was seen)', recovery: 'sign each request afresh; never resend a signed request as is' },
   E_PROXY_CONCURRENCY: { summary: 'this device or its workspace already has its maximum number of proxied requests in flight', recovery: 'wait for a running request to end (Retry-After), then resend' },
   E_PROXY_DEADLINE: { summary: 'the proxied request ran past its total deadline (120 s streaming, 30 s otherwise by default)', recovery: 'keep the partial answer; ask for a shorter answer or continue in a new request' },
+  E_PROXY_FETCH_BLOCKED: { summary: 'the relay refused to fetch this URL: its host is, or resolves to, a loopback, private, link-local or other non-public address, or the port is not 80/443', recovery: 'fetch public http(s) sites only; run a worker to reach hosts on your own network' },
+  E_PROXY_FETCH_TYPE: { summary: 'the page the relay fetched is not text or HTML (its content type), so it was not passed on', recovery: 'fetch a text, HTML, JSON or XML page; other content is not fetched through the relay' },
 
   // terminal sessions on a gateway
   E_SESSION_LIMIT: { summary: 'the gateway already runs its maximum number of terminal sessions', recovery: 'end a session (or raise the gateway session cap) and ask again; nothing was started' },

@@ -37,6 +37,7 @@ describe('relay options', () => {
 
   it('collects the LLM proxy flags for the proxy config', () => {
     expect(parseRelayOptions(['--proxy-rpm', '12', '--proxy-workspace-concurrent=3'], {}).proxyFlags).toEqual({ rpm: '12', 'workspace-concurrent': '3' });
+    expect(parseRelayOptions(['--proxy-fetch', 'off', '--proxy-fetch-allow-private=on'], {}).proxyFlags).toEqual({ fetch: 'off', 'fetch-allow-private': 'on' });
     expect(() => parseRelayOptions(['--proxy-user-header', 'x'], {})).toThrow(/unknown option/);
   });
 

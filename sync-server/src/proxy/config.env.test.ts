@@ -52,4 +52,12 @@ describe('proxyConfigFromEnv', () => {
     expect(() => proxyConfigFromEnv({ TENDRIL_PROXY_RPM: 'fast' })).toThrow(RangeError);
     expect(() => proxyConfigFromEnv({}, { concurrent: '-1' })).toThrow(/--proxy-concurrent/);
   });
+
+  it('serves the web fetch by default, never to private addresses; --proxy-fetch off and TENDRIL_PROXY_FETCH switch it', () => {
+    expect(DEFAULT_PROXY_CONFIG).toMatchObject({ fetchEnabled: true, fetchAllowPrivate: false, fetchMaxBytes: 2 * 1024 * 1024, fetchTimeoutMs: 15_000 });
+    expect(proxyConfigFromEnv({ TENDRIL_PROXY_FETCH: 'off' }).fetchEnabled).toBe(false);
+    expect(proxyConfigFromEnv({ TENDRIL_PROXY_FETCH: 'off' }, { fetch: 'on' }).fetchEnabled).toBe(true);
+    expect(proxyConfigFromEnv({}, { fetch: 'off', 'fetch-allow-private': 'on', 'fetch-max-bytes': '1000' })).toMatchObject({ fetchEnabled: false, fetchAllowPrivate: true, fetchMaxBytes: 1000 });
+    expect(() => proxyConfigFromEnv({ TENDRIL_PROXY_FETCH_ALLOW_PRIVATE: 'maybe' })).toThrow(/TENDRIL_PROXY_FETCH_ALLOW_PRIVATE/);
+  });
 });

@@ -40,6 +40,18 @@ export interface LlmProxyConfig {
   readonly proofWindowMs: number;
   /** Proof nonces remembered at most (replay cache); past it new requests get 429 until old ones expire. */
   readonly maxNonces: number;
+  /** Whether POST /v1/proxy/fetch (web fetch for members' tabs) is served; off answers 503 E_PROXY_DISABLED. */
+  readonly fetchEnabled: boolean;
+  /**
+   * Lets the web fetch reach loopback, private and other non-public addresses and any port. For tests
+   * and development against a local site only: with it on, any member can make the relay fetch from
+   * the relay's own network.
+   */
+  readonly fetchAllowPrivate: boolean;
+  /** Body bytes of a fetched page passed on at most; the rest is cut and the answer flagged. */
+  readonly fetchMaxBytes: number;
+  /** Whole life of one fetch, from connecting to the last body byte. */
+  readonly fetchTimeoutMs: number;
 }
 
 const DEVICE_DEFAULTS = { requestsPerMinute: 20, burst: 10, dailyTokenQuota: 100_000, maxConcurrent: 4 } as const;
@@ -62,6 +74,10 @@ export const DEFAULT_PROXY_CONFIG: LlmProxyConfig = {
   requestTimeoutMs: 30_000,
   proofWindowMs: 60_000,
   maxNonces: 100_000,
+  fetchEnabled: true,
+  fetchAllowPrivate: false,
+  fetchMaxBytes: 2 * 1024 * 1024,
+  fetchTimeoutMs: 15_000,
 };
 
 /** Defaults for what `partial` leaves out; workspace limits left out are five times the device limits given. */
@@ -98,7 +114,25 @@ export const PROXY_NUMBER_SETTINGS: readonly { readonly field: NumericField; rea
   { field: 'streamTimeoutMs', env: 'STREAM_TIMEOUT_MS', flag: 'stream-timeout-ms' },
   { field: 'requestTimeoutMs', env: 'REQUEST_TIMEOUT_MS', flag: 'request-timeout-ms' },
   { field: 'proofWindowMs', env: 'PROOF_WINDOW_MS', flag: 'proof-window-ms' },
+  { field: 'fetchMaxBytes', env: 'FETCH_MAX_BYTES', flag: 'fetch-max-bytes' },
+  { field: 'fetchTimeoutMs', env: 'FETCH_TIMEOUT_MS', flag: 'fetch-timeout-ms' },
 ];
+
+/** The web fetch's switches, each as `TENDRIL_PROXY_<ENV>` and the relay flag `--proxy-<flag>` (on/off). */
+export const PROXY_SWITCH_SETTINGS: readonly { readonly field: 'fetchEnabled' | 'fetchAllowPrivate'; readonly env: string; readonly flag: string }[] = [
+  { field: 'fetchEnabled', env: 'FETCH', flag: 'fetch' },
+  { field: 'fetchAllowPrivate', env: 'FETCH_ALLOW_PRIVATE', flag: 'fetch-allow-private' },
+];
+
+const ON = new Set(['on', 'true', '1', 'yes']);
+const OFF = new Set(['off', 'false', '0', 'no']);
+const onOff = (name: string, v: string | undefined): boolean | undefined => {
+  if (v === undefined || v.trim() === '') return undefined;
+  const t = v.trim().toLowerCase();
+  if (ON.has(t)) return true;
+  if (OFF.has(t)) return false;
+  throw new RangeError(`${name}: not on or off: ${v}`);
+};
 
 const number = (name: string, v: string | undefined): number | undefined => {
   if (v === undefined || v.trim() === '') return undefined;
@@ -112,8 +146,8 @@ const list = (v: string | undefined): string[] | undefined =>
 
 /**
  * Reads TENDRIL_PROXY_* variables: OPENAI_URL, ANTHROPIC_URL, DISABLE (comma list of providers, or
- * "all"), ORIGINS (comma list), and the numbers of PROXY_NUMBER_SETTINGS. `flags` (flag name without
- * `--proxy-`, to its text) override the numbers.
+ * "all"), ORIGINS (comma list), the numbers of PROXY_NUMBER_SETTINGS and the on/off switches of
+ * PROXY_SWITCH_SETTINGS. `flags` (flag name without `--proxy-`, to its text) override those.
  */
 export function proxyConfigFromEnv(env: Readonly<Record<string, string | undefined>>, flags: Readonly<Record<string, string>> = {}): LlmProxyConfig {
   const e = (name: string): string | undefined => env[`TENDRIL_PROXY_${name}`];
@@ -130,6 +164,9 @@ export function proxyConfigFromEnv(env: Readonly<Record<string, string | undefin
   };
   for (const s of PROXY_NUMBER_SETTINGS) {
     picked[s.field] = s.flag in flags ? number(`--proxy-${s.flag}`, flags[s.flag]) : number(`TENDRIL_PROXY_${s.env}`, e(s.env));
+  }
+  for (const s of PROXY_SWITCH_SETTINGS) {
+    picked[s.field] = s.flag in flags ? onOff(`--proxy-${s.flag}`, flags[s.flag]) : onOff(`TENDRIL_PROXY_${s.env}`, e(s.env));
   }
   return resolveProxyConfig(picked as Partial<LlmProxyConfig>);
 }

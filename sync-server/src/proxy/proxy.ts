@@ -8,6 +8,8 @@
  * for byte. Around that: CORS, a body cap, kill switches, limits per device
  * and per workspace (rate, daily tokens, requests in flight), upstream
  * deadlines (first byte, idle, total), and a usage record per answer.
+ * POST /v1/proxy/fetch (web-fetch.ts) is served to the same members under the
+ * same limits: one GET of a public URL for a tab's web_fetch tool.
  * Returns false for paths it does not own.
  *
  * Unlike the rest of the relay this handler is not blind: prompts, answers
@@ -17,15 +19,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '@tendril/crdt-schema/errors';
 import { PROXY_PROOF_HEADER } from '@tendril/crdt-schema/wire';
+import { lookup } from 'node:dns/promises';
 import { createEd25519Verifier } from '../server/ed25519.ts';
 import { apiKeyOf, closeAfterRefusal, declaredTooLarge, discardRest, readBody } from './request.ts';
 import { createCallerCheck, type ProxyMembers } from './caller.ts';
 import { resolveProxyConfig, type LlmProxyConfig, type ProxyProvider } from './config.ts';
-import { ROUTES } from './forward.ts';
+import type { Resolve } from './fetch-guard.ts';
+import { ROUTES, type Route } from './forward.ts';
 import { createMemberLimits } from './member-limits.ts';
 import { relayCall, type ProxyLogger, type RelayCallContext, type UsageRecord } from './relay-call.ts';
 import { corsHeaders, preflight, sendError, type ProxyErrorOptions } from './respond.ts';
 import type { ProxyClock } from './upstream.ts';
+import { FETCH_PATH, relayWebFetch, type WebFetchContext } from './web-fetch.ts';
 
 export type { ProxyLogFields, ProxyLogger, UsageRecord } from './relay-call.ts';
 
@@ -40,9 +45,13 @@ export interface LlmProxyDeps {
   readonly onUsage?: (record: UsageRecord) => void;
   /** Price lookup (the workers' estimateCost fits); default: unknown. */
   readonly estimateCost?: (model: string, usage: { inputTokens: number; outputTokens: number }) => number | null;
-  /** A kill switch flipped at run time, on top of `config.disabled`. */
-  readonly isDisabled?: (provider: ProxyProvider) => boolean;
+  /** A kill switch flipped at run time, on top of `config.disabled` (and `config.fetchEnabled` for 'fetch'). */
+  readonly isDisabled?: (provider: ProxyProvider | 'fetch') => boolean;
+  /** Every address a name resolves to, for the web fetch (default: the system resolver). */
+  readonly resolve?: Resolve;
 }
+
+const systemResolve: Resolve = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
@@ -67,9 +76,12 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
     ...(deps.estimateCost && { estimateCost: deps.estimateCost }),
     ...(deps.onUsage && { onUsage: deps.onUsage }),
   };
+  const webFetch: WebFetchContext = { config, clock, log, resolve: deps.resolve ?? systemResolve };
   const callers = createCallerCheck({ members: deps.members, now: () => clock.now(), verify: verifier, windowMs: config.proofWindowMs, maxNonces: config.maxNonces });
 
-  async function handle(req: IncomingMessage, res: ServerResponse, provider: ProxyProvider, upstreamPath: string): Promise<void> {
+  /** `route` is a model provider's, or 'fetch' for the web fetch. */
+  async function handle(req: IncomingMessage, res: ServerResponse, route: Route | 'fetch'): Promise<void> {
+    const provider = route === 'fetch' ? 'fetch' : route.provider;
     const cors = corsHeaders(req, config.allowedOrigins);
     if (req.method === 'OPTIONS') return preflight(res, cors);
     const fail = (status: number, code: ErrorCode, o: ProxyErrorOptions = {}): void => {
@@ -86,10 +98,16 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
     const proof = one(req.headers[PROXY_PROOF_HEADER]);
     const member = await callers.precheck(proof);
     if (!member.ok) return failEarly(member.status, member.code, { message: member.message });
-    const base = config.upstreams[provider];
-    if (!base || config.disabled.includes(provider) || deps.isDisabled?.(provider)) return failEarly(503, 'E_PROXY_DISABLED');
-    const apiKey = apiKeyOf(provider, req.headers);
-    if (!apiKey) return failEarly(401, 'E_PROVIDER_AUTH', { message: provider === 'anthropic' ? 'no x-api-key header' : 'no Authorization: Bearer header' });
+    let forward: { provider: ProxyProvider; upstreamPath: string; base: string; apiKey: string } | undefined;
+    if (route === 'fetch') {
+      if (!config.fetchEnabled || deps.isDisabled?.('fetch')) return failEarly(503, 'E_PROXY_DISABLED', { message: 'the relay operator switched the web fetch off' });
+    } else {
+      const base = config.upstreams[route.provider];
+      if (!base || config.disabled.includes(route.provider) || deps.isDisabled?.(route.provider)) return failEarly(503, 'E_PROXY_DISABLED');
+      const apiKey = apiKeyOf(route.provider, req.headers);
+      if (!apiKey) return failEarly(401, 'E_PROVIDER_AUTH', { message: route.provider === 'anthropic' ? 'no x-api-key header' : 'no Authorization: Bearer header' });
+      forward = { provider: route.provider, upstreamPath: route.upstreamPath, base, apiKey };
+    }
     const raw = await readBody(req, config.maxBodyBytes);
     if (!raw.ok) {
       if (raw.reason === 'aborted') {
@@ -109,17 +127,19 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
       return fail(429, admission.code, { retryAfterMs: admission.retryAfterMs, message: `${ERROR_TEXT[admission.code]} for this ${admission.scope}` });
     }
     try {
-      await relayCall(call, req, res, { provider, upstreamPath, base, apiKey, raw: raw.bytes, caller, cors, fail });
+      if (forward) await relayCall(call, req, res, { ...forward, raw: raw.bytes, caller, cors, fail });
+      else await relayWebFetch(webFetch, req, res, { raw: raw.bytes, caller, cors, fail });
     } finally {
       admission.release();
     }
   }
 
   return async (req, res) => {
-    const route = ROUTES[new URL(req.url ?? '/', 'http://relay').pathname];
+    const path = new URL(req.url ?? '/', 'http://relay').pathname;
+    const route = path === FETCH_PATH ? 'fetch' : ROUTES[path];
     if (!route) return false;
     try {
-      await handle(req, res, route.provider, route.upstreamPath);
+      await handle(req, res, route);
     } catch (err) {
       log.warn('proxy.error', { message: err instanceof Error ? err.name : 'unknown' });
       if (!res.headersSent) sendError(res, 500, 'E_PROVIDER_UNAVAILABLE', { message: 'the proxy failed' });

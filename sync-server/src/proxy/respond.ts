@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ERRORS, type ErrorCode } from '@tendril/crdt-schema/errors';
 
 const ALLOWED_HEADERS = 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, x-tendril-proof';
-const EXPOSED_HEADERS = 'retry-after, x-request-id, request-id';
+const EXPOSED_HEADERS = 'retry-after, x-request-id, request-id, x-tendril-upstream-status, x-tendril-upstream-location, x-tendril-truncated';
 
 /** CORS headers for this request's Origin, or none when it is not allowed. */
 export function corsHeaders(req: IncomingMessage, allowed: readonly string[]): Record<string, string> {
