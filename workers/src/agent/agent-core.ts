@@ -13,4 +13,5 @@ export { createProvider, PROVIDER_KINDS, type ChosenProvider, type ProviderKind,
 export { fallbackChain, withRetry, type LlmProvider, type LlmDeps } from '../llm/index.ts';
 export type { Toolbox } from '../tools/tool.ts';
 export { pageAgentTools, type PageToolsOptions } from '../tools/page-tools.ts';
+export { PROXY_FETCH_PATH, relayFetch, type RelayFetchOptions } from '../tools/relay-fetch.ts';
 export { sessionChatAccess, type ChatAccess } from '../plugins/chat-access.ts';

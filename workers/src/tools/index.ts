@@ -12,4 +12,5 @@ export { runCommandTool } from './run-command.ts';
 export { describeFailure, MAX_TOOL_RESULT_CHARS, toolbox, type AgentTool, type ToolContext, type Toolbox } from './tool.ts';
 export { DEFAULT_MAX_TOOL_ROUNDS, LIMIT_NOTE, toolLoop, type ToolLoopOptions } from './tool-loop.ts';
 export { gatedFetchText, webFetchTool, type GatedFetchOptions } from './web-fetch.ts';
+export { PROXY_FETCH_PATH, relayFetch, type RelayFetchOptions } from './relay-fetch.ts';
 export { formatHits, searchDocs, searchTerms, searchWorkspaceTool, type SearchDoc, type SearchHit } from './workspace-search.ts';

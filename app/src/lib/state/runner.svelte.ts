@@ -11,7 +11,7 @@
 import type { MessageId } from '@tendril/crdt-schema/ids';
 import type { PermissionsDoc, SettingsDoc } from '@tendril/crdt-schema/schema';
 import { liveReplySigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { pageAgentTools, sessionChatAccess, TurnRunner, type RunnerChat, type Toolbox } from '@tendril/workers/agent-core';
+import { pageAgentTools, relayFetch, sessionChatAccess, TurnRunner, type RunnerChat, type Toolbox } from '@tendril/workers/agent-core';
 import { loadConnectPolicy, type ConnectPolicy } from '../agent/connect-policy.ts';
 import { pageProviders } from '../agent/page-providers.ts';
 import { deviceProxyFetch } from '../agent/proxy-fetch.ts';
@@ -23,7 +23,7 @@ export interface PageRunnerOptions {
   /** Who is online: a worker there gets the grace window to take a turn first. */
   readonly roster: Pick<RosterState, 'online' | 'listeningForMs'>;
   readonly settings: () => SettingsDoc | null;
-  /** The permissions document, once open: workspace search is offered when the agent holds a grant for it. */
+  /** The permissions document, once open: workspace search and web fetch are each offered when the agent holds a grant for it. */
   readonly permissions: () => PermissionsDoc | null;
   readonly origin: string;
   readonly loadPolicy?: (origin: string) => Promise<ConnectPolicy>;
@@ -37,10 +37,13 @@ export class PageRunner {
   /** Chats handed over before the policy was read, with the stop function each gets once watched. */
   private readonly pending = new Map<RunnerChat, (() => void) | null>();
   private tools: { readonly doc: PermissionsDoc; readonly next: () => Toolbox | undefined } | null = null;
+  /** Web pages for the agent's web_fetch, fetched by the relay's proxy (served on this page's origin) and signed by this device. */
+  private readonly webFetch: typeof fetch;
 
   constructor(o: PageRunnerOptions) {
     this.o = o;
     const proxyFetch = deviceProxyFetch(o.session.crypto, o.session.home, { observed: () => o.session.peer.relay.observed });
+    this.webFetch = relayFetch({ relay: o.origin, signedFetch: proxyFetch });
     this.runner = new TurnRunner({
       me: o.session.home.identity.deviceId,
       signer: liveReplySigner(o.session.crypto, o.session.home.identity),
@@ -75,7 +78,7 @@ export class PageRunner {
     if (!doc) return undefined;
     if (this.tools?.doc !== doc) {
       const device = this.o.session.home.identity.deviceId;
-      this.tools = { doc, next: pageAgentTools({ permissions: doc, device, chats: sessionChatAccess(this.o.session) }) };
+      this.tools = { doc, next: pageAgentTools({ permissions: doc, device, chats: sessionChatAccess(this.o.session), fetch: this.webFetch }) };
     }
     return this.tools.next();
   }
