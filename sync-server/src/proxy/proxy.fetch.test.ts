@@ -82,6 +82,16 @@ describe('proxy web fetch: what it does for a member', () => {
     expect(await s.requests[0]!.closed).toBe('aborted');
   });
 
+  it('gives up at its deadline with 504 E_TIMEOUT and closes the upstream request', async () => {
+    const s = await site();
+    const p = await h.proxy({ fetchAllowPrivate: true, fetchTimeoutMs: 15_000 });
+    const answer = ask(p, `${s.url}/hang`);
+    await expect.poll(() => s.requests.length, { timeout: 10_000 }).toBe(1);
+    p.clock.advance(15_000);
+    expect(await answer).toMatchObject({ status: 504, code: 'E_TIMEOUT' });
+    expect(await s.requests[0]!.closed).toBe('aborted');
+  });
+
   it('is refused unsigned (401 E_PROXY_PROOF) and when switched off (503 E_PROXY_DISABLED), without fetching', async () => {
     const s = await site();
     const p = await h.proxy({ fetchAllowPrivate: true });

@@ -134,6 +134,10 @@ function getOnce(url: URL, ctx: WebFetchContext, signal: AbortSignal): Promise<F
         res.on('error', (e) => {
           if (!truncated) reject(e);
         });
+        // Aborted mid-body (deadline, caller gone, upstream reset): not every cut surfaces as 'error'.
+        res.on('close', () => {
+          if (!res.complete && !truncated) reject(new Error('the upstream connection closed mid-body'));
+        });
       },
     );
     req.on('error', reject);
