@@ -25,7 +25,7 @@ export const FETCH_PATH = '/v1/proxy/fetch';
 export const UPSTREAM_STATUS_HEADER = 'x-tendril-upstream-status';
 export const UPSTREAM_LOCATION_HEADER = 'x-tendril-upstream-location';
 export const TRUNCATED_HEADER = 'x-tendril-truncated';
-export const FETCH_USER_AGENT = 'TendrilRelayFetch/1 (+https://github.com/tendril)';
+export const FETCH_USER_AGENT = 'TendrilRelayFetch/1';
 
 /** The content types passed on (the workers' fetchText reads the same). */
 const TEXTUAL = /^(text\/|application\/(json|xml|xhtml\+xml|javascript|ld\+json|rss\+xml|atom\+xml)|[^;]*\+json|[^;]*\+xml)/i;
