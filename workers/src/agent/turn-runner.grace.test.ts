@@ -46,7 +46,7 @@ async function until(check: () => boolean, what: string, ms = 10_000): Promise<v
   }
 }
 
-function runner(me: DeviceId, choose: () => RunnerChoice, workersKnown: boolean, extra: { graceMs?: number; unroutableGraceMs?: number } = {}) {
+function runner(me: DeviceId, choose: () => RunnerChoice, workersKnown: boolean, extra: { graceMs?: number; unroutableGraceMs?: number; otherDeviceGraceMs?: number } = {}) {
   const r = new TurnRunner({ me, chooseProvider: choose, workersKnown: () => workersKnown, settleMs: 10, leaseMs: 3000, ...extra });
   runners.push(r);
   return r;
@@ -61,8 +61,8 @@ describe('turn runner', () => {
     const r = new TurnRunner({ me: TAB, chooseProvider: () => ({ provider: echo(calls), model: 'gpt-4o-mini' }), workersKnown: () => false, settleMs: 10, onAnswering: (id, on) => answering.push(`${on ? '+' : '-'}${id}`) });
     runners.push(r);
     r.watch({ id: CHAT, sync: synced(), chat });
-    const turn = chat.addMessage({ author: USER, role: 'user', content: 'hi' });
-    // Claimed on the first look at the turn: no grace window without workers.
+    const turn = chat.addMessage({ author: TAB, role: 'user', content: 'hi' });
+    // Typed in this tab: claimed on the first look at the turn (no grace window without workers).
     r.scanAll();
     expect(chat.claims.get(turn)?.worker).toBe(TAB);
     await until(() => chat.message(turn)?.status === 'done', 'the turn to be answered');
@@ -70,6 +70,19 @@ describe('turn runner', () => {
     expect(reply).toMatchObject({ content: 'hello back', status: 'done', author: TAB, model: 'gpt-4o-mini' });
     expect(answering).toEqual([`+${reply!.id}`, `-${reply!.id}`]);
     expect(chat.claims.get(turn)).toBeUndefined();
+  });
+
+  it('leaves a turn typed on another device to that device first, then answers it if nobody did', async () => {
+    const [doc] = docsWithClients(1) as [Y.Doc];
+    const chat = chatDoc(doc);
+    const calls: string[] = [];
+    const r = runner(TAB, () => ({ provider: echo(calls), model: 'm' }), false, { otherDeviceGraceMs: 300 });
+    r.watch({ id: CHAT, sync: synced(), chat });
+    const turn = chat.addMessage({ author: USER, role: 'user', content: 'typed on the phone' });
+    r.scanAll();
+    expect(chat.claims.get(turn)).toBeUndefined();
+    await until(() => chat.message(turn)?.status === 'done', 'the tab to answer after the other device did not');
+    expect(chat.repliesTo(turn)[0]).toMatchObject({ author: TAB, content: 'hello back' });
   });
 
   it('waits out the grace window when a worker is known, and leaves a turn a worker claimed', async () => {

@@ -52,6 +52,8 @@ export interface TurnRunnerOptions {
   readonly graceMs?: number;
   /** Wait before ending a turn this runner cannot route, when workers are known (default 15 s). */
   readonly unroutableGraceMs?: number;
+  /** Further wait before claiming a turn another device wrote, so the tab it was typed in answers it (default 1 s). */
+  readonly otherDeviceGraceMs?: number;
   readonly systemPrompt?: () => string | undefined;
   readonly leaseMs?: number;
   readonly settleMs?: number;
@@ -155,8 +157,10 @@ export class TurnRunner {
       if (this.inFlight.has(turn.id) || this.unwritable.has(turn.id)) continue;
       const seen = this.firstSeen.get(turn.id) ?? now;
       this.firstSeen.set(turn.id, seen);
-      if (now - seen < grace) {
-        this.wakeAt(turn.id, id, seen + grace - now);
+      // The tab the turn was typed in goes first; another open device of the owner takes it after a while.
+      const wait = grace + (turn.author === this.o.me ? 0 : (this.o.otherDeviceGraceMs ?? 1_000));
+      if (now - seen < wait) {
+        this.wakeAt(turn.id, id, seen + wait - now);
         continue;
       }
       this.start(c, turn);
