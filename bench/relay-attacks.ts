@@ -20,7 +20,7 @@
  * `--pin 0` lets all three share every core (the attacker at nice 19).
  *
  *   node --import tsx bench/relay-attacks.ts [--preauth-sockets 512] [--readers 64] [--attack-seconds 15]
- *     [--big-entries 192] [--big-entry-kib 256] [--appends 300] [--catchups 20] [--wait-quiet 30]
+ *     [--big-entries 192] [--big-entry-kib 256] [--appends 1000] [--catchups 20] [--wait-quiet 30]
  *     [--pin 1] [--connect-rate N] [--connect-burst N] [--profile DIR]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,7 +45,7 @@ const READERS = flags.number('readers', 64);
 const ATTACK_S = flags.number('attack-seconds', 15);
 const BIG_ENTRIES = flags.number('big-entries', 192);
 const BIG_ENTRY_KIB = flags.number('big-entry-kib', 256);
-const APPENDS = flags.number('appends', 300);
+const APPENDS = flags.number('appends', 1000);
 const CATCHUPS = flags.number('catchups', 20);
 const WAIT_QUIET = flags.number('wait-quiet', 30);
 /** Write a V8 CPU profile of the relay process into this directory. */
