@@ -40,9 +40,8 @@ export interface PresenceStamp {
   readonly seq: number;
 }
 
-/** A gateway or worker online (or leaving). */
-export interface PeerAnnouncement extends PresenceStamp {
-  readonly t: 'peer';
+/** What a gateway or worker says about itself. */
+export interface PeerInfo {
   readonly kind: PeerKind;
   readonly name: string;
   readonly host: string;
@@ -50,6 +49,11 @@ export interface PeerAnnouncement extends PresenceStamp {
   readonly health: Health;
   /** Workers: chat turns in progress. */
   readonly turns?: number;
+}
+
+/** A gateway or worker online (or leaving). */
+export interface PeerAnnouncement extends PresenceStamp, PeerInfo {
+  readonly t: 'peer';
   /** How often the peer announces, in ms: readers expire it after about three missed announcements. */
   readonly every: number;
   /** True on the last announcement of a peer that stops. */

@@ -13,10 +13,9 @@
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { DeviceIdentity } from '../crypto/keys.ts';
 import type { DeviceId, DocId } from '../ids.ts';
-import type { Health } from '../schema/workspace-announcements.ts';
 import { SyncState, type SyncStatus } from '../sync/status.ts';
 import type { Directory } from './directory.ts';
-import { encodePeerPresence, type PeerAnnouncement, type PeerKind, type PeerPresenceMessage, type PresenceStamp } from './peer-announcement.ts';
+import { encodePeerPresence, type PeerAnnouncement, type PeerInfo, type PeerKind, type PeerPresenceMessage, type PresenceStamp } from './peer-announcement.ts';
 import { signPeerPresence } from './peer-presence-seal.ts';
 import { PeerRoster, type PeerOnline, type Received } from './peer-roster.ts';
 
@@ -36,14 +35,7 @@ export interface PresenceChannel {
 }
 
 /** What a peer says about itself now. */
-export interface SelfDescription {
-  readonly kind: PeerKind;
-  readonly name: string;
-  readonly host: string;
-  readonly version: string;
-  readonly health: Health;
-  readonly turns?: number;
-}
+export type SelfDescription = PeerInfo;
 
 export interface PeerPresenceOptions {
   readonly crypto: CryptoProvider;

@@ -14,9 +14,8 @@
  */
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { DeviceId, DocId } from '../ids.ts';
-import type { Health } from '../schema/workspace-announcements.ts';
 import type { Directory } from './directory.ts';
-import { parsePeerPresence, type PeerKind, type PresenceStamp } from './peer-announcement.ts';
+import { parsePeerPresence, type PeerInfo, type PeerKind, type PresenceStamp } from './peer-announcement.ts';
 import { openPeerPresence } from './peer-presence-seal.ts';
 
 /** An entry expires after this many announce intervals without an announcement. */
@@ -24,14 +23,8 @@ export const MISSED_ANNOUNCEMENTS = 3.5;
 /** A message stamped further than this from the reader's clock is refused (bounds how old a replay can be). */
 export const MAX_CLOCK_SKEW_MS = 10 * 60_000;
 
-export interface PeerOnline {
+export interface PeerOnline extends PeerInfo {
   readonly device: DeviceId;
-  readonly kind: PeerKind;
-  readonly name: string;
-  readonly host: string;
-  readonly version: string;
-  readonly health: Health;
-  readonly turns?: number;
   /** When the last announcement arrived (the reader's clock). */
   readonly at: number;
   readonly expiresAt: number;
