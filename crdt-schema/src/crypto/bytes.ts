@@ -39,6 +39,11 @@ export const Context = {
   revocationCert: 'tendril/revocation/v1',
   /** BLAKE2b context of the local "this device verified these bytes" tag. */
   localVerified: 'tendril/local-verified/v1',
+  /** Ed25519 signatures by a device's own key on ephemeral payloads (workspace/device-signed.ts). */
+  peerPresence: 'tendril/peer-presence/v1',
+  liveReply: 'tendril/live-reply/v1',
+  /** Ed25519 signature of an LLM proxy request by the calling device (wire/proxy-proof.ts). */
+  proxyRequest: 'tendril/proxy/v1',
 } as const;
 export type Context = (typeof Context)[keyof typeof Context];
 

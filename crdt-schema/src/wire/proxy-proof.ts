@@ -11,14 +11,14 @@
  * Header text: `v1.<workspace>.<device>.<time ms, decimal>.<nonce b64url>.<signature b64url>`.
  */
 import { digest as sha256Lib0 } from 'lib0/hash/sha256';
+import { concatBytes, Context, utf8 } from '../crypto/bytes.ts';
 import { fromBase64Url, parseDeviceId, parseWorkspaceId, publicKeyOfDevice, toBase64Url, type DeviceId, type WorkspaceId } from '../ids.ts';
 
 export const PROXY_PROOF_HEADER = 'x-tendril-proof';
 /** How far a proof's time may be from the relay's clock, either way. */
 export const PROXY_PROOF_WINDOW_MS = 60_000;
 export const PROXY_PROOF_NONCE_BYTES = 16;
-const TAG = 'tendril/proxy/v1';
-const utf8 = new TextEncoder();
+const TAG = Context.proxyRequest;
 
 export interface ProxyProof {
   readonly workspace: WorkspaceId;
@@ -47,26 +47,17 @@ function u64(n: number): Uint8Array {
 }
 
 function field(text: string): Uint8Array {
-  const bytes = utf8.encode(text);
-  return concat([u64(bytes.length), bytes]);
+  const bytes = utf8(text);
+  return concatBytes(u64(bytes.length), bytes);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** The bytes the device key signs. */
 export function proxyProofBytes(
   p: { readonly workspace: WorkspaceId; readonly device: DeviceId; readonly time: number; readonly nonce: Uint8Array },
   req: { readonly method: string; readonly path: string; readonly bodyHash: Uint8Array },
 ): Uint8Array {
-  return concat([utf8.encode(TAG), field(p.workspace), field(p.device), u64(p.time), p.nonce, field(req.method), field(req.path), req.bodyHash]);
+  return concatBytes(utf8(TAG), field(p.workspace), field(p.device), u64(p.time), p.nonce, field(req.method), field(req.path), req.bodyHash);
 }
 
 export function writeProxyProof(p: ProxyProof): string {

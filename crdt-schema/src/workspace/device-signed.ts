@@ -11,31 +11,22 @@
  *   payload = signature (64 bytes) || message
  *   signed  = context || "\n" || doc || "\n" || message
  */
+import { concatBytes, type Context, utf8 } from '../crypto/bytes.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { DeviceIdentity } from '../crypto/keys.ts';
 import { publicKeyOfDevice, type DeviceId, type DocId } from '../ids.ts';
 
 const SIGNATURE_BYTES = 64;
 
-function signedBytes(context: string, doc: DocId, message: Uint8Array): Uint8Array {
-  const head = new TextEncoder().encode(`${context}\n${doc}\n`);
-  const out = new Uint8Array(head.length + message.length);
-  out.set(head);
-  out.set(message, head.length);
-  return out;
-}
+const signedBytes = (context: Context, doc: DocId, message: Uint8Array): Uint8Array => concatBytes(utf8(`${context}\n${doc}\n`), message);
 
 /** `message` signed by `identity` for `context` on document `doc`. */
-export function signAsDevice(crypto: CryptoProvider, identity: DeviceIdentity, context: string, doc: DocId, message: Uint8Array): Uint8Array {
-  const signature = crypto.sign(signedBytes(context, doc, message), identity.signSecretKey.expose());
-  const out = new Uint8Array(SIGNATURE_BYTES + message.length);
-  out.set(signature);
-  out.set(message, SIGNATURE_BYTES);
-  return out;
+export function signAsDevice(crypto: CryptoProvider, identity: DeviceIdentity, context: Context, doc: DocId, message: Uint8Array): Uint8Array {
+  return concatBytes(crypto.sign(signedBytes(context, doc, message), identity.signSecretKey.expose()), message);
 }
 
 /** The message in a payload whose signature by `from` for `context` on `doc` verifies, else null. */
-export function openAsDevice(crypto: CryptoProvider, context: string, doc: DocId, from: DeviceId, payload: Uint8Array): Uint8Array | null {
+export function openAsDevice(crypto: CryptoProvider, context: Context, doc: DocId, from: DeviceId, payload: Uint8Array): Uint8Array | null {
   if (payload.length <= SIGNATURE_BYTES) return null;
   let key: Uint8Array;
   try {
@@ -54,7 +45,7 @@ export interface DeviceSigner {
   open(doc: DocId, from: DeviceId, payload: Uint8Array): Uint8Array | null;
 }
 
-export function deviceSigner(crypto: CryptoProvider, identity: DeviceIdentity, context: string): DeviceSigner {
+export function deviceSigner(crypto: CryptoProvider, identity: DeviceIdentity, context: Context): DeviceSigner {
   return {
     self: identity.deviceId,
     sign: (doc, message) => signAsDevice(crypto, identity, context, doc, message),

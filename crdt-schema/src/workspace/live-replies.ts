@@ -18,6 +18,7 @@ import type { CryptoProvider } from '../crypto/provider.ts';
 import type { DeviceIdentity } from '../crypto/keys.ts';
 import type { DeviceId, DocId, MessageId } from '../ids.ts';
 import type { ChatMessage } from '../schema/chat-message.ts';
+import { Context } from '../crypto/bytes.ts';
 import { deviceSigner, type DeviceSigner } from './device-signed.ts';
 import { cutAt, decodeLive, encodeLive, LiveSegments, MAX_LIVE_TEXT, type LivePayload } from './live-reply.ts';
 
@@ -200,7 +201,7 @@ export class LiveReplies {
 }
 
 /** The signing context of live reply frames. */
-export const LIVE_REPLY_CONTEXT = 'tendril/live-reply/v1';
+export const LIVE_REPLY_CONTEXT = Context.liveReply;
 
 /** This device's signer for live reply frames. */
 export const liveReplySigner = (crypto: CryptoProvider, identity: DeviceIdentity): DeviceSigner => deviceSigner(crypto, identity, LIVE_REPLY_CONTEXT);

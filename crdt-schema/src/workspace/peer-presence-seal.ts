@@ -13,9 +13,10 @@
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { DeviceIdentity } from '../crypto/keys.ts';
 import type { DeviceId, DocId } from '../ids.ts';
+import { Context } from '../crypto/bytes.ts';
 import { openAsDevice, signAsDevice } from './device-signed.ts';
 
-const CONTEXT = 'tendril/peer-presence/v1';
+const CONTEXT = Context.peerPresence;
 
 /** The presence payload for `message`, signed by `identity` for the index document `doc`. */
 export function signPeerPresence(crypto: CryptoProvider, identity: DeviceIdentity, doc: DocId, message: Uint8Array): Uint8Array {
