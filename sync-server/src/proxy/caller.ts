@@ -33,6 +33,8 @@ export interface CallerCheckDeps {
   readonly verify: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
   readonly windowMs: number;
   readonly maxNonces: number;
+  /** Nonces one device may hold in the cache (far above what its request limits let it use). */
+  readonly maxNoncesPerDevice?: number;
 }
 
 export interface CallerCheck {
@@ -45,7 +47,7 @@ const sha256 = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256'
 const refuse = (code: ErrorCode, message: string): CallerResult => ({ ok: false, status: 401, code, message });
 
 export function createCallerCheck(d: CallerCheckDeps): CallerCheck {
-  const nonces = createReplayCache(d.windowMs, d.maxNonces);
+  const nonces = createReplayCache(d.windowMs, d.maxNonces, d.maxNoncesPerDevice);
   const shapeOrTime = (reason: 'malformed' | 'stale' | 'signature'): CallerResult =>
     reason === 'malformed' ? refuse('E_PROXY_PROOF', 'sign the request: x-tendril-proof header missing or malformed')
       : reason === 'stale' ? refuse('E_PROXY_PROOF_STALE', `the proof time is more than ${d.windowMs / 1000} s from the relay clock`)
@@ -63,7 +65,7 @@ export function createCallerCheck(d: CallerCheckDeps): CallerCheck {
     check(header, req) {
       const c = checkProxyProof(header, req, { now: d.now, verify: d.verify, windowMs: d.windowMs, sha256 });
       if (!c.ok) return shapeOrTime(c.reason);
-      const seen = nonces.admit(`${c.proof.device}.${toBase64Url(c.proof.nonce)}`, d.now());
+      const seen = nonces.admit(c.proof.device, toBase64Url(c.proof.nonce), d.now());
       if (!seen.ok && seen.reason === 'replayed') return refuse('E_PROXY_REPLAY', 'this signed request was already used');
       if (!seen.ok) return { ok: false, status: 429, code: 'E_PROXY_RATE_LIMITED', message: 'too many signed requests in the window', retryAfterMs: seen.retryAfterMs };
       return { ok: true, caller: { workspace: c.proof.workspace, device: c.proof.device } };

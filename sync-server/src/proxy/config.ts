@@ -40,6 +40,8 @@ export interface LlmProxyConfig {
   readonly proofWindowMs: number;
   /** Proof nonces remembered at most (replay cache); past it new requests get 429 until old ones expire. */
   readonly maxNonces: number;
+  /** Nonces one device may hold in that cache, so one device cannot fill it for everyone. */
+  readonly maxNoncesPerDevice: number;
   /** Whether POST /v1/proxy/fetch (web fetch for members' tabs) is served; off answers 503 E_PROXY_DISABLED. */
   readonly fetchEnabled: boolean;
   /**
@@ -74,6 +76,7 @@ export const DEFAULT_PROXY_CONFIG: LlmProxyConfig = {
   requestTimeoutMs: 30_000,
   proofWindowMs: 60_000,
   maxNonces: 100_000,
+  maxNoncesPerDevice: 1_000,
   fetchEnabled: true,
   fetchAllowPrivate: false,
   fetchMaxBytes: 2 * 1024 * 1024,

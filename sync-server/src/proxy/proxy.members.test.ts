@@ -107,4 +107,16 @@ describe('LLM proxy callers', () => {
     expect((await send(p, p.proof(p.admin, PATH, BODY))).status).toBe(200);
     expect(up.requests).toHaveLength(3);
   });
+
+  it('lets one device fill only its own share of the nonce cache, even with requests its rate limit refuses', async () => {
+    const { up, p } = await setup({ maxNonces: 4, maxNoncesPerDevice: 3, requestsPerMinute: 1, burst: 1 });
+    const flooder = await p.member();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await send(p, p.proof(flooder, PATH, BODY))).status);
+    // One forwarded; the rest refused, first by its rate limit (their nonces kept), then by its full share.
+    expect(statuses).toEqual([200, 429, 429, 429, 429, 429]);
+    // Another device still gets through: the flood did not fill the cache for everyone.
+    expect((await send(p, p.proof(await p.member(), PATH, BODY))).status).toBe(200);
+    expect(up.requests).toHaveLength(2);
+  });
 });

@@ -77,7 +77,7 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
     ...(deps.onUsage && { onUsage: deps.onUsage }),
   };
   const webFetch: WebFetchContext = { config, clock, log, resolve: deps.resolve ?? systemResolve };
-  const callers = createCallerCheck({ members: deps.members, now: () => clock.now(), verify: verifier, windowMs: config.proofWindowMs, maxNonces: config.maxNonces });
+  const callers = createCallerCheck({ members: deps.members, now: () => clock.now(), verify: verifier, windowMs: config.proofWindowMs, maxNonces: config.maxNonces, maxNoncesPerDevice: config.maxNoncesPerDevice });
 
   /** `route` is a model provider's, or 'fetch' for the web fetch. */
   async function handle(req: IncomingMessage, res: ServerResponse, route: Route | 'fetch'): Promise<void> {
