@@ -117,6 +117,8 @@ export const PROXY_NUMBER_SETTINGS: readonly { readonly field: NumericField; rea
   { field: 'streamTimeoutMs', env: 'STREAM_TIMEOUT_MS', flag: 'stream-timeout-ms' },
   { field: 'requestTimeoutMs', env: 'REQUEST_TIMEOUT_MS', flag: 'request-timeout-ms' },
   { field: 'proofWindowMs', env: 'PROOF_WINDOW_MS', flag: 'proof-window-ms' },
+  { field: 'maxNonces', env: 'MAX_NONCES', flag: 'max-nonces' },
+  { field: 'maxNoncesPerDevice', env: 'MAX_NONCES_PER_DEVICE', flag: 'max-nonces-per-device' },
   { field: 'fetchMaxBytes', env: 'FETCH_MAX_BYTES', flag: 'fetch-max-bytes' },
   { field: 'fetchTimeoutMs', env: 'FETCH_TIMEOUT_MS', flag: 'fetch-timeout-ms' },
 ];
