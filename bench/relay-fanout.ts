@@ -35,7 +35,7 @@ import type { LightTarget, SystemKind } from './lib/light-client.ts';
 import type { ServerReady, ServerSpec } from './lib/server-child.ts';
 import { fmt, ratio, summarize, type LatencySummary } from './lib/stats.ts';
 import { contentionWarning, machineNote, printTable, waitForQuiet } from './lib/table.ts';
-import { createBenchWorkspace, newDocId, newMember, openDeviceDoc, readGrant } from './lib/tendril.ts';
+import { createBenchWorkspace, enrolMember, newDocId, newMember, openDeviceDoc, readGrant } from './lib/tendril.ts';
 import { openYwsDoc } from './lib/yws-client.ts';
 
 const flags = parseFlags();
@@ -115,7 +115,9 @@ async function tendrilSession(url: string, v: Variant, rec: Recorder): Promise<S
   const devices = [writer];
   const probes: Probe[] = [];
   for (let p = 0; p < PROBES; p++) {
-    const d = await openDeviceDoc({ ws, relayUrl: url, identity: newMember(ws), doc });
+    const identity = newMember(ws);
+    await enrolMember(ws, writer, identity);
+    const d = await openDeviceDoc({ ws, relayUrl: url, identity, doc });
     await d.sync.whenSynced(30_000);
     const text = messageText(d.ydoc, chat.message);
     if (!text) throw new Error('a probe reader did not receive the message');

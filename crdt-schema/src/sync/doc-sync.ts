@@ -43,7 +43,10 @@ export interface DocSyncOptions {
    * turn of the event loop together, right after it, adding no latency.
    */
   readonly coalesceMs?: number;
-  /** Upload a snapshot once this many entries follow the last one. */
+  /**
+   * Snapshot interval in entries: the device that wrote the entry at each multiple uploads one;
+   * any writer does when twice this many entries follow the last snapshot.
+   */
   readonly snapshotEvery?: number;
   /** Applied updates are written to the local log in one batch per this many milliseconds. */
   readonly saveDebounceMs?: number;
@@ -98,6 +101,13 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private snapshotSeq = 0;
   private snapshotInFlight = false;
   private snapshotPutBytes = 0;
+  /** The seq the snapshot in flight covers. */
+  private snapshotPutSeq = 0;
+  /**
+   * The highest multiple of `snapshotEvery` that is the seq of an entry this device wrote: it is the
+   * one device elected to snapshot up to there (exactly one device wrote that entry).
+   */
+  private snapshotDue = 0;
   /** What this document put on or got from the relay while open here: sizes, authors, times (no content). */
   readonly ledger: RelayLedger;
   private pending: Uint8Array[] = [];
@@ -278,6 +288,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     switch (frame.type) {
       case FrameType.Subscribed: return this.onSubscribed(frame.head, frame.snapshotSeq);
       case FrameType.Snapshot: return this.onSnapshot(frame.seq, frame.envelope);
+      case FrameType.SnapshotStored: return this.onSnapshotStored(frame.seq);
       case FrameType.Entry: return this.onEntry(frame.seq, frame.envelope);
       case FrameType.CaughtUp: return this.onCaughtUp(frame.head);
       case FrameType.Ack: return this.onAck(frame.ref, frame.seq);
@@ -329,6 +340,15 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     } catch (e) {
       this.reportError(e);
     }
+  }
+
+  /**
+   * Another device stored a snapshot. Only the seq to count the next snapshot from moves (never past
+   * what the relay said it holds): a relay that lies can delay this device's uploads, as refusing
+   * them would.
+   */
+  private onSnapshotStored(seq: number): void {
+    this.snapshotSeq = Math.max(this.snapshotSeq, Math.min(seq, this.meta.maxSeenSeq));
   }
 
   private onEntry(seq: number, envelope: Uint8Array): void {
@@ -425,7 +445,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     if (ref === 0) {
       this.snapshotInFlight = false;
       if (this.snapshotPutBytes > 0) this.ledger.snapshot(seq, this.snapshotPutBytes, 'sent');
-      this.snapshotSeq = Math.max(this.snapshotSeq, seq);
+      this.snapshotSeq = Math.max(this.snapshotSeq, Math.min(seq, this.meta.maxSeenSeq));
       return;
     }
     const sent = this.outbox.get(ref);
@@ -433,6 +453,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.ledger.entry(seq, sent.byteLength, this.cipher.self, 'sent');
     this.outbox.delete(ref);
     this.seqs.add(seq);
+    if (seq % this.opts.snapshotEvery === 0) this.snapshotDue = Math.max(this.snapshotDue, seq);
     // The change moves from the outbox to the log, now with its seq, in one transaction.
     this.log.add({ seq, author: { device: this.cipher.self, counter: ref }, update: this.outboxUpdates.get(ref) ?? new Uint8Array(0) });
     this.outboxUpdates.delete(ref);
@@ -462,7 +483,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       return;
     }
     if (ref === 0 && code === 'E_SNAPSHOT_REJECTED') {
+      // Mostly "a snapshot at or after this seq is already stored": count from there, rather than
+      // offer the whole state again with the next entry.
       this.snapshotInFlight = false;
+      this.snapshotSeq = Math.max(this.snapshotSeq, this.snapshotPutSeq);
       return;
     }
     if (code === 'E_CAPS_CHANGED' && this.link && this.resubscribeAfterCapsChange(this.link)) return;
@@ -515,12 +539,19 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     if (!l || !this.subscribed || this.catchingUp || !this.cipher.canWrite || this.readingRetired || this.snapshotInFlight) return;
     if (this.outbox.size > 0 || this.pending.length > 0 || this.held.size > 0) return;
     const cursor = this.seqs.cursor;
-    if (cursor - this.snapshotSeq < this.opts.snapshotEvery || this.seqs.pendingAbove > 0) return;
+    if (this.seqs.pendingAbove > 0) return;
+    // One upload per interval, by the device that wrote the entry at its boundary; any writer when
+    // the tail reaches two intervals (the elected device went away before uploading).
+    const every = this.opts.snapshotEvery;
+    const tail = cursor - this.snapshotSeq;
+    const elected = this.snapshotDue > this.snapshotSeq && cursor >= this.snapshotDue && tail >= every / 2;
+    if (!elected && tail < 2 * every) return;
     const body = encodeCoveredState({ seq: cursor, covers: this.coveredCounters(), state: Y.encodeStateAsUpdate(this.ydoc) });
     this.snapshotInFlight = true;
     // A snapshot's counter is the seq it covers: it only ever grows, as snapshot counters must.
     const envelope = this.cipher.seal(EnvelopeKind.Snapshot, cursor, body);
     this.snapshotPutBytes = envelope.byteLength;
+    this.snapshotPutSeq = cursor;
     l.send({ type: FrameType.SnapshotPut, doc: this.doc, ref: 0, seq: cursor, envelope });
   }
 

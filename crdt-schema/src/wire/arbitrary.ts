@@ -100,6 +100,8 @@ export function arbitraryFrame(p: Prng, type?: Frame['type'], opts: ArbitraryOpt
       return { type: t, doc: arbitraryDocId(p), ref: u(), seq: u(), envelope: bytes(p, max) };
     case FrameType.Snapshot:
       return { type: t, doc: arbitraryDocId(p), seq: u(), envelope: bytes(p, max) };
+    case FrameType.SnapshotStored:
+      return { type: t, doc: arbitraryDocId(p), seq: u() };
     case FrameType.Presence:
       return { type: t, doc: arbitraryDocId(p), from: arbitraryDeviceId(p), payload: bytes(p, max) };
     case FrameType.Stream:

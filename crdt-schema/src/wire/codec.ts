@@ -48,6 +48,7 @@ const CODECS: { [T in Frame['type']]: Codec<T> } = {
   [FrameType.CaughtUp]: { write: stream.writeCaughtUp, read: stream.readCaughtUp },
   [FrameType.SnapshotPut]: { write: stream.writeSnapshotPut, read: stream.readSnapshotPut },
   [FrameType.Snapshot]: { write: stream.writeSnapshot, read: stream.readSnapshot },
+  [FrameType.SnapshotStored]: { write: stream.writeSnapshotStored, read: stream.readSnapshotStored },
   [FrameType.Presence]: { write: stream.writePresence, read: stream.readPresence },
   [FrameType.Stream]: { write: stream.writeStream, read: stream.readStream },
   [FrameType.Error]: { write: control.writeError, read: control.readError },

@@ -35,6 +35,7 @@ export const FrameType = {
   Stream: 20,
   AddAdmin: 21,
   Enrol: 22,
+  SnapshotStored: 23,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 
@@ -159,6 +160,16 @@ export interface SnapshotFrame {
   doc: DocId;
   seq: number;
   envelope: Uint8Array;
+}
+
+/**
+ * R->C: another device stored a snapshot covering entries up to `seq`, so this one need not upload
+ * its own for that stretch. A hint only: nothing is applied from it.
+ */
+export interface SnapshotStoredFrame {
+  type: typeof FrameType.SnapshotStored;
+  doc: DocId;
+  seq: number;
 }
 
 /** Both ways: an ephemeral, encrypted presence payload; never stored. The relay fills `from`. */
@@ -302,6 +313,7 @@ export type Frame =
   | CaughtUpFrame
   | SnapshotPutFrame
   | SnapshotFrame
+  | SnapshotStoredFrame
   | PresenceFrame
   | ErrorFrame
   | UnsubscribeFrame
@@ -328,6 +340,7 @@ export const isEntry = guard<EntryFrame>(FrameType.Entry);
 export const isCaughtUp = guard<CaughtUpFrame>(FrameType.CaughtUp);
 export const isSnapshotPut = guard<SnapshotPutFrame>(FrameType.SnapshotPut);
 export const isSnapshot = guard<SnapshotFrame>(FrameType.Snapshot);
+export const isSnapshotStored = guard<SnapshotStoredFrame>(FrameType.SnapshotStored);
 export const isPresence = guard<PresenceFrame>(FrameType.Presence);
 export const isError = guard<ErrorFrame>(FrameType.Error);
 export const isUnsubscribe = guard<UnsubscribeFrame>(FrameType.Unsubscribe);

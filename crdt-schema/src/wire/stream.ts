@@ -7,6 +7,7 @@ import { CapMode, FrameType } from './frames.ts';
 import type {
   AckFrame,
   CaughtUpFrame,
+  SnapshotStoredFrame,
   EntryFrame,
   EnvelopeFrame,
   PresenceFrame,
@@ -178,6 +179,18 @@ export function readSnapshot(d: Decoder): SnapshotFrame {
   const seq = readUint(d, 'Snapshot.seq');
   const envelope = readBytes(d, 'Snapshot.envelope');
   return { type: FrameType.Snapshot, doc, seq, envelope };
+}
+
+export function writeSnapshotStored(e: Encoder, f: SnapshotStoredFrame): void {
+  writeUint(e, FrameType.SnapshotStored, 'SnapshotStored.type');
+  writeDocId(e, f.doc, 'SnapshotStored.doc');
+  writeUint(e, f.seq, 'SnapshotStored.seq');
+}
+
+export function readSnapshotStored(d: Decoder): SnapshotStoredFrame {
+  const doc = readDocId(d, 'SnapshotStored.doc');
+  const seq = readUint(d, 'SnapshotStored.seq');
+  return { type: FrameType.SnapshotStored, doc, seq };
 }
 
 export function writePresence(e: Encoder, f: PresenceFrame): void {

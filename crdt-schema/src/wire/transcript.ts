@@ -47,6 +47,8 @@ function fields(f: Frame): string {
       return `doc=${short(f.doc)} ref=${f.ref} seq=${f.seq} bytes=${f.envelope.length}`;
     case FrameType.Snapshot:
       return `doc=${short(f.doc)} seq=${f.seq} bytes=${f.envelope.length}`;
+    case FrameType.SnapshotStored:
+      return `doc=${short(f.doc)} seq=${f.seq}`;
     case FrameType.Presence:
       return `doc=${short(f.doc)} from=${short(f.from)} bytes=${f.payload.length}`;
     case FrameType.Stream:

@@ -36,6 +36,30 @@ describe('relay snapshots', () => {
     expect(shape((await follow(ahead.client, doc, caps, CapMode.Read, 8)).frames)).toEqual(['entry 9', 'entry 10']);
   });
 
+  it("tells the document's other subscribers that a snapshot was stored, and not the uploader nor other documents", async () => {
+    const relay = await h.start();
+    const w = await h.member(relay);
+    const { doc, caps } = await createDoc(w.client);
+    const other = await createDoc(w.client);
+    await appendAll(w.client, w.device, doc, range(1, 5));
+    const reader = await h.member(relay, w.workspace);
+    await follow(reader.client, doc, caps, CapMode.Read);
+    const elsewhere = await h.member(relay, w.workspace);
+    await follow(elsewhere.client, other.doc, other.caps, CapMode.Read);
+    expect(await putSnapshot(w, doc, 4)).toMatchObject({ type: FrameType.Ack, seq: 4 });
+    expect(await reader.client.nextOf(FrameType.SnapshotStored, doc)).toEqual({ type: FrameType.SnapshotStored, doc, seq: 4 });
+    // A refused upload announces nothing; the next accepted one does.
+    expect(await putSnapshot(w, doc, 3, 1)).toMatchObject({ code: 'E_SNAPSHOT_REJECTED' });
+    expect(await putSnapshot(w, doc, 5, 2)).toMatchObject({ type: FrameType.Ack, seq: 5 });
+    expect(await reader.client.nextOf(FrameType.SnapshotStored, doc)).toMatchObject({ seq: 5 });
+    // A refused upload on each connection: its answer comes after anything sent to it before.
+    expect(await putSnapshot(w, doc, 5, 3)).toMatchObject({ code: 'E_SNAPSHOT_REJECTED' });
+    expect(await putSnapshot(elsewhere, other.doc, 1, 4)).toMatchObject({ code: 'E_SNAPSHOT_REJECTED' });
+    const seen = (c: Member): Frame[] => c.client.received.filter((f) => f.type === FrameType.SnapshotStored);
+    expect(seen(w)).toEqual([]);
+    expect(seen(elsewhere)).toEqual([]);
+  });
+
   it('rejects a snapshot beyond the head or not newer than the stored one, and from a read subscription', async () => {
     const relay = await h.start();
     const w = await h.member(relay);

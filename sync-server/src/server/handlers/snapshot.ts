@@ -1,11 +1,13 @@
 /**
  * SnapshotPut: store a sealed snapshot covering 1..seq. Refused with
  * E_SNAPSHOT_REJECTED without a write subscription, for a seq beyond the head
- * or not newer than the stored snapshot. Accepted: Ack{ref, seq}, and the
- * covered entries are pruned after the grace period.
+ * or not newer than the stored snapshot. Accepted: Ack{ref, seq} to the
+ * uploader, SnapshotStored{seq} to the document's other subscribers (so they
+ * do not upload one of their own for the same stretch), and the covered
+ * entries are pruned after the grace period.
  */
 import { EnvelopeKind } from '@tendril/crdt-schema/header';
-import { CapMode, FrameType, type SnapshotPutFrame } from '@tendril/crdt-schema/wire';
+import { CapMode, encodeFrame, FrameType, type SnapshotPutFrame } from '@tendril/crdt-schema/wire';
 import type { Connection } from '../connection.ts';
 import type { RelayContext } from '../context.ts';
 import { checkEnvelope } from './envelope-check.ts';
@@ -29,6 +31,12 @@ export async function handleSnapshotPut(ctx: RelayContext, conn: Connection, f: 
     return;
   }
   conn.send({ type: FrameType.Ack, doc: f.doc, ref: f.ref, seq: f.seq });
+  let stored: Uint8Array | undefined;
+  for (const sub of ctx.hub.subscribers(f.doc)) {
+    if (sub.conn === conn) continue;
+    stored ??= encodeFrame({ type: FrameType.SnapshotStored, doc: f.doc, seq: f.seq });
+    sub.conn.sendBytes(FrameType.SnapshotStored, stored);
+  }
   ctx.schedulePrune(f.doc, f.seq);
   ctx.logger.info('snapshot.stored', { doc: f.doc, seq: f.seq, bytes: f.envelope.length });
 }
