@@ -32,4 +32,15 @@ describe('prometheus registry', () => {
       ].join('\n'),
     );
   });
+
+  it('counts through a resolved series into the same line as inc with equal labels', () => {
+    const r = createMetricsRegistry();
+    const c = r.counter('x_total', 'Things.');
+    const a = c.series({ kind: 'a' });
+    a.inc();
+    a.inc(4);
+    c.inc({ kind: 'a' });
+    c.series({ kind: 'b' }).inc();
+    expect(r.render()).toContain('x_total{kind="a"} 6\nx_total{kind="b"} 1\n');
+  });
 });

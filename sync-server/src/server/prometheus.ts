@@ -14,6 +14,8 @@ const labelText = (labels: Labels): string => {
 
 export interface Counter {
   inc(labels?: Labels, by?: number): void;
+  /** The series for `labels`, resolved once: for hot paths that count per frame. */
+  series(labels: Labels): { inc(by?: number): void };
 }
 export interface Gauge {
   set(value: number, labels?: Labels): void;
@@ -63,7 +65,13 @@ export function createMetricsRegistry(): MetricsRegistry {
   return {
     counter(name, help) {
       const at = scalar(name, help, 'counter');
-      return { inc: (labels = {}, by = 1) => void (at(labels).value += by) };
+      return {
+        inc: (labels = {}, by = 1) => void (at(labels).value += by),
+        series(labels) {
+          const s = at(labels);
+          return { inc: (by = 1) => void (s.value += by) };
+        },
+      };
     },
     gauge(name, help) {
       const at = scalar(name, help, 'gauge');

@@ -35,6 +35,26 @@ export interface RelayMetrics {
   rejected(code: string): void;
 }
 
+type FrameSeries = { readonly frames: { inc(by?: number): void }; readonly bytes: { inc(by?: number): void } };
+
+/**
+ * The frame and byte series of each frame type, created on first use and then found by the type's
+ * tag: counting a frame builds no label object or key (it did for every frame, ~6% of the relay's
+ * CPU per delivery in the fan-out benchmark).
+ */
+function perType(frames: Counter, bytes: Counter): (type: number | undefined) => FrameSeries {
+  const byTag: Array<FrameSeries | undefined> = [];
+  let invalid: FrameSeries | undefined;
+  const make = (type: number | undefined): FrameSeries => {
+    const labels = { type: frameTypeLabel(type) };
+    return { frames: frames.series(labels), bytes: bytes.series(labels) };
+  };
+  return (type) => {
+    if (type === undefined || !TYPE_NAMES.has(type)) return (invalid ??= make(undefined));
+    return (byTag[type] ??= make(type));
+  };
+}
+
 export function createRelayMetrics(): RelayMetrics {
   const r = createMetricsRegistry();
   const framesIn = r.counter('tendril_relay_frames_in_total', 'Frames received, by frame type.');
@@ -42,6 +62,8 @@ export function createRelayMetrics(): RelayMetrics {
   const framesOut = r.counter('tendril_relay_frames_out_total', 'Frames sent, by frame type.');
   const bytesOut = r.counter('tendril_relay_bytes_out_total', 'Bytes sent, by frame type.');
   const rejected = r.counter('tendril_relay_rejected_frames_total', 'Error frames sent, by error code.');
+  const seriesIn = perType(framesIn, bytesIn);
+  const seriesOut = perType(framesOut, bytesOut);
   return {
     registry: r,
     connections: r.gauge('tendril_relay_connections', 'Open WebSocket connections.'),
@@ -61,14 +83,14 @@ export function createRelayMetrics(): RelayMetrics {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
     ]),
     frameIn(type, bytes) {
-      const labels = { type: frameTypeLabel(type) };
-      framesIn.inc(labels);
-      bytesIn.inc(labels, bytes);
+      const s = seriesIn(type);
+      s.frames.inc();
+      s.bytes.inc(bytes);
     },
     frameOut(type, bytes) {
-      const labels = { type: frameTypeLabel(type) };
-      framesOut.inc(labels);
-      bytesOut.inc(labels, bytes);
+      const s = seriesOut(type);
+      s.frames.inc();
+      s.bytes.inc(bytes);
     },
     rejected: (code) => rejected.inc({ reason: code }),
   };
