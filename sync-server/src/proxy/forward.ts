@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ProxyProvider } from './config.ts';
+import type { UpstreamHeaders } from './upstream-http.ts';
 
 export interface Route {
   readonly provider: ProxyProvider;
@@ -41,7 +42,7 @@ export function upstreamHeaders(provider: ProxyProvider, incoming: IncomingHttpH
 
 const PASS_DOWN = /^(content-type|cache-control|retry-after|retry-after-ms|x-request-id|request-id|openai-processing-ms|x-ratelimit-.+|anthropic-ratelimit-.+)$/;
 
-export function downstreamHeaders(upstream: Headers): Record<string, string> {
+export function downstreamHeaders(upstream: UpstreamHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   upstream.forEach((value, name) => {
     if (PASS_DOWN.test(name)) out[name] = value;

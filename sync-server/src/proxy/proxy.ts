@@ -30,6 +30,7 @@ import { createMemberLimits } from './member-limits.ts';
 import { relayCall, type ProxyLogger, type RelayCallContext, type UsageRecord } from './relay-call.ts';
 import { corsHeaders, preflight, sendError, type ProxyErrorOptions } from './respond.ts';
 import type { ProxyClock } from './upstream.ts';
+import { createHttpTransport, type UpstreamTransport } from './upstream-http.ts';
 import { FETCH_PATH, relayWebFetch, type WebFetchContext } from './web-fetch.ts';
 
 export type { ProxyLogFields, ProxyLogger, UsageRecord } from './relay-call.ts';
@@ -40,7 +41,8 @@ export interface LlmProxyDeps {
   readonly members: ProxyMembers;
   /** Ed25519 verification; default node:crypto (the relay's verifier). */
   readonly verify?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
-  readonly fetch?: typeof globalThis.fetch;
+  /** How requests reach the provider; default node:http(s) with keep-alive pools. */
+  readonly transport?: UpstreamTransport;
   readonly logger?: ProxyLogger;
   readonly onUsage?: (record: UsageRecord) => void;
   /** Price lookup (the workers' estimateCost fits); default: unknown. */
@@ -62,14 +64,14 @@ export type LlmProxyHandler = (req: IncomingMessage, res: ServerResponse) => Pro
 export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyDeps): LlmProxyHandler {
   const config = resolveProxyConfig(partial);
   const { clock } = deps;
-  const fetchFn = deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const transport = deps.transport ?? createHttpTransport();
   const log = deps.logger ?? { info() {}, warn() {} };
   const limits = createMemberLimits(config);
   const ed25519 = createEd25519Verifier();
   const verifier = deps.verify ?? ((k, m, sig) => ed25519.verify(k, m, sig));
   const call: RelayCallContext = {
     config,
-    fetch: fetchFn,
+    transport,
     clock,
     log,
     record: (caller, tokens, at) => limits.record(caller, tokens, at),

@@ -13,6 +13,7 @@ import type { LlmProxyConfig, ProxyProvider } from './config.ts';
 import { downstreamHeaders, upstreamBody, upstreamHeaders } from './forward.ts';
 import { deadlineEvent, type ProxyErrorOptions } from './respond.ts';
 import { callUpstream, UpstreamEnded, type ProxyClock } from './upstream.ts';
+import type { UpstreamTransport } from './upstream-http.ts';
 import { createUsageScanner } from './usage-scan.ts';
 
 /** One answered request, for metering; holds no key and no content. */
@@ -42,7 +43,7 @@ export interface ProxyLogger {
 /** What relaying needs from the proxy around it. */
 export interface RelayCallContext {
   readonly config: LlmProxyConfig;
-  readonly fetch: typeof globalThis.fetch;
+  readonly transport: UpstreamTransport;
   readonly clock: ProxyClock;
   readonly log: ProxyLogger;
   /** Counts the tokens of an answered request against the caller's limits. */
@@ -84,7 +85,7 @@ export async function relayCall(ctx: RelayCallContext, req: IncomingMessage, res
     firstByteMs: config.firstByteTimeoutMs,
     idleMs: config.idleTimeoutMs,
     totalMs,
-  }, ctx.fetch, clock);
+  }, ctx.transport, clock);
   res.once('close', () => {
     if (!res.writableFinished) upstream.abort();
   });

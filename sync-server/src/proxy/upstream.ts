@@ -5,6 +5,7 @@
  * `abort()` (the client went away) does too.
  * The body is handed over chunk by chunk, exactly as received.
  */
+import type { UpstreamResponse, UpstreamTransport } from './upstream-http.ts';
 
 /** The clock the proxy runs on; the relay's Clock fits. */
 export interface ProxyClock {
@@ -15,8 +16,10 @@ export interface ProxyClock {
 
 export interface UpstreamCall {
   readonly url: string;
+  /** Default POST. */
+  readonly method?: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: Uint8Array<ArrayBuffer>;
+  readonly body?: Uint8Array;
   readonly firstByteMs: number;
   readonly idleMs: number;
   /** From forwarding to the last byte, however steadily bytes come. */
@@ -26,7 +29,7 @@ export interface UpstreamCall {
 export type EndReason = 'timeout' | 'idle' | 'deadline' | 'client_gone' | 'unreachable';
 
 export type UpstreamResult =
-  | { readonly ok: true; readonly response: Response; readonly chunks: AsyncIterable<Uint8Array> }
+  | { readonly ok: true; readonly response: UpstreamResponse; readonly chunks: AsyncIterable<Uint8Array> }
   | { readonly ok: false; readonly reason: EndReason; readonly cause: unknown };
 
 /** Thrown by `chunks` when the stream ends early: why, for the log. */
@@ -42,7 +45,7 @@ export interface UpstreamHandle {
   abort(): void;
 }
 
-export function callUpstream(call: UpstreamCall, fetchFn: typeof globalThis.fetch, clock: ProxyClock): UpstreamHandle {
+export function callUpstream(call: UpstreamCall, transport: UpstreamTransport, clock: ProxyClock): UpstreamHandle {
   const controller = new AbortController();
   let reason: EndReason | undefined;
   let timer: unknown;
@@ -58,13 +61,13 @@ export function callUpstream(call: UpstreamCall, fetchFn: typeof globalThis.fetc
     timer = clock.setTimeout(() => stop(why), ms);
   };
 
-  async function* chunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-    const reader = body.getReader();
+  async function* chunks(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    const reader = body[Symbol.asyncIterator]();
     let finished = false;
     try {
       for (;;) {
         arm(call.idleMs, 'idle');
-        const { done, value } = await reader.read();
+        const { done, value } = await reader.next();
         if (done) {
           finished = true;
           return;
@@ -85,10 +88,9 @@ export function callUpstream(call: UpstreamCall, fetchFn: typeof globalThis.fetc
     arm(call.firstByteMs, 'timeout');
     total = clock.setTimeout(() => stop('deadline'), call.totalMs);
     try {
-      const response = await fetchFn(call.url, { method: 'POST', headers: call.headers, body: call.body, signal: controller.signal });
+      const response = await transport({ url: call.url, method: call.method ?? 'POST', headers: call.headers, ...(call.body && { body: call.body }), signal: controller.signal });
       clock.clearTimeout(timer);
-      const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
-      return { ok: true, response, chunks: chunks(body) };
+      return { ok: true, response, chunks: chunks(response.body) };
     } catch (cause) {
       clock.clearTimeout(timer);
       clock.clearTimeout(total);
