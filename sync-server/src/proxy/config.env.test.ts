@@ -15,6 +15,7 @@ describe('proxyConfigFromEnv', () => {
   it('reads upstreams, kill switches, origins and limits', () => {
     const c = proxyConfigFromEnv({
       TENDRIL_PROXY_OPENAI_URL: 'http://127.0.0.1:11434/v1',
+      TENDRIL_PROXY_GEMINI_URL: 'http://127.0.0.1:9090',
       TENDRIL_PROXY_DISABLE: 'anthropic',
       TENDRIL_PROXY_ORIGINS: 'https://a.example, https://b.example',
       TENDRIL_PROXY_RPM: '30',
@@ -31,7 +32,7 @@ describe('proxyConfigFromEnv', () => {
     });
     expect(c).toEqual({
       ...DEFAULT_PROXY_CONFIG,
-      upstreams: { openai: 'http://127.0.0.1:11434/v1', anthropic: 'https://api.anthropic.com' },
+      upstreams: { openai: 'http://127.0.0.1:11434/v1', anthropic: 'https://api.anthropic.com', gemini: 'http://127.0.0.1:9090' },
       disabled: ['anthropic'],
       allowedOrigins: ['https://a.example', 'https://b.example'],
       requestsPerMinute: 30, burst: 5, dailyTokenQuota: 0, maxConcurrent: 2,
@@ -39,7 +40,7 @@ describe('proxyConfigFromEnv', () => {
       workspaceRequestsPerMinute: 45, workspaceBurst: 25, workspaceDailyTokenQuota: 0, workspaceMaxConcurrent: 10,
       maxBodyBytes: 65536, firstByteTimeoutMs: 1000, idleTimeoutMs: 2000, streamTimeoutMs: 90_000, requestTimeoutMs: 20_000, proofWindowMs: 30_000,
     });
-    expect(proxyConfigFromEnv({ TENDRIL_PROXY_DISABLE: 'all' }).disabled).toEqual(['openai', 'anthropic']);
+    expect(proxyConfigFromEnv({ TENDRIL_PROXY_DISABLE: 'all' }).disabled).toEqual(['openai', 'anthropic', 'gemini']);
   });
 
   it('lets a --proxy-* flag win over its variable', () => {
@@ -51,6 +52,11 @@ describe('proxyConfigFromEnv', () => {
     expect(() => proxyConfigFromEnv({ TENDRIL_PROXY_DISABLE: 'openia' })).toThrow(/unknown provider openia/);
     expect(() => proxyConfigFromEnv({ TENDRIL_PROXY_RPM: 'fast' })).toThrow(RangeError);
     expect(() => proxyConfigFromEnv({}, { concurrent: '-1' })).toThrow(/--proxy-concurrent/);
+  });
+
+  it('caches model lists an hour by default, within a byte budget', () => {
+    expect(DEFAULT_PROXY_CONFIG).toMatchObject({ modelListTtlMs: 3_600_000, modelListCacheBytes: 32 * 1024 * 1024 });
+    expect(proxyConfigFromEnv({ TENDRIL_PROXY_MODEL_LIST_TTL_MS: '60000' }, { 'model-list-cache-bytes': '1024' })).toMatchObject({ modelListTtlMs: 60_000, modelListCacheBytes: 1024 });
   });
 
   it('serves the web fetch by default, never to private addresses; --proxy-fetch off and TENDRIL_PROXY_FETCH switch it', () => {

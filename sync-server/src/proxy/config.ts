@@ -4,11 +4,11 @@
  * passes process.env; nothing here reads it).
  */
 
-export type ProxyProvider = 'openai' | 'anthropic';
-export const PROXY_PROVIDERS: readonly ProxyProvider[] = ['openai', 'anthropic'];
+export type ProxyProvider = 'openai' | 'anthropic' | 'gemini';
+export const PROXY_PROVIDERS: readonly ProxyProvider[] = ['openai', 'anthropic', 'gemini'];
 
 export interface LlmProxyConfig {
-  /** Upstream base URLs: OpenAI-style including /v1, Anthropic without a path. A provider without one is off. */
+  /** Upstream base URLs: OpenAI-style including /v1, Anthropic and Gemini without a path. A provider without one is off. */
   readonly upstreams: Readonly<Partial<Record<ProxyProvider, string>>>;
   /** Kill switches: providers answered with 503 E_PROXY_DISABLED. */
   readonly disabled: readonly ProxyProvider[];
@@ -54,6 +54,10 @@ export interface LlmProxyConfig {
   readonly fetchMaxBytes: number;
   /** Whole life of one fetch, from connecting to the last body byte. */
   readonly fetchTimeoutMs: number;
+  /** How long a provider's model list is served from the cache, per provider and caller key. */
+  readonly modelListTtlMs: number;
+  /** Bytes of model lists the cache holds at most (all keys together); the oldest go first. */
+  readonly modelListCacheBytes: number;
 }
 
 const DEVICE_DEFAULTS = { requestsPerMinute: 20, burst: 10, dailyTokenQuota: 100_000, maxConcurrent: 4 } as const;
@@ -61,7 +65,7 @@ const DEVICE_DEFAULTS = { requestsPerMinute: 20, burst: 10, dailyTokenQuota: 100
 export const WORKSPACE_FACTOR = 5;
 
 export const DEFAULT_PROXY_CONFIG: LlmProxyConfig = {
-  upstreams: { openai: 'https://api.openai.com/v1', anthropic: 'https://api.anthropic.com' },
+  upstreams: { openai: 'https://api.openai.com/v1', anthropic: 'https://api.anthropic.com', gemini: 'https://generativelanguage.googleapis.com' },
   disabled: [],
   allowedOrigins: [],
   ...DEVICE_DEFAULTS,
@@ -81,6 +85,8 @@ export const DEFAULT_PROXY_CONFIG: LlmProxyConfig = {
   fetchAllowPrivate: false,
   fetchMaxBytes: 2 * 1024 * 1024,
   fetchTimeoutMs: 15_000,
+  modelListTtlMs: 60 * 60 * 1000,
+  modelListCacheBytes: 32 * 1024 * 1024,
 };
 
 /** Defaults for what `partial` leaves out; workspace limits left out are five times the device limits given. */
@@ -121,6 +127,8 @@ export const PROXY_NUMBER_SETTINGS: readonly { readonly field: NumericField; rea
   { field: 'maxNoncesPerDevice', env: 'MAX_NONCES_PER_DEVICE', flag: 'max-nonces-per-device' },
   { field: 'fetchMaxBytes', env: 'FETCH_MAX_BYTES', flag: 'fetch-max-bytes' },
   { field: 'fetchTimeoutMs', env: 'FETCH_TIMEOUT_MS', flag: 'fetch-timeout-ms' },
+  { field: 'modelListTtlMs', env: 'MODEL_LIST_TTL_MS', flag: 'model-list-ttl-ms' },
+  { field: 'modelListCacheBytes', env: 'MODEL_LIST_CACHE_BYTES', flag: 'model-list-cache-bytes' },
 ];
 
 /** The web fetch's switches, each as `TENDRIL_PROXY_<ENV>` and the relay flag `--proxy-<flag>` (on/off). */
@@ -150,7 +158,7 @@ const list = (v: string | undefined): string[] | undefined =>
   v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter((s) => s !== '');
 
 /**
- * Reads TENDRIL_PROXY_* variables: OPENAI_URL, ANTHROPIC_URL, DISABLE (comma list of providers, or
+ * Reads TENDRIL_PROXY_* variables: OPENAI_URL, ANTHROPIC_URL, GEMINI_URL, DISABLE (comma list of providers, or
  * "all"), ORIGINS (comma list), the numbers of PROXY_NUMBER_SETTINGS and the on/off switches of
  * PROXY_SWITCH_SETTINGS. `flags` (flag name without `--proxy-`, to its text) override those.
  */
@@ -163,6 +171,7 @@ export function proxyConfigFromEnv(env: Readonly<Record<string, string | undefin
     upstreams: {
       openai: e('OPENAI_URL') ?? DEFAULT_PROXY_CONFIG.upstreams.openai,
       anthropic: e('ANTHROPIC_URL') ?? DEFAULT_PROXY_CONFIG.upstreams.anthropic,
+      gemini: e('GEMINI_URL') ?? DEFAULT_PROXY_CONFIG.upstreams.gemini,
     },
     disabled: disable.includes('all') ? [...PROXY_PROVIDERS] : (disable as ProxyProvider[]),
     allowedOrigins: list(e('ORIGINS')),

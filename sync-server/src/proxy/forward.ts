@@ -8,25 +8,16 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ProxyProvider } from './config.ts';
 import type { UpstreamHeaders } from './upstream-http.ts';
 
-export interface Route {
-  readonly provider: ProxyProvider;
-  /** Appended to the provider's upstream base URL. */
-  readonly upstreamPath: string;
-}
-
-export const ROUTES: Readonly<Record<string, Route>> = {
-  '/v1/proxy/chat/completions': { provider: 'openai', upstreamPath: '/chat/completions' },
-  '/v1/proxy/messages': { provider: 'anthropic', upstreamPath: '/v1/messages' },
-};
-
 const PASS_UP: Record<ProxyProvider, readonly string[]> = {
   openai: ['openai-organization', 'openai-project'],
   anthropic: ['anthropic-version', 'anthropic-beta'],
+  gemini: [],
 };
 
-export function upstreamHeaders(provider: ProxyProvider, incoming: IncomingHttpHeaders, apiKey: string): Record<string, string> {
+/** `withBody` false (a GET) sends no content type. */
+export function upstreamHeaders(provider: ProxyProvider, incoming: IncomingHttpHeaders, apiKey: string, withBody = true): Record<string, string> {
   const out: Record<string, string> = {
-    'content-type': 'application/json',
+    ...(withBody && { 'content-type': 'application/json' }),
     accept: typeof incoming.accept === 'string' ? incoming.accept : '*/*',
     // Uncompressed, so the bytes relayed are the bytes sent.
     'accept-encoding': 'identity',
@@ -36,6 +27,7 @@ export function upstreamHeaders(provider: ProxyProvider, incoming: IncomingHttpH
     if (typeof v === 'string') out[name] = v;
   }
   if (provider === 'anthropic') out['x-api-key'] = apiKey;
+  else if (provider === 'gemini') out['x-goog-api-key'] = apiKey;
   else out.authorization = `Bearer ${apiKey}`;
   return out;
 }

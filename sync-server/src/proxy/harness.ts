@@ -44,6 +44,8 @@ export interface ProxyUnderTest {
   proof(device: TestDevice, path: string, body: string | Uint8Array, o?: { method?: string; time?: number }): Record<string, string>;
   /** POSTs `body` to `path`, signed by `device` (default: the admin), with `headers` added. */
   post(path: string, body: string, headers?: Record<string, string>, device?: TestDevice): Promise<Response>;
+  /** GETs `path` (with its query), signed by `device` (default: the admin) over an empty body. */
+  get(path: string, headers?: Record<string, string>, device?: TestDevice): Promise<Response>;
 }
 
 export function proxyHarness() {
@@ -116,6 +118,8 @@ export function proxyHarness() {
       proof,
       post: (path, body, headers = {}, device = admin) =>
         fetch(`${url}${path}`, { method: 'POST', headers: { ...proof(device, path, body), ...headers }, body }),
+      get: (path, headers = {}, device = admin) =>
+        fetch(`${url}${path}`, { headers: { ...proof(device, path, '', { method: 'GET' }), ...headers } }),
     };
   }
 

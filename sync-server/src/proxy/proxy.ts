@@ -1,8 +1,9 @@
 /**
  * The LLM proxy: an HTTP handler the relay mounts for browsers that cannot
- * call a model provider directly. It forwards POST /v1/proxy/chat/completions
- * (OpenAI-style upstream) and /v1/proxy/messages (Anthropic upstream) with
- * the caller's own key, which is passed through and never stored or logged.
+ * call a model provider directly. It forwards the routes of routes.ts (chat,
+ * embeddings and model lists of OpenAI-style, Anthropic and Gemini upstreams)
+ * with the caller's own key, which is passed through and never stored or
+ * logged; model lists are cached per key (model-list.ts).
  * Only member devices of workspaces registered at this relay may call it:
  * each request carries a signed proof (caller.ts). Answers stream back byte
  * for byte. Around that: CORS, a body cap, kill switches, limits per device
@@ -19,16 +20,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '@tendril/crdt-schema/errors';
 import { PROXY_PROOF_HEADER } from '@tendril/crdt-schema/wire';
+import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { createEd25519Verifier } from '../server/ed25519.ts';
-import { apiKeyOf, closeAfterRefusal, declaredTooLarge, discardRest, readBody } from './request.ts';
+import { apiKeyOf, closeAfterRefusal, declaredTooLarge, discardRest, KEY_HEADER, readBody } from './request.ts';
 import { createCallerCheck, type ProxyMembers } from './caller.ts';
 import { resolveProxyConfig, type LlmProxyConfig, type ProxyProvider } from './config.ts';
 import type { Resolve } from './fetch-guard.ts';
-import { ROUTES, type Route } from './forward.ts';
 import { createMemberLimits } from './member-limits.ts';
+import { createModelListCache } from './model-cache.ts';
+import { relayModelList } from './model-list.ts';
 import { relayCall, type ProxyLogger, type RelayCallContext, type UsageRecord } from './relay-call.ts';
 import { corsHeaders, preflight, sendError, type ProxyErrorOptions } from './respond.ts';
+import { isRefusal, matchRoute, type Route, type RouteRefusal } from './routes.ts';
 import type { ProxyClock } from './upstream.ts';
 import { createHttpTransport, type UpstreamTransport } from './upstream-http.ts';
 import { FETCH_PATH, relayWebFetch, type WebFetchContext } from './web-fetch.ts';
@@ -51,6 +55,8 @@ export interface LlmProxyDeps {
   readonly isDisabled?: (provider: ProxyProvider | 'fetch') => boolean;
   /** Every address a name resolves to, for the web fetch (default: the system resolver). */
   readonly resolve?: Resolve;
+  /** Random bytes for the model-list cache's key salt (default: node:crypto). */
+  readonly randomBytes?: (n: number) => Uint8Array;
 }
 
 const systemResolve: Resolve = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
@@ -78,11 +84,12 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
     ...(deps.estimateCost && { estimateCost: deps.estimateCost }),
     ...(deps.onUsage && { onUsage: deps.onUsage }),
   };
+  const modelLists = createModelListCache({ ttlMs: config.modelListTtlMs, maxBytes: config.modelListCacheBytes, salt: (deps.randomBytes ?? randomBytes)(32) });
   const webFetch: WebFetchContext = { config, clock, log, resolve: deps.resolve ?? systemResolve };
   const callers = createCallerCheck({ members: deps.members, now: () => clock.now(), verify: verifier, windowMs: config.proofWindowMs, maxNonces: config.maxNonces, maxNoncesPerDevice: config.maxNoncesPerDevice });
 
   /** `route` is a model provider's, or 'fetch' for the web fetch. */
-  async function handle(req: IncomingMessage, res: ServerResponse, route: Route | 'fetch'): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, route: Route | RouteRefusal | 'fetch'): Promise<void> {
     const provider = route === 'fetch' ? 'fetch' : route.provider;
     const cors = corsHeaders(req, config.allowedOrigins);
     if (req.method === 'OPTIONS') return preflight(res, cors);
@@ -96,19 +103,21 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
       fail(status, code, { ...o, close });
       if (!close) discardRest(req, config.maxBodyBytes);
     };
-    if (req.method !== 'POST') return failEarly(405, 'E_BAD_INPUT', { message: 'use POST', headers: { allow: 'POST, OPTIONS' } });
+    if (route !== 'fetch' && isRefusal(route)) return failEarly(route.refused, 'E_BAD_INPUT', { message: route.message });
+    const method = route === 'fetch' ? 'POST' : route.method;
+    if (req.method !== method) return failEarly(405, 'E_BAD_INPUT', { message: `use ${method}`, headers: { allow: `${method}, OPTIONS` } });
     const proof = one(req.headers[PROXY_PROOF_HEADER]);
     const member = await callers.precheck(proof);
     if (!member.ok) return failEarly(member.status, member.code, { message: member.message });
-    let forward: { provider: ProxyProvider; upstreamPath: string; base: string; apiKey: string } | undefined;
+    let forward: { provider: ProxyProvider; kind: Route['kind']; upstreamPath: string; model?: string; streaming?: boolean; base: string; apiKey: string } | undefined;
     if (route === 'fetch') {
       if (!config.fetchEnabled || deps.isDisabled?.('fetch')) return failEarly(503, 'E_PROXY_DISABLED', { message: 'the relay operator switched the web fetch off' });
     } else {
       const base = config.upstreams[route.provider];
       if (!base || config.disabled.includes(route.provider) || deps.isDisabled?.(route.provider)) return failEarly(503, 'E_PROXY_DISABLED');
       const apiKey = apiKeyOf(route.provider, req.headers);
-      if (!apiKey) return failEarly(401, 'E_PROVIDER_AUTH', { message: route.provider === 'anthropic' ? 'no x-api-key header' : 'no Authorization: Bearer header' });
-      forward = { provider: route.provider, upstreamPath: route.upstreamPath, base, apiKey };
+      if (!apiKey) return failEarly(401, 'E_PROVIDER_AUTH', { message: route.provider === 'openai' ? 'no Authorization: Bearer header' : `no ${KEY_HEADER[route.provider]} header` });
+      forward = { ...route, base, apiKey };
     }
     const raw = await readBody(req, config.maxBodyBytes);
     if (!raw.ok) {
@@ -129,7 +138,8 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
       return fail(429, admission.code, { retryAfterMs: admission.retryAfterMs, message: `${ERROR_TEXT[admission.code]} for this ${admission.scope}` });
     }
     try {
-      if (forward) await relayCall(call, req, res, { ...forward, raw: raw.bytes, caller, cors, fail });
+      if (forward?.kind === 'models') await relayModelList(call, modelLists, req, res, { ...forward, caller, cors, fail });
+      else if (forward) await relayCall(call, req, res, { ...forward, raw: raw.bytes, caller, cors, fail });
       else await relayWebFetch(webFetch, req, res, { raw: raw.bytes, caller, cors, fail });
     } finally {
       admission.release();
@@ -137,8 +147,8 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
   }
 
   return async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://relay').pathname;
-    const route = path === FETCH_PATH ? 'fetch' : ROUTES[path];
+    const url = new URL(req.url ?? '/', 'http://relay');
+    const route = url.pathname === FETCH_PATH ? 'fetch' : matchRoute(url);
     if (!route) return false;
     try {
       await handle(req, res, route);

@@ -12,6 +12,7 @@ import type { Caller } from './caller.ts';
 import type { LlmProxyConfig, ProxyProvider } from './config.ts';
 import { downstreamHeaders, upstreamBody, upstreamHeaders } from './forward.ts';
 import { deadlineEvent, type ProxyErrorOptions } from './respond.ts';
+import type { RouteKind } from './routes.ts';
 import { callUpstream, UpstreamEnded, type ProxyClock } from './upstream.ts';
 import type { UpstreamTransport } from './upstream-http.ts';
 import { createUsageScanner } from './usage-scan.ts';
@@ -52,7 +53,7 @@ export interface RelayCallContext {
   readonly onUsage?: (record: UsageRecord) => void;
 }
 
-const drainedOrClosed = (res: ServerResponse): Promise<void> =>
+export const drainedOrClosed = (res: ServerResponse): Promise<void> =>
   new Promise((resolve) => {
     res.once('drain', resolve);
     res.once('close', resolve);
@@ -61,7 +62,12 @@ const drainedOrClosed = (res: ServerResponse): Promise<void> =>
 /** The request as admitted: where it goes, with which key, for whom. */
 export interface Forwarding {
   readonly provider: ProxyProvider;
+  readonly kind: RouteKind;
   readonly upstreamPath: string;
+  /** The model named by the path (Gemini); otherwise the body's. */
+  readonly model?: string;
+  /** Whether the answer streams, when the path says so (Gemini); otherwise the body's `stream`. */
+  readonly streaming?: boolean;
   readonly base: string;
   readonly apiKey: string;
   readonly raw: Buffer;
@@ -76,7 +82,8 @@ export async function relayCall(ctx: RelayCallContext, req: IncomingMessage, res
   const who = { workspace: caller.workspace, device: caller.device };
   const body = upstreamBody(provider, f.raw);
   if (!body) return fail(400, 'E_BAD_INPUT', { message: 'the body is not a JSON object' });
-  const totalMs = body.streaming ? config.streamTimeoutMs : config.requestTimeoutMs;
+  const streaming = f.streaming ?? body.streaming;
+  const totalMs = streaming ? config.streamTimeoutMs : config.requestTimeoutMs;
 
   const upstream = callUpstream({
     url: f.base.replace(/\/+$/, '') + f.upstreamPath,
@@ -102,7 +109,7 @@ export async function relayCall(ctx: RelayCallContext, req: IncomingMessage, res
   const sse = (response.headers.get('content-type') ?? '').includes('text/event-stream');
   res.writeHead(response.status, { ...downstreamHeaders(response.headers), ...cors });
   res.flushHeaders();
-  const scanner = createUsageScanner(body.streaming || sse);
+  const scanner = createUsageScanner(streaming || sse);
   let bytes = 0;
   try {
     for await (const chunk of result.chunks) {
@@ -125,8 +132,9 @@ export async function relayCall(ctx: RelayCallContext, req: IncomingMessage, res
     log.info('proxy.answered', { ...who, provider, status: response.status, bytes });
     return;
   }
-  const usage = scanned ?? { inputTokens: Math.ceil(f.raw.length / 4), outputTokens: Math.ceil(bytes / 4), model: undefined };
-  const model = body.model ?? scanned?.model ?? 'unknown';
+  // Without reported usage, about four bytes a token; an embedding answer is vectors, not generated tokens.
+  const usage = scanned ?? { inputTokens: Math.ceil(f.raw.length / 4), outputTokens: f.kind === 'embeddings' ? 0 : Math.ceil(bytes / 4), model: undefined };
+  const model = f.model ?? body.model ?? scanned?.model ?? 'unknown';
   const at = clock.now();
   ctx.record(caller, usage.inputTokens + usage.outputTokens, at);
   const costUsd = ctx.estimateCost?.(model, usage) ?? null;

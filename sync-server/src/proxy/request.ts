@@ -12,10 +12,13 @@ import type { ProxyProvider } from './config.ts';
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
-/** The API key from `Authorization: Bearer` (OpenAI-style) or `x-api-key` (Anthropic), if any. */
+/** The header each provider takes its key in (OpenAI-style: `Authorization: Bearer`). */
+export const KEY_HEADER: Readonly<Record<ProxyProvider, string>> = { openai: 'authorization', anthropic: 'x-api-key', gemini: 'x-goog-api-key' };
+
+/** The API key from `Authorization: Bearer` (OpenAI-style), `x-api-key` (Anthropic) or `x-goog-api-key` (Gemini), if any. */
 export function apiKeyOf(provider: ProxyProvider, headers: IncomingHttpHeaders): string | undefined {
-  if (provider === 'anthropic') {
-    const key = one(headers['x-api-key'])?.trim();
+  if (provider !== 'openai') {
+    const key = one(headers[KEY_HEADER[provider]])?.trim();
     return key ? key : undefined;
   }
   const auth = one(headers.authorization) ?? '';

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ERRORS, type ErrorCode } from '@tendril/crdt-schema/errors';
 
-const ALLOWED_HEADERS = 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, x-tendril-proof';
+const ALLOWED_HEADERS = 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, x-goog-api-key, x-tendril-proof';
 const EXPOSED_HEADERS = 'retry-after, x-request-id, request-id, x-tendril-upstream-status, x-tendril-upstream-location, x-tendril-truncated';
 
 /** CORS headers for this request's Origin, or none when it is not allowed. */
@@ -18,7 +18,7 @@ export function corsHeaders(req: IncomingMessage, allowed: readonly string[]): R
 
 export function preflight(res: ServerResponse, cors: Record<string, string>): void {
   const allow = cors['access-control-allow-origin'] === undefined ? {} : {
-    'access-control-allow-methods': 'POST, OPTIONS',
+    'access-control-allow-methods': 'GET, POST, OPTIONS',
     'access-control-allow-headers': ALLOWED_HEADERS,
     'access-control-max-age': '600',
   };

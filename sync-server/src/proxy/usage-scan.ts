@@ -1,7 +1,8 @@
 /**
  * Reads token usage out of an upstream answer while its bytes pass through
  * untouched: the `data:` lines of an SSE stream (OpenAI's usage chunk,
- * Anthropic's message_start and message_delta) or a whole JSON body. The
+ * Anthropic's message_start and message_delta, Gemini's `usageMetadata`,
+ * which each chunk repeats with the totals so far) or a whole JSON body. The
  * scanner only looks; it never alters or holds back what the client gets.
  */
 
@@ -22,7 +23,11 @@ export interface UsageScanner {
 const MAX_BUFFER = 1 << 20;
 
 interface UsageJson { prompt_tokens?: number; completion_tokens?: number; input_tokens?: number; output_tokens?: number; cache_creation_input_tokens?: number; cache_read_input_tokens?: number }
-interface Payload { type?: string; model?: string; usage?: UsageJson | null; message?: { model?: string; usage?: UsageJson } }
+/** Gemini's counts: thinking tokens are billed as output, cached tokens are part of the prompt count. */
+interface UsageMetadata { promptTokenCount?: number; candidatesTokenCount?: number; thoughtsTokenCount?: number }
+interface Payload { type?: string; model?: string; modelVersion?: string; usage?: UsageJson | null; message?: { model?: string; usage?: UsageJson }; usageMetadata?: UsageMetadata | null }
+
+const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
 
 export function createUsageScanner(streaming: boolean): UsageScanner {
   const utf8 = new TextDecoder();
@@ -39,6 +44,14 @@ export function createUsageScanner(streaming: boolean): UsageScanner {
     if (u.input_tokens !== undefined) input = u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
     if (u.output_tokens !== undefined) output = u.output_tokens;
   };
+  const takeGemini = (u: UsageMetadata | null | undefined): void => {
+    if (!u || typeof u !== 'object') return;
+    const prompt = count(u.promptTokenCount);
+    const candidates = count(u.candidatesTokenCount);
+    const thoughts = count(u.thoughtsTokenCount);
+    if (prompt !== undefined) input = prompt;
+    if (candidates !== undefined || thoughts !== undefined) output = (candidates ?? 0) + (thoughts ?? 0);
+  };
   const look = (text: string): void => {
     let p: Payload;
     try {
@@ -47,9 +60,10 @@ export function createUsageScanner(streaming: boolean): UsageScanner {
       return;
     }
     if (p === null || typeof p !== 'object') return;
-    model ??= p.model ?? p.message?.model;
+    model ??= p.model ?? p.message?.model ?? p.modelVersion;
     take(p.message?.usage);
     take(p.usage);
+    takeGemini(p.usageMetadata);
   };
   const line = (l: string): void => {
     if (l.startsWith('data:')) look(l.slice(5).trim());
