@@ -1,6 +1,7 @@
 /**
  * A fake model provider for tests: OpenAI-compatible, Anthropic and Gemini
- * streaming formats with scripted scenarios and recorded requests.
+ * streaming formats with scripted scenarios and recorded requests, plus
+ * their model lists and embeddings.
  */
 export { startFakeProvider, type FakeProvider, type FakeProviderOptions, type FakeRequest } from './server.ts';
 export {
@@ -8,3 +9,4 @@ export {
   type FakeFailure, type FakeToolCall, type Scenario, type ScenarioBook,
 } from './scenario.ts';
 export type { Outcome } from './writer.ts';
+export { DEFAULT_MODELS, EMBEDDING_DIMENSIONS, fakeEmbedding } from './catalog.ts';

@@ -1,13 +1,15 @@
 /**
  * The fake model provider: a real HTTP server on 127.0.0.1, port 0, that
  * answers OpenAI-compatible, Anthropic and Gemini requests with scripted
- * scenarios in their true streaming formats. It records every request
+ * scenarios in their true streaming formats, and their model lists and
+ * embeddings (catalog.ts). It records every request
  * (headers included) and how it ended, so a test can check that a Stop or a
  * timeout really closed the connection.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { anthropicDialect } from './anthropic.ts';
+import { catalogAnswer, catalogRoute, type CatalogRoute } from './catalog.ts';
 import { geminiDialect } from './gemini.ts';
 import { openAiDialect } from './openai.ts';
 import { headerValue, type Dialect, type HttpAnswer } from './plan.ts';
@@ -22,6 +24,8 @@ export interface FakeProviderOptions extends ScenarioBook {
    * is accepted and every answer carries Access-Control-Allow-Origin. Off by default, like OpenAI.
    */
   readonly cors?: boolean;
+  /** The model names each provider's model list answers with (default: catalog.ts DEFAULT_MODELS). */
+  readonly models?: Partial<Readonly<Record<Dialect['name'], readonly string[]>>>;
 }
 
 /** One request as the fake provider saw it. */
@@ -91,12 +95,18 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   const used = new Map<string, number>();
   const waiters = new Set<() => void>();
 
-  async function serve(req: IncomingMessage, res: ServerResponse, record: FakeRequest, r: Route | undefined): Promise<Outcome> {
+  async function serve(req: IncomingMessage, res: ServerResponse, record: FakeRequest, r: Route | CatalogRoute | undefined): Promise<Outcome> {
     const reply = (a: HttpAnswer): Outcome => {
       answer(res, a);
       return 'completed';
     };
     if (record.body === undefined) return reply({ status: 400, body: { error: { message: 'body is not JSON' } } });
+    if (r && 'kind' in r) {
+      const denied = r.dialect.checkAuth(req.headers, new URLSearchParams(record.query), options.apiKey);
+      if (denied) return reply(denied);
+      const a = catalogAnswer(r, record.body, options.models?.[r.dialect.name]);
+      return reply(a.ok ? { status: 200, body: a.body } : r.dialect.failure({ status: 400, message: a.message }, options.apiKey));
+    }
     if (!r) return reply({ status: 404, body: { error: { message: `no route ${req.method ?? ''} ${record.path}` } } });
     const denied = r.dialect.checkAuth(req.headers, new URLSearchParams(record.query), options.apiKey);
     if (denied) return reply(denied);
@@ -124,7 +134,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       if (req.method === 'OPTIONS') {
         const asked = headerValue(req.headers['access-control-request-headers']);
         res.writeHead(204, {
-          'access-control-allow-methods': 'POST, OPTIONS',
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
           ...(asked ? { 'access-control-allow-headers': asked } : {}),
           ...(req.headers['access-control-request-private-network'] ? { 'access-control-allow-private-network': 'true' } : {}),
           'access-control-max-age': '600',
@@ -137,7 +147,8 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     let settle: (o: Outcome) => void = () => {};
     const settled = new Promise<Outcome>((resolve) => (settle = resolve));
     void readJson(req).then(async (body) => {
-      const r = req.method === 'POST' && body !== undefined ? route(url.pathname, url.searchParams, body as Record<string, unknown>) : undefined;
+      const catalog = body !== undefined ? catalogRoute(req.method ?? '', url.pathname, req.headers) : undefined;
+      const r = catalog ?? (req.method === 'POST' && body !== undefined ? route(url.pathname, url.searchParams, body as Record<string, unknown>) : undefined);
       const record: FakeRequest = {
         path: url.pathname, query: Object.fromEntries(url.searchParams), headers: { ...req.headers }, body,
         dialect: r?.dialect.name, scenario: undefined, outcome: 'pending', settled,
