@@ -28,8 +28,11 @@ describe('connect policy', () => {
 });
 
 describe('agent route', () => {
-  it('sends OpenAI through the relay proxy, and a local or allowed base URL directly', () => {
+  it('sends OpenAI and Gemini at their public APIs through the relay proxy, and a local or allowed base URL directly', () => {
     expect(agentRoute({ kind: 'openai' }, relayPolicy, ORIGIN)).toEqual({ via: 'proxy', baseUrl: `${ORIGIN}/v1/proxy` });
+    expect(agentRoute({ kind: 'gemini' }, relayPolicy, ORIGIN)).toEqual({ via: 'proxy', baseUrl: `${ORIGIN}/v1/proxy/gemini` });
+    expect(agentRoute({ kind: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com/' }, relayPolicy, ORIGIN)).toEqual({ via: 'proxy', baseUrl: `${ORIGIN}/v1/proxy/gemini` });
+    expect(agentRoute({ kind: 'gemini', baseUrl: 'http://127.0.0.1:9000' }, relayPolicy, ORIGIN)).toEqual({ via: 'direct', baseUrl: 'http://127.0.0.1:9000' });
     expect(agentRoute({ kind: 'openai', baseUrl: 'http://127.0.0.1:9000/v1/' }, relayPolicy, ORIGIN)).toEqual({ via: 'direct', baseUrl: 'http://127.0.0.1:9000/v1' });
     expect(agentRoute({ kind: 'ollama' }, relayPolicy, ORIGIN)).toEqual({ via: 'direct', baseUrl: 'http://127.0.0.1:11434/v1' });
     expect(agentRoute({ kind: 'openai', baseUrl: 'https://llm.corp.example/v1' }, relayPolicy, ORIGIN)).toMatchObject({ via: 'direct' });
@@ -40,9 +43,10 @@ describe('agent route', () => {
   });
 
   it('names the origin and the fix when the page may not call the provider', () => {
-    const gemini = agentRoute({ kind: 'gemini' }, relayPolicy, ORIGIN);
+    // The proxy forwards to its own upstream only: a Gemini elsewhere is the page's to reach, or a worker's.
+    const gemini = agentRoute({ kind: 'gemini', baseUrl: 'https://gemini.corp.example' }, relayPolicy, ORIGIN);
     expect(gemini).toMatchObject({ via: 'none' });
-    expect(gemini.via === 'none' && gemini.reason).toMatch(/Gemini at https:\/\/generativelanguage\.googleapis\.com.*TENDRIL_RELAY_CONNECT_SRC.*tendril worker/);
+    expect(gemini.via === 'none' && gemini.reason).toMatch(/gemini provider at https:\/\/gemini\.corp\.example.*TENDRIL_RELAY_CONNECT_SRC.*tendril worker/);
     const other = agentRoute({ kind: 'openai', baseUrl: 'https://api.together.xyz/v1' }, relayPolicy, ORIGIN);
     expect(other.via === 'none' && other.reason).toMatch(/https:\/\/api\.together\.xyz.*connect-src/);
   });

@@ -4,7 +4,8 @@
  * page's connect-src: local servers such as Ollama, the Anthropic API with its
  * opt-in header for browser calls, origins the relay's operator added),
  * through the relay's LLM proxy on the page's own origin for OpenAI (which
- * refuses calls from pages), else not at all, with the reason and what to do.
+ * refuses calls from pages) and Gemini at their public APIs, else not at
+ * all, with the reason and what to do.
  */
 import type { ProviderKind } from '@tendril/crdt-schema/schema';
 import type { ConnectPolicy } from './connect-policy.ts';
@@ -38,11 +39,18 @@ const originOf = (url: string): string => {
   }
 };
 
+/**
+ * The relay's proxy path for each provider it forwards, as the provider's adapter base URL (the
+ * adapter appends its own path: `/chat/completions`, `/v1beta/models/{model}:...`). The proxy
+ * forwards to its configured upstream only, so only the public API's base URL goes this way.
+ */
+const PROXY_PATH: Partial<Record<ProviderKind, string>> = { openai: '/v1/proxy', gemini: '/v1/proxy/gemini' };
+
 export function agentRoute(t: RouteTarget, policy: ConnectPolicy, pageOrigin: string): AgentRoute {
   const base = trim(t.baseUrl ?? DEFAULT_BASE_URL[t.kind]);
-  if (t.kind === 'openai' && base === DEFAULT_BASE_URL.openai) return { via: 'proxy', baseUrl: `${pageOrigin}/v1/proxy` };
+  const proxied = PROXY_PATH[t.kind];
+  if (proxied !== undefined && base === DEFAULT_BASE_URL[t.kind]) return { via: 'proxy', baseUrl: `${pageOrigin}${proxied}` };
   if (policy.allows(`${base}/`)) return { via: 'direct', baseUrl: base, ...(t.kind === 'anthropic' ? { headers: ANTHROPIC_BROWSER_HEADER } : {}) };
   const fix = `add ${originOf(base)} to TENDRIL_RELAY_CONNECT_SRC on the relay, or run a worker (\`tendril worker\`) to answer with this provider`;
-  if (t.kind === 'gemini') return { via: 'none', reason: `this tab cannot call Gemini at ${originOf(base)}: the page's content policy does not allow it and the relay's proxy does not forward Gemini; ${fix}` };
   return { via: 'none', reason: `this tab cannot call the ${t.kind} provider at ${originOf(base)}: the page's content policy (connect-src) does not allow that origin; ${fix}` };
 }

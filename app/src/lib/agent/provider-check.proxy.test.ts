@@ -1,4 +1,4 @@
-/** Provider calls through the relay's proxy use the device-signed fetch; direct calls never do. */
+/** Provider calls through the relay's proxy (OpenAI, Gemini) use the device-signed fetch; direct calls never do. */
 import { describe, expect, it } from 'vitest';
 import { loadCrypto } from '@tendril/crdt-schema/crypto';
 import { generateDeviceIdentity } from '@tendril/crdt-schema/crypto';
@@ -36,6 +36,28 @@ describe('provider check routes', () => {
     const checked = checkProxyProof(proof, { method: 'POST', path: '/v1/proxy/chat/completions', body: new TextEncoder().encode(calls[0]!.body) }, { now: () => Date.now(), verify: (k, m, s) => crypto.verify(s, m, k) });
     expect(checked.ok && [checked.proof.workspace, checked.proof.device]).toEqual([workspace, identity.deviceId]);
     expect(calls[1]!.headers.get(PROXY_PROOF_HEADER)).toBeNull();
+  });
+
+  it('sends Gemini through the proxy, signed over its path with ?alt=sse, with the key in x-goog-api-key', async () => {
+    const crypto = await loadCrypto();
+    const identity = generateDeviceIdentity(crypto);
+    const workspace = newWorkspaceId();
+    const calls: { url: string; headers: Headers; body: string }[] = [];
+    const recorder: typeof fetch = async (input, init) => {
+      calls.push({ url: String(input), headers: new Headers(init?.headers), body: String(init?.body) });
+      return new Response('{"error":{"code":400,"message":"stop here","status":"INVALID_ARGUMENT"}}', { status: 400 });
+    };
+    const proxyFetch = deviceProxyFetch(crypto, { identity, config: { workspace } }, { fetch: recorder });
+    try {
+      for await (const _ of checkProvider({ id: 'g', kind: 'gemini', model: 'gemini-2.5-flash', apiKey: 'AIza-1' }, policy, ORIGIN, { fetch: recorder }, proxyFetch).run('hi')) void _;
+    } catch {
+      // the recorder answers 400: only the request matters here
+    }
+    const path = '/v1/proxy/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse';
+    expect(calls.map((c) => c.url)).toEqual([`${ORIGIN}${path}`]);
+    expect(calls[0]!.headers.get('x-goog-api-key')).toBe('AIza-1');
+    const checked = checkProxyProof(calls[0]!.headers.get(PROXY_PROOF_HEADER) ?? undefined, { method: 'POST', path, body: new TextEncoder().encode(calls[0]!.body) }, { now: () => Date.now(), verify: (k, m, s) => crypto.verify(s, m, k) });
+    expect(checked.ok && checked.proof.device).toBe(identity.deviceId);
   });
 
   it('signs on the relay clock its Welcome reported, so a device clock minutes off is not refused as stale', async () => {
