@@ -2,9 +2,9 @@
  * Chat works with nothing but the app: no worker process anywhere. The open
  * tab claims the turn (the workers' claim / lease / settle protocol) and
  * streams the reply from the fake provider, once called directly (a
- * loopback base URL that sends CORS headers) and once through the relay's
- * LLM proxy (an OpenAI provider; the relay's proxy points at the fake
- * provider). A second device sees each reply stream in live.
+ * loopback base URL that sends CORS headers) and through the relay's LLM
+ * proxy (an OpenAI and a Gemini provider; the relay's proxy points at the
+ * fake provider). A second device sees each reply stream in live.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,7 @@ describe('the open app answers chat turns itself', { timeout: 240_000 }, () => {
     await ensureAppBuilt();
     dir = mkdtempSync(join(tmpdir(), 'tendril-e2e-runner-'));
     fake = await startFakeProvider({ apiKey: KEY, cors: true, fallback: { text: PIECES, chunkDelayMs: 60, usage: { inputTokens: 9, outputTokens: 30 } } });
-    relay = await startRelay(join(dir, 'relay'), 0, { TENDRIL_PROXY_OPENAI_URL: `${fake.url}/v1` });
+    relay = await startRelay(join(dir, 'relay'), 0, { TENDRIL_PROXY_OPENAI_URL: `${fake.url}/v1`, TENDRIL_PROXY_GEMINI_URL: fake.url });
     browser = await launchChromium();
     a = await openDevice(await browser.newContext({ viewport: { width: 1280, height: 800 } }), relay.url, 'Laptop');
     b = await openDevice(await browser.newContext({ viewport: { width: 1280, height: 800 } }), relay.url, 'Phone');
@@ -115,17 +115,30 @@ describe('the open app answers chat turns itself', { timeout: 240_000 }, () => {
     expect(req.headers.authorization).toBe(`Bearer ${KEY}`);
   });
 
-  it('says when only a worker can reach a provider, and ends a turn with the reason and a Retry button', async () => {
+  it('calls Gemini through the relay proxy', async () => {
     await goto(a, '#/settings');
     await a.page.getByTestId('providers').locator('li').filter({ hasText: 'openai' }).getByRole('button', { name: 'Disable' }).click();
-    await addProvider('gemini', undefined, 'gemini');
-    await a.page.getByRole('button', { name: 'Test provider gemini' }).click();
+    await addProvider('google', undefined, 'gemini');
+    expect(await testProvider('google')).toBe('proxy');
+    await askAndWatch('Gemini', 'Count for me, via Gemini');
+    const req = fake.requests.find((r) => JSON.stringify(r.body).includes('Count for me, via Gemini'))!;
+    expect([req.dialect, req.path, req.query]).toEqual(['gemini', '/v1beta/models/gemini-2.5-flash:streamGenerateContent', { alt: 'sse' }]);
+    expect(req.headers.origin).toBeUndefined();
+    expect(req.headers['x-goog-api-key']).toBe(KEY);
+  });
+
+  it('says when only a worker can reach a provider, and ends a turn with the reason and a Retry button', async () => {
+    await goto(a, '#/settings');
+    await a.page.getByTestId('providers').locator('li').filter({ hasText: 'google' }).getByRole('button', { name: 'Disable' }).click();
+    // A Gemini at another base URL: the page may not call it, and the proxy forwards to its own upstream only.
+    await addProvider('elsewhere', 'https://gemini.corp.example', 'gemini');
+    await a.page.getByRole('button', { name: 'Test provider elsewhere' }).click();
     await a.page.getByTestId('provider-test-error').filter({ hasText: 'TENDRIL_RELAY_CONNECT_SRC' }).waitFor();
     expect(await a.page.getByTestId('provider-test-path').getAttribute('data-via')).toBe('worker');
     const before = fake.requests.length;
     await newChat(a, 'Unreachable');
     await send(a, 'Anyone there?');
-    const failed = a.page.locator('[data-testid=message][data-role=assistant]').filter({ has: a.page.getByTestId('reply-error').filter({ hasText: 'cannot call Gemini' }) });
+    const failed = a.page.locator('[data-testid=message][data-role=assistant]').filter({ has: a.page.getByTestId('reply-error').filter({ hasText: 'cannot call the gemini provider at https://gemini.corp.example' }) });
     await failed.waitFor();
     expect(await failed.getByTestId('reply-error').textContent()).toContain('tendril worker');
     await failed.getByRole('button', { name: 'Retry' }).waitFor();

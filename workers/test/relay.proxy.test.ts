@@ -3,7 +3,8 @@
  * signed by a device of a workspace registered at the relay streams back from the (fake) upstream
  * byte for byte, the key reaches the upstream, and the relay's log records usage without the key;
  * an unsigned request is refused; a kill switch from the environment answers 503; limits hold per
- * device whatever headers the caller sets.
+ * device whatever headers the caller sets. The workers' Gemini adapter streams through it with the
+ * device-signed fetch, and model lists (a signed GET) come from the relay's cache the second time.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { loadCrypto, type CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
 import { PROXY_PROOF_HEADER, signingFetch, signProxyRequest } from '@tendril/crdt-schema/wire';
 import { openHome } from '../src/home/device-home.ts';
+import { createGeminiProvider } from '../src/llm/gemini.ts';
 import { createOpenAiProvider } from '../src/llm/openai.ts';
 import type { LlmEvent } from '../src/llm/types.ts';
 import { cliOk, eventually, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
@@ -36,17 +38,29 @@ async function memberFetch(crypto: CryptoProvider, home: string, relayUrl: strin
     });
 }
 
+/** A fetch that signs every request as the device of an initialised home. */
+function deviceFetch(crypto: CryptoProvider, home: string): typeof fetch {
+  const h = openHome(crypto, home);
+  const { identity } = h;
+  const workspace = h.config.workspace;
+  h.close();
+  return signingFetch({ workspace, device: identity.deviceId, sign: (m) => crypto.sign(m, identity.signSecretKey.expose()), now: () => Date.now(), randomBytes: (n) => crypto.randomBytes(n) });
+}
+
 describe('LLM proxy on the relay', () => {
   const dir = tempDir('proxy');
   let fake: FakeProvider;
   let relay: RelayProcess;
   let stderr = '';
   let signed: Awaited<ReturnType<typeof memberFetch>>;
+  let proxyFetch: typeof fetch;
   beforeAll(async () => {
     fake = await startFakeProvider({ apiKey: 'sk-proxy-canary', fallback: { text: ['Hi', ' there'] } });
-    relay = await startRelayProcess(join(dir.path, 'relay'), 0, [], { TENDRIL_PROXY_OPENAI_URL: `${fake.url}/v1`, TENDRIL_PROXY_DISABLE: 'anthropic' });
+    relay = await startRelayProcess(join(dir.path, 'relay'), 0, [], { TENDRIL_PROXY_OPENAI_URL: `${fake.url}/v1`, TENDRIL_PROXY_GEMINI_URL: fake.url, TENDRIL_PROXY_DISABLE: 'anthropic' });
     relay.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    signed = await memberFetch(await loadCrypto(), join(dir.path, 'home'), relay.url);
+    const crypto = await loadCrypto();
+    signed = await memberFetch(crypto, join(dir.path, 'home'), relay.url);
+    proxyFetch = deviceFetch(crypto, join(dir.path, 'home'));
   }, 60_000);
   afterAll(async () => {
     await relay?.kill();
@@ -82,6 +96,29 @@ describe('LLM proxy on the relay', () => {
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('E_PROXY_PROOF');
     expect(fake.requests.length).toBe(before);
+  });
+
+  it('streams a Gemini answer to the workers\' Gemini adapter through the proxy, and logs its usage', async () => {
+    const llm = createGeminiProvider({ baseUrl: `${relay.url}/v1/proxy/gemini`, apiKey: 'sk-proxy-canary' }, { fetch: proxyFetch });
+    const events: LlmEvent[] = [];
+    for await (const e of llm.stream({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hello gemini' }] })) events.push(e);
+    expect(events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join('')).toBe('Hi there');
+    const req = fake.requests.at(-1)!;
+    expect([req.dialect, req.path, req.query, req.headers['x-goog-api-key']]).toEqual(['gemini', '/v1beta/models/gemini-2.5-flash:streamGenerateContent', { alt: 'sse' }, 'sk-proxy-canary']);
+    await eventually(() => stderr.split('\n').some((l) => l.includes('proxy.usage') && l.includes('"provider":"gemini"')), 15_000, 'the Gemini usage log line');
+    expect(stderr).not.toContain('sk-proxy-canary');
+  });
+
+  it('serves a model list to a signed GET, the second time from its cache', async () => {
+    const before = fake.requests.length;
+    const first = await proxyFetch(`${relay.url}/v1/proxy/models`, { headers: { authorization: 'Bearer sk-proxy-canary' } });
+    expect([first.status, first.headers.get('x-tendril-cache')]).toEqual([200, 'miss']);
+    const second = await proxyFetch(`${relay.url}/v1/proxy/models`, { headers: { authorization: 'Bearer sk-proxy-canary' } });
+    expect([second.status, second.headers.get('x-tendril-cache')]).toEqual([200, 'hit']);
+    expect(await second.json()).toEqual(await first.json());
+    expect(fake.requests.length).toBe(before + 1);
+    const unsigned = await fetch(`${relay.url}/v1/proxy/models`, { headers: { authorization: 'Bearer sk-proxy-canary' } });
+    expect(unsigned.status).toBe(401);
   });
 
   it('answers 503 for a provider switched off', async () => {
