@@ -49,6 +49,10 @@ export const PRICES: Readonly<Record<string, Price>> = {
   'gemini-2.0-flash': { input: 0.1, output: 0.4 },
   'llama-3.3-70b-versatile': { input: 0.59, output: 0.79 },
   'llama-3.1-8b-instant': { input: 0.05, output: 0.08 },
+  // Embeddings bill input only.
+  'text-embedding-3-small': { input: 0.02, output: 0 },
+  'text-embedding-3-large': { input: 0.13, output: 0 },
+  'gemini-embedding-001': { input: 0.15, output: 0 },
 };
 
 export function priceOf(model: string, table: Readonly<Record<string, Price>> = PRICES): Price | null {

@@ -7,6 +7,9 @@ describe('pricing', () => {
   it('estimates USD from per-million prices', () => {
     expect(estimateCost('gpt-4o', { inputTokens: 1_000_000, outputTokens: 100_000 })).toBeCloseTo(3.5, 10);
     expect(estimateCost('claude-sonnet-4-20250514', { inputTokens: 2000, outputTokens: 500 })).toBeCloseTo(0.0135, 10);
+    // Embeddings: input only.
+    expect(estimateCost('text-embedding-3-small', { inputTokens: 1_000_000, outputTokens: 0 })).toBeCloseTo(0.02, 10);
+    expect(estimateCost('models/gemini-embedding-001', { inputTokens: 2_000_000, outputTokens: 0 })).toBeCloseTo(0.3, 10);
   });
 
   it('picks the longest matching prefix, ignoring case and router prefixes', () => {
