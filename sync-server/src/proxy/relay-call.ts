@@ -53,8 +53,9 @@ export interface RelayCallContext {
   readonly onUsage?: (record: UsageRecord) => void;
 }
 
+/** Resolves when `res` can take more, or is gone; at once when it is already gone (its close will not come again). */
 export const drainedOrClosed = (res: ServerResponse): Promise<void> =>
-  new Promise((resolve) => {
+  res.destroyed ? Promise.resolve() : new Promise((resolve) => {
     res.once('drain', resolve);
     res.once('close', resolve);
   });
