@@ -3,7 +3,8 @@
  * with its deadlines (first byte, idle, total: 120 s streaming, 30 s
  * otherwise), the answer streamed back byte for byte, an error event when a
  * stream is cut at its total deadline, and the usage record (never a key,
- * never content). A caller that goes away aborts the upstream request.
+ * never content), also noted on the request's meter for its `proxy.usage`
+ * line. A caller that goes away aborts the upstream request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '@tendril/crdt-schema/errors';
@@ -11,8 +12,9 @@ import type { DeviceId, WorkspaceId } from '@tendril/crdt-schema/ids';
 import type { Caller } from './caller.ts';
 import type { LlmProxyConfig, ProxyProvider } from './config.ts';
 import { downstreamHeaders, upstreamBody, upstreamHeaders } from './forward.ts';
+import type { RequestMeter } from './request-event.ts';
 import { deadlineEvent, type ProxyErrorOptions } from './respond.ts';
-import { callUpstream, UpstreamEnded, type ProxyClock } from './upstream.ts';
+import { callUpstream, UpstreamEnded, type EndReason, type ProxyClock } from './upstream.ts';
 import type { UpstreamTransport } from './upstream-http.ts';
 import { createUsageScanner } from './usage-scan.ts';
 
@@ -32,7 +34,7 @@ export interface UsageRecord {
   readonly at: number;
 }
 
-export type ProxyLogFields = Record<string, string | number | boolean | undefined>;
+export type ProxyLogFields = Record<string, string | number | boolean | null | undefined>;
 
 /** The relay's Logger fits. */
 export interface ProxyLogger {
@@ -68,14 +70,20 @@ export interface Forwarding {
   readonly caller: Caller;
   readonly cors: Record<string, string>;
   readonly fail: (status: number, code: ErrorCode, o?: ProxyErrorOptions) => void;
+  /** The request's event (request-event.ts): first byte, usage, why a stream ended early. */
+  readonly meter?: RequestMeter;
 }
+
+/** The error a stream cut short stands for in the request's event. */
+const CUT: Record<EndReason, ErrorCode> = { timeout: 'E_PROVIDER_TIMEOUT', idle: 'E_PROVIDER_TIMEOUT', deadline: 'E_PROXY_DEADLINE', client_gone: 'E_ABORTED', unreachable: 'E_PROVIDER_STREAM' };
 
 export async function relayCall(ctx: RelayCallContext, req: IncomingMessage, res: ServerResponse, f: Forwarding): Promise<void> {
   const { config, clock, log } = ctx;
-  const { provider, caller, cors, fail } = f;
+  const { provider, caller, cors, fail, meter } = f;
   const who = { workspace: caller.workspace, device: caller.device };
   const body = upstreamBody(provider, f.raw);
   if (!body) return fail(400, 'E_BAD_INPUT', { message: 'the body is not a JSON object' });
+  if (body.model !== undefined) meter?.model(body.model);
   const totalMs = body.streaming ? config.streamTimeoutMs : config.requestTimeoutMs;
 
   const upstream = callUpstream({
@@ -91,7 +99,7 @@ export async function relayCall(ctx: RelayCallContext, req: IncomingMessage, res
   });
   const result = await upstream.result;
   if (!result.ok) {
-    if (result.reason === 'client_gone') return;
+    if (result.reason === 'client_gone') return meter?.error('E_ABORTED');
     log.warn('proxy.upstream_failed', { ...who, provider, reason: result.reason });
     if (result.reason === 'timeout') return fail(504, 'E_PROVIDER_TIMEOUT', { message: `no answer from the ${provider} upstream within ${config.firstByteTimeoutMs} ms` });
     if (result.reason === 'deadline') return fail(504, 'E_PROXY_DEADLINE', { message: `the request ran past the proxy's ${totalMs} ms limit` });
@@ -99,6 +107,7 @@ export async function relayCall(ctx: RelayCallContext, req: IncomingMessage, res
   }
 
   const { response } = result;
+  meter?.firstByte();
   const sse = (response.headers.get('content-type') ?? '').includes('text/event-stream');
   res.writeHead(response.status, { ...downstreamHeaders(response.headers), ...cors });
   res.flushHeaders();
@@ -113,6 +122,7 @@ export async function relayCall(ctx: RelayCallContext, req: IncomingMessage, res
     res.end();
   } catch (err) {
     const reason = err instanceof UpstreamEnded ? err.reason : 'unreachable';
+    meter?.error(CUT[reason]);
     if (reason !== 'client_gone') log.warn('proxy.stream_cut', { ...who, provider, reason, bytes });
     // A stream cut at its total deadline ends with an error event both OpenAI- and Anthropic-style clients read.
     if (reason === 'deadline' && sse && !res.destroyed) res.end(deadlineEvent(totalMs));
@@ -121,15 +131,12 @@ export async function relayCall(ctx: RelayCallContext, req: IncomingMessage, res
 
   const ok = response.status >= 200 && response.status < 300;
   const scanned = scanner.end();
-  if (!ok && !scanned) {
-    log.info('proxy.answered', { ...who, provider, status: response.status, bytes });
-    return;
-  }
+  if (!ok && !scanned) return;
   const usage = scanned ?? { inputTokens: Math.ceil(f.raw.length / 4), outputTokens: Math.ceil(bytes / 4), model: undefined };
   const model = body.model ?? scanned?.model ?? 'unknown';
   const at = clock.now();
   ctx.record(caller, usage.inputTokens + usage.outputTokens, at);
   const costUsd = ctx.estimateCost?.(model, usage) ?? null;
   ctx.onUsage?.({ ...who, provider, model, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd, estimated: !scanned, at });
-  log.info('proxy.answered', { ...who, provider, model, status: response.status, bytes, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens });
+  meter?.usage({ model, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, estimated: !scanned, costUsd });
 }
