@@ -65,7 +65,7 @@ export async function runRelayProgram(io: RelayProgramIo): Promise<number> {
   const { proxyFlags: _flags, ...relayOptions } = options;
   const staticDir = options.staticDir ?? appBuildDir();
   const logger = jsonLogger((line) => io.err(line.replace(/\n$/, '')));
-  const kill = createKillSwitch();
+  const kill = createKillSwitch(proxyConfig.disabled);
   const { killFile } = ops;
   if (killFile !== undefined) {
     const first = await readKillFile(resolve(io.cwd, killFile));
