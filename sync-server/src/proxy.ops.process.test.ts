@@ -69,7 +69,7 @@ describe('proxy operations in the relay process', () => {
     const device = testKey();
     const workspace = newWorkspaceId();
     const client = await TestClient.connect(relay.url);
-    cleanups.push(() => client.close());
+    cleanups.push(async () => void (await client.close()));
     expect((await client.hello(device, workspace, { register: [device.publicKey] })).type).toBe(FrameType.Welcome);
     const ask = async (): Promise<number> => {
       const proof = signProxyRequest({ workspace, device: device.id, sign: device.sign, now: () => Date.now(), randomBytes: (n) => new Uint8Array(randomBytes(n)) }, { method: 'POST', path: PATH, body: new TextEncoder().encode(BODY) });

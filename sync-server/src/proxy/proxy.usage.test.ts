@@ -16,13 +16,14 @@ const usageLines = (p: ProxyUnderTest) => p.logs.map((l) => JSON.parse(l) as Rec
 
 describe('proxy usage events', () => {
   it('writes one line for an answered stream with every field, latency from the clock, and no key or content', async () => {
-    let p!: ProxyUnderTest;
+    const at: { proxy?: ProxyUnderTest; headersSeen?: () => void } = {};
+    const headersSeen = new Promise<void>((resolve) => (at.headersSeen = resolve));
     const up = await h.upstream(async (_r, res) => {
-      p.clock.advance(120); // the upstream thinks before its first byte
+      at.proxy!.clock.advance(120); // the upstream thinks before its first byte
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.flushHeaders();
-      await new Promise((r) => setTimeout(r, 20));
-      p.clock.advance(380);
+      await headersSeen; // the caller has the headers: the first byte was timed
+      at.proxy!.clock.advance(380);
       const events = [
         `data: ${JSON.stringify({ model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: CONTENT } }] })}\n\n`,
         `data: ${JSON.stringify({ model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 40, completion_tokens: 10 } })}\n\n`,
@@ -30,13 +31,15 @@ describe('proxy usage events', () => {
       ];
       res.end(events.join(''));
     });
-    p = await h.proxy({ upstreams: { openai: up.url } }, { estimateCost: (_m, u) => (u.inputTokens * 2 + u.outputTokens * 8) / 1e6 });
+    const p = await h.proxy({ upstreams: { openai: up.url } }, { estimateCost: (_m, u) => (u.inputTokens * 2 + u.outputTokens * 8) / 1e6 });
+    at.proxy = p;
     const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: CONTENT }] });
     const res = await fetch(`${p.url}${PATH}?trace=${encodeURIComponent(CONTENT)}`, {
       method: 'POST',
       headers: { ...p.proof(p.admin, `${PATH}?trace=${encodeURIComponent(CONTENT)}`, body), authorization: `Bearer ${KEY}`, 'x-api-key': KEY, 'x-tendril-user': KEY },
       body,
     });
+    at.headersSeen!();
     expect(await res.text()).toContain(CONTENT);
     const lines = usageLines(p);
     expect(lines).toHaveLength(1);
