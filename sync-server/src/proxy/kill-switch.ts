@@ -5,7 +5,10 @@
  * start-up `disabled` list, names it, so reviving by one way never silently
  * undoes a switch made the other way. A target is a provider, `fetch` (the
  * web fetch), or `all`, which covers every provider and the web fetch.
+ * Requests in flight hold the target's `signal`, aborted when it goes off,
+ * so a switch cuts the streams already flowing too.
  */
+import { setMaxListeners } from 'node:events';
 import { PROXY_PROVIDERS, type ProxyProvider } from './config.ts';
 
 export type KillTarget = ProxyProvider | 'fetch' | 'all';
@@ -31,6 +34,8 @@ export interface KillSwitch {
   /** Revives `target` for this source (`all` clears the source). */
   revive(source: KillSource, target: KillTarget): void;
   state(): KillState;
+  /** Aborts when `target` is next switched off (already aborted while it is off). */
+  signal(target: ProxyProvider | 'fetch'): AbortSignal;
   /** Called after every change (metrics, cutting streams in flight). */
   onChange(listener: (state: KillState) => void): void;
 }
@@ -45,7 +50,13 @@ export function createKillSwitch(startOff: readonly ProxyProvider[] = []): KillS
     file: [...sources.file],
     admin: [...sources.admin],
   });
+  const controllers = new Map<ProxyProvider | 'fetch', AbortController>();
   const changed = (): void => {
+    for (const [t, c] of controllers) {
+      if (!isOff(t)) continue;
+      controllers.delete(t);
+      c.abort();
+    }
     const s = state();
     for (const l of listeners) l(s);
   };
@@ -68,6 +79,17 @@ export function createKillSwitch(startOff: readonly ProxyProvider[] = []): KillS
       changed();
     },
     state,
+    signal(target) {
+      let c = controllers.get(target);
+      if (!c) {
+        c = new AbortController();
+        // One listener per request in flight: many is normal, not a leak.
+        setMaxListeners(0, c.signal);
+        controllers.set(target, c);
+      }
+      if (isOff(target)) c.abort();
+      return c.signal;
+    },
     onChange: (l) => void listeners.push(l),
   };
 }

@@ -54,6 +54,7 @@ export function proxyRoute(config: LlmProxyConfig, o: ProxyRouteOptions): HttpRo
     clock: systemClock,
     logger: log,
     isDisabled: (p) => kill.isOff(p),
+    killSignal: (p) => kill.signal(p),
     onRequest: (e) => {
       metrics?.observe(e);
       if (e.costUsd !== null) alert?.add(e.costUsd, e.at);

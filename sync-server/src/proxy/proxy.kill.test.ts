@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPERATOR_PROOF_HEADER, signOperatorRequest } from '@tendril/crdt-schema/wire';
 import { testKey, type TestKey } from '../testing/keys.ts';
+import { waitFor } from '../testing/wait.ts';
 import { createProxyAdmin } from './admin.ts';
 import { replyJson } from './fake-upstream.ts';
 import { proxyHarness, type ProxyUnderTest } from './harness.ts';
@@ -75,6 +76,38 @@ describe('proxy kill switches', () => {
     kill.revive('admin', 'openai');
     expect((await ask(p)).status).toBe(200);
     expect(up.requests).toHaveLength(4);
+  });
+
+  it('cuts requests in flight to a provider when it is switched off: a stream ends with an error event, a wait for headers gets 503', async () => {
+    const hold: (() => void)[] = [];
+    const up = await h.upstream(async (r, res) => {
+      if (r.body.includes('"stream":true')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'partial' } }] })}\n\n`);
+      }
+      await new Promise<void>((resolve) => hold.push(resolve)); // never answers on its own
+    });
+    const kill = createKillSwitch();
+    const p = await h.proxy({ upstreams: { openai: up.url } }, { isDisabled: (t) => kill.isOff(t), killSignal: (t) => kill.signal(t) });
+    const streamBody = JSON.stringify({ model: 'gpt-4o', stream: true, messages: [] });
+    const stream = await p.post(PATH, streamBody, { authorization: 'Bearer sk-x' });
+    const reader = stream.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain('partial');
+    const waiting = p.post(PATH, BODY, { authorization: 'Bearer sk-x' });
+    await waitFor(() => up.requests.length === 2, 'both requests upstream');
+    kill.kill('admin', 'openai');
+    let rest = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+    expect(rest).toContain('event: error');
+    expect(rest).toContain('"code":"E_PROXY_DISABLED"');
+    const refused = await waiting;
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('E_PROXY_DISABLED');
+    expect(await Promise.all(up.requests.map((r) => r.closed))).toEqual(['aborted', 'aborted']);
+    await waitFor(() => p.logs.filter((l) => l.includes('"event":"proxy.usage"')).length === 2, 'both usage lines');
+    expect(p.logs.filter((l) => l.includes('"event":"proxy.usage"')).map((l) => (JSON.parse(l) as { error: string }).error)).toEqual(['E_PROXY_DISABLED', 'E_PROXY_DISABLED']);
+    hold.forEach((release) => release());
   });
 
   it('keeps every other target off when one is revived under all', () => {

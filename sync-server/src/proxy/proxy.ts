@@ -54,6 +54,8 @@ export interface LlmProxyDeps {
   readonly estimateCost?: (model: string, usage: { inputTokens: number; outputTokens: number }) => number | null;
   /** A kill switch flipped at run time, on top of `config.disabled` (and `config.fetchEnabled` for 'fetch'). */
   readonly isDisabled?: (provider: ProxyProvider | 'fetch') => boolean;
+  /** Aborts when the kill switch turns `provider` off: requests in flight to it are cut. */
+  readonly killSignal?: (provider: ProxyProvider) => AbortSignal;
   /** Every address a name resolves to, for the web fetch (default: the system resolver). */
   readonly resolve?: Resolve;
 }
@@ -136,7 +138,7 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
       return fail(429, admission.code, { retryAfterMs: admission.retryAfterMs, message: `${ERROR_TEXT[admission.code]} for this ${admission.scope}`, scope: admission.scope });
     }
     try {
-      if (forward) await relayCall(call, req, res, { ...forward, raw: raw.bytes, caller, cors, fail, meter });
+      if (forward) await relayCall(call, req, res, { ...forward, raw: raw.bytes, caller, cors, fail, meter, ...(deps.killSignal && { killed: deps.killSignal(forward.provider) }) });
       else await relayWebFetch(webFetch, req, res, { raw: raw.bytes, caller, cors, fail });
     } finally {
       admission.release();

@@ -13,7 +13,7 @@ import type { Caller } from './caller.ts';
 import type { LlmProxyConfig, ProxyProvider } from './config.ts';
 import { downstreamHeaders, upstreamBody, upstreamHeaders } from './forward.ts';
 import type { RequestMeter } from './request-event.ts';
-import { deadlineEvent, type ProxyErrorOptions } from './respond.ts';
+import { deadlineEvent, killedEvent, type ProxyErrorOptions } from './respond.ts';
 import { callUpstream, UpstreamEnded, type EndReason, type ProxyClock } from './upstream.ts';
 import type { UpstreamTransport } from './upstream-http.ts';
 import { createUsageScanner } from './usage-scan.ts';
@@ -72,15 +72,16 @@ export interface Forwarding {
   readonly fail: (status: number, code: ErrorCode, o?: ProxyErrorOptions) => void;
   /** The request's event (request-event.ts): first byte, usage, why a stream ended early. */
   readonly meter?: RequestMeter;
+  /** Aborts when the operator switches this provider off: the request or stream in flight is cut. */
+  readonly killed?: AbortSignal;
 }
 
 /** The error a stream cut short stands for in the request's event. */
-const CUT: Record<EndReason, ErrorCode> = { timeout: 'E_PROVIDER_TIMEOUT', idle: 'E_PROVIDER_TIMEOUT', deadline: 'E_PROXY_DEADLINE', client_gone: 'E_ABORTED', unreachable: 'E_PROVIDER_STREAM' };
+const CUT: Record<EndReason, ErrorCode> = { timeout: 'E_PROVIDER_TIMEOUT', idle: 'E_PROVIDER_TIMEOUT', deadline: 'E_PROXY_DEADLINE', client_gone: 'E_ABORTED', killed: 'E_PROXY_DISABLED', unreachable: 'E_PROVIDER_STREAM' };
 
 export async function relayCall(ctx: RelayCallContext, req: IncomingMessage, res: ServerResponse, f: Forwarding): Promise<void> {
-  const { config, clock, log } = ctx;
-  const { provider, caller, cors, fail, meter } = f;
-  const who = { workspace: caller.workspace, device: caller.device };
+  const { config, clock } = ctx;
+  const { provider, fail, meter } = f;
   const body = upstreamBody(provider, f.raw);
   if (!body) return fail(400, 'E_BAD_INPUT', { message: 'the body is not a JSON object' });
   if (body.model !== undefined) meter?.model(body.model);
@@ -97,12 +98,26 @@ export async function relayCall(ctx: RelayCallContext, req: IncomingMessage, res
   res.once('close', () => {
     if (!res.writableFinished) upstream.abort();
   });
+  const cut = (): void => upstream.abort('killed');
+  f.killed?.addEventListener('abort', cut, { once: true });
+  try {
+    await relayAnswer(ctx, res, f, upstream, body, totalMs);
+  } finally {
+    f.killed?.removeEventListener('abort', cut);
+  }
+}
+
+async function relayAnswer(ctx: RelayCallContext, res: ServerResponse, f: Forwarding, upstream: ReturnType<typeof callUpstream>, body: NonNullable<ReturnType<typeof upstreamBody>>, totalMs: number): Promise<void> {
+  const { config, clock, log } = ctx;
+  const { provider, caller, cors, fail, meter } = f;
+  const who = { workspace: caller.workspace, device: caller.device };
   const result = await upstream.result;
   if (!result.ok) {
     if (result.reason === 'client_gone') return meter?.error('E_ABORTED');
     log.warn('proxy.upstream_failed', { ...who, provider, reason: result.reason });
     if (result.reason === 'timeout') return fail(504, 'E_PROVIDER_TIMEOUT', { message: `no answer from the ${provider} upstream within ${config.firstByteTimeoutMs} ms` });
     if (result.reason === 'deadline') return fail(504, 'E_PROXY_DEADLINE', { message: `the request ran past the proxy's ${totalMs} ms limit` });
+    if (result.reason === 'killed') return fail(503, 'E_PROXY_DISABLED', { message: `the relay operator switched the ${provider} proxy off` });
     return fail(502, 'E_PROVIDER_UNAVAILABLE', { message: `the ${provider} upstream could not be reached` });
   }
 
@@ -124,8 +139,9 @@ export async function relayCall(ctx: RelayCallContext, req: IncomingMessage, res
     const reason = err instanceof UpstreamEnded ? err.reason : 'unreachable';
     meter?.error(CUT[reason]);
     if (reason !== 'client_gone') log.warn('proxy.stream_cut', { ...who, provider, reason, bytes });
-    // A stream cut at its total deadline ends with an error event both OpenAI- and Anthropic-style clients read.
+    // A stream cut at its total deadline or by a kill switch ends with an error event both OpenAI- and Anthropic-style clients read.
     if (reason === 'deadline' && sse && !res.destroyed) res.end(deadlineEvent(totalMs));
+    else if (reason === 'killed' && sse && !res.destroyed) res.end(killedEvent(provider));
     else res.destroy();
   }
 
