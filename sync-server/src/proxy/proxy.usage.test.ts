@@ -4,6 +4,7 @@
  * line carries the key, the proof, the query or the content, whatever the request held.
  */
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../testing/wait.ts';
 import { replyJson } from './fake-upstream.ts';
 import { proxyHarness, type ProxyUnderTest } from './harness.ts';
 
@@ -99,5 +100,24 @@ describe('proxy usage events', () => {
       ['openai', 503, 'E_PROXY_DISABLED', null, 'nobody', PATH],
     ]);
     expect(p.logs.join('\n')).not.toContain('LEAKCANARY');
+  });
+
+  it('writes a line with E_ABORTED when the caller goes away mid-stream', async () => {
+    const hold: (() => void)[] = [];
+    const up = await h.upstream(async (_r, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"choices":[{"index":0,"delta":{"content":"par"}}]}\n\n');
+      await new Promise<void>((resolve) => hold.push(resolve));
+    });
+    const p = await h.proxy({ upstreams: { openai: up.url } });
+    const stop = new AbortController();
+    const body = JSON.stringify({ model: 'gpt-4o', stream: true, messages: [] });
+    const res = await fetch(`${p.url}${PATH}`, { method: 'POST', headers: { ...p.proof(p.admin, PATH, body), authorization: `Bearer ${KEY}` }, body, signal: stop.signal });
+    await res.body!.getReader().read();
+    stop.abort();
+    const [line] = await waitFor(() => usageLines(p).length === 1 && usageLines(p), 'the usage line');
+    expect(line).toMatchObject({ status: 200, error: 'E_ABORTED', provider: 'openai', model: 'gpt-4o', device: p.admin.key.id });
+    expect(await up.requests[0]!.closed).toBe('aborted');
+    hold.forEach((release) => release());
   });
 });

@@ -86,7 +86,8 @@ export function openRequestMeter(route: string, provider: ProxyProvider | 'fetch
         route,
         provider,
         status,
-        error: error ?? (provider === 'fetch' ? null : upstreamError(status)),
+        // Status 0: the caller went away before any answer.
+        error: error ?? (status === 0 ? 'E_ABORTED' : provider === 'fetch' ? null : upstreamError(status)),
         limitScope,
         workspace: who?.workspace ?? null,
         device: who?.device ?? null,
