@@ -102,6 +102,13 @@ describe('proxy usage events', () => {
     expect(p.logs.join('\n')).not.toContain('LEAKCANARY');
   });
 
+  it('keeps at most 128 characters of the model name the caller sent', async () => {
+    const up = await h.upstream((_r, res) => replyJson(res, 200, { usage: { prompt_tokens: 1, completion_tokens: 1 } }));
+    const p = await h.proxy({ upstreams: { openai: up.url } });
+    expect((await p.post(PATH, JSON.stringify({ model: 'm'.repeat(100_000), messages: [] }), { authorization: 'Bearer sk-x' })).status).toBe(200);
+    expect(usageLines(p)[0]!.model).toBe('m'.repeat(128));
+  });
+
   it('writes a line with E_ABORTED when the caller goes away mid-stream', async () => {
     const hold: (() => void)[] = [];
     const up = await h.upstream(async (_r, res) => {

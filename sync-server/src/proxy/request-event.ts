@@ -60,6 +60,9 @@ export function upstreamError(status: number): ErrorCode | null {
   return 'E_PROVIDER_HTTP';
 }
 
+/** Model names are the caller's text: a log line keeps this many characters of one. */
+export const MAX_MODEL_CHARS = 128;
+
 export function openRequestMeter(route: string, provider: ProxyProvider | 'fetch', now: () => number): RequestMeter {
   const start = now();
   let who: Caller | undefined;
@@ -76,10 +79,10 @@ export function openRequestMeter(route: string, provider: ProxyProvider | 'fetch
     },
     firstByte: () => void (firstByteMs ??= now() - start),
     usage(u) {
-      model = u.model;
+      model = u.model.slice(0, MAX_MODEL_CHARS);
       used = { inputTokens: u.inputTokens, outputTokens: u.outputTokens, estimated: u.estimated, costUsd: u.costUsd };
     },
-    model: (name) => void (model ??= name),
+    model: (name) => void (model ??= name.slice(0, MAX_MODEL_CHARS)),
     finish(status) {
       const at = now();
       return {
