@@ -8,6 +8,8 @@
  *   --trusted-proxy ADDR (repeatable): a reverse proxy whose X-Forwarded-For is honoured
  *   --proxy-<setting> N for any LLM proxy number (proxy/config.ts PROXY_NUMBER_SETTINGS), e.g. --proxy-rpm 20
  *   --proxy-fetch on|off, --proxy-fetch-allow-private on|off: the proxy's web fetch route (PROXY_SWITCH_SETTINGS)
+ *   --proxy-kill-file PATH, --proxy-operator-key BASE64, --proxy-cost-alert-usd N, --proxy-alert-webhook URL
+ *     (proxy/ops-config.ts PROXY_OPS_SETTINGS): kill switches and the daily cost alert
  *   TENDRIL_RELAY_ACCESS_CODE        operator code for registering workspaces
  *   TENDRIL_RELAY_ALLOWED_ORIGINS    comma-separated browser origins, or *
  *   TENDRIL_RELAY_TRUSTED_PROXIES    comma-separated proxy addresses (added to --trusted-proxy)
@@ -18,12 +20,13 @@ import { normalizeAddress } from './server/client-address.ts';
 import { parseConnectSources } from './server/content-policy.ts';
 import { DEFAULT_LIMITS, type RelayLimits } from './server/config.ts';
 import { PROXY_NUMBER_SETTINGS, PROXY_SWITCH_SETTINGS } from './proxy/config.ts';
+import { PROXY_OPS_SETTINGS } from './proxy/ops-config.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, type StartRelayConfig } from './start.ts';
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const LIMIT_FLAGS = new Map(Object.keys(DEFAULT_LIMITS).map((name) => [`--${kebab(name)}`, name as keyof RelayLimits]));
 /** Earlier names still accepted: the per-address cap now counts only connections that have not proven a key yet. */
-const PROXY_FLAGS = new Set([...PROXY_NUMBER_SETTINGS, ...PROXY_SWITCH_SETTINGS].map((s) => `--proxy-${s.flag}`));
+const PROXY_FLAGS = new Set([...PROXY_NUMBER_SETTINGS, ...PROXY_SWITCH_SETTINGS, ...PROXY_OPS_SETTINGS].map((s) => `--proxy-${s.flag}`));
 const RENAMED_FLAGS = new Map<string, keyof RelayLimits>([['--max-connections-per-ip', 'maxPreAuthPerIp']]);
 
 export const USAGE = `usage: relay [--port N] [--host HOST] [--data DIR] [--static DIR] [--trusted-proxy ADDR ...] [--<limit> N ...]

@@ -15,6 +15,9 @@ import { parseRelayOptions, USAGE } from './options.ts';
 import { DEFAULT_DATA_DIR, startRelay } from './start.ts';
 import { proxyRoute } from './proxy/mount.ts';
 import { proxyConfigFromEnv } from './proxy/config.ts';
+import { readKillFile, reloadKillFile } from './proxy/kill-file.ts';
+import { createKillSwitch } from './proxy/kill-switch.ts';
+import { proxyOpsFromEnv } from './proxy/ops-config.ts';
 import { estimateCost } from './proxy/pricing.ts';
 
 export interface RelayProgramIo {
@@ -28,6 +31,11 @@ export interface RelayProgramIo {
   err(line: string): void;
   /** Resolves when the relay should shut down gracefully. */
   readonly stopSignal: Promise<void>;
+  /**
+   * Registers `reload` to run on the operator's reload signal (SIGHUP): re-read the proxy's kill file.
+   * Called only when a kill file is configured, so a relay without one keeps the signal's default.
+   */
+  onReload?(reload: () => void): void;
 }
 
 /** The app's static build next to this package, if it has been built. */
@@ -40,9 +48,11 @@ export function appBuildDir(): string | undefined {
 export async function runRelayProgram(io: RelayProgramIo): Promise<number> {
   let options;
   let proxyConfig;
+  let ops;
   try {
     options = parseRelayOptions(io.argv, io.env);
     proxyConfig = proxyConfigFromEnv(io.env, options.proxyFlags);
+    ops = proxyOpsFromEnv(io.env, options.proxyFlags);
   } catch (err) {
     io.err((err as Error).message);
     io.err(USAGE);
@@ -55,12 +65,34 @@ export async function runRelayProgram(io: RelayProgramIo): Promise<number> {
   const { proxyFlags: _flags, ...relayOptions } = options;
   const staticDir = options.staticDir ?? appBuildDir();
   const logger = jsonLogger((line) => io.err(line.replace(/\n$/, '')));
+  const kill = createKillSwitch(proxyConfig.disabled);
+  const { killFile } = ops;
+  if (killFile !== undefined) {
+    const first = await readKillFile(resolve(io.cwd, killFile));
+    if (!first.ok) {
+      io.err(first.message);
+      return 2;
+    }
+    kill.set('file', first.targets);
+    if (first.targets.length > 0) logger.warn('proxy.kill_file_read', { file: first.targets.join(','), off: kill.state().off.join(',') });
+    io.onReload?.(() => void reloadKillFile(resolve(io.cwd, killFile), kill, logger));
+  }
   const relay = await startRelay({
     ...relayOptions,
     dataDir: resolve(io.cwd, options.dataDir ?? DEFAULT_DATA_DIR),
     ...(staticDir ? { staticDir } : {}),
     logger,
-    routesFor: (store) => [proxyRoute(proxyConfig, { logger, estimateCost, members: store })],
+    routesFor: (store, metrics) => [
+      proxyRoute(proxyConfig, {
+        logger,
+        estimateCost,
+        members: store,
+        kill,
+        metrics,
+        ...(ops.operatorKey && { operatorKey: ops.operatorKey }),
+        ...(ops.costAlertUsd !== undefined && ops.alertWebhook !== undefined && { costAlert: { thresholdUsd: ops.costAlertUsd, webhook: ops.alertWebhook } }),
+      }),
+    ],
   });
   if (!staticDir) io.out('the app is not built yet: serving sync, /healthz and /metrics only');
   io.out(`relay listening on ${relay.url}`);

@@ -11,6 +11,7 @@ import type { RelayLimits } from './server/config.ts';
 import { silentLogger, type Logger } from './server/logger.ts';
 import { createRelay } from './server/relay.ts';
 import type { HttpRoute } from './server/http-routes.ts';
+import { createMetricsRegistry, type MetricsRegistry } from './server/prometheus.ts';
 
 export interface StartRelayConfig {
   /** TCP port; 0 picks a free one. Default 8787. */
@@ -36,8 +37,11 @@ export interface StartRelayConfig {
   limits?: Partial<RelayLimits>;
   /** Extra HTTP handlers on the same port (for example an API proxy), tried before static files. */
   routes?: readonly HttpRoute[];
-  /** Handlers that need the relay's store (the LLM proxy checks membership in it), after `routes`. */
-  routesFor?: (store: RelayStore) => readonly HttpRoute[];
+  /**
+   * Handlers that need the relay's store (the LLM proxy checks membership in it), after `routes`;
+   * series they register in `metrics` are rendered by the relay's /metrics.
+   */
+  routesFor?: (store: RelayStore, metrics: MetricsRegistry) => readonly HttpRoute[];
   logger?: Logger;
 }
 
@@ -61,6 +65,7 @@ export async function startRelay(config: StartRelayConfig = {}): Promise<Running
     mkdirSync(dir, { recursive: true });
     store = openSqliteStore({ path: join(dir, DATABASE_FILE) });
   }
+  const metricsRegistry = createMetricsRegistry();
   const relay = createRelay({
     store,
     logger: config.logger ?? silentLogger,
@@ -71,7 +76,8 @@ export async function startRelay(config: StartRelayConfig = {}): Promise<Running
     trustedProxies: config.trustedProxies,
     staticDir: config.staticDir,
     connectSources: config.connectSources,
-    routes: [...(config.routes ?? []), ...(config.routesFor?.(store) ?? [])],
+    routes: [...(config.routes ?? []), ...(config.routesFor?.(store, metricsRegistry) ?? [])],
+    metricsRegistry,
   });
   try {
     const { port, url } = await relay.listen(config.port ?? DEFAULT_PORT, config.host ?? DEFAULT_HOST);

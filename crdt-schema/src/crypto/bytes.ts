@@ -44,6 +44,8 @@ export const Context = {
   liveReply: 'tendril/live-reply/v1',
   /** Ed25519 signature of an LLM proxy request by the calling device (wire/proxy-proof.ts). */
   proxyRequest: 'tendril/proxy/v1',
+  /** Ed25519 signature of a proxy admin request (kill switch) by the relay operator's key (wire/operator-proof.ts). */
+  proxyOperator: 'tendril/proxy-operator/v1',
 } as const;
 export type Context = (typeof Context)[keyof typeof Context];
 
@@ -69,6 +71,19 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
     o += p.length;
   }
   return out;
+}
+
+/** `n` as 8 bytes, big-endian: times and lengths in signed bytes. */
+export function u64be(n: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  return out;
+}
+
+/** `u64be(length) || utf8(text)`: a text field that cannot run into the next one. */
+export function lengthPrefixed(text: string): Uint8Array {
+  const bytes = utf8(text);
+  return concatBytes(u64be(bytes.length), bytes);
 }
 
 /** `utf8(context) || bytes`, the message every domain-separated signature covers. */

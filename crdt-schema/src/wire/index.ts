@@ -6,3 +6,4 @@ export { Transcript, describeFrame, containsBytes } from './transcript.ts';
 export * from './invite-claims.ts';
 export * from './proxy-proof.ts';
 export * from './proxy-fetch.ts';
+export * from './operator-proof.ts';

@@ -11,7 +11,7 @@
  * Header text: `v1.<workspace>.<device>.<time ms, decimal>.<nonce b64url>.<signature b64url>`.
  */
 import { digest as sha256Lib0 } from 'lib0/hash/sha256';
-import { concatBytes, Context, utf8 } from '../crypto/bytes.ts';
+import { concatBytes, Context, lengthPrefixed as field, u64be as u64, utf8 } from '../crypto/bytes.ts';
 import { fromBase64Url, parseDeviceId, parseWorkspaceId, publicKeyOfDevice, toBase64Url, type DeviceId, type WorkspaceId } from '../ids.ts';
 
 export const PROXY_PROOF_HEADER = 'x-tendril-proof';
@@ -39,18 +39,6 @@ export interface ProxyRequestParts {
 }
 
 export type Sha256 = (data: Uint8Array) => Uint8Array;
-
-function u64(n: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n));
-  return out;
-}
-
-function field(text: string): Uint8Array {
-  const bytes = utf8(text);
-  return concatBytes(u64(bytes.length), bytes);
-}
-
 
 /** The bytes the device key signs. */
 export function proxyProofBytes(

@@ -12,6 +12,7 @@ import type { ProxyProvider } from './config.ts';
 import { downstreamHeaders, upstreamHeaders } from './forward.ts';
 import type { ModelListCache } from './model-cache.ts';
 import { drainedOrClosed, type RelayCallContext } from './relay-call.ts';
+import type { RequestMeter } from './request-event.ts';
 import type { ProxyErrorOptions } from './respond.ts';
 import { callUpstream } from './upstream.ts';
 import type { ErrorCode } from '@tendril/crdt-schema/errors';
@@ -29,17 +30,19 @@ export interface ModelListRequest {
   readonly caller: Caller;
   readonly cors: Record<string, string>;
   readonly fail: (status: number, code: ErrorCode, o?: ProxyErrorOptions) => void;
+  /** The request's event (request-event.ts): first byte, why it ended early. */
+  readonly meter?: RequestMeter;
 }
 
 export async function relayModelList(ctx: Pick<RelayCallContext, 'config' | 'transport' | 'clock' | 'log'>, cache: ModelListCache, req: IncomingMessage, res: ServerResponse, m: ModelListRequest): Promise<void> {
   const { config, clock, log } = ctx;
-  const { provider, caller, fail } = m;
+  const { provider, caller, fail, meter } = m;
   const who = { workspace: caller.workspace, device: caller.device, provider, route: 'models' };
   const hit = cache.get(provider, m.upstreamPath, m.apiKey, clock.now());
   if (hit) {
+    meter?.firstByte();
     res.writeHead(hit.status, { 'content-type': hit.contentType, 'content-length': hit.body.length, [CACHE_HEADER]: 'hit', ...m.cors });
     res.end(hit.body);
-    log.info('proxy.answered', { ...who, status: hit.status, bytes: hit.body.length, cache: 'hit' });
     return;
   }
 
@@ -56,7 +59,7 @@ export async function relayModelList(ctx: Pick<RelayCallContext, 'config' | 'tra
   });
   const result = await upstream.result;
   if (!result.ok) {
-    if (result.reason === 'client_gone') return;
+    if (result.reason === 'client_gone') return meter?.error('E_ABORTED');
     log.warn('proxy.upstream_failed', { ...who, reason: result.reason });
     if (result.reason === 'timeout') return fail(504, 'E_PROVIDER_TIMEOUT', { message: `no answer from the ${provider} upstream within ${config.firstByteTimeoutMs} ms` });
     if (result.reason === 'deadline') return fail(504, 'E_PROXY_DEADLINE', { message: `the request ran past the proxy's ${config.requestTimeoutMs} ms limit` });
@@ -64,6 +67,7 @@ export async function relayModelList(ctx: Pick<RelayCallContext, 'config' | 'tra
   }
 
   const { response } = result;
+  meter?.firstByte();
   const contentType = response.headers.get('content-type') ?? '';
   const keep = response.status === 200 && contentType.includes('json');
   res.writeHead(response.status, { ...downstreamHeaders(response.headers), [CACHE_HEADER]: 'miss', ...m.cors });
@@ -78,9 +82,9 @@ export async function relayModelList(ctx: Pick<RelayCallContext, 'config' | 'tra
     res.end();
   } catch {
     res.destroy();
+    meter?.error('E_PROVIDER_STREAM');
     log.warn('proxy.stream_cut', { ...who, bytes });
     return;
   }
   if (keep && bytes <= MAX_CACHED_LIST_BYTES) cache.put(provider, m.upstreamPath, m.apiKey, { status: 200, contentType, body: Buffer.concat(kept) }, clock.now());
-  log.info('proxy.answered', { ...who, status: response.status, bytes, cache: 'miss' });
 }

@@ -15,11 +15,17 @@ export function modelKey(model: string): string {
   return bare.slice(bare.lastIndexOf('/') + 1);
 }
 
-/** The entry whose key is the longest prefix of the model's bare name, if any. */
-export function lookupModel<T>(table: Readonly<Record<string, T>>, model: string): T | undefined {
+/** The longest table key that starts the model's bare name, if any. */
+export function lookupKey(table: Readonly<Record<string, unknown>>, model: string): string | undefined {
   const key = modelKey(model);
   let best: string | undefined;
   for (const k of Object.keys(table)) if (key.startsWith(k) && (best === undefined || k.length > best.length)) best = k;
+  return best;
+}
+
+/** The entry whose key is the longest prefix of the model's bare name, if any. */
+export function lookupModel<T>(table: Readonly<Record<string, T>>, model: string): T | undefined {
+  const best = lookupKey(table, model);
   return best === undefined ? undefined : table[best];
 }
 

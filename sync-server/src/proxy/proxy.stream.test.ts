@@ -56,7 +56,7 @@ describe('LLM proxy streaming', () => {
     const everything = JSON.stringify(p.logs) + JSON.stringify(p.usage);
     expect(everything).not.toContain(KEY);
     expect(everything).not.toContain('SECRET');
-    expect(p.logs.some((l) => l.includes('proxy.answered'))).toBe(true);
+    expect(p.logs.some((l) => l.includes('proxy.usage'))).toBe(true);
   });
 
   it('asks an OpenAI-style upstream for usage when a streaming request did not', async () => {

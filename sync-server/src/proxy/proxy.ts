@@ -8,7 +8,8 @@
  * each request carries a signed proof (caller.ts). Answers stream back byte
  * for byte. Around that: CORS, a body cap, kill switches, limits per device
  * and per workspace (rate, daily tokens, requests in flight), upstream
- * deadlines (first byte, idle, total), and a usage record per answer.
+ * deadlines (first byte, idle, total), a usage record per answer, and one
+ * `proxy.usage` log line per request, answered or refused (request-event.ts).
  * POST /v1/proxy/fetch (web-fetch.ts) is served to the same members under the
  * same limits: one GET of a public URL for a tab's web_fetch tool.
  * Returns false for paths it does not own.
@@ -30,7 +31,8 @@ import type { Resolve } from './fetch-guard.ts';
 import { createMemberLimits } from './member-limits.ts';
 import { createModelListCache } from './model-cache.ts';
 import { relayModelList } from './model-list.ts';
-import { relayCall, type ProxyLogger, type RelayCallContext, type UsageRecord } from './relay-call.ts';
+import { relayCall, type ProxyLogFields, type ProxyLogger, type RelayCallContext, type UsageRecord } from './relay-call.ts';
+import { openRequestMeter, type ProxyRequestEvent, type RequestMeter } from './request-event.ts';
 import { corsHeaders, preflight, sendError, type ProxyErrorOptions } from './respond.ts';
 import { isRefusal, matchRoute, type Route, type RouteRefusal } from './routes.ts';
 import type { ProxyClock } from './upstream.ts';
@@ -38,6 +40,7 @@ import { createHttpTransport, type UpstreamTransport } from './upstream-http.ts'
 import { FETCH_PATH, relayWebFetch, type WebFetchContext } from './web-fetch.ts';
 
 export type { ProxyLogFields, ProxyLogger, UsageRecord } from './relay-call.ts';
+export type { ProxyRequestEvent } from './request-event.ts';
 
 export interface LlmProxyDeps {
   readonly clock: ProxyClock;
@@ -49,10 +52,14 @@ export interface LlmProxyDeps {
   readonly transport?: UpstreamTransport;
   readonly logger?: ProxyLogger;
   readonly onUsage?: (record: UsageRecord) => void;
+  /** Every request on a proxy route, answered or refused, once it ended (metrics, cost alert). */
+  readonly onRequest?: (event: ProxyRequestEvent) => void;
   /** Price lookup (the workers' estimateCost fits); default: unknown. */
   readonly estimateCost?: (model: string, usage: { inputTokens: number; outputTokens: number }) => number | null;
   /** A kill switch flipped at run time, on top of `config.disabled` (and `config.fetchEnabled` for 'fetch'). */
   readonly isDisabled?: (provider: ProxyProvider | 'fetch') => boolean;
+  /** Aborts when the kill switch turns `provider` off: requests in flight to it are cut. */
+  readonly killSignal?: (provider: ProxyProvider) => AbortSignal;
   /** Every address a name resolves to, for the web fetch (default: the system resolver). */
   readonly resolve?: Resolve;
   /** Random bytes for the model-list cache's key salt (default: node:crypto). */
@@ -64,6 +71,9 @@ const systemResolve: Resolve = async (host) => (await lookup(host, { all: true, 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 const ERROR_TEXT = { E_PROXY_RATE_LIMITED: 'too many requests', E_QUOTA: 'daily token quota used up', E_PROXY_CONCURRENCY: 'too many requests in flight' } as const;
+
+/** The `proxy.usage` log line: every field of the event, by name. */
+const usageLine = (e: ProxyRequestEvent): ProxyLogFields => ({ ...e });
 
 export type LlmProxyHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
@@ -89,12 +99,10 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
   const callers = createCallerCheck({ members: deps.members, now: () => clock.now(), verify: verifier, windowMs: config.proofWindowMs, maxNonces: config.maxNonces, maxNoncesPerDevice: config.maxNoncesPerDevice });
 
   /** `route` is a model provider's, or 'fetch' for the web fetch. */
-  async function handle(req: IncomingMessage, res: ServerResponse, route: Route | RouteRefusal | 'fetch'): Promise<void> {
-    const provider = route === 'fetch' ? 'fetch' : route.provider;
+  async function handle(req: IncomingMessage, res: ServerResponse, route: Route | RouteRefusal | 'fetch', meter: RequestMeter): Promise<void> {
     const cors = corsHeaders(req, config.allowedOrigins);
-    if (req.method === 'OPTIONS') return preflight(res, cors);
-    const fail = (status: number, code: ErrorCode, o: ProxyErrorOptions = {}): void => {
-      log.info('proxy.refused', { provider, status, code });
+    const fail = (status: number, code: ErrorCode, o: ProxyErrorOptions & { scope?: 'device' | 'workspace' | 'nonces' } = {}): void => {
+      meter.error(code, o.scope);
       sendError(res, status, code, { ...o, headers: { ...cors, ...o.headers } });
     };
     /** A refusal before the body is read: a large body closes the connection, a small one is read and dropped. */
@@ -131,15 +139,16 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
       return;
     }
     const signed = callers.check(proof, { method: req.method, path: req.url ?? '/', body: raw.bytes });
-    if (!signed.ok) return fail(signed.status, signed.code, { message: signed.message, ...(signed.retryAfterMs !== undefined && { retryAfterMs: signed.retryAfterMs }) });
+    if (!signed.ok) return fail(signed.status, signed.code, { message: signed.message, ...(signed.retryAfterMs !== undefined && { retryAfterMs: signed.retryAfterMs, scope: 'nonces' }) });
     const { caller } = signed;
+    meter.caller(caller);
     const admission = limits.admit(caller, clock.now());
     if (!admission.ok) {
-      return fail(429, admission.code, { retryAfterMs: admission.retryAfterMs, message: `${ERROR_TEXT[admission.code]} for this ${admission.scope}` });
+      return fail(429, admission.code, { retryAfterMs: admission.retryAfterMs, message: `${ERROR_TEXT[admission.code]} for this ${admission.scope}`, scope: admission.scope });
     }
     try {
-      if (forward?.kind === 'models') await relayModelList(call, modelLists, req, res, { ...forward, caller, cors, fail });
-      else if (forward) await relayCall(call, req, res, { ...forward, raw: raw.bytes, caller, cors, fail });
+      if (forward?.kind === 'models') await relayModelList(call, modelLists, req, res, { ...forward, caller, cors, fail, meter });
+      else if (forward) await relayCall(call, req, res, { ...forward, raw: raw.bytes, caller, cors, fail, meter, ...(deps.killSignal && { killed: deps.killSignal(forward.provider) }) });
       else await relayWebFetch(webFetch, req, res, { raw: raw.bytes, caller, cors, fail });
     } finally {
       admission.release();
@@ -150,13 +159,22 @@ export function createLlmProxy(partial: Partial<LlmProxyConfig>, deps: LlmProxyD
     const url = new URL(req.url ?? '/', 'http://relay');
     const route = url.pathname === FETCH_PATH ? 'fetch' : matchRoute(url);
     if (!route) return false;
+    if (req.method === 'OPTIONS') {
+      preflight(res, corsHeaders(req, config.allowedOrigins));
+      return true;
+    }
+    const meter = openRequestMeter(route === 'fetch' ? FETCH_PATH : route.template, route === 'fetch' ? 'fetch' : route.provider, () => clock.now());
     try {
-      await handle(req, res, route);
+      await handle(req, res, route, meter);
     } catch (err) {
       log.warn('proxy.error', { message: err instanceof Error ? err.name : 'unknown' });
+      meter.error('E_PROVIDER_UNAVAILABLE');
       if (!res.headersSent) sendError(res, 500, 'E_PROVIDER_UNAVAILABLE', { message: 'the proxy failed' });
       else res.destroy();
     }
+    const event = meter.finish(res.headersSent ? res.statusCode : 0);
+    log.info('proxy.usage', usageLine(event));
+    deps.onRequest?.(event);
     return true;
   };
 }

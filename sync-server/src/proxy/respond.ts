@@ -68,6 +68,12 @@ export function sendError(res: ServerResponse, status: number, code: ErrorCode, 
   res.end(body);
 }
 
+/** The last event of a stream cut because the operator switched its provider off (same shape as deadlineEvent). */
+export function killedEvent(provider: string): string {
+  const error = { type: 'overloaded_error', code: 'E_PROXY_DISABLED', message: `the relay operator switched the ${provider} proxy off`, recovery: ERRORS.E_PROXY_DISABLED.recovery };
+  return `event: error\ndata: ${JSON.stringify({ type: 'error', error })}\n\n`;
+}
+
 /**
  * The last event of a stream cut at its total deadline: an SSE `error` event whose data is the
  * Anthropic error shape, which OpenAI-style clients read too (a chunk with an `error` field).

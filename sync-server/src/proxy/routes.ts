@@ -16,6 +16,8 @@ export interface Route {
   readonly provider: ProxyProvider;
   readonly kind: RouteKind;
   readonly method: 'POST' | 'GET';
+  /** The path with its variable parts named (`.../models/{model}:generateContent`): what logs and metrics carry, never the raw URL. */
+  readonly template: string;
   /** Appended to the provider's upstream base URL, with the query to forward if any. */
   readonly upstreamPath: string;
   /** The model the path names (Gemini); otherwise it comes from the body. */
@@ -29,9 +31,10 @@ export interface RouteRefusal {
   readonly provider: ProxyProvider;
   readonly refused: 400 | 404;
   readonly message: string;
+  readonly template: string;
 }
 
-interface FixedRoute extends Route {
+interface FixedRoute extends Omit<Route, 'template'> {
   /** Query parameters forwarded upstream; any other is refused. Undefined: the query is dropped. */
   readonly query?: readonly string[];
 }
@@ -53,10 +56,10 @@ const GEMINI_CALL = /^\/v1\/proxy\/gemini\/v1beta\/models\/([A-Za-z0-9][A-Za-z0-
 const QUERY_VALUE = /^[A-Za-z0-9._~-]{1,512}$/;
 
 /** The allowed query parameters of `url`, in a fixed order, or a refusal naming the first one that is not. */
-function forwardQuery(url: URL, provider: ProxyProvider, allowed: readonly string[]): string | RouteRefusal {
+function forwardQuery(url: URL, provider: ProxyProvider, allowed: readonly string[]): string | Omit<RouteRefusal, 'template'> {
   const out = new URLSearchParams();
   for (const [name, value] of url.searchParams) {
-    if (!allowed.includes(name) || !QUERY_VALUE.test(value) || out.has(name)) return { provider, refused: 400, message: `the query parameter ${JSON.stringify(name)} is not forwarded on this route` };
+    if (!allowed.includes(name) || !QUERY_VALUE.test(value) || out.has(name)) return { provider, refused: 400 as const, message: `the query parameter ${JSON.stringify(name)} is not forwarded on this route` };
     out.set(name, value);
   }
   out.sort();
@@ -66,25 +69,27 @@ function forwardQuery(url: URL, provider: ProxyProvider, allowed: readonly strin
 
 function geminiCall(url: URL): Route | RouteRefusal {
   const m = GEMINI_CALL.exec(url.pathname);
-  if (!m) return { provider: 'gemini', refused: 404, message: 'not a Gemini route the proxy forwards: POST /v1/proxy/gemini/v1beta/models/{model}:generateContent, :streamGenerateContent?alt=sse, :embedContent or :batchEmbedContents, or GET /v1/proxy/gemini/v1beta/models' };
+  if (!m) return { provider: 'gemini', refused: 404, template: `${GEMINI_PREFIX}*`, message: 'not a Gemini route the proxy forwards: POST /v1/proxy/gemini/v1beta/models/{model}:generateContent, :streamGenerateContent?alt=sse, :embedContent or :batchEmbedContents, or GET /v1/proxy/gemini/v1beta/models' };
   const [, model, method] = m as unknown as [string, string, string];
   const streaming = method === 'streamGenerateContent';
+  const template = `${GEMINI_PREFIX}v1beta/models/{model}:${method}`;
   const want = streaming ? 'alt=sse' : '';
   if (url.search.replace(/^\?/, '') !== want) {
-    return { provider: 'gemini', refused: 400, message: streaming ? 'streamGenerateContent is forwarded with ?alt=sse and no other query' : `${method} is forwarded without a query (the key goes in x-goog-api-key)` };
+    return { provider: 'gemini', refused: 400, template, message: streaming ? 'streamGenerateContent is forwarded with ?alt=sse and no other query' : `${method} is forwarded without a query (the key goes in x-goog-api-key)` };
   }
   const kind = method === 'embedContent' || method === 'batchEmbedContents' ? 'embeddings' : 'chat';
-  return { provider: 'gemini', kind, method: 'POST', upstreamPath: `/v1beta/models/${model}:${method}${streaming ? '?alt=sse' : ''}`, model, streaming };
+  return { provider: 'gemini', kind, method: 'POST', template, upstreamPath: `/v1beta/models/${model}:${method}${streaming ? '?alt=sse' : ''}`, model, streaming };
 }
 
 /** The route for a request URL; undefined for paths the proxy does not own. */
 export function matchRoute(url: URL): Route | RouteRefusal | undefined {
   const fixed = ROUTES[url.pathname];
   if (fixed) {
-    const { query, ...route } = fixed;
+    const { query, ...fields } = fixed;
+    const route: Route = { ...fields, template: url.pathname };
     if (query === undefined) return route;
     const q = forwardQuery(url, route.provider, query);
-    return typeof q === 'string' ? { ...route, upstreamPath: route.upstreamPath + q } : q;
+    return typeof q === 'string' ? { ...route, upstreamPath: route.upstreamPath + q } : { ...q, template: url.pathname };
   }
   if (url.pathname.startsWith(GEMINI_PREFIX)) return geminiCall(url);
   return undefined;

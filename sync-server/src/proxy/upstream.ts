@@ -26,7 +26,7 @@ export interface UpstreamCall {
   readonly totalMs: number;
 }
 
-export type EndReason = 'timeout' | 'idle' | 'deadline' | 'client_gone' | 'unreachable';
+export type EndReason = 'timeout' | 'idle' | 'deadline' | 'client_gone' | 'killed' | 'unreachable';
 
 export type UpstreamResult =
   | { readonly ok: true; readonly response: UpstreamResponse; readonly chunks: AsyncIterable<Uint8Array> }
@@ -41,8 +41,8 @@ export class UpstreamEnded extends Error {
 
 export interface UpstreamHandle {
   readonly result: Promise<UpstreamResult>;
-  /** Aborts the request (the client went away). */
-  abort(): void;
+  /** Aborts the request: the client went away (default), or the operator switched the provider off. */
+  abort(why?: 'client_gone' | 'killed'): void;
 }
 
 export function callUpstream(call: UpstreamCall, transport: UpstreamTransport, clock: ProxyClock): UpstreamHandle {
@@ -98,5 +98,5 @@ export function callUpstream(call: UpstreamCall, transport: UpstreamTransport, c
     }
   }
 
-  return { result: run(), abort: () => stop('client_gone') };
+  return { result: run(), abort: (why = 'client_gone') => stop(why) };
 }

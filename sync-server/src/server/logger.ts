@@ -4,7 +4,7 @@
  * sizes and codes only, never envelope bytes.
  */
 
-export type LogFields = Record<string, string | number | boolean | undefined>;
+export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
 export interface Logger {
   info(event: string, fields?: LogFields): void;

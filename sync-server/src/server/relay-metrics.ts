@@ -55,8 +55,8 @@ function perType(frames: Counter, bytes: Counter): (type: number | undefined) =>
   };
 }
 
-export function createRelayMetrics(): RelayMetrics {
-  const r = createMetricsRegistry();
+/** The relay's series, in `r` (default a new registry) next to any other series registered there. */
+export function createRelayMetrics(r: MetricsRegistry = createMetricsRegistry()): RelayMetrics {
   const framesIn = r.counter('tendril_relay_frames_in_total', 'Frames received, by frame type.');
   const bytesIn = r.counter('tendril_relay_bytes_in_total', 'Bytes received, by frame type.');
   const framesOut = r.counter('tendril_relay_frames_out_total', 'Frames sent, by frame type.');

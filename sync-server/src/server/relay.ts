@@ -30,6 +30,7 @@ import { ConnectRate } from './connect-rate.ts';
 import { Tarpit } from './tarpit.ts';
 import { createPruner } from './pruner.ts';
 import { createRelayMetrics } from './relay-metrics.ts';
+import type { MetricsRegistry } from './prometheus.ts';
 import { createStaticFiles } from './static-files.ts';
 import { shutdownRelay } from './shutdown.ts';
 import { UsageTracker } from './usage.ts';
@@ -61,6 +62,8 @@ export interface RelayDeps {
   readonly randomBytes?: (n: number) => Uint8Array;
   /** An HTTP server to attach to; default a new one. */
   readonly server?: Server;
+  /** The metrics registry /metrics renders, when mounted routes add series of their own; default a new one. */
+  readonly metricsRegistry?: MetricsRegistry;
 }
 
 export interface Relay {
@@ -76,7 +79,7 @@ export function createRelay(deps: RelayDeps): Relay {
   const clock = deps.clock ?? systemClock();
   const logger = deps.logger ?? silentLogger;
   const limits = resolveLimits(deps.limits);
-  const metrics = createRelayMetrics();
+  const metrics = createRelayMetrics(deps.metricsRegistry);
   const store = instrumentStore(deps.store, metrics.storeSeconds);
   const hub = new DocHub();
   const registry = new ConnectionRegistry();

@@ -7,5 +7,5 @@ import { runRelayProgram } from '@tendril/sync-server';
 import type { CliContext } from './context.ts';
 
 export function cmdRelay(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  return runRelayProgram({ argv, env: ctx.env, cwd: ctx.cwd, out: ctx.io.out, err: ctx.io.err, stopSignal: ctx.stopSignal });
+  return runRelayProgram({ argv, env: ctx.env, cwd: ctx.cwd, out: ctx.io.out, err: ctx.io.err, stopSignal: ctx.stopSignal, ...(ctx.onReload && { onReload: ctx.onReload }) });
 }

@@ -9,6 +9,7 @@ import { cmdInit } from './cmd-init.ts';
 import { cmdInvite } from './cmd-invite.ts';
 import { cmdJoin } from './cmd-join.ts';
 import { cmdRelay } from './cmd-relay.ts';
+import { cmdRelayAdmin } from './cmd-relay-admin.ts';
 import { cmdSync } from './cmd-sync.ts';
 import { cmdGateway } from './cmd-gateway.ts';
 import { cmdTerm } from './cmd-term.ts';
@@ -20,6 +21,7 @@ import type { CliContext } from './context.ts';
 
 const USAGE = `usage: tendril <command> [options]
   relay  [--port P] [--host H] [--data DIR]
+  relay-admin keygen --key FILE | kill|revive --relay URL --key FILE [--provider all|openai|anthropic|gemini|fetch]
   init   --home DIR --relay URL [--name NAME]
   invite --home DIR [--role device|viewer|gateway|worker] [--expires 10m] [--confirm | --yes-code CODE]
   join   --home DIR LINK|- [--name NAME] [--timeout S] [--confirm-timeout S]
@@ -34,6 +36,7 @@ TENDRIL_HOME may replace --home. A - in place of TEXT or LINK reads it from stan
 
 const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Promise<number>> = {
   relay: cmdRelay,
+  'relay-admin': cmdRelayAdmin,
   init: cmdInit,
   invite: cmdInvite,
   join: cmdJoin,
@@ -80,6 +83,7 @@ if (isMain) {
     now: () => Date.now(),
     cwd: process.cwd(),
     stopSignal,
+    onReload: (reload) => void process.on('SIGHUP', reload),
   });
   process.exit(code);
 }
