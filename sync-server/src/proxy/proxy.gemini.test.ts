@@ -52,6 +52,9 @@ describe('LLM proxy: Gemini', () => {
     await waitFor(() => p.usage[0], 'the usage record');
     // The model the caller named in the path is the one metered.
     expect(p.usage[0]).toMatchObject({ provider: 'gemini', model: 'gemini-2.0-flash', inputTokens: 4, outputTokens: 9, estimated: false });
+    // The usage line names the route by its template: the model in the path is the caller's text.
+    const line = await waitFor(() => p.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'proxy.usage'), 'the usage line');
+    expect(line).toMatchObject({ route: '/v1/proxy/gemini/v1beta/models/{model}:generateContent', model: 'gemini-2.0-flash', status: 200 });
   });
 
   it('bounds a streaming Gemini call by the stream deadline and a non-streaming one by the request deadline', async () => {
