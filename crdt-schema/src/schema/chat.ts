@@ -159,8 +159,13 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
       const m = requireMessage(id);
       w.write(() => m.set(MESSAGE.agent, value));
     },
-    /** Records how a reply's agent was chosen (the routing note shown above it). */
-    setRoute(id: MessageId, route: RouteNote): void {
+    /** Records how a reply's agent was chosen (the routing note shown above it); undefined clears it. */
+    setRoute(id: MessageId, route: RouteNote | undefined): void {
+      if (route === undefined) {
+        const m = requireMessage(id);
+        if (m.has(MESSAGE.route)) w.write(() => m.delete(MESSAGE.route));
+        return;
+      }
       const value = {
         agent: parseAgentId(route.agent),
         name: checkAgentName(route.name),

@@ -100,7 +100,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     if (!r) return reply({ status: 404, body: { error: { message: `no route ${req.method ?? ''} ${record.path}` } } });
     const denied = r.dialect.checkAuth(req.headers, new URLSearchParams(record.query), options.apiKey);
     if (denied) return reply(denied);
-    const { name, scenario: s } = pickScenario(options, queue, headerValue(req.headers[SCENARIO_HEADER]), record.body, used);
+    const { name, scenario: s } = pickScenario(options, queue, headerValue(req.headers[SCENARIO_HEADER]), record.body, used, r.model);
     record.scenario = name;
     const { gone, closed } = closedSignal(res);
     if (s.headerDelayMs !== undefined) await Promise.race([new Promise((w) => setTimeout(w, s.headerDelayMs)), closed]);
