@@ -220,11 +220,11 @@ export function agentsSection(doc: Y.Doc, w: Writer) {
     find(text: string): Agent | undefined {
       return list().find((a) => a.id === text) ?? byName(text);
     },
-    /** Adds one of the agents that ship (the assistant takes its old id back when that is free). */
-    addPreset(preset: AgentPreset, by?: DeviceId, name?: string): Agent {
+    /** Adds one of the agents that ship, with any fields changed (the assistant takes its old id back when that is free). */
+    addPreset(preset: AgentPreset, by?: DeviceId, changes: Partial<AgentInput> = {}): Agent {
       const p = PRESETS[checkEnum(preset, 'preset', AGENT_PRESETS)];
       const id = preset === 'assistant' && !agents.has(GENERAL_AGENT_ID) && stored().length > 0 ? GENERAL_AGENT_ID : newAgentId();
-      return add({ ...p, name: name ?? p.name, preset }, by, id);
+      return add({ ...p, ...changes, preset }, by, id);
     },
     update(id: AgentId, patch: AgentPatch): Agent {
       if (get(id)?.builtIn === true) add({ ...PRESETS.assistant, preset: 'assistant' }, undefined, GENERAL_AGENT_ID);
