@@ -96,7 +96,12 @@ describe('agents from the command line', () => {
     expect((await cliOk('agent', 'list', '--home', home)).out).toEqual([expect.stringMatching(/ {2}Assistant \(default, built in\) /)]);
     // The shipped agents come back as presets (the assistant under its old id, with its old grants).
     await cliOk('agent', 'add', '--home', home, '--preset', 'coder', '--prompt', `Run the tests. ${PROMPT_CANARY}`);
-    await cliOk('agent', 'add', '--home', home, '--preset', 'researcher');
+    const researcher = await cliOk('agent', 'add', '--home', home, '--preset', 'researcher');
+    const researcherId = /\(([\w-]{22})\)/.exec(researcher.out[0]!)![1];
+    // Grants are made per agent, by its name, and filed under its id.
+    await cliOk('plugin', 'grant', '--home', home, 'researcher', 'network', 'https://example.com/x');
+    const perms = JSON.parse((await cliOk('plugin', 'list', '--home', home, '--json')).last) as { grants: { plugin: string; kind: string; resource: string }[] };
+    expect(perms.grants).toMatchObject([{ plugin: researcherId, kind: 'network', resource: 'example.com' }]);
     expect((await cliOk('agent', 'list', '--home', home)).out.map((l) => l.split(/ {2}/).slice(0, 2).join(' '))).toEqual([
       'agent-builtin-tools-v1 Assistant (default)', expect.stringMatching(/ Coder$/), expect.stringMatching(/ Researcher$/),
     ]);
