@@ -64,7 +64,13 @@ function fakeModel(routerSays: () => string | Error) {
   return { provider, requests };
 }
 
-function setup(target: ChatTarget | ((agents: { coder: Agent; researcher: Agent }) => ChatTarget), routerSays: () => string | Error = () => '{"agent": "Coder", "reason": "asks to run the tests"}') {
+interface SetupOptions {
+  /** Providers this runner cannot call, by id (a tab and a provider only a worker reaches). */
+  readonly unreachable?: readonly string[];
+  readonly workersKnown?: boolean;
+}
+
+function setup(target: ChatTarget | ((agents: { coder: Agent; researcher: Agent }) => ChatTarget), routerSays: () => string | Error = () => '{"agent": "Coder", "reason": "asks to run the tests"}', o: SetupOptions = {}) {
   const [settingsYdoc, permsYdoc, chatYdoc] = docsWithClients(3) as [Y.Doc, Y.Doc, Y.Doc];
   const settings = settingsDoc(settingsYdoc);
   settings.upsertProvider({ id: LOCAL, kind: 'ollama', models: ['big'] });
@@ -90,8 +96,8 @@ function setup(target: ChatTarget | ((agents: { coder: Agent; researcher: Agent 
   const chat = chatDoc(chatYdoc);
   chat.init({ chatId: 'c'.repeat(22) as ChatId, target: typeof target === 'function' ? target({ coder, researcher }) : target });
   const r = new TurnRunner({
-    me: ME, settleMs: 10, leaseMs: 3_000, workersKnown: () => false,
-    chooseProvider: (prefer) => ({ provider: model.provider, model: prefer?.model ?? 'big' }),
+    me: ME, settleMs: 10, leaseMs: 3_000, workersKnown: () => o.workersKnown ?? false, graceMs: 0, unroutableGraceMs: 1_500,
+    chooseProvider: (prefer) => (prefer && o.unreachable?.includes(prefer.provider) ? { error: `this tab cannot call ${prefer.provider}` } : { provider: model.provider, model: prefer?.model ?? 'big' }),
     settings: () => settings,
     tools,
   });
@@ -167,5 +173,20 @@ describe('turns answered as agents', () => {
     expect(t.requests.find((q) => q.model === 'big')!.tools?.map((s) => s.name)).toEqual(['web_fetch']);
     expect(t.ran).toEqual([]);
     expect(reply.content).toBe('tool said: error: there is no tool named run_command; the tools are web_fetch');
+  });
+
+  it('gives a turn whose agent this tab cannot call back to the workers at once, and ends it only after the wait', async () => {
+    const t = setup(({ researcher }) => researcher.id, undefined, { unreachable: ['far'], workersKnown: true });
+    t.settings.agents.update(t.researcher.id, { provider: parseProviderId('far'), model: 'remote' });
+    const turn = t.ask('look it up');
+    await until(() => t.chat.repliesTo(turn)[0]?.status === 'error', 'the turn to be given back');
+    expect(t.chat.repliesTo(turn)[0]!.error).toBe('this tab cannot call far (left to a worker)');
+    // Back and unclaimed: a worker takes it now (pendingTurns is what a worker scans).
+    expect(t.chat.pendingTurns().map((m) => m.id)).toEqual([turn]);
+    expect(t.chat.message(turn)?.status).toBe('pending');
+    const reply = await t.answered(turn);
+    expect(t.chat.message(turn)?.status).toBe('error');
+    expect(reply.error).toBe('this tab cannot call far');
+    expect(t.requests.filter((q) => q.model === 'remote')).toEqual([]);
   });
 });

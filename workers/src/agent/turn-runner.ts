@@ -10,7 +10,8 @@
  * open) and it lets workers go first: a turn is claimed only after it stayed
  * pending and unclaimed for a grace window (none when no worker is online),
  * and a turn this runner cannot route to any provider is left to workers for
- * longer before it ends with the reason. A reply its writer left unfinished
+ * longer before it ends with the reason (so is a turn whose agent's own model
+ * it cannot reach: given back at once, tried here again after that wait). A reply its writer left unfinished
  * (a tab closed, a worker killed: its lease lapsed) is finished in place from
  * the text already written, and marked with who continued it. Node-free: it
  * runs in a page.
@@ -86,6 +87,8 @@ export class TurnRunner {
   private readonly chats = new Map<ChatId, Watched>();
   private readonly inFlight = new Set<MessageId>();
   private readonly unwritable = new Set<MessageId>();
+  /** Turns left to workers because their agent's model is out of this runner's reach: until when. */
+  private readonly deferred = new Map<MessageId, number>();
   /** When this runner first saw each turn pending and unclaimed. */
   private readonly firstSeen = new Map<MessageId, number>();
   private readonly wakeups = new Map<MessageId, ReturnType<typeof setTimeout>>();
@@ -159,6 +162,11 @@ export class TurnRunner {
     const now = this.now();
     for (const turn of pending) {
       if (this.inFlight.has(turn.id) || this.unwritable.has(turn.id)) continue;
+      const deferredUntil = this.deferred.get(turn.id);
+      if (deferredUntil !== undefined && now < deferredUntil) {
+        this.wakeAt(turn.id, id, deferredUntil - now);
+        continue;
+      }
       const seen = this.firstSeen.get(turn.id) ?? now;
       this.firstSeen.set(turn.id, seen);
       // The tab the turn was typed in goes first; another open device of the owner takes it after a while.
@@ -240,7 +248,18 @@ export class TurnRunner {
       });
       const chosen = picked.choice;
       const provider = chosen !== null && 'provider' in chosen ? chosen : null;
-      if (!provider) return this.fail(chat, turn.id, reply, chosen !== null && 'error' in chosen ? chosen.error : 'no model provider is configured: add one with an API key in Settings');
+      if (!provider) {
+        const reason = chosen !== null && 'error' in chosen ? chosen.error : 'no model provider is configured: add one with an API key in Settings';
+        // The agent's model is out of this runner's reach (a tab and Gemini): a worker may reach it, so the
+        // turn goes back to be taken at once by a worker, and this runner tries it again only after a while.
+        if (chosen !== null && 'error' in chosen && this.o.workersKnown() && !this.deferred.has(turn.id)) {
+          this.deferred.set(turn.id, this.now() + (this.o.unroutableGraceMs ?? 15_000));
+          chat.setStatus(reply, 'error', clip(`${reason} (left to a worker)`));
+          chat.claims.backOff(turn.id, me, this.now());
+          return;
+        }
+        return this.fail(chat, turn.id, reply, reason);
+      }
       chat.setModel(reply, provider.model);
       if (picked.agent) this.o.log?.(`turn ${turn.id}: answering as ${picked.agent.name}${picked.note ? ` (${picked.note.via})` : ''}`);
       const messages = await turnContext(chat.transcript(), turn.id, { model: provider.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(provider.provider, provider.model, signal) });
