@@ -25,6 +25,8 @@ export type MessageId = Brand<string, 'MessageId'>;
 export type SessionId = Brand<string, 'SessionId'>;
 export type PluginId = Brand<string, 'PluginId'>;
 export type InviteId = Brand<string, 'InviteId'>;
+/** An agent of the workspace (settings-agents.ts); its grants are filed under the plugin id of the same text. */
+export type AgentId = Brand<string, 'AgentId'>;
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const RANDOM_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -91,6 +93,7 @@ export const newMessageId = (): MessageId => randomId<MessageId>();
 export const newSessionId = (): SessionId => randomId<SessionId>();
 export const newPluginId = (): PluginId => randomId<PluginId>();
 export const newInviteId = (): InviteId => randomId<InviteId>();
+export const newAgentId = (): AgentId => randomId<AgentId>();
 
 function parseRandom<T extends string>(kind: string, text: unknown): T {
   if (typeof text !== 'string' || !RANDOM_ID.test(text)) {
@@ -106,6 +109,7 @@ export const parseMessageId = (t: unknown): MessageId => parseRandom<MessageId>(
 export const parseSessionId = (t: unknown): SessionId => parseRandom<SessionId>('SessionId', t);
 export const parsePluginId = (t: unknown): PluginId => parseRandom<PluginId>('PluginId', t);
 export const parseInviteId = (t: unknown): InviteId => parseRandom<InviteId>('InviteId', t);
+export const parseAgentId = (t: unknown): AgentId => parseRandom<AgentId>('AgentId', t);
 
 export function parseDeviceId(text: unknown): DeviceId {
   if (typeof text !== 'string' || !DEVICE_ID.test(text)) {

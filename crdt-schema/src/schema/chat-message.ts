@@ -5,7 +5,7 @@
  * has: creation time, then id.
  */
 import * as Y from 'yjs';
-import type { DeviceId, MessageId } from '../ids.ts';
+import type { AgentId, DeviceId, MessageId } from '../ids.ts';
 import { compareStrings, isRecord, readEnum, readNumber, readString, type YMap } from './fields.ts';
 import { MESSAGE } from './keys.ts';
 
@@ -49,6 +49,39 @@ export const usageLatency = (u: { firstTokenMs?: unknown; totalMs?: unknown }): 
   ...(typeof u.totalMs === 'number' && u.totalMs >= 0 ? { totalMs: u.totalMs } : {}),
 });
 
+/** The agent that wrote a reply, with its name when it wrote it (the agent may be renamed or removed later). */
+export interface ReplyAgent {
+  readonly id: AgentId;
+  readonly name: string;
+}
+
+/**
+ * How a turn's agent was chosen, when more than the chat's one agent was in play: the router model
+ * picked it (`router`), the message named it (`mention`), or routing could not decide and the default
+ * agent answered (`fallback`, the reason says why).
+ */
+export const ROUTE_VIAS = ['router', 'mention', 'fallback'] as const;
+export type RouteVia = (typeof ROUTE_VIAS)[number];
+
+export interface RouteNote {
+  readonly agent: AgentId;
+  readonly name: string;
+  readonly via: RouteVia;
+  readonly reason: string;
+  /** The router's model and what its call used, when it was asked. */
+  readonly model?: string;
+  readonly usage?: Usage;
+}
+
+/** The note as one line of the transcript: "routed to Coder: asks to run the tests". */
+export function describeRoute(r: RouteNote): string {
+  switch (r.via) {
+    case 'router': return `routed to ${r.name}: ${r.reason}`;
+    case 'mention': return `routed to ${r.name}: ${r.reason}`;
+    case 'fallback': return `answered by ${r.name} (the default agent): ${r.reason}`;
+  }
+}
+
 export interface ChatMessage {
   readonly id: MessageId;
   readonly author: DeviceId;
@@ -78,6 +111,32 @@ export interface ChatMessage {
    * schema 1 later: absent means the reply was written by one peer.
    */
   readonly continuedBy?: DeviceId;
+  /** On a reply: the agent that wrote it. Optional, added to schema 1 later: absent on replies from before agents. */
+  readonly agent?: ReplyAgent;
+  /** On a reply: how its agent was chosen (routing), shown above it. Optional, added like `agent`. */
+  readonly route?: RouteNote;
+}
+
+const readUsage = (v: unknown): Usage | undefined =>
+  isUsage(v) ? { inputTokens: v.inputTokens, outputTokens: v.outputTokens, costUsd: v.costUsd, ...usageLatency(v) } : undefined;
+
+const text = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.length > 0 ? v.slice(0, max) : undefined);
+
+function readReplyAgent(v: unknown): ReplyAgent | undefined {
+  if (!isRecord(v)) return undefined;
+  const id = text(v.id, 100);
+  const name = text(v.name, 40);
+  return id !== undefined && name !== undefined ? { id: id as AgentId, name } : undefined;
+}
+
+function readRoute(v: unknown): RouteNote | undefined {
+  if (!isRecord(v)) return undefined;
+  const agent = readReplyAgent({ id: v.agent, name: v.name });
+  const via = (ROUTE_VIAS as readonly unknown[]).includes(v.via) ? (v.via as RouteVia) : undefined;
+  if (agent === undefined || via === undefined) return undefined;
+  const model = text(v.model, 200);
+  const usage = readUsage(v.usage);
+  return { agent: agent.id, name: agent.name, via, reason: typeof v.reason === 'string' ? v.reason.slice(0, 500) : '', ...(model ? { model } : {}), ...(usage ? { usage } : {}) };
 }
 
 export function isUsage(v: unknown): v is Usage {
@@ -108,7 +167,7 @@ export function readMessage(id: string, m: YMap): ChatMessage | undefined {
     status: readEnum(m, MESSAGE.status, MESSAGE_STATUSES) ?? MessageStatus.Pending,
     error: readString(m, MESSAGE.error),
     model: readString(m, MESSAGE.model),
-    usage: isUsage(usage) ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd, ...usageLatency(usage) } : undefined,
+    usage: readUsage(usage),
     createdAt,
     editedAt: readNumber(m, MESSAGE.editedAt),
     parent: readString(m, MESSAGE.parent) as MessageId | undefined,
@@ -116,6 +175,8 @@ export function readMessage(id: string, m: YMap): ChatMessage | undefined {
     shown: readString(m, MESSAGE.shown) as MessageId | undefined,
     stopRequested: stopBy !== undefined && stopAt !== undefined ? { by: stopBy as DeviceId, at: stopAt } : undefined,
     continuedBy: readString(m, MESSAGE.continuedBy) as DeviceId | undefined,
+    agent: readReplyAgent(m.get(MESSAGE.agent)),
+    route: readRoute(m.get(MESSAGE.route)),
   };
 }
 

@@ -12,24 +12,27 @@
  * without a version step (nothing to migrate): they are optional, older
  * readers ignore them, and a record without `attempts` reads as 0. A reply's
  * `continuedBy` (the peer that finished a reply another left unfinished) was
- * added the same way.
+ * added the same way, and so were the chat's `target` (the agent it is for,
+ * or `auto`) and a reply's `agent` and `route` (who wrote it, and why that
+ * agent).
  *
  *   const chat = chatDoc(ydoc);
  *   const id = chat.addMessage({ author, role: 'user', content: 'hi' });
  *   chat.transcript();
  */
 import * as Y from 'yjs';
-import { newMessageId, type ChatId, type DeviceId, type MessageId } from '../ids.ts';
+import { newMessageId, parseAgentId, type ChatId, type DeviceId, type MessageId } from '../ids.ts';
 import { activeBranch, type Branch, type BranchOptions } from './chat-branch.ts';
 import { claimsSection, type Claim } from './chat-claims.ts';
 import {
   compareMessages, contentOf, isUsage, MESSAGE_ROLES, usageLatency, MESSAGE_STATUSES, MessageStatus, readMessage,
-  type ChatMessage, type MessageRole, type Usage,
+  ROUTE_VIAS, type ChatMessage, type MessageRole, type ReplyAgent, type RouteNote, type Usage,
 } from './chat-message.ts';
 import { badInput, checkEnum, checkOptionalText, checkText, entryOf, readNumber, readString, requireEntry, setOptional, type YMap } from './fields.ts';
 import { CHAT, CHAT_INFO, MESSAGE, ROOT_META } from './keys.ts';
 import { readMeta, type DocMeta } from './meta.ts';
 import { MAX_MESSAGE_CHARS, messageTooBig } from './message-size.ts';
+import { checkAgentName, isChatTarget, parseChatTarget, type ChatTarget } from './settings-agents.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
 
 const MAX_CONTENT = MAX_MESSAGE_CHARS;
@@ -51,6 +54,8 @@ export interface ChatInfo {
   readonly chatId: ChatId;
   readonly createdAt?: number;
   readonly createdBy?: DeviceId;
+  /** The agent the chat is for, or `auto`; absent on chats from before agents (the default agent answers). */
+  readonly target?: ChatTarget;
 }
 
 export interface ChatState {
@@ -115,24 +120,63 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const readInfo = (): ChatInfo | undefined => {
     const chatId = readString(info, CHAT_INFO.chatId);
     if (chatId === undefined) return undefined;
-    return { chatId: chatId as ChatId, createdAt: readNumber(info, CHAT_INFO.createdAt), createdBy: readString(info, CHAT_INFO.createdBy) as DeviceId | undefined };
+    const target = info.get(CHAT_INFO.target);
+    return {
+      chatId: chatId as ChatId, createdAt: readNumber(info, CHAT_INFO.createdAt), createdBy: readString(info, CHAT_INFO.createdBy) as DeviceId | undefined,
+      ...(isChatTarget(target) ? { target } : {}),
+    };
   };
 
   return {
     claims,
-    /** Stamps a new chat document with the chat it belongs to. Idempotent. */
-    init(input: { chatId: ChatId; createdBy?: DeviceId }): void {
+    /** Stamps a new chat document with the chat it belongs to (and the agent it is for). Idempotent. */
+    init(input: { chatId: ChatId; createdBy?: DeviceId; target?: ChatTarget }): void {
       const current = readString(info, CHAT_INFO.chatId);
       if (current !== undefined && current !== input.chatId) badInput(`document belongs to chat ${current}`);
       if (current !== undefined) return;
+      const target = input.target === undefined ? undefined : parseChatTarget(input.target);
       const at = w.now();
       w.write(() => {
         info.set(CHAT_INFO.chatId, input.chatId);
         info.set(CHAT_INFO.createdAt, at);
         if (input.createdBy !== undefined) info.set(CHAT_INFO.createdBy, input.createdBy);
+        if (target !== undefined) info.set(CHAT_INFO.target, target);
       });
     },
     info: readInfo,
+    /** The agent the chat is for, or `auto`; undefined: the workspace's default agent. */
+    target(): ChatTarget | undefined {
+      const t = info.get(CHAT_INFO.target);
+      return isChatTarget(t) ? t : undefined;
+    },
+    setTarget(target: ChatTarget): void {
+      const t = parseChatTarget(target);
+      if (info.get(CHAT_INFO.target) !== t) w.write(() => info.set(CHAT_INFO.target, t));
+    },
+    /** Records which agent writes a reply. */
+    setAgent(id: MessageId, agent: ReplyAgent): void {
+      const value = { id: parseAgentId(agent.id), name: checkAgentName(agent.name) };
+      const m = requireMessage(id);
+      w.write(() => m.set(MESSAGE.agent, value));
+    },
+    /** Records how a reply's agent was chosen (the routing note shown above it); undefined clears it. */
+    setRoute(id: MessageId, route: RouteNote | undefined): void {
+      if (route === undefined) {
+        const m = requireMessage(id);
+        if (m.has(MESSAGE.route)) w.write(() => m.delete(MESSAGE.route));
+        return;
+      }
+      const value = {
+        agent: parseAgentId(route.agent),
+        name: checkAgentName(route.name),
+        via: checkEnum(route.via, 'via', ROUTE_VIAS),
+        reason: checkOptionalText(route.reason, 'reason', 500),
+        ...(route.model !== undefined ? { model: checkText(route.model, 'model', 200) } : {}),
+        ...(route.usage !== undefined ? (isUsage(route.usage) ? { usage: { inputTokens: route.usage.inputTokens, outputTokens: route.usage.outputTokens, costUsd: route.usage.costUsd } } : badInput('bad usage')) : {}),
+      };
+      const m = requireMessage(id);
+      w.write(() => m.set(MESSAGE.route, value));
+    },
     addMessage(input: NewMessage): MessageId {
       check(input);
       const id = input.id ?? newMessageId();

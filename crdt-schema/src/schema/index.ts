@@ -19,13 +19,17 @@ export type { Lockbox } from './workspace-lockboxes.ts';
 
 export { chatDoc, type ChatDoc, type ChatInfo, type ChatState, type NewMessage } from './chat.ts';
 export {
-  compareMessages, ERROR_THEN, MESSAGE_ROLES, MESSAGE_STATUSES, MessageStatus, messageSortKey,
-  type ChatMessage, type MessageRole, type Usage,
+  compareMessages, describeRoute, ERROR_THEN, MESSAGE_ROLES, MESSAGE_STATUSES, MessageStatus, messageSortKey, ROUTE_VIAS,
+  type ChatMessage, type MessageRole, type ReplyAgent, type RouteNote, type RouteVia, type Usage,
 } from './chat-message.ts';
 export { activeBranch, type Branch, type BranchOptions, type VersionInfo } from './chat-branch.ts';
 export type { Claim } from './chat-claims.ts';
 export { MAX_MESSAGE_CHARS, MAX_WRITTEN_MESSAGE_BYTES, messageTooBig, utf8Length } from './message-size.ts';
 
+export {
+  AGENT_PRESETS, AGENT_TOOLS, AUTO_TARGET, builtInAssistant, checkAgentName, compareAgents, GENERAL_AGENT_ID, isChatTarget, parseChatTarget, PRESETS,
+  type Agent, type AgentInput, type AgentPatch, type AgentPreset, type AgentToolName, type ChatTarget,
+} from './settings-agents.ts';
 export { settingsDoc, THEMES, type ModelRef, type SettingsDoc, type SettingsState, type Theme } from './settings.ts';
 export {
   parseProviderId, PROVIDER_KINDS,

@@ -70,7 +70,7 @@ export const MEMBER_ENTRY = {
 
 export const CHAT = { info: 'chat', messages: 'messages', claims: 'claims' } as const;
 
-export const CHAT_INFO = { chatId: 'chatId', createdAt: 'createdAt', createdBy: 'createdBy' } as const;
+export const CHAT_INFO = { chatId: 'chatId', createdAt: 'createdAt', createdBy: 'createdBy', target: 'target' } as const;
 
 export const MESSAGE = {
   id: 'id',
@@ -89,9 +89,23 @@ export const MESSAGE = {
   stopBy: 'stopBy',
   stopAt: 'stopAt',
   continuedBy: 'continuedBy',
+  agent: 'agent',
+  route: 'route',
 } as const;
 
-export const SETTINGS = { providers: 'providers', prefs: 'prefs' } as const;
+export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents' } as const;
+
+export const AGENT_ENTRY = {
+  name: 'name',
+  description: 'description',
+  systemPrompt: 'systemPrompt',
+  provider: 'provider',
+  model: 'model',
+  tools: 'tools',
+  preset: 'preset',
+  createdAt: 'createdAt',
+  createdBy: 'createdBy',
+} as const;
 
 export const PROVIDER_ENTRY = {
   kind: 'kind',
@@ -106,6 +120,9 @@ export const PREFS = {
   systemPrompt: 'systemPrompt',
   theme: 'theme',
   relayUrl: 'relayUrl',
+  defaultAgent: 'defaultAgent',
+  newChatTarget: 'newChatTarget',
+  routerModel: 'routerModel',
 } as const;
 
 export const PERMISSIONS = {

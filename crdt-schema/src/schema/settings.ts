@@ -1,13 +1,16 @@
 /**
- * The settings document: model providers (settings-providers.ts), the
- * default model, the system prompt, the theme and the relay URL. Provider API
+ * The settings document: model providers (settings-providers.ts), agents
+ * (settings-agents.ts) and how chats are routed to them, the default model,
+ * the system prompt every agent gets, the theme and the relay URL. Provider API
  * keys never appear in a summary, JSON form or string form; only
  * getApiKey(providerId) returns one.
  */
 import type * as Y from 'yjs';
-import { checkEnum, checkOptionalText, checkText, readEnum, readRecord, readString, setOptional } from './fields.ts';
+import { badInput, checkEnum, checkOptionalText, checkText, readEnum, readRecord, readString, setOptional } from './fields.ts';
+import type { AgentId } from '../ids.ts';
 import { PREFS, ROOT_META, SETTINGS } from './keys.ts';
 import { readMeta, type DocMeta } from './meta.ts';
+import { agentsSection, AUTO_TARGET, GENERAL_AGENT_ID, isChatTarget, parseChatTarget, type Agent, type ChatTarget } from './settings-agents.ts';
 import { checkUrl, parseProviderId, providersSection, type ProviderId, type ProviderSummary } from './settings-providers.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
 
@@ -26,15 +29,36 @@ export interface SettingsState {
   readonly systemPrompt: string;
   readonly theme: Theme;
   readonly relayUrl?: string;
+  readonly agents: Agent[];
+  readonly defaultAgent: AgentId;
+  readonly newChatTarget: ChatTarget;
+  readonly routerModel?: ModelRef;
 }
+
+function readModelRef(r: Record<string, unknown> | undefined): ModelRef | undefined {
+  return typeof r?.provider === 'string' && typeof r.model === 'string' ? { provider: r.provider as ProviderId, model: r.model } : undefined;
+}
+
+const checkModelRef = (ref: ModelRef): ModelRef => ({ provider: parseProviderId(ref.provider), model: checkText(ref.model, 'model', 200) });
 
 export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const w = makeWriter(doc, 'settings', options);
   const prefs = doc.getMap<unknown>(SETTINGS.prefs);
   const providers = providersSection(doc, w);
-  const defaultModel = (): ModelRef | undefined => {
-    const r = readRecord(prefs, PREFS.defaultModel);
-    return typeof r?.provider === 'string' && typeof r.model === 'string' ? { provider: r.provider as ProviderId, model: r.model } : undefined;
+  const agents = agentsSection(doc, w);
+  const defaultModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.defaultModel));
+  const routerModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.routerModel));
+  /** The agent that answers when nothing else decides: the one chosen in Settings, else the general assistant, else the first. */
+  const defaultAgent = (): Agent => {
+    const chosen = readString(prefs, PREFS.defaultAgent);
+    const all = agents.list();
+    return all.find((a) => a.id === chosen) ?? all.find((a) => a.id === GENERAL_AGENT_ID) ?? all[0]!;
+  };
+  /** What a new chat targets; a removed agent reads as the default agent. */
+  const newChatTarget = (): ChatTarget => {
+    const t = prefs.get(PREFS.newChatTarget);
+    if (t === AUTO_TARGET) return AUTO_TARGET;
+    return isChatTarget(t) && agents.get(t as AgentId) !== undefined ? t : defaultAgent().id;
   };
   const systemPrompt = (): string => readString(prefs, PREFS.systemPrompt) ?? '';
   const theme = (): Theme => readEnum(prefs, PREFS.theme, THEMES) ?? 'system';
@@ -42,10 +66,28 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
 
   return {
     ...providers,
+    agents,
     defaultModel,
     setDefaultModel(ref: ModelRef | undefined): void {
-      const value = ref === undefined ? undefined : { provider: parseProviderId(ref.provider), model: checkText(ref.model, 'model', 200) };
+      const value = ref === undefined ? undefined : checkModelRef(ref);
       w.write(() => setOptional(prefs, PREFS.defaultModel, value));
+    },
+    /** The small, cheap model that picks an agent for a turn of an `auto` chat; absent: the default model. */
+    routerModel,
+    setRouterModel(ref: ModelRef | undefined): void {
+      const value = ref === undefined ? undefined : checkModelRef(ref);
+      w.write(() => setOptional(prefs, PREFS.routerModel, value));
+    },
+    defaultAgent,
+    setDefaultAgent(id: AgentId | undefined): void {
+      if (id !== undefined && agents.get(id) === undefined) badInput(`no agent ${id}`);
+      w.write(() => setOptional(prefs, PREFS.defaultAgent, id));
+    },
+    newChatTarget,
+    setNewChatTarget(target: ChatTarget): void {
+      const t = parseChatTarget(target);
+      if (t !== AUTO_TARGET && agents.get(t) === undefined) badInput(`no agent ${t}`);
+      w.write(() => prefs.set(PREFS.newChatTarget, t));
     },
     systemPrompt,
     setSystemPrompt(text: string): void {
@@ -68,7 +110,10 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     },
     /** Everything but the keys (hasApiKey says whether one is set). */
     toJSON(): SettingsState {
-      return { meta: readMeta(doc), providers: providers.providers(), defaultModel: defaultModel(), systemPrompt: systemPrompt(), theme: theme(), relayUrl: relayUrl() };
+      return {
+        meta: readMeta(doc), providers: providers.providers(), defaultModel: defaultModel(), systemPrompt: systemPrompt(), theme: theme(), relayUrl: relayUrl(),
+        agents: agents.list(), defaultAgent: defaultAgent().id, newChatTarget: newChatTarget(), routerModel: routerModel(),
+      };
     },
     toString(): string {
       return `[settings: ${providers.providers().length} providers]`;

@@ -9,6 +9,8 @@
  */
 export { TurnRunner, type RunnerChat, type RunnerChoice, type TurnRunnerOptions } from './turn-runner.ts';
 export { CONTINUE_NOTE, INTERRUPTED } from './turn-ending.ts';
+export { mentionedAgent, parseRouterAnswer, routerPrompt, routeTurn, type RouterModel, type Routed, type RoutingInput } from './turn-routing.ts';
+export { turnAgent, type ProviderChoice, type TurnAgent } from './turn-agent.ts';
 export { createProvider, PROVIDER_KINDS, type ChosenProvider, type ProviderKind, type ProviderSpec } from './provider-setup.ts';
 export { fallbackChain, withRetry, type LlmProvider, type LlmDeps } from '../llm/index.ts';
 export type { Toolbox } from '../tools/tool.ts';

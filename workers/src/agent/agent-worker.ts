@@ -18,13 +18,14 @@
  */
 import { hostname } from 'node:os';
 import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
-import type { chatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
+import type { Agent, chatDoc, ChatMessage, ModelRef, SettingsDoc } from '@tendril/crdt-schema/schema';
 import { SyncState, type DocSync, type SyncStatus } from '@tendril/crdt-schema/sync';
 import { liveRepliesFor, liveReplySigner, PeerSelf, type DeviceSigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import type { ChosenProvider } from './provider-setup.ts';
+import { turnAgent } from './turn-agent.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
 import { clip, continuing, endStopped, failTurn, replyFor } from './turn-ending.ts';
 import { DEFAULT_TURN_RETRY, describeFailure, turnRetryDelay, type TurnRetryPolicy } from './turn-failure.ts';
@@ -43,7 +44,9 @@ export interface AgentWorkerOptions {
   readonly session: WorkspaceSession;
   readonly name: string;
   /** The provider to use for the next turn (flags, or the settings document as it is now). */
-  readonly chooseProvider: () => ChosenProvider | null;
+  readonly chooseProvider: (preferred?: ModelRef) => ChosenProvider | null;
+  /** The settings as they are now: the agents a turn is routed to (see turn-agent.ts); without them, the agent of old. */
+  readonly settings?: () => SettingsDoc | null;
   readonly systemPrompt?: () => string | undefined;
   readonly leaseMs?: number;
   readonly settleMs?: number;
@@ -51,8 +54,8 @@ export interface AgentWorkerOptions {
   readonly retry?: Partial<TurnRetryPolicy>;
   readonly now?: () => number;
   readonly log?: (line: string) => void;
-  /** The tools offered to the model for the next turn (none when absent). */
-  readonly tools?: () => Toolbox | undefined;
+  /** The tools an agent may use now (undefined: the agent of old); none when absent. */
+  readonly tools?: (agent: Agent | undefined) => Toolbox | undefined;
   readonly maxToolRounds?: number;
   /** How often the worker announces itself in presence on the index (default 10 s). */
   readonly announceEveryMs?: number;
@@ -221,15 +224,21 @@ export class AgentWorker {
         reply = chat.repliesTo(turn.id).at(-1)?.id ?? replyFor(chat, turn.id, this.me, undefined).id;
         return this.fail(chat, turn.id, reply, `gave up after ${attempt - 1} attempts: the worker answering it stopped each time`);
       }
-      const chosen = this.o.chooseProvider();
       // A reply a tab or another worker left unfinished is finished here, from the text it has.
-      const target = replyFor(chat, turn.id, this.me, chosen?.model);
+      const target = replyFor(chat, turn.id, this.me, undefined);
       reply = target.id;
-      if (!chosen) return this.fail(chat, turn.id, reply, 'no model provider is configured: add one with an API key in Settings');
       const signal = c.abort.signal;
-      const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: this.o.systemPrompt?.(), summarize: modelSummarizer(chosen.provider, chosen.model, signal) });
+      const picked = await turnAgent({
+        settings: this.o.settings?.() ?? null, chat, turn, reply: target, choose: this.o.chooseProvider, signal,
+        ...(this.o.tools ? { tools: this.o.tools } : {}), ...(this.o.systemPrompt ? { systemPrompt: this.o.systemPrompt } : {}),
+      });
+      const chosen = picked.choice !== null && 'provider' in picked.choice ? picked.choice : null;
+      if (!chosen) return this.fail(chat, turn.id, reply, 'no model provider is configured: add one with an API key in Settings');
+      chat.setModel(reply, chosen.model);
+      if (picked.agent) this.o.log?.(`turn ${turn.id}: answering as ${picked.agent.name}${picked.note ? ` (${picked.note.via})` : ''}`);
+      const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(chosen.provider, chosen.model, signal) });
       continuing(messages, target);
-      const tools = this.o.tools?.();
+      const tools = picked.tools;
       const result = await answerTurn({
         chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), stillWriter: () => chat.claims.get(turn.id)?.worker === this.me, signal, live: liveRepliesFor(c.sync, chat, this.signer),
         ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),

@@ -8,7 +8,7 @@
  * tried again with backoff, within the one attempt at a turn.
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
-import type { settingsDoc } from '@tendril/crdt-schema/schema';
+import type { ModelRef, settingsDoc } from '@tendril/crdt-schema/schema';
 import {
   createAnthropicProvider, createGeminiProvider, createOpenAiProvider, fallbackChain, withRetry, type LlmDeps, type LlmProvider, type RetryHooks, type RetryPolicy,
 } from '../llm/index.ts';
@@ -58,11 +58,14 @@ export function createProvider(spec: ProviderSpec, deps: Partial<LlmDeps> = {}, 
   return withRetry(adapter(spec, deps), retry.policy, deps, retry.hooks);
 }
 
-/** The provider chain configured in the settings document, or null when none is usable. */
-export function providerFromSettings(settings: ReturnType<typeof settingsDoc>, deps: Partial<LlmDeps> = {}, retry: RetrySetup = {}): ChosenProvider | null {
+/**
+ * The provider chain configured in the settings document, or null when none is usable. `prefer` (an
+ * agent's or the router's model) goes first in place of the default model when its provider is usable.
+ */
+export function providerFromSettings(settings: ReturnType<typeof settingsDoc>, deps: Partial<LlmDeps> = {}, retry: RetrySetup = {}, prefer?: ModelRef): ChosenProvider | null {
   const enabled = settings.providers().filter((p) => p.enabled && (p.kind === 'ollama' || p.hasApiKey));
   if (enabled.length === 0) return null;
-  const preferred = settings.defaultModel();
+  const preferred = prefer ?? settings.defaultModel();
   const ordered = [...enabled].sort((a, b) => Number(b.id === preferred?.provider) - Number(a.id === preferred?.provider));
   const entries = ordered.flatMap((p) => {
     const model = p.id === preferred?.provider ? preferred.model : p.models[0];

@@ -10,18 +10,19 @@
  * open) and it lets workers go first: a turn is claimed only after it stayed
  * pending and unclaimed for a grace window (none when no worker is online),
  * and a turn this runner cannot route to any provider is left to workers for
- * longer before it ends with the reason. A reply its writer left unfinished
+ * longer before it ends with the reason (so is a turn whose agent's own model
+ * it cannot reach: given back at once, tried here again after that wait). A reply its writer left unfinished
  * (a tab closed, a worker killed: its lease lapsed) is finished in place from
  * the text already written, and marked with who continued it. Node-free: it
  * runs in a page.
  */
 import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
-import type { ChatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
+import type { Agent, ChatDoc, ChatMessage, ModelRef, SettingsDoc } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { liveRepliesFor, type DeviceSigner } from '@tendril/crdt-schema/workspace';
 import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
-import type { ChosenProvider } from './provider-setup.ts';
+import { turnAgent, type ProviderChoice } from './turn-agent.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
 import { clip, continuing, endStopped, failTurn, replyFor } from './turn-ending.ts';
 import { DEFAULT_TURN_RETRY, describeFailure, turnRetryDelay, type TurnRetryPolicy } from './turn-failure.ts';
@@ -39,13 +40,16 @@ export interface RunnerChat {
  * call one from here (shown on the reply when no worker takes the turn), or
  * null when there is no provider at all (the turn is left to workers).
  */
-export type RunnerChoice = ChosenProvider | { readonly error: string } | null;
+export type RunnerChoice = ProviderChoice;
 
 export interface TurnRunnerOptions {
   readonly me: DeviceId;
   /** Signs the live reply frames this runner streams; without it replies stream from the stored text only. */
   readonly signer?: DeviceSigner;
-  readonly chooseProvider: () => RunnerChoice;
+  /** The provider chain, with `preferred` (an agent's or the router's model) first when given. */
+  readonly chooseProvider: (preferred?: ModelRef) => RunnerChoice;
+  /** The settings as they are now: the agents a turn is routed to (see turn-agent.ts); without them, the agent of old. */
+  readonly settings?: () => SettingsDoc | null;
   /** Whether a worker is online (the host's roster from presence): then turns wait out the grace windows first. */
   readonly workersKnown: () => boolean;
   /** Wait before claiming a turn a worker may take (default 1 s). */
@@ -60,7 +64,8 @@ export interface TurnRunnerOptions {
   readonly retry?: Partial<TurnRetryPolicy>;
   readonly now?: () => number;
   readonly log?: (line: string) => void;
-  readonly tools?: () => Toolbox | undefined;
+  /** The tools an agent may use now (undefined: the agent of old). */
+  readonly tools?: (agent: Agent | undefined) => Toolbox | undefined;
   /** Told when this runner starts and stops writing a reply. */
   readonly onAnswering?: (reply: MessageId, answering: boolean) => void;
 }
@@ -82,6 +87,8 @@ export class TurnRunner {
   private readonly chats = new Map<ChatId, Watched>();
   private readonly inFlight = new Set<MessageId>();
   private readonly unwritable = new Set<MessageId>();
+  /** Turns left to workers because their agent's model is out of this runner's reach: until when. */
+  private readonly deferred = new Map<MessageId, number>();
   /** When this runner first saw each turn pending and unclaimed. */
   private readonly firstSeen = new Map<MessageId, number>();
   private readonly wakeups = new Map<MessageId, ReturnType<typeof setTimeout>>();
@@ -155,6 +162,11 @@ export class TurnRunner {
     const now = this.now();
     for (const turn of pending) {
       if (this.inFlight.has(turn.id) || this.unwritable.has(turn.id)) continue;
+      const deferredUntil = this.deferred.get(turn.id);
+      if (deferredUntil !== undefined && now < deferredUntil) {
+        this.wakeAt(turn.id, id, deferredUntil - now);
+        continue;
+      }
       const seen = this.firstSeen.get(turn.id) ?? now;
       this.firstSeen.set(turn.id, seen);
       // The tab the turn was typed in goes first; another open device of the owner takes it after a while.
@@ -226,16 +238,33 @@ export class TurnRunner {
         reply = chat.repliesTo(turn.id).at(-1)?.id ?? replyFor(chat, turn.id, this.o.me, undefined).id;
         return this.fail(chat, turn.id, reply, `gave up after ${attempt - 1} attempts: the peer answering it stopped each time`);
       }
-      const chosen = this.o.chooseProvider();
-      const provider = chosen !== null && 'provider' in chosen ? chosen : null;
-      const target = replyFor(chat, turn.id, this.o.me, provider?.model);
+      const target = replyFor(chat, turn.id, this.o.me, undefined);
       reply = target.id;
-      if (!provider) return this.fail(chat, turn.id, reply, chosen !== null && 'error' in chosen ? chosen.error : 'no model provider is configured: add one with an API key in Settings');
       this.o.onAnswering?.(reply, true);
       const signal = c.abort.signal;
-      const messages = await turnContext(chat.transcript(), turn.id, { model: provider.model, systemPrompt: this.o.systemPrompt?.(), summarize: modelSummarizer(provider.provider, provider.model, signal) });
+      const picked = await turnAgent({
+        settings: this.o.settings?.() ?? null, chat, turn, reply: target, choose: this.o.chooseProvider, signal,
+        ...(this.o.tools ? { tools: this.o.tools } : {}), ...(this.o.systemPrompt ? { systemPrompt: this.o.systemPrompt } : {}),
+      });
+      const chosen = picked.choice;
+      const provider = chosen !== null && 'provider' in chosen ? chosen : null;
+      if (!provider) {
+        const reason = chosen !== null && 'error' in chosen ? chosen.error : 'no model provider is configured: add one with an API key in Settings';
+        // The agent's model is out of this runner's reach (a tab and Gemini): a worker may reach it, so the
+        // turn goes back to be taken at once by a worker, and this runner tries it again only after a while.
+        if (chosen !== null && 'error' in chosen && this.o.workersKnown() && !this.deferred.has(turn.id)) {
+          this.deferred.set(turn.id, this.now() + (this.o.unroutableGraceMs ?? 15_000));
+          chat.setStatus(reply, 'error', clip(`${reason} (left to a worker)`));
+          chat.claims.backOff(turn.id, me, this.now());
+          return;
+        }
+        return this.fail(chat, turn.id, reply, reason);
+      }
+      chat.setModel(reply, provider.model);
+      if (picked.agent) this.o.log?.(`turn ${turn.id}: answering as ${picked.agent.name}${picked.note ? ` (${picked.note.via})` : ''}`);
+      const messages = await turnContext(chat.transcript(), turn.id, { model: provider.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(provider.provider, provider.model, signal) });
       continuing(messages, target);
-      const tools = this.o.tools?.();
+      const tools = picked.tools;
       const result = await answerTurn({
         chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), stillWriter: () => chat.claims.get(turn.id)?.worker === me, signal, ...(this.o.signer ? { live: liveRepliesFor(c.sync, chat, this.o.signer) } : {}),
         ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),

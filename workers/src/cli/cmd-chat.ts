@@ -1,11 +1,13 @@
 /**
- * `tendril chat new|send|show|list`: chats from the command line. Writes are
+ * `tendril chat new|send|show|list`: chats from the command line. A new chat
+ * is for the workspace's default target (Settings: an agent or auto), or the
+ * one `--agent NAME|auto` names. Writes are
  * local first: with the relay unreachable a change is stored in the outbox,
  * the command says it is queued and exits 0; the next sync sends it.
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { newChatId, newDocId, parseChatId } from '@tendril/crdt-schema/ids';
-import type { ChatMessage } from '@tendril/crdt-schema/schema';
+import { AUTO_TARGET, describeRoute, type ChatMessage, type ChatTarget } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { withSession } from './session.ts';
 import { flag, parseArgs, requireFlag } from './args.ts';
@@ -35,16 +37,24 @@ export async function cmdChat(ctx: CliContext, argv: readonly string[]): Promise
 }
 
 async function chatNew(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home', 'title'] });
+  const args = parseArgs(argv, { values: ['home', 'title', 'agent'] });
   const title = requireFlag(args, 'title');
+  const agentName = flag(args, 'agent');
   return withSession(homeDir(ctx, args), async (peer) => {
     peer.requireWrite('index');
     peer.requireWrite('chat');
+    const settings = peer.home.keys.has('settings') ? (await peer.openSettings()).settings : null;
     await peer.syncOrQueue(PUSH_TIMEOUT_MS);
+    let target: ChatTarget | undefined = settings?.newChatTarget();
+    if (agentName !== undefined) {
+      const agent = agentName === AUTO_TARGET ? undefined : settings?.agents.find(agentName);
+      if (agentName !== AUTO_TARGET && !agent) throw new TendrilError('E_BAD_INPUT', settings ? `no agent ${agentName}` : 'this device cannot read the agents (settings)');
+      target = agent?.id ?? AUTO_TARGET;
+    }
     const me = peer.home.identity.deviceId;
     const entry = peer.workspace().chats.create({ id: newChatId(), docId: newDocId(), title, createdBy: me });
     const { chat } = await peer.openChat(entry.id);
-    chat.init({ chatId: entry.id, createdBy: me });
+    chat.init({ chatId: entry.id, createdBy: me, ...(target !== undefined ? { target } : {}) });
     reportPush(ctx, peer, await peer.syncOrQueue(PUSH_TIMEOUT_MS));
     ctx.io.out(entry.id);
     return 0;
@@ -69,9 +79,10 @@ async function chatSend(ctx: CliContext, argv: readonly string[]): Promise<numbe
   });
 }
 
-function line(m: ChatMessage): string {
+function lines(m: ChatMessage): string[] {
   const status = m.status === 'done' || m.status === 'pending' ? '' : ` (${m.status}${m.error ? `: ${m.error}` : ''})`;
-  return `[${m.role}] ${m.content}${status}`;
+  const by = m.agent ? ` [by ${m.agent.name}]` : '';
+  return [...(m.route ? [`[route] ${describeRoute(m.route)}`] : []), `[${m.role}] ${m.content}${status}${by}`];
 }
 
 async function chatShow(ctx: CliContext, argv: readonly string[]): Promise<number> {
@@ -105,7 +116,7 @@ async function chatShow(ctx: CliContext, argv: readonly string[]): Promise<numbe
     }
     const transcript = chat.transcript();
     if (args.flags.has('json')) ctx.io.out(JSON.stringify(transcript));
-    else for (const m of transcript) ctx.io.out(line(m));
+    else for (const m of transcript) for (const l of lines(m)) ctx.io.out(l);
     return 0;
   });
 }

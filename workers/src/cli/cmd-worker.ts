@@ -3,7 +3,10 @@
  *  --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools]
  *  [--plugin-time-limit S] [--announce-ms MS]`: runs the agent worker until stopped. Without
  * --provider, the provider, model, API key and system prompt come from the
- * workspace's encrypted settings, read afresh for every turn. When the device
+ * workspace's encrypted settings, read afresh for every turn, and so do the
+ * agents: each turn is answered as the chat's agent (or the one routing
+ * picks), with its prompt, model and tools (--provider overrides every
+ * agent's model, the router's included). When the device
  * holds the permissions keys, the agent gets the tools the user granted it
  * (each access checked and logged) and installed plugins run on their schedules
  * and folder watches; --no-tools and --no-plugins turn either off.
@@ -12,6 +15,7 @@ import { hostname } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { SessionCommands } from '@tendril/gateway';
 import { TendrilError } from '@tendril/crdt-schema/errors';
+import type { ModelRef } from '@tendril/crdt-schema/schema';
 import { AgentWorker } from '../agent/agent-worker.ts';
 import { createProvider, parseProviderKind, providerFromSettings, type ChosenProvider, type RetrySetup } from '../agent/provider-setup.ts';
 import { flag, intFlag, parseArgs } from './args.ts';
@@ -38,7 +42,7 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
   return withSession(home, async (session, crypto) => {
     const settings = session.home.keys.has('settings') ? (await session.openSettings()).settings : null;
     if (!fromFlags && !settings) throw new TendrilError('E_KEY_MISSING', 'this device cannot read the settings: pass --provider, --model and --api-key-env');
-    const chooseProvider = (): ChosenProvider | null => fromFlags ?? (settings ? providerFromSettings(settings, {}, retry) : null);
+    const chooseProvider = (prefer?: ModelRef): ChosenProvider | null => fromFlags ?? (settings ? providerFromSettings(settings, {}, retry, prefer) : null);
     // Terminal sessions the user lets the agent and plugins use (their keys come with the grant).
     const commands = new SessionCommands({ crypto, session, gunzip: async (gz) => new Uint8Array(gunzipSync(gz)) });
     const extras = await startWorkerPlugins({
@@ -52,6 +56,7 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
       session,
       name: flag(args, 'name') ?? session.home.config.deviceName ?? hostname(),
       chooseProvider,
+      settings: () => settings,
       ...(extras.tools ? { tools: extras.tools } : {}),
       systemPrompt: () => settings?.systemPrompt() || undefined,
       leaseMs: intFlag(args, 'lease-ms', 15_000),

@@ -10,8 +10,9 @@
  *   tendril plugin run       --home DIR PLUGIN [--time-limit SECONDS]
  *   tendril plugin log       --home DIR [--plugin PLUGIN] [--csv|--json]
  *
- * PLUGIN is an id, an installed plugin's name, or a short name (agent,
- * folder-indexer, chat-digest). Folder resources are stored as real absolute
+ * PLUGIN is an id, an installed plugin's name, a short name (agent,
+ * folder-indexer, chat-digest), or an agent's name: an agent's grants are
+ * filed under the plugin id spelled like its agent id. Folder resources are stored as real absolute
  * paths; network resources as hosts (a URL is reduced to its host).
  */
 import { existsSync, realpathSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { TendrilError } from '@tendril/crdt-schema/errors';
 import { parseChatId, parsePluginId, parseSessionId, type PluginId, type SessionId } from '@tendril/crdt-schema/ids';
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { currentWorkers, reconcileSessionAccess, requireSessionManager } from '@tendril/gateway';
-import { PERMISSION_KINDS, type ActivityEntry, type PermissionKind, type PermissionsDoc } from '@tendril/crdt-schema/schema';
+import { PERMISSION_KINDS, type ActivityEntry, type Agent, type PermissionKind, type PermissionsDoc } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { providerFromSettings } from '../agent/provider-setup.ts';
 import { flag, parseArgs } from '../cli/args.ts';
@@ -64,10 +65,12 @@ function report(ctx: CliContext, session: WorkspaceSession, r: 'synced' | 'queue
   ctx.io.out(r === 'synced' ? 'saved to relay' : `queued: relay not reachable, ${session.peer.unacked} change(s) not yet saved to relay`);
 }
 
-/** An alias, an id, or the name of an installed plugin. */
-export function resolvePlugin(permissions: PermissionsDoc, text: string): PluginId {
+/** An alias, an id, the name of an installed plugin, or the name of an agent (among `agents`). */
+export function resolvePlugin(permissions: PermissionsDoc, text: string, agents: readonly Agent[] = []): PluginId {
   const alias = PLUGIN_ALIASES[text];
   if (alias) return alias;
+  const agent = agents.find((a) => a.id === text) ?? agents.find((a) => a.name.toLowerCase() === text.toLowerCase());
+  if (agent) return agent.id as string as PluginId;
   const installed = permissions.plugins.list();
   const byId = installed.find((p) => p.id === text);
   if (byId) return byId.id;
@@ -155,7 +158,10 @@ async function decide(ctx: CliContext, verb: 'grant' | 'deny' | 'revoke', argv: 
   const resource = normalizeResource(kind, raw, ctx.cwd);
   return withPermissions(homeDir(ctx, args), async (session, permissions, crypto) => {
     session.requireWrite('permissions');
-    const plugin = resolvePlugin(permissions, name);
+    // Agents are named like plugins here; they are kept in the settings.
+    const settings = session.home.keys.has('settings') ? (await session.openSettings()).settings : null;
+    if (settings) await session.syncOrQueue(SYNC_MS);
+    const plugin = resolvePlugin(permissions, name, settings?.agents.list() ?? []);
     const me = session.home.identity.deviceId;
     const target = { plugin, kind, resource };
     const terminal = kind === 'gateway-session' ? (resource as SessionId) : null;

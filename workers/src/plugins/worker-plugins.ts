@@ -5,6 +5,7 @@
  * the worker home (plugins/state); relative plugin entries are looked up in
  * plugins/code.
  */
+import type { Agent } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import type { ChosenProvider } from '../agent/provider-setup.ts';
 import { systemTimers } from '../llm/deps.ts';
@@ -31,8 +32,8 @@ export interface WorkerPluginsOptions {
 }
 
 export interface WorkerPlugins {
-  /** The agent's tools for the next turn (those granted), when tools are on. */
-  readonly tools?: () => Toolbox | undefined;
+  /** An agent's tools for the next turn (those on its list granted to it), when tools are on. */
+  readonly tools?: (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined;
   readonly service?: PluginService;
   stop(): Promise<void>;
 }

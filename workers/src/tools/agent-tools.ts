@@ -1,13 +1,16 @@
 /**
  * The agent's toolbox in a worker: web fetch and workspace search, and a
- * gateway command when the worker has a gateway connection. The agent acts
- * as the plugin AGENT_PLUGIN_ID: its grants and its activity log entries are
- * made and read like any plugin's. A turn is offered only the tools whose
- * permission kind the user granted the agent somewhere, so a workspace that
- * granted nothing (or a model without tool support) sees no tools at all.
+ * gateway command when the worker has a gateway connection. Each agent acts
+ * as the plugin of the same id (the general assistant as AGENT_PLUGIN_ID, the
+ * agent of old): its grants and its activity log entries are made and read
+ * like any plugin's, so one agent's grant is never another's. A turn is
+ * offered only the tools on the agent's list whose permission kind the user
+ * granted that agent somewhere, so an agent granted nothing (or a model
+ * without tool support) sees no tools at all; a tool call the model makes
+ * anyway is refused (no such tool, or denied by the gate and logged).
  */
-import type { DeviceId } from '@tendril/crdt-schema/ids';
-import type { PermissionsDoc } from '@tendril/crdt-schema/schema';
+import type { DeviceId, PluginId } from '@tendril/crdt-schema/ids';
+import type { Agent, PermissionsDoc } from '@tendril/crdt-schema/schema';
 import type { Timers } from '../llm/deps.ts';
 import { createAccessGate, type AccessRecord } from '../plugins/access-gate.ts';
 import { AGENT_PLUGIN_ID } from '../plugins/builtin.ts';
@@ -15,6 +18,7 @@ import type { ChatAccess } from '../plugins/chat-access.ts';
 import type { FetchLimits } from './fetch-text.ts';
 import type { GatewayCommands } from './gateway-commands.ts';
 import { runCommandTool } from './run-command.ts';
+import { agentPluginId, offeredTools } from './agent-tools-offer.ts';
 import { toolbox, type AgentTool, type Toolbox } from './tool.ts';
 import { webFetchTool } from './web-fetch.ts';
 import { searchWorkspaceTool } from './workspace-search.ts';
@@ -32,9 +36,9 @@ export interface AgentToolsOptions {
   readonly onRecord?: (r: AccessRecord) => void;
 }
 
-function agentTools(o: AgentToolsOptions): AgentTool[] {
+function agentTools(o: AgentToolsOptions, plugin: PluginId = AGENT_PLUGIN_ID): AgentTool[] {
   const gate = createAccessGate({
-    permissions: o.permissions, device: o.device, plugin: AGENT_PLUGIN_ID,
+    permissions: o.permissions, device: o.device, plugin,
     ...(o.now ? { now: o.now } : {}), ...(o.onRecord ? { onRecord: o.onRecord } : {}),
   });
   const tools: AgentTool[] = [
@@ -50,12 +54,13 @@ export function agentToolbox(o: AgentToolsOptions): Toolbox {
   return toolbox(agentTools(o));
 }
 
-/** The toolbox for the next turn: the tools the agent holds a live grant for, or none. */
-export function grantedAgentTools(o: AgentToolsOptions): () => Toolbox | undefined {
-  const tools = agentTools(o);
-  return () => {
-    const kinds = new Set(o.permissions.grants.list(AGENT_PLUGIN_ID).filter((g) => g.decision === 'granted' && g.revokedAt === undefined).map((g) => g.kind));
-    const offered = tools.filter((t) => kinds.has(t.kind));
-    return offered.length > 0 ? toolbox(offered) : undefined;
+/** The toolbox for the next turn of an agent (undefined: the agent of old): its tools it holds a live grant for, or none. */
+export function grantedAgentTools(o: AgentToolsOptions): (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined {
+  const byAgent = new Map<PluginId, AgentTool[]>();
+  return (agent) => {
+    const plugin = agentPluginId(agent);
+    let tools = byAgent.get(plugin);
+    if (!tools) byAgent.set(plugin, (tools = agentTools(o, plugin)));
+    return offeredTools(o.permissions, agent, tools);
   };
 }

@@ -5,15 +5,17 @@
  * by the relay: relay-fetch.ts), the same `web_fetch` tool as a worker's,
  * with the network grant checked for the first host and every redirect hop.
  * Terminal commands (a gateway connection) stay with workers. Each tool is
- * offered only while the agent holds a live grant of its kind; each call
- * still goes through the access gate and the activity log.
+ * offered only when it is on the agent's list and the agent holds a live
+ * grant of its kind (agent-tools.ts); each call still goes through the
+ * access gate (the agent's own grants) and the activity log.
  */
-import type { DeviceId } from '@tendril/crdt-schema/ids';
-import { AGENT_PLUGIN_ID, type PermissionsDoc } from '@tendril/crdt-schema/schema';
+import type { DeviceId, PluginId } from '@tendril/crdt-schema/ids';
+import type { Agent, PermissionsDoc } from '@tendril/crdt-schema/schema';
+import { agentPluginId, offeredTools } from './agent-tools-offer.ts';
 import { createAccessGate } from '../plugins/access-gate.ts';
 import type { ChatAccess } from '../plugins/chat-access.ts';
 import type { Timers } from '../llm/deps.ts';
-import { toolbox, type AgentTool, type Toolbox } from './tool.ts';
+import type { AgentTool, Toolbox } from './tool.ts';
 import { webFetchTool } from './web-fetch.ts';
 import { searchWorkspaceTool } from './workspace-search.ts';
 
@@ -27,14 +29,19 @@ export interface PageToolsOptions {
   readonly timers?: Timers;
 }
 
-/** The toolbox for the next turn a tab answers, or none when nothing it offers is granted. */
-export function pageAgentTools(o: PageToolsOptions): () => Toolbox | undefined {
-  const gate = createAccessGate({ permissions: o.permissions, device: o.device, plugin: AGENT_PLUGIN_ID });
-  const tools: AgentTool[] = [searchWorkspaceTool({ gate, chats: o.chats })];
-  if (o.fetch) tools.push(webFetchTool({ gate, fetch: o.fetch, ...(o.timers ? { timers: o.timers } : {}) }));
-  return () => {
-    const kinds = new Set(o.permissions.grants.list(AGENT_PLUGIN_ID).filter((g) => g.decision === 'granted' && g.revokedAt === undefined).map((g) => g.kind));
-    const offered = tools.filter((t) => kinds.has(t.kind));
-    return offered.length > 0 ? toolbox(offered) : undefined;
+/** The toolbox for the next turn a tab answers as an agent (undefined: the agent of old), or none when nothing it offers is granted. */
+export function pageAgentTools(o: PageToolsOptions): (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined {
+  const byAgent = new Map<PluginId, AgentTool[]>();
+  const toolsOf = (plugin: PluginId): AgentTool[] => {
+    const gate = createAccessGate({ permissions: o.permissions, device: o.device, plugin });
+    const tools: AgentTool[] = [searchWorkspaceTool({ gate, chats: o.chats })];
+    if (o.fetch) tools.push(webFetchTool({ gate, fetch: o.fetch, ...(o.timers ? { timers: o.timers } : {}) }));
+    return tools;
+  };
+  return (agent) => {
+    const plugin = agentPluginId(agent);
+    let tools = byAgent.get(plugin);
+    if (!tools) byAgent.set(plugin, (tools = toolsOf(plugin)));
+    return offeredTools(o.permissions, agent, tools);
   };
 }

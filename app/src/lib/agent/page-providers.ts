@@ -5,16 +5,18 @@
  * tab cannot reach are left out; when none is left the reasons are returned,
  * to be shown on the reply if no worker takes the turn. Providers reached
  * through the relay's proxy call it with `proxyFetch` (signed by this device).
+ * `prefer` (an agent's or the router's model) goes first in place of the
+ * default model.
  */
-import type { SettingsDoc } from '@tendril/crdt-schema/schema';
+import type { ModelRef, SettingsDoc } from '@tendril/crdt-schema/schema';
 import { createProvider, fallbackChain, type LlmDeps, type RunnerChoice } from '@tendril/workers/agent-core';
 import { agentRoute } from './agent-route.ts';
 import type { ConnectPolicy } from './connect-policy.ts';
 
-export function pageProviders(settings: SettingsDoc, policy: ConnectPolicy, pageOrigin: string, deps: Partial<LlmDeps> = {}, proxyFetch?: typeof fetch): RunnerChoice {
+export function pageProviders(settings: SettingsDoc, policy: ConnectPolicy, pageOrigin: string, deps: Partial<LlmDeps> = {}, proxyFetch?: typeof fetch, prefer?: ModelRef): RunnerChoice {
   const enabled = settings.providers().filter((p) => p.enabled && (p.kind === 'ollama' || p.hasApiKey));
   if (enabled.length === 0) return null;
-  const preferred = settings.defaultModel();
+  const preferred = prefer ?? settings.defaultModel();
   const ordered = [...enabled].sort((a, b) => Number(b.id === preferred?.provider) - Number(a.id === preferred?.provider));
   const reasons: string[] = [];
   const entries = ordered.flatMap((p) => {

@@ -1,17 +1,19 @@
 /**
- * What a user does to chats, on top of the schema accessors: create one,
+ * What a user does to chats, on top of the schema accessors: create one (for
+ * an agent, or auto),
  * write a turn, edit (a branch), regenerate (a new pending turn branching
  * from the user turn a reply answered), stop a streaming reply.
  */
 import { newChatId, newDocId, type ChatId, type MessageId } from '@tendril/crdt-schema/ids';
-import type { ChatDoc, ChatMessage } from '@tendril/crdt-schema/schema';
+import type { ChatDoc, ChatMessage, ChatTarget } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 
-export async function createChat(session: WorkspaceSession, title: string): Promise<ChatId> {
+/** A new chat for `target` (the workspace's default for new chats; none when the settings cannot be read). */
+export async function createChat(session: WorkspaceSession, title: string, target?: ChatTarget): Promise<ChatId> {
   const me = session.home.identity.deviceId;
   const entry = session.workspace().chats.create({ id: newChatId(), docId: newDocId(), title, createdBy: me });
   const { chat } = await session.openChat(entry.id);
-  chat.init({ chatId: entry.id, createdBy: me });
+  chat.init({ chatId: entry.id, createdBy: me, ...(target !== undefined ? { target } : {}) });
   return entry.id;
 }
 

@@ -113,6 +113,11 @@ export class LiveWorkspace {
     }
   }
 
+  /** Whether this device may write the settings document (providers, agents, routing). */
+  get canWriteSettings(): boolean {
+    return this.session.home.keys.get('settings')?.writeCap.secretKey != null;
+  }
+
   /** Whether this device may write the permissions document (decide and revoke grants). */
   get canWritePermissions(): boolean {
     return this.session.home.keys.get('permissions')?.writeCap.secretKey != null;

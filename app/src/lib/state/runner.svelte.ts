@@ -4,12 +4,14 @@
  * claim / lease / settle protocol), so chat works with nothing but the app
  * open. Turns are claimed at once when no worker is online (none in the
  * roster from presence), after a grace window otherwise. One tab per device
- * runs it (the device lock lets only one tab open the workspace). `answering`
+ * runs it (the device lock lets only one tab open the workspace). Each turn
+ * is answered as the chat's agent, or the one routing picks (turn-agent.ts in
+ * the workers), with that agent's model, prompt and granted tools. `answering`
  * is the replies this tab is writing now, for the "answering in this tab"
  * mark.
  */
 import type { MessageId } from '@tendril/crdt-schema/ids';
-import type { PermissionsDoc, SettingsDoc } from '@tendril/crdt-schema/schema';
+import type { Agent, PermissionsDoc, SettingsDoc } from '@tendril/crdt-schema/schema';
 import { liveReplySigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { pageAgentTools, relayFetch, sessionChatAccess, TurnRunner, type RunnerChat, type Toolbox } from '@tendril/workers/agent-core';
 import { loadConnectPolicy, type ConnectPolicy } from '../agent/connect-policy.ts';
@@ -36,7 +38,7 @@ export class PageRunner {
   private readonly runner: TurnRunner;
   /** Chats handed over before the policy was read, with the stop function each gets once watched. */
   private readonly pending = new Map<RunnerChat, (() => void) | null>();
-  private tools: { readonly doc: PermissionsDoc; readonly next: () => Toolbox | undefined } | null = null;
+  private tools: { readonly doc: PermissionsDoc; readonly next: (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined } | null = null;
   /** Web pages for the agent's web_fetch, fetched by the relay's proxy (served on this page's origin) and signed by this device. */
   private readonly webFetch: typeof fetch;
 
@@ -47,14 +49,15 @@ export class PageRunner {
     this.runner = new TurnRunner({
       me: o.session.home.identity.deviceId,
       signer: liveReplySigner(o.session.crypto, o.session.home.identity),
-      chooseProvider: () => {
+      chooseProvider: (prefer) => {
         const settings = this.o.settings();
-        return settings && this.policy ? pageProviders(settings, this.policy, this.o.origin, {}, proxyFetch) : null;
+        return settings && this.policy ? pageProviders(settings, this.policy, this.o.origin, {}, proxyFetch, prefer) : null;
       },
+      settings: () => this.o.settings(),
       workersKnown: () =>
         workersMayBeOnline(this.o.roster.online, { workersOnRecord: this.o.session.workspace().workers.list().length, listeningForMs: this.o.roster.listeningForMs() }),
       systemPrompt: () => this.o.settings()?.systemPrompt() || undefined,
-      tools: () => this.toolsFor(this.o.permissions()),
+      tools: (agent) => this.toolsFor(this.o.permissions(), agent),
       onAnswering: (reply, on) => {
         const next = new Set(this.answering);
         if (on) next.add(reply);
@@ -74,13 +77,13 @@ export class PageRunner {
       });
   }
 
-  private toolsFor(doc: PermissionsDoc | null): Toolbox | undefined {
+  private toolsFor(doc: PermissionsDoc | null, agent: Agent | undefined): Toolbox | undefined {
     if (!doc) return undefined;
     if (this.tools?.doc !== doc) {
       const device = this.o.session.home.identity.deviceId;
       this.tools = { doc, next: pageAgentTools({ permissions: doc, device, chats: sessionChatAccess(this.o.session), fetch: this.webFetch }) };
     }
-    return this.tools.next();
+    return this.tools.next(agent);
   }
 
   /** Answers the chat's turns from now on; the returned function stops (the chat was deleted). */

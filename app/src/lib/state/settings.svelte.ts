@@ -3,7 +3,8 @@
  * it: summaries say only whether a key is set, and the key itself is written
  * through `setApiKey` and never read back into the UI.
  */
-import type { ModelRef, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
+import type { AgentId } from '@tendril/crdt-schema/ids';
+import type { Agent, ChatTarget, ModelRef, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { frameBatched } from './frame-batch.ts';
 
@@ -13,6 +14,10 @@ export class SettingsState {
   systemPrompt = $state('');
   theme = $state<Theme>('system');
   relayUrl = $state<string | undefined>(undefined);
+  agents = $state.raw<Agent[]>([]);
+  defaultAgent = $state<AgentId | undefined>(undefined);
+  newChatTarget = $state<ChatTarget>('auto');
+  routerModel = $state.raw<ModelRef | undefined>(undefined);
   readonly doc: SettingsDoc;
   readonly sync: DocSync;
   private readonly stop: () => void;
@@ -32,6 +37,10 @@ export class SettingsState {
     this.systemPrompt = s.systemPrompt;
     this.theme = s.theme;
     this.relayUrl = s.relayUrl;
+    this.agents = s.agents;
+    this.defaultAgent = s.defaultAgent;
+    this.newChatTarget = s.newChatTarget;
+    this.routerModel = s.routerModel;
   }
 
   destroy(): void {

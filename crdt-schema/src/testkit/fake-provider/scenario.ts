@@ -2,9 +2,10 @@
  * Scripted answers for the fake model provider. A scenario says what the next
  * answer contains (text pieces, tool calls, usage) and how it misbehaves (an
  * HTTP failure, an error mid-stream, a stall, an endless stream, slow pacing).
- * The server picks one per request: the `x-fake-scenario` header, else a
- * `[[scenario:NAME]]` marker in the last user message, else the queue, else
- * the default. A named scenario may be a sequence: its requests get the
+ * The server picks one per request: the `x-fake-scenario` header, else the
+ * scenario for the request's model (`models`: a router model's scripted pick),
+ * else a `[[scenario:NAME]]` marker in the last user message, else the queue,
+ * else the default. A named scenario may be a sequence: its requests get the
  * entries in order and the last one from then on (fail twice, then answer).
  */
 
@@ -57,6 +58,8 @@ export interface ScenarioBook {
   readonly queue?: readonly Scenario[];
   /** Used when nothing else applies. */
   readonly fallback?: Scenario;
+  /** By the request's model, before markers: a sequence is used in order, its last entry repeating. */
+  readonly models?: Readonly<Record<string, Scenario | readonly Scenario[]>>;
 }
 
 export const SCENARIO_HEADER = 'x-fake-scenario';
@@ -90,7 +93,15 @@ export function pickScenario(
   header: string | undefined,
   body: unknown,
   used: Map<string, number> = new Map(),
+  model?: string,
 ): { name: string; scenario: Scenario } {
+  const byModel = header === undefined && model !== undefined ? book.models?.[model] : undefined;
+  if (byModel !== undefined) {
+    const key = `model:${model}`;
+    const n = used.get(key) ?? 0;
+    used.set(key, n + 1);
+    return { name: key, scenario: isSequence(byModel) ? byModel[Math.min(n, byModel.length - 1)]! : byModel };
+  }
   const named = header ?? MARKER.exec(lastUserText(body))?.[1];
   if (named !== undefined) {
     const entry = book.scenarios?.[named];

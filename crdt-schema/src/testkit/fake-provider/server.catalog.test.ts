@@ -17,7 +17,7 @@ const get = async (url: string, headers: Record<string, string>) => {
 
 describe('fake provider: model lists', () => {
   it('lists models as OpenAI, Anthropic (by its version header) and Gemini do', async () => {
-    fake = await startFakeProvider({ apiKey: 'k', models: { openai: ['gpt-a', 'gpt-b'] } });
+    fake = await startFakeProvider({ apiKey: 'k', catalog: { openai: ['gpt-a', 'gpt-b'] } });
     expect(await get(`${fake.url}/v1/models`, { authorization: 'Bearer k' })).toEqual({
       status: 200,
       body: { object: 'list', data: [{ id: 'gpt-a', object: 'model', created: 1_700_000_000, owned_by: 'fake' }, { id: 'gpt-b', object: 'model', created: 1_700_000_000, owned_by: 'fake' }] },

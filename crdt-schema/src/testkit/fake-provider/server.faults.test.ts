@@ -26,6 +26,18 @@ describe('fake provider: scenarios and faults', () => {
     expect(fake.requests.map((r) => r.scenario)).toEqual(['a', 'b', 'queued', 'default']);
   });
 
+  it('picks by the request\'s model before markers (a router model\'s scripted answer), in order for a sequence', async () => {
+    fake = await startFakeProvider({ scenarios: { b: { text: ['B'] } }, models: { router: [{ text: ['R1'] }, { text: ['R2'] }] }, fallback: { text: ['D'] } });
+    const url = `${fake.url}/v1/chat/completions`;
+    const asRouter = (text: string) => ({ ...ask(text), model: 'router' });
+    expect(contentOf((await postJson(url, asRouter(scenarioMarker('b')), auth)).text)).toBe('R1');
+    expect(contentOf((await postJson(url, asRouter('x'), auth)).text)).toBe('R2');
+    expect(contentOf((await postJson(url, asRouter('x'), auth)).text)).toBe('R2');
+    expect(contentOf((await postJson(url, ask(scenarioMarker('b')), auth)).text)).toBe('B');
+    expect(contentOf((await postJson(url, asRouter('x'), { ...auth, [SCENARIO_HEADER]: 'b' })).text)).toBe('B');
+    expect(fake.requests.map((r) => r.scenario)).toEqual(['model:router', 'model:router', 'model:router', 'b', 'b']);
+  });
+
   it('plays a named sequence in order, then repeats its last entry', async () => {
     fake = await startFakeProvider({ scenarios: { flaky: [{ failWith: { status: 503 } }, { text: ['ok'] }] } });
     const url = `${fake.url}/v1/chat/completions`;

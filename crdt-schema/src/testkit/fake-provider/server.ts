@@ -25,7 +25,7 @@ export interface FakeProviderOptions extends ScenarioBook {
    */
   readonly cors?: boolean;
   /** The model names each provider's model list answers with (default: catalog.ts DEFAULT_MODELS). */
-  readonly models?: Partial<Readonly<Record<Dialect['name'], readonly string[]>>>;
+  readonly catalog?: Partial<Readonly<Record<Dialect['name'], readonly string[]>>>;
 }
 
 /** One request as the fake provider saw it. */
@@ -104,13 +104,13 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     if (r && 'kind' in r) {
       const denied = r.dialect.checkAuth(req.headers, new URLSearchParams(record.query), options.apiKey);
       if (denied) return reply(denied);
-      const a = catalogAnswer(r, record.body, options.models?.[r.dialect.name]);
+      const a = catalogAnswer(r, record.body, options.catalog?.[r.dialect.name]);
       return reply(a.ok ? { status: 200, body: a.body } : r.dialect.failure({ status: 400, message: a.message }, options.apiKey));
     }
     if (!r) return reply({ status: 404, body: { error: { message: `no route ${req.method ?? ''} ${record.path}` } } });
     const denied = r.dialect.checkAuth(req.headers, new URLSearchParams(record.query), options.apiKey);
     if (denied) return reply(denied);
-    const { name, scenario: s } = pickScenario(options, queue, headerValue(req.headers[SCENARIO_HEADER]), record.body, used);
+    const { name, scenario: s } = pickScenario(options, queue, headerValue(req.headers[SCENARIO_HEADER]), record.body, used, r.model);
     record.scenario = name;
     const { gone, closed } = closedSignal(res);
     if (s.headerDelayMs !== undefined) await Promise.race([new Promise((w) => setTimeout(w, s.headerDelayMs)), closed]);

@@ -1,0 +1,73 @@
+/**
+ * The agent an attempt at a turn answers as, and what that gives it: the
+ * model (the agent's own, else the workspace default), the system prompt
+ * (the workspace's, then the agent's), and the tools (the agent's list,
+ * narrowed to what is granted to it). The choice is written on the reply
+ * (its agent, and the routing note when routing chose) before the model is
+ * called. A reply another peer left unfinished is finished by the agent that
+ * began it. Shared by the worker and the browser runner; Node-free.
+ */
+import type { Agent, ChatDoc, ChatMessage, ModelRef, RouteNote, SettingsDoc } from '@tendril/crdt-schema/schema';
+import type { Toolbox } from '../tools/tool.ts';
+import type { ChosenProvider } from './provider-setup.ts';
+import type { ReplyTarget } from './turn-ending.ts';
+import { routeTurn } from './turn-routing.ts';
+
+/** A provider, why this peer cannot call one (shown on the reply), or null when there is none at all. */
+export type ProviderChoice = ChosenProvider | { readonly error: string } | null;
+
+export interface TurnAgentInput {
+  /** The settings as they are now; null when this peer cannot read them (no agents: the agent of old). */
+  readonly settings: SettingsDoc | null;
+  readonly chat: ChatDoc;
+  readonly turn: ChatMessage;
+  readonly reply: ReplyTarget;
+  /** The provider for a model (an agent's, the router's); the default chain without one. */
+  readonly choose: (preferred?: ModelRef) => ProviderChoice;
+  /** The tools an agent may use now (undefined: the agent of old, with every granted tool). */
+  readonly tools?: (agent: Agent | undefined) => Toolbox | undefined;
+  /** The system prompt without settings (a worker given one otherwise). */
+  readonly systemPrompt?: () => string | undefined;
+  readonly signal?: AbortSignal;
+}
+
+export interface TurnAgent {
+  readonly agent?: Agent;
+  readonly note?: RouteNote;
+  readonly choice: ProviderChoice;
+  readonly systemPrompt?: string;
+  readonly tools?: Toolbox;
+}
+
+const prefer = (a: Agent): ModelRef | undefined => (a.provider !== undefined && a.model !== undefined ? { provider: a.provider, model: a.model } : undefined);
+const usable = (c: ProviderChoice): ChosenProvider | null => (c !== null && 'provider' in c ? c : null);
+
+export async function turnAgent(i: TurnAgentInput): Promise<TurnAgent> {
+  const s = i.settings;
+  if (!s) {
+    const tools = i.tools?.(undefined);
+    const prompt = i.systemPrompt?.();
+    return { choice: i.choose(), ...(prompt ? { systemPrompt: prompt } : {}), ...(tools ? { tools } : {}) };
+  }
+  const agents = s.agents.list();
+  const begun = i.reply.partial !== '' ? i.chat.message(i.reply.id)?.agent : undefined;
+  const kept = begun ? agents.find((a) => a.id === begun.id) : undefined;
+  const routed = kept
+    ? { agent: kept }
+    : await routeTurn({
+      text: i.turn.content, agents, target: i.chat.target(), defaultAgent: s.defaultAgent(), ...(i.signal ? { signal: i.signal } : {}),
+      router: () => usable(i.choose(s.routerModel())),
+    });
+  const { agent } = routed;
+  i.chat.setAgent(i.reply.id, { id: agent.id, name: agent.name });
+  if (!kept) i.chat.setRoute(i.reply.id, routed.note);
+  const prompt = [s.systemPrompt(), agent.systemPrompt].filter((p) => p.trim() !== '').join('\n\n');
+  const tools = i.tools?.(agent);
+  return {
+    agent,
+    ...(routed.note ? { note: routed.note } : {}),
+    choice: i.choose(prefer(agent)),
+    ...(prompt ? { systemPrompt: prompt } : {}),
+    ...(tools ? { tools } : {}),
+  };
+}
