@@ -106,12 +106,17 @@ if seq == 0 then return {0, false} end
 return {seq, redis.call('GET', KEYS[2])}
 `;
 
-/** KEYS: meta log seen covered. ARGV: throughSeq. Reply: entries deleted. */
+/**
+ * KEYS: meta log seen covered. ARGV: throughSeq maxCount. Deletes up to maxCount entries a
+ * snapshot covers (a long log is pruned in several short scripts: Redis serves nobody while one
+ * runs). Reply: entries deleted (fewer than maxCount: nothing is left to prune).
+ */
 const PRUNE = `
 local snap = tonumber(redis.call('HGET', KEYS[1], 'snap') or '0')
 local through = math.min(tonumber(ARGV[1]), snap)
 if through < 1 then return 0 end
-local gone = redis.call('XRANGE', KEYS[2], '-', through .. '-0')
+local gone = redis.call('XRANGE', KEYS[2], '-', through .. '-0', 'COUNT', tonumber(ARGV[2]))
+if #gone == 0 then return 0 end
 local bytes = 0
 for _, e in ipairs(gone) do
   local f = e[2]
@@ -120,10 +125,9 @@ for _, e in ipairs(gone) do
   if not covered or tonumber(f[4]) > tonumber(covered) then redis.call('HSET', KEYS[4], f[2], f[4]) end
   bytes = bytes + #f[6]
 end
-if #gone > 0 then
-  redis.call('XTRIM', KEYS[2], 'MINID', (through + 1) .. '-0')
-  redis.call('HINCRBY', KEYS[1], 'bytes', -bytes)
-end
+local last = tonumber(string.match(gone[#gone][1], '^(%d+)-'))
+redis.call('XTRIM', KEYS[2], 'MINID', (last + 1) .. '-0')
+redis.call('HINCRBY', KEYS[1], 'bytes', -bytes)
 return #gone
 `;
 
@@ -200,7 +204,7 @@ export interface StoreScripts {
   setCaps(meta: string, writeKey: Buffer, readKey: Buffer, readers: Buffer, count: number): Promise<number>;
   putSnapshot(meta: string, snapshot: string, seq: number, envelope: Buffer): Promise<Buffer>;
   getSnapshot(meta: string, snapshot: string): Promise<[number, Buffer | null]>;
-  prune(keys: [string, string, string, string], throughSeq: number): Promise<number>;
+  prune(keys: [string, string, string, string], throughSeq: number, maxCount: number): Promise<number>;
   createWorkspace(record: string, admins: Buffer, createdAt: number): Promise<[Buffer, Buffer, number]>;
   addAdmin(record: string, key: Buffer): Promise<number>;
   enrol(invites: string, members: string, device: Buffer, invite?: string): Promise<Buffer>;

@@ -45,6 +45,8 @@ export interface RedisStoreOptions {
   waitTimeoutMs?: number;
   /** Open even when the server's settings can lose acknowledged appends (see redis-durability.ts). */
   unsafeDurability?: boolean;
+  /** Entries one prune script deletes at most (Redis serves nobody while a script runs). Default 1000. */
+  pruneChunk?: number;
   /** Connection losses and recoveries are logged here. */
   logger?: Logger;
 }
@@ -74,6 +76,7 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<RelayStor
   const keys = redisKeys(opts.prefix ?? 'tendril');
   const waitReplicas = opts.waitReplicas ?? 0;
   const waitTimeoutMs = opts.waitTimeoutMs ?? 1000;
+  const pruneChunk = Math.max(1, opts.pruneChunk ?? 1000);
   const durability = { waitReplicas, unsafeDurability: opts.unsafeDurability ?? false };
   const logger = opts.logger;
   const redis = new Redis(opts.url, {
@@ -236,9 +239,13 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<RelayStor
     prune: (doc, throughSeq) =>
       run(async () => {
         const k = keys.doc(doc);
-        const gone = await scripts.prune([k.meta, k.log, k.seen, k.covered], Math.floor(throughSeq));
-        if (gone > 0) void redis.hincrby(keys.global.counters, 'entries', -gone).catch(() => undefined);
-        return gone;
+        let total = 0;
+        for (;;) {
+          const gone = await scripts.prune([k.meta, k.log, k.seen, k.covered], Math.floor(throughSeq), pruneChunk);
+          if (gone > 0) void redis.hincrby(keys.global.counters, 'entries', -gone).catch(() => undefined);
+          total += gone;
+          if (gone < pruneChunk) return total;
+        }
       }),
 
     putBlob: (key, data, expiresAt) =>
