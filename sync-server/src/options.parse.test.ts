@@ -45,7 +45,30 @@ describe('relay options', () => {
     expect(parseRelayOptions(['--max-connections-per-ip', '7'], {}).limits).toEqual({ maxPreAuthPerIp: 7 });
   });
 
+  it('takes the Redis store from --redis or TENDRIL_REDIS_URL, the flag first', () => {
+    expect(parseRelayOptions(['--redis', 'redis://10.0.0.5:6380', '--redis-wait-replicas', '1', '--redis-wait-timeout-ms=250', '--redis-prefix', 'eu'], {}).redis).toEqual({
+      url: 'redis://10.0.0.5:6380',
+      waitReplicas: 1,
+      waitTimeoutMs: 250,
+      prefix: 'eu',
+    });
+    expect(parseRelayOptions(['--redis-unsafe-durability'], { TENDRIL_REDIS_URL: 'rediss://:secret@r.example:6379' }).redis).toEqual({
+      url: 'rediss://:secret@r.example:6379',
+      unsafeDurability: true,
+    });
+    expect(parseRelayOptions(['--redis', 'redis://a:1'], { TENDRIL_REDIS_URL: 'redis://b:2' }).redis?.url).toBe('redis://a:1');
+    expect(parseRelayOptions([], {}).redis).toBeUndefined();
+  });
+
+  it('refuses a bad Redis URL without repeating it, and Redis settings without a URL', () => {
+    expect(() => parseRelayOptions(['--redis', 'http://:hunter2@host:1'], {})).toThrow(/--redis needs a redis:\/\/HOST:PORT/);
+    expect(() => parseRelayOptions(['--redis', 'http://:hunter2@host:1'], {})).not.toThrow(/hunter2/);
+    expect(() => parseRelayOptions([], { TENDRIL_REDIS_URL: 'not a url hunter2' })).toThrow(/^TENDRIL_REDIS_URL needs [^h]*$/);
+    expect(() => parseRelayOptions(['--redis-wait-replicas', '1'], {})).toThrow(/need --redis URL/);
+    expect(() => parseRelayOptions(['--redis', 'redis://a:1', '--redis-wait-replicas', '-1'], {})).toThrow(/>= 0/);
+  });
+
   it('ignores empty environment values', () => {
-    expect(parseRelayOptions([], { TENDRIL_RELAY_ACCESS_CODE: '', TENDRIL_RELAY_ALLOWED_ORIGINS: ' ' })).toEqual({ port: 8787, host: '127.0.0.1', dataDir: './data' });
+    expect(parseRelayOptions([], { TENDRIL_RELAY_ACCESS_CODE: '', TENDRIL_RELAY_ALLOWED_ORIGINS: ' ', TENDRIL_REDIS_URL: '' })).toEqual({ port: 8787, host: '127.0.0.1', dataDir: './data' });
   });
 });

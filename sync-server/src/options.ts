@@ -10,6 +10,9 @@
  *   --proxy-fetch on|off, --proxy-fetch-allow-private on|off: the proxy's web fetch route (PROXY_SWITCH_SETTINGS)
  *   --proxy-kill-file PATH, --proxy-operator-key BASE64, --proxy-cost-alert-usd N, --proxy-alert-webhook URL
  *     (proxy/ops-config.ts PROXY_OPS_SETTINGS): kill switches and the daily cost alert
+ *   --redis URL: keep the relay's data in Redis (redis:// or rediss://) instead of SQLite under --data
+ *   --redis-prefix P, --redis-wait-replicas N, --redis-wait-timeout-ms N, --redis-unsafe-durability: see README
+ *   TENDRIL_REDIS_URL                the same as --redis (use it for a URL with a password: argv is visible to ps)
  *   TENDRIL_RELAY_ACCESS_CODE        operator code for registering workspaces
  *   TENDRIL_RELAY_ALLOWED_ORIGINS    comma-separated browser origins, or *
  *   TENDRIL_RELAY_TRUSTED_PROXIES    comma-separated proxy addresses (added to --trusted-proxy)
@@ -21,7 +24,7 @@ import { parseConnectSources } from './server/content-policy.ts';
 import { DEFAULT_LIMITS, type RelayLimits } from './server/config.ts';
 import { PROXY_NUMBER_SETTINGS, PROXY_SWITCH_SETTINGS } from './proxy/config.ts';
 import { PROXY_OPS_SETTINGS } from './proxy/ops-config.ts';
-import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, type StartRelayConfig } from './start.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, type RedisStoreConfig, type StartRelayConfig } from './start.ts';
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const LIMIT_FLAGS = new Map(Object.keys(DEFAULT_LIMITS).map((name) => [`--${kebab(name)}`, name as keyof RelayLimits]));
@@ -29,10 +32,11 @@ const LIMIT_FLAGS = new Map(Object.keys(DEFAULT_LIMITS).map((name) => [`--${keba
 const PROXY_FLAGS = new Set([...PROXY_NUMBER_SETTINGS, ...PROXY_SWITCH_SETTINGS, ...PROXY_OPS_SETTINGS].map((s) => `--proxy-${s.flag}`));
 const RENAMED_FLAGS = new Map<string, keyof RelayLimits>([['--max-connections-per-ip', 'maxPreAuthPerIp']]);
 
-export const USAGE = `usage: relay [--port N] [--host HOST] [--data DIR] [--static DIR] [--trusted-proxy ADDR ...] [--<limit> N ...]
+export const USAGE = `usage: relay [--port N] [--host HOST] [--data DIR | --redis URL] [--static DIR] [--trusted-proxy ADDR ...] [--<limit> N ...]
+Redis store: --redis URL --redis-prefix P --redis-wait-replicas N --redis-wait-timeout-ms N --redis-unsafe-durability
 limits: ${[...LIMIT_FLAGS.keys()].join(' ')}
 LLM proxy: ${[...PROXY_FLAGS].join(' ')} (or TENDRIL_PROXY_*)
-env: TENDRIL_RELAY_ACCESS_CODE, TENDRIL_RELAY_ALLOWED_ORIGINS (comma-separated, or *), TENDRIL_RELAY_TRUSTED_PROXIES (comma-separated), TENDRIL_RELAY_CONNECT_SRC (comma-separated origins)`;
+env: TENDRIL_REDIS_URL, TENDRIL_RELAY_ACCESS_CODE, TENDRIL_RELAY_ALLOWED_ORIGINS (comma-separated, or *), TENDRIL_RELAY_TRUSTED_PROXIES (comma-separated), TENDRIL_RELAY_CONNECT_SRC (comma-separated origins)`;
 
 function integer(flag: string, text: string | undefined, min: number): number {
   const n = Number(text);
@@ -47,6 +51,20 @@ function address(flag: string, text: string): string {
   return text;
 }
 
+/** A redis:// or rediss:// URL; the error never repeats the text (it may hold a password). */
+function redisUrl(flag: string, text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`${flag} needs a redis://HOST:PORT or rediss://HOST:PORT URL`);
+  }
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    throw new Error(`${flag} needs a redis://HOST:PORT or rediss://HOST:PORT URL`);
+  }
+  return text;
+}
+
 /** Throws an Error with a one-line reason on a bad option; `help` is set for --help. */
 export type RelayOptions = StartRelayConfig & { help?: boolean; /** `--proxy-<name>` values by name, for proxyConfigFromEnv. */ proxyFlags?: Record<string, string> };
 
@@ -54,6 +72,7 @@ export function parseRelayOptions(argv: readonly string[], env: Readonly<Record<
   const config: RelayOptions = { port: DEFAULT_PORT, host: DEFAULT_HOST, dataDir: DEFAULT_DATA_DIR };
   const limits: Partial<RelayLimits> = {};
   const proxies: string[] = [];
+  const redis: Partial<RedisStoreConfig> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -67,6 +86,11 @@ export function parseRelayOptions(argv: readonly string[], env: Readonly<Record<
     else if (flag === '--host') config.host = value();
     else if (flag === '--data') config.dataDir = value();
     else if (flag === '--static') config.staticDir = value();
+    else if (flag === '--redis') redis.url = redisUrl(flag, value());
+    else if (flag === '--redis-prefix') redis.prefix = value();
+    else if (flag === '--redis-wait-replicas') redis.waitReplicas = integer(flag, value(), 0);
+    else if (flag === '--redis-wait-timeout-ms') redis.waitTimeoutMs = integer(flag, value(), 1);
+    else if (flag === '--redis-unsafe-durability' && inline === undefined) redis.unsafeDurability = true;
     else if (flag === '--trusted-proxy') proxies.push(address(flag, value()));
     else if (LIMIT_FLAGS.has(flag)) limits[LIMIT_FLAGS.get(flag)!] = integer(flag, value(), 1);
     else if (PROXY_FLAGS.has(flag)) (config.proxyFlags ??= {})[flag.slice('--proxy-'.length)] = value();
@@ -75,6 +99,9 @@ export function parseRelayOptions(argv: readonly string[], env: Readonly<Record<
   }
   if (config.port! > 65535) throw new Error('--port must be at most 65535');
   if (Object.keys(limits).length > 0) config.limits = limits;
+  if (redis.url === undefined && env.TENDRIL_REDIS_URL !== undefined && env.TENDRIL_REDIS_URL !== '') redis.url = redisUrl('TENDRIL_REDIS_URL', env.TENDRIL_REDIS_URL);
+  if (redis.url !== undefined) config.redis = { ...redis, url: redis.url };
+  else if (Object.keys(redis).length > 0) throw new Error('the --redis-* options need --redis URL (or TENDRIL_REDIS_URL)');
   const code = env.TENDRIL_RELAY_ACCESS_CODE;
   if (code !== undefined && code !== '') config.accessCode = code;
   const origins = env.TENDRIL_RELAY_ALLOWED_ORIGINS;

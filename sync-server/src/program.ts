@@ -1,6 +1,6 @@
 /**
  * The relay program: the one place that turns flags and environment into a
- * running relay (SQLite under --data, the app's build at / when built, the
+ * running relay (SQLite under --data or Redis at --redis, the app's build at / when built, the
  * LLM proxy configured by TENDRIL_PROXY_* with its cost table). Both ways to
  * start a relay, `tendril relay` and `node --import tsx sync-server/src/main.ts`,
  * hand their argv, env, output and stop signal to this function and nothing

@@ -1,17 +1,21 @@
 /**
  * startRelay: the relay as a program would run it, from plain options:
- * SQLite under a data directory (or a given store), one HTTP port, a JSON
- * logger. The `tendril relay` command and main.ts both call this.
+ * SQLite under a data directory (the embedded default), Redis at a URL, or a
+ * given store; one HTTP port, a JSON logger. The `tendril relay` command and main.ts both call this.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openSqliteStore } from './store/sqlite.ts';
+import { openRedisStore, type RedisStoreOptions } from './store/redis.ts';
 import type { RelayStore } from './store/types.ts';
 import type { RelayLimits } from './server/config.ts';
 import { silentLogger, type Logger } from './server/logger.ts';
 import { createRelay } from './server/relay.ts';
 import type { HttpRoute } from './server/http-routes.ts';
 import { createMetricsRegistry, type MetricsRegistry } from './server/prometheus.ts';
+
+/** The Redis store's settings as the relay program takes them (store/redis.ts RedisStoreOptions). */
+export type RedisStoreConfig = Omit<RedisStoreOptions, 'logger'>;
 
 export interface StartRelayConfig {
   /** TCP port; 0 picks a free one. Default 8787. */
@@ -20,6 +24,8 @@ export interface StartRelayConfig {
   host?: string;
   /** Directory of the SQLite database (`DIR/relay.sqlite`), created if missing. Default ./data. */
   dataDir?: string;
+  /** Keep the data in Redis instead of SQLite under `dataDir` (the store refuses a server that could lose appends). */
+  redis?: RedisStoreConfig;
   /** A store to use instead of SQLite under `dataDir` (closed with the relay). */
   store?: RelayStore;
   /** Directory of the app's static files, served at / with a single-page fallback. */
@@ -60,7 +66,9 @@ export const DATABASE_FILE = 'relay.sqlite';
 
 export async function startRelay(config: StartRelayConfig = {}): Promise<RunningRelay> {
   let store = config.store;
-  if (!store) {
+  if (!store && config.redis) {
+    store = await openRedisStore({ ...config.redis, ...(config.logger ? { logger: config.logger } : {}) });
+  } else if (!store) {
     const dir = resolve(config.dataDir ?? DEFAULT_DATA_DIR);
     mkdirSync(dir, { recursive: true });
     store = openSqliteStore({ path: join(dir, DATABASE_FILE) });

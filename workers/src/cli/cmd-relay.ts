@@ -1,5 +1,5 @@
 /**
- * `tendril relay [--port 8787] [--host 127.0.0.1] [--data DIR] [--static DIR] [--<limit> N]`:
+ * `tendril relay [--port 8787] [--host 127.0.0.1] [--data DIR | --redis URL] [--static DIR] [--<limit> N]`:
  * the relay program of sync-server (runRelayProgram), given this command's
  * arguments, environment, output and stop signal; nothing is decided here.
  */
