@@ -123,7 +123,7 @@ async function e2eRun(writers: number, name: string, maxBatch: number | undefine
   const relay = await startChild<ServerReady>(libPath('server-child.ts'), [JSON.stringify(spec)]);
   const clients = [];
   try {
-    for (let w = 0; w < writers; w++) clients.push(await openRawWriter({ url: relay.ready.url, ws, identity: devices[w]!, doc: docs[w]!, register: w === 0 }));
+    for (let w = 0; w < writers; w++) clients.push(await openRawWriter({ url: relay.ready.url, ws, identity: devices[w]!, doc: docs[w]!, register: w === 0, ...(w === 0 && { enrol: devices.slice(1, writers) }) }));
     const budget = Math.floor(POOL / writers);
     const ackMs: number[] = [];
     let acked = 0;

@@ -38,7 +38,7 @@ import { cpuMsBetween, libPath, machineBusyMs, selfCpuMs, startChild } from './l
 import type { ServerReady, ServerSpec } from './lib/server-child.ts';
 import { fmt, fmtBytes, median, ratio } from './lib/stats.ts';
 import { contentionWarning, machineNote, printTable, waitForQuiet } from './lib/table.ts';
-import { CountingDocStore, createBenchWorkspace, newDocId, newMember, openDeviceDoc, type DeviceDoc } from './lib/tendril.ts';
+import { CountingDocStore, createBenchWorkspace, enrolMember, newDocId, newMember, openDeviceDoc, type DeviceDoc } from './lib/tendril.ts';
 import { loadTrace, type Patch } from './lib/trace.ts';
 import { openYwsDoc } from './lib/yws-client.ts';
 
@@ -125,7 +125,10 @@ async function timedLoad(name: string, what: string, units: number, expect: stri
   const s0 = await relay.usage();
   const [m0, b0] = [selfCpuMs(), machineBusyMs()];
   const t0 = performance.now();
-  const device = await openDeviceDoc({ ws, relayUrl: relay.ready.url, identity: newMember(ws), doc: target, snapshotEvery: NEVER, store });
+  // Only member devices are let in: the admin enrols each new loader first.
+  const identity = newMember(ws);
+  await enrolMember(ws, writer, identity);
+  const device = await openDeviceDoc({ ws, relayUrl: relay.ready.url, identity, doc: target, snapshotEvery: NEVER, store });
   await device.sync.whenSynced(900_000);
   const ms = performance.now() - t0;
   const s1 = await relay.usage();

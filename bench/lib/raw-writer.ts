@@ -10,7 +10,7 @@ import { secret } from '@tendril/crdt-schema/crypto';
 import { EnvelopeKind, sealEnvelope } from '@tendril/crdt-schema/envelope';
 import type { DocId } from '@tendril/crdt-schema/ids';
 import { deriveDocKeys, Scope } from '@tendril/crdt-schema/keyring';
-import { CapMode, decodeFrame, encodeFrame, FrameType, helloProofBytes, PROTOCOL_VERSION, subscribeProofBytes, type Frame } from '@tendril/crdt-schema/wire';
+import { CapMode, decodeFrame, encodeFrame, enrolBytes, FrameType, helloProofBytes, PROTOCOL_VERSION, subscribeProofBytes, type Frame } from '@tendril/crdt-schema/wire';
 import { syncUrlOf, type BenchWorkspace } from './tendril.ts';
 
 export interface RawWriter {
@@ -36,6 +36,8 @@ export function openRawWriter(o: {
   readonly identity: DeviceIdentity;
   readonly doc: DocId;
   readonly register: boolean;
+  /** Devices this (admin) writer enrols right after its hello: only members may write. */
+  readonly enrol?: readonly DeviceIdentity[];
 }): Promise<RawWriter> {
   const crypto: CryptoProvider = o.ws.crypto;
   const view = deriveDocKeys(crypto, o.ws.keys.get(Scope.Chats)!, o.doc);
@@ -71,6 +73,10 @@ export function openRawWriter(o: {
           });
           return;
         case FrameType.Welcome:
+          // Handled in order before the Subscribe below, so members are enrolled when this writer is ready.
+          for (const d of o.enrol ?? []) {
+            send({ type: FrameType.Enrol, workspace: o.ws.workspace, device: d.signPublicKey, signer: o.identity.deviceId, token: new Uint8Array(0), signature: crypto.sign(enrolBytes(o.ws.workspace, d.signPublicKey), o.identity.signSecretKey.expose()) });
+          }
           send({
             type: FrameType.Subscribe,
             doc: o.doc,
