@@ -42,7 +42,7 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
       if (v === undefined) throw new TendrilError('E_BAD_INPUT', `--${name} needs a value`);
       flags.set(name, v);
     } else {
-      throw new TendrilError('E_BAD_INPUT', `unknown option --${name}`);
+      throw new TendrilError('E_BAD_INPUT', `unknown option --${name} (an id that starts with '-' goes after --, as in: chat show --home DIR -- ID)`);
     }
   }
   return { positionals, flags };
