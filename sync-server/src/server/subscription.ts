@@ -6,8 +6,9 @@
  * The subscription joins the hub before its first store read, so every entry
  * committed later is either in a read or offered live. While catching up it
  * ignores live offers and reads pages until a short page finds it level with
- * the hub's `lastPublished`; that check and the switch to live happen in one
- * synchronous step. A live offer that is not `sentThrough + 1` (commits that
+ * the hub's `head` (the highest seq the store is known to hold, whichever
+ * relay process appended it); that check and the switch to live happen in
+ * one synchronous step. A live offer that is not `sentThrough + 1` (commits that
  * resolved out of order) sends it back to the store instead of skipping.
  * Live, the appending connection gets an Ack instead of its own entry; a
  * catch-up sends everything after the cursor, its own entries included.
@@ -80,9 +81,12 @@ export class Subscription {
     return this.live && this.active;
   }
 
-  /** Joins the hub and starts the catch-up; call right after sending Subscribed. */
-  start(): void {
-    this.d.hub.join(this);
+  /**
+   * Joins the hub and starts the catch-up; call right after sending Subscribed.
+   * `storeHead` is the document's head as the subscribe read it from the store.
+   */
+  start(storeHead: number): void {
+    this.d.hub.join(this, storeHead);
     this.catchUp();
   }
 
@@ -104,6 +108,13 @@ export class Subscription {
     if (origin !== this.conn) this.conn.sendBytes(FrameType.Entry, frame());
   }
 
+  /** The log reaches `head` but the hub has no entries to offer (pruned): a live peer behind it catches up from the store. */
+  behind(head: number): void {
+    if (!this.live || this.ended || head <= this.sentThrough) return;
+    this.live = false;
+    this.catchUp();
+  }
+
   private catchUp(): void {
     if (this.catchingUp || this.ended) return;
     this.catchingUp = true;
@@ -115,6 +126,7 @@ export class Subscription {
 
   private async run(): Promise<void> {
     const { store, hub, pageSize, pageBytes, memory } = this.d;
+    let emptyReads = 0;
     try {
       while (this.active) {
         if (this.sentThrough < this.snapshotFloor) {
@@ -129,6 +141,7 @@ export class Subscription {
         try {
           if (!this.active) return;
           page = await store.readSince(this.doc, this.sentThrough, pageSize, pageBytes);
+          if (page.length > 0) emptyReads = 0;
           held = page.reduce((n, e) => n + e.envelope.length, 0);
           memory.bytes += held;
           if (!this.active) return;
@@ -154,7 +167,15 @@ export class Subscription {
         }
         // A page cut short by the byte budget reached it; a page short on both counts is the end of the log.
         const last = page.length < pageSize && page.reduce((n, e) => n + e.envelope.length, 0) < pageBytes;
-        if (last && hub.lastPublished(this.doc) <= this.sentThrough && this.active) {
+        if (last && page.length === 0 && hub.head(this.doc) > this.sentThrough && this.active) {
+          // The head is ahead but no entry is left after the cursor: pruned under a snapshot since the subscribe.
+          // Or committed after this read: a read started after the head was seen holds it.
+          if (await this.sendSnapshot(this.sentThrough + 1)) continue;
+          if (++emptyReads < 2) continue;
+          this.d.logger.error('catchup.gap', { doc: this.doc, after: this.sentThrough, head: hub.head(this.doc) });
+          this.sentThrough = hub.head(this.doc);
+        }
+        if (last && hub.head(this.doc) <= this.sentThrough && this.active) {
           this.live = true;
           if (!this.caughtUpSent) {
             this.caughtUpSent = true;
