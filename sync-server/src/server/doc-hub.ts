@@ -9,7 +9,10 @@
  * An entry appended here is offered at once with its bytes; when `head` runs
  * ahead of `delivered` (another process appended, or an append whose reply
  * was lost came back as a duplicate) the hub reads the missing entries from
- * the store, one reader per document, and offers them. A catch-up compares
+ * the store, one reader per document, and offers them. An entry read so that
+ * this process appended and has not acknowledged yet (its reply is still on
+ * the way) is offered with its appending connection as origin, which gets
+ * the Ack, not its own entry. A catch-up compares
  * its progress with `head` to know nothing was committed behind its back
  * (see subscription.ts). A document nobody here follows is not tracked.
  */
@@ -43,8 +46,12 @@ export interface DocHubDeps {
   readonly track?: <T>(work: Promise<T>) => Promise<T>;
 }
 
+const appendKey = (doc: DocId, author: Uint8Array, counter: number): string => `${doc} ${Buffer.from(author).toString('base64')} ${counter}`;
+
 export class DocHub {
   private readonly docs = new Map<DocId, DocFollowers>();
+  /** Appends sent to the store and not yet answered, by (doc, author, counter): their connection. */
+  private readonly appending = new Map<string, Connection>();
 
   constructor(private readonly d: DocHubDeps) {}
 
@@ -80,6 +87,20 @@ export class DocHub {
   /** Documents with at least one subscriber. */
   get size(): number {
     return this.docs.size;
+  }
+
+  /** Notes an append `conn` is sending to the store; call the returned function once it is answered. */
+  appendingFrom(conn: Connection, doc: DocId, author: Uint8Array, counter: number): () => void {
+    const key = appendKey(doc, author, counter);
+    this.appending.set(key, conn);
+    return () => {
+      if (this.appending.get(key) === conn) this.appending.delete(key);
+    };
+  }
+
+  /** The connection whose append of (author, counter) to `doc` awaits the store's answer, if any. */
+  appender(doc: DocId, author: Uint8Array, counter: number): Connection | undefined {
+    return this.appending.get(appendKey(doc, author, counter));
   }
 
   /**
@@ -135,7 +156,7 @@ export class DocHub {
           if (entry.seq <= f.delivered) continue;
           f.delivered = entry.seq;
           f.head = Math.max(f.head, entry.seq);
-          this.offer(doc, f, entry.seq, entry.envelope, undefined);
+          this.offer(doc, f, entry.seq, entry.envelope, this.appender(doc, entry.author, entry.counter));
         }
       }
     } finally {

@@ -10,8 +10,11 @@
  * relay process appended it); that check and the switch to live happen in
  * one synchronous step. A live offer that is not `sentThrough + 1` (commits that
  * resolved out of order) sends it back to the store instead of skipping.
- * Live, the appending connection gets an Ack instead of its own entry; a
- * catch-up sends everything after the cursor, its own entries included.
+ * Live, the appending connection gets an Ack instead of its own entry; so
+ * does a catch-up that runs while this connection's appends are answered
+ * (with several relay processes a gap, and so a catch-up, is common), but
+ * the first catch-up sends everything after the cursor, its own entries of
+ * earlier sessions included.
  *
  * Memory per peer is bounded by bytes, not entries: a page stops at
  * `pageBytes` of envelopes (plus the entry that crossed it), a connection
@@ -55,6 +58,8 @@ export class Subscription {
   private catchingUp = false;
   private ended = false;
   private caughtUpSent = false;
+  /** Seqs past `sentThrough` acknowledged to this connection (its own appends): a catch-up does not send them. */
+  private readonly acked = new Set<number>();
   /** Resolves when the last frame this catch-up sent left the process. */
   private lastFlush: Promise<void> = Promise.resolve();
 
@@ -96,6 +101,11 @@ export class Subscription {
     this.d.hub.leave(this);
   }
 
+  /** This connection's append was acknowledged at `seq`. */
+  ackedAt(seq: number): void {
+    if (seq > this.sentThrough) this.acked.add(seq);
+  }
+
   /** A committed entry, from the hub. */
   offer(seq: number, frame: () => Uint8Array, origin: Connection | undefined): void {
     if (!this.live || this.ended || seq <= this.sentThrough) return;
@@ -105,6 +115,7 @@ export class Subscription {
       return;
     }
     this.sentThrough = seq;
+    this.acked.delete(seq);
     if (origin !== this.conn) this.conn.sendBytes(FrameType.Entry, frame());
   }
 
@@ -156,7 +167,8 @@ export class Subscription {
           }
           for (const entry of page) {
             if (entry.seq !== this.sentThrough + 1 || !this.active) break;
-            await this.push(FrameType.Entry, encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope }));
+            const own = this.acked.delete(entry.seq) || hub.appender(this.doc, entry.author, entry.counter) === this.conn;
+            if (!own) await this.push(FrameType.Entry, encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope }));
             memory.bytes -= entry.envelope.length;
             held -= entry.envelope.length;
             this.sentThrough = entry.seq;

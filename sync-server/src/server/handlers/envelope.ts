@@ -30,9 +30,10 @@ export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeF
   }
   // Not awaited: the store batches appends, so the connection's next frames join the same commit.
   // Appends are issued in frame order, which fixes their seqs.
+  const answered = ctx.hub.appendingFrom(conn, f.doc, env.authorKey, env.header.counter);
   const commit = ctx.store.append(f.doc, { author: env.authorKey, counter: env.header.counter, envelope: f.envelope });
   void ctx.track(
-    commit.then(
+    commit.finally(answered).then(
       (result) => {
         if (result.status === 'conflict') {
           ctx.logger.warn('append.counter_conflict', { doc: f.doc, counter: env.header.counter, seq: result.seq });
@@ -40,6 +41,7 @@ export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeF
           return;
         }
         conn.send({ type: FrameType.Ack, doc: f.doc, ref: f.ref, seq: result.seq });
+        conn.subs.get(f.doc)?.ackedAt(result.seq);
         if (result.status === 'appended') {
           ctx.usage.add(workspace, { bytes: f.envelope.length });
           ctx.hub.publish(f.doc, result.seq, f.envelope, conn);
