@@ -18,7 +18,8 @@
  */
 import type { DocId } from '@tendril/crdt-schema/ids';
 import { encodeFrame, FrameType } from '@tendril/crdt-schema/wire';
-import type { RelayStore } from '../store/types.ts';
+import { bytesEqual } from '../store/bytes.ts';
+import type { RelayStore, StoredEntry } from '../store/types.ts';
 import type { Connection } from './connection.ts';
 import type { Logger } from './logger.ts';
 import type { Subscription } from './subscription.ts';
@@ -50,8 +51,8 @@ const appendKey = (doc: DocId, author: Uint8Array, counter: number): string => `
 
 export class DocHub {
   private readonly docs = new Map<DocId, DocFollowers>();
-  /** Appends sent to the store and not yet answered, by (doc, author, counter): their connection. */
-  private readonly appending = new Map<string, Connection>();
+  /** Appends sent to the store and not yet answered, by (doc, author, counter): their connection and bytes. */
+  private readonly appending = new Map<string, { readonly conn: Connection; readonly envelope: Uint8Array }>();
 
   constructor(private readonly d: DocHubDeps) {}
 
@@ -90,17 +91,23 @@ export class DocHub {
   }
 
   /** Notes an append `conn` is sending to the store; call the returned function once it is answered. */
-  appendingFrom(conn: Connection, doc: DocId, author: Uint8Array, counter: number): () => void {
+  appendingFrom(conn: Connection, doc: DocId, author: Uint8Array, counter: number, envelope: Uint8Array): () => void {
     const key = appendKey(doc, author, counter);
-    this.appending.set(key, conn);
+    const pending = { conn, envelope };
+    this.appending.set(key, pending);
     return () => {
-      if (this.appending.get(key) === conn) this.appending.delete(key);
+      if (this.appending.get(key) === pending) this.appending.delete(key);
     };
   }
 
-  /** The connection whose append of (author, counter) to `doc` awaits the store's answer, if any. */
-  appender(doc: DocId, author: Uint8Array, counter: number): Connection | undefined {
-    return this.appending.get(appendKey(doc, author, counter));
+  /**
+   * The connection whose append of this very entry (same author, counter and
+   * bytes: other bytes under its counter will be refused as a conflict, and
+   * the stored entry is then news to it) awaits the store's answer, if any.
+   */
+  appender(doc: DocId, entry: StoredEntry): Connection | undefined {
+    const pending = this.appending.get(appendKey(doc, entry.author, entry.counter));
+    return pending && bytesEqual(pending.envelope, entry.envelope) ? pending.conn : undefined;
   }
 
   /**
@@ -156,7 +163,7 @@ export class DocHub {
           if (entry.seq <= f.delivered) continue;
           f.delivered = entry.seq;
           f.head = Math.max(f.head, entry.seq);
-          this.offer(doc, f, entry.seq, entry.envelope, this.appender(doc, entry.author, entry.counter));
+          this.offer(doc, f, entry.seq, entry.envelope, this.appender(doc, entry));
         }
       }
     } finally {

@@ -251,3 +251,38 @@ describe('an append whose reply was lost', () => {
     expect(await reader.client.nextOf(FrameType.Entry, doc, 5_000)).toMatchObject({ seq: 1, envelope });
   });
 });
+
+describe('an entry read from the store while its author\'s connection is appending', () => {
+  it('is withheld from that connection only when it is the very append it awaits (other bytes are news to it)', async () => {
+    const inner = createMemoryStore();
+    let release: (() => void) | undefined;
+    let holding = false;
+    const gated: RelayStore = {
+      ...inner,
+      append: async (d, input) => {
+        if (holding) await new Promise<void>((resolve) => (release = resolve));
+        return inner.append(d, input);
+      },
+    };
+    const bus = createMemoryFanoutBus();
+    const a = await h.start({ store: gated, fanout: bus.join(), closeStore: false });
+    const b = await h.start({ store: inner, fanout: bus.join(), closeStore: false });
+    const x = await h.member(a);
+    const { doc, caps } = await createDoc(x.client);
+    const w = await h.member(b, x.workspace);
+    await follow(w.client, doc, caps, CapMode.Write);
+    // Another home of the same device stored counter 1 with other bytes, and its notice was lost.
+    const stored = makeEnvelope({ doc, author: x.device, counter: 1 });
+    await inner.append(doc, { author: x.device.publicKey, counter: 1, envelope: stored });
+    // x appends counter 1 with its own bytes through relay A; the append waits at the gate.
+    holding = true;
+    x.client.send({ type: FrameType.Envelope, doc, ref: 1, envelope: makeEnvelope({ doc, author: x.device, counter: 1 }) });
+    await waitFor(() => release !== undefined, 'the append at the gate');
+    // An append through relay B makes relay A read seqs 1 and 2 from the store.
+    await appendAll(w.client, w.device, doc, [1]);
+    expect(await x.client.nextOf(FrameType.Entry, doc)).toMatchObject({ seq: 1, envelope: stored });
+    expect(await x.client.nextOf(FrameType.Entry, doc)).toMatchObject({ seq: 2 });
+    release!();
+    expect(await x.client.nextError('E_COUNTER_CONFLICT')).toMatchObject({ ref: 1 });
+  });
+});

@@ -167,7 +167,7 @@ export class Subscription {
           }
           for (const entry of page) {
             if (entry.seq !== this.sentThrough + 1 || !this.active) break;
-            const own = this.acked.delete(entry.seq) || hub.appender(this.doc, entry.author, entry.counter) === this.conn;
+            const own = this.acked.delete(entry.seq) || hub.appender(this.doc, entry) === this.conn;
             if (!own) await this.push(FrameType.Entry, encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope }));
             memory.bytes -= entry.envelope.length;
             held -= entry.envelope.length;

@@ -30,7 +30,7 @@ export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeF
   }
   // Not awaited: the store batches appends, so the connection's next frames join the same commit.
   // Appends are issued in frame order, which fixes their seqs.
-  const answered = ctx.hub.appendingFrom(conn, f.doc, env.authorKey, env.header.counter);
+  const answered = ctx.hub.appendingFrom(conn, f.doc, env.authorKey, env.header.counter, f.envelope);
   const commit = ctx.store.append(f.doc, { author: env.authorKey, counter: env.header.counter, envelope: f.envelope });
   void ctx.track(
     commit.finally(answered).then(
