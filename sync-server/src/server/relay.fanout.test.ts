@@ -7,8 +7,9 @@
  * Runs on a memory store with the in-process bus, and on a real
  * redis-server with the Redis store and pub/sub fan-out. Then what lost
  * notices leave open: an entry whose notice never came is delivered by the
- * next notice or by the head check, and an append whose reply was lost
- * reaches subscribers when its resend comes back as a duplicate.
+ * next notice or by the head check, an append whose reply was lost reaches
+ * subscribers when its resend comes back as a duplicate, and a bus that
+ * comes back after losing messages makes the relays re-read the store.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -284,5 +285,35 @@ describe('an entry read from the store while its author\'s connection is appendi
     expect(await x.client.nextOf(FrameType.Entry, doc)).toMatchObject({ seq: 2 });
     release!();
     expect(await x.client.nextError('E_COUNTER_CONFLICT')).toMatchObject({ ref: 1 });
+  });
+});
+
+describe('a fan-out bus that lost messages', () => {
+  it('makes the relays re-read the store when it is back: lost entries and revocations take effect', async () => {
+    const store = createMemoryStore();
+    const bus = createMemoryFanoutBus();
+    // No head check during the test: only the resync can close what the outage left.
+    const limits = { headCheckIntervalMs: 3_600_000 };
+    const a = await h.start({ store, fanout: bus.join(), closeStore: false, limits });
+    const b = await h.start({ store, fanout: bus.join(), closeStore: false, limits });
+    const admin = await h.member(a);
+    const { doc, caps } = await createDoc(admin.client);
+    const reader = await h.member(b, admin.workspace);
+    await follow(reader.client, doc, caps, CapMode.Read);
+    const victim = testKey();
+    const onB = await h.member(b, admin.workspace, victim);
+
+    bus.losing(true);
+    await appendAll(admin.client, admin.device, doc, [1, 2]);
+    admin.client.send(revocation(admin.device, admin.workspace, victim));
+    await waitFor(async () => store.isRevoked(admin.workspace, victim.id), 'the revocation stored');
+    await barrier(reader.client);
+    await barrier(onB.client);
+    expect(seen(reader.client, doc).entries, 'nothing crossed during the outage').toEqual([]);
+
+    bus.losing(false, true);
+    await waitFor(() => seen(reader.client, doc).entries.length === 2, 'the lost entries after the resync');
+    expect(seen(reader.client, doc).entries).toEqual([1, 2]);
+    expect(await onB.client.nextError('E_REVOKED', 5_000)).toMatchObject({ fatal: true });
   });
 });
