@@ -317,3 +317,23 @@ describe('a fan-out bus that lost messages', () => {
     expect(await onB.client.nextError('E_REVOKED', 5_000)).toMatchObject({ fatal: true });
   });
 });
+
+describe('a message on the fan-out bus that the store does not bear out', () => {
+  it('closes nobody: a revocation notice is checked against the store first', async () => {
+    const store = createMemoryStore();
+    const bus = createMemoryFanoutBus();
+    const b = await h.start({ store, fanout: bus.join(), closeStore: false });
+    const device = await h.member(b);
+    const forger = bus.join();
+    await forger.start({ message: () => undefined, resync: () => undefined });
+    forger.publish({ kind: 'revoked', workspace: device.workspace, device: device.device.id });
+    // A real revocation of another device after it: once that one is cut, the forged one was handled.
+    const other = testKey();
+    const cut = await h.member(b, device.workspace, other);
+    await store.revokeDevice(device.workspace, other.id, 1);
+    forger.publish({ kind: 'revoked', workspace: device.workspace, device: other.id });
+    await cut.client.nextError('E_REVOKED');
+    await barrier(device.client);
+    expect(device.client.isOpen).toBe(true);
+  });
+});

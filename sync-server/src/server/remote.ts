@@ -2,10 +2,14 @@
  * What this relay process does with another process's fan-out messages, and
  * the re-reads that close what lost messages leave open. Everything acted on
  * is re-read from the store where it matters: an `appended` only says how far
- * to read, a `caps` notice makes the keys be read again. A revocation closes
- * the device's connections here at once (the store already refuses its next
- * hello); a resync checks every connected device against the store.
+ * to read, a `caps` notice makes the keys be read again, a revocation closes
+ * the device's connections here once the store confirms it (the store already
+ * refuses its next hello). So whoever can publish on the bus can make a
+ * process read, never make it act on what the store does not say (ephemeral
+ * frames aside: they are sealed for the devices). A resync checks every
+ * connected device against the store.
  */
+import type { DeviceId, WorkspaceId } from '@tendril/crdt-schema/ids';
 import type { FanoutListener, FanoutMessage } from '../fanout/types.ts';
 import type { Connection } from './connection.ts';
 import type { RelayContext } from './context.ts';
@@ -34,16 +38,25 @@ export function fanoutListener(d: RemoteDeps): FanoutListener {
       case 'frame':
         deliverEphemeral(ctx.hub, msg.frame, undefined);
         return;
-      case 'revoked': {
-        const open = ctx.connectionsOf(msg.workspace, msg.device);
-        for (const c of open) c.fail('E_REVOKED');
-        if (open.length > 0) ctx.logger.info('device.revoked', { workspace: msg.workspace, device: msg.device, closed: open.length, remote: true });
+      case 'revoked':
+        if (ctx.connectionsOf(msg.workspace, msg.device).length === 0) return;
+        background('fanout.revoke_failed', revokeIfStored(msg.workspace, msg.device));
         return;
-      }
       case 'caps':
         background('fanout.caps_failed', endStaleSubscriptions(ctx, msg.doc));
         return;
     }
+  };
+
+  /** Closes the device's connections here if the store records its revocation (the bus alone is not believed). */
+  const revokeIfStored = async (workspace: WorkspaceId, device: DeviceId): Promise<void> => {
+    if (!(await ctx.store.isRevoked(workspace, device))) {
+      ctx.logger.warn('fanout.revoke_unconfirmed', { workspace, device });
+      return;
+    }
+    const open = ctx.connectionsOf(workspace, device);
+    for (const c of open) c.fail('E_REVOKED');
+    ctx.logger.info('device.revoked', { workspace, device, closed: open.length, remote: true });
   };
 
   /** Connected devices the store now records as revoked lose their connections. */
