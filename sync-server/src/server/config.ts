@@ -69,6 +69,11 @@ export interface RelayLimits {
   blobSweepIntervalMs: number;
   /** On shutdown, how long peers get to close before their sockets are terminated. */
   shutdownTimeoutMs: number;
+  /**
+   * With relay processes sharing a store: how often followed documents' heads are read from the
+   * store, so an append whose fan-out notice was lost reaches an idle document's subscribers.
+   */
+  headCheckIntervalMs: number;
   /** Documents one workspace may register [E_QUOTA_EXCEEDED]. */
   maxDocsPerWorkspace: number;
   /** Bytes one workspace may store: entries, snapshots and blobs [E_QUOTA_EXCEEDED]. */
@@ -119,6 +124,7 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxBlobTtlSeconds: 7 * 24 * 3600,
   blobSweepIntervalMs: 60_000,
   shutdownTimeoutMs: 5_000,
+  headCheckIntervalMs: 5_000,
   maxDocsPerWorkspace: 10_000,
   maxStoredBytesPerWorkspace: 1024 * 1024 * 1024,
   maxBlobsPerWorkspace: 256,

@@ -8,6 +8,7 @@ import type { RelayStore } from '../store/types.ts';
 import type { Clock } from './clock.ts';
 import type { RelayLimits } from './config.ts';
 import type { Connection, Identity } from './connection.ts';
+import type { FanoutMessage } from '../fanout/types.ts';
 import type { DocHub } from './doc-hub.ts';
 import type { Ed25519Verifier } from './ed25519.ts';
 import type { Logger } from './logger.ts';
@@ -46,6 +47,8 @@ export interface RelayContext {
   connectionsOf(workspace: WorkspaceId, device: DeviceId): Connection[];
   /** Registers work that shutdown must wait for (commits and their acks). */
   track<T>(work: Promise<T>): Promise<T>;
+  /** Tells the other relay processes on the store (fan-out); a no-op for a relay alone on its store. */
+  announce(msg: FanoutMessage): void;
   /** Prunes entries the snapshot at `seq` covers, after the grace period. */
   schedulePrune(doc: DocId, seq: number): void;
 }

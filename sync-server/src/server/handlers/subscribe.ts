@@ -63,7 +63,7 @@ export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: Su
   const sub = new Subscription(conn, f.doc, f.mode, capKey, cursor, doc.snapshotSeq, ctx.subscriptionDeps);
   conn.subs.set(f.doc, sub);
   conn.send({ type: FrameType.Subscribed, doc: f.doc, mode: f.mode, head: doc.head, snapshotSeq: doc.snapshotSeq });
-  sub.start();
+  sub.start(doc.head);
 }
 
 export function handleUnsubscribe(_ctx: RelayContext, conn: Connection, f: UnsubscribeFrame): void {
