@@ -6,6 +6,7 @@
  * plugins/code.
  */
 import type { Agent } from '@tendril/crdt-schema/schema';
+import type { Embedder } from '../llm/embeddings.ts';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import type { ChosenProvider } from '../agent/provider-setup.ts';
 import { systemTimers } from '../llm/deps.ts';
@@ -28,6 +29,8 @@ export interface WorkerPluginsOptions {
   readonly plugins: boolean;
   readonly timeLimitMs: number;
   readonly gateway?: GatewayCommands;
+  /** The workspace's embedding model now (memory recall), if any. */
+  readonly embedder?: () => Embedder | undefined;
   readonly log: (line: string) => void;
 }
 
@@ -49,7 +52,18 @@ export async function startWorkerPlugins(o: WorkerPluginsOptions): Promise<Worke
   const device = session.home.identity.deviceId;
   const chats = sessionChatAccess(session);
   const fetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init);
-  const tools = o.tools ? grantedAgentTools({ permissions, device, chats, fetch, ...(o.gateway ? { gateway: o.gateway } : {}) }) : undefined;
+  // Agents' memory documents are in the chats scope: a worker without those keys offers no memory tools.
+  const memory = session.home.keys.has('chat')
+    ? {
+        open: async (plugin: string) => {
+          const { sync, memory: doc } = await session.openMemory(plugin);
+          await sync.whenSynced(5000).catch(() => {}); // Offline: the local copy.
+          return doc;
+        },
+        embedder: () => o.embedder?.(),
+      }
+    : undefined;
+  const tools = o.tools ? grantedAgentTools({ permissions, device, chats, fetch, ...(o.gateway ? { gateway: o.gateway } : {}), ...(memory ? { memory } : {}) }) : undefined;
   if (!o.plugins) return { ...(tools ? { tools } : {}), stop: async () => {} };
   const dirs = pluginDirs(o.home);
   const state = fileStateStore(dirs.state);
