@@ -11,9 +11,8 @@
  * anyway is refused (no such tool, or denied by the gate and logged).
  */
 import type { DeviceId, PluginId } from '@tendril/crdt-schema/ids';
-import type { Agent, MemoryDoc, PermissionsDoc } from '@tendril/crdt-schema/schema';
+import type { Agent, PermissionsDoc } from '@tendril/crdt-schema/schema';
 import type { Timers } from '../llm/deps.ts';
-import type { Embedder } from '../llm/embeddings.ts';
 import { createAccessGate, type AccessRecord } from '../plugins/access-gate.ts';
 import { AGENT_PLUGIN_ID } from '../plugins/builtin.ts';
 import type { ChatAccess } from '../plugins/chat-access.ts';
@@ -22,7 +21,7 @@ import type { GatewayCommands } from './gateway-commands.ts';
 import { runCommandTool } from './run-command.ts';
 import { agentPluginId, offeredTools } from './agent-tools-offer.ts';
 import { EmbeddingCache } from './memory-recall.ts';
-import { memoryTools } from './memory-tools.ts';
+import { agentMemoryTools, type AgentMemoryAccess } from './memory-tools.ts';
 import { toolbox, type AgentTool, type Toolbox } from './tool.ts';
 import { webFetchTool } from './web-fetch.ts';
 import { searchWorkspaceTool } from './workspace-search.ts';
@@ -42,21 +41,6 @@ export interface AgentToolsOptions {
   readonly memory?: AgentMemoryAccess;
 }
 
-/** How the runner reaches agents' memory documents and the workspace's embedding model. */
-export interface AgentMemoryAccess {
-  /** The memory document of the agent whose grants are filed under `plugin`. */
-  open(plugin: PluginId): Promise<MemoryDoc>;
-  /** The embedding model now, or none (keyword recall). */
-  embedder(): Embedder | undefined;
-  /** Passage vectors shared by every agent of this runner. */
-  readonly cache?: EmbeddingCache;
-}
-
-/** The memory tools of the agent filed under `plugin`, bound to its memory and nobody else's. */
-export function agentMemoryTools(m: AgentMemoryAccess, o: Pick<AgentToolsOptions, 'device' | 'chats'>, gate: ReturnType<typeof createAccessGate>, plugin: PluginId, cache: EmbeddingCache): AgentTool[] {
-  return memoryTools({ gate, memory: () => m.open(plugin), chats: o.chats, embedder: () => m.embedder(), cache, device: o.device });
-}
-
 function agentTools(o: AgentToolsOptions, plugin: PluginId = AGENT_PLUGIN_ID, cache: EmbeddingCache = new EmbeddingCache()): AgentTool[] {
   const gate = createAccessGate({
     permissions: o.permissions, device: o.device, plugin,
@@ -70,6 +54,8 @@ function agentTools(o: AgentToolsOptions, plugin: PluginId = AGENT_PLUGIN_ID, ca
   if (o.memory) tools.push(...agentMemoryTools(o.memory, o, gate, plugin, o.memory.cache ?? cache));
   return tools;
 }
+
+export type { AgentMemoryAccess };
 
 /** Every agent tool, whatever is granted (each still checks its grant when run). */
 export function agentToolbox(o: AgentToolsOptions): Toolbox {

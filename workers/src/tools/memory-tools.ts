@@ -9,7 +9,7 @@
  * workspace search does), by meaning and words (memory-recall.ts).
  * Activity log lines name keys and queries, never values.
  */
-import type { ChatId, DeviceId } from '@tendril/crdt-schema/ids';
+import type { ChatId, DeviceId, PluginId } from '@tendril/crdt-schema/ids';
 import type { MemoryDoc } from '@tendril/crdt-schema/schema';
 import type { Embedder } from '../llm/embeddings.ts';
 import type { AccessGate, AccessRecord } from '../plugins/access-gate.ts';
@@ -150,4 +150,19 @@ export function memoryTools(o: MemoryToolsOptions): AgentTool[] {
       });
     }),
   ];
+}
+
+/** How the runner reaches agents' memory documents and the workspace's embedding model. */
+export interface AgentMemoryAccess {
+  /** The memory document of the agent whose grants are filed under `plugin`. */
+  open(plugin: PluginId): Promise<MemoryDoc>;
+  /** The embedding model now, or none (keyword recall). */
+  embedder(): Embedder | undefined;
+  /** Passage vectors shared by every agent of this runner. */
+  readonly cache?: EmbeddingCache;
+}
+
+/** The memory tools of the agent filed under `plugin`, bound to its memory and nobody else's. */
+export function agentMemoryTools(m: AgentMemoryAccess, o: { readonly device: DeviceId; readonly chats: ChatAccess }, gate: AccessGate, plugin: PluginId, cache: EmbeddingCache): AgentTool[] {
+  return memoryTools({ gate, memory: () => m.open(plugin), chats: o.chats, embedder: () => m.embedder(), cache, device: o.device });
 }
