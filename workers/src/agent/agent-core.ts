@@ -18,5 +18,7 @@ export type { Toolbox } from '../tools/tool.ts';
 export { pageAgentTools, type PageToolsOptions } from '../tools/page-tools.ts';
 export { createEmbedder, type Embedder, type EmbedderConfig } from '../llm/embeddings.ts';
 export type { AgentMemoryAccess } from '../tools/memory-tools.ts';
+export { EmbeddingCache } from '../tools/memory-recall.ts';
+export { recallCacheStore, type RecallCacheStore } from '../tools/recall-cache-store.ts';
 export { PROXY_FETCH_PATH, relayFetch, type RelayFetchOptions } from '../tools/relay-fetch.ts';
 export { sessionChatAccess, type ChatAccess } from '../plugins/chat-access.ts';

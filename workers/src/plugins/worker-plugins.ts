@@ -11,6 +11,8 @@ import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import type { ChosenProvider } from '../agent/provider-setup.ts';
 import { systemTimers } from '../llm/deps.ts';
 import { grantedAgentTools } from '../tools/agent-tools.ts';
+import { EmbeddingCache } from '../tools/memory-recall.ts';
+import { recallCacheStore } from '../tools/recall-cache-store.ts';
 import type { GatewayCommands } from '../tools/gateway-commands.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import { sessionChatAccess } from './chat-access.ts';
@@ -53,8 +55,15 @@ export async function startWorkerPlugins(o: WorkerPluginsOptions): Promise<Worke
   const chats = sessionChatAccess(session);
   const fetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init);
   // Agents' memory documents are in the chats scope: a worker without those keys offers no memory tools.
+  const cache = new EmbeddingCache();
+  const recallStore = recallCacheStore({
+    crypto: session.crypto, workspace: session.home.config.workspace, device, localKey: session.home.localKey, storeFor: (d) => session.home.storeFor(d),
+  });
+  await recallStore.load(cache).catch((e: unknown) => o.log(`recall cache not restored: ${(e as Error).message}`));
   const memory = session.home.keys.has('chat')
     ? {
+        cache,
+        persist: () => recallStore.save(cache),
         open: async (plugin: string) => {
           const { sync, memory: doc } = await session.openMemory(plugin);
           await sync.whenSynced(5000).catch(() => {}); // Offline: the local copy.

@@ -8,11 +8,12 @@
  * Where the vectors live: a memory entry's vector is stored with it in the
  * agent's memory document (sealed like every update, synced, so each entry
  * is embedded once for every device). Chat and folder passages are embedded
- * on demand and kept in this runner's memory only (an EmbeddingCache, keyed
- * by the embedder, the passage id and a hash of its text), and the Orama
- * index is built in memory for each search: nothing of either reaches a disk
- * or the relay, in clear or otherwise; the price is that a restarted runner
- * embeds the passages it searches again.
+ * on demand and kept in an EmbeddingCache (keyed by the embedder, the
+ * passage id and a hash of its text), which the runner persists sealed with
+ * its device's local key in its own local store (recall-cache-store.ts),
+ * never synced: another device embeds for itself, and the relay never holds
+ * a passage vector. The Orama index is built in memory for each search from
+ * those vectors and never written anywhere.
  */
 import { create, insertMultiple, search, type AnyOrama } from '@orama/orama';
 import type { Embedder } from '../llm/embeddings.ts';
@@ -70,6 +71,18 @@ export class EmbeddingCache {
   }
   set(embedder: string, ref: string, text: string, v: Float32Array): void {
     this.map.set(this.key(embedder, ref, text), v);
+    while (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+    this.changed = true;
+  }
+  /** Set by a new vector; the persisting side clears it once saved. */
+  changed = false;
+  /** The most recently used `limit` vectors, oldest first (what recall-cache-store.ts seals). */
+  entries(limit = this.max): [string, Float32Array][] {
+    return [...this.map.entries()].slice(-limit);
+  }
+  /** Puts back entries as `entries` gave them (a restart), before any new ones. */
+  restore(entries: Iterable<[string, Float32Array]>): void {
+    for (const [k, v] of entries) if (!this.map.has(k)) this.map.set(k, v);
     while (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
   }
   get size(): number {

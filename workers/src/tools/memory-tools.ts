@@ -31,6 +31,8 @@ export interface MemoryToolsOptions {
   readonly cache: EmbeddingCache;
   /** Who writes (the runner's device). */
   readonly device: DeviceId;
+  /** Saves the cache's new passage vectors (sealed, local: recall-cache-store.ts), if the runner keeps them. */
+  readonly persist?: () => Promise<void>;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -146,6 +148,7 @@ export function memoryTools(o: MemoryToolsOptions): AgentTool[] {
           const e = entries.find((x) => x.key === key);
           if (e && embedder) mem.attachEmbedding(key, e.value, { model: embedder.id, vector });
         }
+        await o.persist?.().catch(() => {}); // A cache not saved is embedded again after a restart.
         return formatRecall(query, r, chats.searched);
       });
     }),
@@ -160,9 +163,11 @@ export interface AgentMemoryAccess {
   embedder(): Embedder | undefined;
   /** Passage vectors shared by every agent of this runner. */
   readonly cache?: EmbeddingCache;
+  /** Saves the cache's new vectors (sealed, in the device's local store). */
+  readonly persist?: () => Promise<void>;
 }
 
 /** The memory tools of the agent filed under `plugin`, bound to its memory and nobody else's. */
 export function agentMemoryTools(m: AgentMemoryAccess, o: { readonly device: DeviceId; readonly chats: ChatAccess }, gate: AccessGate, plugin: PluginId, cache: EmbeddingCache): AgentTool[] {
-  return memoryTools({ gate, memory: () => m.open(plugin), chats: o.chats, embedder: () => m.embedder(), cache, device: o.device });
+  return memoryTools({ gate, memory: () => m.open(plugin), chats: o.chats, embedder: () => m.embedder(), cache, device: o.device, ...(m.persist ? { persist: m.persist } : {}) });
 }

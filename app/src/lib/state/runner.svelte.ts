@@ -13,7 +13,9 @@
 import type { MessageId } from '@tendril/crdt-schema/ids';
 import type { Agent, PermissionsDoc, SettingsDoc } from '@tendril/crdt-schema/schema';
 import { liveReplySigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { pageAgentTools, relayFetch, sessionChatAccess, TurnRunner, type RunnerChat, type Toolbox } from '@tendril/workers/agent-core';
+import {
+  EmbeddingCache, pageAgentTools, recallCacheStore, relayFetch, sessionChatAccess, TurnRunner, type RecallCacheStore, type RunnerChat, type Toolbox,
+} from '@tendril/workers/agent-core';
 import { loadConnectPolicy, type ConnectPolicy } from '../agent/connect-policy.ts';
 import { pageProviders } from '../agent/page-providers.ts';
 import { deviceProxyFetch } from '../agent/proxy-fetch.ts';
@@ -43,11 +45,17 @@ export class PageRunner {
   /** Web pages for the agent's web_fetch, fetched by the relay's proxy (served on this page's origin) and signed by this device. */
   private readonly webFetch: typeof fetch;
   private readonly proxyFetch: typeof fetch;
+  /** Passage vectors for memory recall, kept sealed in this device's IndexedDB between visits. */
+  private readonly recallCache = new EmbeddingCache();
+  private readonly recallStore: RecallCacheStore;
 
   constructor(o: PageRunnerOptions) {
     this.o = o;
     const proxyFetch = deviceProxyFetch(o.session.crypto, o.session.home, { observed: () => o.session.peer.relay.observed });
     this.proxyFetch = proxyFetch;
+    const home = o.session.home;
+    this.recallStore = recallCacheStore({ crypto: o.session.crypto, workspace: home.config.workspace, device: home.identity.deviceId, localKey: home.localKey, storeFor: (d) => home.storeFor(d) });
+    void this.recallStore.load(this.recallCache).catch(() => 0);
     this.webFetch = relayFetch({ relay: o.origin, signedFetch: proxyFetch });
     this.runner = new TurnRunner({
       me: o.session.home.identity.deviceId,
@@ -88,6 +96,8 @@ export class PageRunner {
       // Agents' memory documents are in the chats scope; recall embeds with the settings' model, through the relay's proxy where needed.
       const memory = session.home.keys.has('chat')
         ? {
+            cache: this.recallCache,
+            persist: () => this.recallStore.save(this.recallCache),
             open: async (plugin: string) => (await session.openMemory(plugin)).memory,
             embedder: () => {
               const settings = this.o.settings();
