@@ -4,8 +4,8 @@
  * meaning (memory_search with other words; the fake provider's embeddings
  * put "preferred hue" near "favourite colour"); a second agent with its own
  * memory grant finds nothing of it; `tendril agent memory` reads, edits and
- * clears the memory. The relay's data directory holds neither the value nor
- * its embedding in clear.
+ * clears the memory. Neither the relay's data directory nor the worker's
+ * home holds the value, its embedding or a chat passage's embedding in clear.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,6 +18,8 @@ import { makeWorkspace, useProvider, type Workspace } from './peers.ts';
 const CANARY = 'memcanary4821';
 const VALUE = `teal ${CANARY}`;
 const KEY = 'favourite colour';
+/** Every turn's text: a chat passage the worker embeds when Keeper recalls. */
+const PASSAGE = `passage ${CANARY} about sailing boats and harbours`;
 
 function startWorker(home: string): { child: ChildProcess; ready: Promise<void> } {
   const child = spawn(process.execPath, [join(ROOT, 'workers/bin/tendril.js'), 'worker', '--home', home, '--lease-ms', '1500', '--no-plugins'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,7 +71,7 @@ describe('agent memory across chats', () => {
 
   async function ask(agent: string, scenario: string, wait: string): Promise<string> {
     const chat = (await cliOk('chat', 'new', '--home', home, '--title', `${agent} ${scenario}`, '--agent', agent)).last;
-    await cliOk('chat', 'send', '--home', home, chat, `${scenarioMarker(scenario)} go`);
+    await cliOk('chat', 'send', '--home', home, chat, `${scenarioMarker(scenario)} ${PASSAGE}`);
     await cliOk('chat', 'show', '--home', home, chat, '--wait-for', wait, '--timeout', '30');
     const asked = fake.requests.filter((q) => JSON.stringify((q.body as Body).messages ?? []).includes(scenarioMarker(scenario)));
     return asked.at(-1)!.body ? ((asked.at(-1)!.body as Body).messages ?? []).filter((m) => m.role === 'tool').map((m) => m.content ?? '').join('\n') : '';
@@ -80,6 +82,8 @@ describe('agent memory across chats', () => {
     await cliOk('agent', 'add', '--home', home, '--name', 'Keeper', '--tools', 'memory');
     await cliOk('agent', 'add', '--home', home, '--name', 'Other', '--tools', 'memory');
     for (const a of ['Keeper', 'Other']) await cliOk('plugin', 'grant', '--home', home, a, 'memory', '*');
+    // Keeper also recalls from chats: their passages are embedded by the worker (and kept sealed in its home).
+    await cliOk('plugin', 'grant', '--home', home, 'Keeper', 'read-chats', '*');
     const bad = await cli('plugin', 'grant', '--home', home, 'Keeper', 'memory', 'Other');
     expect(bad.err.join('\n')).toMatch(/a memory grant is \* \(an agent reaches only its own memory\)/);
 
@@ -90,7 +94,7 @@ describe('agent memory across chats', () => {
 
     expect(await ask('Keeper', 'remember', 'Noted.')).toBe(`remembered "${KEY}"`);
     const recalled = await ask('Keeper', 'recall', 'Teal.');
-    expect(recalled).toMatch(/^Searched your memory and 0 chats by meaning and words \(semantic and keyword search\) for "preferred hue":\n1\. \[memory\] favourite colour: teal memcanary4821$/);
+    expect(recalled).toMatch(/^Searched your memory and \d+ chats by meaning and words \(semantic and keyword search\) for "preferred hue":\n1\. \[memory\] favourite colour: teal memcanary4821$/);
     const snooped = await ask('Other', 'snoop', 'Nothing.');
     expect(snooped).toMatch(/^Searched your memory and 0 chats by meaning and words .*\nnothing found\.$/);
     // Each embedding request went to the user's provider, the one the settings name.
@@ -117,23 +121,34 @@ describe('agent memory across chats', () => {
     // The fact stays for the relay scan below.
   });
 
-  it('keeps memory values and embeddings off the relay in clear', async () => {
-    // The stored vector: Float32 bytes from its first non-zero component (a bag-of-words vector is
+  it('keeps memory values and embeddings off the relay and out of the worker home in clear', async () => {
+    // A stored vector: Float32 bytes from its first non-zero component (a bag-of-words vector is
     // mostly zeros), and that component as JSON would write it.
-    const components = fakeEmbedding(`${KEY}: ${VALUE}`);
-    const first = components.findIndex((x) => x !== 0);
-    const vector = Buffer.from(Float32Array.from(components).buffer).subarray(first * 4, first * 4 + 16);
-    expect(vector.subarray(0, 4).equals(Buffer.alloc(4))).toBe(false);
+    const vectorNeedles = (text: string): Buffer[] => {
+      const components = fakeEmbedding(text);
+      const first = components.findIndex((x) => x !== 0);
+      const bytes = Buffer.from(Float32Array.from(components).buffer).subarray(first * 4, first * 4 + 16);
+      expect(bytes.subarray(0, 4).equals(Buffer.alloc(4))).toBe(false);
+      return [bytes, Buffer.from(String(components[first]).slice(0, 12))];
+    };
     const needles = [
       Buffer.from(CANARY), Buffer.from(Buffer.from(VALUE).toString('base64')), Buffer.from(Buffer.from(CANARY).toString('hex')),
-      vector, Buffer.from(String(components[first]).slice(0, 12)),
+      ...vectorNeedles(`${KEY}: ${VALUE}`),
     ];
-    const files = readdirSync(join(dir.path, 'relay'));
-    expect(files.length).toBeGreaterThan(0);
-    for (const f of files) {
-      const bytes = readFileSync(join(dir.path, 'relay', f));
-      for (const n of needles) expect(bytes.includes(n), `${f} holds ${n.toString('hex').slice(0, 32)}`).toBe(false);
-    }
+    const scan = (folder: string, extra: Buffer[] = []): number => {
+      const files = readdirSync(folder, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+      for (const f of files) {
+        const bytes = readFileSync(join(f.parentPath, f.name));
+        for (const n of [...needles, ...extra]) expect(bytes.includes(n), `${f.name} holds ${n.toString('hex').slice(0, 32)}`).toBe(false);
+      }
+      return files.length;
+    };
+    expect(scan(join(dir.path, 'relay'))).toBeGreaterThan(0);
+    // The worker embedded the chat passages for Keeper's recall and keeps them, sealed, in its home.
+    const passage = fake.requests.find((q) => q.path === '/v1/embeddings' && JSON.stringify(q.body).includes(PASSAGE));
+    expect(passage).toBeDefined();
+    const passageText = ((passage!.body as { input: string[] }).input).find((t) => t.includes(PASSAGE))!;
+    expect(scan(join(dir.path, 'w1'), vectorNeedles(passageText))).toBeGreaterThan(0);
     expect((await cliOk('agent', 'memory', '--home', home, 'Keeper', '--clear')).out[0]).toBe("cleared Keeper's memory (1 entries)");
   });
 });
