@@ -36,6 +36,11 @@ export {
   type ApiKey, type ProviderId, type ProviderInput, type ProviderKind, type ProviderSummary,
 } from './settings-providers.ts';
 
+export {
+  checkMemoryKey, checkMemoryValue, MAX_MEMORY_ENTRIES, MAX_MEMORY_KEY_CHARS, MAX_MEMORY_VALUE_CHARS, memoryDoc,
+  type MemoryDoc, type MemoryEmbedding, type MemoryEntry, type MemoryState,
+} from './memory.ts';
+
 export { permissionsDoc, type PermissionsDoc, type PermissionsState } from './permissions.ts';
 export { AGENT_PLUGIN_ID, parsePluginManifest, PERMISSION_KINDS, type PermissionKind, type PermissionRequest, type PluginManifest } from './plugin-manifest.ts';
 export type { InstalledPlugin } from './permissions-plugins.ts';

@@ -123,6 +123,7 @@ export const PREFS = {
   defaultAgent: 'defaultAgent',
   newChatTarget: 'newChatTarget',
   routerModel: 'routerModel',
+  embeddingModel: 'embeddingModel',
 } as const;
 
 export const PERMISSIONS = {
@@ -166,3 +167,15 @@ export const TERMINAL_SESSION = {
 
 /** The one writer of a terminal's output segments (the session's gateway). */
 export const TERMINAL_OUTPUT_WRITER = 'gateway';
+
+export const MEMORY = { entries: 'entries' } as const;
+
+export const MEMORY_ENTRY = {
+  value: 'value',
+  updatedAt: 'updatedAt',
+  updatedBy: 'updatedBy',
+  /** Float32 little-endian bytes of the entry's embedding ("key: value"), absent until computed. */
+  embedding: 'embedding',
+  /** The embedding model that made it, as `provider/model`: a vector from another model is not compared. */
+  embeddingModel: 'embeddingModel',
+} as const;

@@ -24,7 +24,8 @@ import { parseProviderId, type ProviderId } from './settings-providers.ts';
 import type { Writer } from './writer.ts';
 
 /** The tools an agent may be allowed (each still needs a live grant of its kind to run). */
-export const AGENT_TOOLS = ['search_workspace', 'web_fetch', 'run_command'] as const;
+/** `memory` offers the agent's memory tools (memory_set, memory_get, memory_delete, memory_search) together. */
+export const AGENT_TOOLS = ['search_workspace', 'web_fetch', 'run_command', 'memory'] as const;
 export type AgentToolName = (typeof AGENT_TOOLS)[number];
 
 export const AGENT_PRESETS = ['assistant', 'coder', 'researcher'] as const;

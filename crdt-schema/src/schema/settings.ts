@@ -1,6 +1,7 @@
 /**
  * The settings document: model providers (settings-providers.ts), agents
  * (settings-agents.ts) and how chats are routed to them, the default model,
+ * the embedding model of agents' memory recall,
  * the system prompt every agent gets, the theme and the relay URL. Provider API
  * keys never appear in a summary, JSON form or string form; only
  * getApiKey(providerId) returns one.
@@ -33,6 +34,7 @@ export interface SettingsState {
   readonly defaultAgent: AgentId;
   readonly newChatTarget: ChatTarget;
   readonly routerModel?: ModelRef;
+  readonly embeddingModel?: ModelRef;
 }
 
 function readModelRef(r: Record<string, unknown> | undefined): ModelRef | undefined {
@@ -48,6 +50,7 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const agents = agentsSection(doc, w);
   const defaultModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.defaultModel));
   const routerModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.routerModel));
+  const embeddingModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.embeddingModel));
   /** The agent that answers when nothing else decides: the one chosen in Settings, else the general assistant, else the first. */
   const defaultAgent = (): Agent => {
     const chosen = readString(prefs, PREFS.defaultAgent);
@@ -77,6 +80,12 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     setRouterModel(ref: ModelRef | undefined): void {
       const value = ref === undefined ? undefined : checkModelRef(ref);
       w.write(() => setOptional(prefs, PREFS.routerModel, value));
+    },
+    /** The model agents' memory recall embeds text with (semantic search); absent: keyword search only. */
+    embeddingModel,
+    setEmbeddingModel(ref: ModelRef | undefined): void {
+      const value = ref === undefined ? undefined : checkModelRef(ref);
+      w.write(() => setOptional(prefs, PREFS.embeddingModel, value));
     },
     defaultAgent,
     setDefaultAgent(id: AgentId | undefined): void {
@@ -112,7 +121,7 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     toJSON(): SettingsState {
       return {
         meta: readMeta(doc), providers: providers.providers(), defaultModel: defaultModel(), systemPrompt: systemPrompt(), theme: theme(), relayUrl: relayUrl(),
-        agents: agents.list(), defaultAgent: defaultAgent().id, newChatTarget: newChatTarget(), routerModel: routerModel(),
+        agents: agents.list(), defaultAgent: defaultAgent().id, newChatTarget: newChatTarget(), routerModel: routerModel(), embeddingModel: embeddingModel(),
       };
     },
     toString(): string {

@@ -9,6 +9,7 @@
  *                        [--provider ID --model M | --default-model] [--tools a,b|none]
  *   tendril agent remove --home DIR NAME [--force]
  *   tendril agent routing --home DIR [--router PROVIDER/MODEL|none] [--default NAME] [--new-chats NAME|auto]
+ *   tendril agent memory --home DIR NAME [...]   (cmd-agent-memory.ts)
  *
  * What an agent may touch is granted like a plugin's, under the agent's name:
  * `tendril plugin grant --home DIR NAME KIND RESOURCE`.
@@ -21,11 +22,12 @@ import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { flag, parseArgs, type ParsedArgs } from './args.ts';
 import { homeDir, type CliContext } from './context.ts';
 import { stdinText } from './read-input.ts';
+import { AGENT_MEMORY_USAGE, cmdAgentMemory } from './cmd-agent-memory.ts';
 import { withSession } from './session.ts';
 
 const SYNC_MS = 5000;
 
-export const AGENT_USAGE = 'agent add --home DIR --name NAME [--description T] [--prompt T|-] [--provider ID --model M] [--tools a,b|none] [--preset P] | list [--json] | edit --home DIR NAME [--name NEW] [...] [--default-model] | remove --home DIR NAME [--force] | routing --home DIR [--router PROVIDER/MODEL|none] [--default NAME] [--new-chats NAME|auto]';
+export const AGENT_USAGE = `agent add --home DIR --name NAME [--description T] [--prompt T|-] [--provider ID --model M] [--tools a,b|none] [--preset P] | list [--json] | edit --home DIR NAME [--name NEW] [...] [--default-model] | remove --home DIR NAME [--force] | routing --home DIR [--router PROVIDER/MODEL|none] [--default NAME] [--new-chats NAME|auto] | ${AGENT_MEMORY_USAGE.replace(/^agent /, '').replace(' | agent memory', ' | memory')}`;
 
 const EDIT_VALUES = ['home', 'name', 'description', 'prompt', 'provider', 'model', 'tools'];
 
@@ -37,6 +39,7 @@ export async function cmdAgent(ctx: CliContext, argv: readonly string[]): Promis
     case 'edit': return edit(ctx, rest);
     case 'remove': return remove(ctx, rest);
     case 'routing': return routing(ctx, rest);
+    case 'memory': return cmdAgentMemory(ctx, rest);
     default: throw new TendrilError('E_BAD_INPUT', `usage: tendril ${AGENT_USAGE} (got ${sub ?? 'nothing'})`);
   }
 }

@@ -8,7 +8,8 @@
  * picks), with its prompt, model and tools (--provider overrides every
  * agent's model, the router's included). When the device
  * holds the permissions keys, the agent gets the tools the user granted it
- * (each access checked and logged) and installed plugins run on their schedules
+ * (each access checked and logged; memory tools recall by meaning with the
+ * settings' embedding model, else by words) and installed plugins run on their schedules
  * and folder watches; --no-tools and --no-plugins turn either off.
  */
 import { hostname } from 'node:os';
@@ -17,7 +18,7 @@ import { SessionCommands } from '@tendril/gateway';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { ModelRef } from '@tendril/crdt-schema/schema';
 import { AgentWorker } from '../agent/agent-worker.ts';
-import { createProvider, parseProviderKind, providerFromSettings, type ChosenProvider, type RetrySetup } from '../agent/provider-setup.ts';
+import { createProvider, embedderFromSettings, parseProviderKind, providerFromSettings, type ChosenProvider, type RetrySetup } from '../agent/provider-setup.ts';
 import { flag, intFlag, parseArgs } from './args.ts';
 import { homeDir, seconds, type CliContext } from './context.ts';
 import { withSession } from './session.ts';
@@ -47,6 +48,7 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
     const commands = new SessionCommands({ crypto, session, gunzip: async (gz) => new Uint8Array(gunzipSync(gz)) });
     const extras = await startWorkerPlugins({
       session, home, chooseProvider, gateway: commands,
+      embedder: () => (settings ? embedderFromSettings(settings) : undefined),
       tools: !args.flags.has('no-tools'),
       plugins: !args.flags.has('no-plugins'),
       timeLimitMs: seconds(args, 'plugin-time-limit', 120),

@@ -6,10 +6,13 @@
  * plugins/code.
  */
 import type { Agent } from '@tendril/crdt-schema/schema';
+import type { Embedder } from '../llm/embeddings.ts';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import type { ChosenProvider } from '../agent/provider-setup.ts';
 import { systemTimers } from '../llm/deps.ts';
 import { grantedAgentTools } from '../tools/agent-tools.ts';
+import { EmbeddingCache } from '../tools/memory-recall.ts';
+import { recallCacheStore } from '../tools/recall-cache-store.ts';
 import type { GatewayCommands } from '../tools/gateway-commands.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import { sessionChatAccess } from './chat-access.ts';
@@ -28,6 +31,8 @@ export interface WorkerPluginsOptions {
   readonly plugins: boolean;
   readonly timeLimitMs: number;
   readonly gateway?: GatewayCommands;
+  /** The workspace's embedding model now (memory recall), if any. */
+  readonly embedder?: () => Embedder | undefined;
   readonly log: (line: string) => void;
 }
 
@@ -49,7 +54,25 @@ export async function startWorkerPlugins(o: WorkerPluginsOptions): Promise<Worke
   const device = session.home.identity.deviceId;
   const chats = sessionChatAccess(session);
   const fetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init);
-  const tools = o.tools ? grantedAgentTools({ permissions, device, chats, fetch, ...(o.gateway ? { gateway: o.gateway } : {}) }) : undefined;
+  // Agents' memory documents are in the chats scope: a worker without those keys offers no memory tools.
+  const cache = new EmbeddingCache();
+  const recallStore = recallCacheStore({
+    crypto: session.crypto, workspace: session.home.config.workspace, device, localKey: session.home.localKey, storeFor: (d) => session.home.storeFor(d),
+  });
+  await recallStore.load(cache).catch((e: unknown) => o.log(`recall cache not restored: ${(e as Error).message}`));
+  const memory = session.home.keys.has('chat')
+    ? {
+        cache,
+        persist: () => recallStore.save(cache),
+        open: async (plugin: string) => {
+          const { sync, memory: doc } = await session.openMemory(plugin);
+          await sync.whenSynced(5000).catch(() => {}); // Offline: the local copy.
+          return doc;
+        },
+        embedder: () => o.embedder?.(),
+      }
+    : undefined;
+  const tools = o.tools ? grantedAgentTools({ permissions, device, chats, fetch, ...(o.gateway ? { gateway: o.gateway } : {}), ...(memory ? { memory } : {}) }) : undefined;
   if (!o.plugins) return { ...(tools ? { tools } : {}), stop: async () => {} };
   const dirs = pluginDirs(o.home);
   const state = fileStateStore(dirs.state);

@@ -16,6 +16,6 @@ export const agentPluginId = (agent: Pick<Agent, 'id'> | undefined): PluginId =>
 export function offeredTools(permissions: PermissionsDoc, agent: Pick<Agent, 'id' | 'tools'> | undefined, tools: readonly AgentTool[]): Toolbox | undefined {
   const plugin = agentPluginId(agent);
   const kinds = new Set(permissions.grants.list(plugin).filter((g) => g.decision === 'granted' && g.revokedAt === undefined).map((g) => g.kind));
-  const offered = tools.filter((t) => kinds.has(t.kind) && (agent === undefined || (agent.tools as readonly string[]).includes(t.spec.name)));
+  const offered = tools.filter((t) => kinds.has(t.kind) && (agent === undefined || (agent.tools as readonly string[]).includes(t.listedAs ?? t.spec.name)));
   return offered.length > 0 ? toolbox(offered) : undefined;
 }

@@ -13,10 +13,13 @@
 import type { MessageId } from '@tendril/crdt-schema/ids';
 import type { Agent, PermissionsDoc, SettingsDoc } from '@tendril/crdt-schema/schema';
 import { liveReplySigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { pageAgentTools, relayFetch, sessionChatAccess, TurnRunner, type RunnerChat, type Toolbox } from '@tendril/workers/agent-core';
+import {
+  EmbeddingCache, pageAgentTools, recallCacheStore, relayFetch, sessionChatAccess, TurnRunner, type RecallCacheStore, type RunnerChat, type Toolbox,
+} from '@tendril/workers/agent-core';
 import { loadConnectPolicy, type ConnectPolicy } from '../agent/connect-policy.ts';
 import { pageProviders } from '../agent/page-providers.ts';
 import { deviceProxyFetch } from '../agent/proxy-fetch.ts';
+import { pageEmbedder } from '../agent/page-embedder.ts';
 import { workersMayBeOnline } from '../session/roster-view.ts';
 import type { RosterState } from './roster.svelte.ts';
 
@@ -41,10 +44,18 @@ export class PageRunner {
   private tools: { readonly doc: PermissionsDoc; readonly next: (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined } | null = null;
   /** Web pages for the agent's web_fetch, fetched by the relay's proxy (served on this page's origin) and signed by this device. */
   private readonly webFetch: typeof fetch;
+  private readonly proxyFetch: typeof fetch;
+  /** Passage vectors for memory recall, kept sealed in this device's IndexedDB between visits. */
+  private readonly recallCache = new EmbeddingCache();
+  private readonly recallStore: RecallCacheStore;
 
   constructor(o: PageRunnerOptions) {
     this.o = o;
     const proxyFetch = deviceProxyFetch(o.session.crypto, o.session.home, { observed: () => o.session.peer.relay.observed });
+    this.proxyFetch = proxyFetch;
+    const home = o.session.home;
+    this.recallStore = recallCacheStore({ crypto: o.session.crypto, workspace: home.config.workspace, device: home.identity.deviceId, localKey: home.localKey, storeFor: (d) => home.storeFor(d) });
+    void this.recallStore.load(this.recallCache).catch(() => 0);
     this.webFetch = relayFetch({ relay: o.origin, signedFetch: proxyFetch });
     this.runner = new TurnRunner({
       me: o.session.home.identity.deviceId,
@@ -81,7 +92,20 @@ export class PageRunner {
     if (!doc) return undefined;
     if (this.tools?.doc !== doc) {
       const device = this.o.session.home.identity.deviceId;
-      this.tools = { doc, next: pageAgentTools({ permissions: doc, device, chats: sessionChatAccess(this.o.session), fetch: this.webFetch }) };
+      const session = this.o.session;
+      // Agents' memory documents are in the chats scope; recall embeds with the settings' model, through the relay's proxy where needed.
+      const memory = session.home.keys.has('chat')
+        ? {
+            cache: this.recallCache,
+            persist: () => this.recallStore.save(this.recallCache),
+            open: async (plugin: string) => (await session.openMemory(plugin)).memory,
+            embedder: () => {
+              const settings = this.o.settings();
+              return settings && this.policy ? pageEmbedder(settings, this.policy, this.o.origin, this.proxyFetch) : undefined;
+            },
+          }
+        : undefined;
+      this.tools = { doc, next: pageAgentTools({ permissions: doc, device, chats: sessionChatAccess(session), fetch: this.webFetch, ...(memory ? { memory } : {}) }) };
     }
     return this.tools.next(agent);
   }

@@ -18,6 +18,7 @@ export class SettingsState {
   defaultAgent = $state<AgentId | undefined>(undefined);
   newChatTarget = $state<ChatTarget>('auto');
   routerModel = $state.raw<ModelRef | undefined>(undefined);
+  embeddingModel = $state.raw<ModelRef | undefined>(undefined);
   readonly doc: SettingsDoc;
   readonly sync: DocSync;
   private readonly stop: () => void;
@@ -41,6 +42,7 @@ export class SettingsState {
     this.defaultAgent = s.defaultAgent;
     this.newChatTarget = s.newChatTarget;
     this.routerModel = s.routerModel;
+    this.embeddingModel = s.embeddingModel;
   }
 
   destroy(): void {
