@@ -7,6 +7,7 @@
 import * as Y from 'yjs';
 import type { AgentId, DeviceId, MessageId } from '../ids.ts';
 import { compareStrings, isRecord, readEnum, readNumber, readString, type YMap } from './fields.ts';
+import { readHops, type Hop } from './chat-hops.ts';
 import { MESSAGE } from './keys.ts';
 
 export const MESSAGE_ROLES = ['user', 'assistant', 'system', 'tool'] as const;
@@ -115,6 +116,8 @@ export interface ChatMessage {
   readonly agent?: ReplyAgent;
   /** On a reply: how its agent was chosen (routing), shown above it. Optional, added like `agent`. */
   readonly route?: RouteNote;
+  /** On a reply: the sub-tasks its agent handed to other agents (chat-hops.ts). Optional, added like `agent`. */
+  readonly hops?: readonly Hop[];
 }
 
 const readUsage = (v: unknown): Usage | undefined =>
@@ -177,6 +180,7 @@ export function readMessage(id: string, m: YMap): ChatMessage | undefined {
     continuedBy: readString(m, MESSAGE.continuedBy) as DeviceId | undefined,
     agent: readReplyAgent(m.get(MESSAGE.agent)),
     route: readRoute(m.get(MESSAGE.route)),
+    hops: readHops(m.get(MESSAGE.hops)),
   };
 }
 

@@ -22,6 +22,7 @@
  */
 import * as Y from 'yjs';
 import { newMessageId, parseAgentId, type ChatId, type DeviceId, type MessageId } from '../ids.ts';
+import { checkHop, MAX_HOPS, type Hop } from './chat-hops.ts';
 import { activeBranch, type Branch, type BranchOptions } from './chat-branch.ts';
 import { claimsSection, type Claim } from './chat-claims.ts';
 import {
@@ -176,6 +177,31 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
       };
       const m = requireMessage(id);
       w.write(() => m.set(MESSAGE.route, value));
+    },
+    /** Records a sub-agent hop on a reply; returns its index, for updateHop when it ends. */
+    addHop(id: MessageId, hop: Hop): number {
+      const value = checkHop(hop);
+      const m = requireMessage(id);
+      let hops = m.get(MESSAGE.hops);
+      if (hops instanceof Y.Array && hops.length >= MAX_HOPS) badInput(`a reply holds at most ${MAX_HOPS} hops`);
+      let index = 0;
+      w.write(() => {
+        if (!(hops instanceof Y.Array)) m.set(MESSAGE.hops, (hops = new Y.Array<unknown>()));
+        const list = hops as Y.Array<unknown>;
+        index = list.length;
+        list.push([value]);
+      });
+      return index;
+    },
+    /** Replaces the hop at `index` (written by addHop) with how it ended. */
+    updateHop(id: MessageId, index: number, hop: Hop): void {
+      const value = checkHop(hop);
+      const hops = requireMessage(id).get(MESSAGE.hops);
+      if (!(hops instanceof Y.Array) || !Number.isInteger(index) || index < 0 || index >= hops.length) badInput(`no hop ${index} on message ${id}`);
+      w.write(() => {
+        hops.delete(index, 1);
+        hops.insert(index, [value]);
+      });
     },
     addMessage(input: NewMessage): MessageId {
       check(input);

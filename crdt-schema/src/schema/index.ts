@@ -22,6 +22,7 @@ export {
   compareMessages, describeRoute, ERROR_THEN, MESSAGE_ROLES, MESSAGE_STATUSES, MessageStatus, messageSortKey, ROUTE_VIAS,
   type ChatMessage, type MessageRole, type ReplyAgent, type RouteNote, type RouteVia, type Usage,
 } from './chat-message.ts';
+export { HOP_STATUSES, MAX_HOP_RESULT, MAX_HOP_TASK, type Hop, type HopStatus } from './chat-hops.ts';
 export { activeBranch, type Branch, type BranchOptions, type VersionInfo } from './chat-branch.ts';
 export type { Claim } from './chat-claims.ts';
 export { MAX_MESSAGE_CHARS, MAX_WRITTEN_MESSAGE_BYTES, messageTooBig, utf8Length } from './message-size.ts';
@@ -30,6 +31,7 @@ export {
   AGENT_PRESETS, AGENT_TOOLS, AUTO_TARGET, builtInAssistant, checkAgentName, compareAgents, GENERAL_AGENT_ID, isChatTarget, parseChatTarget, PRESETS,
   type Agent, type AgentInput, type AgentPatch, type AgentPreset, type AgentToolName, type ChatTarget,
 } from './settings-agents.ts';
+export { DEFAULT_DELEGATION, type DelegationLimits } from './settings-delegation.ts';
 export { settingsDoc, THEMES, type ModelRef, type SettingsDoc, type SettingsState, type Theme } from './settings.ts';
 export {
   parseProviderId, PROVIDER_KINDS,

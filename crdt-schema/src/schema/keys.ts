@@ -91,6 +91,7 @@ export const MESSAGE = {
   continuedBy: 'continuedBy',
   agent: 'agent',
   route: 'route',
+  hops: 'hops',
 } as const;
 
 export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents' } as const;
@@ -123,6 +124,7 @@ export const PREFS = {
   defaultAgent: 'defaultAgent',
   newChatTarget: 'newChatTarget',
   routerModel: 'routerModel',
+  delegation: 'delegation',
 } as const;
 
 export const PERMISSIONS = {

@@ -11,6 +11,7 @@ import type { AgentId } from '../ids.ts';
 import { PREFS, ROOT_META, SETTINGS } from './keys.ts';
 import { readMeta, type DocMeta } from './meta.ts';
 import { agentsSection, AUTO_TARGET, GENERAL_AGENT_ID, isChatTarget, parseChatTarget, type Agent, type ChatTarget } from './settings-agents.ts';
+import { checkDelegationLimits, readDelegationLimits, type DelegationLimits } from './settings-delegation.ts';
 import { checkUrl, parseProviderId, providersSection, type ProviderId, type ProviderSummary } from './settings-providers.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
 
@@ -33,6 +34,7 @@ export interface SettingsState {
   readonly defaultAgent: AgentId;
   readonly newChatTarget: ChatTarget;
   readonly routerModel?: ModelRef;
+  readonly delegation: DelegationLimits;
 }
 
 function readModelRef(r: Record<string, unknown> | undefined): ModelRef | undefined {
@@ -48,6 +50,7 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const agents = agentsSection(doc, w);
   const defaultModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.defaultModel));
   const routerModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.routerModel));
+  const delegation = (): DelegationLimits => readDelegationLimits(prefs.get(PREFS.delegation));
   /** The agent that answers when nothing else decides: the one chosen in Settings, else the general assistant, else the first. */
   const defaultAgent = (): Agent => {
     const chosen = readString(prefs, PREFS.defaultAgent);
@@ -77,6 +80,13 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     setRouterModel(ref: ModelRef | undefined): void {
       const value = ref === undefined ? undefined : checkModelRef(ref);
       w.write(() => setOptional(prefs, PREFS.routerModel, value));
+    },
+    /** How deep and how much agents may hand sub-tasks to each other (defaults when unset). */
+    delegation,
+    setDelegation(patch: Partial<DelegationLimits>): DelegationLimits {
+      const value = checkDelegationLimits(patch, delegation());
+      w.write(() => prefs.set(PREFS.delegation, { ...value }));
+      return value;
     },
     defaultAgent,
     setDefaultAgent(id: AgentId | undefined): void {
@@ -112,7 +122,7 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     toJSON(): SettingsState {
       return {
         meta: readMeta(doc), providers: providers.providers(), defaultModel: defaultModel(), systemPrompt: systemPrompt(), theme: theme(), relayUrl: relayUrl(),
-        agents: agents.list(), defaultAgent: defaultAgent().id, newChatTarget: newChatTarget(), routerModel: routerModel(),
+        agents: agents.list(), defaultAgent: defaultAgent().id, newChatTarget: newChatTarget(), routerModel: routerModel(), delegation: delegation(),
       };
     },
     toString(): string {
