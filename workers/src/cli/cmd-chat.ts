@@ -82,7 +82,11 @@ async function chatSend(ctx: CliContext, argv: readonly string[]): Promise<numbe
 function lines(m: ChatMessage): string[] {
   const status = m.status === 'done' || m.status === 'pending' ? '' : ` (${m.status}${m.error ? `: ${m.error}` : ''})`;
   const by = m.agent ? ` [by ${m.agent.name}]` : '';
-  return [...(m.route ? [`[route] ${describeRoute(m.route)}`] : []), `[${m.role}] ${m.content}${status}${by}`];
+  const hops = (m.hops ?? []).map((h) => {
+    const used = h.usage ? `, ${h.usage.inputTokens} in, ${h.usage.outputTokens} out` : '';
+    return `[hop] ${'  '.repeat(h.depth - 1)}${h.from} -> ${h.name}${h.model ? ` (${h.model}${used})` : ''}: ${h.status}: ${(h.result.split('\n')[0] ?? '').slice(0, 200)}`;
+  });
+  return [...(m.route ? [`[route] ${describeRoute(m.route)}`] : []), ...hops, `[${m.role}] ${m.content}${status}${by}`];
 }
 
 async function chatShow(ctx: CliContext, argv: readonly string[]): Promise<number> {
