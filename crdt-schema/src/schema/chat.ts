@@ -23,6 +23,7 @@
 import * as Y from 'yjs';
 import { newMessageId, parseAgentId, type ChatId, type DeviceId, type MessageId } from '../ids.ts';
 import { checkHop, MAX_HOPS, type Hop } from './chat-hops.ts';
+import { planSection } from './chat-plan.ts';
 import { activeBranch, type Branch, type BranchOptions } from './chat-branch.ts';
 import { claimsSection, type Claim } from './chat-claims.ts';
 import {
@@ -49,6 +50,8 @@ export interface NewMessage {
   readonly parent?: MessageId;
   /** A new user turn: the message it comes after (the end of the active branch). */
   readonly follows?: MessageId;
+  /** A user turn to be answered with a plan to approve (plan mode for this message). */
+  readonly planMode?: boolean;
 }
 
 export interface ChatInfo {
@@ -84,6 +87,7 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     if (input.model !== undefined) m.set(MESSAGE.model, input.model);
     if (input.parent !== undefined) m.set(MESSAGE.parent, input.parent);
     if (input.follows !== undefined) m.set(MESSAGE.follows, input.follows);
+    if (input.planMode === true) m.set(MESSAGE.planMode, true);
     return m;
   };
   const check = (input: NewMessage): void => {
@@ -128,8 +132,27 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     };
   };
 
+  const plans = planSection(w, requireMessage, MESSAGE.plan);
+
   return {
     claims,
+    ...plans,
+    /** True when the chat answers every turn with a plan to approve (plan mode for the chat). */
+    planMode(): boolean {
+      return info.get(CHAT_INFO.planMode) === true;
+    },
+    setPlanMode(on: boolean): void {
+      if (typeof on !== 'boolean') badInput('plan mode is on or off');
+      if ((info.get(CHAT_INFO.planMode) === true) !== on) w.write(() => (on ? info.set(CHAT_INFO.planMode, true) : info.delete(CHAT_INFO.planMode)));
+    },
+    /** True when a user turn is to be answered with a plan: the turn asks for one, or the chat is in plan mode. */
+    wantsPlan(turn: MessageId): boolean {
+      return requireMessage(turn).get(MESSAGE.planMode) === true || info.get(CHAT_INFO.planMode) === true;
+    },
+    /** Replies whose plan is approved (or was running) and that no runner holds now: the plans to run. */
+    runnablePlans(): ChatMessage[] {
+      return transcript().filter((m) => m.role === 'assistant' && (m.plan?.state === 'approved' || m.plan?.state === 'running') && !claims.isClaimed(m.id));
+    },
     /** Stamps a new chat document with the chat it belongs to (and the agent it is for). Idempotent. */
     init(input: { chatId: ChatId; createdBy?: DeviceId; target?: ChatTarget }): void {
       const current = readString(info, CHAT_INFO.chatId);

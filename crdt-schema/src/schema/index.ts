@@ -23,6 +23,10 @@ export {
   type ChatMessage, type MessageRole, type ReplyAgent, type RouteNote, type RouteVia, type Usage,
 } from './chat-message.ts';
 export { HOP_STATUSES, MAX_HOP_RESULT, MAX_HOP_TASK, type Hop, type HopStatus } from './chat-hops.ts';
+export {
+  checkStepFields, MAX_PLAN_STEPS, PLAN_STATES, PLAN_STEP_KINDS, STEP_DECISIONS, STEP_STATUSES,
+  type Plan, type PlanState, type PlanStep, type PlanStepKind, type StepDecision, type StepFields, type StepStatus,
+} from './chat-plan.ts';
 export { activeBranch, type Branch, type BranchOptions, type VersionInfo } from './chat-branch.ts';
 export type { Claim } from './chat-claims.ts';
 export { MAX_MESSAGE_CHARS, MAX_WRITTEN_MESSAGE_BYTES, messageTooBig, utf8Length } from './message-size.ts';

@@ -70,7 +70,7 @@ export const MEMBER_ENTRY = {
 
 export const CHAT = { info: 'chat', messages: 'messages', claims: 'claims' } as const;
 
-export const CHAT_INFO = { chatId: 'chatId', createdAt: 'createdAt', createdBy: 'createdBy', target: 'target' } as const;
+export const CHAT_INFO = { chatId: 'chatId', createdAt: 'createdAt', createdBy: 'createdBy', target: 'target', planMode: 'planMode' } as const;
 
 export const MESSAGE = {
   id: 'id',
@@ -92,6 +92,8 @@ export const MESSAGE = {
   agent: 'agent',
   route: 'route',
   hops: 'hops',
+  plan: 'plan',
+  planMode: 'planMode',
 } as const;
 
 export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents' } as const;
