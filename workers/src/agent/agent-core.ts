@@ -14,6 +14,7 @@ export { turnAgent, type ProviderChoice, type TurnAgent } from './turn-agent.ts'
 export { createProvider, PROVIDER_KINDS, type ChosenProvider, type ProviderKind, type ProviderSpec } from './provider-setup.ts';
 export { fallbackChain, withRetry, type LlmProvider, type LlmDeps } from '../llm/index.ts';
 export type { Toolbox } from '../tools/tool.ts';
-export { pageAgentTools, type PageToolsOptions } from '../tools/page-tools.ts';
+export { pageAgentTools, pagePlanTools, type PageToolsOptions } from '../tools/page-tools.ts';
+export type { PlanKit } from './plan-run.ts';
 export { PROXY_FETCH_PATH, relayFetch, type RelayFetchOptions } from '../tools/relay-fetch.ts';
 export { sessionChatAccess, type ChatAccess } from '../plugins/chat-access.ts';

@@ -92,6 +92,11 @@ export function delegatingTools(ctx: DelegationContext, agent: Agent, depth: num
   return withTool(own, spec(agent, others), (call, signal) => hop(ctx, agent, depth + 1, call, signal));
 }
 
+/** A hand-off outside a tool call (an approved plan step): `from` hands `task` to the agent named `agent`, as a first hop. */
+export function handOff(ctx: DelegationContext, from: Agent, agent: string, task: string, signal: AbortSignal): Promise<string> {
+  return hop(ctx, from, 1, { id: 'plan-handoff', name: DELEGATE_TOOL, arguments: JSON.stringify({ agent, task }) }, signal);
+}
+
 async function hop(ctx: DelegationContext, from: Agent, depth: number, call: ToolCall, signal: AbortSignal): Promise<string> {
   const args = readArgs(call);
   if (typeof args === 'string') return args;

@@ -58,6 +58,7 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
       chooseProvider,
       settings: () => settings,
       ...(extras.tools ? { tools: extras.tools } : {}),
+      ...(extras.plans ? { plans: extras.plans } : {}),
       systemPrompt: () => settings?.systemPrompt() || undefined,
       leaseMs: intFlag(args, 'lease-ms', 15_000),
       announceEveryMs: intFlag(args, 'announce-ms', 10_000),

@@ -9,7 +9,8 @@ import type { Agent } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import type { ChosenProvider } from '../agent/provider-setup.ts';
 import { systemTimers } from '../llm/deps.ts';
-import { grantedAgentTools } from '../tools/agent-tools.ts';
+import { grantedAgentTools, planAgentTools } from '../tools/agent-tools.ts';
+import type { PlanKit } from '../agent/plan-run.ts';
 import type { GatewayCommands } from '../tools/gateway-commands.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import { sessionChatAccess } from './chat-access.ts';
@@ -34,6 +35,8 @@ export interface WorkerPluginsOptions {
 export interface WorkerPlugins {
   /** An agent's tools for the next turn (those on its list granted to it), when tools are on. */
   readonly tools?: (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined;
+  /** What approved plan steps run with (each agent's listed tools, gated, and its activity log), when tools are on. */
+  readonly plans?: PlanKit;
   readonly service?: PluginService;
   stop(): Promise<void>;
 }
@@ -49,8 +52,10 @@ export async function startWorkerPlugins(o: WorkerPluginsOptions): Promise<Worke
   const device = session.home.identity.deviceId;
   const chats = sessionChatAccess(session);
   const fetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init);
-  const tools = o.tools ? grantedAgentTools({ permissions, device, chats, fetch, ...(o.gateway ? { gateway: o.gateway } : {}) }) : undefined;
-  if (!o.plugins) return { ...(tools ? { tools } : {}), stop: async () => {} };
+  const toolOptions = { permissions, device, chats, fetch, ...(o.gateway ? { gateway: o.gateway } : {}) };
+  const tools = o.tools ? grantedAgentTools(toolOptions) : undefined;
+  const plans = o.tools ? planAgentTools(toolOptions) : undefined;
+  if (!o.plugins) return { ...(tools ? { tools } : {}), ...(plans ? { plans } : {}), stop: async () => {} };
   const dirs = pluginDirs(o.home);
   const state = fileStateStore(dirs.state);
   let service: PluginService | null = null;
@@ -66,5 +71,5 @@ export async function startWorkerPlugins(o: WorkerPluginsOptions): Promise<Worke
   service = new PluginService({ runner, permissions, state, now: Date.now, timers: systemTimers, log: o.log });
   service.start();
   const running = service;
-  return { ...(tools ? { tools } : {}), service: running, stop: () => running.stop() };
+  return { ...(tools ? { tools } : {}), ...(plans ? { plans } : {}), service: running, stop: () => running.stop() };
 }
