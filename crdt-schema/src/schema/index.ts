@@ -36,6 +36,7 @@ export {
   type Agent, type AgentInput, type AgentPatch, type AgentPreset, type AgentToolName, type ChatTarget,
 } from './settings-agents.ts';
 export { DEFAULT_DELEGATION, type DelegationLimits } from './settings-delegation.ts';
+export type { Playbook, PlaybookInput } from './settings-playbooks.ts';
 export { settingsDoc, THEMES, type ModelRef, type SettingsDoc, type SettingsState, type Theme } from './settings.ts';
 export {
   parseProviderId, PROVIDER_KINDS,
@@ -45,6 +46,7 @@ export {
 export { permissionsDoc, type PermissionsDoc, type PermissionsState } from './permissions.ts';
 export { AGENT_PLUGIN_ID, parsePluginManifest, PERMISSION_KINDS, type PermissionKind, type PermissionRequest, type PluginManifest } from './plugin-manifest.ts';
 export type { InstalledPlugin } from './permissions-plugins.ts';
+export type { RunLease } from './permissions-leases.ts';
 export { GRANT_DECISIONS, type Grant, type GrantDecision, type GrantTarget } from './permissions-grants.ts';
 export { ACTIVITY_SEGMENT_CAP, compareActivity, OUTCOMES, type ActivityEntry, type ActivityInput, type Outcome } from './activity-log.ts';
 

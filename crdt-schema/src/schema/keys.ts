@@ -96,7 +96,7 @@ export const MESSAGE = {
   planMode: 'planMode',
 } as const;
 
-export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents' } as const;
+export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks' } as const;
 
 export const AGENT_ENTRY = {
   name: 'name',
@@ -134,6 +134,7 @@ export const PERMISSIONS = {
   grants: 'grants',
   activity: 'activity',
   activityHeads: 'activityHeads',
+  runLeases: 'runLeases',
 } as const;
 
 export const PLUGIN_ENTRY = {

@@ -11,6 +11,7 @@ import type { AgentId } from '../ids.ts';
 import { PREFS, ROOT_META, SETTINGS } from './keys.ts';
 import { readMeta, type DocMeta } from './meta.ts';
 import { agentsSection, AUTO_TARGET, GENERAL_AGENT_ID, isChatTarget, parseChatTarget, type Agent, type ChatTarget } from './settings-agents.ts';
+import { playbooksSection } from './settings-playbooks.ts';
 import { checkDelegationLimits, readDelegationLimits, type DelegationLimits } from './settings-delegation.ts';
 import { checkUrl, parseProviderId, providersSection, type ProviderId, type ProviderSummary } from './settings-providers.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
@@ -48,6 +49,7 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const prefs = doc.getMap<unknown>(SETTINGS.prefs);
   const providers = providersSection(doc, w);
   const agents = agentsSection(doc, w);
+  const playbooks = playbooksSection(doc, w);
   const defaultModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.defaultModel));
   const routerModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.routerModel));
   const delegation = (): DelegationLimits => readDelegationLimits(prefs.get(PREFS.delegation));
@@ -81,6 +83,8 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
       const value = ref === undefined ? undefined : checkModelRef(ref);
       w.write(() => setOptional(prefs, PREFS.routerModel, value));
     },
+    /** Approved plans saved to run again (settings-playbooks.ts). */
+    playbooks,
     /** How deep and how much agents may hand sub-tasks to each other (defaults when unset). */
     delegation,
     setDelegation(patch: Partial<DelegationLimits>): DelegationLimits {

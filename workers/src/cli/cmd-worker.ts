@@ -14,6 +14,8 @@
 import { hostname } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { SessionCommands } from '@tendril/gateway';
+import { PlaybookService } from '../agent/playbook-service.ts';
+import { systemTimers } from '../llm/index.ts';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { ModelRef } from '@tendril/crdt-schema/schema';
 import { AgentWorker } from '../agent/agent-worker.ts';
@@ -65,8 +67,17 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
       log: (line) => ctx.io.err(line),
     });
     await worker.start();
+    // Playbooks on their schedules: each scheduled time is written by one worker of those online (the run lease).
+    const playbooks = settings && extras.lease
+      ? new PlaybookService({
+        settings, me: session.home.identity.deviceId, lease: extras.lease, now: Date.now, timers: systemTimers,
+        openChat: async (id) => (await session.openChat(id)).chat, log: (line) => ctx.io.err(line),
+      })
+      : null;
+    playbooks?.start();
     ctx.io.out(`worker ${session.home.identity.deviceId} answering chats`);
     await ctx.stopSignal;
+    await playbooks?.stop();
     await worker.stop();
     await extras.stop();
     commands.close();

@@ -19,6 +19,7 @@ import { resolveEntry } from './plugin-entry.ts';
 import { PluginRunner } from './plugin-runner.ts';
 import { PluginService } from './plugin-service.ts';
 import { fileStateStore, pluginDirs } from './plugin-state.ts';
+import { runLease, type RunLease } from './run-lease.ts';
 
 export interface WorkerPluginsOptions {
   readonly session: WorkspaceSession;
@@ -35,6 +36,8 @@ export interface WorkerPluginsOptions {
 export interface WorkerPlugins {
   /** An agent's tools for the next turn (those on its list granted to it), when tools are on. */
   readonly tools?: (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined;
+  /** Which worker runs each scheduled time of a plugin or playbook (run-lease.ts). */
+  readonly lease?: RunLease;
   /** What approved plan steps run with (each agent's listed tools, gated, and its activity log), when tools are on. */
   readonly plans?: PlanKit;
   readonly service?: PluginService;
@@ -48,14 +51,15 @@ export async function startWorkerPlugins(o: WorkerPluginsOptions): Promise<Worke
     o.log('this device holds no permissions keys: no agent tools, no plugins');
     return { stop: async () => {} };
   }
-  const { permissions } = await session.openPermissions();
+  const { sync: permissionsSync, permissions } = await session.openPermissions();
   const device = session.home.identity.deviceId;
+  const lease = runLease({ permissions, whenSynced: (ms) => permissionsSync.whenSynced(ms), me: device, log: o.log });
   const chats = sessionChatAccess(session);
   const fetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init);
   const toolOptions = { permissions, device, chats, fetch, ...(o.gateway ? { gateway: o.gateway } : {}) };
   const tools = o.tools ? grantedAgentTools(toolOptions) : undefined;
   const plans = o.tools ? planAgentTools(toolOptions) : undefined;
-  if (!o.plugins) return { ...(tools ? { tools } : {}), ...(plans ? { plans } : {}), stop: async () => {} };
+  if (!o.plugins) return { ...(tools ? { tools } : {}), ...(plans ? { plans } : {}), lease, stop: async () => {} };
   const dirs = pluginDirs(o.home);
   const state = fileStateStore(dirs.state);
   let service: PluginService | null = null;
@@ -68,8 +72,8 @@ export async function startWorkerPlugins(o: WorkerPluginsOptions): Promise<Worke
     log: o.log,
     ...(o.gateway ? { gateway: o.gateway } : {}),
   });
-  service = new PluginService({ runner, permissions, state, now: Date.now, timers: systemTimers, log: o.log });
+  service = new PluginService({ runner, permissions, state, now: Date.now, timers: systemTimers, log: o.log, lease });
   service.start();
   const running = service;
-  return { ...(tools ? { tools } : {}), ...(plans ? { plans } : {}), service: running, stop: () => running.stop() };
+  return { ...(tools ? { tools } : {}), ...(plans ? { plans } : {}), lease, service: running, stop: () => running.stop() };
 }
