@@ -104,6 +104,22 @@ describe('plans approved from the command line, run by a worker on a gateway', (
     expect((await cli('plan', 'approve', '--home', admin(), ws.chat)).err.join('\n')).toMatch(/no proposed plan in this chat/);
   });
 
+  it('saves the approved plan as a playbook and runs it again by hand', async () => {
+    const bad = await cli('playbook', 'save', '--home', admin(), ws.chat, '--name', 'again', '--schedule', 'every minute');
+    expect(bad.err.join('\n')).toMatch(/E_BAD_INPUT/);
+    // The latest approved plan is c (all three steps).
+    const saved = await cliOk('playbook', 'save', '--home', admin(), ws.chat, '--name', 'again', '--schedule', '0 3 * * *');
+    expect(saved.out[0]).toBe('saved playbook again: 3 step(s) as Assistant, on schedule 0 3 * * *');
+    expect((await cliOk('playbook', 'list', '--home', admin())).out).toEqual([`again  Assistant  3 step(s)  0 3 * * *  chat ${ws.chat}`]);
+    const before = (await logOf()).filter((l) => l.includes('touch c-2')).length;
+    const started = await cliOk('playbook', 'run', '--home', admin(), 'again');
+    expect(started.out[0]).toMatch(/^started playbook again: plan \S+ in chat /);
+    await eventually(async () => (await cliOk('plan', 'show', '--home', admin(), ws.chat)).out[0]!.includes(': done: '), 60_000, 'the playbook run');
+    expect((await logOf()).filter((l) => l.includes('touch c-2'))).toHaveLength(before + 1);
+    await cliOk('playbook', 'remove', '--home', admin(), 'again');
+    expect((await cliOk('playbook', 'list', '--home', admin())).out).toEqual([]);
+  });
+
   it('keeps the steps and their output off the relay', () => {
     const dir = join(env.dir, 'relay');
     for (const f of readdirSync(dir)) expect(readFileSync(join(dir, f)).includes(Buffer.from(CANARY)), f).toBe(false);

@@ -5,6 +5,7 @@
 import { isTendrilError } from '@tendril/crdt-schema/errors';
 import { AGENT_USAGE, cmdAgent } from './cmd-agent.ts';
 import { cmdPlan, PLAN_USAGE } from './cmd-plan.ts';
+import { cmdPlaybook, PLAYBOOK_USAGE } from './cmd-playbook.ts';
 import { cmdChat } from './cmd-chat.ts';
 import { cmdDevices } from './cmd-devices.ts';
 import { cmdInit } from './cmd-init.ts';
@@ -32,6 +33,7 @@ const USAGE = `usage: tendril <command> [options]
   devices list|revoke --home DIR [ID]
   ${AGENT_USAGE}
   ${PLAN_USAGE}
+  ${PLAYBOOK_USAGE}
   worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S] [--announce-ms MS]
   ${PLUGIN_USAGE}
   gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR] [--announce-ms MS]
@@ -48,6 +50,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Pro
   chat: cmdChat,
   agent: cmdAgent,
   plan: cmdPlan,
+  playbook: cmdPlaybook,
   devices: cmdDevices,
   worker: cmdWorker,
   gateway: cmdGateway,
