@@ -16,5 +16,6 @@ export { fallbackChain, withRetry, type LlmProvider, type LlmDeps } from '../llm
 export type { Toolbox } from '../tools/tool.ts';
 export { pageAgentTools, pagePlanTools, type PageToolsOptions } from '../tools/page-tools.ts';
 export type { PlanKit } from './plan-run.ts';
+export { parseCron } from '../plugins/cron.ts';
 export { PROXY_FETCH_PATH, relayFetch, type RelayFetchOptions } from '../tools/relay-fetch.ts';
 export { sessionChatAccess, type ChatAccess } from '../plugins/chat-access.ts';
