@@ -181,6 +181,27 @@ describe('plans you approve', () => {
     expect(u.chat.plan(again)!.steps[0]).toMatchObject({ status: 'failed', result: 'interrupted: the runner running it went away; not run again' });
   });
 
+  it('hands a step to another agent, which answers with its own model; the hop is on the plan\'s reply', async () => {
+    // The fake model answers every request with the plan's text: the researcher's answer is that text too.
+    const said = JSON.stringify({ summary: 's', steps: [{ kind: 'handoff', title: 'ask', agent: 'Researcher', task: 'look it up' }, { kind: 'tool', title: 'fetch', tool: 'web_fetch', args: '{"url":"https://example.com"}' }] });
+    const t = setup(said);
+    const researcher = t.settings.agents.addPreset('researcher', ME);
+    t.settings.agents.update(researcher.id, { provider: LOCAL, model: 'small' });
+    const reply = await t.propose();
+    t.chat.approvePlan(reply, ME);
+    await until(() => t.chat.plan(reply)?.state === 'done', 'the plan to run');
+    const [handoff, tool] = t.chat.plan(reply)!.steps;
+    expect(handoff).toMatchObject({ status: 'done', result: said });
+    expect(t.requests.at(-1)!.messages.map((m) => m.content)).toEqual([expect.stringContaining('Coder, another agent of this workspace, hands you the task below'), 'look it up']);
+    expect(t.chat.message(reply)!.hops).toMatchObject([{ name: 'Researcher', from: 'Coder', depth: 1, status: 'done', model: 'big' }]);
+    // web_fetch is not on the coder's list: the step fails with the reason, logged as denied.
+    expect(tool).toMatchObject({ status: 'failed', result: 'error: Coder has no web_fetch tool here (not on its list, or this runner cannot offer it)' });
+    expect(t.log()).toEqual([
+      `coder allowed ${'c'.repeat(22)} plan step 1 (handoff): ask: handed to Researcher: ${said.slice(0, 300)}`,
+      'coder denied web_fetch plan step 2 (tool): fetch: error: Coder has no web_fetch tool here (not on its list, or this runner cannot offer it)',
+    ]);
+  });
+
   it('ends a turn whose answer is no valid plan with the reason', async () => {
     const t = setup('I would rather just do it.');
     const turn = t.chat.addMessage({ author: ME, role: 'user', content: 'go', planMode: true });
