@@ -264,13 +264,13 @@ export class AgentWorker {
       const result = chat.wantsPlan(turn.id)
         ? await proposePlan({
           chat, reply, provider: chosen.provider, model: chosen.model, messages, signal, ...(tools ? { tools } : {}),
-          agents: (this.o.settings?.()?.agents.list() ?? []).filter((a) => a.id !== picked.agent?.id),
+          agents: (this.o.settings?.()?.agents.list() ?? []).filter((a) => a.id !== picked.agent?.id), stillHolds: () => chat.claims.holds(turn.id, this.me),
         })
         : await answerTurn({
-        chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), stillWriter: () => chat.claims.get(turn.id)?.worker === this.me, signal, live: liveRepliesFor(c.sync, chat, this.signer),
-        ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
-        ...(this.o.maxToolRounds !== undefined ? { maxToolRounds: this.o.maxToolRounds } : {}),
-      });
+          chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), stillWriter: () => chat.claims.get(turn.id)?.worker === this.me, signal, live: liveRepliesFor(c.sync, chat, this.signer),
+          ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
+          ...(this.o.maxToolRounds !== undefined ? { maxToolRounds: this.o.maxToolRounds } : {}),
+        });
       this.o.log?.(`turn ${turn.id}: ${result.outcome} (attempt ${attempt})`);
       if (result.outcome === 'lost') return;
       if (result.outcome === 'error') return this.failed(c, turn.id, reply, attempt, result.error, toolsRan);

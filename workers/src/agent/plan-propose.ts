@@ -26,6 +26,8 @@ export interface ProposeOptions {
   readonly agents?: readonly Agent[];
   readonly signal?: AbortSignal;
   readonly now?: () => number;
+  /** True while this runner still holds the turn: a plan is not written once another took it. */
+  readonly stillHolds?: () => boolean;
 }
 
 export function planInstructions(tools: Toolbox | undefined, agents: readonly Agent[]): string {
@@ -95,6 +97,7 @@ export async function proposePlan(o: ProposeOptions): Promise<AnswerResult> {
     }
     return { outcome: 'error', error: e };
   }
+  if (o.stillHolds?.() === false) return { outcome: 'lost' };
   o.chat.setModel(o.reply, o.model);
   if (answer.usage) o.chat.setUsage(o.reply, { ...answer.usage, costUsd: estimateCost(o.model, answer.usage) ?? 0, totalMs: now() - started });
   let plan: ReturnType<typeof parsePlanAnswer>;

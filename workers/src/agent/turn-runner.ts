@@ -294,12 +294,12 @@ export class TurnRunner {
       const result = chat.wantsPlan(turn.id)
         ? await proposePlan({
           chat, reply, provider: provider.provider, model: provider.model, messages, signal, ...(tools ? { tools } : {}),
-          agents: (this.o.settings?.()?.agents.list() ?? []).filter((a) => a.id !== picked.agent?.id),
+          agents: (this.o.settings?.()?.agents.list() ?? []).filter((a) => a.id !== picked.agent?.id), stillHolds: () => chat.claims.holds(turn.id, me),
         })
         : await answerTurn({
-        chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), stillWriter: () => chat.claims.get(turn.id)?.worker === me, signal, ...(this.o.signer ? { live: liveRepliesFor(c.sync, chat, this.o.signer) } : {}),
-        ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
-      });
+          chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), stillWriter: () => chat.claims.get(turn.id)?.worker === me, signal, ...(this.o.signer ? { live: liveRepliesFor(c.sync, chat, this.o.signer) } : {}),
+          ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
+        });
       this.o.log?.(`turn ${turn.id}: ${result.outcome} (attempt ${attempt})`);
       if (result.outcome === 'lost') return;
       if (result.outcome === 'error') return this.failed(c, turn.id, reply, attempt, result.error, toolsRan);
