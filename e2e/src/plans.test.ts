@@ -1,7 +1,7 @@
 /**
  * Approving a plan in the app: with "Plan first" ticked, the open tab (no
  * worker anywhere) answers with the plan the fake provider scripts, three
- * notification steps, and runs nothing. Rejecting step 2 and pressing "Run
+ * notification steps, and runs nothing. Editing step 3, rejecting step 2 and pressing "Run
  * approved steps" makes the tab run steps 1 and 3 in order: each shows done
  * with its result, step 2 shows skipped, and the plan ends done; it is then
  * saved as a playbook (a bad schedule is refused with the reason).
@@ -69,13 +69,18 @@ describe('plans in the app', { timeout: 240_000 }, () => {
     expect(await steps.count()).toBe(3);
     await shoot(a.page, 'plan-proposed');
 
+    // Edit step 3 before approving: what runs is the edited step.
+    await steps.nth(2).getByTestId('step-edit').click();
+    await steps.nth(2).getByTestId('step-field-text').fill('note three, edited');
+    await steps.nth(2).getByTestId('step-save').click();
+    await steps.nth(2).getByText('edited', { exact: true }).waitFor();
     await steps.nth(1).getByTestId('step-reject').click();
     await expect.poll(() => steps.nth(1).getAttribute('data-decision')).toBe('rejected');
     await plan.getByTestId('plan-approve').click();
     await expect.poll(() => plan.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
     expect(await Promise.all([0, 1, 2].map((i) => steps.nth(i).getAttribute('data-status')))).toEqual(['done', 'skipped', 'done']);
     expect(await steps.nth(0).getByTestId('step-result').textContent()).toBe('note number 1');
-    expect(await steps.nth(2).getByTestId('step-result').textContent()).toBe('note number 3');
+    expect(await steps.nth(2).getByTestId('step-result').textContent()).toBe('note three, edited');
     expect(await steps.nth(1).getByTestId('step-result').count()).toBe(0);
     await shoot(a.page, 'plan-done');
 
