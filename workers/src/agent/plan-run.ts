@@ -13,7 +13,7 @@
  * runner; Node-free.
  */
 import type { MessageId } from '@tendril/crdt-schema/ids';
-import type { Agent, ChatDoc, PermissionKind, PlanStep } from '@tendril/crdt-schema/schema';
+import type { Agent, ChatDoc, PermissionKind, Plan, PlanStep } from '@tendril/crdt-schema/schema';
 import type { AccessRecord } from '../plugins/access-gate.ts';
 import type { Toolbox } from '../tools/tool.ts';
 
@@ -66,6 +66,22 @@ export function fileCommand(path: string, content: string): string {
 const KIND_OF: Readonly<Record<PlanStep['kind'], PermissionKind>> = {
   tool: 'network', command: 'gateway-session', file: 'gateway-session', notify: 'write-chats', handoff: 'write-chats',
 };
+
+/** The tool a step runs through, if any (commands and file writes: run_command). */
+const toolOf = (s: PlanStep): string | undefined => (s.kind === 'command' || s.kind === 'file' ? 'run_command' : s.kind === 'tool' ? s.tool : undefined);
+
+/**
+ * False when a step still to run needs a tool on the agent's list that this runner cannot offer (a tab
+ * has no terminal connection): the plan is left to a runner that can, rather than failed here.
+ */
+export function runnableHere(plan: Plan, agent: Agent | undefined, tools: Toolbox | undefined): boolean {
+  return plan.steps.every((s) => {
+    if (s.decision !== 'approved' || s.status !== 'waiting') return true;
+    const tool = toolOf(s);
+    const listed = tool !== undefined && (agent === undefined || (agent.tools as readonly string[]).includes(tool));
+    return !listed || tools?.specs.some((t) => t.name === tool) === true;
+  });
+}
 
 export async function runPlan(o: PlanRunOptions): Promise<PlanRunOutcome> {
   const plan = o.chat.plan(o.reply);

@@ -46,7 +46,7 @@ const PLAN = JSON.stringify({
   ],
 });
 
-function setup(answer: string = PLAN) {
+function setup(answer: string = PLAN, o: { noTerminal?: boolean } = {}) {
   const [settingsYdoc, permsYdoc, chatYdoc] = docsWithClients(3) as [Y.Doc, Y.Doc, Y.Doc];
   const settings = settingsDoc(settingsYdoc);
   settings.upsertProvider({ id: LOCAL, kind: 'ollama', models: ['big'] });
@@ -82,7 +82,8 @@ function setup(answer: string = PLAN) {
     chooseProvider: () => ({ provider, model: 'big' }),
     settings: () => settings,
     tools: grantedAgentTools(toolOptions),
-    plans: () => planAgentTools(toolOptions),
+    // A runner with no terminal connection (a tab) has no run_command to offer.
+    plans: () => planAgentTools(o.noTerminal === true ? { ...toolOptions, gateway: undefined } : toolOptions),
   });
   runners.push(r);
   const sync = { whenSynced: async () => {}, on() {}, off() {}, sendStream: () => false } as unknown as DocSync;
@@ -200,6 +201,16 @@ describe('plans you approve', () => {
       `coder allowed ${'c'.repeat(22)} plan step 1 (handoff): ask: handed to Researcher: ${said.slice(0, 300)}`,
       'coder denied web_fetch plan step 2 (tool): fetch: error: Coder has no web_fetch tool here (not on its list, or this runner cannot offer it)',
     ]);
+  });
+
+  it('leaves a plan with commands to a runner that has a terminal connection, rather than fail it', async () => {
+    const t = setup(PLAN, { noTerminal: true });
+    const reply = await t.propose();
+    t.chat.approvePlan(reply, ME);
+    // The runner looked at the chat again (it answered another turn) and did not take the plan.
+    await t.propose('anything else?');
+    expect(t.chat.plan(reply)).toMatchObject({ state: 'approved', steps: [{ status: 'waiting' }, { status: 'waiting' }, { status: 'waiting' }] });
+    expect(t.chat.claims.get(reply)).toBeUndefined();
   });
 
   it('ends a turn whose answer is no valid plan with the reason', async () => {

@@ -24,7 +24,7 @@ import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
 import { claimAndRunPlan } from './plan-claim.ts';
 import { proposePlan } from './plan-propose.ts';
-import type { PlanKit } from './plan-run.ts';
+import { runnableHere, type PlanKit } from './plan-run.ts';
 import { turnAgent, type ProviderChoice } from './turn-agent.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
 import { clip, continuing, endStopped, failTurn, replyFor } from './turn-ending.ts';
@@ -186,9 +186,15 @@ export class TurnRunner {
     if (kit) for (const reply of c.chat.runnablePlans()) this.maybeRunPlan(c, reply, kit, grace, now);
   }
 
-  /** An approved plan: claimed after the same grace as a turn (a worker, which can reach terminals, goes first). */
+  /**
+   * An approved plan: claimed after the same grace as a turn (a worker, which can reach terminals, goes
+   * first), and only when this runner can offer every tool its remaining steps need.
+   */
   private maybeRunPlan(c: Watched, reply: ChatMessage, kit: PlanKit, grace: number, now: number): void {
     if (this.inFlight.has(reply.id)) return;
+    // A plan with a step this runner cannot offer the tool for (a command, in a tab) waits for a worker.
+    const agent = reply.agent ? this.o.settings?.()?.agents.get(reply.agent.id) : undefined;
+    if (reply.plan && !runnableHere(reply.plan, agent, kit.tools(agent))) return;
     const seen = this.firstSeen.get(reply.id) ?? now;
     this.firstSeen.set(reply.id, seen);
     if (now - seen < grace) return this.wakeAt(reply.id, c.id, seen + grace - now);
