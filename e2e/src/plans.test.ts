@@ -4,7 +4,8 @@
  * notification steps, and runs nothing. Editing step 3, rejecting step 2 and pressing "Run
  * approved steps" makes the tab run steps 1 and 3 in order: each shows done
  * with its result, step 2 shows skipped, and the plan ends done; it is then
- * saved as a playbook (a bad schedule is refused with the reason).
+ * saved as a playbook (a bad schedule is refused with the reason) and run
+ * again by hand from the Agents page.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,5 +94,17 @@ describe('plans in the app', { timeout: 240_000 }, () => {
     await plan.getByTestId('playbook-schedule').fill('0 3 * * *');
     await plan.getByTestId('playbook-save').click();
     expect(await plan.getByTestId('playbook-saved').textContent()).toBe('Saved playbook notes (2 steps, 0 3 * * *).');
+    const chatUrl = a.page.url();
+
+    // Run it again by hand from the Agents page: a second plan, already approved, runs in the chat.
+    await a.page.getByTestId('nav-agents').click();
+    const book = a.page.getByTestId('playbook').filter({ hasText: 'notes' });
+    expect(await book.textContent()).toContain('Assistant · 2 steps · 0 3 * * *');
+    await book.getByTestId('playbook-run').click();
+    await a.page.getByRole('status').filter({ hasText: 'Started notes' }).waitFor();
+    await a.page.goto(chatUrl);
+    const second = a.page.getByTestId('plan').nth(1);
+    await expect.poll(() => second.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    expect(await second.getByTestId('step-result').allTextContents()).toEqual(['note number 1', 'note three, edited']);
   });
 });

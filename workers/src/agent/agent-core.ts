@@ -17,5 +17,6 @@ export type { Toolbox } from '../tools/tool.ts';
 export { pageAgentTools, pagePlanTools, type PageToolsOptions } from '../tools/page-tools.ts';
 export type { PlanKit } from './plan-run.ts';
 export { parseCron } from '../plugins/cron.ts';
+export { writePlaybookRun } from './playbook-run.ts';
 export { PROXY_FETCH_PATH, relayFetch, type RelayFetchOptions } from '../tools/relay-fetch.ts';
 export { sessionChatAccess, type ChatAccess } from '../plugins/chat-access.ts';

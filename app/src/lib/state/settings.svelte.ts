@@ -5,7 +5,7 @@
  */
 import type { AgentId } from '@tendril/crdt-schema/ids';
 import { DEFAULT_DELEGATION } from '@tendril/crdt-schema/schema';
-import type { Agent, ChatTarget, DelegationLimits, ModelRef, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
+import type { Agent, ChatTarget, DelegationLimits, ModelRef, Playbook, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { frameBatched } from './frame-batch.ts';
 
@@ -20,6 +20,7 @@ export class SettingsState {
   newChatTarget = $state<ChatTarget>('auto');
   routerModel = $state.raw<ModelRef | undefined>(undefined);
   delegation = $state.raw<DelegationLimits>(DEFAULT_DELEGATION);
+  playbooks = $state.raw<Playbook[]>([]);
   readonly doc: SettingsDoc;
   readonly sync: DocSync;
   private readonly stop: () => void;
@@ -44,6 +45,7 @@ export class SettingsState {
     this.newChatTarget = s.newChatTarget;
     this.routerModel = s.routerModel;
     this.delegation = s.delegation;
+    this.playbooks = this.doc.playbooks.list();
   }
 
   destroy(): void {
