@@ -70,7 +70,7 @@ export const MEMBER_ENTRY = {
 
 export const CHAT = { info: 'chat', messages: 'messages', claims: 'claims' } as const;
 
-export const CHAT_INFO = { chatId: 'chatId', createdAt: 'createdAt', createdBy: 'createdBy', target: 'target' } as const;
+export const CHAT_INFO = { chatId: 'chatId', createdAt: 'createdAt', createdBy: 'createdBy', target: 'target', planMode: 'planMode' } as const;
 
 export const MESSAGE = {
   id: 'id',
@@ -91,9 +91,12 @@ export const MESSAGE = {
   continuedBy: 'continuedBy',
   agent: 'agent',
   route: 'route',
+  hops: 'hops',
+  plan: 'plan',
+  planMode: 'planMode',
 } as const;
 
-export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents' } as const;
+export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks' } as const;
 
 export const AGENT_ENTRY = {
   name: 'name',
@@ -124,6 +127,7 @@ export const PREFS = {
   newChatTarget: 'newChatTarget',
   routerModel: 'routerModel',
   embeddingModel: 'embeddingModel',
+  delegation: 'delegation',
 } as const;
 
 export const PERMISSIONS = {
@@ -131,6 +135,7 @@ export const PERMISSIONS = {
   grants: 'grants',
   activity: 'activity',
   activityHeads: 'activityHeads',
+  runLeases: 'runLeases',
 } as const;
 
 export const PLUGIN_ENTRY = {

@@ -12,6 +12,8 @@ import type { AgentId } from '../ids.ts';
 import { PREFS, ROOT_META, SETTINGS } from './keys.ts';
 import { readMeta, type DocMeta } from './meta.ts';
 import { agentsSection, AUTO_TARGET, GENERAL_AGENT_ID, isChatTarget, parseChatTarget, type Agent, type ChatTarget } from './settings-agents.ts';
+import { playbooksSection } from './settings-playbooks.ts';
+import { checkDelegationLimits, readDelegationLimits, type DelegationLimits } from './settings-delegation.ts';
 import { checkUrl, parseProviderId, providersSection, type ProviderId, type ProviderSummary } from './settings-providers.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
 
@@ -35,6 +37,7 @@ export interface SettingsState {
   readonly newChatTarget: ChatTarget;
   readonly routerModel?: ModelRef;
   readonly embeddingModel?: ModelRef;
+  readonly delegation: DelegationLimits;
 }
 
 function readModelRef(r: Record<string, unknown> | undefined): ModelRef | undefined {
@@ -48,9 +51,11 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const prefs = doc.getMap<unknown>(SETTINGS.prefs);
   const providers = providersSection(doc, w);
   const agents = agentsSection(doc, w);
+  const playbooks = playbooksSection(doc, w);
   const defaultModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.defaultModel));
   const routerModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.routerModel));
   const embeddingModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.embeddingModel));
+  const delegation = (): DelegationLimits => readDelegationLimits(prefs.get(PREFS.delegation));
   /** The agent that answers when nothing else decides: the one chosen in Settings, else the general assistant, else the first. */
   const defaultAgent = (): Agent => {
     const chosen = readString(prefs, PREFS.defaultAgent);
@@ -87,6 +92,15 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
       const value = ref === undefined ? undefined : checkModelRef(ref);
       w.write(() => setOptional(prefs, PREFS.embeddingModel, value));
     },
+    /** Approved plans saved to run again (settings-playbooks.ts). */
+    playbooks,
+    /** How deep and how much agents may hand sub-tasks to each other (defaults when unset). */
+    delegation,
+    setDelegation(patch: Partial<DelegationLimits>): DelegationLimits {
+      const value = checkDelegationLimits(patch, delegation());
+      w.write(() => prefs.set(PREFS.delegation, { ...value }));
+      return value;
+    },
     defaultAgent,
     setDefaultAgent(id: AgentId | undefined): void {
       if (id !== undefined && agents.get(id) === undefined) badInput(`no agent ${id}`);
@@ -121,7 +135,7 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     toJSON(): SettingsState {
       return {
         meta: readMeta(doc), providers: providers.providers(), defaultModel: defaultModel(), systemPrompt: systemPrompt(), theme: theme(), relayUrl: relayUrl(),
-        agents: agents.list(), defaultAgent: defaultAgent().id, newChatTarget: newChatTarget(), routerModel: routerModel(), embeddingModel: embeddingModel(),
+        agents: agents.list(), defaultAgent: defaultAgent().id, newChatTarget: newChatTarget(), routerModel: routerModel(), embeddingModel: embeddingModel(), delegation: delegation(),
       };
     },
     toString(): string {

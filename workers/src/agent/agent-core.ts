@@ -15,10 +15,13 @@ export { turnAgent, type ProviderChoice, type TurnAgent } from './turn-agent.ts'
 export { createProvider, PROVIDER_KINDS, type ChosenProvider, type ProviderKind, type ProviderSpec } from './provider-setup.ts';
 export { fallbackChain, withRetry, type LlmProvider, type LlmDeps } from '../llm/index.ts';
 export type { Toolbox } from '../tools/tool.ts';
-export { pageAgentTools, type PageToolsOptions } from '../tools/page-tools.ts';
+export { pageAgentTools, pagePlanTools, type PageToolsOptions } from '../tools/page-tools.ts';
 export { createEmbedder, type Embedder, type EmbedderConfig } from '../llm/embeddings.ts';
 export type { AgentMemoryAccess } from '../tools/memory-tools.ts';
 export { EmbeddingCache } from '../tools/memory-recall.ts';
 export { recallCacheStore, type RecallCacheStore } from '../tools/recall-cache-store.ts';
+export type { PlanKit } from './plan-run.ts';
+export { parseCron } from '../plugins/cron.ts';
+export { writePlaybookRun } from './playbook-run.ts';
 export { PROXY_FETCH_PATH, relayFetch, type RelayFetchOptions } from '../tools/relay-fetch.ts';
 export { sessionChatAccess, type ChatAccess } from '../plugins/chat-access.ts';

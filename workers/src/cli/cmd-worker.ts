@@ -15,6 +15,8 @@
 import { hostname } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { SessionCommands } from '@tendril/gateway';
+import { PlaybookService } from '../agent/playbook-service.ts';
+import { systemTimers } from '../llm/index.ts';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { ModelRef } from '@tendril/crdt-schema/schema';
 import { AgentWorker } from '../agent/agent-worker.ts';
@@ -60,14 +62,24 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
       chooseProvider,
       settings: () => settings,
       ...(extras.tools ? { tools: extras.tools } : {}),
+      ...(extras.plans ? { plans: extras.plans } : {}),
       systemPrompt: () => settings?.systemPrompt() || undefined,
       leaseMs: intFlag(args, 'lease-ms', 15_000),
       announceEveryMs: intFlag(args, 'announce-ms', 10_000),
       log: (line) => ctx.io.err(line),
     });
     await worker.start();
+    // Playbooks on their schedules: each scheduled time is written by one worker of those online (the run lease).
+    const playbooks = settings && extras.lease
+      ? new PlaybookService({
+        settings, me: session.home.identity.deviceId, lease: extras.lease, now: Date.now, timers: systemTimers,
+        openChat: async (id) => (await session.openChat(id)).chat, log: (line) => ctx.io.err(line),
+      })
+      : null;
+    playbooks?.start();
     ctx.io.out(`worker ${session.home.identity.deviceId} answering chats`);
     await ctx.stopSignal;
+    await playbooks?.stop();
     await worker.stop();
     await extras.stop();
     commands.close();

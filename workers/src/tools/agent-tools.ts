@@ -19,9 +19,10 @@ import type { ChatAccess } from '../plugins/chat-access.ts';
 import type { FetchLimits } from './fetch-text.ts';
 import type { GatewayCommands } from './gateway-commands.ts';
 import { runCommandTool } from './run-command.ts';
-import { agentPluginId, offeredTools } from './agent-tools-offer.ts';
+import { agentPluginId, listedTools, offeredTools } from './agent-tools-offer.ts';
 import { EmbeddingCache } from './memory-recall.ts';
 import { agentMemoryTools, type AgentMemoryAccess } from './memory-tools.ts';
+import type { PlanKit } from '../agent/plan-run.ts';
 import { toolbox, type AgentTool, type Toolbox } from './tool.ts';
 import { webFetchTool } from './web-fetch.ts';
 import { searchWorkspaceTool } from './workspace-search.ts';
@@ -71,5 +72,19 @@ export function grantedAgentTools(o: AgentToolsOptions): (agent?: Pick<Agent, 'i
     let tools = byAgent.get(plugin);
     if (!tools) byAgent.set(plugin, (tools = agentTools(o, plugin, cache)));
     return offeredTools(o.permissions, agent, tools);
+  };
+}
+
+/** What a worker runs approved plan steps with: each agent's listed tools (gated by its grants when run) and its activity log. */
+export function planAgentTools(o: AgentToolsOptions): PlanKit {
+  const byAgent = new Map<PluginId, AgentTool[]>();
+  return {
+    tools: (agent) => {
+      const plugin = agentPluginId(agent);
+      let tools = byAgent.get(plugin);
+      if (!tools) byAgent.set(plugin, (tools = agentTools(o, plugin)));
+      return listedTools(agent, tools);
+    },
+    log: (agent, r) => createAccessGate({ permissions: o.permissions, device: o.device, plugin: agentPluginId(agent), ...(o.now ? { now: o.now } : {}), ...(o.onRecord ? { onRecord: o.onRecord } : {}) }).record(r),
   };
 }

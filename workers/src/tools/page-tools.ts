@@ -12,9 +12,10 @@
  */
 import type { DeviceId, PluginId } from '@tendril/crdt-schema/ids';
 import type { Agent, PermissionsDoc } from '@tendril/crdt-schema/schema';
-import { agentPluginId, offeredTools } from './agent-tools-offer.ts';
+import { agentPluginId, listedTools, offeredTools } from './agent-tools-offer.ts';
 import { agentMemoryTools, type AgentMemoryAccess } from './memory-tools.ts';
 import { EmbeddingCache } from './memory-recall.ts';
+import type { PlanKit } from '../agent/plan-run.ts';
 import { createAccessGate } from '../plugins/access-gate.ts';
 import type { ChatAccess } from '../plugins/chat-access.ts';
 import type { Timers } from '../llm/deps.ts';
@@ -51,4 +52,15 @@ export function pageAgentTools(o: PageToolsOptions): (agent?: Pick<Agent, 'id' |
     if (!tools) byAgent.set(plugin, (tools = toolsOf(plugin)));
     return offeredTools(o.permissions, agent, tools);
   };
+}
+
+/** What a tab runs approved plan steps with: each agent's listed page tools (gated when run) and its activity log. */
+export function pagePlanTools(o: PageToolsOptions): PlanKit {
+  const tools = (agent: Pick<Agent, 'id' | 'tools'> | undefined): Toolbox | undefined => {
+    const gate = createAccessGate({ permissions: o.permissions, device: o.device, plugin: agentPluginId(agent) });
+    const list: AgentTool[] = [searchWorkspaceTool({ gate, chats: o.chats })];
+    if (o.fetch) list.push(webFetchTool({ gate, fetch: o.fetch, ...(o.timers ? { timers: o.timers } : {}) }));
+    return listedTools(agent, list);
+  };
+  return { tools, log: (agent, r) => createAccessGate({ permissions: o.permissions, device: o.device, plugin: agentPluginId(agent) }).record(r) };
 }

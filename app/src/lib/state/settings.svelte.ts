@@ -4,7 +4,8 @@
  * through `setApiKey` and never read back into the UI.
  */
 import type { AgentId } from '@tendril/crdt-schema/ids';
-import type { Agent, ChatTarget, ModelRef, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
+import { DEFAULT_DELEGATION } from '@tendril/crdt-schema/schema';
+import type { Agent, ChatTarget, DelegationLimits, ModelRef, Playbook, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { frameBatched } from './frame-batch.ts';
 
@@ -19,6 +20,8 @@ export class SettingsState {
   newChatTarget = $state<ChatTarget>('auto');
   routerModel = $state.raw<ModelRef | undefined>(undefined);
   embeddingModel = $state.raw<ModelRef | undefined>(undefined);
+  delegation = $state.raw<DelegationLimits>(DEFAULT_DELEGATION);
+  playbooks = $state.raw<Playbook[]>([]);
   readonly doc: SettingsDoc;
   readonly sync: DocSync;
   private readonly stop: () => void;
@@ -43,6 +46,8 @@ export class SettingsState {
     this.newChatTarget = s.newChatTarget;
     this.routerModel = s.routerModel;
     this.embeddingModel = s.embeddingModel;
+    this.delegation = s.delegation;
+    this.playbooks = this.doc.playbooks.list();
   }
 
   destroy(): void {
