@@ -52,8 +52,13 @@ function world() {
     members.set(identity.deviceId, { role: 'device' });
     return identity;
   };
-  const cipherFor = (identity: DeviceIdentity, provider: CryptoProvider = crypto) =>
-    createDocCipher({ crypto: provider, identity, doc, scope: Scope.Chats, keys: () => keys.get(Scope.Chats)!, directory: { member: (d) => members.get(d) }, localKey: crypto.randomBytes(32) });
+  /** Each device's local storage key, so a reopened device reads what it stored. */
+  const localKeys = new Map<DeviceId, Uint8Array>();
+  const cipherFor = (identity: DeviceIdentity, provider: CryptoProvider = crypto) => {
+    const localKey = localKeys.get(identity.deviceId) ?? crypto.randomBytes(32);
+    localKeys.set(identity.deviceId, localKey);
+    return createDocCipher({ crypto: provider, identity, doc, scope: Scope.Chats, keys: () => keys.get(Scope.Chats)!, directory: { member: (d) => members.get(d) }, localKey });
+  };
 
   /** A writing device: a DocSync whose sealed envelopes are collected as the relay would store them. */
   const writer = async (index: number, store = new MemoryDocStore(), identity = device()) => {
@@ -157,6 +162,27 @@ describe('catch-up through the authors hash chains', () => {
     const third = (await first.store.load()).outbox.at(-1)!;
     expect(third.counter).toBe(3);
     expect(parseEnvelope(third.envelope).header.prev).toEqual(first.cipher.chainHash(b.envelope));
+    r.catchUp([a.envelope, b.envelope, third.envelope]);
+    expect(r.problems).toEqual([]);
+    expect(r.verifies()).toBe(1);
+  });
+
+  it('a writer reopened after its changes were acknowledged continues the chain from the link saved with its meta', async () => {
+    const w = world();
+    const first = await w.writer(0);
+    const a = await first.write('0:1');
+    const b = await first.write('0:2');
+    first.sync.handle({ type: FrameType.Ack, doc: w.doc, ref: 1, seq: 1 });
+    first.sync.handle({ type: FrameType.Ack, doc: w.doc, ref: 2, seq: 2 });
+    await first.sync.persist();
+    expect((await first.store.load()).outbox).toEqual([]);
+    const again = await w.writer(0, first.store, first.identity);
+    again.sync.ydoc.getArray<string>('messages').push(['0:3']);
+    await again.sync.flush();
+    const third = (await first.store.load()).outbox.at(-1)!;
+    expect(third.counter).toBe(3);
+    expect(parseEnvelope(third.envelope).header.prev).toEqual(first.cipher.chainHash(b.envelope));
+    const r = await w.reader(3);
     r.catchUp([a.envelope, b.envelope, third.envelope]);
     expect(r.problems).toEqual([]);
     expect(r.verifies()).toBe(1);

@@ -116,8 +116,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private catchUpHead = 0;
   private catchUpTimer: ReturnType<typeof setTimeout> | null = null;
   /**
-   * The chain link of this device's last sealed update (`prev` of the next one). Zeros when not
-   * known (a fresh load with an empty outbox): that only costs readers one signature check.
+   * The chain link of this device's last sealed update (`prev` of the next one), saved with the
+   * meta. Zeros when not known (a store without it, a restored backup): that only costs readers
+   * one signature check.
    */
   private chainHead: Uint8Array = ZERO_PREV;
   private lastDeliveredSeq = 0;
@@ -214,10 +215,13 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       },
       this,
     );
-    this.meta = { myCounter, maxSeenSeq: loaded.meta?.maxSeenSeq ?? 0 };
-    // The chain resumes from the newest unacknowledged change; once acknowledged, the link is not kept.
+    // The chain resumes from this device's newest update: the newest unacknowledged change, else the
+    // link saved with the meta. A link for an older counter is stale and not used.
     const newest = loaded.outbox[loaded.outbox.length - 1];
+    const saved = loaded.meta?.chainHead;
     if (newest && newest.counter === myCounter) this.chainHead = this.cipher.chainHash(newest.envelope);
+    else if (saved && saved.counter === myCounter) this.chainHead = saved.link;
+    this.meta = { myCounter, maxSeenSeq: loaded.meta?.maxSeenSeq ?? 0, ...(this.chainHead === ZERO_PREV ? {} : { chainHead: { counter: myCounter, link: this.chainHead } }) };
     this.savedMeta = loaded.meta ?? emptyMeta;
     if (this.log.compactionDue) this.scheduleSave();
     this.emitStatus({});
@@ -264,7 +268,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       const counter = this.meta.myCounter + 1;
       const envelope = this.cipher.seal(EnvelopeKind.Update, counter, update, this.chainHead);
       this.chainHead = this.cipher.chainHash(envelope);
-      this.meta = { ...this.meta, myCounter: counter };
+      this.meta = { ...this.meta, myCounter: counter, chainHead: { counter, link: this.chainHead } };
       await this.store.putOutbox({ counter, envelope });
       this.outbox.set(counter, envelope);
       this.outboxUpdates.set(counter, update);
@@ -453,8 +457,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       // This device's own entries coming back (a restored backup, a lost local state) raise its
       // counter, so it never reuses one.
       else if (counter > this.meta.myCounter) {
-        this.meta = { ...this.meta, myCounter: counter };
         this.chainHead = this.cipher.chainHash(envelope);
+        this.meta = { ...this.meta, myCounter: counter, chainHead: { counter, link: this.chainHead } };
       }
       this.seqs.add(seq);
       this.held.drop(seq);
