@@ -3,9 +3,10 @@
  * update DocSync applies is appended as one small sealed record, and past a
  * threshold the records are compacted into one sealed state. Besides that
  * log, the outbox of sealed envelopes not yet acknowledged by the relay, and
- * a small meta of monotonic counters. Only ciphertext is ever handed to a
- * DocStore (records and state are sealed with the device's local key,
- * envelopes with the document key). Implementations: memory (here), SQLite
+ * a small meta of monotonic counters and the hash-chain link of this device's
+ * newest update. Only ciphertext is ever handed to a DocStore (records and
+ * state are sealed with the device's local key, envelopes with the document
+ * key; the link is a hash of an envelope the relay holds anyway). Implementations: memory (here), SQLite
  * for Node homes, IndexedDB in the browser; all run doc-store.acceptance.ts.
  */
 
