@@ -627,7 +627,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     const body = encodeCoveredState({ seq: cursor, covers: this.coveredCounters(), state: Y.encodeStateAsUpdate(this.ydoc) });
     this.snapshotInFlight = true;
     // A snapshot's counter is the seq it covers: it only ever grows, as snapshot counters must.
-    const envelope = this.cipher.seal(EnvelopeKind.Snapshot, cursor, body);
+    // Snapshots are outside the update chain: version 2 with a zero link.
+    const envelope = this.cipher.seal(EnvelopeKind.Snapshot, cursor, body, ZERO_PREV);
     this.snapshotPutBytes = envelope.byteLength;
     this.snapshotPutSeq = cursor;
     l.send({ type: FrameType.SnapshotPut, doc: this.doc, ref: 0, seq: cursor, envelope });
