@@ -116,7 +116,7 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxConnectionsPerWorkspace: 512,
   maxStrayFrames: 16,
   maxDocsPerConnection: 10_000,
-  maxSubscriptionsPerWorkspace: 50_000,
+  maxSubscriptionsPerWorkspace: 100_000,
   authTimeoutMs: 5_000,
   pingIntervalMs: 30_000,
   maxBufferedBytes: 8 * 1024 * 1024,
