@@ -35,8 +35,17 @@ export interface RelayLimits {
   maxConnectionsPerWorkspace: number;
   /** Frames refused as unknown types or sent before the hello, per connection, before it is closed [E_FRAME_UNKNOWN / E_AUTH_REQUIRED, fatal]. */
   maxStrayFrames: number;
-  /** Documents subscribed at once on one connection [E_TOO_MANY_DOCS]. */
+  /**
+   * Documents subscribed at once on one connection [E_TOO_MANY_DOCS]. As high as a workspace's
+   * document quota, so one device can follow a whole workspace on one connection (a worker does).
+   */
   maxDocsPerConnection: number;
+  /**
+   * Subscriptions held at once by one workspace's connections on one relay process, summed over
+   * its connections [E_TOO_MANY_DOCS]: bounds what a member device's connections can make the
+   * relay hold (see the README for the cost of one).
+   */
+  maxSubscriptionsPerWorkspace: number;
   /** Time from connect to a verified hello [E_AUTH_TIMEOUT, fatal]. */
   authTimeoutMs: number;
   /** Ping period; a socket that did not answer the previous ping is terminated. */
@@ -106,7 +115,8 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxConnectionsPerDevice: 16,
   maxConnectionsPerWorkspace: 512,
   maxStrayFrames: 16,
-  maxDocsPerConnection: 1024,
+  maxDocsPerConnection: 10_000,
+  maxSubscriptionsPerWorkspace: 100_000,
   authTimeoutMs: 5_000,
   pingIntervalMs: 30_000,
   maxBufferedBytes: 8 * 1024 * 1024,

@@ -45,6 +45,8 @@ export interface RelayContext {
   admitIdentity(conn: Connection, identity: Identity): string | undefined;
   /** Open connections of `device` in `workspace`. */
   connectionsOf(workspace: WorkspaceId, device: DeviceId): Connection[];
+  /** Documents followed by the workspace's connections on this process, summed over connections. */
+  subscriptionsOfWorkspace(workspace: WorkspaceId): number;
   /** Registers work that shutdown must wait for (commits and their acks). */
   track<T>(work: Promise<T>): Promise<T>;
   /** Tells the other relay processes on the store (fan-out); a no-op for a relay alone on its store. */

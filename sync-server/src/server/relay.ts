@@ -143,6 +143,7 @@ export function createRelay(deps: RelayDeps): Relay {
     accessCode: deps.accessCode,
     verifyEnvelopes: deps.verifyEnvelopes ?? true,
     connectionsOf: (workspace, device) => registry.of(workspace, device),
+    subscriptionsOfWorkspace: (workspace) => registry.subscriptionsOfWorkspace(workspace),
     track: inflight.track,
     schedulePrune: (doc, seq) => pruner.schedule(doc, seq),
     announce(msg) {

@@ -21,12 +21,26 @@ function provenKey(ctx: RelayContext, conn: Connection, f: SubscribeFrame, doc: 
   return capKeysFor(doc, f.mode, conn.identity!.deviceKey).find((key) => ctx.verifier.verify(key, message, f.proof));
 }
 
+/** Refuses (E_TOO_MANY_DOCS) when the connection or its workspace already follows as many documents as allowed. */
+function overCap(ctx: RelayContext, conn: Connection, refuse: (code: 'E_TOO_MANY_DOCS', detail: string) => void): boolean {
+  const { maxDocsPerConnection, maxSubscriptionsPerWorkspace } = ctx.limits;
+  if (conn.subs.size >= maxDocsPerConnection) {
+    refuse('E_TOO_MANY_DOCS', `at most ${maxDocsPerConnection} per connection`);
+    return true;
+  }
+  if (ctx.subscriptionsOfWorkspace(conn.identity!.workspace) >= maxSubscriptionsPerWorkspace) {
+    refuse('E_TOO_MANY_DOCS', `at most ${maxSubscriptionsPerWorkspace} subscriptions per workspace on this relay`);
+    return true;
+  }
+  return false;
+}
+
 export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: SubscribeFrame): Promise<void> {
   const identity = conn.identity!;
   const refuse = (code: Parameters<Connection['error']>[0], detail?: string): void => conn.error(code, { doc: f.doc, detail });
   conn.subs.get(f.doc)?.end();
   conn.subs.delete(f.doc);
-  if (conn.subs.size >= ctx.limits.maxDocsPerConnection) return refuse('E_TOO_MANY_DOCS', `at most ${ctx.limits.maxDocsPerConnection}`);
+  if (overCap(ctx, conn, refuse)) return;
 
   // Writing stores: only a member may hold a write subscription or register a document.
   if ((f.mode === CapMode.Write || f.create) && !(await requireMember(ctx, conn, { doc: f.doc, what: 'writing or registering a document' }))) return;
@@ -55,7 +69,7 @@ export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: Su
   const capKey = provenKey(ctx, conn, f, doc);
   if (!capKey) return refuse('E_AUTH_FAILED', 'the subscribe proof does not verify under the capability');
   if (!conn.open) return;
-  if (conn.subs.size >= ctx.limits.maxDocsPerConnection) return refuse('E_TOO_MANY_DOCS');
+  if (overCap(ctx, conn, refuse)) return;
 
   // A cursor past the head (the relay lost data, or the peer is confused) resumes from the head,
   // so new entries still reach it; the peer sees head < cursor in Subscribed and reports it.
