@@ -37,6 +37,7 @@ export {
 } from './settings-agents.ts';
 export { DEFAULT_DELEGATION, type DelegationLimits } from './settings-delegation.ts';
 export type { Playbook, PlaybookInput } from './settings-playbooks.ts';
+export { MAX_PRICE, type PriceOverride } from './settings-prices.ts';
 export { settingsDoc, THEMES, type ModelRef, type SettingsDoc, type SettingsState, type Theme } from './settings.ts';
 export {
   parseProviderId, PROVIDER_KINDS,

@@ -16,6 +16,7 @@ import { cmdRelayAdmin } from './cmd-relay-admin.ts';
 import { cmdSync } from './cmd-sync.ts';
 import { cmdGateway } from './cmd-gateway.ts';
 import { cmdTerm } from './cmd-term.ts';
+import { cmdUsage, USAGE_USAGE } from './cmd-usage.ts';
 import { cmdWorker } from './cmd-worker.ts';
 import { cmdPlugin, PLUGIN_USAGE } from '../plugins/plugin-cli.ts';
 import { askLine } from './ask-line.ts';
@@ -31,6 +32,7 @@ const USAGE = `usage: tendril <command> [options]
   sync   --home DIR
   chat   new --home DIR --title TITLE [--agent NAME|auto] [--plan] | send --home DIR CHAT TEXT|- [--plan] | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
   devices list|revoke --home DIR [ID]
+  ${USAGE_USAGE}
   ${AGENT_USAGE}
   ${PLAN_USAGE}
   ${PLAYBOOK_USAGE}
@@ -55,6 +57,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Pro
   worker: cmdWorker,
   gateway: cmdGateway,
   term: cmdTerm,
+  usage: cmdUsage,
   plugin: cmdPlugin,
 };
 
