@@ -3,7 +3,8 @@
  * provider (which reports tokens), and the totals the command prints equal
  * the sum of the usage recorded on the replies (`tendril chat show --json`),
  * by model and provider too; a price set in Settings replaces the shipped one;
- * a bad period is refused with the reason.
+ * a bad period is refused with the reason. With a spending limit set by
+ * `tendril limits`, the worker refuses a turn past it, naming the limit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -111,6 +112,27 @@ describe('tendril usage', () => {
     const report = JSON.parse((await cliOk('usage', '--home', home, '--json')).last) as UsageReport;
     expect(report.total.costUsd).toBeCloseTo((1200 + 2500 + 4100) * 1000 / 1_000_000, 9);
   }, 60_000);
+
+  it('has the worker refuse a turn past a spending limit, naming the limit and how to raise it', async () => {
+    // Spent so far at the price set above: (1200 + 2500 + 4100) tokens in at $1000 per million = $7.80.
+    const set = await cliOk('limits', '--home', home, '--daily', '5');
+    expect(set.out).toEqual(['saved to relay', 'daily limit: $5.00 ($7.80 spent today, UTC)', 'monthly limit: none']);
+    const before = fake.requests.length;
+    await cliOk('chat', 'send', '--home', home, chats[0]!, 'one more?');
+    await eventually(async () => (await replies(chats[0]!)).some((m) => m.status === 'error'), 30_000, 'the refusal');
+    const refused = JSON.parse((await cliOk('chat', 'show', '--home', home, chats[0]!, '--json')).last) as (Shown & { error?: string })[];
+    expect(refused.at(-1)!.error).toBe('the daily spending limit of $5.00 is used up: $7.80 spent today (UTC); raise or remove it in Settings > Spending limits, or with `tendril limits --home DIR --daily USD|off`');
+
+    // A limit not reached yet, but the next prompt alone (about 254 tokens at $1000 per million) would pass it.
+    expect((await cliOk('limits', '--home', home, '--daily', 'off', '--monthly', '7.9')).out.slice(1)).toEqual(['daily limit: none', 'monthly limit: $7.90 ($7.80 spent this month, UTC)']);
+    await cliOk('chat', 'send', '--home', home, chats[1]!, 'x'.repeat(1000));
+    await eventually(async () => (await replies(chats[1]!)).some((m) => m.status === 'error'), 30_000, 'the second refusal');
+    const second = JSON.parse((await cliOk('chat', 'show', '--home', home, chats[1]!, '--json')).last) as (Shown & { error?: string })[];
+    expect(second.at(-1)!.error).toMatch(/^this turn \(about \$0\.\d+ for the prompt alone\) would pass the monthly spending limit of \$7\.90: \$7\.80 spent this month \(UTC\); raise or remove it/);
+    expect(fake.requests.length).toBe(before);
+    const bad = await cli('limits', '--home', home, '--daily', 'lots');
+    expect(bad.err.join('\n')).toContain('--daily is an amount in USD (like 5 or 0.50) or off (got lots)');
+  }, 120_000);
 
   it('refuses a period it cannot read, saying what it takes', async () => {
     const bad = await cli('usage', '--home', home, '--since', 'yesterday');

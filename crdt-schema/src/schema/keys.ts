@@ -128,6 +128,7 @@ export const PREFS = {
   routerModel: 'routerModel',
   embeddingModel: 'embeddingModel',
   delegation: 'delegation',
+  spendLimits: 'spendLimits',
 } as const;
 
 export const PERMISSIONS = {

@@ -14,6 +14,7 @@ import { readMeta, type DocMeta } from './meta.ts';
 import { agentsSection, AUTO_TARGET, GENERAL_AGENT_ID, isChatTarget, parseChatTarget, type Agent, type ChatTarget } from './settings-agents.ts';
 import { playbooksSection } from './settings-playbooks.ts';
 import { pricesSection } from './settings-prices.ts';
+import { checkSpendLimits, readSpendLimits, type SpendLimitKind, type SpendLimits } from './settings-limits.ts';
 import { checkDelegationLimits, readDelegationLimits, type DelegationLimits } from './settings-delegation.ts';
 import { checkUrl, parseProviderId, providersSection, type ProviderId, type ProviderSummary } from './settings-providers.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
@@ -58,6 +59,7 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const routerModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.routerModel));
   const embeddingModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.embeddingModel));
   const delegation = (): DelegationLimits => readDelegationLimits(prefs.get(PREFS.delegation));
+  const spendLimits = (): SpendLimits => readSpendLimits(prefs.get(PREFS.spendLimits));
   /** The agent that answers when nothing else decides: the one chosen in Settings, else the general assistant, else the first. */
   const defaultAgent = (): Agent => {
     const chosen = readString(prefs, PREFS.defaultAgent);
@@ -103,6 +105,13 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     setDelegation(patch: Partial<DelegationLimits>): DelegationLimits {
       const value = checkDelegationLimits(patch, delegation());
       w.write(() => prefs.set(PREFS.delegation, { ...value }));
+      return value;
+    },
+    /** The workspace's daily and monthly spending limits (settings-limits.ts). */
+    spendLimits,
+    setSpendLimits(patch: { readonly [K in SpendLimitKind]?: number | null }): SpendLimits {
+      const value = checkSpendLimits(patch, spendLimits());
+      w.write(() => prefs.set(PREFS.spendLimits, { ...value }));
       return value;
     },
     defaultAgent,

@@ -17,6 +17,7 @@ import { cmdSync } from './cmd-sync.ts';
 import { cmdGateway } from './cmd-gateway.ts';
 import { cmdTerm } from './cmd-term.ts';
 import { cmdUsage, USAGE_USAGE } from './cmd-usage.ts';
+import { cmdLimits, LIMITS_USAGE } from './cmd-limits.ts';
 import { cmdWorker } from './cmd-worker.ts';
 import { cmdPlugin, PLUGIN_USAGE } from '../plugins/plugin-cli.ts';
 import { askLine } from './ask-line.ts';
@@ -33,6 +34,7 @@ const USAGE = `usage: tendril <command> [options]
   chat   new --home DIR --title TITLE [--agent NAME|auto] [--plan] | send --home DIR CHAT TEXT|- [--plan] | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
   devices list|revoke --home DIR [ID]
   ${USAGE_USAGE}
+  ${LIMITS_USAGE}
   ${AGENT_USAGE}
   ${PLAN_USAGE}
   ${PLAYBOOK_USAGE}
@@ -58,6 +60,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Pro
   gateway: cmdGateway,
   term: cmdTerm,
   usage: cmdUsage,
+  limits: cmdLimits,
   plugin: cmdPlugin,
 };
 
