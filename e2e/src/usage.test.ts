@@ -3,7 +3,9 @@
  * fake provider (which reports tokens); each reply shows its tokens and cost,
  * the chat header its total, and the Usage page's totals equal the sum of the
  * replies' recorded usage (tokens from the provider, cost from the replies).
- * A price set for the model in Settings changes the cost everywhere.
+ * A price set for the model in Settings changes the cost everywhere. With a
+ * daily limit below what the next turn would cost, the tab refuses the turn
+ * with the limit named; the app warns at 80 % and when the limit is used up.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,5 +132,35 @@ describe('usage and cost in the app', { timeout: 240_000 }, () => {
     expect(await num(total, 'data-cost')).toBeCloseTo((3 * IN * 1000) / 1_000_000, 9);
     await openChat(a, chats[0]!);
     expect(await num(replyUsages().first(), 'data-cost')).toBeCloseTo((IN * 1000) / 1_000_000, 9);
+  });
+
+  async function setDailyLimit(usd: string): Promise<void> {
+    await goto(a, '#/settings');
+    await a.page.getByTestId('limit-daily').fill(usd);
+    await a.page.getByRole('button', { name: 'Save limits' }).click();
+    await a.page.getByRole('form', { name: 'Spending limits' }).getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+  }
+
+  it('refuses a turn in the tab when it would pass the daily limit, naming it, and warns at 80 % and 100 %', async () => {
+    // Spent today at the price set above: 3 × 1234 tokens in at $1000 per million = $3.702, 92 % of $4.
+    await setDailyLimit('4');
+    const warning = a.page.locator('[data-testid=spend-alert][data-period=daily][data-level="80"]');
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain('92 % of the daily spending limit is spent ($3.70 of $4.00)');
+    const before = fake.requests.length;
+    await openChat(a, chats[0]!);
+    // About 504 tokens at $1000 per million: $0.50 more would pass $4.
+    await send(a, 'y'.repeat(2000));
+    const refused = a.page.locator('[data-testid=message][data-role=assistant]').last().getByTestId('reply-error');
+    await refused.filter({ hasText: 'would pass the daily spending limit of $4.00' }).waitFor();
+    expect(await refused.textContent()).toContain('$3.70 spent today (UTC); raise or remove it in Settings > Spending limits');
+    expect(fake.requests.length).toBe(before);
+    await shoot(a.page, 'usage-limit-refused');
+    await setDailyLimit('3');
+    const used = a.page.locator('[data-testid=spend-alert][data-period=daily][data-level="100"]');
+    await used.waitFor();
+    expect(await used.textContent()).toContain('The daily spending limit of $3.00 is used up ($3.70 spent)');
+    await used.getByRole('button', { name: 'Dismiss' }).click();
+    await used.waitFor({ state: 'detached' });
   });
 });

@@ -75,3 +75,29 @@ export function spendRefusal(status: readonly SpendStatus[], nextUsd: number): s
   }
   return undefined;
 }
+
+export interface SpendAlert {
+  readonly period: SpendPeriod;
+  /** 80: the warning share reached; 100: the limit used up. */
+  readonly level: 80 | 100;
+  readonly limitUsd: number;
+  readonly spentUsd: number;
+  /** Names this alert for this period ("daily 2026-12-07 100"): shown and notified once. */
+  readonly key: string;
+  readonly text: string;
+}
+
+/** The alerts the limits call for now: one per period at 80 % of its limit, or at 100 % once used up. */
+export function spendAlerts(status: readonly SpendStatus[]): SpendAlert[] {
+  const out: SpendAlert[] = [];
+  for (const s of status) {
+    const level = s.spentUsd >= s.limitUsd ? 100 : s.spentUsd >= WARN_AT * s.limitUsd ? 80 : undefined;
+    if (level === undefined) continue;
+    const share = s.limitUsd > 0 ? Math.floor((s.spentUsd / s.limitUsd) * 100) : 100;
+    const text = level === 100
+      ? `The ${s.period} spending limit of ${formatUsd(s.limitUsd)} is used up (${formatUsd(s.spentUsd)} spent): new turns are refused until ${s.period === 'daily' ? 'tomorrow (UTC)' : 'next month (UTC)'}; ${raiseHint(s.period)}.`
+      : `${share} % of the ${s.period} spending limit is spent (${formatUsd(s.spentUsd)} of ${formatUsd(s.limitUsd)}); ${raiseHint(s.period)}.`;
+    out.push({ period: s.period, level, limitUsd: s.limitUsd, spentUsd: s.spentUsd, key: `${s.key} ${level}`, text });
+  }
+  return out;
+}
