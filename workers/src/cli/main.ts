@@ -31,7 +31,7 @@ const USAGE = `usage: tendril <command> [options]
   invite --home DIR [--role device|viewer|gateway|worker] [--expires 10m] [--confirm | --yes-code CODE]
   join   --home DIR LINK|- [--name NAME] [--timeout S] [--confirm-timeout S]
   sync   --home DIR
-  chat   new --home DIR --title TITLE [--agent NAME|auto] [--plan] | send --home DIR CHAT TEXT|- [--plan] | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
+  chat   new --home DIR --title TITLE [--agent NAME|auto] [--plan] | send --home DIR CHAT TEXT|- [--plan] | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json] | export --home DIR CHAT [--format md|json]
   devices list|revoke --home DIR [ID]
   ${USAGE_USAGE}
   ${LIMITS_USAGE}
