@@ -21,7 +21,9 @@ describe('tendril chat export', () => {
     ws = await makeWorkspace(dir.path, relay.url, 0);
     const s = await ws.open(0);
     const { sync } = await s.openChat(ws.chat);
-    const chat = chatDoc(sync.ydoc);
+    // A second apart: messages written in the same millisecond sort by id, not in writing order.
+    let t = Date.now() - 60_000;
+    const chat = chatDoc(sync.ydoc, { now: () => (t += 1000) });
     const me = s.home.identity.deviceId;
     const first = chat.addMessage({ author: me, role: 'user', content: 'What is a *tendril*?' });
     chat.editMessage(first, 'What is a **tendril**, briefly?', { author: me });
