@@ -5,7 +5,8 @@
  * replies' recorded usage (tokens from the provider, cost from the replies).
  * A price set for the model in Settings changes the cost everywhere. With a
  * daily limit below what the next turn would cost, the tab refuses the turn
- * with the limit named; the app warns at 80 % and when the limit is used up.
+ * with the limit named; the app warns at 80 % and when the limit is used up,
+ * in a banner and as a system notification once they are allowed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,11 +143,31 @@ describe('usage and cost in the app', { timeout: 240_000 }, () => {
   }
 
   it('refuses a turn in the tab when it would pass the daily limit, naming it, and warns at 80 % and 100 %', async () => {
+    // System notifications allowed for the app; what it shows is recorded (through the service worker or not).
+    await a.context.grantPermissions(['notifications'], { origin: relay.url });
+    await a.page.evaluate(() => {
+      const shown: string[] = [];
+      (window as unknown as { shown: string[] }).shown = shown;
+      const viaWorker = ServiceWorkerRegistration.prototype.showNotification;
+      ServiceWorkerRegistration.prototype.showNotification = function (title: string, o?: NotificationOptions) {
+        shown.push(`${title}: ${o?.body ?? ''}`);
+        return viaWorker.call(this, title, o);
+      };
+      const Plain = window.Notification;
+      window.Notification = class extends Plain {
+        constructor(title: string, o?: NotificationOptions) {
+          super(title, o);
+          shown.push(`${title}: ${o?.body ?? ''}`);
+        }
+      } as typeof Notification;
+    });
     // Spent today at the price set above: 3 × 1234 tokens in at $1000 per million = $3.702, 92 % of $4.
     await setDailyLimit('4');
+    await a.page.getByText('System notifications are on for this device.').waitFor();
     const warning = a.page.locator('[data-testid=spend-alert][data-period=daily][data-level="80"]');
     await warning.waitFor();
     expect(await warning.textContent()).toContain('92 % of the daily spending limit is spent ($3.70 of $4.00)');
+    await a.page.waitForFunction(() => (window as unknown as { shown: string[] }).shown.some((n) => n.startsWith('Tendril: daily spending limit at 80 %: 92 % of the daily')));
     const before = fake.requests.length;
     await openChat(a, chats[0]!);
     // About 504 tokens at $1000 per million: $0.50 more would pass $4.
@@ -160,6 +181,9 @@ describe('usage and cost in the app', { timeout: 240_000 }, () => {
     const used = a.page.locator('[data-testid=spend-alert][data-period=daily][data-level="100"]');
     await used.waitFor();
     expect(await used.textContent()).toContain('The daily spending limit of $3.00 is used up ($3.70 spent)');
+    await a.page.waitForFunction(() => (window as unknown as { shown: string[] }).shown.some((n) => n.startsWith('Tendril: daily spending limit used up: The daily spending limit of $3.00')));
+    // Each period and level is notified once.
+    expect(await a.page.evaluate(() => (window as unknown as { shown: string[] }).shown.length)).toBe(2);
     await used.getByRole('button', { name: 'Dismiss' }).click();
     await used.waitFor({ state: 'detached' });
   });
