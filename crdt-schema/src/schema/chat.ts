@@ -341,6 +341,14 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
       }
       return false;
     },
+    /**
+     * Removes one message (this version only) from the chat, with its tokens and cost. Messages that
+     * answered or followed it stay and read as following what came before it.
+     */
+    deleteMessage(id: MessageId): void {
+      requireMessage(id);
+      w.write(() => messages.delete(id));
+    },
     /** Empties a message's content (a reply reused by the next attempt at its turn). */
     clearContent(id: MessageId): void {
       const content = contentOf(requireMessage(id)) ?? badInput(`message ${id} has no content`);

@@ -37,6 +37,8 @@ export {
 } from './settings-agents.ts';
 export { DEFAULT_DELEGATION, type DelegationLimits } from './settings-delegation.ts';
 export type { Playbook, PlaybookInput } from './settings-playbooks.ts';
+export { MAX_PRICE, type PriceOverride } from './settings-prices.ts';
+export { MAX_SPEND_LIMIT, SPEND_LIMIT_KINDS, type SpendLimitKind, type SpendLimits } from './settings-limits.ts';
 export { settingsDoc, THEMES, type ModelRef, type SettingsDoc, type SettingsState, type Theme } from './settings.ts';
 export {
   parseProviderId, PROVIDER_KINDS,

@@ -96,7 +96,7 @@ export const MESSAGE = {
   planMode: 'planMode',
 } as const;
 
-export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks' } as const;
+export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks', prices: 'prices' } as const;
 
 export const AGENT_ENTRY = {
   name: 'name',
@@ -128,6 +128,7 @@ export const PREFS = {
   routerModel: 'routerModel',
   embeddingModel: 'embeddingModel',
   delegation: 'delegation',
+  spendLimits: 'spendLimits',
 } as const;
 
 export const PERMISSIONS = {

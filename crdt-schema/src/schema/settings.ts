@@ -13,6 +13,8 @@ import { PREFS, ROOT_META, SETTINGS } from './keys.ts';
 import { readMeta, type DocMeta } from './meta.ts';
 import { agentsSection, AUTO_TARGET, GENERAL_AGENT_ID, isChatTarget, parseChatTarget, type Agent, type ChatTarget } from './settings-agents.ts';
 import { playbooksSection } from './settings-playbooks.ts';
+import { pricesSection } from './settings-prices.ts';
+import { checkSpendLimits, readSpendLimits, type SpendLimitKind, type SpendLimits } from './settings-limits.ts';
 import { checkDelegationLimits, readDelegationLimits, type DelegationLimits } from './settings-delegation.ts';
 import { checkUrl, parseProviderId, providersSection, type ProviderId, type ProviderSummary } from './settings-providers.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
@@ -52,10 +54,12 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const providers = providersSection(doc, w);
   const agents = agentsSection(doc, w);
   const playbooks = playbooksSection(doc, w);
+  const prices = pricesSection(doc, w);
   const defaultModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.defaultModel));
   const routerModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.routerModel));
   const embeddingModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.embeddingModel));
   const delegation = (): DelegationLimits => readDelegationLimits(prefs.get(PREFS.delegation));
+  const spendLimits = (): SpendLimits => readSpendLimits(prefs.get(PREFS.spendLimits));
   /** The agent that answers when nothing else decides: the one chosen in Settings, else the general assistant, else the first. */
   const defaultAgent = (): Agent => {
     const chosen = readString(prefs, PREFS.defaultAgent);
@@ -94,11 +98,20 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     },
     /** Approved plans saved to run again (settings-playbooks.ts). */
     playbooks,
+    /** The user's own model prices, in place of the shipped table (settings-prices.ts). */
+    prices,
     /** How deep and how much agents may hand sub-tasks to each other (defaults when unset). */
     delegation,
     setDelegation(patch: Partial<DelegationLimits>): DelegationLimits {
       const value = checkDelegationLimits(patch, delegation());
       w.write(() => prefs.set(PREFS.delegation, { ...value }));
+      return value;
+    },
+    /** The workspace's daily and monthly spending limits (settings-limits.ts). */
+    spendLimits,
+    setSpendLimits(patch: { readonly [K in SpendLimitKind]?: number | null }): SpendLimits {
+      const value = checkSpendLimits(patch, spendLimits());
+      w.write(() => prefs.set(PREFS.spendLimits, { ...value }));
       return value;
     },
     defaultAgent,

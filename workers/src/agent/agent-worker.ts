@@ -23,6 +23,7 @@ import { SyncState, type DocSync, type SyncStatus } from '@tendril/crdt-schema/s
 import { liveRepliesFor, liveReplySigner, PeerSelf, type DeviceSigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
+import { spendCheck } from './spend-gate.ts';
 import { claimAndRunPlan } from './plan-claim.ts';
 import { proposePlan } from './plan-propose.ts';
 import type { PlanKit } from './plan-run.ts';
@@ -250,6 +251,8 @@ export class AgentWorker {
       const target = replyFor(chat, turn.id, this.me, undefined);
       reply = target.id;
       const signal = c.abort.signal;
+      const overLimit = spendCheck(this.spendInput());
+      if (overLimit) return this.fail(chat, turn.id, reply, overLimit);
       const picked = await turnAgent({
         settings: this.o.settings?.() ?? null, chat, turn, reply: target, choose: this.o.chooseProvider, signal,
         ...(this.o.tools ? { tools: this.o.tools } : {}), ...(this.o.systemPrompt ? { systemPrompt: this.o.systemPrompt } : {}), ...(this.o.log ? { log: this.o.log } : {}),
@@ -260,6 +263,8 @@ export class AgentWorker {
       if (picked.agent) this.o.log?.(`turn ${turn.id}: answering as ${picked.agent.name}${picked.note ? ` (${picked.note.via})` : ''}`);
       const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(chosen.provider, chosen.model, signal) });
       continuing(messages, target);
+      const pastLimit = spendCheck(this.spendInput(), { model: chosen.model, messages });
+      if (pastLimit) return this.fail(chat, turn.id, reply, pastLimit);
       const tools = picked.tools;
       const result = chat.wantsPlan(turn.id)
         ? await proposePlan({
@@ -284,6 +289,11 @@ export class AgentWorker {
     } finally {
       clearInterval(renew);
     }
+  }
+
+  /** What the spending limits are checked against: the settings and every chat this worker holds open. */
+  private spendInput() {
+    return { settings: this.o.settings?.() ?? null, chats: [...this.chats].map(([id, c]) => ({ id, chat: c.chat })), now: this.now() };
   }
 
   /**

@@ -25,6 +25,7 @@ import { answerTurn } from './answer-turn.ts';
 import { claimAndRunPlan } from './plan-claim.ts';
 import { proposePlan } from './plan-propose.ts';
 import { runnableHere, type PlanKit } from './plan-run.ts';
+import { spendCheck } from './spend-gate.ts';
 import { turnAgent, type ProviderChoice } from './turn-agent.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
 import { clip, continuing, endStopped, failTurn, replyFor } from './turn-ending.ts';
@@ -274,6 +275,8 @@ export class TurnRunner {
       reply = target.id;
       this.o.onAnswering?.(reply, true);
       const signal = c.abort.signal;
+      const overLimit = spendCheck(this.spendInput());
+      if (overLimit) return this.fail(chat, turn.id, reply, overLimit);
       const picked = await turnAgent({
         settings: this.o.settings?.() ?? null, chat, turn, reply: target, choose: this.o.chooseProvider, signal,
         ...(this.o.tools ? { tools: this.o.tools } : {}), ...(this.o.systemPrompt ? { systemPrompt: this.o.systemPrompt } : {}), ...(this.o.log ? { log: this.o.log } : {}),
@@ -296,6 +299,8 @@ export class TurnRunner {
       if (picked.agent) this.o.log?.(`turn ${turn.id}: answering as ${picked.agent.name}${picked.note ? ` (${picked.note.via})` : ''}`);
       const messages = await turnContext(chat.transcript(), turn.id, { model: provider.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(provider.provider, provider.model, signal) });
       continuing(messages, target);
+      const pastLimit = spendCheck(this.spendInput(), { model: provider.model, messages });
+      if (pastLimit) return this.fail(chat, turn.id, reply, pastLimit);
       const tools = picked.tools;
       const result = chat.wantsPlan(turn.id)
         ? await proposePlan({
@@ -320,6 +325,11 @@ export class TurnRunner {
       this.holding.delete(turn.id);
       if (reply !== undefined) this.o.onAnswering?.(reply, false);
     }
+  }
+
+  /** What the spending limits are checked against: the settings and every chat this runner watches. */
+  private spendInput() {
+    return { settings: this.o.settings?.() ?? null, chats: this.chats.values(), now: this.now() };
   }
 
   /** An attempt failed: try again later when that may help and attempts are left, else end the turn. */

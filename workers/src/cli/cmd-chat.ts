@@ -10,6 +10,7 @@ import { TendrilError } from '@tendril/crdt-schema/errors';
 import { newChatId, newDocId, parseChatId } from '@tendril/crdt-schema/ids';
 import { AUTO_TARGET, describeRoute, type ChatMessage, type ChatTarget } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { EXPORT_FORMATS, exportChat, type ExportFormat } from '../chat-export/chat-export.ts';
 import { withSession } from './session.ts';
 import { flag, parseArgs, requireFlag } from './args.ts';
 import { homeDir, seconds, type CliContext } from './context.ts';
@@ -33,7 +34,8 @@ export async function cmdChat(ctx: CliContext, argv: readonly string[]): Promise
     case 'send': return chatSend(ctx, rest);
     case 'show': return chatShow(ctx, rest);
     case 'list': return chatList(ctx, rest);
-    default: throw new TendrilError('E_BAD_INPUT', `usage: tendril chat new|send|show|list (got ${sub ?? 'nothing'})`);
+    case 'export': return chatExport(ctx, rest);
+    default: throw new TendrilError('E_BAD_INPUT', `usage: tendril chat new|send|show|list|export (got ${sub ?? 'nothing'})`);
   }
 }
 
@@ -123,6 +125,25 @@ async function chatShow(ctx: CliContext, argv: readonly string[]): Promise<numbe
     const transcript = chat.transcript();
     if (args.flags.has('json')) ctx.io.out(JSON.stringify(transcript));
     else for (const m of transcript) for (const l of lines(m)) ctx.io.out(l);
+    return 0;
+  });
+}
+
+async function chatExport(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home', 'format'] });
+  const [chatArg, ...extra] = args.positionals;
+  if (!chatArg || extra.length > 0) throw new TendrilError('E_BAD_INPUT', 'usage: tendril chat export --home DIR CHAT [--format md|json]');
+  const format = flag(args, 'format') ?? 'md';
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new TendrilError('E_BAD_INPUT', `--format is md or json (got ${format})`);
+  const chatId = parseChatId(chatArg);
+  return withSession(homeDir(ctx, args), async (peer) => {
+    await peer.syncOrQueue(PUSH_TIMEOUT_MS);
+    const entry = peer.workspace().chats.get(chatId);
+    const { chat } = await peer.openChat(chatId);
+    await peer.syncOrQueue(PUSH_TIMEOUT_MS);
+    const members = peer.workspace().members;
+    const text = exportChat({ id: chatId, title: entry?.title ?? 'Chat', messages: chat.branch().messages, nameOf: (d) => members.get(d)?.name ?? d, at: ctx.now() }, format as ExportFormat);
+    ctx.io.out(text.replace(/\n$/, ''));
     return 0;
   });
 }

@@ -16,6 +16,8 @@ import { cmdRelayAdmin } from './cmd-relay-admin.ts';
 import { cmdSync } from './cmd-sync.ts';
 import { cmdGateway } from './cmd-gateway.ts';
 import { cmdTerm } from './cmd-term.ts';
+import { cmdUsage, USAGE_USAGE } from './cmd-usage.ts';
+import { cmdLimits, LIMITS_USAGE } from './cmd-limits.ts';
 import { cmdWorker } from './cmd-worker.ts';
 import { cmdPlugin, PLUGIN_USAGE } from '../plugins/plugin-cli.ts';
 import { askLine } from './ask-line.ts';
@@ -29,8 +31,10 @@ const USAGE = `usage: tendril <command> [options]
   invite --home DIR [--role device|viewer|gateway|worker] [--expires 10m] [--confirm | --yes-code CODE]
   join   --home DIR LINK|- [--name NAME] [--timeout S] [--confirm-timeout S]
   sync   --home DIR
-  chat   new --home DIR --title TITLE [--agent NAME|auto] [--plan] | send --home DIR CHAT TEXT|- [--plan] | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
+  chat   new --home DIR --title TITLE [--agent NAME|auto] [--plan] | send --home DIR CHAT TEXT|- [--plan] | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json] | export --home DIR CHAT [--format md|json]
   devices list|revoke --home DIR [ID]
+  ${USAGE_USAGE}
+  ${LIMITS_USAGE}
   ${AGENT_USAGE}
   ${PLAN_USAGE}
   ${PLAYBOOK_USAGE}
@@ -55,6 +59,8 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Pro
   worker: cmdWorker,
   gateway: cmdGateway,
   term: cmdTerm,
+  usage: cmdUsage,
+  limits: cmdLimits,
   plugin: cmdPlugin,
 };
 

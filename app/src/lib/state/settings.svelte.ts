@@ -5,7 +5,7 @@
  */
 import type { AgentId } from '@tendril/crdt-schema/ids';
 import { DEFAULT_DELEGATION } from '@tendril/crdt-schema/schema';
-import type { Agent, ChatTarget, DelegationLimits, ModelRef, Playbook, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
+import type { Agent, ChatTarget, DelegationLimits, ModelRef, Playbook, PriceOverride, ProviderSummary, SettingsDoc, SpendLimits, Theme } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { frameBatched } from './frame-batch.ts';
 
@@ -22,6 +22,10 @@ export class SettingsState {
   embeddingModel = $state.raw<ModelRef | undefined>(undefined);
   delegation = $state.raw<DelegationLimits>(DEFAULT_DELEGATION);
   playbooks = $state.raw<Playbook[]>([]);
+  /** The user's own model prices (usage and cost count with them). */
+  prices = $state.raw<PriceOverride[]>([]);
+  /** The workspace's daily and monthly spending limits. */
+  spendLimits = $state.raw<SpendLimits>({});
   readonly doc: SettingsDoc;
   readonly sync: DocSync;
   private readonly stop: () => void;
@@ -48,6 +52,8 @@ export class SettingsState {
     this.embeddingModel = s.embeddingModel;
     this.delegation = s.delegation;
     this.playbooks = this.doc.playbooks.list();
+    this.prices = this.doc.prices.list();
+    this.spendLimits = this.doc.spendLimits();
   }
 
   destroy(): void {
