@@ -72,6 +72,9 @@ export const CHAT = { info: 'chat', messages: 'messages', claims: 'claims' } as 
 
 export const CHAT_INFO = { chatId: 'chatId', createdAt: 'createdAt', createdBy: 'createdBy', target: 'target', planMode: 'planMode' } as const;
 
+/** A chat's own options (in its info map) and a chat preset's fields (chat-options.ts). */
+export const CHAT_OPTIONS = { model: 'model', systemPrompt: 'systemPrompt', temperature: 'temperature' } as const;
+
 export const MESSAGE = {
   id: 'id',
   author: 'author',
@@ -96,7 +99,9 @@ export const MESSAGE = {
   planMode: 'planMode',
 } as const;
 
-export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks' } as const;
+export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks', chatPresets: 'chatPresets' } as const;
+
+export const CHAT_PRESET_ENTRY = { name: 'name', createdAt: 'createdAt', createdBy: 'createdBy', ...CHAT_OPTIONS } as const;
 
 export const AGENT_ENTRY = {
   name: 'name',

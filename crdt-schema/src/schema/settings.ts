@@ -1,7 +1,7 @@
 /**
  * The settings document: model providers (settings-providers.ts), agents
  * (settings-agents.ts) and how chats are routed to them, the default model,
- * the embedding model of agents' memory recall,
+ * the embedding model of agents' memory recall, chat presets,
  * the system prompt every agent gets, the theme and the relay URL. Provider API
  * keys never appear in a summary, JSON form or string form; only
  * getApiKey(providerId) returns one.
@@ -13,6 +13,7 @@ import { PREFS, ROOT_META, SETTINGS } from './keys.ts';
 import { readMeta, type DocMeta } from './meta.ts';
 import { agentsSection, AUTO_TARGET, GENERAL_AGENT_ID, isChatTarget, parseChatTarget, type Agent, type ChatTarget } from './settings-agents.ts';
 import { playbooksSection } from './settings-playbooks.ts';
+import { chatPresetsSection, type ChatPreset } from './settings-chat-presets.ts';
 import { checkDelegationLimits, readDelegationLimits, type DelegationLimits } from './settings-delegation.ts';
 import { checkUrl, parseProviderId, providersSection, type ProviderId, type ProviderSummary } from './settings-providers.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
@@ -38,6 +39,7 @@ export interface SettingsState {
   readonly routerModel?: ModelRef;
   readonly embeddingModel?: ModelRef;
   readonly delegation: DelegationLimits;
+  readonly chatPresets: ChatPreset[];
 }
 
 function readModelRef(r: Record<string, unknown> | undefined): ModelRef | undefined {
@@ -52,6 +54,7 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const providers = providersSection(doc, w);
   const agents = agentsSection(doc, w);
   const playbooks = playbooksSection(doc, w);
+  const chatPresets = chatPresetsSection(doc, w);
   const defaultModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.defaultModel));
   const routerModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.routerModel));
   const embeddingModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.embeddingModel));
@@ -94,6 +97,8 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     },
     /** Approved plans saved to run again (settings-playbooks.ts). */
     playbooks,
+    /** Named sets of a chat's model, system prompt and temperature (settings-chat-presets.ts). */
+    chatPresets,
     /** How deep and how much agents may hand sub-tasks to each other (defaults when unset). */
     delegation,
     setDelegation(patch: Partial<DelegationLimits>): DelegationLimits {
@@ -136,6 +141,7 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
       return {
         meta: readMeta(doc), providers: providers.providers(), defaultModel: defaultModel(), systemPrompt: systemPrompt(), theme: theme(), relayUrl: relayUrl(),
         agents: agents.list(), defaultAgent: defaultAgent().id, newChatTarget: newChatTarget(), routerModel: routerModel(), embeddingModel: embeddingModel(), delegation: delegation(),
+        chatPresets: chatPresets.list(),
       };
     },
     toString(): string {

@@ -263,11 +263,11 @@ export class AgentWorker {
       const tools = picked.tools;
       const result = chat.wantsPlan(turn.id)
         ? await proposePlan({
-          chat, reply, provider: chosen.provider, model: chosen.model, messages, signal, ...(tools ? { tools } : {}),
+          chat, reply, provider: chosen.provider, model: chosen.model, messages, signal, ...(tools ? { tools } : {}), ...(picked.temperature !== undefined ? { temperature: picked.temperature } : {}),
           agents: (this.o.settings?.()?.agents.list() ?? []).filter((a) => a.id !== picked.agent?.id), stillHolds: () => chat.claims.holds(turn.id, this.me),
         })
         : await answerTurn({
-          chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), stillWriter: () => chat.claims.get(turn.id)?.worker === this.me, signal, live: liveRepliesFor(c.sync, chat, this.signer),
+          chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, ...(picked.temperature !== undefined ? { temperature: picked.temperature } : {}), stillHolds: () => chat.claims.holds(turn.id, this.me), stillWriter: () => chat.claims.get(turn.id)?.worker === this.me, signal, live: liveRepliesFor(c.sync, chat, this.signer),
           ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
           ...(this.o.maxToolRounds !== undefined ? { maxToolRounds: this.o.maxToolRounds } : {}),
         });

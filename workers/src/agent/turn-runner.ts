@@ -299,11 +299,11 @@ export class TurnRunner {
       const tools = picked.tools;
       const result = chat.wantsPlan(turn.id)
         ? await proposePlan({
-          chat, reply, provider: provider.provider, model: provider.model, messages, signal, ...(tools ? { tools } : {}),
+          chat, reply, provider: provider.provider, model: provider.model, messages, signal, ...(tools ? { tools } : {}), ...(picked.temperature !== undefined ? { temperature: picked.temperature } : {}),
           agents: (this.o.settings?.()?.agents.list() ?? []).filter((a) => a.id !== picked.agent?.id), stillHolds: () => chat.claims.holds(turn.id, me),
         })
         : await answerTurn({
-          chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), stillWriter: () => chat.claims.get(turn.id)?.worker === me, signal, ...(this.o.signer ? { live: liveRepliesFor(c.sync, chat, this.o.signer) } : {}),
+          chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, ...(picked.temperature !== undefined ? { temperature: picked.temperature } : {}), stillHolds: () => chat.claims.holds(turn.id, me), stillWriter: () => chat.claims.get(turn.id)?.worker === me, signal, ...(this.o.signer ? { live: liveRepliesFor(c.sync, chat, this.o.signer) } : {}),
           ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
         });
       this.o.log?.(`turn ${turn.id}: ${result.outcome} (attempt ${attempt})`);

@@ -5,7 +5,7 @@
  */
 import type { AgentId } from '@tendril/crdt-schema/ids';
 import { DEFAULT_DELEGATION } from '@tendril/crdt-schema/schema';
-import type { Agent, ChatTarget, DelegationLimits, ModelRef, Playbook, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
+import type { Agent, ChatPreset, ChatTarget, DelegationLimits, ModelRef, Playbook, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { frameBatched } from './frame-batch.ts';
 
@@ -22,6 +22,7 @@ export class SettingsState {
   embeddingModel = $state.raw<ModelRef | undefined>(undefined);
   delegation = $state.raw<DelegationLimits>(DEFAULT_DELEGATION);
   playbooks = $state.raw<Playbook[]>([]);
+  chatPresets = $state.raw<ChatPreset[]>([]);
   readonly doc: SettingsDoc;
   readonly sync: DocSync;
   private readonly stop: () => void;
@@ -48,6 +49,7 @@ export class SettingsState {
     this.embeddingModel = s.embeddingModel;
     this.delegation = s.delegation;
     this.playbooks = this.doc.playbooks.list();
+    this.chatPresets = s.chatPresets;
   }
 
   destroy(): void {
