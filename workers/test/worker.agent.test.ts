@@ -114,6 +114,25 @@ describe('agent workers through the real relay', () => {
     expect(JSON.stringify(other.messages)).not.toContain('pirate');
   });
 
+  it('titles a chat made without a title after its first reply, with the title request counted in the reply\'s usage', async () => {
+    const untitled = (await cliOk('chat', 'new', '--home', ws.homes[0]!)).last as ChatId;
+    expect((await cliOk('chat', 'list', '--home', ws.homes[0]!)).out.join('\n')).toContain(`${untitled}  New chat`);
+    const turn = (await cliOk('chat', 'send', '--home', ws.homes[0]!, untitled, 'Name this chat please')).last as MessageId;
+    const session = await ws.open(0);
+    const { chat } = await session.openChat(untitled);
+    await eventually(async () => {
+      await session.syncOrQueue(5_000);
+      return session.workspace().chats.get(untitled)?.autoTitled === true;
+    }, 20_000, 'the chat titled');
+    // The fake provider answers the title request with its fallback text too.
+    expect(session.workspace().chats.get(untitled)?.title).toBe('The answer is 42');
+    await eventually(() => chat.repliesTo(turn)[0]?.usage?.inputTokens === 24, 10_000, 'the title tokens in the reply\'s usage');
+    expect(chat.repliesTo(turn)[0]!.usage).toMatchObject({ inputTokens: 24, outputTokens: 8 });
+    const asks = fake.requests.filter((q) => JSON.stringify(q.body).includes('Name this chat please'));
+    expect(asks).toHaveLength(2);
+    await session.close();
+  });
+
   it('lets the other worker take over after the lease when the answering one is killed', async () => {
     const turn = (await cliOk('chat', 'send', '--home', ws.homes[0]!, ws.chat, `long one ${scenarioMarker('slow')}`)).last as MessageId;
     const r = await replies(turn);

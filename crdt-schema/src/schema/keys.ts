@@ -38,6 +38,12 @@ export const CHAT_ENTRY = {
   createdBy: 'createdBy',
   updatedAt: 'updatedAt',
   order: 'order',
+  /** Created with a placeholder title ("New chat"): a runner may title it after the first reply (workspace-chats.ts). */
+  untitled: 'untitled',
+  /** The title a runner wrote after the first reply, shown until a person renames the chat. */
+  autoTitle: 'autoTitle',
+  /** True once a person renamed the chat: a runner's title is never shown over it. */
+  named: 'named',
 } as const;
 
 /** Field names of schema versions before the current one, read by upgrade steps and tolerant readers. */

@@ -25,11 +25,13 @@ import { answerTurn } from './answer-turn.ts';
 import { claimAndRunPlan } from './plan-claim.ts';
 import { proposePlan } from './plan-propose.ts';
 import { runnableHere, type PlanKit } from './plan-run.ts';
+import { titleChat, type TitleSink } from './chat-title.ts';
 import { turnAgent, type ProviderChoice } from './turn-agent.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
 import { clip, continuing, endStopped, failTurn, replyFor } from './turn-ending.ts';
 import { DEFAULT_TURN_RETRY, describeFailure, turnRetryDelay, type TurnRetryPolicy } from './turn-failure.ts';
 import type { Toolbox } from '../tools/tool.ts';
+import type { ChosenProvider } from './provider-setup.ts';
 
 /** A chat the host keeps open for the runner. */
 export interface RunnerChat {
@@ -71,6 +73,8 @@ export interface TurnRunnerOptions {
   readonly plans?: () => PlanKit | null;
   /** The tools an agent may use now (undefined: the agent of old). */
   readonly tools?: (agent: Agent | undefined) => Toolbox | undefined;
+  /** The chat's entry in the workspace index, to title it after its first reply (chat-title.ts); absent or null: not titled here. */
+  readonly titles?: (chat: ChatId) => TitleSink | null;
   /** Told when this runner starts and stops writing a reply. */
   readonly onAnswering?: (reply: MessageId, answering: boolean) => void;
 }
@@ -261,6 +265,8 @@ export class TurnRunner {
     let attempt = 0;
     let reply: MessageId | undefined;
     let toolsRan = false;
+    // Set once the turn is answered: the chat is titled after the claim is let go (chat-title.ts).
+    let titleAfter: { reply: MessageId; chosen: ChosenProvider; signal: AbortSignal } | undefined;
     this.holding.set(turn.id, chat);
     try {
       attempt = chat.claims.beginAttempt(turn.id, me);
@@ -311,6 +317,7 @@ export class TurnRunner {
       if (result.outcome === 'error') return this.failed(c, turn.id, reply, attempt, result.error, toolsRan);
       chat.setStatus(turn.id, 'done');
       chat.claims.release(turn.id, me);
+      if (result.outcome === 'done' && !chat.wantsPlan(turn.id)) titleAfter = { reply, chosen: provider, signal };
     } catch (e) {
       this.o.log?.(`turn ${turn.id}: attempt ${attempt} failed: ${(e as Error).message}`);
       if (reply === undefined) reply = replyFor(chat, turn.id, this.o.me, undefined).id;
@@ -319,6 +326,19 @@ export class TurnRunner {
       clearInterval(renew);
       this.holding.delete(turn.id);
       if (reply !== undefined) this.o.onAnswering?.(reply, false);
+    }
+    if (titleAfter) await this.title(c, turn.id, titleAfter.reply, titleAfter.chosen, titleAfter.signal);
+  }
+
+  /** Titles the chat after its first reply (chat-title.ts); a failure is logged and changes nothing else. */
+  private async title(c: Watched, turn: MessageId, reply: MessageId, chosen: ChosenProvider, signal: AbortSignal): Promise<void> {
+    const sink = this.o.titles?.(c.id);
+    if (!sink) return;
+    try {
+      const title = await titleChat({ chat: c.chat, turn, reply, provider: chosen.provider, model: chosen.model, sink, signal });
+      if (title !== undefined) this.o.log?.(`chat ${c.id}: titled`);
+    } catch (e) {
+      this.o.log?.(`chat ${c.id}: not titled: ${(e as Error).message}`);
     }
   }
 
