@@ -12,6 +12,7 @@ import type { ChatId } from '@tendril/crdt-schema/ids';
 import { chatDoc } from '@tendril/crdt-schema/schema';
 import { ConnectionState } from '@tendril/crdt-schema/sync';
 import { liveReplySigner, type DeviceSigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { MessageSearch } from './message-search.svelte.ts';
 import { PermissionsState } from './permissions.svelte.ts';
 import { extendSessionGrants } from '@tendril/gateway/viewer';
 import { PresenceHub } from './presence.svelte.ts';
@@ -40,6 +41,8 @@ export class LiveWorkspace {
   readonly liveSigner: DeviceSigner;
   /** Fetch for provider calls through the relay's LLM proxy, signed by this device. */
   readonly proxyFetch: typeof fetch;
+  /** Search in message text across chats, indexed on this device (message-search.svelte.ts). */
+  readonly messages: MessageSearch;
   private readonly opened = new Set<ChatId>();
   private readonly unwatch = new Map<ChatId, () => void>();
   private stopSettingsWatch: (() => void) | null = null;
@@ -56,6 +59,7 @@ export class LiveWorkspace {
     this.status = new SyncStatusState(session);
     this.presence = new PresenceHub(session);
     this.roster = new RosterState(session);
+    this.messages = new MessageSearch(session, () => this.index.chats);
     const answers = session.home.keys.has('settings') && this.canWrite;
     const roster = this.roster;
     this.runner = answers
@@ -166,6 +170,7 @@ export class LiveWorkspace {
     this.stopIndex();
     this.stopSettingsWatch?.();
     await this.runner?.stop();
+    await this.messages.close();
     this.session.peer.relay.off('state', this.onConnection);
     this.presence.destroy();
     this.roster.destroy();
