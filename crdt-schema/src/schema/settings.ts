@@ -2,7 +2,9 @@
  * The settings document: model providers (settings-providers.ts), agents
  * (settings-agents.ts) and how chats are routed to them, the default model,
  * the embedding model of agents' memory recall, chat presets,
- * the system prompt every agent gets, the theme and the relay URL. Provider API
+ * the system prompt every agent gets, the theme (of old: the app now keeps a
+ * theme per device, and shows this one only until the device picks its own)
+ * and the relay URL. Provider API
  * keys never appear in a summary, JSON form or string form; only
  * getApiKey(providerId) returns one.
  */
