@@ -3,13 +3,15 @@
  * home is answered through the fake provider (OpenAI streaming format) by a
  * worker process; a second home sees the streamed reply; two workers never
  * both answer; killing the worker mid-reply lets the other take over after
- * the lease; Stop ends the provider request.
+ * the lease; Stop ends the provider request; a chat's own model, system
+ * prompt and temperature reach the provider while another chat keeps the defaults.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, scenarioMarker, type FakeProvider } from '@tendril/crdt-schema/testkit';
-import type { MessageId } from '@tendril/crdt-schema/ids';
+import type { ChatId, MessageId } from '@tendril/crdt-schema/ids';
+import { parseProviderId } from '@tendril/crdt-schema/schema';
 import { liveRepliesFor, liveReplySigner } from '@tendril/crdt-schema/workspace';
 import { cliOk, eventually, ROOT, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
 import { makeWorkspace, useProvider, type Workspace } from './peers.ts';
@@ -91,6 +93,44 @@ describe('agent workers through the real relay', () => {
     expect(fake.requests.filter((q) => JSON.stringify(q.body).includes('What is the answer?'))).toHaveLength(1);
     expect(fake.requests[0]!.headers.authorization).toBe('Bearer sk-test-worker');
     await r.session.close();
+  });
+
+  it('answers a chat with its own model, system prompt and temperature while another chat keeps the defaults', async () => {
+    const own = (await cliOk('chat', 'new', '--home', ws.homes[0]!, '--title', 'Own options')).last as ChatId;
+    const session = await ws.open(0);
+    const { chat } = await session.openChat(own);
+    chat.setOptions({ model: { provider: parseProviderId('fake'), model: 'gpt-4o' }, systemPrompt: 'Answer like a pirate.', temperature: 0.2 });
+    expect(await session.syncOrQueue(10_000)).toBe('synced');
+    await session.close();
+    await cliOk('chat', 'send', '--home', ws.homes[0]!, own, 'Where is the treasure?');
+    await cliOk('chat', 'send', '--home', ws.homes[0]!, ws.chat, 'Where is the map?');
+    const body = (text: string) => fake.requests.find((q) => JSON.stringify(q.body).includes(text))?.body as { model: string; temperature?: number; messages: { role: string; content: string }[] } | undefined;
+    await eventually(() => body('Where is the treasure?') !== undefined && body('Where is the map?') !== undefined, 20_000, 'both requests');
+    const mine = body('Where is the treasure?')!;
+    expect([mine.model, mine.temperature, mine.messages[0]]).toEqual(['gpt-4o', 0.2, { role: 'system', content: 'Answer like a pirate.' }]);
+    const other = body('Where is the map?')!;
+    expect(other.model).toBe('gpt-4o-mini');
+    expect(other.temperature).toBeUndefined();
+    expect(JSON.stringify(other.messages)).not.toContain('pirate');
+  });
+
+  it('titles a chat made without a title after its first reply, with the title request counted in the reply\'s usage', async () => {
+    const untitled = (await cliOk('chat', 'new', '--home', ws.homes[0]!)).last as ChatId;
+    expect((await cliOk('chat', 'list', '--home', ws.homes[0]!)).out.join('\n')).toContain(`${untitled}  New chat`);
+    const turn = (await cliOk('chat', 'send', '--home', ws.homes[0]!, untitled, 'Name this chat please')).last as MessageId;
+    const session = await ws.open(0);
+    const { chat } = await session.openChat(untitled);
+    await eventually(async () => {
+      await session.syncOrQueue(5_000);
+      return session.workspace().chats.get(untitled)?.autoTitled === true;
+    }, 20_000, 'the chat titled');
+    // The fake provider answers the title request with its fallback text too.
+    expect(session.workspace().chats.get(untitled)?.title).toBe('The answer is 42');
+    await eventually(() => chat.repliesTo(turn)[0]?.usage?.inputTokens === 24, 10_000, 'the title tokens in the reply\'s usage');
+    expect(chat.repliesTo(turn)[0]!.usage).toMatchObject({ inputTokens: 24, outputTokens: 8 });
+    const asks = fake.requests.filter((q) => JSON.stringify(q.body).includes('Name this chat please'));
+    expect(asks).toHaveLength(2);
+    await session.close();
   });
 
   it('lets the other worker take over after the lease when the answering one is killed', async () => {

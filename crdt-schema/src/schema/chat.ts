@@ -14,7 +14,8 @@
  * `continuedBy` (the peer that finished a reply another left unfinished) was
  * added the same way, and so were the chat's `target` (the agent it is for,
  * or `auto`) and a reply's `agent` and `route` (who wrote it, and why that
- * agent).
+ * agent), and the chat's own model, system prompt and temperature
+ * (chat-options.ts).
  *
  *   const chat = chatDoc(ydoc);
  *   const id = chat.addMessage({ author, role: 'user', content: 'hi' });
@@ -23,6 +24,7 @@
 import * as Y from 'yjs';
 import { newMessageId, parseAgentId, type ChatId, type DeviceId, type MessageId } from '../ids.ts';
 import { checkHop, MAX_HOPS, type Hop } from './chat-hops.ts';
+import { checkChatOptionsPatch, readChatOptions, writeChatOptions, type ChatOptions, type ChatOptionsPatch } from './chat-options.ts';
 import { planSection } from './chat-plan.ts';
 import { activeBranch, type Branch, type BranchOptions } from './chat-branch.ts';
 import { claimsSection, type Claim } from './chat-claims.ts';
@@ -176,6 +178,16 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     setTarget(target: ChatTarget): void {
       const t = parseChatTarget(target);
       if (info.get(CHAT_INFO.target) !== t) w.write(() => info.set(CHAT_INFO.target, t));
+    },
+    /** The chat's own model, system prompt and temperature (chat-options.ts); unset fields follow the workspace defaults. */
+    options(): ChatOptions {
+      return readChatOptions(info);
+    },
+    /** Changes the chat's options; `null` sets a field back to the workspace default. Checked whole first. */
+    setOptions(patch: ChatOptionsPatch): ChatOptions {
+      const p = checkChatOptionsPatch(patch);
+      w.write(() => writeChatOptions(info, p));
+      return readChatOptions(info);
     },
     /** Records which agent writes a reply. */
     setAgent(id: MessageId, agent: ReplyAgent): void {

@@ -18,6 +18,8 @@ export { HEALTH_STATUSES, type Announcement, type AnnouncementInput, type Health
 export type { Lockbox } from './workspace-lockboxes.ts';
 
 export { chatDoc, type ChatDoc, type ChatInfo, type ChatState, type NewMessage } from './chat.ts';
+export { MAX_TEMPERATURE, type ChatOptions, type ChatOptionsPatch } from './chat-options.ts';
+export { MAX_CHAT_PRESETS, presetPatch, type ChatPreset, type ChatPresetInput } from './settings-chat-presets.ts';
 export {
   compareMessages, describeRoute, ERROR_THEN, MESSAGE_ROLES, MESSAGE_STATUSES, MessageStatus, messageSortKey, ROUTE_VIAS,
   type ChatMessage, type MessageRole, type ReplyAgent, type RouteNote, type RouteVia, type Usage,

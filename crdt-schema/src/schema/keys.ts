@@ -38,6 +38,12 @@ export const CHAT_ENTRY = {
   createdBy: 'createdBy',
   updatedAt: 'updatedAt',
   order: 'order',
+  /** Created with a placeholder title ("New chat"): a runner may title it after the first reply (workspace-chats.ts). */
+  untitled: 'untitled',
+  /** The title a runner wrote after the first reply, shown until a person renames the chat. */
+  autoTitle: 'autoTitle',
+  /** True once a person renamed the chat: a runner's title is never shown over it. */
+  named: 'named',
 } as const;
 
 /** Field names of schema versions before the current one, read by upgrade steps and tolerant readers. */
@@ -72,6 +78,9 @@ export const CHAT = { info: 'chat', messages: 'messages', claims: 'claims' } as 
 
 export const CHAT_INFO = { chatId: 'chatId', createdAt: 'createdAt', createdBy: 'createdBy', target: 'target', planMode: 'planMode' } as const;
 
+/** A chat's own options (in its info map) and a chat preset's fields (chat-options.ts). */
+export const CHAT_OPTIONS = { model: 'model', systemPrompt: 'systemPrompt', temperature: 'temperature' } as const;
+
 export const MESSAGE = {
   id: 'id',
   author: 'author',
@@ -96,7 +105,9 @@ export const MESSAGE = {
   planMode: 'planMode',
 } as const;
 
-export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks', prices: 'prices' } as const;
+export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks', prices: 'prices', chatPresets: 'chatPresets' } as const;
+
+export const CHAT_PRESET_ENTRY = { name: 'name', createdAt: 'createdAt', createdBy: 'createdBy', ...CHAT_OPTIONS } as const;
 
 export const AGENT_ENTRY = {
   name: 'name',

@@ -1,8 +1,10 @@
 /**
  * The settings document: model providers (settings-providers.ts), agents
  * (settings-agents.ts) and how chats are routed to them, the default model,
- * the embedding model of agents' memory recall,
- * the system prompt every agent gets, the theme and the relay URL. Provider API
+ * the embedding model of agents' memory recall, chat presets,
+ * the system prompt every agent gets, the theme (of old: the app now keeps a
+ * theme per device, and shows this one only until the device picks its own)
+ * and the relay URL. Provider API
  * keys never appear in a summary, JSON form or string form; only
  * getApiKey(providerId) returns one.
  */
@@ -15,6 +17,7 @@ import { agentsSection, AUTO_TARGET, GENERAL_AGENT_ID, isChatTarget, parseChatTa
 import { playbooksSection } from './settings-playbooks.ts';
 import { pricesSection } from './settings-prices.ts';
 import { checkSpendLimits, readSpendLimits, type SpendLimitKind, type SpendLimits } from './settings-limits.ts';
+import { chatPresetsSection, type ChatPreset } from './settings-chat-presets.ts';
 import { checkDelegationLimits, readDelegationLimits, type DelegationLimits } from './settings-delegation.ts';
 import { checkUrl, parseProviderId, providersSection, type ProviderId, type ProviderSummary } from './settings-providers.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
@@ -40,6 +43,7 @@ export interface SettingsState {
   readonly routerModel?: ModelRef;
   readonly embeddingModel?: ModelRef;
   readonly delegation: DelegationLimits;
+  readonly chatPresets: ChatPreset[];
 }
 
 function readModelRef(r: Record<string, unknown> | undefined): ModelRef | undefined {
@@ -55,6 +59,7 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const agents = agentsSection(doc, w);
   const playbooks = playbooksSection(doc, w);
   const prices = pricesSection(doc, w);
+  const chatPresets = chatPresetsSection(doc, w);
   const defaultModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.defaultModel));
   const routerModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.routerModel));
   const embeddingModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.embeddingModel));
@@ -100,6 +105,8 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     playbooks,
     /** The user's own model prices, in place of the shipped table (settings-prices.ts). */
     prices,
+    /** Named sets of a chat's model, system prompt and temperature (settings-chat-presets.ts). */
+    chatPresets,
     /** How deep and how much agents may hand sub-tasks to each other (defaults when unset). */
     delegation,
     setDelegation(patch: Partial<DelegationLimits>): DelegationLimits {
@@ -149,6 +156,7 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
       return {
         meta: readMeta(doc), providers: providers.providers(), defaultModel: defaultModel(), systemPrompt: systemPrompt(), theme: theme(), relayUrl: relayUrl(),
         agents: agents.list(), defaultAgent: defaultAgent().id, newChatTarget: newChatTarget(), routerModel: routerModel(), embeddingModel: embeddingModel(), delegation: delegation(),
+        chatPresets: chatPresets.list(),
       };
     },
     toString(): string {

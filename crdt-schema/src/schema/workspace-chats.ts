@@ -2,6 +2,16 @@
  * The chat list of a workspace index: one entry per chat, naming the chat's
  * own document. Deleting leaves a tombstone so a late edit from another peer
  * cannot resurrect a chat by recreating its entry.
+ *
+ * Titles: a chat created with a placeholder title is `untitled`, and a
+ * runner may title it after the first reply, in a field of its own,
+ * `autoTitle`; a rename sets `named`, and a runner's title is shown only on
+ * an untitled chat that is not named. So a rename is never overwritten, even
+ * by a runner's title written at the same moment on another peer: the two
+ * writes touch different fields, both survive the merge, and `named` wins on
+ * read. A title given at creation is the creator's choice and is kept. The
+ * three fields were added to schema 1 without a version step (older readers
+ * show `title`; older chats, without `untitled`, are never titled).
  */
 import * as Y from 'yjs';
 import { newChatId, newDocId, type ChatId, type DeviceId, type DocId } from '../ids.ts';
@@ -23,6 +33,10 @@ export interface ChatEntry {
   readonly updatedAt: number;
   /** Manual position (order-key.ts); unordered chats follow by most recent update. */
   readonly order?: string;
+  /** Renamed by a person: a runner's title is never shown over it. */
+  readonly named: boolean;
+  /** The title shown came from a runner (after the first reply). */
+  readonly autoTitled: boolean;
 }
 
 export interface NewChat {
@@ -30,6 +44,8 @@ export interface NewChat {
   readonly docId?: DocId;
   readonly title: string;
   readonly createdBy?: DeviceId;
+  /** The title is a placeholder ("New chat"): a runner titles the chat after its first reply. */
+  readonly untitled?: boolean;
 }
 
 function readChat(id: string, m: YMap): ChatEntry | undefined {
@@ -37,10 +53,12 @@ function readChat(id: string, m: YMap): ChatEntry | undefined {
   const createdAt = readNumber(m, CHAT_ENTRY.createdAt);
   if (docId === undefined || createdAt === undefined) return undefined;
   const order = m.get(CHAT_ENTRY.order);
+  const named = readBool(m, CHAT_ENTRY.named);
+  const auto = named || !readBool(m, CHAT_ENTRY.untitled) ? undefined : readString(m, CHAT_ENTRY.autoTitle);
   return {
     id: id as ChatId,
     docId: docId as DocId,
-    title: readString(m, CHAT_ENTRY.title) ?? readString(m, LEGACY.chatEntryName) ?? '',
+    title: auto ?? readString(m, CHAT_ENTRY.title) ?? readString(m, LEGACY.chatEntryName) ?? '',
     pinned: readBool(m, CHAT_ENTRY.pinned),
     deleted: readBool(m, CHAT_ENTRY.deleted),
     deletedAt: readNumber(m, CHAT_ENTRY.deletedAt),
@@ -48,6 +66,8 @@ function readChat(id: string, m: YMap): ChatEntry | undefined {
     createdBy: readString(m, CHAT_ENTRY.createdBy) as DeviceId | undefined,
     updatedAt: readNumber(m, CHAT_ENTRY.updatedAt) ?? createdAt,
     order: isOrderKey(order) ? order : undefined,
+    named,
+    autoTitled: auto !== undefined,
   };
 }
 
@@ -62,6 +82,9 @@ export function compareChats(a: ChatEntry, b: ChatEntry): number {
   if (a.updatedAt !== b.updatedAt) return b.updatedAt - a.updatedAt;
   return compareStrings(a.id, b.id);
 }
+
+/** The longest title a runner writes. */
+export const MAX_AUTO_TITLE = 80;
 
 export function chatsSection(doc: Y.Doc, w: Writer) {
   const chats = doc.getMap<unknown>(WORKSPACE.chats);
@@ -84,6 +107,7 @@ export function chatsSection(doc: Y.Doc, w: Writer) {
         m.set(CHAT_ENTRY.createdAt, at);
         m.set(CHAT_ENTRY.updatedAt, at);
         if (input.createdBy !== undefined) m.set(CHAT_ENTRY.createdBy, input.createdBy);
+        if (input.untitled === true) m.set(CHAT_ENTRY.untitled, true);
       });
       return readChat(id, m)!;
     },
@@ -91,9 +115,28 @@ export function chatsSection(doc: Y.Doc, w: Writer) {
       const m = entryOf(chats, id);
       return m === undefined ? undefined : readChat(id, m);
     },
+    /** A person's title: the chat is named from now on, and a runner's title is never shown over it. */
     rename(id: ChatId, title: string): void {
       const t = checkText(title, 'title');
-      edit(id, (m) => m.set(CHAT_ENTRY.title, t));
+      edit(id, (m) => {
+        m.set(CHAT_ENTRY.title, t);
+        m.set(CHAT_ENTRY.named, true);
+      });
+    },
+    /** True while a runner may title the chat: created untitled, not renamed, not titled yet, not deleted. */
+    wantsTitle(id: ChatId): boolean {
+      const m = entryOf(chats, id);
+      return m !== undefined && readBool(m, CHAT_ENTRY.untitled) && !readBool(m, CHAT_ENTRY.named) && !readBool(m, CHAT_ENTRY.deleted)
+        && readString(m, CHAT_ENTRY.autoTitle) === undefined;
+    },
+    /** A runner's title after the first reply; false (nothing written) once the chat is named or titled. */
+    setAutoTitle(id: ChatId, title: string): boolean {
+      const t = checkText(title, 'title', MAX_AUTO_TITLE);
+      if (t.trim() === '') badInput('a title is not empty');
+      const m = requireEntry(chats, id, 'chat');
+      if (!readBool(m, CHAT_ENTRY.untitled) || readBool(m, CHAT_ENTRY.named) || readString(m, CHAT_ENTRY.autoTitle) !== undefined) return false;
+      w.write(() => m.set(CHAT_ENTRY.autoTitle, t));
+      return true;
     },
     pin(id: ChatId, pinned: boolean): void {
       edit(id, (m) => m.set(CHAT_ENTRY.pinned, pinned));

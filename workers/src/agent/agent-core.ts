@@ -25,3 +25,5 @@ export { parseCron } from '../plugins/cron.ts';
 export { writePlaybookRun } from './playbook-run.ts';
 export { PROXY_FETCH_PATH, relayFetch, type RelayFetchOptions } from '../tools/relay-fetch.ts';
 export { sessionChatAccess, type ChatAccess } from '../plugins/chat-access.ts';
+export { chatFingerprint, MessageIndex, type IndexedMessage, type MessageHit } from '../search/message-index.ts';
+export { messageIndexStore, type MessageIndexStore } from '../search/message-index-store.ts';

@@ -29,6 +29,7 @@ import { proposePlan } from './plan-propose.ts';
 import type { PlanKit } from './plan-run.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import type { ChosenProvider } from './provider-setup.ts';
+import { titleChat } from './chat-title.ts';
 import { turnAgent } from './turn-agent.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
 import { clip, continuing, endStopped, failTurn, replyFor } from './turn-ending.ts';
@@ -37,6 +38,7 @@ import { DEFAULT_TURN_RETRY, describeFailure, turnRetryDelay, type TurnRetryPoli
 type Chat = ReturnType<typeof chatDoc>;
 
 interface OpenChat {
+  readonly id: ChatId;
   readonly sync: DocSync;
   readonly chat: Chat;
   readonly unobserve: () => void;
@@ -147,7 +149,7 @@ export class AgentWorker {
           unobserveChat();
           sync.off('status', onStatus);
         };
-        const opened: OpenChat = { sync, chat, unobserve, abort: new AbortController() };
+        const opened: OpenChat = { id: entry.id, sync, chat, unobserve, abort: new AbortController() };
         this.chats.set(entry.id, opened);
         this.scan(entry.id);
       } catch (e) {
@@ -238,6 +240,8 @@ export class AgentWorker {
     let attempt = 0;
     let reply: MessageId | undefined;
     let toolsRan = false;
+    // Set once the turn is answered: the chat is titled after the claim is let go (chat-title.ts).
+    let titleAfter: { reply: MessageId; chosen: ChosenProvider; signal: AbortSignal } | undefined;
     try {
       attempt = chat.claims.beginAttempt(turn.id, this.me);
       if (attempt === 0) return;
@@ -268,11 +272,11 @@ export class AgentWorker {
       const tools = picked.tools;
       const result = chat.wantsPlan(turn.id)
         ? await proposePlan({
-          chat, reply, provider: chosen.provider, model: chosen.model, messages, signal, ...(tools ? { tools } : {}),
+          chat, reply, provider: chosen.provider, model: chosen.model, messages, signal, ...(tools ? { tools } : {}), ...(picked.temperature !== undefined ? { temperature: picked.temperature } : {}),
           agents: (this.o.settings?.()?.agents.list() ?? []).filter((a) => a.id !== picked.agent?.id), stillHolds: () => chat.claims.holds(turn.id, this.me),
         })
         : await answerTurn({
-          chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), stillWriter: () => chat.claims.get(turn.id)?.worker === this.me, signal, live: liveRepliesFor(c.sync, chat, this.signer),
+          chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, ...(picked.temperature !== undefined ? { temperature: picked.temperature } : {}), stillHolds: () => chat.claims.holds(turn.id, this.me), stillWriter: () => chat.claims.get(turn.id)?.worker === this.me, signal, live: liveRepliesFor(c.sync, chat, this.signer),
           ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
           ...(this.o.maxToolRounds !== undefined ? { maxToolRounds: this.o.maxToolRounds } : {}),
         });
@@ -282,12 +286,28 @@ export class AgentWorker {
       this.answered++;
       chat.setStatus(turn.id, 'done');
       chat.claims.release(turn.id, this.me);
+      if (result.outcome === 'done' && !chat.wantsPlan(turn.id)) titleAfter = { reply, chosen: chosen, signal };
     } catch (e) {
       this.o.log?.(`turn ${turn.id}: attempt ${attempt} failed: ${(e as Error).message}`);
       if (reply === undefined) reply = replyFor(chat, turn.id, this.me, undefined).id;
       this.failed(c, turn.id, reply, attempt, e, toolsRan);
     } finally {
       clearInterval(renew);
+    }
+    if (titleAfter) await this.title(c, turn.id, titleAfter.reply, titleAfter.chosen, titleAfter.signal);
+  }
+
+  /** Titles the chat after its first reply (chat-title.ts); a failure is logged and changes nothing else. */
+  private async title(c: OpenChat, turn: MessageId, reply: MessageId, chosen: ChosenProvider, signal: AbortSignal): Promise<void> {
+    const chats = this.o.session.workspace().chats;
+    try {
+      const title = await titleChat({
+        chat: c.chat, turn, reply, provider: chosen.provider, model: chosen.model, signal,
+        sink: { wantsTitle: () => chats.wantsTitle(c.id), setAutoTitle: (t) => chats.setAutoTitle(c.id, t) },
+      });
+      if (title !== undefined) this.o.log?.(`chat ${c.id}: titled`);
+    } catch (e) {
+      this.o.log?.(`chat ${c.id}: not titled: ${(e as Error).message}`);
     }
   }
 

@@ -24,6 +24,8 @@ export interface AnswerOptions {
   readonly provider: LlmProvider;
   readonly model: string;
   readonly messages: readonly ChatMessage[];
+  /** The chat's temperature; absent: the provider's default. */
+  readonly temperature?: number;
   readonly worker: DeviceId;
   /** Appended text is written at most this often (ms); default 1,000 with `live`, else 40. */
   readonly flushMs?: number;
@@ -92,12 +94,13 @@ export async function answerTurn(o: AnswerOptions): Promise<AnswerResult> {
   let firstTokenAt: number | undefined;
   try {
     o.chat.setStatus(o.reply, 'streaming');
+    const temperature = o.temperature !== undefined ? { temperature: o.temperature } : {};
     const events = o.tools
       ? toolLoop({
-        provider: o.provider, model: o.model, messages: o.messages, toolbox: o.tools, signal: abort.signal,
+        provider: o.provider, model: o.model, messages: o.messages, toolbox: o.tools, signal: abort.signal, ...temperature,
         ...(o.maxToolRounds !== undefined ? { maxRounds: o.maxToolRounds } : {}), ...(o.onToolResult ? { onToolResult: o.onToolResult } : {}),
       })
-      : o.provider.stream({ model: o.model, messages: o.messages }, { signal: abort.signal });
+      : o.provider.stream({ model: o.model, messages: o.messages, ...temperature }, { signal: abort.signal });
     for await (const event of events) {
       if (event.type === 'text') {
         add(event.text);

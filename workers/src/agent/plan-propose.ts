@@ -21,6 +21,8 @@ export interface ProposeOptions {
   readonly provider: LlmProvider;
   readonly model: string;
   readonly messages: readonly ChatMessage[];
+  /** The chat's temperature; absent: the provider's default. */
+  readonly temperature?: number;
   /** The tools the agent may use (their specs are described to it); handoff targets are the other agents. */
   readonly tools?: Toolbox;
   readonly agents?: readonly Agent[];
@@ -89,7 +91,7 @@ export async function proposePlan(o: ProposeOptions): Promise<AnswerResult> {
   o.chat.setStatus(o.reply, 'streaming');
   let answer: Awaited<ReturnType<typeof collect>>;
   try {
-    answer = await collect(o.provider.stream({ model: o.model, messages }, o.signal ? { signal: o.signal } : {}));
+    answer = await collect(o.provider.stream({ model: o.model, messages, ...(o.temperature !== undefined ? { temperature: o.temperature } : {}) }, o.signal ? { signal: o.signal } : {}));
   } catch (e) {
     if (o.signal?.aborted === true) {
       o.chat.setStatus(o.reply, 'stopped');

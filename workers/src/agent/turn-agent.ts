@@ -7,7 +7,10 @@
  * called. A reply another peer left unfinished is finished by the agent that
  * began it. An agent with `delegate` on its list also gets the tool that
  * hands a sub-task to another agent (delegation.ts), with a budget for the
- * turn. Shared by the worker and the browser runner; Node-free.
+ * turn. The chat's own options (chat-options.ts) come first: its model over
+ * the agent's, its system prompt in place of the workspace's (the agent's
+ * still follows), and its temperature. Shared by the worker and the browser
+ * runner; Node-free.
  */
 import type { Agent, ChatDoc, ChatMessage, ModelRef, RouteNote, SettingsDoc } from '@tendril/crdt-schema/schema';
 import type { Toolbox } from '../tools/tool.ts';
@@ -40,6 +43,8 @@ export interface TurnAgent {
   readonly note?: RouteNote;
   readonly choice: ProviderChoice;
   readonly systemPrompt?: string;
+  /** The chat's temperature; absent: the provider's default. */
+  readonly temperature?: number;
   readonly tools?: Toolbox;
 }
 
@@ -48,10 +53,12 @@ const usable = (c: ProviderChoice): ChosenProvider | null => (c !== null && 'pro
 
 export async function turnAgent(i: TurnAgentInput): Promise<TurnAgent> {
   const s = i.settings;
+  const own = i.chat.options();
+  const temperature = own.temperature !== undefined ? { temperature: own.temperature } : {};
   if (!s) {
     const tools = i.tools?.(undefined);
-    const prompt = i.systemPrompt?.();
-    return { choice: i.choose(), ...(prompt ? { systemPrompt: prompt } : {}), ...(tools ? { tools } : {}) };
+    const prompt = own.systemPrompt ?? i.systemPrompt?.();
+    return { choice: i.choose(own.model), ...(prompt ? { systemPrompt: prompt } : {}), ...temperature, ...(tools ? { tools } : {}) };
   }
   const agents = s.agents.list();
   const begun = i.reply.partial !== '' ? i.chat.message(i.reply.id)?.agent : undefined;
@@ -65,7 +72,7 @@ export async function turnAgent(i: TurnAgentInput): Promise<TurnAgent> {
   const { agent } = routed;
   i.chat.setAgent(i.reply.id, { id: agent.id, name: agent.name });
   if (!kept) i.chat.setRoute(i.reply.id, routed.note);
-  const prompt = [s.systemPrompt(), agent.systemPrompt].filter((p) => p.trim() !== '').join('\n\n');
+  const prompt = [own.systemPrompt ?? s.systemPrompt(), agent.systemPrompt].filter((p) => p.trim() !== '').join('\n\n');
   const tools = delegatingTools({
     settings: s, chat: i.chat, reply: i.reply.id, limits: s.delegation(), budget: { calls: 0, tokens: 0 }, choose: i.choose,
     ...(i.tools ? { tools: i.tools } : {}), ...(i.log ? { log: i.log } : {}),
@@ -73,8 +80,9 @@ export async function turnAgent(i: TurnAgentInput): Promise<TurnAgent> {
   return {
     agent,
     ...(routed.note ? { note: routed.note } : {}),
-    choice: i.choose(prefer(agent)),
+    choice: i.choose(own.model ?? prefer(agent)),
     ...(prompt ? { systemPrompt: prompt } : {}),
+    ...temperature,
     ...(tools ? { tools } : {}),
   };
 }

@@ -26,11 +26,13 @@ import { claimAndRunPlan } from './plan-claim.ts';
 import { proposePlan } from './plan-propose.ts';
 import { runnableHere, type PlanKit } from './plan-run.ts';
 import { spendCheck } from './spend-gate.ts';
+import { titleChat, type TitleSink } from './chat-title.ts';
 import { turnAgent, type ProviderChoice } from './turn-agent.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
 import { clip, continuing, endStopped, failTurn, replyFor } from './turn-ending.ts';
 import { DEFAULT_TURN_RETRY, describeFailure, turnRetryDelay, type TurnRetryPolicy } from './turn-failure.ts';
 import type { Toolbox } from '../tools/tool.ts';
+import type { ChosenProvider } from './provider-setup.ts';
 
 /** A chat the host keeps open for the runner. */
 export interface RunnerChat {
@@ -72,6 +74,8 @@ export interface TurnRunnerOptions {
   readonly plans?: () => PlanKit | null;
   /** The tools an agent may use now (undefined: the agent of old). */
   readonly tools?: (agent: Agent | undefined) => Toolbox | undefined;
+  /** The chat's entry in the workspace index, to title it after its first reply (chat-title.ts); absent or null: not titled here. */
+  readonly titles?: (chat: ChatId) => TitleSink | null;
   /** Told when this runner starts and stops writing a reply. */
   readonly onAnswering?: (reply: MessageId, answering: boolean) => void;
 }
@@ -262,6 +266,8 @@ export class TurnRunner {
     let attempt = 0;
     let reply: MessageId | undefined;
     let toolsRan = false;
+    // Set once the turn is answered: the chat is titled after the claim is let go (chat-title.ts).
+    let titleAfter: { reply: MessageId; chosen: ChosenProvider; signal: AbortSignal } | undefined;
     this.holding.set(turn.id, chat);
     try {
       attempt = chat.claims.beginAttempt(turn.id, me);
@@ -304,11 +310,11 @@ export class TurnRunner {
       const tools = picked.tools;
       const result = chat.wantsPlan(turn.id)
         ? await proposePlan({
-          chat, reply, provider: provider.provider, model: provider.model, messages, signal, ...(tools ? { tools } : {}),
+          chat, reply, provider: provider.provider, model: provider.model, messages, signal, ...(tools ? { tools } : {}), ...(picked.temperature !== undefined ? { temperature: picked.temperature } : {}),
           agents: (this.o.settings?.()?.agents.list() ?? []).filter((a) => a.id !== picked.agent?.id), stillHolds: () => chat.claims.holds(turn.id, me),
         })
         : await answerTurn({
-          chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), stillWriter: () => chat.claims.get(turn.id)?.worker === me, signal, ...(this.o.signer ? { live: liveRepliesFor(c.sync, chat, this.o.signer) } : {}),
+          chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, ...(picked.temperature !== undefined ? { temperature: picked.temperature } : {}), stillHolds: () => chat.claims.holds(turn.id, me), stillWriter: () => chat.claims.get(turn.id)?.worker === me, signal, ...(this.o.signer ? { live: liveRepliesFor(c.sync, chat, this.o.signer) } : {}),
           ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
         });
       this.o.log?.(`turn ${turn.id}: ${result.outcome} (attempt ${attempt})`);
@@ -316,6 +322,7 @@ export class TurnRunner {
       if (result.outcome === 'error') return this.failed(c, turn.id, reply, attempt, result.error, toolsRan);
       chat.setStatus(turn.id, 'done');
       chat.claims.release(turn.id, me);
+      if (result.outcome === 'done' && !chat.wantsPlan(turn.id)) titleAfter = { reply, chosen: provider, signal };
     } catch (e) {
       this.o.log?.(`turn ${turn.id}: attempt ${attempt} failed: ${(e as Error).message}`);
       if (reply === undefined) reply = replyFor(chat, turn.id, this.o.me, undefined).id;
@@ -324,6 +331,19 @@ export class TurnRunner {
       clearInterval(renew);
       this.holding.delete(turn.id);
       if (reply !== undefined) this.o.onAnswering?.(reply, false);
+    }
+    if (titleAfter) await this.title(c, turn.id, titleAfter.reply, titleAfter.chosen, titleAfter.signal);
+  }
+
+  /** Titles the chat after its first reply (chat-title.ts); a failure is logged and changes nothing else. */
+  private async title(c: Watched, turn: MessageId, reply: MessageId, chosen: ChosenProvider, signal: AbortSignal): Promise<void> {
+    const sink = this.o.titles?.(c.id);
+    if (!sink) return;
+    try {
+      const title = await titleChat({ chat: c.chat, turn, reply, provider: chosen.provider, model: chosen.model, sink, signal });
+      if (title !== undefined) this.o.log?.(`chat ${c.id}: titled`);
+    } catch (e) {
+      this.o.log?.(`chat ${c.id}: not titled: ${(e as Error).message}`);
     }
   }
 

@@ -2,8 +2,9 @@
  * `tendril chat new|send|show|list`: chats from the command line. A new chat
  * is for the workspace's default target (Settings: an agent or auto), or the
  * one `--agent NAME|auto` names; `--plan` (on the chat, or on one message)
- * asks for a plan to approve instead of action (`tendril plan`). Writes are
- * local first: with the relay unreachable a change is stored in the outbox,
+ * asks for a plan to approve instead of action (`tendril plan`); without
+ * `--title` it is "New chat" until the worker that answers it first titles it.
+ * Writes are local first: with the relay unreachable a change is stored in the outbox,
  * the command says it is queued and exits 0; the next sync sends it.
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
@@ -12,7 +13,7 @@ import { AUTO_TARGET, describeRoute, type ChatMessage, type ChatTarget } from '@
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { EXPORT_FORMATS, exportChat, type ExportFormat } from '../chat-export/chat-export.ts';
 import { withSession } from './session.ts';
-import { flag, parseArgs, requireFlag } from './args.ts';
+import { flag, parseArgs } from './args.ts';
 import { homeDir, seconds, type CliContext } from './context.ts';
 import { stdinText } from './read-input.ts';
 
@@ -41,7 +42,9 @@ export async function cmdChat(ctx: CliContext, argv: readonly string[]): Promise
 
 async function chatNew(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['home', 'title', 'agent'], switches: ['plan'] });
-  const title = requireFlag(args, 'title');
+  // Without --title the chat is "New chat" until its first reply gives it a title (chat-title.ts).
+  const named = flag(args, 'title');
+  const title = named ?? 'New chat';
   const agentName = flag(args, 'agent');
   return withSession(homeDir(ctx, args), async (peer) => {
     peer.requireWrite('index');
@@ -55,7 +58,7 @@ async function chatNew(ctx: CliContext, argv: readonly string[]): Promise<number
       target = agent?.id ?? AUTO_TARGET;
     }
     const me = peer.home.identity.deviceId;
-    const entry = peer.workspace().chats.create({ id: newChatId(), docId: newDocId(), title, createdBy: me });
+    const entry = peer.workspace().chats.create({ id: newChatId(), docId: newDocId(), title, createdBy: me, untitled: named === undefined });
     const { chat } = await peer.openChat(entry.id);
     chat.init({ chatId: entry.id, createdBy: me, ...(target !== undefined ? { target } : {}) });
     if (args.flags.has('plan')) chat.setPlanMode(true);

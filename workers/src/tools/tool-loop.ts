@@ -23,6 +23,8 @@ export interface ToolLoopOptions {
   readonly toolbox: Toolbox;
   readonly maxRounds?: number;
   readonly maxTokens?: number;
+  /** The chat's temperature; absent: the provider's default. */
+  readonly temperature?: number;
   readonly signal?: AbortSignal;
   /** Told about each tool call and its result (worker logs). */
   readonly onToolResult?: (call: ToolCall, result: string) => void;
@@ -40,6 +42,7 @@ export async function* toolLoop(o: ToolLoopOptions): AsyncGenerator<LlmEvent> {
       messages: final ? [...history, { role: 'system' as const, content: LIMIT_NOTE }] : history,
       tools: o.toolbox.specs,
       ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}),
+      ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
     };
     let text = '';
     const calls: ToolCall[] = [];

@@ -8,10 +8,13 @@ import { newChatId, newDocId, type ChatId, type MessageId } from '@tendril/crdt-
 import type { ChatDoc, ChatMessage, ChatTarget } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 
-/** A new chat for `target` (the workspace's default for new chats; none when the settings cannot be read). */
-export async function createChat(session: WorkspaceSession, title: string, target?: ChatTarget): Promise<ChatId> {
+/**
+ * A new chat for `target` (the workspace's default for new chats; none when the settings cannot be read).
+ * With `untitled`, `title` is a placeholder and the first reply gives the chat its title.
+ */
+export async function createChat(session: WorkspaceSession, title: string, target?: ChatTarget, untitled = false): Promise<ChatId> {
   const me = session.home.identity.deviceId;
-  const entry = session.workspace().chats.create({ id: newChatId(), docId: newDocId(), title, createdBy: me });
+  const entry = session.workspace().chats.create({ id: newChatId(), docId: newDocId(), title, createdBy: me, ...(untitled ? { untitled } : {}) });
   const { chat } = await session.openChat(entry.id);
   chat.init({ chatId: entry.id, createdBy: me, ...(target !== undefined ? { target } : {}) });
   return entry.id;

@@ -12,6 +12,8 @@ import type { ChatId } from '@tendril/crdt-schema/ids';
 import { chatDoc } from '@tendril/crdt-schema/schema';
 import { ConnectionState } from '@tendril/crdt-schema/sync';
 import { liveReplySigner, type DeviceSigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { DevicePrefsState } from './device-prefs.svelte.ts';
+import { MessageSearch } from './message-search.svelte.ts';
 import { PermissionsState } from './permissions.svelte.ts';
 import { extendSessionGrants } from '@tendril/gateway/viewer';
 import { PresenceHub } from './presence.svelte.ts';
@@ -40,6 +42,10 @@ export class LiveWorkspace {
   readonly liveSigner: DeviceSigner;
   /** Fetch for provider calls through the relay's LLM proxy, signed by this device. */
   readonly proxyFetch: typeof fetch;
+  /** Search in message text across chats, indexed on this device (message-search.svelte.ts). */
+  readonly messages: MessageSearch;
+  /** Theme and view settings of this device alone, sealed on it and never synced (device-prefs.ts). */
+  readonly prefs: DevicePrefsState;
   private readonly opened = new Set<ChatId>();
   private readonly unwatch = new Map<ChatId, () => void>();
   private stopSettingsWatch: (() => void) | null = null;
@@ -56,6 +62,8 @@ export class LiveWorkspace {
     this.status = new SyncStatusState(session);
     this.presence = new PresenceHub(session);
     this.roster = new RosterState(session);
+    this.messages = new MessageSearch(session, () => this.index.chats);
+    this.prefs = new DevicePrefsState(session);
     const answers = session.home.keys.has('settings') && this.canWrite;
     const roster = this.roster;
     this.runner = answers
@@ -166,6 +174,7 @@ export class LiveWorkspace {
     this.stopIndex();
     this.stopSettingsWatch?.();
     await this.runner?.stop();
+    await this.messages.close();
     this.session.peer.relay.off('state', this.onConnection);
     this.presence.destroy();
     this.roster.destroy();

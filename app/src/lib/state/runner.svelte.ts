@@ -72,6 +72,13 @@ export class PageRunner {
       systemPrompt: () => this.o.settings()?.systemPrompt() || undefined,
       tools: (agent) => this.toolsFor(this.o.permissions(), agent),
       plans: () => this.planKit(this.o.permissions()),
+      // The chat's title after its first reply, in the index (a device that may write it; workers may too).
+      titles: (chat) => {
+        const session = this.o.session;
+        if (!session.home.keys.get('index')?.writeCap.secretKey) return null;
+        const chats = session.workspace().chats;
+        return { wantsTitle: () => chats.wantsTitle(chat), setAutoTitle: (t) => chats.setAutoTitle(chat, t) };
+      },
       onAnswering: (reply, on) => {
         const next = new Set(this.answering);
         if (on) next.add(reply);

@@ -5,7 +5,7 @@
  */
 import type { AgentId } from '@tendril/crdt-schema/ids';
 import { DEFAULT_DELEGATION } from '@tendril/crdt-schema/schema';
-import type { Agent, ChatTarget, DelegationLimits, ModelRef, Playbook, PriceOverride, ProviderSummary, SettingsDoc, SpendLimits, Theme } from '@tendril/crdt-schema/schema';
+import type { Agent, ChatPreset, ChatTarget, DelegationLimits, ModelRef, Playbook, PriceOverride, ProviderSummary, SettingsDoc, SpendLimits, Theme } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { frameBatched } from './frame-batch.ts';
 
@@ -26,6 +26,7 @@ export class SettingsState {
   prices = $state.raw<PriceOverride[]>([]);
   /** The workspace's daily and monthly spending limits. */
   spendLimits = $state.raw<SpendLimits>({});
+  chatPresets = $state.raw<ChatPreset[]>([]);
   readonly doc: SettingsDoc;
   readonly sync: DocSync;
   private readonly stop: () => void;
@@ -54,6 +55,7 @@ export class SettingsState {
     this.playbooks = this.doc.playbooks.list();
     this.prices = this.doc.prices.list();
     this.spendLimits = this.doc.spendLimits();
+    this.chatPresets = s.chatPresets;
   }
 
   destroy(): void {

@@ -2,10 +2,13 @@
  * What the status bar tells the user, from the relay connection and every
  * open document: connected, syncing (with progress), offline, how many local
  * changes the relay has not acknowledged yet, and problems, with those that
- * are evidence of relay misbehaviour kept until dismissed.
+ * are evidence of relay misbehaviour kept until dismissed. The browser's
+ * online / offline events count too: `view` (connection-view.ts) is the one
+ * reading the status bar and the offline banner both show.
  */
 import { ConnectionState, SyncState, type DocSync, type SyncProblem } from '@tendril/crdt-schema/sync';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { connectionView, type ConnectionView } from './connection-view.ts';
 import { frameBatched } from './frame-batch.ts';
 
 export interface ShownProblem extends SyncProblem {
@@ -29,6 +32,14 @@ export class SyncStatusState {
   /** Set after the first successful handshake of this session (to tell "reconnected" from "connected"). */
   everConnected = $state(false);
   reconnects = $state(0);
+  /** The connection dropped or an attempt failed, and none succeeded since. */
+  relayFailed = $state(false);
+  /** The browser's word on the network (navigator.onLine and its events). */
+  deviceOnline = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
+  /** What the status bar and the offline banner show, read once for both. */
+  readonly view: ConnectionView = $derived(connectionView({
+    deviceOnline: this.deviceOnline, connection: this.connection, everConnected: this.everConnected, relayFailed: this.relayFailed, syncing: this.syncing, revoked: this.revoked,
+  }));
 
   private readonly session: WorkspaceSession;
   private readonly watched = new WeakSet<DocSync>();
@@ -44,14 +55,22 @@ export class SyncStatusState {
     relay.on('state', this.onState);
     relay.on('problem', this.onRelayProblem);
     this.timer = setInterval(() => this.batch.schedule(), 1000);
+    addEventListener('online', this.onNetwork);
+    addEventListener('offline', this.onNetwork);
     this.recompute();
   }
+
+  private readonly onNetwork = (): void => {
+    this.deviceOnline = navigator.onLine;
+  };
 
   private readonly onState = (s: ConnectionState): void => {
     if (s === ConnectionState.Open) {
       if (this.everConnected) this.reconnects++;
       this.everConnected = true;
+      this.relayFailed = false;
     }
+    if (s === ConnectionState.Offline) this.relayFailed = true;
     this.connection = s;
     this.batch.schedule();
   };
@@ -118,6 +137,8 @@ export class SyncStatusState {
   destroy(): void {
     clearInterval(this.timer);
     this.batch.cancel();
+    removeEventListener('online', this.onNetwork);
+    removeEventListener('offline', this.onNetwork);
     const relay = this.session.peer.relay;
     relay.off('state', this.onState);
     relay.off('problem', this.onRelayProblem);
