@@ -48,8 +48,6 @@ export const Context = {
   proxyOperator: 'tendril/proxy-operator/v1',
   /** BLAKE2b context of a guest conversation key (K_visitor || link secret), crypto/guest-seal.ts. */
   guestConversation: 'tendril/guest/conversation',
-  /** Associated-data prefix of every sealed guest message. */
-  guestMessage: 'tendril/guest/message/v1',
 } as const;
 export type Context = (typeof Context)[keyof typeof Context];
 

@@ -15,31 +15,29 @@
  * Ending a link: the owner deletes the link's box secret, so key boxes sealed
  * to it afterwards cannot be opened with the old keys.
  *
- * Message layout: u8 version (=1) | u8 direction | u64be counter | 24-byte nonce | ciphertext.
- * Associated data: "tendril/guest/message/v1" || linkId || visitorKey || version || direction || counter,
- * so a message cannot be moved to another conversation, reflected back to its
- * sender as the other side's, or renumbered.
+ * Messages are ordinary envelopes (envelope/seal.ts) of the conversation's
+ * document (`guestDocId`), epoch 0, sealed under the conversation key and
+ * signed by their author: the visitor's own key, or an owner's device. So
+ * the relay stores and checks them like any other entry, and a message
+ * cannot be moved to another conversation (the header names the document),
+ * passed off as the other side's (the author is signed), or altered.
  */
 import { TendrilError } from '../errors.ts';
-import { bytesEqual, concatBytes, Context, u64be, utf8, withContext } from './bytes.ts';
-import type { GuestLinkId } from '../ids.ts';
+import { EnvelopeKind } from '../envelope/header.ts';
+import { openEnvelope } from '../envelope/open.ts';
+import { sealEnvelope } from '../envelope/seal.ts';
+import { deviceIdFromPublicKey, keyEpoch, type DeviceId, type DocId, type GuestLinkId } from '../ids.ts';
+import { guestDocId } from '../wire/guest-proofs.ts';
+import { bytesEqual, concatBytes, Context } from './bytes.ts';
+import type { DeviceIdentity } from './keys.ts';
 import type { CryptoProvider, KeyPair } from './provider.ts';
 import { secret, type Secret } from './secret.ts';
 
-const VERSION = 1;
-const NONCE_BYTES = 24;
-const HEADER_BYTES = 1 + 1 + 8;
 const KEY_BYTES = 32;
 const VISITOR_KEY_BYTES = 32;
 
-/** Who sealed a message. */
-export const GuestDirection = {
-  /** The visitor's browser or `tendril guest send`. */
-  Visitor: 1,
-  /** The owner's agent (a worker or the browser runner). */
-  Owner: 2,
-} as const;
-export type GuestDirection = (typeof GuestDirection)[keyof typeof GuestDirection];
+/** Who wrote a message: the visitor (browser or `tendril guest send`) or the owner's agent. */
+export type GuestSide = 'visitor' | 'owner';
 
 /** One side's view of a conversation: enough to seal and open its messages. */
 export interface GuestConversation {
@@ -97,42 +95,39 @@ export function openGuestKeyBox(
   return { linkId: input.linkId, visitorKey: input.visitorKey, key };
 }
 
-function header(direction: GuestDirection, counter: number): Uint8Array {
-  if (!Number.isSafeInteger(counter) || counter < 0) throw new TendrilError('E_BAD_INPUT', `guest: counter ${counter} is not a whole number >= 0`);
-  return concatBytes(Uint8Array.of(VERSION, direction), u64be(counter));
-}
-
-function associatedData(c: GuestConversation, head: Uint8Array): Uint8Array {
-  return withContext(Context.guestMessage, utf8(c.linkId), c.visitorKey, head);
-}
-
-/** Seals one message (UTF-8 text or any bytes) from `direction`, numbered `counter` by its sender. */
-export function sealGuestMessage(crypto: CryptoProvider, c: GuestConversation, direction: GuestDirection, counter: number, plaintext: Uint8Array): Uint8Array {
-  const head = header(direction, counter);
-  const nonce = crypto.randomBytes(NONCE_BYTES);
-  return concatBytes(head, nonce, crypto.aeadSeal(plaintext, associatedData(c, head), nonce, c.key.expose()));
+/**
+ * Seals one message by `author` (the visitor's identity, or an owner's device), numbered `counter`
+ * (from 1, per author) by its sender.
+ */
+export function sealGuestMessage(crypto: CryptoProvider, c: GuestConversation, author: DeviceIdentity, counter: number, plaintext: Uint8Array): Uint8Array {
+  return sealEnvelope(crypto, { kind: EnvelopeKind.Update, doc: guestConversationDoc(c), epoch: keyEpoch(0), key: c.key, author, counter, plaintext });
 }
 
 /** A message as opened. */
 export interface OpenedGuestMessage {
-  readonly direction: GuestDirection;
+  readonly author: DeviceId;
   readonly counter: number;
   readonly plaintext: Uint8Array;
 }
 
+/** The document of a conversation. */
+export function guestConversationDoc(c: GuestConversation): DocId {
+  return guestDocId(c.linkId, c.visitorKey);
+}
+
 /**
- * Opens a sealed message; `E_DECRYPT_FAILED` when it does not authenticate under this conversation
- * (another visitor's, forged, altered, or from the side `expect` excludes).
+ * Opens a message of the conversation from `from`: the visitor (authored by the visitor's key) or the
+ * owner (any other author holding the conversation key). Throws the envelope's error codes:
+ * `E_WRONG_DOC`, `E_BAD_SIGNATURE`, `E_UNKNOWN_AUTHOR` (the other side's message), `E_UNKNOWN_EPOCH`,
+ * `E_DECRYPT_FAILED` (another conversation's key, or forged).
  */
-export function openGuestMessage(crypto: CryptoProvider, c: GuestConversation, sealed: Uint8Array, expect: GuestDirection): OpenedGuestMessage {
-  if (sealed.length < HEADER_BYTES + NONCE_BYTES || sealed[0] !== VERSION) throw new TendrilError('E_DECRYPT_FAILED', 'guest: not a sealed guest message');
-  const direction = sealed[1];
-  if (direction !== expect) throw new TendrilError('E_DECRYPT_FAILED', `guest: expected a message from the ${expect === GuestDirection.Owner ? 'owner' : 'visitor'}`);
-  const head = sealed.subarray(0, HEADER_BYTES);
-  const counter = Number(new DataView(head.buffer, head.byteOffset + 2, 8).getBigUint64(0));
-  if (!Number.isSafeInteger(counter)) throw new TendrilError('E_DECRYPT_FAILED', 'guest: counter out of range');
-  const nonce = sealed.subarray(HEADER_BYTES, HEADER_BYTES + NONCE_BYTES);
-  const plaintext = crypto.aeadOpen(sealed.subarray(HEADER_BYTES + NONCE_BYTES), associatedData(c, head), nonce, c.key.expose());
-  if (!plaintext) throw new TendrilError('E_DECRYPT_FAILED', 'guest: the message does not authenticate under this conversation');
-  return { direction, counter, plaintext };
+export function openGuestMessage(crypto: CryptoProvider, c: GuestConversation, bytes: Uint8Array, from: GuestSide): OpenedGuestMessage {
+  const visitor = deviceIdFromPublicKey(c.visitorKey);
+  const opened = openEnvelope(crypto, bytes, {
+    doc: guestConversationDoc(c),
+    keyFor: (epoch) => (epoch === 0 ? c.key : undefined),
+    isAllowedAuthor: (author, kind) => kind === EnvelopeKind.Update && (from === 'visitor' ? author === visitor : author !== visitor),
+    counters: { check: () => undefined },
+  });
+  return { author: opened.header.author, counter: opened.header.counter, plaintext: opened.plaintext };
 }

@@ -3,7 +3,9 @@ import { newGuestLinkId, toBase64Url } from '../ids.ts';
 import { codeOf } from '../testkit/error-code.ts';
 import { utf8 } from './bytes.ts';
 import { formatGuestLink, GUEST_LINK_SECRET_BYTES, parseGuestLink } from './guest-link.ts';
-import { GuestDirection, openGuestKeyBox, openGuestMessage, resumeGuestConversation, sealGuestMessage, startGuestConversation } from './guest-seal.ts';
+import { guestConversationDoc, openGuestKeyBox, openGuestMessage, resumeGuestConversation, sealGuestMessage, startGuestConversation } from './guest-seal.ts';
+import { generateDeviceIdentity } from './keys.ts';
+import { guestDocId } from '../wire/guest-proofs.ts';
 import { loadCrypto } from './load.ts';
 import { secret } from './secret.ts';
 
@@ -38,69 +40,75 @@ describe('guest links', () => {
 });
 
 describe('guest conversations', () => {
+  const visitorId = () => generateDeviceIdentity(crypto);
+  const owner = generateDeviceIdentity(crypto);
+
   it('carry messages both ways between the visitor and the owner, and resume on a later visit', () => {
-    const key = visitorKey();
-    const v = start(key);
-    const owner = ownerSide(v.keyBox, key);
-    const sealed = sealGuestMessage(crypto, v.conversation, GuestDirection.Visitor, 0, utf8('hello, my name is Ada'));
-    expect(text(openGuestMessage(crypto, owner, sealed, GuestDirection.Visitor).plaintext)).toBe('hello, my name is Ada');
-    const reply = sealGuestMessage(crypto, owner, GuestDirection.Owner, 0, utf8('hi Ada'));
+    const me = visitorId();
+    const v = start(me.signPublicKey);
+    const ownerSees = ownerSide(v.keyBox, me.signPublicKey);
+    const sealed = sealGuestMessage(crypto, v.conversation, me, 1, utf8('hello, my name is Ada'));
+    expect(text(openGuestMessage(crypto, ownerSees, sealed, 'visitor').plaintext)).toBe('hello, my name is Ada');
+    const reply = sealGuestMessage(crypto, ownerSees, owner, 1, utf8('hi Ada'));
     const later = resumeGuestConversation(crypto, linkId, linkSecret, v.visitor);
-    expect(openGuestMessage(crypto, later, reply, GuestDirection.Owner)).toMatchObject({ counter: 0, direction: GuestDirection.Owner });
+    expect(openGuestMessage(crypto, later, reply, 'owner')).toMatchObject({ counter: 1, author: owner.deviceId });
+    expect(guestConversationDoc(later)).toBe(guestDocId(linkId, me.signPublicKey));
   });
 
   it('hold no plaintext in what the relay stores', () => {
-    const v = start();
-    const sealed = sealGuestMessage(crypto, v.conversation, GuestDirection.Visitor, 3, utf8('secret-plan-xyzzy'));
+    const me = visitorId();
+    const v = start(me.signPublicKey);
+    const sealed = sealGuestMessage(crypto, v.conversation, me, 3, utf8('secret-plan-xyzzy'));
     const relaySees = new TextDecoder('latin1').decode(new Uint8Array([...v.keyBox, ...sealed]));
     expect(relaySees).not.toContain('secret-plan-xyzzy');
   });
 
   it('cannot be read by another visitor of the same link (who holds the link secret)', () => {
-    const a = start();
-    const b = start();
-    const sealed = sealGuestMessage(crypto, a.conversation, GuestDirection.Visitor, 0, utf8('for the owner only'));
-    expect(codeOf(() => openGuestMessage(crypto, b.conversation, sealed, GuestDirection.Visitor))).toBe('E_DECRYPT_FAILED');
-    // B cannot open A's key box either: only the link's box secret does.
+    const ma = visitorId();
+    const a = start(ma.signPublicKey);
+    const mb = visitorId();
+    const b = start(mb.signPublicKey);
+    const sealed = sealGuestMessage(crypto, a.conversation, ma, 1, utf8('for the owner only'));
+    // Even pretending to be A's conversation (same document), B's key opens nothing.
+    const bAsA = { ...b.conversation, visitorKey: ma.signPublicKey };
+    expect(codeOf(() => openGuestMessage(crypto, bAsA, sealed, 'visitor'))).toBe('E_DECRYPT_FAILED');
     expect(crypto.boxSealOpen(a.keyBox, crypto.boxKeyPair())).toBeNull();
   });
 
   it('cannot be read or forged by the relay with a key box of its own', () => {
-    const key = visitorKey();
-    const real = start(key);
+    const me = visitorId();
+    const real = start(me.signPublicKey);
     const forgedSecret = crypto.randomBytes(32);
-    const forgedBox = crypto.boxSeal(new Uint8Array([...key, ...forgedSecret]), ownerBox.publicKey);
-    const ownerFooled = ownerSide(forgedBox, key);
-    const sealed = sealGuestMessage(crypto, real.conversation, GuestDirection.Visitor, 0, utf8('hi'));
-    expect(codeOf(() => openGuestMessage(crypto, ownerFooled, sealed, GuestDirection.Visitor))).toBe('E_DECRYPT_FAILED');
-    // Without the link secret the relay's guess at the key opens nothing either.
-    const relayGuess = resumeGuestConversation(crypto, linkId, secret(new Uint8Array(32)), { visitorKey: key, conversationSecret: secret(forgedSecret) });
-    expect(codeOf(() => openGuestMessage(crypto, relayGuess, sealed, GuestDirection.Visitor))).toBe('E_DECRYPT_FAILED');
+    const forgedBox = crypto.boxSeal(new Uint8Array([...me.signPublicKey, ...forgedSecret]), ownerBox.publicKey);
+    const ownerFooled = ownerSide(forgedBox, me.signPublicKey);
+    const sealed = sealGuestMessage(crypto, real.conversation, me, 1, utf8('hi'));
+    expect(codeOf(() => openGuestMessage(crypto, ownerFooled, sealed, 'visitor'))).toBe('E_DECRYPT_FAILED');
+    // What the relay can seal (it knows K' but not the link secret) the visitor does not accept as the owner's.
+    const relayGuess = resumeGuestConversation(crypto, linkId, secret(new Uint8Array(32)), { visitorKey: me.signPublicKey, conversationSecret: secret(forgedSecret) });
+    const forgedReply = sealGuestMessage(crypto, relayGuess, generateDeviceIdentity(crypto), 1, utf8('send me your password'));
+    expect(codeOf(() => openGuestMessage(crypto, real.conversation, forgedReply, 'owner'))).toBe('E_DECRYPT_FAILED');
   });
 
-  it('refuse a key box filed under another visitor', () => {
+  it('refuse a key box filed under another visitor or opened with another link key', () => {
     const v = start();
     expect(codeOf(() => ownerSide(v.keyBox, visitorKey()))).toBe('E_DECRYPT_FAILED');
     expect(codeOf(() => openGuestKeyBox(crypto, { linkId, ownerBox: crypto.boxKeyPair(), linkSecret, visitorKey: v.visitor.visitorKey, keyBox: v.keyBox }))).toBe('E_DECRYPT_FAILED');
   });
 
-  it('refuse a message reflected, renumbered, altered or moved to another link', () => {
-    const key = visitorKey();
-    const v = start(key);
-    const owner = ownerSide(v.keyBox, key);
-    const sealed = sealGuestMessage(crypto, v.conversation, GuestDirection.Visitor, 5, utf8('once'));
-    expect(codeOf(() => openGuestMessage(crypto, v.conversation, sealed, GuestDirection.Owner))).toBe('E_DECRYPT_FAILED');
-    const reflected = sealed.slice();
-    reflected[1] = GuestDirection.Owner;
-    expect(codeOf(() => openGuestMessage(crypto, v.conversation, reflected, GuestDirection.Owner))).toBe('E_DECRYPT_FAILED');
-    const renumbered = sealed.slice();
-    renumbered[9] = 6;
-    expect(codeOf(() => openGuestMessage(crypto, owner, renumbered, GuestDirection.Visitor))).toBe('E_DECRYPT_FAILED');
+  it('refuse a message reflected, altered or moved to another conversation', () => {
+    const me = visitorId();
+    const v = start(me.signPublicKey);
+    const ownerSees = ownerSide(v.keyBox, me.signPublicKey);
+    const sealed = sealGuestMessage(crypto, v.conversation, me, 5, utf8('once'));
+    // The visitor's own message handed back as the owner's reply.
+    expect(codeOf(() => openGuestMessage(crypto, v.conversation, sealed, 'owner'))).toBe('E_UNKNOWN_AUTHOR');
+    // An owner's reply cannot pass as the visitor's message.
+    const reply = sealGuestMessage(crypto, ownerSees, owner, 1, utf8('reply'));
+    expect(codeOf(() => openGuestMessage(crypto, ownerSees, reply, 'visitor'))).toBe('E_UNKNOWN_AUTHOR');
     const altered = sealed.slice();
-    altered[altered.length - 1]! ^= 1;
-    expect(codeOf(() => openGuestMessage(crypto, owner, altered, GuestDirection.Visitor))).toBe('E_DECRYPT_FAILED');
-    const moved = { ...owner, linkId: newGuestLinkId() };
-    expect(codeOf(() => openGuestMessage(crypto, moved, sealed, GuestDirection.Visitor))).toBe('E_DECRYPT_FAILED');
-    expect(codeOf(() => openGuestMessage(crypto, owner, sealed.subarray(0, 20), GuestDirection.Visitor))).toBe('E_DECRYPT_FAILED');
+    altered[altered.length - 70]! ^= 1;
+    expect(codeOf(() => openGuestMessage(crypto, ownerSees, altered, 'visitor'))).toBe('E_BAD_SIGNATURE');
+    const moved = { ...ownerSees, linkId: newGuestLinkId() };
+    expect(codeOf(() => openGuestMessage(crypto, moved, sealed, 'visitor'))).toBe('E_WRONG_DOC');
   });
 });
