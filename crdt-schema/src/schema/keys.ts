@@ -93,7 +93,7 @@ export const MESSAGE = {
   route: 'route',
 } as const;
 
-export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents' } as const;
+export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', guests: 'guests' } as const;
 
 export const AGENT_ENTRY = {
   name: 'name',

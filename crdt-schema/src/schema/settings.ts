@@ -13,6 +13,7 @@ import { readMeta, type DocMeta } from './meta.ts';
 import { agentsSection, AUTO_TARGET, GENERAL_AGENT_ID, isChatTarget, parseChatTarget, type Agent, type ChatTarget } from './settings-agents.ts';
 import { checkUrl, parseProviderId, providersSection, type ProviderId, type ProviderSummary } from './settings-providers.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
+import { guestLinksSection } from './settings-guests.ts';
 
 export const THEMES = ['light', 'dark', 'system'] as const;
 export type Theme = (typeof THEMES)[number];
@@ -67,6 +68,8 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   return {
     ...providers,
     agents,
+    /** Guest links (settings-guests.ts); never part of toJSON. */
+    guests: guestLinksSection(doc, w),
     defaultModel,
     setDefaultModel(ref: ModelRef | undefined): void {
       const value = ref === undefined ? undefined : checkModelRef(ref);

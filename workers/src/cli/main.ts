@@ -15,6 +15,7 @@ import { cmdSync } from './cmd-sync.ts';
 import { cmdGateway } from './cmd-gateway.ts';
 import { cmdTerm } from './cmd-term.ts';
 import { cmdWorker } from './cmd-worker.ts';
+import { cmdGuest, GUEST_USAGE } from './cmd-guest.ts';
 import { cmdPlugin, PLUGIN_USAGE } from '../plugins/plugin-cli.ts';
 import { askLine } from './ask-line.ts';
 import { readAll } from './read-input.ts';
@@ -30,6 +31,7 @@ const USAGE = `usage: tendril <command> [options]
   chat   new --home DIR --title TITLE [--agent NAME|auto] | send --home DIR CHAT TEXT|- | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
   devices list|revoke --home DIR [ID]
   ${AGENT_USAGE}
+  ${GUEST_USAGE}
   worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S] [--announce-ms MS]
   ${PLUGIN_USAGE}
   gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR] [--announce-ms MS]
@@ -45,6 +47,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Pro
   sync: cmdSync,
   chat: cmdChat,
   agent: cmdAgent,
+  guest: cmdGuest,
   devices: cmdDevices,
   worker: cmdWorker,
   gateway: cmdGateway,

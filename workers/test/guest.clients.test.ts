@@ -1,0 +1,67 @@
+/**
+ * The guest clients against a real relay in this process: the owner registers
+ * a link and watches it, a visitor is refused with a wrong code and admitted
+ * with the right one, its message reaches the owner's feed opened, the owner's
+ * claim and reply reach the visitor, and a second visitor sees none of it.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatGuestLink, loadCrypto, secret, type CryptoProvider } from '@tendril/crdt-schema/crypto';
+import { GuestOwner, GuestVisit, pendingMessages, type ConversationFeed } from '@tendril/crdt-schema/guest';
+import { newGuestLinkId, toBase64Url } from '@tendril/crdt-schema/ids';
+import { guestCodeVerifier } from '@tendril/crdt-schema/wire';
+import { syncUrl } from '@tendril/crdt-schema/workspace';
+import { startRelay, type RunningRelay } from '@tendril/sync-server';
+import { NodeWebSocket } from '../src/peer/node-peer.ts';
+import { ownerLinkKeys } from '../src/guest/link-keys.ts';
+import { eventually, tempDir } from './harness.ts';
+import { makeWorkspace, type Workspace } from './peers.ts';
+
+describe('guest clients', () => {
+  const dir = tempDir('guest-clients');
+  let relay: RunningRelay;
+  let ws: Workspace;
+  let crypto: CryptoProvider;
+
+  beforeAll(async () => {
+    relay = await startRelay({ dataDir: join(dir.path, 'relay'), port: 0 });
+    ws = await makeWorkspace(dir.path, relay.url, 0);
+    crypto = await loadCrypto();
+  }, 60_000);
+  afterAll(async () => {
+    await relay?.close();
+    dir.remove();
+  });
+
+  it('carries a visitor message to the owner and the reply back, to that visitor only', async () => {
+    const session = await ws.open(0);
+    const keys = ownerLinkKeys(crypto, { id: newGuestLinkId(), capSeed: toBase64Url(crypto.randomBytes(32)), boxSecret: toBase64Url(crypto.boxKeyPair().secretKey), secret: toBase64Url(crypto.randomBytes(32)) });
+    const owner = await GuestOwner.connect({ url: syncUrl(relay.url), WebSocket: NodeWebSocket, crypto, device: session.home.identity, workspace: session.home.config.workspace });
+    await owner.register(keys, { codeVerifier: guestCodeVerifier(keys.link, '4417'), expiresAt: 0, maxVisitors: 5, visitorPerMinute: 10, linkPerMinute: 100 });
+    await owner.watch(keys);
+    const feeds: ConversationFeed[] = [];
+    owner.onChange((feed) => void (feeds.includes(feed) || feeds.push(feed)));
+    const link = formatGuestLink({ relayHttpUrl: relay.url, linkId: keys.link, ownerBoxKey: keys.box.publicKey, secret: secret(keys.secret.expose()) }).expose();
+
+    await expect(GuestVisit.open(link, { crypto, WebSocket: NodeWebSocket, code: '0000' })).rejects.toMatchObject({ code: 'E_GUEST_CODE' });
+    const a = await GuestVisit.open(link, { crypto, WebSocket: NodeWebSocket, code: '4417' });
+    const id = await a.send('hello from A');
+    await eventually(() => feeds.length === 1 && pendingMessages(feeds[0]!.log).length === 1, 10_000, 'the owner to see the message');
+    const feed = feeds[0]!;
+    expect(pendingMessages(feed.log)[0]).toMatchObject({ id, text: 'hello from A' });
+    await feed.append({ t: 'claim', for: id, at: 1 });
+    await feed.append({ t: 'reply', for: id, text: 'hi A', at: 2, tokens: 3 });
+    expect(await a.answer(id, 10_000)).toEqual({ kind: 'reply', text: 'hi A' });
+
+    const b = await GuestVisit.open(link, { crypto, WebSocket: NodeWebSocket, code: '4417' });
+    expect(b.turns()).toEqual([]);
+    // A comes back from its kept state, without the code, and sees its conversation.
+    a.close();
+    const again = await GuestVisit.open(link, { crypto, WebSocket: NodeWebSocket, state: a.state });
+    expect(again.turns().map((t) => t.text)).toEqual(['hello from A', 'hi A']);
+    again.close();
+    b.close();
+    owner.close();
+    await session.close();
+  }, 60_000);
+});
