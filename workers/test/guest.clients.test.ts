@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatGuestLink, loadCrypto, secret, type CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { GuestOwner, GuestVisit, pendingMessages, type ConversationFeed } from '@tendril/crdt-schema/guest';
+import type { GuestLinkSettings } from '@tendril/crdt-schema/schema';
+import { GuestAnswerer } from '../src/guest/guest-answerer.ts';
+import type { LlmProvider } from '../src/llm/index.ts';
 import { newGuestLinkId, toBase64Url } from '@tendril/crdt-schema/ids';
 import { guestCodeVerifier } from '@tendril/crdt-schema/wire';
 import { syncUrl } from '@tendril/crdt-schema/workspace';
@@ -25,7 +28,7 @@ describe('guest clients', () => {
 
   beforeAll(async () => {
     relay = await startRelay({ dataDir: join(dir.path, 'relay'), port: 0 });
-    ws = await makeWorkspace(dir.path, relay.url, 0);
+    ws = await makeWorkspace(dir.path, relay.url, 1);
     crypto = await loadCrypto();
   }, 60_000);
   afterAll(async () => {
@@ -63,5 +66,47 @@ describe('guest clients', () => {
     b.close();
     owner.close();
     await session.close();
+  }, 60_000);
+
+  it('answers each visitor message once across two runners of the owner', async () => {
+    const session = await ws.open(0);
+    const entry = { id: newGuestLinkId(), capSeed: toBase64Url(crypto.randomBytes(32)), boxSecret: toBase64Url(crypto.boxKeyPair().secretKey), secret: toBase64Url(crypto.randomBytes(32)) };
+    const keys = ownerLinkKeys(crypto, entry);
+    const settings = { ...entry, agent: 'agent-builtin-tools-v1', relay: relay.url, code: '4417', expiresAt: 0, maxVisitors: 5, visitorPerMinute: 30, linkPerMinute: 100, dailyTokens: 0, tools: [], createdAt: 1, endedAt: 0 } as unknown as GuestLinkSettings;
+    let calls = 0;
+    const provider: LlmProvider = {
+      id: 'stub',
+      async *stream() {
+        calls++;
+        yield { type: 'text', text: `answer ${calls}` };
+        yield { type: 'done', finishReason: 'stop' };
+      },
+    };
+    const runners: GuestOwner[] = [];
+    const sessions = [session];
+    for (let i = 0; i < 2; i++) {
+      const other = i === 0 ? session : await ws.open(1);
+      if (i > 0) sessions.push(other);
+      const owner = await GuestOwner.connect({ url: syncUrl(relay.url), WebSocket: NodeWebSocket, crypto, device: other.home.identity, workspace: other.home.config.workspace });
+      if (i === 0) await owner.register(keys, { codeVerifier: guestCodeVerifier(keys.link, '4417'), expiresAt: 0, maxVisitors: 5, visitorPerMinute: 30, linkPerMinute: 100 });
+      const answerer = new GuestAnswerer({
+        owner, me: other.home.identity.deviceId, linkEntry: () => settings, agent: () => undefined,
+        chooseProvider: () => ({ provider, model: 'stub' }), workspacePrompt: () => undefined, now: () => Date.now(), log: () => undefined,
+      });
+      await answerer.watch(keys);
+      runners.push(owner);
+    }
+    const link = formatGuestLink({ relayHttpUrl: relay.url, linkId: keys.link, ownerBoxKey: keys.box.publicKey, secret: secret(keys.secret.expose()) }).expose();
+    const v = await GuestVisit.open(link, { crypto, WebSocket: NodeWebSocket, code: '4417' });
+    for (const text of ['one', 'two', 'three']) {
+      const id = await v.send(text);
+      expect((await v.answer(id, 10_000)).kind).toBe('reply');
+    }
+    await eventually(() => v.turns().length === 6, 10_000, 'three answers');
+    expect(v.turns().map((t) => t.role)).toEqual(['visitor', 'agent', 'visitor', 'agent', 'visitor', 'agent']);
+    expect(calls).toBe(3);
+    v.close();
+    for (const r of runners) r.close();
+    for (const s of sessions) await s.close();
   }, 60_000);
 });
