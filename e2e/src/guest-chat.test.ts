@@ -95,7 +95,7 @@ describe('guest chat in the browser', { timeout: 240_000 }, () => {
       if (await page.getByPlaceholder('Write a message').count()) return true;
       await enterCode(page, '4417');
       return false;
-    }, { timeout: 30_000, intervals: [1500] }).toBe(true);
+    }, { timeout: 30_000, interval: 1500 }).toBe(true);
 
     await say(page, 'my name is Ada');
     await expect.poll(() => page.locator('li.agent').last().textContent(), { timeout: 30_000 }).toBe('Nice to meet you, guest.');

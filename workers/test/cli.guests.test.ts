@@ -96,10 +96,17 @@ describe('guest links from the command line', () => {
     }
   });
 
-  it('lists the link with its visitors, and refuses visitors once the owner ends it', async () => {
+  it('lists the link with its visitors and usage, ends one visitor, then the whole link', async () => {
     const id = /#([\w-]{22})\./.exec(link)![1]!;
     const listed = await cliOk('guest', 'list', '--home', home);
-    expect(listed.out).toEqual([`${id}  Assistant  code 4417-ab  1 visitors (0 ended)`]);
+    expect(listed.out[0]).toBe(`${id}  Assistant  code 4417-ab  1 visitors (0 ended)`);
+    expect(listed.out[1]).toMatch(/^ {2}visitor ([\w-]{8}) {2}since \S+ {2}2 messages {2}90 tokens today$/);
+    const prefix = /visitor ([\w-]{8})/.exec(listed.out[1]!)![1]!;
+    await cliOk('guest', 'end', '--home', home, id, '--visitor', prefix);
+    const ended = await cli('guest', 'send', link, '--visitor', join(dir.path, 'visitor.json'), 'still there?');
+    expect(ended.err.join('\n')).toMatch(/\[E_GUEST_ENDED\]/);
+    // Another visitor still gets in, until the owner ends the link.
+    expect((await cliOk('guest', 'send', link, '--code', '4417-ab', 'hello')).last).toBe('Hello, guest.');
     await cliOk('guest', 'end', '--home', home, id);
     const after = await cli('guest', 'send', link, '--code', '4417-ab', 'still there?');
     expect(after.err.join('\n')).toMatch(/\[E_GUEST_ENDED\]/);

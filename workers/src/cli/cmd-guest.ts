@@ -3,8 +3,8 @@
  *
  *   tendril guest create --home DIR --agent NAME [--code CODE] [--expires 30d] [--max-visitors N] [--daily-tokens N]
  *                        [--visitor-per-minute N] [--link-per-minute N]    last line: the link
- *   tendril guest list   --home DIR
- *   tendril guest end    --home DIR LINK_ID
+ *   tendril guest list   --home DIR                  per link, and per visitor: messages, tokens today
+ *   tendril guest end    --home DIR LINK_ID [--visitor KEY_PREFIX]
  *   tendril guest send   LINK --code CODE [--visitor FILE] [--timeout S] "message"|-   last line: the reply
  *
  * `create` registers the link at the relay under a new capKey and keeps its keys in the encrypted
@@ -15,7 +15,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { formatGuestLink, loadCrypto, secret, type CryptoProvider } from '@tendril/crdt-schema/crypto';
-import { GuestOwner, GuestVisit, type VisitorState } from '@tendril/crdt-schema/guest';
+import { GuestOwner, GuestVisit, tokensSince, type VisitorState } from '@tendril/crdt-schema/guest';
 import { newGuestLinkId, toBase64Url } from '@tendril/crdt-schema/ids';
 import type { GuestLinkSettings, SettingsDoc } from '@tendril/crdt-schema/schema';
 import { syncUrl, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
@@ -27,7 +27,7 @@ import { homeDir, seconds, type CliContext } from './context.ts';
 import { stdinText } from './read-input.ts';
 import { withSession } from './session.ts';
 
-export const GUEST_USAGE = 'guest create --home DIR --agent NAME [--code CODE] [--expires 30d] [--max-visitors N] [--daily-tokens N] | list --home DIR | end --home DIR LINK_ID | send LINK --code CODE [--visitor FILE] [--timeout S] TEXT|-';
+export const GUEST_USAGE = 'guest create --home DIR --agent NAME [--code CODE] [--expires 30d] [--max-visitors N] [--daily-tokens N] | list --home DIR | end --home DIR LINK_ID [--visitor KEY_PREFIX] | send LINK --code CODE [--visitor FILE] [--timeout S] TEXT|-';
 
 const SYNC_MS = 5000;
 
@@ -111,12 +111,21 @@ async function list(ctx: CliContext, argv: readonly string[]): Promise<number> {
     const links = settings.guests.list();
     if (links.length === 0) return (ctx.io.out('no guest links'), 0);
     const owner = await ownerConnection(session, crypto);
+    const now = ctx.now();
     try {
       for (const l of links) {
         const state = l.endedAt === 0 ? await owner.watch(ownerLinkKeys(crypto, l)).catch(() => undefined) : undefined;
         const agent = settings.agents.get(l.agent)?.name ?? 'a removed agent';
         const visitors = state ? `${state.visitors.length} visitors (${state.visitors.filter((v) => v.endedAt !== 0).length} ended)` : 'ended';
         ctx.io.out(`${l.id}  ${agent}  code ${l.code}  ${visitors}`);
+        // Per visitor: the first 8 characters of its key (what `end --visitor` takes), and its usage.
+        for (const v of state?.visitors ?? []) {
+          const feed = owner.feeds.get(`${l.id}/${toBase64Url(v.key)}`);
+          const log = feed?.log ?? [];
+          const messages = log.filter((e) => e.fromVisitor && e.payload.t === 'msg').length;
+          const today = tokensSince(log, now - (now % 86_400_000));
+          ctx.io.out(`  visitor ${toBase64Url(v.key).slice(0, 8)}  since ${new Date(v.admittedAt).toISOString()}  ${messages} messages  ${today} tokens today${v.endedAt ? '  ended' : ''}`);
+        }
       }
     } finally {
       owner.close();
@@ -126,17 +135,30 @@ async function list(ctx: CliContext, argv: readonly string[]): Promise<number> {
 }
 
 async function end(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home'] });
+  const args = parseArgs(argv, { values: ['home', 'visitor'] });
   const id = args.positionals[0];
   if (!id) throw new TendrilError('E_BAD_INPUT', `usage: tendril ${GUEST_USAGE}`);
+  const visitorPrefix = flag(args, 'visitor');
   return withSettings(ctx, homeDir(ctx, args), async (session, settings, crypto) => {
     const entry = settings.guests.get(id);
     if (!entry) throw new TendrilError('E_BAD_INPUT', `no guest link ${id}`);
+    const keys = ownerLinkKeys(crypto, entry);
     const owner = await ownerConnection(session, crypto);
     try {
-      await owner.end(ownerLinkKeys(crypto, entry));
+      if (visitorPrefix === undefined) {
+        await owner.end(keys);
+      } else {
+        const state = await owner.watch(keys);
+        const matches = state.visitors.filter((v) => toBase64Url(v.key).startsWith(visitorPrefix));
+        if (matches.length !== 1) throw new TendrilError('E_BAD_INPUT', `--visitor ${visitorPrefix} matches ${matches.length} visitors of this link (see tendril guest list)`);
+        await owner.end(keys, matches[0]!.key);
+      }
     } finally {
       owner.close();
+    }
+    if (visitorPrefix !== undefined) {
+      ctx.io.out(`ended visitor ${visitorPrefix} of guest link ${id}`);
+      return 0;
     }
     settings.guests.end(entry.id, ctx.now());
     await session.syncOrQueue(SYNC_MS);
