@@ -3,7 +3,7 @@
  * link: the owner creates the link from the command line, a worker process
  * answers (fake provider); the visitor's wrong codes are refused and, after
  * repeated ones, slowed down; the right code opens the chat and the reply
- * arrives; the transcript download holds the whole conversation; a second
+ * streams in; the transcript download holds the whole conversation; a second
  * visitor sees none of it; the first comes back without the code and the
  * agent is sent what they said before; after the owner ends the link the
  * visitor's next message is refused.
@@ -41,7 +41,7 @@ describe('guest chat in the browser', { timeout: 240_000 }, () => {
     await ensureAppBuilt();
     dir = mkdtempSync(join(tmpdir(), 'tendril-e2e-guest-'));
     relay = await startRelay(join(dir, 'relay'));
-    fake = await startFakeProvider({ apiKey: 'sk-fake-e2e', fallback: { text: ['Nice to meet you', ', guest.'] } });
+    fake = await startFakeProvider({ apiKey: 'sk-fake-e2e', fallback: { text: ['Nice to meet you', ', guest.'], chunkDelayMs: 700 } });
     owner = join(dir, 'owner');
     await tendril(['init', '--home', owner, '--relay', relay.url, '--name', 'owner']);
     const invite = (await tendril(['invite', '--home', owner, '--role', 'worker'])).at(-1)!;
@@ -98,7 +98,9 @@ describe('guest chat in the browser', { timeout: 240_000 }, () => {
     }, { timeout: 30_000, interval: 1500 }).toBe(true);
 
     await say(page, 'my name is Ada');
-    await expect.poll(() => page.locator('li.agent').last().textContent(), { timeout: 30_000 }).toBe('Nice to meet you, guest.');
+    // The reply streams: its first piece shows before the whole reply is stored.
+    await expect.poll(() => page.locator('li.agent.pending').textContent(), { timeout: 30_000 }).toBe('Nice to meet you');
+    await expect.poll(() => page.locator('li.agent:not(.pending)').last().textContent(), { timeout: 30_000 }).toBe('Nice to meet you, guest.');
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download transcript' }).click();
     const transcript = readFileSync((await (await download).path())!, 'utf8');
@@ -116,7 +118,7 @@ describe('guest chat in the browser', { timeout: 240_000 }, () => {
     await back.goto(link);
     await expect.poll(() => back.locator('li.visitor').first().textContent(), { timeout: 15_000 }).toBe('my name is Ada');
     await say(back, 'what is my name?');
-    await expect.poll(() => back.locator('li.agent').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => back.locator('li.agent:not(.pending)').count(), { timeout: 30_000 }).toBe(2);
     const asked = fake.requests.at(-1)!.body as { messages: { role: string; content: string }[] };
     expect(asked.messages.map((m) => m.content)).toContain('my name is Ada');
 

@@ -79,6 +79,9 @@ describe('guest clients', () => {
       async *stream() {
         calls++;
         yield { type: 'text', text: `answer ${calls}` };
+        // A pause after the first piece, so the live text reaches the visitor before the reply does.
+        await new Promise((r) => setTimeout(r, 100));
+        yield { type: 'text', text: '.' };
         yield { type: 'done', finishReason: 'stop' };
       },
     };
@@ -98,6 +101,8 @@ describe('guest clients', () => {
     }
     const link = formatGuestLink({ relayHttpUrl: relay.url, linkId: keys.link, ownerBoxKey: keys.box.publicKey, secret: secret(keys.secret.expose()) }).expose();
     const v = await GuestVisit.open(link, { crypto, WebSocket: NodeWebSocket, code: '4417' });
+    const live: string[] = [];
+    v.onLive((l) => live.push(l.text));
     for (const text of ['one', 'two', 'three']) {
       const id = await v.send(text);
       expect((await v.answer(id, 10_000)).kind).toBe('reply');
@@ -105,6 +110,8 @@ describe('guest clients', () => {
     await eventually(() => v.turns().length === 6, 10_000, 'three answers');
     expect(v.turns().map((t) => t.role)).toEqual(['visitor', 'agent', 'visitor', 'agent', 'visitor', 'agent']);
     expect(calls).toBe(3);
+    expect(v.turns().filter((t) => t.role === 'agent').map((t) => t.text)).toEqual(['answer 1.', 'answer 2.', 'answer 3.']);
+    expect(live).toEqual(['answer 1', 'answer 1.', 'answer 2', 'answer 2.', 'answer 3', 'answer 3.']);
     v.close();
     for (const r of runners) r.close();
     for (const s of sessions) await s.close();

@@ -28,7 +28,7 @@ import { openEnvelope } from '../envelope/open.ts';
 import { sealEnvelope } from '../envelope/seal.ts';
 import { deviceIdFromPublicKey, keyEpoch, type DeviceId, type DocId, type GuestLinkId } from '../ids.ts';
 import { guestDocId } from '../wire/guest-proofs.ts';
-import { bytesEqual, concatBytes, Context } from './bytes.ts';
+import { bytesEqual, concatBytes, Context, fromUtf8, utf8, withContext } from './bytes.ts';
 import type { DeviceIdentity } from './keys.ts';
 import type { CryptoProvider, KeyPair } from './provider.ts';
 import { secret, type Secret } from './secret.ts';
@@ -130,4 +130,30 @@ export function openGuestMessage(crypto: CryptoProvider, c: GuestConversation, b
     counters: { check: () => undefined },
   });
   return { author: opened.header.author, counter: opened.header.counter, plaintext: opened.plaintext };
+}
+
+/**
+ * The text of a reply while the model writes it, for a Stream frame on the conversation's document:
+ * `nonce[24] || XChaCha20-Poly1305(JSON {for, text}, "tendril/guest/live/v1" || doc)`. Ephemeral and
+ * shown only until the reply itself (an envelope) arrives; only a holder of the conversation key can
+ * make one that opens.
+ */
+export function sealGuestLive(crypto: CryptoProvider, c: GuestConversation, live: { for: string; text: string }): Uint8Array {
+  const nonce = crypto.randomBytes(24);
+  const ad = withContext(Context.guestLive, utf8(guestConversationDoc(c)));
+  return concatBytes(nonce, crypto.aeadSeal(utf8(JSON.stringify({ for: live.for, text: live.text })), ad, nonce, c.key.expose()));
+}
+
+/** Opens live text; null when it does not open under this conversation or is not live text. */
+export function openGuestLive(crypto: CryptoProvider, c: GuestConversation, payload: Uint8Array): { for: string; text: string } | null {
+  if (payload.length < 24 + 16) return null;
+  const ad = withContext(Context.guestLive, utf8(guestConversationDoc(c)));
+  const plain = crypto.aeadOpen(payload.subarray(24), ad, payload.subarray(0, 24), c.key.expose());
+  if (!plain) return null;
+  try {
+    const v = JSON.parse(fromUtf8(plain)) as { for?: unknown; text?: unknown };
+    return typeof v.for === 'string' && typeof v.text === 'string' ? { for: v.for, text: v.text } : null;
+  } catch {
+    return null;
+  }
 }

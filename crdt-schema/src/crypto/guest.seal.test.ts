@@ -3,7 +3,7 @@ import { newGuestLinkId, toBase64Url } from '../ids.ts';
 import { codeOf } from '../testkit/error-code.ts';
 import { utf8 } from './bytes.ts';
 import { formatGuestLink, GUEST_LINK_SECRET_BYTES, parseGuestLink } from './guest-link.ts';
-import { guestConversationDoc, openGuestKeyBox, openGuestMessage, resumeGuestConversation, sealGuestMessage, startGuestConversation } from './guest-seal.ts';
+import { guestConversationDoc, openGuestKeyBox, openGuestLive, sealGuestLive, openGuestMessage, resumeGuestConversation, sealGuestMessage, startGuestConversation } from './guest-seal.ts';
 import { generateDeviceIdentity } from './keys.ts';
 import { guestDocId } from '../wire/guest-proofs.ts';
 import { loadCrypto } from './load.ts';
@@ -110,5 +110,17 @@ describe('guest conversations', () => {
     expect(codeOf(() => openGuestMessage(crypto, ownerSees, altered, 'visitor'))).toBe('E_BAD_SIGNATURE');
     const moved = { ...ownerSees, linkId: newGuestLinkId() };
     expect(codeOf(() => openGuestMessage(crypto, moved, sealed, 'visitor'))).toBe('E_WRONG_DOC');
+  });
+
+  it('seal live reply text that only the same conversation opens', () => {
+    const me = visitorId();
+    const v = start(me.signPublicKey);
+    const ownerSees = ownerSide(v.keyBox, me.signPublicKey);
+    const sealed = sealGuestLive(crypto, ownerSees, { for: 'm1', text: 'Nice to' });
+    expect(openGuestLive(crypto, v.conversation, sealed)).toEqual({ for: 'm1', text: 'Nice to' });
+    expect(openGuestLive(crypto, start().conversation, sealed)).toBeNull();
+    const moved = { ...v.conversation, linkId: newGuestLinkId() };
+    expect(openGuestLive(crypto, moved, sealed)).toBeNull();
+    expect(openGuestLive(crypto, v.conversation, sealed.subarray(0, 30))).toBeNull();
   });
 });

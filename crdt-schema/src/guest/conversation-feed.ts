@@ -9,7 +9,7 @@ import { isTendrilError } from '../errors.ts';
 import { deviceIdFromPublicKey, type DeviceId } from '../ids.ts';
 import type { DeviceIdentity } from '../crypto/keys.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
-import { guestConversationDoc, openGuestMessage, sealGuestMessage, type GuestConversation } from '../crypto/guest-seal.ts';
+import { guestConversationDoc, openGuestLive, openGuestMessage, sealGuestLive, sealGuestMessage, type GuestConversation } from '../crypto/guest-seal.ts';
 import { CapMode, FrameType, subscribeProofBytes, type Frame } from '../wire/index.ts';
 import { errorOf, type FrameSocket } from './frame-socket.ts';
 import { decodeGuestPayload, encodeGuestPayload, type GuestPayload } from './messages.ts';
@@ -21,6 +21,7 @@ export class ConversationFeed {
   dropped = 0;
   private ownCounter = 0;
   private readonly listeners = new Set<(e: GuestLogEntry) => void>();
+  private readonly liveListeners = new Set<(live: { for: string; text: string }) => void>();
   private readonly visitor: DeviceId;
   readonly doc;
 
@@ -52,6 +53,17 @@ export class ConversationFeed {
     return () => this.listeners.delete(listener);
   }
 
+  /** Live text of a reply being written (Stream frames), until the reply itself arrives. */
+  onLive(listener: (live: { for: string; text: string }) => void): () => void {
+    this.liveListeners.add(listener);
+    return () => this.liveListeners.delete(listener);
+  }
+
+  /** Sends the text of reply-in-progress to message `id` to the conversation's other subscribers (not stored). */
+  sendLive(id: string, text: string): void {
+    this.socket.send({ type: FrameType.Stream, doc: this.doc, from: this.me.deviceId, to: '', payload: sealGuestLive(this.crypto, this.conversation, { for: id, text }) });
+  }
+
   /** Appends one payload as this side; resolves with its seq once the relay committed it. */
   async append(payload: GuestPayload): Promise<number> {
     const ref = this.socket.nextRef();
@@ -77,6 +89,11 @@ export class ConversationFeed {
   }
 
   private onFrame(f: Frame): void {
+    if (f.type === FrameType.Stream && f.doc === this.doc) {
+      const live = openGuestLive(this.crypto, this.conversation, f.payload);
+      if (live) for (const l of this.liveListeners) l(live);
+      return;
+    }
     if (f.type !== FrameType.Entry || f.doc !== this.doc) return;
     let entry: GuestLogEntry;
     try {

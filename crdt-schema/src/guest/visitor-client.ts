@@ -82,6 +82,11 @@ export class GuestVisit {
     }
   }
 
+  /** Live text of replies while the agent writes them. */
+  onLive(listener: (live: { for: string; text: string }) => void): () => void {
+    return this.feed.onLive(listener);
+  }
+
   /** The conversation so far, both sides. */
   turns(): GuestTurn[] {
     return guestTurns(this.feed.log);

@@ -13,7 +13,7 @@ import type { GuestOwner, ConversationFeed, OwnerLinkKeys, GuestLogEntry } from 
 import { claimant, guestTurns, pendingMessages, tokensSince } from '@tendril/crdt-schema/guest';
 import type { Agent, GuestLinkSettings, ModelRef } from '@tendril/crdt-schema/schema';
 import type { DeviceId } from '@tendril/crdt-schema/ids';
-import { collect, type ChatMessage } from '../llm/index.ts';
+import type { ChatMessage } from '../llm/index.ts';
 import type { ChosenProvider } from '../agent/provider-setup.ts';
 
 export interface GuestAnswererDeps {
@@ -29,6 +29,7 @@ export interface GuestAnswererDeps {
 }
 
 const DAY = 86_400_000;
+const LIVE_EVERY_MS = 50;
 const GUEST_NOTE = 'You are talking with a guest of the workspace owner through a shared link. The guest has no account and no access to the workspace; do not reveal anything about it.';
 
 export class GuestAnswerer {
@@ -80,9 +81,23 @@ export class GuestAnswerer {
     const system = [this.d.workspacePrompt() ?? '', agent?.systemPrompt ?? '', GUEST_NOTE].filter((p) => p.trim() !== '').join('\n\n');
     const messages: ChatMessage[] = [{ role: 'system', content: system }, ...history(feed.log, id, text)];
     try {
-      const result = await collect(chosen.provider.stream({ model: chosen.model, messages }));
-      const tokens = (result.usage?.inputTokens ?? 0) + (result.usage?.outputTokens ?? 0);
-      await feed.append({ t: 'reply', for: id, text: result.text.slice(0, 16_000), at: this.d.now(), tokens });
+      // The text streams to the visitor as it comes (ephemeral Stream frames, at most every LIVE_EVERY_MS).
+      let text = '';
+      let usage = 0;
+      let sentAt = 0;
+      for await (const e of chosen.provider.stream({ model: chosen.model, messages })) {
+        if (e.type === 'text') {
+          text += e.text;
+          if (this.d.now() - sentAt >= LIVE_EVERY_MS) {
+            sentAt = this.d.now();
+            feed.sendLive(id, text.slice(0, 16_000));
+          }
+        } else if (e.type === 'usage') {
+          usage = e.inputTokens + e.outputTokens;
+        }
+      }
+      const tokens = usage;
+      await feed.append({ t: 'reply', for: id, text: text.slice(0, 16_000), at: this.d.now(), tokens });
       this.d.log(`guest ${keys.link}: answered as ${agent?.name ?? 'the default agent'} (${tokens} tokens)`);
     } catch (e) {
       this.d.log(`guest ${keys.link}: the model failed: ${(e as Error).message}`);
