@@ -5,3 +5,4 @@ export * from './frame-socket.ts';
 export * from './conversation-feed.ts';
 export * from './visitor-client.ts';
 export * from './owner-client.ts';
+export * from './owner-links.ts';

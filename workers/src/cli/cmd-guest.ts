@@ -14,12 +14,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { TendrilError } from '@tendril/crdt-schema/errors';
-import { formatGuestLink, loadCrypto, secret, type CryptoProvider } from '@tendril/crdt-schema/crypto';
-import { GuestOwner, GuestVisit, tokensSince, type VisitorState } from '@tendril/crdt-schema/guest';
-import { newGuestLinkId, toBase64Url } from '@tendril/crdt-schema/ids';
-import type { GuestLinkSettings, SettingsDoc } from '@tendril/crdt-schema/schema';
+import { loadCrypto, type CryptoProvider } from '@tendril/crdt-schema/crypto';
+import { guestLinkText, GuestOwner, GuestVisit, newGuestLinkEntry, registerGuestLink, tokensSince, type VisitorState } from '@tendril/crdt-schema/guest';
+import { toBase64Url } from '@tendril/crdt-schema/ids';
+import type { SettingsDoc } from '@tendril/crdt-schema/schema';
 import { syncUrl, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { guestCodeVerifier } from '@tendril/crdt-schema/wire';
+import { normalizeGuestCode } from '@tendril/crdt-schema/wire';
 import { NodeWebSocket } from '../peer/node-peer.ts';
 import { ownerLinkKeys } from '../guest/link-keys.ts';
 import { flag, intFlag, parseArgs, parseDuration, requireFlag } from './args.ts';
@@ -57,16 +57,6 @@ async function ownerConnection(session: WorkspaceSession, crypto: CryptoProvider
   return GuestOwner.connect({ url: syncUrl(config.relay), WebSocket: NodeWebSocket, crypto, device: identity, workspace: config.workspace, clientName: 'tendril-cli' });
 }
 
-/** An access code of 8 digits, drawn without bias. */
-function randomCode(crypto: CryptoProvider): string {
-  let out = '';
-  while (out.length < 8) {
-    const b = crypto.randomBytes(1)[0]!;
-    if (b < 250) out += String(b % 10);
-  }
-  return out;
-}
-
 async function create(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['home', 'agent', 'code', 'expires', 'max-visitors', 'daily-tokens', 'visitor-per-minute', 'link-per-minute'] });
   const agentName = requireFlag(args, 'agent');
@@ -80,27 +70,23 @@ async function create(ctx: CliContext, argv: readonly string[]): Promise<number>
   return withSettings(ctx, homeDir(ctx, args), async (session, settings, crypto) => {
     const agent = settings.agents.byName(agentName);
     if (!agent) throw new TendrilError('E_BAD_INPUT', `no agent ${agentName}; the agents are ${settings.agents.list().map((a) => a.name).join(', ')}`);
-    const code = (flag(args, 'code') ?? randomCode(crypto)).normalize('NFC').trim();
-    if (code.length < 4 || code.length > 64) throw new TendrilError('E_BAD_INPUT', '--code must have 4 to 64 characters');
-    const id = newGuestLinkId();
-    const now = ctx.now();
-    const entry: GuestLinkSettings = {
-      id, agent: agent.id, relay: session.home.config.relay,
-      capSeed: toBase64Url(crypto.randomBytes(32)), boxSecret: toBase64Url(crypto.boxKeyPair().secretKey), secret: toBase64Url(crypto.randomBytes(32)),
-      code, expiresAt: expiresMs === 0 ? 0 : now + expiresMs, maxVisitors, visitorPerMinute, linkPerMinute, dailyTokens, tools: [], createdAt: now, endedAt: 0,
-    };
-    const keys = ownerLinkKeys(crypto, entry);
+    const code = flag(args, 'code');
+    if (code !== undefined && (normalizeGuestCode(code).length < 4 || normalizeGuestCode(code).length > 64)) throw new TendrilError('E_BAD_INPUT', '--code must have 4 to 64 characters');
+    const entry = newGuestLinkEntry(crypto, {
+      agent: agent.id, relay: session.home.config.relay, ...(code !== undefined ? { code } : {}), expiresInMs: expiresMs, maxVisitors, dailyTokens, visitorPerMinute, linkPerMinute, now: ctx.now(),
+    });
     const owner = await ownerConnection(session, crypto);
     try {
-      await owner.register(keys, { codeVerifier: guestCodeVerifier(id, code), expiresAt: entry.expiresAt, maxVisitors, visitorPerMinute, linkPerMinute });
+      await registerGuestLink(crypto, owner, entry);
     } finally {
       owner.close();
     }
     settings.guests.put(entry);
     const r = await session.syncOrQueue(SYNC_MS);
     if (r !== 'synced') throw new TendrilError('E_OFFLINE', 'the link is registered but its keys did not reach the relay: run tendril sync before sharing it');
-    ctx.io.out(`guest link ${id} for ${agent.name}: code ${code}, ${maxVisitors} visitors, ${dailyTokens || 'unlimited'} tokens a day each${entry.expiresAt ? `, until ${new Date(entry.expiresAt).toISOString()}` : ''}`);
-    ctx.io.out(formatGuestLink({ relayHttpUrl: entry.relay, linkId: id, ownerBoxKey: keys.box.publicKey, secret: secret(keys.secret.expose()) }).expose());
+    const id = entry.id;
+    ctx.io.out(`guest link ${id} for ${agent.name}: code ${entry.code}, ${maxVisitors} visitors, ${dailyTokens || 'unlimited'} tokens a day each${entry.expiresAt ? `, until ${new Date(entry.expiresAt).toISOString()}` : ''}`);
+    ctx.io.out(guestLinkText(crypto, entry));
     return 0;
   });
 }

@@ -4,7 +4,7 @@
  * through `setApiKey` and never read back into the UI.
  */
 import type { AgentId } from '@tendril/crdt-schema/ids';
-import type { Agent, ChatTarget, ModelRef, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
+import type { Agent, ChatTarget, GuestLinkSettings, ModelRef, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { frameBatched } from './frame-batch.ts';
 
@@ -18,6 +18,8 @@ export class SettingsState {
   defaultAgent = $state<AgentId | undefined>(undefined);
   newChatTarget = $state<ChatTarget>('auto');
   routerModel = $state.raw<ModelRef | undefined>(undefined);
+  /** Guest links with their keys: for the Guests page only, never shown whole. */
+  guests = $state.raw<GuestLinkSettings[]>([]);
   readonly doc: SettingsDoc;
   readonly sync: DocSync;
   private readonly stop: () => void;
@@ -41,6 +43,7 @@ export class SettingsState {
     this.defaultAgent = s.defaultAgent;
     this.newChatTarget = s.newChatTarget;
     this.routerModel = s.routerModel;
+    this.guests = this.doc.guests.list();
   }
 
   destroy(): void {
