@@ -116,4 +116,38 @@ describe('guest clients', () => {
     for (const r of runners) r.close();
     for (const s of sessions) await s.close();
   }, 60_000);
+
+  it("refuses a visitor past the day's token budget, and answers again the next day", async () => {
+    const session = await ws.open(0);
+    const entry = { id: newGuestLinkId(), capSeed: toBase64Url(crypto.randomBytes(32)), boxSecret: toBase64Url(crypto.boxKeyPair().secretKey), secret: toBase64Url(crypto.randomBytes(32)) };
+    const keys = ownerLinkKeys(crypto, entry);
+    const settings = { ...entry, agent: 'agent-builtin-tools-v1', relay: relay.url, code: '4417', expiresAt: 0, maxVisitors: 5, visitorPerMinute: 30, linkPerMinute: 100, dailyTokens: 15, tools: [], createdAt: 1, endedAt: 0 } as unknown as GuestLinkSettings;
+    const provider: LlmProvider = {
+      id: 'stub',
+      async *stream() {
+        yield { type: 'text', text: 'ok' };
+        yield { type: 'usage', inputTokens: 8, outputTokens: 2 };
+        yield { type: 'done', finishReason: 'stop' };
+      },
+    };
+    let now = Date.UTC(2026, 11, 7, 12);
+    const owner = await GuestOwner.connect({ url: syncUrl(relay.url), WebSocket: NodeWebSocket, crypto, device: session.home.identity, workspace: session.home.config.workspace });
+    await owner.register(keys, { codeVerifier: guestCodeVerifier(keys.link, '4417'), expiresAt: 0, maxVisitors: 5, visitorPerMinute: 30, linkPerMinute: 100 });
+    const answerer = new GuestAnswerer({
+      owner, me: session.home.identity.deviceId, linkEntry: () => settings, agent: () => undefined,
+      chooseProvider: () => ({ provider, model: 'stub' }), workspacePrompt: () => undefined, now: () => now, log: () => undefined,
+    });
+    await answerer.watch(keys);
+    const link = formatGuestLink({ relayHttpUrl: relay.url, linkId: keys.link, ownerBoxKey: keys.box.publicKey, secret: secret(keys.secret.expose()) }).expose();
+    const v = await GuestVisit.open(link, { crypto, WebSocket: NodeWebSocket, code: '4417' });
+    const ask = async (text: string) => v.answer(await v.send(text, now), 10_000);
+    expect(await ask('one')).toEqual({ kind: 'reply', text: 'ok' });
+    expect(await ask('two')).toEqual({ kind: 'reply', text: 'ok' });
+    expect(await ask('three')).toMatchObject({ kind: 'refusal', text: expect.stringMatching(/daily limit/) });
+    now += 86_400_000;
+    expect(await ask('four')).toEqual({ kind: 'reply', text: 'ok' });
+    v.close();
+    owner.close();
+    await session.close();
+  }, 60_000);
 });
