@@ -3,7 +3,7 @@
  * its own: `node --import tsx bench/lib/server-child.ts '<ServerSpec JSON>'`.
  *
  * - tendril: the real relay through `startRelay` (SQLite under a fresh data
- *   directory, or the given store options), limits raised for load.
+ *   directory, the given store options, or Redis), limits raised for load.
  * - yws: the plain y-websocket server (`@y/websocket-server` setupWSConnection),
  *   one in-memory Y.Doc per room, as its own server.js wires it.
  * - raw: a `ws` server that forwards each message's bytes to the other
@@ -30,6 +30,8 @@ export type ServerSpec =
       readonly maxBatch?: number;
       /** Keep the log in memory (no SQLite, no fsync). */
       readonly memoryStore?: boolean;
+      /** Keep the data in this Redis and join its fan-out (several relay processes on one Redis). */
+      readonly redis?: { readonly url: string; readonly prefix?: string };
     }
   | { readonly kind: 'yws' }
   | { readonly kind: 'raw' };
@@ -78,6 +80,7 @@ async function start(spec: ServerSpec): Promise<{ url: string; close(): Promise<
       host: '127.0.0.1',
       dataDir: spec.dataDir,
       ...(store ? { store } : {}),
+      ...(spec.redis ? { redis: spec.redis } : {}),
       limits: { ...BENCH_LIMITS, ...spec.limits },
     });
     return { url: relay.url, close: () => relay.close() };

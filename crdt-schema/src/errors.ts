@@ -70,7 +70,7 @@ export const ERRORS = {
   },
   E_RATE_LIMITED: { summary: 'too many frames per second on this connection', recovery: 'back off and resend after the delay in the error frame' },
   E_TOO_MANY_CONNECTIONS: { summary: 'too many connections: from this address before their hello, of this device or workspace, or the relay is busy', recovery: 'close idle connections and retry later with backoff' },
-  E_TOO_MANY_DOCS: { summary: 'too many documents subscribed on this connection', recovery: 'unsubscribe some or open another connection' },
+  E_TOO_MANY_DOCS: { summary: 'too many documents subscribed on this connection (or by this workspace on this relay process)', recovery: 'unsubscribe some (close documents not in use); another connection helps only against the per-connection cap' },
   E_ORIGIN: { summary: 'the WebSocket Origin is not allowed by this relay', recovery: 'serve the app from an allowed origin' },
   E_AUTH_TIMEOUT: { summary: 'the hello handshake did not complete in time', recovery: 'reconnect and send hello promptly' },
   E_SLOW_CONSUMER: { summary: 'the peer did not read fast enough and its buffer cap was reached', recovery: 'reconnect and resume from the last cursor; nothing is lost' },

@@ -1,13 +1,16 @@
 /**
  * startRelay: the relay as a program would run it, from plain options:
  * SQLite under a data directory (the embedded default), Redis at a URL, or a
- * given store; one HTTP port, a JSON logger. The `tendril relay` command and main.ts both call this.
+ * given store; one HTTP port, a JSON logger. On Redis the relay also joins the
+ * fan-out of its key prefix, so any number of relay processes serve one workspace. The `tendril relay` command and main.ts both call this.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openSqliteStore } from './store/sqlite.ts';
 import { openRedisStore, type RedisStoreOptions } from './store/redis.ts';
 import type { RelayStore } from './store/types.ts';
+import { openRedisFanout } from './fanout/redis.ts';
+import type { Fanout } from './fanout/types.ts';
 import { openSqliteGuestStore } from './store/guest-sqlite.ts';
 import type { GuestStore } from './store/guest-types.ts';
 import type { RelayLimits } from './server/config.ts';
@@ -70,11 +73,18 @@ export const GUEST_DATABASE_FILE = 'guests.sqlite';
 
 export async function startRelay(config: StartRelayConfig = {}): Promise<RunningRelay> {
   let store = config.store;
+  let fanout: Fanout | undefined;
   // Guest links live in SQLite beside the relay's own database; a relay on Redis or on a given store
   // keeps them in memory (lost on restart: docs/THREAT_MODEL.md, Known gaps).
   let guestStore: GuestStore | undefined;
   if (!store && config.redis) {
     store = await openRedisStore({ ...config.redis, ...(config.logger ? { logger: config.logger } : {}) });
+    try {
+      fanout = await openRedisFanout({ url: config.redis.url, prefix: config.redis.prefix, logger: config.logger });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
   } else if (!store) {
     const dir = resolve(config.dataDir ?? DEFAULT_DATA_DIR);
     mkdirSync(dir, { recursive: true });
@@ -95,6 +105,7 @@ export async function startRelay(config: StartRelayConfig = {}): Promise<Running
     connectSources: config.connectSources,
     routes: [...(config.routes ?? []), ...(config.routesFor?.(store, metricsRegistry) ?? [])],
     metricsRegistry,
+    fanout,
   });
   try {
     const { port, url } = await relay.listen(config.port ?? DEFAULT_PORT, config.host ?? DEFAULT_HOST);

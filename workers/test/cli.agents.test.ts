@@ -60,7 +60,7 @@ describe('agents from the command line', () => {
   it('adds, lists, edits and removes agents, one line per agent', async () => {
     const first = await cliOk('agent', 'list', '--home', home);
     expect(first.out).toHaveLength(1);
-    expect(first.out[0]).toMatch(/^agent-builtin-tools-v1 {2}Assistant \(default, built in\) {2}default model {2}tools: search_workspace,web_fetch,run_command {2}General questions/);
+    expect(first.out[0]).toMatch(/^agent-builtin-tools-v1 {2}Assistant \(default, built in\) {2}default model {2}tools: search_workspace,web_fetch,run_command,memory,delegate {2}General questions/);
 
     await cliOk('agent', 'add', '--home', home, '--preset', 'coder', '--prompt', `Run the tests. ${PROMPT_CANARY}`);
     const scout = await cliOk('agent', 'add', '--home', home, '--name', 'Scout', '--description', 'finds things on the web', '--tools', 'web_fetch', '--provider', 'fake', '--model', 'gpt-4o-mini');

@@ -11,7 +11,7 @@
  * backwards, whatever order writes land in.
  */
 import type { DocId } from '../ids.ts';
-import { emptyMeta, mergeMeta, ownBytes, type DocStore, type LoadedDoc, type OutboxEntry, type SyncMeta, type UpdateRecord } from '../sync/doc-store.ts';
+import { chainHeadOf, emptyMeta, mergeMeta, ownBytes, type DocStore, type LoadedDoc, type OutboxEntry, type SyncMeta, type UpdateRecord } from '../sync/doc-store.ts';
 import { request, Stores, transact } from './idb.ts';
 
 /** The `docs` record of one document (version 1 kept its only copy of the counters here). */
@@ -21,7 +21,10 @@ interface DocRecord extends SyncMeta {
 
 const isMeta = (v: unknown): v is SyncMeta => typeof v === 'object' && v !== null && typeof (v as SyncMeta).myCounter === 'number' && typeof (v as SyncMeta).maxSeenSeq === 'number';
 const isDocRecord = (v: unknown): v is DocRecord => isMeta(v) && 'state' in v;
-const metaOf = (v: SyncMeta): SyncMeta => ({ myCounter: v.myCounter, maxSeenSeq: v.maxSeenSeq });
+const metaOf = (v: SyncMeta): SyncMeta => {
+  const chainHead = chainHeadOf(v.chainHead);
+  return { myCounter: v.myCounter, maxSeenSeq: v.maxSeenSeq, ...(chainHead ? { chainHead } : {}) };
+};
 
 export class IdbDocStore implements DocStore {
   private readonly db: IDBDatabase;
@@ -52,7 +55,7 @@ export class IdbDocStore implements DocStore {
       const updates: UpdateRecord[] = updateKeys.map((k, i) => ({ id: second(k), sealed: records[i] as Uint8Array }));
       const r = isDocRecord(rec) ? rec : undefined;
       const m = isMeta(meta) ? meta : undefined;
-      return { state: r?.state ?? null, updates, meta: r || m ? mergeMeta(r ? metaOf(r) : null, m ?? emptyMeta) : null, outbox };
+      return { state: r?.state ?? null, updates, meta: r || m ? mergeMeta(r ? metaOf(r) : null, m ? metaOf(m) : emptyMeta) : null, outbox };
     });
   }
 

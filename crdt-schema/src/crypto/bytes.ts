@@ -37,6 +37,8 @@ export const Context = {
   memberCert: 'tendril/member/v1',
   /** Ed25519 signature of an admin's revocation of a member. */
   revocationCert: 'tendril/revocation/v1',
+  /** BLAKE2b context of an envelope's hash-chain link (envelope/chain.ts). */
+  envelopeChain: 'tendril/envelope-chain/v1',
   /** BLAKE2b context of the local "this device verified these bytes" tag. */
   localVerified: 'tendril/local-verified/v1',
   /** Ed25519 signatures by a device's own key on ephemeral payloads (workspace/device-signed.ts). */

@@ -72,7 +72,9 @@ describe('envelope header codec', () => {
     const prng = createPrng(seed + 1);
     const good = encodeHeader(randomHeader(prng));
     const withByte = (i: number, v: number): Uint8Array => Uint8Array.from(good, (b, j) => (j === i ? v : b));
-    expect(codeOf(() => decodeHeader(withByte(0, 2)))).toBe('E_ENVELOPE_VERSION');
+    expect(codeOf(() => decodeHeader(withByte(0, 3)))).toBe('E_ENVELOPE_VERSION');
+    // Version 2 ends with a 16-byte prev: a version 1 header relabelled as 2 is too short.
+    expect(codeOf(() => decodeHeader(withByte(0, 2)))).toBe('E_ENVELOPE_MALFORMED');
     expect(codeOf(() => decodeHeader(withByte(1, 2)))).toBe('E_ENVELOPE_MALFORMED');
     expect(codeOf(() => decodeHeader(new Uint8Array()))).toBe('E_ENVELOPE_MALFORMED');
     expect(codeOf(() => decodeHeader(good.subarray(0, good.length - 1)))).toBe('E_ENVELOPE_MALFORMED');

@@ -2,8 +2,10 @@
  * The plaintext envelope header and the sealed envelope's outer layout.
  * No crypto here: the blind relay imports this file to read metadata.
  *
- * Header:   u8 version (=1) | u8 kind (0 update, 1 snapshot) | varString docId |
+ * Header:   u8 version (1 or 2) | u8 kind (0 update, 1 snapshot) | varString docId |
  *           varUint keyEpoch | 32-byte author Ed25519 key | varUint counter (>= 1)
+ *           | version 2 only: 16-byte prev (chain.ts: the hash of the author's previous
+ *           update envelope in this document, all zeros when unknown)
  * Envelope: varUint8Array(header) | 24-byte nonce | varUint8Array(ciphertext) | 64-byte signature
  *
  * Parsing is strict: every length is checked against the bytes left before a
@@ -14,7 +16,11 @@ import * as encoding from 'lib0/encoding';
 import { TendrilError } from '../errors.ts';
 import { deviceIdFromPublicKey, keyEpoch, parseDocId, publicKeyOfDevice, type DeviceId, type DocId, type KeyEpoch } from '../ids.ts';
 
-export const ENVELOPE_VERSION = 1;
+/** Version 1: no `prev`. Stored logs hold it, so it still parses and opens. */
+export const ENVELOPE_VERSION_V1 = 1;
+/** Version 2: the header ends with `prev`, the author's hash chain link (chain.ts). */
+export const ENVELOPE_VERSION = 2;
+export const PREV_BYTES = 16;
 /** The author signs `utf8(this) || ParsedEnvelope.signed`; exported so the relay can verify without crypto imports. */
 export const ENVELOPE_SIGNATURE_CONTEXT = 'tendril/envelope/v1';
 export const NONCE_BYTES = 24;
@@ -22,7 +28,7 @@ export const SIGNATURE_BYTES = 64;
 export const AUTHOR_KEY_BYTES = 32;
 /** Poly1305 tag: the smallest possible ciphertext. */
 export const MIN_CIPHERTEXT_BYTES = 16;
-/** Generous bound on a header (a valid one has at most 75 bytes). */
+/** Generous bound on a header (a valid one has at most 91 bytes). */
 export const MAX_HEADER_BYTES = 128;
 const MAX_DOC_ID_BYTES = 64;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -43,6 +49,12 @@ export interface EnvelopeHeader {
   readonly author: DeviceId;
   /** Per (document, author) and per kind, starting at 1. */
   readonly counter: number;
+  /**
+   * Version 2: the hash of the author's previous update envelope in this document (chain.ts),
+   * all zeros when the author did not know it. Absent in version 1 headers; encodeHeader writes
+   * version 2 exactly when it is present.
+   */
+  readonly prev?: Uint8Array;
 }
 
 /** The parts of a sealed envelope, as views into the input bytes. */
@@ -63,13 +75,15 @@ const malformed = (why: string): TendrilError => new TendrilError('E_ENVELOPE_MA
 export function encodeHeader(header: EnvelopeHeader): Uint8Array {
   if (header.kind !== EnvelopeKind.Update && header.kind !== EnvelopeKind.Snapshot) throw new TendrilError('E_BAD_INPUT', `unknown envelope kind ${String(header.kind)}`);
   if (!Number.isSafeInteger(header.counter) || header.counter < 1) throw new TendrilError('E_BAD_INPUT', `counter must be a positive integer, not ${header.counter}`);
+  if (header.prev !== undefined && header.prev.length !== PREV_BYTES) throw new TendrilError('E_BAD_INPUT', `prev must have ${PREV_BYTES} bytes`);
   const enc = encoding.createEncoder();
-  encoding.writeUint8(enc, ENVELOPE_VERSION);
+  encoding.writeUint8(enc, header.prev === undefined ? ENVELOPE_VERSION_V1 : ENVELOPE_VERSION);
   encoding.writeUint8(enc, header.kind);
   encoding.writeVarString(enc, parseDocId(header.doc));
   encoding.writeVarUint(enc, keyEpoch(header.epoch));
   encoding.writeUint8Array(enc, publicKeyOfDevice(header.author));
   encoding.writeVarUint(enc, header.counter);
+  if (header.prev !== undefined) encoding.writeUint8Array(enc, header.prev);
   return encoding.toUint8Array(enc);
 }
 
@@ -107,7 +121,8 @@ export function decodeHeader(bytes: Uint8Array): EnvelopeHeader {
 
 function decodeHeaderParts(bytes: Uint8Array): { header: EnvelopeHeader; authorKey: Uint8Array } {
   if (bytes.length === 0) throw malformed('empty header');
-  if (bytes[0] !== ENVELOPE_VERSION) throw new TendrilError('E_ENVELOPE_VERSION', `envelope version ${bytes[0]} is not supported`);
+  const version = bytes[0];
+  if (version !== ENVELOPE_VERSION_V1 && version !== ENVELOPE_VERSION) throw new TendrilError('E_ENVELOPE_VERSION', `envelope version ${bytes[0]} is not supported`);
   const dec = decoding.createDecoder(bytes);
   dec.pos = 1;
   const kind = readBytes(dec, 1, 'kind')[0]!;
@@ -125,8 +140,10 @@ function decodeHeaderParts(bytes: Uint8Array): { header: EnvelopeHeader; authorK
   const authorKey = readBytes(dec, AUTHOR_KEY_BYTES, 'author key');
   const counter = readMinimalVarUint(dec, 'counter');
   if (counter < 1) throw malformed('counter 0 (counters start at 1)');
+  const prev = version === ENVELOPE_VERSION ? readBytes(dec, PREV_BYTES, 'prev') : undefined;
   if (decoding.hasContent(dec)) throw malformed('trailing bytes after the header');
-  const header: EnvelopeHeader = { kind: kind as EnvelopeKind, doc, epoch, author: deviceIdFromPublicKey(authorKey), counter };
+  const author = deviceIdFromPublicKey(authorKey);
+  const header: EnvelopeHeader = prev === undefined ? { kind: kind as EnvelopeKind, doc, epoch, author, counter } : { kind: kind as EnvelopeKind, doc, epoch, author, counter, prev };
   return { header, authorKey };
 }
 

@@ -32,7 +32,8 @@ function regions(bytes: Uint8Array): Region[] {
   return [
     // A header length with its high bit set swallows the version byte: the kind byte (0) then reads as the version.
     { name: 'header length', from: 0, to: h0, codes: ['E_ENVELOPE_MALFORMED', 'E_ENVELOPE_VERSION'] },
-    { name: 'version', from: h0, to: h0 + 1, codes: ['E_ENVELOPE_VERSION'] },
+    // Version 1 relabelled as 2 (a flip of 0x03) lacks the 16-byte prev that version 2 ends with.
+    { name: 'version', from: h0, to: h0 + 1, codes: ['E_ENVELOPE_VERSION', 'E_ENVELOPE_MALFORMED'] },
     { name: 'kind', from: h0 + 1, to: h0 + 2, codes: ['E_ENVELOPE_MALFORMED', 'E_BAD_SIGNATURE'] },
     { name: 'doc id length', from: h0 + 2, to: h0 + 3, codes: ['E_ENVELOPE_MALFORMED'] },
     { name: 'doc id', from: h0 + 3, to: epochAt, codes: ['E_WRONG_DOC', 'E_ENVELOPE_MALFORMED'] },

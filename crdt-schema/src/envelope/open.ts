@@ -58,6 +58,14 @@ export function finishOpen(crypto: CryptoProvider, parsed: ParsedEnvelope, signa
   return { header, plaintext };
 }
 
+/**
+ * Opens one envelope whose signature verdict is already known: from its own check, or from the
+ * author's hash chain (chain.ts). Parse and document checks run here, every later step in finishOpen.
+ */
+export function openWithVerdict(crypto: CryptoProvider, bytes: Uint8Array, signatureValid: boolean, ctx: OpenContext): OpenedEnvelope {
+  return finishOpen(crypto, parseForDoc(bytes, ctx.doc), signatureValid, ctx);
+}
+
 /** Verifies and decrypts one envelope, or throws the {@link TendrilError} of the first failed step. */
 export function openEnvelope(crypto: CryptoProvider, bytes: Uint8Array, ctx: OpenContext): OpenedEnvelope {
   const parsed = parseForDoc(bytes, ctx.doc);

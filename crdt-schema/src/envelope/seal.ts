@@ -3,7 +3,8 @@
  * document key of one epoch, the header as associated data and a fresh
  * 24-byte nonce from crypto.getRandomValues; then the author device signs
  * `"tendril/envelope/v1" || varUint8Array(header) || nonce || varUint8Array(ciphertext)`,
- * exactly the bytes that precede the signature on the wire.
+ * exactly the bytes that precede the signature on the wire. The context string stays the
+ * same for header version 2: the version byte is itself signed.
  */
 import type { DocId, KeyEpoch } from '../ids.ts';
 import { concatBytes, Context, withContext } from '../crypto/bytes.ts';
@@ -24,6 +25,11 @@ export interface SealInput {
   readonly counter: number;
   /** A Yjs update, or an encoded snapshot payload for snapshots. */
   readonly plaintext: Uint8Array;
+  /**
+   * The chain link (chain.ts): the hash of this author's previous update envelope in the
+   * document, zeros when unknown. Given, the envelope is version 2; omitted, version 1.
+   */
+  readonly prev?: Uint8Array;
 }
 
 /** Seals and signs one envelope; the result is what goes to the relay. */
@@ -34,6 +40,7 @@ export function sealEnvelope(crypto: CryptoProvider, input: SealInput): Uint8Arr
     epoch: input.epoch,
     author: input.author.deviceId,
     counter: input.counter,
+    ...(input.prev === undefined ? {} : { prev: input.prev }),
   });
   const nonce = crypto.randomBytes(NONCE_BYTES);
   const ciphertext = crypto.aeadSeal(input.plaintext, headerBytes, nonce, input.key.expose());

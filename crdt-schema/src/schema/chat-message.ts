@@ -7,6 +7,8 @@
 import * as Y from 'yjs';
 import type { AgentId, DeviceId, MessageId } from '../ids.ts';
 import { compareStrings, isRecord, readEnum, readNumber, readString, type YMap } from './fields.ts';
+import { readHops, type Hop } from './chat-hops.ts';
+import { readPlan, type Plan } from './chat-plan.ts';
 import { MESSAGE } from './keys.ts';
 
 export const MESSAGE_ROLES = ['user', 'assistant', 'system', 'tool'] as const;
@@ -115,6 +117,12 @@ export interface ChatMessage {
   readonly agent?: ReplyAgent;
   /** On a reply: how its agent was chosen (routing), shown above it. Optional, added like `agent`. */
   readonly route?: RouteNote;
+  /** On a reply: the sub-tasks its agent handed to other agents (chat-hops.ts). Optional, added like `agent`. */
+  readonly hops?: readonly Hop[];
+  /** On a user turn: answer it with a plan to approve (chat-plan.ts), whatever the chat's plan mode. */
+  readonly planMode?: true;
+  /** On a reply: the plan its agent proposed, with the user's decisions and each step's result. */
+  readonly plan?: Plan;
 }
 
 const readUsage = (v: unknown): Usage | undefined =>
@@ -177,6 +185,9 @@ export function readMessage(id: string, m: YMap): ChatMessage | undefined {
     continuedBy: readString(m, MESSAGE.continuedBy) as DeviceId | undefined,
     agent: readReplyAgent(m.get(MESSAGE.agent)),
     route: readRoute(m.get(MESSAGE.route)),
+    hops: readHops(m.get(MESSAGE.hops)),
+    ...(m.get(MESSAGE.planMode) === true ? { planMode: true as const } : {}),
+    plan: readPlan(m.get(MESSAGE.plan)),
   };
 }
 

@@ -22,6 +22,8 @@
  */
 import * as Y from 'yjs';
 import { newMessageId, parseAgentId, type ChatId, type DeviceId, type MessageId } from '../ids.ts';
+import { checkHop, MAX_HOPS, type Hop } from './chat-hops.ts';
+import { planSection } from './chat-plan.ts';
 import { activeBranch, type Branch, type BranchOptions } from './chat-branch.ts';
 import { claimsSection, type Claim } from './chat-claims.ts';
 import {
@@ -48,6 +50,8 @@ export interface NewMessage {
   readonly parent?: MessageId;
   /** A new user turn: the message it comes after (the end of the active branch). */
   readonly follows?: MessageId;
+  /** A user turn to be answered with a plan to approve (plan mode for this message). */
+  readonly planMode?: boolean;
 }
 
 export interface ChatInfo {
@@ -83,6 +87,7 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     if (input.model !== undefined) m.set(MESSAGE.model, input.model);
     if (input.parent !== undefined) m.set(MESSAGE.parent, input.parent);
     if (input.follows !== undefined) m.set(MESSAGE.follows, input.follows);
+    if (input.planMode === true) m.set(MESSAGE.planMode, true);
     return m;
   };
   const check = (input: NewMessage): void => {
@@ -127,8 +132,27 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     };
   };
 
+  const plans = planSection(w, requireMessage, MESSAGE.plan);
+
   return {
     claims,
+    ...plans,
+    /** True when the chat answers every turn with a plan to approve (plan mode for the chat). */
+    planMode(): boolean {
+      return info.get(CHAT_INFO.planMode) === true;
+    },
+    setPlanMode(on: boolean): void {
+      if (typeof on !== 'boolean') badInput('plan mode is on or off');
+      if ((info.get(CHAT_INFO.planMode) === true) !== on) w.write(() => (on ? info.set(CHAT_INFO.planMode, true) : info.delete(CHAT_INFO.planMode)));
+    },
+    /** True when a user turn is to be answered with a plan: the turn asks for one, or the chat is in plan mode. */
+    wantsPlan(turn: MessageId): boolean {
+      return requireMessage(turn).get(MESSAGE.planMode) === true || info.get(CHAT_INFO.planMode) === true;
+    },
+    /** Replies whose plan is approved (or was running) and that no runner holds now: the plans to run. */
+    runnablePlans(): ChatMessage[] {
+      return transcript().filter((m) => m.role === 'assistant' && (m.plan?.state === 'approved' || m.plan?.state === 'running') && !claims.isClaimed(m.id));
+    },
     /** Stamps a new chat document with the chat it belongs to (and the agent it is for). Idempotent. */
     init(input: { chatId: ChatId; createdBy?: DeviceId; target?: ChatTarget }): void {
       const current = readString(info, CHAT_INFO.chatId);
@@ -176,6 +200,31 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
       };
       const m = requireMessage(id);
       w.write(() => m.set(MESSAGE.route, value));
+    },
+    /** Records a sub-agent hop on a reply; returns its index, for updateHop when it ends. */
+    addHop(id: MessageId, hop: Hop): number {
+      const value = checkHop(hop);
+      const m = requireMessage(id);
+      let hops = m.get(MESSAGE.hops);
+      if (hops instanceof Y.Array && hops.length >= MAX_HOPS) badInput(`a reply holds at most ${MAX_HOPS} hops`);
+      let index = 0;
+      w.write(() => {
+        if (!(hops instanceof Y.Array)) m.set(MESSAGE.hops, (hops = new Y.Array<unknown>()));
+        const list = hops as Y.Array<unknown>;
+        index = list.length;
+        list.push([value]);
+      });
+      return index;
+    },
+    /** Replaces the hop at `index` (written by addHop) with how it ended. */
+    updateHop(id: MessageId, index: number, hop: Hop): void {
+      const value = checkHop(hop);
+      const hops = requireMessage(id).get(MESSAGE.hops);
+      if (!(hops instanceof Y.Array) || !Number.isInteger(index) || index < 0 || index >= hops.length) badInput(`no hop ${index} on message ${id}`);
+      w.write(() => {
+        hops.delete(index, 1);
+        hops.insert(index, [value]);
+      });
     },
     addMessage(input: NewMessage): MessageId {
       check(input);

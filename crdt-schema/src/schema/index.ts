@@ -22,6 +22,11 @@ export {
   compareMessages, describeRoute, ERROR_THEN, MESSAGE_ROLES, MESSAGE_STATUSES, MessageStatus, messageSortKey, ROUTE_VIAS,
   type ChatMessage, type MessageRole, type ReplyAgent, type RouteNote, type RouteVia, type Usage,
 } from './chat-message.ts';
+export { HOP_STATUSES, MAX_HOP_RESULT, MAX_HOP_TASK, type Hop, type HopStatus } from './chat-hops.ts';
+export {
+  checkStepFields, MAX_PLAN_STEPS, PLAN_STATES, PLAN_STEP_KINDS, STEP_DECISIONS, STEP_STATUSES,
+  type Plan, type PlanState, type PlanStep, type PlanStepKind, type StepDecision, type StepFields, type StepStatus,
+} from './chat-plan.ts';
 export { activeBranch, type Branch, type BranchOptions, type VersionInfo } from './chat-branch.ts';
 export type { Claim } from './chat-claims.ts';
 export { MAX_MESSAGE_CHARS, MAX_WRITTEN_MESSAGE_BYTES, messageTooBig, utf8Length } from './message-size.ts';
@@ -30,15 +35,23 @@ export {
   AGENT_PRESETS, AGENT_TOOLS, AUTO_TARGET, builtInAssistant, checkAgentName, compareAgents, GENERAL_AGENT_ID, isChatTarget, parseChatTarget, PRESETS,
   type Agent, type AgentInput, type AgentPatch, type AgentPreset, type AgentToolName, type ChatTarget,
 } from './settings-agents.ts';
+export { DEFAULT_DELEGATION, type DelegationLimits } from './settings-delegation.ts';
+export type { Playbook, PlaybookInput } from './settings-playbooks.ts';
 export { settingsDoc, THEMES, type ModelRef, type SettingsDoc, type SettingsState, type Theme } from './settings.ts';
 export {
   parseProviderId, PROVIDER_KINDS,
   type ApiKey, type ProviderId, type ProviderInput, type ProviderKind, type ProviderSummary,
 } from './settings-providers.ts';
 
+export {
+  checkMemoryKey, checkMemoryValue, MAX_MEMORY_ENTRIES, MAX_MEMORY_KEY_CHARS, MAX_MEMORY_VALUE_CHARS, memoryDoc,
+  type MemoryDoc, type MemoryEmbedding, type MemoryEntry, type MemoryState,
+} from './memory.ts';
+
 export { permissionsDoc, type PermissionsDoc, type PermissionsState } from './permissions.ts';
 export { AGENT_PLUGIN_ID, parsePluginManifest, PERMISSION_KINDS, type PermissionKind, type PermissionRequest, type PluginManifest } from './plugin-manifest.ts';
 export type { InstalledPlugin } from './permissions-plugins.ts';
+export type { RunLease } from './permissions-leases.ts';
 export { GRANT_DECISIONS, type Grant, type GrantDecision, type GrantTarget } from './permissions-grants.ts';
 export { ACTIVITY_SEGMENT_CAP, compareActivity, OUTCOMES, type ActivityEntry, type ActivityInput, type Outcome } from './activity-log.ts';
 

@@ -70,7 +70,7 @@ export const MEMBER_ENTRY = {
 
 export const CHAT = { info: 'chat', messages: 'messages', claims: 'claims' } as const;
 
-export const CHAT_INFO = { chatId: 'chatId', createdAt: 'createdAt', createdBy: 'createdBy', target: 'target' } as const;
+export const CHAT_INFO = { chatId: 'chatId', createdAt: 'createdAt', createdBy: 'createdBy', target: 'target', planMode: 'planMode' } as const;
 
 export const MESSAGE = {
   id: 'id',
@@ -91,9 +91,12 @@ export const MESSAGE = {
   continuedBy: 'continuedBy',
   agent: 'agent',
   route: 'route',
+  hops: 'hops',
+  plan: 'plan',
+  planMode: 'planMode',
 } as const;
 
-export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', guests: 'guests' } as const;
+export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks', guests: 'guests' } as const;
 
 export const AGENT_ENTRY = {
   name: 'name',
@@ -123,6 +126,8 @@ export const PREFS = {
   defaultAgent: 'defaultAgent',
   newChatTarget: 'newChatTarget',
   routerModel: 'routerModel',
+  embeddingModel: 'embeddingModel',
+  delegation: 'delegation',
 } as const;
 
 export const PERMISSIONS = {
@@ -130,6 +135,7 @@ export const PERMISSIONS = {
   grants: 'grants',
   activity: 'activity',
   activityHeads: 'activityHeads',
+  runLeases: 'runLeases',
 } as const;
 
 export const PLUGIN_ENTRY = {
@@ -166,3 +172,15 @@ export const TERMINAL_SESSION = {
 
 /** The one writer of a terminal's output segments (the session's gateway). */
 export const TERMINAL_OUTPUT_WRITER = 'gateway';
+
+export const MEMORY = { entries: 'entries' } as const;
+
+export const MEMORY_ENTRY = {
+  value: 'value',
+  updatedAt: 'updatedAt',
+  updatedBy: 'updatedBy',
+  /** Float32 little-endian bytes of the entry's embedding ("key: value"), absent until computed. */
+  embedding: 'embedding',
+  /** The embedding model that made it, as `provider/model`: a vector from another model is not compared. */
+  embeddingModel: 'embeddingModel',
+} as const;

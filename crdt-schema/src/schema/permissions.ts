@@ -1,6 +1,7 @@
 /**
  * The permissions document: installed plugin manifests, the user's grants,
- * and the append-only activity log of what plugins did with them.
+ * the append-only activity log of what plugins did with them, and the run
+ * leases that give each scheduled run to one worker.
  *
  *   const perms = permissionsDoc(ydoc);
  *   perms.grants.decide({ plugin, kind: 'read-folder', resource: '/notes' }, 'granted', me);
@@ -10,6 +11,7 @@ import { activitySection, type ActivityEntry } from './activity-log.ts';
 import { ROOT_META, PERMISSIONS } from './keys.ts';
 import { readMeta, type DocMeta } from './meta.ts';
 import { grantsSection, type Grant } from './permissions-grants.ts';
+import { leasesSection } from './permissions-leases.ts';
 import { pluginsSection, type InstalledPlugin } from './permissions-plugins.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
 
@@ -25,10 +27,13 @@ export function permissionsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const plugins = pluginsSection(doc, w);
   const grants = grantsSection(doc, w);
   const activity = activitySection(doc, w);
+  const leases = leasesSection(doc, w);
   return {
     plugins,
     grants,
     activity,
+    /** Who runs each scheduled job at each scheduled time (permissions-leases.ts). */
+    leases,
     observe(listener: () => void): () => void {
       const roots = [ROOT_META, ...Object.values(PERMISSIONS)].map((name) => doc.getMap<unknown>(name));
       return observeRoots(doc, roots, listener);

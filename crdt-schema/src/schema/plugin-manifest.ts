@@ -12,7 +12,8 @@ import { badInput, checkEnum, checkText, isRecord } from './fields.ts';
  */
 export const AGENT_PLUGIN_ID = 'agent-builtin-tools-v1' as PluginId;
 
-export const PERMISSION_KINDS = ['read-folder', 'read-chats', 'write-chats', 'network', 'gateway-session'] as const;
+/** `memory` is an agent's own memory (resource `*`: there is no other an agent could reach). */
+export const PERMISSION_KINDS = ['read-folder', 'read-chats', 'write-chats', 'network', 'gateway-session', 'memory'] as const;
 export type PermissionKind = (typeof PERMISSION_KINDS)[number];
 
 export interface PermissionRequest {

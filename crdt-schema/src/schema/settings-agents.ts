@@ -23,8 +23,12 @@ import { AGENT_PLUGIN_ID } from './plugin-manifest.ts';
 import { parseProviderId, type ProviderId } from './settings-providers.ts';
 import type { Writer } from './writer.ts';
 
-/** The tools an agent may be allowed (each still needs a live grant of its kind to run). */
-export const AGENT_TOOLS = ['search_workspace', 'web_fetch', 'run_command'] as const;
+/**
+ * The tools an agent may be allowed (each still needs a live grant of its kind to run, but for
+ * `delegate`: handing a sub-task to another agent, which then acts with its own grants only).
+ * `memory` offers the agent's memory tools (memory_set, memory_get, memory_delete, memory_search) together.
+ */
+export const AGENT_TOOLS = ['search_workspace', 'web_fetch', 'run_command', 'memory', 'delegate'] as const;
 export type AgentToolName = (typeof AGENT_TOOLS)[number];
 
 export const AGENT_PRESETS = ['assistant', 'coder', 'researcher'] as const;

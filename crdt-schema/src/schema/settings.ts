@@ -1,6 +1,7 @@
 /**
  * The settings document: model providers (settings-providers.ts), agents
  * (settings-agents.ts) and how chats are routed to them, the default model,
+ * the embedding model of agents' memory recall,
  * the system prompt every agent gets, the theme and the relay URL. Provider API
  * keys never appear in a summary, JSON form or string form; only
  * getApiKey(providerId) returns one.
@@ -11,6 +12,8 @@ import type { AgentId } from '../ids.ts';
 import { PREFS, ROOT_META, SETTINGS } from './keys.ts';
 import { readMeta, type DocMeta } from './meta.ts';
 import { agentsSection, AUTO_TARGET, GENERAL_AGENT_ID, isChatTarget, parseChatTarget, type Agent, type ChatTarget } from './settings-agents.ts';
+import { playbooksSection } from './settings-playbooks.ts';
+import { checkDelegationLimits, readDelegationLimits, type DelegationLimits } from './settings-delegation.ts';
 import { checkUrl, parseProviderId, providersSection, type ProviderId, type ProviderSummary } from './settings-providers.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
 import { guestLinksSection } from './settings-guests.ts';
@@ -34,6 +37,8 @@ export interface SettingsState {
   readonly defaultAgent: AgentId;
   readonly newChatTarget: ChatTarget;
   readonly routerModel?: ModelRef;
+  readonly embeddingModel?: ModelRef;
+  readonly delegation: DelegationLimits;
 }
 
 function readModelRef(r: Record<string, unknown> | undefined): ModelRef | undefined {
@@ -47,8 +52,11 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const prefs = doc.getMap<unknown>(SETTINGS.prefs);
   const providers = providersSection(doc, w);
   const agents = agentsSection(doc, w);
+  const playbooks = playbooksSection(doc, w);
   const defaultModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.defaultModel));
   const routerModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.routerModel));
+  const embeddingModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.embeddingModel));
+  const delegation = (): DelegationLimits => readDelegationLimits(prefs.get(PREFS.delegation));
   /** The agent that answers when nothing else decides: the one chosen in Settings, else the general assistant, else the first. */
   const defaultAgent = (): Agent => {
     const chosen = readString(prefs, PREFS.defaultAgent);
@@ -80,6 +88,21 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     setRouterModel(ref: ModelRef | undefined): void {
       const value = ref === undefined ? undefined : checkModelRef(ref);
       w.write(() => setOptional(prefs, PREFS.routerModel, value));
+    },
+    /** The model agents' memory recall embeds text with (semantic search); absent: keyword search only. */
+    embeddingModel,
+    setEmbeddingModel(ref: ModelRef | undefined): void {
+      const value = ref === undefined ? undefined : checkModelRef(ref);
+      w.write(() => setOptional(prefs, PREFS.embeddingModel, value));
+    },
+    /** Approved plans saved to run again (settings-playbooks.ts). */
+    playbooks,
+    /** How deep and how much agents may hand sub-tasks to each other (defaults when unset). */
+    delegation,
+    setDelegation(patch: Partial<DelegationLimits>): DelegationLimits {
+      const value = checkDelegationLimits(patch, delegation());
+      w.write(() => prefs.set(PREFS.delegation, { ...value }));
+      return value;
     },
     defaultAgent,
     setDefaultAgent(id: AgentId | undefined): void {
@@ -115,7 +138,7 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     toJSON(): SettingsState {
       return {
         meta: readMeta(doc), providers: providers.providers(), defaultModel: defaultModel(), systemPrompt: systemPrompt(), theme: theme(), relayUrl: relayUrl(),
-        agents: agents.list(), defaultAgent: defaultAgent().id, newChatTarget: newChatTarget(), routerModel: routerModel(),
+        agents: agents.list(), defaultAgent: defaultAgent().id, newChatTarget: newChatTarget(), routerModel: routerModel(), embeddingModel: embeddingModel(), delegation: delegation(),
       };
     },
     toString(): string {

@@ -28,6 +28,7 @@ export const CURRENT_VERSION: Readonly<Record<DocKind, number>> = {
   settings: 1,
   permissions: 1,
   terminal: 1,
+  memory: 1,
 };
 
 /** Turns a document of `kind` at version `from` into version `from + 1`. */

@@ -17,9 +17,18 @@ export interface DocCipher {
   readonly canWrite: boolean;
   /** Capability public keys, sent so any writer can register the document on the relay. */
   readonly caps: { readonly writeKey: Uint8Array; readonly readKey: Uint8Array };
-  seal(kind: EnvelopeKind, counter: number, plaintext: Uint8Array): Uint8Array;
-  /** Every check passed or a TendrilError: nobody sees plaintext of a bad envelope. */
-  open(envelope: Uint8Array, counters: CounterCheck): OpenedEnvelope;
+  /** `prev` (update envelopes): the chain link to this device's previous update, see envelope/chain.ts. */
+  seal(kind: EnvelopeKind, counter: number, plaintext: Uint8Array, prev?: Uint8Array): Uint8Array;
+  /**
+   * Every check passed or a TendrilError: nobody sees plaintext of a bad envelope. `signatureValid`,
+   * when given, is the envelope's verdict from {@link DocCipher.verdicts} and stands in for its own
+   * signature check; every other check still runs.
+   */
+  open(envelope: Uint8Array, counters: CounterCheck, signatureValid?: boolean): OpenedEnvelope;
+  /** Signature verdicts of a run of entries in relay order, through the authors' hash chains (envelope/chain.ts). */
+  verdicts(envelopes: readonly Uint8Array[]): boolean[];
+  /** The chain link an envelope's successor names as `prev`. */
+  chainHash(envelope: Uint8Array): Uint8Array;
   /** Signs a relay subscribe proof with the read or write capability. */
   subscribeProof(nonce: Uint8Array, mode: CapMode): Uint8Array;
   /**

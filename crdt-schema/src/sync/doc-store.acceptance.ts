@@ -99,6 +99,18 @@ export function runDocStoreTests(name: string, open: () => Promise<DocStoreHarne
       expect((await store.load()).state).toEqual(bytes(4));
     });
 
+    it('keeps the hash-chain head of the highest counter, across appends, compactions and a reopen', async () => {
+      const h = await open();
+      const link = (n: number): Uint8Array => new Uint8Array(16).fill(n);
+      await h.store.append([], { myCounter: 3, maxSeenSeq: 1, chainHead: { counter: 3, link: link(3) } });
+      await h.store.compact(bytes(1), 0, { myCounter: 3, maxSeenSeq: 2, chainHead: { counter: 2, link: link(2) } });
+      await h.store.ack([], { myCounter: 3, maxSeenSeq: 2 });
+      expect((await h.store.load()).meta).toEqual({ myCounter: 3, maxSeenSeq: 2, chainHead: { counter: 3, link: link(3) } });
+      await h.store.compact(bytes(2), 0, { myCounter: 4, maxSeenSeq: 2, chainHead: { counter: 4, link: link(4) } });
+      const again = h.reopen ? await h.reopen() : h.store;
+      expect((await again.load()).meta).toEqual({ myCounter: 4, maxSeenSeq: 2, chainHead: { counter: 4, link: link(4) } });
+    });
+
     it('stores a copy of a view, not the buffer behind it', async () => {
       const { store } = await open();
       const big = new Uint8Array(1000).fill(7);

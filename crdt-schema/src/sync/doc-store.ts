@@ -3,9 +3,10 @@
  * update DocSync applies is appended as one small sealed record, and past a
  * threshold the records are compacted into one sealed state. Besides that
  * log, the outbox of sealed envelopes not yet acknowledged by the relay, and
- * a small meta of monotonic counters. Only ciphertext is ever handed to a
- * DocStore (records and state are sealed with the device's local key,
- * envelopes with the document key). Implementations: memory (here), SQLite
+ * a small meta of monotonic counters and the hash-chain link of this device's
+ * newest update. Only ciphertext is ever handed to a DocStore (records and
+ * state are sealed with the device's local key, envelopes with the document
+ * key; the link is a hash of an envelope the relay holds anyway). Implementations: memory (here), SQLite
  * for Node homes, IndexedDB in the browser; all run doc-store.acceptance.ts.
  */
 
@@ -33,6 +34,26 @@ export interface SyncMeta {
   readonly myCounter: number;
   /** Highest relay sequence number this device ever saw acknowledged or announced (rollback detection). */
   readonly maxSeenSeq: number;
+  /**
+   * The hash-chain link (envelope/chain.ts) of this device's update `counter`, so the next update
+   * names it as `prev` after a restart. Optional: without it the next update names zeros, which
+   * only costs readers a signature check. The one with the higher counter wins a merge.
+   */
+  readonly chainHead?: ChainHead;
+}
+
+export interface ChainHead {
+  readonly counter: number;
+  /** 16 bytes. */
+  readonly link: Uint8Array;
+}
+
+/** A well-formed chain head, or undefined (a store may hold anything). */
+export function chainHeadOf(v: unknown): ChainHead | undefined {
+  const c = v as Partial<ChainHead> | null | undefined;
+  if (typeof c !== 'object' || c === null || !Number.isSafeInteger(c.counter) || (c.counter as number) < 1) return undefined;
+  if (!(c.link instanceof Uint8Array) || c.link.length !== 16) return undefined;
+  return { counter: c.counter as number, link: c.link };
 }
 
 export interface LoadedDoc {
@@ -68,7 +89,9 @@ export const emptyMeta: SyncMeta = { myCounter: 0, maxSeenSeq: 0 };
 
 /** Counters never move backwards, whatever order writes land in. */
 export function mergeMeta(prev: SyncMeta | null | undefined, next: SyncMeta): SyncMeta {
-  return { myCounter: Math.max(prev?.myCounter ?? 0, next.myCounter), maxSeenSeq: Math.max(prev?.maxSeenSeq ?? 0, next.maxSeenSeq) };
+  const [a, b] = [chainHeadOf(prev?.chainHead), chainHeadOf(next.chainHead)];
+  const chainHead = a && (!b || a.counter > b.counter) ? a : b;
+  return { myCounter: Math.max(prev?.myCounter ?? 0, next.myCounter), maxSeenSeq: Math.max(prev?.maxSeenSeq ?? 0, next.maxSeenSeq), ...(chainHead ? { chainHead } : {}) };
 }
 
 /** Copies into a standalone Uint8Array (a view into a larger buffer would keep, or store, the whole buffer). */

@@ -5,6 +5,9 @@
  * counter-checked and decrypted before Yjs sees a byte. The relay's behaviour
  * is checked all along: tampered, forged, replayed, withheld, reordered or
  * rolled-back entries are reported with their code and never applied.
+ * While catching up, entries are buffered and opened a batch at a time, so one
+ * signature per author covers the batch through the authors' hash chains
+ * (envelope/chain.ts); live entries are opened one by one, each on its own signature.
  * At rest, every applied update is appended to the local log as one sealed
  * record and compacted into one sealed state now and then (local-log.ts).
  */
@@ -14,7 +17,7 @@ import type { DeviceId, DocId } from '../ids.ts';
 import { bytesEqual } from '../crypto/bytes.ts';
 import { ERRORS, TendrilError, type ErrorCode, type ErrorInfo } from '../errors.ts';
 import { CapMode, FrameType, type Frame } from '../wire/frames.ts';
-import { EnvelopeKind, type CounterCheck, type CounterTracker } from '../envelope/index.ts';
+import { EnvelopeKind, ZERO_PREV, type CounterCheck, type CounterTracker } from '../envelope/index.ts';
 import type { DocCipher } from './doc-cipher.ts';
 import { emptyMeta, type DocStore, type SyncMeta } from './doc-store.ts';
 import { decodeCoveredState, encodeCoveredState } from './local-state.ts';
@@ -54,6 +57,15 @@ export interface DocSyncOptions {
   readonly compactAfter?: number;
   /** The clock for the relay ledger's times; Date.now by default. */
   readonly now?: () => number;
+  /**
+   * Catch-up entries opened together at most (their authors' hash chains let one signature per
+   * author cover them); a batch is also opened at `catchUpBytes`, with the entry at the head the
+   * relay announced, before any other frame (CaughtUp included) and `catchUpFlushMs` after its
+   * first entry arrived.
+   */
+  readonly catchUpBatch?: number;
+  readonly catchUpBytes?: number;
+  readonly catchUpFlushMs?: number;
 }
 
 export interface DocSyncEvents {
@@ -77,7 +89,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private readonly counters: CounterTracker;
   /** The counter book for entries: this device's own entries coming back are not counter-checked (they are idempotent). */
   private readonly entryCounters: CounterTracker;
-  private readonly opts: Required<Pick<DocSyncOptions, 'coalesceMs' | 'snapshotEvery' | 'saveDebounceMs'>>;
+  private readonly opts: Required<Pick<DocSyncOptions, 'coalesceMs' | 'snapshotEvery' | 'saveDebounceMs' | 'catchUpBatch' | 'catchUpBytes' | 'catchUpFlushMs'>>;
   private readonly seqs = new SeqWindow();
   private readonly held = new HeldEntries();
   private readonly outbox = new Map<number, Uint8Array>();
@@ -97,6 +109,18 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   /** The write capability public key the last subscribe proved (to tell a stale refusal from a current one). */
   private attachedWriteKey: Uint8Array | null = null;
   private catchingUp = false;
+  /** Catch-up entries received and not yet opened, in relay order. */
+  private catchUp: { seq: number; envelope: Uint8Array }[] = [];
+  private catchUpBytes = 0;
+  /** The history length Subscribed announced: the entry at this seq ends the catch-up, so its batch is opened at once. */
+  private catchUpHead = 0;
+  private catchUpTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * The chain link of this device's last sealed update (`prev` of the next one), saved with the
+   * meta. Zeros when not known (a store without it, a restored backup): that only costs readers
+   * one signature check.
+   */
+  private chainHead: Uint8Array = ZERO_PREV;
   private lastDeliveredSeq = 0;
   private snapshotSeq = 0;
   private snapshotInFlight = false;
@@ -129,7 +153,14 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.entryCounters = Object.assign(Object.create(o.counters) as CounterTracker, {
       check: (author: DeviceId, kind: EnvelopeKind, counter: number) => (author === self ? undefined : o.counters.check(author, kind, counter)),
     });
-    this.opts = { coalesceMs: o.coalesceMs ?? 0, snapshotEvery: o.snapshotEvery ?? 500, saveDebounceMs: o.saveDebounceMs ?? 100 };
+    this.opts = {
+      coalesceMs: o.coalesceMs ?? 0,
+      snapshotEvery: o.snapshotEvery ?? 500,
+      saveDebounceMs: o.saveDebounceMs ?? 100,
+      catchUpBatch: Math.max(1, o.catchUpBatch ?? 512),
+      catchUpBytes: o.catchUpBytes ?? 4 << 20,
+      catchUpFlushMs: o.catchUpFlushMs ?? 20,
+    };
     this.log = new LocalLog(o.store, o.cipher, o.compactAfter ?? PREFERRED_TRIM_SIZE);
     this.ledger = new RelayLedger(o.now);
   }
@@ -184,7 +215,13 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       },
       this,
     );
-    this.meta = { myCounter, maxSeenSeq: loaded.meta?.maxSeenSeq ?? 0 };
+    // The chain resumes from this device's newest update: the newest unacknowledged change, else the
+    // link saved with the meta. A link for an older counter is stale and not used.
+    const newest = loaded.outbox[loaded.outbox.length - 1];
+    const saved = loaded.meta?.chainHead;
+    if (newest && newest.counter === myCounter) this.chainHead = this.cipher.chainHash(newest.envelope);
+    else if (saved && saved.counter === myCounter) this.chainHead = saved.link;
+    this.meta = { myCounter, maxSeenSeq: loaded.meta?.maxSeenSeq ?? 0, ...(this.chainHead === ZERO_PREV ? {} : { chainHead: { counter: myCounter, link: this.chainHead } }) };
     this.savedMeta = loaded.meta ?? emptyMeta;
     if (this.log.compactionDue) this.scheduleSave();
     this.emitStatus({});
@@ -229,8 +266,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     const groups = merged.length + 256 <= limit || updates.length === 1 ? [merged] : updates;
     for (const update of groups) {
       const counter = this.meta.myCounter + 1;
-      const envelope = this.cipher.seal(EnvelopeKind.Update, counter, update);
-      this.meta = { ...this.meta, myCounter: counter };
+      const envelope = this.cipher.seal(EnvelopeKind.Update, counter, update, this.chainHead);
+      this.chainHead = this.cipher.chainHash(envelope);
+      this.meta = { ...this.meta, myCounter: counter, chainHead: { counter, link: this.chainHead } };
       await this.store.putOutbox({ counter, envelope });
       this.outbox.set(counter, envelope);
       this.outboxUpdates.set(counter, update);
@@ -275,6 +313,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   /** Called when the connection drops; local changes keep queueing. */
   detach(): void {
+    // Entries already received are applied: they are checked as they would be at CaughtUp.
+    this.flushCatchUp();
     this.link = null;
     this.subscribed = false;
     this.catchingUp = false;
@@ -285,6 +325,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   /** Routes one relay frame that names this document. */
   handle(frame: Frame): void {
     if (this.destroyed) return;
+    if (frame.type !== FrameType.Entry) this.flushCatchUp();
     switch (frame.type) {
       case FrameType.Subscribed: return this.onSubscribed(frame.head, frame.snapshotSeq);
       case FrameType.Snapshot: return this.onSnapshot(frame.seq, frame.envelope);
@@ -316,6 +357,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       return;
     }
     this.catchingUp = true;
+    this.catchUpHead = head;
     this.noteSeen(head);
     this.emitStatus({ state: SyncState.Syncing, progress: { received: 0, expected: Math.max(0, head - this.seqs.cursor) } });
     for (const [counter, envelope] of [...this.outbox].sort((a, b) => a[0] - b[0])) this.sendEnvelope(counter, envelope);
@@ -362,16 +404,49 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     if (this.catchingUp) {
       const p = this.current.progress;
       this.emitStatus({ progress: { received: p.received + 1, expected: p.expected } });
+      this.bufferCatchUp(seq, envelope);
+      return;
     }
     this.tryApply(seq, envelope);
     this.scheduleSave();
     this.maybeSnapshot();
   }
 
-  /** Opens and applies one entry, holding it when an earlier counter of its author is missing. */
-  private tryApply(seq: number, envelope: Uint8Array): boolean {
+  private bufferCatchUp(seq: number, envelope: Uint8Array): void {
+    this.catchUp.push({ seq, envelope });
+    this.catchUpBytes += envelope.byteLength;
+    const full = this.catchUp.length >= this.opts.catchUpBatch || this.catchUpBytes >= this.opts.catchUpBytes;
+    if (full || seq >= this.catchUpHead) this.flushCatchUp();
+    else this.catchUpTimer ??= setTimeout(() => this.flushCatchUp(), this.opts.catchUpFlushMs);
+  }
+
+  /**
+   * Opens the buffered catch-up entries in relay order. Their signature verdicts come from the
+   * authors' hash chains (one Ed25519 check per author when the chains are intact); every other
+   * check runs per entry in tryApply, exactly as for a live entry.
+   */
+  private flushCatchUp(): void {
+    if (this.catchUpTimer !== null) clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = null;
+    const batch = this.catchUp;
+    if (batch.length === 0) return;
+    this.catchUp = [];
+    this.catchUpBytes = 0;
+    const verdicts = this.cipher.verdicts(batch.map((e) => e.envelope));
+    batch.forEach((e, i) => {
+      if (!this.seqs.has(e.seq)) this.tryApply(e.seq, e.envelope, verdicts[i]);
+    });
+    this.scheduleSave();
+    this.maybeSnapshot();
+  }
+
+  /**
+   * Opens and applies one entry, holding it when an earlier counter of its author is missing.
+   * `signatureValid`: the verdict of a catch-up batch (flushCatchUp); undefined checks the signature here.
+   */
+  private tryApply(seq: number, envelope: Uint8Array, signatureValid?: boolean): boolean {
     try {
-      const opened = this.cipher.open(envelope, this.entryCounters);
+      const opened = this.cipher.open(envelope, this.entryCounters, signatureValid);
       const { kind, author, counter } = opened.header;
       if (kind !== EnvelopeKind.Update) throw new TendrilError('E_ENVELOPE_MALFORMED', 'a snapshot was served as an entry');
       this.applyYjs(opened.plaintext);
@@ -381,7 +456,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       if (author !== this.cipher.self) this.counters.commit(author, kind, counter);
       // This device's own entries coming back (a restored backup, a lost local state) raise its
       // counter, so it never reuses one.
-      else if (counter > this.meta.myCounter) this.meta = { ...this.meta, myCounter: counter };
+      else if (counter > this.meta.myCounter) {
+        this.chainHead = this.cipher.chainHash(envelope);
+        this.meta = { ...this.meta, myCounter: counter, chainHead: { counter, link: this.chainHead } };
+      }
       this.seqs.add(seq);
       this.held.drop(seq);
       if (author !== this.cipher.self) this.retryHeld();
@@ -389,7 +467,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     } catch (e) {
       const code = e instanceof TendrilError ? e.code : 'E_DECODE_FAILED';
       if (code === 'E_COUNTER_GAP' || code === 'E_UNKNOWN_AUTHOR' || code === 'E_UNKNOWN_EPOCH') {
-        this.held.hold(seq, envelope, code);
+        this.held.hold(seq, envelope, code, signatureValid);
         return false;
       }
       // A replay repeats something already applied: safe to count as seen. Anything else stays
@@ -408,7 +486,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     let progress = true;
     while (progress) {
       progress = false;
-      for (const h of this.held.list()) if (this.tryApply(h.seq, h.envelope)) progress = true;
+      for (const h of this.held.list()) if (this.tryApply(h.seq, h.envelope, h.signatureValid)) progress = true;
     }
   }
 
@@ -549,7 +627,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     const body = encodeCoveredState({ seq: cursor, covers: this.coveredCounters(), state: Y.encodeStateAsUpdate(this.ydoc) });
     this.snapshotInFlight = true;
     // A snapshot's counter is the seq it covers: it only ever grows, as snapshot counters must.
-    const envelope = this.cipher.seal(EnvelopeKind.Snapshot, cursor, body);
+    // Snapshots are outside the update chain: version 2 with a zero link.
+    const envelope = this.cipher.seal(EnvelopeKind.Snapshot, cursor, body, ZERO_PREV);
     this.snapshotPutBytes = envelope.byteLength;
     this.snapshotPutSeq = cursor;
     l.send({ type: FrameType.SnapshotPut, doc: this.doc, ref: 0, seq: cursor, envelope });
@@ -581,6 +660,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
    * transaction, then compacts when the log has grown past its threshold.
    */
   persist(acked: readonly number[] = []): Promise<void> {
+    this.flushCatchUp();
     const due = this.log.compactionDue;
     // When a compaction follows, buffered records need no write of their own (the state holds
     // them), except with an ack: the acknowledged change must leave the outbox only with its record.
@@ -646,6 +726,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   /** Flushes pending changes, saves the state, and stops listening. */
   async close(): Promise<void> {
+    this.flushCatchUp();
     await this.flush();
     if (this.saveTimer !== null) clearTimeout(this.saveTimer);
     this.saveTimer = null;

@@ -10,6 +10,8 @@ export interface HeldEntry {
   readonly seq: number;
   readonly envelope: Uint8Array;
   readonly code: ErrorCode;
+  /** The signature verdict it was opened with (from the author's hash chain), kept for the retry; undefined: check it again. */
+  readonly signatureValid?: boolean;
 }
 
 export class HeldEntries {
@@ -18,8 +20,8 @@ export class HeldEntries {
   get size(): number {
     return this.bySeq.size;
   }
-  hold(seq: number, envelope: Uint8Array, code: ErrorCode): void {
-    this.bySeq.set(seq, { seq, envelope, code });
+  hold(seq: number, envelope: Uint8Array, code: ErrorCode, signatureValid?: boolean): void {
+    this.bySeq.set(seq, signatureValid === undefined ? { seq, envelope, code } : { seq, envelope, code, signatureValid });
   }
   drop(seq: number): void {
     this.bySeq.delete(seq);

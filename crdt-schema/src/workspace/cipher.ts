@@ -10,7 +10,7 @@ import { secret } from '../crypto/secret.ts';
 import type { DocKeys } from '../crypto/doc-keys.ts';
 import { isTendrilError, TendrilError } from '../errors.ts';
 import type { DeviceId, DocId, KeyEpoch } from '../ids.ts';
-import { openEnvelope, parseEnvelope, sealEnvelope } from '../envelope/index.ts';
+import { chainHash, chainVerdicts, openEnvelope, openWithVerdict, parseEnvelope, sealEnvelope, type OpenContext } from '../envelope/index.ts';
 import { deriveDocKeys, type DocKeyView } from '../keyring/doc-keys.ts';
 import type { Scope } from '../keyring/scopes.ts';
 import type { DocCipher, EphemeralKind } from '../sync/doc-cipher.ts';
@@ -66,13 +66,15 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
       const v = view();
       return { writeKey: v.writeCap?.publicKey ?? new Uint8Array(32), readKey: v.readCap.publicKey };
     },
-    seal(kind, counter, plaintext) {
+    seal(kind, counter, plaintext, prev) {
       const v = view();
       const key = v.contentKey(v.current);
       if (!key) throw new TendrilError('E_KEY_MISSING', `no ${scope} key for the current epoch`);
-      return sealEnvelope(crypto, { kind, doc, epoch: v.current, key: secret(key), author: identity, counter, plaintext });
+      return sealEnvelope(crypto, { kind, doc, epoch: v.current, key: secret(key), author: identity, counter, plaintext, ...(prev === undefined ? {} : { prev }) });
     },
-    open(envelope, counters) {
+    verdicts: (envelopes) => chainVerdicts(crypto, doc, envelopes),
+    chainHash: (envelope) => chainHash(crypto, envelope),
+    open(envelope, counters, signatureValid) {
       // The epoch is read from the (not yet trusted) header only to scope the author check:
       // the signature covers it, and openEnvelope verifies that signature before asking.
       const epoch: KeyEpoch = parseEnvelope(envelope).header.epoch;
@@ -81,8 +83,9 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
         const k = v.contentKey(e);
         return k ? secret(k) : undefined;
       };
+      const openIt = (ctx: OpenContext) => (signatureValid === undefined ? openEnvelope(crypto, envelope, ctx) : openWithVerdict(crypto, envelope, signatureValid, ctx));
       try {
-        return openEnvelope(crypto, envelope, {
+        return openIt({
           doc,
           keyFor,
           isAllowedAuthor: (author) => author === identity.deviceId || mayAuthor(o.directory, author, scope, epoch),
@@ -90,7 +93,7 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
         });
       } catch (e) {
         if (!(isTendrilError(e, 'E_UNKNOWN_AUTHOR') && o.admitEnrollment)) throw e;
-        const opened = openEnvelope(crypto, envelope, { doc, keyFor, isAllowedAuthor: () => true, counters });
+        const opened = openIt({ doc, keyFor, isAllowedAuthor: () => true, counters });
         if (!o.admitEnrollment(opened.header.author, opened.plaintext)) throw e;
         return opened;
       }

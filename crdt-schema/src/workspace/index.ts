@@ -17,3 +17,4 @@ export * from './peer-presence.ts';
 export * from './peer-self.ts';
 export * from './peer-presence-seal.ts';
 export * from './device-signed.ts';
+export * from './memory-doc.ts';

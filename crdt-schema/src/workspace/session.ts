@@ -15,7 +15,8 @@ import { ALL_SCOPES, Scope } from '../keyring/scopes.ts';
 import { mergeWorkspaceKeys, scopeKeyId } from '../keyring/workspace-keys.ts';
 import { deriveDocKeys } from '../keyring/doc-keys.ts';
 import { sendAdminSetCaps } from './admin-caps.ts';
-import { chatDoc, permissionsDoc, settingsDoc, workspaceDoc } from '../schema/index.ts';
+import { chatDoc, memoryDoc, permissionsDoc, settingsDoc, workspaceDoc } from '../schema/index.ts';
+import { MEMORY_SCOPE, memoryDocId } from './memory-doc.ts';
 import type { DocSync } from '../sync/doc-sync.ts';
 import type { WebSocketConstructor } from '../sync/relay-client.ts';
 import type { DeviceHomeState } from './home.ts';
@@ -184,6 +185,13 @@ export class WorkspaceSession {
   async openPermissions(): Promise<{ sync: DocSync; permissions: ReturnType<typeof permissionsDoc> }> {
     const sync = await this.peer.openDoc({ doc: this.home.config.docs.permissions, scope: Scope.Permissions });
     return { sync, permissions: permissionsDoc(sync.ydoc) };
+  }
+
+  /** An agent's memory document (by agent id, or the general assistant's plugin id); needs the chats keys. */
+  async openMemory(agent: string): Promise<{ sync: DocSync; memory: ReturnType<typeof memoryDoc> }> {
+    if (!this.home.keys.has(MEMORY_SCOPE)) throw new TendrilError('E_KEY_MISSING', 'this device holds no chat keys, so it cannot open an agent\'s memory');
+    const sync = await this.peer.openDoc({ doc: memoryDocId(this.crypto, this.home.config.workspace, agent), scope: MEMORY_SCOPE });
+    return { sync, memory: memoryDoc(sync.ydoc) };
   }
 
   /** Throws E_FORBIDDEN unless this device may write documents of the scope. */

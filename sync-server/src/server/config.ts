@@ -35,8 +35,17 @@ export interface RelayLimits {
   maxConnectionsPerWorkspace: number;
   /** Frames refused as unknown types or sent before the hello, per connection, before it is closed [E_FRAME_UNKNOWN / E_AUTH_REQUIRED, fatal]. */
   maxStrayFrames: number;
-  /** Documents subscribed at once on one connection [E_TOO_MANY_DOCS]. */
+  /**
+   * Documents subscribed at once on one connection [E_TOO_MANY_DOCS]. As high as a workspace's
+   * document quota, so one device can follow a whole workspace on one connection (a worker does).
+   */
   maxDocsPerConnection: number;
+  /**
+   * Subscriptions held at once by one workspace's connections on one relay process, summed over
+   * its connections [E_TOO_MANY_DOCS]: bounds what a member device's connections can make the
+   * relay hold (see the README for the cost of one).
+   */
+  maxSubscriptionsPerWorkspace: number;
   /** Time from connect to a verified hello [E_AUTH_TIMEOUT, fatal]. */
   authTimeoutMs: number;
   /** Ping period; a socket that did not answer the previous ping is terminated. */
@@ -69,6 +78,11 @@ export interface RelayLimits {
   blobSweepIntervalMs: number;
   /** On shutdown, how long peers get to close before their sockets are terminated. */
   shutdownTimeoutMs: number;
+  /**
+   * With relay processes sharing a store: how often followed documents' heads are read from the
+   * store, so an append whose fan-out notice was lost reaches an idle document's subscribers.
+   */
+  headCheckIntervalMs: number;
   /** Documents one workspace may register [E_QUOTA_EXCEEDED]. */
   maxDocsPerWorkspace: number;
   /** Bytes one workspace may store: entries, snapshots and blobs [E_QUOTA_EXCEEDED]. */
@@ -115,7 +129,8 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxConnectionsPerDevice: 16,
   maxConnectionsPerWorkspace: 512,
   maxStrayFrames: 16,
-  maxDocsPerConnection: 1024,
+  maxDocsPerConnection: 10_000,
+  maxSubscriptionsPerWorkspace: 100_000,
   authTimeoutMs: 5_000,
   pingIntervalMs: 30_000,
   maxBufferedBytes: 8 * 1024 * 1024,
@@ -133,6 +148,7 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxBlobTtlSeconds: 7 * 24 * 3600,
   blobSweepIntervalMs: 60_000,
   shutdownTimeoutMs: 5_000,
+  headCheckIntervalMs: 5_000,
   maxDocsPerWorkspace: 10_000,
   maxStoredBytesPerWorkspace: 1024 * 1024 * 1024,
   maxBlobsPerWorkspace: 256,

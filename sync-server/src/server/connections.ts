@@ -1,7 +1,9 @@
 /**
  * The open connections of one relay instance, with a count of authenticated
  * connections per device and per workspace (the caps that strangers cannot
- * fill: only a verified hello counts).
+ * fill: only a verified hello counts), and the documents a workspace's
+ * connections follow, summed on demand from the connections themselves so the
+ * figure cannot drift from what is held.
  */
 import type { DeviceId, WorkspaceId } from '@tendril/crdt-schema/ids';
 import type { Connection, Identity } from './connection.ts';
@@ -18,7 +20,7 @@ export class ConnectionRegistry {
   private readonly all = new Set<Connection>();
   private readonly counted = new Map<Connection, Identity>();
   private readonly perDevice = new Map<string, number>();
-  private readonly perWorkspace = new Map<string, number>();
+  private readonly perWorkspace = new Map<string, Set<Connection>>();
 
   add(conn: Connection): void {
     this.all.add(conn);
@@ -29,7 +31,9 @@ export class ConnectionRegistry {
     if (!this.all.has(conn) || this.counted.has(conn)) return;
     this.counted.set(conn, identity);
     bump(this.perDevice, deviceKey(identity.workspace, identity.device), 1);
-    bump(this.perWorkspace, identity.workspace, 1);
+    let of = this.perWorkspace.get(identity.workspace);
+    if (!of) this.perWorkspace.set(identity.workspace, (of = new Set()));
+    of.add(conn);
   }
 
   remove(conn: Connection): void {
@@ -38,7 +42,9 @@ export class ConnectionRegistry {
     if (!identity) return;
     this.counted.delete(conn);
     bump(this.perDevice, deviceKey(identity.workspace, identity.device), -1);
-    bump(this.perWorkspace, identity.workspace, -1);
+    const of = this.perWorkspace.get(identity.workspace);
+    of?.delete(conn);
+    if (of?.size === 0) this.perWorkspace.delete(identity.workspace);
   }
 
   countOfDevice(workspace: WorkspaceId, device: DeviceId): number {
@@ -46,7 +52,14 @@ export class ConnectionRegistry {
   }
 
   countOfWorkspace(workspace: WorkspaceId): number {
-    return this.perWorkspace.get(workspace) ?? 0;
+    return this.perWorkspace.get(workspace)?.size ?? 0;
+  }
+
+  /** Documents followed by the workspace's open connections on this relay (one per connection and document). */
+  subscriptionsOfWorkspace(workspace: WorkspaceId): number {
+    let n = 0;
+    for (const conn of this.perWorkspace.get(workspace) ?? []) n += conn.subs.size;
+    return n;
   }
 
   get size(): number {

@@ -8,6 +8,7 @@ import type { RelayStore } from '../store/types.ts';
 import type { Clock } from './clock.ts';
 import type { RelayLimits } from './config.ts';
 import type { Connection, Identity } from './connection.ts';
+import type { FanoutMessage } from '../fanout/types.ts';
 import type { DocHub } from './doc-hub.ts';
 import type { Ed25519Verifier } from './ed25519.ts';
 import type { Logger } from './logger.ts';
@@ -55,8 +56,12 @@ export interface RelayContext {
   readonly guests: { readonly store: GuestStore; readonly gate: GuestCodeGate; readonly hub: GuestHub };
   /** Open connections of `device` in `workspace`. */
   connectionsOf(workspace: WorkspaceId, device: DeviceId): Connection[];
+  /** Documents followed by the workspace's connections on this process, summed over connections. */
+  subscriptionsOfWorkspace(workspace: WorkspaceId): number;
   /** Registers work that shutdown must wait for (commits and their acks). */
   track<T>(work: Promise<T>): Promise<T>;
+  /** Tells the other relay processes on the store (fan-out); a no-op for a relay alone on its store. */
+  announce(msg: FanoutMessage): void;
   /** Prunes entries the snapshot at `seq` covers, after the grace period. */
   schedulePrune(doc: DocId, seq: number): void;
 }

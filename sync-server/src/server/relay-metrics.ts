@@ -30,6 +30,17 @@ export interface RelayMetrics {
   readonly catchUpsWaiting: Gauge;
   readonly problems: Counter;
   readonly storeSeconds: Histogram;
+  /** Fan-out messages sent to other relay processes, by kind. */
+  readonly fanoutPublished: Counter;
+  /** Fan-out messages received from other relay processes, by kind. */
+  readonly fanoutReceived: Counter;
+  /** Times the fan-out bus came back after losing messages (the relay re-read the store). */
+  readonly fanoutResyncs: Counter;
+  /** Entries the hub read from the store because another process (or a lost reply) appended them. */
+  readonly fanoutEntriesRead: Counter;
+  /** Periodic head checks, and documents they found behind the store (a lost notice). */
+  readonly headChecks: Counter;
+  readonly headCheckGaps: Counter;
   frameIn(type: number | undefined, bytes: number): void;
   frameOut(type: number, bytes: number): void;
   rejected(code: string): void;
@@ -82,6 +93,12 @@ export function createRelayMetrics(r: MetricsRegistry = createMetricsRegistry())
     storeSeconds: r.histogram('tendril_relay_store_seconds', 'Store operation latency, by operation.', [
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
     ]),
+    fanoutPublished: r.counter('tendril_relay_fanout_published_total', 'Fan-out messages sent to other relay processes, by kind.'),
+    fanoutReceived: r.counter('tendril_relay_fanout_received_total', 'Fan-out messages received from other relay processes, by kind.'),
+    fanoutResyncs: r.counter('tendril_relay_fanout_resyncs_total', 'Fan-out bus reconnections after which the relay re-read heads, revocations and capability keys.'),
+    fanoutEntriesRead: r.counter('tendril_relay_fanout_entries_read_total', 'Entries read from the store for live subscribers because another process (or an unanswered append) stored them.'),
+    headChecks: r.counter('tendril_relay_head_checks_total', 'Periodic checks of followed documents\' heads in the store.'),
+    headCheckGaps: r.counter('tendril_relay_head_check_gaps_total', 'Documents a head check found ahead of what this process had delivered (a lost fan-out notice).'),
     frameIn(type, bytes) {
       const s = seriesIn(type);
       s.frames.inc();

@@ -30,6 +30,24 @@ describe('relay append', () => {
     expect((await relay.store.readSince(doc, 0, 10))[0]?.envelope).toEqual(envelope);
   });
 
+  it('stores version 1 and version 2 (chained) envelopes alike, and checks the signature of both', async () => {
+    const relay = await h.start();
+    const m = await h.member(relay);
+    const { doc } = await createDoc(m.client);
+    const v1 = makeEnvelope({ doc, author: m.device, counter: 1 });
+    const v2 = makeEnvelope({ doc, author: m.device, counter: 2, prev: new Uint8Array(16).fill(9) });
+    expect(v1[1]).toBe(1);
+    expect(v2[1]).toBe(2);
+    m.client.send({ type: FrameType.Envelope, doc, ref: 1, envelope: v1 });
+    expect(await m.client.nextOf(FrameType.Ack, doc)).toMatchObject({ ref: 1, seq: 1 });
+    m.client.send({ type: FrameType.Envelope, doc, ref: 2, envelope: v2 });
+    expect(await m.client.nextOf(FrameType.Ack, doc)).toMatchObject({ ref: 2, seq: 2 });
+    expect((await relay.store.readSince(doc, 0, 10)).map((e) => e.envelope)).toEqual([v1, v2]);
+    const forged = makeEnvelope({ doc, author: m.device, counter: 3, prev: new Uint8Array(16), badSignature: true });
+    m.client.send({ type: FrameType.Envelope, doc, ref: 3, envelope: forged });
+    expect(await m.client.nextError('E_AUTH_FAILED')).toMatchObject({ doc, ref: 3 });
+  });
+
   it('answers a resent envelope with its original seq, stores it once and fans it out once', async () => {
     const relay = await h.start();
     const m = await h.member(relay);

@@ -1,4 +1,4 @@
-/** Integration: every limit answers with its error frame: frame size, rate, pre-auth connections per address, documents per connection, pre-auth timeout, origin, slow consumer, liveness. */
+/** Integration: every limit answers with its error frame: frame size, rate, pre-auth connections per address, documents per connection and per workspace, pre-auth timeout, origin, slow consumer, liveness. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { newDocId } from '@tendril/crdt-schema/ids';
 import { CapMode, FrameType } from '@tendril/crdt-schema/wire';
@@ -66,6 +66,23 @@ describe('relay limits', () => {
     expect(await m.client.subscribe(third, caps, CapMode.Write, 0, true)).toMatchObject({ code: 'E_TOO_MANY_DOCS', fatal: false });
     m.client.send({ type: FrameType.Unsubscribe, doc: first.doc });
     expect((await m.client.subscribe(third, caps, CapMode.Write, 0, true)).type).toBe(FrameType.Subscribed);
+  });
+
+  it('caps the subscriptions of one workspace summed over its connections; a closed connection frees its share', async () => {
+    const relay = await h.start({ limits: { maxSubscriptionsPerWorkspace: 3 } });
+    const a = await h.member(relay);
+    const b = await h.member(relay, a.workspace);
+    const other = await h.member(relay);
+    await createDoc(a.client);
+    await createDoc(a.client);
+    await createDoc(b.client);
+    // A fourth document on either connection of the workspace is one too many; another workspace is not affected.
+    const caps = testCaps();
+    const refused = await b.client.subscribe(newDocId(), caps, CapMode.Write, 0, true);
+    expect(refused).toMatchObject({ code: 'E_TOO_MANY_DOCS', fatal: false });
+    expect((await createDoc(other.client)).doc).toBeDefined();
+    await a.client.close();
+    await waitFor(async () => (await b.client.subscribe(newDocId(), testCaps(), CapMode.Write, 0, true)).type === FrameType.Subscribed, 'a freed share');
   });
 
   it('closes a connection that does not complete its hello in time with E_AUTH_TIMEOUT', async () => {

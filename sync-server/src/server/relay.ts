@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { RelayStore } from '../store/types.ts';
+import { soloFanout, type Fanout } from '../fanout/types.ts';
 import { createAcceptor } from './accept.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { catchUpHighWater, resolveLimits, type RelayLimits } from './config.ts';
@@ -32,6 +33,8 @@ import { createPruner } from './pruner.ts';
 import { createRelayMetrics } from './relay-metrics.ts';
 import type { MetricsRegistry } from './prometheus.ts';
 import { createStaticFiles } from './static-files.ts';
+import { createHeadCheck } from './head-check.ts';
+import { fanoutListener } from './remote.ts';
 import { shutdownRelay } from './shutdown.ts';
 import { UsageTracker } from './usage.ts';
 import { RegistrationGate } from './registration-gate.ts';
@@ -71,6 +74,12 @@ export interface RelayDeps {
   readonly server?: Server;
   /** The metrics registry /metrics renders, when mounted routes add series of their own; default a new one. */
   readonly metricsRegistry?: MetricsRegistry;
+  /**
+   * How this relay hears of appends, ephemeral frames, revocations and capability changes made
+   * through other relay processes on the same store (fanout/redis.ts on Redis); default none (a
+   * relay alone on its store). Closed with the relay.
+   */
+  readonly fanout?: Fanout;
 }
 
 export interface Relay {
@@ -88,12 +97,20 @@ export function createRelay(deps: RelayDeps): Relay {
   const limits = resolveLimits(deps.limits);
   const metrics = createRelayMetrics(deps.metricsRegistry);
   const store = instrumentStore(deps.store, metrics.storeSeconds);
-  const hub = new DocHub();
   const registry = new ConnectionRegistry();
   const gate = new PreAuthGate(limits);
   const problems = createProblemLog(clock, logger, metrics.problems, limits.problemLogIntervalMs);
   const catchUpMemory: CatchUpMemory = { bytes: 0, waiting: 0 };
   const inflight = createInflight();
+  const fanout = deps.fanout ?? soloFanout();
+  const hub = new DocHub({
+    store,
+    logger,
+    pageSize: limits.catchUpPageSize,
+    pageBytes: limits.catchUpPageBytes,
+    onRead: (n) => metrics.fanoutEntriesRead.inc(undefined, n),
+    track: inflight.track,
+  });
   const pruner = createPruner(store, clock, logger, limits.pruneGraceMs, inflight.track);
   const startedAt = clock.now();
   let shuttingDown = false;
@@ -138,9 +155,24 @@ export function createRelay(deps: RelayDeps): Relay {
     accessCode: deps.accessCode,
     verifyEnvelopes: deps.verifyEnvelopes ?? true,
     connectionsOf: (workspace, device) => registry.of(workspace, device),
+    subscriptionsOfWorkspace: (workspace) => registry.subscriptionsOfWorkspace(workspace),
     track: inflight.track,
     schedulePrune: (doc, seq) => pruner.schedule(doc, seq),
+    announce(msg) {
+      if (!fanout.shared) return;
+      metrics.fanoutPublished.inc({ kind: msg.kind });
+      fanout.publish(msg);
+    },
   };
+  const checkHeads = createHeadCheck(store, hub, metrics);
+  const fanoutStarted = fanout.start(fanoutListener({ ctx, connections: () => registry.list(), checkHeads }));
+  // Caught by listen(); this keeps an unobserved rejection from ending the process first.
+  fanoutStarted.catch(() => undefined);
+  const headTimer = fanout.shared
+    ? clock.setInterval(() => {
+        void checkHeads().catch((err: unknown) => logger.error('fanout.head_check_failed', { error: String(err) }));
+      }, limits.headCheckIntervalMs)
+    : undefined;
 
   const health = async (): Promise<Record<string, unknown>> => {
     try {
@@ -241,7 +273,8 @@ export function createRelay(deps: RelayDeps): Relay {
   return {
     server,
     limits,
-    listen(port, host = '127.0.0.1') {
+    async listen(port, host = '127.0.0.1') {
+      await fanoutStarted;
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -260,7 +293,9 @@ export function createRelay(deps: RelayDeps): Relay {
         liveness.stop();
         problems.stop();
         clock.clearInterval(sweep);
+        if (headTimer !== undefined) clock.clearInterval(headTimer);
         await shutdownRelay({ server, wss, registry, inflight, pruner, clock, limits, logger });
+        await fanout.close();
         if (deps.closeStore ?? true) await Promise.all([deps.store.close(), guests.store.close()]);
         logger.info('relay.closed');
       })();

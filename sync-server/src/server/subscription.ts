@@ -6,11 +6,15 @@
  * The subscription joins the hub before its first store read, so every entry
  * committed later is either in a read or offered live. While catching up it
  * ignores live offers and reads pages until a short page finds it level with
- * the hub's `lastPublished`; that check and the switch to live happen in one
- * synchronous step. A live offer that is not `sentThrough + 1` (commits that
+ * the hub's `head` (the highest seq the store is known to hold, whichever
+ * relay process appended it); that check and the switch to live happen in
+ * one synchronous step. A live offer that is not `sentThrough + 1` (commits that
  * resolved out of order) sends it back to the store instead of skipping.
- * Live, the appending connection gets an Ack instead of its own entry; a
- * catch-up sends everything after the cursor, its own entries included.
+ * Live, the appending connection gets an Ack instead of its own entry; so
+ * does a catch-up that runs while this connection's appends are answered
+ * (with several relay processes a gap, and so a catch-up, is common), but
+ * the first catch-up sends everything after the cursor, its own entries of
+ * earlier sessions included.
  *
  * Memory per peer is bounded by bytes, not entries: a page stops at
  * `pageBytes` of envelopes (plus the entry that crossed it), a connection
@@ -54,6 +58,8 @@ export class Subscription {
   private catchingUp = false;
   private ended = false;
   private caughtUpSent = false;
+  /** Seqs past `sentThrough` acknowledged to this connection (its own appends): a catch-up does not send them. */
+  private readonly acked = new Set<number>();
   /** Resolves when the last frame this catch-up sent left the process. */
   private lastFlush: Promise<void> = Promise.resolve();
 
@@ -80,9 +86,12 @@ export class Subscription {
     return this.live && this.active;
   }
 
-  /** Joins the hub and starts the catch-up; call right after sending Subscribed. */
-  start(): void {
-    this.d.hub.join(this);
+  /**
+   * Joins the hub and starts the catch-up; call right after sending Subscribed.
+   * `storeHead` is the document's head as the subscribe read it from the store.
+   */
+  start(storeHead: number): void {
+    this.d.hub.join(this, storeHead);
     this.catchUp();
   }
 
@@ -90,6 +99,11 @@ export class Subscription {
     this.ended = true;
     this.live = false;
     this.d.hub.leave(this);
+  }
+
+  /** This connection's append was acknowledged at `seq`. */
+  ackedAt(seq: number): void {
+    if (seq > this.sentThrough) this.acked.add(seq);
   }
 
   /** A committed entry, from the hub. */
@@ -101,7 +115,15 @@ export class Subscription {
       return;
     }
     this.sentThrough = seq;
+    this.acked.delete(seq);
     if (origin !== this.conn) this.conn.sendBytes(FrameType.Entry, frame());
+  }
+
+  /** The log reaches `head` but the hub has no entries to offer (pruned): a live peer behind it catches up from the store. */
+  behind(head: number): void {
+    if (!this.live || this.ended || head <= this.sentThrough) return;
+    this.live = false;
+    this.catchUp();
   }
 
   private catchUp(): void {
@@ -115,6 +137,7 @@ export class Subscription {
 
   private async run(): Promise<void> {
     const { store, hub, pageSize, pageBytes, memory } = this.d;
+    let emptyReads = 0;
     try {
       while (this.active) {
         if (this.sentThrough < this.snapshotFloor) {
@@ -129,6 +152,7 @@ export class Subscription {
         try {
           if (!this.active) return;
           page = await store.readSince(this.doc, this.sentThrough, pageSize, pageBytes);
+          if (page.length > 0) emptyReads = 0;
           held = page.reduce((n, e) => n + e.envelope.length, 0);
           memory.bytes += held;
           if (!this.active) return;
@@ -143,7 +167,8 @@ export class Subscription {
           }
           for (const entry of page) {
             if (entry.seq !== this.sentThrough + 1 || !this.active) break;
-            await this.push(FrameType.Entry, encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope }));
+            const own = this.acked.delete(entry.seq) || hub.appender(this.doc, entry) === this.conn;
+            if (!own) await this.push(FrameType.Entry, encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope }));
             memory.bytes -= entry.envelope.length;
             held -= entry.envelope.length;
             this.sentThrough = entry.seq;
@@ -154,7 +179,15 @@ export class Subscription {
         }
         // A page cut short by the byte budget reached it; a page short on both counts is the end of the log.
         const last = page.length < pageSize && page.reduce((n, e) => n + e.envelope.length, 0) < pageBytes;
-        if (last && hub.lastPublished(this.doc) <= this.sentThrough && this.active) {
+        if (last && page.length === 0 && hub.head(this.doc) > this.sentThrough && this.active) {
+          // The head is ahead but no entry is left after the cursor: pruned under a snapshot since the subscribe.
+          // Or committed after this read: a read started after the head was seen holds it.
+          if (await this.sendSnapshot(this.sentThrough + 1)) continue;
+          if (++emptyReads < 2) continue;
+          this.d.logger.error('catchup.gap', { doc: this.doc, after: this.sentThrough, head: hub.head(this.doc) });
+          this.sentThrough = hub.head(this.doc);
+        }
+        if (last && hub.head(this.doc) <= this.sentThrough && this.active) {
           this.live = true;
           if (!this.caughtUpSent) {
             this.caughtUpSent = true;

@@ -59,7 +59,7 @@ describe('Redis store durability', () => {
 
   it('with waitReplicas, acknowledges an append only once a replica holds it', async () => {
     const primary = await server({ appendonly: 'no' });
-    const store = await openRedisStore({ url: primary.url, waitReplicas: 1, waitTimeoutMs: 200, prefix: 'w' });
+    const store = await openRedisStore({ url: primary.url, waitReplicas: 1, waitTimeoutMs: 3_000, prefix: 'w' });
     stores.push(store);
     const record = docRecord();
     await store.createDoc(record);

@@ -19,6 +19,8 @@ export interface EnvelopeSpec {
   size?: number;
   /** Sign with a wrong key, so the signature does not verify. */
   badSignature?: boolean;
+  /** A version 2 header with this chain link (16 bytes); omitted, a version 1 header. */
+  prev?: Uint8Array;
 }
 
 export function makeEnvelope(spec: EnvelopeSpec): Uint8Array {
@@ -28,6 +30,7 @@ export function makeEnvelope(spec: EnvelopeSpec): Uint8Array {
     epoch: keyEpoch(0),
     author: spec.author.id,
     counter: spec.counter,
+    ...(spec.prev === undefined ? {} : { prev: spec.prev }),
   });
   const body = encodeEnvelopeBody(header, new Uint8Array(randomBytes(24)), new Uint8Array(randomBytes(Math.max(16, spec.size ?? 48))));
   const signed = new Uint8Array(TAG.length + body.length);

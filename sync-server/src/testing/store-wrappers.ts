@@ -1,8 +1,10 @@
 /**
  * RelayStore wrappers that change timing, not behaviour: a gate that holds
- * appends until the test releases them, and a jittery store whose answers
- * arrive after random delays (appends still take effect in call order).
+ * appends until the test releases them, a jittery store whose answers
+ * arrive after random delays (appends still take effect in call order), and
+ * a store that loses an append's reply after storing it (a dropped connection).
  */
+import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { RelayStore } from '../store/types.ts';
 
 export interface GatedStore {
@@ -49,6 +51,26 @@ export function jitteryStore(inner: RelayStore, random: () => number, maxDelayMs
   wrapped.readSince = (...args: Parameters<RelayStore['readSince']>) =>
     later(new Promise<void>((r) => setTimeout(r, random() * maxDelayMs)).then(() => readSince(...args)));
   return wrapped as unknown as RelayStore;
+}
+
+export interface LostReplyStore {
+  readonly store: RelayStore;
+  /** The next append is stored, and then fails with E_STORE_FAILED as if the connection dropped before the reply. */
+  loseNextReply(): void;
+}
+
+export function lostReplyStore(inner: RelayStore): LostReplyStore {
+  let lose = false;
+  const store: RelayStore = {
+    ...bind(inner),
+    append: async (doc, input) => {
+      const result = await inner.append(doc, input);
+      if (!lose) return result;
+      lose = false;
+      throw new TendrilError('E_STORE_FAILED', 'the connection was lost before the reply');
+    },
+  };
+  return { store, loseNextReply: () => void (lose = true) };
 }
 
 function bind(store: RelayStore): RelayStore {

@@ -2,7 +2,8 @@
  * What a browser tab needs to answer chat turns itself: the turn runner (the
  * workers' claim / lease / settle protocol), the provider adapters (fetch
  * based), the retry and fallback wrappers, and the tools a tab may offer
- * (workspace search). The app imports it as `@tendril/workers/agent-core`.
+ * (workspace search, web fetch, the agent's memory) and the embeddings
+ * client memory recall uses. The app imports it as `@tendril/workers/agent-core`.
  * Everything here runs in a page; the one Node import on the way (node:path,
  * in the access gate, for folder grants) is stubbed by the bundler and never
  * reached from a page, which offers no folder tool.
@@ -14,6 +15,13 @@ export { turnAgent, type ProviderChoice, type TurnAgent } from './turn-agent.ts'
 export { createProvider, PROVIDER_KINDS, type ChosenProvider, type ProviderKind, type ProviderSpec } from './provider-setup.ts';
 export { fallbackChain, withRetry, type LlmProvider, type LlmDeps } from '../llm/index.ts';
 export type { Toolbox } from '../tools/tool.ts';
-export { pageAgentTools, type PageToolsOptions } from '../tools/page-tools.ts';
+export { pageAgentTools, pagePlanTools, type PageToolsOptions } from '../tools/page-tools.ts';
+export { createEmbedder, type Embedder, type EmbedderConfig } from '../llm/embeddings.ts';
+export type { AgentMemoryAccess } from '../tools/memory-tools.ts';
+export { EmbeddingCache } from '../tools/memory-recall.ts';
+export { recallCacheStore, type RecallCacheStore } from '../tools/recall-cache-store.ts';
+export type { PlanKit } from './plan-run.ts';
+export { parseCron } from '../plugins/cron.ts';
+export { writePlaybookRun } from './playbook-run.ts';
 export { PROXY_FETCH_PATH, relayFetch, type RelayFetchOptions } from '../tools/relay-fetch.ts';
 export { sessionChatAccess, type ChatAccess } from '../plugins/chat-access.ts';

@@ -23,6 +23,9 @@ import { SyncState, type DocSync, type SyncStatus } from '@tendril/crdt-schema/s
 import { liveRepliesFor, liveReplySigner, PeerSelf, type DeviceSigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
+import { claimAndRunPlan } from './plan-claim.ts';
+import { proposePlan } from './plan-propose.ts';
+import type { PlanKit } from './plan-run.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import type { ChosenProvider } from './provider-setup.ts';
 import { turnAgent } from './turn-agent.ts';
@@ -54,6 +57,8 @@ export interface AgentWorkerOptions {
   readonly retry?: Partial<TurnRetryPolicy>;
   readonly now?: () => number;
   readonly log?: (line: string) => void;
+  /** Runs approved plans (an agent's listed tools and its activity log); without it plans are proposed here but run elsewhere. */
+  readonly plans?: PlanKit;
   /** The tools an agent may use now (undefined: the agent of old); none when absent. */
   readonly tools?: (agent: Agent | undefined) => Toolbox | undefined;
   readonly maxToolRounds?: number;
@@ -187,6 +192,23 @@ export class AgentWorker {
         });
       this.running.add(run);
     }
+    if (this.o.plans) for (const reply of c.chat.runnablePlans()) this.startPlan(c, reply, this.o.plans);
+  }
+
+  /** Claims an approved plan and runs its approved steps (plan-claim.ts). */
+  private startPlan(c: OpenChat, reply: ChatMessage, kit: PlanKit): void {
+    if (this.inFlight.has(reply.id)) return;
+    this.inFlight.add(reply.id);
+    const run = claimAndRunPlan({
+      chat: c.chat, sync: c.sync, reply, me: this.me, leaseMs: this.leaseMs, settleMs: this.o.settleMs ?? 300,
+      settings: this.o.settings?.() ?? null, kit, choose: this.o.chooseProvider, signal: c.abort.signal, ...(this.o.log ? { log: this.o.log } : {}),
+    })
+      .catch((e: unknown) => this.o.log?.(`plan ${reply.id}: ${(e as Error).message}`))
+      .finally(() => {
+        this.inFlight.delete(reply.id);
+        this.running.delete(run);
+      });
+    this.running.add(run);
   }
 
   private async handle(c: OpenChat, turn: ChatMessage): Promise<void> {
@@ -230,7 +252,7 @@ export class AgentWorker {
       const signal = c.abort.signal;
       const picked = await turnAgent({
         settings: this.o.settings?.() ?? null, chat, turn, reply: target, choose: this.o.chooseProvider, signal,
-        ...(this.o.tools ? { tools: this.o.tools } : {}), ...(this.o.systemPrompt ? { systemPrompt: this.o.systemPrompt } : {}),
+        ...(this.o.tools ? { tools: this.o.tools } : {}), ...(this.o.systemPrompt ? { systemPrompt: this.o.systemPrompt } : {}), ...(this.o.log ? { log: this.o.log } : {}),
       });
       const chosen = picked.choice !== null && 'provider' in picked.choice ? picked.choice : null;
       if (!chosen) return this.fail(chat, turn.id, reply, 'no model provider is configured: add one with an API key in Settings');
@@ -239,11 +261,16 @@ export class AgentWorker {
       const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(chosen.provider, chosen.model, signal) });
       continuing(messages, target);
       const tools = picked.tools;
-      const result = await answerTurn({
-        chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), stillWriter: () => chat.claims.get(turn.id)?.worker === this.me, signal, live: liveRepliesFor(c.sync, chat, this.signer),
-        ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
-        ...(this.o.maxToolRounds !== undefined ? { maxToolRounds: this.o.maxToolRounds } : {}),
-      });
+      const result = chat.wantsPlan(turn.id)
+        ? await proposePlan({
+          chat, reply, provider: chosen.provider, model: chosen.model, messages, signal, ...(tools ? { tools } : {}),
+          agents: (this.o.settings?.()?.agents.list() ?? []).filter((a) => a.id !== picked.agent?.id), stillHolds: () => chat.claims.holds(turn.id, this.me),
+        })
+        : await answerTurn({
+          chat, reply, provider: chosen.provider, model: chosen.model, messages, worker: this.me, stillHolds: () => chat.claims.holds(turn.id, this.me), stillWriter: () => chat.claims.get(turn.id)?.worker === this.me, signal, live: liveRepliesFor(c.sync, chat, this.signer),
+          ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
+          ...(this.o.maxToolRounds !== undefined ? { maxToolRounds: this.o.maxToolRounds } : {}),
+        });
       this.o.log?.(`turn ${turn.id}: ${result.outcome} (attempt ${attempt})`);
       if (result.outcome === 'lost') return;
       if (result.outcome === 'error') return this.failed(c, turn.id, reply, attempt, result.error, toolsRan);

@@ -12,6 +12,7 @@ import type { ModelRef, settingsDoc } from '@tendril/crdt-schema/schema';
 import {
   createAnthropicProvider, createGeminiProvider, createOpenAiProvider, fallbackChain, withRetry, type LlmDeps, type LlmProvider, type RetryHooks, type RetryPolicy,
 } from '../llm/index.ts';
+import { createEmbedder, type Embedder } from '../llm/embeddings.ts';
 
 export const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'ollama'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
@@ -80,4 +81,16 @@ export function providerFromSettings(settings: ReturnType<typeof settingsDoc>, d
 export function parseProviderKind(text: string): ProviderKind {
   if (!(PROVIDER_KINDS as readonly string[]).includes(text)) throw new TendrilError('E_BAD_INPUT', `--provider must be one of ${PROVIDER_KINDS.join(', ')}`);
   return text as ProviderKind;
+}
+
+/**
+ * The embedding model the settings name for memory recall, or undefined when none is set, its
+ * provider is missing, disabled, keyless or cannot embed (Anthropic has no embeddings API).
+ */
+export function embedderFromSettings(settings: ReturnType<typeof settingsDoc>, deps: Partial<LlmDeps> = {}): Embedder | undefined {
+  const ref = settings.embeddingModel();
+  const p = ref && settings.providers().find((x) => x.id === ref.provider);
+  if (!ref || !p || !p.enabled || p.kind === 'anthropic' || (p.kind !== 'ollama' && !p.hasApiKey)) return undefined;
+  const apiKey = settings.getApiKey(p.id);
+  return createEmbedder({ kind: p.kind, id: p.id, model: ref.model, ...(p.baseUrl ? { baseUrl: p.baseUrl } : {}), ...(apiKey ? { apiKey } : {}) }, deps);
 }

@@ -5,12 +5,15 @@
  * narrowed to what is granted to it). The choice is written on the reply
  * (its agent, and the routing note when routing chose) before the model is
  * called. A reply another peer left unfinished is finished by the agent that
- * began it. Shared by the worker and the browser runner; Node-free.
+ * began it. An agent with `delegate` on its list also gets the tool that
+ * hands a sub-task to another agent (delegation.ts), with a budget for the
+ * turn. Shared by the worker and the browser runner; Node-free.
  */
 import type { Agent, ChatDoc, ChatMessage, ModelRef, RouteNote, SettingsDoc } from '@tendril/crdt-schema/schema';
 import type { Toolbox } from '../tools/tool.ts';
 import type { ChosenProvider } from './provider-setup.ts';
 import type { ReplyTarget } from './turn-ending.ts';
+import { delegatingTools } from './delegation.ts';
 import { routeTurn } from './turn-routing.ts';
 
 /** A provider, why this peer cannot call one (shown on the reply), or null when there is none at all. */
@@ -29,6 +32,7 @@ export interface TurnAgentInput {
   /** The system prompt without settings (a worker given one otherwise). */
   readonly systemPrompt?: () => string | undefined;
   readonly signal?: AbortSignal;
+  readonly log?: (line: string) => void;
 }
 
 export interface TurnAgent {
@@ -62,7 +66,10 @@ export async function turnAgent(i: TurnAgentInput): Promise<TurnAgent> {
   i.chat.setAgent(i.reply.id, { id: agent.id, name: agent.name });
   if (!kept) i.chat.setRoute(i.reply.id, routed.note);
   const prompt = [s.systemPrompt(), agent.systemPrompt].filter((p) => p.trim() !== '').join('\n\n');
-  const tools = i.tools?.(agent);
+  const tools = delegatingTools({
+    settings: s, chat: i.chat, reply: i.reply.id, limits: s.delegation(), budget: { calls: 0, tokens: 0 }, choose: i.choose,
+    ...(i.tools ? { tools: i.tools } : {}), ...(i.log ? { log: i.log } : {}),
+  }, agent, 0, i.tools?.(agent));
   return {
     agent,
     ...(routed.note ? { note: routed.note } : {}),

@@ -22,6 +22,9 @@ import type { DocSync } from '@tendril/crdt-schema/sync';
 import { liveRepliesFor, type DeviceSigner } from '@tendril/crdt-schema/workspace';
 import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
+import { claimAndRunPlan } from './plan-claim.ts';
+import { proposePlan } from './plan-propose.ts';
+import { runnableHere, type PlanKit } from './plan-run.ts';
 import { turnAgent, type ProviderChoice } from './turn-agent.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
 import { clip, continuing, endStopped, failTurn, replyFor } from './turn-ending.ts';
@@ -64,6 +67,8 @@ export interface TurnRunnerOptions {
   readonly retry?: Partial<TurnRetryPolicy>;
   readonly now?: () => number;
   readonly log?: (line: string) => void;
+  /** Runs approved plans (an agent's listed tools and its activity log); null or absent: plans are proposed here but run elsewhere. */
+  readonly plans?: () => PlanKit | null;
   /** The tools an agent may use now (undefined: the agent of old). */
   readonly tools?: (agent: Agent | undefined) => Toolbox | undefined;
   /** Told when this runner starts and stops writing a reply. */
@@ -156,7 +161,8 @@ export class TurnRunner {
     if (!c || this.stopped || c.abort.signal.aborted) return;
     this.lastScan.set(id, Date.now());
     const pending = c.chat.pendingTurns();
-    if (pending.length === 0) return;
+    const kit = this.o.plans?.() ?? null;
+    if (pending.length === 0 && (!kit || c.chat.runnablePlans().length === 0)) return;
     const grace = this.graceFor(this.o.chooseProvider());
     if (grace === null) return;
     const now = this.now();
@@ -177,6 +183,32 @@ export class TurnRunner {
       }
       this.start(c, turn);
     }
+    if (kit) for (const reply of c.chat.runnablePlans()) this.maybeRunPlan(c, reply, kit, grace, now);
+  }
+
+  /**
+   * An approved plan: claimed after the same grace as a turn (a worker, which can reach terminals, goes
+   * first), and only when this runner can offer every tool its remaining steps need.
+   */
+  private maybeRunPlan(c: Watched, reply: ChatMessage, kit: PlanKit, grace: number, now: number): void {
+    if (this.inFlight.has(reply.id)) return;
+    // A plan with a step this runner cannot offer the tool for (a command, in a tab) waits for a worker.
+    const agent = reply.agent ? this.o.settings?.()?.agents.get(reply.agent.id) : undefined;
+    if (reply.plan && !runnableHere(reply.plan, agent, kit.tools(agent))) return;
+    const seen = this.firstSeen.get(reply.id) ?? now;
+    this.firstSeen.set(reply.id, seen);
+    if (now - seen < grace) return this.wakeAt(reply.id, c.id, seen + grace - now);
+    this.inFlight.add(reply.id);
+    const run = claimAndRunPlan({
+      chat: c.chat, sync: c.sync, reply, me: this.o.me, leaseMs: this.leaseMs, settleMs: this.o.settleMs ?? 300,
+      settings: this.o.settings?.() ?? null, kit, choose: this.o.chooseProvider, signal: c.abort.signal, ...(this.o.log ? { log: this.o.log } : {}),
+    })
+      .catch((e: unknown) => this.o.log?.(`plan ${reply.id}: ${(e as Error).message}`))
+      .finally(() => {
+        this.inFlight.delete(reply.id);
+        this.running.delete(run);
+      });
+    this.running.add(run);
   }
 
   private wakeAt(turn: MessageId, chat: ChatId, ms: number): void {
@@ -244,7 +276,7 @@ export class TurnRunner {
       const signal = c.abort.signal;
       const picked = await turnAgent({
         settings: this.o.settings?.() ?? null, chat, turn, reply: target, choose: this.o.chooseProvider, signal,
-        ...(this.o.tools ? { tools: this.o.tools } : {}), ...(this.o.systemPrompt ? { systemPrompt: this.o.systemPrompt } : {}),
+        ...(this.o.tools ? { tools: this.o.tools } : {}), ...(this.o.systemPrompt ? { systemPrompt: this.o.systemPrompt } : {}), ...(this.o.log ? { log: this.o.log } : {}),
       });
       const chosen = picked.choice;
       const provider = chosen !== null && 'provider' in chosen ? chosen : null;
@@ -265,10 +297,15 @@ export class TurnRunner {
       const messages = await turnContext(chat.transcript(), turn.id, { model: provider.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(provider.provider, provider.model, signal) });
       continuing(messages, target);
       const tools = picked.tools;
-      const result = await answerTurn({
-        chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), stillWriter: () => chat.claims.get(turn.id)?.worker === me, signal, ...(this.o.signer ? { live: liveRepliesFor(c.sync, chat, this.o.signer) } : {}),
-        ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
-      });
+      const result = chat.wantsPlan(turn.id)
+        ? await proposePlan({
+          chat, reply, provider: provider.provider, model: provider.model, messages, signal, ...(tools ? { tools } : {}),
+          agents: (this.o.settings?.()?.agents.list() ?? []).filter((a) => a.id !== picked.agent?.id), stillHolds: () => chat.claims.holds(turn.id, me),
+        })
+        : await answerTurn({
+          chat, reply, provider: provider.provider, model: provider.model, messages, worker: me, stillHolds: () => chat.claims.holds(turn.id, me), stillWriter: () => chat.claims.get(turn.id)?.worker === me, signal, ...(this.o.signer ? { live: liveRepliesFor(c.sync, chat, this.o.signer) } : {}),
+          ...(tools ? { tools, onToolResult: (call) => { toolsRan = true; this.o.log?.(`turn ${turn.id}: tool ${call.name}`); } } : {}),
+        });
       this.o.log?.(`turn ${turn.id}: ${result.outcome} (attempt ${attempt})`);
       if (result.outcome === 'lost') return;
       if (result.outcome === 'error') return this.failed(c, turn.id, reply, attempt, result.error, toolsRan);

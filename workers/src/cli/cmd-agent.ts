@@ -8,24 +8,26 @@
  *   tendril agent edit   --home DIR NAME [--name NEW] [--description TEXT] [--prompt TEXT|-]
  *                        [--provider ID --model M | --default-model] [--tools a,b|none]
  *   tendril agent remove --home DIR NAME [--force]
- *   tendril agent routing --home DIR [--router PROVIDER/MODEL|none] [--default NAME] [--new-chats NAME|auto]
+ *   tendril agent routing --home DIR [--router PROVIDER/MODEL|none] [--default NAME] [--new-chats NAME|auto] [--max-depth N] [--max-calls N] [--max-tokens N]
+ *   tendril agent memory --home DIR NAME [...]   (cmd-agent-memory.ts)
  *
  * What an agent may touch is granted like a plugin's, under the agent's name:
  * `tendril plugin grant --home DIR NAME KIND RESOURCE`.
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import {
-  AGENT_PRESETS, AGENT_TOOLS, AUTO_TARGET, parseProviderId, type Agent, type AgentInput, type AgentPatch, type AgentPreset, type SettingsDoc,
+  AGENT_PRESETS, AGENT_TOOLS, AUTO_TARGET, parseProviderId, type Agent, type AgentInput, type AgentPatch, type AgentPreset, type DelegationLimits, type SettingsDoc,
 } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { flag, parseArgs, type ParsedArgs } from './args.ts';
 import { homeDir, type CliContext } from './context.ts';
 import { stdinText } from './read-input.ts';
+import { AGENT_MEMORY_USAGE, cmdAgentMemory } from './cmd-agent-memory.ts';
 import { withSession } from './session.ts';
 
 const SYNC_MS = 5000;
 
-export const AGENT_USAGE = 'agent add --home DIR --name NAME [--description T] [--prompt T|-] [--provider ID --model M] [--tools a,b|none] [--preset P] | list [--json] | edit --home DIR NAME [--name NEW] [...] [--default-model] | remove --home DIR NAME [--force] | routing --home DIR [--router PROVIDER/MODEL|none] [--default NAME] [--new-chats NAME|auto]';
+export const AGENT_USAGE = `agent add --home DIR --name NAME [--description T] [--prompt T|-] [--provider ID --model M] [--tools a,b|none] [--preset P] | list [--json] | edit --home DIR NAME [--name NEW] [...] [--default-model] | remove --home DIR NAME [--force] | routing --home DIR [--router PROVIDER/MODEL|none] [--default NAME] [--new-chats NAME|auto] [--max-depth N] [--max-calls N] [--max-tokens N] | ${AGENT_MEMORY_USAGE.replace(/^agent /, '').replace(' | agent memory', ' | memory')}`;
 
 const EDIT_VALUES = ['home', 'name', 'description', 'prompt', 'provider', 'model', 'tools'];
 
@@ -37,6 +39,7 @@ export async function cmdAgent(ctx: CliContext, argv: readonly string[]): Promis
     case 'edit': return edit(ctx, rest);
     case 'remove': return remove(ctx, rest);
     case 'routing': return routing(ctx, rest);
+    case 'memory': return cmdAgentMemory(ctx, rest);
     default: throw new TendrilError('E_BAD_INPUT', `usage: tendril ${AGENT_USAGE} (got ${sub ?? 'nothing'})`);
   }
 }
@@ -177,12 +180,23 @@ async function remove(ctx: CliContext, argv: readonly string[]): Promise<number>
   });
 }
 
+/** A whole-number flag for a delegation limit (its bounds are checked by the settings document). */
+function whole(args: ReturnType<typeof parseArgs>, name: string, key: keyof DelegationLimits): Partial<DelegationLimits> {
+  const v = flag(args, name);
+  if (v === undefined) return {};
+  if (!/^\d{1,9}$/.test(v)) throw new TendrilError('E_BAD_INPUT', `--${name} is a whole number`);
+  return { [key]: Number(v) };
+}
+
 async function routing(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home', 'router', 'default', 'new-chats'] });
+  const args = parseArgs(argv, { values: ['home', 'router', 'default', 'new-chats', 'max-depth', 'max-calls', 'max-tokens'] });
   const router = flag(args, 'router');
   const def = flag(args, 'default');
   const newChats = flag(args, 'new-chats');
-  const changing = router !== undefined || def !== undefined || newChats !== undefined;
+  const limits = {
+    ...whole(args, 'max-depth', 'maxDepth'), ...whole(args, 'max-calls', 'maxCalls'), ...whole(args, 'max-tokens', 'maxTokens'),
+  };
+  const changing = router !== undefined || def !== undefined || newChats !== undefined || Object.keys(limits).length > 0;
   return withSettings(homeDir(ctx, args), changing, async (session, settings) => {
     if (router !== undefined) {
       const slash = router.indexOf('/');
@@ -191,11 +205,14 @@ async function routing(ctx: CliContext, argv: readonly string[]): Promise<number
     }
     if (def !== undefined) settings.setDefaultAgent(named(settings, def, 'routing --default').id);
     if (newChats !== undefined) settings.setNewChatTarget(newChats === AUTO_TARGET ? AUTO_TARGET : named(settings, newChats, 'routing --new-chats').id);
+    if (Object.keys(limits).length > 0) settings.setDelegation(limits);
     const r = settings.routerModel();
+    const d = settings.delegation();
     const target = settings.newChatTarget();
     ctx.io.out(`router: ${r ? `${r.provider}/${r.model}` : 'the default model'}`);
     ctx.io.out(`default agent: ${settings.defaultAgent().name}`);
     ctx.io.out(`new chats: ${target === AUTO_TARGET ? 'auto' : (settings.agents.get(target)?.name ?? target)}`);
+    ctx.io.out(`sub-agents: ${d.maxDepth} hand-offs deep, ${d.maxCalls} calls and ${d.maxTokens} tokens per turn`);
     if (changing) await report(ctx, session);
     return 0;
   });

@@ -1,7 +1,8 @@
 /**
  * `tendril chat new|send|show|list`: chats from the command line. A new chat
  * is for the workspace's default target (Settings: an agent or auto), or the
- * one `--agent NAME|auto` names. Writes are
+ * one `--agent NAME|auto` names; `--plan` (on the chat, or on one message)
+ * asks for a plan to approve instead of action (`tendril plan`). Writes are
  * local first: with the relay unreachable a change is stored in the outbox,
  * the command says it is queued and exits 0; the next sync sends it.
  */
@@ -37,7 +38,7 @@ export async function cmdChat(ctx: CliContext, argv: readonly string[]): Promise
 }
 
 async function chatNew(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home', 'title', 'agent'] });
+  const args = parseArgs(argv, { values: ['home', 'title', 'agent'], switches: ['plan'] });
   const title = requireFlag(args, 'title');
   const agentName = flag(args, 'agent');
   return withSession(homeDir(ctx, args), async (peer) => {
@@ -55,6 +56,7 @@ async function chatNew(ctx: CliContext, argv: readonly string[]): Promise<number
     const entry = peer.workspace().chats.create({ id: newChatId(), docId: newDocId(), title, createdBy: me });
     const { chat } = await peer.openChat(entry.id);
     chat.init({ chatId: entry.id, createdBy: me, ...(target !== undefined ? { target } : {}) });
+    if (args.flags.has('plan')) chat.setPlanMode(true);
     reportPush(ctx, peer, await peer.syncOrQueue(PUSH_TIMEOUT_MS));
     ctx.io.out(entry.id);
     return 0;
@@ -62,7 +64,7 @@ async function chatNew(ctx: CliContext, argv: readonly string[]): Promise<number
 }
 
 async function chatSend(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home', 'role'] });
+  const args = parseArgs(argv, { values: ['home', 'role'], switches: ['plan'] });
   const [chatArg, ...words] = args.positionals;
   if (!chatArg || words.length === 0) throw new TendrilError('E_BAD_INPUT', 'usage: tendril chat send --home DIR CHAT TEXT|-');
   const chatId = parseChatId(chatArg);
@@ -71,7 +73,7 @@ async function chatSend(ctx: CliContext, argv: readonly string[]): Promise<numbe
     peer.requireWrite('chat');
     if (!peer.workspace().chats.get(chatId)) await peer.syncOrQueue(PUSH_TIMEOUT_MS);
     const { chat } = await peer.openChat(chatId);
-    const id = chat.addMessage({ author: peer.home.identity.deviceId, role: 'user', content, status: 'pending' });
+    const id = chat.addMessage({ author: peer.home.identity.deviceId, role: 'user', content, status: 'pending', ...(args.flags.has('plan') ? { planMode: true } : {}) });
     if (peer.home.keys.get('index')?.writeCap.secretKey) peer.workspace().chats.touch(chatId);
     reportPush(ctx, peer, await peer.syncOrQueue(PUSH_TIMEOUT_MS));
     ctx.io.out(id);
@@ -82,7 +84,11 @@ async function chatSend(ctx: CliContext, argv: readonly string[]): Promise<numbe
 function lines(m: ChatMessage): string[] {
   const status = m.status === 'done' || m.status === 'pending' ? '' : ` (${m.status}${m.error ? `: ${m.error}` : ''})`;
   const by = m.agent ? ` [by ${m.agent.name}]` : '';
-  return [...(m.route ? [`[route] ${describeRoute(m.route)}`] : []), `[${m.role}] ${m.content}${status}${by}`];
+  const hops = (m.hops ?? []).map((h) => {
+    const used = h.usage ? `, ${h.usage.inputTokens} in, ${h.usage.outputTokens} out` : '';
+    return `[hop] ${'  '.repeat(h.depth - 1)}${h.from} -> ${h.name}${h.model ? ` (${h.model}${used})` : ''}: ${h.status}: ${(h.result.split('\n')[0] ?? '').slice(0, 200)}`;
+  });
+  return [...(m.route ? [`[route] ${describeRoute(m.route)}`] : []), ...hops, `[${m.role}] ${m.content}${status}${by}`];
 }
 
 async function chatShow(ctx: CliContext, argv: readonly string[]): Promise<number> {

@@ -8,16 +8,19 @@
  * picks), with its prompt, model and tools (--provider overrides every
  * agent's model, the router's included). When the device
  * holds the permissions keys, the agent gets the tools the user granted it
- * (each access checked and logged) and installed plugins run on their schedules
+ * (each access checked and logged; memory tools recall by meaning with the
+ * settings' embedding model, else by words) and installed plugins run on their schedules
  * and folder watches; --no-tools and --no-plugins turn either off.
  */
 import { hostname } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { SessionCommands } from '@tendril/gateway';
+import { PlaybookService } from '../agent/playbook-service.ts';
+import { systemTimers } from '../llm/index.ts';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { ModelRef } from '@tendril/crdt-schema/schema';
 import { AgentWorker } from '../agent/agent-worker.ts';
-import { createProvider, parseProviderKind, providerFromSettings, type ChosenProvider, type RetrySetup } from '../agent/provider-setup.ts';
+import { createProvider, embedderFromSettings, parseProviderKind, providerFromSettings, type ChosenProvider, type RetrySetup } from '../agent/provider-setup.ts';
 import { flag, intFlag, parseArgs } from './args.ts';
 import { homeDir, seconds, type CliContext } from './context.ts';
 import { withSession } from './session.ts';
@@ -48,6 +51,7 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
     const commands = new SessionCommands({ crypto, session, gunzip: async (gz) => new Uint8Array(gunzipSync(gz)) });
     const extras = await startWorkerPlugins({
       session, home, chooseProvider, gateway: commands,
+      embedder: () => (settings ? embedderFromSettings(settings) : undefined),
       tools: !args.flags.has('no-tools'),
       plugins: !args.flags.has('no-plugins'),
       timeLimitMs: seconds(args, 'plugin-time-limit', 120),
@@ -59,17 +63,27 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
       chooseProvider,
       settings: () => settings,
       ...(extras.tools ? { tools: extras.tools } : {}),
+      ...(extras.plans ? { plans: extras.plans } : {}),
       systemPrompt: () => settings?.systemPrompt() || undefined,
       leaseMs: intFlag(args, 'lease-ms', 15_000),
       announceEveryMs: intFlag(args, 'announce-ms', 10_000),
       log: (line) => ctx.io.err(line),
     });
     await worker.start();
+    // Playbooks on their schedules: each scheduled time is written by one worker of those online (the run lease).
+    const playbooks = settings && extras.lease
+      ? new PlaybookService({
+        settings, me: session.home.identity.deviceId, lease: extras.lease, now: Date.now, timers: systemTimers,
+        openChat: async (id) => (await session.openChat(id)).chat, log: (line) => ctx.io.err(line),
+      })
+      : null;
+    playbooks?.start();
     // Guest links kept in the settings: their visitors are answered here too (outbound connection only).
     const guests = settings ? await startGuestAnswering({ session, crypto, settings, chooseProvider, now: ctx.now, log: (line) => ctx.io.err(line) }) : undefined;
     ctx.io.out(`worker ${session.home.identity.deviceId} answering chats`);
     await ctx.stopSignal;
     guests?.stop();
+    await playbooks?.stop();
     await worker.stop();
     await extras.stop();
     commands.close();

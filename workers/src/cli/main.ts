@@ -4,6 +4,8 @@
  */
 import { isTendrilError } from '@tendril/crdt-schema/errors';
 import { AGENT_USAGE, cmdAgent } from './cmd-agent.ts';
+import { cmdPlan, PLAN_USAGE } from './cmd-plan.ts';
+import { cmdPlaybook, PLAYBOOK_USAGE } from './cmd-playbook.ts';
 import { cmdChat } from './cmd-chat.ts';
 import { cmdDevices } from './cmd-devices.ts';
 import { cmdInit } from './cmd-init.ts';
@@ -28,9 +30,11 @@ const USAGE = `usage: tendril <command> [options]
   invite --home DIR [--role device|viewer|gateway|worker] [--expires 10m] [--confirm | --yes-code CODE]
   join   --home DIR LINK|- [--name NAME] [--timeout S] [--confirm-timeout S]
   sync   --home DIR
-  chat   new --home DIR --title TITLE [--agent NAME|auto] | send --home DIR CHAT TEXT|- | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
+  chat   new --home DIR --title TITLE [--agent NAME|auto] [--plan] | send --home DIR CHAT TEXT|- [--plan] | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json]
   devices list|revoke --home DIR [ID]
   ${AGENT_USAGE}
+  ${PLAN_USAGE}
+  ${PLAYBOOK_USAGE}
   ${GUEST_USAGE}
   worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S] [--announce-ms MS]
   ${PLUGIN_USAGE}
@@ -47,6 +51,8 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Pro
   sync: cmdSync,
   chat: cmdChat,
   agent: cmdAgent,
+  plan: cmdPlan,
+  playbook: cmdPlaybook,
   guest: cmdGuest,
   devices: cmdDevices,
   worker: cmdWorker,

@@ -97,6 +97,8 @@ export function normalizeResource(kind: PermissionKind, raw: string, cwd: string
       // Workers receive the keys of each granted session, so a grant names one session.
       if (raw === '*') throw new TendrilError('E_BAD_INPUT', 'a gateway-session grant names one terminal session id (workers get its keys), not *');
       return parseSessionId(raw);
+    case 'memory':
+      throw new TendrilError('E_BAD_INPUT', 'a memory grant is * (an agent reaches only its own memory)');
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Plugins inside `tendril worker`: runs each installed plugin on its cron
- * schedule and when a folder it watches changes, never two runs of the same
+ * schedule (each scheduled time on one worker of those online, with the run
+ * lease) and when a folder it watches changes, never two runs of the same
  * plugin at once (requests during a run are merged into one follow-up run).
  * Follows the permissions document: installs, uninstalls and schedule changes
  * take effect at once, and a watch stops when its folder grant is revoked.
@@ -14,6 +15,7 @@ import { FolderWatcher, type WatcherDeps, type WatchHandle } from './folder-watc
 import type { RunTrigger } from './plugin-protocol.ts';
 import type { PluginRunner, RunResult } from './plugin-runner.ts';
 import type { PluginStateStore } from './plugin-state.ts';
+import type { RunLease } from './run-lease.ts';
 import { CronScheduler } from './scheduler.ts';
 
 export interface PluginServiceOptions {
@@ -29,6 +31,8 @@ export interface PluginServiceOptions {
   readonly watcherDeps?: Partial<WatcherDeps>;
   readonly onResult?: (r: RunResult) => void;
   readonly log?: (line: string) => void;
+  /** Decides which worker runs each scheduled time (run-lease.ts); without it every worker runs it. */
+  readonly lease?: RunLease;
 }
 
 const watchKey = (plugin: PluginId, folder: string): string => `${plugin}\n${folder}`;
@@ -109,6 +113,17 @@ export class PluginService {
     return run;
   }
 
+  /** A scheduled time came: run it, when this worker holds its run lease (one worker per time). */
+  private async scheduled(plugin: PluginId, due: number): Promise<void> {
+    try {
+      if (this.o.lease && !(await this.o.lease(`plugin:${plugin}`, due))) return;
+    } catch (e) {
+      this.o.log?.(`plugin ${plugin}: run lease not taken: ${(e as Error).message}`);
+      return;
+    }
+    if (!this.stopped) await this.request(plugin, { kind: 'schedule', at: this.o.now() });
+  }
+
   /** Brings schedules and watches in line with the permissions document. */
   private sync(): void {
     if (this.stopped) return;
@@ -123,7 +138,7 @@ export class PluginService {
       if (p.schedule === undefined || this.schedules.has(p.id)) continue;
       try {
         const cron = parseCron(p.schedule, { utc: this.o.utc === true });
-        this.scheduler.set(p.id, cron, () => void this.request(p.id, { kind: 'schedule', at: this.o.now() }));
+        this.scheduler.set(p.id, cron, (due) => void this.scheduled(p.id, due));
         this.schedules.set(p.id, p.schedule);
       } catch (e) {
         this.o.log?.(`plugin ${p.name}: schedule not used: ${(e as Error).message}`);

@@ -20,7 +20,7 @@ export interface SchedulerDeps {
 interface Job {
   readonly id: string;
   readonly cron: Cron;
-  readonly fire: () => void;
+  readonly fire: (due: number) => void;
   due: number | null;
   handle: unknown;
 }
@@ -33,8 +33,8 @@ export class CronScheduler {
     this.deps = deps;
   }
 
-  /** Schedules (or reschedules) `id` to call `fire` at each of the cron's times. */
-  set(id: string, cron: Cron, fire: () => void): void {
+  /** Schedules (or reschedules) `id` to call `fire` at each of the cron's times (told the time it was due). */
+  set(id: string, cron: Cron, fire: (due: number) => void): void {
     this.delete(id);
     const job: Job = { id, cron, fire, due: cron.next(this.deps.now()), handle: undefined };
     this.jobs.set(id, job);
@@ -70,12 +70,13 @@ export class CronScheduler {
   private wake(job: Job): void {
     if (![...this.jobs.values()].includes(job) || job.due === null) return;
     const now = this.deps.now();
-    const firing = now >= job.due;
+    const due = job.due;
+    const firing = now >= due;
     if (firing) job.due = job.cron.next(now);
     this.arm(job);
     if (!firing) return;
     try {
-      job.fire();
+      job.fire(due);
     } catch (e) {
       this.deps.onError?.(job.id, e);
     }

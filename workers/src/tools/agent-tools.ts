@@ -1,6 +1,7 @@
 /**
- * The agent's toolbox in a worker: web fetch and workspace search, and a
- * gateway command when the worker has a gateway connection. Each agent acts
+ * The agent's toolbox in a worker: web fetch and workspace search, a
+ * gateway command when the worker has a gateway connection, and the agent's
+ * memory tools (memory-tools.ts) when the worker can open memory documents. Each agent acts
  * as the plugin of the same id (the general assistant as AGENT_PLUGIN_ID, the
  * agent of old): its grants and its activity log entries are made and read
  * like any plugin's, so one agent's grant is never another's. A turn is
@@ -18,7 +19,10 @@ import type { ChatAccess } from '../plugins/chat-access.ts';
 import type { FetchLimits } from './fetch-text.ts';
 import type { GatewayCommands } from './gateway-commands.ts';
 import { runCommandTool } from './run-command.ts';
-import { agentPluginId, offeredTools } from './agent-tools-offer.ts';
+import { agentPluginId, listedTools, offeredTools } from './agent-tools-offer.ts';
+import { EmbeddingCache } from './memory-recall.ts';
+import { agentMemoryTools, type AgentMemoryAccess } from './memory-tools.ts';
+import type { PlanKit } from '../agent/plan-run.ts';
 import { toolbox, type AgentTool, type Toolbox } from './tool.ts';
 import { webFetchTool } from './web-fetch.ts';
 import { searchWorkspaceTool } from './workspace-search.ts';
@@ -34,9 +38,11 @@ export interface AgentToolsOptions {
   readonly timers?: Timers;
   readonly now?: () => number;
   readonly onRecord?: (r: AccessRecord) => void;
+  /** Agents' memory: without it no memory tools are offered. */
+  readonly memory?: AgentMemoryAccess;
 }
 
-function agentTools(o: AgentToolsOptions, plugin: PluginId = AGENT_PLUGIN_ID): AgentTool[] {
+function agentTools(o: AgentToolsOptions, plugin: PluginId = AGENT_PLUGIN_ID, cache: EmbeddingCache = new EmbeddingCache()): AgentTool[] {
   const gate = createAccessGate({
     permissions: o.permissions, device: o.device, plugin,
     ...(o.now ? { now: o.now } : {}), ...(o.onRecord ? { onRecord: o.onRecord } : {}),
@@ -46,8 +52,11 @@ function agentTools(o: AgentToolsOptions, plugin: PluginId = AGENT_PLUGIN_ID): A
     webFetchTool({ gate, fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)), ...(o.fetchLimits ? { limits: o.fetchLimits } : {}), ...(o.timers ? { timers: o.timers } : {}) }),
   ];
   if (o.gateway) tools.push(runCommandTool({ gate, gateway: o.gateway }));
+  if (o.memory) tools.push(...agentMemoryTools(o.memory, o, gate, plugin, o.memory.cache ?? cache));
   return tools;
 }
+
+export type { AgentMemoryAccess };
 
 /** Every agent tool, whatever is granted (each still checks its grant when run). */
 export function agentToolbox(o: AgentToolsOptions): Toolbox {
@@ -57,10 +66,25 @@ export function agentToolbox(o: AgentToolsOptions): Toolbox {
 /** The toolbox for the next turn of an agent (undefined: the agent of old): its tools it holds a live grant for, or none. */
 export function grantedAgentTools(o: AgentToolsOptions): (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined {
   const byAgent = new Map<PluginId, AgentTool[]>();
+  const cache = o.memory?.cache ?? new EmbeddingCache();
   return (agent) => {
     const plugin = agentPluginId(agent);
     let tools = byAgent.get(plugin);
-    if (!tools) byAgent.set(plugin, (tools = agentTools(o, plugin)));
+    if (!tools) byAgent.set(plugin, (tools = agentTools(o, plugin, cache)));
     return offeredTools(o.permissions, agent, tools);
+  };
+}
+
+/** What a worker runs approved plan steps with: each agent's listed tools (gated by its grants when run) and its activity log. */
+export function planAgentTools(o: AgentToolsOptions): PlanKit {
+  const byAgent = new Map<PluginId, AgentTool[]>();
+  return {
+    tools: (agent) => {
+      const plugin = agentPluginId(agent);
+      let tools = byAgent.get(plugin);
+      if (!tools) byAgent.set(plugin, (tools = agentTools(o, plugin)));
+      return listedTools(agent, tools);
+    },
+    log: (agent, r) => createAccessGate({ permissions: o.permissions, device: o.device, plugin: agentPluginId(agent), ...(o.now ? { now: o.now } : {}), ...(o.onRecord ? { onRecord: o.onRecord } : {}) }).record(r),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The agent's tools when a browser tab answers: workspace search (the
- * workspace's own documents) and web fetch through the relay's proxy (a page
+ * workspace's own documents), the agent's memory (embeddings through the
+ * relay's proxy: app/src/lib/agent/page-embedder.ts) and web fetch through the relay's proxy (a page
  * may reach only the origins its content policy lists, so the fetch is made
  * by the relay: relay-fetch.ts), the same `web_fetch` tool as a worker's,
  * with the network grant checked for the first host and every redirect hop.
@@ -11,7 +12,10 @@
  */
 import type { DeviceId, PluginId } from '@tendril/crdt-schema/ids';
 import type { Agent, PermissionsDoc } from '@tendril/crdt-schema/schema';
-import { agentPluginId, offeredTools } from './agent-tools-offer.ts';
+import { agentPluginId, listedTools, offeredTools } from './agent-tools-offer.ts';
+import { agentMemoryTools, type AgentMemoryAccess } from './memory-tools.ts';
+import { EmbeddingCache } from './memory-recall.ts';
+import type { PlanKit } from '../agent/plan-run.ts';
 import { createAccessGate } from '../plugins/access-gate.ts';
 import type { ChatAccess } from '../plugins/chat-access.ts';
 import type { Timers } from '../llm/deps.ts';
@@ -27,15 +31,19 @@ export interface PageToolsOptions {
   /** A fetch through the relay's proxy (relayFetch); without it web fetch is not offered. */
   readonly fetch?: typeof globalThis.fetch;
   readonly timers?: Timers;
+  /** Agents' memory documents and the embedding model; without it no memory tools are offered. */
+  readonly memory?: AgentMemoryAccess;
 }
 
 /** The toolbox for the next turn a tab answers as an agent (undefined: the agent of old), or none when nothing it offers is granted. */
 export function pageAgentTools(o: PageToolsOptions): (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined {
   const byAgent = new Map<PluginId, AgentTool[]>();
+  const cache = o.memory?.cache ?? new EmbeddingCache();
   const toolsOf = (plugin: PluginId): AgentTool[] => {
     const gate = createAccessGate({ permissions: o.permissions, device: o.device, plugin });
     const tools: AgentTool[] = [searchWorkspaceTool({ gate, chats: o.chats })];
     if (o.fetch) tools.push(webFetchTool({ gate, fetch: o.fetch, ...(o.timers ? { timers: o.timers } : {}) }));
+    if (o.memory) tools.push(...agentMemoryTools(o.memory, o, gate, plugin, cache));
     return tools;
   };
   return (agent) => {
@@ -44,4 +52,15 @@ export function pageAgentTools(o: PageToolsOptions): (agent?: Pick<Agent, 'id' |
     if (!tools) byAgent.set(plugin, (tools = toolsOf(plugin)));
     return offeredTools(o.permissions, agent, tools);
   };
+}
+
+/** What a tab runs approved plan steps with: each agent's listed page tools (gated when run) and its activity log. */
+export function pagePlanTools(o: PageToolsOptions): PlanKit {
+  const tools = (agent: Pick<Agent, 'id' | 'tools'> | undefined): Toolbox | undefined => {
+    const gate = createAccessGate({ permissions: o.permissions, device: o.device, plugin: agentPluginId(agent) });
+    const list: AgentTool[] = [searchWorkspaceTool({ gate, chats: o.chats })];
+    if (o.fetch) list.push(webFetchTool({ gate, fetch: o.fetch, ...(o.timers ? { timers: o.timers } : {}) }));
+    return listedTools(agent, list);
+  };
+  return { tools, log: (agent, r) => createAccessGate({ permissions: o.permissions, device: o.device, plugin: agentPluginId(agent) }).record(r) };
 }

@@ -18,6 +18,8 @@ export interface AgentTool {
   readonly spec: ToolSpec;
   /** The permission the tool needs (on some resource) to be of any use. */
   readonly kind: PermissionKind;
+  /** The name on an agent's tool list that offers it, when not its own (the memory tools are listed as `memory`). */
+  readonly listedAs?: string;
   /** Runs with parsed arguments; returns text for the model. */
   run(args: Readonly<Record<string, unknown>>, ctx: ToolContext): Promise<string>;
 }

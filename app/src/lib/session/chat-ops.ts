@@ -20,11 +20,11 @@ export async function createChat(session: WorkspaceSession, title: string, targe
 /**
  * Adds a user turn (pending, for an agent to answer) after `follows`, the end
  * of the branch shown (read from the document when not given), and moves the
- * chat up the list.
+ * chat up the list. With `plan`, the agent answers it with a plan to approve.
  */
-export function sendMessage(session: WorkspaceSession, chatId: ChatId, chat: ChatDoc, text: string, shownEnd?: MessageId): MessageId {
+export function sendMessage(session: WorkspaceSession, chatId: ChatId, chat: ChatDoc, text: string, shownEnd?: MessageId, plan = false): MessageId {
   const follows = shownEnd ?? chat.branch().messages.at(-1)?.id;
-  const id = chat.addMessage({ author: session.home.identity.deviceId, role: 'user', content: text, status: 'pending', ...(follows ? { follows } : {}) });
+  const id = chat.addMessage({ author: session.home.identity.deviceId, role: 'user', content: text, status: 'pending', ...(follows ? { follows } : {}), ...(plan ? { planMode: true } : {}) });
   if (session.home.keys.get('index')?.writeCap.secretKey) session.workspace().chats.touch(chatId);
   return id;
 }

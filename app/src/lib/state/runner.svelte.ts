@@ -13,10 +13,15 @@
 import type { MessageId } from '@tendril/crdt-schema/ids';
 import type { Agent, PermissionsDoc, SettingsDoc } from '@tendril/crdt-schema/schema';
 import { liveReplySigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { pageAgentTools, relayFetch, sessionChatAccess, TurnRunner, type RunnerChat, type Toolbox } from '@tendril/workers/agent-core';
+import {
+  EmbeddingCache, pageAgentTools, pagePlanTools, recallCacheStore, relayFetch, sessionChatAccess, TurnRunner, type PlanKit, type RecallCacheStore, type RunnerChat, type Toolbox,
+} from '@tendril/workers/agent-core';
+
+interface PageKit { readonly doc: PermissionsDoc; readonly next: (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined; readonly plans: PlanKit }
 import { loadConnectPolicy, type ConnectPolicy } from '../agent/connect-policy.ts';
 import { pageProviders } from '../agent/page-providers.ts';
 import { deviceProxyFetch } from '../agent/proxy-fetch.ts';
+import { pageEmbedder } from '../agent/page-embedder.ts';
 import { workersMayBeOnline } from '../session/roster-view.ts';
 import type { RosterState } from './roster.svelte.ts';
 
@@ -38,13 +43,21 @@ export class PageRunner {
   private readonly runner: TurnRunner;
   /** Chats handed over before the policy was read, with the stop function each gets once watched. */
   private readonly pending = new Map<RunnerChat, (() => void) | null>();
-  private tools: { readonly doc: PermissionsDoc; readonly next: (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined } | null = null;
+  private tools: PageKit | null = null;
   /** Web pages for the agent's web_fetch, fetched by the relay's proxy (served on this page's origin) and signed by this device. */
   private readonly webFetch: typeof fetch;
+  private readonly proxyFetch: typeof fetch;
+  /** Passage vectors for memory recall, kept sealed in this device's IndexedDB between visits. */
+  private readonly recallCache = new EmbeddingCache();
+  private readonly recallStore: RecallCacheStore;
 
   constructor(o: PageRunnerOptions) {
     this.o = o;
     const proxyFetch = deviceProxyFetch(o.session.crypto, o.session.home, { observed: () => o.session.peer.relay.observed });
+    this.proxyFetch = proxyFetch;
+    const home = o.session.home;
+    this.recallStore = recallCacheStore({ crypto: o.session.crypto, workspace: home.config.workspace, device: home.identity.deviceId, localKey: home.localKey, storeFor: (d) => home.storeFor(d) });
+    void this.recallStore.load(this.recallCache).catch(() => 0);
     this.webFetch = relayFetch({ relay: o.origin, signedFetch: proxyFetch });
     this.runner = new TurnRunner({
       me: o.session.home.identity.deviceId,
@@ -58,6 +71,7 @@ export class PageRunner {
         workersMayBeOnline(this.o.roster.online, { workersOnRecord: this.o.session.workspace().workers.list().length, listeningForMs: this.o.roster.listeningForMs() }),
       systemPrompt: () => this.o.settings()?.systemPrompt() || undefined,
       tools: (agent) => this.toolsFor(this.o.permissions(), agent),
+      plans: () => this.planKit(this.o.permissions()),
       onAnswering: (reply, on) => {
         const next = new Set(this.answering);
         if (on) next.add(reply);
@@ -78,12 +92,34 @@ export class PageRunner {
   }
 
   private toolsFor(doc: PermissionsDoc | null, agent: Agent | undefined): Toolbox | undefined {
-    if (!doc) return undefined;
+    return doc ? this.kitFor(doc).next(agent) : undefined;
+  }
+
+  /** Approved plans run in this tab only when it can read the permissions (the steps' grants and the activity log). */
+  private planKit(doc: PermissionsDoc | null): PlanKit | null {
+    return doc ? this.kitFor(doc).plans : null;
+  }
+
+  private kitFor(doc: PermissionsDoc): PageKit {
     if (this.tools?.doc !== doc) {
       const device = this.o.session.home.identity.deviceId;
-      this.tools = { doc, next: pageAgentTools({ permissions: doc, device, chats: sessionChatAccess(this.o.session), fetch: this.webFetch }) };
+      const session = this.o.session;
+      // Agents' memory documents are in the chats scope; recall embeds with the settings' model, through the relay's proxy where needed.
+      const memory = session.home.keys.has('chat')
+        ? {
+            cache: this.recallCache,
+            persist: () => this.recallStore.save(this.recallCache),
+            open: async (plugin: string) => (await session.openMemory(plugin)).memory,
+            embedder: () => {
+              const settings = this.o.settings();
+              return settings && this.policy ? pageEmbedder(settings, this.policy, this.o.origin, this.proxyFetch) : undefined;
+            },
+          }
+        : undefined;
+      const options = { permissions: doc, device, chats: sessionChatAccess(session), fetch: this.webFetch, ...(memory ? { memory } : {}) };
+      this.tools = { doc, next: pageAgentTools(options), plans: pagePlanTools(options) };
     }
-    return this.tools.next(agent);
+    return this.tools;
   }
 
   /** Answers the chat's turns from now on; the returned function stops (the chat was deleted). */

@@ -4,7 +4,8 @@
  * through `setApiKey` and never read back into the UI.
  */
 import type { AgentId } from '@tendril/crdt-schema/ids';
-import type { Agent, ChatTarget, GuestLinkSettings, ModelRef, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
+import { DEFAULT_DELEGATION } from '@tendril/crdt-schema/schema';
+import type { Agent, ChatTarget, DelegationLimits, GuestLinkSettings, ModelRef, Playbook, ProviderSummary, SettingsDoc, Theme } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { frameBatched } from './frame-batch.ts';
 
@@ -18,6 +19,9 @@ export class SettingsState {
   defaultAgent = $state<AgentId | undefined>(undefined);
   newChatTarget = $state<ChatTarget>('auto');
   routerModel = $state.raw<ModelRef | undefined>(undefined);
+  embeddingModel = $state.raw<ModelRef | undefined>(undefined);
+  delegation = $state.raw<DelegationLimits>(DEFAULT_DELEGATION);
+  playbooks = $state.raw<Playbook[]>([]);
   /** Guest links with their keys: for the Guests page only, never shown whole. */
   guests = $state.raw<GuestLinkSettings[]>([]);
   readonly doc: SettingsDoc;
@@ -43,6 +47,9 @@ export class SettingsState {
     this.defaultAgent = s.defaultAgent;
     this.newChatTarget = s.newChatTarget;
     this.routerModel = s.routerModel;
+    this.embeddingModel = s.embeddingModel;
+    this.delegation = s.delegation;
+    this.playbooks = this.doc.playbooks.list();
     this.guests = this.doc.guests.list();
   }
 

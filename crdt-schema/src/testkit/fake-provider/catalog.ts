@@ -4,8 +4,9 @@
  * header as the real APIs are told apart by host; Gemini's
  * `GET /v1beta/models`) and embeddings (OpenAI's `POST /v1/embeddings`,
  * Gemini's `:embedContent` and `:batchEmbedContents`), each in its
- * provider's shape. Vectors are a deterministic function of the text, so a
- * test can compare them. These answers use no scenario.
+ * provider's shape. Vectors are a deterministic function of the text (a
+ * hashed bag of words with a few synonym groups), so a test can compare them
+ * and recall by meaning. These answers use no scenario.
  */
 import { anthropicDialect } from './anthropic.ts';
 import { geminiDialect } from './gemini.ts';
@@ -26,8 +27,7 @@ export const DEFAULT_MODELS: Readonly<Record<Dialect['name'], readonly string[]>
   gemini: ['gemini-2.5-flash', 'gemini-2.5-pro', 'text-embedding-004'],
 };
 
-export const EMBEDDING_DIMENSIONS = 8;
-
+export const EMBEDDING_DIMENSIONS = 64;
 export function catalogRoute(method: string, path: string, headers: Record<string, string | string[] | undefined>): CatalogRoute | undefined {
   if (method === 'GET' && path === '/v1/models') return { dialect: headerValue(headers['anthropic-version']) ? anthropicDialect : openAiDialect, kind: 'models' };
   if (method === 'GET' && path === '/v1beta/models') return { dialect: geminiDialect, kind: 'models' };
@@ -37,14 +37,41 @@ export function catalogRoute(method: string, path: string, headers: Record<strin
   return undefined;
 }
 
-/** A unit-length vector that depends only on `text`. */
+/**
+ * Words the fake embeds alike, so a test can recall a fact with other words than it was stored with
+ * (as a real embedding model would): each group is one concept.
+ */
+export const FAKE_SYNONYMS: readonly (readonly string[])[] = [
+  ['colour', 'color', 'hue', 'shade'],
+  ['favourite', 'favorite', 'preferred', 'best-liked'],
+  ['deadline', 'due', 'cutoff'],
+  ['car', 'automobile', 'vehicle'],
+  ['dog', 'puppy', 'hound'],
+  ['home', 'house', 'residence'],
+];
+
+const CONCEPT = new Map(FAKE_SYNONYMS.flatMap((group) => group.map((w) => [w, group[0]!] as const)));
+
+function hashWord(word: string): number {
+  let h = 2166136261;
+  for (let c = 0; c < word.length; c++) h = Math.imul(h ^ word.charCodeAt(c), 16777619);
+  return h >>> 0;
+}
+
+/**
+ * A unit-length vector that depends only on `text`: a hashed bag of words (lower case, a plural
+ * `s` dropped, synonyms of FAKE_SYNONYMS as one word), so texts sharing words or concepts are near
+ * and texts sharing none are far apart.
+ */
 export function fakeEmbedding(text: string): number[] {
-  const v = Array.from({ length: EMBEDDING_DIMENSIONS }, (_, i) => {
-    let h = 2166136261 ^ i;
-    for (let c = 0; c < text.length; c++) h = Math.imul(h ^ text.charCodeAt(c), 16777619);
-    return ((h >>> 0) / 0xffffffff) * 2 - 1;
-  });
-  const norm = Math.hypot(...v) || 1;
+  const v: number[] = Array.from({ length: EMBEDDING_DIMENSIONS }, () => 0);
+  for (const raw of text.toLowerCase().match(/[\p{L}\p{N}-]+/gu) ?? []) {
+    const word = raw.length > 3 && raw.endsWith('s') ? raw.slice(0, -1) : raw;
+    const h = hashWord(CONCEPT.get(word) ?? CONCEPT.get(raw) ?? word);
+    v[h % EMBEDDING_DIMENSIONS]! += (h & 0x100) === 0 ? 1 : -1;
+  }
+  if (Math.hypot(...v) === 0) v[0] = 1;
+  const norm = Math.hypot(...v);
   return v.map((x) => x / norm);
 }
 

@@ -9,4 +9,4 @@ export {
   type FakeFailure, type FakeToolCall, type Scenario, type ScenarioBook,
 } from './scenario.ts';
 export type { Outcome } from './writer.ts';
-export { DEFAULT_MODELS, EMBEDDING_DIMENSIONS, fakeEmbedding } from './catalog.ts';
+export { DEFAULT_MODELS, EMBEDDING_DIMENSIONS, FAKE_SYNONYMS, fakeEmbedding } from './catalog.ts';

@@ -1,6 +1,8 @@
 /** The fake provider lists models and answers embeddings in each provider's shape, behind the same key check as chat. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMBEDDING_DIMENSIONS, fakeEmbedding } from './catalog.ts';
+
+const cosine = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
 import { postJson } from './frames.ts';
 import { startFakeProvider, type FakeProvider } from './server.ts';
 
@@ -60,5 +62,12 @@ describe('fake provider: embeddings', () => {
     expect(Math.hypot(...fakeEmbedding('hello'))).toBeCloseTo(1, 10);
     const bad = await postJson(`${fake.url}/v1beta/models/text-embedding-004:embedContent`, {}, { 'x-goog-api-key': 'k' });
     expect([bad.status, (JSON.parse(bad.text) as { error: { status: string } }).error.status]).toEqual([400, 'INVALID_ARGUMENT']);
+  });
+
+  it('puts texts that share words or synonyms near and unrelated texts far', () => {
+    const stored = fakeEmbedding('favourite colour: teal');
+    expect(cosine(stored, fakeEmbedding('my preferred hue'))).toBeGreaterThan(0.5);
+    expect(cosine(stored, fakeEmbedding('teal'))).toBeGreaterThan(0.5);
+    expect(Math.abs(cosine(stored, fakeEmbedding('deploy the server tonight')))).toBeLessThan(0.3);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Envelope: append one sealed update to a document's log. Only on a write
  * subscription. The Ack goes out only after the store committed the entry;
- * then the entry fans out to the document's other subscribers. A resend of an
- * entry the relay already holds is acknowledged with its original seq; other
+ * then the entry fans out to the document's other subscribers, here and on
+ * every relay process on the store (fan-out). A resend of an entry the relay
+ * already holds is acknowledged with its original seq (and announced too: an
+ * append whose reply was lost was stored but never fanned out); other
  * bytes under an (author, counter) it holds are refused with
  * E_COUNTER_CONFLICT, never acknowledged, so no writer believes they are stored.
  * A visitor's envelope is rate-limited first (guest-hub.ts).
@@ -52,9 +54,10 @@ export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeF
   }
   // Not awaited: the store batches appends, so the connection's next frames join the same commit.
   // Appends are issued in frame order, which fixes their seqs.
+  const answered = ctx.hub.appendingFrom(conn, f.doc, env.authorKey, env.header.counter, f.envelope);
   const commit = ctx.store.append(f.doc, { author: env.authorKey, counter: env.header.counter, envelope: f.envelope });
   void ctx.track(
-    commit.then(
+    commit.finally(answered).then(
       (result) => {
         if (result.status === 'conflict') {
           ctx.logger.warn('append.counter_conflict', { doc: f.doc, counter: env.header.counter, seq: result.seq });
@@ -62,9 +65,16 @@ export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeF
           return;
         }
         conn.send({ type: FrameType.Ack, doc: f.doc, ref: f.ref, seq: result.seq });
+        conn.subs.get(f.doc)?.ackedAt(result.seq);
         if (result.status === 'appended') {
           ctx.usage.add(workspace, { bytes: f.envelope.length });
           ctx.hub.publish(f.doc, result.seq, f.envelope, conn);
+          ctx.announce({ kind: 'appended', doc: f.doc, seq: result.seq });
+        } else if (result.status === 'duplicate') {
+          // Possibly stored by an attempt whose reply was lost, and so never fanned out: the hub
+          // reads it from the store if its subscribers have not had it, here and elsewhere.
+          ctx.hub.advance(f.doc, result.seq);
+          ctx.announce({ kind: 'appended', doc: f.doc, seq: result.seq });
         }
       },
       (err: unknown) => {

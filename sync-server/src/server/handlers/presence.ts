@@ -3,10 +3,12 @@
  * subscribers, stamped with the sender's device. Never stored. Capped in size
  * and rate per connection; a peer must be subscribed to the document. Only
  * caught-up subscribers receive it: nothing comes between Subscribed and CaughtUp.
+ * Subscribers on other relay processes get it through the fan-out.
  */
-import { encodeFrame, FrameType, type PresenceFrame } from '@tendril/crdt-schema/wire';
+import { FrameType, type PresenceFrame } from '@tendril/crdt-schema/wire';
 import type { Connection } from '../connection.ts';
 import type { RelayContext } from '../context.ts';
+import { deliverEphemeral } from '../ephemeral.ts';
 
 export function handlePresence(ctx: RelayContext, conn: Connection, f: PresenceFrame): void {
   if (!conn.subs.has(f.doc)) {
@@ -22,10 +24,7 @@ export function handlePresence(ctx: RelayContext, conn: Connection, f: PresenceF
     conn.error('E_RATE_LIMITED', { doc: f.doc, retryAfterMs: wait, detail: 'presence' });
     return;
   }
-  let bytes: Uint8Array | undefined;
-  for (const sub of ctx.hub.subscribers(f.doc)) {
-    if (sub.conn === conn || !sub.isLive) continue;
-    bytes ??= encodeFrame({ type: FrameType.Presence, doc: f.doc, from: conn.identity!.device, payload: f.payload });
-    sub.conn.sendBytes(FrameType.Presence, bytes);
-  }
+  const frame = { type: FrameType.Presence, doc: f.doc, from: conn.identity!.device, payload: f.payload } as const;
+  deliverEphemeral(ctx.hub, frame, conn);
+  ctx.announce({ kind: 'frame', frame });
 }

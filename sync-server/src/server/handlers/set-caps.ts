@@ -7,14 +7,15 @@
  * keys stay readable by the devices the admin named (`readers`) and by no one
  * else, and never come back (E_CAPS_RETIRED). Success is silent
  * (docs/PROTOCOL.md: an Ack would be mistaken for an envelope's). Subscriptions whose proof key is no longer good for their mode
- * and device end with E_CAPS_CHANGED: they resubscribe with the new keys.
+ * and device end with E_CAPS_CHANGED, on every relay process (the others are
+ * told through the fan-out): they resubscribe with the new keys.
  */
 import { setCapsBytes, type SetCapsFrame } from '@tendril/crdt-schema/wire';
 import type { Connection } from '../connection.ts';
 import type { RelayContext } from '../context.ts';
 import { adminSigned } from './admin-signed.ts';
-import { capKeyStillGood, wasRetired } from './cap-keys.ts';
-import { endSubscription } from './subscribe.ts';
+import { wasRetired } from './cap-keys.ts';
+import { endStaleSubscriptions } from './stale-subscriptions.ts';
 
 export async function handleSetCaps(ctx: RelayContext, conn: Connection, f: SetCapsFrame): Promise<void> {
   const workspace = conn.identity!.workspace;
@@ -32,13 +33,7 @@ export async function handleSetCaps(ctx: RelayContext, conn: Connection, f: SetC
     return;
   }
   await ctx.track(ctx.store.setCaps(f.doc, { writeKey: f.writeKey, readKey: f.readKey, readers: f.readers }));
-  const now = await ctx.store.getDoc(f.doc);
-  let ended = 0;
-  for (const sub of ctx.hub.subscribers(f.doc)) {
-    if (now && capKeyStillGood(now, sub.mode, sub.capKey, sub.conn.identity!.deviceKey)) continue;
-    endSubscription(sub.conn, f.doc);
-    sub.conn.error('E_CAPS_CHANGED', { doc: f.doc });
-    ended++;
-  }
+  ctx.announce({ kind: 'caps', doc: f.doc });
+  const ended = await endStaleSubscriptions(ctx, f.doc);
   ctx.logger.info('doc.caps_replaced', { doc: f.doc, by: f.admin, readers: f.readers.length, subscriptionsEnded: ended });
 }

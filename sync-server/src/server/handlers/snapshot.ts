@@ -3,13 +3,14 @@
  * E_SNAPSHOT_REJECTED without a write subscription, for a seq beyond the head
  * or not newer than the stored snapshot. Accepted: Ack{ref, seq} to the
  * uploader, SnapshotStored{seq} to the document's other subscribers (so they
- * do not upload one of their own for the same stretch), and the covered
+ * do not upload one of their own for the same stretch; on every relay process), and the covered
  * entries are pruned after the grace period.
  */
 import { EnvelopeKind } from '@tendril/crdt-schema/header';
-import { CapMode, encodeFrame, FrameType, type SnapshotPutFrame } from '@tendril/crdt-schema/wire';
+import { CapMode, FrameType, type SnapshotPutFrame } from '@tendril/crdt-schema/wire';
 import type { Connection } from '../connection.ts';
 import type { RelayContext } from '../context.ts';
+import { deliverEphemeral } from '../ephemeral.ts';
 import { checkEnvelope } from './envelope-check.ts';
 
 const REASONS = {
@@ -31,12 +32,9 @@ export async function handleSnapshotPut(ctx: RelayContext, conn: Connection, f: 
     return;
   }
   conn.send({ type: FrameType.Ack, doc: f.doc, ref: f.ref, seq: f.seq });
-  let stored: Uint8Array | undefined;
-  for (const sub of ctx.hub.subscribers(f.doc)) {
-    if (sub.conn === conn) continue;
-    stored ??= encodeFrame({ type: FrameType.SnapshotStored, doc: f.doc, seq: f.seq });
-    sub.conn.sendBytes(FrameType.SnapshotStored, stored);
-  }
+  const stored = { type: FrameType.SnapshotStored, doc: f.doc, seq: f.seq } as const;
+  deliverEphemeral(ctx.hub, stored, conn);
+  ctx.announce({ kind: 'frame', frame: stored });
   ctx.schedulePrune(f.doc, f.seq);
   ctx.logger.info('snapshot.stored', { doc: f.doc, seq: f.seq, bytes: f.envelope.length });
 }

@@ -3,11 +3,13 @@
  * input, replay answers). Forwarded to the document's other subscribers, or
  * only to the connections of the device `to` names, with `from` set to the
  * sender's device. Never stored, and only for caught-up subscribers. The
- * sender must be subscribed; size and rate have their own limits.
+ * sender must be subscribed; size and rate have their own limits. Subscribers
+ * on other relay processes get it through the fan-out.
  */
-import { encodeFrame, FrameType, type StreamFrame } from '@tendril/crdt-schema/wire';
+import { FrameType, type StreamFrame } from '@tendril/crdt-schema/wire';
 import type { Connection } from '../connection.ts';
 import type { RelayContext } from '../context.ts';
+import { deliverEphemeral } from '../ephemeral.ts';
 
 export function handleStream(ctx: RelayContext, conn: Connection, f: StreamFrame): void {
   if (!conn.subs.has(f.doc)) {
@@ -23,10 +25,7 @@ export function handleStream(ctx: RelayContext, conn: Connection, f: StreamFrame
     conn.error('E_RATE_LIMITED', { doc: f.doc, retryAfterMs: wait, detail: 'stream' });
     return;
   }
-  let bytes: Uint8Array | undefined;
-  for (const sub of ctx.hub.subscribers(f.doc)) {
-    if (sub.conn === conn || !sub.isLive || (f.to !== '' && sub.conn.identity?.device !== f.to)) continue;
-    bytes ??= encodeFrame({ type: FrameType.Stream, doc: f.doc, from: conn.identity!.device, to: f.to, payload: f.payload });
-    sub.conn.sendBytes(FrameType.Stream, bytes);
-  }
+  const frame = { type: FrameType.Stream, doc: f.doc, from: conn.identity!.device, to: f.to, payload: f.payload } as const;
+  deliverEphemeral(ctx.hub, frame, conn);
+  ctx.announce({ kind: 'frame', frame });
 }

@@ -22,12 +22,26 @@ function provenKey(ctx: RelayContext, conn: Connection, f: SubscribeFrame, doc: 
   return capKeysFor(doc, f.mode, conn.identity!.deviceKey).find((key) => ctx.verifier.verify(key, message, f.proof));
 }
 
+/** Refuses (E_TOO_MANY_DOCS) when the connection or its workspace already follows as many documents as allowed. */
+function overCap(ctx: RelayContext, conn: Connection, refuse: (code: 'E_TOO_MANY_DOCS', detail: string) => void): boolean {
+  const { maxDocsPerConnection, maxSubscriptionsPerWorkspace } = ctx.limits;
+  if (conn.subs.size >= maxDocsPerConnection) {
+    refuse('E_TOO_MANY_DOCS', `at most ${maxDocsPerConnection} per connection`);
+    return true;
+  }
+  if (ctx.subscriptionsOfWorkspace(conn.identity!.workspace) >= maxSubscriptionsPerWorkspace) {
+    refuse('E_TOO_MANY_DOCS', `at most ${maxSubscriptionsPerWorkspace} subscriptions per workspace on this relay`);
+    return true;
+  }
+  return false;
+}
+
 export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: SubscribeFrame): Promise<void> {
   const identity = conn.identity!;
   const refuse = (code: Parameters<Connection['error']>[0], detail?: string): void => conn.error(code, { doc: f.doc, detail });
   conn.subs.get(f.doc)?.end();
   conn.subs.delete(f.doc);
-  if (conn.subs.size >= ctx.limits.maxDocsPerConnection) return refuse('E_TOO_MANY_DOCS', `at most ${ctx.limits.maxDocsPerConnection}`);
+  if (overCap(ctx, conn, refuse)) return;
   if (conn.guest) return subscribeGuest(ctx, conn, f);
 
   // Writing stores: only a member may hold a write subscription or register a document.
@@ -57,7 +71,7 @@ export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: Su
   const capKey = provenKey(ctx, conn, f, doc);
   if (!capKey) return refuse('E_AUTH_FAILED', 'the subscribe proof does not verify under the capability');
   if (!conn.open) return;
-  if (conn.subs.size >= ctx.limits.maxDocsPerConnection) return refuse('E_TOO_MANY_DOCS');
+  if (overCap(ctx, conn, refuse)) return;
 
   // A cursor past the head (the relay lost data, or the peer is confused) resumes from the head,
   // so new entries still reach it; the peer sees head < cursor in Subscribed and reports it.
@@ -65,7 +79,7 @@ export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: Su
   const sub = new Subscription(conn, f.doc, f.mode, capKey, cursor, doc.snapshotSeq, ctx.subscriptionDeps);
   conn.subs.set(f.doc, sub);
   conn.send({ type: FrameType.Subscribed, doc: f.doc, mode: f.mode, head: doc.head, snapshotSeq: doc.snapshotSeq });
-  sub.start();
+  sub.start(doc.head);
 }
 
 /**
@@ -82,11 +96,12 @@ async function subscribeGuest(ctx: RelayContext, conn: Connection, f: SubscribeF
   const doc = await ctx.store.getDoc(f.doc);
   if (!doc) return refuse('E_UNKNOWN_DOC', 'the conversation is gone');
   if (!conn.open) return;
+  if (overCap(ctx, conn, refuse)) return;
   const cursor = Math.min(f.cursor, doc.head);
   const sub = new Subscription(conn, f.doc, f.mode, session.visitorKey, cursor, doc.snapshotSeq, ctx.subscriptionDeps);
   conn.subs.set(f.doc, sub);
   conn.send({ type: FrameType.Subscribed, doc: f.doc, mode: f.mode, head: doc.head, snapshotSeq: doc.snapshotSeq });
-  sub.start();
+  sub.start(doc.head);
 }
 
 export function handleUnsubscribe(_ctx: RelayContext, conn: Connection, f: UnsubscribeFrame): void {
