@@ -44,6 +44,10 @@ export const ERRORS = {
   E_INVITE_EXPIRED: { summary: 'the invite expired', recovery: 'ask for a new invite link' },
   E_INVITE_USED: { summary: 'the invite was already used (invites are one-time)', recovery: 'ask for a new invite link' },
   E_INVITE_SCOPE: { summary: 'the action is outside what the invite or role grants', recovery: 'ask an admin for an invite with the needed role' },
+  E_GUEST_LINK_INVALID: { summary: 'the guest link is malformed (its fragment must hold the link id, the owner key and the secret)', recovery: 'ask the owner for the link again; copy it whole, with the part after #' },
+  E_GUEST_CODE: { summary: 'the guest access code is wrong, or too many wrong codes were tried for this link or from this address', recovery: 'check the code with the owner; after repeated wrong codes wait the delay in the error before trying again' },
+  E_GUEST_ENDED: { summary: 'the owner ended this guest link or this visitor, or the link expired', recovery: 'ask the owner for a new link; nothing more is accepted under this one' },
+  E_GUEST_LIMIT: { summary: 'a guest limit was reached: messages per minute or tokens per day for this visitor, or visitors or messages for the whole link', recovery: 'wait the delay in the error (or until the next day) and send again; the owner can raise the limits' },
   E_PASSPHRASE: { summary: 'the passphrase does not open the backup or lock', recovery: 'try again with the right passphrase; nothing was changed' },
   E_PAIRING_REJECTED: { summary: 'the inviting device rejected the pairing (the codes did not match, or it was cancelled)', recovery: 'no keys were released; compare the codes and ask for a new invite link' },
 

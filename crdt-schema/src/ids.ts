@@ -27,6 +27,8 @@ export type PluginId = Brand<string, 'PluginId'>;
 export type InviteId = Brand<string, 'InviteId'>;
 /** An agent of the workspace (settings-agents.ts); its grants are filed under the plugin id of the same text. */
 export type AgentId = Brand<string, 'AgentId'>;
+/** A guest chat link (crypto/guest-link.ts): names the link at the relay, never a secret. */
+export type GuestLinkId = Brand<string, 'GuestLinkId'>;
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const RANDOM_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -102,6 +104,7 @@ export const newSessionId = (): SessionId => randomId<SessionId>();
 export const newPluginId = (): PluginId => randomId<PluginId>();
 export const newInviteId = (): InviteId => randomId<InviteId>();
 export const newAgentId = (): AgentId => randomId<AgentId>();
+export const newGuestLinkId = (): GuestLinkId => randomId<GuestLinkId>();
 
 function parseRandom<T extends string>(kind: string, text: unknown): T {
   if (typeof text !== 'string' || !RANDOM_ID.test(text)) {
@@ -118,6 +121,7 @@ export const parseSessionId = (t: unknown): SessionId => parseRandom<SessionId>(
 export const parsePluginId = (t: unknown): PluginId => parseRandom<PluginId>('PluginId', t);
 export const parseInviteId = (t: unknown): InviteId => parseRandom<InviteId>('InviteId', t);
 export const parseAgentId = (t: unknown): AgentId => parseRandom<AgentId>('AgentId', t);
+export const parseGuestLinkId = (t: unknown): GuestLinkId => parseRandom<GuestLinkId>('GuestLinkId', t);
 
 export function parseDeviceId(text: unknown): DeviceId {
   if (typeof text !== 'string' || !DEVICE_ID.test(text)) {

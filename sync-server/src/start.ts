@@ -11,6 +11,8 @@ import { openRedisStore, type RedisStoreOptions } from './store/redis.ts';
 import type { RelayStore } from './store/types.ts';
 import { openRedisFanout } from './fanout/redis.ts';
 import type { Fanout } from './fanout/types.ts';
+import { openSqliteGuestStore } from './store/guest-sqlite.ts';
+import type { GuestStore } from './store/guest-types.ts';
 import type { RelayLimits } from './server/config.ts';
 import { silentLogger, type Logger } from './server/logger.ts';
 import { createRelay } from './server/relay.ts';
@@ -66,10 +68,15 @@ export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DATA_DIR = './data';
 export const DATABASE_FILE = 'relay.sqlite';
+/** Guest links and their visitors, beside the relay's database (store/guest-sqlite.ts). */
+export const GUEST_DATABASE_FILE = 'guests.sqlite';
 
 export async function startRelay(config: StartRelayConfig = {}): Promise<RunningRelay> {
   let store = config.store;
   let fanout: Fanout | undefined;
+  // Guest links live in SQLite beside the relay's own database; a relay on Redis or on a given store
+  // keeps them in memory (lost on restart: docs/THREAT_MODEL.md, Known gaps).
+  let guestStore: GuestStore | undefined;
   if (!store && config.redis) {
     store = await openRedisStore({ ...config.redis, ...(config.logger ? { logger: config.logger } : {}) });
     try {
@@ -82,10 +89,12 @@ export async function startRelay(config: StartRelayConfig = {}): Promise<Running
     const dir = resolve(config.dataDir ?? DEFAULT_DATA_DIR);
     mkdirSync(dir, { recursive: true });
     store = openSqliteStore({ path: join(dir, DATABASE_FILE) });
+    guestStore = openSqliteGuestStore(join(dir, GUEST_DATABASE_FILE));
   }
   const metricsRegistry = createMetricsRegistry();
   const relay = createRelay({
     store,
+    ...(guestStore ? { guestStore } : {}),
     logger: config.logger ?? silentLogger,
     limits: config.limits,
     accessCode: config.accessCode,

@@ -48,6 +48,10 @@ export const Context = {
   proxyRequest: 'tendril/proxy/v1',
   /** Ed25519 signature of a proxy admin request (kill switch) by the relay operator's key (wire/operator-proof.ts). */
   proxyOperator: 'tendril/proxy-operator/v1',
+  /** BLAKE2b context of a guest conversation key (K_visitor || link secret), crypto/guest-seal.ts. */
+  guestConversation: 'tendril/guest/conversation',
+  /** Associated-data prefix of a guest reply's live text (Stream frames), crypto/guest-seal.ts. */
+  guestLive: 'tendril/guest/live/v1',
 } as const;
 export type Context = (typeof Context)[keyof typeof Context];
 

@@ -14,5 +14,7 @@ export * from './invite-token.ts';
 export * from './invite-link.ts';
 export * from './invite-payload.ts';
 export * from './invite.ts';
+export * from './guest-link.ts';
+export * from './guest-seal.ts';
 export * from './pairing.ts';
 export * from './passphrase.ts';

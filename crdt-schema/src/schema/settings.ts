@@ -21,6 +21,7 @@ import { chatPresetsSection, type ChatPreset } from './settings-chat-presets.ts'
 import { checkDelegationLimits, readDelegationLimits, type DelegationLimits } from './settings-delegation.ts';
 import { checkUrl, parseProviderId, providersSection, type ProviderId, type ProviderSummary } from './settings-providers.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
+import { guestLinksSection } from './settings-guests.ts';
 
 export const THEMES = ['light', 'dark', 'system'] as const;
 export type Theme = (typeof THEMES)[number];
@@ -84,6 +85,8 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   return {
     ...providers,
     agents,
+    /** Guest links (settings-guests.ts); never part of toJSON. */
+    guests: guestLinksSection(doc, w),
     defaultModel,
     setDefaultModel(ref: ModelRef | undefined): void {
       const value = ref === undefined ? undefined : checkModelRef(ref);

@@ -4,12 +4,14 @@
  * boundaries, empty and limit-sized fields, multi-byte and astral text.
  */
 import { toBase64Url } from '../ids.ts';
-import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
+import type { DeviceId, DocId, GuestLinkId, WorkspaceId } from '../ids.ts';
 import type { Prng } from '../testkit/prng.ts';
 import { CapMode, FrameType } from './frames.ts';
 import type { Frame } from './frames.ts';
 import {
+  GUEST_CODE_VERIFIER_BYTES,
   MAX_ADMINS,
+  MAX_GUEST_KEY_BOX_BYTES,
   MAX_LABEL_BYTES,
   MAX_MESSAGE_BYTES,
   NONCE_BYTES,
@@ -55,6 +57,7 @@ export function arbitraryText(p: Prng, maxBytes: number): string {
 const bytes = (p: Prng, max: number): Uint8Array => p.bytes(p.bool(0.1) ? 0 : p.int(0, max));
 export const arbitraryDocId = (p: Prng): DocId => toBase64Url(p.bytes(16)) as DocId;
 export const arbitraryWorkspaceId = (p: Prng): WorkspaceId => toBase64Url(p.bytes(16)) as WorkspaceId;
+export const arbitraryGuestLinkId = (p: Prng): GuestLinkId => toBase64Url(p.bytes(16)) as GuestLinkId;
 export const arbitraryDeviceId = (p: Prng): DeviceId => toBase64Url(p.bytes(32)) as DeviceId;
 const mode = (p: Prng): CapMode => p.pick([CapMode.Read, CapMode.Write]);
 
@@ -135,5 +138,24 @@ export function arbitraryFrame(p: Prng, type?: Frame['type'], opts: ArbitraryOpt
       return { type: t, ref: u(), key: arbitraryText(p, MAX_LABEL_BYTES) || 'k' };
     case FrameType.Blob:
       return { type: t, ref: u(), found: p.bool(), data: bytes(p, max) };
+    case FrameType.GuestLink:
+      return {
+        type: t, ref: u(), link: arbitraryGuestLinkId(p), capKey: p.bytes(PUBLIC_KEY_BYTES), codeVerifier: p.bytes(GUEST_CODE_VERIFIER_BYTES),
+        expiresAt: u(), maxVisitors: u(), visitorPerMinute: u(), linkPerMinute: u(), proof: p.bytes(SIGNATURE_BYTES),
+      };
+    case FrameType.GuestHello:
+      return {
+        type: t, version: u(), link: arbitraryGuestLinkId(p), visitor: arbitraryDeviceId(p), proof: p.bytes(SIGNATURE_BYTES),
+        code: arbitraryText(p, MAX_LABEL_BYTES), keyBox: bytes(p, MAX_GUEST_KEY_BOX_BYTES), client: arbitraryText(p, MAX_LABEL_BYTES),
+      };
+    case FrameType.GuestWatch:
+      return { type: t, ref: u(), link: arbitraryGuestLinkId(p), proof: p.bytes(SIGNATURE_BYTES) };
+    case FrameType.GuestEnd:
+      return { type: t, ref: u(), link: arbitraryGuestLinkId(p), visitor: p.bool() ? new Uint8Array(0) : p.bytes(PUBLIC_KEY_BYTES), proof: p.bytes(SIGNATURE_BYTES) };
+    case FrameType.GuestState:
+      return {
+        type: t, ref: u(), link: arbitraryGuestLinkId(p), endedAt: u(),
+        visitors: Array.from({ length: p.int(0, 3) }, () => ({ key: p.bytes(PUBLIC_KEY_BYTES), keyBox: bytes(p, MAX_GUEST_KEY_BOX_BYTES), admittedAt: u(), endedAt: u() })),
+      };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The relay frame codec: `encodeFrame` and `decodeFrame` over the per-frame
- * `writeX`/`readX` pairs of handshake.ts, stream.ts and control.ts. A frame is
+ * `writeX`/`readX` pairs of handshake.ts, stream.ts, control.ts and guest.ts. A frame is
  * `varUint type` followed by its fields in the order frames.ts declares them;
  * docs/PROTOCOL.md is the byte-level spec.
  *
@@ -20,10 +20,14 @@ import type { Decoder, Encoder } from './fields.ts';
 import { readChallenge, readHello, readWelcome, writeChallenge, writeHello, writeWelcome } from './handshake.ts';
 import * as stream from './stream.ts';
 import * as control from './control.ts';
+import * as guest from './guest.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './limits.ts';
 
 export {
   DEFAULT_MAX_FRAME_BYTES,
+  GUEST_CODE_VERIFIER_BYTES,
+  MAX_GUEST_KEY_BOX_BYTES,
+  MAX_GUEST_VISITORS,
   MAX_PAYLOAD_BYTES,
   MAX_ADMINS,
   MAX_LABEL_BYTES,
@@ -60,6 +64,11 @@ const CODECS: { [T in Frame['type']]: Codec<T> } = {
   [FrameType.Blob]: { write: control.writeBlob, read: control.readBlob },
   [FrameType.AddAdmin]: { write: control.writeAddAdmin, read: control.readAddAdmin },
   [FrameType.Enrol]: { write: control.writeEnrol, read: control.readEnrol },
+  [FrameType.GuestLink]: { write: guest.writeGuestLink, read: guest.readGuestLink },
+  [FrameType.GuestHello]: { write: guest.writeGuestHello, read: guest.readGuestHello },
+  [FrameType.GuestWatch]: { write: guest.writeGuestWatch, read: guest.readGuestWatch },
+  [FrameType.GuestEnd]: { write: guest.writeGuestEnd, read: guest.readGuestEnd },
+  [FrameType.GuestState]: { write: guest.writeGuestState, read: guest.readGuestState },
 };
 
 function codecOf(type: unknown): Codec<Frame['type']> | undefined {

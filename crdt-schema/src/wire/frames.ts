@@ -4,9 +4,9 @@
  * and docs/PROTOCOL.md. The relay reads these frames and the plaintext
  * envelope header only; payloads are ciphertext. The exact bytes every proof
  * and signature covers are built by proofs.ts (helloProofBytes,
- * subscribeProofBytes, revokeBytes, setCapsBytes): use those, never rebuild them.
+ * subscribeProofBytes, revokeBytes, setCapsBytes, the guest*Bytes): use those, never rebuild them.
  */
-import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
+import type { DeviceId, DocId, GuestLinkId, WorkspaceId } from '../ids.ts';
 
 /** Version spoken in hello/challenge. A peer refuses a relay with no common version. */
 export const PROTOCOL_VERSION = 1;
@@ -36,6 +36,11 @@ export const FrameType = {
   AddAdmin: 21,
   Enrol: 22,
   SnapshotStored: 23,
+  GuestLink: 24,
+  GuestHello: 25,
+  GuestWatch: 26,
+  GuestEnd: 27,
+  GuestState: 28,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 
@@ -301,6 +306,94 @@ export interface StreamFrame {
   payload: Uint8Array;
 }
 
+/**
+ * C->R, from a member device: registers a guest link, or replaces its limits. `capKey` is the owner's
+ * Ed25519 key for the link: it follows the link's conversations (their documents' capability) and
+ * signs every request about the link; `proof` is its signature over `guestLinkBytes` (guest-proofs.ts) (bound to
+ * this connection's nonce). Once registered, only the same capKey may change or end the link.
+ * `codeVerifier` is `guestCodeVerifier` (guest-proofs.ts) of the access code: the relay keeps no code in clear.
+ */
+export interface GuestLinkFrame {
+  type: typeof FrameType.GuestLink;
+  ref: number;
+  link: GuestLinkId;
+  capKey: Uint8Array;
+  codeVerifier: Uint8Array;
+  /** Relay time in ms after which visitors are refused; 0 = never. */
+  expiresAt: number;
+  /** Most visitors the link admits (each browser key is one). */
+  maxVisitors: number;
+  /** Messages one visitor may send per minute. */
+  visitorPerMinute: number;
+  /** Messages all visitors of the link together may send per minute. */
+  linkPerMinute: number;
+  proof: Uint8Array;
+}
+
+/**
+ * C->R, instead of Hello: a visitor asks to be admitted to a guest link. `visitor` is the visitor's own
+ * Ed25519 key (kept by their browser across visits) and `proof` its signature over
+ * `guestHelloBytes` (guest-proofs.ts); `code` the access code the visitor typed. `keyBox` (first visit only; empty
+ * on return) is the visitor's conversation secret sealed to the owner's link key, stored for the owner.
+ * Admitted, the connection may follow and append to one document only, `guestDocId` (guest-proofs.ts).
+ */
+export interface GuestHelloFrame {
+  type: typeof FrameType.GuestHello;
+  version: number;
+  link: GuestLinkId;
+  visitor: DeviceId;
+  proof: Uint8Array;
+  code: string;
+  keyBox: Uint8Array;
+  client: string;
+}
+
+/**
+ * C->R, from a member device: list the link's visitors (a GuestState answers) and keep sending a fresh
+ * GuestState whenever a visitor is admitted or ended, until the connection closes. `proof` by the
+ * link's capKey over `guestWatchBytes` (guest-proofs.ts).
+ */
+export interface GuestWatchFrame {
+  type: typeof FrameType.GuestWatch;
+  ref: number;
+  link: GuestLinkId;
+  proof: Uint8Array;
+}
+
+/**
+ * C->R: the owner ends one visitor (`visitor` their key) or the whole link (`visitor` empty). The relay
+ * refuses them from then on and closes their connections. `proof` by the link's capKey over
+ * `guestEndBytes` (guest-proofs.ts).
+ */
+export interface GuestEndFrame {
+  type: typeof FrameType.GuestEnd;
+  ref: number;
+  link: GuestLinkId;
+  visitor: Uint8Array;
+  proof: Uint8Array;
+}
+
+/** One visitor of a guest link as the relay holds it. */
+export interface GuestVisitor {
+  /** The visitor's Ed25519 key. */
+  key: Uint8Array;
+  /** Their conversation secret sealed to the owner's link key (opaque to the relay). */
+  keyBox: Uint8Array;
+  admittedAt: number;
+  /** 0 while the visitor may talk; else when the owner ended them. */
+  endedAt: number;
+}
+
+/** R->C: the answer to GuestLink, GuestWatch and GuestEnd (`ref`), and the watch's later updates (`ref` 0). */
+export interface GuestStateFrame {
+  type: typeof FrameType.GuestState;
+  ref: number;
+  link: GuestLinkId;
+  /** 0 while the link admits visitors; else when the owner ended it. */
+  endedAt: number;
+  visitors: GuestVisitor[];
+}
+
 export type Frame =
   | ChallengeFrame
   | HelloFrame
@@ -324,7 +417,12 @@ export type Frame =
   | BlobFrame
   | StreamFrame
   | AddAdminFrame
-  | EnrolFrame;
+  | EnrolFrame
+  | GuestLinkFrame
+  | GuestHelloFrame
+  | GuestWatchFrame
+  | GuestEndFrame
+  | GuestStateFrame;
 
 type Guard<F extends Frame> = (f: Frame) => f is F;
 const guard = <F extends Frame>(t: F['type']): Guard<F> => (f: Frame): f is F => f.type === t;
@@ -352,3 +450,8 @@ export const isBlob = guard<BlobFrame>(FrameType.Blob);
 export const isStream = guard<StreamFrame>(FrameType.Stream);
 export const isAddAdmin = guard<AddAdminFrame>(FrameType.AddAdmin);
 export const isEnrol = guard<EnrolFrame>(FrameType.Enrol);
+export const isGuestLink = guard<GuestLinkFrame>(FrameType.GuestLink);
+export const isGuestHello = guard<GuestHelloFrame>(FrameType.GuestHello);
+export const isGuestWatch = guard<GuestWatchFrame>(FrameType.GuestWatch);
+export const isGuestEnd = guard<GuestEndFrame>(FrameType.GuestEnd);
+export const isGuestState = guard<GuestStateFrame>(FrameType.GuestState);

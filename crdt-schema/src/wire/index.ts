@@ -7,3 +7,4 @@ export * from './invite-claims.ts';
 export * from './proxy-proof.ts';
 export * from './proxy-fetch.ts';
 export * from './operator-proof.ts';
+export * from './guest-proofs.ts';

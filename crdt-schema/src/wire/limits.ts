@@ -34,3 +34,10 @@ export const MAX_ID_BYTES = 64;
 
 /** ErrorFrame.code: a known code or any short code of the same shape. */
 export const ERROR_CODE_PATTERN = /^E_[A-Z_]{1,62}$/;
+
+/** Longest guest key box (a 64-byte secret sealed with crypto_box_seal takes 112). */
+export const MAX_GUEST_KEY_BOX_BYTES = 256;
+/** Most visitors one guest link may have, and so one GuestState may list. */
+export const MAX_GUEST_VISITORS = 4096;
+/** Length of an access-code verifier (SHA-256). */
+export const GUEST_CODE_VERIFIER_BYTES = 32;

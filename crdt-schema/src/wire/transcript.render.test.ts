@@ -3,7 +3,7 @@
  * recorder keeps exactly the bytes that went to the relay for leak checks.
  */
 import { describe, expect, it } from 'vitest';
-import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
+import type { DeviceId, DocId, GuestLinkId, WorkspaceId } from '../ids.ts';
 import { encodeFrame } from './codec.ts';
 import { CapMode, FrameType } from './frames.ts';
 import type { Frame } from './frames.ts';
@@ -13,6 +13,7 @@ const DOC = 'Ab12cdEf34ghIj56klMn78' as DocId;
 const WS = 'Zy98xwVu76tsRq54poNm32' as WorkspaceId;
 const ALICE = 'AL1CEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaA' as DeviceId;
 const BOB = 'B0BbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbA' as DeviceId;
+const LINK = 'Gu35tL1nkaaaaaaaaaaaaa' as GuestLinkId;
 const sig = new Uint8Array(64);
 const key = new Uint8Array(32);
 
@@ -40,6 +41,11 @@ const session: [string, string, Frame][] = [
   ['alice', 'relay', { type: FrameType.BlobPut, ref: 6, key: 'inv1tekey-123', ttlSeconds: 600, data: new Uint8Array(80) }],
   ['relay', 'alice', { type: FrameType.Blob, ref: 6, found: true, data: new Uint8Array(0) }],
   ['bob', 'relay', { type: FrameType.BlobTake, ref: 1, key: 'inv1tekey-123' }],
+  ['alice', 'relay', { type: FrameType.GuestLink, ref: 7, link: LINK, capKey: key, codeVerifier: key, expiresAt: 0, maxVisitors: 50, visitorPerMinute: 10, linkPerMinute: 100, proof: sig }],
+  ['visitor', 'relay', { type: FrameType.GuestHello, version: 1, link: LINK, visitor: BOB, proof: sig, code: '4417', keyBox: new Uint8Array(112), client: 'tendril-guest/0.1' }],
+  ['alice', 'relay', { type: FrameType.GuestWatch, ref: 8, link: LINK, proof: sig }],
+  ['relay', 'alice', { type: FrameType.GuestState, ref: 8, link: LINK, endedAt: 0, visitors: [{ key, keyBox: new Uint8Array(112), admittedAt: 1, endedAt: 0 }] }],
+  ['alice', 'relay', { type: FrameType.GuestEnd, ref: 9, link: LINK, visitor: key, proof: sig }],
   ['relay', 'bob', { type: FrameType.Error, code: 'E_RATE_LIMITED', message: 'slow down', doc: '', ref: 1, retryAfterMs: 250, fatal: false }],
   ['relay', 'bob', { type: FrameType.Error, code: 'E_REVOKED', message: 'revoked', doc: DOC, ref: 0, retryAfterMs: 0, fatal: true }],
 ];
@@ -73,6 +79,11 @@ describe('transcript', () => {
         'alice -> relay | BLOB_PUT ref=6 key=inv1te ttlSeconds=600 bytes=80',
         'relay -> alice | BLOB ref=6 found=true bytes=0',
         'bob -> relay | BLOB_TAKE ref=1 key=inv1te',
+        'alice -> relay | GUEST_LINK ref=7 link=Gu35tL maxVisitors=50 visitorPerMinute=10 linkPerMinute=100',
+        'visitor -> relay | GUEST_HELLO version=1 link=Gu35tL visitor=B0Bbbb client="tendril-guest/0.1" code=set keyBox=112',
+        'alice -> relay | GUEST_WATCH ref=8 link=Gu35tL',
+        'relay -> alice | GUEST_STATE ref=8 link=Gu35tL visitors=1',
+        'alice -> relay | GUEST_END ref=9 link=Gu35tL one visitor',
         'relay -> bob | ERROR E_RATE_LIMITED doc=- ref=1 retryAfterMs=250',
         'relay -> bob | ERROR E_REVOKED doc=Ab12cd ref=0 fatal',
       ].join('\n'),

@@ -72,6 +72,17 @@ function fields(f: Frame): string {
       return `ws=${short(f.workspace)} signer=${short(f.signer)} token=${f.token.length}`;
     case FrameType.AddAdmin:
       return `ws=${short(f.workspace)} admin=${short(f.admin)}`;
+    case FrameType.GuestLink:
+      return `ref=${f.ref} link=${short(f.link)} maxVisitors=${f.maxVisitors} visitorPerMinute=${f.visitorPerMinute} linkPerMinute=${f.linkPerMinute}`;
+    case FrameType.GuestHello:
+      return `version=${f.version} link=${short(f.link)} visitor=${short(f.visitor)} client=${JSON.stringify(f.client)}` +
+        (f.code === '' ? '' : ' code=set') + (f.keyBox.length === 0 ? '' : ` keyBox=${f.keyBox.length}`);
+    case FrameType.GuestWatch:
+      return `ref=${f.ref} link=${short(f.link)}`;
+    case FrameType.GuestEnd:
+      return `ref=${f.ref} link=${short(f.link)} ${f.visitor.length === 0 ? 'whole link' : 'one visitor'}`;
+    case FrameType.GuestState:
+      return `ref=${f.ref} link=${short(f.link)} visitors=${f.visitors.length}${f.endedAt === 0 ? '' : ' ended'}`;
   }
 }
 

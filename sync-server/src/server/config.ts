@@ -97,6 +97,20 @@ export interface RelayLimits {
   registrationWindowMs: number;
   /** Workspaces the relay holds in total; registration stops there [E_REGISTRATION_LIMIT, fatal]. */
   maxWorkspaces: number;
+  /** Wrong guest access codes from one address before each further try must wait [E_GUEST_CODE, fatal, with the wait]. */
+  guestCodeFreeTriesPerIp: number;
+  /** Wrong guest access codes for one link, from any address, before each further try must wait. */
+  guestCodeFreeTriesPerLink: number;
+  /** The first wait after the free tries; it doubles with each further wrong code. */
+  guestCodeDelayMs: number;
+  /** The longest wait between guest code tries. */
+  guestCodeMaxDelayMs: number;
+  /** Wrong codes are forgotten after this long without another. */
+  guestCodeForgetMs: number;
+  /** Messages all guests from one address may send per minute, whatever their links [E_GUEST_LIMIT]. */
+  guestMessagesPerMinutePerIp: number;
+  /** Largest guest message envelope [E_GUEST_LIMIT]. */
+  maxGuestMessageBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
@@ -142,6 +156,13 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxRegistrationsPerIp: 10,
   registrationWindowMs: 3_600_000,
   maxWorkspaces: 100_000,
+  guestCodeFreeTriesPerIp: 5,
+  guestCodeFreeTriesPerLink: 20,
+  guestCodeDelayMs: 1_000,
+  guestCodeMaxDelayMs: 10 * 60_000,
+  guestCodeForgetMs: 3_600_000,
+  guestMessagesPerMinutePerIp: 120,
+  maxGuestMessageBytes: 32 * 1024,
 });
 
 /** Defaults overlaid with `overrides`; throws on a value that is not a positive number. */

@@ -15,6 +15,7 @@ import type { ProblemLog } from './problem-log.ts';
 import type { RelayMetrics } from './relay-metrics.ts';
 import { createTokenBucket, type TokenBucket } from './token-bucket.ts';
 import type { Subscription } from './subscription.ts';
+import type { GuestSession } from './guest-hub.ts';
 
 export const ConnState = {
   /** Challenge sent; only a hello is accepted. */
@@ -64,6 +65,8 @@ export interface ErrorDetail {
 export class Connection {
   state: ConnState = ConnState.Challenged;
   identity: Identity | undefined;
+  /** Set when a visitor was admitted through GuestHello: the connection may use its one conversation only. */
+  guest: GuestSession | undefined;
   readonly subs = new Map<DocId, Subscription>();
   /** False once a ping went unanswered; any pong or frame sets it again. */
   alive = true;

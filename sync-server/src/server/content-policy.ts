@@ -1,7 +1,8 @@
 /**
  * The Content-Security-Policy the relay sends with the app's files. The app is a static build, so
  * its one inline script (SvelteKit's bootstrap) is allowed by its SHA-256 hash, taken from the very
- * file being served; no other inline script, no eval, no plugin, no framing, no foreign base URL.
+ * file being served; no other inline script, no eval, no plugin, no framing (but for the guest page),
+ * no foreign base URL.
  *
  * `connect-src` is the relay itself ('self' covers its ws:/wss: origin), the loopback and `.local`
  * origins on any port, the Anthropic API (which accepts calls from a page that asks for it), and
@@ -56,7 +57,7 @@ export function inlineScriptHashes(html: string): string[] {
  * The policy for an app response; `scriptHashes` are the inline scripts that response may run,
  * `connectSources` the operator's extra origins (already checked by parseConnectSources).
  */
-export function contentSecurityPolicy(scriptHashes: readonly string[] = [], connectSources: readonly string[] = []): string {
+export function contentSecurityPolicy(scriptHashes: readonly string[] = [], connectSources: readonly string[] = [], opts: { frameable?: boolean } = {}): string {
   const directives: [string, ...string[]][] = [
     ['default-src', "'self'"],
     ['script-src', "'self'", "'wasm-unsafe-eval'", ...scriptHashes],
@@ -69,7 +70,9 @@ export function contentSecurityPolicy(scriptHashes: readonly string[] = [], conn
     ['object-src', "'none'"],
     ['base-uri', "'none'"],
     ['form-action', "'self'"],
-    ['frame-ancestors', "'none'"],
+    // The guest page (app/guest, served under /guest/) may be embedded in any site: the owner's
+    // snippet is an iframe of it. It holds nothing of the workspace; every other page may not be framed.
+    ['frame-ancestors', opts.frameable ? '*' : "'none'"],
   ];
   return directives.map((d) => d.join(' ')).join('; ');
 }

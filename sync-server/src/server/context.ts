@@ -3,7 +3,7 @@
  * createRelay; nothing in it is module-level, so two relays in one process
  * never see each other's state.
  */
-import type { DeviceId, DocId, WorkspaceId } from '@tendril/crdt-schema/ids';
+import type { DeviceId, DocId, GuestLinkId, WorkspaceId } from '@tendril/crdt-schema/ids';
 import type { RelayStore } from '../store/types.ts';
 import type { Clock } from './clock.ts';
 import type { RelayLimits } from './config.ts';
@@ -17,6 +17,9 @@ import type { RelayMetrics } from './relay-metrics.ts';
 import type { SubscriptionDeps } from './subscription.ts';
 import type { UsageTracker } from './usage.ts';
 import type { RegistrationGate } from './registration-gate.ts';
+import type { GuestStore } from '../store/guest-types.ts';
+import type { GuestCodeGate } from './guest-code-gate.ts';
+import type { GuestHub } from './guest-hub.ts';
 
 export interface RelayContext {
   readonly store: RelayStore;
@@ -43,6 +46,14 @@ export interface RelayContext {
    * refusal detail when a cap is full (nothing counted then).
    */
   admitIdentity(conn: Connection, identity: Identity): string | undefined;
+  /**
+   * The same for a visitor admitted to a guest link: counted per visitor and per link (with the
+   * per-device and per-workspace caps), never against the owner's workspace, so visitors cannot fill
+   * the owner's connection cap.
+   */
+  admitGuest(conn: Connection, identity: Identity, link: GuestLinkId): string | undefined;
+  /** Guest links: where they are kept, the code-guessing brake, the live visitors and watchers. */
+  readonly guests: { readonly store: GuestStore; readonly gate: GuestCodeGate; readonly hub: GuestHub };
   /** Open connections of `device` in `workspace`. */
   connectionsOf(workspace: WorkspaceId, device: DeviceId): Connection[];
   /** Documents followed by the workspace's connections on this process, summed over connections. */

@@ -25,6 +25,7 @@ import { handleAddAdmin } from './handlers/add-admin.ts';
 import { handleEnrol } from './handlers/enrol.ts';
 import { handleSetCaps } from './handlers/set-caps.ts';
 import { handleBlobPut, handleBlobTake } from './handlers/blobs.ts';
+import { handleGuestEnd, handleGuestHello, handleGuestLink, handleGuestWatch } from './handlers/guest.ts';
 
 type Handler<F extends Frame> = (ctx: RelayContext, conn: Connection, frame: F) => Promise<void> | void;
 type Of<T extends Frame['type']> = Extract<Frame, { type: T }>;
@@ -44,7 +45,15 @@ const HANDLERS: { [T in Frame['type']]?: Handler<Of<T>> } = {
   [FrameType.SetCaps]: handleSetCaps,
   [FrameType.BlobPut]: handleBlobPut,
   [FrameType.BlobTake]: handleBlobTake,
+  [FrameType.GuestLink]: handleGuestLink,
+  [FrameType.GuestHello]: handleGuestHello,
+  [FrameType.GuestWatch]: handleGuestWatch,
+  [FrameType.GuestEnd]: handleGuestEnd,
 };
+
+/** What an admitted visitor may send: follow, leave and append to its own conversation (handlers check which). */
+const GUEST_FRAMES: ReadonlySet<number> = new Set([FrameType.Subscribe, FrameType.Unsubscribe, FrameType.Envelope, FrameType.GuestHello]);
+const isHello = (t: number): boolean => t === FrameType.Hello || t === FrameType.GuestHello;
 
 const refOf = (f: Frame): number => ('ref' in f ? f.ref : 0);
 const docOf = (f: Frame): string => ('doc' in f ? f.doc : '');
@@ -83,7 +92,8 @@ export function dispatch(ctx: RelayContext, conn: Connection, bytes: Uint8Array,
   if (!handler) return stray(ctx, conn, 'E_FRAME_UNKNOWN', { ref: refOf(frame), detail: `${frameTypeLabel(frame.type)} is a relay-to-client frame` }, false);
   conn.enqueue(() => {
     if (conn.state === ConnState.Closing) return;
-    if (conn.state === ConnState.Challenged && frame.type !== FrameType.Hello) return stray(ctx, conn, 'E_AUTH_REQUIRED', { ref: refOf(frame), doc: docOf(frame) }, false);
+    if (conn.state === ConnState.Challenged && !isHello(frame.type)) return stray(ctx, conn, 'E_AUTH_REQUIRED', { ref: refOf(frame), doc: docOf(frame) }, false);
+    if (conn.guest && !GUEST_FRAMES.has(frame.type)) return conn.error('E_FORBIDDEN', { ref: refOf(frame), doc: docOf(frame), detail: 'a visitor may only follow and write its own conversation' });
     return handler(ctx, conn, frame);
   });
 }

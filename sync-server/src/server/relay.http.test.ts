@@ -115,6 +115,18 @@ describe('relay HTTP', () => {
     expect((await get(relay.url, '/app.js')).csp).toMatch(/^default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; /);
   });
 
+  it('lets only the guest page be framed (the owner embeds it), never the app', async () => {
+    const root = dirs.make('static');
+    writeFileSync(join(root, 'index.html'), 'app');
+    mkdirSync(join(root, 'guest'));
+    writeFileSync(join(root, 'guest', 'index.html'), 'guest page');
+    const relay = await h.start({ staticDir: root });
+    const ancestors = async (path: string) => new Map((await get(relay.url, path)).csp.split(/;\s*/).map((d) => [d.split(' ')[0], d.split(' ').slice(1)])).get('frame-ancestors');
+    expect(await ancestors('/guest/')).toEqual(['*']);
+    expect(await ancestors('/')).toEqual(["'none'"]);
+    expect(await ancestors('/guestbook')).toEqual(["'none'"]);
+  });
+
   it('tries mounted routes after its own paths and before static files', async () => {
     const root = dirs.make('static');
     writeFileSync(join(root, 'index.html'), 'app');

@@ -38,9 +38,16 @@ import { fanoutListener } from './remote.ts';
 import { shutdownRelay } from './shutdown.ts';
 import { UsageTracker } from './usage.ts';
 import { RegistrationGate } from './registration-gate.ts';
+import type { GuestStore } from '../store/guest-types.ts';
+import { createMemoryGuestStore } from '../store/guest-memory.ts';
+import { GuestCodeGate } from './guest-code-gate.ts';
+import { GuestHub } from './guest-hub.ts';
+import type { WorkspaceId } from '@tendril/crdt-schema/ids';
 
 export interface RelayDeps {
   readonly store: RelayStore;
+  /** Where guest links and visitors are kept; default in memory (closed with the relay when closeStore). */
+  readonly guestStore?: GuestStore;
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly limits?: Partial<RelayLimits>;
@@ -108,6 +115,18 @@ export function createRelay(deps: RelayDeps): Relay {
   const startedAt = clock.now();
   let shuttingDown = false;
   let closing: Promise<void> | undefined;
+  const guests = { store: deps.guestStore ?? createMemoryGuestStore(), gate: new GuestCodeGate(limits), hub: new GuestHub(limits) };
+  const admitCounted = (conn: Parameters<RelayContext['admitIdentity']>[0], id: Parameters<RelayContext['admitIdentity']>[1], what: string): string | undefined => {
+    if (registry.countOfDevice(id.workspace, id.device) >= limits.maxConnectionsPerDevice) {
+      return `at most ${limits.maxConnectionsPerDevice} connections per ${what === 'workspace' ? 'device' : 'visitor'}`;
+    }
+    if (registry.countOfWorkspace(id.workspace) >= limits.maxConnectionsPerWorkspace) {
+      return `at most ${limits.maxConnectionsPerWorkspace} connections per ${what}`;
+    }
+    registry.authenticated(conn, id);
+    gate.release(conn);
+    return undefined;
+  };
 
   const ctx: RelayContext = {
     store,
@@ -127,17 +146,10 @@ export function createRelay(deps: RelayDeps): Relay {
       memory: catchUpMemory,
     },
     problems,
-    admitIdentity(conn, id) {
-      if (registry.countOfDevice(id.workspace, id.device) >= limits.maxConnectionsPerDevice) {
-        return `at most ${limits.maxConnectionsPerDevice} connections per device`;
-      }
-      if (registry.countOfWorkspace(id.workspace) >= limits.maxConnectionsPerWorkspace) {
-        return `at most ${limits.maxConnectionsPerWorkspace} connections per workspace`;
-      }
-      registry.authenticated(conn, id);
-      gate.release(conn);
-      return undefined;
-    },
+    admitIdentity: (conn, id) => admitCounted(conn, id, 'workspace'),
+    // Counted under the link, not the owner's workspace: 'guest:' cannot start a workspace id.
+    admitGuest: (conn, id, link) => admitCounted(conn, { ...id, workspace: `guest:${link}` as WorkspaceId }, 'guest link'),
+    guests,
     usage: new UsageTracker(store, clock, limits),
     registrations: new RegistrationGate(clock, limits),
     accessCode: deps.accessCode,
@@ -254,6 +266,8 @@ export function createRelay(deps: RelayDeps): Relay {
   const sweep = clock.setInterval(() => {
     void inflight.track(store.expireBlobs(clock.now())).catch((err: unknown) => logger.error('blobs.expire', { error: String(err) }));
     connectRate.sweep(clock.now());
+    guests.gate.sweep(clock.now());
+    guests.hub.sweep(clock.now());
   }, limits.blobSweepIntervalMs);
 
   return {
@@ -282,7 +296,7 @@ export function createRelay(deps: RelayDeps): Relay {
         if (headTimer !== undefined) clock.clearInterval(headTimer);
         await shutdownRelay({ server, wss, registry, inflight, pruner, clock, limits, logger });
         await fanout.close();
-        if (deps.closeStore ?? true) await deps.store.close();
+        if (deps.closeStore ?? true) await Promise.all([deps.store.close(), guests.store.close()]);
         logger.info('relay.closed');
       })();
       return closing;

@@ -77,12 +77,13 @@ export function createStaticFiles(dir: string, connectSources: readonly string[]
       if (!file) return false;
       const immutable = /[/\\](_app[/\\]immutable|assets)[/\\]/.test(file.slice(root.length));
       const html = extname(file).toLowerCase() === '.html' ? await readFile(file) : undefined;
+      const guestPage = file.slice(root.length).startsWith(`${sep}guest${sep}`);
       const headers = {
         'content-type': contentTypeOf(file),
         'content-length': html ? html.length : (await stat(file)).size,
         'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
         'x-content-type-options': 'nosniff',
-        'content-security-policy': contentSecurityPolicy(html ? inlineScriptHashes(html.toString('utf8')) : [], connectSources),
+        'content-security-policy': contentSecurityPolicy(html ? inlineScriptHashes(html.toString('utf8')) : [], connectSources, { frameable: guestPage }),
         'referrer-policy': 'no-referrer',
       };
       res.writeHead(200, headers);

@@ -19,6 +19,7 @@ import { cmdTerm } from './cmd-term.ts';
 import { cmdUsage, USAGE_USAGE } from './cmd-usage.ts';
 import { cmdLimits, LIMITS_USAGE } from './cmd-limits.ts';
 import { cmdWorker } from './cmd-worker.ts';
+import { cmdGuest, GUEST_USAGE } from './cmd-guest.ts';
 import { cmdPlugin, PLUGIN_USAGE } from '../plugins/plugin-cli.ts';
 import { askLine } from './ask-line.ts';
 import { readAll } from './read-input.ts';
@@ -38,6 +39,7 @@ const USAGE = `usage: tendril <command> [options]
   ${AGENT_USAGE}
   ${PLAN_USAGE}
   ${PLAYBOOK_USAGE}
+  ${GUEST_USAGE}
   worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S] [--announce-ms MS]
   ${PLUGIN_USAGE}
   gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR] [--announce-ms MS]
@@ -55,6 +57,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Pro
   agent: cmdAgent,
   plan: cmdPlan,
   playbook: cmdPlaybook,
+  guest: cmdGuest,
   devices: cmdDevices,
   worker: cmdWorker,
   gateway: cmdGateway,

@@ -7,6 +7,7 @@
  * append whose reply was lost was stored but never fanned out); other
  * bytes under an (author, counter) it holds are refused with
  * E_COUNTER_CONFLICT, never acknowledged, so no writer believes they are stored.
+ * A visitor's envelope is rate-limited first (guest-hub.ts).
  */
 import { isTendrilError } from '@tendril/crdt-schema/errors';
 import { EnvelopeKind } from '@tendril/crdt-schema/header';
@@ -15,12 +16,35 @@ import type { Connection } from '../connection.ts';
 import type { RelayContext } from '../context.ts';
 import { checkEnvelope } from './envelope-check.ts';
 
+/**
+ * A visitor's message takes from its visitor's, its link's and its address's buckets before anything
+ * else, and must be small: a flood is refused here, before the store and the fan-out.
+ */
+function admitGuestMessage(ctx: RelayContext, conn: Connection, f: EnvelopeFrame): boolean {
+  const session = conn.guest!;
+  const now = ctx.clock.now();
+  if (session.expiresAt !== 0 && now >= session.expiresAt) {
+    conn.fail('E_GUEST_ENDED', { doc: f.doc, ref: f.ref, detail: 'this link expired' });
+    return false;
+  }
+  if (f.envelope.length > ctx.limits.maxGuestMessageBytes) {
+    conn.error('E_GUEST_LIMIT', { doc: f.doc, ref: f.ref, detail: `a guest message has at most ${ctx.limits.maxGuestMessageBytes} bytes` });
+    return false;
+  }
+  const { wait, hit } = ctx.guests.hub.takeMessage(session, conn.d.ip, now);
+  if (wait === 0) return true;
+  ctx.problems.count(`guest.limit.${hit}`);
+  conn.error('E_GUEST_LIMIT', { doc: f.doc, ref: f.ref, retryAfterMs: wait, detail: `messages per minute of this ${hit}` });
+  return false;
+}
+
 export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeFrame): void {
   const sub = conn.subs.get(f.doc);
   if (sub?.mode !== CapMode.Write) {
     conn.error('E_FORBIDDEN', { doc: f.doc, ref: f.ref, detail: sub ? 'read-only subscription' : 'not subscribed to this document' });
     return;
   }
+  if (conn.guest && !admitGuestMessage(ctx, conn, f)) return;
   const env = checkEnvelope(ctx, conn, f.doc, f.ref, f.envelope, EnvelopeKind.Update);
   if (!env) return;
   const workspace = conn.identity!.workspace;

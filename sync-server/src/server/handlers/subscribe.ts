@@ -3,7 +3,8 @@
  * for the document by signing this connection's challenge; `create` registers
  * the document in the connection's workspace first (proof under its writeKey;
  * a no-op when it exists with the same keys). Writing and registering need a
- * member device (membership.ts). Then Subscribed, catch-up, live.
+ * member device (membership.ts). Then Subscribed, catch-up, live. An admitted
+ * visitor (GuestHello) may follow its own conversation and nothing else.
  */
 import type { DocId } from '@tendril/crdt-schema/ids';
 import { CapMode, FrameType, subscribeProofBytes, type SubscribeFrame, type UnsubscribeFrame } from '@tendril/crdt-schema/wire';
@@ -41,6 +42,7 @@ export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: Su
   conn.subs.get(f.doc)?.end();
   conn.subs.delete(f.doc);
   if (overCap(ctx, conn, refuse)) return;
+  if (conn.guest) return subscribeGuest(ctx, conn, f);
 
   // Writing stores: only a member may hold a write subscription or register a document.
   if ((f.mode === CapMode.Write || f.create) && !(await requireMember(ctx, conn, { doc: f.doc, what: 'writing or registering a document' }))) return;
@@ -75,6 +77,28 @@ export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: Su
   // so new entries still reach it; the peer sees head < cursor in Subscribed and reports it.
   const cursor = Math.min(f.cursor, doc.head);
   const sub = new Subscription(conn, f.doc, f.mode, capKey, cursor, doc.snapshotSeq, ctx.subscriptionDeps);
+  conn.subs.set(f.doc, sub);
+  conn.send({ type: FrameType.Subscribed, doc: f.doc, mode: f.mode, head: doc.head, snapshotSeq: doc.snapshotSeq });
+  sub.start(doc.head);
+}
+
+/**
+ * A visitor follows its own conversation only, created at its admission: the proof is by the
+ * visitor's key (the admission bound the key to this document), never by a capability.
+ */
+async function subscribeGuest(ctx: RelayContext, conn: Connection, f: SubscribeFrame): Promise<void> {
+  const session = conn.guest!;
+  const refuse = (code: Parameters<Connection['error']>[0], detail: string): void => conn.error(code, { doc: f.doc, detail });
+  if (f.doc !== session.doc || f.create) return refuse('E_FORBIDDEN', 'a visitor may only follow its own conversation');
+  if (!ctx.verifier.verify(session.visitorKey, subscribeProofBytes(conn.d.nonce, f.doc, f.mode), f.proof)) {
+    return refuse('E_AUTH_FAILED', 'the subscribe proof does not verify under the visitor key');
+  }
+  const doc = await ctx.store.getDoc(f.doc);
+  if (!doc) return refuse('E_UNKNOWN_DOC', 'the conversation is gone');
+  if (!conn.open) return;
+  if (overCap(ctx, conn, refuse)) return;
+  const cursor = Math.min(f.cursor, doc.head);
+  const sub = new Subscription(conn, f.doc, f.mode, session.visitorKey, cursor, doc.snapshotSeq, ctx.subscriptionDeps);
   conn.subs.set(f.doc, sub);
   conn.send({ type: FrameType.Subscribed, doc: f.doc, mode: f.mode, head: doc.head, snapshotSeq: doc.snapshotSeq });
   sub.start(doc.head);
