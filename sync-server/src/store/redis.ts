@@ -124,10 +124,12 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<RelayStor
   const scripts = defineStoreScripts(redis);
   const inflight = new Set<Promise<unknown>>();
 
+  const CONNECTION_GONE = /Stream isn't writeable|Connection is closed|ECONNRESET|ECONNREFUSED|EPIPE/;
   const failure = (err: unknown): TendrilError => {
     if (err instanceof TendrilError) return err;
     const reason = (err as Error)?.message ?? String(err);
-    if (redis.status !== 'ready') return new TendrilError('E_STORE_FAILED', `the Redis connection is lost (${reason})`, { cause: err });
+    // The socket can break before the client's status leaves 'ready': its write errors say so first.
+    if (redis.status !== 'ready' || CONNECTION_GONE.test(reason)) return new TendrilError('E_STORE_FAILED', `the Redis connection is lost (${reason})`, { cause: err });
     return new TendrilError('E_STORE_FAILED', `Redis refused the operation: ${reason}`, { cause: err });
   };
 
