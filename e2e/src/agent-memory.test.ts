@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioMarker, startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
-import { createWorkspace, goto, newChat, openDevice, send, type Device } from './harness/app-driver.ts';
+import { addProvider, createWorkspace, newChat, openDevice, send, type Device } from './harness/app-driver.ts';
 import { ensureAppBuilt } from './harness/build-app.ts';
 import { launchChromium } from './harness/chromium.ts';
 import { startRelay, type Relay } from './harness/relay.ts';
@@ -53,14 +53,7 @@ describe('agent memory in the app', { timeout: 240_000 }, () => {
   });
 
   it('remembers in one chat, recalls by meaning in another, and shows, edits and clears the memory', async () => {
-    await goto(a, '#/settings');
-    const form = a.page.getByRole('form', { name: 'Add a provider' });
-    await form.getByLabel('Name').fill('local');
-    await form.getByLabel('Models (comma-separated)').fill('gpt-4o-mini, text-embedding-3-small');
-    await form.getByLabel('Base URL (optional)').fill(`${fake.url}/v1`);
-    await form.getByLabel('API key', { exact: true }).fill(KEY);
-    await form.getByRole('button', { name: 'Add provider' }).click();
-    await a.page.getByTestId('providers').locator('strong').getByText('local', { exact: true }).waitFor();
+    await addProvider(a, { name: 'local', models: 'gpt-4o-mini, text-embedding-3-small', baseUrl: `${fake.url}/v1`, apiKey: KEY });
 
     await a.page.getByTestId('nav-agents').click();
     const card = a.page.getByTestId('agent').filter({ hasText: 'Assistant' });

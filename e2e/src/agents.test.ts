@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
-import { createWorkspace, goto, newChat, openDevice, send, type Device } from './harness/app-driver.ts';
+import { addProvider, createWorkspace, newChat, openDevice, send, type Device } from './harness/app-driver.ts';
 import { ensureAppBuilt } from './harness/build-app.ts';
 import { launchChromium } from './harness/chromium.ts';
 import { startRelay, type Relay } from './harness/relay.ts';
@@ -50,14 +50,7 @@ describe('agents in the app', { timeout: 240_000 }, () => {
   });
 
   it('creates an agent and answers an auto chat as it, with the routing note', async () => {
-    await goto(a, '#/settings');
-    const form = a.page.getByRole('form', { name: 'Add a provider' });
-    await form.getByLabel('Name').fill('local');
-    await form.getByLabel('Models (comma-separated)').fill('gpt-4o-mini, router-mini');
-    await form.getByLabel('Base URL (optional)').fill(`${fake.url}/v1`);
-    await form.getByLabel('API key', { exact: true }).fill(KEY);
-    await form.getByRole('button', { name: 'Add provider' }).click();
-    await a.page.getByTestId('providers').locator('strong').getByText('local', { exact: true }).waitFor();
+    await addProvider(a, { name: 'local', models: 'gpt-4o-mini, router-mini', baseUrl: `${fake.url}/v1`, apiKey: KEY });
 
     await a.page.getByTestId('nav-agents').click();
     await a.page.getByTestId('agent').filter({ hasText: 'Assistant' }).waitFor();

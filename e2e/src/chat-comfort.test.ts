@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
-import { createInvite, createWorkspace, goto, joinWith, newChat, openChat, openDevice, send, waitConnected, type Device } from './harness/app-driver.ts';
+import { addProvider, createInvite, createWorkspace, goto, joinWith, newChat, openChat, openDevice, send, type Device, waitConnected } from './harness/app-driver.ts';
 import { ensureAppBuilt } from './harness/build-app.ts';
 import { deviceSources, printOnFailure } from './harness/on-failure.ts';
 import { launchChromium } from './harness/chromium.ts';
@@ -51,14 +51,7 @@ describe('chat comfort', { timeout: 240_000 }, () => {
     await createWorkspace(a, 'Comfort');
     await joinWith(b, await createInvite(a), a);
 
-    await goto(a, '#/settings');
-    const form = a.page.getByRole('form', { name: 'Add a provider' });
-    await form.getByLabel('Name').fill('local');
-    await form.getByLabel('Models (comma-separated)').fill('gpt-4o-mini, gpt-4o');
-    await form.getByLabel('Base URL (optional)').fill(`${fake.url}/v1`);
-    await form.getByLabel('API key', { exact: true }).fill(KEY);
-    await form.getByRole('button', { name: 'Add provider' }).click();
-    await a.page.getByTestId('providers').locator('strong').getByText('local', { exact: true }).waitFor();
+    await addProvider(a, { name: 'local', models: 'gpt-4o-mini, gpt-4o', baseUrl: `${fake.url}/v1`, apiKey: KEY });
     await a.page.locator('#default-model').selectOption('local/gpt-4o-mini');
     await a.page.locator('#system-prompt').fill('Workspace default prompt.');
     await a.page.getByRole('button', { name: 'Save system prompt' }).click();

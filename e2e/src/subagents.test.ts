@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
-import { createWorkspace, goto, newChat, openDevice, send, type Device } from './harness/app-driver.ts';
+import { addProvider, createWorkspace, newChat, openDevice, send, type Device } from './harness/app-driver.ts';
 import { ensureAppBuilt } from './harness/build-app.ts';
 import { launchChromium } from './harness/chromium.ts';
 import { startRelay, type Relay } from './harness/relay.ts';
@@ -54,14 +54,7 @@ describe('sub-agents in the app', { timeout: 240_000 }, () => {
   });
 
   it('shows the hop folded, with the sub-agent\'s own model and tokens', async () => {
-    await goto(a, '#/settings');
-    const form = a.page.getByRole('form', { name: 'Add a provider' });
-    await form.getByLabel('Name').fill('local');
-    await form.getByLabel('Models (comma-separated)').fill('lead-model, helper-model');
-    await form.getByLabel('Base URL (optional)').fill(`${fake.url}/v1`);
-    await form.getByLabel('API key', { exact: true }).fill(KEY);
-    await form.getByRole('button', { name: 'Add provider' }).click();
-    await a.page.getByTestId('providers').locator('strong').getByText('local', { exact: true }).waitFor();
+    await addProvider(a, { name: 'local', models: 'lead-model, helper-model', baseUrl: `${fake.url}/v1`, apiKey: KEY });
 
     await a.page.getByTestId('nav-agents').click();
     await a.page.getByTestId('agent').filter({ hasText: 'Assistant' }).waitFor();

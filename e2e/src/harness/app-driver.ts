@@ -45,6 +45,18 @@ export async function goto(d: Device, hash: string): Promise<void> {
   await d.page.waitForURL((u) => u.hash === hash);
 }
 
+/** Adds an OpenAI-style provider in Settings and waits until it is listed. */
+export async function addProvider(d: Device, p: { name: string; models: string; baseUrl: string; apiKey: string }): Promise<void> {
+  await goto(d, '#/settings');
+  const form = d.page.getByRole('form', { name: 'Add a provider' });
+  await form.getByLabel('Name').fill(p.name);
+  await form.getByLabel('Models (comma-separated)').fill(p.models);
+  await form.getByLabel('Base URL (optional)').fill(p.baseUrl);
+  await form.getByLabel('API key', { exact: true }).fill(p.apiKey);
+  await form.getByRole('button', { name: 'Add provider' }).click();
+  await d.page.getByTestId('providers').locator('strong').getByText(p.name, { exact: true }).waitFor();
+}
+
 export async function createInvite(d: Device): Promise<string> {
   await goto(d, '#/devices');
   await d.page.getByTestId('create-invite').click();
