@@ -5,30 +5,18 @@
  * transcript shows the route and reason, and the reply says which agent
  * wrote it. The relay's data directory never holds an agent's prompt.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
-import { cli, cliOk, eventually, ROOT, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
+import { cli, cliOk, eventually, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
 import { makeWorkspace, useProvider, type Workspace } from './peers.ts';
+import { startTendril, type TendrilProcess } from './processes.ts';
 
 const PROMPT_CANARY = 'prompt-canary-3b9d-agents';
 
-function startWorker(home: string): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, [join(ROOT, 'workers/bin/tendril.js'), 'worker', '--home', home, '--lease-ms', '1500', '--no-plugins'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('answering chats')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${err}`)));
-  });
-  return { child, ready };
-}
+/** A worker process on `home`, ready once it answers chats. */
+const startWorker = (home: string): TendrilProcess => startTendril(['worker', '--home', home, '--lease-ms', '1500', '--no-plugins'], 'answering chats');
 
 describe('agents from the command line', () => {
   const dir = tempDir('agents');

@@ -6,28 +6,16 @@
  * a bad period is refused with the reason. With a spending limit set by
  * `tendril limits`, the worker refuses a turn past it, naming the limit.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '@tendril/crdt-schema/testkit';
 import type { UsageReport } from '../src/usage/index.ts';
-import { cli, cliOk, eventually, ROOT, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
+import { cli, cliOk, eventually, startRelayProcess, tempDir, type RelayProcess } from './harness.ts';
 import { makeWorkspace, useProvider, type Workspace } from './peers.ts';
+import { startTendril, type TendrilProcess } from './processes.ts';
 
-function startWorker(home: string): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, [join(ROOT, 'workers/bin/tendril.js'), 'worker', '--home', home, '--lease-ms', '1500', '--no-plugins'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('answering chats')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${err}`)));
-  });
-  return { child, ready };
-}
+/** A worker process on `home`, ready once it answers chats. */
+const startWorker = (home: string): TendrilProcess => startTendril(['worker', '--home', home, '--lease-ms', '1500', '--no-plugins'], 'answering chats');
 
 interface Shown { role: string; status: string; usage?: { inputTokens: number; outputTokens: number; costUsd: number } }
 
