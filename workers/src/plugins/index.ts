@@ -13,7 +13,8 @@ export { FS_LIMITS, listFiles, nodeHostFs, readTextFile, type FileInfo, type Fil
 export { BUILTIN_PLUGINS_DIR, loadManifest, resolveEntry, type EntryOptions, type ResolvedEntry } from './plugin-entry.ts';
 export { createPluginHost, MODEL_RESOURCE, NEW_CHAT, replyCode, type HostDeps, type PluginHost } from './plugin-host.ts';
 export { HOST_OPS, parseThreadMessage, type HostMessage, type HostOp, type RunContext, type RunTrigger, type ThreadData, type ThreadMessage } from './plugin-protocol.ts';
-export { DEFAULT_MAX_CALLS, DEFAULT_TIME_LIMIT_MS, PluginRunner, RunStatus, type RunnerDeps, type RunResult } from './plugin-runner.ts';
+export { DEFAULT_MAX_CALLS, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_MS, PluginRunner, RunStatus, type RunEvent, type RunnerDeps, type RunResult } from './plugin-runner.ts';
+export { DEFAULT_MAX_RUNS, RunSlots } from './run-slots.ts';
 export { PluginService, type PluginServiceOptions } from './plugin-service.ts';
 export { startWorkerPlugins, type WorkerPlugins, type WorkerPluginsOptions } from './worker-plugins.ts';
 export { fileStateStore, MAX_PLUGIN_STATE_BYTES, memoryStateStore, pluginDirs, type HostRecord, type PluginStateStore } from './plugin-state.ts';

@@ -1,12 +1,15 @@
 /**
- * Runs installed plugins, one worker thread per run. Before a run: the plugin
+ * Runs installed plugins, one worker thread per run, at most a fixed number
+ * of threads at once (run-slots.ts; the rest wait their turn). Before a run: the plugin
  * must be installed and hold at least one live grant for a permission its
  * manifest asks for (otherwise the run is refused, and the refusal logged as
  * denied for each request). During a run: the thread can only send messages;
  * every call goes through the plugin host, which checks the grant again at
- * that moment. A run that exceeds its time limit is terminated. The thread
- * gets an empty environment, a memory limit and no host secrets: the model's
- * API key stays in this thread.
+ * that moment. A run that exceeds its time limit is terminated; one that
+ * exceeds its memory limit is stopped by V8. Either way, and when the plugin
+ * throws or its thread dies, the run ends as timeout or failed, is logged, and
+ * the worker carries on. The thread gets an empty environment and no host
+ * secrets: the model's API key stays in this thread.
  *
  * A worker thread is a fault and resource boundary, not a security sandbox:
  * code that defeats the import guard can reach what the worker process can.
@@ -20,6 +23,7 @@ import { createAccessGate, type AccessRecord } from './access-gate.ts';
 import { createPluginHost, replyCode, type HostDeps } from './plugin-host.ts';
 import { resolveEntry, type ResolvedEntry } from './plugin-entry.ts';
 import { isCall, parseThreadMessage, type HostMessage, type RunTrigger, type ThreadData } from './plugin-protocol.ts';
+import { RunSlots } from './run-slots.ts';
 
 const THREAD = new URL('./thread/plugin-thread.mjs', import.meta.url);
 const GUARD = new URL('./thread/import-guard.mjs', import.meta.url).href;
@@ -28,6 +32,8 @@ export const DEFAULT_TIME_LIMIT_MS = 120_000;
 /** A thread that is not up after this long (a host far past its capacity) fails the run. */
 export const BOOT_LIMIT_MS = 60_000;
 export const DEFAULT_MAX_CALLS = 20_000;
+/** The heap of one plugin thread (V8 old generation), in MB. */
+export const DEFAULT_MEMORY_LIMIT_MB = 256;
 
 /** How a run ended. */
 export const RunStatus = {
@@ -51,6 +57,11 @@ export interface RunResult {
   readonly calls: number;
 }
 
+/** A run's way through the runner: waiting for a slot, its thread started, ended (with its status). */
+export type RunEvent =
+  | { readonly plugin: PluginId; readonly phase: 'queued' | 'started' }
+  | { readonly plugin: PluginId; readonly phase: 'ended'; readonly status: RunStatus };
+
 export interface RunnerDeps extends Omit<HostDeps, 'gate' | 'onWatch'> {
   readonly permissions: PermissionsDoc;
   readonly device: DeviceId;
@@ -61,6 +72,12 @@ export interface RunnerDeps extends Omit<HostDeps, 'gate' | 'onWatch'> {
   /** How long the thread may take to come up before the run counts as failed (default BOOT_LIMIT_MS). */
   readonly bootLimitMs?: number;
   readonly maxCalls?: number;
+  /** Heap limit of each plugin thread in MB (default DEFAULT_MEMORY_LIMIT_MB). */
+  readonly memoryLimitMb?: number;
+  /** Bounds how many plugin threads run at once (default: a limit of DEFAULT_MAX_RUNS for this runner). */
+  readonly slots?: RunSlots;
+  /** Sees each run queue, start its thread and end (tests, the run list). */
+  readonly onRun?: (e: RunEvent) => void;
   readonly entry?: (entry: string) => ResolvedEntry;
   readonly onWatch?: (plugin: PluginId, folder: string) => void;
   readonly onRecord?: (plugin: PluginId, r: AccessRecord) => void;
@@ -72,9 +89,14 @@ export interface RunnerDeps extends Omit<HostDeps, 'gate' | 'onWatch'> {
 export class PluginRunner {
   private readonly d: RunnerDeps;
   private readonly running = new Map<PluginId, { worker: Worker; done: Promise<RunResult> }>();
+  /** Runs asked for and not yet ended, waiting for a slot or running. */
+  private readonly pending = new Set<PluginId>();
+  private readonly slots: RunSlots;
+  private stopping = false;
 
   constructor(deps: RunnerDeps) {
     this.d = deps;
+    this.slots = deps.slots ?? new RunSlots();
   }
 
   isRunning(plugin: PluginId): boolean {
@@ -90,13 +112,36 @@ export class PluginRunner {
     });
   }
 
-  /** Checks the grants, then runs the plugin once in a fresh thread. Never throws. */
+  /**
+   * Waits for a free slot, checks the grants at that moment, then runs the
+   * plugin once in a fresh thread. Never throws.
+   */
   async run(id: PluginId, trigger: RunTrigger = { kind: 'manual' }): Promise<RunResult> {
-    const refuse = (message: string): RunResult => {
-      this.d.log?.(`plugin ${id}: refused: ${message}`);
-      return { plugin: id, status: RunStatus.Refused, message, calls: 0 };
-    };
-    if (this.running.has(id)) return refuse('already running');
+    if (this.pending.has(id)) return this.refused(id, 'already running');
+    this.pending.add(id);
+    this.d.onRun?.({ plugin: id, phase: 'queued' });
+    const release = await this.slots.acquire();
+    let r: RunResult;
+    try {
+      r = this.stopping ? this.refused(id, 'the worker is stopping') : await this.checkAndStart(id, trigger);
+    } catch (e) {
+      r = { plugin: id, status: RunStatus.Failed, message: `the run could not start: ${(e as Error).message}`, calls: 0 };
+      this.d.log?.(`plugin ${id}: failed: ${r.message}`);
+    }
+    // Ended before the slot is handed on, so that a listener never sees more than the limit running.
+    this.pending.delete(id);
+    this.d.onRun?.({ plugin: id, phase: 'ended', status: r.status });
+    release();
+    return r;
+  }
+
+  private refused(id: PluginId, message: string): RunResult {
+    this.d.log?.(`plugin ${id}: refused: ${message}`);
+    return { plugin: id, status: RunStatus.Refused, message, calls: 0 };
+  }
+
+  private async checkAndStart(id: PluginId, trigger: RunTrigger): Promise<RunResult> {
+    const refuse = (message: string): RunResult => this.refused(id, message);
     const plugin = this.d.permissions.plugins.get(id);
     if (!plugin) return refuse('not installed');
     const gate = this.gateFor(id);
@@ -128,8 +173,9 @@ export class PluginRunner {
     trace?.('to-thread', { type: 'start', workerData: data });
     const worker = new Worker(THREAD, {
       workerData: data, env: {}, execArgv: [], stdout: true, stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
+      resourceLimits: { maxOldGenerationSizeMb: d.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB, maxYoungGenerationSizeMb: 32 },
     });
+    d.onRun?.({ plugin: plugin.id, phase: 'started' });
     const abort = new AbortController();
     let calls = 0;
     let finish: (r: RunResult) => void = () => {};
@@ -191,14 +237,16 @@ export class PluginRunner {
         (e: unknown) => reply({ type: 'reply', id: m.id, ok: false, error: { code: replyCode(e), message: e instanceof Error ? e.message : String(e) } }),
       );
     });
-    worker.on('error', (e) => end(RunStatus.Failed, `the plugin thread crashed: ${e.message}`));
+    worker.on('error', (e) => end(RunStatus.Failed, (e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+      ? `stopped at the memory limit of ${d.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB} MB` : `the plugin thread crashed: ${e.message}`));
     worker.on('exit', (code) => end(RunStatus.Failed, `the plugin thread exited (${code}) before finishing`));
     this.running.set(plugin.id, { worker, done });
     return done;
   }
 
-  /** Terminates every run in progress and waits for them to end. */
+  /** Terminates every run in progress (queued ones end refused) and waits for them to end. */
   async stopAll(): Promise<void> {
+    this.stopping = true;
     const runs = [...this.running.values()];
     for (const r of runs) void r.worker.terminate();
     await Promise.allSettled(runs.map((r) => r.done));
