@@ -148,6 +148,9 @@ export const PERMISSIONS = {
   activity: 'activity',
   activityHeads: 'activityHeads',
   runLeases: 'runLeases',
+  /** What became of each plugin run (permissions-runs.ts), in per-device segments like the activity log. */
+  runs: 'runs',
+  runHeads: 'runHeads',
 } as const;
 
 export const PLUGIN_ENTRY = {

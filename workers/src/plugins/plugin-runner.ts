@@ -1,9 +1,11 @@
 /**
  * Runs installed plugins, one worker thread per run, at most a fixed number
  * of threads at once (run-slots.ts; the rest wait their turn). Before a run: the plugin
- * must be installed and hold at least one live grant for a permission its
+ * must be installed and hold a live grant for every kind of permission its
  * manifest asks for (otherwise the run is refused, and the refusal logged as
- * denied for each request). During a run: the thread can only send messages;
+ * denied for each request not granted): revoking any grant between two
+ * scheduled runs skips the next one. Every run, refused ones included, goes
+ * into the run history of the permissions document (permissions-runs.ts). During a run: the thread can only send messages;
  * every call goes through the plugin host, which checks the grant again at
  * that moment. A run that exceeds its time limit is terminated; one that
  * exceeds its memory limit is stopped by V8. Either way, and when the plugin
@@ -121,9 +123,15 @@ export class PluginRunner {
     this.pending.add(id);
     this.d.onRun?.({ plugin: id, phase: 'queued' });
     const release = await this.slots.acquire();
+    const now = this.d.now ?? Date.now;
+    const startedAt = now();
     let r: RunResult;
     try {
-      r = this.stopping ? this.refused(id, 'the worker is stopping') : await this.checkAndStart(id, trigger);
+      if (this.stopping) r = this.refused(id, 'the worker is stopping');
+      else {
+        r = await this.checkAndStart(id, trigger);
+        this.history(r, trigger, startedAt, now());
+      }
     } catch (e) {
       r = { plugin: id, status: RunStatus.Failed, message: `the run could not start: ${(e as Error).message}`, calls: 0 };
       this.d.log?.(`plugin ${id}: failed: ${r.message}`);
@@ -133,6 +141,18 @@ export class PluginRunner {
     this.d.onRun?.({ plugin: id, phase: 'ended', status: r.status });
     release();
     return r;
+  }
+
+  /** Adds the run to the history the user sees (permissions-runs.ts); a history that cannot be written does not fail the run. */
+  private history(r: RunResult, trigger: RunTrigger, startedAt: number, endedAt: number): void {
+    if (!this.d.permissions.plugins.get(r.plugin)) return;
+    try {
+      this.d.permissions.runs.append(this.d.device, {
+        plugin: r.plugin, trigger: trigger.kind, startedAt: Math.floor(startedAt), endedAt: Math.floor(endedAt), outcome: r.status, message: r.message, calls: r.calls,
+      });
+    } catch (e) {
+      this.d.log?.(`plugin ${r.plugin}: run not added to the history: ${(e as Error).message}`);
+    }
   }
 
   private refused(id: PluginId, message: string): RunResult {
@@ -145,10 +165,14 @@ export class PluginRunner {
     const plugin = this.d.permissions.plugins.get(id);
     if (!plugin) return refuse('not installed');
     const gate = this.gateFor(id);
+    // Every kind the manifest asks for must hold a grant now: revoking any one of them skips the next run.
     const kinds = new Set(plugin.permissions.map((p) => p.kind));
-    if (kinds.size > 0 && ![...kinds].some((k) => gate.granted(k).length > 0)) {
-      gate.record(plugin.permissions.map((p) => ({ kind: p.kind, resource: p.resource, outcome: 'denied' as const, detail: 'run refused: no permission granted' })));
-      return refuse('no permission it asks for is granted');
+    const missing = [...kinds].filter((k) => gate.granted(k).length === 0);
+    if (missing.length > 0) {
+      const none = missing.length === kinds.size;
+      const detail = none ? 'run refused: no permission granted' : `run refused: ${missing.join(', ')} not granted`;
+      gate.record(plugin.permissions.filter((p) => missing.includes(p.kind)).map((p) => ({ kind: p.kind, resource: p.resource, outcome: 'denied' as const, detail })));
+      return refuse(none ? 'no permission it asks for is granted' : `not granted: ${missing.join(', ')}`);
     }
     let entry: ResolvedEntry;
     try {
