@@ -4,6 +4,7 @@
  * (allowed, denied or error) through the access gate. What each op needs:
  *
  *   listFiles, readFile, watch   read-folder on the path
+ *   readDocument                 read-folder on the path (PDF or DOCX text, extracted in a thread of its own)
  *   listChats, readChat          read-chats on the chat ('*' for the list)
  *   createChat                   write-chats on "new"
  *   writeMessage                 write-chats on the chat, or "new" for chats the plugin created
@@ -24,6 +25,7 @@ import { GATEWAY_COMMAND_LIMITS, type GatewayCommands } from '../tools/gateway-c
 import { isAccessDenied, type AccessGate } from './access-gate.ts';
 import type { ChatAccess } from './chat-access.ts';
 import { absolutePath, listFiles, readTextFile, type HostFs } from './host-fs.ts';
+import { readDocument, type ExtractLimits } from './documents/document-text.ts';
 import type { HostOp, ReplyErrorCode } from './plugin-protocol.ts';
 import type { PluginStateStore } from './plugin-state.ts';
 
@@ -48,6 +50,8 @@ export interface HostDeps {
   readonly onWatch?: (folder: string) => void;
   readonly timers?: Timers;
   readonly fetchLimits?: Partial<FetchLimits>;
+  /** Limits of PDF and DOCX text extraction (documents/document-text.ts). */
+  readonly documentLimits?: Partial<ExtractLimits>;
 }
 
 type Args = Readonly<Record<string, unknown>>;
@@ -88,6 +92,7 @@ export function createPluginHost(d: HostDeps) {
     },
     listFiles: (a) => listFiles(d.fs, gate, a.folder, num(a.maxFiles, Infinity)),
     readFile: (a) => readTextFile(d.fs, gate, a.path, num(a.maxBytes, Infinity)),
+    readDocument: (a) => readDocument(d.fs, gate, a.path, d.documentLimits),
     async watch(a) {
       const folder = absolutePath(a.folder, 'folder');
       await gate.guard('read-folder', folder, async () => {
