@@ -53,7 +53,7 @@ export {
 } from './memory.ts';
 
 export { permissionsDoc, type PermissionsDoc, type PermissionsState } from './permissions.ts';
-export { AGENT_PLUGIN_ID, parsePluginManifest, PERMISSION_KINDS, type PermissionKind, type PermissionRequest, type PluginManifest } from './plugin-manifest.ts';
+export { AGENT_PLUGIN_ID, DANGEROUS_KINDS, isDangerous, parsePluginManifest, PERMISSION_KINDS, type PermissionKind, type PermissionRequest, type PluginManifest } from './plugin-manifest.ts';
 export type { InstalledPlugin } from './permissions-plugins.ts';
 export type { RunLease } from './permissions-leases.ts';
 export { GRANT_DECISIONS, type Grant, type GrantDecision, type GrantTarget } from './permissions-grants.ts';

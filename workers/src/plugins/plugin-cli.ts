@@ -11,9 +11,9 @@
  *   tendril plugin log       --home DIR [--plugin PLUGIN] [--csv|--json]
  *
  * PLUGIN is an id, an installed plugin's name, a short name (agent,
- * folder-indexer, chat-digest), or an agent's name: an agent's grants are
- * filed under the plugin id spelled like its agent id. Folder resources are stored as real absolute
- * paths; network resources as hosts (a URL is reduced to its host).
+ * folder-indexer, chat-digest, browser-history), or an agent's name: an agent's grants are
+ * filed under the plugin id spelled like its agent id. Folder and browser profile resources are stored
+ * as real absolute paths; network resources as hosts (a URL is reduced to its host).
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -83,7 +83,8 @@ export function resolvePlugin(permissions: PermissionsDoc, text: string, agents:
 export function normalizeResource(kind: PermissionKind, raw: string, cwd: string): string {
   if (raw === '*') return raw;
   switch (kind) {
-    case 'read-folder': {
+    case 'read-folder':
+    case 'read_browser_history': {
       const path = resolve(cwd, raw);
       return existsSync(path) ? realpathSync(path) : path;
     }

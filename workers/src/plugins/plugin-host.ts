@@ -5,6 +5,7 @@
  *
  *   listFiles, readFile, watch   read-folder on the path
  *   readDocument                 read-folder on the path (PDF or DOCX text, extracted in a thread of its own)
+ *   readBrowserHistory           read_browser_history on the profile folder (URLs and titles, from a copy)
  *   listChats, readChat          read-chats on the chat ('*' for the list)
  *   createChat                   write-chats on "new"
  *   writeMessage                 write-chats on the chat, or "new" for chats the plugin created
@@ -26,6 +27,7 @@ import { isAccessDenied, type AccessGate } from './access-gate.ts';
 import type { ChatAccess } from './chat-access.ts';
 import { absolutePath, listFiles, readTextFile, type HostFs } from './host-fs.ts';
 import { readDocument, type ExtractLimits } from './documents/document-text.ts';
+import { readBrowserHistory } from './browser/browser-history.ts';
 import type { HostOp, ReplyErrorCode } from './plugin-protocol.ts';
 import type { PluginStateStore } from './plugin-state.ts';
 
@@ -93,6 +95,7 @@ export function createPluginHost(d: HostDeps) {
     listFiles: (a) => listFiles(d.fs, gate, a.folder, num(a.maxFiles, Infinity)),
     readFile: (a) => readTextFile(d.fs, gate, a.path, num(a.maxBytes, Infinity)),
     readDocument: (a) => readDocument(d.fs, gate, a.path, d.documentLimits),
+    readBrowserHistory: (a) => readBrowserHistory(gate, a, (p) => d.fs.realpath(p)),
     async watch(a) {
       const folder = absolutePath(a.folder, 'folder');
       await gate.guard('read-folder', folder, async () => {
