@@ -41,7 +41,8 @@ describe('revoking a grant between scheduled runs', () => {
   const data = join(w.dir.path, 'data');
   mkdirSync(data, { recursive: true });
   writeFileSync(join(data, 'note.txt'), 'heron');
-  const clock = manualClock(Date.parse('2026-01-05T09:00:30Z'));
+  // Half a minute past a minute near now: run-now requests carry the document's (real) time.
+  const clock = manualClock(Math.floor(Date.now() / 60_000) * 60_000 + 30_000);
   const results: RunResult[] = [];
   const logs: string[] = [];
   const service = new PluginService({
@@ -81,4 +82,19 @@ describe('revoking a grant between scheduled runs', () => {
       'schedule ok heron',
     ]);
   });
+
+  it('runs a plugin once for each run-now request of the user, and not again on other changes', async () => {
+    const id = w.install(`export default async function run() { return 'ran now'; }`, { permissions: [] });
+    const user = w.permissions.plugins.get(id)!.installedBy;
+    const runs = () => results.filter((r) => r.plugin === id);
+    w.permissions.runs.request(id, user);
+    await eventually(() => runs().length === 1, 20_000, 'the run-now request to run');
+    expect(runs()[0]).toMatchObject({ status: RunStatus.Ok, message: 'ran now' });
+    // Another change to the document does not run it again; a new request does.
+    w.grant(id, 'network', 'model');
+    w.permissions.runs.request(id, user);
+    await eventually(() => runs().length === 2, 20_000, 'the second request to run');
+    expect(w.permissions.runs.read({ plugin: id }).map((r) => `${r.trigger} ${r.outcome}`)).toEqual(['manual ok', 'manual ok']);
+  });
 });
+

@@ -6,10 +6,14 @@
  * capped segments (as the activity log does: segments.ts), so two workers
  * never write the same segment. Workers write it; records are read as
  * untrusted data.
+ *
+ * Beside it, the user's "run now" requests: one record per plugin (the
+ * latest request wins), which workers run once each (the run lease gives a
+ * request's time to one worker).
  */
 import type * as Y from 'yjs';
 import { parsePluginId, type DeviceId, type PluginId } from '../ids.ts';
-import { checkEnum, checkInt, compareStrings, isRecord } from './fields.ts';
+import { checkEnum, checkInt, compareStrings, isRecord, readRecord } from './fields.ts';
 import { PERMISSIONS } from './keys.ts';
 import { appendToSegments, readAllSegments, type SegmentLayout } from './segments.ts';
 import type { Writer } from './writer.ts';
@@ -50,10 +54,29 @@ function parseRun(device: string, index: number, v: unknown): RunRecord | undefi
   };
 }
 
+export interface RunRequest {
+  readonly plugin: PluginId;
+  readonly at: number;
+  readonly by: DeviceId;
+}
+
 export function runsSection(doc: Y.Doc, w: Writer, layout: SegmentLayout = activityLayout(256)) {
   const segments = doc.getMap<unknown>(PERMISSIONS.runs);
   const heads = doc.getMap<unknown>(PERMISSIONS.runHeads);
+  const requests = doc.getMap<unknown>(PERMISSIONS.runRequests);
   return {
+    /** Asks the workers to run the plugin once, now. */
+    request(plugin: PluginId, by: DeviceId): RunRequest {
+      const r = { plugin: parsePluginId(plugin), at: w.now(), by };
+      w.write(() => requests.set(r.plugin, { at: r.at, by }));
+      return r;
+    },
+    /** The latest run-now request for a plugin, if any. */
+    requested(plugin: PluginId): RunRequest | undefined {
+      const r = readRecord(requests, plugin);
+      if (r === undefined || typeof r.at !== 'number' || !Number.isSafeInteger(r.at) || typeof r.by !== 'string') return undefined;
+      return { plugin, at: r.at, by: r.by as DeviceId };
+    },
     /** Appends one run to this device's history. */
     append(device: DeviceId, r: RunRecordInput): void {
       const record = {

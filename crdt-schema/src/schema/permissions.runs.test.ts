@@ -32,4 +32,17 @@ describe('plugin run history', () => {
     (doc.getMap(PERMISSIONS.runs).get(`${A}/0`) as Y.Array<unknown>).push([{ plugin: P, trigger: 'schedule', startedAt: 'soon', endedAt: 2, outcome: 'ok', message: '', calls: 0 }, 'junk']);
     expect(perms.runs.read()).toEqual([]);
   });
+
+  it('keeps the latest run-now request per plugin and reads a malformed one as none', () => {
+    let now = 5000;
+    const doc = new Y.Doc();
+    const perms = permissionsDoc(doc, { now: () => now });
+    expect(perms.runs.requested(P)).toBeUndefined();
+    perms.runs.request(P, A);
+    now = 6000;
+    perms.runs.request(P, B);
+    expect(perms.runs.requested(P)).toEqual({ plugin: P, at: 6000, by: B });
+    doc.getMap(PERMISSIONS.runRequests).set(Q, { at: 'now', by: A });
+    expect(perms.runs.requested(Q)).toBeUndefined();
+  });
 });
