@@ -31,6 +31,8 @@ export interface PermissionRequest {
   readonly reason: string;
   /** Marked by the plugin as reaching much of the user's private data (required for DANGEROUS_KINDS); the app says so. */
   readonly dangerous?: true;
+  /** The plugin runs without it (it copes with the denial); every other kind asked for must be granted for a run. */
+  readonly optional?: true;
 }
 
 export interface PluginManifest {
@@ -51,9 +53,10 @@ export function parsePermissionRequest(v: unknown): PermissionRequest {
   if (!isRecord(v)) badInput('a permission request is an object');
   const kind = checkEnum(v.kind, 'permission kind', PERMISSION_KINDS);
   if (v.dangerous !== undefined && typeof v.dangerous !== 'boolean') badInput('permission dangerous must be true or false');
+  if (v.optional !== undefined && typeof v.optional !== 'boolean') badInput('permission optional must be true or false');
   if (DANGEROUS_KINDS.includes(kind) && v.dangerous !== true) badInput(`a ${kind} permission must be marked dangerous: true, with its reason`);
   const request = { kind, resource: checkText(v.resource, 'permission resource', 2000), reason: checkText(v.reason, 'permission reason', 1000) };
-  return v.dangerous === true ? { ...request, dangerous: true } : request;
+  return { ...request, ...(v.dangerous === true ? { dangerous: true as const } : {}), ...(v.optional === true ? { optional: true as const } : {}) };
 }
 
 /**

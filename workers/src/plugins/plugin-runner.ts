@@ -2,7 +2,7 @@
  * Runs installed plugins, one worker thread per run, at most a fixed number
  * of threads at once (run-slots.ts; the rest wait their turn). Before a run: the plugin
  * must be installed and hold a live grant for every kind of permission its
- * manifest asks for (otherwise the run is refused, and the refusal logged as
+ * manifest asks for, except those marked optional (otherwise the run is refused, and the refusal logged as
  * denied for each request not granted): revoking any grant between two
  * scheduled runs skips the next one. Every run, refused ones included, goes
  * into the run history of the permissions document (permissions-runs.ts). During a run: the thread can only send messages;
@@ -165,8 +165,8 @@ export class PluginRunner {
     const plugin = this.d.permissions.plugins.get(id);
     if (!plugin) return refuse('not installed');
     const gate = this.gateFor(id);
-    // Every kind the manifest asks for must hold a grant now: revoking any one of them skips the next run.
-    const kinds = new Set(plugin.permissions.map((p) => p.kind));
+    // Every kind the manifest needs (asks for without `optional`) must hold a grant now: revoking any one of them skips the next run.
+    const kinds = new Set(plugin.permissions.filter((p) => p.optional !== true).map((p) => p.kind));
     const missing = [...kinds].filter((k) => gate.granted(k).length === 0);
     if (missing.length > 0) {
       const none = missing.length === kinds.size;
