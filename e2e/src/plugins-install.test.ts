@@ -5,7 +5,8 @@
  * denies the other (optional) one, asks for a run, and a `tendril worker`
  * process runs it: the run shows in the app with its outcome and summary (the
  * allowed read done, the denied fetch refused), and both accesses are in the
- * activity log.
+ * activity log. A plugin that runs out of memory shows as failed while the
+ * worker process keeps running plugins.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -81,7 +82,7 @@ describe('installing and reviewing a plugin in the app', { timeout: 240_000 }, (
     const joining = finished(cli(['join', '--home', join(dir, 'worker'), await createInvite(a), '--name', 'plugin box']));
     await confirmPairing(a);
     await joining;
-    worker = cli(['worker', '--home', join(dir, 'worker'), '--no-tools']);
+    worker = cli(['worker', '--home', join(dir, 'worker'), '--no-tools', '--plugin-memory-mb', '64']);
     worker.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     worker.stderr!.on('data', (d: Buffer) => (log += d.toString()));
 
@@ -116,5 +117,25 @@ describe('installing and reviewing a plugin in the app', { timeout: 240_000 }, (
     await a.page.getByTestId('activity-row').filter({ hasText: 'example.com' }).filter({ hasText: 'denied' }).waitFor();
     await a.page.getByTestId('activity-row').filter({ hasText: `${notes}/today.txt` }).waitFor();
     await shoot(a.page, 'plugin-runs');
+  });
+
+  it('shows a plugin that runs out of memory as failed, and the worker carries on', async () => {
+    const code = join(dir, 'hog');
+    mkdirSync(code);
+    writeFileSync(join(code, 'index.mjs'), 'export default async function run() { const keep = []; for (;;) keep.push(new Array(1e6).fill(Math.random())); }');
+    const manifestFile = join(dir, 'hog.json');
+    writeFileSync(manifestFile, JSON.stringify({ id: newPluginId(), name: 'Memory hog', version: '1.0.0', description: '', entry: join(code, 'index.mjs'), permissions: [] }));
+    await a.page.getByLabel('Plugin manifest file').setInputFiles(manifestFile);
+    await a.page.getByRole('button', { name: 'Install Memory hog' }).click();
+    await a.page.getByRole('button', { name: 'Run Memory hog now' }).click();
+    const failed = a.page.getByTestId('run-row').filter({ hasText: 'stopped at the memory limit of 64 MB' });
+    await failed.waitFor({ timeout: WAIT_MS });
+    expect(await failed.getAttribute('data-outcome')).toBe('failed');
+    expect(log).toMatch(/Memory hog .*failed: stopped at the memory limit of 64 MB/);
+    // Still running, and still running plugins.
+    expect(worker!.exitCode).toBeNull();
+    const card = a.page.locator(`[data-plugin="${id}"]`);
+    await card.getByRole('button', { name: 'Run Fern reminder now' }).click();
+    await expect.poll(() => card.getByTestId('run-row').filter({ hasText: 'note: water the ferns' }).count(), { timeout: WAIT_MS }).toBe(2);
   });
 });
