@@ -68,7 +68,7 @@ describe('plugins and agent tools through the real relay', () => {
 
   it('refuses a plugin the user installed but granted nothing, and the refusal reaches the user', async () => {
     const installed = await cliOk('plugin', 'install', '--home', admin, 'builtin:folder-indexer');
-    expect(installed.out).toContain('  read-folder *: Reads the text files of each folder you approve, to index them.');
+    expect(installed.out).toContain('  read-folder *: Reads the text files, PDFs and DOCX documents of each folder you approve, to index them.');
     expect(installed.last).toBe('folder-indexer-builtin');
 
     const run = await cli('plugin', 'run', '--home', workerHome, 'folder-indexer');
