@@ -1,7 +1,7 @@
 /**
  * The folder indexer reads PDF and DOCX documents as well as text files: a
  * word that appears only inside a PDF and one only inside a DOCX are found by
- * the agent's workspace search, each at its document's path, and a document
+ * the agent's workspace search (and its memory recall), each at its document's path, and a document
  * outside the granted folder is refused and logged.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AGENT_PLUGIN_ID, FOLDER_INDEXER_ID } from '../src/plugins/builtin.ts';
 import { loadManifest } from '../src/plugins/plugin-entry.ts';
 import { RunStatus } from '../src/plugins/plugin-runner.ts';
-import { agentToolbox } from '../src/tools/agent-tools.ts';
+import * as Y from 'yjs';
+import { newAgentId, type PluginId } from '@tendril/crdt-schema/ids';
+import { memoryDoc } from '@tendril/crdt-schema/schema';
+import { agentToolbox, grantedAgentTools } from '../src/tools/agent-tools.ts';
 import { minimalDocx, minimalPdf } from './document-fixtures.ts';
 import { ROOT } from './harness.ts';
 import { pluginWorld, USER, WORKER } from './plugins.fixtures.ts';
@@ -45,6 +48,13 @@ describe('folder indexer on documents', () => {
     expect(narwhal).toMatch(/^1 matches/);
     expect(narwhal).toContain(`[file ${join(docs, 'memo.docx')}]`);
     expect(narwhal).toContain('The narwhal tank needs cleaning');
+    // Memory recall reads the same index (by words here: no embedding model configured).
+    const agent = { id: newAgentId(), tools: ['memory'] as 'memory'[] };
+    w.grant(agent.id as string as PluginId, 'memory', '*');
+    w.grant(agent.id as string as PluginId, 'read-chats', '*');
+    const recall = grantedAgentTools({ permissions: w.permissions, device: WORKER, chats: w.chats, memory: { open: async () => memoryDoc(new Y.Doc()), embedder: () => undefined } })(agent)!;
+    const recalled = await recall.execute({ id: 'm', name: 'memory_search', arguments: JSON.stringify({ query: 'quokka enclosure' }) }, new AbortController().signal);
+    expect(recalled).toContain(join(docs, 'reports', 'q3.pdf'));
     const log = w.log(FOLDER_INDEXER_ID);
     expect(log).toContain(`allowed read-folder ${join(docs, 'reports', 'q3.pdf')}`);
     expect(log).toContain(`allowed read-folder ${join(docs, 'memo.docx')}`);
