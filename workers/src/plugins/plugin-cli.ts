@@ -9,6 +9,7 @@
  *   tendril plugin grant|deny|revoke --home DIR PLUGIN KIND RESOURCE
  *   tendril plugin run       --home DIR PLUGIN [--time-limit SECONDS]
  *   tendril plugin log       --home DIR [--plugin PLUGIN] [--csv|--json]
+ *   tendril plugin runs      --home DIR [--plugin PLUGIN] [--json]   (the run history, newest first)
  *
  * PLUGIN is an id, an installed plugin's name, a short name (agent,
  * folder-indexer, chat-digest, browser-history), or an agent's name: an agent's grants are
@@ -36,7 +37,7 @@ import { fileStateStore, pluginDirs } from './plugin-state.ts';
 
 const SYNC_MS = 5000;
 
-export const PLUGIN_USAGE = 'plugin install --home DIR MANIFEST.json|builtin:NAME | uninstall PLUGIN | list [--json] | grant|deny|revoke --home DIR PLUGIN KIND RESOURCE | run --home DIR PLUGIN [--time-limit S] | log --home DIR [--plugin P] [--csv|--json]';
+export const PLUGIN_USAGE = 'plugin install --home DIR MANIFEST.json|builtin:NAME | uninstall PLUGIN | list [--json] | grant|deny|revoke --home DIR PLUGIN KIND RESOURCE | run --home DIR PLUGIN [--time-limit S] | log --home DIR [--plugin P] [--csv|--json] | runs --home DIR [--plugin P] [--json]';
 
 export async function cmdPlugin(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -49,6 +50,7 @@ export async function cmdPlugin(ctx: CliContext, argv: readonly string[]): Promi
     case 'revoke': return decide(ctx, sub, rest);
     case 'run': return run(ctx, rest);
     case 'log': return log(ctx, rest);
+    case 'runs': return runs(ctx, rest);
     default: throw new TendrilError('E_BAD_INPUT', `usage: tendril ${PLUGIN_USAGE} (got ${sub ?? 'nothing'})`);
   }
 }
@@ -238,6 +240,21 @@ async function log(ctx: CliContext, argv: readonly string[]): Promise<number> {
     if (args.flags.has('json')) ctx.io.out(JSON.stringify(entries));
     else if (args.flags.has('csv')) for (const line of activityCsv(entries, nameOf)) ctx.io.out(line);
     else for (const e of entries) ctx.io.out(`${new Date(e.at).toISOString()}  ${e.outcome.padEnd(7)}  ${nameOf(e.plugin) || e.plugin}  ${e.permission}  ${e.resource}${e.detail ? `  ${e.detail}` : ''}`);
+    return 0;
+  });
+}
+
+async function runs(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home', 'plugin'], switches: ['json'] });
+  return withPermissions(homeDir(ctx, args), async (_session, permissions) => {
+    const only = flag(args, 'plugin');
+    const list = permissions.runs.read(only ? { plugin: resolvePlugin(permissions, only) } : {});
+    if (args.flags.has('json')) {
+      ctx.io.out(JSON.stringify(list));
+      return 0;
+    }
+    const names = new Map(permissions.plugins.list().map((p) => [p.id, p.name]));
+    for (const r of list) ctx.io.out(`${new Date(r.endedAt).toISOString()}  ${r.outcome.padEnd(8)}  ${names.get(r.plugin) ?? r.plugin}  ${r.trigger}  ${r.message}`);
     return 0;
   });
 }
