@@ -55,6 +55,9 @@ export async function extractDocumentText(bytes: Uint8Array, format: DocumentFor
       workerData: { format, bytes, maxChars: l.maxChars }, env: {}, execArgv: [], stdout: true, stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: l.memoryMb, maxYoungGenerationSizeMb: 32 },
     });
+    // The parsers' own console output is not wanted here; drain it so it never backs up.
+    worker.stdout.resume();
+    worker.stderr.resume();
     let settled = false;
     const settle = (fn: () => void): void => {
       if (settled) return;
