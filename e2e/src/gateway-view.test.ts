@@ -3,11 +3,12 @@
  * real `tendril gateway`: the gateway's machine figures and connection status
  * from presence; underscores that render (the screen's text and the pixels of
  * the glyph); a phone-sized writer that opens a session without shrinking it
- * for the laptop; a session whose gateway went away saying so; and a session
+ * for the laptop; the Files panel listing the session folder, downloading with
+ * a click and uploading a dropped file; a session whose gateway went away saying so; and a session
  * idle for a day (the browser's clock moved) listed as inactive, its owner told.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -193,6 +194,34 @@ describe('a gateway and its sessions as the app shows them', { timeout: 240_000 
     await typeLine(phone, 'echo phone-$((3+4))');
     await expect.poll(() => sizeOf(a), { timeout: 20_000 }).not.toBe(laptopSize);
     await expect.poll(async () => (await sizeOf(phone)) === (await sizeOf(a)), { timeout: 20_000 }).toBe(true);
+  });
+
+  it('lists the session folder, downloads with a click, and uploads a dropped file', async () => {
+    mkdirSync(join(dir, 'work', 'sub'));
+    writeFileSync(join(dir, 'work', 'report.txt'), 'report-canary\n');
+    await a.page.getByTestId('refresh-files').click();
+    const entry = a.page.locator('[data-testid=folder-entry][data-name="report.txt"]');
+    await entry.waitFor();
+    expect(await entry.getAttribute('data-kind')).toBe('file');
+    expect(await entry.innerText()).toContain('14 B');
+    await a.page.locator('[data-testid=folder-entry][data-name="sub"][data-kind=dir]').waitFor();
+    const [download] = await Promise.all([a.page.waitForEvent('download', { timeout: 30_000 }), entry.getByRole('button').click()]);
+    const saved = join(dir, 'report-downloaded.txt');
+    await download.saveAs(saved);
+    expect(readFileSync(saved, 'utf8')).toBe('report-canary\n');
+
+    // Into the folder shown: open "sub", then drop a file on the panel.
+    await a.page.locator('[data-testid=folder-entry][data-name="sub"]').getByRole('button').click();
+    await a.page.getByTestId('folder-path').filter({ hasText: '/sub' }).waitFor();
+    await a.page.getByTestId('files').evaluate((panel) => {
+      const data = new DataTransfer();
+      data.items.add(new File(['dropped-canary'], 'dropped.txt', { type: 'text/plain' }));
+      panel.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await a.page.getByTestId('transfer-done').filter({ hasText: 'Uploaded sub/dropped.txt' }).waitFor({ timeout: 30_000 });
+    expect(readFileSync(join(dir, 'work', 'sub', 'dropped.txt'), 'utf8')).toBe('dropped-canary');
+    await a.page.locator('[data-testid=folder-entry][data-name="dropped.txt"]').waitFor();
+    await shoot(a.page, 'files-listed');
   });
 
   it('says a session\'s gateway is offline instead of "running"', async () => {
