@@ -233,6 +233,7 @@ describe('a gateway and its sessions as the app shows them', { timeout: 240_000 
     await a.page.locator('[data-testid=session-state][data-gateway=connected]').waitFor();
     gateway!.child.kill('SIGKILL');
     await a.page.locator('[data-testid=session-state][data-gateway=offline]').filter({ hasText: /^gateway offline since / }).waitFor({ timeout: 30_000 });
+    await a.page.getByTestId('gateway-away').filter({ hasText: 'the screen below is the last one it sent' }).waitFor();
     await shoot(a.page, 'session-gateway-offline');
     await goto(a, '#/terminals');
     await a.page.locator('[data-testid=gateway-status][data-status=offline]').filter({ hasText: /^offline since / }).waitFor();
