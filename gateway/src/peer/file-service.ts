@@ -8,11 +8,11 @@
  * download ends with the file's size and SHA-256 signed by the gateway, so
  * neither the relay nor a read-only member holding the session key can alter
  * a file unnoticed. A list request gets the folder's listing the same way, as
- * the bytes of a download (terminal/folder-list.ts confines it likewise). Requests are refused from devices that may not type,
- * for another session, far from the gateway's clock, or with a transfer id
- * the device used before (kept in `used`, which the gateway persists, so a
- * restart does not make an old request new again). A transfer idle for
- * `idleMs` is cancelled.
+ * the bytes of a download (terminal/folder-list.ts confines it likewise).
+ * Requests are refused from devices that may not type, for another session,
+ * far from the gateway's clock, or with a transfer id the device used before
+ * (kept in `used`, which the gateway persists, so a restart does not make an
+ * old request new again). A transfer idle for `idleMs` is cancelled.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { CryptoProvider, DeviceIdentity } from '@tendril/crdt-schema/crypto';
@@ -175,14 +175,14 @@ export class FileService {
   }
 
   private async startDownload(r: FileRequest): Promise<void> {
-    this.send(r, await openDownload(this.o.root(), { path: r.path }));
+    this.stream(r, await openDownload(this.o.root(), { path: r.path }));
   }
 
   /** A folder's listing (terminal/folder-list.ts), sent as the bytes of a download. */
   private async startList(r: FileRequest): Promise<void> {
     const bytes = encodeListing(await listFolder(this.o.root(), r.path));
     let at = 0;
-    this.send(r, {
+    this.stream(r, {
       size: bytes.length,
       next: () => {
         if (at >= bytes.length) return Promise.resolve(undefined);
@@ -194,7 +194,8 @@ export class FileService {
     });
   }
 
-  private send(r: FileRequest, download: Pick<Download, 'size' | 'next' | 'cancel'>): void {
+  /** Sends `download`'s bytes in acknowledged chunks, then its size and SHA-256 signed. */
+  private stream(r: FileRequest, download: Pick<Download, 'size' | 'next' | 'cancel'>): void {
     const key = `${r.device}:${r.id}`;
     const hash: Hash = createHash('sha256');
     const sender = new ChunkSender({

@@ -1,8 +1,9 @@
 /**
  * The gateway as a workspace peer (outbound only: it connects to the relay,
  * nothing connects to it). It announces itself with its health and its
- * machine's figures (CPU, memory, disk, uptime) in ephemeral presence on the index (its stored record holds only name, host and
- * version; workspace/peer-self.ts), starts a
+ * machine's figures (CPU, memory, disk, uptime) in ephemeral presence on the
+ * index (its stored record holds only name, host and version;
+ * workspace/peer-self.ts), starts a
  * terminal session for every start request addressed to it whose signature
  * and requester it verifies itself, streams each session's output batches
  * (encrypted, ephemeral Stream frames) to every viewer, answers viewers that
