@@ -36,6 +36,8 @@ describe('gateway status', () => {
     const G = 2 ** 30;
     expect(figureParts({ cpuPercent: 3.4, loadPercent: 41.6, memFreeBytes: 2 * G, memTotalBytes: 8 * G, diskFreeBytes: 250 * G, uptimeS: 7300 }).map((p) => p.text))
       .toEqual(['CPU 3% (load 42%)', 'memory 6.0 GiB of 8.0 GiB used', 'disk 250 GiB free', 'up 2 h']);
+    expect(figureParts({ cpuPercent: 3.4, loadPercent: 41.6, memFreeBytes: 2 * G, memTotalBytes: 8 * G, diskFreeBytes: 250 * G, uptimeS: 7300 }).map((p) => p.value))
+      .toEqual([3.4, 6 * G, 250 * G, 7300]);
     expect(figureParts({ cpuPercent: 0, loadPercent: 0, memFreeBytes: 0, memTotalBytes: 512 * 2 ** 20, uptimeS: 5 }).map((p) => p.key)).toEqual(['cpu', 'memory', 'uptime']);
   });
 });

@@ -69,13 +69,21 @@ function duration(s: number): string {
   return `${Math.round(s / 86_400)} d`;
 }
 
+export interface FigurePart {
+  readonly key: 'cpu' | 'memory' | 'disk' | 'uptime';
+  readonly text: string;
+  /** The figure itself: CPU percent, memory used and disk free in bytes, uptime in seconds. */
+  readonly value: number;
+}
+
 /** One figure per part, for a row of labels: CPU, memory, disk, uptime. */
-export function figureParts(f: HealthFigures): { readonly key: 'cpu' | 'memory' | 'disk' | 'uptime'; readonly text: string }[] {
-  const parts: { key: 'cpu' | 'memory' | 'disk' | 'uptime'; text: string }[] = [
-    { key: 'cpu', text: `CPU ${Math.round(f.cpuPercent)}% (load ${Math.round(f.loadPercent)}%)` },
-    { key: 'memory', text: `memory ${bytes(f.memTotalBytes - f.memFreeBytes)} of ${bytes(f.memTotalBytes)} used` },
+export function figureParts(f: HealthFigures): FigurePart[] {
+  const used = f.memTotalBytes - f.memFreeBytes;
+  const parts: FigurePart[] = [
+    { key: 'cpu', text: `CPU ${Math.round(f.cpuPercent)}% (load ${Math.round(f.loadPercent)}%)`, value: f.cpuPercent },
+    { key: 'memory', text: `memory ${bytes(used)} of ${bytes(f.memTotalBytes)} used`, value: used },
   ];
-  if (f.diskFreeBytes !== undefined) parts.push({ key: 'disk', text: `disk ${bytes(f.diskFreeBytes)} free` });
-  parts.push({ key: 'uptime', text: `up ${duration(f.uptimeS)}` });
+  if (f.diskFreeBytes !== undefined) parts.push({ key: 'disk', text: `disk ${bytes(f.diskFreeBytes)} free`, value: f.diskFreeBytes });
+  parts.push({ key: 'uptime', text: `up ${duration(f.uptimeS)}`, value: f.uptimeS });
   return parts;
 }
