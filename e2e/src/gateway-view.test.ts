@@ -265,6 +265,7 @@ describe('a gateway and its sessions as the app shows them', { timeout: 240_000 
     // A day and an hour later on this device's clock: the session has been idle for 24 h.
     await a.page.clock.setSystemTime(Date.now() + 25 * 3_600_000);
     await a.page.getByTestId('inactive-sessions').locator(`a[href="${hash}"]`).waitFor();
+    expect(await row.getByTestId('idle-since').innerText()).toMatch(/^idle since /);
     expect(await a.page.getByTestId('session-list').locator(`a[href="${hash}"]`).count()).toBe(0);
     const notice = a.page.getByTestId('inactive-notice');
     await notice.filter({ hasText: '1 terminal session inactive for 24 h' }).waitFor();
