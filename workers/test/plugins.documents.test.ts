@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AGENT_PLUGIN_ID, FOLDER_INDEXER_ID } from '../src/plugins/builtin.ts';
 import { loadManifest } from '../src/plugins/plugin-entry.ts';
-import { RunStatus } from '../src/plugins/plugin-runner.ts';
+import { DEFAULT_FILE_WORK, RunStatus } from '../src/plugins/plugin-runner.ts';
+import { RunSlots } from '../src/plugins/run-slots.ts';
 import * as Y from 'yjs';
 import { newAgentId, type PluginId } from '@tendril/crdt-schema/ids';
 import { memoryDoc } from '@tendril/crdt-schema/schema';
@@ -70,4 +71,32 @@ describe('folder indexer on documents', () => {
     expect(await w.runner().run(id)).toMatchObject({ status: RunStatus.Ok, message: 'denied' });
     expect(w.log(id)).toEqual([`denied read-folder ${outside}`]);
   });
+
+  it('extracts documents asked for all at once a bounded number at a time', async () => {
+    const many = join(w.dir.path, 'many');
+    mkdirSync(many, { recursive: true });
+    for (let i = 0; i < 6; i++) writeFileSync(join(many, `p${i}.pdf`), minimalPdf([`page of file ${i}`]));
+    /** Real slots that remember how many were held at once. */
+    class CountingSlots extends RunSlots {
+      most = 0;
+      override async acquire(): Promise<() => void> {
+        const release = await super.acquire();
+        this.most = Math.max(this.most, this.active);
+        return release;
+      }
+    }
+    const slots = new CountingSlots(DEFAULT_FILE_WORK);
+    const id = w.install(`export default async function run(api) {
+  const [folder] = await api.grants('read-folder');
+  const files = await api.listFiles(folder);
+  const texts = await Promise.all(files.map((f) => api.readDocument(f.path)));
+  return texts.map((t) => t.text).join(', ');
+}`);
+    w.grant(id, 'read-folder', many);
+    const r = await w.runner({ fileWorkSlots: slots }).run(id);
+    expect(r).toMatchObject({ status: RunStatus.Ok, message: [0, 1, 2, 3, 4, 5].map((i) => `page of file ${i}`).join(', ') });
+    expect(slots.most).toBe(DEFAULT_FILE_WORK);
+    expect(slots.active).toBe(0);
+  });
 });
+

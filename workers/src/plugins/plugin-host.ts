@@ -28,6 +28,7 @@ import type { ChatAccess } from './chat-access.ts';
 import { absolutePath, listFiles, readTextFile, type HostFs } from './host-fs.ts';
 import { readDocument, type ExtractLimits } from './documents/document-text.ts';
 import { readBrowserHistory } from './browser/browser-history.ts';
+import type { RunSlots } from './run-slots.ts';
 import type { HostOp, ReplyErrorCode } from './plugin-protocol.ts';
 import type { PluginStateStore } from './plugin-state.ts';
 
@@ -54,6 +55,11 @@ export interface HostDeps {
   readonly fetchLimits?: Partial<FetchLimits>;
   /** Limits of PDF and DOCX text extraction (documents/document-text.ts). */
   readonly documentLimits?: Partial<ExtractLimits>;
+  /**
+   * Bounds the host work that reads whole files for plugins (document extraction threads, browser
+   * profile copies) across all runs, so parallel calls queue instead of piling up threads and copies.
+   */
+  readonly fileWorkSlots?: RunSlots;
 }
 
 type Args = Readonly<Record<string, unknown>>;
@@ -77,6 +83,15 @@ export function createPluginHost(d: HostDeps) {
   const { gate } = d;
   const plugin = gate.plugin;
   const owned = (chat: ChatId): boolean => d.state.host(plugin).ownedChats.includes(chat);
+  const withSlot = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (!d.fileWorkSlots) return work();
+    const release = await d.fileWorkSlots.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  };
 
   /** Read or write access to a chat: its own grant, or the plugin's "new" grant for chats it created. */
   async function withChat<T>(kind: 'read-chats' | 'write-chats', chat: ChatId, perform: () => Promise<T>, describe: (r: T) => string): Promise<T> {
@@ -94,8 +109,8 @@ export function createPluginHost(d: HostDeps) {
     },
     listFiles: (a) => listFiles(d.fs, gate, a.folder, num(a.maxFiles, Infinity)),
     readFile: (a) => readTextFile(d.fs, gate, a.path, num(a.maxBytes, Infinity)),
-    readDocument: (a) => readDocument(d.fs, gate, a.path, d.documentLimits),
-    readBrowserHistory: (a) => readBrowserHistory(gate, a, (p) => d.fs.realpath(p)),
+    readDocument: (a) => withSlot(() => readDocument(d.fs, gate, a.path, d.documentLimits)),
+    readBrowserHistory: (a) => withSlot(() => readBrowserHistory(gate, a, (p) => d.fs.realpath(p))),
     async watch(a) {
       const folder = absolutePath(a.folder, 'folder');
       await gate.guard('read-folder', folder, async () => {

@@ -34,6 +34,8 @@ export const DEFAULT_TIME_LIMIT_MS = 120_000;
 /** A thread that is not up after this long (a host far past its capacity) fails the run. */
 export const BOOT_LIMIT_MS = 60_000;
 export const DEFAULT_MAX_CALLS = 20_000;
+/** Document extractions and browser profile reads at once per runner. */
+export const DEFAULT_FILE_WORK = 2;
 /** The heap of one plugin thread (V8 old generation), in MB. */
 export const DEFAULT_MEMORY_LIMIT_MB = 256;
 
@@ -78,6 +80,8 @@ export interface RunnerDeps extends Omit<HostDeps, 'gate' | 'onWatch'> {
   readonly memoryLimitMb?: number;
   /** Bounds how many plugin threads run at once (default: a limit of DEFAULT_MAX_RUNS for this runner). */
   readonly slots?: RunSlots;
+  /** Bounds the whole-file host work of all runs (documents, browser profiles; default: DEFAULT_FILE_WORK at once). */
+  readonly fileWorkSlots?: RunSlots;
   /** Sees each run queue, start its thread and end (tests, the run list). */
   readonly onRun?: (e: RunEvent) => void;
   readonly entry?: (entry: string) => ResolvedEntry;
@@ -94,11 +98,13 @@ export class PluginRunner {
   /** Runs asked for and not yet ended, waiting for a slot or running. */
   private readonly pending = new Set<PluginId>();
   private readonly slots: RunSlots;
+  private readonly fileWork: RunSlots;
   private stopping = false;
 
   constructor(deps: RunnerDeps) {
     this.d = deps;
     this.slots = deps.slots ?? new RunSlots();
+    this.fileWork = deps.fileWorkSlots ?? new RunSlots(DEFAULT_FILE_WORK);
   }
 
   isRunning(plugin: PluginId): boolean {
@@ -189,7 +195,7 @@ export class PluginRunner {
     const limit = d.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
     const maxCalls = d.maxCalls ?? DEFAULT_MAX_CALLS;
     const { onWatch, trace, ...hostDeps } = d;
-    const host = createPluginHost({ ...hostDeps, gate, ...(onWatch ? { onWatch: (folder: string) => onWatch(plugin.id, folder) } : {}) });
+    const host = createPluginHost({ ...hostDeps, gate, fileWorkSlots: this.fileWork, ...(onWatch ? { onWatch: (folder: string) => onWatch(plugin.id, folder) } : {}) });
     const data: ThreadData = {
       entry: entry.entry, root: entry.root, guard: GUARD,
       context: { plugin: { id: plugin.id, name: plugin.name, version: plugin.version }, trigger, now: (d.now ?? Date.now)() },
