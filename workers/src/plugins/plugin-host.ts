@@ -83,10 +83,12 @@ export function createPluginHost(d: HostDeps) {
   const { gate } = d;
   const plugin = gate.plugin;
   const owned = (chat: ChatId): boolean => d.state.host(plugin).ownedChats.includes(chat);
-  const withSlot = async <T>(work: () => Promise<T>): Promise<T> => {
+  /** Waits for a whole-file work slot; a run that ended meanwhile gives it up unused. */
+  const withSlot = async <T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> => {
     if (!d.fileWorkSlots) return work();
     const release = await d.fileWorkSlots.acquire();
     try {
+      if (signal.aborted) throw new TendrilError('E_BAD_INPUT', 'the run ended before this call was reached');
       return await work();
     } finally {
       release();
@@ -109,8 +111,8 @@ export function createPluginHost(d: HostDeps) {
     },
     listFiles: (a) => listFiles(d.fs, gate, a.folder, num(a.maxFiles, Infinity)),
     readFile: (a) => readTextFile(d.fs, gate, a.path, num(a.maxBytes, Infinity)),
-    readDocument: (a) => withSlot(() => readDocument(d.fs, gate, a.path, d.documentLimits)),
-    readBrowserHistory: (a) => withSlot(() => readBrowserHistory(gate, a, (p) => d.fs.realpath(p))),
+    readDocument: (a, signal) => withSlot(signal, () => readDocument(d.fs, gate, a.path, d.documentLimits)),
+    readBrowserHistory: (a, signal) => withSlot(signal, () => readBrowserHistory(gate, a, (p) => d.fs.realpath(p))),
     async watch(a) {
       const folder = absolutePath(a.folder, 'folder');
       await gate.guard('read-folder', folder, async () => {
