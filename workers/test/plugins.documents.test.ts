@@ -38,6 +38,8 @@ describe('folder indexer on documents', () => {
     const r = await w.runner({ log: (l) => logs.push(l) }).run(FOLDER_INDEXER_ID);
     expect(r).toMatchObject({ status: RunStatus.Ok, message: 'indexed 3, unchanged 0, removed 0, failed 1 in 1 folder(s)' });
     expect(logs.join('\n')).toMatch(/cannot index .*fake\.pdf: the file is not a PDF document/);
+    // The unreadable one is not tried again until it changes.
+    expect(await w.runner().run(FOLDER_INDEXER_ID)).toMatchObject({ status: RunStatus.Ok, message: 'indexed 0, unchanged 4, removed 0, failed 0 in 1 folder(s)' });
 
     const tools = agentToolbox({ permissions: w.permissions, device: WORKER, chats: w.chats });
     const search = (query: string) => tools.execute({ id: 'q', name: 'search_workspace', arguments: JSON.stringify({ query }) }, new AbortController().signal);

@@ -66,14 +66,22 @@ export default async function run(api, ctx) {
         n.unchanged++;
         continue;
       }
+      // A document that could not be read is tried again only once it changes.
+      const bad = f.unreadable?.[file.path];
+      if (bad && bad.size === file.size && bad.mtimeMs === file.mtimeMs) {
+        n.unchanged++;
+        continue;
+      }
       try {
         const { text, truncated } = document ? await api.readDocument(file.path) : await api.readFile(file.path, { maxBytes: MAX_READ_BYTES });
         const content = entry(folder, file, text, truncated);
         const { id } = await api.writeMessage(f.chat, { role: 'tool', content, ...(prev ? { replaces: prev.message } : {}) });
         f.files[file.path] = { size: file.size, mtimeMs: file.mtimeMs, message: id };
+        if (f.unreadable) delete f.unreadable[file.path];
         n.indexed++;
       } catch (e) {
         api.log(`cannot index ${file.path}: ${e.message}`);
+        if (document && e.code === 'bad-request') (f.unreadable ??= {})[file.path] = { size: file.size, mtimeMs: file.mtimeMs };
         n.failed++;
       }
       if (++since % SAVE_EVERY === 0) await api.state.set(state);
