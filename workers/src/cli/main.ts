@@ -40,7 +40,7 @@ const USAGE = `usage: tendril <command> [options]
   ${PLAN_USAGE}
   ${PLAYBOOK_USAGE}
   ${GUEST_USAGE}
-  worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S] [--announce-ms MS]
+  worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S] [--max-plugin-runs N] [--plugin-memory-mb MB] [--announce-ms MS]
   ${PLUGIN_USAGE}
   gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR] [--announce-ms MS]
   term   new --home DIR --gateway NAME | send --home DIR SESSION TEXT | show --home DIR SESSION [--wait-for TEXT] [--timeout S] | writers --home DIR SESSION [--add DEVICE] [--remove DEVICE] | upload --home DIR SESSION LOCAL [REMOTE] [--overwrite] | download --home DIR SESSION REMOTE [LOCAL] [--overwrite]
