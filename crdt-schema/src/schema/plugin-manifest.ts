@@ -12,8 +12,12 @@ import { badInput, checkEnum, checkText, isRecord } from './fields.ts';
  */
 export const AGENT_PLUGIN_ID = 'agent-builtin-tools-v1' as PluginId;
 
-/** `memory` is an agent's own memory (resource `*`: there is no other an agent could reach). */
-export const PERMISSION_KINDS = ['read-folder', 'read-chats', 'write-chats', 'network', 'gateway-session', 'memory'] as const;
+/**
+ * `memory` is an agent's own memory (resource `*`: there is no other an agent could reach).
+ * `read_email` names one mail account and `read_calendar` one calendar source of the settings
+ * (settings-accounts.ts); both also let the plugin write tasks citing what it read.
+ */
+export const PERMISSION_KINDS = ['read-folder', 'read-chats', 'write-chats', 'network', 'gateway-session', 'memory', 'read_email', 'read_calendar'] as const;
 export type PermissionKind = (typeof PERMISSION_KINDS)[number];
 
 export interface PermissionRequest {
@@ -22,6 +26,11 @@ export interface PermissionRequest {
   readonly resource: string;
   /** Shown to the user when asking. */
   readonly reason: string;
+  /**
+   * Set by the manifest for a request the user should weigh twice (all mail, a whole home folder,
+   * browser history): the app marks it, and `reason` says why it is asked for.
+   */
+  readonly dangerous?: true;
 }
 
 export interface PluginManifest {
@@ -40,11 +49,13 @@ const CRON = /^([0-9*/,-]+|\?)(\s+([0-9A-Za-z*/,-]+|\?)){4}$/;
 
 export function parsePermissionRequest(v: unknown): PermissionRequest {
   if (!isRecord(v)) badInput('a permission request is an object');
-  return {
+  if (v.dangerous !== undefined && typeof v.dangerous !== 'boolean') badInput('dangerous is true or false');
+  const request = {
     kind: checkEnum(v.kind, 'permission kind', PERMISSION_KINDS),
     resource: checkText(v.resource, 'permission resource', 2000),
     reason: checkText(v.reason, 'permission reason', 1000),
   };
+  return v.dangerous === true ? { ...request, dangerous: true } : request;
 }
 
 /** Parses a manifest from untrusted input; E_BAD_INPUT names the first bad field. */

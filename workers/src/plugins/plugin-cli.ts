@@ -21,7 +21,7 @@ import { TendrilError } from '@tendril/crdt-schema/errors';
 import { parseChatId, parsePluginId, parseSessionId, type PluginId, type SessionId } from '@tendril/crdt-schema/ids';
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { currentWorkers, reconcileSessionAccess, requireSessionManager } from '@tendril/gateway';
-import { PERMISSION_KINDS, type ActivityEntry, type Agent, type PermissionKind, type PermissionsDoc } from '@tendril/crdt-schema/schema';
+import { parseAccountName, PERMISSION_KINDS, type ActivityEntry, type Agent, type PermissionKind, type PermissionsDoc } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { providerFromSettings } from '../agent/provider-setup.ts';
 import { flag, parseArgs } from '../cli/args.ts';
@@ -99,6 +99,10 @@ export function normalizeResource(kind: PermissionKind, raw: string, cwd: string
       return parseSessionId(raw);
     case 'memory':
       throw new TendrilError('E_BAD_INPUT', 'a memory grant is * (an agent reaches only its own memory)');
+    case 'read_email':
+    case 'read_calendar':
+      // One account or calendar source of the settings, by name.
+      return parseAccountName(raw);
   }
 }
 
