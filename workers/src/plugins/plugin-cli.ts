@@ -9,6 +9,7 @@
  *   tendril plugin grant|deny|revoke --home DIR PLUGIN KIND RESOURCE
  *   tendril plugin run       --home DIR PLUGIN [--time-limit SECONDS]
  *   tendril plugin log       --home DIR [--plugin PLUGIN] [--csv|--json]
+ *   tendril plugin account   set|remove|list ... (account-cli.ts: mail accounts and calendar sources)
  *
  * PLUGIN is an id, an installed plugin's name, a short name (agent,
  * folder-indexer, chat-digest), or an agent's name: an agent's grants are
@@ -29,6 +30,8 @@ import { homeDir, seconds, type CliContext } from '../cli/context.ts';
 import { withSession } from '../cli/session.ts';
 import { PLUGIN_ALIASES } from './builtin.ts';
 import { sessionChatAccess } from './chat-access.ts';
+import { sessionSources } from './workspace-sources.ts';
+import { ACCOUNT_USAGE, cmdAccount } from './account-cli.ts';
 import { nodeHostFs } from './host-fs.ts';
 import { loadManifest, resolveEntry } from './plugin-entry.ts';
 import { PluginRunner } from './plugin-runner.ts';
@@ -36,7 +39,7 @@ import { fileStateStore, pluginDirs } from './plugin-state.ts';
 
 const SYNC_MS = 5000;
 
-export const PLUGIN_USAGE = 'plugin install --home DIR MANIFEST.json|builtin:NAME | uninstall PLUGIN | list [--json] | grant|deny|revoke --home DIR PLUGIN KIND RESOURCE | run --home DIR PLUGIN [--time-limit S] | log --home DIR [--plugin P] [--csv|--json]';
+export const PLUGIN_USAGE = `plugin install --home DIR MANIFEST.json|builtin:NAME | uninstall PLUGIN | list [--json] | grant|deny|revoke --home DIR PLUGIN KIND RESOURCE | run --home DIR PLUGIN [--time-limit S] | log --home DIR [--plugin P] [--csv|--json] | ${ACCOUNT_USAGE}`;
 
 export async function cmdPlugin(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -49,6 +52,7 @@ export async function cmdPlugin(ctx: CliContext, argv: readonly string[]): Promi
     case 'revoke': return decide(ctx, sub, rest);
     case 'run': return run(ctx, rest);
     case 'log': return log(ctx, rest);
+    case 'account': return cmdAccount(ctx, rest);
     default: throw new TendrilError('E_BAD_INPUT', `usage: tendril ${PLUGIN_USAGE} (got ${sub ?? 'nothing'})`);
   }
 }
@@ -209,6 +213,7 @@ async function run(ctx: CliContext, argv: readonly string[]): Promise<number> {
       timeLimitMs: seconds(args, 'time-limit', 120),
       entry: (e) => resolveEntry(e, { pluginDir: dirs.code }),
       log: (line) => ctx.io.err(line),
+      ...sessionSources(session, settings),
     });
     const r = await runner.run(plugin);
     report(ctx, session, await session.syncOrQueue(SYNC_MS * 2));
