@@ -124,7 +124,7 @@ async function install(ctx: CliContext, argv: readonly string[]): Promise<number
     session.requireWrite('permissions');
     const p = permissions.plugins.install(manifest, session.home.identity.deviceId);
     ctx.io.out(`installed ${p.name} ${p.version} (${p.id})${p.schedule ? `, runs on "${p.schedule}"` : ''}; it asks for:`);
-    for (const r of p.permissions) ctx.io.out(`  ${r.kind} ${r.resource}: ${r.reason}`);
+    for (const r of p.permissions) ctx.io.out(`  ${r.kind} ${r.resource}${r.dangerous ? ' (dangerous)' : ''}: ${r.reason}`);
     ctx.io.out(`nothing is granted yet: tendril plugin grant --home DIR ${p.id} KIND RESOURCE`);
     report(ctx, session, await session.syncOrQueue(SYNC_MS));
     ctx.io.out(p.id);
