@@ -3,7 +3,8 @@
  * a grant on one account reads that account only (another is refused and
  * the refusal logged, before any connection), a task may cite only an
  * account the plugin may read, the password never crosses into the plugin
- * thread, a wrong password is an error in the log without the password,
+ * thread, a task that quotes the message is refused, a wrong password is
+ * an error in the log without the password,
  * and reading leaves the messages unread on the server (read-only mailbox,
  * body parts fetched with PEEK).
  */
@@ -42,7 +43,7 @@ describe('mail host ops', () => {
 
   beforeAll(async () => {
     imap = await startDovecot([{ user: 'bob', password: PASSWORD }, { user: 'carol', password: 'carol-pass' }]);
-    imap.deliver('bob', ['From: ann@example.com', 'Subject: Hello', 'Message-ID: <hello@example.com>', 'Content-Type: text/plain', '', 'Can you reply today?', ''].join('\n'));
+    imap.deliver('bob', ['From: ann@example.com', 'Subject: Hello', 'Message-ID: <hello@example.com>', 'Content-Type: text/plain', '', 'Can you reply today? I need the signed lease back before the agent closes the office.', ''].join('\n'));
     imap.deliver('carol', ['From: ann@example.com', 'Subject: Carol only', 'Message-ID: <carol@example.com>', '', 'Private to Carol.', ''].join('\n'));
     settings.accounts.set({ name: 'work', kind: 'imap', url: imap.url, user: 'bob', password: PASSWORD });
     settings.accounts.set({ name: 'other', kind: 'imap', url: imap.url, user: 'carol', password: 'carol-pass' });
@@ -63,11 +64,25 @@ describe('mail host ops', () => {
     const id = w.install(PROBE, { permissions: [{ kind: 'read_email', resource: '*', reason: 'test', dangerous: true }] });
     w.grant(id, 'read_email', 'work');
     const r = await runner().run(id);
-    expect(r).toMatchObject({ status: RunStatus.Ok, message: 'work:Hello|<hello@example.com>|Can you reply today? ; other:denied ; task-other:denied ; task-work:ok:true' });
+    expect(r).toMatchObject({ status: RunStatus.Ok, message: 'work:Hello|<hello@example.com>|Can you reply today? I need the signed lease back before the agent closes the office. ; other:denied ; task-other:denied ; task-work:ok:true' });
     expect(w.log(id)).toEqual(['allowed read_email work', 'denied read_email other', 'denied read_email other', 'allowed read_email work']);
     expect(tasks.list().map((t) => [t.title, t.source?.ref])).toEqual([['Reply to Bob', '<hello@example.com>']]);
     expect(crossed.join('\n')).not.toContain('Private to Carol');
     expect(crossed.filter((m) => m.includes(PASSWORD))).toEqual([]);
+  });
+
+  it('refuses a task that quotes the message it came from, and writes nothing', async () => {
+    const id = w.install(`
+export default async function run(api) {
+  const [m] = (await api.readMail('work')).messages;
+  try { await api.addTask({ title: 'Todo: ' + m.text, source: { kind: 'mail', account: 'work', ref: m.messageId } }); return 'written'; }
+  catch (e) { return e.code + ': ' + e.message; }
+}`, { permissions: [{ kind: 'read_email', resource: '*', reason: 'test' }] });
+    w.grant(id, 'read_email', 'work');
+    const before = tasks.list().length;
+    const r = await runner().run(id);
+    expect(r.message).toBe('bad-request: a task may not quote the message it came from: write the title and note in other words');
+    expect(tasks.list()).toHaveLength(before);
   });
 
   it('leaves the messages unread on the server', async () => {

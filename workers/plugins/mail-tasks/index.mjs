@@ -19,6 +19,7 @@ export default async function run(api) {
   const cursors = { ...(state.cursors ?? {}) };
   let read = 0;
   let added = 0;
+  let refused = 0;
   for (const account of accounts) {
     let since = cursors[account];
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
@@ -26,8 +27,14 @@ export default async function run(api) {
       for (const m of got.messages) {
         const answer = await api.complete({ system: SYSTEM, messages: [{ role: 'user', content: prompt(m) }], maxTokens: 600 });
         for (const task of parseTasks(answer.text)) {
-          const r = await api.addTask({ ...task, source: { kind: 'mail', account, ref: m.messageId } });
-          if (r.added) added++;
+          try {
+            const r = await api.addTask({ ...task, source: { kind: 'mail', account, ref: m.messageId } });
+            if (r.added) added++;
+          } catch (e) {
+            // The host refuses a task that quotes the message: skip it, keep the others.
+            if (e.code !== 'bad-request') throw e;
+            refused++;
+          }
         }
         read++;
       }
@@ -38,5 +45,5 @@ export default async function run(api) {
       if (!got.more) break;
     }
   }
-  return `read ${read} new message(s) in ${accounts.length} account(s), added ${added} task(s)`;
+  return `read ${read} new message(s) in ${accounts.length} account(s), added ${added} task(s)${refused ? `, refused ${refused} that quoted a message` : ''}`;
 }

@@ -35,6 +35,7 @@ import type { HostOp, ReplyErrorCode } from './plugin-protocol.ts';
 import type { PluginStateStore } from './plugin-state.ts';
 import { DEFAULT_MAIL_LIMITS, readNewMail, type MailCursor, type MailLimits } from './mail-reader.ts';
 import { DEFAULT_CALENDAR_LIMITS, readCalendarEvents } from './calendar-reader.ts';
+import { quoteGuard } from './quote-guard.ts';
 
 export const NEW_CHAT = 'new';
 export const MODEL_RESOURCE = 'model';
@@ -110,6 +111,8 @@ export function createPluginHost(d: HostDeps) {
     const a = d.accounts?.(n);
     return a && kinds.includes(a.kind) ? a : badInput(`no ${kinds.join(' or ')} account named ${n} in the workspace settings`);
   }
+  /** The mail handed to the plugin in this run: a task may not repeat it (quote-guard.ts). */
+  const mailRead = quoteGuard();
   const tasksDoc = (): Promise<TasksDoc> => (d.tasks ? d.tasks() : Promise.reject(new TendrilError('E_KEY_MISSING', 'this worker cannot open the Tasks document')));
 
   const handlers: Record<HostOp, Handler> = {
@@ -231,7 +234,11 @@ export function createPluginHost(d: HostDeps) {
       const since = cursorOf(a.since);
       const limits = { ...DEFAULT_MAIL_LIMITS, ...d.mailLimits };
       const wanted = { ...limits, maxMessages: Math.min(num(a.maxMessages, limits.maxMessages), limits.maxMessages), maxChars: Math.min(num(a.maxChars, limits.maxChars), limits.maxChars) };
-      return gate.guard('read_email', name, () => readNewMail(account(name, ['imap']), since, wanted, signal),
+      return gate.guard('read_email', name, async () => {
+        const batch = await readNewMail(account(name, ['imap']), since, wanted, signal);
+        for (const m of batch.messages) mailRead.remember(m.text);
+        return batch;
+      },
         (r) => (r.messages.length === 0 ? 'no new messages' : `read ${r.messages.length} new message(s), UID ${r.messages[0]!.uid}..${r.cursor.lastUid}`));
     },
     async readCalendar(a, signal) {
@@ -256,13 +263,16 @@ export function createPluginHost(d: HostDeps) {
       const kind = src.kind === 'mail' ? 'read_email' : src.kind === 'calendar' ? 'read_calendar' : badInput('source kind is mail or calendar');
       const name = parseAccountName(src.account);
       const ref = str(src.ref, 'source ref', 2000);
+      const title = str(a.title, 'title', 1000);
+      const note = a.note === undefined ? undefined : str(a.note, 'note', 10_000);
       return gate.guard(kind, name, async () => {
+        if (mailRead.quoted(`${title}\n${note ?? ''}`) !== undefined) badInput('a task may not quote the message it came from: write the title and note in other words');
         const doc = await tasksDoc();
         const { task, added } = doc.add({
-          title: str(a.title, 'title', 1000),
+          title,
           ...(a.priority !== undefined ? { priority: a.priority as TaskPriority } : {}),
           ...(a.due !== undefined && a.due !== null ? { due: a.due as number } : {}),
-          ...(a.note !== undefined ? { note: str(a.note, 'note', 10_000) } : {}),
+          ...(note !== undefined ? { note } : {}),
           source: { plugin, kind: src.kind as 'mail' | 'calendar', account: name, ref },
         }, d.device);
         return { id: task.id, added };
