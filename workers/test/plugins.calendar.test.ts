@@ -7,6 +7,8 @@
  * the host: nothing crossing into the plugin thread holds it.
  */
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as Y from 'yjs';
@@ -108,6 +110,28 @@ describe('calendar plugin', () => {
     const gym = tasks.list().find((t) => t.source?.account === 'home');
     expect(gym?.title).toBe('Calendar conflict: "Gym" 2030-01-10 18:00-19:00 UTC (home) overlaps "Dinner with Jo" 2030-01-10 18:30-20:00 UTC (home)');
     expect(tasks.events('home').map((e) => e.summary)).toEqual(['Gym', 'Gym', 'Gym', 'Dinner with Jo', 'Gym', 'Gym']);
+  });
+
+  it('reads an ICS URL, and refuses a source that is not a regular file before reading it', async () => {
+    const server = createServer((_req, res) => res.end(vcalendar(vevent('web', '20300109T090000Z', '20300109T100000Z', 'Webinar'))));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      settings.accounts.set({ name: 'web', kind: 'ics', url: `http://127.0.0.1:${port}/cal.ics` });
+      settings.accounts.set({ name: 'zero', kind: 'ics', url: 'file:///dev/zero' });
+      const id = w.install(`export default async (api, ctx) => {
+        const web = await api.readCalendar('web', { from: ctx.now, to: ctx.now + 7 * 86400000 });
+        try { await api.readCalendar('zero', { from: ctx.now, to: ctx.now + 86400000 }); return 'read zero'; }
+        catch (e) { return web.map((x) => x.summary).join(',') + ' / ' + e.code + ': ' + e.message; }
+      }`, { permissions: [{ kind: 'read_calendar', resource: '*', reason: 'test' }] });
+      w.grant(id, 'read_calendar', 'web');
+      w.grant(id, 'read_calendar', 'zero');
+      const r = await runner().run(id);
+      expect(r).toMatchObject({ status: RunStatus.Ok, message: 'Webinar / bad-request: the calendar source is not a regular file' });
+      expect(w.log(id)).toEqual(['allowed read_calendar web', 'error read_calendar zero']);
+    } finally {
+      server.close();
+    }
   });
 
   it('does not report a conflict twice or ask the model again', async () => {

@@ -7,7 +7,7 @@
  * needs (uid, summary, start, end, location), never descriptions or
  * attendees. The credentials come from the sealed settings and stay here.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import ICAL from 'ical.js';
 import { fetchCalendarObjects, getBasicAuthHeaders } from 'tsdav';
@@ -85,16 +85,36 @@ const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z
 async function icsText(account: AccountCredentials, fetch: typeof globalThis.fetch, limits: CalendarLimits, signal?: AbortSignal): Promise<string> {
   const url = new URL(account.url);
   if (url.protocol === 'file:') {
-    const text = await readFile(fileURLToPath(url), 'utf8');
-    if (text.length > limits.maxBytes) throw new TendrilError('E_BAD_INPUT', `the calendar file is larger than ${limits.maxBytes} bytes`);
-    return text;
+    const path = fileURLToPath(url);
+    // A device, a pipe or a huge file is refused before reading: it would never end, or fill memory.
+    const s = await stat(path);
+    if (!s.isFile()) throw new TendrilError('E_BAD_INPUT', 'the calendar source is not a regular file');
+    if (s.size > limits.maxBytes) throw new TendrilError('E_BAD_INPUT', `the calendar file is larger than ${limits.maxBytes} bytes`);
+    return readFile(path, 'utf8');
   }
   const headers: Record<string, string> = account.user ? getBasicAuthHeaders({ username: account.user, password: account.password ?? '' }) : {};
-  const res = await fetch(url, { headers, signal: signal ?? AbortSignal.timeout(limits.timeoutMs), redirect: 'error' });
+  const res = await fetch(url, { headers, signal: withTimeout(signal, limits.timeoutMs), redirect: 'error' });
   if (!res.ok) throw new Error(`the calendar at ${url.host} answered ${res.status}`);
-  const text = await res.text();
-  if (text.length > limits.maxBytes) throw new TendrilError('E_BAD_INPUT', `the calendar is larger than ${limits.maxBytes} bytes`);
-  return text;
+  return boundedText(res, limits.maxBytes);
+}
+
+const withTimeout = (signal: AbortSignal | undefined, ms: number): AbortSignal =>
+  signal ? AbortSignal.any([signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);
+
+/** The body as text, refused once it passes `maxBytes` (read no further). */
+async function boundedText(res: Response, maxBytes: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body?.getReader();
+  for (let r = await reader?.read(); reader && r && !r.done; r = await reader.read()) {
+    size += r.value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new TendrilError('E_BAD_INPUT', `the calendar is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(r.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The events of an ics or caldav account in the window. */
@@ -106,7 +126,7 @@ export async function readCalendarEvents(
   if (account.kind === 'ics') return eventsOf([await icsText(account, o.fetch, limits, o.signal)], w, limits.maxEvents);
   if (account.kind !== 'caldav') throw new TendrilError('E_BAD_INPUT', `account ${account.name} is not a calendar source`);
   const headers = account.user ? getBasicAuthHeaders({ username: account.user, password: account.password ?? '' }) : {};
-  const signal = o.signal ?? AbortSignal.timeout(limits.timeoutMs);
+  const signal = withTimeout(o.signal, limits.timeoutMs);
   const objects = await fetchCalendarObjects({
     calendar: { url: account.url.endsWith('/') ? account.url : `${account.url}/` },
     timeRange: { start: iso(w.from), end: iso(w.to) },
