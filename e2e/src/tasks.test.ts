@@ -2,7 +2,8 @@
  * The Tasks page: tasks a worker wrote (here a headless device joined like a
  * worker, writing as the mail plugin would) show in the app with their
  * source link and no message text, and marking one done in the app reaches
- * the other device.
+ * the other device. A mail account set in Settings reaches that device with
+ * its password, which the page never shows again.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,5 +69,28 @@ describe('tasks in the app', { timeout: 240_000 }, () => {
     // Marked by the browser's device, not by this one.
     expect(tasks.get(figures.id)?.doneBy).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(tasks.get(figures.id)?.doneBy).not.toBe(by);
+  });
+
+  it('sets a mail account with its password in Settings; the page never shows the password, a worker can use it', async () => {
+    const password = 'imap-e2e-secret-9034';
+    await goto(a, '#/settings');
+    await a.page.getByTestId('account-name').fill('work');
+    await a.page.getByTestId('account-url').fill('imaps://mail.example.com:993');
+    await a.page.getByTestId('account-user').fill('me@example.com');
+    await a.page.getByTestId('account-password').fill(password);
+    await a.page.getByTestId('account-save').click();
+    const row = a.page.getByTestId('accounts').locator('[data-account="work"]');
+    await row.waitFor({ timeout: WAIT_MS });
+    expect(await row.textContent()).toContain('me@example.com · password set');
+    expect(await a.page.getByTestId('account-password').inputValue()).toBe('');
+    expect(await a.page.content()).not.toContain(password);
+
+    const { settings } = await node!.openSettings();
+    const deadline = Date.now() + WAIT_MS;
+    while (settings.accounts.credentials('work')?.password !== password) {
+      if (Date.now() > deadline) throw new Error('the account did not reach the other device');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(settings.accounts.get('work')).toEqual({ name: 'work', kind: 'imap', url: 'imaps://mail.example.com:993', user: 'me@example.com', hasPassword: true });
   });
 });
