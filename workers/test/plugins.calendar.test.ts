@@ -71,6 +71,7 @@ describe('calendar plugin', () => {
     w.runner({
       now: () => NOW,
       accounts: (name) => settings.accounts.credentials(name),
+    accountNames: () => settings.accounts.list().map((a) => a.name),
       tasks: async () => tasks,
       model: () => ({ provider: createProvider({ kind: 'openai', baseUrl: `${fake.url}/v1`, apiKey: KEY, model: 'gpt-4o-mini' }), model: 'gpt-4o-mini' }),
       trace: (_dir, m) => void crossed.push(JSON.stringify(m)),

@@ -56,6 +56,7 @@ describe('mail host ops', () => {
 
   const runner = () => w.runner({
     accounts: (name) => settings.accounts.credentials(name),
+    accountNames: () => settings.accounts.list().map((a) => a.name),
     tasks: async () => tasks,
     trace: (_dir, m) => void crossed.push(JSON.stringify(m)),
   });
@@ -69,6 +70,17 @@ describe('mail host ops', () => {
     expect(tasks.list().map((t) => [t.title, t.source?.ref])).toEqual([['Reply to Bob', '<hello@example.com>']]);
     expect(crossed.join('\n')).not.toContain('Private to Carol');
     expect(crossed.filter((m) => m.includes(PASSWORD))).toEqual([]);
+  });
+
+  it('lists the accounts a plugin may read: all of a kind on *, less those denied by name', async () => {
+    const id = w.install(`export default async (api) => JSON.stringify([await api.accounts('read_email'), await api.accounts('read_calendar')])`,
+      { permissions: [{ kind: 'read_email', resource: '*', reason: 'test' }] });
+    w.grant(id, 'read_email', '*');
+    expect((await runner().run(id)).message).toBe('[["other","work"],[]]');
+    w.deny(id, 'read_email', 'other');
+    expect((await runner().run(id)).message).toBe('[["work"],[]]');
+    w.revoke(id, 'read_email', '*');
+    expect((await runner().run(id)).status).toBe(RunStatus.Refused);
   });
 
   it('refuses a task that quotes the message it came from, and writes nothing', async () => {

@@ -94,10 +94,10 @@ describe('mail plugin with a real IMAP server', () => {
   it('refuses to run before the user grants read_email on the account', async () => {
     const installed = await cliOk('plugin', 'install', '--home', admin, 'builtin:mail-tasks');
     expect(installed.last).toBe(MAIL_TASKS_ID);
-    expect(installed.out).toContain('  read_email * (dangerous): Reads every new message of each mail account you approve by name: all its mail, not just some.');
+    expect(installed.out).toContain('  read_email * (dangerous): Reads every new message of each mail account you approve (granted on *: every account in the settings): all its mail, not just some.');
     await cliOk('plugin', 'grant', '--home', admin, 'mail-tasks', 'network', 'model');
     const run = await cli('plugin', 'run', '--home', workerHome, 'mail-tasks');
-    expect(run.last).toBe('ok: no mail account granted: grant read_email on an account of the settings by name');
+    expect(run.last).toBe('ok: no mail account granted: grant read_email on an account of the settings');
     expect(fake.requests).toHaveLength(0);
   });
 

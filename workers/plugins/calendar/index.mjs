@@ -1,4 +1,5 @@
-// Calendar: for each calendar source granted by name (read_calendar), reads
+// Calendar: for each calendar source it may read (read_calendar on its
+// name, or on * for all of them), reads
 // the events of the next 14 days, stores them as the source's upcoming
 // events in Tasks, finds overlaps and double bookings across all granted
 // sources, and reports each as a task whose note holds the moves the
@@ -14,8 +15,8 @@ const WINDOW_MS = 14 * 86_400_000;
  * @param {{ now: number }} ctx
  */
 export default async function run(api, ctx) {
-  const sources = (await api.grants('read_calendar')).filter((s) => s !== '*');
-  if (sources.length === 0) return 'no calendar granted: grant read_calendar on a calendar source of the settings by name';
+  const sources = await api.accounts('read_calendar');
+  if (sources.length === 0) return 'no calendar granted: grant read_calendar on a calendar source of the settings';
   const all = [];
   for (const source of sources) {
     const events = await api.readCalendar(source, { from: ctx.now, to: ctx.now + WINDOW_MS });

@@ -1,4 +1,5 @@
-// Mail to tasks: for each mail account granted by name (read_email), reads
+// Mail to tasks: for each mail account it may read (read_email on the
+// account's name, or on * for all of them), reads
 // the messages new since the last run (the host keeps UIDVALIDITY and the
 // last UID as this plugin's state cursor), asks the workspace's model
 // whether each holds an action item, and adds what it finds to Tasks with a
@@ -13,8 +14,8 @@ const MAX_BATCHES = 10;
  * @param {any} api the host API (plugin-thread.mjs)
  */
 export default async function run(api) {
-  const accounts = (await api.grants('read_email')).filter((a) => a !== '*');
-  if (accounts.length === 0) return 'no mail account granted: grant read_email on an account of the settings by name';
+  const accounts = await api.accounts('read_email');
+  if (accounts.length === 0) return 'no mail account granted: grant read_email on an account of the settings';
   const state = (await api.state.get()) ?? {};
   const cursors = { ...(state.cursors ?? {}) };
   let read = 0;

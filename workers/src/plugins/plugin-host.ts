@@ -13,7 +13,8 @@
  *   readMail                     read_email on the account
  *   readCalendar, putEvents      read_calendar on the source
  *   addTask                      read_email / read_calendar on the account its source names
- *   grants, getState, setState   nothing (the plugin's own facts)
+ *   grants, accounts, getState,  nothing (the plugin's own facts: accounts lists the settings'
+ *   setState                     accounts of a kind that its grants let it read now)
  *
  * Mail and calendar ops connect with the account's credentials from the
  * sealed settings; the password never crosses into the plugin thread, and
@@ -60,6 +61,8 @@ export interface HostDeps {
   readonly fetchLimits?: Partial<FetchLimits>;
   /** A mail account or calendar source of the sealed settings, with its password (read at each call). */
   readonly accounts?: (name: string) => AccountCredentials | undefined;
+  /** The names of the settings' accounts. */
+  readonly accountNames?: () => string[];
   /** The workspace's Tasks document, where mail and calendar plugins write. */
   readonly tasks?: () => Promise<TasksDoc>;
   readonly mailLimits?: Partial<MailLimits>;
@@ -228,6 +231,13 @@ export function createPluginHost(d: HostDeps) {
       const gw = d.gateway;
       return gate.guard('gateway-session', session, () => gw.run({ session, command, timeoutMs, signal }),
         (r) => `ran \`${command.slice(0, 300)}\` -> exit ${r.exitCode ?? 'unknown'}`, detail);
+    },
+    async accounts(a) {
+      const kind = a.kind === 'read_email' || a.kind === 'read_calendar' ? a.kind : badInput('kind is read_email or read_calendar');
+      const kinds: readonly AccountCredentials['kind'][] = kind === 'read_email' ? ['imap'] : ['ics', 'caldav'];
+      // Only names the plugin may read now: a grant on '*' is every account of the kind, a denial on one beats it.
+      if (gate.granted(kind).length === 0) return [];
+      return (d.accountNames?.() ?? []).filter((n) => kinds.includes(d.accounts?.(n)?.kind as never) && gate.decide(kind, n).allowed);
     },
     async readMail(a, signal) {
       const name = parseAccountName(a.account);

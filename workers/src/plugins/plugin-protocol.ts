@@ -14,7 +14,7 @@ export const HOST_OPS = [
   'listChats', 'readChat', 'createChat', 'writeMessage',
   'fetch', 'complete', 'runCommand',
   'getState', 'setState',
-  'readMail', 'readCalendar', 'addTask', 'putEvents',
+  'accounts', 'readMail', 'readCalendar', 'addTask', 'putEvents',
 ] as const;
 export type HostOp = (typeof HOST_OPS)[number];
 

@@ -10,10 +10,11 @@ import type { SettingsDoc, TasksDoc } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import type { HostDeps } from './plugin-host.ts';
 
-export function sessionSources(session: WorkspaceSession, settings: SettingsDoc | null, o: { syncMs?: number } = {}): Pick<HostDeps, 'accounts' | 'tasks'> {
+export function sessionSources(session: WorkspaceSession, settings: SettingsDoc | null, o: { syncMs?: number } = {}): Pick<HostDeps, 'accounts' | 'accountNames' | 'tasks'> {
   let tasks: Promise<TasksDoc> | undefined;
   return {
     accounts: (name) => settings?.accounts.credentials(name),
+    accountNames: () => settings?.accounts.list().map((a) => a.name) ?? [],
     tasks: () => {
       tasks ??= session.openTasks().then(async ({ sync, tasks: doc }) => {
         await sync.whenSynced(o.syncMs ?? 5000).catch(() => {}); // Offline: the local copy, merged later.

@@ -71,6 +71,8 @@ const api = Object.freeze({
   complete: (request) => call('complete', request),
   /** Runs a command on a gateway session (gateway-session). */
   runCommand: (request) => call('runCommand', request),
+  /** Accounts of the settings this plugin may read now, by name: kind 'read_email' or 'read_calendar'. */
+  accounts: (kind) => call('accounts', { kind }),
   /**
    * New messages of a mail account (read_email on it): { cursor, messages: [{ uid, messageId, subject, from, date, text, truncated }], more }.
    * Pass the returned cursor as `since` next time; without one only the newest messages are read.
