@@ -16,13 +16,11 @@
  *   grants, accounts, getState,  nothing (the plugin's own facts: accounts lists the settings'
  *   setState                     accounts of a kind that its grants let it read now)
  *
- * Mail and calendar ops connect with the account's credentials from the
- * sealed settings; the password never crosses into the plugin thread, and
- * what the activity log keeps of a read is counts and ids, never text.
+ * The mail, calendar and task ops are in source-ops.ts.
  */
 import { TendrilError, isTendrilError } from '@tendril/crdt-schema/errors';
 import { parseChatId, parseMessageId, type ChatId, type DeviceId } from '@tendril/crdt-schema/ids';
-import { parseAccountName, PERMISSION_KINDS, type AccountCredentials, type PermissionKind, type TaskPriority, type TasksDoc } from '@tendril/crdt-schema/schema';
+import { PERMISSION_KINDS, type AccountCredentials, type PermissionKind, type TasksDoc } from '@tendril/crdt-schema/schema';
 import type { ChosenProvider } from '../agent/provider-setup.ts';
 import { collect, type ChatMessage } from '../llm/index.ts';
 import type { Timers } from '../llm/deps.ts';
@@ -34,9 +32,9 @@ import type { ChatAccess } from './chat-access.ts';
 import { absolutePath, listFiles, readTextFile, type HostFs } from './host-fs.ts';
 import type { HostOp, ReplyErrorCode } from './plugin-protocol.ts';
 import type { PluginStateStore } from './plugin-state.ts';
-import { DEFAULT_MAIL_LIMITS, readNewMail, type MailCursor, type MailLimits } from './mail-reader.ts';
-import { DEFAULT_CALENDAR_LIMITS, readCalendarEvents } from './calendar-reader.ts';
-import { quoteGuard } from './quote-guard.ts';
+import type { MailLimits } from './mail-reader.ts';
+import { createSourceOps } from './source-ops.ts';
+import { badInput, num, str, type Args, type Handler } from './host-args.ts';
 
 export const NEW_CHAT = 'new';
 export const MODEL_RESOURCE = 'model';
@@ -68,26 +66,6 @@ export interface HostDeps {
   readonly mailLimits?: Partial<MailLimits>;
 }
 
-type Args = Readonly<Record<string, unknown>>;
-type Handler = (args: Args, signal: AbortSignal) => Promise<unknown>;
-
-const badInput = (message: string): never => {
-  throw new TendrilError('E_BAD_INPUT', message);
-};
-const str = (v: unknown, what: string, max: number): string =>
-  typeof v === 'string' && v.length <= max ? v : badInput(`${what} must be a string of at most ${max} characters`);
-const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback);
-const DAY = 86_400_000;
-
-function cursorOf(v: unknown): MailCursor | undefined {
-  if (v === undefined || v === null) return undefined;
-  const r = (typeof v === 'object' ? v : {}) as Record<string, unknown>;
-  if (typeof r.uidValidity !== 'string' || !/^\d{1,20}$/.test(r.uidValidity) || typeof r.lastUid !== 'number' || !Number.isSafeInteger(r.lastUid) || r.lastUid < 0) {
-    return badInput('since is { uidValidity: digits, lastUid: a whole number }');
-  }
-  return { uidValidity: r.uidValidity, lastUid: r.lastUid };
-}
-
 /** The reply code a failure shows the plugin. */
 export function replyCode(e: unknown): ReplyErrorCode {
   if (isAccessDenied(e)) return 'denied';
@@ -107,16 +85,6 @@ export function createPluginHost(d: HostDeps) {
     }
     return gate.guard(kind, chat, perform, describe);
   }
-
-  /** The account named by a call, of the kinds the op reads; E_BAD_INPUT when there is none. */
-  function account(name: unknown, kinds: readonly AccountCredentials['kind'][]): AccountCredentials {
-    const n = parseAccountName(name);
-    const a = d.accounts?.(n);
-    return a && kinds.includes(a.kind) ? a : badInput(`no ${kinds.join(' or ')} account named ${n} in the workspace settings`);
-  }
-  /** The mail handed to the plugin in this run: a task may not repeat it (quote-guard.ts). */
-  const mailRead = quoteGuard();
-  const tasksDoc = (): Promise<TasksDoc> => (d.tasks ? d.tasks() : Promise.reject(new TendrilError('E_KEY_MISSING', 'this worker cannot open the Tasks document')));
 
   const handlers: Record<HostOp, Handler> = {
     async grants(a) {
@@ -232,62 +200,7 @@ export function createPluginHost(d: HostDeps) {
       return gate.guard('gateway-session', session, () => gw.run({ session, command, timeoutMs, signal }),
         (r) => `ran \`${command.slice(0, 300)}\` -> exit ${r.exitCode ?? 'unknown'}`, detail);
     },
-    async accounts(a) {
-      const kind = a.kind === 'read_email' || a.kind === 'read_calendar' ? a.kind : badInput('kind is read_email or read_calendar');
-      const kinds: readonly AccountCredentials['kind'][] = kind === 'read_email' ? ['imap'] : ['ics', 'caldav'];
-      // Only names the plugin may read now: a grant on '*' is every account of the kind, a denial on one beats it.
-      if (gate.granted(kind).length === 0) return [];
-      return (d.accountNames?.() ?? []).filter((n) => kinds.includes(d.accounts?.(n)?.kind as never) && gate.decide(kind, n).allowed);
-    },
-    async readMail(a, signal) {
-      const name = parseAccountName(a.account);
-      const since = cursorOf(a.since);
-      const limits = { ...DEFAULT_MAIL_LIMITS, ...d.mailLimits };
-      const wanted = { ...limits, maxMessages: Math.min(num(a.maxMessages, limits.maxMessages), limits.maxMessages), maxChars: Math.min(num(a.maxChars, limits.maxChars), limits.maxChars) };
-      return gate.guard('read_email', name, async () => {
-        const batch = await readNewMail(account(name, ['imap']), since, wanted, signal);
-        for (const m of batch.messages) mailRead.remember(m.text);
-        return batch;
-      },
-        (r) => (r.messages.length === 0 ? 'no new messages' : `read ${r.messages.length} new message(s), UID ${r.messages[0]!.uid}..${r.cursor.lastUid}`));
-    },
-    async readCalendar(a, signal) {
-      const name = parseAccountName(a.source);
-      const now = Date.now();
-      const from = typeof a.from === 'number' ? a.from : now;
-      const to = typeof a.to === 'number' ? a.to : from + 14 * DAY;
-      if (!(to > from) || to - from > 366 * DAY) badInput('the window (from, to) must end after it starts and span at most a year');
-      return gate.guard('read_calendar', name, () => readCalendarEvents(account(name, ['ics', 'caldav']), { from, to }, { fetch: d.fetch, limits: DEFAULT_CALENDAR_LIMITS, signal }),
-        (r) => `read ${r.length} event(s) from ${new Date(from).toISOString()} to ${new Date(to).toISOString()}`);
-    },
-    async putEvents(a) {
-      const name = parseAccountName(a.source);
-      const raw = Array.isArray(a.events) ? a.events : badInput('events must be a list');
-      return gate.guard('read_calendar', name, async () => {
-        const doc = await tasksDoc();
-        return doc.replaceEvents(name, raw.map((e: unknown) => ({ ...(typeof e === 'object' && e !== null ? e : {}), source: name }) as never));
-      }, (n) => `stored ${n} upcoming event(s) in Tasks`);
-    },
-    async addTask(a) {
-      const src = (typeof a.source === 'object' && a.source !== null ? a.source : badInput('a task needs a source { kind, account, ref }')) as Record<string, unknown>;
-      const kind = src.kind === 'mail' ? 'read_email' : src.kind === 'calendar' ? 'read_calendar' : badInput('source kind is mail or calendar');
-      const name = parseAccountName(src.account);
-      const ref = str(src.ref, 'source ref', 2000);
-      const title = str(a.title, 'title', 1000);
-      const note = a.note === undefined ? undefined : str(a.note, 'note', 10_000);
-      return gate.guard(kind, name, async () => {
-        if (mailRead.quoted(`${title}\n${note ?? ''}`) !== undefined) badInput('a task may not quote the message it came from: write the title and note in other words');
-        const doc = await tasksDoc();
-        const { task, added } = doc.add({
-          title,
-          ...(a.priority !== undefined ? { priority: a.priority as TaskPriority } : {}),
-          ...(a.due !== undefined && a.due !== null ? { due: a.due as number } : {}),
-          ...(note !== undefined ? { note } : {}),
-          source: { plugin, kind: src.kind as 'mail' | 'calendar', account: name, ref },
-        }, d.device);
-        return { id: task.id, added };
-      }, (r) => `${r.added ? 'added task' : 'task exists'} ${r.id} from ${src.kind === 'mail' ? 'message' : 'events'} ${ref.slice(0, 300)}`);
-    },
+    ...createSourceOps(d, gate),
     getState: async () => d.state.get(plugin),
     async setState(a) {
       d.state.set(plugin, a.value);
