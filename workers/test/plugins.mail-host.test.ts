@@ -2,7 +2,7 @@
  * The mail host ops against a real Dovecot, with a plugin written here:
  * a grant on one account reads that account only (another is refused and
  * the refusal logged, before any connection), a task may cite only an
- * account the plugin may read, the password never crosses into the plugin
+ * account the plugin may read and a message id read in the run, the password never crosses into the plugin
  * thread, a task that quotes the message is refused, a wrong password is
  * an error in the log without the password,
  * and reading leaves the messages unread on the server (read-only mailbox,
@@ -26,6 +26,7 @@ export default async function run(api) {
   for (const [what, call] of [
     ['other', () => api.readMail('other')],
     ['task-other', () => api.addTask({ title: 'x', source: { kind: 'mail', account: 'other', ref: '<a@b>' } })],
+    ['task-made-up', () => api.addTask({ title: 'Reply to Bob', source: { kind: 'mail', account: 'work', ref: 'the whole body could go here' } })],
     ['task-work', () => api.addTask({ title: 'Reply to Bob', priority: 'high', source: { kind: 'mail', account: 'work', ref: got.messages[0].messageId } })],
   ]) {
     try { const r = await call(); out.push(what + ':ok:' + JSON.stringify(r.added ?? r.messages?.length)); }
@@ -65,8 +66,8 @@ describe('mail host ops', () => {
     const id = w.install(PROBE, { permissions: [{ kind: 'read_email', resource: '*', reason: 'test', dangerous: true }] });
     w.grant(id, 'read_email', 'work');
     const r = await runner().run(id);
-    expect(r).toMatchObject({ status: RunStatus.Ok, message: 'work:Hello|<hello@example.com>|Can you reply today? I need the signed lease back before the agent closes the office. ; other:denied ; task-other:denied ; task-work:ok:true' });
-    expect(w.log(id)).toEqual(['allowed read_email work', 'denied read_email other', 'denied read_email other', 'allowed read_email work']);
+    expect(r).toMatchObject({ status: RunStatus.Ok, message: 'work:Hello|<hello@example.com>|Can you reply today? I need the signed lease back before the agent closes the office. ; other:denied ; task-other:denied ; task-made-up:bad-request ; task-work:ok:true' });
+    expect(w.log(id)).toEqual(['allowed read_email work', 'denied read_email other', 'denied read_email other', 'error read_email work', 'allowed read_email work']);
     expect(tasks.list().map((t) => [t.title, t.source?.ref])).toEqual([['Reply to Bob', '<hello@example.com>']]);
     expect(crossed.join('\n')).not.toContain('Private to Carol');
     expect(crossed.filter((m) => m.includes(PASSWORD))).toEqual([]);

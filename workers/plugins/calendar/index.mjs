@@ -40,8 +40,13 @@ export default async function run(api, ctx) {
       if (e.code !== 'denied' && e.code !== 'failed') throw e;
       note = e.code === 'denied' ? 'No suggestion: the model is not granted to this plugin.' : 'No suggestion: the model could not be reached.';
     }
-    const r = await api.addTask({ title, priority: 'high', due: c.b.start, ...(note ? { note } : {}), source: { kind: 'calendar', account: c.a.source, ref: conflictRef(c) } });
-    if (r.added) reported++;
+    try {
+      const r = await api.addTask({ title, priority: 'high', due: c.b.start, ...(note ? { note } : {}), source: { kind: 'calendar', account: c.a.source, ref: conflictRef(c) } });
+      if (r.added) reported++;
+    } catch (e) {
+      // Refused (an event uid the link cannot carry): the other conflicts are still reported.
+      if (e.code !== 'bad-request') throw e;
+    }
     known.add(conflictRef(c));
     await api.state.set({ ...state, reported: [...known].slice(-500) });
   }

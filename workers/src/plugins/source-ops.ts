@@ -5,7 +5,8 @@
  * account's credentials from the sealed settings (the password never
  * crosses into the plugin thread); what the activity log keeps of a read is
  * counts and ids, never text; and a task may cite only an account the
- * plugin may read, and may not quote the mail it was handed (quote-guard.ts).
+ * plugin may read, linking only ids read in this run, and may not quote the
+ * mail it was handed (quote-guard.ts).
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { parseAccountName, type AccountCredentials, type TaskPriority, type TasksDoc } from '@tendril/crdt-schema/schema';
@@ -42,6 +43,9 @@ export function createSourceOps(d: SourceDeps, gate: AccessGate): Record<SourceO
   }
   /** The mail handed to the plugin in this run: a task may not repeat it (quote-guard.ts). */
   const mailRead = quoteGuard();
+  /** What a task may cite: the message ids (per account) and event uids (per source) handed out in this run. */
+  const handedOut = new Set<string>();
+  const cite = (account: string, ref: string): string => `${account}\u0000${ref}`;
   const tasksDoc = (): Promise<TasksDoc> => (d.tasks ? d.tasks() : Promise.reject(new TendrilError('E_KEY_MISSING', 'this worker cannot open the Tasks document')));
 
 
@@ -60,7 +64,10 @@ export function createSourceOps(d: SourceDeps, gate: AccessGate): Record<SourceO
       const wanted = { ...limits, maxMessages: Math.min(num(a.maxMessages, limits.maxMessages), limits.maxMessages), maxChars: Math.min(num(a.maxChars, limits.maxChars), limits.maxChars) };
       return gate.guard('read_email', name, async () => {
         const batch = await readNewMail(account(name, ['imap']), since, wanted, signal);
-        for (const m of batch.messages) mailRead.remember(m.text);
+        for (const m of batch.messages) {
+          mailRead.remember(m.text);
+          handedOut.add(cite(name, m.messageId));
+        }
         return batch;
       },
         (r) => (r.messages.length === 0 ? 'no new messages' : `read ${r.messages.length} new message(s), UID ${r.messages[0]!.uid}..${r.cursor.lastUid}`));
@@ -71,7 +78,11 @@ export function createSourceOps(d: SourceDeps, gate: AccessGate): Record<SourceO
       const from = typeof a.from === 'number' ? a.from : now;
       const to = typeof a.to === 'number' ? a.to : from + 14 * DAY;
       if (!(to > from) || to - from > 366 * DAY) badInput('the window (from, to) must end after it starts and span at most a year');
-      return gate.guard('read_calendar', name, () => readCalendarEvents(account(name, ['ics', 'caldav']), { from, to }, { fetch: d.fetch, limits: DEFAULT_CALENDAR_LIMITS, signal }),
+      return gate.guard('read_calendar', name, async () => {
+        const events = await readCalendarEvents(account(name, ['ics', 'caldav']), { from, to }, { fetch: d.fetch, limits: DEFAULT_CALENDAR_LIMITS, signal });
+        for (const e of events) handedOut.add(cite('calendar', `${name}/${e.uid}`));
+        return events;
+      },
         (r) => `read ${r.length} event(s) from ${new Date(from).toISOString()} to ${new Date(to).toISOString()}`);
     },
     async putEvents(a) {
@@ -91,6 +102,9 @@ export function createSourceOps(d: SourceDeps, gate: AccessGate): Record<SourceO
       const note = a.note === undefined ? undefined : str(a.note, 'note', 10_000);
       return gate.guard(kind, name, async () => {
         if (mailRead.quoted(`${title}\n${note ?? ''}`) !== undefined) badInput('a task may not quote the message it came from: write the title and note in other words');
+        // The link is an id the host handed out in this run, never free text (a body could ride in it).
+        const cited = src.kind === 'mail' ? [cite(name, ref)] : ref.split(' ').map((t) => cite('calendar', t));
+        if (!cited.every((c) => handedOut.has(c))) badInput(`a task's source must cite ${src.kind === 'mail' ? 'a message id' : 'event ids (source/uid)'} read in this run`);
         const doc = await tasksDoc();
         const { task, added } = doc.add({
           title,
