@@ -134,6 +134,18 @@ describe('mail plugin with a real IMAP server', () => {
     for (const s of [...SECRETS, MAIL_PASSWORD]) expect(relayFiles.some((f) => f.includes(s))).toBe(false);
   }, 60_000);
 
+  it('lists the tasks on the command line and marks one done for every device', async () => {
+    const listed = await cliOk('plugin', 'tasks', 'list', '--home', ws.homes[1]!);
+    expect(listed.out.map((l) => l.replace(/^\S+ /, 'ID '))).toEqual([
+      'ID [open] due 2026-12-08 Confirm the plumber visit (mail work <plumber@example.com>)',
+      'ID [open, high] due 2026-12-11 Send the Q3 figures to finance (mail work <figures@example.com>)',
+    ]);
+    const id = listed.out[0]!.split(' ')[0]!;
+    await cliOk('plugin', 'tasks', 'done', '--home', admin, id);
+    expect((await cliOk('plugin', 'tasks', 'list', '--home', ws.homes[1]!)).out).toHaveLength(1);
+    expect((await cliOk('plugin', 'tasks', 'list', '--home', ws.homes[1]!, '--all')).out.at(-1)).toMatch(/^\S+ \[done\] due 2026-12-08 Confirm the plumber visit/);
+  });
+
   it('reads nothing on a second run, then only the message that arrived since', async () => {
     const again = await cliOk('plugin', 'run', '--home', workerHome, 'mail-tasks');
     expect(again.last).toBe('ok: read 0 new message(s) in 1 account(s), added 0 task(s)');

@@ -10,6 +10,7 @@
  *   tendril plugin run       --home DIR PLUGIN [--time-limit SECONDS]
  *   tendril plugin log       --home DIR [--plugin PLUGIN] [--csv|--json]
  *   tendril plugin account   set|remove|list ... (account-cli.ts: mail accounts and calendar sources)
+ *   tendril plugin tasks     list|done|open ... (tasks-cli.ts: what the mail and calendar plugins found)
  *
  * PLUGIN is an id, an installed plugin's name, a short name (agent,
  * folder-indexer, chat-digest), or an agent's name: an agent's grants are
@@ -32,6 +33,7 @@ import { PLUGIN_ALIASES } from './builtin.ts';
 import { sessionChatAccess } from './chat-access.ts';
 import { sessionSources } from './workspace-sources.ts';
 import { ACCOUNT_USAGE, cmdAccount } from './account-cli.ts';
+import { cmdTasks, TASKS_USAGE } from './tasks-cli.ts';
 import { nodeHostFs } from './host-fs.ts';
 import { loadManifest, resolveEntry } from './plugin-entry.ts';
 import { PluginRunner } from './plugin-runner.ts';
@@ -39,7 +41,7 @@ import { fileStateStore, pluginDirs } from './plugin-state.ts';
 
 const SYNC_MS = 5000;
 
-export const PLUGIN_USAGE = `plugin install --home DIR MANIFEST.json|builtin:NAME | uninstall PLUGIN | list [--json] | grant|deny|revoke --home DIR PLUGIN KIND RESOURCE | run --home DIR PLUGIN [--time-limit S] | log --home DIR [--plugin P] [--csv|--json] | ${ACCOUNT_USAGE}`;
+export const PLUGIN_USAGE = `plugin install --home DIR MANIFEST.json|builtin:NAME | uninstall PLUGIN | list [--json] | grant|deny|revoke --home DIR PLUGIN KIND RESOURCE | run --home DIR PLUGIN [--time-limit S] | log --home DIR [--plugin P] [--csv|--json] | ${ACCOUNT_USAGE} | ${TASKS_USAGE}`;
 
 export async function cmdPlugin(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -53,6 +55,7 @@ export async function cmdPlugin(ctx: CliContext, argv: readonly string[]): Promi
     case 'run': return run(ctx, rest);
     case 'log': return log(ctx, rest);
     case 'account': return cmdAccount(ctx, rest);
+    case 'tasks': return cmdTasks(ctx, rest);
     default: throw new TendrilError('E_BAD_INPUT', `usage: tendril ${PLUGIN_USAGE} (got ${sub ?? 'nothing'})`);
   }
 }
