@@ -64,3 +64,12 @@ export { ACTIVITY_SEGMENT_CAP, compareActivity, OUTCOMES, type ActivityEntry, ty
 export { terminalDoc, type TerminalDoc, type TerminalInfo, type TerminalSize, type TerminalState, type TerminalWriter } from './terminal.ts';
 export { OUTPUT_SEGMENT_CAP, SNAPSHOTS_KEPT, type OutputChunk, type ScreenSnapshot } from './terminal-output.ts';
 export { checkGuestLink, type GuestLinkSettings } from './settings-guests.ts';
+
+export {
+  compareTasks, MAX_TASK_NOTE, MAX_TASK_TITLE, TASK_PRIORITIES, TASK_SOURCE_KINDS, TASK_STATES, tasksDoc,
+  type CalendarEvent, type NewTask, type Task, type TaskPriority, type TaskSource, type TaskSourceKind, type TaskState, type TasksDoc, type TasksState,
+} from './tasks.ts';
+export {
+  ACCOUNT_KINDS, parseAccountName,
+  type AccountCredentials, type AccountInput, type AccountKind, type AccountName, type AccountPassword, type AccountSummary,
+} from './settings-accounts.ts';
