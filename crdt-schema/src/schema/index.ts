@@ -18,6 +18,9 @@ export { HEALTH_STATUSES, type Announcement, type AnnouncementInput, type Health
 export type { Lockbox } from './workspace-lockboxes.ts';
 
 export { chatDoc, type ChatDoc, type ChatInfo, type ChatState, type NewMessage } from './chat.ts';
+export {
+  attachmentProblem, IMAGE_TYPES, isImageAttachment, isTextAttachment, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type ChatAttachment,
+} from './chat-attachments.ts';
 export { MAX_TEMPERATURE, type ChatOptions, type ChatOptionsPatch } from './chat-options.ts';
 export { MAX_CHAT_PRESETS, presetPatch, type ChatPreset, type ChatPresetInput } from './settings-chat-presets.ts';
 export {

@@ -265,7 +265,10 @@ export class AgentWorker {
       if (!chosen) return this.fail(chat, turn.id, reply, 'no model provider is configured: add one with an API key in Settings');
       chat.setModel(reply, chosen.model);
       if (picked.agent) this.o.log?.(`turn ${turn.id}: answering as ${picked.agent.name}${picked.note ? ` (${picked.note.via})` : ''}`);
-      const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(chosen.provider, chosen.model, signal) });
+      const messages = await turnContext(chat.transcript(), turn.id, {
+        model: chosen.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(chosen.provider, chosen.model, signal),
+        attachments: (ref) => this.o.session.attachments.open(c.id, ref),
+      });
       continuing(messages, target);
       const pastLimit = spendCheck(this.spendInput(), { model: chosen.model, messages });
       if (pastLimit) return this.fail(chat, turn.id, reply, pastLimit);

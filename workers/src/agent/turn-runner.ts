@@ -17,7 +17,7 @@
  * runs in a page.
  */
 import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
-import type { Agent, ChatDoc, ChatMessage, ModelRef, SettingsDoc } from '@tendril/crdt-schema/schema';
+import type { Agent, ChatAttachment, ChatDoc, ChatMessage, ModelRef, SettingsDoc } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { liveRepliesFor, type DeviceSigner } from '@tendril/crdt-schema/workspace';
 import { waitFor } from './abortable-wait.ts';
@@ -76,6 +76,8 @@ export interface TurnRunnerOptions {
   readonly tools?: (agent: Agent | undefined) => Toolbox | undefined;
   /** The chat's entry in the workspace index, to title it after its first reply (chat-title.ts); absent or null: not titled here. */
   readonly titles?: (chat: ChatId) => TitleSink | null;
+  /** Opens a chat's attachment (its plaintext), so images and text files reach the model; absent: they are only named. */
+  readonly attachments?: (chat: ChatId, ref: ChatAttachment) => Promise<Uint8Array>;
   /** Told when this runner starts and stops writing a reply. */
   readonly onAnswering?: (reply: MessageId, answering: boolean) => void;
 }
@@ -303,7 +305,11 @@ export class TurnRunner {
       }
       chat.setModel(reply, provider.model);
       if (picked.agent) this.o.log?.(`turn ${turn.id}: answering as ${picked.agent.name}${picked.note ? ` (${picked.note.via})` : ''}`);
-      const messages = await turnContext(chat.transcript(), turn.id, { model: provider.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(provider.provider, provider.model, signal) });
+      const open = this.o.attachments;
+      const messages = await turnContext(chat.transcript(), turn.id, {
+        model: provider.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(provider.provider, provider.model, signal),
+        ...(open ? { attachments: (ref: ChatAttachment) => open(c.id, ref) } : {}),
+      });
       continuing(messages, target);
       const pastLimit = spendCheck(this.spendInput(), { model: provider.model, messages });
       if (pastLimit) return this.fail(chat, turn.id, reply, pastLimit);

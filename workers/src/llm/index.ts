@@ -3,7 +3,7 @@
  * OpenAI-compatible, Anthropic and Gemini APIs, with deadlines, retries, a
  * fallback chain, prices, context windows and history fitting.
  */
-export type { ChatMessage, FinishReason, LlmEvent, LlmProvider, LlmRequest, StreamOptions, ToolCall, ToolSpec, Usage } from './types.ts';
+export type { ChatMessage, FinishReason, ImagePart, LlmEvent, LlmProvider, LlmRequest, StreamOptions, ToolCall, ToolSpec, Usage } from './types.ts';
 export { collect, isOutput } from './types.ts';
 export { createOpenAiProvider, openAiAssembler, type OpenAiConfig } from './openai.ts';
 export { OPENAI_COMPATIBLE, openAiBody } from './openai-wire.ts';
