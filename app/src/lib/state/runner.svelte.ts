@@ -72,6 +72,7 @@ export class PageRunner {
       systemPrompt: () => this.o.settings()?.systemPrompt() || undefined,
       tools: (agent) => this.toolsFor(this.o.permissions(), agent),
       plans: () => this.planKit(this.o.permissions()),
+      attachments: (chat, ref) => this.o.session.attachments.open(chat, ref),
       // The chat's title after its first reply, in the index (a device that may write it; workers may too).
       titles: (chat) => {
         const session = this.o.session;
