@@ -39,4 +39,13 @@ describe('turnContext with attachments', () => {
     const [without] = await turnContext([t], t.id, { model: 'gpt-4o-mini' });
     expect(without).toMatchObject({ content: expect.stringContaining('not available to this runner') });
   });
+
+  it('sends no image to a model known to take none, and says so in the text', async () => {
+    const t = turn([image, notes]);
+    const [m] = await turnContext([t], t.id, { model: 'llama3.1:8b', attachments: open });
+    expect(m).toEqual({
+      role: 'user',
+      content: 'look\n\n[image cat.png not sent: llama3.1:8b takes no images]\n\n--- attached file notes.txt (text/plain) ---\nCANARY-notes\n--- end of notes.txt ---',
+    });
+  });
 });

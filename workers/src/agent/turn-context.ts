@@ -4,13 +4,14 @@
  * active branch: one version of each message, never the replies to a version
  * left behind), finished replies only, trimmed to the model's context window.
  * A user turn's attachments are fetched and opened on this device: images go
- * with the message as image parts (each provider's format is the wire
- * builders' business), text files are added to its text.
+ * with the message as image parts to models that take images (each provider's
+ * format is the wire builders' business; a text-only model gets a note
+ * instead), text files are added to its text.
  */
 import * as buffer from 'lib0/buffer';
 import { activeBranch, isImageAttachment, type ChatAttachment, type ChatMessage as StoredMessage } from '@tendril/crdt-schema/schema';
 import type { MessageId } from '@tendril/crdt-schema/ids';
-import { collect, contextWindow, DEFAULT_CONTEXT_WINDOW, fitHistory, type ChatMessage, type ImagePart, type LlmProvider } from '../llm/index.ts';
+import { collect, contextWindow, DEFAULT_CONTEXT_WINDOW, fitHistory, takesImages, type ChatMessage, type ImagePart, type LlmProvider } from '../llm/index.ts';
 
 /** Opens an attachment of the chat being answered: its plaintext bytes. */
 export type AttachmentOpener = (ref: ChatAttachment) => Promise<Uint8Array>;
@@ -29,13 +30,17 @@ export interface TurnContextOptions {
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** A user turn with its attachments: text files appended to the text, images as parts. */
-async function userMessage(m: StoredMessage, open: AttachmentOpener | undefined): Promise<ChatMessage> {
+async function userMessage(m: StoredMessage, open: AttachmentOpener | undefined, model: string): Promise<ChatMessage> {
   if (!m.attachments?.length) return { role: 'user', content: m.content };
   let content = m.content;
   const images: ImagePart[] = [];
   for (const a of m.attachments) {
     let bytes: Uint8Array | undefined;
     let problem: string | undefined;
+    if (isImageAttachment(a) && !takesImages(model)) {
+      content += `\n\n[image ${a.name} not sent: ${model} takes no images]`;
+      continue;
+    }
     if (!open) problem = 'not available to this runner';
     else {
       try {
@@ -79,7 +84,7 @@ export async function turnContext(transcript: readonly StoredMessage[], turn: Me
   const messages: ChatMessage[] = [];
   if (o.systemPrompt) messages.push({ role: 'system', content: o.systemPrompt });
   for (const m of history) {
-    if (m.role === 'user') messages.push(await userMessage(m, o.attachments));
+    if (m.role === 'user') messages.push(await userMessage(m, o.attachments, o.model));
     else if (m.role === 'assistant' && m.status === 'done' && m.content) messages.push({ role: 'assistant', content: m.content });
   }
   const fitted = await fitHistory(messages, { model: o.model, ...(o.window ? { window: o.window } : {}), ...(o.summarize ? { summarize: o.summarize } : {}) });
