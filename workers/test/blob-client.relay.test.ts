@@ -86,6 +86,14 @@ describe('BlobClient through the relay', () => {
     await expect(client.get(manifest)).rejects.toMatchObject({ code: 'E_BLOB_NOT_FOUND' });
   });
 
+  it('queues concurrent puts, so more files than the relay takes at once on one connection all arrive', async () => {
+    const relay = await start({ maxFrameBytes: 16 * 1024, maxBlobUploadsPerConnection: 1 });
+    const client = new BlobClient(await connect(relay), { partBytes: 4_000 });
+    const files = Array.from({ length: 6 }, () => new Uint8Array(randomBytes(10_000)));
+    const ids = await Promise.all(files.map((f) => client.put(f, BlobKind.Attachment)));
+    for (const [i, id] of ids.entries()) expect(await client.get(id)).toEqual(files[i]);
+  });
+
   it('starts an upload again after the connection drops mid-way, and completes it', async () => {
     const relay = await start({ maxFrameBytes: 64 * 1024 });
     const relayClient = await connect(relay);
