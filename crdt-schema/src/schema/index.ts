@@ -19,6 +19,9 @@ export { HEALTH_FIGURE_LIMITS, parseHealthFigures, sameFigures, type HealthFigur
 export type { Lockbox } from './workspace-lockboxes.ts';
 
 export { chatDoc, type ChatDoc, type ChatInfo, type ChatState, type NewMessage } from './chat.ts';
+export {
+  attachmentProblem, IMAGE_TYPES, isImageAttachment, isTextAttachment, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type ChatAttachment,
+} from './chat-attachments.ts';
 export { MAX_TEMPERATURE, type ChatOptions, type ChatOptionsPatch } from './chat-options.ts';
 export { MAX_CHAT_PRESETS, presetPatch, type ChatPreset, type ChatPresetInput } from './settings-chat-presets.ts';
 export {

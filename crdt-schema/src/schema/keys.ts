@@ -103,6 +103,7 @@ export const MESSAGE = {
   hops: 'hops',
   plan: 'plan',
   planMode: 'planMode',
+  attachments: 'attachments',
 } as const;
 
 export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks', prices: 'prices', chatPresets: 'chatPresets', guests: 'guests', accounts: 'accounts' } as const;

@@ -19,3 +19,4 @@ export * from './peer-presence-seal.ts';
 export * from './device-signed.ts';
 export * from './memory-doc.ts';
 export * from './tasks-doc.ts';
+export * from './attachment-store.ts';

@@ -13,7 +13,7 @@ import { TendrilError } from '../errors.ts';
 import type { ChatId, DeviceId, DocId } from '../ids.ts';
 import { ALL_SCOPES, Scope } from '../keyring/scopes.ts';
 import { mergeWorkspaceKeys, scopeKeyId } from '../keyring/workspace-keys.ts';
-import { deriveDocKeys } from '../keyring/doc-keys.ts';
+import { deriveDocKeys, type DocKeyView } from '../keyring/doc-keys.ts';
 import { sendAdminSetCaps } from './admin-caps.ts';
 import { chatDoc, memoryDoc, permissionsDoc, settingsDoc, tasksDoc, workspaceDoc } from '../schema/index.ts';
 import { MEMORY_SCOPE, memoryDocId } from './memory-doc.ts';
@@ -26,6 +26,8 @@ import { DocGrants } from './doc-grants.ts';
 import type { Directory } from './directory.ts';
 import { WorkspacePeer } from './peer.ts';
 import { syncUrl } from './urls.ts';
+import { BlobClient } from '../blobs/blob-client.ts';
+import { AttachmentStore, type SealedBlobCache } from './attachment-store.ts';
 
 export interface SessionOptions {
   readonly clientName: string;
@@ -33,6 +35,8 @@ export interface SessionOptions {
   /** Overrides the relay base URL from the home (tests, proxies). */
   readonly relay?: string;
   readonly snapshotEvery?: number;
+  /** Where fetched attachment blobs (sealed) are kept on this device; default in memory. */
+  readonly blobCache?: SealedBlobCache;
 }
 
 function memberRows(index: Y.Doc | null) {
@@ -52,6 +56,10 @@ export class WorkspaceSession {
 
   /** The crypto provider the session seals and verifies with. */
   readonly crypto: CryptoProvider;
+  /** Stored blobs at the relay (attachments, backups), over this session's connection. */
+  readonly blobs: BlobClient;
+  /** Chat attachments: sealed under each chat's keys, stored as blobs, opened on demand. */
+  readonly attachments: AttachmentStore;
 
   private constructor(crypto: CryptoProvider, home: DeviceHomeState, o: SessionOptions) {
     this.crypto = crypto;
@@ -91,6 +99,19 @@ export class WorkspaceSession {
     this.peer.relay.on('state', (s) => {
       if (s === 'open' && !home.config.registered) void home.saveConfig({ ...home.config, registered: true });
     });
+    this.blobs = new BlobClient(this.peer.relay);
+    this.attachments = new AttachmentStore({ crypto, blobs: this.blobs, keysFor: (chat) => this.chatKeys(chat), ...(o.blobCache ? { cache: o.blobCache } : {}) });
+  }
+
+  /** The keys of a chat's document: derived from the chats scope, or a grant of that one chat. */
+  chatKeys(chat: ChatId): DocKeyView {
+    const entry = this.workspace().chats.get(chat);
+    if (!entry) throw new TendrilError('E_BAD_INPUT', `no chat ${chat} in this workspace`);
+    const scope = this.home.keys.get(Scope.Chats);
+    if (scope) return deriveDocKeys(this.crypto, scope, entry.docId);
+    const granted = this.grants.viewFor(entry.docId, Scope.Chats);
+    if (!granted) throw new TendrilError('E_KEY_MISSING', `this device holds no keys for chat ${chat}`);
+    return granted();
   }
 
   /** Opens the home's workspace index (always synced first: it names members and documents). */

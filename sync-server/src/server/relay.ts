@@ -37,6 +37,7 @@ import { createHeadCheck } from './head-check.ts';
 import { fanoutListener } from './remote.ts';
 import { shutdownRelay } from './shutdown.ts';
 import { UsageTracker } from './usage.ts';
+import { BlobUploads } from './blob-uploads.ts';
 import { RegistrationGate } from './registration-gate.ts';
 import type { GuestStore } from '../store/guest-types.ts';
 import { createMemoryGuestStore } from '../store/guest-memory.ts';
@@ -128,6 +129,7 @@ export function createRelay(deps: RelayDeps): Relay {
     return undefined;
   };
 
+  const blobUploads = new BlobUploads(limits);
   const ctx: RelayContext = {
     store,
     clock,
@@ -151,6 +153,7 @@ export function createRelay(deps: RelayDeps): Relay {
     admitGuest: (conn, id, link) => admitCounted(conn, { ...id, workspace: `guest:${link}` as WorkspaceId }, 'guest link'),
     guests,
     usage: new UsageTracker(store, clock, limits),
+    blobUploads,
     registrations: new RegistrationGate(clock, limits),
     accessCode: deps.accessCode,
     verifyEnvelopes: deps.verifyEnvelopes ?? true,
@@ -200,6 +203,7 @@ export function createRelay(deps: RelayDeps): Relay {
     metrics.preAuthBytes.set(gate.bufferedBytes);
     metrics.bufferedBytes.set(registry.list().reduce((n, c) => n + c.bufferedAmount, 0));
     metrics.catchUpBytes.set(catchUpMemory.bytes);
+    metrics.blobUploadBytes.set(blobUploads.bytes);
     metrics.catchUpsWaiting.set(catchUpMemory.waiting);
     if (stats) {
       metrics.docs.set(stats.docs);

@@ -23,6 +23,7 @@ export { recallCacheStore, type RecallCacheStore } from '../tools/recall-cache-s
 export type { PlanKit } from './plan-run.ts';
 export { parseCron } from '../plugins/cron.ts';
 export { writePlaybookRun } from './playbook-run.ts';
+export { spendChats, type SpendChats } from '../usage/spend-chats.ts';
 export { PROXY_FETCH_PATH, relayFetch, type RelayFetchOptions } from '../tools/relay-fetch.ts';
 export { sessionChatAccess, type ChatAccess } from '../plugins/chat-access.ts';
 export { chatFingerprint, MessageIndex, type IndexedMessage, type MessageHit } from '../search/message-index.ts';

@@ -14,6 +14,8 @@
  * --plugin-time-limit seconds and --plugin-memory-mb of heap; --no-tools and
  * --no-plugins turn either off.
  */
+import { spendCheck } from '../agent/spend-gate.ts';
+import { spendChats } from '../usage/spend-chats.ts';
 import { hostname } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { SessionCommands } from '@tendril/gateway';
@@ -83,10 +85,12 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
     });
     await worker.start();
     // Playbooks on their schedules: each scheduled time is written by one worker of those online (the run lease).
+    const everyChat = spendChats(session);
     const playbooks = settings && extras.lease
       ? new PlaybookService({
         settings, me: session.home.identity.deviceId, lease: extras.lease, now: Date.now, timers: systemTimers,
         openChat: async (id) => (await session.openChat(id)).chat, log: (line) => ctx.io.err(line),
+        spend: async () => spendCheck({ settings, chats: await everyChat(), now: Date.now() }),
       })
       : null;
     playbooks?.start();

@@ -14,7 +14,7 @@ import type { MessageId } from '@tendril/crdt-schema/ids';
 import type { Agent, PermissionsDoc, SettingsDoc } from '@tendril/crdt-schema/schema';
 import { liveReplySigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import {
-  EmbeddingCache, pageAgentTools, pagePlanTools, recallCacheStore, relayFetch, sessionChatAccess, TurnRunner, type PlanKit, type RecallCacheStore, type RunnerChat, type Toolbox,
+  EmbeddingCache, spendChats, pageAgentTools, pagePlanTools, recallCacheStore, relayFetch, sessionChatAccess, TurnRunner, type PlanKit, type RecallCacheStore, type RunnerChat, type Toolbox,
 } from '@tendril/workers/agent-core';
 
 interface PageKit { readonly doc: PermissionsDoc; readonly next: (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined; readonly plans: PlanKit }
@@ -72,6 +72,9 @@ export class PageRunner {
       systemPrompt: () => this.o.settings()?.systemPrompt() || undefined,
       tools: (agent) => this.toolsFor(this.o.permissions(), agent),
       plans: () => this.planKit(this.o.permissions()),
+      attachments: (chat, ref) => this.o.session.attachments.open(chat, ref),
+      // Every chat's recorded usage counts against the limits, deleted chats included.
+      spendChats: spendChats(o.session),
       // The chat's title after its first reply, in the index (a device that may write it; workers may too).
       titles: (chat) => {
         const session = this.o.session;
