@@ -26,6 +26,7 @@ import { homeDir, seconds, type CliContext } from './context.ts';
 import { withSession } from './session.ts';
 import { startWorkerPlugins } from '../plugins/worker-plugins.ts';
 import { startGuestAnswering } from '../guest/worker-guests.ts';
+import { NodeWebSocket } from '../peer/node-peer.ts';
 
 export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['home', 'name', 'provider', 'base-url', 'model', 'api-key-env', 'lease-ms', 'plugin-time-limit', 'announce-ms'], switches: ['no-plugins', 'no-tools'] });
@@ -79,7 +80,11 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
       : null;
     playbooks?.start();
     // Guest links kept in the settings: their visitors are answered here too (outbound connection only).
-    const guests = settings ? await startGuestAnswering({ session, crypto, settings, chooseProvider, now: ctx.now, log: (line) => ctx.io.err(line) }) : undefined;
+    const guests = settings ? await startGuestAnswering({
+      session, crypto, settings, chooseProvider, WebSocket: NodeWebSocket, now: ctx.now, log: (line) => ctx.io.err(line),
+      // Guests get the tools their link allows of those the agent lists (none by default).
+      ...(extras.tools ? { tools: extras.tools } : {}),
+    }) : undefined;
     ctx.io.out(`worker ${session.home.identity.deviceId} answering chats`);
     await ctx.stopSignal;
     guests?.stop();

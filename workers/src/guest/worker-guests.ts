@@ -1,16 +1,18 @@
 /**
- * A worker's guest duty: one outbound connection to the relay as this member
- * device, watching every open guest link in the settings (links added later
- * are picked up as the settings change), with a GuestAnswerer answering their
- * visitors. A relay refusal or a lost connection is logged and retried.
+ * A runner's guest duty, for a worker and the browser runner alike: one
+ * outbound connection to the relay as this member device, watching every open
+ * guest link in the settings (links added later are picked up as the settings
+ * change), with a GuestAnswerer answering their visitors. A relay refusal or
+ * a lost connection is logged and retried. The WebSocket is injected (Node's
+ * on a worker, the page's in a browser).
  */
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { GuestOwner } from '@tendril/crdt-schema/guest';
 import type { ModelRef, SettingsDoc } from '@tendril/crdt-schema/schema';
+import type { WebSocketConstructor } from '@tendril/crdt-schema/sync';
 import { syncUrl, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import type { ChosenProvider } from '../agent/provider-setup.ts';
-import { NodeWebSocket } from '../peer/node-peer.ts';
-import { GuestAnswerer } from './guest-answerer.ts';
+import { GuestAnswerer, type GuestAnswererDeps } from './guest-answerer.ts';
 import { ownerLinkKeys } from './link-keys.ts';
 
 export interface WorkerGuestsDeps {
@@ -18,6 +20,12 @@ export interface WorkerGuestsDeps {
   readonly crypto: CryptoProvider;
   readonly settings: SettingsDoc;
   readonly chooseProvider: (prefer?: ModelRef) => ChosenProvider | null;
+  /** The toolbox for an agent's listed tools; guests get those their link allows, and none without this. */
+  readonly tools?: GuestAnswererDeps['tools'];
+  readonly WebSocket: WebSocketConstructor;
+  readonly clientName?: string;
+  /** How long a claim holds unless renewed. */
+  readonly leaseMs?: number;
   readonly now: () => number;
   readonly log: (line: string) => void;
   /** Wait before reconnecting after the relay connection is lost. */
@@ -27,6 +35,7 @@ export interface WorkerGuestsDeps {
 export async function startGuestAnswering(d: WorkerGuestsDeps): Promise<{ stop(): void }> {
   let stopped = false;
   let owner: GuestOwner | undefined;
+  let answerer: GuestAnswerer | undefined;
   let watched = new Set<string>();
   let unobserve = (): void => undefined;
 
@@ -42,28 +51,32 @@ export async function startGuestAnswering(d: WorkerGuestsDeps): Promise<{ stop()
     if (stopped) return;
     const { config, identity } = d.session.home;
     try {
-      owner = await GuestOwner.connect({ url: syncUrl(config.relay), WebSocket: NodeWebSocket, crypto: d.crypto, device: identity, workspace: config.workspace, clientName: 'tendril-worker-guests' });
+      owner = await GuestOwner.connect({ url: syncUrl(config.relay), WebSocket: d.WebSocket, crypto: d.crypto, device: identity, workspace: config.workspace, clientName: d.clientName ?? 'tendril-worker-guests' });
     } catch (e) {
       d.log(`guest links: ${(e as Error).message}; retrying`);
       setTimeout(() => void connect(), d.retryMs ?? 2000);
       return;
     }
     watched = new Set();
-    const answerer = new GuestAnswerer({
+    answerer?.stop();
+    const current = (answerer = new GuestAnswerer({
       owner, me: identity.deviceId,
       linkEntry: (link) => d.settings.guests.get(link),
       agent: (entry) => d.settings.agents.get(entry.agent),
       chooseProvider: d.chooseProvider,
+      ...(d.tools ? { tools: d.tools } : {}),
+      ...(d.leaseMs !== undefined ? { leaseMs: d.leaseMs } : {}),
       workspacePrompt: () => d.settings.systemPrompt() || undefined,
       now: d.now,
       log: d.log,
-    });
+    }));
     owner.socket.onClose(() => {
       unobserve();
+      current.stop();
       if (!stopped) setTimeout(() => void connect(), d.retryMs ?? 2000);
     });
-    unobserve = d.settings.observe(() => void watchNew(answerer));
-    await watchNew(answerer);
+    unobserve = d.settings.observe(() => void watchNew(current));
+    await watchNew(current);
   };
 
   await connect();
@@ -71,6 +84,7 @@ export async function startGuestAnswering(d: WorkerGuestsDeps): Promise<{ stop()
     stop() {
       stopped = true;
       unobserve();
+      answerer?.stop();
       owner?.close();
     },
   };
