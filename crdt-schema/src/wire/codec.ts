@@ -69,6 +69,7 @@ const CODECS: { [T in Frame['type']]: Codec<T> } = {
   [FrameType.GuestWatch]: { write: guest.writeGuestWatch, read: guest.readGuestWatch },
   [FrameType.GuestEnd]: { write: guest.writeGuestEnd, read: guest.readGuestEnd },
   [FrameType.GuestState]: { write: guest.writeGuestState, read: guest.readGuestState },
+  [FrameType.GuestPresence]: { write: guest.writeGuestPresence, read: guest.readGuestPresence },
 };
 
 function codecOf(type: unknown): Codec<Frame['type']> | undefined {

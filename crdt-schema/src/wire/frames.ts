@@ -41,6 +41,7 @@ export const FrameType = {
   GuestWatch: 26,
   GuestEnd: 27,
   GuestState: 28,
+  GuestPresence: 29,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 
@@ -351,13 +352,16 @@ export interface GuestHelloFrame {
 /**
  * C->R, from a member device: list the link's visitors (a GuestState answers) and keep sending a fresh
  * GuestState whenever a visitor is admitted or ended, until the connection closes. `proof` by the
- * link's capKey over `guestWatchBytes` (guest-proofs.ts).
+ * link's capKey over `guestWatchBytes` (guest-proofs.ts). `answering`: this connection is a runner that
+ * answers the link's visitors (a worker, the app's runner), not only a view; while one is connected the
+ * relay tells the link's visitors the agent is there (GuestPresence).
  */
 export interface GuestWatchFrame {
   type: typeof FrameType.GuestWatch;
   ref: number;
   link: GuestLinkId;
   proof: Uint8Array;
+  answering: boolean;
 }
 
 /**
@@ -394,6 +398,17 @@ export interface GuestStateFrame {
   visitors: GuestVisitor[];
 }
 
+/**
+ * R->C, to an admitted visitor: whether a runner that answers the link (a member connection whose
+ * GuestWatch said `answering`) is connected. Sent on admission and whenever that changes. A visitor
+ * cannot forge it (only the relay sends it) and it says nothing of any conversation.
+ */
+export interface GuestPresenceFrame {
+  type: typeof FrameType.GuestPresence;
+  link: GuestLinkId;
+  answering: boolean;
+}
+
 export type Frame =
   | ChallengeFrame
   | HelloFrame
@@ -422,7 +437,8 @@ export type Frame =
   | GuestHelloFrame
   | GuestWatchFrame
   | GuestEndFrame
-  | GuestStateFrame;
+  | GuestStateFrame
+  | GuestPresenceFrame;
 
 type Guard<F extends Frame> = (f: Frame) => f is F;
 const guard = <F extends Frame>(t: F['type']): Guard<F> => (f: Frame): f is F => f.type === t;
@@ -455,3 +471,4 @@ export const isGuestHello = guard<GuestHelloFrame>(FrameType.GuestHello);
 export const isGuestWatch = guard<GuestWatchFrame>(FrameType.GuestWatch);
 export const isGuestEnd = guard<GuestEndFrame>(FrameType.GuestEnd);
 export const isGuestState = guard<GuestStateFrame>(FrameType.GuestState);
+export const isGuestPresence = guard<GuestPresenceFrame>(FrameType.GuestPresence);

@@ -78,11 +78,13 @@ function fields(f: Frame): string {
       return `version=${f.version} link=${short(f.link)} visitor=${short(f.visitor)} client=${JSON.stringify(f.client)}` +
         (f.code === '' ? '' : ' code=set') + (f.keyBox.length === 0 ? '' : ` keyBox=${f.keyBox.length}`);
     case FrameType.GuestWatch:
-      return `ref=${f.ref} link=${short(f.link)}`;
+      return `ref=${f.ref} link=${short(f.link)}${f.answering ? ' answering' : ''}`;
     case FrameType.GuestEnd:
       return `ref=${f.ref} link=${short(f.link)} ${f.visitor.length === 0 ? 'whole link' : 'one visitor'}`;
     case FrameType.GuestState:
       return `ref=${f.ref} link=${short(f.link)} visitors=${f.visitors.length}${f.endedAt === 0 ? '' : ' ended'}`;
+    case FrameType.GuestPresence:
+      return `link=${short(f.link)} ${f.answering ? 'answering' : 'away'}`;
   }
 }
 

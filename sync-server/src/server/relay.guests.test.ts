@@ -190,4 +190,33 @@ describe('relay guest links', () => {
     expect(await guestHello(await h.connect(relay), t, testKey(), t.code)).toMatchObject({ code: 'E_TOO_MANY_CONNECTIONS' });
     expect((await h.member(relay, owner.workspace)).client.isOpen).toBe(true);
   });
+
+  it('tells visitors whether a runner answering the link is connected; a view of the link or a visitor does not count', async () => {
+    const relay = await h.start({ limits });
+    const owner = await h.member(relay);
+    const t = await registerLink(owner.client);
+    const presence = (c: typeof owner.client) => c.next((f) => f.type === FrameType.GuestPresence && f.link === t.link);
+    const a = testKey();
+    const ca = await h.connect(relay);
+    expect((await guestHello(ca, t, a, t.code)).type).toBe(FrameType.Welcome);
+    expect(await presence(ca)).toMatchObject({ answering: false });
+    // A visitor cannot announce itself as a runner of the link.
+    const r = 77;
+    ca.send({ type: FrameType.GuestWatch, ref: r, link: t.link, proof: a.sign(new Uint8Array(8)), answering: true });
+    expect(await ca.next((f) => isError(f, 'E_FORBIDDEN'))).toBeDefined();
+    // The Guests page watches without answering: still away.
+    expect((await watchLink(owner.client, t)).type).toBe(FrameType.GuestState);
+    const runner = await h.member(relay, owner.workspace);
+    expect((await watchLink(runner.client, t, true)).type).toBe(FrameType.GuestState);
+    expect(await presence(ca)).toMatchObject({ answering: true });
+    // A visitor admitted now hears it on admission.
+    const b = testKey();
+    const cb = await h.connect(relay);
+    expect((await guestHello(cb, t, b, t.code)).type).toBe(FrameType.Welcome);
+    expect(await presence(cb)).toMatchObject({ answering: true });
+    // The runner goes: away again, though the view is still connected.
+    await runner.client.close();
+    expect(await presence(ca)).toMatchObject({ answering: false });
+    expect(await presence(cb)).toMatchObject({ answering: false });
+  });
 });

@@ -50,9 +50,9 @@ export class GuestAnswerer {
     d.owner.onChange((feed, keys) => void this.consider(feed, keys));
   }
 
-  /** Starts following a link's visitors (and answers what waits). */
+  /** Starts following a link's visitors (and answers what waits), announced to the relay as answering them. */
   async watch(keys: OwnerLinkKeys): Promise<void> {
-    await this.d.owner.watch(keys);
+    await this.d.owner.watch(keys, true);
   }
 
   /** Stops the timers that look again at messages held by other runners. */
@@ -77,6 +77,8 @@ export class GuestAnswerer {
           return;
         }
         if (step.kind === 'claim') {
+          // A runner without a model for the link's agent leaves the message to one that has it (it waits).
+          if (!this.canAnswer(keys)) return;
           await feed.append({ t: 'claim', for: step.msg.id, at: this.d.now() });
           continue; // the log decides whether this claim came first
         }
@@ -89,6 +91,12 @@ export class GuestAnswerer {
     }
   }
 
+  private canAnswer(keys: OwnerLinkKeys): boolean {
+    const entry = this.d.linkEntry(keys.link);
+    if (!entry || entry.endedAt !== 0) return true; // the answer is a refusal
+    return this.d.chooseProvider(preferOf(this.d.agent(entry))) !== null;
+  }
+
   private async answer(feed: ConversationFeed, keys: OwnerLinkKeys, id: string, text: string): Promise<void> {
     const entry = this.d.linkEntry(keys.link);
     const now = this.d.now();
@@ -99,8 +107,7 @@ export class GuestAnswerer {
       return void (await refuse('The daily limit of this conversation is reached; try again tomorrow.'));
     }
     const agent = this.d.agent(entry);
-    const prefer = agent?.provider && agent.model ? { provider: agent.provider, model: agent.model } : undefined;
-    const chosen = this.d.chooseProvider(prefer);
+    const chosen = this.d.chooseProvider(preferOf(agent));
     if (!chosen) return void (await refuse('The agent has no model configured.'));
     const system = [this.d.workspacePrompt() ?? '', agent?.systemPrompt ?? '', GUEST_NOTE].filter((p) => p.trim() !== '').join('\n\n');
     const messages: ChatMessage[] = [{ role: 'system', content: system }, ...history(feed.log, id, text)];
@@ -140,6 +147,8 @@ export class GuestAnswerer {
     }
   }
 }
+
+const preferOf = (agent: Agent | undefined): ModelRef | undefined => (agent?.provider && agent.model ? { provider: agent.provider, model: agent.model } : undefined);
 
 /** The tools of a guest turn: those the agent lists and the link allows for guests; none when either list is empty. */
 export function guestToolbox(tools: GuestAnswererDeps['tools'], agent: Agent | undefined, entry: Pick<GuestLinkSettings, 'tools'>): Toolbox | undefined {

@@ -23,6 +23,8 @@ export interface WorkerGuestsDeps {
   /** The toolbox for an agent's listed tools; guests get those their link allows, and none without this. */
   readonly tools?: GuestAnswererDeps['tools'];
   readonly WebSocket: WebSocketConstructor;
+  /** The relay's http(s) base; absent: the home's relay (a page passes its own origin). */
+  readonly relay?: string;
   readonly clientName?: string;
   /** How long a claim holds unless renewed. */
   readonly leaseMs?: number;
@@ -51,7 +53,7 @@ export async function startGuestAnswering(d: WorkerGuestsDeps): Promise<{ stop()
     if (stopped) return;
     const { config, identity } = d.session.home;
     try {
-      owner = await GuestOwner.connect({ url: syncUrl(config.relay), WebSocket: d.WebSocket, crypto: d.crypto, device: identity, workspace: config.workspace, clientName: d.clientName ?? 'tendril-worker-guests' });
+      owner = await GuestOwner.connect({ url: syncUrl(d.relay ?? config.relay), WebSocket: d.WebSocket, crypto: d.crypto, device: identity, workspace: config.workspace, clientName: d.clientName ?? 'tendril-worker-guests' });
     } catch (e) {
       d.log(`guest links: ${(e as Error).message}; retrying`);
       setTimeout(() => void connect(), d.retryMs ?? 2000);

@@ -98,8 +98,9 @@ export async function handleGuestLink(ctx: RelayContext, conn: Connection, f: Gu
 export async function handleGuestWatch(ctx: RelayContext, conn: Connection, f: GuestWatchFrame): Promise<void> {
   const link = await ownerLink(ctx, conn, f, guestWatchBytes(conn.d.nonce, f.link));
   if (!link) return;
-  ctx.guests.hub.addWatcher(f.link, conn);
-  conn.send(await stateOf(ctx, link, f.ref));
+  const state = await stateOf(ctx, link, f.ref);
+  ctx.guests.hub.addWatcher(f.link, conn, f.answering);
+  conn.send(state);
 }
 
 export async function handleGuestEnd(ctx: RelayContext, conn: Connection, f: GuestEndFrame): Promise<void> {
@@ -168,6 +169,8 @@ export async function handleGuestHello(ctx: RelayContext, conn: Connection, f: G
   conn.state = ConnState.Ready;
   ctx.guests.hub.addVisitor(conn, session);
   conn.send({ type: FrameType.Welcome, version: Math.min(f.version, PROTOCOL_VERSION), serverTime: now, maxFrameBytes: ctx.limits.maxFrameBytes, address: ip });
+  // Whether a runner answering the link is connected: the visitor shows "the agent is away" from it.
+  conn.send(ctx.guests.hub.presence(l.link));
   ctx.logger.info('guest.ready', { conn: conn.d.id, link: l.link, admitted });
   if (admitted) await tellWatchers(ctx, l.link);
 }
