@@ -44,15 +44,27 @@ export class GuestAnswerer {
   private readonly wakeups = new Map<ConversationFeed, ReturnType<typeof setTimeout>>();
   private readonly leaseMs: number;
   private stopped = false;
+  private readonly links = new Map<string, OwnerLinkKeys>();
 
   constructor(private readonly d: GuestAnswererDeps) {
     this.leaseMs = d.leaseMs ?? GUEST_CLAIM_LEASE_MS;
-    d.owner.onChange((feed, keys) => void this.consider(feed, keys));
+    d.owner.onChange((feed, keys) => {
+      this.links.set(keys.link, keys);
+      void this.consider(feed, keys);
+    });
   }
 
   /** Starts following a link's visitors (and answers what waits), announced to the relay as answering them. */
   async watch(keys: OwnerLinkKeys): Promise<void> {
     await this.d.owner.watch(keys, true);
+  }
+
+  /** Looks at every followed conversation again (the settings changed: a model may be there now). */
+  rescan(): void {
+    for (const [id, feed] of this.d.owner.feeds) {
+      const keys = this.links.get(id.slice(0, id.indexOf('/')));
+      if (keys) void this.consider(feed, keys);
+    }
   }
 
   /** Stops the timers that look again at messages held by other runners. */

@@ -77,7 +77,10 @@ export async function startGuestAnswering(d: WorkerGuestsDeps): Promise<{ stop()
       current.stop();
       if (!stopped) setTimeout(() => void connect(), d.retryMs ?? 2000);
     });
-    unobserve = d.settings.observe(() => void watchNew(current));
+    unobserve = d.settings.observe(() => {
+      void watchNew(current);
+      current.rescan();
+    });
     await watchNew(current);
   };
 
