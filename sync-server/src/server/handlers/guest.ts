@@ -136,10 +136,10 @@ export async function handleGuestHello(ctx: RelayContext, conn: Connection, f: G
   if (known && known.endedAt !== 0) return conn.fail('E_GUEST_ENDED', { detail: 'the owner ended this visitor' });
   if (!known) {
     // A newcomer: the code decides, and only while no wait runs for this link or this address.
-    const wait = ctx.guests.gate.wait(f.link, ip, now);
+    const wait = await ctx.guests.gate.wait(f.link, ip, now);
     if (wait > 0) return conn.fail('E_GUEST_CODE', { retryAfterMs: wait, detail: 'too many wrong codes: wait before trying again' });
     if (!link || !sameBytes(guestCodeVerifier(f.link, f.code), link.codeVerifier)) {
-      const next = ctx.guests.gate.failed(f.link, ip, now);
+      const next = await ctx.guests.gate.failed(f.link, ip, now);
       ctx.problems.count('guest.wrong_code');
       return conn.fail('E_GUEST_CODE', { retryAfterMs: next, detail: 'wrong code (or no such link)' });
     }
