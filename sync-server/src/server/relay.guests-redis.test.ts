@@ -4,13 +4,15 @@
  * registered through one relay admits its visitors through the other; wrong
  * codes tried on either count together, so spreading guesses over the
  * processes does not escape the wait; a visitor or a link ended through one
- * relay is refused by the other.
+ * relay is refused by the other, and a visitor connected to the other relay
+ * is closed at once (the fan-out tells it; it checks the store first).
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FrameType, type ErrorFrame } from '@tendril/crdt-schema/wire';
 import { openRedisStore } from '../store/redis.ts';
 import { openRedisGuestStore } from '../store/guest-redis.ts';
+import { openRedisFanout } from '../fanout/redis.ts';
 import { relayHarness, type TestRelay } from '../testing/harness.ts';
 import { testKey } from '../testing/keys.ts';
 import { manualClock } from '../testing/manual-clock.ts';
@@ -33,7 +35,8 @@ describe('guest links on two relays sharing Redis', () => {
   const pair = async (): Promise<[TestRelay, TestRelay]> => {
     const prefix = `t${randomBytes(6).toString('hex')}`;
     const url = redis!.url;
-    const relay = async (): Promise<TestRelay> => h.start({ store: await openRedisStore({ url, prefix }), guestStore: await openRedisGuestStore({ url, prefix }), clock, limits });
+    const relay = async (): Promise<TestRelay> =>
+      h.start({ store: await openRedisStore({ url, prefix }), guestStore: await openRedisGuestStore({ url, prefix }), fanout: await openRedisFanout({ url, prefix }), clock, limits });
     return [await relay(), await relay()];
   };
 
@@ -60,9 +63,12 @@ describe('guest links on two relays sharing Redis', () => {
     // Admitted through B, the link registered through A; back through A without the code.
     expect((await guestHello(await h.connect(b), t, visitor, t.code)).type).toBe(FrameType.Welcome);
     expect((await guestHello(await h.connect(a), t, visitor, '')).type).toBe(FrameType.Welcome);
+    const onB = await h.connect(b);
+    expect((await guestHello(onB, t, visitor, '')).type).toBe(FrameType.Welcome);
 
-    // Ended through A: B refuses the visitor from then on.
+    // Ended through A: its connection on B is closed, and B refuses the visitor from then on.
     expect((await endGuest(owner.client, t, visitor)).type).toBe(FrameType.GuestState);
+    expect(await onB.next((f) => f.type === FrameType.Error && f.code === 'E_GUEST_ENDED', 10_000)).toMatchObject({ fatal: true });
     expect(await guestHello(await h.connect(b), t, visitor, '')).toMatchObject({ code: 'E_GUEST_ENDED' });
     // The whole link ended through A: B admits no newcomer either.
     expect((await endGuest(owner.client, t)).type).toBe(FrameType.GuestState);

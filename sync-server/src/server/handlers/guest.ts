@@ -10,7 +10,7 @@
  * is fatal.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { deviceIdFromPublicKey, publicKeyOfDevice, type GuestLinkId } from '@tendril/crdt-schema/ids';
+import { deviceIdFromPublicKey, fromBase64Url, publicKeyOfDevice, toBase64Url, type GuestLinkId } from '@tendril/crdt-schema/ids';
 import {
   FrameType,
   guestCodeVerifier,
@@ -112,9 +112,24 @@ export async function handleGuestEnd(ctx: RelayContext, conn: Connection, f: Gue
   else if (!(await ctx.guests.store.endVisitor(f.link, f.visitor, now))) return conn.error('E_BAD_INPUT', { ref: f.ref, detail: 'no such visitor on this link' });
   for (const v of ctx.guests.hub.visitorsOf(f.link, whole ? undefined : f.visitor)) v.fail('E_GUEST_ENDED', { detail: whole ? 'the owner ended this link' : 'the owner ended this visitor' });
   ctx.logger.info('guest.end', { link: f.link, whole });
+  // Other relay processes on the store close their connections of the visitor (or link) too.
+  ctx.announce({ kind: 'guestEnded', link: f.link, visitor: whole ? '' : toBase64Url(f.visitor) });
   const after = (await ctx.guests.store.getLink(f.link)) ?? link;
   conn.send(await stateOf(ctx, after, f.ref));
   await tellWatchers(ctx, f.link);
+}
+
+/**
+ * Another relay process ended a visitor (`visitor` base64url) or a whole link (''): close their
+ * connections here once the store confirms it (the bus alone is not believed), and tell the watchers.
+ */
+export async function endGuestsIfStored(ctx: RelayContext, link: GuestLinkId, visitor: string): Promise<void> {
+  const whole = visitor === '';
+  const key = whole ? undefined : fromBase64Url(visitor);
+  const ended = whole ? (await ctx.guests.store.getLink(link))?.endedAt : (await ctx.guests.store.getVisitor(link, key!))?.endedAt;
+  if (!ended) return;
+  for (const v of ctx.guests.hub.visitorsOf(link, key)) v.fail('E_GUEST_ENDED', { detail: whole ? 'the owner ended this link' : 'the owner ended this visitor' });
+  await tellWatchers(ctx, link);
 }
 
 export async function handleGuestHello(ctx: RelayContext, conn: Connection, f: GuestHelloFrame): Promise<void> {
