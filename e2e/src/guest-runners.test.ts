@@ -3,7 +3,7 @@
  * visitor (its own provider); with the app and a worker both online, each
  * message is answered once; with neither online the visitor sees that the
  * agent is away (the relay's presence, not a timeout), and a message sent then
- * waits and is answered once a worker starts.
+ * waits, across a reload of the page, and is answered once a worker starts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -109,6 +109,9 @@ describe('guest answering by the app and by workers', { timeout: 300_000 }, () =
     await expect.poll(() => visitor.getByTestId('agent-away').count(), { timeout: 30_000 }).toBe(1);
     await say(visitor, 'anyone there?');
     await expect.poll(() => visitor.locator('li.visitor').last().textContent(), { timeout: 15_000 }).toBe('anyone there?');
+    // The visitor comes back later (the page reloaded): the message is still waiting, and says why.
+    await visitor.reload();
+    await expect.poll(() => visitor.locator('li.agent.pending').textContent(), { timeout: 15_000 }).toBe('The agent is away; your message waits for it.');
     const before = guestCalls(inWorker);
     await startWorker();
     await expect.poll(() => visitor.getByTestId('agent-away').count(), { timeout: 30_000 }).toBe(0);

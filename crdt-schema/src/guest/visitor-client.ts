@@ -20,7 +20,7 @@ import { syncUrl } from '../workspace/urls.ts';
 import { FrameType, guestHelloBytes, PROTOCOL_VERSION } from '../wire/index.ts';
 import { ConversationFeed } from './conversation-feed.ts';
 import { errorOf, FrameSocket } from './frame-socket.ts';
-import { answerTo, guestTurns, type GuestTurn } from './transcript.ts';
+import { answerTo, guestTurns, pendingMessages, type GuestTurn } from './transcript.ts';
 
 /** What a visitor's browser keeps for a link (store it as is; it holds secrets). */
 export interface VisitorState {
@@ -113,6 +113,16 @@ export class GuestVisit {
   /** Live text of replies while the agent writes them. */
   onLive(listener: (live: { for: string; text: string }) => void): () => void {
     return this.feed.onLive(listener);
+  }
+
+  /** Told on every new entry of the conversation (an answer to a message sent on an earlier visit, too). */
+  onChange(listener: () => void): () => void {
+    return this.feed.onEntry(() => listener());
+  }
+
+  /** Whether a message of the visitor still waits for its answer. */
+  waiting(): boolean {
+    return pendingMessages(this.feed.log).length > 0;
   }
 
   /** The conversation so far, both sides. */
