@@ -15,6 +15,7 @@ export { compareChats, type ChatEntry, type NewChat } from './workspace-chats.ts
 export { SESSION_STATES, SessionState, type NewSession, type SessionEntry } from './workspace-sessions.ts';
 export { ROLES, type Member, type NewMember, type Role } from './workspace-members.ts';
 export { HEALTH_STATUSES, type Announcement, type AnnouncementInput, type Health, type HealthStatus } from './workspace-announcements.ts';
+export { HEALTH_FIGURE_LIMITS, parseHealthFigures, sameFigures, type HealthFigures } from './health-figures.ts';
 export type { Lockbox } from './workspace-lockboxes.ts';
 
 export { chatDoc, type ChatDoc, type ChatInfo, type ChatState, type NewMessage } from './chat.ts';

@@ -10,3 +10,4 @@ export { decodeSnapshot, type ScreenSnapshot } from '../terminal/snapshot-codec.
 export { addWriter, provenOwner, removeWriter, requireSessionManager, verifiedWriters, writersOf } from './writers.ts';
 export { currentWorkers, extendSessionGrants, grantSessionToWorkers, reconcileSessionAccess, withdrawSessionFromWorkers } from './session-grants.ts';
 export { FileTransfers, FILE_CHUNK_BYTES, MAX_FILE_BYTES, type TransferOptions } from './file-transfers.ts';
+export { decodeListing, MAX_FOLDER_ENTRIES, type FolderEntry, type FolderListing } from './folder-listing.ts';
