@@ -28,4 +28,4 @@ export { PROXY_FETCH_PATH, relayFetch, type RelayFetchOptions } from '../tools/r
 export { sessionChatAccess, type ChatAccess } from '../plugins/chat-access.ts';
 export { chatFingerprint, MessageIndex, type IndexedMessage, type MessageHit } from '../search/message-index.ts';
 export { messageIndexStore, type MessageIndexStore } from '../search/message-index-store.ts';
-export { startGuestAnswering, type WorkerGuestsDeps } from '../guest/worker-guests.ts';
+export { startGuestAnswering, type GuestAnswering, type WorkerGuestsDeps } from '../guest/worker-guests.ts';

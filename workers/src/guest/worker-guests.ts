@@ -3,8 +3,11 @@
  * outbound connection to the relay as this member device, watching every open
  * guest link in the settings (links added later are picked up as the settings
  * change), with a GuestAnswerer answering their visitors. A relay refusal or
- * a lost connection is logged and retried. The WebSocket is injected (Node's
- * on a worker, the page's in a browser).
+ * a lost connection is logged and retried. A link is watched (and the relay
+ * told this runner answers it, which visitors see as the agent being there)
+ * only once this runner has a model for the link's agent; `rescan` looks
+ * again (a tab's connect policy arrived, a provider was added). The WebSocket
+ * is injected (Node's on a worker, the page's in a browser).
  */
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { GuestOwner } from '@tendril/crdt-schema/guest';
@@ -34,7 +37,13 @@ export interface WorkerGuestsDeps {
   readonly retryMs?: number;
 }
 
-export async function startGuestAnswering(d: WorkerGuestsDeps): Promise<{ stop(): void }> {
+export interface GuestAnswering {
+  /** Watches links this runner can answer now and looks at waiting messages again. */
+  rescan(): void;
+  stop(): void;
+}
+
+export async function startGuestAnswering(d: WorkerGuestsDeps): Promise<GuestAnswering> {
   let stopped = false;
   let owner: GuestOwner | undefined;
   let answerer: GuestAnswerer | undefined;
@@ -44,6 +53,9 @@ export async function startGuestAnswering(d: WorkerGuestsDeps): Promise<{ stop()
   const watchNew = async (answerer: GuestAnswerer): Promise<void> => {
     for (const entry of d.settings.guests.list()) {
       if (entry.endedAt !== 0 || watched.has(entry.id)) continue;
+      // Without a model for the link's agent this runner would only claim to be there: it leaves the link to others.
+      const agent = d.settings.agents.get(entry.agent);
+      if (d.chooseProvider(agent?.provider && agent.model ? { provider: agent.provider, model: agent.model } : undefined) === null) continue;
       watched.add(entry.id);
       await answerer.watch(ownerLinkKeys(d.crypto, entry)).catch((e: unknown) => d.log(`guest link ${entry.id}: ${(e as Error).message}`));
     }
@@ -86,6 +98,11 @@ export async function startGuestAnswering(d: WorkerGuestsDeps): Promise<{ stop()
 
   await connect();
   return {
+    rescan() {
+      if (!answerer || stopped) return;
+      void watchNew(answerer);
+      answerer.rescan();
+    },
     stop() {
       stopped = true;
       unobserve();

@@ -18,7 +18,7 @@ import type { Agent, PermissionsDoc, SettingsDoc } from '@tendril/crdt-schema/sc
 import { BrowserWebSocket } from '../platform/browser.ts';
 import { liveReplySigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import {
-  EmbeddingCache, pageAgentTools, pagePlanTools, recallCacheStore, relayFetch, sessionChatAccess, startGuestAnswering, TurnRunner, type PlanKit, type RecallCacheStore, type RunnerChat, type Toolbox,
+  EmbeddingCache, pageAgentTools, pagePlanTools, recallCacheStore, relayFetch, sessionChatAccess, startGuestAnswering, TurnRunner, type GuestAnswering, type PlanKit, type RecallCacheStore, type RunnerChat, type Toolbox,
 } from '@tendril/workers/agent-core';
 
 interface PageKit { readonly doc: PermissionsDoc; readonly next: (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined; readonly plans: PlanKit }
@@ -55,7 +55,7 @@ export class PageRunner {
   private readonly recallCache = new EmbeddingCache();
   private readonly recallStore: RecallCacheStore;
   /** Guest answering, once the settings are open (stopped with the runner). */
-  private guests: Promise<{ stop(): void }> | null = null;
+  private guests: Promise<GuestAnswering> | null = null;
 
   constructor(o: PageRunnerOptions) {
     this.o = o;
@@ -101,6 +101,8 @@ export class PageRunner {
         this.policy = policy ?? { allows: (url) => url.startsWith(`${o.origin}/`), sources: ["'self'"] };
         for (const c of this.pending.keys()) this.pending.set(c, this.runner.watch(c));
         this.runner.scanAll();
+        // Guest links wait for the policy too: only then does this tab know which models it reaches.
+        void this.guests?.then((g) => g.rescan());
       });
   }
 
