@@ -116,7 +116,7 @@ export function createRelay(deps: RelayDeps): Relay {
   const startedAt = clock.now();
   let shuttingDown = false;
   let closing: Promise<void> | undefined;
-  const guests = { store: deps.guestStore ?? createMemoryGuestStore(), gate: new GuestCodeGate(limits), hub: new GuestHub(limits) };
+  const guests = { store: deps.guestStore ?? createMemoryGuestStore(), gate: new GuestCodeGate(limits, deps.guestStore?.codeCounts?.(limits)), hub: new GuestHub(limits) };
   const admitCounted = (conn: Parameters<RelayContext['admitIdentity']>[0], id: Parameters<RelayContext['admitIdentity']>[1], what: string): string | undefined => {
     if (registry.countOfDevice(id.workspace, id.device) >= limits.maxConnectionsPerDevice) {
       return `at most ${limits.maxConnectionsPerDevice} connections per ${what === 'workspace' ? 'device' : 'visitor'}`;

@@ -32,6 +32,7 @@ import { startWorkerPlugins } from '../plugins/worker-plugins.ts';
 import { DEFAULT_MEMORY_LIMIT_MB } from '../plugins/plugin-runner.ts';
 import { DEFAULT_MAX_RUNS } from '../plugins/run-slots.ts';
 import { startGuestAnswering } from '../guest/worker-guests.ts';
+import { NodeWebSocket } from '../peer/node-peer.ts';
 
 function positiveInt(args: Parameters<typeof intFlag>[0], name: string, fallback: number): number {
   const n = intFlag(args, name, fallback);
@@ -95,7 +96,11 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
       : null;
     playbooks?.start();
     // Guest links kept in the settings: their visitors are answered here too (outbound connection only).
-    const guests = settings ? await startGuestAnswering({ session, crypto, settings, chooseProvider, now: ctx.now, log: (line) => ctx.io.err(line) }) : undefined;
+    const guests = settings ? await startGuestAnswering({
+      session, crypto, settings, chooseProvider, WebSocket: NodeWebSocket, now: ctx.now, log: (line) => ctx.io.err(line),
+      // Guests get the tools their link allows of those the agent lists (none by default).
+      ...(extras.tools ? { tools: extras.tools } : {}),
+    }) : undefined;
     ctx.io.out(`worker ${session.home.identity.deviceId} answering chats`);
     await ctx.stopSignal;
     guests?.stop();

@@ -97,7 +97,10 @@ export class LiveWorkspace {
     if (this.destroyed) return;
     this.settings = new SettingsState(sync, settings);
     const runner = this.runner;
-    if (runner) this.stopSettingsWatch = settings.observe(() => runner.rescan());
+    if (runner) {
+      this.stopSettingsWatch = settings.observe(() => runner.rescan());
+      runner.answerGuests(settings);
+    }
   }
 
   private async openPermissions(): Promise<void> {
