@@ -62,3 +62,4 @@ export { ACTIVITY_SEGMENT_CAP, compareActivity, OUTCOMES, type ActivityEntry, ty
 export { terminalDoc, type TerminalDoc, type TerminalInfo, type TerminalSize, type TerminalState, type TerminalWriter } from './terminal.ts';
 export { OUTPUT_SEGMENT_CAP, SNAPSHOTS_KEPT, type OutputChunk, type ScreenSnapshot } from './terminal-output.ts';
 export { checkGuestLink, type GuestLinkSettings } from './settings-guests.ts';
+export { ADMIN_LOG_SEGMENT_CAP, gatewayAdminDoc, MAX_ADMIN_BYTES, type GatewayAdminDoc } from './gateway-admin.ts';

@@ -187,6 +187,15 @@ export const TERMINAL_OUTPUT_WRITER = 'gateway';
 
 export const MEMORY = { entries: 'entries' } as const;
 
+/** A gateway's administration document (gateway-admin.ts). */
+export const GATEWAY_ADMIN = {
+  requests: 'requests',
+  results: 'results',
+  state: 'state',
+  log: 'log',
+  logHeads: 'logHeads',
+} as const;
+
 export const MEMORY_ENTRY = {
   value: 'value',
   updatedAt: 'updatedAt',

@@ -18,3 +18,4 @@ export * from './peer-self.ts';
 export * from './peer-presence-seal.ts';
 export * from './device-signed.ts';
 export * from './memory-doc.ts';
+export * from './gateway-admin-id.ts';

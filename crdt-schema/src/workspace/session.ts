@@ -15,7 +15,8 @@ import { ALL_SCOPES, Scope } from '../keyring/scopes.ts';
 import { mergeWorkspaceKeys, scopeKeyId } from '../keyring/workspace-keys.ts';
 import { deriveDocKeys } from '../keyring/doc-keys.ts';
 import { sendAdminSetCaps } from './admin-caps.ts';
-import { chatDoc, memoryDoc, permissionsDoc, settingsDoc, workspaceDoc } from '../schema/index.ts';
+import { chatDoc, gatewayAdminDoc, memoryDoc, permissionsDoc, settingsDoc, workspaceDoc } from '../schema/index.ts';
+import { GATEWAY_ADMIN_SCOPE, gatewayAdminDocId } from './gateway-admin-id.ts';
 import { MEMORY_SCOPE, memoryDocId } from './memory-doc.ts';
 import type { DocSync } from '../sync/doc-sync.ts';
 import type { WebSocketConstructor } from '../sync/relay-client.ts';
@@ -192,6 +193,13 @@ export class WorkspaceSession {
     if (!this.home.keys.has(MEMORY_SCOPE)) throw new TendrilError('E_KEY_MISSING', 'this device holds no chat keys, so it cannot open an agent\'s memory');
     const sync = await this.peer.openDoc({ doc: memoryDocId(this.crypto, this.home.config.workspace, agent), scope: MEMORY_SCOPE });
     return { sync, memory: memoryDoc(sync.ydoc) };
+  }
+
+  /** A gateway's administration document (schema/gateway-admin.ts); needs the terminal keys. */
+  async openGatewayAdmin(gateway: DeviceId): Promise<{ sync: DocSync; admin: ReturnType<typeof gatewayAdminDoc> }> {
+    if (!this.home.keys.has(GATEWAY_ADMIN_SCOPE)) throw new TendrilError('E_KEY_MISSING', 'this device holds no terminal keys, so it cannot reach a gateway\'s administration');
+    const sync = await this.peer.openDoc({ doc: gatewayAdminDocId(this.crypto, this.home.config.workspace, gateway), scope: GATEWAY_ADMIN_SCOPE });
+    return { sync, admin: gatewayAdminDoc(sync.ydoc) };
   }
 
   /** Throws E_FORBIDDEN unless this device may write documents of the scope. */

@@ -30,6 +30,8 @@ import { memoryOwnerStore, type SessionOwnerStore } from './session-owners.ts';
 import { memoryUsedTransfers, type UsedTransferStore } from './used-transfers.ts';
 import { FileService } from './file-service.ts';
 import { StreamPacer, type StreamPacerOptions } from './stream-pacer.ts';
+import { SshAdmin, type SupportKey } from './ssh-admin.ts';
+import type { AuthorizedKeys } from '../host/authorized-keys.ts';
 
 /** How long output must pause before the gateway tells viewers where the stream stands. */
 const QUIET_MS = 300;
@@ -52,6 +54,14 @@ export interface GatewayPeerOptions {
   readonly owners?: SessionOwnerStore;
   /** File-transfer ids already used; keep it in the gateway's home so old requests stay refused after a restart. */
   readonly usedTransfers?: UsedTransferStore;
+  /** SSH key administration of the host (ssh-admin.ts); off when absent. */
+  readonly ssh?: {
+    readonly keys: AuthorizedKeys;
+    readonly support: SupportKey | null;
+    /** Request ids already handled; keep it in the gateway's home. */
+    readonly used: UsedTransferStore;
+    readonly sweepEveryMs?: number;
+  };
 }
 
 interface Running {
@@ -79,6 +89,7 @@ export class GatewayPeer {
   private keepingShells = false;
   private readonly owners: SessionOwnerStore;
   private readonly usedTransfers: UsedTransferStore;
+  private ssh: SshAdmin | null = null;
 
   constructor(o: GatewayPeerOptions) {
     this.o = o;
@@ -110,7 +121,10 @@ export class GatewayPeer {
     this.manager = this.o.manager(this.gateFor);
     const s = this.o.session;
     s.connect();
-    s.index.ydoc.on('update', () => this.reconcile());
+    s.index.ydoc.on('update', () => {
+      this.reconcile();
+      this.ssh?.kick();
+    });
     // Shells that survived a gateway restart (tmux) are picked up again with their documents.
     for (const id of await this.manager.recover()) {
       const entry = s.workspace().sessions.get(id);
@@ -131,6 +145,24 @@ export class GatewayPeer {
     this.self.start();
     this.timer = setInterval(() => this.remeasure(), this.o.announceEveryMs ?? 10_000);
     this.reconcile();
+    if (this.o.ssh) await this.startSsh(this.o.ssh);
+  }
+
+  /** Removes SSH keys whose time ran out while the gateway was down, then carries out admins' requests. */
+  private async startSsh(o: NonNullable<GatewayPeerOptions['ssh']>): Promise<void> {
+    const { admin } = await this.o.session.openGatewayAdmin(this.me);
+    this.ssh = new SshAdmin({
+      crypto: this.o.crypto,
+      identity: this.o.session.home.identity,
+      directory: this.o.session.members,
+      doc: admin,
+      keys: o.keys,
+      support: o.support,
+      used: o.used,
+      ...(o.sweepEveryMs !== undefined ? { sweepEveryMs: o.sweepEveryMs } : {}),
+      ...(this.o.log ? { log: this.o.log } : {}),
+    });
+    await this.ssh.start();
   }
 
   /** Measures health; presence announces at once when a figure that matters changed. */
@@ -349,6 +381,7 @@ export class GatewayPeer {
     this.stopped = true;
     this.keepingShells = options.keepShells;
     if (this.timer) clearInterval(this.timer);
+    this.ssh?.stop();
     this.self?.stop();
     await this.manager.shutdown(options);
     this.pacer.close();

@@ -27,12 +27,12 @@ function requestBody(r: SessionRequest): Uint8Array {
 }
 
 /** `body || signature`: the layout of every signed request here. */
-function signed(crypto: CryptoProvider, body: Uint8Array, by: DeviceIdentity): Uint8Array {
+export function signed(crypto: CryptoProvider, body: Uint8Array, by: DeviceIdentity): Uint8Array {
   return concatBytes(body, crypto.sign(body, by.signSecretKey.expose()));
 }
 
 /** Parses the body of a signed request and checks the signature by the device the body names; null otherwise. */
-function openSigned<T>(crypto: CryptoProvider, bytes: Uint8Array, parse: (body: Uint8Array) => T | null, signer: (r: T) => DeviceId): T | null {
+export function openSigned<T>(crypto: CryptoProvider, bytes: Uint8Array, parse: (body: Uint8Array) => T | null, signer: (r: T) => DeviceId): T | null {
   try {
     if (bytes.length < 64) return null;
     const body = bytes.subarray(0, bytes.length - 64);

@@ -34,7 +34,7 @@ export async function cmdTerm(ctx: CliContext, argv: readonly string[]): Promise
   }
 }
 
-function findGateway(session: WorkspaceSession, name: string): DeviceId {
+export function findGateway(session: WorkspaceSession, name: string): DeviceId {
   const gateways = session.workspace().gateways.list();
   const found = gateways.find((g) => g.name === name) ?? gateways.find((g) => g.device === name);
   if (!found) throw new TendrilError('E_BAD_INPUT', `no gateway named ${name} (known: ${gateways.map((g) => g.name).join(', ') || 'none'})`);
