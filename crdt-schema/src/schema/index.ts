@@ -12,7 +12,7 @@ export { isOrderKey, orderKeyBetween } from './order-key.ts';
 
 export { workspaceDoc, type WorkspaceDoc, type WorkspaceInfo, type WorkspaceState } from './workspace.ts';
 export { compareChats, type ChatEntry, type NewChat } from './workspace-chats.ts';
-export { SESSION_STATES, SessionState, type NewSession, type SessionEntry } from './workspace-sessions.ts';
+export { SESSION_STATES, SessionState, type NewSession, type SessionEntry, type SessionFailure } from './workspace-sessions.ts';
 export { ROLES, type Member, type NewMember, type Role } from './workspace-members.ts';
 export { HEALTH_STATUSES, type Announcement, type AnnouncementInput, type Health, type HealthStatus } from './workspace-announcements.ts';
 export type { Lockbox } from './workspace-lockboxes.ts';

@@ -18,7 +18,8 @@ import { hostname } from 'node:os';
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
 import { canWrite, Scope } from '@tendril/crdt-schema/keyring';
-import { terminalDoc, type Health, type SessionEntry } from '@tendril/crdt-schema/schema';
+import { terminalDoc, type Health, type SessionEntry, type SessionFailure } from '@tendril/crdt-schema/schema';
+import { isTendrilError } from '@tendril/crdt-schema/errors';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { PeerSelf, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { encodeSnapshot, type SessionManager, type StartRequest, type TerminalSession } from '../terminal/index.ts';
@@ -188,7 +189,7 @@ export class GatewayPeer {
       if (entry.state === 'requested' && !this.running.has(entry.id) && !this.starting.has(entry.id)) {
         this.starting.add(entry.id);
         void this.startSession(entry)
-          .catch((e: unknown) => this.o.log?.(`session ${entry.id}: could not start (${e instanceof Error ? e.message : String(e)})`))
+          .catch((e: unknown) => this.refuseStart(entry, failureOf(e)))
           .finally(() => this.starting.delete(entry.id));
       }
       const r = this.running.get(entry.id);
@@ -209,17 +210,14 @@ export class GatewayPeer {
     const req = entry.request ? openSessionRequest(this.o.crypto, entry.request) : null;
     const valid = req && req.kind === 'start' && req.session === entry.id && req.doc === entry.docId && req.gateway === this.me && req.requester === entry.requestedBy;
     if (!valid || !this.isWriterDevice(req.requester)) {
-      this.o.log?.(`session ${entry.id}: start request refused (${valid ? 'requester may not write terminals' : 'bad signature'})`);
-      ws.sessions.setState(entry.id, 'ended');
-      return;
+      const failure = valid
+        ? { code: 'E_FORBIDDEN', message: 'the requesting device may not open terminals' }
+        : { code: 'E_BAD_SIGNATURE', message: 'the start request is not signed by the device that asked' };
+      return this.refuseStart(entry, failure);
     }
     // A session id this gateway started before stays used (its input counters are its tombstone): a request
     // put back to `requested` in the index is not a new session.
-    if (this.owners.owner(entry.id) !== undefined) {
-      this.o.log?.(`session ${entry.id}: start request refused (this session was started before)`);
-      ws.sessions.setState(entry.id, 'ended');
-      return;
-    }
+    if (this.owners.owner(entry.id) !== undefined) return this.refuseStart(entry, { code: 'E_REPLAY', message: 'this session was started before' });
     // On record before the shell exists, so no input is ever judged against an owner the gateway did not verify.
     this.owners.record(entry.id, req.requester);
     const sync = await this.o.session.peer.openDoc({ doc: entry.docId, scope: Scope.Terminals });
@@ -229,9 +227,7 @@ export class GatewayPeer {
       const request: StartRequest = { id: entry.id, title: req.title || entry.title, cwd: req.cwd || this.o.cwd, ...(this.o.shell ? { shell: this.o.shell } : {}) };
       terminal = (await this.manager.start(request)).session;
     } catch (e) {
-      this.o.log?.(`session ${entry.id}: ${(e as Error).message}`);
-      ws.sessions.setState(entry.id, 'ended');
-      return;
+      return this.refuseStart(entry, failureOf(e));
     }
     const info = terminal.info();
     doc.init({ sessionId: entry.id, title: info.title, gateway: this.me, owner: req.requester, shell: info.shell, cwd: info.cwd });
@@ -244,6 +240,16 @@ export class GatewayPeer {
     ws.sessions.setState(entry.id, 'running');
     this.remeasure();
     this.o.log?.(`session ${entry.id}: started for ${req.requester}`);
+  }
+
+  /** Ends a session that did not start, with the reason in the index so the requester sees it. */
+  private refuseStart(entry: SessionEntry, failure: SessionFailure): void {
+    this.o.log?.(`session ${entry.id}: not started (${failure.code}: ${failure.message})`);
+    try {
+      this.o.session.workspace().sessions.fail(entry.id, failure);
+    } catch (e) {
+      this.o.log?.(`session ${entry.id}: could not record why (${e instanceof Error ? e.message : String(e)})`);
+    }
   }
 
   private async adoptRecovered(entry: SessionEntry, terminal: TerminalSession): Promise<void> {
@@ -386,4 +392,10 @@ export class GatewayPeer {
     await this.manager.shutdown(options);
     this.pacer.close();
   }
+}
+
+/** A start error as the requester sees it: its code when it has one. */
+function failureOf(e: unknown): SessionFailure {
+  const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 1000) || 'unknown error';
+  return { code: isTendrilError(e) ? e.code : 'E_SPAWN_FAILED', message };
 }

@@ -12,7 +12,7 @@
  */
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { SessionId } from '@tendril/crdt-schema/ids';
 import { writeAgentsFile, type AgentsFileRequest, type AgentsFileResult } from './agents-file.ts';
@@ -93,6 +93,9 @@ export function createPtyHost(options: PtyHostOptions): PtyHost {
       if (isAbsolute(spec.shell) && !(await access(spec.shell, constants.X_OK).then(() => true, () => false))) {
         throw new TendrilError('E_SPAWN_FAILED', `${spec.shell} is not an executable`);
       }
+      if (!isAbsolute(spec.shell) && !(await onPath(spec.shell, spec.env.PATH ?? ''))) {
+        throw new TendrilError('E_SPAWN_FAILED', `${spec.shell} was not found on the gateway's PATH`);
+      }
       const agentsFile = spec.agentsFile === undefined ? undefined : await writeAgentsFile(spec.cwd, spec.agentsFile);
       const args = [...(spec.args ?? [])];
       if (tmux === null) {
@@ -117,4 +120,13 @@ export function createPtyHost(options: PtyHostOptions): PtyHost {
       return (await listTmuxSessions(run, tmux)).map((s) => ({ sessionId: s.name as SessionId, cwd: s.cwd }));
     },
   };
+}
+
+/** True when `name` (a bare command or a relative path) is an executable in one of PATH's folders. */
+async function onPath(name: string, path: string): Promise<boolean> {
+  if (name.includes('/')) return access(name, constants.X_OK).then(() => true, () => false);
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    if (await access(join(dir, name), constants.X_OK).then(() => true, () => false)) return true;
+  }
+  return false;
 }

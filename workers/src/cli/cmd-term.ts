@@ -9,7 +9,7 @@
  * Transfers print progress on stderr and `uploaded|downloaded PATH (N bytes)` as their last line.
  */
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
-import { TendrilError } from '@tendril/crdt-schema/errors';
+import { isErrorCode, TendrilError } from '@tendril/crdt-schema/errors';
 import { newDocId, newSessionId, parseDeviceId, parseSessionId, type DeviceId } from '@tendril/crdt-schema/ids';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -52,7 +52,7 @@ async function termNew(ctx: CliContext, argv: readonly string[]): Promise<number
     const title = flag(args, 'title') ?? `session on ${requireFlag(args, 'gateway')}`;
     const me = session.home.identity;
     const request = signSessionRequest(crypto, { kind: 'start', session: id, doc, gateway, title, cwd: flag(args, 'cwd') ?? '', requester: me.deviceId }, me);
-    session.workspace().sessions.create({ id, docId: doc, gateway, title, requestedBy: me.deviceId, request });
+    session.workspace().sessions.create({ id, docId: doc, gateway, title, requestedBy: me.deviceId, request, cwd: flag(args, 'cwd') ?? '' });
     if ((await session.syncOrQueue(timeout)) !== 'synced') throw new TendrilError('E_OFFLINE', 'the request did not reach the relay');
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new TendrilError('E_TIMEOUT', `gateway did not start the session within ${timeout / 1000} s`)), timeout);
@@ -61,7 +61,12 @@ async function termNew(ctx: CliContext, argv: readonly string[]): Promise<number
         if (state === 'requested') return;
         clearTimeout(timer);
         session.index.ydoc.off('update', check);
-        if (state === 'ended') reject(new TendrilError('E_FORBIDDEN', 'the gateway refused the session (see its log)'));
+        const failure = session.workspace().sessions.get(id)?.failure;
+        if (state === 'ended') {
+          reject(failure
+            ? new TendrilError(isErrorCode(failure.code) ? failure.code : 'E_SPAWN_FAILED', `the gateway did not start the session: ${failure.message}`)
+            : new TendrilError('E_FORBIDDEN', 'the gateway refused the session (see its log)'));
+        }
         else resolve();
       };
       session.index.ydoc.on('update', check);
