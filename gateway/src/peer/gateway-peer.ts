@@ -14,15 +14,16 @@
  * working directory for those writers (file-service.ts), and ends sessions on
  * signed request.
  */
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
 import { canWrite, Scope } from '@tendril/crdt-schema/keyring';
 import { terminalDoc, type Health, type SessionEntry, type SessionFailure } from '@tendril/crdt-schema/schema';
-import { isTendrilError } from '@tendril/crdt-schema/errors';
+import { isTendrilError, TendrilError } from '@tendril/crdt-schema/errors';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { PeerSelf, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { encodeSnapshot, type SessionManager, type StartRequest, type TerminalSession } from '../terminal/index.ts';
+import { AGENT_KINDS, encodeSnapshot, instructionFiles, isAgentKind, type SessionManager, type StartRequest, type TerminalSession } from '../terminal/index.ts';
 import { openSessionRequest, signOwner, verifyOwner } from './signatures.ts';
 import { sessionGate } from './session-gate.ts';
 import { decodeTerm, TermTag } from './term-messages.ts';
@@ -224,8 +225,18 @@ export class GatewayPeer {
     const doc = terminalDoc(sync.ydoc);
     let terminal: TerminalSession;
     try {
-      const request: StartRequest = { id: entry.id, title: req.title || entry.title, cwd: req.cwd || this.o.cwd, ...(this.o.shell ? { shell: this.o.shell } : {}) };
-      terminal = (await this.manager.start(request)).session;
+      const agent = req.agent ?? 'shell';
+      if (!isAgentKind(agent)) throw new TendrilError('E_BAD_INPUT', `unknown agent ${agent} (known: ${AGENT_KINDS.join(', ')})`);
+      const title = req.title || entry.title;
+      const cwd = this.workingFolder(req.cwd);
+      const request: StartRequest = {
+        id: entry.id, title, cwd, ...(this.o.shell ? { shell: this.o.shell } : {}),
+        env: { TENDRIL_AGENT: agent },
+        agentsFiles: instructionFiles({ agent, gateway: this.o.name, cwd, title, ...(req.notes ? { notes: req.notes } : {}) }),
+      };
+      const started = await this.manager.start(request);
+      terminal = started.session;
+      for (const f of started.agentsFiles ?? []) this.o.log?.(`session ${entry.id}: ${f.path} ${f.outcome === 'kept' ? 'kept as it was (the folder has its own)' : f.outcome}`);
     } catch (e) {
       return this.refuseStart(entry, failureOf(e));
     }
@@ -240,6 +251,13 @@ export class GatewayPeer {
     ws.sessions.setState(entry.id, 'running');
     this.remeasure();
     this.o.log?.(`session ${entry.id}: started for ${req.requester}`);
+  }
+
+  /** The folder a start request names: the gateway's default when empty, `~/` from HOME, relative ones from the default. */
+  private workingFolder(asked: string): string {
+    if (!asked) return this.o.cwd;
+    if (asked === '~' || asked.startsWith('~/')) return join(homedir(), asked.slice(1));
+    return isAbsolute(asked) ? asked : resolve(this.o.cwd, asked);
   }
 
   /** Ends a session that did not start, with the reason in the index so the requester sees it. */

@@ -12,3 +12,4 @@ export { currentWorkers, extendSessionGrants, grantSessionToWorkers, reconcileSe
 export { FileTransfers, FILE_CHUNK_BYTES, MAX_FILE_BYTES, type TransferOptions } from './file-transfers.ts';
 export { awaitSshAnswer, leaveSshRequest, readSshLog, readSshState, type SshChange } from './ssh-client.ts';
 export type { SshAnswer, SshKeyView, SshLogEntry, SshState } from './ssh-signatures.ts';
+export { AGENT_KINDS, AGENT_NAMES, isAgentKind, MAX_NOTES_CHARS, type AgentKind } from '../terminal/agent-instructions.ts';

@@ -45,7 +45,7 @@ const USAGE = `usage: tendril <command> [options]
   ${PLUGIN_USAGE}
   gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR] [--announce-ms MS] [--authorized-keys PATH] [--support-key LINE]
   ${SSH_USAGE}
-  term   new --home DIR --gateway NAME | send --home DIR SESSION TEXT | show --home DIR SESSION [--wait-for TEXT] [--timeout S] | writers --home DIR SESSION [--add DEVICE] [--remove DEVICE] | upload --home DIR SESSION LOCAL [REMOTE] [--overwrite] | download --home DIR SESSION REMOTE [LOCAL] [--overwrite]
+  term   new --home DIR --gateway NAME [--cwd DIR] [--agent claude|codex|gemini|shell] [--notes TEXT] | send --home DIR SESSION TEXT | show --home DIR SESSION [--wait-for TEXT] [--timeout S] | writers --home DIR SESSION [--add DEVICE] [--remove DEVICE] | upload --home DIR SESSION LOCAL [REMOTE] [--overwrite] | download --home DIR SESSION REMOTE [LOCAL] [--overwrite]
 TENDRIL_HOME may replace --home. A - in place of TEXT or LINK reads it from standard input (kept out of ps).`;
 
 const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Promise<number>> = {
