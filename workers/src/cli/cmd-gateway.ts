@@ -5,6 +5,10 @@
  * Admins may add and revoke SSH keys in `--authorized-keys` (default ~/.ssh/authorized_keys; only lines the
  * gateway added are ever changed) and grant `--support-key` for a while; expired keys are removed every
  * `--ssh-sweep-ms` (default 30000) and on start. Handled SSH request ids are kept in ssh-request-ids.sqlite.
+ * Logs go to stderr as JSON lines (gateway-log.ts; `--log-format text` for plain lines).
+ *
+ * `tendril gateway install --home DIR [--unit-dir DIR] [gateway flags]` writes a systemd user unit that runs
+ * this gateway with those flags (default folder ~/.config/systemd/user) and prints how to enable it.
  * Shells run inside tmux when it is installed, so they survive a gateway restart. What the gateway must
  * not forget lives in the home and survives every kind of restart: the input gate's counters
  * (input-counters.sqlite, kept for ended sessions too), each session's owner as verified from its
@@ -12,7 +16,9 @@
  * (file-transfer-ids.sqlite), so old input and old transfer requests stay refused.
  */
 import { homedir, hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { AuthorizedKeys, createPtyHost, detectTmux, GatewayPeer, parseSupportKey, persistCounters, runCommand, SessionManager, tmuxSocketName } from '@tendril/gateway';
@@ -22,9 +28,18 @@ import { UsedTransferDb } from '../home/used-transfer-db.ts';
 import { flag, intFlag, parseArgs } from './args.ts';
 import { homeDir, type CliContext } from './context.ts';
 import { withSession } from './session.ts';
+import { gatewayLog } from './gateway-log.ts';
+import { renderUnit, unitName } from './systemd-unit.ts';
+import { jsonLogger } from '@tendril/sync-server';
+
+const VALUES = ['home', 'name', 'max-sessions', 'shell', 'cwd', 'idle-after', 'snapshot-every', 'announce-ms', 'authorized-keys', 'support-key', 'ssh-sweep-ms', 'log-format'];
 
 export async function cmdGateway(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home', 'name', 'max-sessions', 'shell', 'cwd', 'idle-after', 'snapshot-every', 'announce-ms', 'authorized-keys', 'support-key', 'ssh-sweep-ms'], switches: ['no-tmux'] });
+  if (argv[0] === 'install') return installGateway(ctx, argv.slice(1));
+  const args = parseArgs(argv, { values: VALUES, switches: ['no-tmux'] });
+  const format = flag(args, 'log-format') ?? 'json';
+  if (format !== 'json' && format !== 'text') throw new TendrilError('E_BAD_INPUT', '--log-format is json or text');
+  const log = format === 'json' ? gatewayLog(jsonLogger((l) => ctx.io.err(l.replace(/\n$/, '')), ctx.now)) : (line: string) => ctx.io.err(line);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(ctx.env)) if (typeof v === 'string') env[k] = v;
   const shell = flag(args, 'shell') ?? env.SHELL ?? '/bin/bash';
@@ -53,7 +68,7 @@ export async function cmdGateway(ctx: CliContext, argv: readonly string[]): Prom
       cwd,
       shell,
       announceEveryMs: intFlag(args, 'announce-ms', 10_000),
-      log: (line) => ctx.io.err(line),
+      log,
       owners,
       usedTransfers,
       ssh: { keys: new AuthorizedKeys(authorizedKeys), support, used: usedSsh, sweepEveryMs },
@@ -77,4 +92,31 @@ export async function cmdGateway(ctx: CliContext, argv: readonly string[]): Prom
     usedSsh.close();
     return 0;
   });
+}
+
+/** Writes the systemd user unit for this home (systemd-unit.ts) and says how to turn it on. */
+async function installGateway(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: [...VALUES, 'unit-dir'], switches: ['no-tmux'] });
+  const home = homeDir(ctx, args);
+  const unitDir = resolve(ctx.cwd, flag(args, 'unit-dir') ?? join(ctx.env.HOME ?? homedir(), '.config', 'systemd', 'user'));
+  // The service runs with the same flags, paths made absolute (it does not start in this folder).
+  const runArgs = ['gateway', '--home', home];
+  for (const name of VALUES) {
+    const v = flag(args, name);
+    if (v === undefined || name === 'home') continue;
+    runArgs.push(`--${name}`, name === 'cwd' || name === 'authorized-keys' ? resolve(ctx.cwd, v) : v);
+  }
+  if (args.flags.has('no-tmux')) runArgs.push('--no-tmux');
+  const entry = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/tendril.js');
+  const unit = unitName(home);
+  const path = join(unitDir, unit);
+  await mkdir(unitDir, { recursive: true });
+  await writeFile(path, renderUnit({ node: ctx.execPath ?? 'node', entry, args: runArgs, home }), { mode: 0o644 });
+  ctx.io.out(`wrote ${path}`);
+  ctx.io.out('turn it on (and start it at boot, even before you log in):');
+  ctx.io.out('  systemctl --user daemon-reload');
+  ctx.io.out(`  systemctl --user enable --now ${unit}`);
+  ctx.io.out('  loginctl enable-linger "$USER"');
+  ctx.io.out(`logs: journalctl --user -u ${unit} -f`);
+  return 0;
 }

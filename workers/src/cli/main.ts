@@ -43,7 +43,8 @@ const USAGE = `usage: tendril <command> [options]
   ${GUEST_USAGE}
   worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S] [--announce-ms MS]
   ${PLUGIN_USAGE}
-  gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR] [--announce-ms MS] [--authorized-keys PATH] [--support-key LINE]
+  gateway install --home DIR [--unit-dir DIR] [gateway flags]
+  gateway --home DIR [--log-format json|text] [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR] [--announce-ms MS] [--authorized-keys PATH] [--support-key LINE]
   ${SSH_USAGE}
   term   new --home DIR --gateway NAME [--cwd DIR] [--agent claude|codex|gemini|shell] [--notes TEXT] | send --home DIR SESSION TEXT | show --home DIR SESSION [--wait-for TEXT] [--timeout S] | writers --home DIR SESSION [--add DEVICE] [--remove DEVICE] | upload --home DIR SESSION LOCAL [REMOTE] [--overwrite] | download --home DIR SESSION REMOTE [LOCAL] [--overwrite]
 TENDRIL_HOME may replace --home. A - in place of TEXT or LINK reads it from standard input (kept out of ps).`;
@@ -103,6 +104,7 @@ if (isMain) {
     io: { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), ask: (q) => askLine(process.stdin, process.stderr, q), readStdin: () => readAll(process.stdin) },
     now: () => Date.now(),
     cwd: process.cwd(),
+    execPath: process.execPath,
     stopSignal,
     onReload: (reload) => void process.on('SIGHUP', reload),
   });
