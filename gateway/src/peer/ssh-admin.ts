@@ -135,8 +135,9 @@ export class SshAdmin {
     const detail = describe(r.kind, key);
     this.o.log?.(`ssh: ${detail} (by ${r.requester})`);
     this.record({ action: r.kind, outcome: 'allowed', device: r.requester, key, detail });
-    this.o.doc.answer(id, signSshAnswer(this.o.crypto, this.o.identity, { id, ok: true, message: detail, key }));
+    // The list first: whoever sees the answer then sees the key list that includes the change.
     await this.publish();
+    this.o.doc.answer(id, signSshAnswer(this.o.crypto, this.o.identity, { id, ok: true, message: detail, key }));
   }
 
   private async apply(r: SshRequest): Promise<ManagedKey> {
