@@ -1,7 +1,7 @@
 /**
  * The instruction files a new agent session gets in its working folder:
  * `AGENTS.md` (read by Codex CLI and most agents) and `CLAUDE.md` (read by
- * Claude Code), both with the same text: defaults embedded in the gateway
+ * Claude Code), and `GEMINI.md` for Gemini CLI, all with the same text: defaults embedded in the gateway
  * (where the agent runs, who sees the terminal, what not to do) plus the
  * configuration the requester chose in the app (the agent, and notes of its
  * own). A plain shell gets no file. A folder that has either file already
@@ -21,8 +21,9 @@ export const AGENT_NAMES: Readonly<Record<AgentKind, string>> = {
   shell: 'plain shell',
 };
 
-/** The files each agent reads; every agent session gets AGENTS.md and CLAUDE.md. */
+/** Every agent session gets AGENTS.md and CLAUDE.md; Gemini CLI, which reads GEMINI.md, gets that too. */
 export const INSTRUCTION_FILES = ['AGENTS.md', 'CLAUDE.md'] as const;
+const EXTRA_FILES: Partial<Record<AgentKind, readonly string[]>> = { gemini: ['GEMINI.md'] };
 
 export const MAX_NOTES_CHARS = 4000;
 
@@ -66,5 +67,6 @@ export function agentInstructions(s: AgentSetup): string | null {
 /** One write request per instruction file, each keeping an existing file. */
 export function instructionFiles(s: AgentSetup): AgentsFileRequest[] {
   const content = agentInstructions(s);
-  return content === null ? [] : INSTRUCTION_FILES.map((fileName) => ({ content, fileName, ifExists: 'keep' as const }));
+  if (content === null) return [];
+  return [...INSTRUCTION_FILES, ...(EXTRA_FILES[s.agent] ?? [])].map((fileName) => ({ content, fileName, ifExists: 'keep' as const }));
 }
