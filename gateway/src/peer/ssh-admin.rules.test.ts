@@ -120,3 +120,19 @@ describe('the gateway carries out SSH requests', () => {
     expect(readSshState(crypto, doc, gw.deviceId)).toBeNull();
   });
 });
+
+describe('a request nobody answered in time', () => {
+  it('is withdrawn, so a gateway that starts later does not carry it out', async () => {
+    ssh.stop();
+    const offline = gatewayAdminDoc(new Y.Doc());
+    const r = request(admin);
+    offline.request(r.id, r.bytes);
+    await expect(awaitSshAnswer(crypto, offline, gw.deviceId, r.id, 50)).rejects.toMatchObject({ code: 'E_TIMEOUT' });
+    expect(offline.pending()).toEqual([]);
+    ssh = new SshAdmin({ crypto, identity: gw, directory: { member: (d) => members.get(d) }, doc: offline, keys: new AuthorizedKeys(path), support: null, used: memoryUsedTransfers() });
+    await ssh.start();
+    expect(readSshState(crypto, offline, gw.deviceId)?.keys).toEqual([]);
+    expect(offline.result(r.id)).toBeUndefined();
+    expect(readFileSync(path, 'utf8')).toBe(user);
+  });
+});

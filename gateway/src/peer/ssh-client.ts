@@ -42,13 +42,15 @@ export function leaveSshRequest(session: WorkspaceSession, crypto: CryptoProvide
   return id;
 }
 
-/** Waits for the gateway's signed answer to request `id`; E_TIMEOUT after `timeoutMs`. */
+/** Waits for the gateway's signed answer to request `id`; after `timeoutMs` withdraws the request and fails with E_TIMEOUT. */
 export function awaitSshAnswer(crypto: CryptoProvider, admin: GatewayAdminDoc, gateway: DeviceId, id: string, timeoutMs: number): Promise<SshAnswer> {
   return new Promise((resolve, reject) => {
     let stop = (): void => {};
     const timer = setTimeout(() => {
       stop();
-      reject(new TendrilError('E_TIMEOUT', `the gateway did not answer within ${Math.round(timeoutMs / 1000)} s (is it running?)`));
+      // Withdrawn, so a gateway that comes back later does not carry out what its requester gave up on.
+      admin.drop(id);
+      reject(new TendrilError('E_TIMEOUT', `the gateway did not answer within ${Math.round(timeoutMs / 1000)} s (is it running?); the request was withdrawn`));
     }, timeoutMs);
     const check = (): void => {
       const bytes = admin.result(id);

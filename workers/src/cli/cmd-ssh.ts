@@ -83,7 +83,10 @@ async function withAdmin(ctx: CliContext, args: ParsedArgs, f: (o: Opened) => Pr
 async function change_(o: Opened, change: SshChange): Promise<SshKeyView> {
   const id = leaveSshRequest(o.session, o.crypto, o.admin, o.gateway, change);
   if ((await o.session.syncOrQueue(o.timeout)) !== 'synced') throw new TendrilError('E_OFFLINE', 'the request did not reach the relay');
-  const answer = await awaitSshAnswer(o.crypto, o.admin, o.gateway, id, o.timeout);
+  const answer = await awaitSshAnswer(o.crypto, o.admin, o.gateway, id, o.timeout).catch(async (e: unknown) => {
+    await o.session.syncOrQueue(5000);
+    throw e;
+  });
   if (!answer.ok || !answer.key) throw new TendrilError(isErrorCode(answer.code) ? answer.code : 'E_FORBIDDEN', `the gateway refused: ${answer.message}`);
   return answer.key;
 }

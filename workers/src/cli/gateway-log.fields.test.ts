@@ -21,6 +21,12 @@ describe('the gateway log', () => {
     expect(lines(`session ${SESSION}: started for ${DEVICE}`)[0]).toMatchObject({ level: 'info', session: SESSION, device: DEVICE });
   });
 
+  it('does not take a key fingerprint for a device', () => {
+    const fp = 'SHA256:CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCA';
+    expect(lines(`ssh: key abc (laptop, ${fp}) added (by ${DEVICE})`)[0]).toMatchObject({ device: DEVICE });
+    expect(lines(`ssh: support access (x) expired and was removed ${fp}`)[0]).not.toHaveProperty('device');
+  });
+
   it('marks SSH administration lines and keeps other lines whole', () => {
     expect(lines(`ssh: request 12 (add) from ${DEVICE} refused (E_FORBIDDEN: no)`)[0]).toMatchObject({ level: 'warn', event: 'gateway.ssh', device: DEVICE });
     const [plain] = lines('output flood: 10 bytes dropped from the send queue');

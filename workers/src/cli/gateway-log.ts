@@ -8,7 +8,8 @@
 import type { Logger } from '@tendril/sync-server';
 
 const SESSION_LINE = /^session ([A-Za-z0-9_-]{22}): /;
-const DEVICE_ID = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/;
+// A 43-character base64url word; `SHA256:` fingerprints of SSH keys have the same length and are not devices.
+const DEVICE_ID = /(?<![A-Za-z0-9_+/:-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_+/=-])/;
 const TROUBLE = /refused|failed|dropped|could not|not started|not measured|no owner/;
 
 export function gatewayLog(logger: Logger): (line: string) => void {
