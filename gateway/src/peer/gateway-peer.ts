@@ -31,6 +31,7 @@ import { memoWriterCheck, type WriterCheck } from './writers.ts';
 import { memoryOwnerStore, type SessionOwnerStore } from './session-owners.ts';
 import { memoryUsedTransfers, type UsedTransferStore } from './used-transfers.ts';
 import { FileService } from './file-service.ts';
+import type { GatewayLog } from './gateway-log.ts';
 import { StreamPacer, type StreamPacerOptions } from './stream-pacer.ts';
 import { SshAdmin, type SupportKey } from './ssh-admin.ts';
 import type { AuthorizedKeys } from '../host/authorized-keys.ts';
@@ -51,7 +52,8 @@ export interface GatewayPeerOptions {
   readonly announceEveryMs?: number;
   /** Pacing of outgoing stream frames (stream-pacer.ts); match the relay's stream limits when they differ from its defaults. */
   readonly pacing?: StreamPacerOptions;
-  readonly log?: (line: string) => void;
+  /** One line per event; `ids` names the session and device it is about (the CLI logs them as JSON fields). */
+  readonly log?: GatewayLog;
   /** The owner of each session as this gateway verified it; keep it in the gateway's home so it survives restarts. */
   readonly owners?: SessionOwnerStore;
   /** File-transfer ids already used; keep it in the gateway's home so old requests stay refused after a restart. */
@@ -116,7 +118,7 @@ export class GatewayPeer {
       check: this.writerCheck,
     }),
     log: (drop: { reason: string; device: DeviceId | null; counter: number; bytes: number }) =>
-      this.o.log?.(`session ${id}: input dropped (${drop.reason}) from ${drop.device ?? 'unknown'}, ${drop.bytes} bytes`),
+      this.o.log?.(`session ${id}: input dropped (${drop.reason}) from ${drop.device ?? 'unknown'}, ${drop.bytes} bytes`, { session: id, ...(drop.device ? { device: drop.device } : {}) }),
   });
 
   async start(): Promise<void> {
@@ -250,7 +252,7 @@ export class GatewayPeer {
     this.wire(r);
     ws.sessions.setState(entry.id, 'running');
     this.remeasure();
-    this.o.log?.(`session ${entry.id}: started for ${req.requester}`);
+    this.o.log?.(`session ${entry.id}: started for ${req.requester}`, { session: entry.id, device: req.requester });
   }
 
   /** The folder a start request names: the gateway's default when empty, `~/` from HOME, relative ones from the default. */
@@ -361,7 +363,7 @@ export class GatewayPeer {
       this.remeasure();
     });
     // A viewer's message never takes the gateway down: whatever it asks that fails is logged and dropped.
-    sync.on('stream', (from, payload) => void this.onViewer(r, from, payload).catch((e: unknown) => this.o.log?.(`session ${entry.id}: message from ${from} dropped (${e instanceof Error ? e.message : String(e)})`)));
+    sync.on('stream', (from, payload) => void this.onViewer(r, from, payload).catch((e: unknown) => this.o.log?.(`session ${entry.id}: message from ${from} dropped (${e instanceof Error ? e.message : String(e)})`, { session: entry.id, device: from })));
   }
 
   private async onViewer(r: Running, from: DeviceId, payload: Uint8Array): Promise<void> {

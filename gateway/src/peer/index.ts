@@ -14,3 +14,4 @@ export { FileTransfers, FILE_CHUNK_BYTES, MAX_FILE_BYTES, type TransferOptions }
 export { SshAdmin, parseSupportKey, DEFAULT_SUPPORT_MS, MAX_SUPPORT_MS, type SshAdminOptions, type SupportKey } from './ssh-admin.ts';
 export * from './ssh-client.ts';
 export * from './ssh-signatures.ts';
+export type { GatewayLog, LogIds } from './gateway-log.ts';

@@ -20,6 +20,7 @@ import type { AuthorizedKeys, ManagedKey } from '../host/authorized-keys.ts';
 import { checkLabel, parsePublicKey, type PublicKey } from '../host/ssh-public-key.ts';
 import { openSshRequest, signSshAnswer, signSshLogEntry, signSshState, type SshLogEntry, type SshRequest } from './ssh-signatures.ts';
 import type { UsedTransferStore } from './used-transfers.ts';
+import type { GatewayLog } from './gateway-log.ts';
 
 /** The longest support grant (and the longest a key may be added for is unbounded). */
 export const MAX_SUPPORT_MS = 30 * 86_400_000;
@@ -53,7 +54,7 @@ export interface SshAdminOptions {
   readonly support: SupportKey | null;
   /** Request ids already carried out or refused; persist it so a kept request is not new after a restart. */
   readonly used: UsedTransferStore;
-  readonly log?: (line: string) => void;
+  readonly log?: GatewayLog;
   readonly now?: () => number;
   /** How often expired keys are looked for (default 30 s). */
   readonly sweepEveryMs?: number;
@@ -127,13 +128,13 @@ export class SshAdmin {
     } catch (e) {
       const code = isTendrilError(e) ? e.code : 'E_STORE_FAILED';
       const message = e instanceof Error ? e.message : String(e);
-      this.o.log?.(`ssh: ${r.kind} by ${r.requester} failed (${code}: ${message})`);
+      this.o.log?.(`ssh: ${r.kind} by ${r.requester} failed (${code}: ${message})`, { device: r.requester });
       this.record({ action: r.kind, outcome: 'error', device: r.requester, detail: `${code}: ${message}` });
       this.o.doc.answer(id, signSshAnswer(this.o.crypto, this.o.identity, { id, ok: false, code, message }));
       return;
     }
     const detail = describe(r.kind, key);
-    this.o.log?.(`ssh: ${detail} (by ${r.requester})`);
+    this.o.log?.(`ssh: ${detail} (by ${r.requester})`, { device: r.requester });
     this.record({ action: r.kind, outcome: 'allowed', device: r.requester, key, detail });
     // The list first: whoever sees the answer then sees the key list that includes the change.
     await this.publish();
@@ -184,7 +185,7 @@ export class SshAdmin {
   }
 
   private answerRefused(id: string, r: SshRequest | null, code: string, message: string): void {
-    this.o.log?.(`ssh: request ${id}${r ? ` (${r.kind}) from ${r.requester}` : ''} refused (${code}: ${message})`);
+    this.o.log?.(`ssh: request ${id}${r ? ` (${r.kind}) from ${r.requester}` : ''} refused (${code}: ${message})`, r ? { device: r.requester } : {});
     if (r) this.record({ action: r.kind, outcome: 'denied', device: r.requester, detail: `${code}: ${message}` });
     this.o.doc.answer(id, signSshAnswer(this.o.crypto, this.o.identity, { id, ok: false, code, message }));
   }

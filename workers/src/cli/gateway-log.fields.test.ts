@@ -21,6 +21,12 @@ describe('the gateway log', () => {
     expect(lines(`session ${SESSION}: started for ${DEVICE}`)[0]).toMatchObject({ level: 'info', session: SESSION, device: DEVICE });
   });
 
+  it('takes the ids the gateway names over what the text holds', () => {
+    const out: string[] = [];
+    gatewayLog(jsonLogger((l) => out.push(l), () => 0))(`ssh: key x added (by ${DEVICE})`, { device: 'named' });
+    expect(JSON.parse(out[0]!)).toMatchObject({ event: 'gateway.ssh', device: 'named' });
+  });
+
   it('does not take a key fingerprint for a device', () => {
     const fp = 'SHA256:CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCA';
     expect(lines(`ssh: key abc (laptop, ${fp}) added (by ${DEVICE})`)[0]).toMatchObject({ device: DEVICE });
