@@ -4,7 +4,8 @@
  * the gateway's SSH keys panel, adds a key (one line appears in the file),
  * grants support access and ends it early (the file is as it was), and
  * starts an agent session in a chosen folder, which then holds AGENTS.md
- * with the agent and notes chosen, listed with its agent and folder.
+ * with the agent and notes chosen, listed with its agent and folder; a
+ * session in a folder that does not exist shows the gateway's reason.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -105,5 +106,15 @@ describe('gateway administration in the browser', { timeout: 240_000 }, () => {
     await goto(a, '#/terminals');
     await a.page.getByTestId('session-row').filter({ hasText: `Claude Code · ${folder}` }).waitFor();
     await shoot(a.page, 'gateway-agent-session');
+
+    // A start the gateway refuses says why, on the session's page and in the list.
+    await a.page.getByTestId('session-cwd').fill(join(dir, 'no-such-folder'));
+    await a.page.getByTestId('session-agent').selectOption('shell');
+    await a.page.getByTestId('new-session').click();
+    await a.page.waitForURL(/#\/terminals\/.+/);
+    await a.page.getByTestId('session-failure').filter({ hasText: /no-such-folder does not exist \(E_SPAWN_FAILED\)/ }).waitFor();
+    await shoot(a.page, 'gateway-start-failure');
+    await goto(a, '#/terminals');
+    await a.page.getByTestId('session-row').filter({ hasText: 'no-such-folder' }).getByTestId('session-failure').waitFor();
   });
 });
