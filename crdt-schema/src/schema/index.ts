@@ -15,6 +15,7 @@ export { compareChats, type ChatEntry, type NewChat } from './workspace-chats.ts
 export { SESSION_STATES, SessionState, type NewSession, type SessionEntry, type SessionFailure } from './workspace-sessions.ts';
 export { ROLES, type Member, type NewMember, type Role } from './workspace-members.ts';
 export { HEALTH_STATUSES, type Announcement, type AnnouncementInput, type Health, type HealthStatus } from './workspace-announcements.ts';
+export { HEALTH_FIGURE_LIMITS, parseHealthFigures, sameFigures, type HealthFigures } from './health-figures.ts';
 export type { Lockbox } from './workspace-lockboxes.ts';
 
 export { chatDoc, type ChatDoc, type ChatInfo, type ChatState, type NewMessage } from './chat.ts';
@@ -53,10 +54,11 @@ export {
 } from './memory.ts';
 
 export { permissionsDoc, type PermissionsDoc, type PermissionsState } from './permissions.ts';
-export { AGENT_PLUGIN_ID, parsePluginManifest, PERMISSION_KINDS, type PermissionKind, type PermissionRequest, type PluginManifest } from './plugin-manifest.ts';
+export { AGENT_PLUGIN_ID, DANGEROUS_KINDS, isDangerous, parsePluginManifest, PERMISSION_KINDS, type PermissionKind, type PermissionRequest, type PluginManifest } from './plugin-manifest.ts';
 export type { InstalledPlugin } from './permissions-plugins.ts';
 export type { RunLease } from './permissions-leases.ts';
 export { GRANT_DECISIONS, type Grant, type GrantDecision, type GrantTarget } from './permissions-grants.ts';
+export { RUN_OUTCOMES, RUN_TRIGGERS, type RunOutcome, type RunRecord, type RunRecordInput, type RunRequest, type RunTriggerKind } from './permissions-runs.ts';
 export { ACTIVITY_SEGMENT_CAP, compareActivity, OUTCOMES, type ActivityEntry, type ActivityInput, type Outcome } from './activity-log.ts';
 
 export { terminalDoc, type TerminalDoc, type TerminalInfo, type TerminalSize, type TerminalState, type TerminalWriter } from './terminal.ts';

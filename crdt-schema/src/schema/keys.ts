@@ -153,6 +153,11 @@ export const PERMISSIONS = {
   activity: 'activity',
   activityHeads: 'activityHeads',
   runLeases: 'runLeases',
+  /** What became of each plugin run (permissions-runs.ts), in per-device segments like the activity log. */
+  runs: 'runs',
+  runHeads: 'runHeads',
+  /** "Run now" asked by the user: plugin id -> { at, by } (permissions-runs.ts). */
+  runRequests: 'runRequests',
 } as const;
 
 export const PLUGIN_ENTRY = {

@@ -1,8 +1,9 @@
 /**
  * The gateway as a workspace peer (outbound only: it connects to the relay,
- * nothing connects to it). It announces itself with its health in ephemeral
- * presence on the index (its stored record holds only name, host and
- * version; workspace/peer-self.ts), starts a
+ * nothing connects to it). It announces itself with its health and its
+ * machine's figures (CPU, memory, disk, uptime) in ephemeral presence on the
+ * index (its stored record holds only name, host and version;
+ * workspace/peer-self.ts), starts a
  * terminal session for every start request addressed to it whose signature
  * and requester it verifies itself, streams each session's output batches
  * (encrypted, ephemeral Stream frames) to every viewer, answers viewers that
@@ -23,7 +24,9 @@ import { terminalDoc, type Health, type SessionEntry, type SessionFailure } from
 import { isTendrilError, TendrilError } from '@tendril/crdt-schema/errors';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { PeerSelf, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { AGENT_KINDS, encodeSnapshot, instructionFiles, isAgentKind, type SessionManager, type StartRequest, type TerminalSession } from '../terminal/index.ts';
+import {
+  AGENT_KINDS, encodeSnapshot, instructionFiles, isAgentKind, systemProbes, type SessionManager, type StartRequest, type SystemProbes, type TerminalSession,
+} from '../terminal/index.ts';
 import { openSessionRequest, signOwner, verifyOwner } from './signatures.ts';
 import { sessionGate } from './session-gate.ts';
 import { decodeTerm, TermTag } from './term-messages.ts';
@@ -54,6 +57,8 @@ export interface GatewayPeerOptions {
   readonly pacing?: StreamPacerOptions;
   /** One line per event; `ids` names the session and device it is about (the CLI logs them as JSON fields). */
   readonly log?: GatewayLog;
+  /** Reads free disk where sessions start, for the health figures (default: the real machine). */
+  readonly probes?: Pick<SystemProbes, 'diskFree'>;
   /** The owner of each session as this gateway verified it; keep it in the gateway's home so it survives restarts. */
   readonly owners?: SessionOwnerStore;
   /** File-transfer ids already used; keep it in the gateway's home so old requests stay refused after a restart. */
@@ -172,9 +177,18 @@ export class GatewayPeer {
   /** Measures health; presence announces at once when a figure that matters changed. */
   private async measure(): Promise<void> {
     const h = await this.manager.health();
+    const disk = await (this.o.probes ?? systemProbes).diskFree(this.o.cwd);
     this.health = {
       status: h.status === 'ok' ? 'ok' : 'degraded',
       active: h.sessions.active,
+      figures: {
+        cpuPercent: h.cpuPercent,
+        loadPercent: h.cores > 0 ? Math.round((h.loadAverage1m / h.cores) * 1000) / 10 : 0,
+        memFreeBytes: h.memory.freeBytes,
+        memTotalBytes: h.memory.totalBytes,
+        uptimeS: Math.round(h.uptimeMs / 1000),
+        ...(disk !== null ? { diskFreeBytes: disk } : {}),
+      },
       detail: `cpu ${h.cpuPercent.toFixed(0)}%, rss ${Math.round(h.rssBytes / 1048576)} MiB, free ${Math.round(h.memory.freeBytes / 1048576)} MiB, up ${Math.round(h.uptimeMs / 1000)} s, max ${h.sessions.max}${h.detail ? `, ${h.detail}` : ''}`,
     };
     this.self?.healthChanged();

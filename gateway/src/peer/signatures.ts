@@ -133,9 +133,10 @@ export function verifyOwner(crypto: CryptoProvider, gateway: DeviceId, session: 
   }
 }
 
-/** A device's request to move a file into or out of a session's working directory. */
+/** A device's request to move a file into or out of a session's working directory, or to list a folder there. */
 export interface FileRequest {
-  readonly kind: 'upload' | 'download';
+  /** `list`: `path` names a folder ('' for the working directory itself); the listing comes back like a download. */
+  readonly kind: 'upload' | 'download' | 'list';
   readonly session: SessionId;
   /** The transfer id (random per transfer; the gateway refuses one it has seen from the device). */
   readonly id: number;
@@ -175,7 +176,7 @@ export function openFileRequest(crypto: CryptoProvider, bytes: Uint8Array): File
     const d = decoding.createDecoder(body);
     if (decoding.readVarString(d) !== 'tendril/term-file/v1') return null;
     const kind = decoding.readVarString(d);
-    if (kind !== 'upload' && kind !== 'download') return null;
+    if (kind !== 'upload' && kind !== 'download' && kind !== 'list') return null;
     const r: FileRequest = {
       kind, session: decoding.readVarString(d) as SessionId, id: decoding.readVarUint(d), path: decoding.readVarString(d), size: decoding.readVarUint(d),
       sha256: decoding.readVarUint8Array(d), overwrite: decoding.readUint8(d) === 1, at: decoding.readVarUint(d), device: parseDeviceId(decoding.readVarString(d)),

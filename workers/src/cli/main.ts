@@ -41,7 +41,7 @@ const USAGE = `usage: tendril <command> [options]
   ${PLAN_USAGE}
   ${PLAYBOOK_USAGE}
   ${GUEST_USAGE}
-  worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S] [--announce-ms MS]
+  worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S] [--max-plugin-runs N] [--plugin-memory-mb MB] [--announce-ms MS]
   ${PLUGIN_USAGE}
   gateway install --home DIR [--unit-dir DIR] [gateway flags]
   gateway --home DIR [--log-format json|text] [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR] [--announce-ms MS] [--authorized-keys PATH] [--support-key LINE]

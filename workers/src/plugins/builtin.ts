@@ -11,10 +11,12 @@ export { AGENT_PLUGIN_ID };
 
 export const FOLDER_INDEXER_ID = 'folder-indexer-builtin' as PluginId;
 export const CHAT_DIGEST_ID = 'chat-digest-builtin-v1' as PluginId;
+export const BROWSER_HISTORY_ID = 'browser-history-plugin' as PluginId;
 
 /** Short names accepted wherever a plugin is named on the command line. */
 export const PLUGIN_ALIASES: Readonly<Record<string, PluginId>> = {
   agent: AGENT_PLUGIN_ID,
   'folder-indexer': FOLDER_INDEXER_ID,
   'chat-digest': CHAT_DIGEST_ID,
+  'browser-history': BROWSER_HISTORY_ID,
 };

@@ -9,11 +9,12 @@
  *   tendril plugin grant|deny|revoke --home DIR PLUGIN KIND RESOURCE
  *   tendril plugin run       --home DIR PLUGIN [--time-limit SECONDS]
  *   tendril plugin log       --home DIR [--plugin PLUGIN] [--csv|--json]
+ *   tendril plugin runs      --home DIR [--plugin PLUGIN] [--json]   (the run history, newest first)
  *
  * PLUGIN is an id, an installed plugin's name, a short name (agent,
- * folder-indexer, chat-digest), or an agent's name: an agent's grants are
- * filed under the plugin id spelled like its agent id. Folder resources are stored as real absolute
- * paths; network resources as hosts (a URL is reduced to its host).
+ * folder-indexer, chat-digest, browser-history), or an agent's name: an agent's grants are
+ * filed under the plugin id spelled like its agent id. Folder and browser profile resources are stored
+ * as real absolute paths; network resources as hosts (a URL is reduced to its host).
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -36,7 +37,7 @@ import { fileStateStore, pluginDirs } from './plugin-state.ts';
 
 const SYNC_MS = 5000;
 
-export const PLUGIN_USAGE = 'plugin install --home DIR MANIFEST.json|builtin:NAME | uninstall PLUGIN | list [--json] | grant|deny|revoke --home DIR PLUGIN KIND RESOURCE | run --home DIR PLUGIN [--time-limit S] | log --home DIR [--plugin P] [--csv|--json]';
+export const PLUGIN_USAGE = 'plugin install --home DIR MANIFEST.json|builtin:NAME | uninstall PLUGIN | list [--json] | grant|deny|revoke --home DIR PLUGIN KIND RESOURCE | run --home DIR PLUGIN [--time-limit S] | log --home DIR [--plugin P] [--csv|--json] | runs --home DIR [--plugin P] [--json]';
 
 export async function cmdPlugin(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -49,6 +50,7 @@ export async function cmdPlugin(ctx: CliContext, argv: readonly string[]): Promi
     case 'revoke': return decide(ctx, sub, rest);
     case 'run': return run(ctx, rest);
     case 'log': return log(ctx, rest);
+    case 'runs': return runs(ctx, rest);
     default: throw new TendrilError('E_BAD_INPUT', `usage: tendril ${PLUGIN_USAGE} (got ${sub ?? 'nothing'})`);
   }
 }
@@ -83,7 +85,8 @@ export function resolvePlugin(permissions: PermissionsDoc, text: string, agents:
 export function normalizeResource(kind: PermissionKind, raw: string, cwd: string): string {
   if (raw === '*') return raw;
   switch (kind) {
-    case 'read-folder': {
+    case 'read-folder':
+    case 'read_browser_history': {
       const path = resolve(cwd, raw);
       return existsSync(path) ? realpathSync(path) : path;
     }
@@ -237,6 +240,21 @@ async function log(ctx: CliContext, argv: readonly string[]): Promise<number> {
     if (args.flags.has('json')) ctx.io.out(JSON.stringify(entries));
     else if (args.flags.has('csv')) for (const line of activityCsv(entries, nameOf)) ctx.io.out(line);
     else for (const e of entries) ctx.io.out(`${new Date(e.at).toISOString()}  ${e.outcome.padEnd(7)}  ${nameOf(e.plugin) || e.plugin}  ${e.permission}  ${e.resource}${e.detail ? `  ${e.detail}` : ''}`);
+    return 0;
+  });
+}
+
+async function runs(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home', 'plugin'], switches: ['json'] });
+  return withPermissions(homeDir(ctx, args), async (_session, permissions) => {
+    const only = flag(args, 'plugin');
+    const list = permissions.runs.read(only ? { plugin: resolvePlugin(permissions, only) } : {});
+    if (args.flags.has('json')) {
+      ctx.io.out(JSON.stringify(list));
+      return 0;
+    }
+    const names = new Map(permissions.plugins.list().map((p) => [p.id, p.name]));
+    for (const r of list) ctx.io.out(`${new Date(r.endedAt).toISOString()}  ${r.outcome.padEnd(8)}  ${names.get(r.plugin) ?? r.plugin}  ${r.trigger}  ${r.message}`);
     return 0;
   });
 }

@@ -4,6 +4,8 @@
  * (allowed, denied or error) through the access gate. What each op needs:
  *
  *   listFiles, readFile, watch   read-folder on the path
+ *   readDocument                 read-folder on the path (PDF or DOCX text, extracted in a thread of its own)
+ *   readBrowserHistory           read_browser_history on the profile folder (URLs and titles, from a copy)
  *   listChats, readChat          read-chats on the chat ('*' for the list)
  *   createChat                   write-chats on "new"
  *   writeMessage                 write-chats on the chat, or "new" for chats the plugin created
@@ -24,6 +26,9 @@ import { GATEWAY_COMMAND_LIMITS, type GatewayCommands } from '../tools/gateway-c
 import { isAccessDenied, type AccessGate } from './access-gate.ts';
 import type { ChatAccess } from './chat-access.ts';
 import { absolutePath, listFiles, readTextFile, type HostFs } from './host-fs.ts';
+import { readDocument, type ExtractLimits } from './documents/document-text.ts';
+import { readBrowserHistory } from './browser/browser-history.ts';
+import type { RunSlots } from './run-slots.ts';
 import type { HostOp, ReplyErrorCode } from './plugin-protocol.ts';
 import type { PluginStateStore } from './plugin-state.ts';
 
@@ -48,6 +53,13 @@ export interface HostDeps {
   readonly onWatch?: (folder: string) => void;
   readonly timers?: Timers;
   readonly fetchLimits?: Partial<FetchLimits>;
+  /** Limits of PDF and DOCX text extraction (documents/document-text.ts). */
+  readonly documentLimits?: Partial<ExtractLimits>;
+  /**
+   * Bounds the host work that reads whole files for plugins (document extraction threads, browser
+   * profile copies) across all runs, so parallel calls queue instead of piling up threads and copies.
+   */
+  readonly fileWorkSlots?: RunSlots;
 }
 
 type Args = Readonly<Record<string, unknown>>;
@@ -71,6 +83,17 @@ export function createPluginHost(d: HostDeps) {
   const { gate } = d;
   const plugin = gate.plugin;
   const owned = (chat: ChatId): boolean => d.state.host(plugin).ownedChats.includes(chat);
+  /** Waits for a whole-file work slot; a run that ended meanwhile gives it up unused. */
+  const withSlot = async <T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> => {
+    if (!d.fileWorkSlots) return work();
+    const release = await d.fileWorkSlots.acquire();
+    try {
+      if (signal.aborted) throw new TendrilError('E_BAD_INPUT', 'the run ended before this call was reached');
+      return await work();
+    } finally {
+      release();
+    }
+  };
 
   /** Read or write access to a chat: its own grant, or the plugin's "new" grant for chats it created. */
   async function withChat<T>(kind: 'read-chats' | 'write-chats', chat: ChatId, perform: () => Promise<T>, describe: (r: T) => string): Promise<T> {
@@ -88,6 +111,8 @@ export function createPluginHost(d: HostDeps) {
     },
     listFiles: (a) => listFiles(d.fs, gate, a.folder, num(a.maxFiles, Infinity)),
     readFile: (a) => readTextFile(d.fs, gate, a.path, num(a.maxBytes, Infinity)),
+    readDocument: (a, signal) => withSlot(signal, () => readDocument(d.fs, gate, a.path, d.documentLimits)),
+    readBrowserHistory: (a, signal) => withSlot(signal, () => readBrowserHistory(gate, a, (p) => d.fs.realpath(p))),
     async watch(a) {
       const folder = absolutePath(a.folder, 'folder');
       await gate.guard('read-folder', folder, async () => {

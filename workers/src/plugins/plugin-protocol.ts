@@ -10,7 +10,7 @@
 
 /** What a plugin may ask the host for. Each op names the permission it needs in plugin-host.ts. */
 export const HOST_OPS = [
-  'grants', 'listFiles', 'readFile', 'watch',
+  'grants', 'listFiles', 'readFile', 'readDocument', 'watch', 'readBrowserHistory',
   'listChats', 'readChat', 'createChat', 'writeMessage',
   'fetch', 'complete', 'runCommand',
   'getState', 'setState',

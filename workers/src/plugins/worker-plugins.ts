@@ -23,6 +23,7 @@ import { PluginRunner } from './plugin-runner.ts';
 import { PluginService } from './plugin-service.ts';
 import { fileStateStore, pluginDirs } from './plugin-state.ts';
 import { runLease, type RunLease } from './run-lease.ts';
+import { DEFAULT_MAX_RUNS, RunSlots } from './run-slots.ts';
 
 export interface WorkerPluginsOptions {
   readonly session: WorkspaceSession;
@@ -32,6 +33,10 @@ export interface WorkerPluginsOptions {
   readonly tools: boolean;
   readonly plugins: boolean;
   readonly timeLimitMs: number;
+  /** Plugin threads at once on this worker (default DEFAULT_MAX_RUNS); more runs wait. */
+  readonly maxRuns?: number;
+  /** Heap of each plugin thread in MB. */
+  readonly memoryLimitMb?: number;
   readonly gateway?: GatewayCommands;
   /** The workspace's embedding model now (memory recall), if any. */
   readonly embedder?: () => Embedder | undefined;
@@ -90,6 +95,8 @@ export async function startWorkerPlugins(o: WorkerPluginsOptions): Promise<Worke
     permissions, device, chats, fetch, state, fs: nodeHostFs,
     model: o.chooseProvider,
     timeLimitMs: o.timeLimitMs,
+    slots: new RunSlots(o.maxRuns ?? DEFAULT_MAX_RUNS),
+    ...(o.memoryLimitMb !== undefined ? { memoryLimitMb: o.memoryLimitMb } : {}),
     entry: (e) => resolveEntry(e, { pluginDir: dirs.code }),
     onWatch: (plugin, folder) => service?.watch(plugin, folder),
     log: o.log,

@@ -55,6 +55,10 @@ const api = Object.freeze({
   listFiles: (folder, options = {}) => call('listFiles', { folder, ...options }),
   /** A text file (read-folder): { text, size, truncated }. */
   readFile: (path, options = {}) => call('readFile', { path, ...options }),
+  /** The text of a PDF or DOCX file (read-folder): { text, format, size, mtimeMs, truncated, pages? }. */
+  readDocument: (path) => call('readDocument', { path }),
+  /** A page of a browser profile's history, URLs and titles only (read_browser_history on the profile folder): { browser, history, bookmarks?, next, done }. */
+  readBrowserHistory: (profile, options = {}) => call('readBrowserHistory', { profile, ...options }),
   /** Asks the host to run this plugin again when files below the folder change (read-folder). */
   watch: (folder) => call('watch', { folder }),
   /** Chats the plugin may read (read-chats): [{ id, title, createdAt, updatedAt }]. */
