@@ -65,3 +65,12 @@ export { terminalDoc, type TerminalDoc, type TerminalInfo, type TerminalSize, ty
 export { OUTPUT_SEGMENT_CAP, SNAPSHOTS_KEPT, type OutputChunk, type ScreenSnapshot } from './terminal-output.ts';
 export { checkGuestLink, type GuestLinkSettings } from './settings-guests.ts';
 export { ADMIN_LOG_SEGMENT_CAP, gatewayAdminDoc, MAX_ADMIN_BYTES, type GatewayAdminDoc } from './gateway-admin.ts';
+
+export {
+  compareTasks, MAX_TASK_NOTE, MAX_TASK_TITLE, TASK_PRIORITIES, TASK_SOURCE_KINDS, TASK_STATES, tasksDoc,
+  type CalendarEvent, type NewTask, type Task, type TaskPriority, type TaskSource, type TaskSourceKind, type TaskState, type TasksDoc, type TasksState,
+} from './tasks.ts';
+export {
+  ACCOUNT_KINDS, parseAccountName,
+  type AccountCredentials, type AccountInput, type AccountKind, type AccountName, type AccountPassword, type AccountSummary,
+} from './settings-accounts.ts';

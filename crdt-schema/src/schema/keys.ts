@@ -110,7 +110,7 @@ export const MESSAGE = {
   planMode: 'planMode',
 } as const;
 
-export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks', prices: 'prices', chatPresets: 'chatPresets', guests: 'guests' } as const;
+export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks', prices: 'prices', chatPresets: 'chatPresets', guests: 'guests', accounts: 'accounts' } as const;
 
 export const CHAT_PRESET_ENTRY = { name: 'name', createdAt: 'createdAt', createdBy: 'createdBy', ...CHAT_OPTIONS } as const;
 
@@ -215,3 +215,30 @@ export const MEMORY_ENTRY = {
   /** The embedding model that made it, as `provider/model`: a vector from another model is not compared. */
   embeddingModel: 'embeddingModel',
 } as const;
+
+/** A mail account or calendar source of the settings (settings-accounts.ts): a plain record replaced whole. */
+export const ACCOUNT_ENTRY = {
+  kind: 'kind',
+  url: 'url',
+  user: 'user',
+  password: 'password',
+  mailbox: 'mailbox',
+} as const;
+
+export const TASKS = { tasks: 'tasks', events: 'events' } as const;
+
+export const TASK_ENTRY = {
+  title: 'title',
+  priority: 'priority',
+  due: 'due',
+  note: 'note',
+  state: 'state',
+  source: 'source',
+  createdAt: 'createdAt',
+  createdBy: 'createdBy',
+  doneAt: 'doneAt',
+  doneBy: 'doneBy',
+} as const;
+
+/** An upcoming calendar event (tasks.ts): a plain record replaced whole by the plugin that reads its source. */
+export const EVENT_ENTRY = { source: 'source', uid: 'uid', summary: 'summary', start: 'start', end: 'end', location: 'location' } as const;

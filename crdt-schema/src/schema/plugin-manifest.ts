@@ -16,12 +16,14 @@ export const AGENT_PLUGIN_ID = 'agent-builtin-tools-v1' as PluginId;
  * `memory` is an agent's own memory (resource `*`: there is no other an agent could reach).
  * `read_browser_history` reads the URLs and titles of a browser profile's history and bookmarks
  * (resource: the profile folder).
+ * `read_email` names one mail account and `read_calendar` one calendar source of the settings
+ * (settings-accounts.ts); both also let the plugin write tasks citing what it read.
  */
-export const PERMISSION_KINDS = ['read-folder', 'read-chats', 'write-chats', 'network', 'gateway-session', 'memory', 'read_browser_history'] as const;
+export const PERMISSION_KINDS = ['read-folder', 'read-chats', 'write-chats', 'network', 'gateway-session', 'memory', 'read_browser_history', 'read_email', 'read_calendar'] as const;
 export type PermissionKind = (typeof PERMISSION_KINDS)[number];
 
 /** Kinds a manifest may ask for only with `dangerous: true`: the user opts in knowing what they expose. */
-export const DANGEROUS_KINDS: readonly PermissionKind[] = ['read_browser_history'];
+export const DANGEROUS_KINDS: readonly PermissionKind[] = ['read_browser_history', 'read_email'];
 
 export interface PermissionRequest {
   readonly kind: PermissionKind;
@@ -29,7 +31,10 @@ export interface PermissionRequest {
   readonly resource: string;
   /** Shown to the user when asking. */
   readonly reason: string;
-  /** Marked by the plugin as reaching much of the user's private data (required for DANGEROUS_KINDS); the app says so. */
+  /**
+   * Marked by the manifest for a request the user should weigh twice (all mail, a whole home folder,
+   * browser history; required for DANGEROUS_KINDS): the app marks it, and `reason` says why it is asked for.
+   */
   readonly dangerous?: true;
   /** The plugin runs without it (it copes with the denial); every other kind asked for must be granted for a run. */
   readonly optional?: true;

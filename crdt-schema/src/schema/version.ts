@@ -29,6 +29,7 @@ export const CURRENT_VERSION: Readonly<Record<DocKind, number>> = {
   permissions: 1,
   terminal: 1,
   memory: 1,
+  tasks: 1,
   'gateway-admin': 1,
 };
 

@@ -19,3 +19,4 @@ export * from './peer-presence-seal.ts';
 export * from './device-signed.ts';
 export * from './memory-doc.ts';
 export * from './gateway-admin-id.ts';
+export * from './tasks-doc.ts';

@@ -15,9 +15,10 @@ import { ALL_SCOPES, Scope } from '../keyring/scopes.ts';
 import { mergeWorkspaceKeys, scopeKeyId } from '../keyring/workspace-keys.ts';
 import { deriveDocKeys } from '../keyring/doc-keys.ts';
 import { sendAdminSetCaps } from './admin-caps.ts';
-import { chatDoc, gatewayAdminDoc, memoryDoc, permissionsDoc, settingsDoc, workspaceDoc } from '../schema/index.ts';
+import { chatDoc, gatewayAdminDoc, memoryDoc, permissionsDoc, settingsDoc, tasksDoc, workspaceDoc } from '../schema/index.ts';
 import { GATEWAY_ADMIN_SCOPE, gatewayAdminDocId } from './gateway-admin-id.ts';
 import { MEMORY_SCOPE, memoryDocId } from './memory-doc.ts';
+import { TASKS_SCOPE, tasksDocId } from './tasks-doc.ts';
 import type { DocSync } from '../sync/doc-sync.ts';
 import type { WebSocketConstructor } from '../sync/relay-client.ts';
 import type { DeviceHomeState } from './home.ts';
@@ -200,6 +201,13 @@ export class WorkspaceSession {
     if (!this.home.keys.has(GATEWAY_ADMIN_SCOPE)) throw new TendrilError('E_KEY_MISSING', 'this device holds no terminal keys, so it cannot reach a gateway\'s administration');
     const sync = await this.peer.openDoc({ doc: gatewayAdminDocId(this.crypto, this.home.config.workspace, gateway), scope: GATEWAY_ADMIN_SCOPE });
     return { sync, admin: gatewayAdminDoc(sync.ydoc) };
+  }
+
+  /** The workspace's Tasks document (tasks plugins found, upcoming calendar events); needs the chats keys. */
+  async openTasks(): Promise<{ sync: DocSync; tasks: ReturnType<typeof tasksDoc> }> {
+    if (!this.home.keys.has(TASKS_SCOPE)) throw new TendrilError('E_KEY_MISSING', 'this device holds no chat keys, so it cannot open the Tasks document');
+    const sync = await this.peer.openDoc({ doc: tasksDocId(this.crypto, this.home.config.workspace), scope: TASKS_SCOPE });
+    return { sync, tasks: tasksDoc(sync.ydoc) };
   }
 
   /** Throws E_FORBIDDEN unless this device may write documents of the scope. */

@@ -5,7 +5,10 @@
  * checks the grant at that moment and logs every access.
  */
 export { AccessDenied, candidates, createAccessGate, isAccessDenied, type AccessGate, type AccessRecord, type Decision, type GateOptions } from './access-gate.ts';
-export { AGENT_PLUGIN_ID, BROWSER_HISTORY_ID, CHAT_DIGEST_ID, FOLDER_INDEXER_ID, PLUGIN_ALIASES } from './builtin.ts';
+export { AGENT_PLUGIN_ID, BROWSER_HISTORY_ID, CALENDAR_ID, CHAT_DIGEST_ID, FOLDER_INDEXER_ID, MAIL_TASKS_ID, PLUGIN_ALIASES } from './builtin.ts';
+export { readNewMail, type MailBatch, type MailCursor, type MailMessage } from './mail-reader.ts';
+export { eventsOf, readCalendarEvents, type CalendarItem } from './calendar-reader.ts';
+export { sessionSources } from './workspace-sources.ts';
 export { memoryChatAccess, sessionChatAccess, type ChatAccess } from './chat-access.ts';
 export { parseCron, type Cron } from './cron.ts';
 export { FolderWatcher, snapshotFolder, WatchMode, type WatchHandle, type WatcherDeps } from './folder-watcher.ts';

@@ -5,7 +5,9 @@
  */
 import { parsePluginManifest, type PluginManifest } from '@tendril/crdt-schema/schema';
 import browserHistory from '../../plugins/browser-history/manifest.json' with { type: 'json' };
+import calendar from '../../plugins/calendar/manifest.json' with { type: 'json' };
 import chatDigest from '../../plugins/chat-digest/manifest.json' with { type: 'json' };
 import folderIndexer from '../../plugins/folder-indexer/manifest.json' with { type: 'json' };
+import mailTasks from '../../plugins/mail-tasks/manifest.json' with { type: 'json' };
 
-export const BUILTIN_CATALOG: readonly PluginManifest[] = [folderIndexer, chatDigest, browserHistory].map((m) => parsePluginManifest(m));
+export const BUILTIN_CATALOG: readonly PluginManifest[] = [folderIndexer, chatDigest, browserHistory, mailTasks, calendar].map((m) => parsePluginManifest(m));

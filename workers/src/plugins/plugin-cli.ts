@@ -10,9 +10,11 @@
  *   tendril plugin run       --home DIR PLUGIN [--time-limit SECONDS]
  *   tendril plugin log       --home DIR [--plugin PLUGIN] [--csv|--json]
  *   tendril plugin runs      --home DIR [--plugin PLUGIN] [--json]   (the run history, newest first)
+ *   tendril plugin account   set|remove|list ... (account-cli.ts: mail accounts and calendar sources)
+ *   tendril plugin tasks     list|done|open ... (tasks-cli.ts: what the mail and calendar plugins found)
  *
  * PLUGIN is an id, an installed plugin's name, a short name (agent,
- * folder-indexer, chat-digest, browser-history), or an agent's name: an agent's grants are
+ * folder-indexer, chat-digest, browser-history, mail-tasks, calendar), or an agent's name: an agent's grants are
  * filed under the plugin id spelled like its agent id. Folder and browser profile resources are stored
  * as real absolute paths; network resources as hosts (a URL is reduced to its host).
  */
@@ -22,7 +24,7 @@ import { TendrilError } from '@tendril/crdt-schema/errors';
 import { parseChatId, parsePluginId, parseSessionId, type PluginId, type SessionId } from '@tendril/crdt-schema/ids';
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { currentWorkers, reconcileSessionAccess, requireSessionManager } from '@tendril/gateway';
-import { PERMISSION_KINDS, type ActivityEntry, type Agent, type PermissionKind, type PermissionsDoc } from '@tendril/crdt-schema/schema';
+import { parseAccountName, PERMISSION_KINDS, type ActivityEntry, type Agent, type PermissionKind, type PermissionsDoc } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { providerFromSettings } from '../agent/provider-setup.ts';
 import { flag, parseArgs } from '../cli/args.ts';
@@ -30,6 +32,9 @@ import { homeDir, seconds, type CliContext } from '../cli/context.ts';
 import { withSession } from '../cli/session.ts';
 import { PLUGIN_ALIASES } from './builtin.ts';
 import { sessionChatAccess } from './chat-access.ts';
+import { sessionSources } from './workspace-sources.ts';
+import { ACCOUNT_USAGE, cmdAccount } from './account-cli.ts';
+import { cmdTasks, TASKS_USAGE } from './tasks-cli.ts';
 import { nodeHostFs } from './host-fs.ts';
 import { loadManifest, resolveEntry } from './plugin-entry.ts';
 import { PluginRunner } from './plugin-runner.ts';
@@ -37,7 +42,7 @@ import { fileStateStore, pluginDirs } from './plugin-state.ts';
 
 const SYNC_MS = 5000;
 
-export const PLUGIN_USAGE = 'plugin install --home DIR MANIFEST.json|builtin:NAME | uninstall PLUGIN | list [--json] | grant|deny|revoke --home DIR PLUGIN KIND RESOURCE | run --home DIR PLUGIN [--time-limit S] | log --home DIR [--plugin P] [--csv|--json] | runs --home DIR [--plugin P] [--json]';
+export const PLUGIN_USAGE = `plugin install --home DIR MANIFEST.json|builtin:NAME | uninstall PLUGIN | list [--json] | grant|deny|revoke --home DIR PLUGIN KIND RESOURCE | run --home DIR PLUGIN [--time-limit S] | log --home DIR [--plugin P] [--csv|--json] | runs --home DIR [--plugin P] [--json] | ${ACCOUNT_USAGE} | ${TASKS_USAGE}`;
 
 export async function cmdPlugin(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -51,6 +56,8 @@ export async function cmdPlugin(ctx: CliContext, argv: readonly string[]): Promi
     case 'run': return run(ctx, rest);
     case 'log': return log(ctx, rest);
     case 'runs': return runs(ctx, rest);
+    case 'account': return cmdAccount(ctx, rest);
+    case 'tasks': return cmdTasks(ctx, rest);
     default: throw new TendrilError('E_BAD_INPUT', `usage: tendril ${PLUGIN_USAGE} (got ${sub ?? 'nothing'})`);
   }
 }
@@ -102,6 +109,10 @@ export function normalizeResource(kind: PermissionKind, raw: string, cwd: string
       return parseSessionId(raw);
     case 'memory':
       throw new TendrilError('E_BAD_INPUT', 'a memory grant is * (an agent reaches only its own memory)');
+    case 'read_email':
+    case 'read_calendar':
+      // One account or calendar source of the settings, by name.
+      return parseAccountName(raw);
   }
 }
 
@@ -119,7 +130,7 @@ async function install(ctx: CliContext, argv: readonly string[]): Promise<number
     session.requireWrite('permissions');
     const p = permissions.plugins.install(manifest, session.home.identity.deviceId);
     ctx.io.out(`installed ${p.name} ${p.version} (${p.id})${p.schedule ? `, runs on "${p.schedule}"` : ''}; it asks for:`);
-    for (const r of p.permissions) ctx.io.out(`  ${r.kind} ${r.resource}: ${r.reason}`);
+    for (const r of p.permissions) ctx.io.out(`  ${r.kind} ${r.resource}${r.dangerous ? ' (dangerous)' : ''}: ${r.reason}`);
     ctx.io.out(`nothing is granted yet: tendril plugin grant --home DIR ${p.id} KIND RESOURCE`);
     report(ctx, session, await session.syncOrQueue(SYNC_MS));
     ctx.io.out(p.id);
@@ -208,6 +219,7 @@ async function run(ctx: CliContext, argv: readonly string[]): Promise<number> {
       timeLimitMs: seconds(args, 'time-limit', 120),
       entry: (e) => resolveEntry(e, { pluginDir: dirs.code }),
       log: (line) => ctx.io.err(line),
+      ...sessionSources(session, settings),
     });
     const r = await runner.run(plugin);
     report(ctx, session, await session.syncOrQueue(SYNC_MS * 2));

@@ -12,11 +12,17 @@
  *   fetch                        network on each host, redirects included
  *   complete                     network on "model" (the API key stays here)
  *   runCommand                   gateway-session on the gateway
- *   grants, getState, setState   nothing (the plugin's own facts)
+ *   readMail                     read_email on the account
+ *   readCalendar, putEvents      read_calendar on the source
+ *   addTask                      read_email / read_calendar on the account its source names
+ *   grants, accounts, getState,  nothing (the plugin's own facts: accounts lists the settings'
+ *   setState                     accounts of a kind that its grants let it read now)
+ *
+ * The mail, calendar and task ops are in source-ops.ts.
  */
 import { TendrilError, isTendrilError } from '@tendril/crdt-schema/errors';
 import { parseChatId, parseMessageId, type ChatId, type DeviceId } from '@tendril/crdt-schema/ids';
-import { PERMISSION_KINDS, type PermissionKind } from '@tendril/crdt-schema/schema';
+import { PERMISSION_KINDS, type AccountCredentials, type PermissionKind, type TasksDoc } from '@tendril/crdt-schema/schema';
 import type { ChosenProvider } from '../agent/provider-setup.ts';
 import { collect, type ChatMessage } from '../llm/index.ts';
 import type { Timers } from '../llm/deps.ts';
@@ -31,6 +37,9 @@ import { readBrowserHistory } from './browser/browser-history.ts';
 import type { RunSlots } from './run-slots.ts';
 import type { HostOp, ReplyErrorCode } from './plugin-protocol.ts';
 import type { PluginStateStore } from './plugin-state.ts';
+import type { MailLimits } from './mail-reader.ts';
+import { createSourceOps } from './source-ops.ts';
+import { badInput, num, str, type Args, type Handler } from './host-args.ts';
 
 export const NEW_CHAT = 'new';
 export const MODEL_RESOURCE = 'model';
@@ -60,17 +69,14 @@ export interface HostDeps {
    * profile copies) across all runs, so parallel calls queue instead of piling up threads and copies.
    */
   readonly fileWorkSlots?: RunSlots;
+  /** A mail account or calendar source of the sealed settings, with its password (read at each call). */
+  readonly accounts?: (name: string) => AccountCredentials | undefined;
+  /** The names of the settings' accounts. */
+  readonly accountNames?: () => string[];
+  /** The workspace's Tasks document, where mail and calendar plugins write. */
+  readonly tasks?: () => Promise<TasksDoc>;
+  readonly mailLimits?: Partial<MailLimits>;
 }
-
-type Args = Readonly<Record<string, unknown>>;
-type Handler = (args: Args, signal: AbortSignal) => Promise<unknown>;
-
-const badInput = (message: string): never => {
-  throw new TendrilError('E_BAD_INPUT', message);
-};
-const str = (v: unknown, what: string, max: number): string =>
-  typeof v === 'string' && v.length <= max ? v : badInput(`${what} must be a string of at most ${max} characters`);
-const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback);
 
 /** The reply code a failure shows the plugin. */
 export function replyCode(e: unknown): ReplyErrorCode {
@@ -219,6 +225,7 @@ export function createPluginHost(d: HostDeps) {
       return gate.guard('gateway-session', session, () => gw.run({ session, command, timeoutMs, signal }),
         (r) => `ran \`${command.slice(0, 300)}\` -> exit ${r.exitCode ?? 'unknown'}`, detail);
     },
+    ...createSourceOps(d, gate),
     getState: async () => d.state.get(plugin),
     async setState(a) {
       d.state.set(plugin, a.value);

@@ -14,6 +14,7 @@ export const HOST_OPS = [
   'listChats', 'readChat', 'createChat', 'writeMessage',
   'fetch', 'complete', 'runCommand',
   'getState', 'setState',
+  'accounts', 'readMail', 'readCalendar', 'addTask', 'putEvents',
 ] as const;
 export type HostOp = (typeof HOST_OPS)[number];
 

@@ -17,6 +17,7 @@ import type { PlanKit } from '../agent/plan-run.ts';
 import type { GatewayCommands } from '../tools/gateway-commands.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import { sessionChatAccess } from './chat-access.ts';
+import { sessionSources } from './workspace-sources.ts';
 import { nodeHostFs } from './host-fs.ts';
 import { resolveEntry } from './plugin-entry.ts';
 import { PluginRunner } from './plugin-runner.ts';
@@ -91,8 +92,10 @@ export async function startWorkerPlugins(o: WorkerPluginsOptions): Promise<Worke
   const dirs = pluginDirs(o.home);
   const state = fileStateStore(dirs.state);
   let service: PluginService | null = null;
+  const settings = session.home.keys.has('settings') ? (await session.openSettings()).settings : null;
   const runner = new PluginRunner({
     permissions, device, chats, fetch, state, fs: nodeHostFs,
+    ...sessionSources(session, settings),
     model: o.chooseProvider,
     timeLimitMs: o.timeLimitMs,
     slots: new RunSlots(o.maxRuns ?? DEFAULT_MAX_RUNS),

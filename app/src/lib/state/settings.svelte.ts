@@ -5,7 +5,7 @@
  */
 import type { AgentId } from '@tendril/crdt-schema/ids';
 import { DEFAULT_DELEGATION } from '@tendril/crdt-schema/schema';
-import type { Agent, ChatPreset, ChatTarget, DelegationLimits, GuestLinkSettings, ModelRef, Playbook, PriceOverride, ProviderSummary, SettingsDoc, SpendLimits, Theme } from '@tendril/crdt-schema/schema';
+import type { AccountSummary, Agent, ChatPreset, ChatTarget, DelegationLimits, GuestLinkSettings, ModelRef, Playbook, PriceOverride, ProviderSummary, SettingsDoc, SpendLimits, Theme } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { frameBatched } from './frame-batch.ts';
 
@@ -27,6 +27,8 @@ export class SettingsState {
   /** The workspace's daily and monthly spending limits. */
   spendLimits = $state.raw<SpendLimits>({});
   chatPresets = $state.raw<ChatPreset[]>([]);
+  /** Mail accounts and calendar sources, without passwords. */
+  accounts = $state.raw<AccountSummary[]>([]);
   /** Guest links with their keys: for the Guests page only, never shown whole. */
   guests = $state.raw<GuestLinkSettings[]>([]);
   readonly doc: SettingsDoc;
@@ -59,6 +61,7 @@ export class SettingsState {
     this.spendLimits = this.doc.spendLimits();
     this.chatPresets = s.chatPresets;
     this.guests = this.doc.guests.list();
+    this.accounts = this.doc.accounts.list();
   }
 
   destroy(): void {

@@ -75,6 +75,22 @@ const api = Object.freeze({
   complete: (request) => call('complete', request),
   /** Runs a command on a gateway session (gateway-session). */
   runCommand: (request) => call('runCommand', request),
+  /** Accounts of the settings this plugin may read now, by name: kind 'read_email' or 'read_calendar'. */
+  accounts: (kind) => call('accounts', { kind }),
+  /**
+   * New messages of a mail account (read_email on it): { cursor, messages: [{ uid, messageId, subject, from, date, text, truncated }], more }.
+   * Pass the returned cursor as `since` next time; without one only the newest messages are read.
+   */
+  readMail: (account, options = {}) => call('readMail', { account, ...options }),
+  /** Events of a calendar source in a window (read_calendar on it): [{ uid, summary, start, end, location, allDay }]. */
+  readCalendar: (source, options = {}) => call('readCalendar', { source, ...options }),
+  /** Replaces the source's upcoming events in the Tasks document (read_calendar on it): the number stored. */
+  putEvents: (source, events) => call('putEvents', { source, events }),
+  /**
+   * Adds a task to the Tasks document, citing where it came from (read_email or read_calendar on the
+   * account the source names): { id, added }. Never put the source's text in a task.
+   */
+  addTask: (task) => call('addTask', task),
   /** The plugin's own small JSON state on this worker (no permission needed). */
   state: Object.freeze({ get: () => call('getState'), set: (value) => call('setState', { value }) }),
   /** A line for the worker's log. */
