@@ -154,7 +154,8 @@ export class GatewayPeer {
     this.self.start();
     this.timer = setInterval(() => this.remeasure(), this.o.announceEveryMs ?? 10_000);
     this.reconcile();
-    if (this.o.ssh) await this.startSsh(this.o.ssh);
+    // Terminals work without it: a gateway whose SSH administration cannot start says so and runs on.
+    if (this.o.ssh) await this.startSsh(this.o.ssh).catch((e: unknown) => this.o.log?.(`ssh: key administration is off (${e instanceof Error ? e.message : String(e)})`));
   }
 
   /** Removes SSH keys whose time ran out while the gateway was down, then carries out admins' requests. */

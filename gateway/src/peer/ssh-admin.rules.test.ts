@@ -136,3 +136,22 @@ describe('a request nobody answered in time', () => {
     expect(readFileSync(path, 'utf8')).toBe(user);
   });
 });
+
+describe('an authorized_keys file the gateway cannot read', () => {
+  it('is logged on start and refused per request, and the gateway runs on', async () => {
+    ssh.stop();
+    const blocked = join(dir, 'not-a-folder');
+    writeFileSync(blocked, 'a file where a folder should be');
+    const lines: string[] = [];
+    const d = gatewayAdminDoc(new Y.Doc());
+    ssh = new SshAdmin({
+      crypto, identity: gw, directory: { member: (x) => members.get(x) }, doc: d, keys: new AuthorizedKeys(join(blocked, 'authorized_keys')), support: null,
+      used: memoryUsedTransfers(), log: (l) => lines.push(l),
+    });
+    await ssh.start();
+    expect(lines.join('\n')).toMatch(/ssh: .*ENOTDIR/);
+    const r = request(admin);
+    d.request(r.id, r.bytes);
+    expect(await awaitSshAnswer(crypto, d, gw.deviceId, r.id, 5000)).toMatchObject({ ok: false, code: 'E_STORE_FAILED' });
+  });
+});

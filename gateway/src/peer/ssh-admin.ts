@@ -75,9 +75,10 @@ export class SshAdmin {
     this.me = o.identity.deviceId;
   }
 
+  /** Sweeps and publishes once (a file it cannot read or write is logged, not fatal: the next sweep tries again), then listens. */
   async start(): Promise<void> {
-    await this.serial(() => this.sweep());
-    await this.serial(() => this.publish());
+    await this.serial(() => this.sweep()).catch(() => undefined);
+    await this.serial(() => this.publish()).catch(() => undefined);
     this.unobserve = this.o.doc.observe(() => this.kick());
     this.timer = setInterval(() => void this.serial(() => this.sweep()), this.o.sweepEveryMs ?? 30_000);
     this.timer.unref?.();
