@@ -12,7 +12,7 @@ export { isOrderKey, orderKeyBetween } from './order-key.ts';
 
 export { workspaceDoc, type WorkspaceDoc, type WorkspaceInfo, type WorkspaceState } from './workspace.ts';
 export { compareChats, type ChatEntry, type NewChat } from './workspace-chats.ts';
-export { SESSION_STATES, SessionState, type NewSession, type SessionEntry } from './workspace-sessions.ts';
+export { SESSION_STATES, SessionState, type NewSession, type SessionEntry, type SessionFailure } from './workspace-sessions.ts';
 export { ROLES, type Member, type NewMember, type Role } from './workspace-members.ts';
 export { HEALTH_STATUSES, type Announcement, type AnnouncementInput, type Health, type HealthStatus } from './workspace-announcements.ts';
 export { HEALTH_FIGURE_LIMITS, parseHealthFigures, sameFigures, type HealthFigures } from './health-figures.ts';
@@ -67,6 +67,7 @@ export { ACTIVITY_SEGMENT_CAP, compareActivity, OUTCOMES, type ActivityEntry, ty
 export { terminalDoc, type TerminalDoc, type TerminalInfo, type TerminalSize, type TerminalState, type TerminalWriter } from './terminal.ts';
 export { OUTPUT_SEGMENT_CAP, SNAPSHOTS_KEPT, type OutputChunk, type ScreenSnapshot } from './terminal-output.ts';
 export { checkGuestLink, type GuestLinkSettings } from './settings-guests.ts';
+export { ADMIN_LOG_SEGMENT_CAP, gatewayAdminDoc, MAX_ADMIN_BYTES, type GatewayAdminDoc } from './gateway-admin.ts';
 
 export {
   compareTasks, MAX_TASK_NOTE, MAX_TASK_TITLE, TASK_PRIORITIES, TASK_SOURCE_KINDS, TASK_STATES, tasksDoc,

@@ -62,6 +62,11 @@ export const SESSION_ENTRY = {
   requestedBy: 'requestedBy',
   request: 'request',
   endRequest: 'endRequest',
+  /** Why the gateway did not start or ended the session: `{ code, message }` (optional; absent means no failure). */
+  failure: 'failure',
+  /** The working folder and agent the requester chose (shown in lists; the gateway acts on the signed request). */
+  cwd: 'cwd',
+  agent: 'agent',
 } as const;
 
 export const MEMBER_ENTRY = {
@@ -192,6 +197,15 @@ export const TERMINAL_SESSION = {
 export const TERMINAL_OUTPUT_WRITER = 'gateway';
 
 export const MEMORY = { entries: 'entries' } as const;
+
+/** A gateway's administration document (gateway-admin.ts). */
+export const GATEWAY_ADMIN = {
+  requests: 'requests',
+  results: 'results',
+  state: 'state',
+  log: 'log',
+  logHeads: 'logHeads',
+} as const;
 
 export const MEMORY_ENTRY = {
   value: 'value',

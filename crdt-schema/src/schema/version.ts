@@ -30,6 +30,7 @@ export const CURRENT_VERSION: Readonly<Record<DocKind, number>> = {
   terminal: 1,
   memory: 1,
   tasks: 1,
+  'gateway-admin': 1,
 };
 
 /** Turns a document of `kind` at version `from` into version `from + 1`. */

@@ -15,7 +15,8 @@ import { ALL_SCOPES, Scope } from '../keyring/scopes.ts';
 import { mergeWorkspaceKeys, scopeKeyId } from '../keyring/workspace-keys.ts';
 import { deriveDocKeys, type DocKeyView } from '../keyring/doc-keys.ts';
 import { sendAdminSetCaps } from './admin-caps.ts';
-import { chatDoc, memoryDoc, permissionsDoc, settingsDoc, tasksDoc, workspaceDoc } from '../schema/index.ts';
+import { chatDoc, gatewayAdminDoc, memoryDoc, permissionsDoc, settingsDoc, tasksDoc, workspaceDoc } from '../schema/index.ts';
+import { GATEWAY_ADMIN_SCOPE, gatewayAdminDocId } from './gateway-admin-id.ts';
 import { MEMORY_SCOPE, memoryDocId } from './memory-doc.ts';
 import { TASKS_SCOPE, tasksDocId } from './tasks-doc.ts';
 import type { DocSync } from '../sync/doc-sync.ts';
@@ -214,6 +215,13 @@ export class WorkspaceSession {
     if (!this.home.keys.has(MEMORY_SCOPE)) throw new TendrilError('E_KEY_MISSING', 'this device holds no chat keys, so it cannot open an agent\'s memory');
     const sync = await this.peer.openDoc({ doc: memoryDocId(this.crypto, this.home.config.workspace, agent), scope: MEMORY_SCOPE });
     return { sync, memory: memoryDoc(sync.ydoc) };
+  }
+
+  /** A gateway's administration document (schema/gateway-admin.ts); needs the terminal keys. */
+  async openGatewayAdmin(gateway: DeviceId): Promise<{ sync: DocSync; admin: ReturnType<typeof gatewayAdminDoc> }> {
+    if (!this.home.keys.has(GATEWAY_ADMIN_SCOPE)) throw new TendrilError('E_KEY_MISSING', 'this device holds no terminal keys, so it cannot reach a gateway\'s administration');
+    const sync = await this.peer.openDoc({ doc: gatewayAdminDocId(this.crypto, this.home.config.workspace, gateway), scope: GATEWAY_ADMIN_SCOPE });
+    return { sync, admin: gatewayAdminDoc(sync.ydoc) };
   }
 
   /** The workspace's Tasks document (tasks plugins found, upcoming calendar events); needs the chats keys. */

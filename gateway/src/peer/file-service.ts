@@ -25,6 +25,7 @@ import { encodeListing } from './folder-listing.ts';
 import { openFileRequest, signFileDone, type FileRequest } from './signatures.ts';
 import { TermTag, type TermMessage } from './term-messages.ts';
 import { memoryUsedTransfers, type UsedTransferStore } from './used-transfers.ts';
+import type { GatewayLog } from './gateway-log.ts';
 
 export interface FileServiceOptions {
   readonly crypto: CryptoProvider;
@@ -36,7 +37,7 @@ export interface FileServiceOptions {
   /** Devices allowed to type (and so to move files). */
   readonly writers: () => readonly DeviceId[];
   readonly send: (m: TermMessage, to: DeviceId) => void;
-  readonly log?: (line: string) => void;
+  readonly log?: GatewayLog;
   readonly now?: () => number;
   readonly idleMs?: number;
   /** How far a request's time may be from the gateway's clock. */
@@ -116,7 +117,7 @@ export class FileService {
   }
 
   private refuse(to: DeviceId, id: number, why: string): void {
-    this.o.log?.(`session ${this.o.session}: file transfer ${id} from ${to} refused (${why})`);
+    this.o.log?.(`session ${this.o.session}: file transfer ${id} from ${to} refused (${why})`, { session: this.o.session, device: to });
     this.o.send({ t: TermTag.FileDone, id, ok: false, message: why, size: 0, sha256: new Uint8Array(0), signature: new Uint8Array(0) }, to);
   }
 
@@ -155,7 +156,7 @@ export class FileService {
         return this.finish(key, t, false, 'E_BAD_SIGNATURE: the received bytes do not match the signed SHA-256; nothing was written', 0, new Uint8Array(0));
       }
       const done = await upload.finish();
-      this.o.log?.(`session ${this.o.session}: ${r.device} uploaded ${r.path} (${done.bytes} bytes)`);
+      this.o.log?.(`session ${this.o.session}: ${r.device} uploaded ${r.path} (${done.bytes} bytes)`, { session: this.o.session, device: r.device });
       this.finish(key, t, true, '', done.bytes, digest);
     };
     const receiver = new ChunkReceiver({
@@ -225,7 +226,7 @@ export class FileService {
     this.transfers.delete(key);
     const r = t.request;
     const signature = ok ? signFileDone(this.o.crypto, this.o.identity, this.o.session, r.id, size, sha256) : new Uint8Array(0);
-    if (!ok) this.o.log?.(`session ${this.o.session}: ${r.kind} of ${r.path} by ${r.device} failed (${message})`);
+    if (!ok) this.o.log?.(`session ${this.o.session}: ${r.kind} of ${r.path} by ${r.device} failed (${message})`, { session: this.o.session, device: r.device });
     this.o.send({ t: TermTag.FileDone, id: r.id, ok, message, size, sha256, signature }, r.device);
   }
 
@@ -236,7 +237,7 @@ export class FileService {
     if (why) this.finish(key, t, false, why, 0, new Uint8Array(0));
     else {
       this.transfers.delete(key);
-      this.o.log?.(`session ${this.o.session}: ${t.request.kind} of ${t.request.path} cancelled by ${t.request.device}`);
+      this.o.log?.(`session ${this.o.session}: ${t.request.kind} of ${t.request.path} cancelled by ${t.request.device}`, { session: this.o.session, device: t.request.device });
     }
   }
 }
