@@ -4,7 +4,8 @@
  * is there, on admission and as it changes; the runner leaving makes it away
  * again; an announcement lost on the bus is corrected by the next repeat; and
  * a relay that dies without a word (its bus connection gone, its runner still
- * connected to it) stops counting once its last announcement expires. Runs on
+ * connected to it) stops counting once its last announcement expires, one
+ * that shuts down at once. Runs on
  * a memory store with the in-process bus, and on a real redis-server with the
  * Redis stores and pub/sub fan-out.
  */
@@ -60,10 +61,10 @@ interface Pair {
   readonly wireA: Wire;
 }
 
-const BACKENDS: Array<[string, () => Promise<Pair>]> = [
+const BACKENDS: Array<[string, (limits: Partial<RelayLimits>) => Promise<Pair>]> = [
   [
     'memory store, in-process bus',
-    async () => {
+    async (limits) => {
       const store = createMemoryStore();
       const guestStore = createMemoryGuestStore();
       const bus = createMemoryFanoutBus();
@@ -75,7 +76,7 @@ const BACKENDS: Array<[string, () => Promise<Pair>]> = [
   ],
   [
     'Redis store, Redis pub/sub',
-    async () => {
+    async (limits) => {
       const prefix = `t${randomBytes(6).toString('hex')}`;
       const url = redis!.url;
       const wireA = wire(await openRedisFanout({ url, prefix }));
@@ -93,7 +94,7 @@ const presence = (c: TestClient, t: TestLink, answering: boolean): Promise<Frame
 
 describe.each(BACKENDS)('guest presence across relays: %s', (_name, pair) => {
   it('a runner on A is heard by a visitor on B, on admission and as it comes and goes', async () => {
-    const { a, b } = await pair();
+    const { a, b } = await pair(limits);
     const owner = await h.member(a);
     const t = await registerLink(owner.client);
     const first = await h.connect(b);
@@ -114,7 +115,7 @@ describe.each(BACKENDS)('guest presence across relays: %s', (_name, pair) => {
   });
 
   it('a lost announcement is corrected by the next repeat', async () => {
-    const { a, b, wireA } = await pair();
+    const { a, b, wireA } = await pair(limits);
     const owner = await h.member(a);
     const t = await registerLink(owner.client);
     const visitor = await h.connect(b);
@@ -129,7 +130,7 @@ describe.each(BACKENDS)('guest presence across relays: %s', (_name, pair) => {
   });
 
   it('a relay that dies stops counting its runners once its last announcement expires', async () => {
-    const { a, b, wireA } = await pair();
+    const { a, b, wireA } = await pair(limits);
     const owner = await h.member(a);
     const t = await registerLink(owner.client);
     const runner = await h.member(a, owner.workspace);
@@ -141,5 +142,19 @@ describe.each(BACKENDS)('guest presence across relays: %s', (_name, pair) => {
     await wireA.die();
     expect(await presence(visitor, t, false)).toBeDefined();
     expect(runner.client.isOpen).toBe(true);
+  });
+
+  it('a relay that shuts down stops counting its runners at once, without waiting for an expiry', async () => {
+    // Announcements live three hours here: only what A says on its way out can make B's visitor hear it.
+    const { a, b } = await pair({ headCheckIntervalMs: 3_600_000 });
+    const owner = await h.member(a);
+    const t = await registerLink(owner.client);
+    const runner = await h.member(a, owner.workspace);
+    expect((await watchLink(runner.client, t, true)).type).toBe(FrameType.GuestState);
+    const visitor = await h.connect(b);
+    expect((await guestHello(visitor, t, testKey(), t.code)).type).toBe(FrameType.Welcome);
+    expect(await presence(visitor, t, true)).toBeDefined();
+    await a.relay.close();
+    expect(await presence(visitor, t, false)).toBeDefined();
   });
 });
