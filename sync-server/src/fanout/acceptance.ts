@@ -5,7 +5,7 @@
  * the bus under test (the suite closes them).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { newDocId, newWorkspaceId } from '@tendril/crdt-schema/ids';
+import { newDocId, newGuestLinkId, newWorkspaceId } from '@tendril/crdt-schema/ids';
 import { FrameType } from '@tendril/crdt-schema/wire';
 import { testKey } from '../testing/keys.ts';
 import { waitFor } from '../testing/wait.ts';
@@ -41,6 +41,8 @@ export function runFanoutTests(name: string, join: () => Promise<Fanout>): void 
         { kind: 'frame', frame: { type: FrameType.SnapshotStored, doc, seq: 5 } },
         { kind: 'revoked', workspace: newWorkspaceId(), device: testKey().id },
         { kind: 'caps', doc },
+        { kind: 'guestEnded', link: newGuestLinkId(), visitor: '' },
+        { kind: 'guestAnswering', relay: 'AAAAAAAAAAAAAAAAAAAAAA', links: [newGuestLinkId(), newGuestLinkId()], ttlMs: 15_000 },
       ];
       for (const m of messages) a.fanout.publish(m);
       await waitFor(() => b.got.length === messages.length && c.got.length === messages.length, 'both members to hear every message');

@@ -4,14 +4,14 @@ import { newDocId, newGuestLinkId, newWorkspaceId, toBase64Url } from '@tendril/
 import { encodeFrame, FrameType } from '@tendril/crdt-schema/wire';
 import { seededRng } from '../testing/prng.ts';
 import { testKey } from '../testing/keys.ts';
-import { ORIGIN_BYTES, readFanoutMessage, writeFanoutMessage } from './codec.ts';
+import { MAX_ANNOUNCED_LINKS, ORIGIN_BYTES, readFanoutMessage, writeFanoutMessage } from './codec.ts';
 import type { FanoutMessage } from './types.ts';
 
 const r = seededRng('sync-server/src/fanout/codec.roundtrip.test.ts');
 
 function randomMessage(): FanoutMessage {
   const doc = newDocId();
-  switch (r.int(0, 6)) {
+  switch (r.int(0, 7)) {
     case 0:
       return { kind: 'appended', doc, seq: r.int(1, 2 ** 40) };
     case 1:
@@ -24,6 +24,8 @@ function randomMessage(): FanoutMessage {
       return { kind: 'revoked', workspace: newWorkspaceId(), device: testKey().id };
     case 5:
       return { kind: 'guestEnded', link: newGuestLinkId(), visitor: r.int(0, 1) ? '' : toBase64Url(r.bytes(32)) };
+    case 6:
+      return { kind: 'guestAnswering', relay: toBase64Url(r.bytes(16)), links: Array.from({ length: r.int(0, 5) }, () => newGuestLinkId()), ttlMs: r.int(1, 3_600_000) };
     default:
       return { kind: 'caps', doc };
   }
@@ -38,7 +40,7 @@ describe('fan-out message codec', () => {
     }
   });
 
-  it('refuses malformed messages: unknown kind, short, bad ids, bad seq, frames that do not cross', () => {
+  it('refuses malformed messages: unknown kind, short, bad ids, bad seq, frames that do not cross, bad guest announcements', () => {
     const origin = new Uint8Array(ORIGIN_BYTES);
     const good = writeFanoutMessage(origin, { kind: 'appended', doc: newDocId(), seq: 3 });
     const withKind = (k: number): Uint8Array => Uint8Array.of(k, ...good.subarray(1));
@@ -57,6 +59,20 @@ describe('fan-out message codec', () => {
     const entry = encodeFrame({ type: FrameType.Entry, doc: newDocId(), seq: 1, envelope: new Uint8Array(8) });
     expect(() => readFanoutMessage(withBody(2, entry))).toThrow(/does not cross/);
     expect(() => readFanoutMessage(withBody(2, Uint8Array.of(1, 2, 3)))).toThrow();
+    const announce = (o: Record<string, unknown>): Uint8Array => {
+      const b = new TextEncoder().encode(JSON.stringify({ relay: toBase64Url(new Uint8Array(16)), links: [newGuestLinkId()], ttlMs: 15_000, ...o }));
+      const out = new Uint8Array(1 + ORIGIN_BYTES + b.length);
+      out[0] = 6;
+      out.set(b, 1 + ORIGIN_BYTES);
+      return out;
+    };
+    expect(readFanoutMessage(announce({})).msg.kind).toBe('guestAnswering');
+    expect(() => readFanoutMessage(announce({ relay: 'short' }))).toThrow(/relay/);
+    expect(() => readFanoutMessage(announce({ links: ['not a link'] }))).toThrow();
+    expect(() => readFanoutMessage(announce({ links: 'x' }))).toThrow(/links/);
+    expect(() => readFanoutMessage(announce({ links: Array.from({ length: MAX_ANNOUNCED_LINKS + 1 }, () => newGuestLinkId()) }))).toThrow(/links/);
+    expect(() => readFanoutMessage(announce({ ttlMs: 0 }))).toThrow(/ttlMs/);
+    expect(() => readFanoutMessage(announce({ ttlMs: 3_600_001 }))).toThrow(/ttlMs/);
     expect(() => writeFanoutMessage(new Uint8Array(3), { kind: 'caps', doc: newDocId() })).toThrow(/origin/);
   });
 });

@@ -13,8 +13,13 @@ import type { FanoutMessage } from './types.ts';
 /** The sender id's length in bytes. */
 export const ORIGIN_BYTES = 16;
 
-const Kind = { appended: 1, frame: 2, revoked: 3, caps: 4, guestEnded: 5 } as const;
+const Kind = { appended: 1, frame: 2, revoked: 3, caps: 4, guestEnded: 5, guestAnswering: 6 } as const;
 const KIND_OF = new Map<number, FanoutMessage['kind']>(Object.entries(Kind).map(([k, v]) => [v, k as FanoutMessage['kind']]));
+
+/** Guest links one process may announce as answered at once. */
+export const MAX_ANNOUNCED_LINKS = 100_000;
+/** The longest time to live an announcement may ask for. */
+const MAX_TTL_MS = 3_600_000;
 
 /** Frames a bus carries (the largest is a stream frame of the relay's maximum payload). */
 const MAX_FRAME_BYTES = 2 * 1024 * 1024;
@@ -36,6 +41,8 @@ function body(msg: FanoutMessage): Uint8Array {
       return new TextEncoder().encode(JSON.stringify({ doc: msg.doc }));
     case 'guestEnded':
       return new TextEncoder().encode(JSON.stringify({ link: msg.link, visitor: msg.visitor }));
+    case 'guestAnswering':
+      return new TextEncoder().encode(JSON.stringify({ relay: msg.relay, links: msg.links, ttlMs: msg.ttlMs }));
   }
 }
 
@@ -89,6 +96,14 @@ export function readFanoutMessage(bytes: Uint8Array): ReadFanoutMessage {
       const o = json(rest);
       if (typeof o.visitor !== 'string' || !/^([A-Za-z0-9_-]{43})?$/.test(o.visitor)) throw new Error('visitor must be a 32-byte key in base64url, or empty');
       return { origin, msg: { kind, link: parseGuestLinkId(o.link), visitor: o.visitor } };
+    }
+    case 'guestAnswering': {
+      const o = json(rest);
+      if (typeof o.relay !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(o.relay)) throw new Error('relay must be a 16-byte id in base64url');
+      if (!Array.isArray(o.links) || o.links.length > MAX_ANNOUNCED_LINKS) throw new Error(`links must be a list of at most ${MAX_ANNOUNCED_LINKS} guest link ids`);
+      const ttlMs = o.ttlMs;
+      if (typeof ttlMs !== 'number' || !Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_TTL_MS) throw new Error(`ttlMs must be an integer from 1 to ${MAX_TTL_MS}`);
+      return { origin, msg: { kind, relay: o.relay, links: o.links.map(parseGuestLinkId), ttlMs } };
     }
   }
 }

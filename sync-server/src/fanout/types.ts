@@ -8,7 +8,8 @@
  * Messages are notifications, not the data: an `appended` names (doc, seq)
  * and the receivers read the entries from the store, so a lost message is a
  * delay, never a gap (the receiver closes it on the next message for that
- * document or on its periodic head check). Ephemeral frames are carried
+ * document or on its periodic head check). Guest presence is repeated every
+ * interval and expires, so a lost announcement is corrected by the next. Ephemeral frames are carried
  * whole, because nothing stores them: a lost one is lost, as on a dropped
  * socket. Every message carries its sender's id so a bus that echoes a
  * process's own messages back (Redis pub/sub does) is harmless.
@@ -29,7 +30,12 @@ export type FanoutMessage =
   /** The document's capability keys changed in the store: end subscriptions they no longer admit. */
   | { readonly kind: 'caps'; readonly doc: DocId }
   /** The owner ended a guest link's visitor (`visitor`: its key, base64url) or the whole link (`visitor` ''): close them. */
-  | { readonly kind: 'guestEnded'; readonly link: GuestLinkId; readonly visitor: string };
+  | { readonly kind: 'guestEnded'; readonly link: GuestLinkId; readonly visitor: string }
+  /**
+   * Relay process `relay` (a random id, 16 bytes in base64url) has runners answering exactly these
+   * guest links now; believe it for `ttlMs` after hearing it (server/guest-presence.ts).
+   */
+  | { readonly kind: 'guestAnswering'; readonly relay: string; readonly links: readonly GuestLinkId[]; readonly ttlMs: number };
 
 export interface FanoutListener {
   /** A message from another relay process (never this one's own). */

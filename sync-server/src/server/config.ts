@@ -86,7 +86,8 @@ export interface RelayLimits {
   shutdownTimeoutMs: number;
   /**
    * With relay processes sharing a store: how often followed documents' heads are read from the
-   * store, so an append whose fan-out notice was lost reaches an idle document's subscribers.
+   * store, so an append whose fan-out notice was lost reaches an idle document's subscribers; also
+   * how often this process announces its guest presence again (guest-presence.ts).
    */
   headCheckIntervalMs: number;
   /** Documents one workspace may register [E_QUOTA_EXCEEDED]. */

@@ -6,7 +6,9 @@
  * visitor over its rate is refused here, on its own connection's queue, and
  * never costs the owner's devices a store write or a fan-out. It also says
  * whether a runner answering a link is connected (a watcher that announced
- * itself as answering) and tells the link's visitors when that changes.
+ * itself as answering), here or on another relay process on the same store
+ * (what those processes last announced, until it expires: guest-presence.ts),
+ * and tells the link's visitors when that changes.
  */
 import type { DocId, GuestLinkId } from '@tendril/crdt-schema/ids';
 import { toBase64Url } from '@tendril/crdt-schema/ids';
@@ -36,8 +38,14 @@ export class GuestHub {
   private readonly watchers = new Map<GuestLinkId, Set<Connection>>();
   private readonly answerers = new Map<GuestLinkId, Set<Connection>>();
   private readonly buckets = new Map<string, { bucket: TokenBucket; used: number }>();
+  /** Other relay processes: the links they last said they answer, believed until `until`. */
+  private readonly remote = new Map<string, { links: ReadonlySet<GuestLinkId>; until: number }>();
 
-  constructor(private readonly limits: Pick<RelayLimits, 'guestMessagesPerMinutePerIp'>) {}
+  /** `onAnsweringChanged`: the links answered here changed (this process tells the others). */
+  constructor(
+    private readonly limits: Pick<RelayLimits, 'guestMessagesPerMinutePerIp'>,
+    private readonly onAnsweringChanged: () => void = () => undefined,
+  ) {}
 
   addVisitor(conn: Connection, session: GuestSession): void {
     add(this.visitors, session.link, conn);
@@ -48,13 +56,51 @@ export class GuestHub {
     add(this.watchers, link, conn);
     if (!answering || this.answerers.get(link)?.has(conn)) return;
     const before = this.answering(link);
-    add(this.answerers, link, conn, () => this.presenceChanged(link, true));
-    if (!before) this.presenceChanged(link, false);
+    const hereBefore = this.answeringHere(link);
+    add(this.answerers, link, conn, () => this.answererGone(link));
+    if (!hereBefore) this.onAnsweringChanged();
+    this.tell(link, before);
   }
 
-  /** Whether a runner that answers the link is connected here. */
+  /** A runner that answered the link went: the link was answered until now. */
+  private answererGone(link: GuestLinkId): void {
+    if (!this.answeringHere(link)) this.onAnsweringChanged();
+    this.tell(link, true);
+  }
+
+  /** Whether a runner that answers the link is connected here or, as last announced, to another relay process. */
   answering(link: GuestLinkId): boolean {
+    if (this.answeringHere(link)) return true;
+    for (const r of this.remote.values()) if (r.links.has(link)) return true;
+    return false;
+  }
+
+  private answeringHere(link: GuestLinkId): boolean {
     return [...(this.answerers.get(link) ?? [])].some((c) => c.open);
+  }
+
+  /** The links a runner connected to this process answers (what this process announces to the others). */
+  answeredHere(): GuestLinkId[] {
+    return [...this.answerers.keys()].filter((link) => this.answeringHere(link));
+  }
+
+  /** Another relay process announced the links it answers now (all of them: this replaces what it said before), believed until `until`. */
+  heard(relay: string, links: readonly GuestLinkId[], until: number): void {
+    const now = new Set(links);
+    const was = this.remote.get(relay)?.links ?? new Set<GuestLinkId>();
+    this.changing(new Set([...was, ...now]), () => {
+      if (now.size === 0) this.remote.delete(relay);
+      else this.remote.set(relay, { links: now, until });
+    });
+  }
+
+  /** Forgets what other processes announced and did not repeat by `now` (a process that died stops counting). */
+  expire(now: number): void {
+    const gone = [...this.remote].filter(([, r]) => r.until <= now);
+    if (gone.length === 0) return;
+    this.changing(new Set(gone.flatMap(([, r]) => [...r.links])), () => {
+      for (const [relay] of gone) this.remote.delete(relay);
+    });
   }
 
   /** What the relay tells the link's visitors about its runners. */
@@ -62,7 +108,15 @@ export class GuestHub {
     return { type: FrameType.GuestPresence, link, answering: this.answering(link) };
   }
 
-  private presenceChanged(link: GuestLinkId, was: boolean): void {
+  /** Runs `change`, then tells the visitors of every link in `links` whose answer changed. */
+  private changing(links: Iterable<GuestLinkId>, change: () => void): void {
+    const before = [...links].map((link) => [link, this.answering(link)] as const);
+    change();
+    for (const [link, was] of before) this.tell(link, was);
+  }
+
+  /** Tells the link's visitors if whether it is answered is no longer `was`. */
+  private tell(link: GuestLinkId, was: boolean): void {
     if (this.answering(link) === was) return;
     const frame = this.presence(link);
     for (const v of this.visitorsOf(link)) if (v.open) v.send(frame);

@@ -43,7 +43,8 @@ import type { GuestStore } from '../store/guest-types.ts';
 import { createMemoryGuestStore } from '../store/guest-memory.ts';
 import { GuestCodeGate } from './guest-code-gate.ts';
 import { GuestHub } from './guest-hub.ts';
-import type { WorkspaceId } from '@tendril/crdt-schema/ids';
+import { createGuestPresence } from './guest-presence.ts';
+import { toBase64Url, type WorkspaceId } from '@tendril/crdt-schema/ids';
 
 export interface RelayDeps {
   readonly store: RelayStore;
@@ -116,7 +117,9 @@ export function createRelay(deps: RelayDeps): Relay {
   const startedAt = clock.now();
   let shuttingDown = false;
   let closing: Promise<void> | undefined;
-  const guests = { store: deps.guestStore ?? createMemoryGuestStore(), gate: new GuestCodeGate(limits, deps.guestStore?.codeCounts?.(limits)), hub: new GuestHub(limits) };
+  // Announced to the other relay processes on the store when the links answered here change.
+  const guestHub = new GuestHub(limits, () => guestPresence.changed());
+  const guests = { store: deps.guestStore ?? createMemoryGuestStore(), gate: new GuestCodeGate(limits, deps.guestStore?.codeCounts?.(limits)), hub: guestHub };
   const admitCounted = (conn: Parameters<RelayContext['admitIdentity']>[0], id: Parameters<RelayContext['admitIdentity']>[1], what: string): string | undefined => {
     if (registry.countOfDevice(id.workspace, id.device) >= limits.maxConnectionsPerDevice) {
       return `at most ${limits.maxConnectionsPerDevice} connections per ${what === 'workspace' ? 'device' : 'visitor'}`;
@@ -168,12 +171,20 @@ export function createRelay(deps: RelayDeps): Relay {
     },
   };
   const checkHeads = createHeadCheck(store, hub, metrics);
-  const fanoutStarted = fanout.start(fanoutListener({ ctx, connections: () => registry.list(), checkHeads }));
+  const guestPresence = createGuestPresence({
+    hub: guestHub,
+    clock,
+    relay: toBase64Url(new Uint8Array(nodeRandomBytes(16))),
+    intervalMs: limits.headCheckIntervalMs,
+    publish: (msg) => ctx.announce(msg),
+  });
+  const fanoutStarted = fanout.start(fanoutListener({ ctx, connections: () => registry.list(), checkHeads, guestPresence }));
   // Caught by listen(); this keeps an unobserved rejection from ending the process first.
   fanoutStarted.catch(() => undefined);
   const headTimer = fanout.shared
     ? clock.setInterval(() => {
         void checkHeads().catch((err: unknown) => logger.error('fanout.head_check_failed', { error: String(err) }));
+        guestPresence.tick();
       }, limits.headCheckIntervalMs)
     : undefined;
 
@@ -299,6 +310,7 @@ export function createRelay(deps: RelayDeps): Relay {
         clock.clearInterval(sweep);
         if (headTimer !== undefined) clock.clearInterval(headTimer);
         await shutdownRelay({ server, wss, registry, inflight, pruner, clock, limits, logger });
+        guestPresence.goodbye();
         await fanout.close();
         if (deps.closeStore ?? true) await Promise.all([deps.store.close(), guests.store.close()]);
         logger.info('relay.closed');

@@ -6,8 +6,10 @@
  * the device's connections here once the store confirms it (the store already
  * refuses its next hello). So whoever can publish on the bus can make a
  * process read, never make it act on what the store does not say (ephemeral
- * frames aside: they are sealed for the devices). A resync checks every
- * connected device against the store.
+ * frames aside: they are sealed for the devices; and guest presence, which
+ * only says whether visitors see "the agent is away"). A resync checks every
+ * connected device against the store and announces this process's guest
+ * presence again.
  */
 import type { DeviceId, WorkspaceId } from '@tendril/crdt-schema/ids';
 import type { FanoutListener, FanoutMessage } from '../fanout/types.ts';
@@ -16,6 +18,7 @@ import type { RelayContext } from './context.ts';
 import { deliverEphemeral } from './ephemeral.ts';
 import { endStaleSubscriptions } from './handlers/stale-subscriptions.ts';
 import { endGuestsIfStored } from './handlers/guest.ts';
+import type { GuestPresence } from './guest-presence.ts';
 
 export interface RemoteDeps {
   readonly ctx: RelayContext;
@@ -23,6 +26,8 @@ export interface RemoteDeps {
   connections(): Connection[];
   /** Reads followed documents' heads from the store (head-check.ts). */
   checkHeads(): Promise<void>;
+  /** Guest presence across processes (guest-presence.ts). */
+  readonly guestPresence: GuestPresence;
 }
 
 export function fanoutListener(d: RemoteDeps): FanoutListener {
@@ -48,6 +53,9 @@ export function fanoutListener(d: RemoteDeps): FanoutListener {
         return;
       case 'guestEnded':
         background('fanout.guest_end_failed', endGuestsIfStored(ctx, msg.link, msg.visitor));
+        return;
+      case 'guestAnswering':
+        d.guestPresence.heard(msg);
         return;
     }
   };
@@ -87,6 +95,8 @@ export function fanoutListener(d: RemoteDeps): FanoutListener {
       background('fanout.resync_failed', d.checkHeads());
       background('fanout.resync_failed', recheckRevocations());
       for (const doc of ctx.hub.followed()) background('fanout.caps_failed', endStaleSubscriptions(ctx, doc));
+      // Others may have missed this process's announcement too; theirs come back within an interval.
+      d.guestPresence.announce();
     },
   };
 }
