@@ -1,0 +1,11 @@
+/** Recovery phrase, backup keys, and incremental encrypted backups to the relay's blob store (restore points, retention, schedule). */
+export * from './recovery-phrase.ts';
+export * from './backup-key.ts';
+export * from './backup-blobs.ts';
+export * from './chunk-seal.ts';
+export * from './manifest.ts';
+export * from './write-backup.ts';
+export * from './read-backup.ts';
+export * from './retention.ts';
+export * from './schedule.ts';
+export * from './memory-blobs.ts';
