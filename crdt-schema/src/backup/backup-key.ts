@@ -9,19 +9,28 @@
  * - `chunk`: seals chunks (XChaCha20-Poly1305);
  * - `nonce`: keys the hash that makes a chunk's nonce from its plaintext, so
  *   sealing is deterministic (same plaintext, same chunk id: uploaded once);
- * - `manifest`: seals manifests (random nonces).
+ * - `manifest`: seals manifests (random nonces);
+ * - `reader`: a device identity of its own, enrolled at the relay as a member
+ *   when the phrase is set up, so a fresh browser holding only the phrase can
+ *   connect and read the backup blobs (it holds no document key: the relay
+ *   lets it read blobs, and a backup opens only with the keys above).
  */
 import { DEFAULT_PWHASH, derivePassphraseKey, type AsyncPwhash } from '../crypto/passphrase.ts';
 import type { CryptoProvider, PwhashParams } from '../crypto/provider.ts';
+import { deviceIdentityFromSeeds, type DeviceIdentity } from '../crypto/keys.ts';
 import { secret, type Secret } from '../crypto/secret.ts';
 import { utf8 } from '../crypto/bytes.ts';
 import { TendrilError } from '../errors.ts';
 import type { WorkspaceId } from '../ids.ts';
 
 export interface BackupKeys {
+  /** The Argon2id output everything else comes from: what a device keeps to write automatic backups. */
+  readonly root: Secret<Uint8Array>;
   readonly chunk: Secret<Uint8Array>;
   readonly nonce: Secret<Uint8Array>;
   readonly manifest: Secret<Uint8Array>;
+  /** The relay identity that reads backups on a fresh browser. */
+  readonly reader: DeviceIdentity;
   /** Short public fingerprint of the key (shown next to restore points; never enough to derive the key). */
   readonly fingerprint: string;
 }
@@ -31,17 +40,18 @@ export function backupSalt(crypto: CryptoProvider, workspace: WorkspaceId): Uint
   return crypto.hash(utf8(`tendril-backup-salt/v1\n${workspace}`), 16);
 }
 
-/** Subkeys from the 32-byte Argon2id output; the output itself is wiped. */
+/** Subkeys from the 32-byte Argon2id output (kept as `root`). */
 export function backupKeysFrom(crypto: CryptoProvider, root: Secret<Uint8Array>): BackupKeys {
   const r = root.expose();
-  const keys = {
+  if (r.length !== 32) throw new TendrilError('E_BAD_INPUT', 'a backup key has 32 bytes');
+  return {
+    root,
+    reader: deviceIdentityFromSeeds(crypto, crypto.kdf(r, 'tendril-backup/reader-sign'), crypto.kdf(r, 'tendril-backup/reader-box')),
     chunk: secret(crypto.kdf(r, 'tendril-backup/chunk')),
     nonce: secret(crypto.kdf(r, 'tendril-backup/nonce')),
     manifest: secret(crypto.kdf(r, 'tendril-backup/manifest')),
     fingerprint: [...crypto.kdf(r, 'tendril-backup/fingerprint', 16).subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(''),
   };
-  root.wipe();
-  return keys;
 }
 
 export interface DeriveOptions {

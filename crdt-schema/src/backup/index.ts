@@ -9,3 +9,4 @@ export * from './read-backup.ts';
 export * from './retention.ts';
 export * from './schedule.ts';
 export * from './memory-blobs.ts';
+export * from './workspace-units.ts';

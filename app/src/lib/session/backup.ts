@@ -15,10 +15,11 @@
  * its counters, and must then replace it.
  */
 import * as Y from 'yjs';
-import { createBrowserHome, decodeHomeSecrets, encodeHomeSecrets, type BrowserHome, type BrowserPlatform, type HomeSecrets } from '@tendril/crdt-schema/browser';
+import { createBrowserHome, decodeHomeSecrets, encodeHomeSecrets, type BrowserHome, type BrowserPlatform } from '@tendril/crdt-schema/browser';
 import { generateDeviceIdentity, openWithPassphraseAsync, sealWithPassphraseAsync, type CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { workerPwhash } from '../platform/pwhash.ts';
 import { TendrilError } from '@tendril/crdt-schema/errors';
+import type { BackupContents, BackupDoc } from '@tendril/crdt-schema/backup';
 import type { ChatId, DocId } from '@tendril/crdt-schema/ids';
 import { ALL_SCOPES, type Scope } from '@tendril/crdt-schema/keyring';
 import type { DocSync } from '@tendril/crdt-schema/sync';
@@ -30,26 +31,14 @@ import { openSession } from './open.ts';
 const FILE_HEADER = new TextEncoder().encode('tendril backup v1\n');
 const BODY_TAG = 'tendril-backup/v1';
 
+export type { BackupContents, BackupDoc };
+
 export interface Progress {
   readonly label: string;
   readonly done?: number;
   readonly total?: number;
 }
 type OnProgress = (p: Progress) => void;
-
-export interface BackupDoc {
-  readonly doc: DocId;
-  readonly scope: Scope;
-  readonly chat: ChatId | null;
-  readonly myCounter: number;
-  readonly state: Uint8Array;
-}
-
-export interface BackupContents {
-  readonly createdAt: number;
-  readonly secrets: HomeSecrets;
-  readonly docs: readonly BackupDoc[];
-}
 
 /** The highest counter this device used for the document, from what the store holds durably. */
 async function ownCounter(home: BrowserHome, sync: DocSync): Promise<number> {
@@ -58,21 +47,29 @@ async function ownCounter(home: BrowserHome, sync: DocSync): Promise<number> {
   return Math.max(loaded.meta?.myCounter ?? 0, ...loaded.outbox.map((e) => e.counter));
 }
 
-export async function exportBackup(crypto: CryptoProvider, session: WorkspaceSession, passphrase: string, onProgress: OnProgress): Promise<Uint8Array> {
+/** Everything a backup holds, read from the open session (every document opened first). */
+export async function collectBackup(session: WorkspaceSession, onProgress: OnProgress): Promise<BackupContents> {
   onProgress({ label: 'Opening every document…' });
   await session.openAll();
   const home = session.home as BrowserHome;
   const docs = session.peer.docs();
   const chatOf = new Map(session.workspace().chats.list({ includeDeleted: true }).map((c) => [c.docId, c.id]));
-  const w = new ByteWriter().text(BODY_TAG).u32(Math.floor(Date.now() / 1000)).bytes(encodeHomeSecrets(home)).u32(docs.length);
+  const out: BackupDoc[] = [];
   for (const [i, sync] of docs.entries()) {
     onProgress({ label: 'Collecting documents…', done: i, total: docs.length });
     const scope = session.scopeOf(sync.doc);
     if (!scope) throw new TendrilError('E_BAD_INPUT', `no scope for document ${sync.doc}`);
-    w.text(sync.doc).text(scope).text(chatOf.get(sync.doc) ?? '').u32(await ownCounter(home, sync)).bytes(Y.encodeStateAsUpdate(sync.ydoc));
+    out.push({ doc: sync.doc, scope, chat: chatOf.get(sync.doc) ?? null, myCounter: await ownCounter(home, sync), state: Y.encodeStateAsUpdate(sync.ydoc) });
     if (i % 20 === 19) await nextPaint();
   }
-  onProgress({ label: 'Encrypting with your passphrase (Argon2id, a few seconds)…', done: docs.length, total: docs.length });
+  return { createdAt: Date.now(), secrets: { identity: home.identity, localKey: home.localKey, config: home.config, keys: home.keys }, docs: out };
+}
+
+export async function exportBackup(crypto: CryptoProvider, session: WorkspaceSession, passphrase: string, onProgress: OnProgress): Promise<Uint8Array> {
+  const b = await collectBackup(session, onProgress);
+  const w = new ByteWriter().text(BODY_TAG).u32(Math.floor(b.createdAt / 1000)).bytes(encodeHomeSecrets(b.secrets)).u32(b.docs.length);
+  for (const d of b.docs) w.text(d.doc).text(d.scope).text(d.chat ?? '').u32(d.myCounter).bytes(d.state);
+  onProgress({ label: 'Encrypting with your passphrase (Argon2id, a few seconds)…', done: b.docs.length, total: b.docs.length });
   await nextPaint();
   const pwhash = workerPwhash();
   const blob = await sealWithPassphraseAsync(crypto, passphrase, w.finish(), pwhash ? { pwhash } : {});
