@@ -14,8 +14,8 @@ export interface BackupBlobInfo {
 }
 
 export interface BackupBlobs {
-  /** The content address of `data`. */
-  idOf(data: Uint8Array): string;
+  /** The content address of `data` (async: the browser hashes with WebCrypto). */
+  idOf(data: Uint8Array): Promise<string>;
   /** Which of `ids` the relay holds (one round trip). */
   hasMany(ids: readonly string[]): Promise<ReadonlySet<string>>;
   /** Stores `data`; resolves with its id. Storing the same bytes twice stores them once. */

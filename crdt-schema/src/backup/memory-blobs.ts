@@ -15,14 +15,14 @@ export interface MemoryBackupBlobs extends BackupBlobs {
 export function memoryBackupBlobs(crypto: CryptoProvider, now: () => number = Date.now): MemoryBackupBlobs {
   const stored = new Map<string, { kind: BackupBlobKind; data: Uint8Array; storedAt: number }>();
   const puts: { kind: BackupBlobKind; id: string; bytes: number }[] = [];
-  const idOf = (data: Uint8Array) => toBase64Url(crypto.hash(data, 32));
+  const address = (data: Uint8Array) => toBase64Url(crypto.hash(data, 32));
   return {
     stored,
     puts,
-    idOf,
+    idOf: (data) => Promise.resolve(address(data)),
     hasMany: (ids) => Promise.resolve(new Set(ids.filter((id) => stored.has(id)))),
     put(kind, data) {
-      const id = idOf(data);
+      const id = address(data);
       puts.push({ kind, id, bytes: data.length });
       if (!stored.has(id)) stored.set(id, { kind, data: data.slice(), storedAt: now() });
       return Promise.resolve(id);

@@ -33,7 +33,7 @@ export async function listRestorePoints(crypto: CryptoProvider, blobs: BackupBlo
   for (const info of await blobs.list('backup-manifest')) {
     const sealed = await blobs.get(info.id);
     let manifest: BackupManifest | null = null;
-    if (sealed && blobs.idOf(sealed) === info.id) {
+    if (sealed && (await blobs.idOf(sealed)) === info.id) {
       try {
         manifest = openManifest(crypto, keys, workspace, sealed);
       } catch {
@@ -66,7 +66,7 @@ export async function readBackupUnits(crypto: CryptoProvider, blobs: BackupBlobs
     for (const id of unit.chunks) {
       const sealed = await blobs.get(id);
       if (!sealed) throw new TendrilError('E_BACKUP_CORRUPT', `the relay no longer holds chunk ${id} of this restore point`);
-      if (blobs.idOf(sealed) !== id) throw new TendrilError('E_BACKUP_CORRUPT', `chunk ${id} came back with other contents than its address`);
+      if ((await blobs.idOf(sealed)) !== id) throw new TendrilError('E_BACKUP_CORRUPT', `chunk ${id} came back with other contents than its address`);
       const plain = openChunk(crypto, keys, sealed);
       if (at + plain.length > unit.size) throw new TendrilError('E_BACKUP_CORRUPT', 'a backup unit is longer than its manifest says');
       out.set(plain, at);

@@ -40,16 +40,17 @@ export interface WriteBackupResult {
 export async function writeBackup(crypto: CryptoProvider, blobs: BackupBlobs, keys: BackupKeys, input: WriteBackupInput): Promise<WriteBackupResult> {
   const max = input.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES;
   const sealed = new Map<string, Uint8Array>();
-  const units: ManifestUnit[] = input.units.map((u) => {
+  const units: ManifestUnit[] = [];
+  for (const u of input.units) {
     const chunks: string[] = [];
     for (let at = 0; at < u.length || (at === 0 && chunks.length === 0); at += max) {
       const s = sealChunk(crypto, keys, u.subarray(at, at + max));
-      const id = blobs.idOf(s);
+      const id = await blobs.idOf(s);
       sealed.set(id, s);
       chunks.push(id);
     }
-    return { size: u.length, chunks };
-  });
+    units.push({ size: u.length, chunks });
+  }
   const held = await blobs.hasMany([...sealed.keys()]);
   const missing = [...sealed].filter(([id]) => !held.has(id));
   let bytesUploaded = 0;
