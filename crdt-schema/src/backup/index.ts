@@ -10,3 +10,5 @@ export * from './retention.ts';
 export * from './schedule.ts';
 export * from './memory-blobs.ts';
 export * from './workspace-units.ts';
+export * from './relay-blobs.ts';
+export * from './backup-reader.ts';

@@ -15,6 +15,9 @@ import type { BackupKeys } from './backup-key.ts';
 import { openChunk } from './chunk-seal.ts';
 import { openManifest, unitsChecksum, type BackupManifest } from './manifest.ts';
 
+/** What a wrong recovery phrase is told. */
+export const WRONG_PHRASE = 'the recovery phrase does not open any backup of this workspace: check the words (and that the workspace id is the one from the recovery kit)';
+
 export interface RestorePoint {
   readonly id: string;
   readonly manifest: BackupManifest;
@@ -50,7 +53,7 @@ export async function listRestorePoints(crypto: CryptoProvider, blobs: BackupBlo
 /** Like {@link listRestorePoints}, but a key that opens nothing at all is refused as a wrong phrase. */
 export async function requireRestorePoints(crypto: CryptoProvider, blobs: BackupBlobs, keys: BackupKeys, workspace: WorkspaceId): Promise<readonly RestorePoint[]> {
   const { points, unreadable } = await listRestorePoints(crypto, blobs, keys, workspace);
-  if (points.length === 0 && unreadable.length > 0) throw new TendrilError('E_PASSPHRASE', 'the recovery phrase does not open any backup of this workspace: check the words (and that the workspace id is the one from the recovery kit)');
+  if (points.length === 0 && unreadable.length > 0) throw new TendrilError('E_PASSPHRASE', WRONG_PHRASE);
   if (points.length === 0) throw new TendrilError('E_BAD_INPUT', 'the relay holds no backup of this workspace');
   return points;
 }
