@@ -12,3 +12,4 @@ export * from './memory-blobs.ts';
 export * from './workspace-units.ts';
 export * from './relay-blobs.ts';
 export * from './backup-reader.ts';
+export * from './recovery-kit.ts';

@@ -12,6 +12,7 @@ import type { ChatId } from '@tendril/crdt-schema/ids';
 import { chatDoc } from '@tendril/crdt-schema/schema';
 import { ConnectionState } from '@tendril/crdt-schema/sync';
 import { liveReplySigner, type DeviceSigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { BackupState } from './backup.svelte.ts';
 import { DevicePrefsState } from './device-prefs.svelte.ts';
 import { MessageSearch } from './message-search.svelte.ts';
 import { PermissionsState } from './permissions.svelte.ts';
@@ -46,6 +47,8 @@ export class LiveWorkspace {
   readonly messages: MessageSearch;
   /** Theme and view settings of this device alone, sealed on it and never synced (device-prefs.ts). */
   readonly prefs: DevicePrefsState;
+  /** Backups to the relay: the key on this device, restore points, the automatic schedule (backup.svelte.ts). */
+  readonly backup: BackupState;
   private readonly opened = new Set<ChatId>();
   private readonly unwatch = new Map<ChatId, () => void>();
   private stopSettingsWatch: (() => void) | null = null;
@@ -64,6 +67,7 @@ export class LiveWorkspace {
     this.roster = new RosterState(session);
     this.messages = new MessageSearch(session, () => this.index.chats);
     this.prefs = new DevicePrefsState(session);
+    this.backup = new BackupState(crypto, session, () => this.settings);
     const answers = session.home.keys.has('settings') && this.canWrite;
     const roster = this.roster;
     this.runner = answers
@@ -173,6 +177,7 @@ export class LiveWorkspace {
     this.destroyed = true;
     this.stopIndex();
     this.stopSettingsWatch?.();
+    this.backup.destroy();
     await this.runner?.stop();
     await this.messages.close();
     this.session.peer.relay.off('state', this.onConnection);
