@@ -101,6 +101,9 @@ export const ERRORS = {
   },
   E_PRESENCE_TOO_LARGE: { summary: 'a presence payload exceeds the relay presence size cap', recovery: 'send a smaller presence state; the frame was dropped' },
   E_STREAM_TOO_LARGE: { summary: 'a stream payload exceeds the relay stream size cap', recovery: 'send smaller batches; the frame was dropped' },
+  E_BLOB_NOT_FOUND: { summary: 'the relay holds no blob with this id in the workspace', recovery: 'upload it again from a device that has it, or drop the reference; nothing was changed' },
+  E_BLOB_HASH: { summary: 'the uploaded bytes do not hash (SHA-256) to the blob id they were sent under', recovery: 'nothing was stored; compute the id over the exact bytes sent and upload again from offset 0' },
+  E_BLOB_TOO_LARGE: { summary: 'the blob exceeds the relay per-blob size cap (--max-stored-blob-bytes)', recovery: 'nothing was stored; split the data into smaller blobs (backups chunk) or send a smaller file' },
   E_COUNTER_CONFLICT: { summary: 'the relay holds different bytes under this author and counter (one counter used twice)', recovery: 'the entry was NOT stored; the device must stop writing from two places at once and seal the change again under a new counter' },
 
   // documents and schema

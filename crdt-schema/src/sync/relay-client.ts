@@ -2,8 +2,8 @@
  * One WebSocket connection from a device to the relay, shared by every
  * document the device syncs. It answers the relay's challenge, (re)subscribes
  * each document after every handshake, routes frames to their document,
- * reconnects with jittered exponential backoff, and carries the one-time blob
- * requests used by invites. The WebSocket constructor is injected, so the same
+ * reconnects with jittered exponential backoff, and carries the requests
+ * answered by `ref` (one-time invite blobs, stored blobs: see blobs/blob-client.ts). The WebSocket constructor is injected, so the same
  * code runs in Node (`ws`) and in the browser.
  */
 import { ObservableV2 } from 'lib0/observable';
@@ -89,7 +89,8 @@ export interface RelayClientEvents {
 export class RelayClient extends ObservableV2<RelayClientEvents> {
   private readonly o: RelayClientOptions;
   private readonly docs = new Map<DocId, DocSync>();
-  private readonly blobWaiters = new Map<number, { resolve: (f: { found: boolean; data: Uint8Array }) => void; reject: (e: unknown) => void }>();
+  /** Requests waiting for the relay's answer, by ref. */
+  private readonly waiters = new Map<number, { resolve: (f: Frame) => void; reject: (e: unknown) => void }>();
   private ws: WebSocketLike | null = null;
   private link: DocLink | null = null;
   private register: { admins: Uint8Array[] } | undefined;
@@ -136,6 +137,7 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
     if (ws) {
       this.link = null;
       for (const d of this.docs.values()) d.detach();
+      this.rejectWaiters();
       ws.close(1000, 'reconnecting');
     }
     this.setState(ConnectionState.Offline);
@@ -238,17 +240,22 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
         for (const d of this.docs.values()) d.attach(this.link);
         return;
       }
-      case FrameType.Blob: {
-        const w = this.blobWaiters.get(frame.ref);
-        this.blobWaiters.delete(frame.ref);
-        w?.resolve({ found: frame.found, data: frame.data });
+      case FrameType.Blob:
+      case FrameType.BlobWritten:
+      case FrameType.BlobData:
+      case FrameType.BlobHave:
+      case FrameType.BlobListing:
+      case FrameType.BlobDeleted: {
+        const w = this.waiters.get(frame.ref);
+        this.waiters.delete(frame.ref);
+        w?.resolve(frame);
         return;
       }
       case FrameType.Error: {
         if (frame.doc !== '' && this.docs.has(frame.doc as DocId)) return this.docs.get(frame.doc as DocId)!.handle(frame);
-        const w = this.blobWaiters.get(frame.ref);
+        const w = frame.ref === 0 ? undefined : this.waiters.get(frame.ref);
         if (w) {
-          this.blobWaiters.delete(frame.ref);
+          this.waiters.delete(frame.ref);
           w.reject(new TendrilError(frame.code in ERRORS ? (frame.code as ErrorCode) : 'E_BAD_INPUT', frame.message));
           return;
         }
@@ -276,8 +283,7 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
     this.ws = null;
     this.link = null;
     for (const d of this.docs.values()) d.detach();
-    for (const w of this.blobWaiters.values()) w.reject(new TendrilError('E_OFFLINE', 'the relay connection closed'));
-    this.blobWaiters.clear();
+    this.rejectWaiters();
     if (this._state === ConnectionState.Closed) return;
     this.setState(ConnectionState.Offline);
     const { minMs, maxMs } = this.o.backoff ?? { minMs: 100, maxMs: 10_000 };
@@ -302,12 +308,29 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
   }
 
   private async blobRequest(make: (ref: number) => Frame): Promise<{ found: boolean; data: Uint8Array }> {
-    await this.whenOpen();
+    const answer = await this.request(make);
+    if (answer.type !== FrameType.Blob) throw new TendrilError('E_FRAME_MALFORMED', `the relay answered a blob request with frame ${answer.type}`);
+    return answer;
+  }
+
+  /**
+   * Sends the frame `make` builds with a fresh ref once connected, and resolves with the relay's
+   * answer carrying that ref (Blob, BlobWritten, BlobData, BlobHave, BlobListing, BlobDeleted).
+   * An Error frame for the ref rejects with its code; a connection that closes first rejects with
+   * E_OFFLINE (the request may or may not have reached the relay: resend it).
+   */
+  async request(make: (ref: number) => Frame, timeoutMs = 10_000): Promise<Frame> {
+    await this.whenOpen(timeoutMs);
     const ref = this.nextRef++;
     return new Promise((resolve, reject) => {
-      this.blobWaiters.set(ref, { resolve, reject });
+      this.waiters.set(ref, { resolve, reject });
       this.send(make(ref));
     });
+  }
+
+  /** Largest frame the relay accepts (from its Welcome), for sizing request parts. */
+  get frameLimit(): number {
+    return this.maxFrameBytes;
   }
 
   /** Sends an admin's signed revocation. */
@@ -340,12 +363,19 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
     this.ws = null;
     this.link = null;
     for (const d of this.docs.values()) d.detach();
+    this.rejectWaiters();
     ws?.close(1000, 'client closing');
   }
 
   override destroy(): void {
     this.close();
     super.destroy();
+  }
+
+  /** Requests in flight get no answer on a closed connection: they fail with E_OFFLINE (resend). */
+  private rejectWaiters(): void {
+    for (const w of this.waiters.values()) w.reject(new TendrilError('E_OFFLINE', 'the relay connection closed'));
+    this.waiters.clear();
   }
 
   private problem(code: ErrorCode, message: string, relayMisbehaviour: boolean): void {

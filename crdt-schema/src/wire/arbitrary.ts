@@ -6,9 +6,10 @@
 import { toBase64Url } from '../ids.ts';
 import type { DeviceId, DocId, GuestLinkId, WorkspaceId } from '../ids.ts';
 import type { Prng } from '../testkit/prng.ts';
-import { CapMode, FrameType } from './frames.ts';
+import { BlobKind, CapMode, FrameType } from './frames.ts';
 import type { Frame } from './frames.ts';
 import {
+  BLOB_ID_BYTES,
   GUEST_CODE_VERIFIER_BYTES,
   MAX_ADMINS,
   MAX_GUEST_KEY_BOX_BYTES,
@@ -60,6 +61,7 @@ export const arbitraryWorkspaceId = (p: Prng): WorkspaceId => toBase64Url(p.byte
 export const arbitraryGuestLinkId = (p: Prng): GuestLinkId => toBase64Url(p.bytes(16)) as GuestLinkId;
 export const arbitraryDeviceId = (p: Prng): DeviceId => toBase64Url(p.bytes(32)) as DeviceId;
 const mode = (p: Prng): CapMode => p.pick([CapMode.Read, CapMode.Write]);
+const blobKind = (p: Prng): BlobKind => p.pick([BlobKind.Attachment, BlobKind.BackupChunk, BlobKind.BackupManifest]);
 
 const ERROR_CODES = Object.keys(ERRORS);
 
@@ -157,5 +159,25 @@ export function arbitraryFrame(p: Prng, type?: Frame['type'], opts: ArbitraryOpt
         type: t, ref: u(), link: arbitraryGuestLinkId(p), endedAt: u(),
         visitors: Array.from({ length: p.int(0, 3) }, () => ({ key: p.bytes(PUBLIC_KEY_BYTES), keyBox: bytes(p, MAX_GUEST_KEY_BOX_BYTES), admittedAt: u(), endedAt: u() })),
       };
+    case FrameType.BlobWrite:
+      return { type: t, ref: u(), id: p.bytes(BLOB_ID_BYTES), kind: blobKind(p), size: u(), offset: u(), data: bytes(p, max) };
+    case FrameType.BlobWritten:
+      return { type: t, ref: u(), id: p.bytes(BLOB_ID_BYTES), received: u(), stored: p.bool() };
+    case FrameType.BlobRead:
+      return { type: t, ref: u(), id: p.bytes(BLOB_ID_BYTES), offset: u(), length: u() };
+    case FrameType.BlobData:
+      return { type: t, ref: u(), id: p.bytes(BLOB_ID_BYTES), kind: blobKind(p), size: u(), storedAt: u(), offset: u(), data: bytes(p, max) };
+    case FrameType.BlobHas:
+      return { type: t, ref: u(), ids: Array.from({ length: p.int(0, 3) }, () => p.bytes(BLOB_ID_BYTES)) };
+    case FrameType.BlobHave:
+      return { type: t, ref: u(), present: Array.from({ length: p.int(0, 5) }, () => p.bool()) };
+    case FrameType.BlobList:
+      return { type: t, ref: u(), kind: blobKind(p), after: p.bool() ? new Uint8Array(0) : p.bytes(BLOB_ID_BYTES), limit: u() };
+    case FrameType.BlobListing:
+      return { type: t, ref: u(), items: Array.from({ length: p.int(0, 3) }, () => ({ id: p.bytes(BLOB_ID_BYTES), size: u(), storedAt: u() })), more: p.bool() };
+    case FrameType.BlobDelete:
+      return { type: t, ref: u(), id: p.bytes(BLOB_ID_BYTES) };
+    case FrameType.BlobDeleted:
+      return { type: t, ref: u(), id: p.bytes(BLOB_ID_BYTES), existed: p.bool() };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The relay frame codec: `encodeFrame` and `decodeFrame` over the per-frame
- * `writeX`/`readX` pairs of handshake.ts, stream.ts, control.ts and guest.ts. A frame is
+ * `writeX`/`readX` pairs of handshake.ts, stream.ts, control.ts, guest.ts and blobs.ts. A frame is
  * `varUint type` followed by its fields in the order frames.ts declares them;
  * docs/PROTOCOL.md is the byte-level spec.
  *
@@ -21,15 +21,19 @@ import { readChallenge, readHello, readWelcome, writeChallenge, writeHello, writ
 import * as stream from './stream.ts';
 import * as control from './control.ts';
 import * as guest from './guest.ts';
+import * as blobs from './blobs.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './limits.ts';
 
 export {
+  BLOB_ID_BYTES,
   DEFAULT_MAX_FRAME_BYTES,
   GUEST_CODE_VERIFIER_BYTES,
   MAX_GUEST_KEY_BOX_BYTES,
   MAX_GUEST_VISITORS,
   MAX_PAYLOAD_BYTES,
   MAX_ADMINS,
+  MAX_BLOB_HAS_IDS,
+  MAX_BLOB_LIST_ITEMS,
   MAX_LABEL_BYTES,
   MAX_MESSAGE_BYTES,
   NONCE_BYTES,
@@ -69,6 +73,16 @@ const CODECS: { [T in Frame['type']]: Codec<T> } = {
   [FrameType.GuestWatch]: { write: guest.writeGuestWatch, read: guest.readGuestWatch },
   [FrameType.GuestEnd]: { write: guest.writeGuestEnd, read: guest.readGuestEnd },
   [FrameType.GuestState]: { write: guest.writeGuestState, read: guest.readGuestState },
+  [FrameType.BlobWrite]: { write: blobs.writeBlobWrite, read: blobs.readBlobWrite },
+  [FrameType.BlobWritten]: { write: blobs.writeBlobWritten, read: blobs.readBlobWritten },
+  [FrameType.BlobRead]: { write: blobs.writeBlobRead, read: blobs.readBlobRead },
+  [FrameType.BlobData]: { write: blobs.writeBlobData, read: blobs.readBlobData },
+  [FrameType.BlobHas]: { write: blobs.writeBlobHas, read: blobs.readBlobHas },
+  [FrameType.BlobHave]: { write: blobs.writeBlobHave, read: blobs.readBlobHave },
+  [FrameType.BlobList]: { write: blobs.writeBlobList, read: blobs.readBlobList },
+  [FrameType.BlobListing]: { write: blobs.writeBlobListing, read: blobs.readBlobListing },
+  [FrameType.BlobDelete]: { write: blobs.writeBlobDelete, read: blobs.readBlobDelete },
+  [FrameType.BlobDeleted]: { write: blobs.writeBlobDeleted, read: blobs.readBlobDeleted },
 };
 
 function codecOf(type: unknown): Codec<Frame['type']> | undefined {

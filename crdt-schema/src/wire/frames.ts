@@ -41,6 +41,16 @@ export const FrameType = {
   GuestWatch: 26,
   GuestEnd: 27,
   GuestState: 28,
+  BlobWrite: 29,
+  BlobWritten: 30,
+  BlobRead: 31,
+  BlobData: 32,
+  BlobHas: 33,
+  BlobHave: 34,
+  BlobList: 35,
+  BlobListing: 36,
+  BlobDelete: 37,
+  BlobDeleted: 38,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 
@@ -394,6 +404,133 @@ export interface GuestStateFrame {
   visitors: GuestVisitor[];
 }
 
+/**
+ * What a stored blob is for, so the relay can list one kind (backup manifests) without reading any.
+ * Told by the client, checked only for being one of these: the bytes stay opaque.
+ */
+export const BlobKind = {
+  /** A sealed chat attachment. */
+  Attachment: 1,
+  /** A sealed chunk of a backup. */
+  BackupChunk: 2,
+  /** A small sealed backup manifest (listed to find a workspace's backups). */
+  BackupManifest: 3,
+} as const;
+export type BlobKind = (typeof BlobKind)[keyof typeof BlobKind];
+
+/** True for a known {@link BlobKind} number. */
+export const isBlobKind = (k: unknown): k is BlobKind => k === BlobKind.Attachment || k === BlobKind.BackupChunk || k === BlobKind.BackupManifest;
+
+/**
+ * C->R, from a member device: one part of a content-addressed blob. `id` is the SHA-256 of the whole
+ * blob (the relay checks it when the last part arrives and stores nothing that does not match). Parts
+ * go in order: `offset` must equal what the relay already received of this upload on this
+ * connection (0 starts it over); `size` and `kind` are the same in every part. Each part is answered
+ * with BlobWritten; the one that completes the blob only after it is stored.
+ */
+export interface BlobWriteFrame {
+  type: typeof FrameType.BlobWrite;
+  ref: number;
+  id: Uint8Array;
+  kind: BlobKind;
+  /** The whole blob's byte length. */
+  size: number;
+  offset: number;
+  data: Uint8Array;
+}
+
+/**
+ * R->C: where an upload stands. `received` bytes of blob `id` are held for this connection (send
+ * the next part at that offset); `stored` true when the whole blob is on the relay (just stored, or
+ * it was already there: the client sends nothing more).
+ */
+export interface BlobWrittenFrame {
+  type: typeof FrameType.BlobWritten;
+  ref: number;
+  id: Uint8Array;
+  received: number;
+  stored: boolean;
+}
+
+/** C->R, from a member device: up to `length` bytes of blob `id` from `offset` (the relay may send fewer). */
+export interface BlobReadFrame {
+  type: typeof FrameType.BlobRead;
+  ref: number;
+  id: Uint8Array;
+  offset: number;
+  length: number;
+}
+
+/** R->C: the answer to BlobRead: a slice of the blob and what the relay knows of it. */
+export interface BlobDataFrame {
+  type: typeof FrameType.BlobData;
+  ref: number;
+  id: Uint8Array;
+  kind: BlobKind;
+  size: number;
+  /** Relay time in ms when the blob was stored. */
+  storedAt: number;
+  offset: number;
+  data: Uint8Array;
+}
+
+/** C->R, from a member device: which of `ids` the relay holds (for incremental uploads). */
+export interface BlobHasFrame {
+  type: typeof FrameType.BlobHas;
+  ref: number;
+  ids: Uint8Array[];
+}
+
+/** R->C: the answer to BlobHas, one flag per asked id in the same order. */
+export interface BlobHaveFrame {
+  type: typeof FrameType.BlobHave;
+  ref: number;
+  present: boolean[];
+}
+
+/** C->R, from a member device: the workspace's blobs of one kind, by id, after `after` (empty = from the start). */
+export interface BlobListFrame {
+  type: typeof FrameType.BlobList;
+  ref: number;
+  kind: BlobKind;
+  /** The last id of the previous page, or empty. */
+  after: Uint8Array;
+  limit: number;
+}
+
+/** One listed blob. */
+export interface BlobListItem {
+  id: Uint8Array;
+  size: number;
+  storedAt: number;
+}
+
+/** R->C: one page of a BlobList, ids ascending; `more` when another page follows. */
+export interface BlobListingFrame {
+  type: typeof FrameType.BlobListing;
+  ref: number;
+  items: BlobListItem[];
+  more: boolean;
+}
+
+/**
+ * C->R: delete blob `id`. Only an admin device of the workspace, or the device that stored the blob,
+ * may (E_FORBIDDEN otherwise): a plain member cannot delete someone else's backup.
+ */
+export interface BlobDeleteFrame {
+  type: typeof FrameType.BlobDelete;
+  ref: number;
+  id: Uint8Array;
+}
+
+/** R->C: the answer to BlobDelete; `existed` false when there was no such blob. */
+export interface BlobDeletedFrame {
+  type: typeof FrameType.BlobDeleted;
+  ref: number;
+  id: Uint8Array;
+  existed: boolean;
+}
+
 export type Frame =
   | ChallengeFrame
   | HelloFrame
@@ -422,7 +559,17 @@ export type Frame =
   | GuestHelloFrame
   | GuestWatchFrame
   | GuestEndFrame
-  | GuestStateFrame;
+  | GuestStateFrame
+  | BlobWriteFrame
+  | BlobWrittenFrame
+  | BlobReadFrame
+  | BlobDataFrame
+  | BlobHasFrame
+  | BlobHaveFrame
+  | BlobListFrame
+  | BlobListingFrame
+  | BlobDeleteFrame
+  | BlobDeletedFrame;
 
 type Guard<F extends Frame> = (f: Frame) => f is F;
 const guard = <F extends Frame>(t: F['type']): Guard<F> => (f: Frame): f is F => f.type === t;
@@ -455,3 +602,13 @@ export const isGuestHello = guard<GuestHelloFrame>(FrameType.GuestHello);
 export const isGuestWatch = guard<GuestWatchFrame>(FrameType.GuestWatch);
 export const isGuestEnd = guard<GuestEndFrame>(FrameType.GuestEnd);
 export const isGuestState = guard<GuestStateFrame>(FrameType.GuestState);
+export const isBlobWrite = guard<BlobWriteFrame>(FrameType.BlobWrite);
+export const isBlobWritten = guard<BlobWrittenFrame>(FrameType.BlobWritten);
+export const isBlobRead = guard<BlobReadFrame>(FrameType.BlobRead);
+export const isBlobData = guard<BlobDataFrame>(FrameType.BlobData);
+export const isBlobHas = guard<BlobHasFrame>(FrameType.BlobHas);
+export const isBlobHave = guard<BlobHaveFrame>(FrameType.BlobHave);
+export const isBlobList = guard<BlobListFrame>(FrameType.BlobList);
+export const isBlobListing = guard<BlobListingFrame>(FrameType.BlobListing);
+export const isBlobDelete = guard<BlobDeleteFrame>(FrameType.BlobDelete);
+export const isBlobDeleted = guard<BlobDeletedFrame>(FrameType.BlobDeleted);

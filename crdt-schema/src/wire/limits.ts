@@ -41,3 +41,10 @@ export const MAX_GUEST_KEY_BOX_BYTES = 256;
 export const MAX_GUEST_VISITORS = 4096;
 /** Length of an access-code verifier (SHA-256). */
 export const GUEST_CODE_VERIFIER_BYTES = 32;
+
+/** Length of a stored blob's id (SHA-256 of its bytes). */
+export const BLOB_ID_BYTES = 32;
+/** Most ids one BlobHas may ask about (and so one BlobHave answers). */
+export const MAX_BLOB_HAS_IDS = 1024;
+/** Most items one BlobListing may carry. */
+export const MAX_BLOB_LIST_ITEMS = 1024;

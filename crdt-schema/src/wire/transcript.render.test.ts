@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceId, DocId, GuestLinkId, WorkspaceId } from '../ids.ts';
 import { encodeFrame } from './codec.ts';
-import { CapMode, FrameType } from './frames.ts';
+import { BlobKind, CapMode, FrameType } from './frames.ts';
 import type { Frame } from './frames.ts';
 import { containsBytes, describeFrame, Transcript } from './transcript.ts';
 
@@ -16,6 +16,7 @@ const BOB = 'B0BbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbA' as DeviceId;
 const LINK = 'Gu35tL1nkaaaaaaaaaaaaa' as GuestLinkId;
 const sig = new Uint8Array(64);
 const key = new Uint8Array(32);
+const blob = Uint8Array.from({ length: 32 }, (_, i) => [0xab, 0x12, 0xcd][i] ?? i);
 
 const session: [string, string, Frame][] = [
   ['relay', 'alice', { type: FrameType.Challenge, version: 1, nonce: key }],
@@ -46,6 +47,16 @@ const session: [string, string, Frame][] = [
   ['alice', 'relay', { type: FrameType.GuestWatch, ref: 8, link: LINK, proof: sig }],
   ['relay', 'alice', { type: FrameType.GuestState, ref: 8, link: LINK, endedAt: 0, visitors: [{ key, keyBox: new Uint8Array(112), admittedAt: 1, endedAt: 0 }] }],
   ['alice', 'relay', { type: FrameType.GuestEnd, ref: 9, link: LINK, visitor: key, proof: sig }],
+  ['alice', 'relay', { type: FrameType.BlobWrite, ref: 10, id: blob, kind: BlobKind.Attachment, size: 3000, offset: 0, data: new Uint8Array(1000) }],
+  ['relay', 'alice', { type: FrameType.BlobWritten, ref: 10, id: blob, received: 1000, stored: false }],
+  ['bob', 'relay', { type: FrameType.BlobRead, ref: 2, id: blob, offset: 0, length: 65536 }],
+  ['relay', 'bob', { type: FrameType.BlobData, ref: 2, id: blob, kind: BlobKind.Attachment, size: 3000, storedAt: 5, offset: 0, data: new Uint8Array(3000) }],
+  ['bob', 'relay', { type: FrameType.BlobHas, ref: 3, ids: [blob, blob] }],
+  ['relay', 'bob', { type: FrameType.BlobHave, ref: 3, present: [true, false] }],
+  ['bob', 'relay', { type: FrameType.BlobList, ref: 4, kind: BlobKind.BackupManifest, after: new Uint8Array(0), limit: 100 }],
+  ['relay', 'bob', { type: FrameType.BlobListing, ref: 4, items: [{ id: blob, size: 300, storedAt: 5 }], more: false }],
+  ['alice', 'relay', { type: FrameType.BlobDelete, ref: 11, id: blob }],
+  ['relay', 'alice', { type: FrameType.BlobDeleted, ref: 11, id: blob, existed: true }],
   ['relay', 'bob', { type: FrameType.Error, code: 'E_RATE_LIMITED', message: 'slow down', doc: '', ref: 1, retryAfterMs: 250, fatal: false }],
   ['relay', 'bob', { type: FrameType.Error, code: 'E_REVOKED', message: 'revoked', doc: DOC, ref: 0, retryAfterMs: 0, fatal: true }],
 ];
@@ -84,6 +95,16 @@ describe('transcript', () => {
         'alice -> relay | GUEST_WATCH ref=8 link=Gu35tL',
         'relay -> alice | GUEST_STATE ref=8 link=Gu35tL visitors=1',
         'alice -> relay | GUEST_END ref=9 link=Gu35tL one visitor',
+        'alice -> relay | BLOB_WRITE ref=10 id=ab12cd kind=1 size=3000 offset=0 bytes=1000',
+        'relay -> alice | BLOB_WRITTEN ref=10 id=ab12cd received=1000',
+        'bob -> relay | BLOB_READ ref=2 id=ab12cd offset=0 length=65536',
+        'relay -> bob | BLOB_DATA ref=2 id=ab12cd kind=1 size=3000 offset=0 bytes=3000',
+        'bob -> relay | BLOB_HAS ref=3 ids=2',
+        'relay -> bob | BLOB_HAVE ref=3 present=1/2',
+        'bob -> relay | BLOB_LIST ref=4 kind=3 limit=100',
+        'relay -> bob | BLOB_LISTING ref=4 items=1',
+        'alice -> relay | BLOB_DELETE ref=11 id=ab12cd',
+        'relay -> alice | BLOB_DELETED ref=11 id=ab12cd',
         'relay -> bob | ERROR E_RATE_LIMITED doc=- ref=1 retryAfterMs=250',
         'relay -> bob | ERROR E_REVOKED doc=Ab12cd ref=0 fatal',
       ].join('\n'),

@@ -19,6 +19,8 @@ const NAMES = new Map<number, string>(
 
 /** Ids and keys shortened to their first 6 characters, enough to tell them apart in a test. */
 const short = (id: string): string => (id === '' ? '-' : id.slice(0, 6));
+/** A blob id (32 bytes) as its first 6 hex digits. */
+const blobId = (id: Uint8Array): string => Array.from(id.subarray(0, 3), (b) => b.toString(16).padStart(2, '0')).join('');
 const mode = (m: CapMode): string => (m === CapMode.Write ? 'write' : 'read');
 
 function fields(f: Frame): string {
@@ -83,6 +85,26 @@ function fields(f: Frame): string {
       return `ref=${f.ref} link=${short(f.link)} ${f.visitor.length === 0 ? 'whole link' : 'one visitor'}`;
     case FrameType.GuestState:
       return `ref=${f.ref} link=${short(f.link)} visitors=${f.visitors.length}${f.endedAt === 0 ? '' : ' ended'}`;
+    case FrameType.BlobWrite:
+      return `ref=${f.ref} id=${blobId(f.id)} kind=${f.kind} size=${f.size} offset=${f.offset} bytes=${f.data.length}`;
+    case FrameType.BlobWritten:
+      return `ref=${f.ref} id=${blobId(f.id)} received=${f.received}${f.stored ? ' stored' : ''}`;
+    case FrameType.BlobRead:
+      return `ref=${f.ref} id=${blobId(f.id)} offset=${f.offset} length=${f.length}`;
+    case FrameType.BlobData:
+      return `ref=${f.ref} id=${blobId(f.id)} kind=${f.kind} size=${f.size} offset=${f.offset} bytes=${f.data.length}`;
+    case FrameType.BlobHas:
+      return `ref=${f.ref} ids=${f.ids.length}`;
+    case FrameType.BlobHave:
+      return `ref=${f.ref} present=${f.present.filter(Boolean).length}/${f.present.length}`;
+    case FrameType.BlobList:
+      return `ref=${f.ref} kind=${f.kind}${f.after.length === 0 ? '' : ` after=${blobId(f.after)}`} limit=${f.limit}`;
+    case FrameType.BlobListing:
+      return `ref=${f.ref} items=${f.items.length}${f.more ? ' more' : ''}`;
+    case FrameType.BlobDelete:
+      return `ref=${f.ref} id=${blobId(f.id)}`;
+    case FrameType.BlobDeleted:
+      return `ref=${f.ref} id=${blobId(f.id)}${f.existed ? '' : ' absent'}`;
   }
 }
 

@@ -76,6 +76,12 @@ export interface RelayLimits {
   maxBlobTtlSeconds: number;
   /** How often expired blobs are deleted. */
   blobSweepIntervalMs: number;
+  /** Largest stored (content-addressed) blob: an attachment or a backup chunk [E_BLOB_TOO_LARGE]. */
+  maxStoredBlobBytes: number;
+  /** Blob uploads one connection may have under way at once [E_BAD_INPUT]. */
+  maxBlobUploadsPerConnection: number;
+  /** Bytes of unfinished blob uploads the relay holds in memory, all connections together [E_RATE_LIMITED]. */
+  maxPendingBlobBytes: number;
   /** On shutdown, how long peers get to close before their sockets are terminated. */
   shutdownTimeoutMs: number;
   /**
@@ -147,6 +153,9 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxBlobBytes: 64 * 1024,
   maxBlobTtlSeconds: 7 * 24 * 3600,
   blobSweepIntervalMs: 60_000,
+  maxStoredBlobBytes: 16 * 1024 * 1024,
+  maxBlobUploadsPerConnection: 4,
+  maxPendingBlobBytes: 256 * 1024 * 1024,
   shutdownTimeoutMs: 5_000,
   headCheckIntervalMs: 5_000,
   maxDocsPerWorkspace: 10_000,

@@ -20,6 +20,7 @@ import type { RegistrationGate } from './registration-gate.ts';
 import type { GuestStore } from '../store/guest-types.ts';
 import type { GuestCodeGate } from './guest-code-gate.ts';
 import type { GuestHub } from './guest-hub.ts';
+import type { BlobUploads } from './blob-uploads.ts';
 
 export interface RelayContext {
   readonly store: RelayStore;
@@ -32,6 +33,8 @@ export interface RelayContext {
   readonly subscriptionDeps: SubscriptionDeps;
   /** Per-workspace quotas (usage.ts). */
   readonly usage: UsageTracker;
+  /** Blob uploads under way, per connection (stored-blobs.ts). */
+  readonly blobUploads: BlobUploads;
   /** Limits on registering new workspaces. */
   readonly registrations: RegistrationGate;
   /** Operator code required to register a workspace; undefined = open registration. */

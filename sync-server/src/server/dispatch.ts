@@ -25,6 +25,7 @@ import { handleAddAdmin } from './handlers/add-admin.ts';
 import { handleEnrol } from './handlers/enrol.ts';
 import { handleSetCaps } from './handlers/set-caps.ts';
 import { handleBlobPut, handleBlobTake } from './handlers/blobs.ts';
+import { handleBlobDelete, handleBlobHas, handleBlobList, handleBlobRead, handleBlobWrite } from './handlers/stored-blobs.ts';
 import { handleGuestEnd, handleGuestHello, handleGuestLink, handleGuestWatch } from './handlers/guest.ts';
 
 type Handler<F extends Frame> = (ctx: RelayContext, conn: Connection, frame: F) => Promise<void> | void;
@@ -49,6 +50,11 @@ const HANDLERS: { [T in Frame['type']]?: Handler<Of<T>> } = {
   [FrameType.GuestHello]: handleGuestHello,
   [FrameType.GuestWatch]: handleGuestWatch,
   [FrameType.GuestEnd]: handleGuestEnd,
+  [FrameType.BlobWrite]: handleBlobWrite,
+  [FrameType.BlobRead]: handleBlobRead,
+  [FrameType.BlobHas]: handleBlobHas,
+  [FrameType.BlobList]: handleBlobList,
+  [FrameType.BlobDelete]: handleBlobDelete,
 };
 
 /** What an admitted visitor may send: follow, leave and append to its own conversation (handlers check which). */

@@ -11,7 +11,8 @@ const OPS = {
   enrolDevice: 1,
   isMember: 1, createDoc: 1, getDoc: 1, setCaps: 1,
   append: 1, readSince: 1, head: 1, getSnapshot: 1, putSnapshot: 1, prune: 1,
-  putBlob: 1, takeBlob: 1, expireBlobs: 1, stats: 1, check: 1, countWorkspaces: 1, workspaceUsage: 1, close: 1,
+  putBlob: 1, takeBlob: 1, expireBlobs: 1,
+  putStoredBlob: 1, getStoredBlobInfo: 1, readStoredBlob: 1, hasStoredBlobs: 1, listStoredBlobs: 1, deleteStoredBlob: 1, stats: 1, check: 1, countWorkspaces: 1, workspaceUsage: 1, close: 1,
 } as const satisfies Record<keyof RelayStore, 1>;
 
 export function instrumentStore(store: RelayStore, histogram: Histogram): RelayStore {

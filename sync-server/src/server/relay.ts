@@ -37,6 +37,7 @@ import { createHeadCheck } from './head-check.ts';
 import { fanoutListener } from './remote.ts';
 import { shutdownRelay } from './shutdown.ts';
 import { UsageTracker } from './usage.ts';
+import { BlobUploads } from './blob-uploads.ts';
 import { RegistrationGate } from './registration-gate.ts';
 import type { GuestStore } from '../store/guest-types.ts';
 import { createMemoryGuestStore } from '../store/guest-memory.ts';
@@ -151,6 +152,7 @@ export function createRelay(deps: RelayDeps): Relay {
     admitGuest: (conn, id, link) => admitCounted(conn, { ...id, workspace: `guest:${link}` as WorkspaceId }, 'guest link'),
     guests,
     usage: new UsageTracker(store, clock, limits),
+    blobUploads: new BlobUploads(limits),
     registrations: new RegistrationGate(clock, limits),
     accessCode: deps.accessCode,
     verifyEnvelopes: deps.verifyEnvelopes ?? true,

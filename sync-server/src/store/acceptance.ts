@@ -14,6 +14,7 @@ import { logTests } from './acceptance-log.ts';
 import { snapshotTests } from './acceptance-snapshot.ts';
 import { blobTests } from './acceptance-blobs.ts';
 import { reopenTests } from './acceptance-reopen.ts';
+import { storedBlobReopenTests, storedBlobTests } from './acceptance-stored-blobs.ts';
 
 export interface RelayStoreTestOptions {
   /** Closes `store` and returns a store over the same data (persistent implementations only). */
@@ -52,6 +53,10 @@ export function runRelayStoreTests(
     logTests(harness);
     snapshotTests(harness);
     blobTests(harness);
-    if (options.reopen) reopenTests(harness);
+    storedBlobTests(harness);
+    if (options.reopen) {
+      reopenTests(harness);
+      storedBlobReopenTests(harness);
+    }
   });
 }

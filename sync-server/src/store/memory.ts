@@ -14,6 +14,7 @@ import type {
   SnapshotRecord,
   StoredEntry,
   StoreStats,
+  StoredBlobInfo,
   WorkspaceRecord,
 } from './types.ts';
 import { bytesEqual, hexOf } from './bytes.ts';
@@ -52,6 +53,13 @@ export function createMemoryStore(): RelayStore {
   const inviteUses = new Map<string, string>();
   const docs = new Map<string, DocLog>();
   const blobs = new Map<string, { data: Uint8Array; expiresAt: number }>();
+  /** Per workspace: id -> the stored blob. */
+  const stored = new Map<string, Map<string, { info: StoredBlobInfo; data: Uint8Array }>>();
+  const storedOf = (workspace: string): Map<string, { info: StoredBlobInfo; data: Uint8Array }> => {
+    let m = stored.get(workspace);
+    if (!m) stored.set(workspace, (m = new Map()));
+    return m;
+  };
   let closed = false;
 
   const open = (): void => {
@@ -190,6 +198,30 @@ export function createMemoryStore(): RelayStore {
         return n;
       }),
 
+    putStoredBlob: (workspace, info, data) =>
+      run(() => {
+        const m = storedOf(workspace);
+        if (m.has(info.id)) return 'exists' as const;
+        m.set(info.id, { info: { ...info, owner: info.owner.slice() }, data: data.slice() });
+        return 'stored' as const;
+      }),
+    getStoredBlobInfo: (workspace, id) => run(() => stored.get(workspace)?.get(id)?.info),
+    readStoredBlob: (workspace, id, offset, length) =>
+      run(() => {
+        const b = stored.get(workspace)?.get(id);
+        return b ? b.data.slice(offset, offset + length) : undefined;
+      }),
+    hasStoredBlobs: (workspace, ids) => run(() => ids.map((id) => stored.get(workspace)?.has(id) ?? false)),
+    listStoredBlobs: (workspace, kind, after, limit) =>
+      run(() =>
+        [...(stored.get(workspace)?.values() ?? [])]
+          .map((b) => b.info)
+          .filter((i) => i.kind === kind && i.id > after)
+          .sort((a, b) => (a.id < b.id ? -1 : 1))
+          .slice(0, Math.max(0, limit)),
+      ),
+    deleteStoredBlob: (workspace, id) => run(() => stored.get(workspace)?.delete(id) ?? false),
+
     stats: () =>
       run((): StoreStats => {
         let entries = 0;
@@ -212,6 +244,7 @@ export function createMemoryStore(): RelayStore {
           blobCount++;
           bytes += blob.data.length;
         }
+        for (const b of stored.get(workspace)?.values() ?? []) bytes += b.info.size;
         return { docs: docCount, bytes, blobs: blobCount };
       }),
     close: async () => {

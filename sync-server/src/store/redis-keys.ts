@@ -33,6 +33,14 @@ export interface WorkspaceKeys {
   readonly invites: string;
   /** Set: ids of the workspace's documents. */
   readonly docs: string;
+  /** Hash: stored blob id (hex) -> `kind:size:storedAt:ownerHex`. */
+  readonly blobMeta: string;
+  /** String: the bytes of all stored blobs, summed (for the quota). */
+  readonly blobBytes: string;
+  /** Sorted set, all scores 0: ids of stored blobs of one kind, in lexical order (for listing). */
+  blobKind(kind: number): string;
+  /** String: one stored blob's bytes. */
+  blob(id: string): string;
 }
 
 export interface GlobalKeys {
@@ -72,7 +80,17 @@ export function redisKeys(prefix: string): RedisKeys {
     },
     workspace(workspace) {
       const base = `${prefix}:{ws:${workspace}}`;
-      return { record: `${base}:record`, revoked: `${base}:revoked`, members: `${base}:members`, invites: `${base}:invites`, docs: `${base}:docs` };
+      return {
+        record: `${base}:record`,
+        revoked: `${base}:revoked`,
+        members: `${base}:members`,
+        invites: `${base}:invites`,
+        docs: `${base}:docs`,
+        blobMeta: `${base}:blob-meta`,
+        blobBytes: `${base}:blob-bytes`,
+        blobKind: (kind) => `${base}:blob-kind:${kind}`,
+        blob: (id) => `${base}:blob:${id}`,
+      };
     },
     global: {
       workspaces: `${prefix}:{global}:workspaces`,

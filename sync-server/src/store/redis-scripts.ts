@@ -193,6 +193,29 @@ for _, k in ipairs(names) do bytes = bytes + redis.call('HSTRLEN', KEYS[1], k) e
 return {#names, bytes}
 `;
 
+/** KEYS: meta bytes kindset data. ARGV: id meta size bytes. Reply: 'stored', or 'exists' (nothing changed). */
+const PUT_STORED_BLOB = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 'exists' end
+redis.call('SET', KEYS[4], ARGV[4])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[3], 0, ARGV[1])
+redis.call('INCRBY', KEYS[2], ARGV[3])
+return 'stored'
+`;
+
+/** KEYS: meta bytes data kindset1 kindset2 kindset3. ARGV: id. Reply: 1 deleted, 0 absent. */
+const DELETE_STORED_BLOB = `
+local m = redis.call('HGET', KEYS[1], ARGV[1])
+if not m then return 0 end
+local kind, size = string.match(m, '^(%d+):(%d+):')
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[3])
+local set = KEYS[3 + tonumber(kind)]
+if set then redis.call('ZREM', set, ARGV[1]) end
+redis.call('DECRBY', KEYS[2], size)
+return 1
+`;
+
 type Arg = string | Buffer | number;
 type Reply = Buffer | number | null | Reply[];
 
@@ -211,6 +234,8 @@ export interface StoreScripts {
   takeBlob(keys: [string, string, string], key: string, now: number): Promise<Buffer | null>;
   expireBlobs(keys: [string, string, string], now: number): Promise<number>;
   blobUsage(data: string, names: string, workspace: string): Promise<[number, number]>;
+  putStoredBlob(keys: [string, string, string, string], id: string, meta: string, size: number, data: Buffer): Promise<Buffer>;
+  deleteStoredBlob(keys: [string, string, string, string, string, string], id: string): Promise<number>;
 }
 
 const SOURCES = {
@@ -227,6 +252,8 @@ const SOURCES = {
   takeBlob: [TAKE_BLOB, 3],
   expireBlobs: [EXPIRE_BLOBS, 3],
   blobUsage: [BLOB_USAGE, 2],
+  putStoredBlob: [PUT_STORED_BLOB, 4],
+  deleteStoredBlob: [DELETE_STORED_BLOB, 6],
 } as const satisfies Record<keyof StoreScripts, readonly [string, number]>;
 
 /**

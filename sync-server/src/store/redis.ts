@@ -22,7 +22,8 @@ import { Redis } from 'ioredis';
 import type { DocId, WorkspaceId } from '@tendril/crdt-schema/ids';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { Logger } from '../server/logger.ts';
-import type { AppendResult, DocState, RelayStore, SnapshotPutResult, StoredEntry, WorkspaceRecord } from './types.ts';
+import { BlobKind } from '@tendril/crdt-schema/wire';
+import type { AppendResult, DocState, RelayStore, SnapshotPutResult, StoredBlobInfo, StoredEntry, WorkspaceRecord } from './types.ts';
 import { decodeRetired } from './retired-caps.ts';
 import { packKeys, toBytes, unpackKeys } from './bytes.ts';
 import { redisKeys } from './redis-keys.ts';
@@ -70,6 +71,15 @@ function docState(doc: DocId, row: Array<Buffer | null>): DocState | undefined {
     retired: decodeRetired(ret ? toBytes(ret) : null),
   };
 }
+
+/** A stored blob's meta, packed as `kind:size:storedAt:ownerHex` (redis-keys.ts). */
+const packBlobMeta = (i: StoredBlobInfo): string => `${i.kind}:${i.size}:${i.storedAt}:${Buffer.from(i.owner).toString('hex')}`;
+function unpackBlobMeta(id: string, packed: string | null): StoredBlobInfo | undefined {
+  if (packed === null) return undefined;
+  const [kind, size, at, owner] = packed.split(':');
+  return { id, kind: Number(kind) as BlobKind, size: Number(size), storedAt: Number(at), owner: new Uint8Array(Buffer.from(owner ?? '', 'hex')) };
+}
+const BLOB_KINDS = [BlobKind.Attachment, BlobKind.BackupChunk, BlobKind.BackupManifest] as const;
 
 /** Connects, checks the server's durability settings, and returns the store. Rejects with E_STORE_FAILED when either fails. */
 export async function openRedisStore(opts: RedisStoreOptions): Promise<RelayStore> {
@@ -264,6 +274,44 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<RelayStor
       }),
     expireBlobs: (now) => run(() => scripts.expireBlobs([keys.blobs.data, keys.blobs.expiry, keys.blobs.names], now)),
 
+    putStoredBlob: (workspace, info, data) =>
+      run(async () => {
+        const k = keys.workspace(workspace);
+        const reply = await scripts.putStoredBlob([k.blobMeta, k.blobBytes, k.blobKind(info.kind), k.blob(info.id)], info.id, packBlobMeta(info), info.size, buf(data));
+        if (waitReplicas > 0) await replicated();
+        return reply.toString() === 'stored' ? 'stored' : 'exists';
+      }),
+    getStoredBlobInfo: (workspace, id) => run(async () => unpackBlobMeta(id, await redis.hget(keys.workspace(workspace).blobMeta, id))),
+    readStoredBlob: (workspace, id, offset, length) =>
+      run(async () => {
+        const k = keys.workspace(workspace);
+        if ((await redis.hexists(k.blobMeta, id)) === 0) return undefined;
+        if (length <= 0) return new Uint8Array(0);
+        return toBytes(await redis.getrangeBuffer(k.blob(id), offset, offset + length - 1));
+      }),
+    hasStoredBlobs: (workspace, ids) =>
+      run(async () => {
+        if (ids.length === 0) return [];
+        const metas = await redis.hmget(keys.workspace(workspace).blobMeta, ...ids);
+        return metas.map((m) => m !== null);
+      }),
+    listStoredBlobs: (workspace, kind, after, limit) =>
+      run(async () => {
+        const k = keys.workspace(workspace);
+        const count = Math.max(0, Math.floor(limit));
+        if (count === 0) return [];
+        const ids = await redis.zrangebylex(k.blobKind(kind), after === '' ? '-' : `(${after}`, '+', 'LIMIT', 0, count);
+        if (ids.length === 0) return [];
+        const metas = await redis.hmget(k.blobMeta, ...ids);
+        return ids.flatMap((id, i) => unpackBlobMeta(id, metas[i] ?? null) ?? []);
+      }),
+    deleteStoredBlob: (workspace, id) =>
+      run(async () => {
+        const k = keys.workspace(workspace);
+        const [a, b, c] = BLOB_KINDS.map((kind) => k.blobKind(kind)) as [string, string, string];
+        return (await scripts.deleteStoredBlob([k.blobMeta, k.blobBytes, k.blob(id), a, b, c], id)) === 1;
+      }),
+
     stats: () =>
       run(async () => {
         const [workspaces, docs, entries, blobs] = await Promise.all([
@@ -296,7 +344,8 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<RelayStor
           for (const s of sizes) bytes += Number(s ?? 0);
         }
         const [blobs, blobBytes] = await scripts.blobUsage(keys.blobs.data, keys.blobs.names, workspace);
-        return { docs: docs.length, bytes: bytes + blobBytes, blobs };
+        const storedBytes = Number((await redis.get(keys.workspace(workspace).blobBytes)) ?? 0);
+        return { docs: docs.length, bytes: bytes + blobBytes + storedBytes, blobs };
       }),
     close: async () => {
       if (closed) return;

@@ -65,6 +65,20 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (workspace, invite)
   ) WITHOUT ROWID;
   `,
+  `
+  -- content-addressed blobs (attachments, backups); data last so listing never reads it
+  CREATE TABLE stored_blobs (
+    workspace TEXT NOT NULL,
+    id TEXT NOT NULL,                         -- SHA-256 of data, lowercase hex
+    kind INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    stored_at INTEGER NOT NULL,
+    owner BLOB NOT NULL,                      -- 32-byte key of the device that stored it
+    data BLOB NOT NULL,
+    UNIQUE (workspace, id)
+  );
+  CREATE INDEX stored_blobs_by_kind ON stored_blobs (workspace, kind, id);
+  `,
 ];
 
 /** Sets the pragmas and brings the schema up to date. */

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 
 export interface WorkspaceRow { id: string; admins: Buffer; created_at: number }
 export interface DocRow { id: string; workspace: string; write_key: Buffer; read_key: Buffer; head: number; snapshot_seq: number; retired: Buffer | null }
+export interface StoredBlobRow { id: string; kind: number; size: number; stored_at: number; owner: Buffer }
 export interface EntryRow { seq: number; author: Buffer; counter: number; envelope: Buffer }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- better-sqlite3's bind-parameter generics */
@@ -41,6 +42,12 @@ export interface Statements {
   countWorkspaces: Stmt<{ n: number }>;
   docUsage: Stmt<{ docs: number; bytes: number }>;
   blobUsage: Stmt<{ blobs: number; bytes: number }>;
+  putStoredBlob: Stmt;
+  storedBlobInfo: Stmt<StoredBlobRow>;
+  readStoredBlob: Stmt<{ part: Buffer | null }>;
+  listStoredBlobs: Stmt<StoredBlobRow>;
+  deleteStoredBlob: Stmt;
+  storedBlobUsage: Stmt<{ bytes: number }>;
 }
 
 export function prepareStatements(db: Database.Database): Statements {
@@ -85,6 +92,13 @@ export function prepareStatements(db: Database.Database): Statements {
        FROM docs WHERE workspace = ?`,
     ),
     blobUsage: p('SELECT COUNT(*) AS blobs, COALESCE(SUM(LENGTH(data)), 0) AS bytes FROM blobs WHERE key >= ? AND key < ?'),
+    putStoredBlob: p('INSERT OR IGNORE INTO stored_blobs (workspace, id, kind, size, stored_at, owner, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    storedBlobInfo: p('SELECT id, kind, size, stored_at, owner FROM stored_blobs WHERE workspace = ? AND id = ?'),
+    // substr on a BLOB counts bytes, from 1.
+    readStoredBlob: p('SELECT substr(data, ? + 1, ?) AS part FROM stored_blobs WHERE workspace = ? AND id = ?'),
+    listStoredBlobs: p('SELECT id, kind, size, stored_at, owner FROM stored_blobs WHERE workspace = ? AND kind = ? AND id > ? ORDER BY id LIMIT ?'),
+    deleteStoredBlob: p('DELETE FROM stored_blobs WHERE workspace = ? AND id = ?'),
+    storedBlobUsage: p('SELECT COALESCE(SUM(size), 0) AS bytes FROM stored_blobs WHERE workspace = ?'),
     stats: p(
       `SELECT (SELECT count(*) FROM workspaces) AS workspaces, (SELECT count(*) FROM docs) AS docs,
               (SELECT count(*) FROM entries) AS entries, (SELECT count(*) FROM blobs) AS blobs`,

@@ -7,8 +7,9 @@
 import Database from 'better-sqlite3';
 import type { DocId } from '@tendril/crdt-schema/ids';
 import { TendrilError } from '@tendril/crdt-schema/errors';
-import type { AppendInput, AppendResult, DocState, RelayStore, SnapshotPutResult, StoredEntry, WorkspaceRecord } from './types.ts';
-import type { DocRow } from './sqlite-statements.ts';
+import type { BlobKind } from '@tendril/crdt-schema/wire';
+import type { AppendInput, AppendResult, DocState, RelayStore, SnapshotPutResult, StoredBlobInfo, StoredEntry, WorkspaceRecord } from './types.ts';
+import type { DocRow, StoredBlobRow } from './sqlite-statements.ts';
 import { prepareDatabase } from './sqlite-schema.ts';
 import { decodeRetired, encodeRetired, retire } from './retired-caps.ts';
 import { prepareStatements } from './sqlite-statements.ts';
@@ -42,6 +43,14 @@ const docState = (row: DocRow): DocState => ({
   head: row.head,
   snapshotSeq: row.snapshot_seq,
   retired: decodeRetired(row.retired === null ? null : toBytes(row.retired)),
+});
+
+const storedBlobInfo = (row: StoredBlobRow): StoredBlobInfo => ({
+  id: row.id,
+  kind: row.kind as BlobKind,
+  size: row.size,
+  storedAt: row.stored_at,
+  owner: toBytes(row.owner),
 });
 
 export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
@@ -189,6 +198,23 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
       }),
     expireBlobs: (now) => run(() => s.expireBlobs.run(now).changes),
 
+    putStoredBlob: (workspace, info, data) =>
+      run(() => (s.putStoredBlob.run(workspace, info.id, info.kind, info.size, info.storedAt, info.owner, data).changes > 0 ? 'stored' : 'exists')),
+    getStoredBlobInfo: (workspace, id) =>
+      run(() => {
+        const row = s.storedBlobInfo.get(workspace, id);
+        return row ? storedBlobInfo(row) : undefined;
+      }),
+    readStoredBlob: (workspace, id, offset, length) =>
+      run(() => {
+        const row = s.readStoredBlob.get(offset, length, workspace, id);
+        return row ? toBytes(row.part ?? Buffer.alloc(0)) : undefined;
+      }),
+    hasStoredBlobs: (workspace, ids) => run(() => ids.map((id) => s.storedBlobInfo.get(workspace, id) !== undefined)),
+    listStoredBlobs: (workspace, kind, after, limit) =>
+      run(() => s.listStoredBlobs.all(workspace, kind, after, Math.max(0, limit)).map(storedBlobInfo)),
+    deleteStoredBlob: (workspace, id) => run(() => s.deleteStoredBlob.run(workspace, id).changes > 0),
+
     stats: () => run(() => ({ ...s.stats.get()! })),
     check: () =>
       run(() => {
@@ -208,7 +234,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
         const d = s.docUsage.get(workspace)!;
         // Keys `${workspace}/...`: '0' is the character after '/'.
         const b = s.blobUsage.get(`${workspace}/`, `${workspace}0`)!;
-        return { docs: d.docs, bytes: d.bytes + b.bytes, blobs: b.blobs };
+        const stored = s.storedBlobUsage.get(workspace)!;
+        return { docs: d.docs, bytes: d.bytes + b.bytes + stored.bytes, blobs: b.blobs };
       }),
     close: async () => {
       if (closed) return;

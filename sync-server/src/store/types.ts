@@ -2,11 +2,13 @@
  * The relay's storage contract. The relay keeps, per document, an append-only
  * log of opaque envelopes numbered by a server sequence (1, 2, 3, ...), the
  * latest snapshot, and the capability public keys that gate access; per
- * workspace, the admin keys and revoked devices; and one-time blobs. Nothing
+ * workspace, the admin keys and revoked devices, and content-addressed blobs
+ * (attachments, backups); and one-time blobs. Nothing
  * here is ever decrypted. Every implementation runs the acceptance suite in
  * acceptance.ts.
  */
 import type { DeviceId, DocId, WorkspaceId } from '@tendril/crdt-schema/ids';
+import type { BlobKind } from '@tendril/crdt-schema/wire';
 import type { RetiredCaps } from './retired-caps.ts';
 
 export type { RetiredCaps } from './retired-caps.ts';
@@ -86,7 +88,21 @@ export type SnapshotPutResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: 'unknown-doc' | 'beyond-head' | 'not-newer' };
 
-/** What one workspace stores: registered documents, stored bytes (entries, snapshots, blobs), blobs. */
+/**
+ * What the relay knows of one stored (content-addressed) blob of a workspace: never what it holds.
+ */
+export interface StoredBlobInfo {
+  /** SHA-256 of the bytes, 64 lowercase hex digits (the relay checked it on upload). */
+  readonly id: string;
+  readonly kind: BlobKind;
+  readonly size: number;
+  /** Relay time (ms) when it was stored. */
+  readonly storedAt: number;
+  /** The Ed25519 key (32 bytes) of the device that stored it: it may delete it, besides admins. */
+  readonly owner: Uint8Array;
+}
+
+/** What one workspace stores: registered documents, stored bytes (entries, snapshots, blobs of both sorts), one-time blobs. */
 export interface WorkspaceUsage {
   readonly docs: number;
   readonly bytes: number;
@@ -164,6 +180,21 @@ export interface RelayStore {
   takeBlob(key: string, now: number): Promise<Uint8Array | undefined>;
   /** Deletes blobs expired at `now`; resolves with how many. */
   expireBlobs(now: number): Promise<number>;
+
+  /**
+   * Stores a content-addressed blob of `workspace` under `info.id` (the caller checked the hash), or
+   * leaves the one stored under that id unchanged ('exists': first upload wins, its owner and time).
+   */
+  putStoredBlob(workspace: WorkspaceId, info: StoredBlobInfo, data: Uint8Array): Promise<'stored' | 'exists'>;
+  getStoredBlobInfo(workspace: WorkspaceId, id: string): Promise<StoredBlobInfo | undefined>;
+  /** Up to `length` bytes of the blob from `offset` (empty past its end); undefined when there is no such blob. */
+  readStoredBlob(workspace: WorkspaceId, id: string, offset: number, length: number): Promise<Uint8Array | undefined>;
+  /** Whether each id is stored in `workspace`, in the order asked. */
+  hasStoredBlobs(workspace: WorkspaceId, ids: readonly string[]): Promise<boolean[]>;
+  /** Up to `limit` blobs of `kind`, ids ascending, each greater than `after` ('' = from the start). */
+  listStoredBlobs(workspace: WorkspaceId, kind: BlobKind, after: string, limit: number): Promise<StoredBlobInfo[]>;
+  /** Deletes the blob; false when there was none. */
+  deleteStoredBlob(workspace: WorkspaceId, id: string): Promise<boolean>;
 
   stats(): Promise<StoreStats>;
   /**
