@@ -13,3 +13,4 @@ export * from './workspace-units.ts';
 export * from './relay-blobs.ts';
 export * from './backup-reader.ts';
 export * from './recovery-kit.ts';
+export * from './workspace-contents.ts';

@@ -3,20 +3,22 @@
  * ids are the blob layer's SHA-256 in hex, chunks and manifests are their
  * own blob kinds so restore points are found by listing manifests alone.
  */
+import { BlobClient, type BlobTransport } from '../blobs/blob-client.ts';
+import { blobIdHex, blobIdOf } from '../blobs/blob-id.ts';
 import { isTendrilError } from '../errors.ts';
+import { BlobKind } from '../wire/frames.ts';
 import type { BackupBlobKind, BackupBlobs } from './backup-blobs.ts';
 
 /** The stored-blob calls backups use (BlobClient has them). */
 export interface StoredBlobClient {
-  put(data: Uint8Array, kind: number): Promise<string>;
+  put(data: Uint8Array, kind: BlobKind): Promise<string>;
   get(id: string): Promise<Uint8Array>;
   has(ids: readonly string[]): Promise<boolean[]>;
-  list(kind: number): Promise<readonly { id: string; size: number; storedAt: number }[]>;
+  list(kind: BlobKind): Promise<readonly { id: string; size: number; storedAt: number }[]>;
   delete(id: string): Promise<boolean>;
 }
 
-/** The wire's BlobKind numbers for backup blobs (wire/frames.ts). */
-export const BACKUP_BLOB_KINDS: Record<BackupBlobKind, number> = { 'backup-chunk': 2, 'backup-manifest': 3 };
+const KINDS: Record<BackupBlobKind, BlobKind> = { 'backup-chunk': BlobKind.BackupChunk, 'backup-manifest': BlobKind.BackupManifest };
 
 export function relayBackupBlobs(client: StoredBlobClient, idOf: (data: Uint8Array) => Promise<string>): BackupBlobs {
   return {
@@ -25,7 +27,7 @@ export function relayBackupBlobs(client: StoredBlobClient, idOf: (data: Uint8Arr
       const present = await client.has(ids);
       return new Set(ids.filter((_, i) => present[i]));
     },
-    put: (kind, data) => client.put(data, BACKUP_BLOB_KINDS[kind]),
+    put: (kind, data) => client.put(data, KINDS[kind]),
     async get(id) {
       try {
         return await client.get(id);
@@ -34,14 +36,18 @@ export function relayBackupBlobs(client: StoredBlobClient, idOf: (data: Uint8Arr
         throw e;
       }
     },
-    list: (kind) => client.list(BACKUP_BLOB_KINDS[kind]),
+    list: (kind) => client.list(KINDS[kind]),
     async delete(ids) {
       for (const id of ids) await client.delete(id);
     },
   };
 }
 
-/** Placeholder until the relay's stored blobs land: every call says so. */
-export function backupBlobsOver(_relay: unknown): BackupBlobs {
-  throw new Error('the relay stored-blob client is not available in this build');
+
+/** SHA-256 in hex: the relay's blob address. */
+export const blobAddress = async (data: Uint8Array): Promise<string> => blobIdHex(await blobIdOf(data));
+
+/** Backup blobs over a relay connection (a RelayClient). */
+export function backupBlobsOver(relay: BlobTransport): BackupBlobs {
+  return relayBackupBlobs(new BlobClient(relay), blobAddress);
 }

@@ -1,5 +1,6 @@
 /**
- * Which restore points to keep: the newest one, the newest of each of the
+ * Which restore points to keep: the newest {@link KEEP_LATEST} (so a manual
+ * backup never replaces the one made earlier the same day), the newest of each of the
  * last `daily` days that have a backup, and the newest of each of the last
  * `weekly` weeks (Monday-based, UTC) that have one. Pruning then deletes the
  * other manifests first and only after that the chunks no remaining manifest
@@ -15,6 +16,9 @@ export interface RetentionPolicy {
 }
 
 export const DEFAULT_RETENTION: RetentionPolicy = { daily: 7, weekly: 4 };
+
+/** The newest restore points kept whatever their day. */
+export const KEEP_LATEST = 3;
 
 /** Chunks younger than this are never collected: a backup being written may not have its manifest yet. */
 export const CHUNK_GRACE_MS = 6 * 60 * 60 * 1000;
@@ -33,7 +37,7 @@ function weekOf(t: number): number {
 /** Ids to keep, from points given newest first. */
 export function pointsToKeep(points: readonly { id: string; manifest: { createdAt: number } }[], policy: RetentionPolicy): Set<string> {
   const keep = new Set<string>();
-  if (points[0]) keep.add(points[0].id);
+  for (const p of points.slice(0, KEEP_LATEST)) keep.add(p.id);
   for (const [bucket, limit] of [[dayOf, policy.daily], [weekOf, policy.weekly]] as const) {
     const seen = new Set<number>();
     for (const p of points) {
