@@ -13,6 +13,7 @@ import { chatDoc } from '@tendril/crdt-schema/schema';
 import { ConnectionState } from '@tendril/crdt-schema/sync';
 import { liveReplySigner, type DeviceSigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { BackupState } from './backup.svelte.ts';
+import { SessionKeys, withSessionKeys } from '../session/session-keys.ts';
 import { DevicePrefsState } from './device-prefs.svelte.ts';
 import { MessageSearch } from './message-search.svelte.ts';
 import { PermissionsState } from './permissions.svelte.ts';
@@ -49,6 +50,10 @@ export class LiveWorkspace {
   readonly prefs: DevicePrefsState;
   /** Backups to the relay: the key on this device, restore points, the automatic schedule (backup.svelte.ts). */
   readonly backup: BackupState;
+  /** Provider keys for this device and this tab only: in memory, never in the settings (session-keys.ts). */
+  readonly sessionKeys = new SessionKeys();
+  /** Which providers have a session-only key (for the settings list). */
+  sessionKeyed = $state.raw<ReadonlySet<string>>(new Set());
   private readonly opened = new Set<ChatId>();
   private readonly unwatch = new Map<ChatId, () => void>();
   private stopSettingsWatch: (() => void) | null = null;
@@ -71,8 +76,12 @@ export class LiveWorkspace {
     const answers = session.home.keys.has('settings') && this.canWrite;
     const roster = this.roster;
     this.runner = answers
-      ? new PageRunner({ session, roster, settings: () => this.settings?.doc ?? null, permissions: () => this.permissions?.doc ?? null, origin: location.origin })
+      ? new PageRunner({ session, roster, settings: () => (this.settings ? withSessionKeys(this.settings.doc, this.sessionKeys) : null), permissions: () => this.permissions?.doc ?? null, origin: location.origin })
       : null;
+    this.sessionKeys.onChange(() => {
+      this.sessionKeyed = new Set((this.settings?.providers ?? []).map((p) => p.id).filter((id) => this.sessionKeys.has(id)));
+      this.runner?.rescan();
+    });
     this.stopIndex = this.index.onChange(() => {
       void this.openChats();
       void this.extendSessionGrants();
@@ -178,6 +187,7 @@ export class LiveWorkspace {
     this.stopIndex();
     this.stopSettingsWatch?.();
     this.backup.destroy();
+    this.sessionKeys.clear();
     await this.runner?.stop();
     await this.messages.close();
     this.session.peer.relay.off('state', this.onConnection);
