@@ -136,9 +136,25 @@ describe('tendril backup', { timeout: 120_000 }, () => {
     } finally {
       reader.close();
     }
+    // Restored into this workspace, it merges forward on its first sync; restored as a copy, it stays as it was.
     const older = join(dir.path, 'restored-old');
     await cliOk('backup', 'restore', '--home', older, '--relay', relay.url, '--workspace', workspace, '--phrase-file', phraseFile, '--point', points[1]!.id);
-    expect(await messagesIn(older)).toEqual(expect.arrayContaining([`first ${CANARY}`, 'second']));
+    expect(await messagesIn(older)).toEqual([`first ${CANARY}`, 'second', 'third, after the first backup']);
+    const copy = join(dir.path, 'restored-copy');
+    const r = await cliOk('backup', 'restore', '--home', copy, '--relay', relay.url, '--workspace', workspace, '--phrase-file', phraseFile, '--point', points[1]!.id, '--as-copy', '--workspace-name', 'As it was');
+    expect(r.last).toMatch(/^workspace /);
+    expect(r.last).not.toContain(workspace);
+    expect(await messagesIn(copy)).toEqual([`first ${CANARY}`, 'second']);
+    // The copy is a workspace of its own at the relay: a second device of it sees the same old state.
+    const crypto2 = await loadCrypto();
+    const s = await openNodeSession(crypto2, openHome(crypto2, copy), { clientName: 'test' });
+    try {
+      s.connect();
+      expect(await s.syncOrQueue(10_000)).toBe('synced');
+      expect(s.home.config.workspaceName).toBe('As it was');
+    } finally {
+      await s.close();
+    }
   });
 
   it('refuses a wrong phrase with a clear message, and a mistyped one before asking the relay', async () => {

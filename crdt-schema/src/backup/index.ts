@@ -14,3 +14,4 @@ export * from './relay-blobs.ts';
 export * from './backup-reader.ts';
 export * from './recovery-kit.ts';
 export * from './workspace-contents.ts';
+export * from './restore-copy.ts';

@@ -8,14 +8,15 @@
  *
  *   create  --home DIR [--phrase-file F | --new-phrase]   writes a restore point (only changed chunks go up), then applies the retention policy
  *   list    --home DIR --phrase-file F [--json]            restore points, newest first: id, time, size, device
- *   restore --home DIR (--kit F | --relay URL --workspace ID) [--phrase-file F] [--point ID] [--name NAME]
- *           restores a restore point (default: the newest) into a new home DIR with the recovery kit alone
+ *   restore --home DIR (--kit F | --relay URL --workspace ID) [--phrase-file F] [--point ID] [--name NAME] [--as-copy [--workspace-name N]]
+ *           restores a restore point (default: the newest) into a new home DIR with the recovery kit alone; it then
+ *           syncs, so what the relay still holds merges forward; --as-copy makes a new workspace of the point as it was
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   applyRetention, backupBlobsOver, backupSecretText, collectContents, contentsToUnits, deriveBackupKeys, formatRecoveryKit, generateRecoveryPhrase, listRestorePoints,
-  openBackupReader, parseRecoveryKit, readBackupUnits, requireRestorePoints, restoreContents, unitsToContents, writeBackup, type RestorePoint,
+  openBackupReader, parseRecoveryKit, readBackupUnits, requireRestorePoints, restoreAsCopy, restoreContents, unitsToContents, writeBackup, type RestoreHomes, type RestorePoint,
 } from '@tendril/crdt-schema/backup';
 import { loadCrypto, type CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { TendrilError } from '@tendril/crdt-schema/errors';
@@ -29,7 +30,7 @@ import { homeDir, type CliContext } from './context.ts';
 import { stdinText } from './read-input.ts';
 import { withSession } from './session.ts';
 
-export const BACKUP_USAGE = 'backup create --home DIR [--phrase-file F | --new-phrase] | list --home DIR --phrase-file F [--json] | restore --home DIR (--kit F | --relay URL --workspace ID) [--phrase-file F] [--point ID] [--name NAME]';
+export const BACKUP_USAGE = 'backup create --home DIR [--phrase-file F | --new-phrase] | list --home DIR --phrase-file F [--json] | restore --home DIR (--kit F | --relay URL --workspace ID) [--phrase-file F] [--point ID] [--name NAME] [--as-copy [--workspace-name N]]';
 const SYNC_MS = 10_000;
 const CLIENT = 'tendril-cli';
 
@@ -108,7 +109,7 @@ async function list(ctx: CliContext, argv: readonly string[]): Promise<number> {
 }
 
 async function restore(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home', 'kit', 'relay', 'workspace', 'phrase-file', 'point', 'name'] });
+  const args = parseArgs(argv, { values: ['home', 'kit', 'relay', 'workspace', 'phrase-file', 'point', 'name', 'workspace-name'], switches: ['as-copy'] });
   const dir = homeDir(ctx, args);
   const kitFile = flag(args, 'kit');
   const kit = kitFile ? parseRecoveryKit(readFileSync(kitFile, 'utf8')) : null;
@@ -124,15 +125,15 @@ async function restore(ctx: CliContext, argv: readonly string[]): Promise<number
     const point = wanted ? reader.points.find((p) => p.id === wanted) : reader.points[0];
     if (!point) throw new TendrilError('E_BAD_INPUT', `no restore point ${wanted} (tendril backup list shows them)`);
     const contents = unitsToContents(crypto, await readBackupUnits(crypto, reader.blobs, reader.keys, point));
-    session = await restoreContents(
-      crypto,
-      contents,
-      {
-        makeHome: (init) => Promise.resolve(createHome(crypto, dir, init.identity, { ...init.config, relay }, init.keys)),
-        openSession: (home) => openNodeSession(crypto, home, { clientName: CLIENT }),
-      },
-      { deviceName: flag(args, 'name') ?? hostname() },
-    );
+    const deviceName = flag(args, 'name') ?? hostname();
+    const homes: RestoreHomes = {
+      // A copy's config names the relay already; a restore keeps the original's config, pointed at this relay.
+      makeHome: (init) => Promise.resolve(createHome(crypto, dir, init.identity, args.flags.has('as-copy') ? init.config : { ...init.config, relay }, init.keys)),
+      openSession: (home) => openNodeSession(crypto, home, { clientName: CLIENT }),
+    };
+    session = args.flags.has('as-copy')
+      ? await restoreAsCopy(crypto, contents, homes, { relay, deviceName, workspaceName: flag(args, 'workspace-name') ?? `${contents.secrets.config.workspaceName} (${new Date(point.manifest.createdAt).toISOString().slice(0, 10)})` })
+      : await restoreContents(crypto, contents, homes, { deviceName });
     ctx.io.out(`restored ${describe(point)}`);
   } finally {
     reader.close();
@@ -141,6 +142,7 @@ async function restore(ctx: CliContext, argv: readonly string[]): Promise<number
     const synced = await session.syncOrQueue(SYNC_MS);
     ctx.io.out(synced === 'synced' ? 'synced with the relay' : 'restored; the relay was not reachable: this device syncs on its next run');
     ctx.io.out(`device ${session.home.identity.deviceId}`);
+    if (args.flags.has('as-copy')) ctx.io.out(`workspace ${session.home.config.workspace}`);
     return 0;
   } finally {
     await session.close();
