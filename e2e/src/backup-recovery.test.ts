@@ -3,9 +3,9 @@
  * workspace, set up the recovery phrase (three words asked back), write
  * chats, let the scheduled backup run (the page's clock moved a day on),
  * then, in a fresh browser profile, restore from the relay with the recovery
- * kit alone: every chat is back. The older restore point holds the older
- * state; the relay's data directory holds no plaintext; a wrong phrase is
- * refused with a clear message.
+ * kit alone: every chat is back. An older restore point, restored as a new
+ * workspace in another wiped browser, is the older state; the relay's data
+ * directory holds no plaintext; a wrong phrase is refused with a clear message.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,6 +103,14 @@ describe('backup and recovery', { timeout: 300_000 }, () => {
     await a.page.getByTestId('restore-point').nth(1).waitFor({ timeout: 120_000 });
     expect(await a.page.getByTestId('restore-point').count()).toBe(2);
 
+    // One more line, backed up by hand: the newest restore point has it, the scheduled one does not.
+    await openChat(a, chats[0]!.id);
+    await send(a, 'Later line');
+    chats[0]!.lines.push('Later line');
+    await goto(a, '#/settings');
+    await a.page.getByTestId('backup-now').click();
+    await a.page.getByTestId('restore-point').nth(2).waitFor({ timeout: 60_000 });
+
     // The relay holds ciphertext only.
     expect(filesContaining(dataDir, CANARY)).toEqual([]);
     await context.close();
@@ -113,7 +121,7 @@ describe('backup and recovery', { timeout: 300_000 }, () => {
     await c.page.getByLabel('Workspace id (from your recovery kit)').fill(workspace);
     await c.page.getByLabel('Recovery phrase (12 words) or backup passphrase').fill(phrase);
     await c.page.getByTestId('recover-find').click();
-    await c.page.getByTestId('recover-point').nth(1).waitFor({ timeout: 60_000 });
+    await c.page.getByTestId('recover-point').nth(2).waitFor({ timeout: 60_000 });
     await c.page.getByTestId('recover-restore').click();
     await waitConnected(c);
     for (const chat of chats) {
@@ -122,6 +130,24 @@ describe('backup and recovery', { timeout: 300_000 }, () => {
       const lines = await transcript(c);
       for (const l of chat.lines) expect(lines.some((x) => x.startsWith(l))).toBe(true);
     }
+  });
+
+  it('restores an older restore point as it was (a new workspace), in another wiped browser', async () => {
+    const d = await freshDevice('Old copy');
+    await d.page.getByRole('button', { name: 'Recover with a recovery phrase' }).click();
+    await d.page.getByLabel('Workspace id (from your recovery kit)').fill(workspace);
+    await d.page.getByLabel('Recovery phrase (12 words) or backup passphrase').fill(phrase);
+    await d.page.getByTestId('recover-find').click();
+    // Newest first: the hand-made one, then the scheduled one.
+    await d.page.getByTestId('recover-point').nth(1).locator('input').check();
+    await d.page.getByTestId('recover-as-copy').check();
+    await d.page.getByTestId('recover-restore').click();
+    await waitConnected(d);
+    await d.page.locator(`a[href="#/chats/${chats[0]!.id}"]`).filter({ hasText: 'Recipes' }).waitFor();
+    await openChat(d, chats[0]!.id);
+    const lines = await transcript(d);
+    for (const l of chats[0]!.lines.filter((x) => x !== 'Later line')) expect(lines.some((x) => x.startsWith(l))).toBe(true);
+    expect(lines.some((x) => x.startsWith('Later line'))).toBe(false);
   });
 
   it('keeps the older state in the older restore point', async () => {
@@ -146,8 +172,11 @@ describe('backup and recovery', { timeout: 300_000 }, () => {
       };
       const oldest = await chatsIn(reader.points.length - 1);
       const newest = await chatsIn(0);
+      // The first point (made at setup) has no chat; the scheduled one has the chats but not the later line; the newest has it.
       expect(oldest.flat()).not.toContain(`Secret sauce ${CANARY}`);
-      expect(newest.flat()).toContain(`Secret sauce ${CANARY}`);
+      expect((await chatsIn(1)).flat()).toContain(`Secret sauce ${CANARY}`);
+      expect((await chatsIn(1)).flat()).not.toContain('Later line');
+      expect(newest.flat()).toContain('Later line');
     } finally {
       reader.close();
     }

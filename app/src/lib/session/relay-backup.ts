@@ -6,19 +6,21 @@
  * retention policy), and restoring one into an empty browser with the
  * recovery kit alone.
  */
-import type { BrowserPlatform } from '@tendril/crdt-schema/browser';
 import {
-  applyRetention, backupBlobsOver, contentsToUnits, deriveBackupKeys, listRestorePoints, openBackupReader, readBackupUnits, unitsToContents, writeBackup,
-  type BackupBlobs, type PruneResult, type RestorePoint, type RetentionPolicy, type WriteBackupResult,
+  applyRetention, backupBlobsOver, contentsToUnits, restoreAsCopy, deriveBackupKeys, listRestorePoints, openBackupReader, readBackupUnits, unitsToContents, writeBackup,
+  type BackupBlobs, type PruneResult, type RestoreHomes, type RestorePoint, type RetentionPolicy, type WriteBackupResult,
 } from '@tendril/crdt-schema/backup';
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { WorkspaceId } from '@tendril/crdt-schema/ids';
 import { enrolAtRelay, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { BrowserWebSocket, CLIENT_NAME } from '../platform/browser.ts';
+import { createBrowserHome, type BrowserHome } from '@tendril/crdt-schema/browser';
+import { BrowserWebSocket, CLIENT_NAME, pageRelay } from '../platform/browser.ts';
 import { nextPaint } from '../platform/files.ts';
 import { workerPwhash } from '../platform/pwhash.ts';
 import { collectBackup, restoreBackup, type Progress } from './backup.ts';
+import { openSession } from './open.ts';
+import type { BrowserPlatform } from '@tendril/crdt-schema/browser';
 import { backupKeyStore, type BackupSecretKind, type StoredBackupKey } from './backup-key-store.ts';
 
 export function keyStoreOf(session: WorkspaceSession) {
@@ -87,18 +89,25 @@ export async function findBackups(crypto: CryptoProvider, kit: RecoveryKit) {
   return openBackupReader(crypto, { ...kit, WebSocket: BrowserWebSocket, clientName: CLIENT_NAME, blobsOver: backupBlobsOver, ...(pwhash ? { pwhash } : {}) });
 }
 
-/** Restores one restore point into this empty browser; the backup key stays on the new device so backups go on. */
+/**
+ * Restores one restore point into this empty browser; the backup key stays on the new device so backups go on.
+ * With `asCopy`, the point becomes a new workspace as it was (backup/restore-copy.ts), with no backup key yet.
+ */
 export async function restoreFromRelay(
   crypto: CryptoProvider,
   platform: BrowserPlatform,
   reader: Awaited<ReturnType<typeof findBackups>>,
   point: RestorePoint,
-  o: { deviceName: string; onProgress: (p: Progress) => void },
+  o: { deviceName: string; onProgress: (p: Progress) => void; asCopy?: { workspaceName: string } },
 ): Promise<WorkspaceSession> {
   o.onProgress({ label: 'Downloading and checking the restore point…' });
   const units = await readBackupUnits(crypto, reader.blobs, reader.keys, point, (done, total) => o.onProgress({ label: 'Downloading and checking the restore point…', done, total }));
   const contents = unitsToContents(crypto, units);
   reader.close();
+  if (o.asCopy) {
+    const homes: RestoreHomes = { makeHome: (init) => createBrowserHome(crypto, platform, init), openSession: (home) => openSession(crypto, home as BrowserHome) };
+    return restoreAsCopy(crypto, contents, homes, { relay: pageRelay(), deviceName: o.deviceName, workspaceName: o.asCopy.workspaceName, onProgress: o.onProgress, breathe: nextPaint });
+  }
   const session = await restoreBackup(crypto, platform, contents, o);
   await keyStoreOf(session).save({ keys: reader.keys, kind: 'phrase', since: Date.now(), lastBackupAt: point.manifest.createdAt });
   return session;

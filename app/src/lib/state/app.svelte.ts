@@ -104,8 +104,10 @@ export class AppController {
   }
 
   /** Restores a restore point found with {@link findBackups} into this empty browser. */
-  async restoreFromRelay(reader: BackupReader, point: RestorePoint, deviceName: string, onProgress: (p: Progress) => void): Promise<void> {
-    await this.open(await restoreFromRelay(this.requireCrypto(), this.platform, reader, point, { deviceName, onProgress }));
+  async restoreFromRelay(reader: BackupReader, point: RestorePoint, deviceName: string, onProgress: (p: Progress) => void, asCopy?: { workspaceName: string }): Promise<void> {
+    await this.open(await restoreFromRelay(this.requireCrypto(), this.platform, reader, point, { deviceName, onProgress, ...(asCopy ? { asCopy } : {}) }));
+    // A copy is a new workspace: its own recovery phrase is offered at once.
+    if (asCopy) this.offerRecovery = true;
   }
 
   /** `E_PASSPHRASE` when wrong. */
