@@ -10,6 +10,7 @@
  * - `nonce`: keys the hash that makes a chunk's nonce from its plaintext, so
  *   sealing is deterministic (same plaintext, same chunk id: uploaded once);
  * - `manifest`: seals manifests (random nonces);
+ * - `gear`: the table that places chunk boundaries (chunking.ts);
  * - `reader`: a device identity of its own, enrolled at the relay as a member
  *   when the phrase is set up, so a fresh browser holding only the phrase can
  *   connect and read the backup blobs (it holds no document key: the relay
@@ -20,6 +21,7 @@ import type { CryptoProvider, PwhashParams } from '../crypto/provider.ts';
 import { deviceIdentityFromSeeds, type DeviceIdentity } from '../crypto/keys.ts';
 import { secret, type Secret } from '../crypto/secret.ts';
 import { utf8 } from '../crypto/bytes.ts';
+import { gearTable } from './chunking.ts';
 import { TendrilError } from '../errors.ts';
 import type { WorkspaceId } from '../ids.ts';
 
@@ -29,6 +31,8 @@ export interface BackupKeys {
   readonly chunk: Secret<Uint8Array>;
   readonly nonce: Secret<Uint8Array>;
   readonly manifest: Secret<Uint8Array>;
+  /** Where chunk boundaries fall (chunking.ts). */
+  readonly gear: Uint32Array;
   /** The relay identity that reads backups on a fresh browser. */
   readonly reader: DeviceIdentity;
   /** Short public fingerprint of the key (shown next to restore points; never enough to derive the key). */
@@ -50,6 +54,7 @@ export function backupKeysFrom(crypto: CryptoProvider, root: Secret<Uint8Array>)
     chunk: secret(crypto.kdf(r, 'tendril-backup/chunk')),
     nonce: secret(crypto.kdf(r, 'tendril-backup/nonce')),
     manifest: secret(crypto.kdf(r, 'tendril-backup/manifest')),
+    gear: gearTable(crypto, root),
     fingerprint: [...crypto.kdf(r, 'tendril-backup/fingerprint', 16).subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(''),
   };
 }

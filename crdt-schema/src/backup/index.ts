@@ -15,3 +15,4 @@ export * from './backup-reader.ts';
 export * from './recovery-kit.ts';
 export * from './workspace-contents.ts';
 export * from './restore-copy.ts';
+export * from './chunking.ts';

@@ -23,7 +23,7 @@ async function setup() {
   const keys = await deriveBackupKeys(crypto, phrase, workspace, cheap);
   let t = 1_700_000_000_000;
   const blobs = memoryBackupBlobs(crypto, () => t);
-  const write = (units: Uint8Array[]) => writeBackup(crypto, blobs, keys, { workspace, device, deviceName: 'laptop', now: (t += 60_000), units, maxChunkBytes: 128 });
+  const write = (units: Uint8Array[]) => writeBackup(crypto, blobs, keys, { workspace, device, deviceName: 'laptop', now: (t += 60_000), units, chunking: { minBytes: 32, mask: 63, maxBytes: 256 } });
   return { phrase, keys, blobs, write };
 }
 

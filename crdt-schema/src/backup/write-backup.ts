@@ -1,7 +1,7 @@
 /**
  * Writing one restore point: each unit (the caller's split of the
  * workspace: one per document, one for the device's keys) is cut into
- * pieces of at most `maxChunkBytes`, each sealed deterministically
+ * content-defined chunks (chunking.ts), each sealed deterministically
  * (chunk-seal.ts); the relay is asked once which chunk ids it already
  * holds, only the others are uploaded, then the sealed manifest. So a
  * second backup after one changed message uploads the chunks of that one
@@ -12,10 +12,9 @@ import type { DeviceId, WorkspaceId } from '../ids.ts';
 import type { BackupBlobs } from './backup-blobs.ts';
 import type { BackupKeys } from './backup-key.ts';
 import { sealChunk } from './chunk-seal.ts';
+import { chunkBoundaries, DEFAULT_CHUNKING, type ChunkingParams } from './chunking.ts';
 import { sealManifest, unitsChecksum, type BackupManifest, type ManifestUnit } from './manifest.ts';
 
-/** Pieces of a unit above this size start a new chunk (well under relay blob limits). */
-export const DEFAULT_MAX_CHUNK_BYTES = 512 * 1024;
 
 export interface WriteBackupInput {
   readonly workspace: WorkspaceId;
@@ -23,7 +22,8 @@ export interface WriteBackupInput {
   readonly deviceName: string;
   readonly now: number;
   readonly units: readonly Uint8Array[];
-  readonly maxChunkBytes?: number;
+  /** Where chunks are cut; tests pass small sizes. */
+  readonly chunking?: ChunkingParams;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -38,13 +38,15 @@ export interface WriteBackupResult {
 }
 
 export async function writeBackup(crypto: CryptoProvider, blobs: BackupBlobs, keys: BackupKeys, input: WriteBackupInput): Promise<WriteBackupResult> {
-  const max = input.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES;
+  const chunking = input.chunking ?? DEFAULT_CHUNKING;
   const sealed = new Map<string, Uint8Array>();
   const units: ManifestUnit[] = [];
   for (const u of input.units) {
     const chunks: string[] = [];
-    for (let at = 0; at < u.length || (at === 0 && chunks.length === 0); at += max) {
-      const s = sealChunk(crypto, keys, u.subarray(at, at + max));
+    let at = 0;
+    for (const end of chunkBoundaries(u, keys.gear, chunking)) {
+      const s = sealChunk(crypto, keys, u.subarray(at, end));
+      at = end;
       const id = await blobs.idOf(s);
       sealed.set(id, s);
       chunks.push(id);
