@@ -34,6 +34,8 @@ export interface BackupReaderOptions extends DeriveOptions {
 
 export interface BackupReader {
   readonly keys: BackupKeys;
+  /** Whether the secret was a recovery phrase or a chosen passphrase. */
+  readonly secretKind: 'phrase' | 'passphrase';
   readonly blobs: BackupBlobs;
   /** Newest first. */
   readonly points: readonly RestorePoint[];
@@ -64,7 +66,7 @@ export async function openBackupReader(crypto: CryptoProvider, o: BackupReaderOp
       if (isTendrilError(e, 'E_UNKNOWN_WORKSPACE')) throw new TendrilError('E_BAD_INPUT', 'the relay has no such workspace: check the relay URL and workspace id of the recovery kit', { cause: e });
       throw e;
     });
-    return { keys, blobs, points, close: () => relay.close() };
+    return { keys, secretKind: looksLikeRecoveryPhrase(o.secret) ? 'phrase' : 'passphrase', blobs, points, close: () => relay.close() };
   } catch (e) {
     relay.close();
     throw e;

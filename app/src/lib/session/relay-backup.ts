@@ -109,6 +109,6 @@ export async function restoreFromRelay(
     return restoreAsCopy(crypto, contents, homes, { relay: pageRelay(), deviceName: o.deviceName, workspaceName: o.asCopy.workspaceName, onProgress: o.onProgress, breathe: nextPaint });
   }
   const session = await restoreBackup(crypto, platform, contents, o);
-  await keyStoreOf(session).save({ keys: reader.keys, kind: 'phrase', since: Date.now(), lastBackupAt: point.manifest.createdAt });
+  await keyStoreOf(session).save({ keys: reader.keys, kind: reader.secretKind, since: Date.now(), lastBackupAt: point.manifest.createdAt });
   return session;
 }
