@@ -24,6 +24,11 @@ export class SessionKeys {
     return this.keys.has(provider);
   }
 
+  /** The providers that have a session key. */
+  providers(): ProviderId[] {
+    return [...this.keys.keys()];
+  }
+
   get(provider: ProviderId): ApiKey | undefined {
     return this.keys.get(provider);
   }

@@ -79,7 +79,7 @@ export class LiveWorkspace {
       ? new PageRunner({ session, roster, settings: () => (this.settings ? withSessionKeys(this.settings.doc, this.sessionKeys) : null), permissions: () => this.permissions?.doc ?? null, origin: location.origin })
       : null;
     this.sessionKeys.onChange(() => {
-      this.sessionKeyed = new Set((this.settings?.providers ?? []).map((p) => p.id).filter((id) => this.sessionKeys.has(id)));
+      this.sessionKeyed = new Set(this.sessionKeys.providers());
       this.runner?.rescan();
     });
     this.stopIndex = this.index.onChange(() => {
