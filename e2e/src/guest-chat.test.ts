@@ -4,8 +4,9 @@
  * answers (fake provider); the visitor's wrong codes are refused and, after
  * repeated ones, slowed down; the right code opens the chat and the reply
  * streams in; the transcript download holds the whole conversation; a second
- * visitor sees none of it; the first comes back without the code and the
- * agent is sent what they said before; after the owner ends the link the
+ * visitor sees none of it; the first comes back the next day (the browser's
+ * clock moved) without the code, the agent is sent what they said before, and
+ * the transcript then holds both days; after the owner ends the link the
  * visitor's next message is refused.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -113,7 +114,9 @@ describe('guest chat in the browser', { timeout: 240_000 }, () => {
     await other.getByPlaceholder('Write a message').waitFor();
     expect(await other.locator('li').count()).toBe(0);
 
-    // The first visitor comes back: no code, the conversation is there, and the agent is sent it.
+    // The first visitor comes back the next day: no code, the conversation is there, and the agent is sent it.
+    const nextDay = Date.now() + 86_400_000;
+    await a.clock.setFixedTime(nextDay);
     const back = await a.newPage();
     await back.goto(link);
     await expect.poll(() => back.locator('li.visitor').first().textContent(), { timeout: 15_000 }).toBe('my name is Ada');
@@ -121,6 +124,11 @@ describe('guest chat in the browser', { timeout: 240_000 }, () => {
     await expect.poll(() => back.locator('li.agent:not(.pending)').count(), { timeout: 30_000 }).toBe(2);
     const asked = fake.requests.at(-1)!.body as { messages: { role: string; content: string }[] };
     expect(asked.messages.map((m) => m.content)).toContain('my name is Ada');
+    const whole = back.waitForEvent('download');
+    await back.getByRole('button', { name: 'Download transcript' }).click();
+    const both = readFileSync((await (await whole).path())!, 'utf8');
+    expect(both).toMatch(/You: my name is Ada[\s\S]*Agent: Nice to meet you, guest\.[\s\S]*You: what is my name\?[\s\S]*Agent: Nice to meet you, guest\./);
+    expect(both).toContain(`[${new Date(nextDay).toISOString().slice(0, 10)}`);
 
     // The owner ends the link: the next message is refused.
     const id = /#([\w-]{22})\./.exec(link)![1]!;

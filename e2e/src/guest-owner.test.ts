@@ -1,8 +1,8 @@
 /**
  * The owner's Guests page: the owner (in the app) creates a guest link, a
- * worker of the workspace answers a visitor in another browser, the owner
- * sees the visitor with its usage and ends it, and the visitor's next
- * message is refused.
+ * worker of the workspace answers two visitors in other browsers, the owner
+ * sees both with their usage and ends the first, whose next message is
+ * refused while the second still gets answers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,7 +45,7 @@ describe('the Guests page', { timeout: 240_000 }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates a link, shows its visitor with usage, and ends the visitor', async () => {
+  it('creates a link, shows both visitors with their usage, and ends the first', async () => {
     await createWorkspace(owner, 'Guests');
     const invite = await createInvite(owner);
     const joining = run(['join', '--home', join(dir, 'worker'), invite, '--name', 'agent']);
@@ -73,15 +73,31 @@ describe('the Guests page', { timeout: 240_000 }, () => {
     await visitor.getByRole('button', { name: 'Send' }).click();
     await expect.poll(() => visitor.locator('li.agent:not(.pending)').last().textContent(), { timeout: 30_000 }).toBe('At your service.');
 
+    const second = await (await browser.newContext()).newPage();
+    await second.goto(link);
+    await second.getByLabel('Access code').fill('2468');
+    await second.getByRole('button', { name: 'Start' }).click();
+    for (const text of ['hi', 'hello again']) {
+      await second.getByPlaceholder('Write a message').fill(text);
+      await second.getByRole('button', { name: 'Send' }).click();
+      await expect.poll(() => second.locator('li.agent:not(.pending)').count(), { timeout: 30_000 }).toBe(text === 'hi' ? 1 : 2);
+    }
+
     await owner.page.getByRole('button', { name: 'Refresh' }).click();
-    const row = owner.page.getByTestId('guest-visitor');
-    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
-    await expect.poll(() => row.locator('td').nth(2).textContent(), { timeout: 15_000 }).toBe('1');
+    const rows = owner.page.getByTestId('guest-visitor');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
+    // Each visitor with its own usage: one message from the first, two from the second.
+    await expect.poll(async () => (await rows.locator('td:nth-child(3)').allTextContents()).join(','), { timeout: 15_000 }).toBe('1,2');
+    const row = rows.first();
     expect(Number(await row.locator('td').nth(3).textContent())).toBeGreaterThan(0);
     await row.getByRole('button', { name: 'End visitor' }).click();
     await expect.poll(() => row.textContent(), { timeout: 15_000 }).toMatch(/ended$/);
     await visitor.getByPlaceholder('Write a message').fill('are you there?');
     await visitor.getByRole('button', { name: 'Send' }).click();
     await expect.poll(async () => ((await visitor.getByRole('alert').count()) > 0 ? await visitor.getByRole('alert').textContent() : ''), { timeout: 15_000 }).toMatch(/closed by its owner/);
+    // The second visitor still talks.
+    await second.getByPlaceholder('Write a message').fill('still here');
+    await second.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => second.locator('li.agent:not(.pending)').count(), { timeout: 30_000 }).toBe(3);
   });
 });

@@ -12,6 +12,7 @@ import type { RelayStore } from './store/types.ts';
 import { openRedisFanout } from './fanout/redis.ts';
 import type { Fanout } from './fanout/types.ts';
 import { openSqliteGuestStore } from './store/guest-sqlite.ts';
+import { openRedisGuestStore } from './store/guest-redis.ts';
 import type { GuestStore } from './store/guest-types.ts';
 import type { RelayLimits } from './server/config.ts';
 import { silentLogger, type Logger } from './server/logger.ts';
@@ -74,14 +75,16 @@ export const GUEST_DATABASE_FILE = 'guests.sqlite';
 export async function startRelay(config: StartRelayConfig = {}): Promise<RunningRelay> {
   let store = config.store;
   let fanout: Fanout | undefined;
-  // Guest links live in SQLite beside the relay's own database; a relay on Redis or on a given store
-  // keeps them in memory (lost on restart: docs/THREAT_MODEL.md, Known gaps).
+  // Guest links live in SQLite beside the relay's own database, or in Redis for a relay on Redis (several
+  // processes then share links, visitors, ends and wrong-code counts); a relay on a given store keeps them in memory.
   let guestStore: GuestStore | undefined;
   if (!store && config.redis) {
     store = await openRedisStore({ ...config.redis, ...(config.logger ? { logger: config.logger } : {}) });
     try {
       fanout = await openRedisFanout({ url: config.redis.url, prefix: config.redis.prefix, logger: config.logger });
+      guestStore = await openRedisGuestStore({ url: config.redis.url, ...(config.redis.prefix ? { prefix: config.redis.prefix } : {}) });
     } catch (err) {
+      await fanout?.close();
       await store.close();
       throw err;
     }

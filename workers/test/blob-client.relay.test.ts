@@ -7,12 +7,18 @@ import { generateKeyPairSync, randomBytes, sign as edSign } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BlobClient, blobIdHex, blobIdOf } from '@tendril/crdt-schema/blobs';
+import { loadCrypto, createDocKeys } from '@tendril/crdt-schema/crypto';
+import { deriveDocKeys } from '@tendril/crdt-schema/keyring';
+import { AttachmentStore, memoryBlobCache } from '@tendril/crdt-schema/workspace';
+import { containsBytes } from '@tendril/crdt-schema/wire';
+import { newChatId, newDocId } from '@tendril/crdt-schema/ids';
 import { RelayClient, type DeviceSigner, type WebSocketConstructor } from '@tendril/crdt-schema/sync';
 import { BlobKind, FrameType } from '@tendril/crdt-schema/wire';
 import { deviceIdFromPublicKey, newWorkspaceId, type WorkspaceId } from '@tendril/crdt-schema/ids';
 import { createMemoryStore, createRelay, type Relay, type RelayLimits } from '@tendril/sync-server';
 
 const relays: Relay[] = [];
+const stores: ReturnType<typeof createMemoryStore>[] = [];
 const clients: RelayClient[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.destroy();
@@ -34,6 +40,7 @@ function device(): DeviceSigner {
 /** A relay on port 0 with one workspace whose admin device is `admin`. */
 async function start(limits: Partial<RelayLimits> = {}): Promise<TestRelay> {
   const store = createMemoryStore();
+  stores.push(store);
   const admin = device();
   const workspace = newWorkspaceId();
   await store.createWorkspace(workspace, [admin.publicKey], Date.now());
@@ -79,6 +86,14 @@ describe('BlobClient through the relay', () => {
     await expect(client.get(manifest)).rejects.toMatchObject({ code: 'E_BLOB_NOT_FOUND' });
   });
 
+  it('queues concurrent puts, so more files than the relay takes at once on one connection all arrive', async () => {
+    const relay = await start({ maxFrameBytes: 16 * 1024, maxBlobUploadsPerConnection: 1 });
+    const client = new BlobClient(await connect(relay), { partBytes: 4_000 });
+    const files = Array.from({ length: 6 }, () => new Uint8Array(randomBytes(10_000)));
+    const ids = await Promise.all(files.map((f) => client.put(f, BlobKind.Attachment)));
+    for (const [i, id] of ids.entries()) expect(await client.get(id)).toEqual(files[i]);
+  });
+
   it('starts an upload again after the connection drops mid-way, and completes it', async () => {
     const relay = await start({ maxFrameBytes: 64 * 1024 });
     const relayClient = await connect(relay);
@@ -109,5 +124,23 @@ describe('BlobClient through the relay', () => {
       },
     };
     await expect(new BlobClient(lying, { retries: 0 }).get(id)).rejects.toMatchObject({ code: 'E_DECRYPT_FAILED' });
+  });
+
+  it('seals an attachment under the chat keys, stores only ciphertext, and opens it on another device', async () => {
+    const crypto = await loadCrypto();
+    const relay = await start();
+    const chat = newChatId();
+    const keys = deriveDocKeys(crypto, createDocKeys(crypto, newDocId()), newDocId());
+    const canary = new TextEncoder().encode('CANARY-attachment-relay-9b1e');
+    const writer = new AttachmentStore({ crypto, blobs: new BlobClient(await connect(relay)), keysFor: () => keys });
+    const ref = await writer.upload(chat, { name: 'notes.txt', mime: 'text/plain', bytes: canary });
+    expect(ref).toMatchObject({ name: 'notes.txt', mime: 'text/plain', size: canary.length });
+    const store = stores.at(-1)!;
+    const held = await store.readStoredBlob(relay.workspace, ref.blob, 0, 1 << 20);
+    expect(held!.length).toBeGreaterThan(canary.length);
+    expect(containsBytes(held!, canary)).toBe(false);
+    const reader = new AttachmentStore({ crypto, blobs: new BlobClient(await connect(relay)), keysFor: () => keys, cache: memoryBlobCache() });
+    expect(await reader.open(chat, ref)).toEqual(canary);
+    await expect(writer.upload(chat, { name: 'huge.png', mime: 'image/png', bytes: new Uint8Array(10 * 1024 * 1024 + 1) })).rejects.toMatchObject({ code: 'E_BAD_INPUT', message: expect.stringContaining('at most 10 MB') });
   });
 });

@@ -111,4 +111,15 @@ describe('guest links from the command line', () => {
     const after = await cli('guest', 'send', link, '--code', '4417-ab', 'still there?');
     expect(after.err.join('\n')).toMatch(/\[E_GUEST_ENDED\]/);
   });
+
+  it('allows guests the tools named by --tools, and refuses a name that is no tool', async () => {
+    const bogus = await cli('guest', 'create', '--home', home, '--agent', 'assistant', '--tools', 'web_fetch,rm_rf');
+    expect(bogus.code).toBe(1);
+    expect(bogus.err.join('\n')).toMatch(/no tool rm_rf; the tools are search_workspace, web_fetch/);
+    const created = await cliOk('guest', 'create', '--home', home, '--agent', 'assistant', '--code', '5523', '--tools', 'web_fetch,search_workspace');
+    expect(created.out[0]).toMatch(/, guests may use web_fetch, search_workspace$/);
+    const id = /#([\w-]{22})\./.exec(created.last)![1]!;
+    const listed = await cliOk('guest', 'list', '--home', home);
+    expect(listed.out).toContain(`${id}  Assistant  code 5523  0 visitors (0 ended)  tools web_fetch,search_workspace`);
+  });
 });

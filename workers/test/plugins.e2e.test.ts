@@ -68,7 +68,7 @@ describe('plugins and agent tools through the real relay', () => {
 
   it('refuses a plugin the user installed but granted nothing, and the refusal reaches the user', async () => {
     const installed = await cliOk('plugin', 'install', '--home', admin, 'builtin:folder-indexer');
-    expect(installed.out).toContain('  read-folder *: Reads the text files of each folder you approve, to index them.');
+    expect(installed.out).toContain('  read-folder *: Reads the text files, PDFs and DOCX documents of each folder you approve, to index them.');
     expect(installed.last).toBe('folder-indexer-builtin');
 
     const run = await cli('plugin', 'run', '--home', workerHome, 'folder-indexer');
@@ -143,5 +143,13 @@ describe('plugins and agent tools through the real relay', () => {
     expect(rows.slice(-2).map((r) => r.split(',').slice(3, 6).join(','))).toEqual(['read-folder,*,denied', 'write-chats,new,denied']);
     const list = JSON.parse((await cliOk('plugin', 'list', '--home', device, '--json')).last) as { grants: { kind: string; revokedAt?: number }[] };
     expect(list.grants.filter((g) => g.kind !== 'read-chats').every((g) => g.revokedAt !== undefined)).toBe(true);
+    // Every run asked for from the command line is in the run history the user's devices read, newest first.
+    const runs = JSON.parse((await cliOk('plugin', 'runs', '--home', admin, '--plugin', 'folder-indexer', '--json')).last) as { trigger: string; outcome: string; message: string }[];
+    expect(runs.filter((r) => r.trigger === 'manual').map((r) => `${r.outcome}: ${r.message}`)).toEqual([
+      'refused: no permission it asks for is granted',
+      'ok: indexed 1, unchanged 0, removed 0, failed 0 in 1 folder(s)',
+      'refused: no permission it asks for is granted',
+    ]);
+    expect((await cliOk('plugin', 'runs', '--home', admin)).out.join('\n')).toMatch(/refused +Folder indexer {2}manual {2}no permission it asks for is granted/);
   });
 });

@@ -100,6 +100,6 @@ describe('folder indexer plugin', () => {
     w.revoke(FOLDER_INDEXER_ID, 'read-folder', notes);
     expect(service!.watching()).toEqual([]);
     expect(w.state.host(FOLDER_INDEXER_ID).watches).toEqual([]);
-    expect(await runner.run(FOLDER_INDEXER_ID)).toMatchObject({ status: RunStatus.Ok, message: 'no folder to index: grant read-folder on a folder' });
+    expect(await runner.run(FOLDER_INDEXER_ID)).toMatchObject({ status: RunStatus.Refused, message: 'not granted: read-folder' });
   });
 });

@@ -102,6 +102,21 @@ describe('plugin runner', () => {
     expect(w.log(id).at(-1)).toBe('denied read-folder *');
   });
 
+  it('runs without an optional permission, refusing its accesses, but not without a needed one', async () => {
+    const id = w.install(`export default async function run(api) {
+  const [folder] = await api.grants('read-folder');
+  let web = 'fetched';
+  try { await api.fetch('http://example.com/'); } catch (e) { web = e.code; }
+  return (await api.readFile(folder + '/a.txt')).text + ' ' + web;
+}`, { permissions: [{ kind: 'read-folder', resource: '*', reason: 'r' }, { kind: 'network', resource: 'example.com', reason: 'n', optional: true }] });
+    expect(await w.runner().run(id)).toMatchObject({ status: RunStatus.Refused, message: 'no permission it asks for is granted' });
+    w.deny(id, 'network', 'example.com');
+    expect(await w.runner().run(id)).toMatchObject({ status: RunStatus.Refused, message: 'no permission it asks for is granted' });
+    w.grant(id, 'read-folder', data);
+    expect(await w.runner().run(id)).toMatchObject({ status: RunStatus.Ok, message: 'alpha denied' });
+    expect(w.log(id)).toEqual(['denied read-folder *', 'denied read-folder *', 'denied network example.com', `allowed read-folder ${data}/a.txt`]);
+  });
+
   it('lets a denial below a grant win', async () => {
     const id = w.install(READER);
     w.grant(id, 'read-folder', data);

@@ -38,6 +38,8 @@ const retryable = (err: unknown): boolean => err instanceof TendrilError && (err
 
 export class BlobClient {
   private readonly retries: number;
+  /** Uploads run one at a time (the relay holds a few unfinished uploads per connection, and memory for each). */
+  private uploads: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly relay: BlobTransport,
@@ -61,8 +63,17 @@ export class BlobClient {
     }
   }
 
-  /** Stores `data` (already sealed) as a blob of `kind`; resolves with its id (hex) once the relay holds it all. */
-  async put(data: Uint8Array, kind: BlobKind, onProgress?: BlobProgress): Promise<string> {
+  /**
+   * Stores `data` (already sealed) as a blob of `kind`; resolves with its id (hex) once the relay holds
+   * it all. Concurrent puts are queued and sent one after another.
+   */
+  put(data: Uint8Array, kind: BlobKind, onProgress?: BlobProgress): Promise<string> {
+    const run = this.uploads.then(() => this.upload(data, kind, onProgress));
+    this.uploads = run.catch(() => undefined);
+    return run;
+  }
+
+  private async upload(data: Uint8Array, kind: BlobKind, onProgress?: BlobProgress): Promise<string> {
     if (data.length === 0) throw new TendrilError('E_BAD_INPUT', 'a blob holds at least one byte');
     const id = await blobIdOf(data);
     await this.again(async () => {

@@ -4,16 +4,16 @@
  * key and the wrapped device record (`device`), the sealed document states
  * (`docs`), the sealed update records appended after them (`updates`), the
  * small per-document counters (`meta`) and the outbox of sealed envelopes
- * (`outbox`). No record holds plaintext: see browser-home.ts and
+ * (`outbox`) and the sealed attachment blobs fetched from the relay (`blobs`). No record holds plaintext: see browser-home.ts and
  * idb-doc-store.ts.
  *
  * Versions: 1 had no `updates` and no `meta` store (its counters lived only in
  * the `docs` record); the upgrade to 2 adds both and keeps every record, so a
- * version-1 state loads as a compacted state with no records after it.
+ * version-1 state loads as a compacted state with no records after it. Version 3 adds `blobs`.
  */
 
 export const DB_NAME = 'tendril';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** Object store names. */
 export const Stores = {
@@ -27,6 +27,8 @@ export const Stores = {
   Updates: 'updates',
   /** Key doc id → { myCounter, maxSeenSeq }, written with every append so the state record is not rewritten (since version 2). */
   Meta: 'meta',
+  /** Key blob id (hex) → { sealed: attachment bytes as stored at the relay, at: ms last stored } (since version 3). */
+  Blobs: 'blobs',
 } as const;
 export type StoreName = (typeof Stores)[keyof typeof Stores];
 
@@ -41,6 +43,7 @@ export function openDatabase(factory: IDBFactory, name: string = DB_NAME): Promi
       if (!db.objectStoreNames.contains(Stores.Outbox)) db.createObjectStore(Stores.Outbox);
       if (!db.objectStoreNames.contains(Stores.Updates)) db.createObjectStore(Stores.Updates);
       if (!db.objectStoreNames.contains(Stores.Meta)) db.createObjectStore(Stores.Meta);
+      if (!db.objectStoreNames.contains(Stores.Blobs)) db.createObjectStore(Stores.Blobs);
     };
     req.onsuccess = () => {
       // Another tab upgrading the database waits for this connection: let it go.

@@ -5,3 +5,4 @@ export * from './key-wrap.ts';
 export * from './home-record.ts';
 export * from './vault.ts';
 export * from './browser-home.ts';
+export * from './idb-blob-cache.ts';

@@ -78,12 +78,15 @@ export class GuestOwner {
     return this.request(ref, { type: FrameType.GuestEnd, ref, link: keys.link, visitor: visitorKey, proof });
   }
 
-  /** Follows the link's visitors: each conversation is caught up, then `onChange` runs on every new entry. */
-  async watch(keys: OwnerLinkKeys): Promise<GuestStateFrame> {
+  /**
+   * Follows the link's visitors: each conversation is caught up, then `onChange` runs on every new entry.
+   * `answering`: this connection answers them (the relay tells visitors the agent is there while it is connected).
+   */
+  async watch(keys: OwnerLinkKeys, answering = false): Promise<GuestStateFrame> {
     this.links.set(keys.link, keys);
     const ref = this.socket.nextRef();
     const proof = this.o.crypto.sign(guestWatchBytes(this.socket.challenge.nonce, keys.link), keys.cap.secretKey);
-    const state = await this.request(ref, { type: FrameType.GuestWatch, ref, link: keys.link, proof });
+    const state = await this.request(ref, { type: FrameType.GuestWatch, ref, link: keys.link, proof, answering });
     await this.onState(state);
     return state;
   }

@@ -8,6 +8,8 @@ import type { CryptoProvider } from '../crypto/provider.ts';
 import { secret } from '../crypto/secret.ts';
 import { fromBase64Url, newGuestLinkId, toBase64Url, type AgentId, type GuestLinkId } from '../ids.ts';
 import type { GuestLinkSettings } from '../schema/settings-guests.ts';
+import { AGENT_TOOLS, type AgentToolName } from '../schema/settings-agents.ts';
+import { TendrilError } from '../errors.ts';
 import { guestCodeVerifier, normalizeGuestCode } from '../wire/guest-proofs.ts';
 import type { GuestOwner, OwnerLinkKeys } from './owner-client.ts';
 
@@ -21,7 +23,17 @@ export interface NewGuestLink {
   readonly dailyTokens: number;
   readonly visitorPerMinute?: number;
   readonly linkPerMinute?: number;
+  /** Agent tools guests may use (of those the agent lists); none when absent. */
+  readonly tools?: readonly AgentToolName[];
   readonly now: number;
+}
+
+/** A comma-separated list of agent tool names (`--tools a,b`); `E_BAD_INPUT` naming the tools there are. */
+export function parseGuestTools(text: string): AgentToolName[] {
+  const names = text.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const unknown = names.filter((t) => !(AGENT_TOOLS as readonly string[]).includes(t));
+  if (unknown.length > 0) throw new TendrilError('E_BAD_INPUT', `no tool ${unknown.join(', ')}; the tools are ${AGENT_TOOLS.join(', ')}`);
+  return [...new Set(names)] as AgentToolName[];
 }
 
 /** An access code of 8 digits, drawn without bias. */
@@ -34,14 +46,14 @@ export function randomGuestCode(crypto: CryptoProvider): string {
   return out;
 }
 
-/** A new link's settings entry with fresh keys (no tools for guests). */
+/** A new link's settings entry with fresh keys (no tools for guests unless `tools` names some). */
 export function newGuestLinkEntry(crypto: CryptoProvider, n: NewGuestLink): GuestLinkSettings {
   return {
     id: newGuestLinkId(), agent: n.agent, relay: n.relay,
     capSeed: toBase64Url(crypto.randomBytes(32)), boxSecret: toBase64Url(crypto.boxKeyPair().secretKey), secret: toBase64Url(crypto.randomBytes(32)),
     code: normalizeGuestCode(n.code ?? randomGuestCode(crypto)), expiresAt: n.expiresInMs === 0 ? 0 : n.now + n.expiresInMs,
     maxVisitors: n.maxVisitors, visitorPerMinute: n.visitorPerMinute ?? 10, linkPerMinute: n.linkPerMinute ?? 100, dailyTokens: n.dailyTokens,
-    tools: [], createdAt: n.now, endedAt: 0,
+    tools: [...(n.tools ?? [])], createdAt: n.now, endedAt: 0,
   };
 }
 

@@ -1,9 +1,8 @@
 /**
  * A guest conversation as read from its log: every opened envelope in seq
- * order, folded into the transcript both sides show, which visitor messages
- * still wait for an answer, and who won the claim on each. The log order is
- * the relay's seq order, the same for every reader, so "the first claim in
- * the log" names one runner for everybody: a message is answered once.
+ * order, folded into the transcript both sides show and which visitor messages
+ * still wait for an answer. The log order is the relay's seq order, the same
+ * for every reader (who holds a message's claim: guest-claims.ts).
  */
 import type { DeviceId } from '../ids.ts';
 import type { GuestPayload } from './messages.ts';
@@ -33,11 +32,6 @@ export function pendingMessages(log: readonly GuestLogEntry[]): Extract<GuestPay
     out.push(e.payload);
   }
   return out;
-}
-
-/** The owner device whose claim on message `id` came first in the log, if any. */
-export function claimant(log: readonly GuestLogEntry[], id: string): DeviceId | undefined {
-  return log.find((e) => !e.fromVisitor && e.payload.t === 'claim' && e.payload.for === id)?.author;
 }
 
 /** The answer to message `id`, once written. */

@@ -4,7 +4,9 @@
  * the conversation, sending a message and waiting for its answer. What the
  * visitor keeps between visits is `VisitorState` (its signing seed and
  * conversation secret): with it the agent's memory of the conversation comes
- * back, since the conversation is the memory.
+ * back, since the conversation is the memory. The relay says whether a
+ * runner that answers the link is connected (`agentHere`): while none is, the
+ * page says the agent is away, and a message sent waits for one.
  */
 import { TendrilError } from '../errors.ts';
 import { fromBase64Url, newMessageId, toBase64Url } from '../ids.ts';
@@ -18,7 +20,7 @@ import { syncUrl } from '../workspace/urls.ts';
 import { FrameType, guestHelloBytes, PROTOCOL_VERSION } from '../wire/index.ts';
 import { ConversationFeed } from './conversation-feed.ts';
 import { errorOf, FrameSocket } from './frame-socket.ts';
-import { answerTo, guestTurns, type GuestTurn } from './transcript.ts';
+import { answerTo, guestTurns, pendingMessages, type GuestTurn } from './transcript.ts';
 
 /** What a visitor's browser keeps for a link (store it as is; it holds secrets). */
 export interface VisitorState {
@@ -39,12 +41,32 @@ export interface VisitOptions {
 }
 
 export class GuestVisit {
+  private readonly presenceListeners = new Set<(here: boolean) => void>();
+
   private constructor(
     readonly link: GuestLink,
     readonly state: VisitorState,
     private readonly socket: FrameSocket,
     private readonly feed: ConversationFeed,
-  ) {}
+    private here: boolean,
+  ) {
+    socket.onFrame((f) => {
+      if (f.type !== FrameType.GuestPresence || f.link !== link.linkId) return;
+      this.here = f.answering;
+      for (const l of this.presenceListeners) l(f.answering);
+    });
+  }
+
+  /** Whether a runner that answers this link (a worker, the owner's open app) is connected, as the relay last said. */
+  get agentHere(): boolean {
+    return this.here;
+  }
+
+  /** Told each time the relay says a runner came or went; returns the unsubscribe function. */
+  onPresence(listener: (here: boolean) => void): () => void {
+    this.presenceListeners.add(listener);
+    return () => this.presenceListeners.delete(listener);
+  }
 
   /** Opens the link: admission, then the conversation caught up. Refusals throw the relay's code (E_GUEST_CODE with retryAfterMs...). */
   static async open(linkText: string, o: VisitOptions): Promise<GuestVisit> {
@@ -65,6 +87,11 @@ export class GuestVisit {
     }
     if (!known && !o.code) throw new TendrilError('E_GUEST_CODE', 'a first visit needs the access code');
     const socket = await FrameSocket.open(syncUrl(link.relayHttpUrl), o.WebSocket);
+    // The relay sends presence right after Welcome: listen before the hello, so it is not missed.
+    let here = false;
+    const offPresence = socket.onFrame((f) => {
+      if (f.type === FrameType.GuestPresence && f.link === link.linkId) here = f.answering;
+    });
     try {
       socket.send({
         type: FrameType.GuestHello, version: PROTOCOL_VERSION, link: link.linkId, visitor: me.deviceId,
@@ -75,7 +102,8 @@ export class GuestVisit {
       if (answer.type === FrameType.Error) throw errorOf(answer);
       const feed = new ConversationFeed(socket, o.crypto, conversation, me);
       await feed.follow((m) => o.crypto.sign(m, me.signSecretKey.expose()));
-      return new GuestVisit(link, state, socket, feed);
+      offPresence();
+      return new GuestVisit(link, state, socket, feed, here);
     } catch (e) {
       socket.close();
       throw e;
@@ -85,6 +113,16 @@ export class GuestVisit {
   /** Live text of replies while the agent writes them. */
   onLive(listener: (live: { for: string; text: string }) => void): () => void {
     return this.feed.onLive(listener);
+  }
+
+  /** Told on every new entry of the conversation (an answer to a message sent on an earlier visit, too). */
+  onChange(listener: () => void): () => void {
+    return this.feed.onEntry(() => listener());
+  }
+
+  /** Whether a message of the visitor still waits for its answer. */
+  waiting(): boolean {
+    return pendingMessages(this.feed.log).length > 0;
   }
 
   /** The conversation so far, both sides. */

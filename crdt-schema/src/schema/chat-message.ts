@@ -9,6 +9,7 @@ import type { AgentId, DeviceId, MessageId } from '../ids.ts';
 import { compareStrings, isRecord, readEnum, readNumber, readString, type YMap } from './fields.ts';
 import { readHops, type Hop } from './chat-hops.ts';
 import { readPlan, type Plan } from './chat-plan.ts';
+import { readAttachments, type ChatAttachment } from './chat-attachments.ts';
 import { MESSAGE } from './keys.ts';
 
 export const MESSAGE_ROLES = ['user', 'assistant', 'system', 'tool'] as const;
@@ -123,6 +124,8 @@ export interface ChatMessage {
   readonly planMode?: true;
   /** On a reply: the plan its agent proposed, with the user's decisions and each step's result. */
   readonly plan?: Plan;
+  /** On a user turn: the files sent with it, as references to sealed blobs (chat-attachments.ts). Optional, added like `agent`. */
+  readonly attachments?: readonly ChatAttachment[];
 }
 
 const readUsage = (v: unknown): Usage | undefined =>
@@ -159,6 +162,11 @@ export function contentOf(m: YMap): Y.Text | undefined {
   return v instanceof Y.Text ? v : undefined;
 }
 
+function attachmentsOf(m: YMap): { attachments?: ChatAttachment[] } {
+  const attachments = readAttachments(m.get(MESSAGE.attachments));
+  return attachments ? { attachments } : {};
+}
+
 export function readMessage(id: string, m: YMap): ChatMessage | undefined {
   const author = readString(m, MESSAGE.author);
   const role = readEnum(m, MESSAGE.role, MESSAGE_ROLES);
@@ -188,6 +196,7 @@ export function readMessage(id: string, m: YMap): ChatMessage | undefined {
     hops: readHops(m.get(MESSAGE.hops)),
     ...(m.get(MESSAGE.planMode) === true ? { planMode: true as const } : {}),
     plan: readPlan(m.get(MESSAGE.plan)),
+    ...attachmentsOf(m),
   };
 }
 

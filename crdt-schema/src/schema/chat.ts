@@ -26,6 +26,7 @@ import { newMessageId, parseAgentId, type ChatId, type DeviceId, type MessageId 
 import { checkHop, MAX_HOPS, type Hop } from './chat-hops.ts';
 import { checkChatOptionsPatch, readChatOptions, writeChatOptions, type ChatOptions, type ChatOptionsPatch } from './chat-options.ts';
 import { planSection } from './chat-plan.ts';
+import { checkAttachments, type ChatAttachment } from './chat-attachments.ts';
 import { activeBranch, type Branch, type BranchOptions } from './chat-branch.ts';
 import { claimsSection, type Claim } from './chat-claims.ts';
 import {
@@ -54,6 +55,8 @@ export interface NewMessage {
   readonly follows?: MessageId;
   /** A user turn to be answered with a plan to approve (plan mode for this message). */
   readonly planMode?: boolean;
+  /** Files sent with a user turn: references to their sealed blobs (chat-attachments.ts). */
+  readonly attachments?: readonly ChatAttachment[];
 }
 
 export interface ChatInfo {
@@ -90,6 +93,7 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     if (input.parent !== undefined) m.set(MESSAGE.parent, input.parent);
     if (input.follows !== undefined) m.set(MESSAGE.follows, input.follows);
     if (input.planMode === true) m.set(MESSAGE.planMode, true);
+    if (input.attachments !== undefined && input.attachments.length > 0) m.set(MESSAGE.attachments, checkAttachments(input.attachments, badInput));
     return m;
   };
   const check = (input: NewMessage): void => {
@@ -101,6 +105,10 @@ export function chatDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     if (input.model !== undefined) checkText(input.model, 'model', 200);
     if (input.follows !== undefined) checkText(input.follows, 'follows', 100);
     if (input.id !== undefined && messages.has(input.id)) badInput(`message ${input.id} exists`);
+    if (input.attachments !== undefined) {
+      if (input.role !== 'user') badInput('only user turns carry attachments');
+      checkAttachments(input.attachments, badInput);
+    }
   };
   const transcript = (): ChatMessage[] => {
     const out: ChatMessage[] = [];

@@ -12,12 +12,16 @@ export { isOrderKey, orderKeyBetween } from './order-key.ts';
 
 export { workspaceDoc, type WorkspaceDoc, type WorkspaceInfo, type WorkspaceState } from './workspace.ts';
 export { compareChats, type ChatEntry, type NewChat } from './workspace-chats.ts';
-export { SESSION_STATES, SessionState, type NewSession, type SessionEntry } from './workspace-sessions.ts';
+export { SESSION_STATES, SessionState, type NewSession, type SessionEntry, type SessionFailure } from './workspace-sessions.ts';
 export { ROLES, type Member, type NewMember, type Role } from './workspace-members.ts';
 export { HEALTH_STATUSES, type Announcement, type AnnouncementInput, type Health, type HealthStatus } from './workspace-announcements.ts';
+export { HEALTH_FIGURE_LIMITS, parseHealthFigures, sameFigures, type HealthFigures } from './health-figures.ts';
 export type { Lockbox } from './workspace-lockboxes.ts';
 
 export { chatDoc, type ChatDoc, type ChatInfo, type ChatState, type NewMessage } from './chat.ts';
+export {
+  attachmentProblem, IMAGE_TYPES, isImageAttachment, isTextAttachment, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type ChatAttachment,
+} from './chat-attachments.ts';
 export { MAX_TEMPERATURE, type ChatOptions, type ChatOptionsPatch } from './chat-options.ts';
 export { MAX_CHAT_PRESETS, presetPatch, type ChatPreset, type ChatPresetInput } from './settings-chat-presets.ts';
 export {
@@ -54,12 +58,23 @@ export {
 } from './memory.ts';
 
 export { permissionsDoc, type PermissionsDoc, type PermissionsState } from './permissions.ts';
-export { AGENT_PLUGIN_ID, parsePluginManifest, PERMISSION_KINDS, type PermissionKind, type PermissionRequest, type PluginManifest } from './plugin-manifest.ts';
+export { AGENT_PLUGIN_ID, DANGEROUS_KINDS, isDangerous, parsePluginManifest, PERMISSION_KINDS, type PermissionKind, type PermissionRequest, type PluginManifest } from './plugin-manifest.ts';
 export type { InstalledPlugin } from './permissions-plugins.ts';
 export type { RunLease } from './permissions-leases.ts';
 export { GRANT_DECISIONS, type Grant, type GrantDecision, type GrantTarget } from './permissions-grants.ts';
+export { RUN_OUTCOMES, RUN_TRIGGERS, type RunOutcome, type RunRecord, type RunRecordInput, type RunRequest, type RunTriggerKind } from './permissions-runs.ts';
 export { ACTIVITY_SEGMENT_CAP, compareActivity, OUTCOMES, type ActivityEntry, type ActivityInput, type Outcome } from './activity-log.ts';
 
 export { terminalDoc, type TerminalDoc, type TerminalInfo, type TerminalSize, type TerminalState, type TerminalWriter } from './terminal.ts';
 export { OUTPUT_SEGMENT_CAP, SNAPSHOTS_KEPT, type OutputChunk, type ScreenSnapshot } from './terminal-output.ts';
 export { checkGuestLink, type GuestLinkSettings } from './settings-guests.ts';
+export { ADMIN_LOG_SEGMENT_CAP, gatewayAdminDoc, MAX_ADMIN_BYTES, type GatewayAdminDoc } from './gateway-admin.ts';
+
+export {
+  compareTasks, MAX_TASK_NOTE, MAX_TASK_TITLE, TASK_PRIORITIES, TASK_SOURCE_KINDS, TASK_STATES, tasksDoc,
+  type CalendarEvent, type NewTask, type Task, type TaskPriority, type TaskSource, type TaskSourceKind, type TaskState, type TasksDoc, type TasksState,
+} from './tasks.ts';
+export {
+  ACCOUNT_KINDS, parseAccountName,
+  type AccountCredentials, type AccountInput, type AccountKind, type AccountName, type AccountPassword, type AccountSummary,
+} from './settings-accounts.ts';

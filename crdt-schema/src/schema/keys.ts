@@ -62,6 +62,11 @@ export const SESSION_ENTRY = {
   requestedBy: 'requestedBy',
   request: 'request',
   endRequest: 'endRequest',
+  /** Why the gateway did not start or ended the session: `{ code, message }` (optional; absent means no failure). */
+  failure: 'failure',
+  /** The working folder and agent the requester chose (shown in lists; the gateway acts on the signed request). */
+  cwd: 'cwd',
+  agent: 'agent',
 } as const;
 
 export const MEMBER_ENTRY = {
@@ -103,9 +108,10 @@ export const MESSAGE = {
   hops: 'hops',
   plan: 'plan',
   planMode: 'planMode',
+  attachments: 'attachments',
 } as const;
 
-export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks', prices: 'prices', chatPresets: 'chatPresets', guests: 'guests' } as const;
+export const SETTINGS = { providers: 'providers', prefs: 'prefs', agents: 'agents', playbooks: 'playbooks', prices: 'prices', chatPresets: 'chatPresets', guests: 'guests', accounts: 'accounts' } as const;
 
 export const CHAT_PRESET_ENTRY = { name: 'name', createdAt: 'createdAt', createdBy: 'createdBy', ...CHAT_OPTIONS } as const;
 
@@ -152,6 +158,11 @@ export const PERMISSIONS = {
   activity: 'activity',
   activityHeads: 'activityHeads',
   runLeases: 'runLeases',
+  /** What became of each plugin run (permissions-runs.ts), in per-device segments like the activity log. */
+  runs: 'runs',
+  runHeads: 'runHeads',
+  /** "Run now" asked by the user: plugin id -> { at, by } (permissions-runs.ts). */
+  runRequests: 'runRequests',
 } as const;
 
 export const PLUGIN_ENTRY = {
@@ -191,6 +202,15 @@ export const TERMINAL_OUTPUT_WRITER = 'gateway';
 
 export const MEMORY = { entries: 'entries' } as const;
 
+/** A gateway's administration document (gateway-admin.ts). */
+export const GATEWAY_ADMIN = {
+  requests: 'requests',
+  results: 'results',
+  state: 'state',
+  log: 'log',
+  logHeads: 'logHeads',
+} as const;
+
 export const MEMORY_ENTRY = {
   value: 'value',
   updatedAt: 'updatedAt',
@@ -200,3 +220,30 @@ export const MEMORY_ENTRY = {
   /** The embedding model that made it, as `provider/model`: a vector from another model is not compared. */
   embeddingModel: 'embeddingModel',
 } as const;
+
+/** A mail account or calendar source of the settings (settings-accounts.ts): a plain record replaced whole. */
+export const ACCOUNT_ENTRY = {
+  kind: 'kind',
+  url: 'url',
+  user: 'user',
+  password: 'password',
+  mailbox: 'mailbox',
+} as const;
+
+export const TASKS = { tasks: 'tasks', events: 'events' } as const;
+
+export const TASK_ENTRY = {
+  title: 'title',
+  priority: 'priority',
+  due: 'due',
+  note: 'note',
+  state: 'state',
+  source: 'source',
+  createdAt: 'createdAt',
+  createdBy: 'createdBy',
+  doneAt: 'doneAt',
+  doneBy: 'doneBy',
+} as const;
+
+/** An upcoming calendar event (tasks.ts): a plain record replaced whole by the plugin that reads its source. */
+export const EVENT_ENTRY = { source: 'source', uid: 'uid', summary: 'summary', start: 'start', end: 'end', location: 'location' } as const;

@@ -7,7 +7,7 @@ import type * as Y from 'yjs';
 import { META, ROOT_META } from './keys.ts';
 
 /** The kinds of document; one Yjs document per unit that grows on its own. */
-export const DOC_KINDS = ['workspace', 'chat', 'settings', 'permissions', 'terminal', 'memory'] as const;
+export const DOC_KINDS = ['workspace', 'chat', 'settings', 'permissions', 'terminal', 'memory', 'tasks', 'gateway-admin'] as const;
 export type DocKind = (typeof DOC_KINDS)[number];
 
 export function isDocKind(v: unknown): v is DocKind {

@@ -1,7 +1,8 @@
 /**
  * The permissions document: installed plugin manifests, the user's grants,
- * the append-only activity log of what plugins did with them, and the run
- * leases that give each scheduled run to one worker.
+ * the append-only activity log of what plugins did with them, the run
+ * history (how each run ended), and the run leases that give each scheduled
+ * run to one worker.
  *
  *   const perms = permissionsDoc(ydoc);
  *   perms.grants.decide({ plugin, kind: 'read-folder', resource: '/notes' }, 'granted', me);
@@ -13,6 +14,7 @@ import { readMeta, type DocMeta } from './meta.ts';
 import { grantsSection, type Grant } from './permissions-grants.ts';
 import { leasesSection } from './permissions-leases.ts';
 import { pluginsSection, type InstalledPlugin } from './permissions-plugins.ts';
+import { runsSection } from './permissions-runs.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
 
 export interface PermissionsState {
@@ -28,10 +30,13 @@ export function permissionsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const grants = grantsSection(doc, w);
   const activity = activitySection(doc, w);
   const leases = leasesSection(doc, w);
+  const runs = runsSection(doc, w);
   return {
     plugins,
     grants,
     activity,
+    /** How each plugin run ended, refused runs included (permissions-runs.ts). */
+    runs,
     /** Who runs each scheduled job at each scheduled time (permissions-leases.ts). */
     leases,
     observe(listener: () => void): () => void {

@@ -4,8 +4,8 @@
  * the embedding model of agents' memory recall, chat presets,
  * the system prompt every agent gets, the theme (of old: the app now keeps a
  * theme per device, and shows this one only until the device picks its own)
- * and the relay URL. Provider API
- * keys never appear in a summary, JSON form or string form; only
+ * the relay URL and the mail and calendar accounts plugins read. Provider API
+ * keys and account passwords never appear in a summary, JSON form or string form; only
  * getApiKey(providerId) returns one.
  */
 import type * as Y from 'yjs';
@@ -23,6 +23,7 @@ import { checkUrl, parseProviderId, providersSection, type ProviderId, type Prov
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
 import { guestLinksSection } from './settings-guests.ts';
 import { checkBackupPolicy, readBackupLease, readBackupPolicy, type BackupPolicy, type StoredBackupLease } from './settings-backup.ts';
+import { accountsSection } from './settings-accounts.ts';
 
 export const THEMES = ['light', 'dark', 'system'] as const;
 export type Theme = (typeof THEMES)[number];
@@ -90,6 +91,8 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
     agents,
     /** Guest links (settings-guests.ts); never part of toJSON. */
     guests: guestLinksSection(doc, w),
+    /** Mail accounts and calendar sources (settings-accounts.ts); passwords never part of a summary. */
+    accounts: accountsSection(doc, w),
     defaultModel,
     setDefaultModel(ref: ModelRef | undefined): void {
       const value = ref === undefined ? undefined : checkModelRef(ref);

@@ -29,6 +29,8 @@ export const CURRENT_VERSION: Readonly<Record<DocKind, number>> = {
   permissions: 1,
   terminal: 1,
   memory: 1,
+  tasks: 1,
+  'gateway-admin': 1,
 };
 
 /** Turns a document of `kind` at version `from` into version `from + 1`. */

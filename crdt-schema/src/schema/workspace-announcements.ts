@@ -11,6 +11,7 @@ import type * as Y from 'yjs';
 import type { DeviceId } from '../ids.ts';
 import { checkText, compareStrings, isRecord, readRecord } from './fields.ts';
 import type { Writer } from './writer.ts';
+import type { HealthFigures } from './health-figures.ts';
 
 export const HEALTH_STATUSES = ['ok', 'degraded', 'down'] as const;
 export type HealthStatus = (typeof HEALTH_STATUSES)[number];
@@ -22,6 +23,8 @@ export interface Health {
   /** Work waiting to start. */
   readonly queued?: number;
   readonly detail?: string;
+  /** Gateways: the machine's figures (presence only; parsed by health-figures.ts). */
+  readonly figures?: HealthFigures;
 }
 
 export interface Announcement {

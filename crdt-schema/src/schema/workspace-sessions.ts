@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs';
 import { newDocId, newSessionId, type DeviceId, type DocId, type SessionId } from '../ids.ts';
-import { badInput, checkEnum, checkText, compareStrings, entryOf, readBytes, readEnum, readNumber, readString, requireEntry, type YMap } from './fields.ts';
+import { badInput, checkEnum, checkText, compareStrings, entryOf, readBytes, readEnum, readNumber, readRecord, readString, requireEntry, type YMap } from './fields.ts';
 import { SESSION_ENTRY, WORKSPACE } from './keys.ts';
 import type { Writer } from './writer.ts';
 
@@ -36,6 +36,18 @@ export interface SessionEntry {
   readonly request?: Uint8Array;
   /** A member's signed request to end the session. */
   readonly endRequest?: Uint8Array;
+  /** Why the gateway refused or could not start the session (state `ended`). */
+  readonly failure?: SessionFailure;
+  /** The working folder asked for ('' or absent: the gateway's default). */
+  readonly cwd?: string;
+  /** The agent the session runs (absent: a plain shell). */
+  readonly agent?: string;
+}
+
+/** A gateway's reason, with a stable error code (docs/ERRORS.md). */
+export interface SessionFailure {
+  readonly code: string;
+  readonly message: string;
 }
 
 export interface NewSession {
@@ -45,6 +57,13 @@ export interface NewSession {
   readonly title: string;
   readonly requestedBy: DeviceId;
   readonly request?: Uint8Array;
+  readonly cwd?: string;
+  readonly agent?: string;
+}
+
+function readFailure(m: YMap): SessionFailure | undefined {
+  const v = readRecord(m, SESSION_ENTRY.failure);
+  return v && typeof v.code === 'string' && typeof v.message === 'string' ? { code: v.code.slice(0, 64), message: v.message.slice(0, 1000) } : undefined;
 }
 
 function readSession(id: string, m: YMap): SessionEntry | undefined {
@@ -64,8 +83,13 @@ function readSession(id: string, m: YMap): SessionEntry | undefined {
     requestedBy: requestedBy as DeviceId,
     request: readBytes(m, SESSION_ENTRY.request),
     endRequest: readBytes(m, SESSION_ENTRY.endRequest),
+    ...optional('failure', readFailure(m)),
+    ...optional('cwd', readString(m, SESSION_ENTRY.cwd)),
+    ...optional('agent', readString(m, SESSION_ENTRY.agent)),
   };
 }
+
+const optional = <K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [key]: v } as { [P in K]: V }));
 
 export function sessionsSection(doc: Y.Doc, w: Writer) {
   const sessions = doc.getMap<unknown>(WORKSPACE.sessions);
@@ -95,6 +119,8 @@ export function sessionsSection(doc: Y.Doc, w: Writer) {
         m.set(SESSION_ENTRY.updatedAt, at);
         m.set(SESSION_ENTRY.requestedBy, input.requestedBy);
         if (input.request !== undefined) m.set(SESSION_ENTRY.request, input.request);
+        if (input.cwd) m.set(SESSION_ENTRY.cwd, checkText(input.cwd, 'working folder', 4096));
+        if (input.agent) m.set(SESSION_ENTRY.agent, checkText(input.agent, 'agent', 64));
       });
       return readSession(id, m)!;
     },
@@ -105,6 +131,15 @@ export function sessionsSection(doc: Y.Doc, w: Writer) {
     setState(id: SessionId, state: SessionState): void {
       const s = checkEnum(state, 'state', SESSION_STATES);
       edit(id, (m) => m.set(SESSION_ENTRY.state, s));
+    },
+    /** The gateway ends a session it refused or could not start, and says why. */
+    fail(id: SessionId, failure: SessionFailure): void {
+      const code = checkText(failure.code, 'code', 64);
+      const message = checkText(failure.message, 'message', 1000);
+      edit(id, (m) => {
+        m.set(SESSION_ENTRY.state, SessionState.Ended);
+        m.set(SESSION_ENTRY.failure, { code, message });
+      });
     },
     rename(id: SessionId, title: string): void {
       const t = checkText(title, 'title');

@@ -151,7 +151,7 @@ export function arbitraryFrame(p: Prng, type?: Frame['type'], opts: ArbitraryOpt
         code: arbitraryText(p, MAX_LABEL_BYTES), keyBox: bytes(p, MAX_GUEST_KEY_BOX_BYTES), client: arbitraryText(p, MAX_LABEL_BYTES),
       };
     case FrameType.GuestWatch:
-      return { type: t, ref: u(), link: arbitraryGuestLinkId(p), proof: p.bytes(SIGNATURE_BYTES) };
+      return { type: t, ref: u(), link: arbitraryGuestLinkId(p), proof: p.bytes(SIGNATURE_BYTES), answering: p.bool() };
     case FrameType.GuestEnd:
       return { type: t, ref: u(), link: arbitraryGuestLinkId(p), visitor: p.bool() ? new Uint8Array(0) : p.bytes(PUBLIC_KEY_BYTES), proof: p.bytes(SIGNATURE_BYTES) };
     case FrameType.GuestState:
@@ -179,5 +179,7 @@ export function arbitraryFrame(p: Prng, type?: Frame['type'], opts: ArbitraryOpt
       return { type: t, ref: u(), id: p.bytes(BLOB_ID_BYTES) };
     case FrameType.BlobDeleted:
       return { type: t, ref: u(), id: p.bytes(BLOB_ID_BYTES), existed: p.bool() };
+    case FrameType.GuestPresence:
+      return { type: t, link: arbitraryGuestLinkId(p), answering: p.bool() };
   }
 }

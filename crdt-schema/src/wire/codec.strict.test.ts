@@ -8,7 +8,7 @@ import { isTendrilError, TendrilError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { DeviceId, DocId, WorkspaceId } from '../ids.ts';
 import { decodeFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrame } from './codec.ts';
-import { CapMode, FrameType } from './frames.ts';
+import { BlobKind, CapMode, FrameType } from './frames.ts';
 import type { Frame } from './frames.ts';
 
 const DOC = 'Ab12cdEf34ghIj56klMn78' as DocId;
@@ -63,7 +63,7 @@ describe('decodeFrame limits', () => {
   });
 
   it('rejects unknown type tags with E_FRAME_UNKNOWN', () => {
-    for (const t of [0, 39, 127, 2 ** 40]) {
+    for (const t of [0, 40, 127, 2 ** 40]) {
       fails(() => decodeFrame(bytesOf((e) => encoding.writeVarUint(e, t))), 'E_FRAME_UNKNOWN', new RegExp(`type ${t}`));
     }
     fails(() => encodeFrame({ type: 99 } as unknown as Frame), 'E_FRAME_UNKNOWN');
@@ -180,3 +180,40 @@ describe('decodeFrame field rules', () => {
     expect('register' in decoded).toBe(false);
   });
 });
+
+describe('stored-blob frames', () => {
+  const id = new Uint8Array(32).fill(7);
+
+  it('accepts only the known blob kinds, both ways', () => {
+    const list = (kind: number): Frame => ({ type: FrameType.BlobList, ref: 1, kind: kind as BlobKind, after: new Uint8Array(0), limit: 10 });
+    expect(decodeFrame(encodeFrame(list(BlobKind.BackupManifest)))).toMatchObject({ kind: BlobKind.BackupManifest });
+    fails(() => encodeFrame(list(4)), 'E_FRAME_MALFORMED', /BlobList.kind/);
+    const raw = encodeFrame(list(BlobKind.Attachment));
+    raw[2] = 9;
+    fails(() => decodeFrame(raw), 'E_FRAME_MALFORMED', /BlobList.kind at byte 2: 9 is not a blob kind/);
+  });
+
+  it('takes 32-byte ids only, and a list cursor of 0 or 32 bytes', () => {
+    fails(() => encodeFrame({ type: FrameType.BlobRead, ref: 1, id: new Uint8Array(31), offset: 0, length: 1 }), 'E_FRAME_MALFORMED', /BlobRead.id/);
+    fails(() => encodeFrame({ type: FrameType.BlobList, ref: 1, kind: BlobKind.Attachment, after: new Uint8Array(5), limit: 1 }), 'E_FRAME_MALFORMED', /BlobList.after/);
+    const raw = bytesOf((e) => {
+      encoding.writeVarUint(e, FrameType.BlobList);
+      encoding.writeVarUint(e, 1);
+      encoding.writeVarUint(e, BlobKind.Attachment);
+      encoding.writeVarUint8Array(e, new Uint8Array(5));
+      encoding.writeVarUint(e, 1);
+    });
+    fails(() => decodeFrame(raw), 'E_FRAME_MALFORMED', /BlobList.after at byte 3: 5 bytes, expected 0 or 32/);
+  });
+
+  it('bounds BlobHas ids before allocating them', () => {
+    fails(() => encodeFrame({ type: FrameType.BlobHas, ref: 1, ids: Array.from({ length: 1025 }, () => id) }), 'E_FRAME_MALFORMED', /BlobHas.ids/);
+    const huge = bytesOf((e) => {
+      encoding.writeVarUint(e, FrameType.BlobHas);
+      encoding.writeVarUint(e, 1);
+      encoding.writeVarUint(e, 1000);
+    });
+    fails(() => decodeFrame(huge), 'E_FRAME_MALFORMED', /BlobHas.ids at byte 2: 1000 items do not fit/);
+  });
+});
+

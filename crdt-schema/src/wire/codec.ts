@@ -83,6 +83,7 @@ const CODECS: { [T in Frame['type']]: Codec<T> } = {
   [FrameType.BlobListing]: { write: blobs.writeBlobListing, read: blobs.readBlobListing },
   [FrameType.BlobDelete]: { write: blobs.writeBlobDelete, read: blobs.readBlobDelete },
   [FrameType.BlobDeleted]: { write: blobs.writeBlobDeleted, read: blobs.readBlobDeleted },
+  [FrameType.GuestPresence]: { write: guest.writeGuestPresence, read: guest.readGuestPresence },
 };
 
 function codecOf(type: unknown): Codec<Frame['type']> | undefined {

@@ -51,6 +51,7 @@ export const FrameType = {
   BlobListing: 36,
   BlobDelete: 37,
   BlobDeleted: 38,
+  GuestPresence: 39,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 
@@ -361,13 +362,16 @@ export interface GuestHelloFrame {
 /**
  * C->R, from a member device: list the link's visitors (a GuestState answers) and keep sending a fresh
  * GuestState whenever a visitor is admitted or ended, until the connection closes. `proof` by the
- * link's capKey over `guestWatchBytes` (guest-proofs.ts).
+ * link's capKey over `guestWatchBytes` (guest-proofs.ts). `answering`: this connection is a runner that
+ * answers the link's visitors (a worker, the app's runner), not only a view; while one is connected the
+ * relay tells the link's visitors the agent is there (GuestPresence).
  */
 export interface GuestWatchFrame {
   type: typeof FrameType.GuestWatch;
   ref: number;
   link: GuestLinkId;
   proof: Uint8Array;
+  answering: boolean;
 }
 
 /**
@@ -531,6 +535,17 @@ export interface BlobDeletedFrame {
   existed: boolean;
 }
 
+/**
+ * R->C, to an admitted visitor: whether a runner that answers the link (a member connection whose
+ * GuestWatch said `answering`) is connected. Sent on admission and whenever that changes. A visitor
+ * cannot forge it (only the relay sends it) and it says nothing of any conversation.
+ */
+export interface GuestPresenceFrame {
+  type: typeof FrameType.GuestPresence;
+  link: GuestLinkId;
+  answering: boolean;
+}
+
 export type Frame =
   | ChallengeFrame
   | HelloFrame
@@ -569,7 +584,8 @@ export type Frame =
   | BlobListFrame
   | BlobListingFrame
   | BlobDeleteFrame
-  | BlobDeletedFrame;
+  | BlobDeletedFrame
+  | GuestPresenceFrame;
 
 type Guard<F extends Frame> = (f: Frame) => f is F;
 const guard = <F extends Frame>(t: F['type']): Guard<F> => (f: Frame): f is F => f.type === t;
@@ -612,3 +628,4 @@ export const isBlobList = guard<BlobListFrame>(FrameType.BlobList);
 export const isBlobListing = guard<BlobListingFrame>(FrameType.BlobListing);
 export const isBlobDelete = guard<BlobDeleteFrame>(FrameType.BlobDelete);
 export const isBlobDeleted = guard<BlobDeletedFrame>(FrameType.BlobDeleted);
+export const isGuestPresence = guard<GuestPresenceFrame>(FrameType.GuestPresence);

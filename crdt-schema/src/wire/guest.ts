@@ -1,11 +1,11 @@
 /**
- * The guest frames: GuestLink, GuestHello, GuestWatch, GuestEnd, GuestState.
+ * The guest frames: GuestLink, GuestHello, GuestWatch, GuestEnd, GuestState, GuestPresence.
  * Each `writeX` writes the type tag and the fields in declaration order; each
  * `readX` reads the fields after the tag, which the dispatcher in codec.ts consumed.
  */
 import { parseGuestLinkId, type GuestLinkId } from '../ids.ts';
 import { FrameType } from './frames.ts';
-import type { GuestEndFrame, GuestHelloFrame, GuestLinkFrame, GuestStateFrame, GuestVisitor, GuestWatchFrame } from './frames.ts';
+import type { GuestEndFrame, GuestHelloFrame, GuestLinkFrame, GuestPresenceFrame, GuestStateFrame, GuestVisitor, GuestWatchFrame } from './frames.ts';
 import type { Decoder, Encoder } from './fields.ts';
 import {
   malformed,
@@ -115,13 +115,40 @@ export function writeGuestWatch(e: Encoder, f: GuestWatchFrame): void {
   writeUint(e, f.ref, 'GuestWatch.ref');
   writeLinkId(e, f.link, 'GuestWatch.link');
   writeFixed(e, f.proof, SIGNATURE_BYTES, 'GuestWatch.proof');
+  writeFlag(e, f.answering, 'GuestWatch.answering');
 }
 
 export function readGuestWatch(d: Decoder): GuestWatchFrame {
   const ref = readUint(d, 'GuestWatch.ref');
   const link = readLinkId(d, 'GuestWatch.link');
   const proof = readFixed(d, SIGNATURE_BYTES, 'GuestWatch.proof');
-  return { type: FrameType.GuestWatch, ref, link, proof };
+  const answering = readFlag(d, 'GuestWatch.answering');
+  return { type: FrameType.GuestWatch, ref, link, proof, answering };
+}
+
+export function writeGuestPresence(e: Encoder, f: GuestPresenceFrame): void {
+  writeUint(e, FrameType.GuestPresence, 'GuestPresence.type');
+  writeLinkId(e, f.link, 'GuestPresence.link');
+  writeFlag(e, f.answering, 'GuestPresence.answering');
+}
+
+export function readGuestPresence(d: Decoder): GuestPresenceFrame {
+  const link = readLinkId(d, 'GuestPresence.link');
+  const answering = readFlag(d, 'GuestPresence.answering');
+  return { type: FrameType.GuestPresence, link, answering };
+}
+
+/** A yes/no as one varuint, 0 or 1 (anything else is malformed). */
+function writeFlag(e: Encoder, v: boolean, what: string): void {
+  if (typeof v !== 'boolean') throw unencodable(what, 'expected a boolean');
+  writeUint(e, v ? 1 : 0, what);
+}
+
+function readFlag(d: Decoder, what: string): boolean {
+  const at = d.pos;
+  const v = readUint(d, what);
+  if (v > 1) throw malformed(what, at, `${v}, expected 0 or 1`);
+  return v === 1;
 }
 
 export function writeGuestEnd(e: Encoder, f: GuestEndFrame): void {

@@ -80,7 +80,7 @@ function fields(f: Frame): string {
       return `version=${f.version} link=${short(f.link)} visitor=${short(f.visitor)} client=${JSON.stringify(f.client)}` +
         (f.code === '' ? '' : ' code=set') + (f.keyBox.length === 0 ? '' : ` keyBox=${f.keyBox.length}`);
     case FrameType.GuestWatch:
-      return `ref=${f.ref} link=${short(f.link)}`;
+      return `ref=${f.ref} link=${short(f.link)}${f.answering ? ' answering' : ''}`;
     case FrameType.GuestEnd:
       return `ref=${f.ref} link=${short(f.link)} ${f.visitor.length === 0 ? 'whole link' : 'one visitor'}`;
     case FrameType.GuestState:
@@ -105,6 +105,8 @@ function fields(f: Frame): string {
       return `ref=${f.ref} id=${blobId(f.id)}`;
     case FrameType.BlobDeleted:
       return `ref=${f.ref} id=${blobId(f.id)}${f.existed ? '' : ' absent'}`;
+    case FrameType.GuestPresence:
+      return `link=${short(f.link)} ${f.answering ? 'answering' : 'away'}`;
   }
 }
 

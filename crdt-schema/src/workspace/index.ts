@@ -18,3 +18,6 @@ export * from './peer-self.ts';
 export * from './peer-presence-seal.ts';
 export * from './device-signed.ts';
 export * from './memory-doc.ts';
+export * from './gateway-admin-id.ts';
+export * from './tasks-doc.ts';
+export * from './attachment-store.ts';

@@ -11,6 +11,7 @@
  * "Peer presence".
  */
 import { HEALTH_STATUSES, type Health, type HealthStatus } from '../schema/workspace-announcements.ts';
+import { parseHealthFigures } from '../schema/health-figures.ts';
 
 export const PEER_PRESENCE_VERSION = 1;
 export const PEER_KINDS = ['gateway', 'worker'] as const;
@@ -80,11 +81,14 @@ function parseHealth(v: unknown): Health | null {
   const queued = count(v.queued);
   const detail = v.detail === undefined ? undefined : text(v.detail, PEER_PRESENCE_LIMITS.detail);
   if (active === null || queued === null || detail === null) return null;
+  // Malformed figures are left out; the announcement itself still counts.
+  const figures = parseHealthFigures(v.figures);
   return {
     status: v.status as HealthStatus,
     ...(active !== undefined ? { active } : {}),
     ...(queued !== undefined ? { queued } : {}),
     ...(detail !== undefined ? { detail } : {}),
+    ...(figures !== undefined ? { figures } : {}),
   };
 }
 

@@ -17,6 +17,7 @@ import type { DeviceId, DocId } from '../ids.ts';
 import type { Directory } from './directory.ts';
 import { parsePeerPresence, type PeerInfo, type PeerKind, type PresenceStamp } from './peer-announcement.ts';
 import { openPeerPresence } from './peer-presence-seal.ts';
+import { sameFigures } from '../schema/health-figures.ts';
 
 /** An entry expires after this many announce intervals without an announcement. */
 export const MISSED_ANNOUNCEMENTS = 3.5;
@@ -158,4 +159,5 @@ export class PeerRoster {
 
 const sameShown = (a: PeerOnline, b: PeerOnline): boolean =>
   a.name === b.name && a.host === b.host && a.version === b.version && a.turns === b.turns &&
-  a.health.status === b.health.status && a.health.active === b.health.active && a.health.queued === b.health.queued && a.health.detail === b.health.detail;
+  a.health.status === b.health.status && a.health.active === b.health.active && a.health.queued === b.health.queued && a.health.detail === b.health.detail &&
+  sameFigures(a.health.figures, b.health.figures);

@@ -13,10 +13,12 @@ import { TendrilError } from '../errors.ts';
 import type { ChatId, DeviceId, DocId } from '../ids.ts';
 import { ALL_SCOPES, Scope } from '../keyring/scopes.ts';
 import { mergeWorkspaceKeys, scopeKeyId } from '../keyring/workspace-keys.ts';
-import { deriveDocKeys } from '../keyring/doc-keys.ts';
+import { deriveDocKeys, type DocKeyView } from '../keyring/doc-keys.ts';
 import { sendAdminSetCaps } from './admin-caps.ts';
-import { chatDoc, memoryDoc, permissionsDoc, settingsDoc, workspaceDoc } from '../schema/index.ts';
+import { chatDoc, gatewayAdminDoc, memoryDoc, permissionsDoc, settingsDoc, tasksDoc, workspaceDoc } from '../schema/index.ts';
+import { GATEWAY_ADMIN_SCOPE, gatewayAdminDocId } from './gateway-admin-id.ts';
 import { MEMORY_SCOPE, memoryDocId } from './memory-doc.ts';
+import { TASKS_SCOPE, tasksDocId } from './tasks-doc.ts';
 import type { DocSync } from '../sync/doc-sync.ts';
 import type { WebSocketConstructor } from '../sync/relay-client.ts';
 import type { DeviceHomeState } from './home.ts';
@@ -25,6 +27,8 @@ import { DocGrants } from './doc-grants.ts';
 import type { Directory } from './directory.ts';
 import { WorkspacePeer } from './peer.ts';
 import { syncUrl } from './urls.ts';
+import { BlobClient } from '../blobs/blob-client.ts';
+import { AttachmentStore, type SealedBlobCache } from './attachment-store.ts';
 
 export interface SessionOptions {
   readonly clientName: string;
@@ -32,6 +36,8 @@ export interface SessionOptions {
   /** Overrides the relay base URL from the home (tests, proxies). */
   readonly relay?: string;
   readonly snapshotEvery?: number;
+  /** Where fetched attachment blobs (sealed) are kept on this device; default in memory. */
+  readonly blobCache?: SealedBlobCache;
 }
 
 function memberRows(index: Y.Doc | null) {
@@ -51,6 +57,10 @@ export class WorkspaceSession {
 
   /** The crypto provider the session seals and verifies with. */
   readonly crypto: CryptoProvider;
+  /** Stored blobs at the relay (attachments, backups), over this session's connection. */
+  readonly blobs: BlobClient;
+  /** Chat attachments: sealed under each chat's keys, stored as blobs, opened on demand. */
+  readonly attachments: AttachmentStore;
 
   private constructor(crypto: CryptoProvider, home: DeviceHomeState, o: SessionOptions) {
     this.crypto = crypto;
@@ -90,6 +100,19 @@ export class WorkspaceSession {
     this.peer.relay.on('state', (s) => {
       if (s === 'open' && !home.config.registered) void home.saveConfig({ ...home.config, registered: true });
     });
+    this.blobs = new BlobClient(this.peer.relay);
+    this.attachments = new AttachmentStore({ crypto, blobs: this.blobs, keysFor: (chat) => this.chatKeys(chat), ...(o.blobCache ? { cache: o.blobCache } : {}) });
+  }
+
+  /** The keys of a chat's document: derived from the chats scope, or a grant of that one chat. */
+  chatKeys(chat: ChatId): DocKeyView {
+    const entry = this.workspace().chats.get(chat);
+    if (!entry) throw new TendrilError('E_BAD_INPUT', `no chat ${chat} in this workspace`);
+    const scope = this.home.keys.get(Scope.Chats);
+    if (scope) return deriveDocKeys(this.crypto, scope, entry.docId);
+    const granted = this.grants.viewFor(entry.docId, Scope.Chats);
+    if (!granted) throw new TendrilError('E_KEY_MISSING', `this device holds no keys for chat ${chat}`);
+    return granted();
   }
 
   /** Opens the home's workspace index (always synced first: it names members and documents). */
@@ -192,6 +215,20 @@ export class WorkspaceSession {
     if (!this.home.keys.has(MEMORY_SCOPE)) throw new TendrilError('E_KEY_MISSING', 'this device holds no chat keys, so it cannot open an agent\'s memory');
     const sync = await this.peer.openDoc({ doc: memoryDocId(this.crypto, this.home.config.workspace, agent), scope: MEMORY_SCOPE });
     return { sync, memory: memoryDoc(sync.ydoc) };
+  }
+
+  /** A gateway's administration document (schema/gateway-admin.ts); needs the terminal keys. */
+  async openGatewayAdmin(gateway: DeviceId): Promise<{ sync: DocSync; admin: ReturnType<typeof gatewayAdminDoc> }> {
+    if (!this.home.keys.has(GATEWAY_ADMIN_SCOPE)) throw new TendrilError('E_KEY_MISSING', 'this device holds no terminal keys, so it cannot reach a gateway\'s administration');
+    const sync = await this.peer.openDoc({ doc: gatewayAdminDocId(this.crypto, this.home.config.workspace, gateway), scope: GATEWAY_ADMIN_SCOPE });
+    return { sync, admin: gatewayAdminDoc(sync.ydoc) };
+  }
+
+  /** The workspace's Tasks document (tasks plugins found, upcoming calendar events); needs the chats keys. */
+  async openTasks(): Promise<{ sync: DocSync; tasks: ReturnType<typeof tasksDoc> }> {
+    if (!this.home.keys.has(TASKS_SCOPE)) throw new TendrilError('E_KEY_MISSING', 'this device holds no chat keys, so it cannot open the Tasks document');
+    const sync = await this.peer.openDoc({ doc: tasksDocId(this.crypto, this.home.config.workspace), scope: TASKS_SCOPE });
+    return { sync, tasks: tasksDoc(sync.ydoc) };
   }
 
   /** Throws E_FORBIDDEN unless this device may write documents of the scope. */

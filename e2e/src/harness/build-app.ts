@@ -12,7 +12,7 @@ export const ROOT = resolve(import.meta.dirname, '../../..');
 const BUILD_INDEX = join(ROOT, 'app/build/index.html');
 const LOCK = join(ROOT, 'app/.build-lock');
 // Everything the app bundles: its own sources and the workspace packages it imports.
-const SOURCES = ['app/src', 'app/static', 'app/guest', 'app/svelte.config.js', 'app/vite.config.ts', 'app/vite.guest.config.ts', 'crdt-schema/src', 'gateway/src', 'workers/src', 'sync-server/src/proxy'];
+const SOURCES = ['app/src', 'app/static', 'app/guest', 'app/svelte.config.js', 'app/vite.config.ts', 'app/vite.guest.config.ts', 'crdt-schema/src', 'gateway/src', 'workers/src', 'workers/plugins', 'sync-server/src/proxy'];
 const STALE_LOCK_MS = 5 * 60_000;
 
 function newestMtime(path: string): number {

@@ -1,14 +1,15 @@
 /**
  * Looking for plaintext where only ciphertext may be: every file of the
  * relay's data directory, and every key and value of the app's IndexedDB
- * database, searched for a canary string's UTF-8 bytes.
+ * database, searched for a canary string's UTF-8 bytes (or, in files, raw bytes).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 
-export function filesContaining(dir: string, canary: string): string[] {
-  const needle = Buffer.from(canary, 'utf8');
+/** Files under `dir` holding the canary: a string's UTF-8 bytes, or raw bytes (an image's). */
+export function filesContaining(dir: string, canary: string | Uint8Array): string[] {
+  const needle = typeof canary === 'string' ? Buffer.from(canary, 'utf8') : Buffer.from(canary);
   const hits: string[] = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);

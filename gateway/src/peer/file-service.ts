@@ -7,21 +7,25 @@
  * put in place only if its bytes hash to the SHA-256 the writer signed, and a
  * download ends with the file's size and SHA-256 signed by the gateway, so
  * neither the relay nor a read-only member holding the session key can alter
- * a file unnoticed. Requests are refused from devices that may not type,
- * for another session, far from the gateway's clock, or with a transfer id
- * the device used before (kept in `used`, which the gateway persists, so a
- * restart does not make an old request new again). A transfer idle for
- * `idleMs` is cancelled.
+ * a file unnoticed. A list request gets the folder's listing the same way, as
+ * the bytes of a download (terminal/folder-list.ts confines it likewise).
+ * Requests are refused from devices that may not type, for another session,
+ * far from the gateway's clock, or with a transfer id the device used before
+ * (kept in `used`, which the gateway persists, so a restart does not make an
+ * old request new again). A transfer idle for `idleMs` is cancelled.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { CryptoProvider, DeviceIdentity } from '@tendril/crdt-schema/crypto';
 import { isTendrilError } from '@tendril/crdt-schema/errors';
 import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
 import { openDownload, startUpload, TRANSFER_CHUNK_BYTES, type Download, type Upload } from '../terminal/file-transfer.ts';
+import { listFolder } from '../terminal/folder-list.ts';
 import { ChunkReceiver, ChunkSender } from './chunk-window.ts';
+import { encodeListing } from './folder-listing.ts';
 import { openFileRequest, signFileDone, type FileRequest } from './signatures.ts';
 import { TermTag, type TermMessage } from './term-messages.ts';
 import { memoryUsedTransfers, type UsedTransferStore } from './used-transfers.ts';
+import type { GatewayLog } from './gateway-log.ts';
 
 export interface FileServiceOptions {
   readonly crypto: CryptoProvider;
@@ -33,7 +37,7 @@ export interface FileServiceOptions {
   /** Devices allowed to type (and so to move files). */
   readonly writers: () => readonly DeviceId[];
   readonly send: (m: TermMessage, to: DeviceId) => void;
-  readonly log?: (line: string) => void;
+  readonly log?: GatewayLog;
   readonly now?: () => number;
   readonly idleMs?: number;
   /** How far a request's time may be from the gateway's clock. */
@@ -113,7 +117,7 @@ export class FileService {
   }
 
   private refuse(to: DeviceId, id: number, why: string): void {
-    this.o.log?.(`session ${this.o.session}: file transfer ${id} from ${to} refused (${why})`);
+    this.o.log?.(`session ${this.o.session}: file transfer ${id} from ${to} refused (${why})`, { session: this.o.session, device: to });
     this.o.send({ t: TermTag.FileDone, id, ok: false, message: why, size: 0, sha256: new Uint8Array(0), signature: new Uint8Array(0) }, to);
   }
 
@@ -132,6 +136,7 @@ export class FileService {
     if (!fresh) return this.refuse(from, id, 'E_REPLAY: this transfer id was used before');
     try {
       if (r.kind === 'upload') await this.startUpload(r);
+      else if (r.kind === 'list') await this.startList(r);
       else await this.startDownload(r);
     } catch (e) {
       this.refuse(from, id, describe(e));
@@ -151,7 +156,7 @@ export class FileService {
         return this.finish(key, t, false, 'E_BAD_SIGNATURE: the received bytes do not match the signed SHA-256; nothing was written', 0, new Uint8Array(0));
       }
       const done = await upload.finish();
-      this.o.log?.(`session ${this.o.session}: ${r.device} uploaded ${r.path} (${done.bytes} bytes)`);
+      this.o.log?.(`session ${this.o.session}: ${r.device} uploaded ${r.path} (${done.bytes} bytes)`, { session: this.o.session, device: r.device });
       this.finish(key, t, true, '', done.bytes, digest);
     };
     const receiver = new ChunkReceiver({
@@ -171,7 +176,27 @@ export class FileService {
   }
 
   private async startDownload(r: FileRequest): Promise<void> {
-    const download: Download = await openDownload(this.o.root(), { path: r.path });
+    this.stream(r, await openDownload(this.o.root(), { path: r.path }));
+  }
+
+  /** A folder's listing (terminal/folder-list.ts), sent as the bytes of a download. */
+  private async startList(r: FileRequest): Promise<void> {
+    const bytes = encodeListing(await listFolder(this.o.root(), r.path));
+    let at = 0;
+    this.stream(r, {
+      size: bytes.length,
+      next: () => {
+        if (at >= bytes.length) return Promise.resolve(undefined);
+        const chunk = bytes.subarray(at, at + TRANSFER_CHUNK_BYTES);
+        at += chunk.length;
+        return Promise.resolve(chunk);
+      },
+      cancel: () => Promise.resolve(),
+    });
+  }
+
+  /** Sends `download`'s bytes in acknowledged chunks, then its size and SHA-256 signed. */
+  private stream(r: FileRequest, download: Pick<Download, 'size' | 'next' | 'cancel'>): void {
     const key = `${r.device}:${r.id}`;
     const hash: Hash = createHash('sha256');
     const sender = new ChunkSender({
@@ -201,7 +226,7 @@ export class FileService {
     this.transfers.delete(key);
     const r = t.request;
     const signature = ok ? signFileDone(this.o.crypto, this.o.identity, this.o.session, r.id, size, sha256) : new Uint8Array(0);
-    if (!ok) this.o.log?.(`session ${this.o.session}: ${r.kind} of ${r.path} by ${r.device} failed (${message})`);
+    if (!ok) this.o.log?.(`session ${this.o.session}: ${r.kind} of ${r.path} by ${r.device} failed (${message})`, { session: this.o.session, device: r.device });
     this.o.send({ t: TermTag.FileDone, id: r.id, ok, message, size, sha256, signature }, r.device);
   }
 
@@ -212,7 +237,7 @@ export class FileService {
     if (why) this.finish(key, t, false, why, 0, new Uint8Array(0));
     else {
       this.transfers.delete(key);
-      this.o.log?.(`session ${this.o.session}: ${t.request.kind} of ${t.request.path} cancelled by ${t.request.device}`);
+      this.o.log?.(`session ${this.o.session}: ${t.request.kind} of ${t.request.path} cancelled by ${t.request.device}`, { session: this.o.session, device: t.request.device });
     }
   }
 }

@@ -3,7 +3,8 @@
  * WebCrypto SHA-256, no Node modules). `upload` signs a request naming the
  * path, size and SHA-256 of the bytes and sends them in chunks; `download`
  * asks for a file, takes its chunks in order and checks the size and SHA-256
- * the gateway signed at the end. Both report progress, honour an AbortSignal
+ * the gateway signed at the end; `list` asks for a folder's listing, which
+ * comes back the same way as a download. All report progress, honour an AbortSignal
  * (the gateway is told and removes a partial upload) and fail with the
  * gateway's error code when it refuses.
  */
@@ -11,7 +12,8 @@ import type { CryptoProvider, DeviceIdentity } from '@tendril/crdt-schema/crypto
 import { TendrilError, type ErrorCode } from '@tendril/crdt-schema/errors';
 import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
 import { ChunkReceiver, ChunkSender } from './chunk-window.ts';
-import { signFileRequest, verifyFileDone } from './signatures.ts';
+import { decodeListing, type FolderListing } from './folder-listing.ts';
+import { signFileRequest, verifyFileDone, type FileRequest } from './signatures.ts';
 import { TermTag, type TermMessage } from './term-messages.ts';
 
 /** Chunk size of uploads (the gateway's limit per chunk; see terminal/file-transfer.ts). */
@@ -95,9 +97,18 @@ export class FileTransfers {
     });
   }
 
+  /** Lists a folder of the session's working directory ('' for the directory itself), signed like a download. */
+  async list(path = '', o: TransferOptions = {}): Promise<FolderListing> {
+    return decodeListing(await this.fetch('list', path, o));
+  }
+
   /** Reads `path` from the session's working directory. */
-  async download(path: string, o: TransferOptions = {}): Promise<Uint8Array> {
-    return this.run('download', path, { size: 0, sha256: new Uint8Array(0), overwrite: false }, o, (id, settle) => {
+  download(path: string, o: TransferOptions = {}): Promise<Uint8Array> {
+    return this.fetch('download', path, o);
+  }
+
+  private async fetch(kind: 'download' | 'list', path: string, o: TransferOptions): Promise<Uint8Array> {
+    return this.run(kind, path, { size: 0, sha256: new Uint8Array(0), overwrite: false }, o, (id, settle) => {
       let out = new Uint8Array(0);
       let size = 0;
       let receiver: ChunkReceiver | null = null;
@@ -131,7 +142,7 @@ export class FileTransfers {
 
   /** One transfer's life: signed offer, accept (or refusal), the kind's chunk flow, and the gateway's done; cancel on abort. */
   private run<T>(
-    kind: 'upload' | 'download',
+    kind: FileRequest['kind'],
     path: string,
     what: { size: number; sha256: Uint8Array; overwrite: boolean },
     o: TransferOptions,

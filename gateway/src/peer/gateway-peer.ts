@@ -1,8 +1,9 @@
 /**
  * The gateway as a workspace peer (outbound only: it connects to the relay,
- * nothing connects to it). It announces itself with its health in ephemeral
- * presence on the index (its stored record holds only name, host and
- * version; workspace/peer-self.ts), starts a
+ * nothing connects to it). It announces itself with its health and its
+ * machine's figures (CPU, memory, disk, uptime) in ephemeral presence on the
+ * index (its stored record holds only name, host and version;
+ * workspace/peer-self.ts), starts a
  * terminal session for every start request addressed to it whose signature
  * and requester it verifies itself, streams each session's output batches
  * (encrypted, ephemeral Stream frames) to every viewer, answers viewers that
@@ -14,14 +15,18 @@
  * working directory for those writers (file-service.ts), and ends sessions on
  * signed request.
  */
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
 import { canWrite, Scope } from '@tendril/crdt-schema/keyring';
-import { terminalDoc, type Health, type SessionEntry } from '@tendril/crdt-schema/schema';
+import { terminalDoc, type Health, type SessionEntry, type SessionFailure } from '@tendril/crdt-schema/schema';
+import { isTendrilError, TendrilError } from '@tendril/crdt-schema/errors';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { PeerSelf, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { encodeSnapshot, type SessionManager, type StartRequest, type TerminalSession } from '../terminal/index.ts';
+import {
+  AGENT_KINDS, encodeSnapshot, instructionFiles, isAgentKind, systemProbes, type SessionManager, type StartRequest, type SystemProbes, type TerminalSession,
+} from '../terminal/index.ts';
 import { openSessionRequest, signOwner, verifyOwner } from './signatures.ts';
 import { sessionGate } from './session-gate.ts';
 import { decodeTerm, TermTag } from './term-messages.ts';
@@ -29,7 +34,10 @@ import { memoWriterCheck, type WriterCheck } from './writers.ts';
 import { memoryOwnerStore, type SessionOwnerStore } from './session-owners.ts';
 import { memoryUsedTransfers, type UsedTransferStore } from './used-transfers.ts';
 import { FileService } from './file-service.ts';
+import type { GatewayLog } from './gateway-log.ts';
 import { StreamPacer, type StreamPacerOptions } from './stream-pacer.ts';
+import { SshAdmin, type SupportKey } from './ssh-admin.ts';
+import type { AuthorizedKeys } from '../host/authorized-keys.ts';
 
 /** How long output must pause before the gateway tells viewers where the stream stands. */
 const QUIET_MS = 300;
@@ -47,11 +55,22 @@ export interface GatewayPeerOptions {
   readonly announceEveryMs?: number;
   /** Pacing of outgoing stream frames (stream-pacer.ts); match the relay's stream limits when they differ from its defaults. */
   readonly pacing?: StreamPacerOptions;
-  readonly log?: (line: string) => void;
+  /** One line per event; `ids` names the session and device it is about (the CLI logs them as JSON fields). */
+  readonly log?: GatewayLog;
+  /** Reads free disk where sessions start, for the health figures (default: the real machine). */
+  readonly probes?: Pick<SystemProbes, 'diskFree'>;
   /** The owner of each session as this gateway verified it; keep it in the gateway's home so it survives restarts. */
   readonly owners?: SessionOwnerStore;
   /** File-transfer ids already used; keep it in the gateway's home so old requests stay refused after a restart. */
   readonly usedTransfers?: UsedTransferStore;
+  /** SSH key administration of the host (ssh-admin.ts); off when absent. */
+  readonly ssh?: {
+    readonly keys: AuthorizedKeys;
+    readonly support: SupportKey | null;
+    /** Request ids already handled; keep it in the gateway's home. */
+    readonly used: UsedTransferStore;
+    readonly sweepEveryMs?: number;
+  };
 }
 
 interface Running {
@@ -79,6 +98,7 @@ export class GatewayPeer {
   private keepingShells = false;
   private readonly owners: SessionOwnerStore;
   private readonly usedTransfers: UsedTransferStore;
+  private ssh: SshAdmin | null = null;
 
   constructor(o: GatewayPeerOptions) {
     this.o = o;
@@ -103,14 +123,17 @@ export class GatewayPeer {
       check: this.writerCheck,
     }),
     log: (drop: { reason: string; device: DeviceId | null; counter: number; bytes: number }) =>
-      this.o.log?.(`session ${id}: input dropped (${drop.reason}) from ${drop.device ?? 'unknown'}, ${drop.bytes} bytes`),
+      this.o.log?.(`session ${id}: input dropped (${drop.reason}) from ${drop.device ?? 'unknown'}, ${drop.bytes} bytes`, { session: id, ...(drop.device ? { device: drop.device } : {}) }),
   });
 
   async start(): Promise<void> {
     this.manager = this.o.manager(this.gateFor);
     const s = this.o.session;
     s.connect();
-    s.index.ydoc.on('update', () => this.reconcile());
+    s.index.ydoc.on('update', () => {
+      this.reconcile();
+      this.ssh?.kick();
+    });
     // Shells that survived a gateway restart (tmux) are picked up again with their documents.
     for (const id of await this.manager.recover()) {
       const entry = s.workspace().sessions.get(id);
@@ -131,14 +154,42 @@ export class GatewayPeer {
     this.self.start();
     this.timer = setInterval(() => this.remeasure(), this.o.announceEveryMs ?? 10_000);
     this.reconcile();
+    // Terminals work without it: a gateway whose SSH administration cannot start says so and runs on.
+    if (this.o.ssh) await this.startSsh(this.o.ssh).catch((e: unknown) => this.o.log?.(`ssh: key administration is off (${e instanceof Error ? e.message : String(e)})`));
+  }
+
+  /** Removes SSH keys whose time ran out while the gateway was down, then carries out admins' requests. */
+  private async startSsh(o: NonNullable<GatewayPeerOptions['ssh']>): Promise<void> {
+    const { admin } = await this.o.session.openGatewayAdmin(this.me);
+    this.ssh = new SshAdmin({
+      crypto: this.o.crypto,
+      identity: this.o.session.home.identity,
+      directory: this.o.session.members,
+      doc: admin,
+      keys: o.keys,
+      support: o.support,
+      used: o.used,
+      ...(o.sweepEveryMs !== undefined ? { sweepEveryMs: o.sweepEveryMs } : {}),
+      ...(this.o.log ? { log: this.o.log } : {}),
+    });
+    await this.ssh.start();
   }
 
   /** Measures health; presence announces at once when a figure that matters changed. */
   private async measure(): Promise<void> {
     const h = await this.manager.health();
+    const disk = await (this.o.probes ?? systemProbes).diskFree(this.o.cwd);
     this.health = {
       status: h.status === 'ok' ? 'ok' : 'degraded',
       active: h.sessions.active,
+      figures: {
+        cpuPercent: h.cpuPercent,
+        loadPercent: h.cores > 0 ? Math.round((h.loadAverage1m / h.cores) * 1000) / 10 : 0,
+        memFreeBytes: h.memory.freeBytes,
+        memTotalBytes: h.memory.totalBytes,
+        uptimeS: Math.round(h.uptimeMs / 1000),
+        ...(disk !== null ? { diskFreeBytes: disk } : {}),
+      },
       detail: `cpu ${h.cpuPercent.toFixed(0)}%, rss ${Math.round(h.rssBytes / 1048576)} MiB, free ${Math.round(h.memory.freeBytes / 1048576)} MiB, up ${Math.round(h.uptimeMs / 1000)} s, max ${h.sessions.max}${h.detail ? `, ${h.detail}` : ''}`,
     };
     this.self?.healthChanged();
@@ -156,7 +207,7 @@ export class GatewayPeer {
       if (entry.state === 'requested' && !this.running.has(entry.id) && !this.starting.has(entry.id)) {
         this.starting.add(entry.id);
         void this.startSession(entry)
-          .catch((e: unknown) => this.o.log?.(`session ${entry.id}: could not start (${e instanceof Error ? e.message : String(e)})`))
+          .catch((e: unknown) => this.refuseStart(entry, failureOf(e)))
           .finally(() => this.starting.delete(entry.id));
       }
       const r = this.running.get(entry.id);
@@ -177,29 +228,34 @@ export class GatewayPeer {
     const req = entry.request ? openSessionRequest(this.o.crypto, entry.request) : null;
     const valid = req && req.kind === 'start' && req.session === entry.id && req.doc === entry.docId && req.gateway === this.me && req.requester === entry.requestedBy;
     if (!valid || !this.isWriterDevice(req.requester)) {
-      this.o.log?.(`session ${entry.id}: start request refused (${valid ? 'requester may not write terminals' : 'bad signature'})`);
-      ws.sessions.setState(entry.id, 'ended');
-      return;
+      const failure = valid
+        ? { code: 'E_FORBIDDEN', message: 'the requesting device may not open terminals' }
+        : { code: 'E_BAD_SIGNATURE', message: 'the start request is not signed by the device that asked' };
+      return this.refuseStart(entry, failure);
     }
     // A session id this gateway started before stays used (its input counters are its tombstone): a request
     // put back to `requested` in the index is not a new session.
-    if (this.owners.owner(entry.id) !== undefined) {
-      this.o.log?.(`session ${entry.id}: start request refused (this session was started before)`);
-      ws.sessions.setState(entry.id, 'ended');
-      return;
-    }
+    if (this.owners.owner(entry.id) !== undefined) return this.refuseStart(entry, { code: 'E_REPLAY', message: 'this session was started before' });
     // On record before the shell exists, so no input is ever judged against an owner the gateway did not verify.
     this.owners.record(entry.id, req.requester);
     const sync = await this.o.session.peer.openDoc({ doc: entry.docId, scope: Scope.Terminals });
     const doc = terminalDoc(sync.ydoc);
     let terminal: TerminalSession;
     try {
-      const request: StartRequest = { id: entry.id, title: req.title || entry.title, cwd: req.cwd || this.o.cwd, ...(this.o.shell ? { shell: this.o.shell } : {}) };
-      terminal = (await this.manager.start(request)).session;
+      const agent = req.agent ?? 'shell';
+      if (!isAgentKind(agent)) throw new TendrilError('E_BAD_INPUT', `unknown agent ${agent} (known: ${AGENT_KINDS.join(', ')})`);
+      const title = req.title || entry.title;
+      const cwd = this.workingFolder(req.cwd);
+      const request: StartRequest = {
+        id: entry.id, title, cwd, ...(this.o.shell ? { shell: this.o.shell } : {}),
+        env: { TENDRIL_AGENT: agent },
+        agentsFiles: instructionFiles({ agent, gateway: this.o.name, cwd, title, ...(req.notes ? { notes: req.notes } : {}) }),
+      };
+      const started = await this.manager.start(request);
+      terminal = started.session;
+      for (const f of started.agentsFiles ?? []) this.o.log?.(`session ${entry.id}: ${f.path} ${f.outcome === 'kept' ? 'kept as it was (the folder has its own)' : f.outcome}`);
     } catch (e) {
-      this.o.log?.(`session ${entry.id}: ${(e as Error).message}`);
-      ws.sessions.setState(entry.id, 'ended');
-      return;
+      return this.refuseStart(entry, failureOf(e));
     }
     const info = terminal.info();
     doc.init({ sessionId: entry.id, title: info.title, gateway: this.me, owner: req.requester, shell: info.shell, cwd: info.cwd });
@@ -211,7 +267,24 @@ export class GatewayPeer {
     this.wire(r);
     ws.sessions.setState(entry.id, 'running');
     this.remeasure();
-    this.o.log?.(`session ${entry.id}: started for ${req.requester}`);
+    this.o.log?.(`session ${entry.id}: started for ${req.requester}`, { session: entry.id, device: req.requester });
+  }
+
+  /** The folder a start request names: the gateway's default when empty, `~/` from HOME, relative ones from the default. */
+  private workingFolder(asked: string): string {
+    if (!asked) return this.o.cwd;
+    if (asked === '~' || asked.startsWith('~/')) return join(homedir(), asked.slice(1));
+    return isAbsolute(asked) ? asked : resolve(this.o.cwd, asked);
+  }
+
+  /** Ends a session that did not start, with the reason in the index so the requester sees it. */
+  private refuseStart(entry: SessionEntry, failure: SessionFailure): void {
+    this.o.log?.(`session ${entry.id}: not started (${failure.code}: ${failure.message})`);
+    try {
+      this.o.session.workspace().sessions.fail(entry.id, failure);
+    } catch (e) {
+      this.o.log?.(`session ${entry.id}: could not record why (${e instanceof Error ? e.message : String(e)})`);
+    }
   }
 
   private async adoptRecovered(entry: SessionEntry, terminal: TerminalSession): Promise<void> {
@@ -305,7 +378,7 @@ export class GatewayPeer {
       this.remeasure();
     });
     // A viewer's message never takes the gateway down: whatever it asks that fails is logged and dropped.
-    sync.on('stream', (from, payload) => void this.onViewer(r, from, payload).catch((e: unknown) => this.o.log?.(`session ${entry.id}: message from ${from} dropped (${e instanceof Error ? e.message : String(e)})`)));
+    sync.on('stream', (from, payload) => void this.onViewer(r, from, payload).catch((e: unknown) => this.o.log?.(`session ${entry.id}: message from ${from} dropped (${e instanceof Error ? e.message : String(e)})`, { session: entry.id, device: from })));
   }
 
   private async onViewer(r: Running, from: DeviceId, payload: Uint8Array): Promise<void> {
@@ -349,8 +422,15 @@ export class GatewayPeer {
     this.stopped = true;
     this.keepingShells = options.keepShells;
     if (this.timer) clearInterval(this.timer);
+    this.ssh?.stop();
     this.self?.stop();
     await this.manager.shutdown(options);
     this.pacer.close();
   }
+}
+
+/** A start error as the requester sees it: its code when it has one. */
+function failureOf(e: unknown): SessionFailure {
+  const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 1000) || 'unknown error';
+  return { code: isTendrilError(e) ? e.code : 'E_SPAWN_FAILED', message };
 }

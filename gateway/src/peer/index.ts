@@ -11,3 +11,7 @@ export { addWriter, provenOwner, removeWriter, requireSessionManager, verifiedWr
 export { currentWorkers, extendSessionGrants, grantSessionToWorkers, reconcileSessionAccess, withdrawSessionFromWorkers } from './session-grants.ts';
 export { plainText } from './plain-text.ts';
 export { FileTransfers, FILE_CHUNK_BYTES, MAX_FILE_BYTES, type TransferOptions } from './file-transfers.ts';
+export { SshAdmin, parseSupportKey, DEFAULT_SUPPORT_MS, MAX_SUPPORT_MS, type SshAdminOptions, type SupportKey } from './ssh-admin.ts';
+export * from './ssh-client.ts';
+export * from './ssh-signatures.ts';
+export type { GatewayLog, LogIds } from './gateway-log.ts';

@@ -17,22 +17,29 @@ export interface SessionRequest {
   readonly title: string;
   readonly cwd: string;
   readonly requester: DeviceId;
+  /** The agent the session is for (agent-instructions.ts `AGENT_KINDS`); absent or '' for a plain shell. */
+  readonly agent?: string;
+  /** The requester's own instructions for the agent, added to the gateway's defaults. */
+  readonly notes?: string;
 }
 
+/** v1 carries no agent configuration (older devices); v2 adds agent and notes. */
 function requestBody(r: SessionRequest): Uint8Array {
   const e = encoding.createEncoder();
-  encoding.writeVarString(e, 'tendril/term-request/v1');
+  const v2 = Boolean(r.agent) || Boolean(r.notes);
+  encoding.writeVarString(e, v2 ? 'tendril/term-request/v2' : 'tendril/term-request/v1');
   for (const field of [r.kind, r.session, r.doc, r.gateway, r.title, r.cwd, r.requester]) encoding.writeVarString(e, field);
+  if (v2) for (const field of [r.agent ?? '', r.notes ?? '']) encoding.writeVarString(e, field);
   return encoding.toUint8Array(e);
 }
 
 /** `body || signature`: the layout of every signed request here. */
-function signed(crypto: CryptoProvider, body: Uint8Array, by: DeviceIdentity): Uint8Array {
+export function signed(crypto: CryptoProvider, body: Uint8Array, by: DeviceIdentity): Uint8Array {
   return concatBytes(body, crypto.sign(body, by.signSecretKey.expose()));
 }
 
 /** Parses the body of a signed request and checks the signature by the device the body names; null otherwise. */
-function openSigned<T>(crypto: CryptoProvider, bytes: Uint8Array, parse: (body: Uint8Array) => T | null, signer: (r: T) => DeviceId): T | null {
+export function openSigned<T>(crypto: CryptoProvider, bytes: Uint8Array, parse: (body: Uint8Array) => T | null, signer: (r: T) => DeviceId): T | null {
   try {
     if (bytes.length < 64) return null;
     const body = bytes.subarray(0, bytes.length - 64);
@@ -51,10 +58,15 @@ export function signSessionRequest(crypto: CryptoProvider, r: SessionRequest, re
 export function openSessionRequest(crypto: CryptoProvider, bytes: Uint8Array): SessionRequest | null {
   return openSigned(crypto, bytes, (body): SessionRequest | null => {
     const d = decoding.createDecoder(body);
-    if (decoding.readVarString(d) !== 'tendril/term-request/v1') return null;
+    const version = decoding.readVarString(d);
+    if (version !== 'tendril/term-request/v1' && version !== 'tendril/term-request/v2') return null;
     const [kind, session, doc, gateway, title, cwd, requester] = Array.from({ length: 7 }, () => decoding.readVarString(d));
+    const [agent, notes] = version === 'tendril/term-request/v2' ? [decoding.readVarString(d), decoding.readVarString(d)] : ['', ''];
     if (decoding.hasContent(d) || (kind !== 'start' && kind !== 'end')) return null;
-    return { kind, session: session as SessionId, doc: doc as DocId, gateway: parseDeviceId(gateway), title: title!, cwd: cwd!, requester: parseDeviceId(requester) };
+    return {
+      kind, session: session as SessionId, doc: doc as DocId, gateway: parseDeviceId(gateway), title: title!, cwd: cwd!, requester: parseDeviceId(requester),
+      ...(agent ? { agent } : {}), ...(notes ? { notes } : {}),
+    };
   }, (r) => r.requester);
 }
 
@@ -121,9 +133,10 @@ export function verifyOwner(crypto: CryptoProvider, gateway: DeviceId, session: 
   }
 }
 
-/** A device's request to move a file into or out of a session's working directory. */
+/** A device's request to move a file into or out of a session's working directory, or to list a folder there. */
 export interface FileRequest {
-  readonly kind: 'upload' | 'download';
+  /** `list`: `path` names a folder ('' for the working directory itself); the listing comes back like a download. */
+  readonly kind: 'upload' | 'download' | 'list';
   readonly session: SessionId;
   /** The transfer id (random per transfer; the gateway refuses one it has seen from the device). */
   readonly id: number;
@@ -163,7 +176,7 @@ export function openFileRequest(crypto: CryptoProvider, bytes: Uint8Array): File
     const d = decoding.createDecoder(body);
     if (decoding.readVarString(d) !== 'tendril/term-file/v1') return null;
     const kind = decoding.readVarString(d);
-    if (kind !== 'upload' && kind !== 'download') return null;
+    if (kind !== 'upload' && kind !== 'download' && kind !== 'list') return null;
     const r: FileRequest = {
       kind, session: decoding.readVarString(d) as SessionId, id: decoding.readVarUint(d), path: decoding.readVarString(d), size: decoding.readVarUint(d),
       sha256: decoding.readVarUint8Array(d), overwrite: decoding.readUint8(d) === 1, at: decoding.readVarUint(d), device: parseDeviceId(decoding.readVarString(d)),

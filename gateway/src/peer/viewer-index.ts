@@ -10,3 +10,7 @@ export { decodeSnapshot, type ScreenSnapshot } from '../terminal/snapshot-codec.
 export { addWriter, provenOwner, removeWriter, requireSessionManager, verifiedWriters, writersOf } from './writers.ts';
 export { currentWorkers, extendSessionGrants, grantSessionToWorkers, reconcileSessionAccess, withdrawSessionFromWorkers } from './session-grants.ts';
 export { FileTransfers, FILE_CHUNK_BYTES, MAX_FILE_BYTES, type TransferOptions } from './file-transfers.ts';
+export { awaitSshAnswer, leaveSshRequest, readSshLog, readSshState, type SshChange } from './ssh-client.ts';
+export type { SshAnswer, SshKeyView, SshLogEntry, SshState } from './ssh-signatures.ts';
+export { AGENT_KINDS, AGENT_NAMES, isAgentKind, MAX_NOTES_CHARS, type AgentKind } from '../terminal/agent-instructions.ts';
+export { decodeListing, MAX_FOLDER_ENTRIES, type FolderEntry, type FolderListing } from './folder-listing.ts';

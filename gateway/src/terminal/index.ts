@@ -6,6 +6,7 @@
  * sync layer consumes batches, snapshots and transfer chunks as bytes.
  */
 export { confine, type ConfinedPath } from './safe-path.ts';
+export { agentInstructions, AGENT_KINDS, AGENT_NAMES, instructionFiles, INSTRUCTION_FILES, isAgentKind, MAX_NOTES_CHARS, type AgentKind, type AgentSetup } from './agent-instructions.ts';
 export { writeAgentsFile, AGENTS_FILE_NAME, type AgentsFileRequest, type AgentsFileResult, type IfExists } from './agents-file.ts';
 export { systemClock, systemTimers, isGridSize, MAX_GRID_SIDE, type Clock, type TerminalSize, type TimerHandle, type Timers } from './deps.ts';
 export { MAX_TRANSFER_BYTES, TRANSFER_CHUNK_BYTES, startUpload, openDownload, Upload, Download, type TransferProgress, type UploadRequest } from './file-transfer.ts';

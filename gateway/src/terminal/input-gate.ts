@@ -41,7 +41,8 @@ export interface InputFrame {
 export type DropReason = 'unsigned' | 'wrong-session' | 'replay' | 'revoked' | 'not-writer' | 'auto-reply' | 'unrecorded' | 'ended';
 
 export type InputDecision =
-  | { readonly ok: true; readonly device: DeviceId; readonly data: Uint8Array }
+  /** `typed`: the frame holds more than automatic replies (a key press, a paste), so its writer is active. */
+  | { readonly ok: true; readonly device: DeviceId; readonly data: Uint8Array; readonly typed: boolean }
   | { readonly ok: false; readonly reason: DropReason; readonly device: DeviceId | null };
 
 export interface InputGateOptions {
@@ -104,7 +105,7 @@ export class InputGate {
     if (this.replyOwner !== undefined && !new Set(this.o.writers()).has(this.replyOwner)) this.replyOwner = undefined;
     if (kept.length > 0 || this.replyOwner === undefined) this.replyOwner = device;
     if (this.replyOwner !== device) return this.drop(frame, 'auto-reply', device);
-    return { ok: true, device, data: frame.data };
+    return { ok: true, device, data: frame.data, typed: kept.length > 0 };
   }
 
   private drop(frame: InputFrame, reason: DropReason, device: DeviceId | null): InputDecision {

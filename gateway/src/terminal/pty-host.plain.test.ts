@@ -26,11 +26,17 @@ describe('plain PTYs', () => {
     await Promise.all([first.process.end(), second.process.end()]);
   });
 
-  it('refuse a missing working directory, a bad size, and re-attaching', async () => {
+  it('find a bare shell name on PATH', async () => {
+    const { process } = await host.start({ ...(await spec()), shell: 'sh', args: ['-c', 'exit 3'] });
+    expect(await process.when('exit')).toMatchObject({ exitCode: 3 });
+  });
+
+  it('refuse a missing working directory, a missing shell, a bad size, and re-attaching', async () => {
     const s = await spec();
     await expect(host.start({ ...s, cwd: join(s.cwd, 'missing') })).rejects.toMatchObject({ code: 'E_SPAWN_FAILED' });
     await expect(host.start({ ...s, cols: 0 })).rejects.toMatchObject({ code: 'E_BAD_INPUT' });
     await expect(host.start({ ...s, shell: '/no/such/shell' })).rejects.toMatchObject({ code: 'E_SPAWN_FAILED' });
+    await expect(host.start({ ...s, shell: 'no-such-shell-here' })).rejects.toMatchObject({ code: 'E_SPAWN_FAILED', message: expect.stringMatching(/not found on the gateway's PATH/) });
     await expect(host.attach(s.sessionId, { cols: 80, rows: 24 })).rejects.toMatchObject({ code: 'E_UNKNOWN_SESSION' });
     expect(await host.list()).toEqual([]);
   });

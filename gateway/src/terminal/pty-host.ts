@@ -12,7 +12,7 @@
  */
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { SessionId } from '@tendril/crdt-schema/ids';
 import { writeAgentsFile, type AgentsFileRequest, type AgentsFileResult } from './agents-file.ts';
@@ -44,12 +44,14 @@ export interface ShellSpec extends TerminalSize {
   readonly env: Readonly<Record<string, string>>;
   /** Writes an instruction file into `cwd` before the shell starts. */
   readonly agentsFile?: AgentsFileRequest;
+  /** More instruction files (AGENTS.md and CLAUDE.md for an agent session: agent-instructions.ts). */
+  readonly agentsFiles?: readonly AgentsFileRequest[];
 }
 
 export interface PtyHost {
   readonly mode: 'tmux' | 'plain';
   /** Starts a shell; `agentsFile` reports what happened to the instruction file. */
-  start(spec: ShellSpec): Promise<{ process: PtyProcess; agentsFile?: AgentsFileResult }>;
+  start(spec: ShellSpec): Promise<{ process: PtyProcess; agentsFile?: AgentsFileResult; agentsFiles?: AgentsFileResult[] }>;
   /** Re-attaches a shell that survived a restart (tmux only). */
   attach(sessionId: SessionId, size: TerminalSize, env?: Readonly<Record<string, string>>): Promise<PtyProcess>;
   /** Shells that survived on this gateway's tmux server, with their current directory (empty without tmux). */
@@ -93,17 +95,22 @@ export function createPtyHost(options: PtyHostOptions): PtyHost {
       if (isAbsolute(spec.shell) && !(await access(spec.shell, constants.X_OK).then(() => true, () => false))) {
         throw new TendrilError('E_SPAWN_FAILED', `${spec.shell} is not an executable`);
       }
+      if (!isAbsolute(spec.shell) && !(await onPath(spec.shell, spec.env.PATH ?? ''))) {
+        throw new TendrilError('E_SPAWN_FAILED', `${spec.shell} was not found on the gateway's PATH`);
+      }
       const agentsFile = spec.agentsFile === undefined ? undefined : await writeAgentsFile(spec.cwd, spec.agentsFile);
+      const agentsFiles: AgentsFileResult[] = [];
+      for (const f of spec.agentsFiles ?? []) agentsFiles.push(await writeAgentsFile(spec.cwd, f));
       const args = [...(spec.args ?? [])];
       if (tmux === null) {
         const env = { ...spec.env, TERM: 'xterm-256color' };
         const process = new PtyProcess(spec.sessionId, spawn(spec.shell, args, spec, spec.cwd, env), plainControl, timers);
-        return { process, agentsFile };
+        return { process, agentsFile, agentsFiles };
       }
       if (await hasTmuxSession(run, tmux, spec.sessionId)) throw new TendrilError('E_BAD_INPUT', `session ${spec.sessionId} already runs; attach to it`);
       const created = await run(tmux.bin, newSessionArgs(tmux, { ...spec, args }), { env: clientEnv(spec.env) });
       if (created.code !== 0) throw new TendrilError('E_SPAWN_FAILED', `tmux new-session failed: ${created.stderr.trim()}`);
-      return { process: attachTmux(tmux, spec.sessionId, spec, spec.env, spec.cwd), agentsFile };
+      return { process: attachTmux(tmux, spec.sessionId, spec, spec.env, spec.cwd), agentsFile, agentsFiles };
     },
 
     async attach(sessionId, size, env = {}) {
@@ -117,4 +124,13 @@ export function createPtyHost(options: PtyHostOptions): PtyHost {
       return (await listTmuxSessions(run, tmux)).map((s) => ({ sessionId: s.name as SessionId, cwd: s.cwd }));
     },
   };
+}
+
+/** True when `name` (a bare command or a relative path) is an executable in one of PATH's folders. */
+async function onPath(name: string, path: string): Promise<boolean> {
+  if (name.includes('/')) return access(name, constants.X_OK).then(() => true, () => false);
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    if (await access(join(dir, name), constants.X_OK).then(() => true, () => false)) return true;
+  }
+  return false;
 }

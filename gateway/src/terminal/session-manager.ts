@@ -29,6 +29,7 @@ export interface StartRequest {
   readonly env?: Readonly<Record<string, string>>;
   readonly size?: TerminalSize;
   readonly agentsFile?: AgentsFileRequest;
+  readonly agentsFiles?: readonly AgentsFileRequest[];
 }
 
 /** Session settings the manager passes through (stream, mirror, idle time, timers). */
@@ -66,16 +67,19 @@ export class SessionManager extends Emitter<SessionManagerEvents> {
     this.report = createHealthReporter(o.clock ?? systemClock, o.probes, o.thresholds);
   }
 
-  async start(request: StartRequest): Promise<{ session: TerminalSession; agentsFile?: AgentsFileResult }> {
+  async start(request: StartRequest): Promise<{ session: TerminalSession; agentsFile?: AgentsFileResult; agentsFiles?: AgentsFileResult[] }> {
     const id = request.id ?? newSessionId();
     if (this.sessions.has(id)) throw new TendrilError('E_BAD_INPUT', `session ${id} already runs`);
     const shell = request.shell ?? this.o.shell;
     const size = request.size ?? this.o.defaultSize ?? { cols: 80, rows: 24 };
-    const { process, agentsFile } = await this.reserve(() =>
-      this.o.host.start({ sessionId: id, shell, args: request.args, cwd: request.cwd, env: { ...this.o.env, ...request.env }, ...size, agentsFile: request.agentsFile }),
+    const { process, agentsFile, agentsFiles } = await this.reserve(() =>
+      this.o.host.start({
+        sessionId: id, shell, args: request.args, cwd: request.cwd, env: { ...this.o.env, ...request.env }, ...size,
+        agentsFile: request.agentsFile, agentsFiles: request.agentsFiles,
+      }),
     );
     const session = this.adopt(process, { id, title: request.title, cwd: request.cwd, shell, size });
-    return { session, agentsFile };
+    return { session, agentsFile, agentsFiles };
   }
 
   /** Re-attaches every surviving tmux shell (up to the cap); returns their ids. */

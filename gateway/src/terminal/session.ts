@@ -131,7 +131,9 @@ export class TerminalSession extends Emitter<SessionEvents> {
     const d = this.gate.check(frame);
     if (!d.ok) return d;
     this.o.process.write(d.data);
-    this.resizer.activity(d.device);
+    // Only a key press makes a writer the one the size follows: a window that merely opened (its
+    // focus report, its answer to a query) must not take the terminal to its size.
+    if (d.typed) this.resizer.activity(d.device);
     this.idle.touch();
     return d;
   }

@@ -1,6 +1,6 @@
 /** Fan-out message bytes: every kind round-trips (seeded), and malformed bytes are refused whole. */
 import { describe, expect, it } from 'vitest';
-import { newDocId, newWorkspaceId } from '@tendril/crdt-schema/ids';
+import { newDocId, newGuestLinkId, newWorkspaceId, toBase64Url } from '@tendril/crdt-schema/ids';
 import { encodeFrame, FrameType } from '@tendril/crdt-schema/wire';
 import { seededRng } from '../testing/prng.ts';
 import { testKey } from '../testing/keys.ts';
@@ -11,7 +11,7 @@ const r = seededRng('sync-server/src/fanout/codec.roundtrip.test.ts');
 
 function randomMessage(): FanoutMessage {
   const doc = newDocId();
-  switch (r.int(0, 5)) {
+  switch (r.int(0, 6)) {
     case 0:
       return { kind: 'appended', doc, seq: r.int(1, 2 ** 40) };
     case 1:
@@ -22,6 +22,8 @@ function randomMessage(): FanoutMessage {
       return { kind: 'frame', frame: { type: FrameType.SnapshotStored, doc, seq: r.int(1, 1000) } };
     case 4:
       return { kind: 'revoked', workspace: newWorkspaceId(), device: testKey().id };
+    case 5:
+      return { kind: 'guestEnded', link: newGuestLinkId(), visitor: r.int(0, 1) ? '' : toBase64Url(r.bytes(32)) };
     default:
       return { kind: 'caps', doc };
   }

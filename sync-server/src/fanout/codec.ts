@@ -6,14 +6,14 @@
  * way in. Whoever can publish on the bus can already rewrite the store, but a
  * malformed message is still refused whole (and counted) rather than acted on.
  */
-import { parseDeviceId, parseDocId, parseWorkspaceId } from '@tendril/crdt-schema/ids';
+import { parseDeviceId, parseDocId, parseGuestLinkId, parseWorkspaceId } from '@tendril/crdt-schema/ids';
 import { decodeFrame, encodeFrame, FrameType } from '@tendril/crdt-schema/wire';
 import type { FanoutMessage } from './types.ts';
 
 /** The sender id's length in bytes. */
 export const ORIGIN_BYTES = 16;
 
-const Kind = { appended: 1, frame: 2, revoked: 3, caps: 4 } as const;
+const Kind = { appended: 1, frame: 2, revoked: 3, caps: 4, guestEnded: 5 } as const;
 const KIND_OF = new Map<number, FanoutMessage['kind']>(Object.entries(Kind).map(([k, v]) => [v, k as FanoutMessage['kind']]));
 
 /** Frames a bus carries (the largest is a stream frame of the relay's maximum payload). */
@@ -34,6 +34,8 @@ function body(msg: FanoutMessage): Uint8Array {
       return new TextEncoder().encode(JSON.stringify({ workspace: msg.workspace, device: msg.device }));
     case 'caps':
       return new TextEncoder().encode(JSON.stringify({ doc: msg.doc }));
+    case 'guestEnded':
+      return new TextEncoder().encode(JSON.stringify({ link: msg.link, visitor: msg.visitor }));
   }
 }
 
@@ -83,5 +85,10 @@ export function readFanoutMessage(bytes: Uint8Array): ReadFanoutMessage {
     }
     case 'caps':
       return { origin, msg: { kind, doc: parseDocId(json(rest).doc) } };
+    case 'guestEnded': {
+      const o = json(rest);
+      if (typeof o.visitor !== 'string' || !/^([A-Za-z0-9_-]{43})?$/.test(o.visitor)) throw new Error('visitor must be a 32-byte key in base64url, or empty');
+      return { origin, msg: { kind, link: parseGuestLinkId(o.link), visitor: o.visitor } };
+    }
   }
 }

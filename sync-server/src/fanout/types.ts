@@ -13,7 +13,7 @@
  * socket. Every message carries its sender's id so a bus that echoes a
  * process's own messages back (Redis pub/sub does) is harmless.
  */
-import type { DeviceId, DocId, WorkspaceId } from '@tendril/crdt-schema/ids';
+import type { DeviceId, DocId, GuestLinkId, WorkspaceId } from '@tendril/crdt-schema/ids';
 import type { PresenceFrame, SnapshotStoredFrame, StreamFrame } from '@tendril/crdt-schema/wire';
 
 /** A frame forwarded as it is to the receivers' subscribers of its document. */
@@ -27,7 +27,9 @@ export type FanoutMessage =
   /** The store records `device` as revoked: close its connections. */
   | { readonly kind: 'revoked'; readonly workspace: WorkspaceId; readonly device: DeviceId }
   /** The document's capability keys changed in the store: end subscriptions they no longer admit. */
-  | { readonly kind: 'caps'; readonly doc: DocId };
+  | { readonly kind: 'caps'; readonly doc: DocId }
+  /** The owner ended a guest link's visitor (`visitor`: its key, base64url) or the whole link (`visitor` ''): close them. */
+  | { readonly kind: 'guestEnded'; readonly link: GuestLinkId; readonly visitor: string };
 
 export interface FanoutListener {
   /** A message from another relay process (never this one's own). */

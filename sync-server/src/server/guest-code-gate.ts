@@ -6,64 +6,42 @@
  * relay refuses a try without looking at the code, so even the right code
  * does not get through early. A quiet period forgets the count. Visitors the
  * link already admitted come back without a code, so a flood of wrong codes
- * on a link delays only newcomers.
+ * on a link delays only newcomers. The counts live in `counts`: this
+ * process's memory, or the guest store shared by several relay processes.
  */
 import type { RelayLimits } from './config.ts';
+import { memoryCodeCounts, type GuestCodeCounts } from '../store/guest-code-counts.ts';
 
 type Limits = Pick<RelayLimits, 'guestCodeFreeTriesPerIp' | 'guestCodeFreeTriesPerLink' | 'guestCodeDelayMs' | 'guestCodeMaxDelayMs' | 'guestCodeForgetMs'>;
 
-interface Failures {
-  count: number;
-  last: number;
-  /** No try before this time. */
-  until: number;
-}
-
 export class GuestCodeGate {
-  private readonly byKey = new Map<string, Failures>();
+  private readonly counts: GuestCodeCounts;
 
-  constructor(private readonly limits: Limits) {}
+  constructor(private readonly limits: Limits, counts?: GuestCodeCounts) {
+    this.counts = counts ?? memoryCodeCounts(limits);
+  }
 
   /** Milliseconds before a code may be tried for `link` from `ip`; 0 = now. */
-  wait(link: string, ip: string, now: number): number {
-    return Math.max(this.waitOf(`ip:${ip}`, now), this.waitOf(`link:${link}`, now));
+  async wait(link: string, ip: string, now: number): Promise<number> {
+    const [a, b] = await Promise.all([this.counts.wait(`ip:${ip}`, now), this.counts.wait(`link:${link}`, now)]);
+    return Math.max(a, b);
   }
 
   /** Counts a wrong code; returns the wait it imposes on the next try (0 while tries are free). */
-  failed(link: string, ip: string, now: number): number {
-    const a = this.count(`ip:${ip}`, this.limits.guestCodeFreeTriesPerIp, now);
-    const b = this.count(`link:${link}`, this.limits.guestCodeFreeTriesPerLink, now);
+  async failed(link: string, ip: string, now: number): Promise<number> {
+    const [a, b] = await Promise.all([
+      this.counts.failed(`ip:${ip}`, this.limits.guestCodeFreeTriesPerIp, now),
+      this.counts.failed(`link:${link}`, this.limits.guestCodeFreeTriesPerLink, now),
+    ]);
     return Math.max(a, b);
   }
 
   /** Drops counts older than the forget period (called from the relay's sweep). */
   sweep(now: number): void {
-    for (const [key, f] of this.byKey) if (now - f.last >= this.limits.guestCodeForgetMs && now >= f.until) this.byKey.delete(key);
+    this.counts.sweep(now);
   }
 
   get size(): number {
-    return this.byKey.size;
-  }
-
-  private waitOf(key: string, now: number): number {
-    const f = this.byKey.get(key);
-    if (!f) return 0;
-    if (now - f.last >= this.limits.guestCodeForgetMs && now >= f.until) {
-      this.byKey.delete(key);
-      return 0;
-    }
-    return Math.max(0, f.until - now);
-  }
-
-  private count(key: string, free: number, now: number): number {
-    let f = this.byKey.get(key);
-    if (!f || (now - f.last >= this.limits.guestCodeForgetMs && now >= f.until)) f = { count: 0, last: now, until: 0 };
-    f.count++;
-    f.last = now;
-    const over = f.count - free;
-    const delay = over <= 0 ? 0 : Math.min(this.limits.guestCodeMaxDelayMs, this.limits.guestCodeDelayMs * 2 ** Math.min(over - 1, 30));
-    f.until = now + delay;
-    this.byKey.set(key, f);
-    return delay;
+    return this.counts.size;
   }
 }

@@ -4,10 +4,13 @@
  * message buckets (per visitor, per link, per address) every guest message
  * takes from before it reaches the store. The buckets are the flood guard: a
  * visitor over its rate is refused here, on its own connection's queue, and
- * never costs the owner's devices a store write or a fan-out.
+ * never costs the owner's devices a store write or a fan-out. It also says
+ * whether a runner answering a link is connected (a watcher that announced
+ * itself as answering) and tells the link's visitors when that changes.
  */
 import type { DocId, GuestLinkId } from '@tendril/crdt-schema/ids';
 import { toBase64Url } from '@tendril/crdt-schema/ids';
+import { FrameType, type GuestPresenceFrame } from '@tendril/crdt-schema/wire';
 import type { RelayLimits } from './config.ts';
 import type { Connection } from './connection.ts';
 import { createTokenBucket, type TokenBucket } from './token-bucket.ts';
@@ -31,6 +34,7 @@ const MINUTE = 60_000;
 export class GuestHub {
   private readonly visitors = new Map<GuestLinkId, Set<Connection>>();
   private readonly watchers = new Map<GuestLinkId, Set<Connection>>();
+  private readonly answerers = new Map<GuestLinkId, Set<Connection>>();
   private readonly buckets = new Map<string, { bucket: TokenBucket; used: number }>();
 
   constructor(private readonly limits: Pick<RelayLimits, 'guestMessagesPerMinutePerIp'>) {}
@@ -39,9 +43,29 @@ export class GuestHub {
     add(this.visitors, session.link, conn);
   }
 
-  /** Member connections that follow the link's visitor list. */
-  addWatcher(link: GuestLinkId, conn: Connection): void {
+  /** Member connections that follow the link's visitor list; `answering` ones are runners that answer its visitors. */
+  addWatcher(link: GuestLinkId, conn: Connection, answering = false): void {
     add(this.watchers, link, conn);
+    if (!answering || this.answerers.get(link)?.has(conn)) return;
+    const before = this.answering(link);
+    add(this.answerers, link, conn, () => this.presenceChanged(link, true));
+    if (!before) this.presenceChanged(link, false);
+  }
+
+  /** Whether a runner that answers the link is connected here. */
+  answering(link: GuestLinkId): boolean {
+    return [...(this.answerers.get(link) ?? [])].some((c) => c.open);
+  }
+
+  /** What the relay tells the link's visitors about its runners. */
+  presence(link: GuestLinkId): GuestPresenceFrame {
+    return { type: FrameType.GuestPresence, link, answering: this.answering(link) };
+  }
+
+  private presenceChanged(link: GuestLinkId, was: boolean): void {
+    if (this.answering(link) === was) return;
+    const frame = this.presence(link);
+    for (const v of this.visitorsOf(link)) if (v.open) v.send(frame);
   }
 
   watchersOf(link: GuestLinkId): Connection[] {
@@ -72,7 +96,7 @@ export class GuestHub {
   /** Forgets buckets idle for a minute (they have refilled) and closed connections. */
   sweep(now: number): void {
     for (const [key, b] of this.buckets) if (now - b.used >= MINUTE) this.buckets.delete(key);
-    for (const map of [this.visitors, this.watchers]) {
+    for (const map of [this.visitors, this.watchers, this.answerers]) {
       for (const [link, set] of map) {
         for (const c of set) if (!c.open) set.delete(c);
         if (set.size === 0) map.delete(link);
@@ -88,12 +112,13 @@ export class GuestHub {
   }
 }
 
-function add(map: Map<GuestLinkId, Set<Connection>>, link: GuestLinkId, conn: Connection): void {
+function add(map: Map<GuestLinkId, Set<Connection>>, link: GuestLinkId, conn: Connection, onGone?: () => void): void {
   let set = map.get(link);
   if (!set) map.set(link, (set = new Set()));
   set.add(conn);
   void conn.closed.then(() => {
     set.delete(conn);
     if (set.size === 0 && map.get(link) === set) map.delete(link);
+    onGone?.();
   });
 }

@@ -28,6 +28,8 @@ export interface RelayMetrics {
   readonly bufferedBytes: Gauge;
   readonly catchUpBytes: Gauge;
   readonly catchUpsWaiting: Gauge;
+  /** Bytes of unfinished stored-blob uploads held in memory (blob-uploads.ts). */
+  readonly blobUploadBytes: Gauge;
   readonly problems: Counter;
   readonly storeSeconds: Histogram;
   /** Fan-out messages sent to other relay processes, by kind. */
@@ -88,6 +90,7 @@ export function createRelayMetrics(r: MetricsRegistry = createMetricsRegistry())
     preAuthBytes: r.gauge('tendril_relay_preauth_bytes', 'Bytes received by connections that have not completed their hello.'),
     bufferedBytes: r.gauge('tendril_relay_buffered_bytes', 'Bytes queued to peers and not yet written to their sockets.'),
     catchUpBytes: r.gauge('tendril_relay_catchup_bytes', 'Envelope bytes of catch-up pages read from the store and not yet sent.'),
+    blobUploadBytes: r.gauge('tendril_relay_blob_upload_bytes', 'Bytes of unfinished blob uploads held in memory (at most --max-pending-blob-bytes).'),
     catchUpsWaiting: r.gauge('tendril_relay_catchups_waiting', 'Catch-ups paused until their peer reads (backpressure).'),
     problems: r.counter('tendril_relay_problems_total', 'Stranger problems counted instead of logged, by event.'),
     storeSeconds: r.histogram('tendril_relay_store_seconds', 'Store operation latency, by operation.', [

@@ -123,6 +123,39 @@ describe('relay guest links', () => {
     expect(await relay.store.head(doc)).toBe(20);
   });
 
+  it('refuses a flood of 1,000 messages in a minute after the per-visitor limit, each refusal with its wait, while the owner appends', async () => {
+    const clock = manualClock();
+    const relay = await h.start({ clock, limits });
+    const owner = await h.member(relay);
+    const t = await registerLink(owner.client, { visitorPerMinute: 10, linkPerMinute: 100 });
+    const v = testKey();
+    const c = await h.connect(relay);
+    await guestHello(c, t, v, t.code);
+    const { doc } = await followConversation(c, t, v);
+    const { doc: ownerDoc } = await createDoc(owner.client);
+    const answers: Frame[] = [];
+    let ownerAcks = 0;
+    for (let i = 1; i <= 1000; i++) {
+      c.send({ type: FrameType.Envelope, doc, ref: i, envelope: makeEnvelope({ doc, author: v, counter: i }) });
+      answers.push(await c.next((f) => 'ref' in f && f.ref === i));
+      // The owner's own appends, every 100 flood messages, all go through.
+      if (i % 100 === 0) ownerAcks += (await appendAll(owner.client, owner.device, ownerDoc, [i / 100])).length;
+      clock.advance(60); // 1,000 messages over 60 s
+    }
+    const stored = answers.filter((f) => f.type === FrameType.Ack).length;
+    const refused = answers.filter((f): f is ErrorFrame => isError(f, 'E_GUEST_LIMIT'));
+    // 10 at once (the bucket), then one every 6 s as it refills: at most 20 in the minute.
+    expect(stored).toBeGreaterThanOrEqual(10);
+    expect(stored).toBeLessThanOrEqual(20);
+    expect(refused.length).toBe(1000 - stored);
+    expect(refused.every((f) => f.retryAfterMs > 0 && f.retryAfterMs <= 6000)).toBe(true);
+    // The first refusal comes right after the burst: nothing past the limit reached the store.
+    expect(answers.slice(0, 10).every((f) => f.type === FrameType.Ack)).toBe(true);
+    expect(answers[10]).toMatchObject({ type: FrameType.Error, code: 'E_GUEST_LIMIT' });
+    expect(await relay.store.head(doc)).toBe(stored);
+    expect(ownerAcks).toBe(10);
+  });
+
   it('ends one visitor (closed and refused from then on), then the whole link', async () => {
     const relay = await h.start({ limits });
     const owner = await h.member(relay);
@@ -189,5 +222,34 @@ describe('relay guest links', () => {
     for (let i = 0; i < 3; i++) expect((await guestHello(await h.connect(relay), t, testKey(), t.code)).type).toBe(FrameType.Welcome);
     expect(await guestHello(await h.connect(relay), t, testKey(), t.code)).toMatchObject({ code: 'E_TOO_MANY_CONNECTIONS' });
     expect((await h.member(relay, owner.workspace)).client.isOpen).toBe(true);
+  });
+
+  it('tells visitors whether a runner answering the link is connected; a view of the link or a visitor does not count', async () => {
+    const relay = await h.start({ limits });
+    const owner = await h.member(relay);
+    const t = await registerLink(owner.client);
+    const presence = (c: typeof owner.client) => c.next((f) => f.type === FrameType.GuestPresence && f.link === t.link);
+    const a = testKey();
+    const ca = await h.connect(relay);
+    expect((await guestHello(ca, t, a, t.code)).type).toBe(FrameType.Welcome);
+    expect(await presence(ca)).toMatchObject({ answering: false });
+    // A visitor cannot announce itself as a runner of the link.
+    const r = 77;
+    ca.send({ type: FrameType.GuestWatch, ref: r, link: t.link, proof: a.sign(new Uint8Array(8)), answering: true });
+    expect(await ca.next((f) => isError(f, 'E_FORBIDDEN'))).toBeDefined();
+    // The Guests page watches without answering: still away.
+    expect((await watchLink(owner.client, t)).type).toBe(FrameType.GuestState);
+    const runner = await h.member(relay, owner.workspace);
+    expect((await watchLink(runner.client, t, true)).type).toBe(FrameType.GuestState);
+    expect(await presence(ca)).toMatchObject({ answering: true });
+    // A visitor admitted now hears it on admission.
+    const b = testKey();
+    const cb = await h.connect(relay);
+    expect((await guestHello(cb, t, b, t.code)).type).toBe(FrameType.Welcome);
+    expect(await presence(cb)).toMatchObject({ answering: true });
+    // The runner goes: away again, though the view is still connected.
+    await runner.client.close();
+    expect(await presence(ca)).toMatchObject({ answering: false });
+    expect(await presence(cb)).toMatchObject({ answering: false });
   });
 });

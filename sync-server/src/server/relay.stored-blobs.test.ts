@@ -16,6 +16,7 @@ import { openSqliteStore } from '../store/sqlite.ts';
 import { openRedisStore } from '../store/redis.ts';
 import type { RelayStore } from '../store/types.ts';
 import { tempDirs } from '../testing/temp-dir.ts';
+import { waitFor } from '../testing/wait.ts';
 import { startRedis, type TestRedis } from '../testing/redis-server.ts';
 
 const h = relayHarness();
@@ -110,6 +111,20 @@ describe('relay stored blobs', () => {
     expect(await write(again.client, id, data.length, 1000, data.subarray(1000, 2000))).toMatchObject({ received: 0, stored: false });
     expect(await upload(again.client, data)).toMatchObject({ stored: true });
     expect(await readAll(again.client, id)).toEqual(data);
+  });
+
+  it('holds an unfinished upload in memory only until its connection ends', async () => {
+    const relay = await h.start();
+    const a = await h.member(relay);
+    const gauge = async (): Promise<number> => {
+      const text = await (await fetch(`${relay.url}/metrics`)).text();
+      return Number(/^tendril_relay_blob_upload_bytes (\d+)$/m.exec(text)?.[1] ?? NaN);
+    };
+    const data = new Uint8Array(randomBytes(3000));
+    await write(a.client, sha(data), data.length, 0, data.subarray(0, 1200));
+    expect(await gauge()).toBe(1200);
+    await a.client.close();
+    await waitFor(async () => (await gauge()) === 0, 'the upload to be dropped');
   });
 
   it('refuses bytes that do not hash to the id, and stores nothing', async () => {

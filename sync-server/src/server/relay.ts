@@ -116,7 +116,7 @@ export function createRelay(deps: RelayDeps): Relay {
   const startedAt = clock.now();
   let shuttingDown = false;
   let closing: Promise<void> | undefined;
-  const guests = { store: deps.guestStore ?? createMemoryGuestStore(), gate: new GuestCodeGate(limits), hub: new GuestHub(limits) };
+  const guests = { store: deps.guestStore ?? createMemoryGuestStore(), gate: new GuestCodeGate(limits, deps.guestStore?.codeCounts?.(limits)), hub: new GuestHub(limits) };
   const admitCounted = (conn: Parameters<RelayContext['admitIdentity']>[0], id: Parameters<RelayContext['admitIdentity']>[1], what: string): string | undefined => {
     if (registry.countOfDevice(id.workspace, id.device) >= limits.maxConnectionsPerDevice) {
       return `at most ${limits.maxConnectionsPerDevice} connections per ${what === 'workspace' ? 'device' : 'visitor'}`;
@@ -129,6 +129,7 @@ export function createRelay(deps: RelayDeps): Relay {
     return undefined;
   };
 
+  const blobUploads = new BlobUploads(limits);
   const ctx: RelayContext = {
     store,
     clock,
@@ -152,7 +153,7 @@ export function createRelay(deps: RelayDeps): Relay {
     admitGuest: (conn, id, link) => admitCounted(conn, { ...id, workspace: `guest:${link}` as WorkspaceId }, 'guest link'),
     guests,
     usage: new UsageTracker(store, clock, limits),
-    blobUploads: new BlobUploads(limits),
+    blobUploads,
     registrations: new RegistrationGate(clock, limits),
     accessCode: deps.accessCode,
     verifyEnvelopes: deps.verifyEnvelopes ?? true,
@@ -202,6 +203,7 @@ export function createRelay(deps: RelayDeps): Relay {
     metrics.preAuthBytes.set(gate.bufferedBytes);
     metrics.bufferedBytes.set(registry.list().reduce((n, c) => n + c.bufferedAmount, 0));
     metrics.catchUpBytes.set(catchUpMemory.bytes);
+    metrics.blobUploadBytes.set(blobUploads.bytes);
     metrics.catchUpsWaiting.set(catchUpMemory.waiting);
     if (stats) {
       metrics.docs.set(stats.docs);

@@ -15,6 +15,7 @@ import type { Connection } from './connection.ts';
 import type { RelayContext } from './context.ts';
 import { deliverEphemeral } from './ephemeral.ts';
 import { endStaleSubscriptions } from './handlers/stale-subscriptions.ts';
+import { endGuestsIfStored } from './handlers/guest.ts';
 
 export interface RemoteDeps {
   readonly ctx: RelayContext;
@@ -44,6 +45,9 @@ export function fanoutListener(d: RemoteDeps): FanoutListener {
         return;
       case 'caps':
         background('fanout.caps_failed', endStaleSubscriptions(ctx, msg.doc));
+        return;
+      case 'guestEnded':
+        background('fanout.guest_end_failed', endGuestsIfStored(ctx, msg.link, msg.visitor));
         return;
     }
   };

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newGuestLinkId, newWorkspaceId } from '@tendril/crdt-schema/ids';
 import type { GuestLinkRecord, GuestStore } from './guest-types.ts';
+import { memoryCodeCounts } from './guest-code-counts.ts';
 
 export interface GuestStoreTestOptions {
   /** Closes `store` and opens the same data again (persistent implementations only). */
@@ -67,6 +68,28 @@ export function runGuestStoreTests(name: string, makeStore: () => GuestStore | P
       await s.putLink(rec);
       const results = await Promise.all([s.admitVisitor(rec.link, key(1), key(2), 1, 1), s.admitVisitor(rec.link, key(3), key(4), 1, 1)]);
       expect(results.map((r) => r.status).sort()).toEqual(['admitted', 'full']);
+    });
+
+    it('counts wrong codes per key: free tries, then a doubling wait up to the ceiling, forgotten after a quiet period', async () => {
+      const s = await fresh();
+      const rule = { guestCodeDelayMs: 1000, guestCodeMaxDelayMs: 4000, guestCodeForgetMs: 60_000 };
+      // A store several processes share keeps the counts; any other counts in process memory.
+      const counts = s.codeCounts?.(rule) ?? memoryCodeCounts(rule);
+      const key = `ip:${newGuestLinkId()}`;
+      const waits: number[] = [];
+      let now = 1_000_000;
+      for (let i = 0; i < 6; i++) {
+        expect(await counts.wait(key, now)).toBe(0);
+        const w = await counts.failed(key, 2, now);
+        waits.push(w);
+        expect(await counts.wait(key, now)).toBe(w);
+        now += w;
+      }
+      expect(waits).toEqual([0, 0, 1000, 2000, 4000, 4000]);
+      expect(await counts.wait(`ip:${newGuestLinkId()}`, now)).toBe(0);
+      now += 60_000;
+      expect(await counts.wait(key, now)).toBe(0);
+      expect(await counts.failed(key, 2, now)).toBe(0);
     });
 
     it('ends one visitor without touching the others', async () => {

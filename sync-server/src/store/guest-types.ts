@@ -6,6 +6,7 @@
  * acceptance suite in guest-acceptance.ts.
  */
 import type { GuestLinkId, WorkspaceId } from '@tendril/crdt-schema/ids';
+import type { CodeRule, GuestCodeCounts } from './guest-code-counts.ts';
 
 export interface GuestLinkRecord {
   readonly link: GuestLinkId;
@@ -55,5 +56,10 @@ export interface GuestStore {
   listVisitors(link: GuestLinkId): Promise<GuestVisitorRecord[]>;
   /** Marks a visitor ended at `at` (kept when already ended); false when unknown. */
   endVisitor(link: GuestLinkId, key: Uint8Array, at: number): Promise<boolean>;
+  /**
+   * Wrong-code counts kept with the links, for a store several relay processes share; absent: each
+   * process counts in its own memory (server/guest-code-gate.ts).
+   */
+  codeCounts?(rule: CodeRule): GuestCodeCounts;
   close(): Promise<void>;
 }

@@ -50,9 +50,10 @@ export async function registerLink(owner: TestClient, terms: LinkTerms = {}, cod
   return t;
 }
 
-export async function watchLink(owner: TestClient, t: TestLink): Promise<GuestStateFrame | ErrorFrame> {
+/** Watches a link (as a runner that answers it when `answering`) and waits for the answer. */
+export async function watchLink(owner: TestClient, t: TestLink, answering = false): Promise<GuestStateFrame | ErrorFrame> {
   const r = ref++;
-  owner.send({ type: FrameType.GuestWatch, ref: r, link: t.link, proof: t.cap.sign(guestWatchBytes(owner.challenge.nonce, t.link)) });
+  owner.send({ type: FrameType.GuestWatch, ref: r, link: t.link, proof: t.cap.sign(guestWatchBytes(owner.challenge.nonce, t.link)), answering });
   return owner.next(isAnswer(r));
 }
 

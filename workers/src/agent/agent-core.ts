@@ -2,8 +2,9 @@
  * What a browser tab needs to answer chat turns itself: the turn runner (the
  * workers' claim / lease / settle protocol), the provider adapters (fetch
  * based), the retry and fallback wrappers, and the tools a tab may offer
- * (workspace search, web fetch, the agent's memory) and the embeddings
- * client memory recall uses. The app imports it as `@tendril/workers/agent-core`.
+ * (workspace search, web fetch, the agent's memory), the embeddings
+ * client memory recall uses, and guest answering (the same claim protocol
+ * and tool allow-list as a worker's). The app imports it as `@tendril/workers/agent-core`.
  * Everything here runs in a page; the one Node import on the way (node:path,
  * in the access gate, for folder grants) is stubbed by the bundler and never
  * reached from a page, which offers no folder tool.
@@ -23,7 +24,9 @@ export { recallCacheStore, type RecallCacheStore } from '../tools/recall-cache-s
 export type { PlanKit } from './plan-run.ts';
 export { parseCron } from '../plugins/cron.ts';
 export { writePlaybookRun } from './playbook-run.ts';
+export { spendChats, type SpendChats } from '../usage/spend-chats.ts';
 export { PROXY_FETCH_PATH, relayFetch, type RelayFetchOptions } from '../tools/relay-fetch.ts';
 export { sessionChatAccess, type ChatAccess } from '../plugins/chat-access.ts';
 export { chatFingerprint, MessageIndex, type IndexedMessage, type MessageHit } from '../search/message-index.ts';
 export { messageIndexStore, type MessageIndexStore } from '../search/message-index-store.ts';
+export { startGuestAnswering, type GuestAnswering, type WorkerGuestsDeps } from '../guest/worker-guests.ts';

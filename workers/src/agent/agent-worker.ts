@@ -23,7 +23,8 @@ import { SyncState, type DocSync, type SyncStatus } from '@tendril/crdt-schema/s
 import { liveRepliesFor, liveReplySigner, PeerSelf, type DeviceSigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { waitFor } from './abortable-wait.ts';
 import { answerTurn } from './answer-turn.ts';
-import { spendCheck } from './spend-gate.ts';
+import { spendCheck, type SpendGate } from './spend-gate.ts';
+import { spendChats, type SpendChats } from '../usage/spend-chats.ts';
 import { claimAndRunPlan } from './plan-claim.ts';
 import { proposePlan } from './plan-propose.ts';
 import type { PlanKit } from './plan-run.ts';
@@ -91,6 +92,7 @@ export class AgentWorker {
   constructor(o: AgentWorkerOptions) {
     this.o = o;
     this.me = o.session.home.identity.deviceId;
+    this.spendChats = spendChats(o.session);
     this.signer = liveReplySigner(o.session.crypto, o.session.home.identity);
     this.retry = { ...DEFAULT_TURN_RETRY, baseDelayMs: this.leaseMs, ...o.retry };
     this.now = o.now ?? Date.now;
@@ -204,7 +206,7 @@ export class AgentWorker {
     this.inFlight.add(reply.id);
     const run = claimAndRunPlan({
       chat: c.chat, sync: c.sync, reply, me: this.me, leaseMs: this.leaseMs, settleMs: this.o.settleMs ?? 300,
-      settings: this.o.settings?.() ?? null, kit, choose: this.o.chooseProvider, signal: c.abort.signal, ...(this.o.log ? { log: this.o.log } : {}),
+      settings: this.o.settings?.() ?? null, kit, choose: this.o.chooseProvider, signal: c.abort.signal, spend: this.spendGate, ...(this.o.log ? { log: this.o.log } : {}),
     })
       .catch((e: unknown) => this.o.log?.(`plan ${reply.id}: ${(e as Error).message}`))
       .finally(() => {
@@ -255,19 +257,22 @@ export class AgentWorker {
       const target = replyFor(chat, turn.id, this.me, undefined);
       reply = target.id;
       const signal = c.abort.signal;
-      const overLimit = spendCheck(this.spendInput());
+      const overLimit = spendCheck(await this.spendInput());
       if (overLimit) return this.fail(chat, turn.id, reply, overLimit);
       const picked = await turnAgent({
-        settings: this.o.settings?.() ?? null, chat, turn, reply: target, choose: this.o.chooseProvider, signal,
+        settings: this.o.settings?.() ?? null, chat, turn, reply: target, choose: this.o.chooseProvider, signal, spend: this.spendGate,
         ...(this.o.tools ? { tools: this.o.tools } : {}), ...(this.o.systemPrompt ? { systemPrompt: this.o.systemPrompt } : {}), ...(this.o.log ? { log: this.o.log } : {}),
       });
       const chosen = picked.choice !== null && 'provider' in picked.choice ? picked.choice : null;
       if (!chosen) return this.fail(chat, turn.id, reply, 'no model provider is configured: add one with an API key in Settings');
       chat.setModel(reply, chosen.model);
       if (picked.agent) this.o.log?.(`turn ${turn.id}: answering as ${picked.agent.name}${picked.note ? ` (${picked.note.via})` : ''}`);
-      const messages = await turnContext(chat.transcript(), turn.id, { model: chosen.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(chosen.provider, chosen.model, signal) });
+      const messages = await turnContext(chat.transcript(), turn.id, {
+        model: chosen.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(chosen.provider, chosen.model, signal),
+        attachments: (ref) => this.o.session.attachments.open(c.id, ref),
+      });
       continuing(messages, target);
-      const pastLimit = spendCheck(this.spendInput(), { model: chosen.model, messages });
+      const pastLimit = spendCheck(await this.spendInput(), { model: chosen.model, messages });
       if (pastLimit) return this.fail(chat, turn.id, reply, pastLimit);
       const tools = picked.tools;
       const result = chat.wantsPlan(turn.id)
@@ -312,9 +317,13 @@ export class AgentWorker {
   }
 
   /** What the spending limits are checked against: the settings and every chat this worker holds open. */
-  private spendInput() {
-    return { settings: this.o.settings?.() ?? null, chats: [...this.chats].map(([id, c]) => ({ id, chat: c.chat })), now: this.now() };
+  /** Every chat of the workspace, deleted ones included, counts against the spending limits. */
+  private readonly spendChats: SpendChats;
+  private async spendInput() {
+    return { settings: this.o.settings?.() ?? null, chats: await this.spendChats(), now: this.now() };
   }
+
+  private readonly spendGate: SpendGate = async (next) => spendCheck(await this.spendInput(), next);
 
   /**
    * An attempt failed: try again later when that may help and attempts are left, else end the turn.

@@ -10,6 +10,7 @@
  * recorded on the turn's reply (chat-hops.ts) with its own model, tokens and
  * cost. Shared by the worker and the browser runner; Node-free.
  */
+import type { SpendGate } from './spend-gate.ts';
 import type { MessageId } from '@tendril/crdt-schema/ids';
 import type { Agent, ChatDoc, DelegationLimits, Hop, ModelRef, SettingsDoc } from '@tendril/crdt-schema/schema';
 import { MAX_HOP_RESULT, MAX_HOP_TASK } from '@tendril/crdt-schema/schema';
@@ -38,6 +39,8 @@ export interface DelegationContext {
   readonly tools?: (agent: Agent) => Toolbox | undefined;
   readonly maxToolRounds?: number;
   readonly log?: (line: string) => void;
+  /** The spending limits, checked before each hop's model call (spend-gate.ts); a refusal refuses the hop. */
+  readonly spend?: SpendGate;
 }
 
 const prefer = (a: Agent): ModelRef | undefined => (a.provider !== undefined && a.model !== undefined ? { provider: a.provider, model: a.model } : undefined);
@@ -113,13 +116,15 @@ async function hop(ctx: DelegationContext, from: Agent, depth: number, call: Too
   if (ctx.budget.tokens >= ctx.limits.maxTokens) return refuse(`this turn's budget of ${ctx.limits.maxTokens} sub-agent tokens is spent`);
   const choice = ctx.choose(prefer(to));
   if (choice === null || !('provider' in choice)) return refuse(choice === null ? 'no model provider is configured' : choice.error);
-  ctx.budget.calls++;
-  const index = record(ctx, { ...base, status: 'running', result: '', model: choice.model });
   const prompt = [
     ctx.settings.systemPrompt(), to.systemPrompt,
     `${from.name}, another agent of this workspace, hands you the task below. Answer it with the result only; you do not see the chat it came from.`,
   ].filter((p) => p.trim() !== '').join('\n\n');
   const messages: ChatMessage[] = [{ role: 'system', content: prompt }, { role: 'user', content: args.task }];
+  const over = await ctx.spend?.({ model: choice.model, messages });
+  if (over) return refuse(over);
+  ctx.budget.calls++;
+  const index = record(ctx, { ...base, status: 'running', result: '', model: choice.model });
   const tools = delegatingTools(ctx, to, depth, ctx.tools?.(to));
   ctx.log?.(`delegate: ${from.name} -> ${to.name} (depth ${depth})`);
   let answer: Awaited<ReturnType<typeof collect>> | undefined;

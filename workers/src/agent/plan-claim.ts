@@ -11,6 +11,7 @@ import type { ChatDoc, ChatMessage, ModelRef, SettingsDoc } from '@tendril/crdt-
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { waitFor } from './abortable-wait.ts';
 import { handOff } from './delegation.ts';
+import type { SpendGate } from './spend-gate.ts';
 import { runPlan, type PlanKit } from './plan-run.ts';
 import type { ProviderChoice } from './turn-agent.ts';
 
@@ -26,6 +27,8 @@ export interface PlanClaimInput {
   readonly choose: (preferred?: ModelRef) => ProviderChoice;
   readonly signal: AbortSignal;
   readonly log?: (line: string) => void;
+  /** The spending limits, checked before each hand-off step's model call. */
+  readonly spend?: SpendGate;
 }
 
 export async function claimAndRunPlan(i: PlanClaimInput): Promise<void> {
@@ -64,7 +67,7 @@ export async function claimAndRunPlan(i: PlanClaimInput): Promise<void> {
       ...(agent && i.settings ? {
         handOff: (to: string, task: string, signal: AbortSignal) => handOff({
           settings: i.settings!, chat, reply: reply.id, limits: i.settings!.delegation(), budget: { calls: 0, tokens: 0 }, choose: i.choose,
-          tools: (a) => i.kit.tools(a), ...(i.log ? { log: i.log } : {}),
+          tools: (a) => i.kit.tools(a), ...(i.log ? { log: i.log } : {}), ...(i.spend ? { spend: i.spend } : {}),
         }, agent, to, task, signal),
       } : {}),
     });

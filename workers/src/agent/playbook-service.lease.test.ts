@@ -59,7 +59,7 @@ async function until(check: () => boolean, what: string, ms = 10_000): Promise<v
   }
 }
 
-function twoWorkers(o: { skewMs?: number } = {}) {
+function twoWorkers(o: { skewMs?: number; spend?: () => Promise<string | undefined> } = {}) {
   const time = fakeTime();
   const [sA, sB, pA, pB, cA, cB] = docsWithClients(6) as Y.Doc[] as [Y.Doc, Y.Doc, Y.Doc, Y.Doc, Y.Doc, Y.Doc];
   const settingsA = settingsDoc(sA, { now: time.now });
@@ -81,6 +81,7 @@ function twoWorkers(o: { skewMs?: number } = {}) {
       settings: settingsDoc(settings, { now }), me, utc: true, now, timers,
       lease: runLease({ permissions: permissions[key], whenSynced: relay, me, settleMs: 5 }),
       openChat: async () => chats[key]!,
+      ...(o.spend ? { spend: o.spend } : {}),
     });
     services.push(s);
     s.start();
@@ -126,5 +127,18 @@ describe('scheduled playbooks with two workers online', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(t.runs()).toHaveLength(1);
     expect(t.runs()[0]!.startsWith('A ')).toBe(true);
+  });
+
+  it('writes no scheduled run while a spending limit refuses, and runs again once it allows', async () => {
+    let refusal: string | undefined = 'the daily spending limit of $1.00 is used up';
+    const checked: number[] = [];
+    const t = twoWorkers({ spend: async () => (checked.push(1), refusal) });
+    t.advance(60_000);
+    await until(() => checked.length >= 2, 'both workers to check the limits');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.runs()).toEqual([]);
+    refusal = undefined;
+    t.advance(60_000);
+    await until(() => t.runs().length === 1, 'the next minute\'s run');
   });
 });

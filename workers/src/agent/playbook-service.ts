@@ -25,6 +25,8 @@ export interface PlaybookServiceOptions {
   /** Cron times in UTC instead of local time. */
   readonly utc?: boolean;
   readonly log?: (line: string) => void;
+  /** The spending limits: a scheduled run past one is not written (the log says which limit). */
+  readonly spend?: () => Promise<string | undefined>;
 }
 
 export const playbookJob = (name: string): string => `playbook:${name.toLowerCase()}`;
@@ -84,6 +86,11 @@ export class PlaybookService {
     const agent = this.o.settings.agents.get(p.agent);
     if (!agent) {
       this.o.log?.(`playbook ${name}: its agent was removed; not run`);
+      return;
+    }
+    const over = await this.o.spend?.();
+    if (over) {
+      this.o.log?.(`playbook ${name}: scheduled run at ${new Date(due).toISOString()} not written: ${over}`);
       return;
     }
     if (!(await this.o.lease(job, due))) return;

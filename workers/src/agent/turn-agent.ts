@@ -17,6 +17,7 @@ import type { Toolbox } from '../tools/tool.ts';
 import type { ChosenProvider } from './provider-setup.ts';
 import type { ReplyTarget } from './turn-ending.ts';
 import { delegatingTools } from './delegation.ts';
+import type { SpendGate } from './spend-gate.ts';
 import { routeTurn } from './turn-routing.ts';
 
 /** A provider, why this peer cannot call one (shown on the reply), or null when there is none at all. */
@@ -36,6 +37,8 @@ export interface TurnAgentInput {
   readonly systemPrompt?: () => string | undefined;
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
+  /** The spending limits, checked before each sub-agent hop. */
+  readonly spend?: SpendGate;
 }
 
 export interface TurnAgent {
@@ -75,7 +78,7 @@ export async function turnAgent(i: TurnAgentInput): Promise<TurnAgent> {
   const prompt = [own.systemPrompt ?? s.systemPrompt(), agent.systemPrompt].filter((p) => p.trim() !== '').join('\n\n');
   const tools = delegatingTools({
     settings: s, chat: i.chat, reply: i.reply.id, limits: s.delegation(), budget: { calls: 0, tokens: 0 }, choose: i.choose,
-    ...(i.tools ? { tools: i.tools } : {}), ...(i.log ? { log: i.log } : {}),
+    ...(i.tools ? { tools: i.tools } : {}), ...(i.log ? { log: i.log } : {}), ...(i.spend ? { spend: i.spend } : {}),
   }, agent, 0, i.tools?.(agent));
   return {
     agent,

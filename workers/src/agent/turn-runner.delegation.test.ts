@@ -169,6 +169,17 @@ describe('sub-agents', () => {
     expect(reply.hops![1]!.result).toBe('this turn\'s budget of 200 sub-agent tokens is spent');
   });
 
+  it('refuses a hop whose model call would pass the spending limit, records why, and calls no sub-agent model', async () => {
+    const t = setup({ boss: [delegate('Coder', 'run the tests')], 'coder-model': [runTests] }, [{ name: 'Coder', model: 'coder-model', tools: ['run_command'], granted: true }]);
+    t.settings.prices.set({ model: 'coder-model', input: 10_000, output: 0 }); // a cent a token: the hop's prompt alone is past the limit
+    t.settings.setSpendLimits({ dailyUsd: 0.05 });
+    const reply = await t.answer('are the tests green?');
+    expect(reply.hops?.map((h) => h.status)).toEqual(['refused']);
+    expect(reply.hops![0]!.result).toMatch(/would pass the daily spending limit of \$0\.05/);
+    expect(t.requests.filter((q) => q.model === 'coder-model')).toEqual([]);
+    expect(t.ran).toEqual([]);
+  });
+
   it('checks the limits a settings writer stores', () => {
     const [doc] = docsWithClients(1) as [Y.Doc];
     const s = settingsDoc(doc);

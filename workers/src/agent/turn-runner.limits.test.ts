@@ -36,7 +36,7 @@ async function until(check: () => boolean, what: string, ms = 10_000): Promise<v
 
 const fakeSync = { whenSynced: async () => {}, on() {}, off() {}, sendStream: () => false } as unknown as DocSync;
 
-function setup() {
+function setup(o: { countOld?: 'watched' | 'spendChats' | 'no' } = {}) {
   const [settingsYdoc, chatYdoc, oldYdoc] = docsWithClients(3) as [Y.Doc, Y.Doc, Y.Doc];
   const settings = settingsDoc(settingsYdoc);
   settings.upsertProvider({ id: parseProviderId('anthropic'), kind: 'anthropic', models: [MODEL] });
@@ -68,9 +68,12 @@ function setup() {
     me: ME, settleMs: 10, leaseMs: 3_000, workersKnown: () => false, graceMs: 0, now: () => clock,
     chooseProvider: () => ({ provider, model: MODEL }),
     settings: () => settings,
+    ...(o.countOld === 'spendChats' ? { spendChats: async () => [{ id: OLD_CHAT, chat: old }, { id: CHAT, chat }] } : {}),
   });
   runners.push(r);
-  r.watch({ id: OLD_CHAT, sync: fakeSync, chat: old });
+  // By default the runner watches the chat holding earlier spend; otherwise it is a chat this runner does not
+  // work on (deleted, or not opened here), counted only through spendChats.
+  if ((o.countOld ?? 'watched') === 'watched') r.watch({ id: OLD_CHAT, sync: fakeSync, chat: old });
   const ask = async (content: string) => {
     const turn = chat.addMessage({ author: ME, role: 'user', content });
     r.watch({ id: CHAT, sync: fakeSync, chat });
@@ -133,5 +136,18 @@ describe('spending limits in the runner', () => {
     t.settings.prices.set({ model: MODEL, input: 100, output: 0 }); // now those 1,000 tokens cost $0.10
     const reply = await t.ask('hi');
     expect(reply.error).toContain('the daily spending limit of $0.05 is used up: $0.10 spent today (UTC)');
+  });
+
+  it('counts the spend of chats it does not work on (deleted, not opened here) through spendChats', async () => {
+    const t = setup({ countOld: 'spendChats' });
+    t.spent(NOW - 3_600_000, 0.5);
+    t.settings.setSpendLimits({ dailyUsd: 0.5 });
+    expect((await t.ask('hi')).error).toContain('the daily spending limit of $0.50 is used up: $0.50 spent today (UTC)');
+    expect(t.requests).toHaveLength(0);
+    // Without it, a chat the runner does not watch went uncounted: the turn was answered.
+    const u = setup({ countOld: 'no' });
+    u.spent(NOW - 3_600_000, 0.5);
+    u.settings.setSpendLimits({ dailyUsd: 0.5 });
+    expect((await u.ask('hi')).status).toBe('done');
   });
 });

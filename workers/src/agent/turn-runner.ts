@@ -17,7 +17,7 @@
  * runs in a page.
  */
 import type { ChatId, DeviceId, MessageId } from '@tendril/crdt-schema/ids';
-import type { Agent, ChatDoc, ChatMessage, ModelRef, SettingsDoc } from '@tendril/crdt-schema/schema';
+import type { Agent, ChatAttachment, ChatDoc, ChatMessage, ModelRef, SettingsDoc } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { liveRepliesFor, type DeviceSigner } from '@tendril/crdt-schema/workspace';
 import { waitFor } from './abortable-wait.ts';
@@ -25,7 +25,8 @@ import { answerTurn } from './answer-turn.ts';
 import { claimAndRunPlan } from './plan-claim.ts';
 import { proposePlan } from './plan-propose.ts';
 import { runnableHere, type PlanKit } from './plan-run.ts';
-import { spendCheck } from './spend-gate.ts';
+import { spendCheck, type SpendGate } from './spend-gate.ts';
+import type { SpendChats } from '../usage/spend-chats.ts';
 import { titleChat, type TitleSink } from './chat-title.ts';
 import { turnAgent, type ProviderChoice } from './turn-agent.ts';
 import { modelSummarizer, turnContext } from './turn-context.ts';
@@ -76,6 +77,13 @@ export interface TurnRunnerOptions {
   readonly tools?: (agent: Agent | undefined) => Toolbox | undefined;
   /** The chat's entry in the workspace index, to title it after its first reply (chat-title.ts); absent or null: not titled here. */
   readonly titles?: (chat: ChatId) => TitleSink | null;
+  /** Opens a chat's attachment (its plaintext), so images and text files reach the model; absent: they are only named. */
+  readonly attachments?: (chat: ChatId, ref: ChatAttachment) => Promise<Uint8Array>;
+  /**
+   * Every chat whose recorded usage counts against the spending limits, deleted ones included
+   * (usage/spend-chats.ts); without it only the chats this runner watches count.
+   */
+  readonly spendChats?: SpendChats;
   /** Told when this runner starts and stops writing a reply. */
   readonly onAnswering?: (reply: MessageId, answering: boolean) => void;
 }
@@ -206,7 +214,7 @@ export class TurnRunner {
     this.inFlight.add(reply.id);
     const run = claimAndRunPlan({
       chat: c.chat, sync: c.sync, reply, me: this.o.me, leaseMs: this.leaseMs, settleMs: this.o.settleMs ?? 300,
-      settings: this.o.settings?.() ?? null, kit, choose: this.o.chooseProvider, signal: c.abort.signal, ...(this.o.log ? { log: this.o.log } : {}),
+      settings: this.o.settings?.() ?? null, kit, choose: this.o.chooseProvider, signal: c.abort.signal, spend: this.spendGate, ...(this.o.log ? { log: this.o.log } : {}),
     })
       .catch((e: unknown) => this.o.log?.(`plan ${reply.id}: ${(e as Error).message}`))
       .finally(() => {
@@ -281,10 +289,10 @@ export class TurnRunner {
       reply = target.id;
       this.o.onAnswering?.(reply, true);
       const signal = c.abort.signal;
-      const overLimit = spendCheck(this.spendInput());
+      const overLimit = spendCheck(await this.spendInput());
       if (overLimit) return this.fail(chat, turn.id, reply, overLimit);
       const picked = await turnAgent({
-        settings: this.o.settings?.() ?? null, chat, turn, reply: target, choose: this.o.chooseProvider, signal,
+        settings: this.o.settings?.() ?? null, chat, turn, reply: target, choose: this.o.chooseProvider, signal, spend: this.spendGate,
         ...(this.o.tools ? { tools: this.o.tools } : {}), ...(this.o.systemPrompt ? { systemPrompt: this.o.systemPrompt } : {}), ...(this.o.log ? { log: this.o.log } : {}),
       });
       const chosen = picked.choice;
@@ -303,9 +311,13 @@ export class TurnRunner {
       }
       chat.setModel(reply, provider.model);
       if (picked.agent) this.o.log?.(`turn ${turn.id}: answering as ${picked.agent.name}${picked.note ? ` (${picked.note.via})` : ''}`);
-      const messages = await turnContext(chat.transcript(), turn.id, { model: provider.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(provider.provider, provider.model, signal) });
+      const open = this.o.attachments;
+      const messages = await turnContext(chat.transcript(), turn.id, {
+        model: provider.model, systemPrompt: picked.systemPrompt, summarize: modelSummarizer(provider.provider, provider.model, signal),
+        ...(open ? { attachments: (ref: ChatAttachment) => open(c.id, ref) } : {}),
+      });
       continuing(messages, target);
-      const pastLimit = spendCheck(this.spendInput(), { model: provider.model, messages });
+      const pastLimit = spendCheck(await this.spendInput(), { model: provider.model, messages });
       if (pastLimit) return this.fail(chat, turn.id, reply, pastLimit);
       const tools = picked.tools;
       const result = chat.wantsPlan(turn.id)
@@ -348,9 +360,12 @@ export class TurnRunner {
   }
 
   /** What the spending limits are checked against: the settings and every chat this runner watches. */
-  private spendInput() {
-    return { settings: this.o.settings?.() ?? null, chats: this.chats.values(), now: this.now() };
+  /** What the limits are checked against: every chat of `spendChats` when given, else the chats watched here. */
+  private async spendInput() {
+    return { settings: this.o.settings?.() ?? null, chats: this.o.spendChats ? await this.o.spendChats() : [...this.chats.values()], now: this.now() };
   }
+
+  private readonly spendGate: SpendGate = async (next) => spendCheck(await this.spendInput(), next);
 
   /** An attempt failed: try again later when that may help and attempts are left, else end the turn. */
   private failed(c: Watched, turn: MessageId, reply: MessageId, attempt: number, e: unknown, toolsRan: boolean): void {

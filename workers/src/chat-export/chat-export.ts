@@ -1,7 +1,8 @@
 /**
  * A chat as a file to keep or share: Markdown for people (a heading per
  * message, who wrote it and when, the text as written) or JSON for programs
- * (the messages with their authors, models, tokens and cost). Both hold the
+ * (the messages with their authors, models, tokens and cost). Attachments are
+ * listed by name, type and size (their bytes stay sealed at the relay). Both hold the
  * branch the chat shows: one version of each message, as it reads on screen.
  * Used by `tendril chat export` and the app's Export button; plain data in,
  * text out, so both print the same file.
@@ -38,6 +39,7 @@ export function chatToMarkdown(c: ChatExport): string {
   for (const m of c.messages) {
     const status = m.status === 'error' ? ` (failed${m.error ? `: ${m.error.split('\n')[0]}` : ''})` : m.status === 'stopped' ? ' (stopped)' : '';
     out.push('', `## ${who(m, nameOf)} · ${iso(m.createdAt)}${status}`, '', m.content.trimEnd() || '_(empty)_');
+    if (m.attachments?.length) out.push('', `Attached: ${m.attachments.map((a) => `${a.name} (${a.mime}, ${a.size} bytes)`).join(', ')}`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -54,6 +56,7 @@ export function chatToJson(c: ChatExport): string {
       id: m.id, role: m.role, author: m.author, ...(m.role === 'user' ? { authorName: nameOf(m.author) } : {}),
       ...(m.agent ? { agent: m.agent.name } : {}), ...(m.model ? { model: m.model } : {}),
       createdAt: iso(m.createdAt), status: m.status, ...(m.error ? { error: m.error } : {}), content: m.content,
+      ...(m.attachments?.length ? { attachments: m.attachments.map((a) => ({ name: a.name, mime: a.mime, size: a.size })) } : {}),
       ...(m.usage ? { usage: { inputTokens: m.usage.inputTokens, outputTokens: m.usage.outputTokens, costUsd: m.usage.costUsd } } : {}),
     })),
   }, null, 2);

@@ -2,20 +2,21 @@
  * `tendril guest create|list|end|send`: guest chat links.
  *
  *   tendril guest create --home DIR --agent NAME [--code CODE] [--expires 30d] [--max-visitors N] [--daily-tokens N]
- *                        [--visitor-per-minute N] [--link-per-minute N]    last line: the link
+ *                        [--visitor-per-minute N] [--link-per-minute N] [--tools a,b]    last line: the link
  *   tendril guest list   --home DIR                  per link, and per visitor: messages, tokens today
  *   tendril guest end    --home DIR LINK_ID [--visitor KEY_PREFIX]
  *   tendril guest send   LINK --code CODE [--visitor FILE] [--timeout S] "message"|-   last line: the reply
  *
  * `create` registers the link at the relay under a new capKey and keeps its keys in the encrypted
  * settings, where the owner's workers find them (`tendril worker` answers its visitors). `send` is a
- * visitor: it needs no home; `--visitor FILE` keeps the visitor's key and conversation secret, so a
+ * visitor: it needs no home; `--tools` names the agent tools guests may use (of those the agent
+ * lists; none by default); `--visitor FILE` keeps the visitor's key and conversation secret, so a
  * later send continues the same conversation (the agent remembers it).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { loadCrypto, type CryptoProvider } from '@tendril/crdt-schema/crypto';
-import { guestLinkText, GuestOwner, GuestVisit, newGuestLinkEntry, registerGuestLink, tokensSince, type VisitorState } from '@tendril/crdt-schema/guest';
+import { guestLinkText, GuestOwner, GuestVisit, newGuestLinkEntry, parseGuestTools, registerGuestLink, tokensSince, type VisitorState } from '@tendril/crdt-schema/guest';
 import { toBase64Url } from '@tendril/crdt-schema/ids';
 import type { SettingsDoc } from '@tendril/crdt-schema/schema';
 import { syncUrl, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
@@ -27,7 +28,7 @@ import { homeDir, seconds, type CliContext } from './context.ts';
 import { stdinText } from './read-input.ts';
 import { withSession } from './session.ts';
 
-export const GUEST_USAGE = 'guest create --home DIR --agent NAME [--code CODE] [--expires 30d] [--max-visitors N] [--daily-tokens N] | list --home DIR | end --home DIR LINK_ID [--visitor KEY_PREFIX] | send LINK --code CODE [--visitor FILE] [--timeout S] TEXT|-';
+export const GUEST_USAGE = 'guest create --home DIR --agent NAME [--code CODE] [--expires 30d] [--max-visitors N] [--daily-tokens N] [--tools a,b] | list --home DIR | end --home DIR LINK_ID [--visitor KEY_PREFIX] | send LINK --code CODE [--visitor FILE] [--timeout S] TEXT|-';
 
 const SYNC_MS = 5000;
 
@@ -58,13 +59,14 @@ async function ownerConnection(session: WorkspaceSession, crypto: CryptoProvider
 }
 
 async function create(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home', 'agent', 'code', 'expires', 'max-visitors', 'daily-tokens', 'visitor-per-minute', 'link-per-minute'] });
+  const args = parseArgs(argv, { values: ['home', 'agent', 'code', 'expires', 'max-visitors', 'daily-tokens', 'visitor-per-minute', 'link-per-minute', 'tools'] });
   const agentName = requireFlag(args, 'agent');
   const expiresMs = parseDuration(flag(args, 'expires') ?? '30d');
   const maxVisitors = intFlag(args, 'max-visitors', 100);
   const dailyTokens = intFlag(args, 'daily-tokens', 20_000);
   const visitorPerMinute = intFlag(args, 'visitor-per-minute', 10);
   const linkPerMinute = intFlag(args, 'link-per-minute', 100);
+  const tools = parseGuestTools(flag(args, 'tools') ?? '');
   if (maxVisitors < 1 || maxVisitors > 4096) throw new TendrilError('E_BAD_INPUT', '--max-visitors must be 1 to 4096');
   if (visitorPerMinute < 1 || linkPerMinute < 1) throw new TendrilError('E_BAD_INPUT', '--visitor-per-minute and --link-per-minute must be at least 1');
   return withSettings(ctx, homeDir(ctx, args), async (session, settings, crypto) => {
@@ -73,7 +75,7 @@ async function create(ctx: CliContext, argv: readonly string[]): Promise<number>
     const code = flag(args, 'code');
     if (code !== undefined && (normalizeGuestCode(code).length < 4 || normalizeGuestCode(code).length > 64)) throw new TendrilError('E_BAD_INPUT', '--code must have 4 to 64 characters');
     const entry = newGuestLinkEntry(crypto, {
-      agent: agent.id, relay: session.home.config.relay, ...(code !== undefined ? { code } : {}), expiresInMs: expiresMs, maxVisitors, dailyTokens, visitorPerMinute, linkPerMinute, now: ctx.now(),
+      agent: agent.id, relay: session.home.config.relay, ...(code !== undefined ? { code } : {}), expiresInMs: expiresMs, maxVisitors, dailyTokens, visitorPerMinute, linkPerMinute, tools, now: ctx.now(),
     });
     const owner = await ownerConnection(session, crypto);
     try {
@@ -85,7 +87,9 @@ async function create(ctx: CliContext, argv: readonly string[]): Promise<number>
     const r = await session.syncOrQueue(SYNC_MS);
     if (r !== 'synced') throw new TendrilError('E_OFFLINE', 'the link is registered but its keys did not reach the relay: run tendril sync before sharing it');
     const id = entry.id;
-    ctx.io.out(`guest link ${id} for ${agent.name}: code ${entry.code}, ${maxVisitors} visitors, ${dailyTokens || 'unlimited'} tokens a day each${entry.expiresAt ? `, until ${new Date(entry.expiresAt).toISOString()}` : ''}`);
+    ctx.io.out(`guest link ${id} for ${agent.name}: code ${entry.code}, ${maxVisitors} visitors, ${dailyTokens || 'unlimited'} tokens a day each${entry.expiresAt ? `, until ${new Date(entry.expiresAt).toISOString()}` : ''}${tools.length ? `, guests may use ${tools.join(', ')}` : ''}`);
+    const unlisted = tools.filter((t) => !agent.tools.includes(t));
+    if (unlisted.length > 0) ctx.io.err(`note: ${agent.name} does not list ${unlisted.join(', ')}; guests get only the tools the agent also lists`);
     ctx.io.out(guestLinkText(crypto, entry));
     return 0;
   });
@@ -103,7 +107,7 @@ async function list(ctx: CliContext, argv: readonly string[]): Promise<number> {
         const state = l.endedAt === 0 ? await owner.watch(ownerLinkKeys(crypto, l)).catch(() => undefined) : undefined;
         const agent = settings.agents.get(l.agent)?.name ?? 'a removed agent';
         const visitors = state ? `${state.visitors.length} visitors (${state.visitors.filter((v) => v.endedAt !== 0).length} ended)` : 'ended';
-        ctx.io.out(`${l.id}  ${agent}  code ${l.code}  ${visitors}`);
+        ctx.io.out(`${l.id}  ${agent}  code ${l.code}  ${visitors}${l.tools.length ? `  tools ${l.tools.join(',')}` : ''}`);
         // Per visitor: the first 8 characters of its key (what `end --visitor` takes), and its usage.
         for (const v of state?.visitors ?? []) {
           const feed = owner.feeds.get(`${l.id}/${toBase64Url(v.key)}`);

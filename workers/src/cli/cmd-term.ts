@@ -1,6 +1,8 @@
 /**
  * `tendril term new|send|show`: terminal sessions from the command line.
- *   term new  --home DIR --gateway NAME [--title T] [--cwd DIR]   prints the session id as its last line
+ *   term new  --home DIR --gateway NAME [--title T] [--cwd DIR] [--agent claude|codex|gemini|shell] [--notes TEXT]
+ *                                                                 prints the session id as its last line; an agent session
+ *                                                                 gets AGENTS.md and CLAUDE.md in its folder (kept if there)
  *   term send --home DIR SESSION TEXT                             "\n" in TEXT is Enter
  *   term show --home DIR SESSION [--wait-for TEXT] [--timeout S]  prints the screen as text
  *   term writers --home DIR SESSION [--add DEVICE] [--remove DEVICE]  lists (after changing) who may type
@@ -9,12 +11,12 @@
  * Transfers print progress on stderr and `uploaded|downloaded PATH (N bytes)` as their last line.
  */
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
-import { TendrilError } from '@tendril/crdt-schema/errors';
+import { isErrorCode, TendrilError } from '@tendril/crdt-schema/errors';
 import { newDocId, newSessionId, parseDeviceId, parseSessionId, type DeviceId } from '@tendril/crdt-schema/ids';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { addWriter, MAX_FILE_BYTES, removeWriter, signSessionRequest, TermViewer, verifiedWriters } from '@tendril/gateway';
+import { addWriter, AGENT_KINDS, isAgentKind, MAX_FILE_BYTES, MAX_NOTES_CHARS, removeWriter, signSessionRequest, TermViewer, verifiedWriters } from '@tendril/gateway';
 import { Scope } from '@tendril/crdt-schema/keyring';
 import { terminalDoc } from '@tendril/crdt-schema/schema';
 import { flag, parseArgs, requireFlag } from './args.ts';
@@ -34,7 +36,7 @@ export async function cmdTerm(ctx: CliContext, argv: readonly string[]): Promise
   }
 }
 
-function findGateway(session: WorkspaceSession, name: string): DeviceId {
+export function findGateway(session: WorkspaceSession, name: string): DeviceId {
   const gateways = session.workspace().gateways.list();
   const found = gateways.find((g) => g.name === name) ?? gateways.find((g) => g.device === name);
   if (!found) throw new TendrilError('E_BAD_INPUT', `no gateway named ${name} (known: ${gateways.map((g) => g.name).join(', ') || 'none'})`);
@@ -42,8 +44,12 @@ function findGateway(session: WorkspaceSession, name: string): DeviceId {
 }
 
 async function termNew(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home', 'gateway', 'title', 'cwd', 'timeout'] });
+  const args = parseArgs(argv, { values: ['home', 'gateway', 'title', 'cwd', 'timeout', 'agent', 'notes'] });
   const timeout = seconds(args, 'timeout', 20);
+  const agent = flag(args, 'agent') ?? 'shell';
+  if (!isAgentKind(agent)) throw new TendrilError('E_BAD_INPUT', `--agent must be one of ${AGENT_KINDS.join(', ')}`);
+  const notes = flag(args, 'notes') ?? '';
+  if (notes.length > MAX_NOTES_CHARS) throw new TendrilError('E_BAD_INPUT', `--notes holds at most ${MAX_NOTES_CHARS} characters`);
   return withSession(homeDir(ctx, args), async (session, crypto) => {
     await session.syncOrQueue(timeout);
     const gateway = findGateway(session, requireFlag(args, 'gateway'));
@@ -51,8 +57,10 @@ async function termNew(ctx: CliContext, argv: readonly string[]): Promise<number
     const doc = newDocId();
     const title = flag(args, 'title') ?? `session on ${requireFlag(args, 'gateway')}`;
     const me = session.home.identity;
-    const request = signSessionRequest(crypto, { kind: 'start', session: id, doc, gateway, title, cwd: flag(args, 'cwd') ?? '', requester: me.deviceId }, me);
-    session.workspace().sessions.create({ id, docId: doc, gateway, title, requestedBy: me.deviceId, request });
+    const cwd = flag(args, 'cwd') ?? '';
+    const configured = { ...(agent !== 'shell' ? { agent } : {}), ...(notes ? { notes } : {}) };
+    const request = signSessionRequest(crypto, { kind: 'start', session: id, doc, gateway, title, cwd, requester: me.deviceId, ...configured }, me);
+    session.workspace().sessions.create({ id, docId: doc, gateway, title, requestedBy: me.deviceId, request, cwd, agent });
     if ((await session.syncOrQueue(timeout)) !== 'synced') throw new TendrilError('E_OFFLINE', 'the request did not reach the relay');
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new TendrilError('E_TIMEOUT', `gateway did not start the session within ${timeout / 1000} s`)), timeout);
@@ -61,7 +69,12 @@ async function termNew(ctx: CliContext, argv: readonly string[]): Promise<number
         if (state === 'requested') return;
         clearTimeout(timer);
         session.index.ydoc.off('update', check);
-        if (state === 'ended') reject(new TendrilError('E_FORBIDDEN', 'the gateway refused the session (see its log)'));
+        const failure = session.workspace().sessions.get(id)?.failure;
+        if (state === 'ended') {
+          reject(failure
+            ? new TendrilError(isErrorCode(failure.code) ? failure.code : 'E_SPAWN_FAILED', `the gateway did not start the session: ${failure.message}`)
+            : new TendrilError('E_FORBIDDEN', 'the gateway refused the session (see its log)'));
+        }
         else resolve();
       };
       session.index.ydoc.on('update', check);

@@ -1,7 +1,7 @@
 /**
  * `tendril worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama
  *  --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools]
- *  [--plugin-time-limit S] [--announce-ms MS]`: runs the agent worker until stopped. Without
+ *  [--plugin-time-limit S] [--max-plugin-runs N] [--plugin-memory-mb MB] [--announce-ms MS]`: runs the agent worker until stopped. Without
  * --provider, the provider, model, API key and system prompt come from the
  * workspace's encrypted settings, read afresh for every turn, and so do the
  * agents: each turn is answered as the chat's agent (or the one routing
@@ -10,8 +10,12 @@
  * holds the permissions keys, the agent gets the tools the user granted it
  * (each access checked and logged; memory tools recall by meaning with the
  * settings' embedding model, else by words) and installed plugins run on their schedules
- * and folder watches; --no-tools and --no-plugins turn either off.
+ * and folder watches, at most --max-plugin-runs (4) threads at once, each with
+ * --plugin-time-limit seconds and --plugin-memory-mb of heap; --no-tools and
+ * --no-plugins turn either off.
  */
+import { spendCheck } from '../agent/spend-gate.ts';
+import { spendChats } from '../usage/spend-chats.ts';
 import { hostname } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { SessionCommands } from '@tendril/gateway';
@@ -25,10 +29,19 @@ import { flag, intFlag, parseArgs } from './args.ts';
 import { homeDir, seconds, type CliContext } from './context.ts';
 import { withSession } from './session.ts';
 import { startWorkerPlugins } from '../plugins/worker-plugins.ts';
+import { DEFAULT_MEMORY_LIMIT_MB } from '../plugins/plugin-runner.ts';
+import { DEFAULT_MAX_RUNS } from '../plugins/run-slots.ts';
 import { startGuestAnswering } from '../guest/worker-guests.ts';
+import { NodeWebSocket } from '../peer/node-peer.ts';
+
+function positiveInt(args: Parameters<typeof intFlag>[0], name: string, fallback: number): number {
+  const n = intFlag(args, name, fallback);
+  if (n < 1) throw new TendrilError('E_BAD_INPUT', `--${name} must be at least 1`);
+  return n;
+}
 
 export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['home', 'name', 'provider', 'base-url', 'model', 'api-key-env', 'lease-ms', 'plugin-time-limit', 'announce-ms'], switches: ['no-plugins', 'no-tools'] });
+  const args = parseArgs(argv, { values: ['home', 'name', 'provider', 'base-url', 'model', 'api-key-env', 'lease-ms', 'plugin-time-limit', 'max-plugin-runs', 'plugin-memory-mb', 'announce-ms'], switches: ['no-plugins', 'no-tools'] });
   const kind = flag(args, 'provider');
   // Transient provider failures are retried within an attempt; say so in the log.
   const retry: RetrySetup = { hooks: { onRetry: (err, attempt, delayMs) => ctx.io.err(`provider ${err.provider}: ${err.message}; retry ${attempt} in ${delayMs} ms`) } };
@@ -55,6 +68,8 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
       tools: !args.flags.has('no-tools'),
       plugins: !args.flags.has('no-plugins'),
       timeLimitMs: seconds(args, 'plugin-time-limit', 120),
+      maxRuns: positiveInt(args, 'max-plugin-runs', DEFAULT_MAX_RUNS),
+      memoryLimitMb: positiveInt(args, 'plugin-memory-mb', DEFAULT_MEMORY_LIMIT_MB),
       log: (line) => ctx.io.err(line),
     });
     const worker = new AgentWorker({
@@ -71,15 +86,21 @@ export async function cmdWorker(ctx: CliContext, argv: readonly string[]): Promi
     });
     await worker.start();
     // Playbooks on their schedules: each scheduled time is written by one worker of those online (the run lease).
+    const everyChat = spendChats(session);
     const playbooks = settings && extras.lease
       ? new PlaybookService({
         settings, me: session.home.identity.deviceId, lease: extras.lease, now: Date.now, timers: systemTimers,
         openChat: async (id) => (await session.openChat(id)).chat, log: (line) => ctx.io.err(line),
+        spend: async () => spendCheck({ settings, chats: await everyChat(), now: Date.now() }),
       })
       : null;
     playbooks?.start();
     // Guest links kept in the settings: their visitors are answered here too (outbound connection only).
-    const guests = settings ? await startGuestAnswering({ session, crypto, settings, chooseProvider, now: ctx.now, log: (line) => ctx.io.err(line) }) : undefined;
+    const guests = settings ? await startGuestAnswering({
+      session, crypto, settings, chooseProvider, WebSocket: NodeWebSocket, now: ctx.now, log: (line) => ctx.io.err(line),
+      // Guests get the tools their link allows of those the agent lists (none by default).
+      ...(extras.tools ? { tools: extras.tools } : {}),
+    }) : undefined;
     ctx.io.out(`worker ${session.home.identity.deviceId} answering chats`);
     await ctx.stopSignal;
     guests?.stop();

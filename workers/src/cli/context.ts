@@ -23,6 +23,8 @@ export interface CliContext {
   readonly cwd: string;
   /** Resolves when the process should stop (SIGINT/SIGTERM) for long-running commands. */
   readonly stopSignal: Promise<void>;
+  /** The node binary running the CLI (written into service units); absent in tests. */
+  readonly execPath?: string;
   /** Runs `reload` on the reload signal (SIGHUP) from the call on; commands that do not call it keep the signal's default. */
   onReload?(reload: () => void): void;
 }

@@ -17,6 +17,7 @@ import { cmdRelayAdmin } from './cmd-relay-admin.ts';
 import { cmdSync } from './cmd-sync.ts';
 import { cmdGateway } from './cmd-gateway.ts';
 import { cmdTerm } from './cmd-term.ts';
+import { cmdSsh, SSH_USAGE } from './cmd-ssh.ts';
 import { cmdUsage, USAGE_USAGE } from './cmd-usage.ts';
 import { cmdLimits, LIMITS_USAGE } from './cmd-limits.ts';
 import { cmdWorker } from './cmd-worker.ts';
@@ -42,10 +43,12 @@ const USAGE = `usage: tendril <command> [options]
   ${PLAN_USAGE}
   ${PLAYBOOK_USAGE}
   ${GUEST_USAGE}
-  worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S] [--announce-ms MS]
+  worker --home DIR [--name NAME] [--provider openai|anthropic|gemini|ollama --base-url URL --model M --api-key-env VAR] [--no-plugins] [--no-tools] [--plugin-time-limit S] [--max-plugin-runs N] [--plugin-memory-mb MB] [--announce-ms MS]
   ${PLUGIN_USAGE}
-  gateway --home DIR [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR] [--announce-ms MS]
-  term   new --home DIR --gateway NAME | send --home DIR SESSION TEXT | show --home DIR SESSION [--wait-for TEXT] [--timeout S] | writers --home DIR SESSION [--add DEVICE] [--remove DEVICE] | upload --home DIR SESSION LOCAL [REMOTE] [--overwrite] | download --home DIR SESSION REMOTE [LOCAL] [--overwrite]
+  gateway install --home DIR [--unit-dir DIR] [gateway flags]
+  gateway --home DIR [--log-format json|text] [--name NAME] [--max-sessions 5] [--shell PATH] [--cwd DIR] [--announce-ms MS] [--authorized-keys PATH] [--support-key LINE]
+  ${SSH_USAGE}
+  term   new --home DIR --gateway NAME [--cwd DIR] [--agent claude|codex|gemini|shell] [--notes TEXT] | send --home DIR SESSION TEXT | show --home DIR SESSION [--wait-for TEXT] [--timeout S] | writers --home DIR SESSION [--add DEVICE] [--remove DEVICE] | upload --home DIR SESSION LOCAL [REMOTE] [--overwrite] | download --home DIR SESSION REMOTE [LOCAL] [--overwrite]
 TENDRIL_HOME may replace --home. A - in place of TEXT or LINK reads it from standard input (kept out of ps).`;
 
 const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Promise<number>> = {
@@ -65,6 +68,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Pro
   worker: cmdWorker,
   gateway: cmdGateway,
   term: cmdTerm,
+  ssh: cmdSsh,
   usage: cmdUsage,
   limits: cmdLimits,
   plugin: cmdPlugin,
@@ -103,6 +107,7 @@ if (isMain) {
     io: { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), ask: (q) => askLine(process.stdin, process.stderr, q), readStdin: () => readAll(process.stdin) },
     now: () => Date.now(),
     cwd: process.cwd(),
+    execPath: process.execPath,
     stopSignal,
     onReload: (reload) => void process.on('SIGHUP', reload),
   });

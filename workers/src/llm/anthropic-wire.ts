@@ -26,7 +26,8 @@ function toolInput(args: string): unknown {
 function blocks(m: Exclude<ChatMessage, { role: 'system' }>): Block[] {
   if (m.role === 'tool') return [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content }];
   const text = m.content === '' ? [] : [{ type: 'text', text: m.content }];
-  if (m.role === 'user') return text;
+  // Image blocks (base64 source) before the text, as Anthropic recommends.
+  if (m.role === 'user') return [...(m.images ?? []).map((i) => ({ type: 'image', source: { type: 'base64', media_type: i.mime, data: i.base64 } })), ...text];
   return [...text, ...(m.toolCalls ?? []).map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: toolInput(c.arguments) }))];
 }
 

@@ -23,7 +23,7 @@ const objectOf = (text: string): Record<string, unknown> => {
 function parts(m: Exclude<ChatMessage, { role: 'system' }>, names: Map<string, string>): Part[] {
   if (m.role === 'tool') return [{ functionResponse: { name: names.get(m.toolCallId) ?? 'tool', response: objectOf(m.content) } }];
   const text = m.content === '' ? [] : [{ text: m.content }];
-  if (m.role === 'user') return text;
+  if (m.role === 'user') return [...text, ...(m.images ?? []).map((i) => ({ inlineData: { mimeType: i.mime, data: i.base64 } }))];
   return [...text, ...(m.toolCalls ?? []).map((c) => ({ functionCall: { name: c.name, args: objectOf(c.arguments) } }))];
 }
 

@@ -3,7 +3,7 @@
  * OpenAI-compatible, Anthropic and Gemini APIs, with deadlines, retries, a
  * fallback chain, prices, context windows and history fitting.
  */
-export type { ChatMessage, FinishReason, LlmEvent, LlmProvider, LlmRequest, StreamOptions, ToolCall, ToolSpec, Usage } from './types.ts';
+export type { ChatMessage, FinishReason, ImagePart, LlmEvent, LlmProvider, LlmRequest, StreamOptions, ToolCall, ToolSpec, Usage } from './types.ts';
 export { collect, isOutput } from './types.ts';
 export { createOpenAiProvider, openAiAssembler, type OpenAiConfig } from './openai.ts';
 export { OPENAI_COMPATIBLE, openAiBody } from './openai-wire.ts';
@@ -17,5 +17,5 @@ export { DEFAULT_TIMEOUTS, resolveDeps, systemTimers, type LlmDeps, type Timeout
 export { isLlmError, LlmError, parseRetryAfter, redact, type LlmErrorCode } from './llm-error.ts';
 export { createSseDecoder, readSse, type SseDecoder, type SseEvent } from './sse.ts';
 export { estimateCost, priceOf, PRICES, type Price } from './pricing.ts';
-export { CONTEXT_WINDOWS, contextWindow, DEFAULT_CONTEXT_WINDOW, estimateTokens } from './models.ts';
+export { CONTEXT_WINDOWS, contextWindow, DEFAULT_CONTEXT_WINDOW, estimateTokens, TAKES_IMAGES, takesImages } from './models.ts';
 export { fitHistory, SUMMARY_PREFIX, type FitOptions, type FitResult } from './fit-history.ts';

@@ -26,6 +26,40 @@ export const CONTEXT_WINDOWS: Readonly<Record<string, number>> = {
   'mistral': 32_768,
 };
 
+/**
+ * Whether a model takes images, by name prefix: true for the vision models of the common providers,
+ * false for known text-only ones. A model in neither table is sent images (a provider that refuses
+ * them says so on the reply).
+ */
+export const TAKES_IMAGES: Readonly<Record<string, boolean>> = {
+  'gpt-4o': true,
+  'gpt-4.1': true,
+  'gpt-5': true,
+  'o1': true,
+  'o3': true,
+  'o4-mini': true,
+  'gpt-3.5': false,
+  'claude-': true,
+  'claude-2': false,
+  'claude-instant': false,
+  'gemini-': true,
+  'llava': true,
+  'llama3.2-vision': true,
+  'llama-3.2-11b-vision': true,
+  'qwen2.5-vl': true,
+  'llama3': false,
+  'llama-3': false,
+  'qwen2.5': false,
+  'mistral': false,
+  'mixtral': false,
+  'deepseek': false,
+};
+
+/** False only for a model known to take no images. */
+export function takesImages(model: string): boolean {
+  return lookupModel(TAKES_IMAGES, model) ?? true;
+}
+
 /** Assumed for models not in the table: small enough to be safe almost anywhere. */
 export const DEFAULT_CONTEXT_WINDOW = 8_192;
 

@@ -24,6 +24,16 @@ function message(m: ChatMessage): Record<string, unknown> {
         content: m.content === '' ? null : m.content,
         tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
       };
+    case 'user':
+      if (!m.images?.length) return { role: 'user', content: m.content };
+      // Content parts: the text, then each image as a data: URL (OpenAI's image_url part).
+      return {
+        role: 'user',
+        content: [
+          ...(m.content === '' ? [] : [{ type: 'text', text: m.content }]),
+          ...m.images.map((i) => ({ type: 'image_url', image_url: { url: `data:${i.mime};base64,${i.base64}` } })),
+        ],
+      };
     default:
       return { role: m.role, content: m.content };
   }

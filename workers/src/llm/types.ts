@@ -11,9 +11,16 @@ export interface ToolCall {
   readonly arguments: string;
 }
 
+/** An image sent with a user message to a vision model: its media type and its bytes in base64. */
+export interface ImagePart {
+  readonly mime: string;
+  readonly base64: string;
+}
+
 export type ChatMessage =
   | { readonly role: 'system'; readonly content: string }
-  | { readonly role: 'user'; readonly content: string }
+  /** `images`: attached images, sent in each provider's own format (the *-wire.ts builders). */
+  | { readonly role: 'user'; readonly content: string; readonly images?: readonly ImagePart[] }
   | { readonly role: 'assistant'; readonly content: string; readonly toolCalls?: readonly ToolCall[] }
   /** The result of a tool call, answering the assistant message that made it. */
   | { readonly role: 'tool'; readonly toolCallId: string; readonly content: string };

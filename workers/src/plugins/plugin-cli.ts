@@ -9,11 +9,14 @@
  *   tendril plugin grant|deny|revoke --home DIR PLUGIN KIND RESOURCE
  *   tendril plugin run       --home DIR PLUGIN [--time-limit SECONDS]
  *   tendril plugin log       --home DIR [--plugin PLUGIN] [--csv|--json]
+ *   tendril plugin runs      --home DIR [--plugin PLUGIN] [--json]   (the run history, newest first)
+ *   tendril plugin account   set|remove|list ... (account-cli.ts: mail accounts and calendar sources)
+ *   tendril plugin tasks     list|done|open ... (tasks-cli.ts: what the mail and calendar plugins found)
  *
  * PLUGIN is an id, an installed plugin's name, a short name (agent,
- * folder-indexer, chat-digest), or an agent's name: an agent's grants are
- * filed under the plugin id spelled like its agent id. Folder resources are stored as real absolute
- * paths; network resources as hosts (a URL is reduced to its host).
+ * folder-indexer, chat-digest, browser-history, mail-tasks, calendar), or an agent's name: an agent's grants are
+ * filed under the plugin id spelled like its agent id. Folder and browser profile resources are stored
+ * as real absolute paths; network resources as hosts (a URL is reduced to its host).
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -21,7 +24,7 @@ import { TendrilError } from '@tendril/crdt-schema/errors';
 import { parseChatId, parsePluginId, parseSessionId, type PluginId, type SessionId } from '@tendril/crdt-schema/ids';
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { currentWorkers, reconcileSessionAccess, requireSessionManager } from '@tendril/gateway';
-import { PERMISSION_KINDS, type ActivityEntry, type Agent, type PermissionKind, type PermissionsDoc } from '@tendril/crdt-schema/schema';
+import { parseAccountName, PERMISSION_KINDS, type ActivityEntry, type Agent, type PermissionKind, type PermissionsDoc } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import { providerFromSettings } from '../agent/provider-setup.ts';
 import { flag, parseArgs } from '../cli/args.ts';
@@ -29,6 +32,9 @@ import { homeDir, seconds, type CliContext } from '../cli/context.ts';
 import { withSession } from '../cli/session.ts';
 import { PLUGIN_ALIASES } from './builtin.ts';
 import { sessionChatAccess } from './chat-access.ts';
+import { sessionSources } from './workspace-sources.ts';
+import { ACCOUNT_USAGE, cmdAccount } from './account-cli.ts';
+import { cmdTasks, TASKS_USAGE } from './tasks-cli.ts';
 import { nodeHostFs } from './host-fs.ts';
 import { loadManifest, resolveEntry } from './plugin-entry.ts';
 import { PluginRunner } from './plugin-runner.ts';
@@ -36,7 +42,7 @@ import { fileStateStore, pluginDirs } from './plugin-state.ts';
 
 const SYNC_MS = 5000;
 
-export const PLUGIN_USAGE = 'plugin install --home DIR MANIFEST.json|builtin:NAME | uninstall PLUGIN | list [--json] | grant|deny|revoke --home DIR PLUGIN KIND RESOURCE | run --home DIR PLUGIN [--time-limit S] | log --home DIR [--plugin P] [--csv|--json]';
+export const PLUGIN_USAGE = `plugin install --home DIR MANIFEST.json|builtin:NAME | uninstall PLUGIN | list [--json] | grant|deny|revoke --home DIR PLUGIN KIND RESOURCE | run --home DIR PLUGIN [--time-limit S] | log --home DIR [--plugin P] [--csv|--json] | runs --home DIR [--plugin P] [--json] | ${ACCOUNT_USAGE} | ${TASKS_USAGE}`;
 
 export async function cmdPlugin(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -49,6 +55,9 @@ export async function cmdPlugin(ctx: CliContext, argv: readonly string[]): Promi
     case 'revoke': return decide(ctx, sub, rest);
     case 'run': return run(ctx, rest);
     case 'log': return log(ctx, rest);
+    case 'runs': return runs(ctx, rest);
+    case 'account': return cmdAccount(ctx, rest);
+    case 'tasks': return cmdTasks(ctx, rest);
     default: throw new TendrilError('E_BAD_INPUT', `usage: tendril ${PLUGIN_USAGE} (got ${sub ?? 'nothing'})`);
   }
 }
@@ -83,7 +92,8 @@ export function resolvePlugin(permissions: PermissionsDoc, text: string, agents:
 export function normalizeResource(kind: PermissionKind, raw: string, cwd: string): string {
   if (raw === '*') return raw;
   switch (kind) {
-    case 'read-folder': {
+    case 'read-folder':
+    case 'read_browser_history': {
       const path = resolve(cwd, raw);
       return existsSync(path) ? realpathSync(path) : path;
     }
@@ -99,6 +109,10 @@ export function normalizeResource(kind: PermissionKind, raw: string, cwd: string
       return parseSessionId(raw);
     case 'memory':
       throw new TendrilError('E_BAD_INPUT', 'a memory grant is * (an agent reaches only its own memory)');
+    case 'read_email':
+    case 'read_calendar':
+      // One account or calendar source of the settings, by name.
+      return parseAccountName(raw);
   }
 }
 
@@ -116,7 +130,7 @@ async function install(ctx: CliContext, argv: readonly string[]): Promise<number
     session.requireWrite('permissions');
     const p = permissions.plugins.install(manifest, session.home.identity.deviceId);
     ctx.io.out(`installed ${p.name} ${p.version} (${p.id})${p.schedule ? `, runs on "${p.schedule}"` : ''}; it asks for:`);
-    for (const r of p.permissions) ctx.io.out(`  ${r.kind} ${r.resource}: ${r.reason}`);
+    for (const r of p.permissions) ctx.io.out(`  ${r.kind} ${r.resource}${r.dangerous ? ' (dangerous)' : ''}: ${r.reason}`);
     ctx.io.out(`nothing is granted yet: tendril plugin grant --home DIR ${p.id} KIND RESOURCE`);
     report(ctx, session, await session.syncOrQueue(SYNC_MS));
     ctx.io.out(p.id);
@@ -205,6 +219,7 @@ async function run(ctx: CliContext, argv: readonly string[]): Promise<number> {
       timeLimitMs: seconds(args, 'time-limit', 120),
       entry: (e) => resolveEntry(e, { pluginDir: dirs.code }),
       log: (line) => ctx.io.err(line),
+      ...sessionSources(session, settings),
     });
     const r = await runner.run(plugin);
     report(ctx, session, await session.syncOrQueue(SYNC_MS * 2));
@@ -237,6 +252,21 @@ async function log(ctx: CliContext, argv: readonly string[]): Promise<number> {
     if (args.flags.has('json')) ctx.io.out(JSON.stringify(entries));
     else if (args.flags.has('csv')) for (const line of activityCsv(entries, nameOf)) ctx.io.out(line);
     else for (const e of entries) ctx.io.out(`${new Date(e.at).toISOString()}  ${e.outcome.padEnd(7)}  ${nameOf(e.plugin) || e.plugin}  ${e.permission}  ${e.resource}${e.detail ? `  ${e.detail}` : ''}`);
+    return 0;
+  });
+}
+
+async function runs(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['home', 'plugin'], switches: ['json'] });
+  return withPermissions(homeDir(ctx, args), async (_session, permissions) => {
+    const only = flag(args, 'plugin');
+    const list = permissions.runs.read(only ? { plugin: resolvePlugin(permissions, only) } : {});
+    if (args.flags.has('json')) {
+      ctx.io.out(JSON.stringify(list));
+      return 0;
+    }
+    const names = new Map(permissions.plugins.list().map((p) => [p.id, p.name]));
+    for (const r of list) ctx.io.out(`${new Date(r.endedAt).toISOString()}  ${r.outcome.padEnd(8)}  ${names.get(r.plugin) ?? r.plugin}  ${r.trigger}  ${r.message}`);
     return 0;
   });
 }

@@ -4,17 +4,25 @@
  * (allowed, denied or error) through the access gate. What each op needs:
  *
  *   listFiles, readFile, watch   read-folder on the path
+ *   readDocument                 read-folder on the path (PDF or DOCX text, extracted in a thread of its own)
+ *   readBrowserHistory           read_browser_history on the profile folder (URLs and titles, from a copy)
  *   listChats, readChat          read-chats on the chat ('*' for the list)
  *   createChat                   write-chats on "new"
  *   writeMessage                 write-chats on the chat, or "new" for chats the plugin created
  *   fetch                        network on each host, redirects included
  *   complete                     network on "model" (the API key stays here)
  *   runCommand                   gateway-session on the gateway
- *   grants, getState, setState   nothing (the plugin's own facts)
+ *   readMail                     read_email on the account
+ *   readCalendar, putEvents      read_calendar on the source
+ *   addTask                      read_email / read_calendar on the account its source names
+ *   grants, accounts, getState,  nothing (the plugin's own facts: accounts lists the settings'
+ *   setState                     accounts of a kind that its grants let it read now)
+ *
+ * The mail, calendar and task ops are in source-ops.ts.
  */
 import { TendrilError, isTendrilError } from '@tendril/crdt-schema/errors';
 import { parseChatId, parseMessageId, type ChatId, type DeviceId } from '@tendril/crdt-schema/ids';
-import { PERMISSION_KINDS, type PermissionKind } from '@tendril/crdt-schema/schema';
+import { PERMISSION_KINDS, type AccountCredentials, type PermissionKind, type TasksDoc } from '@tendril/crdt-schema/schema';
 import type { ChosenProvider } from '../agent/provider-setup.ts';
 import { collect, type ChatMessage } from '../llm/index.ts';
 import type { Timers } from '../llm/deps.ts';
@@ -24,8 +32,14 @@ import { GATEWAY_COMMAND_LIMITS, type GatewayCommands } from '../tools/gateway-c
 import { isAccessDenied, type AccessGate } from './access-gate.ts';
 import type { ChatAccess } from './chat-access.ts';
 import { absolutePath, listFiles, readTextFile, type HostFs } from './host-fs.ts';
+import { readDocument, type ExtractLimits } from './documents/document-text.ts';
+import { readBrowserHistory } from './browser/browser-history.ts';
+import type { RunSlots } from './run-slots.ts';
 import type { HostOp, ReplyErrorCode } from './plugin-protocol.ts';
 import type { PluginStateStore } from './plugin-state.ts';
+import type { MailLimits } from './mail-reader.ts';
+import { createSourceOps } from './source-ops.ts';
+import { badInput, num, str, type Args, type Handler } from './host-args.ts';
 
 export const NEW_CHAT = 'new';
 export const MODEL_RESOURCE = 'model';
@@ -48,17 +62,21 @@ export interface HostDeps {
   readonly onWatch?: (folder: string) => void;
   readonly timers?: Timers;
   readonly fetchLimits?: Partial<FetchLimits>;
+  /** Limits of PDF and DOCX text extraction (documents/document-text.ts). */
+  readonly documentLimits?: Partial<ExtractLimits>;
+  /**
+   * Bounds the host work that reads whole files for plugins (document extraction threads, browser
+   * profile copies) across all runs, so parallel calls queue instead of piling up threads and copies.
+   */
+  readonly fileWorkSlots?: RunSlots;
+  /** A mail account or calendar source of the sealed settings, with its password (read at each call). */
+  readonly accounts?: (name: string) => AccountCredentials | undefined;
+  /** The names of the settings' accounts. */
+  readonly accountNames?: () => string[];
+  /** The workspace's Tasks document, where mail and calendar plugins write. */
+  readonly tasks?: () => Promise<TasksDoc>;
+  readonly mailLimits?: Partial<MailLimits>;
 }
-
-type Args = Readonly<Record<string, unknown>>;
-type Handler = (args: Args, signal: AbortSignal) => Promise<unknown>;
-
-const badInput = (message: string): never => {
-  throw new TendrilError('E_BAD_INPUT', message);
-};
-const str = (v: unknown, what: string, max: number): string =>
-  typeof v === 'string' && v.length <= max ? v : badInput(`${what} must be a string of at most ${max} characters`);
-const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback);
 
 /** The reply code a failure shows the plugin. */
 export function replyCode(e: unknown): ReplyErrorCode {
@@ -71,6 +89,17 @@ export function createPluginHost(d: HostDeps) {
   const { gate } = d;
   const plugin = gate.plugin;
   const owned = (chat: ChatId): boolean => d.state.host(plugin).ownedChats.includes(chat);
+  /** Waits for a whole-file work slot; a run that ended meanwhile gives it up unused. */
+  const withSlot = async <T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> => {
+    if (!d.fileWorkSlots) return work();
+    const release = await d.fileWorkSlots.acquire();
+    try {
+      if (signal.aborted) throw new TendrilError('E_BAD_INPUT', 'the run ended before this call was reached');
+      return await work();
+    } finally {
+      release();
+    }
+  };
 
   /** Read or write access to a chat: its own grant, or the plugin's "new" grant for chats it created. */
   async function withChat<T>(kind: 'read-chats' | 'write-chats', chat: ChatId, perform: () => Promise<T>, describe: (r: T) => string): Promise<T> {
@@ -88,6 +117,8 @@ export function createPluginHost(d: HostDeps) {
     },
     listFiles: (a) => listFiles(d.fs, gate, a.folder, num(a.maxFiles, Infinity)),
     readFile: (a) => readTextFile(d.fs, gate, a.path, num(a.maxBytes, Infinity)),
+    readDocument: (a, signal) => withSlot(signal, () => readDocument(d.fs, gate, a.path, d.documentLimits)),
+    readBrowserHistory: (a, signal) => withSlot(signal, () => readBrowserHistory(gate, a, (p) => d.fs.realpath(p))),
     async watch(a) {
       const folder = absolutePath(a.folder, 'folder');
       await gate.guard('read-folder', folder, async () => {
@@ -194,6 +225,7 @@ export function createPluginHost(d: HostDeps) {
       return gate.guard('gateway-session', session, () => gw.run({ session, command, timeoutMs, signal }),
         (r) => `ran \`${command.slice(0, 300)}\` -> exit ${r.exitCode ?? 'unknown'}`, detail);
     },
+    ...createSourceOps(d, gate),
     getState: async () => d.state.get(plugin),
     async setState(a) {
       d.state.set(plugin, a.value);

@@ -10,10 +10,11 @@
 
 /** What a plugin may ask the host for. Each op names the permission it needs in plugin-host.ts. */
 export const HOST_OPS = [
-  'grants', 'listFiles', 'readFile', 'watch',
+  'grants', 'listFiles', 'readFile', 'readDocument', 'watch', 'readBrowserHistory',
   'listChats', 'readChat', 'createChat', 'writeMessage',
   'fetch', 'complete', 'runCommand',
   'getState', 'setState',
+  'accounts', 'readMail', 'readCalendar', 'addTask', 'putEvents',
 ] as const;
 export type HostOp = (typeof HOST_OPS)[number];
 

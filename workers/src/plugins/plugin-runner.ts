@@ -1,12 +1,17 @@
 /**
- * Runs installed plugins, one worker thread per run. Before a run: the plugin
- * must be installed and hold at least one live grant for a permission its
- * manifest asks for (otherwise the run is refused, and the refusal logged as
- * denied for each request). During a run: the thread can only send messages;
+ * Runs installed plugins, one worker thread per run, at most a fixed number
+ * of threads at once (run-slots.ts; the rest wait their turn). Before a run: the plugin
+ * must be installed and hold a live grant for every kind of permission its
+ * manifest asks for, except those marked optional (otherwise the run is refused, and the refusal logged as
+ * denied for each request not granted): revoking any grant between two
+ * scheduled runs skips the next one. Every run, refused ones included, goes
+ * into the run history of the permissions document (permissions-runs.ts). During a run: the thread can only send messages;
  * every call goes through the plugin host, which checks the grant again at
- * that moment. A run that exceeds its time limit is terminated. The thread
- * gets an empty environment, a memory limit and no host secrets: the model's
- * API key stays in this thread.
+ * that moment. A run that exceeds its time limit is terminated; one that
+ * exceeds its memory limit is stopped by V8. Either way, and when the plugin
+ * throws or its thread dies, the run ends as timeout or failed, is logged, and
+ * the worker carries on. The thread gets an empty environment and no host
+ * secrets: the model's API key stays in this thread.
  *
  * A worker thread is a fault and resource boundary, not a security sandbox:
  * code that defeats the import guard can reach what the worker process can.
@@ -20,6 +25,7 @@ import { createAccessGate, type AccessRecord } from './access-gate.ts';
 import { createPluginHost, replyCode, type HostDeps } from './plugin-host.ts';
 import { resolveEntry, type ResolvedEntry } from './plugin-entry.ts';
 import { isCall, parseThreadMessage, type HostMessage, type RunTrigger, type ThreadData } from './plugin-protocol.ts';
+import { RunSlots } from './run-slots.ts';
 
 const THREAD = new URL('./thread/plugin-thread.mjs', import.meta.url);
 const GUARD = new URL('./thread/import-guard.mjs', import.meta.url).href;
@@ -28,6 +34,10 @@ export const DEFAULT_TIME_LIMIT_MS = 120_000;
 /** A thread that is not up after this long (a host far past its capacity) fails the run. */
 export const BOOT_LIMIT_MS = 60_000;
 export const DEFAULT_MAX_CALLS = 20_000;
+/** Document extractions and browser profile reads at once per runner. */
+export const DEFAULT_FILE_WORK = 2;
+/** The heap of one plugin thread (V8 old generation), in MB. */
+export const DEFAULT_MEMORY_LIMIT_MB = 256;
 
 /** How a run ended. */
 export const RunStatus = {
@@ -51,6 +61,11 @@ export interface RunResult {
   readonly calls: number;
 }
 
+/** A run's way through the runner: waiting for a slot, its thread started, ended (with its status). */
+export type RunEvent =
+  | { readonly plugin: PluginId; readonly phase: 'queued' | 'started' }
+  | { readonly plugin: PluginId; readonly phase: 'ended'; readonly status: RunStatus };
+
 export interface RunnerDeps extends Omit<HostDeps, 'gate' | 'onWatch'> {
   readonly permissions: PermissionsDoc;
   readonly device: DeviceId;
@@ -61,6 +76,14 @@ export interface RunnerDeps extends Omit<HostDeps, 'gate' | 'onWatch'> {
   /** How long the thread may take to come up before the run counts as failed (default BOOT_LIMIT_MS). */
   readonly bootLimitMs?: number;
   readonly maxCalls?: number;
+  /** Heap limit of each plugin thread in MB (default DEFAULT_MEMORY_LIMIT_MB). */
+  readonly memoryLimitMb?: number;
+  /** Bounds how many plugin threads run at once (default: a limit of DEFAULT_MAX_RUNS for this runner). */
+  readonly slots?: RunSlots;
+  /** Bounds the whole-file host work of all runs (documents, browser profiles; default: DEFAULT_FILE_WORK at once). */
+  readonly fileWorkSlots?: RunSlots;
+  /** Sees each run queue, start its thread and end (tests, the run list). */
+  readonly onRun?: (e: RunEvent) => void;
   readonly entry?: (entry: string) => ResolvedEntry;
   readonly onWatch?: (plugin: PluginId, folder: string) => void;
   readonly onRecord?: (plugin: PluginId, r: AccessRecord) => void;
@@ -72,9 +95,16 @@ export interface RunnerDeps extends Omit<HostDeps, 'gate' | 'onWatch'> {
 export class PluginRunner {
   private readonly d: RunnerDeps;
   private readonly running = new Map<PluginId, { worker: Worker; done: Promise<RunResult> }>();
+  /** Runs asked for and not yet ended, waiting for a slot or running. */
+  private readonly pending = new Set<PluginId>();
+  private readonly slots: RunSlots;
+  private readonly fileWork: RunSlots;
+  private stopping = false;
 
   constructor(deps: RunnerDeps) {
     this.d = deps;
+    this.slots = deps.slots ?? new RunSlots();
+    this.fileWork = deps.fileWorkSlots ?? new RunSlots(DEFAULT_FILE_WORK);
   }
 
   isRunning(plugin: PluginId): boolean {
@@ -90,20 +120,65 @@ export class PluginRunner {
     });
   }
 
-  /** Checks the grants, then runs the plugin once in a fresh thread. Never throws. */
+  /**
+   * Waits for a free slot, checks the grants at that moment, then runs the
+   * plugin once in a fresh thread. Never throws.
+   */
   async run(id: PluginId, trigger: RunTrigger = { kind: 'manual' }): Promise<RunResult> {
-    const refuse = (message: string): RunResult => {
-      this.d.log?.(`plugin ${id}: refused: ${message}`);
-      return { plugin: id, status: RunStatus.Refused, message, calls: 0 };
-    };
-    if (this.running.has(id)) return refuse('already running');
+    if (this.pending.has(id)) return this.refused(id, 'already running');
+    this.pending.add(id);
+    this.d.onRun?.({ plugin: id, phase: 'queued' });
+    const release = await this.slots.acquire();
+    const now = this.d.now ?? Date.now;
+    const startedAt = now();
+    let r: RunResult;
+    try {
+      if (this.stopping) r = this.refused(id, 'the worker is stopping');
+      else {
+        r = await this.checkAndStart(id, trigger);
+        this.history(r, trigger, startedAt, now());
+      }
+    } catch (e) {
+      r = { plugin: id, status: RunStatus.Failed, message: `the run could not start: ${(e as Error).message}`, calls: 0 };
+      this.d.log?.(`plugin ${id}: failed: ${r.message}`);
+    }
+    // Ended before the slot is handed on, so that a listener never sees more than the limit running.
+    this.pending.delete(id);
+    this.d.onRun?.({ plugin: id, phase: 'ended', status: r.status });
+    release();
+    return r;
+  }
+
+  /** Adds the run to the history the user sees (permissions-runs.ts); a history that cannot be written does not fail the run. */
+  private history(r: RunResult, trigger: RunTrigger, startedAt: number, endedAt: number): void {
+    if (!this.d.permissions.plugins.get(r.plugin)) return;
+    try {
+      this.d.permissions.runs.append(this.d.device, {
+        plugin: r.plugin, trigger: trigger.kind, startedAt: Math.floor(startedAt), endedAt: Math.floor(endedAt), outcome: r.status, message: r.message, calls: r.calls,
+      });
+    } catch (e) {
+      this.d.log?.(`plugin ${r.plugin}: run not added to the history: ${(e as Error).message}`);
+    }
+  }
+
+  private refused(id: PluginId, message: string): RunResult {
+    this.d.log?.(`plugin ${id}: refused: ${message}`);
+    return { plugin: id, status: RunStatus.Refused, message, calls: 0 };
+  }
+
+  private async checkAndStart(id: PluginId, trigger: RunTrigger): Promise<RunResult> {
+    const refuse = (message: string): RunResult => this.refused(id, message);
     const plugin = this.d.permissions.plugins.get(id);
     if (!plugin) return refuse('not installed');
     const gate = this.gateFor(id);
-    const kinds = new Set(plugin.permissions.map((p) => p.kind));
-    if (kinds.size > 0 && ![...kinds].some((k) => gate.granted(k).length > 0)) {
-      gate.record(plugin.permissions.map((p) => ({ kind: p.kind, resource: p.resource, outcome: 'denied' as const, detail: 'run refused: no permission granted' })));
-      return refuse('no permission it asks for is granted');
+    // Every kind the manifest needs (asks for without `optional`) must hold a grant now: revoking any one of them skips the next run.
+    const kinds = new Set(plugin.permissions.filter((p) => p.optional !== true).map((p) => p.kind));
+    const missing = [...kinds].filter((k) => gate.granted(k).length === 0);
+    if (missing.length > 0) {
+      const none = missing.length === kinds.size;
+      const detail = none ? 'run refused: no permission granted' : `run refused: ${missing.join(', ')} not granted`;
+      gate.record(plugin.permissions.filter((p) => missing.includes(p.kind)).map((p) => ({ kind: p.kind, resource: p.resource, outcome: 'denied' as const, detail })));
+      return refuse(none ? 'no permission it asks for is granted' : `not granted: ${missing.join(', ')}`);
     }
     let entry: ResolvedEntry;
     try {
@@ -120,7 +195,7 @@ export class PluginRunner {
     const limit = d.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
     const maxCalls = d.maxCalls ?? DEFAULT_MAX_CALLS;
     const { onWatch, trace, ...hostDeps } = d;
-    const host = createPluginHost({ ...hostDeps, gate, ...(onWatch ? { onWatch: (folder: string) => onWatch(plugin.id, folder) } : {}) });
+    const host = createPluginHost({ ...hostDeps, gate, fileWorkSlots: this.fileWork, ...(onWatch ? { onWatch: (folder: string) => onWatch(plugin.id, folder) } : {}) });
     const data: ThreadData = {
       entry: entry.entry, root: entry.root, guard: GUARD,
       context: { plugin: { id: plugin.id, name: plugin.name, version: plugin.version }, trigger, now: (d.now ?? Date.now)() },
@@ -128,8 +203,9 @@ export class PluginRunner {
     trace?.('to-thread', { type: 'start', workerData: data });
     const worker = new Worker(THREAD, {
       workerData: data, env: {}, execArgv: [], stdout: true, stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
+      resourceLimits: { maxOldGenerationSizeMb: d.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB, maxYoungGenerationSizeMb: 32 },
     });
+    d.onRun?.({ plugin: plugin.id, phase: 'started' });
     const abort = new AbortController();
     let calls = 0;
     let finish: (r: RunResult) => void = () => {};
@@ -191,14 +267,16 @@ export class PluginRunner {
         (e: unknown) => reply({ type: 'reply', id: m.id, ok: false, error: { code: replyCode(e), message: e instanceof Error ? e.message : String(e) } }),
       );
     });
-    worker.on('error', (e) => end(RunStatus.Failed, `the plugin thread crashed: ${e.message}`));
+    worker.on('error', (e) => end(RunStatus.Failed, (e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+      ? `stopped at the memory limit of ${d.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB} MB` : `the plugin thread crashed: ${e.message}`));
     worker.on('exit', (code) => end(RunStatus.Failed, `the plugin thread exited (${code}) before finishing`));
     this.running.set(plugin.id, { worker, done });
     return done;
   }
 
-  /** Terminates every run in progress and waits for them to end. */
+  /** Terminates every run in progress (queued ones end refused) and waits for them to end. */
   async stopAll(): Promise<void> {
+    this.stopping = true;
     const runs = [...this.running.values()];
     for (const r of runs) void r.worker.terminate();
     await Promise.allSettled(runs.map((r) => r.done));

@@ -2,7 +2,8 @@
  * Plugins inside `tendril worker`: runs each installed plugin on its cron
  * schedule (each scheduled time on one worker of those online, with the run
  * lease) and when a folder it watches changes, never two runs of the same
- * plugin at once (requests during a run are merged into one follow-up run).
+ * plugin at once (requests during a run are merged into one follow-up run),
+ * and once for each "run now" the user asks for in the app.
  * Follows the permissions document: installs, uninstalls and schedule changes
  * take effect at once, and a watch stops when its folder grant is revoked.
  * Watches survive restarts (the host record), with one catch-up run.
@@ -37,6 +38,9 @@ export interface PluginServiceOptions {
 
 const watchKey = (plugin: PluginId, folder: string): string => `${plugin}\n${folder}`;
 
+/** A run-now request older than this (a worker that was offline, clocks apart) is not run. */
+export const RUN_REQUEST_FRESH_MS = 10 * 60_000;
+
 function merge(a: RunTrigger | undefined, b: RunTrigger): RunTrigger {
   if (a?.kind === 'change' && b.kind === 'change' && a.folder === b.folder) {
     return { kind: 'change', folder: a.folder, paths: [...new Set([...a.paths, ...b.paths])].slice(0, 1000) };
@@ -51,6 +55,7 @@ export class PluginService {
   private readonly watchers = new Map<string, { plugin: PluginId; folder: string; handle: WatchHandle }>();
   private readonly active = new Map<PluginId, Promise<RunResult>>();
   private readonly followUp = new Map<PluginId, RunTrigger>();
+  private readonly requestsSeen = new Map<PluginId, number>();
   private unobserve: (() => void) | null = null;
   private stopped = false;
 
@@ -114,14 +119,28 @@ export class PluginService {
   }
 
   /** A scheduled time came: run it, when this worker holds its run lease (one worker per time). */
-  private async scheduled(plugin: PluginId, due: number): Promise<void> {
+  private scheduled(plugin: PluginId, due: number): Promise<void> {
+    return this.leased(plugin, `plugin:${plugin}`, due, () => ({ kind: 'schedule', at: this.o.now() }));
+  }
+
+  /** Runs `plugin` for the lease slot `slot` of `job`, when this worker takes it. */
+  private async leased(plugin: PluginId, job: string, slot: number, trigger: () => RunTrigger): Promise<void> {
     try {
-      if (this.o.lease && !(await this.o.lease(`plugin:${plugin}`, due))) return;
+      if (this.o.lease && !(await this.o.lease(job, slot))) return;
     } catch (e) {
       this.o.log?.(`plugin ${plugin}: run lease not taken: ${(e as Error).message}`);
       return;
     }
-    if (!this.stopped) await this.request(plugin, { kind: 'schedule', at: this.o.now() });
+    if (!this.stopped) await this.request(plugin, trigger());
+  }
+
+  /** A "run now" from the user (permissions-runs.ts): each request runs once, on one worker, while it is fresh. */
+  private runRequested(plugin: PluginId): void {
+    const r = this.o.permissions.runs.requested(plugin);
+    if (!r || r.at <= (this.requestsSeen.get(plugin) ?? 0)) return;
+    this.requestsSeen.set(plugin, r.at);
+    if (Math.abs(this.o.now() - r.at) > RUN_REQUEST_FRESH_MS) return;
+    void this.leased(plugin, `plugin:${plugin}:now`, r.at, () => ({ kind: 'manual' }));
   }
 
   /** Brings schedules and watches in line with the permissions document. */
@@ -134,6 +153,7 @@ export class PluginService {
         this.schedules.delete(id);
       }
     }
+    for (const p of installed.values()) this.runRequested(p.id);
     for (const p of installed.values()) {
       if (p.schedule === undefined || this.schedules.has(p.id)) continue;
       try {

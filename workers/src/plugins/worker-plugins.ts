@@ -17,12 +17,14 @@ import type { PlanKit } from '../agent/plan-run.ts';
 import type { GatewayCommands } from '../tools/gateway-commands.ts';
 import type { Toolbox } from '../tools/tool.ts';
 import { sessionChatAccess } from './chat-access.ts';
+import { sessionSources } from './workspace-sources.ts';
 import { nodeHostFs } from './host-fs.ts';
 import { resolveEntry } from './plugin-entry.ts';
 import { PluginRunner } from './plugin-runner.ts';
 import { PluginService } from './plugin-service.ts';
 import { fileStateStore, pluginDirs } from './plugin-state.ts';
 import { runLease, type RunLease } from './run-lease.ts';
+import { DEFAULT_MAX_RUNS, RunSlots } from './run-slots.ts';
 
 export interface WorkerPluginsOptions {
   readonly session: WorkspaceSession;
@@ -32,6 +34,10 @@ export interface WorkerPluginsOptions {
   readonly tools: boolean;
   readonly plugins: boolean;
   readonly timeLimitMs: number;
+  /** Plugin threads at once on this worker (default DEFAULT_MAX_RUNS); more runs wait. */
+  readonly maxRuns?: number;
+  /** Heap of each plugin thread in MB. */
+  readonly memoryLimitMb?: number;
   readonly gateway?: GatewayCommands;
   /** The workspace's embedding model now (memory recall), if any. */
   readonly embedder?: () => Embedder | undefined;
@@ -86,10 +92,14 @@ export async function startWorkerPlugins(o: WorkerPluginsOptions): Promise<Worke
   const dirs = pluginDirs(o.home);
   const state = fileStateStore(dirs.state);
   let service: PluginService | null = null;
+  const settings = session.home.keys.has('settings') ? (await session.openSettings()).settings : null;
   const runner = new PluginRunner({
     permissions, device, chats, fetch, state, fs: nodeHostFs,
+    ...sessionSources(session, settings),
     model: o.chooseProvider,
     timeLimitMs: o.timeLimitMs,
+    slots: new RunSlots(o.maxRuns ?? DEFAULT_MAX_RUNS),
+    ...(o.memoryLimitMb !== undefined ? { memoryLimitMb: o.memoryLimitMb } : {}),
     entry: (e) => resolveEntry(e, { pluginDir: dirs.code }),
     onWatch: (plugin, folder) => service?.watch(plugin, folder),
     log: o.log,

@@ -5,7 +5,7 @@
  * from the user turn a reply answered), stop a streaming reply.
  */
 import { newChatId, newDocId, type ChatId, type MessageId } from '@tendril/crdt-schema/ids';
-import type { ChatDoc, ChatMessage, ChatTarget } from '@tendril/crdt-schema/schema';
+import type { ChatAttachment, ChatDoc, ChatMessage, ChatTarget } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
 
 /**
@@ -25,9 +25,14 @@ export async function createChat(session: WorkspaceSession, title: string, targe
  * of the branch shown (read from the document when not given), and moves the
  * chat up the list. With `plan`, the agent answers it with a plan to approve.
  */
-export function sendMessage(session: WorkspaceSession, chatId: ChatId, chat: ChatDoc, text: string, shownEnd?: MessageId, plan = false): MessageId {
+export function sendMessage(
+  session: WorkspaceSession, chatId: ChatId, chat: ChatDoc, text: string, shownEnd?: MessageId, plan = false, attachments: readonly ChatAttachment[] = [],
+): MessageId {
   const follows = shownEnd ?? chat.branch().messages.at(-1)?.id;
-  const id = chat.addMessage({ author: session.home.identity.deviceId, role: 'user', content: text, status: 'pending', ...(follows ? { follows } : {}), ...(plan ? { planMode: true } : {}) });
+  const id = chat.addMessage({
+    author: session.home.identity.deviceId, role: 'user', content: text, status: 'pending',
+    ...(follows ? { follows } : {}), ...(plan ? { planMode: true } : {}), ...(attachments.length > 0 ? { attachments } : {}),
+  });
   if (session.home.keys.get('index')?.writeCap.secretKey) session.workspace().chats.touch(chatId);
   return id;
 }

@@ -50,6 +50,8 @@ describe('device preferences', () => {
     expect(parsePrefs({ v: 1, theme: 'neon', density: 'compact', extra: 1 })).toEqual({ density: 'compact' });
     expect(parsePrefs({ v: 2, theme: 'dark' })).toEqual({});
     expect(parsePrefs(null)).toEqual({});
+    expect(parsePrefs({ v: 1, idleHours: 48 })).toEqual({ idleHours: 48 });
+    for (const idleHours of [0, -1, 1.5, '24', 1e9]) expect(parsePrefs({ v: 1, idleHours })).toEqual({});
     expect(effectiveTheme({}, undefined)).toBe('system');
   });
 });

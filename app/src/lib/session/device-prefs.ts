@@ -1,5 +1,6 @@
 /**
- * Preferences of this device alone (the theme, the chat list's density): one
+ * Preferences of this device alone (the theme, the chat list's density, after
+ * how long a terminal session counts as inactive): one
  * record of the device's own local store, sealed with the device's local key
  * (XChaCha20-Poly1305, associated data naming the workspace and the record)
  * under an id derived from the workspace and the device that no DocSync ever
@@ -19,9 +20,15 @@ const VERSION = 1;
 export const DENSITIES = ['comfortable', 'compact'] as const;
 export type Density = (typeof DENSITIES)[number];
 
+/** Hours without activity after which a terminal session counts as inactive (idle-sessions.ts). */
+export const DEFAULT_IDLE_HOURS = 24;
+export const MAX_IDLE_HOURS = 24 * 90;
+
 export interface DevicePrefs {
   readonly theme?: Theme;
   readonly density?: Density;
+  /** Whole hours, 1..MAX_IDLE_HOURS; unset means DEFAULT_IDLE_HOURS. */
+  readonly idleHours?: number;
 }
 
 export interface DevicePrefsHome {
@@ -45,7 +52,8 @@ export function parsePrefs(v: unknown): DevicePrefs {
   const r = v as Record<string, unknown>;
   const theme = oneOf(r.theme, THEMES);
   const density = oneOf(r.density, DENSITIES);
-  return { ...(theme ? { theme } : {}), ...(density ? { density } : {}) };
+  const idleHours = Number.isSafeInteger(r.idleHours) && (r.idleHours as number) >= 1 && (r.idleHours as number) <= MAX_IDLE_HOURS ? (r.idleHours as number) : undefined;
+  return { ...(theme ? { theme } : {}), ...(density ? { density } : {}), ...(idleHours !== undefined ? { idleHours } : {}) };
 }
 
 /** The theme this device shows: its own choice, else the synced one of old, else the system's. */

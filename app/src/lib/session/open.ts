@@ -3,7 +3,7 @@
  * an invite link, or the one already stored. Each ends with a connected
  * WorkspaceSession over the IndexedDB home.
  */
-import { createBrowserHome, openBrowserHome, wipeBrowserHome, type BrowserHome, type BrowserPlatform } from '@tendril/crdt-schema/browser';
+import { createBrowserHome, idbBlobCache, openBrowserHome, wipeBrowserHome, type BrowserHome, type BrowserPlatform } from '@tendril/crdt-schema/browser';
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { enroll, initializeWorkspace, newWorkspace, redeemInvite, WorkspaceSession } from '@tendril/crdt-schema/workspace';
@@ -11,9 +11,12 @@ import { BrowserWebSocket, CLIENT_NAME, pageRelay } from '../platform/browser.ts
 
 const SYNC_TIMEOUT_MS = 30_000;
 
-/** Syncs through the relay that served this page (ws(s)://<this host>/sync), whatever host the invite named. */
+/**
+ * Syncs through the relay that served this page (ws(s)://<this host>/sync), whatever host the invite named.
+ * Fetched attachments are kept sealed in the home's IndexedDB.
+ */
 export function openSession(crypto: CryptoProvider, home: BrowserHome): Promise<WorkspaceSession> {
-  return WorkspaceSession.open(crypto, home, { clientName: CLIENT_NAME, WebSocket: BrowserWebSocket, relay: pageRelay() });
+  return WorkspaceSession.open(crypto, home, { clientName: CLIENT_NAME, WebSocket: BrowserWebSocket, relay: pageRelay(), blobCache: idbBlobCache(home.db) });
 }
 
 /** A new workspace with this browser as its first admin; works offline (the relay registers it on first contact). */

@@ -9,15 +9,29 @@ import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { newDocId, newSessionId, type DeviceId, type SessionId } from '@tendril/crdt-schema/ids';
 import type { SessionEntry } from '@tendril/crdt-schema/schema';
 import type { WorkspaceSession } from '@tendril/crdt-schema/workspace';
-import { signSessionRequest } from '@tendril/gateway/viewer';
+import { MAX_NOTES_CHARS, signSessionRequest, type AgentKind } from '@tendril/gateway/viewer';
 
-/** Writes a signed start request into the index; the gateway moves it to running. */
-export function startSession(crypto: CryptoProvider, session: WorkspaceSession, gateway: DeviceId, title: string): SessionId {
+/** The working folder ('' for the gateway's default), the agent and the requester's notes for it. */
+export interface SessionSetup {
+  readonly cwd?: string;
+  readonly agent?: AgentKind;
+  readonly notes?: string;
+}
+
+/**
+ * Writes a signed start request into the index; the gateway moves it to running. An agent session
+ * gets AGENTS.md and CLAUDE.md in its folder from the gateway's defaults plus `notes`.
+ */
+export function startSession(crypto: CryptoProvider, session: WorkspaceSession, gateway: DeviceId, title: string, setup: SessionSetup = {}): SessionId {
   const id = newSessionId();
   const doc = newDocId();
   const me = session.home.identity;
-  const request = signSessionRequest(crypto, { kind: 'start', session: id, doc, gateway, title, cwd: '', requester: me.deviceId }, me);
-  session.workspace().sessions.create({ id, docId: doc, gateway, title, requestedBy: me.deviceId, request });
+  const cwd = setup.cwd?.trim() ?? '';
+  const agent = setup.agent ?? 'shell';
+  const notes = (setup.notes ?? '').trim().slice(0, MAX_NOTES_CHARS);
+  const configured = { ...(agent !== 'shell' ? { agent } : {}), ...(notes && agent !== 'shell' ? { notes } : {}) };
+  const request = signSessionRequest(crypto, { kind: 'start', session: id, doc, gateway, title, cwd, requester: me.deviceId, ...configured }, me);
+  session.workspace().sessions.create({ id, docId: doc, gateway, title, requestedBy: me.deviceId, request, cwd, agent });
   return id;
 }
 

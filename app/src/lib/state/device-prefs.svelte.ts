@@ -33,4 +33,8 @@ export class DevicePrefsState {
   setDensity(density: Density): Promise<void> {
     return this.set({ density });
   }
+
+  setIdleHours(idleHours: number): Promise<void> {
+    return this.set({ idleHours });
+  }
 }

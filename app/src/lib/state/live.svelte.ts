@@ -8,7 +8,7 @@
  * turns no worker takes (runner.svelte.ts).
  */
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
-import type { ChatId } from '@tendril/crdt-schema/ids';
+import type { ChatId, DeviceId } from '@tendril/crdt-schema/ids';
 import { chatDoc } from '@tendril/crdt-schema/schema';
 import { ConnectionState } from '@tendril/crdt-schema/sync';
 import { liveReplySigner, type DeviceSigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
@@ -22,6 +22,7 @@ import { PresenceHub } from './presence.svelte.ts';
 import { PageRunner } from './runner.svelte.ts';
 import { deviceProxyFetch } from '../agent/proxy-fetch.ts';
 import { RosterState } from './roster.svelte.ts';
+import type { GatewayStatus } from '../session/gateway-status.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { SyncStatusState } from './status.svelte.ts';
 import { WorkspaceIndex } from './workspace.svelte.ts';
@@ -109,7 +110,10 @@ export class LiveWorkspace {
     if (this.destroyed) return;
     this.settings = new SettingsState(sync, settings);
     const runner = this.runner;
-    if (runner) this.stopSettingsWatch = settings.observe(() => runner.rescan());
+    if (runner) {
+      this.stopSettingsWatch = settings.observe(() => runner.rescan());
+      runner.answerGuests(settings);
+    }
   }
 
   private async openPermissions(): Promise<void> {
@@ -135,6 +139,11 @@ export class LiveWorkspace {
   }
 
   /** Whether this device may write the settings document (providers, agents, routing). */
+  /** A gateway's connection status as this app sees it (connected, reconnecting, offline since). */
+  gatewayStatus(device: DeviceId): GatewayStatus {
+    return this.roster.gatewayStatus(device, this.status.connection === ConnectionState.Open);
+  }
+
   get canWriteSettings(): boolean {
     return this.session.home.keys.get('settings')?.writeCap.secretKey != null;
   }

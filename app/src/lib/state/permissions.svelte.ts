@@ -1,5 +1,5 @@
-/** The permissions document as reactive state: installed plugins, grants and the activity log, refreshed once per frame on change. */
-import type { ActivityEntry, Grant, InstalledPlugin, PermissionsDoc } from '@tendril/crdt-schema/schema';
+/** The permissions document as reactive state: installed plugins, grants, the activity log and the run history, refreshed once per frame on change. */
+import type { ActivityEntry, Grant, InstalledPlugin, PermissionsDoc, RunRecord } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { frameBatched } from './frame-batch.ts';
 
@@ -7,6 +7,8 @@ export class PermissionsState {
   plugins = $state.raw<InstalledPlugin[]>([]);
   grants = $state.raw<Grant[]>([]);
   activity = $state.raw<ActivityEntry[]>([]);
+  /** Newest first. */
+  runs = $state.raw<RunRecord[]>([]);
   readonly doc: PermissionsDoc;
   readonly sync: DocSync;
   private readonly stop: () => void;
@@ -23,6 +25,7 @@ export class PermissionsState {
     this.plugins = this.doc.plugins.list();
     this.grants = this.doc.grants.list();
     this.activity = this.doc.activity.read();
+    this.runs = this.doc.runs.read({ limit: 500 });
   }
 
   destroy(): void {

@@ -7,13 +7,20 @@
  */
 import type { DeviceId } from '@tendril/crdt-schema/ids';
 import { PeerPresence, type PeerOnline, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { gatewayStatus, type GatewayStatus } from '../session/gateway-status.ts';
+
+/** How often views that age presence (a late gateway, "offline since") look at the clock again. */
+const TICK_MS = 2_000;
 
 export class RosterState {
   online = $state.raw<readonly PeerOnline[]>([]);
   /** Bumped on every roster change, so views that read `heardAt` follow it. */
   version = $state(0);
+  /** The clock as views that age presence see it, moved every TICK_MS. */
+  now = $state(Date.now());
   private readonly presence: PeerPresence;
   private readonly stopIndex: () => void;
+  private readonly ticker = setInterval(() => (this.now = Date.now()), TICK_MS);
 
   constructor(session: WorkspaceSession) {
     this.presence = new PeerPresence({
@@ -44,7 +51,14 @@ export class RosterState {
     return this.presence.roster.heardAt(device);
   }
 
+  /** A gateway's connection status (gateway-status.ts); `appConnected` is this app's own relay connection. */
+  gatewayStatus(device: DeviceId, appConnected: boolean): GatewayStatus {
+    void this.version;
+    return gatewayStatus({ peer: this.online.find((p) => p.device === device), appConnected, heardAt: this.presence.roster.heardAt(device), now: this.now });
+  }
+
   destroy(): void {
+    clearInterval(this.ticker);
     this.stopIndex();
     this.presence.stop();
   }

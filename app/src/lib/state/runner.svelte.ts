@@ -8,13 +8,17 @@
  * is answered as the chat's agent, or the one routing picks (turn-agent.ts in
  * the workers), with that agent's model, prompt and granted tools. `answering`
  * is the replies this tab is writing now, for the "answering in this tab"
- * mark.
+ * mark. With the settings open it also answers the visitors of the
+ * workspace's guest links (the workers' guest duty: one outbound connection,
+ * the shared claim lease, so a message is answered once across tabs and
+ * workers, and only the tools each link allows for guests).
  */
 import type { MessageId } from '@tendril/crdt-schema/ids';
 import type { Agent, PermissionsDoc, SettingsDoc } from '@tendril/crdt-schema/schema';
+import { BrowserWebSocket } from '../platform/browser.ts';
 import { liveReplySigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
 import {
-  EmbeddingCache, pageAgentTools, pagePlanTools, recallCacheStore, relayFetch, sessionChatAccess, TurnRunner, type PlanKit, type RecallCacheStore, type RunnerChat, type Toolbox,
+  EmbeddingCache, spendChats, pageAgentTools, pagePlanTools, recallCacheStore, relayFetch, sessionChatAccess, startGuestAnswering, TurnRunner, type GuestAnswering, type PlanKit, type RecallCacheStore, type RunnerChat, type Toolbox,
 } from '@tendril/workers/agent-core';
 
 interface PageKit { readonly doc: PermissionsDoc; readonly next: (agent?: Pick<Agent, 'id' | 'tools'>) => Toolbox | undefined; readonly plans: PlanKit }
@@ -50,6 +54,8 @@ export class PageRunner {
   /** Passage vectors for memory recall, kept sealed in this device's IndexedDB between visits. */
   private readonly recallCache = new EmbeddingCache();
   private readonly recallStore: RecallCacheStore;
+  /** Guest answering, once the settings are open (stopped with the runner). */
+  private guests: Promise<GuestAnswering> | null = null;
 
   constructor(o: PageRunnerOptions) {
     this.o = o;
@@ -72,6 +78,9 @@ export class PageRunner {
       systemPrompt: () => this.o.settings()?.systemPrompt() || undefined,
       tools: (agent) => this.toolsFor(this.o.permissions(), agent),
       plans: () => this.planKit(this.o.permissions()),
+      attachments: (chat, ref) => this.o.session.attachments.open(chat, ref),
+      // Every chat's recorded usage counts against the limits, deleted chats included.
+      spendChats: spendChats(o.session),
       // The chat's title after its first reply, in the index (a device that may write it; workers may too).
       titles: (chat) => {
         const session = this.o.session;
@@ -95,6 +104,8 @@ export class PageRunner {
         this.policy = policy ?? { allows: (url) => url.startsWith(`${o.origin}/`), sources: ["'self'"] };
         for (const c of this.pending.keys()) this.pending.set(c, this.runner.watch(c));
         this.runner.scanAll();
+        // Guest links wait for the policy too: only then does this tab know which models it reaches.
+        void this.guests?.then((g) => g.rescan());
       });
   }
 
@@ -144,8 +155,29 @@ export class PageRunner {
     this.runner.scanAll();
   }
 
+  /** Answers the visitors of the settings' guest links from now on (once per runner). */
+  answerGuests(settings: SettingsDoc): void {
+    if (this.guests) return;
+    const session = this.o.session;
+    this.guests = startGuestAnswering({
+      session, crypto: session.crypto, settings, WebSocket: BrowserWebSocket, relay: this.o.origin, clientName: 'tendril-app-runner',
+      // A model this tab cannot reach (the page's connect policy) leaves the guest to a worker.
+      chooseProvider: (prefer) => {
+        const choice = this.policy ? pageProviders(settings, this.policy, this.o.origin, {}, this.proxyFetch, prefer) : null;
+        return choice && 'provider' in choice ? choice : null;
+      },
+      tools: (agent) => {
+        const doc = this.o.permissions();
+        return doc ? this.kitFor(doc).next(agent) : undefined;
+      },
+      now: Date.now,
+      log: (line) => console.debug(`[guests] ${line}`),
+    });
+  }
+
   stop(): Promise<void> {
     removeEventListener('pagehide', this.onPageHide);
+    void this.guests?.then((g) => g.stop());
     return this.runner.stop();
   }
 

@@ -5,7 +5,7 @@
  */
 import type { AgentId } from '@tendril/crdt-schema/ids';
 import { DEFAULT_BACKUP_POLICY, DEFAULT_DELEGATION } from '@tendril/crdt-schema/schema';
-import type { Agent, BackupPolicy, ChatPreset, ChatTarget, DelegationLimits, GuestLinkSettings, ModelRef, Playbook, PriceOverride, ProviderSummary, SettingsDoc, SpendLimits, Theme } from '@tendril/crdt-schema/schema';
+import type { AccountSummary, Agent, BackupPolicy, ChatPreset, ChatTarget, DelegationLimits, GuestLinkSettings, ModelRef, Playbook, PriceOverride, ProviderSummary, SettingsDoc, SpendLimits, Theme } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { frameBatched } from './frame-batch.ts';
 
@@ -29,6 +29,8 @@ export class SettingsState {
   /** Automatic backups and their retention (settings-backup.ts). */
   backupPolicy = $state.raw<BackupPolicy>(DEFAULT_BACKUP_POLICY);
   chatPresets = $state.raw<ChatPreset[]>([]);
+  /** Mail accounts and calendar sources, without passwords. */
+  accounts = $state.raw<AccountSummary[]>([]);
   /** Guest links with their keys: for the Guests page only, never shown whole. */
   guests = $state.raw<GuestLinkSettings[]>([]);
   readonly doc: SettingsDoc;
@@ -62,6 +64,7 @@ export class SettingsState {
     this.backupPolicy = this.doc.backupPolicy();
     this.chatPresets = s.chatPresets;
     this.guests = this.doc.guests.list();
+    this.accounts = this.doc.accounts.list();
   }
 
   destroy(): void {

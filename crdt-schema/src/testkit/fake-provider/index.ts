@@ -4,6 +4,7 @@
  * their model lists and embeddings.
  */
 export { startFakeProvider, type FakeProvider, type FakeProviderOptions, type FakeRequest } from './server.ts';
+export { imagesOf, type FakeImage } from './images.ts';
 export {
   DEFAULT_SCENARIO, SCENARIO_HEADER, lastUserText, scenarioMarker,
   type FakeFailure, type FakeToolCall, type Scenario, type ScenarioBook,

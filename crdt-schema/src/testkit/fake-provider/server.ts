@@ -6,6 +6,7 @@
  * (headers included) and how it ended, so a test can check that a Stop or a
  * timeout really closed the connection.
  */
+import { imagesOf, type FakeImage } from './images.ts';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { anthropicDialect } from './anthropic.ts';
@@ -35,6 +36,8 @@ export interface FakeRequest {
   readonly headers: IncomingHttpHeaders;
   readonly body: unknown;
   readonly dialect: Dialect['name'] | undefined;
+  /** The images the request carried in its provider's own format (images.ts). */
+  readonly images: readonly FakeImage[];
   /** The scenario used ('default', 'queued' or its name). */
   scenario: string | undefined;
   outcome: Outcome | 'pending';
@@ -151,7 +154,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       const r = catalog ?? (req.method === 'POST' && body !== undefined ? route(url.pathname, url.searchParams, body as Record<string, unknown>) : undefined);
       const record: FakeRequest = {
         path: url.pathname, query: Object.fromEntries(url.searchParams), headers: { ...req.headers }, body,
-        dialect: r?.dialect.name, scenario: undefined, outcome: 'pending', settled,
+        dialect: r?.dialect.name, images: imagesOf(r?.dialect.name, body), scenario: undefined, outcome: 'pending', settled,
       };
       requests.push(record);
       for (const w of [...waiters]) w();

@@ -10,7 +10,7 @@
  * is fatal.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { deviceIdFromPublicKey, publicKeyOfDevice, type GuestLinkId } from '@tendril/crdt-schema/ids';
+import { deviceIdFromPublicKey, fromBase64Url, publicKeyOfDevice, toBase64Url, type GuestLinkId } from '@tendril/crdt-schema/ids';
 import {
   FrameType,
   guestCodeVerifier,
@@ -98,8 +98,9 @@ export async function handleGuestLink(ctx: RelayContext, conn: Connection, f: Gu
 export async function handleGuestWatch(ctx: RelayContext, conn: Connection, f: GuestWatchFrame): Promise<void> {
   const link = await ownerLink(ctx, conn, f, guestWatchBytes(conn.d.nonce, f.link));
   if (!link) return;
-  ctx.guests.hub.addWatcher(f.link, conn);
-  conn.send(await stateOf(ctx, link, f.ref));
+  const state = await stateOf(ctx, link, f.ref);
+  ctx.guests.hub.addWatcher(f.link, conn, f.answering);
+  conn.send(state);
 }
 
 export async function handleGuestEnd(ctx: RelayContext, conn: Connection, f: GuestEndFrame): Promise<void> {
@@ -111,9 +112,24 @@ export async function handleGuestEnd(ctx: RelayContext, conn: Connection, f: Gue
   else if (!(await ctx.guests.store.endVisitor(f.link, f.visitor, now))) return conn.error('E_BAD_INPUT', { ref: f.ref, detail: 'no such visitor on this link' });
   for (const v of ctx.guests.hub.visitorsOf(f.link, whole ? undefined : f.visitor)) v.fail('E_GUEST_ENDED', { detail: whole ? 'the owner ended this link' : 'the owner ended this visitor' });
   ctx.logger.info('guest.end', { link: f.link, whole });
+  // Other relay processes on the store close their connections of the visitor (or link) too.
+  ctx.announce({ kind: 'guestEnded', link: f.link, visitor: whole ? '' : toBase64Url(f.visitor) });
   const after = (await ctx.guests.store.getLink(f.link)) ?? link;
   conn.send(await stateOf(ctx, after, f.ref));
   await tellWatchers(ctx, f.link);
+}
+
+/**
+ * Another relay process ended a visitor (`visitor` base64url) or a whole link (''): close their
+ * connections here once the store confirms it (the bus alone is not believed), and tell the watchers.
+ */
+export async function endGuestsIfStored(ctx: RelayContext, link: GuestLinkId, visitor: string): Promise<void> {
+  const whole = visitor === '';
+  const key = whole ? undefined : fromBase64Url(visitor);
+  const ended = whole ? (await ctx.guests.store.getLink(link))?.endedAt : (await ctx.guests.store.getVisitor(link, key!))?.endedAt;
+  if (!ended) return;
+  for (const v of ctx.guests.hub.visitorsOf(link, key)) v.fail('E_GUEST_ENDED', { detail: whole ? 'the owner ended this link' : 'the owner ended this visitor' });
+  await tellWatchers(ctx, link);
 }
 
 export async function handleGuestHello(ctx: RelayContext, conn: Connection, f: GuestHelloFrame): Promise<void> {
@@ -135,10 +151,10 @@ export async function handleGuestHello(ctx: RelayContext, conn: Connection, f: G
   if (known && known.endedAt !== 0) return conn.fail('E_GUEST_ENDED', { detail: 'the owner ended this visitor' });
   if (!known) {
     // A newcomer: the code decides, and only while no wait runs for this link or this address.
-    const wait = ctx.guests.gate.wait(f.link, ip, now);
+    const wait = await ctx.guests.gate.wait(f.link, ip, now);
     if (wait > 0) return conn.fail('E_GUEST_CODE', { retryAfterMs: wait, detail: 'too many wrong codes: wait before trying again' });
     if (!link || !sameBytes(guestCodeVerifier(f.link, f.code), link.codeVerifier)) {
-      const next = ctx.guests.gate.failed(f.link, ip, now);
+      const next = await ctx.guests.gate.failed(f.link, ip, now);
       ctx.problems.count('guest.wrong_code');
       return conn.fail('E_GUEST_CODE', { retryAfterMs: next, detail: 'wrong code (or no such link)' });
     }
@@ -168,6 +184,8 @@ export async function handleGuestHello(ctx: RelayContext, conn: Connection, f: G
   conn.state = ConnState.Ready;
   ctx.guests.hub.addVisitor(conn, session);
   conn.send({ type: FrameType.Welcome, version: Math.min(f.version, PROTOCOL_VERSION), serverTime: now, maxFrameBytes: ctx.limits.maxFrameBytes, address: ip });
+  // Whether a runner answering the link is connected: the visitor shows "the agent is away" from it.
+  conn.send(ctx.guests.hub.presence(l.link));
   ctx.logger.info('guest.ready', { conn: conn.d.id, link: l.link, admitted });
   if (admitted) await tellWatchers(ctx, l.link);
 }

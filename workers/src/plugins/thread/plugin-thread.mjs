@@ -55,6 +55,10 @@ const api = Object.freeze({
   listFiles: (folder, options = {}) => call('listFiles', { folder, ...options }),
   /** A text file (read-folder): { text, size, truncated }. */
   readFile: (path, options = {}) => call('readFile', { path, ...options }),
+  /** The text of a PDF or DOCX file (read-folder): { text, format, size, mtimeMs, truncated, pages? }. */
+  readDocument: (path) => call('readDocument', { path }),
+  /** A page of a browser profile's history, URLs and titles only (read_browser_history on the profile folder): { browser, history, bookmarks?, next, done }. */
+  readBrowserHistory: (profile, options = {}) => call('readBrowserHistory', { profile, ...options }),
   /** Asks the host to run this plugin again when files below the folder change (read-folder). */
   watch: (folder) => call('watch', { folder }),
   /** Chats the plugin may read (read-chats): [{ id, title, createdAt, updatedAt }]. */
@@ -71,6 +75,22 @@ const api = Object.freeze({
   complete: (request) => call('complete', request),
   /** Runs a command on a gateway session (gateway-session). */
   runCommand: (request) => call('runCommand', request),
+  /** Accounts of the settings this plugin may read now, by name: kind 'read_email' or 'read_calendar'. */
+  accounts: (kind) => call('accounts', { kind }),
+  /**
+   * New messages of a mail account (read_email on it): { cursor, messages: [{ uid, messageId, subject, from, date, text, truncated }], more }.
+   * Pass the returned cursor as `since` next time; without one only the newest messages are read.
+   */
+  readMail: (account, options = {}) => call('readMail', { account, ...options }),
+  /** Events of a calendar source in a window (read_calendar on it): [{ uid, summary, start, end, location, allDay }]. */
+  readCalendar: (source, options = {}) => call('readCalendar', { source, ...options }),
+  /** Replaces the source's upcoming events in the Tasks document (read_calendar on it): the number stored. */
+  putEvents: (source, events) => call('putEvents', { source, events }),
+  /**
+   * Adds a task to the Tasks document, citing where it came from (read_email or read_calendar on the
+   * account the source names): { id, added }. Never put the source's text in a task.
+   */
+  addTask: (task) => call('addTask', task),
   /** The plugin's own small JSON state on this worker (no permission needed). */
   state: Object.freeze({ get: () => call('getState'), set: (value) => call('setState', { value }) }),
   /** A line for the worker's log. */
