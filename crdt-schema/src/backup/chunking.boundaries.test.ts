@@ -33,7 +33,8 @@ describe('content-defined chunking', () => {
   });
 
   it('uploads only the chunks around an insertion in the middle of a large document', async () => {
-    const keys = backupKeysFrom(crypto, secret(crypto.randomBytes(32)));
+    // A fixed key and fixed data: where boundaries fall is then fixed too, so the count below is exact, not luck.
+    const keys = backupKeysFrom(crypto, secret(createPrng(7).bytes(32)));
     const blobs = memoryBackupBlobs(crypto);
     const before = text(2, 200_000);
     const after = new Uint8Array(before.length + 20);
