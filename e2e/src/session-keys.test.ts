@@ -40,7 +40,7 @@ describe('session-only provider keys', { timeout: 180_000 }, () => {
     a = await openDevice(await browser.newContext({ viewport: { width: 1280, height: 800 } }), relay.url, 'Laptop');
     await createWorkspace(a, 'Keys');
     await goto(a, '#/settings');
-    await a.page.getByLabel('Kind').selectOption('openai');
+    await a.page.locator('#p-kind').selectOption('openai');
     await a.page.getByTestId('api-key-input').fill(API_KEY);
     await a.page.getByTestId('api-key-session-only').check();
     await a.page.getByRole('button', { name: 'Add provider' }).click();
