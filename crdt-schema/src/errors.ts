@@ -50,6 +50,7 @@ export const ERRORS = {
   E_GUEST_LIMIT: { summary: 'a guest limit was reached: messages per minute or tokens per day for this visitor, or visitors or messages for the whole link', recovery: 'wait the delay in the error (or until the next day) and send again; the owner can raise the limits' },
   E_PASSPHRASE: { summary: 'the passphrase does not open the backup or lock', recovery: 'try again with the right passphrase; nothing was changed' },
   E_PAIRING_REJECTED: { summary: 'the inviting device rejected the pairing (the codes did not match, or it was cancelled)', recovery: 'no keys were released; compare the codes and ask for a new invite link' },
+  E_BACKUP_CORRUPT: { summary: 'a backup chunk or manifest is missing, altered or does not match its checksum', recovery: 'nothing was restored; pick another restore point (an older one shares fewer chunks) and report the relay' },
 
   // wire frames
   E_FRAME_MALFORMED: { summary: 'a frame does not parse', recovery: 'the receiver answers with an error frame and closes; the sender must not resend the same bytes' },

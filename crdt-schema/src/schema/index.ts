@@ -45,6 +45,7 @@ export { DEFAULT_DELEGATION, type DelegationLimits } from './settings-delegation
 export type { Playbook, PlaybookInput } from './settings-playbooks.ts';
 export { MAX_PRICE, type PriceOverride } from './settings-prices.ts';
 export { MAX_SPEND_LIMIT, SPEND_LIMIT_KINDS, type SpendLimitKind, type SpendLimits } from './settings-limits.ts';
+export { DEFAULT_BACKUP_POLICY, MAX_KEPT, type BackupPolicy, type StoredBackupLease } from './settings-backup.ts';
 export { settingsDoc, THEMES, type ModelRef, type SettingsDoc, type SettingsState, type Theme } from './settings.ts';
 export {
   parseProviderId, PROVIDER_KINDS,

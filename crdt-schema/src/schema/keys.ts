@@ -146,6 +146,10 @@ export const PREFS = {
   embeddingModel: 'embeddingModel',
   delegation: 'delegation',
   spendLimits: 'spendLimits',
+  /** Automatic backups: on or off, retention (settings-backup.ts). */
+  backupPolicy: 'backupPolicy',
+  /** Which device writes the automatic backups, until when (settings-backup.ts). */
+  backupLease: 'backupLease',
 } as const;
 
 export const PERMISSIONS = {

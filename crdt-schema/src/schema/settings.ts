@@ -22,6 +22,7 @@ import { checkDelegationLimits, readDelegationLimits, type DelegationLimits } fr
 import { checkUrl, parseProviderId, providersSection, type ProviderId, type ProviderSummary } from './settings-providers.ts';
 import { makeWriter, observeRoots, type AccessorOptions } from './writer.ts';
 import { guestLinksSection } from './settings-guests.ts';
+import { checkBackupPolicy, readBackupLease, readBackupPolicy, type BackupPolicy, type StoredBackupLease } from './settings-backup.ts';
 import { accountsSection } from './settings-accounts.ts';
 
 export const THEMES = ['light', 'dark', 'system'] as const;
@@ -67,6 +68,8 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
   const embeddingModel = (): ModelRef | undefined => readModelRef(readRecord(prefs, PREFS.embeddingModel));
   const delegation = (): DelegationLimits => readDelegationLimits(prefs.get(PREFS.delegation));
   const spendLimits = (): SpendLimits => readSpendLimits(prefs.get(PREFS.spendLimits));
+  const backupPolicy = (): BackupPolicy => readBackupPolicy(prefs.get(PREFS.backupPolicy));
+  const backupLease = (): StoredBackupLease | null => readBackupLease(prefs.get(PREFS.backupLease));
   /** The agent that answers when nothing else decides: the one chosen in Settings, else the general assistant, else the first. */
   const defaultAgent = (): Agent => {
     const chosen = readString(prefs, PREFS.defaultAgent);
@@ -126,6 +129,18 @@ export function settingsDoc(doc: Y.Doc, options: AccessorOptions = {}) {
       const value = checkSpendLimits(patch, spendLimits());
       w.write(() => prefs.set(PREFS.spendLimits, { ...value }));
       return value;
+    },
+    /** Automatic backups and their retention (settings-backup.ts). */
+    backupPolicy,
+    setBackupPolicy(patch: Partial<BackupPolicy>): BackupPolicy {
+      const value = checkBackupPolicy(patch, backupPolicy());
+      w.write(() => prefs.set(PREFS.backupPolicy, { ...value }));
+      return value;
+    },
+    /** The device writing automatic backups, and until when; null: free. */
+    backupLease,
+    setBackupLease(lease: StoredBackupLease | null): void {
+      w.write(() => setOptional(prefs, PREFS.backupLease, lease === null ? undefined : { device: lease.device, until: lease.until }));
     },
     defaultAgent,
     setDefaultAgent(id: AgentId | undefined): void {

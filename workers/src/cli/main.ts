@@ -7,6 +7,7 @@ import { AGENT_USAGE, cmdAgent } from './cmd-agent.ts';
 import { cmdPlan, PLAN_USAGE } from './cmd-plan.ts';
 import { cmdPlaybook, PLAYBOOK_USAGE } from './cmd-playbook.ts';
 import { cmdChat } from './cmd-chat.ts';
+import { BACKUP_USAGE, cmdBackup } from './cmd-backup.ts';
 import { cmdDevices } from './cmd-devices.ts';
 import { cmdInit } from './cmd-init.ts';
 import { cmdInvite } from './cmd-invite.ts';
@@ -35,6 +36,7 @@ const USAGE = `usage: tendril <command> [options]
   sync   --home DIR
   chat   new --home DIR --title TITLE [--agent NAME|auto] [--plan] | send --home DIR CHAT TEXT|- [--plan] | show --home DIR CHAT [--json] [--wait-for TEXT] [--timeout S] | list --home DIR [--json] | export --home DIR CHAT [--format md|json]
   devices list|revoke --home DIR [ID]
+  ${BACKUP_USAGE}
   ${USAGE_USAGE}
   ${LIMITS_USAGE}
   ${AGENT_USAGE}
@@ -62,6 +64,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: readonly string[]) => Pro
   playbook: cmdPlaybook,
   guest: cmdGuest,
   devices: cmdDevices,
+  backup: cmdBackup,
   worker: cmdWorker,
   gateway: cmdGateway,
   term: cmdTerm,

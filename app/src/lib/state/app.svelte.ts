@@ -11,6 +11,8 @@ import { acquireDeviceLock } from '../platform/tab-lock.ts';
 import { browserPlatform, pageRelay, requestPersistentStorage } from '../platform/browser.ts';
 import { readBackup, restoreBackup, type Progress } from '../session/backup.ts';
 import { createWorkspace, joinWorkspace, resumeWorkspace } from '../session/open.ts';
+import { findBackups, restoreFromRelay, type RecoveryKit } from '../session/relay-backup.ts';
+import type { BackupReader, RestorePoint } from '@tendril/crdt-schema/backup';
 import { LiveWorkspace } from './live.svelte.ts';
 
 export const Phase = {
@@ -42,6 +44,8 @@ export class AppController {
   persisted = $state<boolean | null>(null);
   /** Whether the passphrase lock is on for this device. */
   lockOn = $state(false);
+  /** Set right after creating a workspace: the shell then offers to set up the recovery phrase. */
+  offerRecovery = $state(false);
   /** Set right after joining with a link that needed no confirmation, so both devices can compare the code. */
   pairingCode = $state<string | null>(null);
   private crypto: CryptoProvider | null = null;
@@ -77,6 +81,7 @@ export class AppController {
 
   async create(deviceName: string, workspaceName: string): Promise<void> {
     await this.open(await createWorkspace(this.requireCrypto(), this.platform, { relay: pageRelay(), deviceName, workspaceName }));
+    this.offerRecovery = true;
   }
 
   /** Joins with an invite link; `onPairingCode` shows the code while the inviting device confirms it. */
@@ -91,6 +96,18 @@ export class AppController {
     const crypto = this.requireCrypto();
     const contents = await readBackup(crypto, file, passphrase, onProgress);
     await this.open(await restoreBackup(crypto, this.platform, contents, { deviceName, onProgress }));
+  }
+
+  /** The restore points a recovery kit reaches; `E_PASSPHRASE` for a wrong phrase. */
+  findBackups(kit: RecoveryKit): Promise<BackupReader> {
+    return findBackups(this.requireCrypto(), kit);
+  }
+
+  /** Restores a restore point found with {@link findBackups} into this empty browser. */
+  async restoreFromRelay(reader: BackupReader, point: RestorePoint, deviceName: string, onProgress: (p: Progress) => void, asCopy?: { workspaceName: string }): Promise<void> {
+    await this.open(await restoreFromRelay(this.requireCrypto(), this.platform, reader, point, { deviceName, onProgress, ...(asCopy ? { asCopy } : {}) }));
+    // A copy is a new workspace: its own recovery phrase is offered at once.
+    if (asCopy) this.offerRecovery = true;
   }
 
   /** `E_PASSPHRASE` when wrong. */

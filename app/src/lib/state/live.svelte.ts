@@ -12,6 +12,8 @@ import type { ChatId, DeviceId } from '@tendril/crdt-schema/ids';
 import { chatDoc } from '@tendril/crdt-schema/schema';
 import { ConnectionState } from '@tendril/crdt-schema/sync';
 import { liveReplySigner, type DeviceSigner, type WorkspaceSession } from '@tendril/crdt-schema/workspace';
+import { BackupState } from './backup.svelte.ts';
+import { SessionKeys, withSessionKeys } from '../session/session-keys.ts';
 import { DevicePrefsState } from './device-prefs.svelte.ts';
 import { MessageSearch } from './message-search.svelte.ts';
 import { PermissionsState } from './permissions.svelte.ts';
@@ -47,6 +49,12 @@ export class LiveWorkspace {
   readonly messages: MessageSearch;
   /** Theme and view settings of this device alone, sealed on it and never synced (device-prefs.ts). */
   readonly prefs: DevicePrefsState;
+  /** Backups to the relay: the key on this device, restore points, the automatic schedule (backup.svelte.ts). */
+  readonly backup: BackupState;
+  /** Provider keys for this device and this tab only: in memory, never in the settings (session-keys.ts). */
+  readonly sessionKeys = new SessionKeys();
+  /** Which providers have a session-only key (for the settings list). */
+  sessionKeyed = $state.raw<ReadonlySet<string>>(new Set());
   private readonly opened = new Set<ChatId>();
   private readonly unwatch = new Map<ChatId, () => void>();
   private stopSettingsWatch: (() => void) | null = null;
@@ -65,11 +73,16 @@ export class LiveWorkspace {
     this.roster = new RosterState(session);
     this.messages = new MessageSearch(session, () => this.index.chats);
     this.prefs = new DevicePrefsState(session);
+    this.backup = new BackupState(crypto, session, () => this.settings);
     const answers = session.home.keys.has('settings') && this.canWrite;
     const roster = this.roster;
     this.runner = answers
-      ? new PageRunner({ session, roster, settings: () => this.settings?.doc ?? null, permissions: () => this.permissions?.doc ?? null, origin: location.origin })
+      ? new PageRunner({ session, roster, settings: () => (this.settings ? withSessionKeys(this.settings.doc, this.sessionKeys) : null), permissions: () => this.permissions?.doc ?? null, origin: location.origin })
       : null;
+    this.sessionKeys.onChange(() => {
+      this.sessionKeyed = new Set(this.sessionKeys.providers());
+      this.runner?.rescan();
+    });
     this.stopIndex = this.index.onChange(() => {
       void this.openChats();
       void this.extendSessionGrants();
@@ -182,6 +195,8 @@ export class LiveWorkspace {
     this.destroyed = true;
     this.stopIndex();
     this.stopSettingsWatch?.();
+    this.backup.destroy();
+    this.sessionKeys.clear();
     await this.runner?.stop();
     await this.messages.close();
     this.session.peer.relay.off('state', this.onConnection);

@@ -4,8 +4,8 @@
  * through `setApiKey` and never read back into the UI.
  */
 import type { AgentId } from '@tendril/crdt-schema/ids';
-import { DEFAULT_DELEGATION } from '@tendril/crdt-schema/schema';
-import type { AccountSummary, Agent, ChatPreset, ChatTarget, DelegationLimits, GuestLinkSettings, ModelRef, Playbook, PriceOverride, ProviderSummary, SettingsDoc, SpendLimits, Theme } from '@tendril/crdt-schema/schema';
+import { DEFAULT_BACKUP_POLICY, DEFAULT_DELEGATION } from '@tendril/crdt-schema/schema';
+import type { AccountSummary, Agent, BackupPolicy, ChatPreset, ChatTarget, DelegationLimits, GuestLinkSettings, ModelRef, Playbook, PriceOverride, ProviderSummary, SettingsDoc, SpendLimits, Theme } from '@tendril/crdt-schema/schema';
 import type { DocSync } from '@tendril/crdt-schema/sync';
 import { frameBatched } from './frame-batch.ts';
 
@@ -26,6 +26,8 @@ export class SettingsState {
   prices = $state.raw<PriceOverride[]>([]);
   /** The workspace's daily and monthly spending limits. */
   spendLimits = $state.raw<SpendLimits>({});
+  /** Automatic backups and their retention (settings-backup.ts). */
+  backupPolicy = $state.raw<BackupPolicy>(DEFAULT_BACKUP_POLICY);
   chatPresets = $state.raw<ChatPreset[]>([]);
   /** Mail accounts and calendar sources, without passwords. */
   accounts = $state.raw<AccountSummary[]>([]);
@@ -59,6 +61,7 @@ export class SettingsState {
     this.playbooks = this.doc.playbooks.list();
     this.prices = this.doc.prices.list();
     this.spendLimits = this.doc.spendLimits();
+    this.backupPolicy = this.doc.backupPolicy();
     this.chatPresets = s.chatPresets;
     this.guests = this.doc.guests.list();
     this.accounts = this.doc.accounts.list();

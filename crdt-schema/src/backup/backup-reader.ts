@@ -1,0 +1,74 @@
+/**
+ * Reaching a workspace's backups with the recovery phrase alone (plus the
+ * relay URL and workspace id of the recovery kit): the phrase gives the
+ * backup keys and the reader identity, which the owner's device enrolled at
+ * the relay when it set the phrase up; the reader connects as that member
+ * and may read and list blobs, nothing more useful: it holds no document
+ * key, and a backup opens only with the backup keys.
+ *
+ * A wrong phrase gives a reader the relay never enrolled: its refusal
+ * (E_NOT_MEMBER), like manifests that do not open, reads as E_PASSPHRASE.
+ */
+import type { CryptoProvider } from '../crypto/provider.ts';
+import { isTendrilError, TendrilError } from '../errors.ts';
+import type { WorkspaceId } from '../ids.ts';
+import { RelayClient, type WebSocketConstructor } from '../sync/relay-client.ts';
+import { syncUrl } from '../workspace/urls.ts';
+import type { BackupBlobs } from './backup-blobs.ts';
+import { deriveBackupKeys, type BackupKeys, type DeriveOptions } from './backup-key.ts';
+import { requireRestorePoints, WRONG_PHRASE, type RestorePoint } from './read-backup.ts';
+import { checkRecoveryPhrase, looksLikeRecoveryPhrase } from './recovery-phrase.ts';
+
+export interface BackupReaderOptions extends DeriveOptions {
+  /** http(s) or ws(s) base URL of the relay. */
+  readonly relay: string;
+  readonly workspace: WorkspaceId;
+  /** The 12 words (checked as a phrase) or a chosen passphrase. */
+  readonly secret: string;
+  readonly WebSocket: WebSocketConstructor;
+  readonly clientName: string;
+  /** The stored-blob client over a connection (blobs/blob-client.ts), as BackupBlobs. */
+  readonly blobsOver: (relay: RelayClient) => BackupBlobs;
+  readonly timeoutMs?: number;
+}
+
+export interface BackupReader {
+  readonly keys: BackupKeys;
+  /** Whether the secret was a recovery phrase or a chosen passphrase. */
+  readonly secretKind: 'phrase' | 'passphrase';
+  readonly blobs: BackupBlobs;
+  /** Newest first. */
+  readonly points: readonly RestorePoint[];
+  close(): void;
+}
+
+/** A phrase is normalized and checked (a typo is named before Argon2id runs); anything else is a passphrase. */
+export function backupSecretText(typed: string): string {
+  return looksLikeRecoveryPhrase(typed) ? checkRecoveryPhrase(typed) : typed;
+}
+
+export async function openBackupReader(crypto: CryptoProvider, o: BackupReaderOptions): Promise<BackupReader> {
+  const keys = await deriveBackupKeys(crypto, backupSecretText(o.secret), o.workspace, o);
+  const reader = keys.reader;
+  const relay = new RelayClient({
+    url: syncUrl(o.relay),
+    workspace: o.workspace,
+    device: { id: reader.deviceId, publicKey: reader.signPublicKey, sign: (m) => crypto.sign(m, reader.signSecretKey.expose()) },
+    WebSocket: o.WebSocket,
+    clientName: o.clientName,
+  });
+  relay.connect();
+  try {
+    await relay.whenOpen(o.timeoutMs ?? 15_000);
+    const blobs = o.blobsOver(relay);
+    const points = await requireRestorePoints(crypto, blobs, keys, o.workspace).catch((e: unknown) => {
+      if (isTendrilError(e, 'E_NOT_MEMBER') || isTendrilError(e, 'E_FORBIDDEN')) throw new TendrilError('E_PASSPHRASE', WRONG_PHRASE, { cause: e });
+      if (isTendrilError(e, 'E_UNKNOWN_WORKSPACE')) throw new TendrilError('E_BAD_INPUT', 'the relay has no such workspace: check the relay URL and workspace id of the recovery kit', { cause: e });
+      throw e;
+    });
+    return { keys, secretKind: looksLikeRecoveryPhrase(o.secret) ? 'phrase' : 'passphrase', blobs, points, close: () => relay.close() };
+  } catch (e) {
+    relay.close();
+    throw e;
+  }
+}
