@@ -36,7 +36,7 @@ describe('chat housekeeping in the app', { timeout: 240_000 }, () => {
     await createWorkspace(a, 'Tidy');
     await goto(a, '#/settings');
     const form = a.page.getByRole('form', { name: 'Add a provider' });
-    await form.getByLabel('Kind').selectOption('openai');
+    await form.getByLabel('Kind', { exact: true }).selectOption('openai');
     await form.getByLabel('Name').fill('local');
     await form.getByLabel('Base URL (optional)').fill(`${fake.url}/v1`);
     await form.getByLabel('API key', { exact: true }).fill(KEY);

@@ -90,7 +90,7 @@ describe('one device', { timeout: 180_000 }, () => {
 
   it('stores a provider API key encrypted: masked in the UI, absent from the page, IndexedDB and the relay', async () => {
     await goto(a, '#/settings');
-    await a.page.getByLabel('Kind').selectOption('openai');
+    await a.page.getByLabel('Kind', { exact: true }).selectOption('openai');
     await a.page.getByLabel('Models (comma-separated)').fill('gpt-4o-mini, gpt-4o');
     await a.page.getByTestId('api-key-input').fill(API_KEY);
     await a.page.getByRole('button', { name: 'Add provider' }).click();

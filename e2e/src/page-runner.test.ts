@@ -52,7 +52,7 @@ describe('the open app answers chat turns itself', { timeout: 240_000 }, () => {
   async function addProvider(name: string, baseUrl: string | undefined, kind = 'openai'): Promise<void> {
     await goto(a, '#/settings');
     const form = a.page.getByRole('form', { name: 'Add a provider' });
-    await form.getByLabel('Kind').selectOption(kind);
+    await form.getByLabel('Kind', { exact: true }).selectOption(kind);
     await form.getByLabel('Name').fill(name);
     if (baseUrl) await form.getByLabel('Base URL (optional)').fill(baseUrl);
     await form.getByLabel('API key', { exact: true }).fill(KEY);

@@ -75,12 +75,13 @@ describe('a fallback chain that fails, in the browser', { timeout: 240_000 }, ()
   });
 
   async function addProvider(name: string, baseUrl: string, key: string): Promise<void> {
-    await a.page.getByLabel('Kind').selectOption('openai');
-    await a.page.getByLabel('Name').fill(name);
-    await a.page.getByLabel('Models (comma-separated)').fill('gpt-4o-mini');
-    await a.page.getByLabel('Base URL (optional)').fill(baseUrl);
-    await a.page.getByTestId('api-key-input').fill(key);
-    await a.page.getByRole('button', { name: 'Add provider' }).click();
+    const form = a.page.getByRole('form', { name: 'Add a provider' });
+    await form.getByLabel('Kind', { exact: true }).selectOption('openai');
+    await form.getByLabel('Name').fill(name);
+    await form.getByLabel('Models (comma-separated)').fill('gpt-4o-mini');
+    await form.getByLabel('Base URL (optional)').fill(baseUrl);
+    await form.getByTestId('api-key-input').fill(key);
+    await form.getByRole('button', { name: 'Add provider' }).click();
     await a.page.getByTestId('providers').getByText(name, { exact: true }).first().waitFor();
   }
 
