@@ -3,9 +3,11 @@
  * workspace, set up the recovery phrase (three words asked back), write
  * chats, let the scheduled backup run (the page's clock moved a day on),
  * then, in a fresh browser profile, restore from the relay with the recovery
- * kit alone: every chat is back. An older restore point, restored as a new
+ * phrase alone (typed; the relay that served the page finds the workspace):
+ * every chat is back. An older restore point, restored as a new
  * workspace in another wiped browser, is the older state; the relay's data
- * directory holds no plaintext; a wrong phrase is refused with a clear message.
+ * directory holds no plaintext; a wrong phrase is refused with a clear message,
+ * alone and with the workspace id given under "More options".
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,10 +117,9 @@ describe('backup and recovery', { timeout: 300_000 }, () => {
     expect(filesContaining(dataDir, CANARY)).toEqual([]);
     await context.close();
 
-    // A wiped browser: a new profile, with the recovery kit only.
+    // A wiped browser: a new profile, with the recovery phrase only.
     const c = await freshDevice('New laptop');
     await c.page.getByRole('button', { name: 'Recover with a recovery phrase' }).click();
-    await c.page.getByLabel('Workspace id (from your recovery kit)').fill(workspace);
     await c.page.getByLabel('Recovery phrase (12 words) or backup passphrase').fill(phrase);
     await c.page.getByTestId('recover-find').click();
     await c.page.getByTestId('recover-point').nth(2).waitFor({ timeout: 60_000 });
@@ -135,7 +136,6 @@ describe('backup and recovery', { timeout: 300_000 }, () => {
   it('restores an older restore point as it was (a new workspace), in another wiped browser', async () => {
     const d = await freshDevice('Old copy');
     await d.page.getByRole('button', { name: 'Recover with a recovery phrase' }).click();
-    await d.page.getByLabel('Workspace id (from your recovery kit)').fill(workspace);
     await d.page.getByLabel('Recovery phrase (12 words) or backup passphrase').fill(phrase);
     await d.page.getByTestId('recover-find').click();
     // Newest first: the hand-made one, then the scheduled one.
@@ -186,8 +186,13 @@ describe('backup and recovery', { timeout: 300_000 }, () => {
     const crypto = await loadCrypto();
     const d = await freshDevice('Stranger');
     await d.page.getByRole('button', { name: 'Recover with a recovery phrase' }).click();
-    await d.page.getByLabel('Workspace id (from your recovery kit)').fill(workspace);
     await d.page.getByLabel('Recovery phrase (12 words) or backup passphrase').fill(generateRecoveryPhrase(crypto));
+    await d.page.getByTestId('recover-find').click();
+    await d.page.getByRole('alert').filter({ hasText: 'this relay knows no workspace for this recovery phrase' }).waitFor({ timeout: 60_000 });
+    expect(await d.page.getByRole('alert').textContent()).toContain('E_PASSPHRASE');
+    // With the workspace id under "More options", the same wrong phrase opens no backup of it.
+    await d.page.getByText('More options (a passphrase, another relay)').click();
+    await d.page.getByLabel('Workspace id (from your recovery kit; needed with a passphrase)').fill(workspace);
     await d.page.getByTestId('recover-find').click();
     await d.page.getByRole('alert').filter({ hasText: 'the recovery phrase does not open any backup of this workspace' }).waitFor({ timeout: 60_000 });
     expect(await d.page.getByRole('alert').textContent()).toContain('E_PASSPHRASE');

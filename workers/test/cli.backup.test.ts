@@ -2,7 +2,8 @@
  * `tendril backup create|list|restore --home DIR` against a real relay
  * process: a restore point of the workspace, a second one after one more
  * message that uploads only the chunks that changed (counted at the relay),
- * the list, a restore into a new home with the recovery kit alone, the
+ * the list, a restore into a new home with the recovery kit alone and one
+ * with the phrase and the relay alone (the relay finds the workspace), the
  * older point holding the older state, a wrong phrase refused with a clear message,
  * and no plaintext in the relay's data directory.
  */
@@ -10,7 +11,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { backupBlobsOver, generateRecoveryPhrase, openBackupReader, readBackupUnits, unitsToContents } from '@tendril/crdt-schema/backup';
+import { backupBlobsOver, generateRecoveryPhrase, openBackupReader, phraseLocator, readBackupUnits, unitsToContents } from '@tendril/crdt-schema/backup';
 import { parseWorkspaceId } from '@tendril/crdt-schema/ids';
 import { loadCrypto } from '@tendril/crdt-schema/crypto';
 import { chatDoc } from '@tendril/crdt-schema/schema';
@@ -154,6 +155,39 @@ describe('tendril backup', { timeout: 120_000 }, () => {
       expect(s.home.config.workspaceName).toBe('As it was');
     } finally {
       await s.close();
+    }
+  });
+
+  it('restores with the 12-word phrase and the relay alone: the relay names the workspace to the phrase', async () => {
+    const home = join(dir.path, 'restored-by-phrase');
+    const r = await cliOk('backup', 'restore', '--home', home, '--relay', relay.url, '--phrase-file', phraseFile, '--name', 'by-phrase');
+    expect(r.out.join('\n')).toContain('restored ');
+    expect(await messagesIn(home)).toEqual([`first ${CANARY}`, 'second', 'third, after the first backup']);
+    expect(openHome(await loadCrypto(), home).config.workspace).toBe(workspace);
+  });
+
+  it('finds nothing for a wrong phrase or a passphrase without the workspace id', async () => {
+    const crypto = await loadCrypto();
+    const wrong = join(dir.path, 'wrong-alone.txt');
+    writeFileSync(wrong, generateRecoveryPhrase(crypto));
+    const r = await cli('backup', 'restore', '--home', join(dir.path, 'never'), '--relay', relay.url, '--phrase-file', wrong);
+    expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toContain('this relay knows no workspace for this recovery phrase');
+    expect(r.err.join('\n')).toContain('[E_PASSPHRASE]');
+    // A passphrase backup of the same workspace enrols a reader but no locator: the passphrase needs the id.
+    const pass = join(dir.path, 'passphrase.txt');
+    writeFileSync(pass, 'violet-harbour stairs ninety-seven umbrellas\n');
+    await cliOk('backup', 'create', '--home', ws.homes[0]!, '--phrase-file', pass);
+    const alone = await cli('backup', 'restore', '--home', join(dir.path, 'never'), '--relay', relay.url, '--phrase-file', pass);
+    expect(alone.code).toBe(1);
+    expect(alone.err.join('\n')).toContain('a passphrase needs --workspace ID');
+    const reader = await openBackupReader(crypto, { relay: relay.url, workspace: parseWorkspaceId(workspace), secret: 'violet-harbour stairs ninety-seven umbrellas', WebSocket: NodeWebSocket, clientName: 'test', blobsOver: backupBlobsOver });
+    try {
+      expect(reader.secretKind).toBe('passphrase');
+      // A passphrase gives no locator: a fast, unsalted key from it could be guessed against every workspace.
+      expect(() => phraseLocator(crypto, 'violet-harbour stairs ninety-seven umbrellas')).toThrow(/only a 12-word recovery phrase/);
+    } finally {
+      reader.close();
     }
   });
 

@@ -12,6 +12,8 @@ export * from './memory-blobs.ts';
 export * from './workspace-units.ts';
 export * from './relay-blobs.ts';
 export * from './backup-reader.ts';
+export * from './phrase-locator.ts';
+export * from './locate-workspace.ts';
 export * from './recovery-kit.ts';
 export * from './workspace-contents.ts';
 export * from './restore-copy.ts';

@@ -181,5 +181,9 @@ export function arbitraryFrame(p: Prng, type?: Frame['type'], opts: ArbitraryOpt
       return { type: t, ref: u(), id: p.bytes(BLOB_ID_BYTES), existed: p.bool() };
     case FrameType.GuestPresence:
       return { type: t, link: arbitraryGuestLinkId(p), answering: p.bool() };
+    case FrameType.Locate:
+      return { type: t, version: u(), key: p.bytes(PUBLIC_KEY_BYTES), proof: p.bytes(SIGNATURE_BYTES) };
+    case FrameType.Located:
+      return { type: t, workspaces: Array.from({ length: p.int(0, 3) }, () => arbitraryWorkspaceId(p)) };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The relay frame codec: `encodeFrame` and `decodeFrame` over the per-frame
- * `writeX`/`readX` pairs of handshake.ts, stream.ts, control.ts, guest.ts and blobs.ts. A frame is
+ * `writeX`/`readX` pairs of handshake.ts, stream.ts, control.ts, guest.ts, blobs.ts and locate.ts. A frame is
  * `varUint type` followed by its fields in the order frames.ts declares them;
  * docs/PROTOCOL.md is the byte-level spec.
  *
@@ -22,6 +22,7 @@ import * as stream from './stream.ts';
 import * as control from './control.ts';
 import * as guest from './guest.ts';
 import * as blobs from './blobs.ts';
+import * as locate from './locate.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './limits.ts';
 
 export {
@@ -35,6 +36,7 @@ export {
   MAX_BLOB_HAS_IDS,
   MAX_BLOB_LIST_ITEMS,
   MAX_LABEL_BYTES,
+  MAX_LOCATED_WORKSPACES,
   MAX_MESSAGE_BYTES,
   NONCE_BYTES,
   PUBLIC_KEY_BYTES,
@@ -84,6 +86,8 @@ const CODECS: { [T in Frame['type']]: Codec<T> } = {
   [FrameType.BlobDelete]: { write: blobs.writeBlobDelete, read: blobs.readBlobDelete },
   [FrameType.BlobDeleted]: { write: blobs.writeBlobDeleted, read: blobs.readBlobDeleted },
   [FrameType.GuestPresence]: { write: guest.writeGuestPresence, read: guest.readGuestPresence },
+  [FrameType.Locate]: { write: locate.writeLocate, read: locate.readLocate },
+  [FrameType.Located]: { write: locate.writeLocated, read: locate.readLocated },
 };
 
 function codecOf(type: unknown): Codec<Frame['type']> | undefined {

@@ -52,6 +52,8 @@ export const FrameType = {
   BlobDelete: 37,
   BlobDeleted: 38,
   GuestPresence: 39,
+  Locate: 40,
+  Located: 41,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 
@@ -546,6 +548,27 @@ export interface GuestPresenceFrame {
   answering: boolean;
 }
 
+/**
+ * C->R, instead of Hello: asks which workspaces a key was enrolled in (a recovery phrase's locator,
+ * backup/phrase-locator.ts), proved by the key's signature over this connection's challenge
+ * (locateProofBytes). The relay answers Located and closes; it tells nothing more to any other proof.
+ */
+export interface LocateFrame {
+  type: typeof FrameType.Locate;
+  version: number;
+  key: Uint8Array;
+  proof: Uint8Array;
+}
+
+/**
+ * R->C: the workspaces the Locate key is enrolled in, empty for an unknown key and for a proof that
+ * does not verify (the two look the same). The relay closes the connection after it.
+ */
+export interface LocatedFrame {
+  type: typeof FrameType.Located;
+  workspaces: WorkspaceId[];
+}
+
 export type Frame =
   | ChallengeFrame
   | HelloFrame
@@ -585,7 +608,9 @@ export type Frame =
   | BlobListingFrame
   | BlobDeleteFrame
   | BlobDeletedFrame
-  | GuestPresenceFrame;
+  | GuestPresenceFrame
+  | LocateFrame
+  | LocatedFrame;
 
 type Guard<F extends Frame> = (f: Frame) => f is F;
 const guard = <F extends Frame>(t: F['type']): Guard<F> => (f: Frame): f is F => f.type === t;
@@ -629,3 +654,5 @@ export const isBlobListing = guard<BlobListingFrame>(FrameType.BlobListing);
 export const isBlobDelete = guard<BlobDeleteFrame>(FrameType.BlobDelete);
 export const isBlobDeleted = guard<BlobDeletedFrame>(FrameType.BlobDeleted);
 export const isGuestPresence = guard<GuestPresenceFrame>(FrameType.GuestPresence);
+export const isLocate = guard<LocateFrame>(FrameType.Locate);
+export const isLocated = guard<LocatedFrame>(FrameType.Located);

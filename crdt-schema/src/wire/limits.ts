@@ -48,3 +48,6 @@ export const BLOB_ID_BYTES = 32;
 export const MAX_BLOB_HAS_IDS = 1024;
 /** Most items one BlobListing may carry. */
 export const MAX_BLOB_LIST_ITEMS = 1024;
+
+/** Most workspaces one Located answer names (a phrase's locator is enrolled in one). */
+export const MAX_LOCATED_WORKSPACES = 16;

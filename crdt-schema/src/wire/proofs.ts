@@ -39,6 +39,11 @@ export function helloProofBytes(nonce: Uint8Array, workspace: WorkspaceId, devic
   return concat([utf8.encode('tendril/hello/v1'), nonce, field(workspace), deviceKey]);
 }
 
+/** Signed by a locator key in Locate: bound to this connection's challenge, so a recorded proof does not replay. */
+export function locateProofBytes(nonce: Uint8Array, key: Uint8Array): Uint8Array {
+  return concat([utf8.encode('tendril/locate/v1'), nonce, key]);
+}
+
 /** Signed by the document's read or write capability key in Subscribe. */
 export function subscribeProofBytes(nonce: Uint8Array, doc: DocId, mode: CapMode): Uint8Array {
   return concat([utf8.encode('tendril/sub/v1'), nonce, field(doc), new Uint8Array([mode])]);

@@ -58,6 +58,8 @@ const session: [string, string, Frame][] = [
   ['relay', 'bob', { type: FrameType.BlobListing, ref: 4, items: [{ id: blob, size: 300, storedAt: 5 }], more: false }],
   ['alice', 'relay', { type: FrameType.BlobDelete, ref: 11, id: blob }],
   ['relay', 'alice', { type: FrameType.BlobDeleted, ref: 11, id: blob, existed: true }],
+  ['carol', 'relay', { type: FrameType.Locate, version: 1, key: blob, proof: sig }],
+  ['relay', 'carol', { type: FrameType.Located, workspaces: [WS] }],
   ['relay', 'bob', { type: FrameType.Error, code: 'E_RATE_LIMITED', message: 'slow down', doc: '', ref: 1, retryAfterMs: 250, fatal: false }],
   ['relay', 'bob', { type: FrameType.Error, code: 'E_REVOKED', message: 'revoked', doc: DOC, ref: 0, retryAfterMs: 0, fatal: true }],
 ];
@@ -107,6 +109,8 @@ describe('transcript', () => {
         'relay -> bob | BLOB_LISTING ref=4 items=1',
         'alice -> relay | BLOB_DELETE ref=11 id=ab12cd',
         'relay -> alice | BLOB_DELETED ref=11 id=ab12cd',
+        'carol -> relay | LOCATE version=1 key=ab12cd',
+        'relay -> carol | LOCATED workspaces=1',
         'relay -> bob | ERROR E_RATE_LIMITED doc=- ref=1 retryAfterMs=250',
         'relay -> bob | ERROR E_REVOKED doc=Ab12cd ref=0 fatal',
       ].join('\n'),

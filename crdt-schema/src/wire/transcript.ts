@@ -107,6 +107,10 @@ function fields(f: Frame): string {
       return `ref=${f.ref} id=${blobId(f.id)}${f.existed ? '' : ' absent'}`;
     case FrameType.GuestPresence:
       return `link=${short(f.link)} ${f.answering ? 'answering' : 'away'}`;
+    case FrameType.Locate:
+      return `version=${f.version} key=${blobId(f.key)}`;
+    case FrameType.Located:
+      return `workspaces=${f.workspaces.length}`;
   }
 }
 

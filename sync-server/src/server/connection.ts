@@ -149,6 +149,15 @@ export class Connection {
     void this.closed.then(() => this.d.clock.clearTimeout(timer));
   }
 
+  /** Ends the connection normally (close code 1000) after what was sent; terminated if the peer lingers. */
+  end(reason: string): void {
+    if (this.state === ConnState.Closing) return;
+    this.state = ConnState.Closing;
+    this.ws.close(1000, reason);
+    const timer = this.d.clock.setTimeout(() => this.ws.terminate(), this.d.limits.shutdownTimeoutMs);
+    void this.closed.then(() => this.d.clock.clearTimeout(timer));
+  }
+
   /** Runs `task` after every frame queued before it, so a peer's frames take effect in order. */
   enqueue(task: () => Promise<void> | void): void {
     this.queue = this.queue.then(task).catch((err: unknown) => {

@@ -27,6 +27,7 @@ import { handleSetCaps } from './handlers/set-caps.ts';
 import { handleBlobPut, handleBlobTake } from './handlers/blobs.ts';
 import { handleBlobDelete, handleBlobHas, handleBlobList, handleBlobRead, handleBlobWrite } from './handlers/stored-blobs.ts';
 import { handleGuestEnd, handleGuestHello, handleGuestLink, handleGuestWatch } from './handlers/guest.ts';
+import { handleLocate } from './handlers/locate.ts';
 
 type Handler<F extends Frame> = (ctx: RelayContext, conn: Connection, frame: F) => Promise<void> | void;
 type Of<T extends Frame['type']> = Extract<Frame, { type: T }>;
@@ -48,6 +49,7 @@ const HANDLERS: { [T in Frame['type']]?: Handler<Of<T>> } = {
   [FrameType.BlobTake]: handleBlobTake,
   [FrameType.GuestLink]: handleGuestLink,
   [FrameType.GuestHello]: handleGuestHello,
+  [FrameType.Locate]: handleLocate,
   [FrameType.GuestWatch]: handleGuestWatch,
   [FrameType.GuestEnd]: handleGuestEnd,
   [FrameType.BlobWrite]: handleBlobWrite,
@@ -59,7 +61,7 @@ const HANDLERS: { [T in Frame['type']]?: Handler<Of<T>> } = {
 
 /** What an admitted visitor may send: follow, leave and append to its own conversation (handlers check which). */
 const GUEST_FRAMES: ReadonlySet<number> = new Set([FrameType.Subscribe, FrameType.Unsubscribe, FrameType.Envelope, FrameType.GuestHello]);
-const isHello = (t: number): boolean => t === FrameType.Hello || t === FrameType.GuestHello;
+const isHello = (t: number): boolean => t === FrameType.Hello || t === FrameType.GuestHello || t === FrameType.Locate;
 
 const refOf = (f: Frame): number => ('ref' in f ? f.ref : 0);
 const docOf = (f: Frame): string => ('doc' in f ? f.doc : '');

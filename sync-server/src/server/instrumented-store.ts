@@ -9,7 +9,7 @@ import type { Histogram } from './prometheus.ts';
 const OPS = {
   createWorkspace: 1, getWorkspace: 1, addAdmin: 1, revokeDevice: 1, isRevoked: 1,
   enrolDevice: 1,
-  isMember: 1, createDoc: 1, getDoc: 1, setCaps: 1,
+  isMember: 1, workspacesOfMember: 1, createDoc: 1, getDoc: 1, setCaps: 1,
   append: 1, readSince: 1, head: 1, getSnapshot: 1, putSnapshot: 1, prune: 1,
   putBlob: 1, takeBlob: 1, expireBlobs: 1,
   putStoredBlob: 1, getStoredBlobInfo: 1, readStoredBlob: 1, hasStoredBlobs: 1, listStoredBlobs: 1, deleteStoredBlob: 1, stats: 1, check: 1, countWorkspaces: 1, workspaceUsage: 1, close: 1,

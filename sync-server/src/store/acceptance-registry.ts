@@ -110,6 +110,21 @@ export function registryTests(h: StoreHarness): void {
     expect(await store.enrolDevice(newWorkspaceId(), c, 'inv1'), 'invite ids are per workspace').toBe('enrolled');
   });
 
+  it('finds the workspaces a key is enrolled in (the Locate lookup), and none for a refused enrolment', async () => {
+    const store = await h.open();
+    const [ws1, ws2] = [newWorkspaceId(), newWorkspaceId()];
+    const [a, b, c] = [key(), key(), key()];
+    expect(await store.workspacesOfMember(a)).toEqual([]);
+    await store.enrolDevice(ws1, a);
+    await store.enrolDevice(ws1, a);
+    await store.enrolDevice(ws2, a);
+    await store.enrolDevice(ws2, b, 'inv1');
+    expect(await store.enrolDevice(ws2, c, 'inv1')).toBe('invite-used');
+    expect((await store.workspacesOfMember(a)).sort()).toEqual([ws1, ws2].sort());
+    expect(await store.workspacesOfMember(b)).toEqual([ws2]);
+    expect(await store.workspacesOfMember(c), 'the invite was used by another device').toEqual([]);
+  });
+
   it('remembers the newest replaced capability keys, newest first and bounded', async () => {
     const store = await h.open();
     const record = docRecord();

@@ -49,6 +49,8 @@ export function createMemoryStore(): RelayStore {
   const workspaces = new Map<string, WorkspaceRecord>();
   const revoked = new Set<string>();
   const members = new Set<string>();
+  /** Device key (hex) to the workspaces it was enrolled in: the Locate lookup. */
+  const memberOf = new Map<string, Set<WorkspaceId>>();
   /** `${workspace}/${invite}` -> the device key (hex) it enrolled. */
   const inviteUses = new Map<string, string>();
   const docs = new Map<string, DocLog>();
@@ -104,9 +106,11 @@ export function createMemoryStore(): RelayStore {
           inviteUses.set(`${workspace}/${invite}`, device);
         }
         members.add(`${workspace}/${device}`);
+        memberOf.set(device, (memberOf.get(device) ?? new Set()).add(workspace));
         return 'enrolled' as const;
       }),
     isMember: (workspace, deviceKey) => run(() => members.has(`${workspace}/${hexOf(deviceKey)}`)),
+    workspacesOfMember: (deviceKey) => run(() => [...(memberOf.get(hexOf(deviceKey)) ?? [])]),
 
     createDoc: (record) =>
       run(() => {

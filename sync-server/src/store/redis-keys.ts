@@ -52,6 +52,8 @@ export interface GlobalKeys {
   readonly counters: string;
   /** Key written and deleted by the health check. */
   readonly probe: string;
+  /** Set, in the key's own slot `{member:<hex>}`: the workspaces a device key is enrolled in (Locate). */
+  memberOf(deviceKeyHex: string): string;
 }
 
 export interface BlobKeys {
@@ -97,6 +99,7 @@ export function redisKeys(prefix: string): RedisKeys {
       docs: `${prefix}:{global}:docs`,
       counters: `${prefix}:{global}:counters`,
       probe: `${prefix}:{global}:health-probe`,
+      memberOf: (deviceKeyHex) => `${prefix}:{member:${deviceKeyHex}}:workspaces`,
     },
     blobs: { data: `${prefix}:{blobs}:data`, expiry: `${prefix}:{blobs}:expiry`, names: `${prefix}:{blobs}:names` },
   };

@@ -25,7 +25,7 @@ import type { Logger } from '../server/logger.ts';
 import { BlobKind } from '@tendril/crdt-schema/wire';
 import type { AppendResult, DocState, RelayStore, SnapshotPutResult, StoredBlobInfo, StoredEntry, WorkspaceRecord } from './types.ts';
 import { decodeRetired } from './retired-caps.ts';
-import { packKeys, toBytes, unpackKeys } from './bytes.ts';
+import { hexOf, packKeys, toBytes, unpackKeys } from './bytes.ts';
 import { redisKeys } from './redis-keys.ts';
 import { defineStoreScripts } from './redis-scripts.ts';
 import { durabilityProblem } from './redis-durability.ts';
@@ -194,9 +194,14 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<RelayStor
     enrolDevice: (workspace, deviceKey, invite) =>
       run(async () => {
         const k = keys.workspace(workspace);
-        return (await scripts.enrol(k.invites, k.members, buf(deviceKey), invite)).toString() as 'enrolled' | 'invite-used';
+        const result = (await scripts.enrol(k.invites, k.members, buf(deviceKey), invite)).toString() as 'enrolled' | 'invite-used';
+        // The lookup index lives in the key's own slot (a workspace's slot cannot hold it); an enrolment
+        // repeated after a crash between the two writes fills it in (enrolDevice is idempotent).
+        if (result === 'enrolled') await redis.sadd(keys.global.memberOf(hexOf(deviceKey)), workspace);
+        return result;
       }),
     isMember: (workspace, deviceKey) => run(async () => (await redis.sismember(keys.workspace(workspace).members, buf(deviceKey))) === 1),
+    workspacesOfMember: (deviceKey) => run(async () => (await redis.smembers(keys.global.memberOf(hexOf(deviceKey)))) as WorkspaceId[]),
 
     createDoc: (r) =>
       run(async () => {

@@ -79,6 +79,10 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX stored_blobs_by_kind ON stored_blobs (workspace, kind, id);
   `,
+  `
+  -- the Locate lookup: which workspaces a key is enrolled in
+  CREATE INDEX members_by_device ON members (device);
+  `,
 ];
 
 /** Sets the pragmas and brings the schema up to date. */

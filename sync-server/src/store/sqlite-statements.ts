@@ -20,6 +20,7 @@ export interface Statements {
   isRevoked: Stmt<{ one: number }>;
   enrol: Stmt;
   isMember: Stmt<{ one: number }>;
+  workspacesOf: Stmt<{ workspace: string }>;
   useInvite: Stmt;
   inviteUse: Stmt<{ device: Buffer }>;
   insertDoc: Stmt;
@@ -60,6 +61,7 @@ export function prepareStatements(db: Database.Database): Statements {
     isRevoked: p('SELECT 1 AS one FROM revoked WHERE workspace = ? AND device = ?'),
     enrol: p('INSERT OR IGNORE INTO members (workspace, device) VALUES (?, ?)'),
     isMember: p('SELECT 1 AS one FROM members WHERE workspace = ? AND device = ?'),
+    workspacesOf: p('SELECT workspace FROM members WHERE device = ?'),
     useInvite: p('INSERT OR IGNORE INTO invite_uses (workspace, invite, device) VALUES (?, ?, ?)'),
     inviteUse: p('SELECT device FROM invite_uses WHERE workspace = ? AND invite = ?'),
     insertDoc: p('INSERT OR IGNORE INTO docs (id, workspace, write_key, read_key) VALUES (?, ?, ?, ?)'),

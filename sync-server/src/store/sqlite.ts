@@ -5,7 +5,7 @@
  * it. Other operations are single statements or small transactions.
  */
 import Database from 'better-sqlite3';
-import type { DocId } from '@tendril/crdt-schema/ids';
+import type { DocId, WorkspaceId } from '@tendril/crdt-schema/ids';
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { BlobKind } from '@tendril/crdt-schema/wire';
 import type { AppendInput, AppendResult, DocState, RelayStore, SnapshotPutResult, StoredBlobInfo, StoredEntry, WorkspaceRecord } from './types.ts';
@@ -142,6 +142,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): RelayStore {
         })(),
       ),
     isMember: (workspace, deviceKey) => run(() => s.isMember.get(workspace, deviceKey) !== undefined),
+    workspacesOfMember: (deviceKey) => run(() => s.workspacesOf.all(deviceKey).map((r) => r.workspace as WorkspaceId)),
 
     createDoc: (r) =>
       run(() => {

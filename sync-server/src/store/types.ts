@@ -137,6 +137,8 @@ export interface RelayStore {
   enrolDevice(workspace: WorkspaceId, deviceKey: Uint8Array, invite?: string): Promise<'enrolled' | 'invite-used'>;
   /** Whether enrolDevice recorded the key (admins are members by the workspace record, not here). */
   isMember(workspace: WorkspaceId, deviceKey: Uint8Array): Promise<boolean>;
+  /** The workspaces enrolDevice recorded the key in (the Locate lookup), in no particular order. */
+  workspacesOfMember(deviceKey: Uint8Array): Promise<WorkspaceId[]>;
 
   /** Registers the document, or returns the existing state unchanged (first registration wins). */
   createDoc(record: DocRecord): Promise<DocState>;

@@ -4,19 +4,21 @@
  * line. The recovery phrase (or chosen passphrase) is read from a file
  * (--phrase-file, `-` for standard input), never from the command line
  * where `ps` shows it; `create --new-phrase` makes a phrase, prints it once
- * with the recovery kit and enrols its reader at the relay.
+ * with the recovery kit and enrols its reader (and, for a 12-word phrase, its
+ * locator, so a restore needs only the phrase and the relay) at the relay.
  *
  *   create  --home DIR [--phrase-file F | --new-phrase]   writes a restore point (only changed chunks go up), then applies the retention policy
  *   list    --home DIR --phrase-file F [--json]            restore points, newest first: id, time, size, device
- *   restore --home DIR (--kit F | --relay URL --workspace ID) [--phrase-file F] [--point ID] [--name NAME] [--as-copy [--workspace-name N]]
- *           restores a restore point (default: the newest) into a new home DIR with the recovery kit alone; it then
+ *   restore --home DIR (--kit F | --relay URL [--workspace ID]) [--phrase-file F] [--point ID] [--name NAME] [--as-copy [--workspace-name N]]
+ *           restores a restore point (default: the newest) into a new home DIR with the recovery kit alone, or with a
+ *           12-word phrase and the relay alone (the relay finds its workspace); it then
  *           syncs, so what the relay still holds merges forward; --as-copy makes a new workspace of the point as it was
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   applyRetention, backupBlobsOver, backupSecretText, collectContents, contentsToUnits, deriveBackupKeys, formatRecoveryKit, generateRecoveryPhrase, listRestorePoints,
-  openBackupReader, parseRecoveryKit, readBackupUnits, requireRestorePoints, restoreAsCopy, restoreContents, unitsToContents, writeBackup, type RestoreHomes, type RestorePoint,
+  openBackupReader, parseRecoveryKit, phraseLocator, looksLikeRecoveryPhrase, readBackupUnits, requireRestorePoints, restoreAsCopy, restoreContents, unitsToContents, writeBackup, type RestoreHomes, type RestorePoint,
 } from '@tendril/crdt-schema/backup';
 import { loadCrypto, type CryptoProvider } from '@tendril/crdt-schema/crypto';
 import { TendrilError } from '@tendril/crdt-schema/errors';
@@ -30,7 +32,7 @@ import { homeDir, type CliContext } from './context.ts';
 import { stdinText } from './read-input.ts';
 import { withSession } from './session.ts';
 
-export const BACKUP_USAGE = 'backup create --home DIR [--phrase-file F | --new-phrase] | list --home DIR --phrase-file F [--json] | restore --home DIR (--kit F | --relay URL --workspace ID) [--phrase-file F] [--point ID] [--name NAME] [--as-copy [--workspace-name N]]';
+export const BACKUP_USAGE = 'backup create --home DIR [--phrase-file F | --new-phrase] | list --home DIR --phrase-file F [--json] | restore --home DIR (--kit F | --relay URL [--workspace ID]) [--phrase-file F] [--point ID] [--name NAME] [--as-copy [--workspace-name N]]';
 const SYNC_MS = 10_000;
 const CLIENT = 'tendril-cli';
 
@@ -75,7 +77,11 @@ async function create(ctx: CliContext, argv: readonly string[]): Promise<number>
     const keys = await keysFor(crypto, session, phrase);
     const config = session.home.config;
     // Enrolling the phrase's reader (again) is what lets a fresh device find these backups with the phrase alone.
-    if (config.role === 'admin') await enrolAtRelay(crypto, session, keys.reader.signPublicKey);
+    if (config.role === 'admin') {
+      await enrolAtRelay(crypto, session, keys.reader.signPublicKey);
+      // A 12-word phrase's locator too: the relay then names this workspace to the phrase alone (Locate).
+      if (looksLikeRecoveryPhrase(phrase)) await enrolAtRelay(crypto, session, phraseLocator(crypto, phrase).signPublicKey);
+    }
     else if (fresh) throw new TendrilError('E_INVITE_SCOPE', 'only an admin device can set up a recovery phrase');
     const blobs = backupBlobsOver(session.peer.relay);
     const contents = await collectContents(session, ctx.now());
@@ -115,10 +121,11 @@ async function restore(ctx: CliContext, argv: readonly string[]): Promise<number
   const kit = kitFile ? parseRecoveryKit(readFileSync(kitFile, 'utf8')) : null;
   const relay = flag(args, 'relay') ?? kit?.relay;
   const workspaceText = flag(args, 'workspace') ?? kit?.workspace;
-  if (!relay || !workspaceText) throw new TendrilError('E_BAD_INPUT', '--kit FILE, or --relay URL and --workspace ID, say where the backups are');
+  if (!relay) throw new TendrilError('E_BAD_INPUT', '--kit FILE, or --relay URL (and --workspace ID for a passphrase), say where the backups are');
   const secret = await readSecret(ctx, args, kit?.phrase ? backupSecretText(kit.phrase) : undefined);
+  if (!workspaceText && !looksLikeRecoveryPhrase(secret)) throw new TendrilError('E_BAD_INPUT', 'a passphrase needs --workspace ID (from the recovery kit): only a 12-word recovery phrase finds its workspace by itself');
   const crypto = await loadCrypto();
-  const reader = await openBackupReader(crypto, { relay, workspace: parseWorkspaceId(workspaceText), secret, WebSocket: NodeWebSocket, clientName: CLIENT, blobsOver: backupBlobsOver });
+  const reader = await openBackupReader(crypto, { relay, workspace: workspaceText ? parseWorkspaceId(workspaceText) : undefined, secret, WebSocket: NodeWebSocket, clientName: CLIENT, blobsOver: backupBlobsOver });
   let session: WorkspaceSession;
   try {
     const wanted = flag(args, 'point');

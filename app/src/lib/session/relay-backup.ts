@@ -1,13 +1,14 @@
 /**
  * Backups to the relay from the app: setting the recovery phrase up on this
  * device (derive the backup key off the main thread, enrol the reader
- * identity at the relay, keep the key in the sealed local record), writing a
- * restore point (the workspace as units, incremental upload, then the
- * retention policy), and restoring one into an empty browser with the
- * recovery kit alone.
+ * identity at the relay, and for a 12-word phrase its locator, keep the key
+ * in the sealed local record), writing a restore point (the workspace as
+ * units, incremental upload, then the retention policy), and restoring one
+ * into an empty browser with the 12-word phrase alone (the relay that served
+ * the page finds its workspace) or the recovery kit.
  */
 import {
-  applyRetention, backupBlobsOver, contentsToUnits, restoreAsCopy, deriveBackupKeys, listRestorePoints, openBackupReader, readBackupUnits, unitsToContents, writeBackup,
+  applyRetention, backupBlobsOver, contentsToUnits, restoreAsCopy, deriveBackupKeys, listRestorePoints, openBackupReader, phraseLocator, readBackupUnits, unitsToContents, writeBackup,
   type BackupBlobs, type PruneResult, type RestoreHomes, type RestorePoint, type RetentionPolicy, type WriteBackupResult,
 } from '@tendril/crdt-schema/backup';
 import type { CryptoProvider } from '@tendril/crdt-schema/crypto';
@@ -35,13 +36,15 @@ export function sessionBlobs(session: WorkspaceSession): BackupBlobs {
 
 /**
  * Makes `secretText` (a checked phrase, or a passphrase that passed the strength check) this device's backup
- * secret: the reader it derives is enrolled at the relay, so a fresh browser can find the backups with it.
+ * secret: the reader it derives is enrolled at the relay, so a fresh browser can find the backups with it; for a
+ * phrase, its locator too, so the phrase alone names the workspace to the relay (a passphrase has none).
  */
 export async function setUpBackupKey(crypto: CryptoProvider, session: WorkspaceSession, secretText: string, kind: BackupSecretKind, now: number): Promise<StoredBackupKey> {
   if (session.home.config.role !== 'admin') throw new TendrilError('E_INVITE_SCOPE', 'only an admin device can set up the recovery phrase');
   const pwhash = workerPwhash();
   const keys = await deriveBackupKeys(crypto, secretText, session.home.config.workspace, pwhash ? { pwhash } : {});
   await enrolAtRelay(crypto, session, keys.reader.signPublicKey);
+  if (kind === 'phrase') await enrolAtRelay(crypto, session, phraseLocator(crypto, secretText).signPublicKey);
   const stored: StoredBackupKey = { keys, kind, since: now, lastBackupAt: null };
   await keyStoreOf(session).save(stored);
   return stored;
@@ -79,7 +82,8 @@ export async function backUpNow(
 
 export interface RecoveryKit {
   readonly relay: string;
-  readonly workspace: WorkspaceId;
+  /** Absent: a 12-word phrase asks the relay which workspace it belongs to. */
+  readonly workspace?: WorkspaceId;
   readonly secret: string;
 }
 
