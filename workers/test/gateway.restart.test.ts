@@ -230,7 +230,7 @@ describe.skipIf(!hasTmux)('input counters across a gateway restart', () => {
     // A member puts the ended session back to `requested`: a new shell under the old id would take old frames.
     writer.workspace().sessions.setState(id, 'requested');
     await writer.syncOrQueue(10_000);
-    await eventually(() => log.text.includes(`session ${id}: start request refused (this session was started before)`), 15_000, 'the gateway to refuse the old session id');
+    await eventually(() => log.text.includes(`session ${id}: not started (E_REPLAY: this session was started before)`), 15_000, 'the gateway to refuse the old session id');
     await eventually(async () => {
       await writer.syncOrQueue(5_000);
       return writer.workspace().sessions.get(id)?.state === 'ended';
