@@ -1,5 +1,5 @@
 /** Random operations on the settings and permissions documents. */
-import { OUTCOMES, parseProviderId, PERMISSION_KINDS, THEMES, type ProviderKind } from '../schema/index.ts';
+import { DANGEROUS_KINDS, OUTCOMES, parseProviderId, PERMISSION_KINDS, THEMES, type ProviderKind } from '../schema/index.ts';
 import { docs, text, type Op, type OpContext } from './ops-context.ts';
 
 const PROVIDERS: readonly [string, ProviderKind][] = [['openai', 'openai'], ['anthropic', 'anthropic'], ['gemini', 'gemini'], ['local', 'ollama']];
@@ -37,7 +37,9 @@ export const setRelayUrl: Op = (ctx) => (docs(ctx).settings.setRelayUrl(`wss://r
 
 export const installPlugin: Op = (ctx) => {
   const id = ctx.prng.pick(ctx.plugins);
-  const permissions = [{ kind: ctx.prng.pick(PERMISSION_KINDS), resource: ctx.prng.pick(RESOURCES), reason: text(ctx) }];
+  const kind = ctx.prng.pick(PERMISSION_KINDS);
+  // A kind that reaches much private data must be marked so, as a real manifest does.
+  const permissions = [{ kind, resource: ctx.prng.pick(RESOURCES), reason: text(ctx), ...(DANGEROUS_KINDS.includes(kind) ? { dangerous: true as const } : {}) }];
   docs(ctx).perms.plugins.install(
     { id, name: `plugin ${id.slice(0, 4)}`, version: `1.${ctx.prng.int(0, 9)}.0`, description: text(ctx, 0, 30), permissions, entry: 'main.js', ...(ctx.prng.bool() ? { schedule: '0 * * * *' } : {}) },
     ctx.peer.device,
