@@ -43,9 +43,11 @@ describe('chat housekeeping in the app', { timeout: 240_000 }, () => {
     await form.getByRole('button', { name: 'Add provider' }).click();
     await a.page.getByTestId('providers').locator('strong').getByText('local', { exact: true }).waitFor();
     chat = await newChat(a, 'Keep me');
-    for (const q of ['first question', 'second question']) {
+    // The transcript renders only the messages near the viewport: wait for each reply as the last message shown.
+    for (const [i, q] of ['first question', 'second question'].entries()) {
       await send(a, q);
-      await a.page.locator('[data-testid=message][data-role=assistant] [data-testid=reply-usage]').nth(q === 'first question' ? 0 : 1).waitFor();
+      await a.page.locator(`[data-testid=messages][data-count="${2 * i + 2}"]`).waitFor();
+      await a.page.locator('[data-testid=message][data-role=assistant]').last().getByTestId('reply-usage').waitFor();
     }
   }, 300_000);
 
