@@ -11,6 +11,9 @@ export default defineConfig({
     include: ['{crdt-schema,sync-server,gateway,workers}/{src,test}/**/*.test.ts', 'app/src/**/*.test.ts', 'e2e/src/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
     pool: 'forks',
+    // Vitest's default on this 2-core machine is one worker (cores - 1); most files wait on child
+    // processes, sockets and browsers rather than the CPU, so two run side by side.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],
