@@ -11,7 +11,7 @@ describe('relay options', () => {
     const config = parseRelayOptions(
       ['--port', '0', '--host=0.0.0.0', '--data', '/var/relay', '--static', 'app/build', '--frames-per-second', '500', '--max-pre-auth-per-ip=3',
         '--trusted-proxy', '127.0.0.1', '--max-connections-per-device', '4'],
-      { TENDRIL_RELAY_ACCESS_CODE: 'code', TENDRIL_RELAY_ALLOWED_ORIGINS: 'https://a.example, https://b.example', TENDRIL_RELAY_TRUSTED_PROXIES: '10.0.0.2, ::1' },
+      { TENDRIL_RELAY_ACCESS_CODE: 'code', TENDRIL_RELAY_METRICS_TOKEN: 'metrics-token', TENDRIL_RELAY_ALLOWED_ORIGINS: 'https://a.example, https://b.example', TENDRIL_RELAY_TRUSTED_PROXIES: '10.0.0.2, ::1' },
     );
     expect(config).toEqual({
       port: 0,
@@ -20,6 +20,7 @@ describe('relay options', () => {
       staticDir: 'app/build',
       limits: { framesPerSecond: 500, maxPreAuthPerIp: 3, maxConnectionsPerDevice: 4 },
       accessCode: 'code',
+      metricsToken: 'metrics-token',
       allowedOrigins: ['https://a.example', 'https://b.example'],
       trustedProxies: ['127.0.0.1', '10.0.0.2', '::1'],
     });
@@ -69,6 +70,6 @@ describe('relay options', () => {
   });
 
   it('ignores empty environment values', () => {
-    expect(parseRelayOptions([], { TENDRIL_RELAY_ACCESS_CODE: '', TENDRIL_RELAY_ALLOWED_ORIGINS: ' ', TENDRIL_REDIS_URL: '' })).toEqual({ port: 8787, host: '127.0.0.1', dataDir: './data' });
+    expect(parseRelayOptions([], { TENDRIL_RELAY_ACCESS_CODE: '', TENDRIL_RELAY_METRICS_TOKEN: '', TENDRIL_RELAY_ALLOWED_ORIGINS: ' ', TENDRIL_REDIS_URL: '' })).toEqual({ port: 8787, host: '127.0.0.1', dataDir: './data' });
   });
 });

@@ -14,6 +14,7 @@
  *   --redis-prefix P, --redis-wait-replicas N, --redis-wait-timeout-ms N, --redis-unsafe-durability: see README
  *   TENDRIL_REDIS_URL                the same as --redis (use it for a URL with a password: argv is visible to ps)
  *   TENDRIL_RELAY_ACCESS_CODE        operator code for registering workspaces
+ *   TENDRIL_RELAY_METRICS_TOKEN      bearer token /metrics requires (environment only: argv is visible to ps)
  *   TENDRIL_RELAY_ALLOWED_ORIGINS    comma-separated browser origins, or *
  *   TENDRIL_RELAY_TRUSTED_PROXIES    comma-separated proxy addresses (added to --trusted-proxy)
  *   TENDRIL_RELAY_CONNECT_SRC        comma-separated origins the app may call directly (model providers)
@@ -36,7 +37,7 @@ export const USAGE = `usage: relay [--port N] [--host HOST] [--data DIR | --redi
 Redis store: --redis URL --redis-prefix P --redis-wait-replicas N --redis-wait-timeout-ms N --redis-unsafe-durability
 limits: ${[...LIMIT_FLAGS.keys()].join(' ')}
 LLM proxy: ${[...PROXY_FLAGS].join(' ')} (or TENDRIL_PROXY_*)
-env: TENDRIL_REDIS_URL, TENDRIL_RELAY_ACCESS_CODE, TENDRIL_RELAY_ALLOWED_ORIGINS (comma-separated, or *), TENDRIL_RELAY_TRUSTED_PROXIES (comma-separated), TENDRIL_RELAY_CONNECT_SRC (comma-separated origins)`;
+env: TENDRIL_REDIS_URL, TENDRIL_RELAY_ACCESS_CODE, TENDRIL_RELAY_METRICS_TOKEN, TENDRIL_RELAY_ALLOWED_ORIGINS (comma-separated, or *), TENDRIL_RELAY_TRUSTED_PROXIES (comma-separated), TENDRIL_RELAY_CONNECT_SRC (comma-separated origins)`;
 
 function integer(flag: string, text: string | undefined, min: number): number {
   const n = Number(text);
@@ -104,6 +105,8 @@ export function parseRelayOptions(argv: readonly string[], env: Readonly<Record<
   else if (Object.keys(redis).length > 0) throw new Error('the --redis-* options need --redis URL (or TENDRIL_REDIS_URL)');
   const code = env.TENDRIL_RELAY_ACCESS_CODE;
   if (code !== undefined && code !== '') config.accessCode = code;
+  const metricsToken = env.TENDRIL_RELAY_METRICS_TOKEN;
+  if (metricsToken !== undefined && metricsToken !== '') config.metricsToken = metricsToken;
   const origins = env.TENDRIL_RELAY_ALLOWED_ORIGINS;
   if (origins !== undefined && origins.trim() !== '') config.allowedOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean);
   const envProxies = env.TENDRIL_RELAY_TRUSTED_PROXIES ?? '';

@@ -40,6 +40,8 @@ export interface StartRelayConfig {
   connectSources?: string[];
   /** Operator code required to register a new workspace. */
   accessCode?: string;
+  /** Bearer token required to read /metrics (TENDRIL_RELAY_METRICS_TOKEN). */
+  metricsToken?: string;
   /** Browser origins allowed besides the relay's own; "*" allows any. */
   allowedOrigins?: string[];
   /** Allow clients that send no Origin header (CLI, gateway, workers). Default true. */
@@ -101,6 +103,7 @@ export async function startRelay(config: StartRelayConfig = {}): Promise<Running
     logger: config.logger ?? silentLogger,
     limits: config.limits,
     accessCode: config.accessCode,
+    ...(config.metricsToken !== undefined ? { metricsToken: config.metricsToken } : {}),
     allowedOrigins: config.allowedOrigins,
     allowMissingOrigin: config.allowMissingOrigin,
     trustedProxies: config.trustedProxies,

@@ -15,10 +15,10 @@ afterEach(() => h.cleanup());
 afterAll(() => dirs.cleanup());
 
 /** A raw GET, so paths like /../x reach the server unnormalized. */
-function get(base: string, path: string): Promise<{ status: number; type: string; csp: string; body: string }> {
+function get(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; csp: string; body: string }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method: 'GET' }, (res) => {
+    const req = request({ hostname, port, path, method: 'GET', headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -43,6 +43,19 @@ describe('relay HTTP', () => {
     expect(metrics).toMatch(/^tendril_relay_workspaces 1$/m);
     expect(metrics).toMatch(/^tendril_relay_docs 1$/m);
     expect(metrics).toMatch(/^tendril_relay_live_docs 1$/m);
+  });
+
+  it('with a metrics token, answers /metrics only to its bearer (401 otherwise) and leaves /healthz open', async () => {
+    const relay = await h.start({ metricsToken: 'op-secret-token' });
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong' }, { authorization: 'op-secret-token' }, { authorization: 'Bearer op-secret-token-and-more' }]) {
+      const refused = await get(relay.url, '/metrics', headers);
+      expect(refused.status).toBe(401);
+      expect(refused.body).not.toMatch(/tendril_relay_/);
+    }
+    const ok = await get(relay.url, '/metrics', { authorization: 'Bearer op-secret-token' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatch(/^tendril_relay_workspaces /m);
+    expect((await get(relay.url, '/healthz')).status).toBe(200);
   });
 
   it('exposes Prometheus metrics: connections, documents, frames and bytes by type, store latency, refusals', async () => {

@@ -55,6 +55,8 @@ export interface RelayDeps {
   readonly limits?: Partial<RelayLimits>;
   /** Operator code required to register a new workspace; unset = open registration. */
   readonly accessCode?: string;
+  /** Bearer token /metrics requires; unset = anyone who reaches the port may read the metrics. */
+  readonly metricsToken?: string;
   /** Browser origins allowed besides the relay's own; "*" allows any. */
   readonly allowedOrigins?: readonly string[];
   /** Allow WebSocket clients that send no Origin (non-browser peers). Default true. */
@@ -230,6 +232,7 @@ export function createRelay(deps: RelayDeps): Relay {
     createHttpHandler({
       health,
       metrics: renderMetrics,
+      ...(deps.metricsToken !== undefined ? { metricsToken: deps.metricsToken } : {}),
       routes: deps.routes ?? [],
       staticFiles: deps.staticDir !== undefined ? createStaticFiles(deps.staticDir, deps.connectSources) : undefined,
       onError: (route, err) => logger.error('http.error', { route, error: String(err) }),
