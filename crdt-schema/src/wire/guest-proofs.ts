@@ -7,31 +7,9 @@
  */
 import { digest as sha256 } from 'lib0/hash/sha256';
 import { toBase64Url, type DocId, type GuestLinkId } from '../ids.ts';
+import { concat, field, u64 } from './proofs.ts';
 
 const utf8 = new TextEncoder();
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function u64(n: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n));
-  return out;
-}
-
-function field(text: string): Uint8Array {
-  const bytes = utf8.encode(text);
-  return concat([u64(bytes.length), bytes]);
-}
 
 /** What GuestLink sets, as signed. */
 export interface GuestLinkTerms {

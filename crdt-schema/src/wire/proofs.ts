@@ -10,7 +10,8 @@ import type { CapMode } from './frames.ts';
 
 const utf8 = new TextEncoder();
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** Concatenates byte strings (the proofs' building block, also for guest-proofs.ts). */
+export function concat(parts: Uint8Array[]): Uint8Array {
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);
@@ -23,12 +24,13 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 /** Text with its length first, so adjacent variable-length fields cannot be shifted into each other. */
-function field(text: string): Uint8Array {
+export function field(text: string): Uint8Array {
   const bytes = utf8.encode(text);
   return concat([u64(bytes.length), bytes]);
 }
 
-function u64(n: number): Uint8Array {
+/** A number as 8 big-endian bytes. */
+export function u64(n: number): Uint8Array {
   const out = new Uint8Array(8);
   new DataView(out.buffer).setBigUint64(0, BigInt(n));
   return out;
