@@ -78,6 +78,17 @@ const CLOSE_CODES: Partial<Record<ErrorCode, number>> = {
   E_STORE_FAILED: 1011,
 };
 
+/** Connection state few connections need (rate buckets of presence and streams, closing), made on first use. */
+interface Rare {
+  presence?: TokenBucket;
+  stream?: TokenBucket;
+  /** Resolves when the socket has closed. */
+  closed?: Promise<void>;
+  resolveClosed?: () => void;
+  /** Terminates a peer that lingers after fail/end. */
+  closeTimer?: TimerHandle;
+}
+
 /** The settled promise idle queues and closed sockets share. */
 const DONE: Promise<void> = Promise.resolve();
 
@@ -103,14 +114,10 @@ export class Connection {
   readonly frameBucket: TokenBucket;
   /** The pre-auth deadline (accept.ts), until the hello succeeds or the socket closes. */
   authTimer: TimerHandle | undefined;
-  private presence: TokenBucket | undefined;
-  private stream: TokenBucket | undefined;
   /** The challenge nonce, one byte per character (a string costs a fraction of a Uint8Array and its buffer). */
   private readonly nonceText: string;
-  private closedPromise: Promise<void> | undefined;
-  private resolveClosed: (() => void) | undefined;
-  /** Terminates a peer that lingers after fail/end. */
-  private closeTimer: TimerHandle | undefined;
+  /** What few connections need, made on first use. */
+  private rare: Rare | undefined;
   private queue: Promise<void> = DONE;
   private pages: Promise<void> = DONE;
 
@@ -132,20 +139,19 @@ export class Connection {
 
   /** Presence frames' bucket, made on first use (a new bucket is full, as an untouched one would be). */
   get presenceBucket(): TokenBucket {
-    return (this.presence ??= createTokenBucket(this.d.limits.presencePerSecond, this.d.limits.presenceBurst, this.d.clock.now()));
+    return ((this.rare ??= {}).presence ??= createTokenBucket(this.d.limits.presencePerSecond, this.d.limits.presenceBurst, this.d.clock.now()));
   }
 
   /** Stream frames' bucket, made on first use. */
   get streamBucket(): TokenBucket {
-    return (this.stream ??= createTokenBucket(this.d.limits.streamPerSecond, this.d.limits.streamBurst, this.d.clock.now()));
+    return ((this.rare ??= {}).stream ??= createTokenBucket(this.d.limits.streamPerSecond, this.d.limits.streamBurst, this.d.clock.now()));
   }
 
   /** Resolves when the socket has closed (made when first asked for). */
   get closed(): Promise<void> {
-    if (!this.closedPromise) {
-      this.closedPromise = this.ws.readyState === this.ws.CLOSED ? DONE : new Promise((resolve) => (this.resolveClosed = resolve));
-    }
-    return this.closedPromise;
+    const rare = (this.rare ??= {});
+    if (!rare.closed) rare.closed = this.ws.readyState === this.ws.CLOSED ? DONE : new Promise((resolve) => (rare.resolveClosed = resolve));
+    return rare.closed;
   }
 
   /** The hello succeeded: the connection speaks for `identity` from now on, and its pre-auth deadline is gone. */
@@ -159,10 +165,12 @@ export class Connection {
   socketClosed(): void {
     this.state = ConnState.Closing;
     this.clearAuthTimer();
-    if (this.closeTimer !== undefined) this.d.clock.clearTimeout(this.closeTimer);
-    this.closeTimer = undefined;
-    this.resolveClosed?.();
-    this.resolveClosed = undefined;
+    const rare = this.rare;
+    if (!rare) return;
+    if (rare.closeTimer !== undefined) this.d.clock.clearTimeout(rare.closeTimer);
+    rare.closeTimer = undefined;
+    rare.resolveClosed?.();
+    rare.resolveClosed = undefined;
   }
 
   private clearAuthTimer(): void {
@@ -237,8 +245,9 @@ export class Connection {
 
   /** Terminates the socket if it has not closed within the shutdown timeout. */
   private terminateLater(): void {
-    if (this.ws.readyState === this.ws.CLOSED || this.closeTimer !== undefined) return;
-    this.closeTimer = this.d.clock.setTimeout(() => this.ws.terminate(), this.d.limits.shutdownTimeoutMs);
+    const rare = (this.rare ??= {});
+    if (this.ws.readyState === this.ws.CLOSED || rare.closeTimer !== undefined) return;
+    rare.closeTimer = this.d.clock.setTimeout(() => this.ws.terminate(), this.d.limits.shutdownTimeoutMs);
   }
 
   /** Runs `task` after every frame queued before it, so a peer's frames take effect in order. */
