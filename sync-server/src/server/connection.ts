@@ -35,11 +35,11 @@ export const ConnState = {
 } as const;
 export type ConnState = (typeof ConnState)[keyof typeof ConnState];
 
+/** Who a connection speaks for. (The client name a hello gives is logged, not held.) */
 export interface Identity {
   readonly workspace: WorkspaceId;
   readonly device: DeviceId;
   readonly deviceKey: Uint8Array;
-  readonly client: string;
 }
 
 /** An identity whose device key is decoded from the (canonical) device id when asked for, not held. */
@@ -47,7 +47,6 @@ class DeviceIdentity implements Identity {
   constructor(
     readonly workspace: WorkspaceId,
     readonly device: DeviceId,
-    readonly client: string,
   ) {}
 
   get deviceKey(): Uint8Array {
@@ -56,8 +55,8 @@ class DeviceIdentity implements Identity {
 }
 
 /** The identity of a verified hello; `device` must be the canonical id of its key (the hello checks it). */
-export function identityOf(workspace: WorkspaceId, device: DeviceId, client: string): Identity {
-  return new DeviceIdentity(workspace, device, client);
+export function identityOf(workspace: WorkspaceId, device: DeviceId): Identity {
+  return new DeviceIdentity(workspace, device);
 }
 
 /** What every connection of one relay shares: one object per relay, not one per connection. */

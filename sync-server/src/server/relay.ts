@@ -156,7 +156,7 @@ export function createRelay(deps: RelayDeps): Relay {
     problems,
     admitIdentity: (conn, id) => admitCounted(conn, id, 'workspace'),
     // Counted under the link, not the owner's workspace: 'guest:' cannot start a workspace id.
-    admitGuest: (conn, id, link) => admitCounted(conn, identityOf(`guest:${link}` as WorkspaceId, id.device, id.client), 'guest link'),
+    admitGuest: (conn, id, link) => admitCounted(conn, identityOf(`guest:${link}` as WorkspaceId, id.device), 'guest link'),
     guests,
     usage: new UsageTracker(store, clock, limits),
     blobUploads,

@@ -175,7 +175,7 @@ export async function handleGuestHello(ctx: RelayContext, conn: Connection, f: G
   }
   if (conn.state !== ConnState.Challenged) return; // timed out or closed while the store answered
   const l = link!;
-  const identity = identityOf(l.workspace, f.visitor, f.client);
+  const identity = identityOf(l.workspace, f.visitor);
   const full = ctx.admitGuest(conn, identity, l.link);
   if (full !== undefined) return conn.fail('E_TOO_MANY_CONNECTIONS', { detail: full });
   const session = { link: l.link, visitorKey, doc, visitorPerMinute: l.visitorPerMinute, linkPerMinute: l.linkPerMinute, expiresAt: l.expiresAt };

@@ -42,7 +42,7 @@ export async function handleHello(ctx: RelayContext, conn: Connection, f: HelloF
     return conn.fail('E_REVOKED');
   }
   if (conn.state !== ConnState.Challenged) return; // timed out or closed while the store answered
-  const identity = identityOf(f.workspace, f.device, f.client);
+  const identity = identityOf(f.workspace, f.device);
   const full = ctx.admitIdentity(conn, identity);
   if (full !== undefined) return conn.fail('E_TOO_MANY_CONNECTIONS', { detail: full });
   conn.ready(identity);
