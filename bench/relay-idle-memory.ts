@@ -37,7 +37,7 @@ const CONNECTIONS = flags.number('connections', 10_000);
 const CLIENT_PROCS = flags.number('client-procs', 2);
 const SYSTEMS = flags.strings('systems', ['tendril', 'raw', 'yws']) as SystemKind[];
 const ADDRESSES = flags.number('addresses', 4);
-/** Idle time before the second reading: longer than the relay's 10 s pre-auth timer, which is not cleared by a hello. */
+/** Idle time before the second reading: longer than the relay's 10 s pre-auth timer (a hello clears it; this checks nothing else waits on it). */
 const SETTLE_S = flags.number('settle', 11);
 /** Write a heap snapshot of each server with its connections open into this directory. */
 const HEAP_DIR = flags.string('heap-snapshot', '');

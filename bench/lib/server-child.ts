@@ -44,6 +44,8 @@ export interface ServerReady {
 
 /** Limits for load tests: no connection caps, no rate limit, no pruning while a run reads. Everything else default. */
 export const BENCH_LIMITS: Partial<RelayLimits> = {
+  connectsPerSecondPerIp: 1_000_000,
+  connectBurstPerIp: 1_000_000,
   maxPreAuthPerIp: 1_000_000,
   maxPreAuthConnections: 1_000_000,
   maxConnectionsPerDevice: 1_000_000,

@@ -7,10 +7,12 @@
  * frame cannot make ws buffer megabytes for it.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { FrameType, NONCE_BYTES, PROTOCOL_VERSION } from '@tendril/crdt-schema/wire';
 import { clientAddress } from './client-address.ts';
-import { ConnState, Connection } from './connection.ts';
+import type { TimerHandle } from './clock.ts';
+import { ConnState, Connection, type ConnectionDeps } from './connection.ts';
 import type { ConnectionRegistry } from './connections.ts';
 import type { RelayContext } from './context.ts';
 import { dispatch } from './dispatch.ts';
@@ -38,63 +40,77 @@ function bytesOf(data: RawData): Uint8Array {
 export function createAcceptor(a: AcceptDeps): (ws: WebSocket, req: IncomingMessage) => void {
   const { ctx, registry, gate } = a;
   let nextId = 1;
+  const shared: ConnectionDeps = { limits: ctx.limits, metrics: ctx.metrics, clock: ctx.clock, logger: ctx.logger, problems: ctx.problems };
+  // The listeners below are shared by every connection (none holds closures of its own): each finds its
+  // connection from the emitter, the WebSocket or (before the hello) the TCP socket.
+  const owners = new WeakMap<object, Connection>();
+
+  function onError(): void {
+    ctx.problems.count('socket.error');
+  }
+  function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    const conn = owners.get(this);
+    if (conn && !a.shuttingDown()) dispatch(ctx, conn, bytesOf(data), isBinary);
+  }
+  function onPong(this: WebSocket): void {
+    const conn = owners.get(this);
+    if (conn) conn.alive = true;
+  }
+  function onClose(this: WebSocket): void {
+    const conn = owners.get(this);
+    if (!conn) return;
+    conn.socketClosed();
+    gate.release(conn);
+    registry.remove(conn);
+    for (const sub of conn.subs.values()) sub.end();
+    conn.subs.clear();
+  }
+  // Counted before ws parses the chunk, so the chunk that crosses a cap is the last one read.
+  function countPreAuth(this: Socket, chunk: Buffer): void {
+    const conn = owners.get(this);
+    if (!conn || !gate.holds(conn)) return detach(this);
+    // A first frame announced larger than the pre-auth budget is no hello: dropped on its header,
+    // before its sender fills the socket buffers with the rest.
+    const announced = gate.bytesFrom(conn) === 0 ? announcedLength(chunk) : undefined;
+    const over = announced !== undefined && announced > ctx.limits.maxPreAuthBytes
+      ? (gate.release(conn), { reason: 'bytes' as const, detail: `at most ${ctx.limits.maxPreAuthBytes} bytes before the hello` })
+      : gate.received(conn, chunk.length);
+    if (!over) return;
+    detach(this);
+    conn.fail(over.reason === 'bytes' ? 'E_FRAME_TOO_LARGE' : 'E_TOO_MANY_CONNECTIONS', { detail: over.detail }, { drop: true });
+  }
+  function detach(socket: Socket): void {
+    socket.off('data', countPreAuth);
+    owners.delete(socket);
+  }
+
   return (ws, req) => {
     const ip = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], a.trustedProxies);
-    const conn = new Connection(ws, {
-      id: nextId++,
-      ip,
-      nonce: a.randomBytes(NONCE_BYTES),
-      limits: ctx.limits,
-      metrics: ctx.metrics,
-      clock: ctx.clock,
-      logger: ctx.logger,
-      problems: ctx.problems,
-    });
-    ws.on('error', () => ctx.problems.count('socket.error'));
+    const conn = new Connection(ws, shared, nextId++, ip, a.randomBytes(NONCE_BYTES));
+    owners.set(ws, conn);
+    ws.on('error', onError);
+    ws.on('close', onClose);
     if (!originAllowed(a.origins, req.headers.origin, req.headers.host)) {
       return conn.fail('E_ORIGIN', { detail: String(req.headers.origin).slice(0, 100) });
     }
     const refused = gate.admit(conn, ip);
     if (refused) return conn.fail('E_TOO_MANY_CONNECTIONS', { detail: refused.detail }, { drop: true });
-    // Counted before ws parses the chunk, so the chunk that crosses a cap is the last one read.
-    const socket = req.socket;
-    let first = true;
-    const count = (chunk: Buffer): void => {
-      if (!gate.holds(conn)) return void socket.off('data', count);
-      // A first frame announced larger than the pre-auth budget is no hello: dropped on its header,
-      // before its sender fills the socket buffers with the rest.
-      const announced = first ? announcedLength(chunk) : undefined;
-      first = false;
-      const over = announced !== undefined && announced > ctx.limits.maxPreAuthBytes
-        ? (gate.release(conn), { reason: 'bytes' as const, detail: `at most ${ctx.limits.maxPreAuthBytes} bytes before the hello` })
-        : gate.received(conn, chunk.length);
-      if (!over) return;
-      socket.off('data', count);
-      conn.fail(over.reason === 'bytes' ? 'E_FRAME_TOO_LARGE' : 'E_TOO_MANY_CONNECTIONS', { detail: over.detail }, { drop: true });
-    };
-    socket.prependListener('data', count);
+    owners.set(req.socket, conn);
+    req.socket.prependListener('data', countPreAuth);
     registry.add(conn);
     ctx.metrics.connectionsOpened.inc();
-    const authTimer = ctx.clock.setTimeout(() => {
-      if (conn.state === ConnState.Challenged) conn.fail('E_AUTH_TIMEOUT', {}, { drop: true });
-    }, ctx.limits.authTimeoutMs);
-    ws.on('message', (data, isBinary) => {
-      if (!a.shuttingDown()) dispatch(ctx, conn, bytesOf(data), isBinary);
-    });
-    ws.on('pong', () => {
-      conn.alive = true;
-    });
-    ws.once('close', () => {
-      ctx.clock.clearTimeout(authTimer);
-      socket.off('data', count);
-      conn.state = ConnState.Closing;
-      gate.release(conn);
-      registry.remove(conn);
-      for (const sub of conn.subs.values()) sub.end();
-      conn.subs.clear();
-    });
-    conn.send({ type: FrameType.Challenge, version: PROTOCOL_VERSION, nonce: conn.d.nonce });
+    conn.authTimer = authDeadline(ctx, conn);
+    ws.on('message', onMessage);
+    ws.on('pong', onPong);
+    conn.send({ type: FrameType.Challenge, version: PROTOCOL_VERSION, nonce: conn.nonce });
   };
+}
+
+/** Fails `conn` if it is still waiting for its hello after the pre-auth timeout (cleared by the hello or the close). */
+function authDeadline(ctx: RelayContext, conn: Connection): TimerHandle {
+  return ctx.clock.setTimeout(() => {
+    if (conn.state === ConnState.Challenged) conn.fail('E_AUTH_TIMEOUT', {}, { drop: true });
+  }, ctx.limits.authTimeoutMs);
 }
 
 /** The payload length a WebSocket frame header at the start of `chunk` announces, when the chunk holds it. */

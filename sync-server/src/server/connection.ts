@@ -3,18 +3,26 @@
  * subscriptions and rate buckets, an ordered queue for its frames, and the
  * only path for sending to it (which counts bytes and enforces the
  * slow-consumer cap).
+ *
+ * A relay holds thousands of mostly idle connections, so one costs as little
+ * as it can: what every connection shares (limits, metrics, clock, logger) is
+ * one object per relay, the socket's listeners are shared functions
+ * (accept.ts), rate buckets other than the frame bucket, the subscription map
+ * and the `closed` promise exist only once something uses them, the pre-auth
+ * timer goes with the hello, and the device key is read from the device id
+ * when needed instead of being held.
  */
 import type { WebSocket } from 'ws';
 import { ERRORS, type ErrorCode } from '@tendril/crdt-schema/errors';
-import type { DeviceId, DocId, WorkspaceId } from '@tendril/crdt-schema/ids';
+import { publicKeyOfDevice, type DeviceId, type WorkspaceId } from '@tendril/crdt-schema/ids';
 import { encodeFrame, FrameType, type Frame } from '@tendril/crdt-schema/wire';
-import type { Clock } from './clock.ts';
+import type { Clock, TimerHandle } from './clock.ts';
 import type { RelayLimits } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { ProblemLog } from './problem-log.ts';
 import type { RelayMetrics } from './relay-metrics.ts';
 import { createTokenBucket, type TokenBucket } from './token-bucket.ts';
-import type { Subscription } from './subscription.ts';
+import { FollowedDocs } from './followed-docs.ts';
 import type { GuestSession } from './guest-hub.ts';
 
 export const ConnState = {
@@ -27,17 +35,32 @@ export const ConnState = {
 } as const;
 export type ConnState = (typeof ConnState)[keyof typeof ConnState];
 
+/** Who a connection speaks for. (The client name a hello gives is logged, not held.) */
 export interface Identity {
   readonly workspace: WorkspaceId;
   readonly device: DeviceId;
   readonly deviceKey: Uint8Array;
-  readonly client: string;
 }
 
+/** An identity whose device key is decoded from the (canonical) device id when asked for, not held. */
+class DeviceIdentity implements Identity {
+  constructor(
+    readonly workspace: WorkspaceId,
+    readonly device: DeviceId,
+  ) {}
+
+  get deviceKey(): Uint8Array {
+    return publicKeyOfDevice(this.device);
+  }
+}
+
+/** The identity of a verified hello; `device` must be the canonical id of its key (the hello checks it). */
+export function identityOf(workspace: WorkspaceId, device: DeviceId): Identity {
+  return new DeviceIdentity(workspace, device);
+}
+
+/** What every connection of one relay shares: one object per relay, not one per connection. */
 export interface ConnectionDeps {
-  readonly id: number;
-  readonly ip: string;
-  readonly nonce: Uint8Array;
   readonly limits: RelayLimits;
   readonly metrics: RelayMetrics;
   readonly clock: Clock;
@@ -54,6 +77,20 @@ const CLOSE_CODES: Partial<Record<ErrorCode, number>> = {
   E_STORE_FAILED: 1011,
 };
 
+/** Connection state few connections need (rate buckets of presence and streams, closing), made on first use. */
+interface Rare {
+  presence?: TokenBucket;
+  stream?: TokenBucket;
+  /** Resolves when the socket has closed. */
+  closed?: Promise<void>;
+  resolveClosed?: () => void;
+  /** Terminates a peer that lingers after fail/end. */
+  closeTimer?: TimerHandle;
+}
+
+/** The settled promise idle queues and closed sockets share. */
+const DONE: Promise<void> = Promise.resolve();
+
 export interface ErrorDetail {
   doc?: string;
   ref?: number;
@@ -67,28 +104,77 @@ export class Connection {
   identity: Identity | undefined;
   /** Set when a visitor was admitted through GuestHello: the connection may use its one conversation only. */
   guest: GuestSession | undefined;
-  readonly subs = new Map<DocId, Subscription>();
+  /** The documents this connection follows. */
+  readonly subs = new FollowedDocs();
   /** False once a ping went unanswered; any pong or frame sets it again. */
   alive = true;
   /** Frames refused as unknown or as sent before the hello; at `maxStrayFrames` the connection is closed. */
   strays = 0;
   readonly frameBucket: TokenBucket;
-  readonly presenceBucket: TokenBucket;
-  readonly streamBucket: TokenBucket;
-  /** Resolves when the socket has closed. */
-  readonly closed: Promise<void>;
-  private queue: Promise<void> = Promise.resolve();
-  private pages: Promise<void> = Promise.resolve();
+  /** The pre-auth deadline (accept.ts), until the hello succeeds or the socket closes. */
+  authTimer: TimerHandle | undefined;
+  /** The challenge nonce, one byte per character (a string costs a fraction of a Uint8Array and its buffer). */
+  private readonly nonceText: string;
+  /** What few connections need, made on first use. */
+  private rare: Rare | undefined;
+  private queue: Promise<void> = DONE;
+  private pages: Promise<void> = DONE;
 
   constructor(
     readonly ws: WebSocket,
     readonly d: ConnectionDeps,
+    readonly id: number,
+    readonly ip: string,
+    nonce: Uint8Array,
   ) {
-    const now = d.clock.now();
-    this.frameBucket = createTokenBucket(d.limits.framesPerSecond, d.limits.frameBurst, now);
-    this.presenceBucket = createTokenBucket(d.limits.presencePerSecond, d.limits.presenceBurst, now);
-    this.streamBucket = createTokenBucket(d.limits.streamPerSecond, d.limits.streamBurst, now);
-    this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
+    this.nonceText = Buffer.from(nonce.buffer, nonce.byteOffset, nonce.byteLength).toString('latin1');
+    this.frameBucket = createTokenBucket(d.limits.framesPerSecond, d.limits.frameBurst, d.clock.now());
+  }
+
+  /** This connection's challenge nonce (a fresh copy): hello and capability proofs sign it. */
+  get nonce(): Uint8Array {
+    return Buffer.from(this.nonceText, 'latin1');
+  }
+
+  /** Presence frames' bucket, made on first use (a new bucket is full, as an untouched one would be). */
+  get presenceBucket(): TokenBucket {
+    return ((this.rare ??= {}).presence ??= createTokenBucket(this.d.limits.presencePerSecond, this.d.limits.presenceBurst, this.d.clock.now()));
+  }
+
+  /** Stream frames' bucket, made on first use. */
+  get streamBucket(): TokenBucket {
+    return ((this.rare ??= {}).stream ??= createTokenBucket(this.d.limits.streamPerSecond, this.d.limits.streamBurst, this.d.clock.now()));
+  }
+
+  /** Resolves when the socket has closed (made when first asked for). */
+  get closed(): Promise<void> {
+    const rare = (this.rare ??= {});
+    if (!rare.closed) rare.closed = this.ws.readyState === this.ws.CLOSED ? DONE : new Promise((resolve) => (rare.resolveClosed = resolve));
+    return rare.closed;
+  }
+
+  /** The hello succeeded: the connection speaks for `identity` from now on, and its pre-auth deadline is gone. */
+  ready(identity: Identity): void {
+    this.identity = identity;
+    this.state = ConnState.Ready;
+    this.clearAuthTimer();
+  }
+
+  /** The socket closed (accept.ts calls this from its close listener): timers go and `closed` resolves. */
+  socketClosed(): void {
+    this.state = ConnState.Closing;
+    this.clearAuthTimer();
+    const rare = this.rare;
+    if (!rare) return;
+    if (rare.closeTimer !== undefined) this.d.clock.clearTimeout(rare.closeTimer);
+    rare.closeTimer = undefined;
+    rare.resolveClosed?.();
+    rare.resolveClosed = undefined;
+  }
+
+  private clearAuthTimer(): void {
+    if (this.authTimer !== undefined) this.d.clock.clearTimeout(this.authTimer);
+    this.authTimer = undefined;
   }
 
   get open(): boolean {
@@ -142,11 +228,10 @@ export class Connection {
       this.ws.terminate();
     }
     if (this.state === ConnState.Challenged) this.d.problems.count(`preauth.${code}`);
-    else this.d.logger.info('connection.fail', { conn: this.d.id, code, detail: e.detail });
+    else this.d.logger.info('connection.fail', { conn: this.id, code, detail: e.detail });
     this.state = ConnState.Closing;
     if (!drop) this.ws.close(CLOSE_CODES[code] ?? 1008, code);
-    const timer = this.d.clock.setTimeout(() => this.ws.terminate(), this.d.limits.shutdownTimeoutMs);
-    void this.closed.then(() => this.d.clock.clearTimeout(timer));
+    this.terminateLater();
   }
 
   /** Ends the connection normally (close code 1000) after what was sent; terminated if the peer lingers. */
@@ -154,16 +239,32 @@ export class Connection {
     if (this.state === ConnState.Closing) return;
     this.state = ConnState.Closing;
     this.ws.close(1000, reason);
-    const timer = this.d.clock.setTimeout(() => this.ws.terminate(), this.d.limits.shutdownTimeoutMs);
-    void this.closed.then(() => this.d.clock.clearTimeout(timer));
+    this.terminateLater();
+  }
+
+  /** Terminates the socket if it has not closed within the shutdown timeout. */
+  private terminateLater(): void {
+    const rare = (this.rare ??= {});
+    if (this.ws.readyState === this.ws.CLOSED || rare.closeTimer !== undefined) return;
+    rare.closeTimer = this.d.clock.setTimeout(() => this.ws.terminate(), this.d.limits.shutdownTimeoutMs);
   }
 
   /** Runs `task` after every frame queued before it, so a peer's frames take effect in order. */
   enqueue(task: () => Promise<void> | void): void {
-    this.queue = this.queue.then(task).catch((err: unknown) => {
-      this.d.logger.error('frame.handler', { conn: this.d.id, error: String(err) });
-      this.fail('E_STORE_FAILED', { detail: 'internal error' });
-    });
+    const next: Promise<void> = this.queue.then(task).then(
+      () => this.settled(next),
+      (err: unknown) => {
+        this.settled(next);
+        this.d.logger.error('frame.handler', { conn: this.id, error: String(err) });
+        this.fail('E_STORE_FAILED', { detail: 'internal error' });
+      },
+    );
+    this.queue = next;
+  }
+
+  /** An idle queue holds the shared settled promise, not the last chain link (and what it retains). */
+  private settled(link: Promise<void>): void {
+    if (this.queue === link) this.queue = DONE;
   }
 
   /**
@@ -175,7 +276,12 @@ export class Connection {
     let release!: () => void;
     const done = new Promise<void>((resolve) => (release = resolve));
     const turn = this.pages.then(() => release);
-    this.pages = this.pages.then(() => done);
+    const link = this.pages.then(() => done);
+    this.pages = link;
+    // Once every turn is over, hold the shared settled promise rather than the last link.
+    void link.then(() => {
+      if (this.pages === link) this.pages = DONE;
+    });
     return turn;
   }
 

@@ -8,18 +8,21 @@
 import type { DeviceId, WorkspaceId } from '@tendril/crdt-schema/ids';
 import type { Connection, Identity } from './connection.ts';
 
-const deviceKey = (workspace: WorkspaceId, device: DeviceId): string => `${workspace}/${device}`;
-
-function bump(map: Map<string, number>, key: string, by: number): void {
-  const n = (map.get(key) ?? 0) + by;
-  if (n > 0) map.set(key, n);
-  else map.delete(key);
+/** Adds `by` to the count of `device` in `workspace`; a count that reaches 0 is removed (and an empty workspace). */
+function bump(map: Map<WorkspaceId, Map<DeviceId, number>>, workspace: WorkspaceId, device: DeviceId, by: number): void {
+  let of = map.get(workspace);
+  if (!of) map.set(workspace, (of = new Map()));
+  const n = (of.get(device) ?? 0) + by;
+  if (n > 0) of.set(device, n);
+  else of.delete(device);
+  if (of.size === 0) map.delete(workspace);
 }
 
 export class ConnectionRegistry {
   private readonly all = new Set<Connection>();
   private readonly counted = new Map<Connection, Identity>();
-  private readonly perDevice = new Map<string, number>();
+  /** Keyed by the identities' own strings, so a count costs no key of its own. */
+  private readonly perDevice = new Map<WorkspaceId, Map<DeviceId, number>>();
   private readonly perWorkspace = new Map<string, Set<Connection>>();
 
   add(conn: Connection): void {
@@ -30,7 +33,7 @@ export class ConnectionRegistry {
   authenticated(conn: Connection, identity: Identity): void {
     if (!this.all.has(conn) || this.counted.has(conn)) return;
     this.counted.set(conn, identity);
-    bump(this.perDevice, deviceKey(identity.workspace, identity.device), 1);
+    bump(this.perDevice, identity.workspace, identity.device, 1);
     let of = this.perWorkspace.get(identity.workspace);
     if (!of) this.perWorkspace.set(identity.workspace, (of = new Set()));
     of.add(conn);
@@ -41,14 +44,14 @@ export class ConnectionRegistry {
     const identity = this.counted.get(conn);
     if (!identity) return;
     this.counted.delete(conn);
-    bump(this.perDevice, deviceKey(identity.workspace, identity.device), -1);
+    bump(this.perDevice, identity.workspace, identity.device, -1);
     const of = this.perWorkspace.get(identity.workspace);
     of?.delete(conn);
     if (of?.size === 0) this.perWorkspace.delete(identity.workspace);
   }
 
   countOfDevice(workspace: WorkspaceId, device: DeviceId): number {
-    return this.perDevice.get(deviceKey(workspace, device)) ?? 0;
+    return this.perDevice.get(workspace)?.get(device) ?? 0;
   }
 
   countOfWorkspace(workspace: WorkspaceId): number {

@@ -11,7 +11,7 @@ export function startLiveness(clock: Clock, intervalMs: number, logger: Logger, 
   const timer = clock.setInterval(() => {
     for (const conn of connections()) {
       if (!conn.alive) {
-        logger.info('connection.dead', { conn: conn.d.id });
+        logger.info('connection.dead', { conn: conn.id });
         conn.ws.terminate();
         continue;
       }

@@ -48,6 +48,11 @@ export class PreAuthGate {
     return this.held.has(conn);
   }
 
+  /** Bytes `conn` sent so far while held (0 once released). */
+  bytesFrom(conn: object): number {
+    return this.held.get(conn)?.bytes ?? 0;
+  }
+
   /** Counts `n` bytes received by `conn`; a refusal means drop it (it is released here). */
   received(conn: object, n: number): GateRefusal | undefined {
     const entry = this.held.get(conn);

@@ -14,6 +14,7 @@ import { createAcceptor } from './accept.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { catchUpHighWater, resolveLimits, type RelayLimits } from './config.ts';
 import { ConnectionRegistry } from './connections.ts';
+import { identityOf } from './connection.ts';
 import type { RelayContext } from './context.ts';
 import { DocHub } from './doc-hub.ts';
 import { createEd25519Verifier } from './ed25519.ts';
@@ -155,7 +156,7 @@ export function createRelay(deps: RelayDeps): Relay {
     problems,
     admitIdentity: (conn, id) => admitCounted(conn, id, 'workspace'),
     // Counted under the link, not the owner's workspace: 'guest:' cannot start a workspace id.
-    admitGuest: (conn, id, link) => admitCounted(conn, { ...id, workspace: `guest:${link}` as WorkspaceId }, 'guest link'),
+    admitGuest: (conn, id, link) => admitCounted(conn, identityOf(`guest:${link}` as WorkspaceId, id.device), 'guest link'),
     guests,
     usage: new UsageTracker(store, clock, limits),
     blobUploads,

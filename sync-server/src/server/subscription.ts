@@ -58,8 +58,8 @@ export class Subscription {
   private catchingUp = false;
   private ended = false;
   private caughtUpSent = false;
-  /** Seqs past `sentThrough` acknowledged to this connection (its own appends): a catch-up does not send them. */
-  private readonly acked = new Set<number>();
+  /** Seqs past `sentThrough` acknowledged to this connection (its own appends): a catch-up does not send them. Made on the first. */
+  private acked: Set<number> | undefined;
   /** Resolves when the last frame this catch-up sent left the process. */
   private lastFlush: Promise<void> = Promise.resolve();
 
@@ -67,7 +67,7 @@ export class Subscription {
     readonly conn: Connection,
     readonly doc: DocId,
     readonly mode: CapMode,
-    /** The capability key the subscribe proof verified under. */
+    /** The capability key the subscribe proof verified under (shared with the document's other subscriptions: never modified). */
     readonly capKey: Uint8Array,
     cursor: number,
     /** Seq of the snapshot when subscribing: a cursor behind it gets the snapshot first. */
@@ -103,7 +103,7 @@ export class Subscription {
 
   /** This connection's append was acknowledged at `seq`. */
   ackedAt(seq: number): void {
-    if (seq > this.sentThrough) this.acked.add(seq);
+    if (seq > this.sentThrough) (this.acked ??= new Set()).add(seq);
   }
 
   /** A committed entry, from the hub. */
@@ -115,7 +115,7 @@ export class Subscription {
       return;
     }
     this.sentThrough = seq;
-    this.acked.delete(seq);
+    this.acked?.delete(seq);
     if (origin !== this.conn) this.conn.sendBytes(FrameType.Entry, frame());
   }
 
@@ -167,7 +167,7 @@ export class Subscription {
           }
           for (const entry of page) {
             if (entry.seq !== this.sentThrough + 1 || !this.active) break;
-            const own = this.acked.delete(entry.seq) || hub.appender(this.doc, entry) === this.conn;
+            const own = this.acked?.delete(entry.seq) === true || hub.appender(this.doc, entry) === this.conn;
             if (!own) await this.push(FrameType.Entry, encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope }));
             memory.bytes -= entry.envelope.length;
             held -= entry.envelope.length;

@@ -1,4 +1,8 @@
-/** A token bucket: `rate` tokens per second up to `burst`; time comes from the caller's clock. */
+/**
+ * A token bucket: `rate` tokens per second up to `burst`; time comes from the caller's clock.
+ * A class rather than closures: every connection holds one, so its state is four fields and its
+ * methods are shared (no per-bucket functions or contexts).
+ */
 
 export interface TokenBucket {
   /** Takes one token; returns 0 on success, else the ms until one is available. */
@@ -7,25 +11,37 @@ export interface TokenBucket {
   peek(now: number): number;
 }
 
+class Bucket implements TokenBucket {
+  private tokens: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    private last: number,
+  ) {
+    this.tokens = burst;
+  }
+
+  take(now: number): number {
+    this.refill(now);
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) * 1000) / this.rate);
+  }
+
+  peek(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.rate);
+  }
+
+  private refill(now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + (Math.max(0, now - this.last) * this.rate) / 1000);
+    this.last = Math.max(this.last, now);
+  }
+}
+
 export function createTokenBucket(rate: number, burst: number, now: number): TokenBucket {
-  let tokens = burst;
-  let last = now;
-  const refill = (t: number): void => {
-    tokens = Math.min(burst, tokens + (Math.max(0, t - last) * rate) / 1000);
-    last = Math.max(last, t);
-  };
-  return {
-    take(t) {
-      refill(t);
-      if (tokens >= 1) {
-        tokens -= 1;
-        return 0;
-      }
-      return Math.ceil(((1 - tokens) * 1000) / rate);
-    },
-    peek(t) {
-      refill(t);
-      return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) * 1000) / rate);
-    },
-  };
+  return new Bucket(rate, burst, now);
 }

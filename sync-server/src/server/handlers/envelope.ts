@@ -31,7 +31,7 @@ function admitGuestMessage(ctx: RelayContext, conn: Connection, f: EnvelopeFrame
     conn.error('E_GUEST_LIMIT', { doc: f.doc, ref: f.ref, detail: `a guest message has at most ${ctx.limits.maxGuestMessageBytes} bytes` });
     return false;
   }
-  const { wait, hit } = ctx.guests.hub.takeMessage(session, conn.d.ip, now);
+  const { wait, hit } = ctx.guests.hub.takeMessage(session, conn.ip, now);
   if (wait === 0) return true;
   ctx.problems.count(`guest.limit.${hit}`);
   conn.error('E_GUEST_LIMIT', { doc: f.doc, ref: f.ref, retryAfterMs: wait, detail: `messages per minute of this ${hit}` });

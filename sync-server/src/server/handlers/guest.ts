@@ -29,7 +29,7 @@ import {
 } from '@tendril/crdt-schema/wire';
 import { bytesEqual } from '../../store/bytes.ts';
 import type { GuestLinkRecord } from '../../store/guest-types.ts';
-import { ConnState, type Connection } from '../connection.ts';
+import { ConnState, identityOf, type Connection } from '../connection.ts';
 import type { RelayContext } from '../context.ts';
 import { requireMember } from './membership.ts';
 
@@ -80,7 +80,7 @@ export async function handleGuestLink(ctx: RelayContext, conn: Connection, f: Gu
   if (!(await requireMember(ctx, conn, { ref: f.ref, what: 'registering a guest link' }))) return;
   if (f.maxVisitors < 1 || f.maxVisitors > MAX_GUEST_VISITORS) return refuse('E_BAD_INPUT', `maxVisitors must be 1 to ${MAX_GUEST_VISITORS}`);
   if (f.visitorPerMinute < 1 || f.linkPerMinute < 1) return refuse('E_BAD_INPUT', 'the per-minute limits must be at least 1');
-  if (!ctx.verifier.verify(f.capKey, guestLinkBytes(conn.d.nonce, f), f.proof)) return refuse('E_AUTH_FAILED', 'the proof does not verify under capKey');
+  if (!ctx.verifier.verify(f.capKey, guestLinkBytes(conn.nonce, f), f.proof)) return refuse('E_AUTH_FAILED', 'the proof does not verify under capKey');
   const workspace = conn.identity!.workspace;
   const old = await ctx.guests.store.getLink(f.link);
   if (old && (old.workspace !== workspace || !bytesEqual(old.capKey, f.capKey))) return refuse('E_FORBIDDEN', 'this link is registered under another key');
@@ -96,7 +96,7 @@ export async function handleGuestLink(ctx: RelayContext, conn: Connection, f: Gu
 }
 
 export async function handleGuestWatch(ctx: RelayContext, conn: Connection, f: GuestWatchFrame): Promise<void> {
-  const link = await ownerLink(ctx, conn, f, guestWatchBytes(conn.d.nonce, f.link));
+  const link = await ownerLink(ctx, conn, f, guestWatchBytes(conn.nonce, f.link));
   if (!link) return;
   const state = await stateOf(ctx, link, f.ref);
   ctx.guests.hub.addWatcher(f.link, conn, f.answering);
@@ -104,7 +104,7 @@ export async function handleGuestWatch(ctx: RelayContext, conn: Connection, f: G
 }
 
 export async function handleGuestEnd(ctx: RelayContext, conn: Connection, f: GuestEndFrame): Promise<void> {
-  const link = await ownerLink(ctx, conn, f, guestEndBytes(conn.d.nonce, f.link, f.visitor));
+  const link = await ownerLink(ctx, conn, f, guestEndBytes(conn.nonce, f.link, f.visitor));
   if (!link) return;
   const now = ctx.clock.now();
   const whole = f.visitor.length === 0;
@@ -140,11 +140,11 @@ export async function handleGuestHello(ctx: RelayContext, conn: Connection, f: G
   if (f.version < 1) return conn.fail('E_PROTOCOL_VERSION', { detail: `relay speaks ${PROTOCOL_VERSION}` });
   const visitorKey = publicKeyOfDevice(f.visitor);
   if (deviceIdFromPublicKey(visitorKey) !== f.visitor) return conn.fail('E_AUTH_FAILED', { detail: 'non-canonical visitor id' });
-  if (!ctx.verifier.verify(visitorKey, guestHelloBytes(conn.d.nonce, f.link, visitorKey), f.proof)) {
+  if (!ctx.verifier.verify(visitorKey, guestHelloBytes(conn.nonce, f.link, visitorKey), f.proof)) {
     return conn.fail('E_AUTH_FAILED', { detail: 'the guest hello proof does not verify under the visitor key' });
   }
   const now = ctx.clock.now();
-  const ip = conn.d.ip;
+  const ip = conn.ip;
   const link = await ctx.guests.store.getLink(f.link);
   if (link && (link.endedAt !== 0 || expired(link, now))) return conn.fail('E_GUEST_ENDED', { detail: link.endedAt !== 0 ? 'the owner ended this link' : 'this link expired' });
   const known = link && (await ctx.guests.store.getVisitor(f.link, visitorKey));
@@ -175,17 +175,16 @@ export async function handleGuestHello(ctx: RelayContext, conn: Connection, f: G
   }
   if (conn.state !== ConnState.Challenged) return; // timed out or closed while the store answered
   const l = link!;
-  const identity = { workspace: l.workspace, device: f.visitor, deviceKey: visitorKey, client: f.client };
+  const identity = identityOf(l.workspace, f.visitor);
   const full = ctx.admitGuest(conn, identity, l.link);
   if (full !== undefined) return conn.fail('E_TOO_MANY_CONNECTIONS', { detail: full });
   const session = { link: l.link, visitorKey, doc, visitorPerMinute: l.visitorPerMinute, linkPerMinute: l.linkPerMinute, expiresAt: l.expiresAt };
-  conn.identity = identity;
   conn.guest = session;
-  conn.state = ConnState.Ready;
+  conn.ready(identity);
   ctx.guests.hub.addVisitor(conn, session);
   conn.send({ type: FrameType.Welcome, version: Math.min(f.version, PROTOCOL_VERSION), serverTime: now, maxFrameBytes: ctx.limits.maxFrameBytes, address: ip });
   // Whether a runner answering the link is connected: the visitor shows "the agent is away" from it.
   conn.send(ctx.guests.hub.presence(l.link));
-  ctx.logger.info('guest.ready', { conn: conn.d.id, link: l.link, admitted });
+  ctx.logger.info('guest.ready', { conn: conn.id, link: l.link, admitted });
   if (admitted) await tellWatchers(ctx, l.link);
 }

@@ -23,7 +23,7 @@ export async function handleLocate(ctx: RelayContext, conn: Connection, f: Locat
   }
   if (f.version < 1) return conn.fail('E_PROTOCOL_VERSION', { detail: `relay speaks ${PROTOCOL_VERSION}` });
   const found: WorkspaceId[] = [];
-  if (ctx.verifier.verify(f.key, locateProofBytes(conn.d.nonce, f.key), f.proof)) {
+  if (ctx.verifier.verify(f.key, locateProofBytes(conn.nonce, f.key), f.proof)) {
     const device = deviceIdFromPublicKey(f.key);
     for (const workspace of await ctx.store.workspacesOfMember(f.key)) {
       if (found.length >= MAX_LOCATED_WORKSPACES) break;
@@ -32,6 +32,6 @@ export async function handleLocate(ctx: RelayContext, conn: Connection, f: Locat
   }
   if (conn.state !== ConnState.Challenged) return; // timed out or closed while the store answered
   conn.send({ type: FrameType.Located, workspaces: found.sort() });
-  ctx.logger.info('connection.located', { conn: conn.d.id, found: found.length });
+  ctx.logger.info('connection.located', { conn: conn.id, found: found.length });
   conn.end('located');
 }

@@ -24,7 +24,7 @@ export async function handleSetCaps(ctx: RelayContext, conn: Connection, f: SetC
     conn.error('E_UNKNOWN_DOC', { doc: f.doc, ref: f.ref });
     return;
   }
-  const message = setCapsBytes(conn.d.nonce, { workspace, doc: f.doc, writeKey: f.writeKey, readKey: f.readKey, readers: f.readers });
+  const message = setCapsBytes(conn.nonce, { workspace, doc: f.doc, writeKey: f.writeKey, readKey: f.readKey, readers: f.readers });
   if (!(await adminSigned(ctx, conn, { workspace, admin: f.admin, message, signature: f.proof, what: 'capability change', doc: f.doc, ref: f.ref }))) return;
   // An admin with stale keys (back from long offline, or an old backup) must not bring back keys a
   // revoked device holds.

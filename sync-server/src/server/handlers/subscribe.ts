@@ -14,11 +14,12 @@ import type { Connection } from '../connection.ts';
 import { capKeysFor, isRetiredFor } from './cap-keys.ts';
 import { requireMember } from './membership.ts';
 import type { RelayContext } from '../context.ts';
+import { sharedKey } from '../shared-keys.ts';
 import { Subscription } from '../subscription.ts';
 
 /** The key the proof verified under, or undefined. A write key also proves read access. */
 function provenKey(ctx: RelayContext, conn: Connection, f: SubscribeFrame, doc: DocState): Uint8Array | undefined {
-  const message = subscribeProofBytes(conn.d.nonce, f.doc, f.mode);
+  const message = subscribeProofBytes(conn.nonce, f.doc, f.mode);
   return capKeysFor(doc, f.mode, conn.identity!.deviceKey).find((key) => ctx.verifier.verify(key, message, f.proof));
 }
 
@@ -55,7 +56,7 @@ export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: Su
     if (doc && !sameKeys(doc) && isRetiredFor(doc, f.create, identity.deviceKey)) return refuse('E_CAPS_CHANGED', 'these keys were replaced: subscribe to read with them');
     if (doc && !sameKeys(doc)) return refuse('E_DOC_EXISTS');
     if (!doc) {
-      if (!ctx.verifier.verify(writeKey, subscribeProofBytes(conn.d.nonce, f.doc, f.mode), f.proof)) {
+      if (!ctx.verifier.verify(writeKey, subscribeProofBytes(conn.nonce, f.doc, f.mode), f.proof)) {
         return refuse('E_AUTH_FAILED', 'a create must be signed by the new write key');
       }
       if (ctx.usage.exceeds(await ctx.usage.current(identity.workspace), { docs: 1 })) {
@@ -76,8 +77,8 @@ export async function handleSubscribe(ctx: RelayContext, conn: Connection, f: Su
   // A cursor past the head (the relay lost data, or the peer is confused) resumes from the head,
   // so new entries still reach it; the peer sees head < cursor in Subscribed and reports it.
   const cursor = Math.min(f.cursor, doc.head);
-  const sub = new Subscription(conn, f.doc, f.mode, capKey, cursor, doc.snapshotSeq, ctx.subscriptionDeps);
-  conn.subs.set(f.doc, sub);
+  const sub = new Subscription(conn, f.doc, f.mode, sharedKey(capKey), cursor, doc.snapshotSeq, ctx.subscriptionDeps);
+  conn.subs.set(sub);
   conn.send({ type: FrameType.Subscribed, doc: f.doc, mode: f.mode, head: doc.head, snapshotSeq: doc.snapshotSeq });
   sub.start(doc.head);
 }
@@ -90,7 +91,7 @@ async function subscribeGuest(ctx: RelayContext, conn: Connection, f: SubscribeF
   const session = conn.guest!;
   const refuse = (code: Parameters<Connection['error']>[0], detail: string): void => conn.error(code, { doc: f.doc, detail });
   if (f.doc !== session.doc || f.create) return refuse('E_FORBIDDEN', 'a visitor may only follow its own conversation');
-  if (!ctx.verifier.verify(session.visitorKey, subscribeProofBytes(conn.d.nonce, f.doc, f.mode), f.proof)) {
+  if (!ctx.verifier.verify(session.visitorKey, subscribeProofBytes(conn.nonce, f.doc, f.mode), f.proof)) {
     return refuse('E_AUTH_FAILED', 'the subscribe proof does not verify under the visitor key');
   }
   const doc = await ctx.store.getDoc(f.doc);
@@ -99,7 +100,7 @@ async function subscribeGuest(ctx: RelayContext, conn: Connection, f: SubscribeF
   if (overCap(ctx, conn, refuse)) return;
   const cursor = Math.min(f.cursor, doc.head);
   const sub = new Subscription(conn, f.doc, f.mode, session.visitorKey, cursor, doc.snapshotSeq, ctx.subscriptionDeps);
-  conn.subs.set(f.doc, sub);
+  conn.subs.set(sub);
   conn.send({ type: FrameType.Subscribed, doc: f.doc, mode: f.mode, head: doc.head, snapshotSeq: doc.snapshotSeq });
   sub.start(doc.head);
 }
