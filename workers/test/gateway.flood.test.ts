@@ -1,5 +1,5 @@
 /**
- * `seq 1 200000` in a gateway session while 200 forced disconnects hit the
+ * 200,000 lines (`seq 1 200000`, written a line at a time by a shell loop) in a gateway session while 200 forced disconnects hit the
  * viewers watching it through the real relay: half are network drops (a
  * proxy between viewer and relay destroys both sockets, in-flight frames
  * lost), half are the viewer redialling at once. Each viewer comes back,
@@ -31,12 +31,14 @@ const FLOOD_BYTES = 1_088_895 + 2 * 200_000;
 /** Small enough that many rejoins find their position gone and need a snapshot. */
 const RING = 64 * 1024;
 /**
- * With the default 4 MiB mark the whole flood passes in well under a second,
- * too short for 200 reconnects (each one a TCP connect, a handshake and a
- * catch-up). At 4 KiB the mirror, the one consumer allowed to, paces the
- * shell and the flood lasts a few seconds.
+ * Nothing slows the shell (the mirror falls behind and rebuilds instead), so
+ * the flood is written a line at a time to last long enough for 200
+ * reconnects (each one a TCP connect, a handshake and a catch-up). A 4 KiB
+ * mark makes the mirror rebuild often, so snapshots of rebuilt screens are
+ * among the ones viewers restore.
  */
 const MIRROR_HIGH_WATER = 4 * 1024;
+const MIRROR_REBUILD = 16 * 1024;
 
 interface Viewer {
   readonly session: WorkspaceSession;
@@ -80,7 +82,7 @@ describe('an output flood through the relay with viewers cut off 200 times', () 
           env: shellEnv,
           shell: '/bin/sh',
           gate,
-          tuning: { stream: { ringBytes: RING }, mirror: { periodic: { everyMs: 1000 }, highWaterBytes: MIRROR_HIGH_WATER } },
+          tuning: { stream: { ringBytes: RING }, mirror: { periodic: { everyMs: 1000 }, highWaterBytes: MIRROR_HIGH_WATER, rebuildBytes: MIRROR_REBUILD } },
         });
         manager.on('started', (info) => {
           const terminal = manager.get(info.id);
@@ -154,7 +156,7 @@ describe('an output flood through the relay with viewers cut off 200 times', () 
       }
     });
     const t0 = Date.now();
-    writer.send('seq 1 200000; echo flood-""done\r');
+    writer.send('seq 1 200000 | while read -r n; do echo "$n"; done; echo flood-""done\r');
     const floodDone = /^200000\nflood-done\n\$ ?$/m;
     await eventually(async () => floodDone.test(await gateway.terminal(id)!.screenText()), 60_000, 'the flood to finish on the gateway');
     const floodMs = Date.now() - t0;

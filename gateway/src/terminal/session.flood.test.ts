@@ -1,5 +1,7 @@
 /**
- * `seq 1 200000` through a real PTY while viewers are cut off 200 times and
+ * 200,000 lines through a real PTY, a line per write (a shell loop, so the
+ * flood lasts long enough for every disconnect; the mirror never slows the
+ * shell down), while viewers are cut off 200 times and
  * come back, by replay when the ring still holds their position and by
  * snapshot + replay when it does not. Every viewer must end with the
  * gateway's screen, and every batch it applied must continue the previous one
@@ -23,7 +25,7 @@ describe('an output flood with viewers coming and going', () => {
     const prng = createPrng(testSeed('gateway/src/terminal/session.flood.test.ts'));
     const session = await startShellSession({
       stream: { maxBatchBytes: 1024, ringBytes: RING },
-      mirror: { highWaterBytes: 16 * 1024 },
+      mirror: { highWaterBytes: 16 * 1024, rebuildBytes: 8 * 1024 },
     });
     sessions.push(session);
     let disconnects = 0;
@@ -57,7 +59,7 @@ describe('an output flood with viewers coming and going', () => {
 
     const viewers = Array.from({ length: VIEWERS }, () => new TestViewer());
     const watching = Promise.all(viewers.map(watch));
-    const data = new TextEncoder().encode('seq 1 200000; echo flood-""done\r');
+    const data = new TextEncoder().encode('seq 1 200000 | while read -r n; do echo "$n"; done; echo flood-""done\r');
     expect(session.input({ session: session.id, counter: 1, device: WRITER, data }).ok).toBe(true);
     await waitFor(async () => /^200000\nflood-done\n\$ ?$/m.test(await session.screenText()), 'the flood to finish', 60_000);
     floodOver = true;

@@ -4,7 +4,9 @@
  *
  * Data flow: PTY bytes -> OutputStream (batches to viewers at once) -> the
  * mirror worker (snapshots, screen text). Input frames -> InputGate -> PTY.
- * The mirror's flood signal pauses and resumes PTY reading (screen-mirror.ts).
+ * Nothing here pauses the shell: a mirror that falls behind a flood drops
+ * what it has not parsed and rebuilds its screen (screen-mirror.ts), and a
+ * viewer that falls behind is dropped and rejoins (output-subscriber.ts).
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
@@ -44,6 +46,8 @@ export interface SessionEvents {
   /** The terminal size changed; batches from `atSeq` on are drawn at the new size. */
   resize: SizeChange & { readonly atSeq: number };
   snapshot: ScreenSnapshot;
+  /** The mirror fell behind a flood and rebuilt its screen from the recent output up to `atSeq`. */
+  mirrorRebuilt: { readonly atSeq: number };
   /** The screen mirror failed; output still flows, snapshots and screen text do not. */
   error: Error;
   /** The shell ended and the final snapshot was taken. */
@@ -81,10 +85,9 @@ export class TerminalSession extends Emitter<SessionEvents> {
       if (this.exited) return;
       this.stream.append(bytes);
       this.idle.touch();
-      if (this.mirror.isFlooding) o.process.pause();
     });
     this.stream.on('batch', (b) => this.mirror.feed(b));
-    this.mirror.on('flood', (on) => (on ? o.process.pause() : o.process.resume()));
+    this.mirror.on('rebuild', (r) => this.emit('mirrorRebuilt', r));
     this.mirror.on('snapshot', (s) => this.emit('snapshot', s));
     this.mirror.on('error', (e) => this.emit('error', e));
     this.resizer.on('resize', (size) => this.applySize(size));
@@ -99,6 +102,10 @@ export class TerminalSession extends Emitter<SessionEvents> {
   }
   get mirrorBacklogBytes(): number {
     return this.mirror.backlogBytes;
+  }
+  /** Times the mirror fell behind and was rebuilt. */
+  get mirrorRebuilds(): number {
+    return this.mirror.rebuildCount;
   }
   rename(title: string): void {
     this.title = title;
