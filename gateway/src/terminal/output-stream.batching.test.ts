@@ -9,7 +9,7 @@ const text = (b: OutputBatch): string => new TextDecoder().decode(b.bytes);
 
 function setup(options: { maxBatchBytes?: number } = {}) {
   const timers = new ManualTimers();
-  const stream = new OutputStream({ flushMs: 4, timers, ...options });
+  const stream = new OutputStream({ flushMs: 4, timers, clock: timers, ...options });
   const batches: OutputBatch[] = [];
   stream.on('batch', (b) => batches.push(b));
   return { timers, stream, batches };
@@ -41,6 +41,33 @@ describe('output batching', () => {
     expect(timers.pending).toBe(0);
     stream.append(bytes('b'));
     expect(batches.map(text)).toEqual(['a', 'b']);
+  });
+
+  it('sends a lone echo at once when the window timer runs late (a busy event loop)', () => {
+    const timers = new ManualTimers();
+    let now = 0;
+    // The clock moves on; the timers never fire, as when the loop is too busy to run them on time.
+    const stream = new OutputStream({ flushMs: 4, timers, clock: { now: () => now } });
+    const batches: OutputBatch[] = [];
+    stream.on('batch', (b) => batches.push(b));
+    stream.append(bytes('a'));
+    now = 3;
+    stream.append(bytes('b'));
+    expect(batches.map(text)).toEqual(['a']);
+    now = 5;
+    stream.append(bytes('c'));
+    expect(batches.map(text)).toEqual(['a', 'bc']);
+    now = 20;
+    stream.append(bytes('d'));
+    expect(batches.map(text)).toEqual(['a', 'bc', 'd']);
+  });
+
+  it('feeds afterBatch after the batch listeners, in the same call', () => {
+    const order: string[] = [];
+    const stream = new OutputStream({ timers: new ManualTimers(), afterBatch: (b) => order.push(`after ${b.seq}`) });
+    stream.on('batch', (b) => order.push(`batch ${b.seq}`));
+    stream.append(bytes('a'));
+    expect(order).toEqual(['batch 0', 'after 0']);
   });
 
   it('keeps windows open while output continues', () => {

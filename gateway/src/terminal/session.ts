@@ -32,7 +32,7 @@ export interface TerminalSessionOptions {
   readonly process: PtyProcess;
   readonly size: TerminalSize;
   readonly gate: Omit<InputGateOptions, 'session'>;
-  readonly stream?: Omit<OutputStreamOptions, 'timers'>;
+  readonly stream?: Omit<OutputStreamOptions, 'timers' | 'clock' | 'afterBatch'>;
   readonly mirror?: Omit<ScreenMirrorOptions, 'cols' | 'rows' | 'clock' | 'timers'>;
   /** No output or input for this long makes the session idle (default 5 min). */
   readonly idleAfterMs?: number;
@@ -75,7 +75,8 @@ export class TerminalSession extends Emitter<SessionEvents> {
     const timers = o.timers ?? systemTimers;
     this.startedAt = clock.now();
     this.idle = new IdleTracker(o.idleAfterMs ?? 5 * 60_000, clock, timers);
-    this.stream = new OutputStream({ ...o.stream, timers });
+    // The mirror is fed after the `batch` listeners (the gateway's send to viewers), in the same tick.
+    this.stream = new OutputStream({ ...o.stream, timers, clock, afterBatch: (b) => this.mirror.feed(b) });
     this.mirror = new ScreenMirror({ ...o.mirror, ...o.size, startSeq: this.stream.next.seq, clock, timers });
     this.gate = new InputGate({ ...o.gate, session: o.id });
     const isWriter = (d: DeviceId): boolean => new Set(o.gate.writers()).has(d);
@@ -86,7 +87,6 @@ export class TerminalSession extends Emitter<SessionEvents> {
       this.stream.append(bytes);
       this.idle.touch();
     });
-    this.stream.on('batch', (b) => this.mirror.feed(b));
     this.mirror.on('rebuild', (r) => this.emit('mirrorRebuilt', r));
     this.mirror.on('snapshot', (s) => this.emit('snapshot', s));
     this.mirror.on('error', (e) => this.emit('error', e));
