@@ -90,6 +90,13 @@ describe('output batching', () => {
     expect(batches.map(text)).toEqual(['x', '0123', '4567', '89']);
   });
 
+  it('cuts a flood in 64 KiB batches by default (each batch is a sealed frame through the relay)', () => {
+    const { stream, batches } = setup();
+    stream.append(bytes('x'));
+    stream.append(new Uint8Array(1024 * 1024));
+    expect(batches.map((b) => b.bytes.length)).toEqual([1, ...new Array<number>(16).fill(64 * 1024)]);
+  });
+
   it('numbers batches without holes and tracks byte offsets', () => {
     const { timers, stream, batches } = setup({ maxBatchBytes: 3 });
     for (const s of ['ab', 'cdefg', 'h', 'ijklmnop', 'q']) {

@@ -27,7 +27,11 @@ import { Subscription, type CloseReason } from './output-subscriber.ts';
 export interface OutputStreamOptions {
   /** Coalescing window after a flush, in ms (default 4). */
   readonly flushMs?: number;
-  /** A batch is cut as soon as this many bytes are pending (default 16 KiB). */
+  /**
+   * A batch is cut as soon as this many bytes are pending (default 64 KiB). Each batch becomes a
+   * sealed frame through the relay, and a frame costs about as much as 16 KiB of its bytes (seal,
+   * WebSocket, relay routing, open), so a flood goes in large batches; an echo is one small batch.
+   */
   readonly maxBatchBytes?: number;
   /** Bytes of recent batches kept for replay (default 4 MiB). */
   readonly ringBytes?: number;
@@ -75,7 +79,7 @@ export class OutputStream extends Emitter<OutputStreamEvents> {
   constructor(options: OutputStreamOptions = {}) {
     super();
     this.flushMs = options.flushMs ?? 4;
-    this.maxBatch = options.maxBatchBytes ?? 16 * 1024;
+    this.maxBatch = options.maxBatchBytes ?? 64 * 1024;
     this.queueCap = options.subscriberQueueBytes ?? 1024 * 1024;
     this.timers = options.timers ?? systemTimers;
     this.clock = options.clock ?? systemClock;
