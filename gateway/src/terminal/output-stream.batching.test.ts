@@ -70,15 +70,25 @@ describe('output batching', () => {
     expect(order).toEqual(['batch 0', 'after 0']);
   });
 
-  it('keeps windows open while output continues', () => {
+  it('keeps windows open while output continues, each twice the last up to 16 ms, and back to 4 ms after', () => {
     const { timers, stream, batches } = setup();
+    const at: number[] = [];
+    stream.on('batch', () => at.push(timers.now()));
     stream.append(bytes('a'));
+    // Output every millisecond for 60 ms: windows of 4, 8, 16, 16, 16 ms.
+    for (let i = 0; i < 60; i++) {
+      timers.advance(1);
+      stream.append(bytes('x'));
+    }
+    expect(at).toEqual([0, 4, 12, 28, 44, 60]);
+    stream.flush();
+    expect(batches.map(text).join('')).toBe('a' + 'x'.repeat(60));
+    // A quiet window ends the run: the next bytes go at once and open a 4 ms window again.
+    timers.advance(100);
     stream.append(bytes('b'));
-    timers.advance(4);
     stream.append(bytes('c'));
-    expect(batches.map(text)).toEqual(['a', 'b']);
     timers.advance(4);
-    expect(batches.map(text)).toEqual(['a', 'b', 'c']);
+    expect(batches.map(text).slice(-2)).toEqual(['b', 'c']);
   });
 
   it('cuts a batch as soon as the size cap is reached, in cap-sized pieces', () => {

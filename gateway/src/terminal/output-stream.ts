@@ -6,6 +6,10 @@
  *   gets no added latency), and open a `flushMs` window;
  * - bytes arriving inside the window are coalesced and flushed when it ends
  *   (then a new window opens), or as soon as `maxBatchBytes` accumulate;
+ * - while output goes on, each window is twice the last, up to `maxFlushMs`
+ *   (16 ms): a sustained flood leaves in large batches (each is a sealed
+ *   frame through the relay, and frames cost more than their bytes), and the
+ *   window is back to `flushMs` once output stops;
  * - the stream goes idle when a window ends with nothing pending; a window
  *   whose time is up counts as ended even if its timer has not fired yet (a
  *   busy event loop runs timers late), so a lone keystroke echo never waits
@@ -27,6 +31,8 @@ import { Subscription, type CloseReason } from './output-subscriber.ts';
 export interface OutputStreamOptions {
   /** Coalescing window after a flush, in ms (default 4). */
   readonly flushMs?: number;
+  /** Longest window while output goes on (default 16 ms; `flushMs` or less turns growth off). */
+  readonly maxFlushMs?: number;
   /**
    * A batch is cut as soon as this many bytes are pending (default 64 KiB). Each batch becomes a
    * sealed frame through the relay, and a frame costs about as much as 16 KiB of its bytes (seal,
@@ -62,6 +68,9 @@ export type SubscribeResult =
 
 export class OutputStream extends Emitter<OutputStreamEvents> {
   private readonly flushMs: number;
+  private readonly maxFlushMs: number;
+  /** The length of the next window. */
+  private windowMs: number;
   private readonly maxBatch: number;
   private readonly queueCap: number;
   private readonly timers: Timers;
@@ -79,6 +88,8 @@ export class OutputStream extends Emitter<OutputStreamEvents> {
   constructor(options: OutputStreamOptions = {}) {
     super();
     this.flushMs = options.flushMs ?? 4;
+    this.maxFlushMs = Math.max(this.flushMs, options.maxFlushMs ?? 16);
+    this.windowMs = this.flushMs;
     this.maxBatch = options.maxBatchBytes ?? 64 * 1024;
     this.queueCap = options.subscriberQueueBytes ?? 1024 * 1024;
     this.timers = options.timers ?? systemTimers;
@@ -105,9 +116,10 @@ export class OutputStream extends Emitter<OutputStreamEvents> {
     if (this.ended) throw new TendrilError('E_SESSION_ENDED', 'output appended after the stream ended');
     if (bytes.length === 0) return;
     if (this.window !== undefined && this.clock.now() >= this.windowEndsAt) {
-      // The window is over and its timer just has not run yet: flush as the timer would have.
+      // The window is over and its timer just has not run yet: end it as the timer would have.
       this.timers.clearTimeout(this.window);
       this.window = undefined;
+      this.windowMs = this.pendingBytes > 0 ? this.longer() : this.flushMs;
     }
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
@@ -169,13 +181,21 @@ export class OutputStream extends Emitter<OutputStreamEvents> {
   }
 
   private openWindow(): void {
-    this.windowEndsAt = this.clock.now() + this.flushMs;
+    this.windowEndsAt = this.clock.now() + this.windowMs;
     this.window = this.timers.setTimeout(() => {
       this.window = undefined;
-      if (this.pendingBytes === 0) return;
+      if (this.pendingBytes === 0) {
+        this.windowMs = this.flushMs;
+        return;
+      }
+      this.windowMs = this.longer();
       this.flush();
       this.openWindow();
-    }, this.flushMs);
+    }, this.windowMs);
+  }
+
+  private longer(): number {
+    return Math.min(this.maxFlushMs, this.windowMs * 2);
   }
 
   private publish(bytes: Uint8Array): void {
