@@ -1,5 +1,5 @@
 /**
- * `seq 1 200000` in a gateway session while 200 forced disconnects hit the
+ * `seq 1 2000` over and over in a gateway session, until the 200 forced disconnects are done, while 200 forced disconnects hit the
  * viewers watching it through the real relay: half are network drops (a
  * proxy between viewer and relay destroys both sockets, in-flight frames
  * lost), half are the viewer redialling at once. Each viewer comes back,
@@ -8,6 +8,7 @@
  * gateway's mirror, and every byte it drew lines up with the gateway's own
  * output stream (viewer-audit.ts): none lost, none doubled.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,17 +27,18 @@ import { auditSegments, concat, RecordingScreen, snapshotKey } from './viewer-au
 
 const VIEWERS = 8;
 const DISCONNECTS = 200;
-/** Bytes `seq 1 200000` prints: 1,088,895 digits and a CR LF per line. */
-const FLOOD_BYTES = 1_088_895 + 2 * 200_000;
+/** One disconnect per this many bytes of output (a viewer whose connection is not back yet is skipped). */
+const CUT_EVERY_BYTES = 6 * 1024;
 /** Small enough that many rejoins find their position gone and need a snapshot. */
 const RING = 64 * 1024;
 /**
- * With the default 4 MiB mark the whole flood passes in well under a second,
- * too short for 200 reconnects (each one a TCP connect, a handshake and a
- * catch-up). At 4 KiB the mirror, the one consumer allowed to, paces the
- * shell and the flood lasts a few seconds.
+ * Nothing slows the shell (the mirror falls behind and rebuilds instead), so
+ * the flood runs until every disconnect is done. A 4 KiB mark makes the
+ * mirror rebuild often, so snapshots of rebuilt screens are among the ones
+ * viewers restore.
  */
 const MIRROR_HIGH_WATER = 4 * 1024;
+const MIRROR_REBUILD = 16 * 1024;
 
 interface Viewer {
   readonly session: WorkspaceSession;
@@ -80,7 +82,7 @@ describe('an output flood through the relay with viewers cut off 200 times', () 
           env: shellEnv,
           shell: '/bin/sh',
           gate,
-          tuning: { stream: { ringBytes: RING }, mirror: { periodic: { everyMs: 1000 }, highWaterBytes: MIRROR_HIGH_WATER } },
+          tuning: { stream: { ringBytes: RING }, mirror: { periodic: { everyMs: 1000 }, highWaterBytes: MIRROR_HIGH_WATER, rebuildBytes: MIRROR_REBUILD } },
         });
         manager.on('started', (info) => {
           const terminal = manager.get(info.id);
@@ -132,13 +134,14 @@ describe('an output flood through the relay with viewers cut off 200 times', () 
     await writer.waitFor('$', 15_000);
     for (const v of viewers) await eventually(async () => (await v.screen.text()).includes('$'), 15_000, 'each viewer to show the prompt');
 
-    // Disconnects are spread over the first 90% of the flood's output: k are due once k/200 of that went out.
+    // Disconnects are spread over the output: k are due once k x CUT_EVERY_BYTES went out; the flood stops after the last.
+    const cwd = gateway.terminal(id)!.info().cwd;
     const start = output.at(-1)!.offset + output.at(-1)!.bytes.length;
     const kinds = { drop: 0, redial: 0 };
     let done = 0;
     let lastCutAt = 0;
     onBatch.push((b) => {
-      const due = Math.min(DISCONNECTS, Math.floor((DISCONNECTS * (b.offset + b.bytes.length - start)) / (0.9 * FLOOD_BYTES)));
+      const due = Math.min(DISCONNECTS, Math.floor((b.offset + b.bytes.length - start) / CUT_EVERY_BYTES));
       for (const v of prng.shuffle([...viewers])) {
         if (done >= due) return;
         if (v.session.peer.relay.state !== 'open' || v.proxy.open === 0) continue;
@@ -151,11 +154,12 @@ describe('an output flood through the relay with viewers cut off 200 times', () 
         }
         done++;
         lastCutAt = b.offset + b.bytes.length - start;
+        if (done === DISCONNECTS) writeFileSync(join(cwd, 'stop'), '');
       }
     });
     const t0 = Date.now();
-    writer.send('seq 1 200000; echo flood-""done\r');
-    const floodDone = /^200000\nflood-done\n\$ ?$/m;
+    writer.send('while [ ! -e stop ]; do seq 1 2000; done; echo flood-""done\r');
+    const floodDone = /^2000\nflood-done\n\$ ?$/m;
     await eventually(async () => floodDone.test(await gateway.terminal(id)!.screenText()), 60_000, 'the flood to finish on the gateway');
     const floodMs = Date.now() - t0;
     onBatch.length = 0;
@@ -164,7 +168,7 @@ describe('an output flood through the relay with viewers cut off 200 times', () 
     expect(output.every((b, i) => b.seq === i && b.offset === (i === 0 ? 0 : output[i - 1]!.offset + output[i - 1]!.bytes.length))).toBe(true);
     const stream = concat(output.map((b) => b.bytes));
     const gatewayScreen = await gateway.terminal(id)!.screenText();
-    expect(gatewayScreen).toMatch(/^199979\n(.*\n)*200000\nflood-done/m);
+    expect(gatewayScreen).toMatch(/^1979\n(.*\n)*2000\nflood-done/m);
     for (const [i, v] of viewers.entries()) {
       const shows = async (): Promise<boolean> => (await v.screen.text()) === gatewayScreen;
       await eventually(shows, 30_000, `viewer ${i + 1} to show the gateway screen`).catch(async (e: Error) => {
@@ -176,7 +180,7 @@ describe('an output flood through the relay with viewers cut off 200 times', () 
     const restores = viewers.reduce((n, v) => n + v.screen.segments.filter((s) => s.snapshot !== null).length, 0);
     console.log(
       `flood ${stream.length} bytes in ${output.length} batches, ${floodMs} ms; disconnects: ${kinds.drop} drops, ${kinds.redial} redials, ` +
-        `the last at ${Math.round((100 * lastCutAt) / FLOOD_BYTES)}% of the flood; snapshot restores ${restores}; caught up ${Date.now() - t0 - floodMs} ms later`,
+        `the last at ${Math.round((100 * lastCutAt) / stream.length)}% of the flood; snapshot restores ${restores}; caught up ${Date.now() - t0 - floodMs} ms later`,
     );
     expect(done).toBe(DISCONNECTS);
     expect(restores).toBeGreaterThan(VIEWERS);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DocId } from '@tendril/crdt-schema/ids';
 import { ManualTimers } from '../terminal/test-support.ts';
-import { StreamPacer, type StreamTarget } from './stream-pacer.ts';
-import { decodeTerm, TermTag, type TermMessage } from './term-messages.ts';
+import { MAX_RUN_BYTES, StreamPacer, type StreamTarget } from './stream-pacer.ts';
+import { decodeTerm, encodeTerm, TermTag, type TermMessage } from './term-messages.ts';
 
 function world(o: { perSecond?: number; burst?: number; maxRunBytes?: number; maxQueuedBytes?: number } = {}) {
   let now = 0;
@@ -21,6 +21,19 @@ function world(o: { perSecond?: number; burst?: number; maxRunBytes?: number; ma
 const out = (seq: number, n = 10): TermMessage => ({ t: TermTag.Output, seq, offset: seq * n, bytes: new Uint8Array(n).fill(seq & 0xff) });
 
 describe('stream pacing', () => {
+  it('keeps the largest merged run, sealed, under the relay stream payload limit (256 KiB)', () => {
+    const w = world({ burst: 1 });
+    const a = w.target('a');
+    w.pacer.send(a, { t: TermTag.Live, seq: 0 });
+    for (let seq = 0; seq < 8; seq++) w.pacer.send(a, { t: TermTag.Output, seq, offset: seq * 64 * 1024, bytes: new Uint8Array(64 * 1024) });
+    w.advance(1000);
+    const runs = w.sent.map((s) => s.m).filter((m) => m.t === TermTag.OutputRun);
+    expect(runs[0]).toMatchObject({ count: 3, seq: 0 });
+    const biggest = encodeTerm({ t: TermTag.OutputRun, seq: Number.MAX_SAFE_INTEGER, count: 2 ** 31, offset: Number.MAX_SAFE_INTEGER, bytes: new Uint8Array(MAX_RUN_BYTES) });
+    // The sealed payload adds a 2-byte epoch, a 24-byte nonce and a 16-byte tag.
+    expect(biggest.length + 2 + 24 + 16).toBeLessThanOrEqual(256 * 1024);
+  });
+
   it('sends at once within the burst, then holds to the rate, in order', () => {
     const w = world({ perSecond: 100, burst: 3 });
     const a = w.target('a');

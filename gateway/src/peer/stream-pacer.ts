@@ -14,6 +14,13 @@ import type { DeviceId, DocId } from '@tendril/crdt-schema/ids';
 import { systemClock, systemTimers, type Clock, type TimerHandle, type Timers } from '../terminal/deps.ts';
 import { encodeTerm, TermTag, type TermMessage } from './term-messages.ts';
 
+/**
+ * The largest merged output run by default: 252 KiB, so the sealed frame (the run's header, about 40
+ * bytes, and the seal's 42) stays under the relay's 256 KiB stream payload limit. At the default 150
+ * frames/s that lets a flood through at up to 38 MB/s.
+ */
+export const MAX_RUN_BYTES = 252 * 1024;
+
 /** Where a message goes: a session document's stream, to every viewer or one device. */
 export interface StreamTarget {
   readonly doc: DocId;
@@ -25,7 +32,7 @@ export interface StreamPacerOptions {
   readonly perSecond?: number;
   /** Frames that may leave at once (default 300: under the relay's default 400). */
   readonly burst?: number;
-  /** Largest merged output run (default 192 KiB: under the relay's 256 KiB stream frame limit). */
+  /** Largest merged output run (default MAX_RUN_BYTES). */
   readonly maxRunBytes?: number;
   /** Output bytes that may wait before the oldest broadcast output is dropped (default 8 MiB). */
   readonly maxQueuedBytes?: number;
@@ -62,7 +69,7 @@ export class StreamPacer {
   constructor(private readonly o: StreamPacerOptions = {}) {
     this.perMs = (o.perSecond ?? 150) / 1000;
     this.burst = o.burst ?? 300;
-    this.maxRun = o.maxRunBytes ?? 192 * 1024;
+    this.maxRun = o.maxRunBytes ?? MAX_RUN_BYTES;
     this.maxQueued = o.maxQueuedBytes ?? 8 * 1024 * 1024;
     this.clock = o.clock ?? systemClock;
     this.timers = o.timers ?? systemTimers;

@@ -43,6 +43,11 @@ export class HeadlessScreen {
     this.term.write(data, parsed);
   }
 
+  /** A full reset (RIS): blank screen, no scrollback, default modes; the size stays. */
+  reset(): void {
+    this.term.reset();
+  }
+
   resize(size: TerminalSize): void {
     this.term.resize(size.cols, size.rows);
   }

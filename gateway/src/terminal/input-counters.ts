@@ -4,8 +4,18 @@
  * forgot the last counter per (session, device) would type a frame the relay
  * kept and sends again. A store keeps the highest accepted counter per
  * session and device; `persistCounters` wraps the gate rules a SessionManager
- * gets so each session starts from its stored counters and records every
- * accepted one before the frame reaches the PTY.
+ * gets so each session starts from its stored counters, and no frame reaches
+ * the PTY with a counter above the one on record.
+ *
+ * A store write per keystroke would sit on the echo path, so counters are
+ * reserved ahead: the first frame above the mark on record stores a mark
+ * `reserveAhead` (1,024) above its counter, and the frames up to that mark
+ * pass without a write. Replay protection across restarts is unchanged: the
+ * mark on record is never below a counter that reached the shell, and a
+ * restarted gateway refuses everything up to it. Viewers learn where to type
+ * from the gateway on joining (InputState), so they type above the mark; a
+ * frame in flight across the restart with a counter under it is refused, and
+ * its sender moves above the mark.
  *
  * What a store must guarantee: `record` returns only once the counter would
  * survive the gateway process dying (it need not survive the machine: the
@@ -27,9 +37,25 @@ export interface InputCounterStore {
 /** Gate rules as SessionManager takes them (the session id is filled in by the session). */
 export type GateRules = (id: SessionId) => Omit<InputGateOptions, 'session'>;
 
-/** `rules` with counters loaded from and recorded in `store`. */
-export function persistCounters(rules: GateRules, store: InputCounterStore): GateRules {
-  return (id) => ({ ...rules(id), counters: store.load(id), record: (device, counter) => store.record(id, device, counter) });
+/** Counters reserved per store write (see the header). */
+export const RESERVE_AHEAD = 1024;
+
+/** `rules` with counters loaded from `store`, and marks reserved in it ahead of the counters accepted. */
+export function persistCounters(rules: GateRules, store: InputCounterStore, reserveAhead = RESERVE_AHEAD): GateRules {
+  return (id) => {
+    const counters = store.load(id);
+    const reserved = new Map(counters);
+    return {
+      ...rules(id),
+      counters,
+      record: (device, counter) => {
+        if (counter <= (reserved.get(device) ?? -1)) return;
+        const mark = Math.min(Number.MAX_SAFE_INTEGER, counter + reserveAhead);
+        store.record(id, device, mark);
+        reserved.set(device, mark);
+      },
+    };
+  };
 }
 
 /** A store that lives as long as the process (tests, gateways without a home). */

@@ -18,10 +18,10 @@
  *
  * Every drop is logged through `log` and counted; counters only advance for
  * frames that pass rules 1-3 from a writer. A counter is handed to `record`
- * before `check` lets its frame through, so a gateway that persists it has it
- * on record before the bytes reach the shell; if recording fails the frame is
- * dropped as `unrecorded` (a frame typed but not recorded could be replayed
- * after a restart).
+ * before `check` lets its frame through, so a gateway that persists it (or a
+ * mark above it, input-counters.ts) has it on record before the bytes reach
+ * the shell; if recording fails the frame is dropped as `unrecorded` (a frame
+ * typed but not recorded could be replayed after a restart).
  */
 import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
 import { stripReplies } from './terminal-replies.ts';
@@ -92,7 +92,8 @@ export class InputGate {
     if (!Number.isSafeInteger(frame.counter) || frame.counter <= (this.last.get(device) ?? -1)) return this.drop(frame, 'replay', device);
     const { kept, replies } = stripReplies(frame.data);
     const revoked = this.o.isRevoked?.(device) === true;
-    if (revoked || !new Set(this.o.writers()).has(device)) {
+    const writers = new Set(this.o.writers());
+    if (revoked || !writers.has(device)) {
       const reason = kept.length === 0 && replies > 0 ? 'auto-reply' : revoked ? 'revoked' : 'not-writer';
       return this.drop(frame, reason, device);
     }
@@ -102,7 +103,7 @@ export class InputGate {
       return this.drop(frame, 'unrecorded', device);
     }
     this.last.set(device, frame.counter);
-    if (this.replyOwner !== undefined && !new Set(this.o.writers()).has(this.replyOwner)) this.replyOwner = undefined;
+    if (this.replyOwner !== undefined && !writers.has(this.replyOwner)) this.replyOwner = undefined;
     if (kept.length > 0 || this.replyOwner === undefined) this.replyOwner = device;
     if (this.replyOwner !== device) return this.drop(frame, 'auto-reply', device);
     return { ok: true, device, data: frame.data, typed: kept.length > 0 };

@@ -36,6 +36,19 @@ describe('joining a session', () => {
     expect(j.subscription.take().map((b) => b.seq)).toEqual([10, 11]);
   });
 
+  it('skips what a snapshot covers past the join position, even when the ring has moved on', async () => {
+    const s = stream(10, 30);
+    const j = await joinStream(s, async () => {
+      for (let i = 0; i < 6; i++) {
+        s.append(new Uint8Array(10).fill(i));
+        s.flush();
+      }
+      return snap(12); // a mirror that rebuilt covers batches published after the join began
+    }, { fromSeq: 0 });
+    expect(j.snapshot?.coversSeq).toBe(12);
+    expect(j.subscription.take().map((b) => b.seq)).toEqual([12, 13, 14, 15]);
+  });
+
   it('falls back to the ring when the snapshot covers more than was asked', async () => {
     const s = stream(3);
     const j = await joinStream(s, async () => {

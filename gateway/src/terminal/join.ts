@@ -4,7 +4,9 @@
  * case the live subscription is opened before the snapshot is asked for, at
  * the very position the snapshot will cover (the mirror is fed in the same
  * tick as subscribers), so joining does not depend on the ring even while
- * output floods.
+ * output floods. A snapshot may cover more than that position (a mirror that
+ * rebuilt after falling behind covers everything up to its rebuild): the live
+ * subscription then skips the batches it covers, since it holds them all.
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { OutputStream } from './output-stream.ts';
@@ -38,9 +40,10 @@ export async function joinStream(stream: OutputStream, snapshot: () => Promise<S
     live.subscription.close();
     throw error;
   }
-  if (s.coversSeq === at && live.subscription.closed?.code !== 'E_SLOW_CONSUMER') return { snapshot: s, subscription: live.subscription };
+  const kept = live.subscription.closed?.code !== 'E_SLOW_CONSUMER';
+  if (kept && s.coversSeq >= at && live.subscription.skipTo(s.coversSeq)) return { snapshot: s, subscription: live.subscription };
   live.subscription.close();
-  // The snapshot waited for a clean boundary, the viewer fell behind, or the session ended meanwhile.
+  // The viewer fell behind, or the snapshot is older than the subscription (an exited session's last one).
   const r = stream.subscribe({ ...options, fromSeq: s.coversSeq });
   if (r.kind === 'subscribed') return { snapshot: s, subscription: r.subscription };
   throw new TendrilError('E_TIMEOUT', 'the output moved past the snapshot before it could be replayed');

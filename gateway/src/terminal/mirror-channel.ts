@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TerminalSize } from './deps.ts';
-import type { OutputBatch } from './output-batch.ts';
+import type { OutputBatch, StreamPosition } from './output-batch.ts';
 
 export interface MirrorInit extends TerminalSize {
   /** Lines of scrollback the mirror keeps and snapshots include. */
@@ -28,6 +28,11 @@ export interface MirrorInit extends TerminalSize {
 export type ToMirror =
   | { readonly t: 'feed'; readonly batch: OutputBatch }
   | { readonly t: 'resize'; readonly size: TerminalSize }
+  /**
+   * Drop every batch not parsed yet, reset the screen and parse `bytes`, the output just before `at`
+   * (from a line start, or from the stream's start when `exact`); the next batch fed is at `at`.
+   */
+  | { readonly t: 'rebuild'; readonly bytes: Uint8Array; readonly at: StreamPosition; readonly exact: boolean }
   | { readonly t: 'snapshot'; readonly id: number; readonly takenAt: number }
   | { readonly t: 'text'; readonly id: number };
 
@@ -35,6 +40,8 @@ export type ToMirror =
 export type FromMirror =
   /** `bytes` more bytes were parsed; `seq` is the next unparsed batch. */
   | { readonly t: 'parsed'; readonly seq: number; readonly bytes: number }
+  /** The answer to a rebuild: `bytes` fed before it were dropped unparsed. */
+  | { readonly t: 'dropped'; readonly bytes: number }
   | {
       readonly t: 'snapshot';
       readonly id: number;
@@ -44,6 +51,8 @@ export type FromMirror =
       readonly gzip: Uint8Array;
       readonly scrollbackLines: number;
       readonly takenAt: number;
+      /** The screen was rebuilt from recent output since the session started (not from all of it). */
+      readonly rebuilt: boolean;
     }
   | { readonly t: 'text'; readonly id: number; readonly text: string }
   | { readonly t: 'error'; readonly message: string };
@@ -51,7 +60,7 @@ export type FromMirror =
 export function isFromMirror(m: unknown): m is FromMirror {
   if (typeof m !== 'object' || m === null) return false;
   const t = (m as { t?: unknown }).t;
-  return t === 'parsed' || t === 'snapshot' || t === 'text' || t === 'error';
+  return t === 'parsed' || t === 'dropped' || t === 'snapshot' || t === 'text' || t === 'error';
 }
 
 /** The thread a mirror talks to (a `Worker`, or a stand-in in tests). */

@@ -21,7 +21,13 @@ import { systemTimers, type TimerHandle, type Timers } from './deps.ts';
 import type { HeadlessScreen } from './headless-screen.ts';
 import type { OutputBatch } from './output-batch.ts';
 
-type Item = { readonly batch: OutputBatch; readonly plain: boolean; readonly cleanStart: boolean } | { readonly call: () => void };
+type Item = { readonly batch: OutputBatch; readonly plain: boolean; readonly cleanStart: boolean } | { readonly call: () => void; readonly tag?: unknown };
+
+/** What `drop` took out of the queue: the bytes of the batches, and the calls (with their tags), in order. */
+export interface Dropped {
+  readonly bytes: number;
+  readonly calls: { readonly call: () => void; readonly tag?: unknown }[];
+}
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -74,12 +80,29 @@ export class MirrorFeed {
     this.pump();
   }
 
-  /** Runs `fn` once everything queued before it is parsed. */
-  call(fn: () => void): void {
-    this.queue.push({ call: fn });
+  /** Runs `fn` once everything queued before it is parsed; `tag` is handed back if `drop` takes it out. */
+  call(fn: () => void, tag?: unknown): void {
+    this.queue.push({ call: fn, ...(tag !== undefined ? { tag } : {}) });
     if (this.hold !== undefined) this.timers.clearTimeout(this.hold);
     this.hold = undefined;
     this.pump();
+  }
+
+  /**
+   * Empties the queue without parsing it (a write already under way finishes). The caller decides
+   * what becomes of the calls that were waiting behind the dropped batches.
+   */
+  drop(): Dropped {
+    let bytes = 0;
+    const calls: Dropped['calls'] = [];
+    for (const item of this.queue.splice(0)) {
+      if ('call' in item) calls.push(item);
+      else bytes += item.batch.bytes.length;
+    }
+    if (this.hold !== undefined) this.timers.clearTimeout(this.hold);
+    this.hold = undefined;
+    this.held = false;
+    return { bytes, calls };
   }
 
   private pump(): void {

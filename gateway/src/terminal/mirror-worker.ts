@@ -7,6 +7,9 @@
  * that output ends inside a sequence, the unfinished bytes are appended to it
  * (vt-boundary.ts), unless they pass MAX_TAIL (a huge unterminated string):
  * then the snapshot waits for the next batch that ends at a clean boundary.
+ * A rebuild (screen-mirror.ts) drops the batches not parsed yet, resets the
+ * screen after the write under way and parses the recent output it carries;
+ * requests that waited behind the dropped batches are answered after it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
@@ -26,9 +29,10 @@ interface Pending {
 const port = parentPort!;
 const init = (workerData as { init: MirrorInit }).init;
 const screen = new HeadlessScreen(init);
-const scanner = new BoundaryScanner();
+let scanner = new BoundaryScanner();
 let fed: StreamPosition = { seq: init.startSeq ?? 0, offset: 0 };
 let waiting: Pending[] = [];
+let rebuilt = false;
 
 const send = (m: FromMirror): void => port.postMessage(m);
 const feed = new MirrorFeed(screen, (seq, bytes) => send({ t: 'parsed', seq, bytes }));
@@ -48,7 +52,7 @@ function answer(requests: Pending[], at: StreamPosition, tail: Uint8Array): void
   if (requests.length === 0) return;
   const { gzip, lines } = render(tail);
   for (const r of requests) {
-    send({ t: 'snapshot', id: r.id, coversSeq: at.seq, coversOffset: at.offset, size: screen.size, gzip, scrollbackLines: lines, takenAt: r.takenAt });
+    send({ t: 'snapshot', id: r.id, coversSeq: at.seq, coversOffset: at.offset, size: screen.size, gzip, scrollbackLines: lines, takenAt: r.takenAt, rebuilt });
   }
 }
 
@@ -62,14 +66,28 @@ function handle(m: ToMirror): void {
       }
       const cleanStart = scanner.atBoundary;
       scanner.feed(batch.bytes);
-      const at: StreamPosition = { seq: batch.seq + 1, offset: batch.offset + batch.bytes.length };
-      fed = at;
+      fed = { seq: batch.seq + 1, offset: batch.offset + batch.bytes.length };
       feed.push(batch, cleanStart);
-      if (scanner.atBoundary && waiting.length > 0) {
-        const ready = waiting;
-        waiting = [];
-        feed.call(() => answer(ready, at, new Uint8Array(0)));
+      answerWaiting();
+      return;
+    }
+    case 'rebuild': {
+      const dropped = feed.drop();
+      send({ t: 'dropped', bytes: dropped.bytes });
+      // Resizes keep their place before the rebuilt output; requests are asked again after it.
+      const again: ToMirror[] = [];
+      for (const c of dropped.calls) {
+        if (c.tag === undefined) feed.call(c.call);
+        else again.push(c.tag as ToMirror);
       }
+      feed.call(() => screen.reset());
+      rebuilt ||= !m.exact;
+      scanner = new BoundaryScanner();
+      scanner.feed(m.bytes);
+      fed = m.at;
+      feed.push({ seq: m.at.seq - 1, offset: m.at.offset - m.bytes.length, bytes: m.bytes }, true);
+      answerWaiting();
+      for (const r of again) handle(r);
       return;
     }
     case 'resize':
@@ -83,13 +101,22 @@ function handle(m: ToMirror): void {
       }
       const at = fed;
       const tail = scanner.tail;
-      feed.call(() => answer([request], at, tail));
+      feed.call(() => answer([request], at, tail), m);
       return;
     }
     case 'text':
-      feed.call(() => send({ t: 'text', id: m.id, text: screen.screenText() }));
+      feed.call(() => send({ t: 'text', id: m.id, text: screen.screenText() }), m);
       return;
   }
+}
+
+/** Snapshots that waited for a clean boundary, once the output fed so far ends at one. */
+function answerWaiting(): void {
+  if (!scanner.atBoundary || waiting.length === 0) return;
+  const ready = waiting;
+  const at = fed;
+  waiting = [];
+  feed.call(() => answer(ready, at, new Uint8Array(0)));
 }
 
 port.on('message', (m: ToMirror) => {

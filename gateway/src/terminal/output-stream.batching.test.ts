@@ -9,7 +9,7 @@ const text = (b: OutputBatch): string => new TextDecoder().decode(b.bytes);
 
 function setup(options: { maxBatchBytes?: number } = {}) {
   const timers = new ManualTimers();
-  const stream = new OutputStream({ flushMs: 4, timers, ...options });
+  const stream = new OutputStream({ flushMs: 4, timers, clock: timers, ...options });
   const batches: OutputBatch[] = [];
   stream.on('batch', (b) => batches.push(b));
   return { timers, stream, batches };
@@ -43,15 +43,52 @@ describe('output batching', () => {
     expect(batches.map(text)).toEqual(['a', 'b']);
   });
 
-  it('keeps windows open while output continues', () => {
-    const { timers, stream, batches } = setup();
+  it('sends a lone echo at once when the window timer runs late (a busy event loop)', () => {
+    const timers = new ManualTimers();
+    let now = 0;
+    // The clock moves on; the timers never fire, as when the loop is too busy to run them on time.
+    const stream = new OutputStream({ flushMs: 4, timers, clock: { now: () => now } });
+    const batches: OutputBatch[] = [];
+    stream.on('batch', (b) => batches.push(b));
     stream.append(bytes('a'));
+    now = 3;
     stream.append(bytes('b'));
-    timers.advance(4);
+    expect(batches.map(text)).toEqual(['a']);
+    now = 5;
     stream.append(bytes('c'));
-    expect(batches.map(text)).toEqual(['a', 'b']);
+    expect(batches.map(text)).toEqual(['a', 'bc']);
+    now = 20;
+    stream.append(bytes('d'));
+    expect(batches.map(text)).toEqual(['a', 'bc', 'd']);
+  });
+
+  it('feeds afterBatch after the batch listeners, in the same call', () => {
+    const order: string[] = [];
+    const stream = new OutputStream({ timers: new ManualTimers(), afterBatch: (b) => order.push(`after ${b.seq}`) });
+    stream.on('batch', (b) => order.push(`batch ${b.seq}`));
+    stream.append(bytes('a'));
+    expect(order).toEqual(['batch 0', 'after 0']);
+  });
+
+  it('keeps windows open while output continues, each twice the last up to 16 ms, and back to 4 ms after', () => {
+    const { timers, stream, batches } = setup();
+    const at: number[] = [];
+    stream.on('batch', () => at.push(timers.now()));
+    stream.append(bytes('a'));
+    // Output every millisecond for 60 ms: windows of 4, 8, 16, 16, 16 ms.
+    for (let i = 0; i < 60; i++) {
+      timers.advance(1);
+      stream.append(bytes('x'));
+    }
+    expect(at).toEqual([0, 4, 12, 28, 44, 60]);
+    stream.flush();
+    expect(batches.map(text).join('')).toBe('a' + 'x'.repeat(60));
+    // A quiet window ends the run: the next bytes go at once and open a 4 ms window again.
+    timers.advance(100);
+    stream.append(bytes('b'));
+    stream.append(bytes('c'));
     timers.advance(4);
-    expect(batches.map(text)).toEqual(['a', 'b', 'c']);
+    expect(batches.map(text).slice(-2)).toEqual(['b', 'c']);
   });
 
   it('cuts a batch as soon as the size cap is reached, in cap-sized pieces', () => {
@@ -61,6 +98,13 @@ describe('output batching', () => {
     expect(batches.map(text)).toEqual(['x', '0123', '4567']);
     stream.flush();
     expect(batches.map(text)).toEqual(['x', '0123', '4567', '89']);
+  });
+
+  it('cuts a flood in 64 KiB batches by default (each batch is a sealed frame through the relay)', () => {
+    const { stream, batches } = setup();
+    stream.append(bytes('x'));
+    stream.append(new Uint8Array(1024 * 1024));
+    expect(batches.map((b) => b.bytes.length)).toEqual([1, ...new Array<number>(16).fill(64 * 1024)]);
   });
 
   it('numbers batches without holes and tracks byte offsets', () => {

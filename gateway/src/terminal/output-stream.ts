@@ -6,14 +6,23 @@
  *   gets no added latency), and open a `flushMs` window;
  * - bytes arriving inside the window are coalesced and flushed when it ends
  *   (then a new window opens), or as soon as `maxBatchBytes` accumulate;
- * - the stream goes idle when a window ends with nothing pending.
+ * - while output goes on, each window is twice the last, up to `maxFlushMs`
+ *   (16 ms): a sustained flood leaves in large batches (each is a sealed
+ *   frame through the relay, and frames cost more than their bytes), and the
+ *   window is back to `flushMs` once output stops;
+ * - the stream goes idle when a window ends with nothing pending; a window
+ *   whose time is up counts as ended even if its timer has not fired yet (a
+ *   busy event loop runs timers late), so a lone keystroke echo never waits
+ *   on a timer.
  *
  * Every batch is kept in a bytes-capped ring for replay. Subscribers get
  * batches through their own capped queues and are dropped, never waited on.
- * Internal consumers (the screen mirror) listen to the `batch` event.
+ * Listeners of the `batch` event (the gateway's network send) come before
+ * `afterBatch` (the screen mirror), so the mirror's copy is never on the echo
+ * path; both run in the same tick.
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
-import { systemTimers, type TimerHandle, type Timers } from './deps.ts';
+import { systemClock, systemTimers, type Clock, type TimerHandle, type Timers } from './deps.ts';
 import { Emitter } from './emitter.ts';
 import { concatBytes, type OutputBatch, type StreamPosition } from './output-batch.ts';
 import { OutputRing, type ReplayResult } from './output-ring.ts';
@@ -22,7 +31,13 @@ import { Subscription, type CloseReason } from './output-subscriber.ts';
 export interface OutputStreamOptions {
   /** Coalescing window after a flush, in ms (default 4). */
   readonly flushMs?: number;
-  /** A batch is cut as soon as this many bytes are pending (default 16 KiB). */
+  /** Longest window while output goes on (default 16 ms; `flushMs` or less turns growth off). */
+  readonly maxFlushMs?: number;
+  /**
+   * A batch is cut as soon as this many bytes are pending (default 64 KiB). Each batch becomes a
+   * sealed frame through the relay, and a frame costs about as much as 16 KiB of its bytes (seal,
+   * WebSocket, relay routing, open), so a flood goes in large batches; an echo is one small batch.
+   */
   readonly maxBatchBytes?: number;
   /** Bytes of recent batches kept for replay (default 4 MiB). */
   readonly ringBytes?: number;
@@ -33,7 +48,10 @@ export interface OutputStreamOptions {
   readonly startSeq?: number;
   /** Default per-subscriber queue cap (default 1 MiB). */
   readonly subscriberQueueBytes?: number;
+  /** Called with every batch after the `batch` listeners, in the same tick. */
+  readonly afterBatch?: (batch: OutputBatch) => void;
   readonly timers?: Timers;
+  readonly clock?: Clock;
 }
 
 export interface OutputStreamEvents {
@@ -50,23 +68,33 @@ export type SubscribeResult =
 
 export class OutputStream extends Emitter<OutputStreamEvents> {
   private readonly flushMs: number;
+  private readonly maxFlushMs: number;
+  /** The length of the next window. */
+  private windowMs: number;
   private readonly maxBatch: number;
   private readonly queueCap: number;
   private readonly timers: Timers;
+  private readonly clock: Clock;
+  private readonly afterBatch: ((batch: OutputBatch) => void) | undefined;
   private readonly ring: OutputRing;
   private readonly subscribers = new Set<Subscription>();
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private window: TimerHandle | undefined;
+  private windowEndsAt = 0;
   private position: StreamPosition = { seq: 0, offset: 0 };
   private ended = false;
 
   constructor(options: OutputStreamOptions = {}) {
     super();
     this.flushMs = options.flushMs ?? 4;
-    this.maxBatch = options.maxBatchBytes ?? 16 * 1024;
+    this.maxFlushMs = Math.max(this.flushMs, options.maxFlushMs ?? 16);
+    this.windowMs = this.flushMs;
+    this.maxBatch = options.maxBatchBytes ?? 64 * 1024;
     this.queueCap = options.subscriberQueueBytes ?? 1024 * 1024;
     this.timers = options.timers ?? systemTimers;
+    this.clock = options.clock ?? systemClock;
+    this.afterBatch = options.afterBatch;
     this.ring = new OutputRing(options.ringBytes ?? 4 * 1024 * 1024, options.startSeq ?? 0);
     this.position = { seq: options.startSeq ?? 0, offset: 0 };
   }
@@ -87,6 +115,12 @@ export class OutputStream extends Emitter<OutputStreamEvents> {
   append(bytes: Uint8Array): void {
     if (this.ended) throw new TendrilError('E_SESSION_ENDED', 'output appended after the stream ended');
     if (bytes.length === 0) return;
+    if (this.window !== undefined && this.clock.now() >= this.windowEndsAt) {
+      // The window is over and its timer just has not run yet: end it as the timer would have.
+      this.timers.clearTimeout(this.window);
+      this.window = undefined;
+      this.windowMs = this.pendingBytes > 0 ? this.longer() : this.flushMs;
+    }
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     if (this.pendingBytes >= this.maxBatch) this.cutFull();
@@ -147,12 +181,21 @@ export class OutputStream extends Emitter<OutputStreamEvents> {
   }
 
   private openWindow(): void {
+    this.windowEndsAt = this.clock.now() + this.windowMs;
     this.window = this.timers.setTimeout(() => {
       this.window = undefined;
-      if (this.pendingBytes === 0) return;
+      if (this.pendingBytes === 0) {
+        this.windowMs = this.flushMs;
+        return;
+      }
+      this.windowMs = this.longer();
       this.flush();
       this.openWindow();
-    }, this.flushMs);
+    }, this.windowMs);
+  }
+
+  private longer(): number {
+    return Math.min(this.maxFlushMs, this.windowMs * 2);
   }
 
   private publish(bytes: Uint8Array): void {
@@ -161,6 +204,7 @@ export class OutputStream extends Emitter<OutputStreamEvents> {
     this.ring.push(batch);
     for (const s of this.subscribers) s.push(batch);
     this.emit('batch', batch);
+    this.afterBatch?.(batch);
   }
 }
 

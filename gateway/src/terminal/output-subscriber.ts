@@ -30,6 +30,8 @@ export class Subscription extends Emitter<SubscriptionEvents> {
   private queued = 0;
   private reason: CloseReason | undefined;
   private waiter: ((b: OutputBatch | undefined) => void) | undefined;
+  /** The seq after the last batch the stream pushed. */
+  private pushedNext: number;
 
   /** @param nextSeq the seq of the first batch this subscriber will receive */
   constructor(
@@ -38,6 +40,7 @@ export class Subscription extends Emitter<SubscriptionEvents> {
     private readonly detach: (s: Subscription) => void,
   ) {
     super();
+    this.pushedNext = nextSeq;
   }
 
   get queuedBytes(): number {
@@ -51,6 +54,7 @@ export class Subscription extends Emitter<SubscriptionEvents> {
   /** Called by the stream; drops this subscriber instead of ever blocking. */
   push(batch: OutputBatch): void {
     if (this.reason !== undefined) return;
+    this.pushedNext = batch.seq + 1;
     if (this.waiter !== undefined) {
       const w = this.waiter;
       this.waiter = undefined;
@@ -69,6 +73,17 @@ export class Subscription extends Emitter<SubscriptionEvents> {
     this.queue.push(batch);
     this.queued += batch.bytes.length;
     this.emit('readable', undefined);
+  }
+
+  /**
+   * Discards the queued batches below `seq` (a snapshot covers them) before anything was consumed;
+   * true when what remains starts exactly at `seq`.
+   */
+  skipTo(seq: number): boolean {
+    while (this.head < this.queue.length && this.queue[this.head]!.seq < seq) this.queued -= this.queue[this.head++]!.bytes.length;
+    const first = this.head < this.queue.length ? this.queue[this.head]!.seq : this.pushedNext;
+    if (first === seq) this.nextSeq = seq;
+    return first === seq;
   }
 
   /** Takes every queued batch (non-blocking). */

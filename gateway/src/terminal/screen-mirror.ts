@@ -4,16 +4,17 @@
  * the stream hands it a batch after the viewers got it, and posting to the
  * worker is a copy.
  *
- * Flood policy, in two steps. First the worker coalesces plain-text floods,
- * parsing only what can still show (mirror-feed.ts), so it keeps up with most
- * floods at a fraction of the cost. Second, the mirror is the one consumer
- * that must see every byte, so it is the only one that may slow the PTY: when
- * its backlog (bytes posted, not yet parsed) passes `highWaterBytes` (4 MiB,
- * about 100 ms of parsing: "hopelessly behind") it emits `flood: true` and
- * the session pauses reading the PTY in bounded steps (pty-process.ts); at
- * `lowWaterBytes` it emits `flood: false` and reading resumes. Viewers never
- * cause a pause; they are dropped instead. The backlog also bounds how stale
- * a snapshot can be.
+ * Flood policy: the mirror never slows the shell. First the worker coalesces
+ * plain-text floods, parsing only what can still show (mirror-feed.ts), so it
+ * keeps up with most floods at a fraction of the cost. When it still falls
+ * behind, and its backlog (bytes posted, not yet parsed) passes
+ * `highWaterBytes` (4 MiB, about 100 ms of parsing), it drops what it has not
+ * parsed and rebuilds: the worker resets its screen and parses the last
+ * `rebuildBytes` of output again (kept here, from a line start), so the screen
+ * it shows and snapshots is the current one, with as much scrollback as those
+ * bytes hold. A snapshot of a rebuilt screen says so (`rebuilt`): modes set
+ * before the kept bytes are lost. Memory stays bounded by the high-water mark
+ * plus the kept bytes, however fast the shell writes.
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import { systemClock, systemTimers, type Clock, type TerminalSize, type Timers } from './deps.ts';
@@ -28,10 +29,10 @@ export interface ScreenMirrorOptions extends TerminalSize {
   readonly scrollback?: number;
   /** When periodic snapshots are taken (snapshot-schedule.ts). */
   readonly periodic?: SnapshotScheduleOptions;
-  /** Backlog that pauses the PTY (default 4 MiB). */
+  /** Backlog past which the unparsed output is dropped and the screen rebuilt (default 4 MiB). */
   readonly highWaterBytes?: number;
-  /** Backlog that resumes it (default a quarter of the high-water mark). */
-  readonly lowWaterBytes?: number;
+  /** Recent output kept to rebuild the screen from (default 256 KiB). */
+  readonly rebuildBytes?: number;
   /** gzip level of snapshots (default 9). */
   readonly gzipLevel?: number;
   /** Scrollback is cut until a snapshot's gzip fits this (default 24 KiB); the screen itself always goes. */
@@ -46,8 +47,8 @@ export interface ScreenMirrorOptions extends TerminalSize {
 export interface ScreenMirrorEvents {
   /** Every snapshot produced, periodic or asked for. */
   snapshot: ScreenSnapshot;
-  /** True: the mirror is hopelessly behind, pause the PTY; false: resume. */
-  flood: boolean;
+  /** The mirror fell behind, dropped its unparsed output and is rebuilt from the recent output up to `atSeq`. */
+  rebuild: { readonly atSeq: number };
   error: Error;
 }
 
@@ -59,11 +60,21 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
   private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly high: number;
-  private readonly low: number;
+  private readonly keep: number;
   private readonly schedule: SnapshotSchedule;
+  private readonly startSeq: number;
+  /** The newest batches fed, at least `keep` bytes of them when there are that many. */
+  private recent: OutputBatch[] = [];
+  private recentBytes = 0;
   private nextId = 1;
   private backlog = 0;
-  private flooding = false;
+  /** A rebuild was posted and the worker has not yet said what it dropped. */
+  private rebuilding = false;
+  /** Batches were not posted while a rebuild was under way: another rebuild must cover them. */
+  private stale = false;
+  /** Messages held back while stale (they must follow the rebuild that covers every batch fed). */
+  private held: ToMirror[] = [];
+  private rebuilds = 0;
   private failure: Error | undefined;
 
   constructor(options: ScreenMirrorOptions) {
@@ -71,7 +82,8 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? systemTimers;
     this.high = options.highWaterBytes ?? 4 * 1024 * 1024;
-    this.low = options.lowWaterBytes ?? Math.floor(this.high / 4);
+    this.keep = options.rebuildBytes ?? 256 * 1024;
+    this.startSeq = options.startSeq ?? 0;
     this.schedule = new SnapshotSchedule(options.periodic ?? {}, this.clock, this.timers, () => {
       if (this.failure === undefined) this.snapshot().catch(() => undefined);
     });
@@ -94,31 +106,40 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
     return this.backlog;
   }
 
-  /** True from `flood: true` until `flood: false`. */
-  get isFlooding(): boolean {
-    return this.flooding;
+  /** Times the mirror fell behind and was rebuilt. */
+  get rebuildCount(): number {
+    return this.rebuilds;
   }
 
   feed(batch: OutputBatch): void {
     if (this.failure !== undefined) return;
+    this.remember(batch);
+    this.schedule.output(batch.bytes.length);
+    if (this.stale) return;
+    if (this.rebuilding && this.backlog > this.high) {
+      this.stale = true;
+      return;
+    }
     // A view into a larger buffer would be cloned whole; send only its bytes.
     const whole = batch.bytes.byteOffset === 0 && batch.bytes.byteLength === batch.bytes.buffer.byteLength;
     this.post({ t: 'feed', batch: whole ? batch : { ...batch, bytes: batch.bytes.slice() } });
     this.backlog += batch.bytes.length;
-    if (!this.flooding && this.backlog > this.high) this.setFlood(true);
-    this.schedule.output(batch.bytes.length);
+    if (!this.rebuilding && this.backlog > this.high) this.rebuild();
   }
 
   /** Resizes the mirror after the batches fed so far. */
   resize(size: TerminalSize): void {
-    this.post({ t: 'resize', size });
+    this.send({ t: 'resize', size });
   }
 
   /** A snapshot covering at least every batch fed so far. */
   async snapshot(): Promise<ScreenSnapshot> {
     const m = await this.request({ t: 'snapshot', id: this.nextId++, takenAt: this.clock.now() });
     if (m.t !== 'snapshot') throw new TendrilError('E_BAD_INPUT', `mirror answered ${m.t} to a snapshot request`);
-    const s: ScreenSnapshot = { coversSeq: m.coversSeq, coversOffset: m.coversOffset, ...m.size, scrollbackLines: m.scrollbackLines, gzip: m.gzip, takenAt: m.takenAt };
+    const s: ScreenSnapshot = {
+      coversSeq: m.coversSeq, coversOffset: m.coversOffset, ...m.size, scrollbackLines: m.scrollbackLines, gzip: m.gzip, takenAt: m.takenAt,
+      ...(m.rebuilt ? { rebuilt: true } : {}),
+    };
     this.emit('snapshot', s);
     return s;
   }
@@ -140,19 +161,64 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.waiters.set(m.id, { resolve, reject });
-      this.post(m);
+      this.send(m);
     });
+  }
+
+  /** Posts `m` after every batch fed so far (held back while they wait for a rebuild). */
+  private send(m: ToMirror): void {
+    if (this.stale) this.held.push(m);
+    else this.post(m);
   }
 
   private post(m: ToMirror): void {
     this.thread.postMessage(m);
   }
 
+  /** Keeps the newest batches, `keep` bytes and the one that crosses it. */
+  private remember(batch: OutputBatch): void {
+    this.recent.push(batch);
+    this.recentBytes += batch.bytes.length;
+    while (this.recent.length > 1 && this.recentBytes - this.recent[0]!.bytes.length >= this.keep) {
+      this.recentBytes -= this.recent.shift()!.bytes.length;
+    }
+  }
+
+  /**
+   * Tells the worker to drop what it has not parsed and rebuild from the recent output, which starts
+   * at a line start unless it reaches back to the first batch (then the rebuilt screen is exact).
+   */
+  private rebuild(): void {
+    const first = this.recent[0];
+    const last = this.recent.at(-1);
+    if (first === undefined || last === undefined) return;
+    let bytes = Buffer.concat(this.recent.map((b) => b.bytes));
+    const exact = first.seq === this.startSeq && first.offset === 0;
+    if (!exact) {
+      const lf = bytes.indexOf(0x0a);
+      if (lf >= 0 && lf < bytes.length - 1) bytes = bytes.subarray(lf + 1);
+    }
+    const at = { seq: last.seq + 1, offset: last.offset + last.bytes.length };
+    this.rebuilding = true;
+    this.stale = false;
+    this.rebuilds++;
+    this.post({ t: 'rebuild', bytes: new Uint8Array(bytes), at, exact });
+    this.backlog += bytes.length;
+    const held = this.held;
+    this.held = [];
+    for (const m of held) this.post(m);
+    this.emit('rebuild', { atSeq: at.seq });
+  }
+
   private receive(m: unknown): void {
     if (!isFromMirror(m)) return;
     if (m.t === 'parsed') {
       this.backlog -= m.bytes;
-      if (this.flooding && this.backlog <= this.low) this.setFlood(false);
+    } else if (m.t === 'dropped') {
+      this.backlog -= m.bytes;
+      this.rebuilding = false;
+      // Output that came while the worker was getting to the rebuild was not posted: rebuild again now.
+      if (this.stale) this.rebuild();
     } else if (m.t === 'error') {
       this.emit('error', new TendrilError('E_BAD_INPUT', `screen mirror: ${m.message}`));
     } else {
@@ -162,17 +228,13 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
     }
   }
 
-  private setFlood(on: boolean): void {
-    this.flooding = on;
-    this.emit('flood', on);
-  }
-
   private fail(error: Error, report = true): void {
     if (this.failure !== undefined) return;
     this.failure = error;
     for (const w of this.waiters.values()) w.reject(error);
     this.waiters.clear();
-    if (this.flooding) this.setFlood(false);
+    this.held = [];
+    this.recent = [];
     if (report) this.emit('error', error);
   }
 }

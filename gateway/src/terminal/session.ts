@@ -4,7 +4,9 @@
  *
  * Data flow: PTY bytes -> OutputStream (batches to viewers at once) -> the
  * mirror worker (snapshots, screen text). Input frames -> InputGate -> PTY.
- * The mirror's flood signal pauses and resumes PTY reading (screen-mirror.ts).
+ * Nothing here pauses the shell: a mirror that falls behind a flood drops
+ * what it has not parsed and rebuilds its screen (screen-mirror.ts), and a
+ * viewer that falls behind is dropped and rejoins (output-subscriber.ts).
  */
 import { TendrilError } from '@tendril/crdt-schema/errors';
 import type { DeviceId, SessionId } from '@tendril/crdt-schema/ids';
@@ -30,7 +32,7 @@ export interface TerminalSessionOptions {
   readonly process: PtyProcess;
   readonly size: TerminalSize;
   readonly gate: Omit<InputGateOptions, 'session'>;
-  readonly stream?: Omit<OutputStreamOptions, 'timers'>;
+  readonly stream?: Omit<OutputStreamOptions, 'timers' | 'clock' | 'afterBatch'>;
   readonly mirror?: Omit<ScreenMirrorOptions, 'cols' | 'rows' | 'clock' | 'timers'>;
   /** No output or input for this long makes the session idle (default 5 min). */
   readonly idleAfterMs?: number;
@@ -44,6 +46,8 @@ export interface SessionEvents {
   /** The terminal size changed; batches from `atSeq` on are drawn at the new size. */
   resize: SizeChange & { readonly atSeq: number };
   snapshot: ScreenSnapshot;
+  /** The mirror fell behind a flood and rebuilt its screen from the recent output up to `atSeq`. */
+  mirrorRebuilt: { readonly atSeq: number };
   /** The screen mirror failed; output still flows, snapshots and screen text do not. */
   error: Error;
   /** The shell ended and the final snapshot was taken. */
@@ -71,7 +75,8 @@ export class TerminalSession extends Emitter<SessionEvents> {
     const timers = o.timers ?? systemTimers;
     this.startedAt = clock.now();
     this.idle = new IdleTracker(o.idleAfterMs ?? 5 * 60_000, clock, timers);
-    this.stream = new OutputStream({ ...o.stream, timers });
+    // The mirror is fed after the `batch` listeners (the gateway's send to viewers), in the same tick.
+    this.stream = new OutputStream({ ...o.stream, timers, clock, afterBatch: (b) => this.mirror.feed(b) });
     this.mirror = new ScreenMirror({ ...o.mirror, ...o.size, startSeq: this.stream.next.seq, clock, timers });
     this.gate = new InputGate({ ...o.gate, session: o.id });
     const isWriter = (d: DeviceId): boolean => new Set(o.gate.writers()).has(d);
@@ -81,10 +86,8 @@ export class TerminalSession extends Emitter<SessionEvents> {
       if (this.exited) return;
       this.stream.append(bytes);
       this.idle.touch();
-      if (this.mirror.isFlooding) o.process.pause();
     });
-    this.stream.on('batch', (b) => this.mirror.feed(b));
-    this.mirror.on('flood', (on) => (on ? o.process.pause() : o.process.resume()));
+    this.mirror.on('rebuild', (r) => this.emit('mirrorRebuilt', r));
     this.mirror.on('snapshot', (s) => this.emit('snapshot', s));
     this.mirror.on('error', (e) => this.emit('error', e));
     this.resizer.on('resize', (size) => this.applySize(size));
@@ -99,6 +102,10 @@ export class TerminalSession extends Emitter<SessionEvents> {
   }
   get mirrorBacklogBytes(): number {
     return this.mirror.backlogBytes;
+  }
+  /** Times the mirror fell behind and was rebuilt. */
+  get mirrorRebuilds(): number {
+    return this.mirror.rebuildCount;
   }
   rename(title: string): void {
     this.title = title;

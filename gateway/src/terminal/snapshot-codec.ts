@@ -28,6 +28,12 @@ export interface ScreenSnapshot {
   readonly gzip: Uint8Array;
   /** Clock time the snapshot was taken. */
   readonly takenAt: number;
+  /**
+   * The mirror fell behind a flood at some point and rebuilt its screen from the recent output
+   * (screen-mirror.ts): the screen is the current one, but modes set before that output are lost.
+   * Known on the gateway only; not part of the byte form.
+   */
+  readonly rebuilt?: boolean;
 }
 
 const VERSION = 1;
