@@ -20,6 +20,7 @@ import type { Clock, TimerHandle } from './clock.ts';
 import type { RelayLimits } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { ProblemLog } from './problem-log.ts';
+import { sendPrepared, type PreparedFrame } from './prepared-frame.ts';
 import type { RelayMetrics } from './relay-metrics.ts';
 import { createTokenBucket, type TokenBucket } from './token-bucket.ts';
 import { FollowedDocs } from './followed-docs.ts';
@@ -197,9 +198,22 @@ export class Connection {
   sendBytes(type: number, bytes: Uint8Array, onFlushed?: () => void): boolean {
     if (!this.open) return false;
     this.ws.send(bytes, { binary: true }, onFlushed && (() => onFlushed()));
-    this.d.metrics.frameOut(type, bytes.length);
-    if (this.ws.bufferedAmount > this.d.limits.maxBufferedBytes) {
-      this.fail('E_SLOW_CONSUMER', { detail: `${this.ws.bufferedAmount} bytes queued` });
+    return this.sent(type, bytes.length);
+  }
+
+  /** `sendBytes` for a frame framed once for many peers (the fan-out): one socket write when that is safe. */
+  sendPrepared(type: number, frame: PreparedFrame): boolean {
+    if (!this.open) return false;
+    sendPrepared(this.ws, frame);
+    return this.sent(type, frame.bytes.length);
+  }
+
+  /** Counts a frame just queued and enforces the slow-consumer cap. */
+  private sent(type: number, length: number): boolean {
+    this.d.metrics.frameOut(type, length);
+    const queued = this.ws.bufferedAmount;
+    if (queued > this.d.limits.maxBufferedBytes) {
+      this.fail('E_SLOW_CONSUMER', { detail: `${queued} bytes queued` });
       return false;
     }
     return true;

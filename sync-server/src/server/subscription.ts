@@ -29,6 +29,7 @@ import type { RelayStore, StoredEntry } from '../store/types.ts';
 import type { Connection } from './connection.ts';
 import type { DocHub } from './doc-hub.ts';
 import type { Logger } from './logger.ts';
+import type { PreparedFrame } from './prepared-frame.ts';
 
 export interface SubscriptionDeps {
   readonly store: RelayStore;
@@ -106,8 +107,8 @@ export class Subscription {
     if (seq > this.sentThrough) (this.acked ??= new Set()).add(seq);
   }
 
-  /** A committed entry, from the hub. */
-  offer(seq: number, frame: () => Uint8Array, origin: Connection | undefined): void {
+  /** A committed entry, from the hub; `frame` encodes its Entry frame (once for all subscribers). */
+  offer(seq: number, frame: () => PreparedFrame, origin: Connection | undefined): void {
     if (!this.live || this.ended || seq <= this.sentThrough) return;
     if (seq !== this.sentThrough + 1) {
       this.live = false;
@@ -116,7 +117,7 @@ export class Subscription {
     }
     this.sentThrough = seq;
     this.acked?.delete(seq);
-    if (origin !== this.conn) this.conn.sendBytes(FrameType.Entry, frame());
+    if (origin !== this.conn) this.conn.sendPrepared(FrameType.Entry, frame());
   }
 
   /** The log reaches `head` but the hub has no entries to offer (pruned): a live peer behind it catches up from the store. */
