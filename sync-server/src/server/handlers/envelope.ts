@@ -10,7 +10,7 @@
  * A visitor's envelope is rate-limited first (guest-hub.ts).
  */
 import { isTendrilError } from '@tendril/crdt-schema/errors';
-import { EnvelopeKind } from '@tendril/crdt-schema/header';
+import { EnvelopeKind, type ParsedEnvelope } from '@tendril/crdt-schema/header';
 import { CapMode, FrameType, type EnvelopeFrame } from '@tendril/crdt-schema/wire';
 import type { Connection } from '../connection.ts';
 import type { RelayContext } from '../context.ts';
@@ -38,15 +38,29 @@ function admitGuestMessage(ctx: RelayContext, conn: Connection, f: EnvelopeFrame
   return false;
 }
 
-export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeFrame): void {
+export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeFrame): Promise<void> | void {
   const sub = conn.subs.get(f.doc);
   if (sub?.mode !== CapMode.Write) {
     conn.error('E_FORBIDDEN', { doc: f.doc, ref: f.ref, detail: sub ? 'read-only subscription' : 'not subscribed to this document' });
     return;
   }
   if (conn.guest && !admitGuestMessage(ctx, conn, f)) return;
-  const env = checkEnvelope(ctx, conn, f.doc, f.ref, f.envelope, EnvelopeKind.Update);
-  if (!env) return;
+  const checked = checkEnvelope(ctx, conn, f.doc, f.ref, f.envelope, EnvelopeKind.Update);
+  if (!(checked instanceof Promise)) {
+    if (checked) append(ctx, conn, f, checked);
+    return;
+  }
+  // Verified on the thread pool: the connection's queue waits for this promise, so its later frames stay behind.
+  return checked.then((env) => {
+    if (!env) return;
+    // The subscription may have ended meanwhile (a revocation, a capability change): nothing is stored then.
+    if (conn.subs.get(f.doc) !== sub || !sub.active) return conn.error('E_FORBIDDEN', { doc: f.doc, ref: f.ref, detail: 'the subscription ended' });
+    append(ctx, conn, f, env);
+  });
+}
+
+/** Stores a checked envelope; the Ack and the fan-out follow the commit. */
+function append(ctx: RelayContext, conn: Connection, f: EnvelopeFrame, env: ParsedEnvelope): void {
   const workspace = conn.identity!.workspace;
   if (ctx.usage.exceeds(ctx.usage.peek(workspace), { bytes: f.envelope.length })) {
     conn.error('E_QUOTA_EXCEEDED', { doc: f.doc, ref: f.ref, detail: `a workspace stores at most ${ctx.limits.maxStoredBytesPerWorkspace} bytes` });
