@@ -114,7 +114,8 @@ export class DocHub {
   /**
    * Fans an entry committed through this process out to the document's
    * subscribers. The Entry frame is encoded and framed for the wire once
-   * (prepared-frame.ts), and only if someone needs it. `origin` (the appending connection) gets an Ack instead of its own entry.
+   * (prepared-frame.ts), and only if someone needs it. `origin` (the
+   * appending connection) gets an Ack instead of its own entry.
    */
   publish(doc: DocId, seq: number, envelope: Uint8Array, origin: Connection | undefined): void {
     const f = this.docs.get(doc);

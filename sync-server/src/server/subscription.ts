@@ -107,7 +107,7 @@ export class Subscription {
     if (seq > this.sentThrough) (this.acked ??= new Set()).add(seq);
   }
 
-  /** A committed entry, from the hub; `frame` encodes its Entry frame (once for all subscribers). */
+  /** A committed entry, from the hub; `frame` gives its Entry frame, prepared once for all subscribers. */
   offer(seq: number, frame: () => PreparedFrame, origin: Connection | undefined): void {
     if (!this.live || this.ended || seq <= this.sentThrough) return;
     if (seq !== this.sentThrough + 1) {
