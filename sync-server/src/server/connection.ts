@@ -20,7 +20,7 @@ import type { Clock, TimerHandle } from './clock.ts';
 import type { RelayLimits } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { ProblemLog } from './problem-log.ts';
-import { sendPrepared, type PreparedFrame } from './prepared-frame.ts';
+import { sendPrepared, type PreparedFrame, type PreparedRun } from './prepared-frame.ts';
 import type { RelayMetrics } from './relay-metrics.ts';
 import { createTokenBucket, type TokenBucket } from './token-bucket.ts';
 import { FollowedDocs } from './followed-docs.ts';
@@ -198,19 +198,28 @@ export class Connection {
   sendBytes(type: number, bytes: Uint8Array, onFlushed?: () => void): boolean {
     if (!this.open) return false;
     this.ws.send(bytes, { binary: true }, onFlushed && (() => onFlushed()));
-    return this.sent(type, bytes.length);
+    this.d.metrics.frameOut(type, bytes.length);
+    return this.withinCap();
   }
 
   /** `sendBytes` for a frame framed once for many peers (the fan-out): one socket write when that is safe. */
   sendPrepared(type: number, frame: PreparedFrame): boolean {
     if (!this.open) return false;
     sendPrepared(this.ws, frame);
-    return this.sent(type, frame.bytes.length);
+    this.d.metrics.frameOut(type, frame.bytes.length);
+    return this.withinCap();
   }
 
-  /** Counts a frame just queued and enforces the slow-consumer cap. */
-  private sent(type: number, length: number): boolean {
-    this.d.metrics.frameOut(type, length);
+  /** `sendBytes` for a run of frames of one type (a stretch of a catch-up page): one socket write when that is safe. */
+  sendRun(type: number, run: PreparedRun, onFlushed?: () => void): boolean {
+    if (!this.open) return false;
+    sendPrepared(this.ws, run, onFlushed && (() => onFlushed()));
+    for (const f of run.frames) this.d.metrics.frameOut(type, f.length);
+    return this.withinCap();
+  }
+
+  /** Enforces the slow-consumer cap after a send: false once the peer is being disconnected. */
+  private withinCap(): boolean {
     const queued = this.ws.bufferedAmount;
     if (queued > this.d.limits.maxBufferedBytes) {
       this.fail('E_SLOW_CONSUMER', { detail: `${queued} bytes queued` });

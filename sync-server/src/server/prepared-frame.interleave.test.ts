@@ -3,12 +3,14 @@
  * every header size, interleaved in order with ordinary `ws.send` frames;
  * each prepared frame on an idle sender is one socket write; a frame sent
  * while the sender is busy (reading a Blob) falls back to `ws.send` and
- * keeps its place; and the bytes count in `bufferedAmount`.
+ * keeps its place; a run of frames (a catch-up stretch) is one write on an
+ * idle sender and arrives as its separate messages, or goes frame by frame
+ * through `ws.send` behind a busy one; and the bytes count in `bufferedAmount`.
  */
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { prepareFrame, sendPrepared } from './prepared-frame.ts';
+import { prepareFrame, prepareRun, sendPrepared } from './prepared-frame.ts';
 import { waitFor } from '../testing/wait.ts';
 
 interface Pair {
@@ -114,5 +116,23 @@ describe('prepared frames', () => {
     expect(server.bufferedAmount).toBeGreaterThan(0);
     await waitFor(() => flushed === 1, 'the write callback');
     await waitFor(() => server.bufferedAmount === 0, 'the queue to drain');
+  });
+
+  it('writes a run of frames at once and the reader gets each message; behind a busy sender, frame by frame in order', async () => {
+    const { server, received } = await pair();
+    const writes = countWrites(server);
+    const run = [0, 1, 125, 126, 70_000, 3].map((n, i) => payload(i, n));
+    let flushed = 0;
+    expect(sendPrepared(server, prepareRun(run), () => flushed++)).toBe(true);
+    expect(writes.count).toBe(1);
+    await waitFor(() => received.length === run.length && flushed === 1, 'the run');
+    expect(received).toEqual(run.map((b) => Buffer.from(b)));
+
+    const blob = payload(9, 3000);
+    server.send(new Blob([Buffer.from(blob)]));
+    const second = [payload(10, 5), payload(11, 300)];
+    expect(sendPrepared(server, prepareRun(second), () => flushed++)).toBe(false);
+    await waitFor(() => received.length === run.length + 3 && flushed === 2, 'the second run');
+    expect(received.slice(run.length)).toEqual([Buffer.from(blob), ...second.map((b) => Buffer.from(b))]);
   });
 });

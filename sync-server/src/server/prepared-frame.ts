@@ -26,24 +26,48 @@ export interface PreparedFrame {
   readonly wire: Buffer;
 }
 
+/** WebSocket header length for a payload of `n` bytes. */
+const headerLength = (n: number): number => (n < 126 ? 2 : n < 65536 ? 4 : 10);
+
+/** Writes the header and a copy of `bytes` at `at`; returns the offset after them. */
+function writeFrame(wire: Buffer, at: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  wire[at] = FIN_BINARY;
+  if (n < 126) {
+    wire[at + 1] = n;
+  } else if (n < 65536) {
+    wire[at + 1] = 126;
+    wire.writeUInt16BE(n, at + 2);
+  } else {
+    wire[at + 1] = 127;
+    wire.writeUInt32BE(0, at + 2);
+    wire.writeUInt32BE(n, at + 6);
+  }
+  const head = headerLength(n);
+  wire.set(bytes, at + head);
+  return at + head + n;
+}
+
 /** Frames `bytes` for the wire: a 2, 4 or 10-byte header, then a copy of the payload. */
 export function prepareFrame(bytes: Uint8Array): PreparedFrame {
-  const n = bytes.length;
-  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  const wire = Buffer.allocUnsafe(head + n);
-  wire[0] = FIN_BINARY;
-  if (head === 2) {
-    wire[1] = n;
-  } else if (head === 4) {
-    wire[1] = 126;
-    wire.writeUInt16BE(n, 2);
-  } else {
-    wire[1] = 127;
-    wire.writeUInt32BE(0, 2);
-    wire.writeUInt32BE(n, 6);
-  }
-  wire.set(bytes, head);
+  const wire = Buffer.allocUnsafe(headerLength(bytes.length) + bytes.length);
+  writeFrame(wire, 0, bytes);
   return { bytes, wire };
+}
+
+/** Several frames for one peer, framed back to back in one buffer: one write for a run of catch-up entries. */
+export interface PreparedRun {
+  readonly frames: readonly Uint8Array[];
+  readonly wire: Buffer;
+}
+
+export function prepareRun(frames: readonly Uint8Array[]): PreparedRun {
+  let total = 0;
+  for (const f of frames) total += headerLength(f.length) + f.length;
+  const wire = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const f of frames) at = writeFrame(wire, at, f);
+  return { frames, wire };
 }
 
 /** The parts of a `ws` WebSocket (8.x) the direct write relies on. */
@@ -57,11 +81,12 @@ interface WsInternals {
 const SENDER_IDLE = 0;
 
 /**
- * Sends `frame` on an open `ws`: in one socket write when the Sender is idle,
- * through `ws.send` otherwise. `cb` runs once the bytes were handed to the
- * kernel (or failed), as with `ws.send`. Returns true when the direct write was taken.
+ * Sends `frame` (or a run of frames) on an open `ws`: in one socket write
+ * when the Sender is idle, through `ws.send` otherwise. `cb` runs once the
+ * bytes were handed to the kernel (or failed), as with `ws.send`. Returns
+ * true when the direct write was taken.
  */
-export function sendPrepared(ws: WebSocket, frame: PreparedFrame, cb?: (err?: Error | null) => void): boolean {
+export function sendPrepared(ws: WebSocket, frame: PreparedFrame | PreparedRun, cb?: (err?: Error | null) => void): boolean {
   const w = ws as unknown as WsInternals;
   const sender = w._sender;
   const socket = w._socket;
@@ -69,7 +94,12 @@ export function sendPrepared(ws: WebSocket, frame: PreparedFrame, cb?: (err?: Er
     socket.write(frame.wire, cb);
     return true;
   }
-  ws.send(frame.bytes, { binary: true }, cb);
+  if ('bytes' in frame) {
+    ws.send(frame.bytes, { binary: true }, cb);
+  } else {
+    const last = frame.frames.length - 1;
+    frame.frames.forEach((bytes, i) => ws.send(bytes, { binary: true }, i === last ? cb : undefined));
+  }
   return false;
 }
 
