@@ -20,6 +20,7 @@ import type { Clock, TimerHandle } from './clock.ts';
 import type { RelayLimits } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { ProblemLog } from './problem-log.ts';
+import { sendPrepared, type PreparedFrame, type PreparedRun } from './prepared-frame.ts';
 import type { RelayMetrics } from './relay-metrics.ts';
 import { createTokenBucket, type TokenBucket } from './token-bucket.ts';
 import { FollowedDocs } from './followed-docs.ts';
@@ -198,8 +199,30 @@ export class Connection {
     if (!this.open) return false;
     this.ws.send(bytes, { binary: true }, onFlushed && (() => onFlushed()));
     this.d.metrics.frameOut(type, bytes.length);
-    if (this.ws.bufferedAmount > this.d.limits.maxBufferedBytes) {
-      this.fail('E_SLOW_CONSUMER', { detail: `${this.ws.bufferedAmount} bytes queued` });
+    return this.withinCap();
+  }
+
+  /** `sendBytes` for a frame framed once for many peers (the fan-out): one socket write when that is safe. */
+  sendPrepared(type: number, frame: PreparedFrame): boolean {
+    if (!this.open) return false;
+    sendPrepared(this.ws, frame);
+    this.d.metrics.frameOut(type, frame.bytes.length);
+    return this.withinCap();
+  }
+
+  /** `sendBytes` for a run of frames of one type (a stretch of a catch-up page): one socket write when that is safe. */
+  sendRun(type: number, run: PreparedRun, onFlushed?: () => void): boolean {
+    if (!this.open) return false;
+    sendPrepared(this.ws, run, onFlushed && (() => onFlushed()));
+    for (const f of run.frames) this.d.metrics.frameOut(type, f.length);
+    return this.withinCap();
+  }
+
+  /** Enforces the slow-consumer cap after a send: false once the peer is being disconnected. */
+  private withinCap(): boolean {
+    const queued = this.ws.bufferedAmount;
+    if (queued > this.d.limits.maxBufferedBytes) {
+      this.fail('E_SLOW_CONSUMER', { detail: `${queued} bytes queued` });
       return false;
     }
     return true;

@@ -41,6 +41,8 @@ export interface RelayContext {
   readonly accessCode: string | undefined;
   /** Check each envelope's author signature before storing it. */
   readonly verifyEnvelopes: boolean;
+  /** Envelopes of at least this many bytes have their signature checked on the libuv thread pool. */
+  readonly verifyOnPoolFromBytes: number;
   /** Stranger problems, counted and summarized instead of logged one by one. */
   readonly problems: ProblemLog;
   /**

@@ -22,6 +22,7 @@ import { bytesEqual } from '../store/bytes.ts';
 import type { RelayStore, StoredEntry } from '../store/types.ts';
 import type { Connection } from './connection.ts';
 import type { Logger } from './logger.ts';
+import { prepareFrame, type PreparedFrame } from './prepared-frame.ts';
 import type { Subscription } from './subscription.ts';
 
 interface DocFollowers {
@@ -112,8 +113,9 @@ export class DocHub {
 
   /**
    * Fans an entry committed through this process out to the document's
-   * subscribers. The Entry frame is encoded once, and only if someone needs
-   * it. `origin` (the appending connection) gets an Ack instead of its own entry.
+   * subscribers. The Entry frame is encoded and framed for the wire once
+   * (prepared-frame.ts), and only if someone needs it. `origin` (the
+   * appending connection) gets an Ack instead of its own entry.
    */
   publish(doc: DocId, seq: number, envelope: Uint8Array, origin: Connection | undefined): void {
     const f = this.docs.get(doc);
@@ -136,8 +138,8 @@ export class DocHub {
   }
 
   private offer(doc: DocId, f: DocFollowers, seq: number, envelope: Uint8Array, origin: Connection | undefined): void {
-    let bytes: Uint8Array | undefined;
-    const frame = (): Uint8Array => (bytes ??= encodeFrame({ type: FrameType.Entry, doc, seq, envelope }));
+    let prepared: PreparedFrame | undefined;
+    const frame = (): PreparedFrame => (prepared ??= prepareFrame(encodeFrame({ type: FrameType.Entry, doc, seq, envelope })));
     for (const sub of [...f.subs]) sub.offer(seq, frame, origin);
   }
 

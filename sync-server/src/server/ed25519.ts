@@ -1,7 +1,10 @@
 /**
  * Ed25519 verification with node:crypto: the relay checks device, capability,
  * admin and envelope signatures and never signs or decrypts anything. A raw
- * 32-byte public key becomes a KeyObject through its JWK form.
+ * 32-byte public key becomes a KeyObject through its JWK form. `verifyAsync`
+ * runs the check on the libuv thread pool (the callback form of
+ * `crypto.verify`), for messages long enough that hashing them would hold
+ * the event loop.
  */
 import { createPublicKey, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
@@ -17,6 +20,8 @@ export const KEY_CACHE_LIMIT = 512;
 export interface Ed25519Verifier {
   /** True when `signature` is a valid Ed25519 signature of `message` by `publicKey`; false for any malformed input. */
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+  /** The same verdict, computed off the event loop. `message` must not change until it settles. */
+  verifyAsync(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }
 
 /** The verifier with its cache's figures (keys held, imports so far). */
@@ -56,6 +61,16 @@ export function createEd25519Verifier(cacheLimit = KEY_CACHE_LIMIT): CachingEd25
       } catch {
         return false;
       }
+    },
+    verifyAsync(publicKey, message, signature) {
+      if (publicKey.length !== 32 || signature.length !== 64) return Promise.resolve(false);
+      return new Promise((resolve) => {
+        try {
+          verify(null, message, keyObject(publicKey), signature, (err, ok) => resolve(!err && ok));
+        } catch {
+          resolve(false);
+        }
+      });
     },
   };
 }

@@ -20,7 +20,9 @@
  * `pageBytes` of envelopes (plus the entry that crossed it), a connection
  * holds one catch-up page at a time however many documents it follows, and a
  * page is read only once the frames sent before it left the process (queued
- * bytes at or under `highWater`). A peer that stops reading pauses its
+ * bytes at or under `highWater`). A page goes out in runs of frames of
+ * about 64 KiB, each framed into one buffer and written at once (one
+ * syscall instead of one per entry). A peer that stops reading pauses its
  * catch-up; liveness pings drop it if it stays silent.
  */
 import type { DocId } from '@tendril/crdt-schema/ids';
@@ -29,6 +31,10 @@ import type { RelayStore, StoredEntry } from '../store/types.ts';
 import type { Connection } from './connection.ts';
 import type { DocHub } from './doc-hub.ts';
 import type { Logger } from './logger.ts';
+import { prepareRun, type PreparedFrame } from './prepared-frame.ts';
+
+/** Bytes of catch-up frames written to the socket at once. */
+const RUN_BYTES = 64 * 1024;
 
 export interface SubscriptionDeps {
   readonly store: RelayStore;
@@ -106,8 +112,8 @@ export class Subscription {
     if (seq > this.sentThrough) (this.acked ??= new Set()).add(seq);
   }
 
-  /** A committed entry, from the hub. */
-  offer(seq: number, frame: () => Uint8Array, origin: Connection | undefined): void {
+  /** A committed entry, from the hub; `frame` gives its Entry frame, prepared once for all subscribers. */
+  offer(seq: number, frame: () => PreparedFrame, origin: Connection | undefined): void {
     if (!this.live || this.ended || seq <= this.sentThrough) return;
     if (seq !== this.sentThrough + 1) {
       this.live = false;
@@ -116,7 +122,7 @@ export class Subscription {
     }
     this.sentThrough = seq;
     this.acked?.delete(seq);
-    if (origin !== this.conn) this.conn.sendBytes(FrameType.Entry, frame());
+    if (origin !== this.conn) this.conn.sendPrepared(FrameType.Entry, frame());
   }
 
   /** The log reaches `head` but the hub has no entries to offer (pruned): a live peer behind it catches up from the store. */
@@ -165,14 +171,27 @@ export class Subscription {
             }
             continue;
           }
+          // Frames go out in runs of about RUN_BYTES, each in one socket write, not one write per entry.
+          let run: Uint8Array[] = [];
+          let runBytes = 0;
           for (const entry of page) {
             if (entry.seq !== this.sentThrough + 1 || !this.active) break;
             const own = this.acked?.delete(entry.seq) === true || hub.appender(this.doc, entry) === this.conn;
-            if (!own) await this.push(FrameType.Entry, encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope }));
+            if (!own) {
+              const frame = encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope });
+              run.push(frame);
+              runBytes += frame.length;
+            }
             memory.bytes -= entry.envelope.length;
             held -= entry.envelope.length;
             this.sentThrough = entry.seq;
+            if (runBytes >= RUN_BYTES) {
+              await this.pushRun(run);
+              run = [];
+              runBytes = 0;
+            }
           }
+          if (run.length > 0) await this.pushRun(run);
         } finally {
           memory.bytes -= held;
           release();
@@ -209,6 +228,15 @@ export class Subscription {
     await this.push(FrameType.Snapshot, encodeFrame({ type: FrameType.Snapshot, doc: this.doc, seq: snap.seq, envelope: snap.envelope }));
     this.sentThrough = snap.seq;
     return true;
+  }
+
+  /** Sends a run of Entry frames; above the high-water mark, waits until they left (backpressure). */
+  private async pushRun(frames: Uint8Array[]): Promise<void> {
+    const flushed = new Promise<void>((resolve) => {
+      if (!this.conn.sendRun(FrameType.Entry, prepareRun(frames), resolve)) resolve();
+    });
+    this.lastFlush = flushed;
+    await this.drain(flushed);
   }
 
   /** Sends one frame; above the high-water mark, waits until it left (backpressure). */

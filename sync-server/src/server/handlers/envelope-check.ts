@@ -3,6 +3,13 @@
  * plaintext header: it parses, names the frame's document, has the expected
  * kind, is authored by this connection's device, and (unless disabled) its
  * author signature verifies. The ciphertext stays opaque.
+ *
+ * The signature of an envelope of at least `ctx.verifyOnPoolFromBytes` bytes
+ * is checked on the libuv thread pool, so hashing a large snapshot does not
+ * hold every other connection; the check then returns a promise, and the
+ * handler returns it to the connection's queue, which keeps that
+ * connection's later frames behind the verdict. A small envelope is checked
+ * in place: at ~140 µs a thread hop would cost about as much as it frees.
  */
 import { ENVELOPE_SIGNATURE_CONTEXT, EnvelopeKind, parseEnvelope, type ParsedEnvelope } from '@tendril/crdt-schema/header';
 import type { DocId } from '@tendril/crdt-schema/ids';
@@ -15,15 +22,10 @@ import type { RelayContext } from '../context.ts';
  */
 const ENVELOPE_SIGNATURE_TAG = new TextEncoder().encode(ENVELOPE_SIGNATURE_CONTEXT);
 
-/** The parsed envelope, or undefined after sending the refusal for `ref`. */
-export function checkEnvelope(
-  ctx: RelayContext,
-  conn: Connection,
-  doc: DocId,
-  ref: number,
-  bytes: Uint8Array,
-  kind: EnvelopeKind,
-): ParsedEnvelope | undefined {
+/** The parsed envelope, or undefined after sending the refusal for `ref`; a promise of either when verified on the pool. */
+export type Checked = ParsedEnvelope | undefined | Promise<ParsedEnvelope | undefined>;
+
+export function checkEnvelope(ctx: RelayContext, conn: Connection, doc: DocId, ref: number, bytes: Uint8Array, kind: EnvelopeKind): Checked {
   let env: ParsedEnvelope;
   try {
     env = parseEnvelope(bytes);
@@ -48,10 +50,13 @@ export function checkEnvelope(
     const signed = new Uint8Array(ENVELOPE_SIGNATURE_TAG.length + env.signed.length);
     signed.set(ENVELOPE_SIGNATURE_TAG);
     signed.set(env.signed, ENVELOPE_SIGNATURE_TAG.length);
-    if (!ctx.verifier.verify(env.authorKey, signed, env.signature)) {
+    const verdict = (ok: boolean): ParsedEnvelope | undefined => {
+      if (ok) return env;
       conn.error('E_AUTH_FAILED', { doc, ref, detail: 'the envelope signature does not verify' });
       return undefined;
-    }
+    };
+    if (bytes.length >= ctx.verifyOnPoolFromBytes) return ctx.verifier.verifyAsync(env.authorKey, signed, env.signature).then(verdict);
+    return verdict(ctx.verifier.verify(env.authorKey, signed, env.signature));
   }
   return env;
 }

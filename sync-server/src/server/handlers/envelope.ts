@@ -10,10 +10,11 @@
  * A visitor's envelope is rate-limited first (guest-hub.ts).
  */
 import { isTendrilError } from '@tendril/crdt-schema/errors';
-import { EnvelopeKind } from '@tendril/crdt-schema/header';
+import { EnvelopeKind, type ParsedEnvelope } from '@tendril/crdt-schema/header';
 import { CapMode, FrameType, type EnvelopeFrame } from '@tendril/crdt-schema/wire';
 import type { Connection } from '../connection.ts';
 import type { RelayContext } from '../context.ts';
+import type { AppendResult } from '../../store/types.ts';
 import { checkEnvelope } from './envelope-check.ts';
 
 /**
@@ -38,15 +39,29 @@ function admitGuestMessage(ctx: RelayContext, conn: Connection, f: EnvelopeFrame
   return false;
 }
 
-export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeFrame): void {
+export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeFrame): Promise<void> | void {
   const sub = conn.subs.get(f.doc);
   if (sub?.mode !== CapMode.Write) {
     conn.error('E_FORBIDDEN', { doc: f.doc, ref: f.ref, detail: sub ? 'read-only subscription' : 'not subscribed to this document' });
     return;
   }
   if (conn.guest && !admitGuestMessage(ctx, conn, f)) return;
-  const env = checkEnvelope(ctx, conn, f.doc, f.ref, f.envelope, EnvelopeKind.Update);
-  if (!env) return;
+  const checked = checkEnvelope(ctx, conn, f.doc, f.ref, f.envelope, EnvelopeKind.Update);
+  if (!(checked instanceof Promise)) {
+    if (checked) append(ctx, conn, f, checked);
+    return;
+  }
+  // Verified on the thread pool: the connection's queue waits for this promise, so its later frames stay behind.
+  return checked.then((env) => {
+    if (!env) return;
+    // The subscription may have ended meanwhile (a revocation, a capability change): nothing is stored then.
+    if (conn.subs.get(f.doc) !== sub || !sub.active) return conn.error('E_FORBIDDEN', { doc: f.doc, ref: f.ref, detail: 'the subscription ended' });
+    append(ctx, conn, f, env);
+  });
+}
+
+/** Stores a checked envelope; the Ack and the fan-out follow the commit. */
+function append(ctx: RelayContext, conn: Connection, f: EnvelopeFrame, env: ParsedEnvelope): void {
   const workspace = conn.identity!.workspace;
   if (ctx.usage.exceeds(ctx.usage.peek(workspace), { bytes: f.envelope.length })) {
     conn.error('E_QUOTA_EXCEEDED', { doc: f.doc, ref: f.ref, detail: `a workspace stores at most ${ctx.limits.maxStoredBytesPerWorkspace} bytes` });
@@ -57,31 +72,43 @@ export function handleEnvelope(ctx: RelayContext, conn: Connection, f: EnvelopeF
   const answered = ctx.hub.appendingFrom(conn, f.doc, env.authorKey, env.header.counter, f.envelope);
   const commit = ctx.store.append(f.doc, { author: env.authorKey, counter: env.header.counter, envelope: f.envelope });
   void ctx.track(
-    commit.finally(answered).then(
+    commit.then(
       (result) => {
-        if (result.status === 'conflict') {
-          ctx.logger.warn('append.counter_conflict', { doc: f.doc, counter: env.header.counter, seq: result.seq });
-          conn.error('E_COUNTER_CONFLICT', { doc: f.doc, ref: f.ref, detail: `counter ${env.header.counter} is stored with other bytes at seq ${result.seq}` });
-          return;
-        }
-        conn.send({ type: FrameType.Ack, doc: f.doc, ref: f.ref, seq: result.seq });
-        conn.subs.get(f.doc)?.ackedAt(result.seq);
-        if (result.status === 'appended') {
-          ctx.usage.add(workspace, { bytes: f.envelope.length });
-          ctx.hub.publish(f.doc, result.seq, f.envelope, conn);
-          ctx.announce({ kind: 'appended', doc: f.doc, seq: result.seq });
-        } else if (result.status === 'duplicate') {
-          // Possibly stored by an attempt whose reply was lost, and so never fanned out: the hub
-          // reads it from the store if its subscribers have not had it, here and elsewhere.
-          ctx.hub.advance(f.doc, result.seq);
-          ctx.announce({ kind: 'appended', doc: f.doc, seq: result.seq });
+        try {
+          acknowledge(ctx, conn, f, env, result);
+        } finally {
+          // Only now: until the Ack is recorded on the subscription (ackedAt), a catch-up reading this
+          // entry must still find it pending, or it would send the connection its own entry.
+          answered();
         }
       },
       (err: unknown) => {
+        answered();
         const code = isTendrilError(err, 'E_UNKNOWN_DOC') ? 'E_UNKNOWN_DOC' : 'E_STORE_FAILED';
         ctx.logger.error('append.failed', { doc: f.doc, code, error: String(err) });
         conn.error(code, { doc: f.doc, ref: f.ref });
       },
     ),
   );
+}
+
+/** After the commit: the Ack (or the conflict refusal), then the fan-out here and to the other relay processes. */
+function acknowledge(ctx: RelayContext, conn: Connection, f: EnvelopeFrame, env: ParsedEnvelope, result: AppendResult): void {
+  if (result.status === 'conflict') {
+    ctx.logger.warn('append.counter_conflict', { doc: f.doc, counter: env.header.counter, seq: result.seq });
+    conn.error('E_COUNTER_CONFLICT', { doc: f.doc, ref: f.ref, detail: `counter ${env.header.counter} is stored with other bytes at seq ${result.seq}` });
+    return;
+  }
+  conn.send({ type: FrameType.Ack, doc: f.doc, ref: f.ref, seq: result.seq });
+  conn.subs.get(f.doc)?.ackedAt(result.seq);
+  if (result.status === 'appended') {
+    ctx.usage.add(conn.identity!.workspace, { bytes: f.envelope.length });
+    ctx.hub.publish(f.doc, result.seq, f.envelope, conn);
+    ctx.announce({ kind: 'appended', doc: f.doc, seq: result.seq });
+  } else if (result.status === 'duplicate') {
+    // Possibly stored by an attempt whose reply was lost, and so never fanned out: the hub
+    // reads it from the store if its subscribers have not had it, here and elsewhere.
+    ctx.hub.advance(f.doc, result.seq);
+    ctx.announce({ kind: 'appended', doc: f.doc, seq: result.seq });
+  }
 }

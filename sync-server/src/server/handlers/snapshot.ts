@@ -25,7 +25,12 @@ export async function handleSnapshotPut(ctx: RelayContext, conn: Connection, f: 
     conn.error('E_SNAPSHOT_REJECTED', { doc: f.doc, ref: f.ref, detail: 'snapshots need a write subscription' });
     return;
   }
-  if (!checkEnvelope(ctx, conn, f.doc, f.ref, f.envelope, EnvelopeKind.Snapshot)) return;
+  if (!(await checkEnvelope(ctx, conn, f.doc, f.ref, f.envelope, EnvelopeKind.Snapshot))) return;
+  // Verified on the thread pool, a large snapshot may find its subscription ended meanwhile.
+  if (conn.subs.get(f.doc) !== sub || !sub.active) {
+    conn.error('E_SNAPSHOT_REJECTED', { doc: f.doc, ref: f.ref, detail: 'the subscription ended' });
+    return;
+  }
   const result = await ctx.track(ctx.store.putSnapshot(f.doc, f.seq, f.envelope));
   if (!result.ok) {
     conn.error('E_SNAPSHOT_REJECTED', { doc: f.doc, ref: f.ref, detail: REASONS[result.reason] });
