@@ -173,8 +173,12 @@ describe('relay against strangers', () => {
     for (let i = 0; i < 5; i++) await (await h.connect(relay)).closed; // refused: one address, one pre-auth slot
     await waitFor(async () => (await metric(relay.url, 'tendril_relay_problems_total', '{event="preauth.peer_error"}')) === 50, '50 counted');
     expect(await metric(relay.url, 'tendril_relay_problems_total', '{event="preauth.E_TOO_MANY_CONNECTIONS"}')).toBe(5);
-    const summary = await waitFor(() => lines.find((l) => l.event === 'relay.problems'), 'a summary line');
-    expect(summary.fields).toMatchObject({ 'preauth.peer_error': 50, 'preauth.E_TOO_MANY_CONNECTIONS': 5 });
+    // One summary line per interval: on a busy machine the refusals can straddle two intervals, so
+    // the lines' counts are added up.
+    const summed = (key: string): number =>
+      lines.filter((l) => l.event === 'relay.problems').reduce((n, l) => n + Number(l.fields[key] ?? 0), 0);
+    await waitFor(() => summed('preauth.peer_error') === 50 && summed('preauth.E_TOO_MANY_CONNECTIONS') === 5, 'summary lines counting everything');
+    expect(lines.filter((l) => l.event === 'relay.problems').length).toBeLessThan(10);
     expect(lines.filter((l) => l.event !== 'relay.problems' && l.event !== 'relay.listening')).toEqual([]);
   });
 });
