@@ -7,9 +7,12 @@
  * rolled-back entries are reported with their code and never applied.
  * While catching up, entries are buffered and opened a batch at a time, so one
  * signature per author covers the batch through the authors' hash chains
- * (envelope/chain.ts); live entries are opened one by one, each on its own signature.
+ * (envelope/chain.ts); live entries are opened one by one, each on its own signature,
+ * checked off the calling thread while later frames wait behind it in arrival
+ * order (live-queue.ts): nothing is applied before its verdict or out of order.
  * At rest, every applied update is appended to the local log as one sealed
- * record and compacted into one sealed state now and then (local-log.ts).
+ * record and compacted into one sealed state now and then (local-log.ts); the
+ * records are sealed and written after the apply, in batches.
  */
 import { ObservableV2 } from 'lib0/observable';
 import * as Y from 'yjs';
@@ -26,6 +29,7 @@ import { LocalLog, PREFERRED_TRIM_SIZE } from './local-log.ts';
 import { SyncState, type SyncProblem, type SyncStatus } from './status.ts';
 import { SeqWindow } from './seq-window.ts';
 import { HeldEntries } from './held-entries.ts';
+import { LiveQueue } from './live-queue.ts';
 
 /** The connection a DocSync speaks through; provided by the relay client once the handshake is done. */
 export interface DocLink {
@@ -92,6 +96,11 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private readonly opts: Required<Pick<DocSyncOptions, 'coalesceMs' | 'snapshotEvery' | 'saveDebounceMs' | 'catchUpBatch' | 'catchUpBytes' | 'catchUpFlushMs'>>;
   private readonly seqs = new SeqWindow();
   private readonly held = new HeldEntries();
+  /** Frames behind a live entry whose signature check is in flight (and that entry). */
+  private readonly live = new LiveQueue((frame, verdict, stale) => this.deliver(frame, verdict, stale));
+  /** Acknowledged outbox entries whose records are not written yet (one write per turn, see onAck). */
+  private ackedUnsaved: number[] = [];
+  private ackTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly outbox = new Map<number, Uint8Array>();
   /** The Yjs update of each outbox entry, appended to the local log once the relay acknowledges it. */
   private readonly outboxUpdates = new Map<number, Uint8Array>();
@@ -315,6 +324,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   detach(): void {
     // Entries already received are applied: they are checked as they would be at CaughtUp.
     this.flushCatchUp();
+    // Live entries still being verified are applied once verified, and acknowledgements kept; the
+    // other frames that came after them on this connection no longer apply.
+    this.live.markStale();
     this.link = null;
     this.subscribed = false;
     this.catchingUp = false;
@@ -322,15 +334,34 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.emitStatus({ state: SyncState.Offline });
   }
 
-  /** Routes one relay frame that names this document. */
+  /**
+   * Routes one relay frame that names this document. A live entry's signature is checked off the
+   * calling thread; it and every frame after it wait in arrival order until its verdict is in
+   * (see {@link DocSync.settled}).
+   */
   handle(frame: Frame): void {
     if (this.destroyed) return;
+    const live = frame.type === FrameType.Entry && !this.catchingUp && (this.live.size > 0 || !this.seqs.has(frame.seq));
+    if (live) this.live.push(frame, this.cipher.verdict(frame.envelope));
+    else if (this.live.size > 0) this.live.push(frame);
+    else this.deliver(frame, undefined, false);
+  }
+
+  /** Resolves once every frame handed to {@link DocSync.handle} so far has been processed. */
+  settled(): Promise<void> {
+    return this.live.idle();
+  }
+
+  /** Processes one frame in arrival order; `verdict`: its signature's, checked while it was queued. */
+  private deliver(frame: Frame, verdict: boolean | undefined, stale: boolean): void {
+    if (this.destroyed) return;
+    if (stale && frame.type !== FrameType.Entry && frame.type !== FrameType.Ack) return;
     if (frame.type !== FrameType.Entry) this.flushCatchUp();
     switch (frame.type) {
       case FrameType.Subscribed: return this.onSubscribed(frame.head, frame.snapshotSeq);
       case FrameType.Snapshot: return this.onSnapshot(frame.seq, frame.envelope);
       case FrameType.SnapshotStored: return this.onSnapshotStored(frame.seq);
-      case FrameType.Entry: return this.onEntry(frame.seq, frame.envelope);
+      case FrameType.Entry: return this.onEntry(frame.seq, frame.envelope, verdict);
       case FrameType.CaughtUp: return this.onCaughtUp(frame.head);
       case FrameType.Ack: return this.onAck(frame.ref, frame.seq);
       case FrameType.Error: return this.onError(frame.code, frame.message, frame.ref, frame.retryAfterMs);
@@ -393,7 +424,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.snapshotSeq = Math.max(this.snapshotSeq, Math.min(seq, this.meta.maxSeenSeq));
   }
 
-  private onEntry(seq: number, envelope: Uint8Array): void {
+  /** `verdict`: the signature's, when it was checked off the thread while the entry was queued. */
+  private onEntry(seq: number, envelope: Uint8Array, verdict?: boolean): void {
     if (seq <= this.lastDeliveredSeq && this.catchingUp) {
       this.report('E_REORDER', `entry ${seq} arrived after entry ${this.lastDeliveredSeq}`);
       return;
@@ -407,7 +439,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       this.bufferCatchUp(seq, envelope);
       return;
     }
-    this.tryApply(seq, envelope);
+    this.tryApply(seq, envelope, verdict);
     this.scheduleSave();
     this.maybeSnapshot();
   }
@@ -442,7 +474,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   /**
    * Opens and applies one entry, holding it when an earlier counter of its author is missing.
-   * `signatureValid`: the verdict of a catch-up batch (flushCatchUp); undefined checks the signature here.
+   * `signatureValid`: the verdict of a catch-up batch (flushCatchUp) or of a live entry's own check
+   * (handle); undefined checks the signature here.
    */
   private tryApply(seq: number, envelope: Uint8Array, signatureValid?: boolean): boolean {
     try {
@@ -532,10 +565,16 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.outbox.delete(ref);
     this.seqs.add(seq);
     if (seq % this.opts.snapshotEvery === 0) this.snapshotDue = Math.max(this.snapshotDue, seq);
-    // The change moves from the outbox to the log, now with its seq, in one transaction.
+    // The change moves from the outbox to the log, now with its seq, in one transaction: written
+    // after this turn (with the other acknowledgements of the turn), off the path of the entries
+    // arriving with it. Until then the outbox keeps it, so a crash resends rather than loses it.
     this.log.add({ seq, author: { device: this.cipher.self, counter: ref }, update: this.outboxUpdates.get(ref) ?? new Uint8Array(0) });
     this.outboxUpdates.delete(ref);
-    void this.persist([ref]);
+    this.ackedUnsaved.push(ref);
+    this.ackTimer ??= setTimeout(() => {
+      this.ackTimer = null;
+      void this.persist();
+    }, 0);
     this.emitStatus({});
     this.maybeSnapshot();
   }
@@ -659,8 +698,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
    * Writes the records not yet stored (with acknowledged outbox entries and the meta) in one
    * transaction, then compacts when the log has grown past its threshold.
    */
-  persist(acked: readonly number[] = []): Promise<void> {
+  persist(ackedNow: readonly number[] = []): Promise<void> {
     this.flushCatchUp();
+    const acked = [...this.ackedUnsaved, ...ackedNow];
+    this.ackedUnsaved = [];
     const due = this.log.compactionDue;
     // When a compaction follows, buffered records need no write of their own (the state holds
     // them), except with an ack: the acknowledged change must leave the outbox only with its record.
@@ -726,10 +767,15 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   /** Flushes pending changes, saves the state, and stops listening. */
   async close(): Promise<void> {
+    await this.live.idle();
     this.flushCatchUp();
     await this.flush();
     if (this.saveTimer !== null) clearTimeout(this.saveTimer);
+    if (this.ackTimer !== null) clearTimeout(this.ackTimer);
     this.saveTimer = null;
+    this.ackTimer = null;
+    // Acknowledged changes leave the outbox with their records, before the compaction.
+    if (this.ackedUnsaved.length > 0) await this.persist();
     await this.saveNow();
     this.destroyed = true;
     this.ydoc.off('update', this.onLocalUpdate);

@@ -10,7 +10,7 @@ import { secret } from '../crypto/secret.ts';
 import type { DocKeys } from '../crypto/doc-keys.ts';
 import { isTendrilError, TendrilError } from '../errors.ts';
 import type { DeviceId, DocId, KeyEpoch } from '../ids.ts';
-import { chainHash, chainVerdicts, openEnvelope, openWithVerdict, parseEnvelope, sealEnvelope, type OpenContext } from '../envelope/index.ts';
+import { chainHash, chainVerdicts, openEnvelope, openWithVerdict, parseEnvelope, sealEnvelope, signatureVerdict, type OpenContext } from '../envelope/index.ts';
 import { deriveDocKeys, type DocKeyView } from '../keyring/doc-keys.ts';
 import type { Scope } from '../keyring/scopes.ts';
 import type { DocCipher, EphemeralKind } from '../sync/doc-cipher.ts';
@@ -72,6 +72,7 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
       if (!key) throw new TendrilError('E_KEY_MISSING', `no ${scope} key for the current epoch`);
       return sealEnvelope(crypto, { kind, doc, epoch: v.current, key: secret(key), author: identity, counter, plaintext, ...(prev === undefined ? {} : { prev }) });
     },
+    verdict: (envelope) => signatureVerdict(crypto, envelope, doc),
     verdicts: (envelopes) => chainVerdicts(crypto, doc, envelopes),
     chainHash: (envelope) => chainHash(crypto, envelope),
     open(envelope, counters, signatureValid) {

@@ -1,0 +1,178 @@
+/**
+ * Live entries are verified off the calling thread (the provider's
+ * verifyMany) while the frames after them wait: whatever order the verdicts
+ * come back in, entries and the other frames are processed in arrival order,
+ * nothing is applied before its verdict, and a bad signature is refused with
+ * its code without letting the author's later entries in out of order. The
+ * verifier here hands its verdicts back only when the test says so.
+ */
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { loadCrypto } from '../crypto/load.ts';
+import { generateDeviceIdentity } from '../crypto/keys.ts';
+import type { CryptoProvider, VerifyItem } from '../crypto/provider.ts';
+import { createCounterTracker, EnvelopeKind, parseEnvelope } from '../envelope/index.ts';
+import { newDocId, newWorkspaceId, type DeviceId } from '../ids.ts';
+import { Scope } from '../keyring/scopes.ts';
+import { generateWorkspaceKeys } from '../keyring/workspace-keys.ts';
+import { CapMode, FrameType, type EntryFrame, type Frame } from '../wire/frames.ts';
+import { createDocCipher } from '../workspace/cipher.ts';
+import type { MemberRecord } from '../workspace/directory.ts';
+import { MemoryDocStore } from './doc-store.ts';
+import { DocSync } from './doc-sync.ts';
+import { SyncState } from './status.ts';
+
+const base = await loadCrypto({ ed25519: 'sodium' });
+
+interface Check {
+  readonly item: VerifyItem;
+  /** Hands the real verdict back. */
+  release(): void;
+}
+
+/** A provider whose off-thread checks wait for the test; its one-at-a-time verify is counted. */
+function heldVerifier(): { crypto: CryptoProvider; checks: Check[]; syncVerifies: () => number } {
+  const checks: Check[] = [];
+  let syncVerifies = 0;
+  const crypto = Object.create(base) as CryptoProvider;
+  crypto.verify = (signature, message, publicKey) => {
+    syncVerifies++;
+    return base.verify(signature, message, publicKey);
+  };
+  crypto.verifyMany = (items) =>
+    Promise.all(
+      items.map(
+        (item) =>
+          new Promise<boolean>((resolve) => {
+            checks.push({ item, release: () => resolve(base.verify(item.signature, item.message, item.publicKey)) });
+          }),
+      ),
+    );
+  return { crypto, checks, syncVerifies: () => syncVerifies };
+}
+
+/** Lets pending promise callbacks and timers of this turn run. */
+const turn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+async function setup() {
+  const keys = generateWorkspaceKeys(base, newWorkspaceId());
+  const doc = newDocId();
+  const members = new Map<DeviceId, MemberRecord>();
+  const verifier = heldVerifier();
+  const cipherFor = (provider: CryptoProvider) => {
+    const identity = generateDeviceIdentity(base);
+    members.set(identity.deviceId, { role: 'device' });
+    return createDocCipher({ crypto: provider, identity, doc, scope: Scope.Chats, keys: () => keys.get(Scope.Chats)!, directory: { member: (d) => members.get(d) }, localKey: base.randomBytes(32) });
+  };
+  const me = cipherFor(verifier.crypto);
+  const sent: Frame[] = [];
+  const problems: string[] = [];
+  const sync = await DocSync.open({ doc, ydoc: new Y.Doc(), cipher: me, store: new MemoryDocStore(), counters: createCounterTracker(), saveDebounceMs: 60_000 });
+  sync.on('problem', (p) => problems.push(p.code));
+  sync.attach({ send: (f) => sent.push(f), nonce: new Uint8Array(32), maxFrameBytes: 1 << 20 });
+  sync.handle({ type: FrameType.Subscribed, doc, mode: CapMode.Write, head: 0, snapshotSeq: 0 });
+  sync.handle({ type: FrameType.CaughtUp, doc, head: 0 });
+
+  /** Another device: its edits sealed with its counters, as entries at the seq the relay gives. */
+  const author = () => {
+    const cipher = cipherFor(base);
+    const ydoc = new Y.Doc();
+    let counter = 0;
+    return (seq: number, text: string): EntryFrame => {
+      let update: Uint8Array = new Uint8Array(0);
+      const grab = (u: Uint8Array): void => void (update = u);
+      ydoc.on('update', grab);
+      ydoc.getArray<string>('messages').push([text]);
+      ydoc.off('update', grab);
+      return { type: FrameType.Entry, doc, seq, envelope: cipher.seal(EnvelopeKind.Update, ++counter, update) };
+    };
+  };
+  const messages = (): string[] => sync.ydoc.getArray<string>('messages').toArray();
+  const checkOf = (frame: { envelope: Uint8Array }): Check => {
+    const signature = parseEnvelope(frame.envelope).signature;
+    const found = verifier.checks.find((c) => c.item.signature.every((b, i) => b === signature[i]));
+    if (!found) throw new Error('no check in flight for this entry');
+    return found;
+  };
+  return { doc, sync, sent, problems, author, messages, checkOf, verifier };
+}
+
+describe('DocSync live entries verified off the thread', () => {
+  it('verdicts coming back in any order: nothing applied before the first, then every frame in arrival order', async () => {
+    const t = await setup();
+    const a = t.author();
+    const b = t.author();
+    t.sync.ydoc.getArray<string>('messages').push(['mine']);
+    await t.sync.flush();
+    const put = t.sent.find((f) => f.type === FrameType.Envelope) as { ref: number };
+    const frames = [a(1, 'a1'), b(2, 'b1')];
+    const later = a(4, 'a2');
+    for (const f of frames) t.sync.handle(f);
+    t.sync.handle({ type: FrameType.Ack, doc: t.doc, ref: put.ref, seq: 3 });
+    t.sync.handle(later);
+    expect(t.verifier.checks).toHaveLength(3);
+
+    // The later verdicts arrive first: the entries behind the first one, and the ack between them, wait.
+    t.checkOf(later).release();
+    t.checkOf(frames[1]!).release();
+    await turn();
+    expect(t.messages()).toEqual(['mine']);
+    expect(t.sync.ledger.entries).toEqual([]);
+    expect(t.sync.unacked).toBe(1);
+
+    t.checkOf(frames[0]!).release();
+    await t.sync.settled();
+    expect(t.sync.ledger.entries.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(t.sync.unacked).toBe(0);
+    expect(t.sync.cursor).toBe(4);
+    expect([...t.messages()].sort()).toEqual(['a1', 'a2', 'b1', 'mine']);
+    expect(t.problems).toEqual([]);
+    // Every live check went off the thread.
+    expect(t.verifier.syncVerifies()).toBe(0);
+  });
+
+  it("a bad live signature: E_BAD_SIGNATURE, the entry never applied, and its author's later entry not let in out of order", async () => {
+    const t = await setup();
+    const a = t.author();
+    const b = t.author();
+    const good = a(1, 'a1');
+    const bad = a(2, 'a2');
+    bad.envelope = bad.envelope.slice();
+    bad.envelope[bad.envelope.length - 80]! ^= 0x01;
+    const after = a(3, 'a3');
+    const other = b(4, 'b1');
+    for (const f of [good, bad, after, other]) t.sync.handle(f);
+    for (const f of [other, after, bad]) t.checkOf(f).release();
+    await turn();
+    expect(t.messages()).toEqual([]);
+    t.checkOf(good).release();
+    await t.sync.settled();
+    expect(t.problems).toEqual(['E_BAD_SIGNATURE']);
+    expect([...t.messages()].sort()).toEqual(['a1', 'b1']);
+    // The refused entry is not counted: the cursor stops before it, so a later catch-up asks again.
+    expect(t.sync.cursor).toBe(1);
+    // Its author's next entry waits for it (and is reported withheld at the next CaughtUp).
+    t.sync.handle({ type: FrameType.CaughtUp, doc: t.doc, head: 4 });
+    await t.sync.settled();
+    expect(t.problems).toContain('E_WITHHELD');
+    expect(t.messages()).not.toContain('a3');
+    expect(t.verifier.syncVerifies()).toBe(0);
+  });
+
+  it('a connection dropped while an entry is being verified: the entry is applied once verified, the frames after it from that connection are not', async () => {
+    const t = await setup();
+    const a = t.author();
+    const entry = a(1, 'a1');
+    t.sync.handle(entry);
+    // A resubscription answer queued behind the entry, then the connection goes.
+    t.sync.handle({ type: FrameType.Subscribed, doc: t.doc, mode: CapMode.Write, head: 1, snapshotSeq: 0 });
+    t.sync.detach();
+    t.checkOf(entry).release();
+    await t.sync.settled();
+    expect(t.messages()).toEqual(['a1']);
+    expect(t.sync.cursor).toBe(1);
+    // The stale Subscribed did not mark this device subscribed: it is offline and sends nothing.
+    expect(t.sync.status.state).toBe(SyncState.Offline);
+    expect(t.problems).toEqual([]);
+  });
+});
