@@ -10,7 +10,7 @@ import { secret } from '../crypto/secret.ts';
 import type { DocKeys } from '../crypto/doc-keys.ts';
 import { isTendrilError, TendrilError } from '../errors.ts';
 import type { DeviceId, DocId, KeyEpoch } from '../ids.ts';
-import { chainHash, chainVerdicts, openEnvelope, openWithVerdict, parseEnvelope, sealEnvelope, signatureVerdict, type OpenContext } from '../envelope/index.ts';
+import { chainHash, chainVerdicts, finishOpen, parseForDoc, sealEnvelope, signatureVerdict, signedMessage, type OpenContext } from '../envelope/index.ts';
 import { deriveDocKeys, type DocKeyView } from '../keyring/doc-keys.ts';
 import type { Scope } from '../keyring/scopes.ts';
 import type { DocCipher, EphemeralKind } from '../sync/doc-cipher.ts';
@@ -76,15 +76,18 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
     verdicts: (envelopes) => chainVerdicts(crypto, doc, envelopes),
     chainHash: (envelope) => chainHash(crypto, envelope),
     open(envelope, counters, signatureValid) {
-      // The epoch is read from the (not yet trusted) header only to scope the author check:
-      // the signature covers it, and openEnvelope verifies that signature before asking.
-      const epoch: KeyEpoch = parseEnvelope(envelope).header.epoch;
+      // Parsed once (parse, version and document checks), then verified unless the verdict is known.
+      // The epoch is read from the (not yet trusted) header only to scope the author check: the
+      // signature covers it, and finishOpen refuses a bad verdict before asking.
+      const parsed = parseForDoc(envelope, doc);
+      const valid = signatureValid ?? crypto.verify(parsed.signature, signedMessage(parsed), parsed.authorKey);
+      const epoch: KeyEpoch = parsed.header.epoch;
       const v = view();
       const keyFor = (e: KeyEpoch) => {
         const k = v.contentKey(e);
         return k ? secret(k) : undefined;
       };
-      const openIt = (ctx: OpenContext) => (signatureValid === undefined ? openEnvelope(crypto, envelope, ctx) : openWithVerdict(crypto, envelope, signatureValid, ctx));
+      const openIt = (ctx: OpenContext) => finishOpen(crypto, parsed, valid, ctx);
       try {
         return openIt({
           doc,
