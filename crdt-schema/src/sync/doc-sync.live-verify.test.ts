@@ -159,6 +159,26 @@ describe('DocSync live entries verified off the thread', () => {
     expect(t.verifier.syncVerifies()).toBe(0);
   });
 
+  it('an applied entry leaves no update listener behind (Yjs encodes nothing for it); local changes still go out', async () => {
+    const t = await setup();
+    const a = t.author();
+    /** Whether Yjs would encode the next transaction as an update (it does only while someone listens). */
+    const encodes = (): boolean => (t.sync.ydoc as unknown as { _observers: Map<string, unknown> })._observers.has('update');
+    t.sync.ydoc.getArray<string>('messages').push(['mine']);
+    await t.sync.flush();
+    expect(t.sent.filter((f) => f.type === FrameType.Envelope)).toHaveLength(1);
+    const entry = a(2, 'a1');
+    t.sync.handle(entry);
+    t.checkOf(entry).release();
+    await t.sync.settled();
+    expect(t.messages()).toContain('a1');
+    expect(encodes()).toBe(false);
+    t.sync.ydoc.getArray<string>('messages').push(['mine again']);
+    await t.sync.flush();
+    expect(t.sent.filter((f) => f.type === FrameType.Envelope)).toHaveLength(2);
+    expect(t.problems).toEqual([]);
+  });
+
   it('a connection dropped while an entry is being verified: the entry is applied once verified, the frames after it from that connection are not', async () => {
     const t = await setup();
     const a = t.author();

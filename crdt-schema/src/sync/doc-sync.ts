@@ -178,7 +178,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   static async open(o: DocSyncOptions): Promise<DocSync> {
     const s = new DocSync(o);
     await s.load();
-    s.ydoc.on('update', s.onLocalUpdate);
+    s.ydoc.on('afterTransactionCleanup', s.onTransactionCleanup);
     return s;
   }
 
@@ -237,6 +237,21 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   }
 
   // ---- local changes -------------------------------------------------------
+
+  /**
+   * Yjs encodes a transaction as an update only while someone listens to `update`, and this
+   * device needs the bytes of its local changes only: the listener is on for a local transaction
+   * and off for an applied relay entry, which then costs no encoding (unless another listener
+   * asks for it). Yjs checks for listeners right after this event, transaction by transaction.
+   */
+  private listening = false;
+  private readonly onTransactionCleanup = (tr: Y.Transaction): void => {
+    const local = tr.origin !== this;
+    if (local === this.listening) return;
+    this.listening = local;
+    if (local) this.ydoc.on('update', this.onLocalUpdate);
+    else this.ydoc.off('update', this.onLocalUpdate);
+  };
 
   private readonly onLocalUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this || this.destroyed) return;
@@ -778,6 +793,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     if (this.ackedUnsaved.length > 0) await this.persist();
     await this.saveNow();
     this.destroyed = true;
+    this.ydoc.off('afterTransactionCleanup', this.onTransactionCleanup);
     this.ydoc.off('update', this.onLocalUpdate);
     super.destroy();
   }
