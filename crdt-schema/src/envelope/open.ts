@@ -67,18 +67,11 @@ export function openWithVerdict(crypto: CryptoProvider, bytes: Uint8Array, signa
 }
 
 /**
- * The signature verdict of one envelope, checked through the provider's `verifyMany`: on libuv's
- * thread pool in Node, through WebCrypto in browsers, so the calling thread is free meanwhile.
- * False when it does not parse for `doc` (opening it then reports the parse error first) or the
- * verifier failed; never rejects.
+ * The signature verdict of one parsed envelope, checked through the provider's `verifyMany`: on
+ * libuv's thread pool in Node, through WebCrypto in browsers, so the calling thread is free
+ * meanwhile. False when the verifier failed; never rejects.
  */
-export function signatureVerdict(crypto: CryptoProvider, bytes: Uint8Array, doc: DocId): Promise<boolean> {
-  let parsed: ParsedEnvelope;
-  try {
-    parsed = parseForDoc(bytes, doc);
-  } catch {
-    return Promise.resolve(false);
-  }
+export function signatureVerdict(crypto: CryptoProvider, parsed: ParsedEnvelope): Promise<boolean> {
   return crypto.verifyMany([{ signature: parsed.signature, message: signedMessage(parsed), publicKey: parsed.authorKey }]).then(
     (verdicts) => verdicts[0] === true,
     () => false,
