@@ -70,6 +70,12 @@ export interface DocSyncOptions {
   readonly catchUpBatch?: number;
   readonly catchUpBytes?: number;
   readonly catchUpFlushMs?: number;
+  /**
+   * Check a live entry's signature off the calling thread (true, the default: it frees the thread
+   * for other documents and devices while later frames wait), or inline before applying it (false:
+   * one thread hop less, for a process with one document and no spare core).
+   */
+  readonly verifyLiveOffThread?: boolean;
 }
 
 export interface DocSyncEvents {
@@ -93,7 +99,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private readonly counters: CounterTracker;
   /** The counter book for entries: this device's own entries coming back are not counter-checked (they are idempotent). */
   private readonly entryCounters: CounterTracker;
-  private readonly opts: Required<Pick<DocSyncOptions, 'coalesceMs' | 'snapshotEvery' | 'saveDebounceMs' | 'catchUpBatch' | 'catchUpBytes' | 'catchUpFlushMs'>>;
+  private readonly opts: Required<Pick<DocSyncOptions, 'coalesceMs' | 'snapshotEvery' | 'saveDebounceMs' | 'catchUpBatch' | 'catchUpBytes' | 'catchUpFlushMs' | 'verifyLiveOffThread'>>;
   private readonly seqs = new SeqWindow();
   private readonly held = new HeldEntries();
   /** Frames behind a live entry whose signature check is in flight (and that entry). */
@@ -169,6 +175,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       catchUpBatch: Math.max(1, o.catchUpBatch ?? 512),
       catchUpBytes: o.catchUpBytes ?? 4 << 20,
       catchUpFlushMs: o.catchUpFlushMs ?? 20,
+      verifyLiveOffThread: o.verifyLiveOffThread ?? true,
     };
     this.log = new LocalLog(o.store, o.cipher, o.compactAfter ?? PREFERRED_TRIM_SIZE);
     this.ledger = new RelayLedger(o.now);
@@ -356,7 +363,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
    */
   handle(frame: Frame): void {
     if (this.destroyed) return;
-    const live = frame.type === FrameType.Entry && !this.catchingUp && (this.live.size > 0 || !this.seqs.has(frame.seq));
+    const live = frame.type === FrameType.Entry && this.opts.verifyLiveOffThread && !this.catchingUp && (this.live.size > 0 || !this.seqs.has(frame.seq));
     if (live) this.live.push(frame, this.cipher.verdict(frame.envelope));
     else if (this.live.size > 0) this.live.push(frame);
     else this.deliver(frame, undefined, false);
