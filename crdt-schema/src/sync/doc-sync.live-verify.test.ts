@@ -54,7 +54,7 @@ function heldVerifier(): { crypto: CryptoProvider; checks: Check[]; syncVerifies
 /** Lets pending promise callbacks and timers of this turn run. */
 const turn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-async function setup() {
+async function setup(verifyLiveOffThread?: boolean) {
   const keys = generateWorkspaceKeys(base, newWorkspaceId());
   const doc = newDocId();
   const members = new Map<DeviceId, MemberRecord>();
@@ -67,7 +67,7 @@ async function setup() {
   const me = cipherFor(verifier.crypto);
   const sent: Frame[] = [];
   const problems: string[] = [];
-  const sync = await DocSync.open({ doc, ydoc: new Y.Doc(), cipher: me, store: new MemoryDocStore(), counters: createCounterTracker(), saveDebounceMs: 60_000 });
+  const sync = await DocSync.open({ doc, ydoc: new Y.Doc(), cipher: me, store: new MemoryDocStore(), counters: createCounterTracker(), saveDebounceMs: 60_000, ...(verifyLiveOffThread === undefined ? {} : { verifyLiveOffThread }) });
   sync.on('problem', (p) => problems.push(p.code));
   sync.attach({ send: (f) => sent.push(f), nonce: new Uint8Array(32), maxFrameBytes: 1 << 20 });
   sync.handle({ type: FrameType.Subscribed, doc, mode: CapMode.Write, head: 0, snapshotSeq: 0 });
@@ -177,6 +177,22 @@ describe('DocSync live entries verified off the thread', () => {
     await t.sync.flush();
     expect(t.sent.filter((f) => f.type === FrameType.Envelope)).toHaveLength(2);
     expect(t.problems).toEqual([]);
+  });
+
+  it('with verifyLiveOffThread off, a live entry is checked inline and applied within handle', async () => {
+    const t = await setup(false);
+    const a = t.author();
+    const good = a(1, 'a1');
+    const bad = a(2, 'a2');
+    bad.envelope = bad.envelope.slice();
+    bad.envelope[bad.envelope.length - 80]! ^= 0x01;
+    t.sync.handle(good);
+    expect(t.messages()).toEqual(['a1']);
+    t.sync.handle(bad);
+    expect(t.problems).toEqual(['E_BAD_SIGNATURE']);
+    expect(t.messages()).toEqual(['a1']);
+    expect(t.verifier.checks).toHaveLength(0);
+    expect(t.verifier.syncVerifies()).toBe(2);
   });
 
   it('a connection dropped while an entry is being verified: the entry is applied once verified, the frames after it from that connection are not', async () => {
