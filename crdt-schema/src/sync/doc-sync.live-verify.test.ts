@@ -78,7 +78,7 @@ async function setup(verifyLiveOffThread?: boolean) {
     const cipher = cipherFor(base);
     const ydoc = new Y.Doc();
     let counter = 0;
-    const entry = (seq: number, text: string): EntryFrame => {
+    return (seq: number, text: string): EntryFrame => {
       let update: Uint8Array = new Uint8Array(0);
       const grab = (u: Uint8Array): void => void (update = u);
       ydoc.on('update', grab);
@@ -86,9 +86,6 @@ async function setup(verifyLiveOffThread?: boolean) {
       ydoc.off('update', grab);
       return { type: FrameType.Entry, doc, seq, envelope: cipher.seal(EnvelopeKind.Update, ++counter, update) };
     };
-    /** A stream payload (terminal output) from this device. */
-    const stream = (text: string): Frame => ({ type: FrameType.Stream, doc, from: cipher.self, to: '', payload: cipher.sealEphemeral('stream', new TextEncoder().encode(text)) });
-    return Object.assign(entry, { stream });
   };
   const messages = (): string[] => sync.ydoc.getArray<string>('messages').toArray();
   const checkOf = (frame: { envelope: Uint8Array }): Check => {
@@ -196,23 +193,6 @@ describe('DocSync live entries verified off the thread', () => {
     expect(t.messages()).toEqual(['a1']);
     expect(t.verifier.checks).toHaveLength(0);
     expect(t.verifier.syncVerifies()).toBe(2);
-  });
-
-  it('a stream payload does not wait behind an entry being verified; frames of the document do', async () => {
-    const t = await setup();
-    const a = t.author();
-    const streams: string[] = [];
-    t.sync.on('stream', (_from, payload) => streams.push(new TextDecoder().decode(payload)));
-    const entry = a(1, 'a1');
-    t.sync.handle(entry);
-    t.sync.handle(a.stream('output'));
-    t.sync.handle({ type: FrameType.SnapshotStored, doc: t.doc, seq: 1 });
-    expect(streams).toEqual(['output']);
-    expect(t.messages()).toEqual([]);
-    t.checkOf(entry).release();
-    await t.sync.settled();
-    expect(t.messages()).toEqual(['a1']);
-    expect(t.problems).toEqual([]);
   });
 
   it('a connection dropped while an entry is being verified: the entry is applied once verified, the frames after it from that connection are not', async () => {

@@ -358,17 +358,14 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   /**
    * Routes one relay frame that names this document. A live entry's signature is checked off the
-   * calling thread; it and every frame after it (but presence and stream payloads) wait in arrival
-   * order until its verdict is in (see {@link DocSync.settled}).
+   * calling thread; it and every frame after it wait in arrival order until its verdict is in
+   * (see {@link DocSync.settled}).
    */
   handle(frame: Frame): void {
     if (this.destroyed) return;
     const live = frame.type === FrameType.Entry && this.opts.verifyLiveOffThread && !this.catchingUp && (this.live.size > 0 || !this.seqs.has(frame.seq));
-    // Presence and stream payloads touch no document state and are authenticated on their own:
-    // they do not wait behind entries (terminal output stays as prompt as the relay makes it).
-    const ephemeral = frame.type === FrameType.Presence || frame.type === FrameType.Stream;
     if (live) this.live.push(frame, this.cipher.verdict(frame.envelope));
-    else if (this.live.size > 0 && !ephemeral) this.live.push(frame);
+    else if (this.live.size > 0) this.live.push(frame);
     else this.deliver(frame, undefined, false);
   }
 
