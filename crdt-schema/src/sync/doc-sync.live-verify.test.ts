@@ -20,6 +20,7 @@ import { createDocCipher } from '../workspace/cipher.ts';
 import type { MemberRecord } from '../workspace/directory.ts';
 import { MemoryDocStore } from './doc-store.ts';
 import { DocSync } from './doc-sync.ts';
+import { LiveQueue } from './live-queue.ts';
 import { SyncState } from './status.ts';
 
 const base = await loadCrypto({ ed25519: 'sodium' });
@@ -54,7 +55,7 @@ function heldVerifier(): { crypto: CryptoProvider; checks: Check[]; syncVerifies
 /** Lets pending promise callbacks and timers of this turn run. */
 const turn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-async function setup(verifyLiveOffThread?: boolean) {
+async function setup(verifyLiveOffThread?: boolean, inbox?: LiveQueue) {
   const keys = generateWorkspaceKeys(base, newWorkspaceId());
   const doc = newDocId();
   const members = new Map<DeviceId, MemberRecord>();
@@ -69,7 +70,7 @@ async function setup(verifyLiveOffThread?: boolean) {
   const problems: string[] = [];
   const sync = await DocSync.open({ doc, ydoc: new Y.Doc(), cipher: me, store: new MemoryDocStore(), counters: createCounterTracker(), saveDebounceMs: 60_000, ...(verifyLiveOffThread === undefined ? {} : { verifyLiveOffThread }) });
   sync.on('problem', (p) => problems.push(p.code));
-  sync.attach({ send: (f) => sent.push(f), nonce: new Uint8Array(32), maxFrameBytes: 1 << 20 });
+  sync.attach({ send: (f) => sent.push(f), nonce: new Uint8Array(32), maxFrameBytes: 1 << 20, ...(inbox ? { inbox } : {}) });
   sync.handle({ type: FrameType.Subscribed, doc, mode: CapMode.Write, head: 0, snapshotSeq: 0 });
   sync.handle({ type: FrameType.CaughtUp, doc, head: 0 });
 
@@ -78,7 +79,7 @@ async function setup(verifyLiveOffThread?: boolean) {
     const cipher = cipherFor(base);
     const ydoc = new Y.Doc();
     let counter = 0;
-    return (seq: number, text: string): EntryFrame => {
+    const entry = (seq: number, text: string): EntryFrame => {
       let update: Uint8Array = new Uint8Array(0);
       const grab = (u: Uint8Array): void => void (update = u);
       ydoc.on('update', grab);
@@ -86,6 +87,9 @@ async function setup(verifyLiveOffThread?: boolean) {
       ydoc.off('update', grab);
       return { type: FrameType.Entry, doc, seq, envelope: cipher.seal(EnvelopeKind.Update, ++counter, update) };
     };
+    /** A stream payload (terminal input or output) from this device. */
+    const stream = (text: string): Frame => ({ type: FrameType.Stream, doc, from: cipher.self, to: '', payload: cipher.sealEphemeral('stream', new TextEncoder().encode(text)) });
+    return Object.assign(entry, { stream });
   };
   const messages = (): string[] => sync.ydoc.getArray<string>('messages').toArray();
   const checkOf = (frame: { envelope: Uint8Array }): Check => {
@@ -193,6 +197,27 @@ describe('DocSync live entries verified off the thread', () => {
     expect(t.messages()).toEqual(['a1']);
     expect(t.verifier.checks).toHaveLength(0);
     expect(t.verifier.syncVerifies()).toBe(2);
+  });
+
+  it('documents on one connection keep its frame order: a stream payload of another document waits behind an entry being verified', async () => {
+    // As when an index entry revoking a device arrives just before that device's input to a session:
+    // the input must meet the revocation, so it is not handled before the entry is applied.
+    const inbox = new LiveQueue();
+    const index = await setup(undefined, inbox);
+    const session = await setup(undefined, inbox);
+    const entry = index.author()(1, 'revocation');
+    const typist = session.author();
+    const streams: string[] = [];
+    session.sync.on('stream', (_from, payload) => streams.push(new TextDecoder().decode(payload)));
+    index.sync.handle(entry);
+    session.sync.handle(typist.stream('input'));
+    await turn();
+    expect(streams).toEqual([]);
+    index.checkOf(entry).release();
+    await session.sync.settled();
+    expect(index.messages()).toEqual(['revocation']);
+    expect(streams).toEqual(['input']);
+    expect([...index.problems, ...session.problems]).toEqual([]);
   });
 
   it('a connection dropped while an entry is being verified: the entry is applied once verified, the frames after it from that connection are not', async () => {

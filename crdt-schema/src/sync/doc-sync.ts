@@ -8,8 +8,9 @@
  * While catching up, entries are buffered and opened a batch at a time, so one
  * signature per author covers the batch through the authors' hash chains
  * (envelope/chain.ts); live entries are opened one by one, each on its own signature,
- * checked off the calling thread while later frames wait behind it in arrival
- * order (live-queue.ts): nothing is applied before its verdict or out of order.
+ * checked off the calling thread while later frames of the connection, whatever
+ * their document, wait behind it in arrival order (live-queue.ts): nothing is
+ * applied before its verdict or out of order.
  * At rest, every applied update is appended to the local log as one sealed
  * record and compacted into one sealed state now and then (local-log.ts); the
  * records are sealed and written after the apply, in batches.
@@ -37,6 +38,12 @@ export interface DocLink {
   /** The relay's challenge nonce for this connection (capability proofs sign it). */
   readonly nonce: Uint8Array;
   readonly maxFrameBytes: number;
+  /**
+   * The connection's queue of frames behind live entries being verified, shared by every document
+   * on it so frames keep their connection order across documents. Without one, the document queues
+   * its own frames.
+   */
+  readonly inbox?: LiveQueue;
 }
 
 export interface DocSyncOptions {
@@ -102,8 +109,11 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private readonly opts: Required<Pick<DocSyncOptions, 'coalesceMs' | 'snapshotEvery' | 'saveDebounceMs' | 'catchUpBatch' | 'catchUpBytes' | 'catchUpFlushMs' | 'verifyLiveOffThread'>>;
   private readonly seqs = new SeqWindow();
   private readonly held = new HeldEntries();
-  /** Frames behind a live entry whose signature check is in flight (and that entry). */
-  private readonly live = new LiveQueue((frame, verdict, stale) => this.deliver(frame, verdict, stale));
+  /** The queue of frames behind live entries being verified when the link brings none. */
+  private readonly ownInbox = new LiveQueue();
+  /** Frames of this document handed to handle() and not yet processed; settled() waits for none. */
+  private queued = 0;
+  private settledWaiters: (() => void)[] = [];
   /** Acknowledged outbox entries whose records are not written yet (one write per turn, see onAck). */
   private ackedUnsaved: number[] = [];
   private ackTimer: ReturnType<typeof setTimeout> | null = null;
@@ -348,7 +358,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.flushCatchUp();
     // Live entries still being verified are applied once verified, and acknowledgements kept; the
     // other frames that came after them on this connection no longer apply.
-    this.live.markStale();
+    this.inbox.markStale(this);
+    this.ownInbox.markStale(this);
     this.link = null;
     this.subscribed = false;
     this.catchingUp = false;
@@ -358,20 +369,33 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   /**
    * Routes one relay frame that names this document. A live entry's signature is checked off the
-   * calling thread; it and every frame after it wait in arrival order until its verdict is in
-   * (see {@link DocSync.settled}).
+   * calling thread; it and every frame after it on the connection (the link's inbox, shared by
+   * its documents) wait in arrival order until its verdict is in (see {@link DocSync.settled}).
    */
   handle(frame: Frame): void {
     if (this.destroyed) return;
-    const live = frame.type === FrameType.Entry && this.opts.verifyLiveOffThread && !this.catchingUp && (this.live.size > 0 || !this.seqs.has(frame.seq));
-    if (live) this.live.push(frame, this.cipher.verdict(frame.envelope));
-    else if (this.live.size > 0) this.live.push(frame);
-    else this.deliver(frame, undefined, false);
+    const inbox = this.inbox;
+    const live = frame.type === FrameType.Entry && this.opts.verifyLiveOffThread && !this.catchingUp && !this.seqs.has(frame.seq);
+    if (!live && inbox.size === 0) return this.deliver(frame, undefined, false);
+    this.queued++;
+    const deliver = (verdict: boolean | undefined, stale: boolean): void => {
+      try {
+        this.deliver(frame, verdict, stale);
+      } finally {
+        if (--this.queued === 0) for (const w of this.settledWaiters.splice(0)) w();
+      }
+    };
+    inbox.push(this, deliver, live ? this.cipher.verdict(frame.envelope) : undefined);
+  }
+
+  private get inbox(): LiveQueue {
+    return this.link?.inbox ?? this.ownInbox;
   }
 
   /** Resolves once every frame handed to {@link DocSync.handle} so far has been processed. */
   settled(): Promise<void> {
-    return this.live.idle();
+    if (this.queued === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
   /** Processes one frame in arrival order; `verdict`: its signature's, checked while it was queued. */
@@ -789,7 +813,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   /** Flushes pending changes, saves the state, and stops listening. */
   async close(): Promise<void> {
-    await this.live.idle();
+    await this.settled();
     this.flushCatchUp();
     await this.flush();
     if (this.saveTimer !== null) clearTimeout(this.saveTimer);
