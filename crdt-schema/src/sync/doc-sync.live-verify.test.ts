@@ -236,4 +236,31 @@ describe('DocSync live entries verified off the thread', () => {
     expect(t.sync.status.state).toBe(SyncState.Offline);
     expect(t.problems).toEqual([]);
   });
+
+  it('an entry still being verified when its connection dropped, verdict in during the next catch-up: applied once, no reorder reported', async () => {
+    const t = await setup();
+    const a = t.author();
+    const first = a(1, 'a1');
+    const second = a(2, 'a2');
+    const link = (inbox: LiveQueue) => ({ send: (f: Frame) => void t.sent.push(f), nonce: new Uint8Array(32), maxFrameBytes: 1 << 20, inbox });
+    t.sync.detach();
+    t.sync.attach(link(new LiveQueue()));
+    t.sync.handle({ type: FrameType.Subscribed, doc: t.doc, mode: CapMode.Write, head: 0, snapshotSeq: 0 });
+    t.sync.handle({ type: FrameType.CaughtUp, doc: t.doc, head: 0 });
+    t.sync.handle(first);
+    t.sync.detach();
+    // The next connection catches up from the cursor (0): the same entry again, then the next one.
+    t.sync.attach(link(new LiveQueue()));
+    t.sync.handle({ type: FrameType.Subscribed, doc: t.doc, mode: CapMode.Write, head: 2, snapshotSeq: 0 });
+    t.sync.handle({ ...first });
+    t.sync.handle(second);
+    // The old connection's verdict comes in mid catch-up.
+    t.checkOf(first).release();
+    await turn();
+    t.sync.handle({ type: FrameType.CaughtUp, doc: t.doc, head: 2 });
+    await t.sync.settled();
+    expect(t.messages()).toEqual(['a1', 'a2']);
+    expect(t.sync.cursor).toBe(2);
+    expect(t.problems).toEqual([]);
+  });
 });

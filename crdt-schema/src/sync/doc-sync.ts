@@ -401,7 +401,12 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   /** Processes one frame in arrival order; `verdict`: its signature's, checked while it was queued. */
   private deliver(frame: Frame, verdict: boolean | undefined, stale: boolean): void {
     if (this.destroyed) return;
-    if (stale && frame.type !== FrameType.Entry && frame.type !== FrameType.Ack) return;
+    if (stale) {
+      // From a connection that is gone: what the relay stored still counts (entries, acknowledgements),
+      // but not that connection's catch-up and order checks, which a newer connection has restarted.
+      if (frame.type === FrameType.Entry) return this.onStaleEntry(frame.seq, frame.envelope, verdict);
+      if (frame.type !== FrameType.Ack) return;
+    }
     if (frame.type !== FrameType.Entry) this.flushCatchUp();
     switch (frame.type) {
       case FrameType.Subscribed: return this.onSubscribed(frame.head, frame.snapshotSeq);
@@ -488,6 +493,13 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.tryApply(seq, envelope, verdict);
     this.scheduleSave();
     this.maybeSnapshot();
+  }
+
+  private onStaleEntry(seq: number, envelope: Uint8Array, verdict?: boolean): void {
+    this.noteSeen(seq);
+    if (this.seqs.has(seq)) return;
+    this.tryApply(seq, envelope, verdict);
+    this.scheduleSave();
   }
 
   private bufferCatchUp(seq: number, envelope: Uint8Array): void {
