@@ -220,6 +220,29 @@ describe('DocSync live entries verified off the thread', () => {
     expect([...index.problems, ...session.problems]).toEqual([]);
   });
 
+  it("a document's catch-up queued behind another document's entry starts no off-thread checks of its own", async () => {
+    const inbox = new LiveQueue();
+    const busy = await setup(undefined, inbox);
+    const late = await setup(undefined, inbox);
+    const pending = busy.author()(1, 'busy');
+    busy.sync.handle(pending);
+    // The late document resubscribes on the shared connection while the entry is being verified.
+    const a = late.author();
+    const history = [a(1, 'h1'), a(2, 'h2'), a(3, 'h3')];
+    expect(late.sync.resubscribe()).toBe(true);
+    late.sync.handle({ type: FrameType.Subscribed, doc: late.doc, mode: CapMode.Write, head: 3, snapshotSeq: 0 });
+    for (const f of history) late.sync.handle(f);
+    late.sync.handle({ type: FrameType.CaughtUp, doc: late.doc, head: 3 });
+    expect(late.verifier.checks).toHaveLength(0);
+    busy.checkOf(pending).release();
+    await late.sync.settled();
+    expect(late.messages()).toEqual(['h1', 'h2', 'h3']);
+    // Checked with the catch-up batch instead (these envelopes carry no chain links: one check each).
+    expect(late.verifier.checks).toHaveLength(0);
+    expect(late.verifier.syncVerifies()).toBe(3);
+    expect([...busy.problems, ...late.problems]).toEqual([]);
+  });
+
   it('a connection dropped while an entry is being verified: the entry is applied once verified, the frames after it from that connection are not', async () => {
     const t = await setup();
     const a = t.author();

@@ -375,7 +375,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   handle(frame: Frame): void {
     if (this.destroyed) return;
     const inbox = this.inbox;
-    const live = frame.type === FrameType.Entry && this.opts.verifyLiveOffThread && !this.catchingUp && !this.seqs.has(frame.seq);
+    // Live as far as known now: an entry behind a queued Subscribed or CaughtUp is treated as a
+    // catch-up entry (no check started; it is checked inline if it turns out live).
+    const live = frame.type === FrameType.Entry && this.opts.verifyLiveOffThread && this.subscribed && !this.catchingUp && !this.seqs.has(frame.seq);
     if (!live && inbox.size === 0) return this.deliver(frame, undefined, false);
     this.queued++;
     const deliver = (verdict: boolean | undefined, stale: boolean): void => {
