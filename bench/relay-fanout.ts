@@ -18,7 +18,9 @@
  * Systems: `tendril` = the relay on SQLite (WAL, synchronous=FULL) with the
  * DocSync defaults (writes coalesced for 4 ms); `tendril-c0` = the same with
  * coalesceMs 0; `tendril-mem` = coalesceMs 0 and the relay's in-memory store
- * (no SQLite, no fsync: what durability costs); `yws` = @y/websocket-server + y-websocket; `raw` = ws relay
+ * (no SQLite, no fsync: what durability costs); `tendril-mem-inline` = tendril-mem with
+ * each live entry's signature checked inline on the event loop (DocSync verifyLiveOffThread false,
+ * not a default system); `yws` = @y/websocket-server + y-websocket; `raw` = ws relay
  * forwarding bytes (the Yjs update prefixed with its index). Relay limits are
  * raised (no rate or per-address caps).
  */
@@ -59,11 +61,14 @@ interface Variant {
   readonly kind: SystemKind;
   readonly coalesceMs?: number;
   readonly memoryStore?: boolean;
+  /** DocSync's verifyLiveOffThread for the writer and probes; undefined keeps the default. */
+  readonly verifyLiveOffThread?: boolean;
 }
 const VARIANTS: Record<string, Variant> = {
   tendril: { name: 'tendril', kind: 'tendril' },
   'tendril-c0': { name: 'tendril-c0', kind: 'tendril', coalesceMs: 0 },
   'tendril-mem': { name: 'tendril-mem', kind: 'tendril', coalesceMs: 0, memoryStore: true },
+  'tendril-mem-inline': { name: 'tendril-mem-inline', kind: 'tendril', coalesceMs: 0, memoryStore: true, verifyLiveOffThread: false },
   yws: { name: 'yws', kind: 'yws' },
   raw: { name: 'raw', kind: 'raw' },
 };
@@ -109,7 +114,8 @@ const crypto = await loadCrypto();
 async function tendrilSession(url: string, v: Variant, rec: Recorder): Promise<Session> {
   const ws = createBenchWorkspace(crypto);
   const doc = newDocId();
-  const writer = await openDeviceDoc({ ws, relayUrl: url, identity: ws.admin, doc, register: true, ...(v.coalesceMs !== undefined ? { coalesceMs: v.coalesceMs } : {}) });
+  const knobs = { ...(v.coalesceMs !== undefined ? { coalesceMs: v.coalesceMs } : {}), ...(v.verifyLiveOffThread !== undefined ? { verifyLiveOffThread: v.verifyLiveOffThread } : {}) };
+  const writer = await openDeviceDoc({ ws, relayUrl: url, identity: ws.admin, doc, register: true, ...knobs });
   const chat = startChat(writer.ydoc, ws.admin.deviceId);
   await writer.sync.whenSynced(30_000);
   const devices = [writer];
@@ -117,7 +123,7 @@ async function tendrilSession(url: string, v: Variant, rec: Recorder): Promise<S
   for (let p = 0; p < PROBES; p++) {
     const identity = newMember(ws);
     await enrolMember(ws, writer, identity);
-    const d = await openDeviceDoc({ ws, relayUrl: url, identity, doc });
+    const d = await openDeviceDoc({ ws, relayUrl: url, identity, doc, ...(v.verifyLiveOffThread !== undefined ? { verifyLiveOffThread: v.verifyLiveOffThread } : {}) });
     await d.sync.whenSynced(30_000);
     const text = messageText(d.ydoc, chat.message);
     if (!text) throw new Error('a probe reader did not receive the message');

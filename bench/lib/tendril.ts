@@ -2,7 +2,7 @@
  * Tendril devices for benchmarks, built from the shared core the way
  * WorkspacePeer.openDoc builds them (RelayClient + DocSync + the real
  * DocCipher over workspace scope keys), with an in-memory DocStore and the
- * DocSync knobs exposed (coalesceMs, snapshotEvery). Every envelope is sealed,
+ * DocSync knobs exposed (coalesceMs, snapshotEvery, verifyLiveOffThread). Every envelope is sealed,
  * signed, verified and decrypted for real.
  *
  * Membership: instead of certificates in a synced index, the bench directory
@@ -63,6 +63,8 @@ export interface DeviceDocOptions {
   readonly readOnly?: boolean;
   readonly coalesceMs?: number;
   readonly snapshotEvery?: number;
+  /** DocSync's verifyLiveOffThread; undefined keeps its default. */
+  readonly verifyLiveOffThread?: boolean;
   readonly clientName?: string;
   /** Local store; default a fresh MemoryDocStore. */
   readonly store?: DocStore;
@@ -118,6 +120,7 @@ export async function openDeviceDoc(o: DeviceDocOptions): Promise<DeviceDoc> {
     counters: createCounterTracker(),
     ...(o.coalesceMs !== undefined ? { coalesceMs: o.coalesceMs } : {}),
     ...(o.snapshotEvery !== undefined ? { snapshotEvery: o.snapshotEvery } : {}),
+    ...(o.verifyLiveOffThread !== undefined ? { verifyLiveOffThread: o.verifyLiveOffThread } : {}),
   });
   relay.add(sync);
   relay.connect();

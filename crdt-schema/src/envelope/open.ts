@@ -66,6 +66,18 @@ export function openWithVerdict(crypto: CryptoProvider, bytes: Uint8Array, signa
   return finishOpen(crypto, parseForDoc(bytes, ctx.doc), signatureValid, ctx);
 }
 
+/**
+ * The signature verdict of one parsed envelope, checked through the provider's `verifyMany`: on
+ * libuv's thread pool in Node, through WebCrypto in browsers, so the calling thread is free
+ * meanwhile. False when the verifier failed; never rejects.
+ */
+export function signatureVerdict(crypto: CryptoProvider, parsed: ParsedEnvelope): Promise<boolean> {
+  return crypto.verifyMany([{ signature: parsed.signature, message: signedMessage(parsed), publicKey: parsed.authorKey }]).then(
+    (verdicts) => verdicts[0] === true,
+    () => false,
+  );
+}
+
 /** Verifies and decrypts one envelope, or throws the {@link TendrilError} of the first failed step. */
 export function openEnvelope(crypto: CryptoProvider, bytes: Uint8Array, ctx: OpenContext): OpenedEnvelope {
   const parsed = parseForDoc(bytes, ctx.doc);

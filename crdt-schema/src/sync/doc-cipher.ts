@@ -25,6 +25,11 @@ export interface DocCipher {
    * signature check; every other check still runs.
    */
   open(envelope: Uint8Array, counters: CounterCheck, signatureValid?: boolean): OpenedEnvelope;
+  /**
+   * The signature verdict of one live entry, checked off the calling thread where the platform
+   * allows; the entry is then opened with it ({@link DocCipher.open}). Never rejects.
+   */
+  verdict(envelope: Uint8Array): Promise<boolean>;
   /** Signature verdicts of a run of entries in relay order, through the authors' hash chains (envelope/chain.ts). */
   verdicts(envelopes: readonly Uint8Array[]): boolean[];
   /** The chain link an envelope's successor names as `prev`. */

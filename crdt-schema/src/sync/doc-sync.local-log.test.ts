@@ -48,6 +48,13 @@ function setup() {
   };
   const me = device();
   const other = device();
+  /** At-rest seals by this device (records, states). */
+  let seals = 0;
+  const sealLocal = me.sealLocal.bind(me);
+  me.sealLocal = (plaintext) => {
+    seals++;
+    return sealLocal(plaintext);
+  };
   const store = new MeteredStore();
   const sent: Frame[] = [];
   const problems: string[] = [];
@@ -77,7 +84,7 @@ function setup() {
   };
   const lastSent = (type: number): Frame | undefined => [...sent].reverse().find((f) => f.type === type);
   const messages = (s: DocSync): string[] => s.ydoc.getArray<string>('messages').toArray();
-  return { doc, store, sent, problems, open, entry, replay, lastSent, messages };
+  return { doc, store, sent, problems, open, entry, replay, lastSent, messages, seals: () => seals };
 }
 
 describe('DocSync local log', () => {
@@ -146,6 +153,29 @@ describe('DocSync local log', () => {
     const c = await t.open(25, 10);
     expect(c.cursor).toBe(25);
     expect(t.messages(c)).toEqual(t.messages(a));
+    expect(t.problems).toEqual([]);
+  });
+
+  it('records are sealed when their batch is written, not as entries are applied; a compaction seals only its state', async () => {
+    const t = setup();
+    const a = await t.open(0, 10);
+    a.handle({ type: FrameType.CaughtUp, doc: t.doc, head: 0 });
+    for (let seq = 1; seq <= 4; seq++) a.handle(t.entry(seq, `remote ${seq}`));
+    await a.settled();
+    expect(t.messages(a)).toHaveLength(4);
+    expect(t.seals()).toBe(0);
+    await a.persist();
+    expect(t.seals()).toBe(4);
+    expect((await t.store.load()).updates).toHaveLength(4);
+    // Past the threshold the buffered records go into the compacted state, unsealed on their own.
+    for (let seq = 5; seq <= 12; seq++) a.handle(t.entry(seq, `remote ${seq}`));
+    await a.settled();
+    await a.persist();
+    expect(t.seals()).toBe(5);
+    expect(t.store.compactions).toHaveLength(1);
+    const b = await t.open(12, 10);
+    expect(b.cursor).toBe(12);
+    expect(t.messages(b)).toEqual(t.messages(a));
     expect(t.problems).toEqual([]);
   });
 

@@ -7,9 +7,13 @@
  * rolled-back entries are reported with their code and never applied.
  * While catching up, entries are buffered and opened a batch at a time, so one
  * signature per author covers the batch through the authors' hash chains
- * (envelope/chain.ts); live entries are opened one by one, each on its own signature.
+ * (envelope/chain.ts); live entries are opened one by one, each on its own signature,
+ * checked off the calling thread while later frames of the connection, whatever
+ * their document, wait behind it in arrival order (live-queue.ts): nothing is
+ * applied before its verdict or out of order.
  * At rest, every applied update is appended to the local log as one sealed
- * record and compacted into one sealed state now and then (local-log.ts).
+ * record and compacted into one sealed state now and then (local-log.ts); the
+ * records are sealed and written after the apply, in batches.
  */
 import { ObservableV2 } from 'lib0/observable';
 import * as Y from 'yjs';
@@ -26,6 +30,7 @@ import { LocalLog, PREFERRED_TRIM_SIZE } from './local-log.ts';
 import { SyncState, type SyncProblem, type SyncStatus } from './status.ts';
 import { SeqWindow } from './seq-window.ts';
 import { HeldEntries } from './held-entries.ts';
+import { LiveQueue } from './live-queue.ts';
 
 /** The connection a DocSync speaks through; provided by the relay client once the handshake is done. */
 export interface DocLink {
@@ -33,6 +38,12 @@ export interface DocLink {
   /** The relay's challenge nonce for this connection (capability proofs sign it). */
   readonly nonce: Uint8Array;
   readonly maxFrameBytes: number;
+  /**
+   * The connection's queue of frames behind live entries being verified, shared by every document
+   * on it so frames keep their connection order across documents. Without one, the document queues
+   * its own frames.
+   */
+  readonly inbox?: LiveQueue;
 }
 
 export interface DocSyncOptions {
@@ -66,6 +77,12 @@ export interface DocSyncOptions {
   readonly catchUpBatch?: number;
   readonly catchUpBytes?: number;
   readonly catchUpFlushMs?: number;
+  /**
+   * Check a live entry's signature off the calling thread (true, the default: it frees the thread
+   * for other documents and devices while later frames wait), or inline before applying it (false:
+   * one thread hop less, for a process with one document and no spare core).
+   */
+  readonly verifyLiveOffThread?: boolean;
 }
 
 export interface DocSyncEvents {
@@ -89,9 +106,17 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private readonly counters: CounterTracker;
   /** The counter book for entries: this device's own entries coming back are not counter-checked (they are idempotent). */
   private readonly entryCounters: CounterTracker;
-  private readonly opts: Required<Pick<DocSyncOptions, 'coalesceMs' | 'snapshotEvery' | 'saveDebounceMs' | 'catchUpBatch' | 'catchUpBytes' | 'catchUpFlushMs'>>;
+  private readonly opts: Required<Pick<DocSyncOptions, 'coalesceMs' | 'snapshotEvery' | 'saveDebounceMs' | 'catchUpBatch' | 'catchUpBytes' | 'catchUpFlushMs' | 'verifyLiveOffThread'>>;
   private readonly seqs = new SeqWindow();
   private readonly held = new HeldEntries();
+  /** The queue of frames behind live entries being verified when the link brings none. */
+  private readonly ownInbox = new LiveQueue();
+  /** Frames of this document handed to handle() and not yet processed; settled() waits for none. */
+  private queued = 0;
+  private settledWaiters: (() => void)[] = [];
+  /** Acknowledged outbox entries whose records are not written yet (one write per turn, see onAck). */
+  private ackedUnsaved: number[] = [];
+  private ackTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly outbox = new Map<number, Uint8Array>();
   /** The Yjs update of each outbox entry, appended to the local log once the relay acknowledges it. */
   private readonly outboxUpdates = new Map<number, Uint8Array>();
@@ -160,6 +185,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       catchUpBatch: Math.max(1, o.catchUpBatch ?? 512),
       catchUpBytes: o.catchUpBytes ?? 4 << 20,
       catchUpFlushMs: o.catchUpFlushMs ?? 20,
+      verifyLiveOffThread: o.verifyLiveOffThread ?? true,
     };
     this.log = new LocalLog(o.store, o.cipher, o.compactAfter ?? PREFERRED_TRIM_SIZE);
     this.ledger = new RelayLedger(o.now);
@@ -169,7 +195,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   static async open(o: DocSyncOptions): Promise<DocSync> {
     const s = new DocSync(o);
     await s.load();
-    s.ydoc.on('update', s.onLocalUpdate);
+    s.ydoc.on('afterTransactionCleanup', s.onTransactionCleanup);
     return s;
   }
 
@@ -228,6 +254,21 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   }
 
   // ---- local changes -------------------------------------------------------
+
+  /**
+   * Yjs encodes a transaction as an update only while someone listens to `update`, and this
+   * device needs the bytes of its local changes only: the listener is on for a local transaction
+   * and off for an applied relay entry, which then costs no encoding (unless another listener
+   * asks for it). Yjs checks for listeners right after this event, transaction by transaction.
+   */
+  private listening = false;
+  private readonly onTransactionCleanup = (tr: Y.Transaction): void => {
+    const local = tr.origin !== this;
+    if (local === this.listening) return;
+    this.listening = local;
+    if (local) this.ydoc.on('update', this.onLocalUpdate);
+    else this.ydoc.off('update', this.onLocalUpdate);
+  };
 
   private readonly onLocalUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this || this.destroyed) return;
@@ -315,6 +356,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   detach(): void {
     // Entries already received are applied: they are checked as they would be at CaughtUp.
     this.flushCatchUp();
+    // Live entries still being verified are applied once verified, and acknowledgements kept; the
+    // other frames that came after them on this connection no longer apply.
+    this.inbox.markStale(this);
+    this.ownInbox.markStale(this);
     this.link = null;
     this.subscribed = false;
     this.catchingUp = false;
@@ -322,15 +367,54 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.emitStatus({ state: SyncState.Offline });
   }
 
-  /** Routes one relay frame that names this document. */
+  /**
+   * Routes one relay frame that names this document. A live entry's signature is checked off the
+   * calling thread; it and every frame after it on the connection (the link's inbox, shared by
+   * its documents) wait in arrival order until its verdict is in (see {@link DocSync.settled}).
+   */
   handle(frame: Frame): void {
     if (this.destroyed) return;
+    const inbox = this.inbox;
+    // Live as far as known now: an entry behind a queued Subscribed or CaughtUp is treated as a
+    // catch-up entry (no check started; it is checked inline if it turns out live).
+    const live = frame.type === FrameType.Entry && this.opts.verifyLiveOffThread && this.subscribed && !this.catchingUp && !this.seqs.has(frame.seq);
+    if (!live && inbox.size === 0) return this.deliver(frame, undefined, false);
+    this.queued++;
+    const deliver = (verdict: boolean | undefined, stale: boolean): void => {
+      try {
+        this.deliver(frame, verdict, stale);
+      } finally {
+        if (--this.queued === 0) for (const w of this.settledWaiters.splice(0)) w();
+      }
+    };
+    inbox.push(this, deliver, live ? this.cipher.verdict(frame.envelope) : undefined);
+  }
+
+  private get inbox(): LiveQueue {
+    return this.link?.inbox ?? this.ownInbox;
+  }
+
+  /** Resolves once every frame handed to {@link DocSync.handle} so far has been processed. */
+  settled(): Promise<void> {
+    if (this.queued === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  /** Processes one frame in arrival order; `verdict`: its signature's, checked while it was queued. */
+  private deliver(frame: Frame, verdict: boolean | undefined, stale: boolean): void {
+    if (this.destroyed) return;
+    if (stale) {
+      // From a connection that is gone: what the relay stored still counts (entries, acknowledgements),
+      // but not that connection's catch-up and order checks, which a newer connection has restarted.
+      if (frame.type === FrameType.Entry) return this.onStaleEntry(frame.seq, frame.envelope, verdict);
+      if (frame.type !== FrameType.Ack) return;
+    }
     if (frame.type !== FrameType.Entry) this.flushCatchUp();
     switch (frame.type) {
       case FrameType.Subscribed: return this.onSubscribed(frame.head, frame.snapshotSeq);
       case FrameType.Snapshot: return this.onSnapshot(frame.seq, frame.envelope);
       case FrameType.SnapshotStored: return this.onSnapshotStored(frame.seq);
-      case FrameType.Entry: return this.onEntry(frame.seq, frame.envelope);
+      case FrameType.Entry: return this.onEntry(frame.seq, frame.envelope, verdict);
       case FrameType.CaughtUp: return this.onCaughtUp(frame.head);
       case FrameType.Ack: return this.onAck(frame.ref, frame.seq);
       case FrameType.Error: return this.onError(frame.code, frame.message, frame.ref, frame.retryAfterMs);
@@ -393,7 +477,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.snapshotSeq = Math.max(this.snapshotSeq, Math.min(seq, this.meta.maxSeenSeq));
   }
 
-  private onEntry(seq: number, envelope: Uint8Array): void {
+  /** `verdict`: the signature's, when it was checked off the thread while the entry was queued. */
+  private onEntry(seq: number, envelope: Uint8Array, verdict?: boolean): void {
     if (seq <= this.lastDeliveredSeq && this.catchingUp) {
       this.report('E_REORDER', `entry ${seq} arrived after entry ${this.lastDeliveredSeq}`);
       return;
@@ -407,9 +492,16 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       this.bufferCatchUp(seq, envelope);
       return;
     }
-    this.tryApply(seq, envelope);
+    this.tryApply(seq, envelope, verdict);
     this.scheduleSave();
     this.maybeSnapshot();
+  }
+
+  private onStaleEntry(seq: number, envelope: Uint8Array, verdict?: boolean): void {
+    this.noteSeen(seq);
+    if (this.seqs.has(seq)) return;
+    this.tryApply(seq, envelope, verdict);
+    this.scheduleSave();
   }
 
   private bufferCatchUp(seq: number, envelope: Uint8Array): void {
@@ -442,7 +534,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   /**
    * Opens and applies one entry, holding it when an earlier counter of its author is missing.
-   * `signatureValid`: the verdict of a catch-up batch (flushCatchUp); undefined checks the signature here.
+   * `signatureValid`: the verdict of a catch-up batch (flushCatchUp) or of a live entry's own check
+   * (handle); undefined checks the signature here.
    */
   private tryApply(seq: number, envelope: Uint8Array, signatureValid?: boolean): boolean {
     try {
@@ -532,10 +625,16 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.outbox.delete(ref);
     this.seqs.add(seq);
     if (seq % this.opts.snapshotEvery === 0) this.snapshotDue = Math.max(this.snapshotDue, seq);
-    // The change moves from the outbox to the log, now with its seq, in one transaction.
+    // The change moves from the outbox to the log, now with its seq, in one transaction: written
+    // after this turn (with the other acknowledgements of the turn), off the path of the entries
+    // arriving with it. Until then the outbox keeps it, so a crash resends rather than loses it.
     this.log.add({ seq, author: { device: this.cipher.self, counter: ref }, update: this.outboxUpdates.get(ref) ?? new Uint8Array(0) });
     this.outboxUpdates.delete(ref);
-    void this.persist([ref]);
+    this.ackedUnsaved.push(ref);
+    this.ackTimer ??= setTimeout(() => {
+      this.ackTimer = null;
+      void this.persist();
+    }, 0);
     this.emitStatus({});
     this.maybeSnapshot();
   }
@@ -659,8 +758,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
    * Writes the records not yet stored (with acknowledged outbox entries and the meta) in one
    * transaction, then compacts when the log has grown past its threshold.
    */
-  persist(acked: readonly number[] = []): Promise<void> {
+  persist(ackedNow: readonly number[] = []): Promise<void> {
     this.flushCatchUp();
+    const acked = [...this.ackedUnsaved, ...ackedNow];
+    this.ackedUnsaved = [];
     const due = this.log.compactionDue;
     // When a compaction follows, buffered records need no write of their own (the state holds
     // them), except with an ack: the acknowledged change must leave the outbox only with its record.
@@ -726,12 +827,18 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   /** Flushes pending changes, saves the state, and stops listening. */
   async close(): Promise<void> {
+    await this.settled();
     this.flushCatchUp();
     await this.flush();
     if (this.saveTimer !== null) clearTimeout(this.saveTimer);
+    if (this.ackTimer !== null) clearTimeout(this.ackTimer);
     this.saveTimer = null;
+    this.ackTimer = null;
+    // Acknowledged changes leave the outbox with their records, before the compaction.
+    if (this.ackedUnsaved.length > 0) await this.persist();
     await this.saveNow();
     this.destroyed = true;
+    this.ydoc.off('afterTransactionCleanup', this.onTransactionCleanup);
     this.ydoc.off('update', this.onLocalUpdate);
     super.destroy();
   }

@@ -18,7 +18,9 @@
  * Records are buffered and written in batches (one transaction each); a
  * record not yet written when the device crashes is not lost for good: the
  * cursor is rebuilt from the written records only, so the relay sends the
- * entry again.
+ * entry again. A buffered record is sealed only when its batch is written,
+ * off the path from a relay entry to the Y.Doc (and never when a compaction
+ * takes it first).
  */
 import type { DocCipher } from './doc-cipher.ts';
 import type { DocStore, SyncMeta, UpdateRecord } from './doc-store.ts';
@@ -30,7 +32,8 @@ export class LocalLog {
   private readonly store: DocStore;
   private readonly cipher: Pick<DocCipher, 'sealLocal' | 'openLocal'>;
   private readonly compactAfter: number;
-  private buffered: UpdateRecord[] = [];
+  /** Records numbered and not yet written, still in the clear: sealed when their write runs. */
+  private buffered: { id: number; update: LocalUpdate }[] = [];
   private lastId = 0;
   /** Records up to this id are in the compacted state (or about to be). */
   private compactedThrough = 0;
@@ -49,9 +52,9 @@ export class LocalLog {
     return out;
   }
 
-  /** Seals one applied update into the write buffer. */
+  /** Numbers one applied update into the write buffer (sealed when written, see takeWrite). */
   add(u: LocalUpdate): void {
-    this.buffered.push({ id: ++this.lastId, sealed: this.cipher.sealLocal(encodeLocalUpdate(u)) });
+    this.buffered.push({ id: ++this.lastId, update: u });
   }
 
   /** Records not yet written. */
@@ -69,9 +72,12 @@ export class LocalLog {
    * the caller can queue it behind its other writes.
    */
   takeWrite(meta: SyncMeta, acked: readonly number[] = []): () => Promise<void> {
-    const records = this.buffered;
+    const taken = this.buffered;
     this.buffered = [];
-    return () => this.store.append(records, meta, acked);
+    return () => {
+      const records: UpdateRecord[] = taken.map((r) => ({ id: r.id, sealed: this.cipher.sealLocal(encodeLocalUpdate(r.update)) }));
+      return this.store.append(records, meta, acked);
+    };
   }
 
   /**

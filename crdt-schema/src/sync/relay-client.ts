@@ -13,6 +13,7 @@ import { decodeFrame, encodeFrame } from '../wire/codec.ts';
 import { FrameType, PROTOCOL_VERSION, type AddAdminFrame, type EnrolFrame, type Frame, type PresenceFrame, type RevokeFrame } from '../wire/frames.ts';
 import { helloProofBytes } from '../wire/proofs.ts';
 import type { DocLink, DocSync } from './doc-sync.ts';
+import { LiveQueue } from './live-queue.ts';
 import type { SyncProblem } from './status.ts';
 
 /** The subset of the WebSocket API used here (browser WebSocket and `ws` both fit). */
@@ -226,7 +227,8 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
           accessCode: this.o.accessCode ?? '',
           ...(this.register ? { register: this.register } : {}),
         });
-        this.link = { send: (f) => this.send(f), nonce, maxFrameBytes: this.maxFrameBytes };
+        // One inbox per connection: its documents' frames keep their arrival order (live-queue.ts).
+        this.link = { send: (f) => this.send(f), nonce, maxFrameBytes: this.maxFrameBytes, inbox: new LiveQueue() };
         return;
       }
       case FrameType.Welcome: {

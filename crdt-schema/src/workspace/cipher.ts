@@ -10,7 +10,7 @@ import { secret } from '../crypto/secret.ts';
 import type { DocKeys } from '../crypto/doc-keys.ts';
 import { isTendrilError, TendrilError } from '../errors.ts';
 import type { DeviceId, DocId, KeyEpoch } from '../ids.ts';
-import { chainHash, chainVerdicts, openEnvelope, openWithVerdict, parseEnvelope, sealEnvelope, type OpenContext } from '../envelope/index.ts';
+import { chainHash, chainVerdicts, finishOpen, parseForDoc, sealEnvelope, signatureVerdict, signedMessage, type OpenContext, type ParsedEnvelope } from '../envelope/index.ts';
 import { deriveDocKeys, type DocKeyView } from '../keyring/doc-keys.ts';
 import type { Scope } from '../keyring/scopes.ts';
 import type { DocCipher, EphemeralKind } from '../sync/doc-cipher.ts';
@@ -57,6 +57,8 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
   if (!keys === !granted) throw new TendrilError('E_BAD_INPUT', 'a document cipher needs either scope keys or granted document keys');
   const view = granted ?? (() => deriveDocKeys(crypto, keys!(), doc));
   const localAd = new TextEncoder().encode(`tendril/local-state/v1/${doc}`);
+  /** Live entries parsed for their verdict, so opening them does not parse them again. */
+  const parsedForVerdict = new WeakMap<Uint8Array, ParsedEnvelope>();
   return {
     self: identity.deviceId,
     get canWrite() {
@@ -72,18 +74,33 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
       if (!key) throw new TendrilError('E_KEY_MISSING', `no ${scope} key for the current epoch`);
       return sealEnvelope(crypto, { kind, doc, epoch: v.current, key: secret(key), author: identity, counter, plaintext, ...(prev === undefined ? {} : { prev }) });
     },
+    verdict(envelope) {
+      let parsed: ParsedEnvelope;
+      try {
+        parsed = parseForDoc(envelope, doc);
+      } catch {
+        // Opening it reports the parse error before the verdict matters.
+        return Promise.resolve(false);
+      }
+      parsedForVerdict.set(envelope, parsed);
+      return signatureVerdict(crypto, parsed);
+    },
     verdicts: (envelopes) => chainVerdicts(crypto, doc, envelopes),
     chainHash: (envelope) => chainHash(crypto, envelope),
     open(envelope, counters, signatureValid) {
-      // The epoch is read from the (not yet trusted) header only to scope the author check:
-      // the signature covers it, and openEnvelope verifies that signature before asking.
-      const epoch: KeyEpoch = parseEnvelope(envelope).header.epoch;
+      // Parsed once (parse, version and document checks), then verified unless the verdict is known.
+      // The epoch is read from the (not yet trusted) header only to scope the author check: the
+      // signature covers it, and finishOpen refuses a bad verdict before asking.
+      const parsed = parsedForVerdict.get(envelope) ?? parseForDoc(envelope, doc);
+      parsedForVerdict.delete(envelope);
+      const valid = signatureValid ?? crypto.verify(parsed.signature, signedMessage(parsed), parsed.authorKey);
+      const epoch: KeyEpoch = parsed.header.epoch;
       const v = view();
       const keyFor = (e: KeyEpoch) => {
         const k = v.contentKey(e);
         return k ? secret(k) : undefined;
       };
-      const openIt = (ctx: OpenContext) => (signatureValid === undefined ? openEnvelope(crypto, envelope, ctx) : openWithVerdict(crypto, envelope, signatureValid, ctx));
+      const openIt = (ctx: OpenContext) => finishOpen(crypto, parsed, valid, ctx);
       try {
         return openIt({
           doc,
