@@ -163,6 +163,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private microtaskFlush = false;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A snapshot was applied since the last compaction: the next save compacts, whatever the log's length. */
+  private stateBehind = false;
   private chain: Promise<void> = Promise.resolve();
   private destroyed = false;
   private current: SyncStatus = { state: SyncState.Offline, progress: { received: 0, expected: 0 }, unacked: 0, error: null };
@@ -461,8 +463,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       this.ledger.snapshot(seq, envelope.byteLength, 'received');
       this.noteSeen(seq);
       this.retryHeld();
-      // A snapshot is a whole state: compact at once rather than log it.
-      void this.saveNow();
+      // A snapshot is a whole state: the next save compacts rather than log it (records written
+      // after it would otherwise follow a stored state that lacks it).
+      this.stateBehind = true;
+      this.scheduleSave();
     } catch (e) {
       this.reportError(e);
     }
@@ -487,8 +491,6 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.noteSeen(seq);
     if (this.seqs.has(seq)) return;
     if (this.catchingUp) {
-      const p = this.current.progress;
-      this.emitStatus({ progress: { received: p.received + 1, expected: p.expected } });
       this.bufferCatchUp(seq, envelope);
       return;
     }
@@ -525,9 +527,19 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.catchUp = [];
     this.catchUpBytes = 0;
     const verdicts = this.cipher.verdicts(batch.map((e) => e.envelope));
-    batch.forEach((e, i) => {
-      if (!this.seqs.has(e.seq)) this.tryApply(e.seq, e.envelope, verdicts[i]);
-    });
+    // One Yjs transaction for the batch: observers and the document's update event run once for it,
+    // not once per entry. Each entry is still opened, checked and applied on its own, in relay order.
+    Y.transact(
+      this.ydoc,
+      () => {
+        batch.forEach((e, i) => {
+          if (!this.seqs.has(e.seq)) this.tryApply(e.seq, e.envelope, verdicts[i]);
+        });
+      },
+      this,
+    );
+    const p = this.current.progress;
+    this.emitStatus({ progress: { received: p.received + batch.length, expected: p.expected } });
     this.scheduleSave();
     this.maybeSnapshot();
   }
@@ -762,7 +774,11 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.flushCatchUp();
     const acked = [...this.ackedUnsaved, ...ackedNow];
     this.ackedUnsaved = [];
-    const due = this.log.compactionDue;
+    // While the history the relay announced is still arriving, records are appended and the
+    // compaction waits for its end: re-encoding and sealing the whole state at every save of a long
+    // catch-up would cost more than the entries.
+    const arriving = this.catchingUp && this.seqs.cursor < this.catchUpHead;
+    const due = this.stateBehind || (this.log.compactionDue && !arriving);
     // When a compaction follows, buffered records need no write of their own (the state holds
     // them), except with an ack: the acknowledged change must leave the outbox only with its record.
     if (acked.length > 0 || (!due && (this.log.pending > 0 || this.meta !== this.savedMeta))) {
@@ -774,6 +790,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   /** Compacts: seals the current state (Yjs + cursor + counters) and replaces every record it includes. */
   saveNow(): Promise<void> {
+    this.stateBehind = false;
     const state = this.cipher.sealLocal(encodeCoveredState({ seq: this.seqs.cursor, covers: this.coveredCounters(), state: Y.encodeStateAsUpdate(this.ydoc) }));
     this.savedMeta = this.meta;
     return this.enqueue(this.log.takeCompaction(state, this.meta));
