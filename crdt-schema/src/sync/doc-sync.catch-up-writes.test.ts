@@ -4,7 +4,8 @@
  * the local log seals one record per write (not one per entry), the whole
  * state is compacted once the announced history has arrived (not at every save
  * of a long catch-up), and a relay snapshot is compacted by the next save
- * rather than at once. Each restart checks that nothing counted away was lost:
+ * rather than at once. Remote transactions are not encoded for DocSync's
+ * local-change listener, yet changes observers make in reaction are sealed. Each restart checks that nothing counted away was lost:
  * the document, the cursor and the author counters come back from the store.
  */
 import { describe, expect, it } from 'vitest';
@@ -88,6 +89,7 @@ function setup() {
   };
 
   const problems: string[] = [];
+  const sent: Frame[] = [];
   /** Opens the reader over the store (a restart when called again) and subscribes it; `head` is the relay's history length. */
   const open = async (head: number, snapshotSeq = 0): Promise<{ sync: DocSync; updateEvents: () => number }> => {
     const ydoc = new Y.Doc();
@@ -95,13 +97,19 @@ function setup() {
     ydoc.on('update', () => void events++);
     const sync = await DocSync.open({ doc, ydoc, cipher: counted, store, counters: createCounterTracker(), saveDebounceMs: 60_000 });
     sync.on('problem', (p) => problems.push(p.code));
-    sync.attach({ send: () => {}, nonce: new Uint8Array(32), maxFrameBytes: 1 << 20 });
+    sync.attach({ send: (f) => sent.push(f), nonce: new Uint8Array(32), maxFrameBytes: 1 << 20 });
     sync.handle({ type: FrameType.Subscribed, doc, mode: CapMode.Read, head, snapshotSeq });
     return { sync, updateEvents: () => events };
   };
   const entry = (seq: number): Frame => ({ type: FrameType.Entry, doc, seq, envelope: envelopes[seq - 1]! });
   const messages = (s: DocSync): string[] => s.ydoc.getArray<string>('messages').toArray();
-  return { doc, reader, store, envelopes, write, snapshotAt, open, entry, messages, problems, sealings: () => sealings };
+  /** What this device's envelopes sent so far hold, applied to a new document. */
+  const sentDoc = (): Y.Doc => {
+    const d = new Y.Doc();
+    for (const f of sent) if (f.type === FrameType.Envelope) Y.applyUpdate(d, reader.open(f.envelope, { check() {} }).plaintext);
+    return d;
+  };
+  return { doc, reader, store, envelopes, write, snapshotAt, open, entry, messages, problems, sentDoc, sealings: () => sealings };
 }
 
 describe('DocSync catch-up: what it writes and applies', () => {
@@ -164,6 +172,28 @@ describe('DocSync catch-up: what it writes and applies', () => {
     const again = await t.open(300);
     expect(again.sync.cursor).toBe(300);
     expect(t.messages(again.sync)).toEqual(t.messages(sync));
+    expect(t.problems).toEqual([]);
+  });
+
+  it('a change an observer makes in reaction to a catch-up batch or a snapshot is still sealed', async () => {
+    const t = setup();
+    t.write(40);
+    const { sync } = await t.open(40, 20);
+    const replies = sync.ydoc.getArray<string>('replies');
+    // The application answers what arrives, inside Yjs's observer calls of the remote transaction.
+    sync.ydoc.getArray<string>('messages').observe((e) => {
+      for (const item of e.changes.added) for (const text of item.content.getContent() as string[]) if (text === 'message 10' || text === 'message 30') replies.push([`re: ${text}`]);
+    });
+    sync.handle({ type: FrameType.Snapshot, doc: t.doc, seq: 20, envelope: t.snapshotAt(20) });
+    for (let seq = 21; seq <= 40; seq++) sync.handle(t.entry(seq));
+    sync.handle({ type: FrameType.CaughtUp, doc: t.doc, head: 40 });
+    await sync.flush();
+    expect(replies.toArray()).toEqual(['re: message 10', 're: message 30']);
+    // Both answers are local changes: sealed and sent; so is a plain local change after them.
+    expect(t.sentDoc().getArray<string>('replies').toArray()).toEqual(['re: message 10', 're: message 30']);
+    replies.push(['by hand']);
+    await sync.flush();
+    expect(t.sentDoc().getArray<string>('replies').toArray()).toEqual(['re: message 10', 're: message 30', 'by hand']);
     expect(t.problems).toEqual([]);
   });
 
