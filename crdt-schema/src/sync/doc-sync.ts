@@ -11,9 +11,10 @@
  * checked off the calling thread while later frames of the connection, whatever
  * their document, wait behind it in arrival order (live-queue.ts): nothing is
  * applied before its verdict or out of order.
- * At rest, every applied update is appended to the local log as one sealed
- * record and compacted into one sealed state now and then (local-log.ts); the
- * records are sealed and written after the apply, in batches.
+ * At rest, the updates applied since the last save are appended to the local
+ * log as one sealed record (sealed and written after the apply) and compacted
+ * into one sealed state now and then (local-log.ts); while a catch-up is
+ * arriving, the compaction waits for its end.
  */
 import { ObservableV2 } from 'lib0/observable';
 import * as Y from 'yjs';
@@ -64,7 +65,7 @@ export interface DocSyncOptions {
   readonly snapshotEvery?: number;
   /** Applied updates are written to the local log in one batch per this many milliseconds. */
   readonly saveDebounceMs?: number;
-  /** Compact the local log into one sealed state once this many records follow it (y-indexeddb's PREFERRED_TRIM_SIZE). */
+  /** Compact the local log into one sealed state once this many updates follow it (y-indexeddb's PREFERRED_TRIM_SIZE). */
   readonly compactAfter?: number;
   /** The clock for the relay ledger's times; Date.now by default. */
   readonly now?: () => number;
