@@ -5,7 +5,8 @@
  * state is compacted once the announced history has arrived (not at every save
  * of a long catch-up), and a relay snapshot is compacted by the next save
  * rather than at once. Remote transactions are not encoded for DocSync's
- * local-change listener, yet changes observers make in reaction are sealed. Each restart checks that nothing counted away was lost:
+ * local-change listener, yet changes observers make in reaction are sealed.
+ * A page of entries is opened once the turn that received it ends. Each restart checks that nothing counted away was lost:
  * the document, the cursor and the author counters come back from the store.
  */
 import { describe, expect, it } from 'vitest';
@@ -194,6 +195,24 @@ describe('DocSync catch-up: what it writes and applies', () => {
     replies.push(['by hand']);
     await sync.flush();
     expect(t.sentDoc().getArray<string>('replies').toArray()).toEqual(['re: message 10', 're: message 30', 'by hand']);
+    expect(t.problems).toEqual([]);
+  });
+
+  it('opens the entries received so far once they are handled, before the rest of the history arrives', async () => {
+    const t = setup();
+    t.write(300);
+    const { sync, updateEvents } = await t.open(300);
+    // One relay page arrives in one turn of the event loop ...
+    for (let seq = 1; seq <= 128; seq++) sync.handle(t.entry(seq));
+    expect(t.messages(sync)).toHaveLength(0);
+    // ... and is applied, as one batch, right after it: not after a delay, not at the head.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(t.messages(sync)).toHaveLength(128);
+    expect(updateEvents()).toBe(1);
+    for (let seq = 129; seq <= 300; seq++) sync.handle(t.entry(seq));
+    sync.handle({ type: FrameType.CaughtUp, doc: t.doc, head: 300 });
+    expect(t.messages(sync)).toHaveLength(300);
+    expect(updateEvents()).toBe(2);
     expect(t.problems).toEqual([]);
   });
 

@@ -73,7 +73,8 @@ export interface DocSyncOptions {
    * Catch-up entries opened together at most (their authors' hash chains let one signature per
    * author cover them); a batch is also opened at `catchUpBytes`, with the entry at the head the
    * relay announced, before any other frame (CaughtUp included) and `catchUpFlushMs` after its
-   * first entry arrived.
+   * first entry arrived. 0 (the default): once the frames already received are handled (the next
+   * turn of the event loop), so one relay page is applied while the relay reads and sends the next.
    */
   readonly catchUpBatch?: number;
   readonly catchUpBytes?: number;
@@ -94,6 +95,19 @@ export interface DocSyncEvents {
   stream: (from: DeviceId, payload: Uint8Array) => void;
   /** Every problem, including relay misbehaviour, as it is detected. */
   problem: (problem: SyncProblem) => void;
+}
+
+/**
+ * Runs `fn` in `ms`, or with 0 once the I/O already received is handled (setImmediate where there
+ * is one, as in Node; a zero timeout elsewhere). Returns the cancel.
+ */
+function later(fn: () => void, ms: number): () => void {
+  if (ms <= 0 && typeof setImmediate === 'function') {
+    const h = setImmediate(fn);
+    return () => clearImmediate(h);
+  }
+  const t = setTimeout(fn, ms);
+  return () => clearTimeout(t);
 }
 
 /** Own envelopes from the outbox are re-applied at load without counter checks (Yjs updates are idempotent). */
@@ -140,7 +154,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private catchUpBytes = 0;
   /** The history length Subscribed announced: the entry at this seq ends the catch-up, so its batch is opened at once. */
   private catchUpHead = 0;
-  private catchUpTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Cancels the pending flush of the catch-up buffer. */
+  private catchUpTimer: (() => void) | null = null;
   /**
    * The chain link of this device's last sealed update (`prev` of the next one), saved with the
    * meta. Zeros when not known (a store without it, a restored backup): that only costs readers
@@ -187,7 +202,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       saveDebounceMs: o.saveDebounceMs ?? 100,
       catchUpBatch: Math.max(1, o.catchUpBatch ?? 512),
       catchUpBytes: o.catchUpBytes ?? 4 << 20,
-      catchUpFlushMs: o.catchUpFlushMs ?? 20,
+      catchUpFlushMs: o.catchUpFlushMs ?? 0,
       verifyLiveOffThread: o.verifyLiveOffThread ?? true,
     };
     this.log = new LocalLog(o.store, o.cipher, o.compactAfter ?? PREFERRED_TRIM_SIZE);
@@ -512,7 +527,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.catchUpBytes += envelope.byteLength;
     const full = this.catchUp.length >= this.opts.catchUpBatch || this.catchUpBytes >= this.opts.catchUpBytes;
     if (full || seq >= this.catchUpHead) this.flushCatchUp();
-    else this.catchUpTimer ??= setTimeout(() => this.flushCatchUp(), this.opts.catchUpFlushMs);
+    else this.catchUpTimer ??= later(() => this.flushCatchUp(), this.opts.catchUpFlushMs);
   }
 
   /**
@@ -521,7 +536,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
    * check runs per entry in tryApply, exactly as for a live entry.
    */
   private flushCatchUp(): void {
-    if (this.catchUpTimer !== null) clearTimeout(this.catchUpTimer);
+    this.catchUpTimer?.();
     this.catchUpTimer = null;
     const batch = this.catchUp;
     if (batch.length === 0) return;
