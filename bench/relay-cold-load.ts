@@ -16,15 +16,20 @@
  * document and applying the same history as one change per edit. Also the
  * cost of each step of opening one envelope.
  *
- *   node --import tsx bench/relay-cold-load.ts [--edits 259778] [--tail 499] [--repeats 5] [--wait-quiet 60]
+ *   node --import tsx bench/relay-cold-load.ts [--edits 259778] [--tail 499] [--repeats 5] [--wait-quiet 60] [--profile DIR]
+ *
+ * `--profile DIR` writes V8 CPU profiles of the loading device (this process)
+ * into DIR, one per kind of load: full-log.cpuprofile, snapshot-tail.cpuprofile
+ * (every repeat of (b)) and snapshot.cpuprofile (every repeat of (b0)).
  *
  * The relay runs in a child process; the loading device runs here. The
  * Automerge history (one change per edit) takes about a minute to build; it
  * is cached in the OS temp directory (tendril-bench-automerge-*.am).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
 import Database from 'better-sqlite3';
 import * as Automerge from '@automerge/automerge';
 import * as Y from 'yjs';
@@ -48,6 +53,8 @@ const EDITS = Math.min(trace.patches.length, flags.number('edits', trace.patches
 const TAIL = flags.number('tail', 499);
 const REPEATS = flags.number('repeats', 5);
 const WAIT_QUIET = flags.number('wait-quiet', 60);
+/** Write V8 CPU profiles of the loading device into this directory. */
+const PROFILE_DIR = flags.string('profile', '');
 flags.done();
 const HEAD = EDITS - TAIL;
 const NEVER = 1e12;
@@ -79,6 +86,24 @@ const record = (r: Row): void => {
   rows.push(r);
   console.log(`  ${r.name}: ${fmt(r.ms, 1)} ms (${r.what})`);
 };
+
+/** Profiles the loading device while `fn` runs (when --profile is given), into DIR/name.cpuprofile. */
+async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 
 // ---- the relay and the history ------------------------------------------------
 
@@ -141,7 +166,7 @@ async function timedLoad(name: string, what: string, units: number, expect: stri
 
 const m0 = selfCpuMs();
 const fullStore = new CountingDocStore();
-const fullLoader = await timedLoad('tendril (a) full log', `${EDITS} envelopes verified + decrypted + applied`, EDITS, reference, doc, fullStore);
+const fullLoader = await profiled('full-log', () => timedLoad('tendril (a) full log', `${EDITS} envelopes verified + decrypted + applied`, EDITS, reference, doc, fullStore));
 const loadCpuMs = selfCpuMs() - m0;
 console.log(`    loading device CPU ${fmt(loadCpuMs / 1000, 1)} s; DocSync sealed and saved its whole state ${fullStore.saves} times during the load (${fmtBytes(fullStore.savedBytes)})`);
 const finalState = Y.encodeStateAsUpdate(writer.ydoc);
@@ -198,11 +223,13 @@ if (!(await waitFor(() => (snapshotSeq.get(doc) as { seq: number }).seq === HEAD
 console.log(`  snapshot at seq ${HEAD}: ${fmtBytes(snapshotEnvelope.length)} sealed (Yjs state ${fmtBytes(stateAtHead!.length)}), tail ${TAIL} entries`);
 
 const snapLoads: Row[] = [];
-for (let r = 0; r < REPEATS; r++) {
-  const d = await timedLoad('tendril (b) snapshot + tail', `snapshot of ${HEAD} edits + ${TAIL} envelopes`, EDITS, reference);
-  snapLoads.push(rows.pop()!);
-  await d.close();
-}
+await profiled('snapshot-tail', async () => {
+  for (let r = 0; r < REPEATS; r++) {
+    const d = await timedLoad('tendril (b) snapshot + tail', `snapshot of ${HEAD} edits + ${TAIL} envelopes`, EDITS, reference);
+    snapLoads.push(rows.pop()!);
+    await d.close();
+  }
+});
 // The same path with no tail: a snapshot of the final state.
 writer.relay.sendFrame({
   type: FrameType.SnapshotPut,
@@ -213,11 +240,13 @@ writer.relay.sendFrame({
 });
 if (!(await waitFor(() => (snapshotSeq.get(doc) as { seq: number }).seq === EDITS, 30_000, 20))) throw new Error('the relay did not store the final snapshot');
 const snapOnlyLoads: Row[] = [];
-for (let r = 0; r < REPEATS; r++) {
-  const d = await timedLoad('tendril (b0) snapshot, no tail', `snapshot of all ${EDITS} edits`, EDITS, reference);
-  snapOnlyLoads.push(rows.pop()!);
-  await d.close();
-}
+await profiled('snapshot', async () => {
+  for (let r = 0; r < REPEATS; r++) {
+    const d = await timedLoad('tendril (b0) snapshot, no tail', `snapshot of all ${EDITS} edits`, EDITS, reference);
+    snapOnlyLoads.push(rows.pop()!);
+    await d.close();
+  }
+});
 const emptyDoc = newDocId();
 const creator = await openDeviceDoc({ ws, relayUrl: relay.ready.url, identity: ws.admin, doc: emptyDoc });
 creator.ydoc.getText(TEXT).insert(0, 'x');

@@ -92,9 +92,14 @@ export function lengthPrefixed(text: string): Uint8Array {
   return concatBytes(u64be(bytes.length), bytes);
 }
 
+/** Each context's UTF-8 bytes, encoded once (a catch-up hashes and checks thousands of envelopes). */
+const contextBytes = new Map<Context, Uint8Array>();
+
 /** `utf8(context) || bytes`, the message every domain-separated signature covers. */
 export function withContext(context: Context, ...parts: readonly Uint8Array[]): Uint8Array {
-  return concatBytes(utf8(context), ...parts);
+  let prefix = contextBytes.get(context);
+  if (prefix === undefined) contextBytes.set(context, (prefix = utf8(context)));
+  return concatBytes(prefix, ...parts);
 }
 
 /** Constant-time equality for equal-length inputs; length itself is not secret. */

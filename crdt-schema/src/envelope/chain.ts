@@ -53,28 +53,38 @@ export function chainVerdicts(crypto: CryptoProvider, doc: DocId, envelopes: rea
       return null;
     }
   });
+  return parsedChainVerdicts(crypto, envelopes, parsed);
+}
+
+/**
+ * {@link chainVerdicts} of envelopes already parsed for the document (null: did not parse, false),
+ * so a caller that opens them next parses each once.
+ */
+export function parsedChainVerdicts(crypto: CryptoProvider, envelopes: readonly Uint8Array[], parsed: readonly (ParsedEnvelope | null)[]): boolean[] {
   const verdicts = new Array<boolean>(envelopes.length).fill(false);
-  /** `author counter` → the `prev` values accepted envelopes with the next counter name for it. */
-  const named = new Map<string, Uint8Array[]>();
+  /** author → counter → the `prev` values accepted envelopes with the next counter name for it. */
+  const named = new Map<string, Map<number, Uint8Array[]>>();
   for (let i = envelopes.length - 1; i >= 0; i--) {
     const p = parsed[i];
     if (!p) continue;
     const { header } = p;
     let ok = false;
-    if (header.kind === EnvelopeKind.Update) {
-      const links = named.get(`${header.author} ${header.counter}`);
+    const byCounter = named.get(header.author);
+    if (header.kind === EnvelopeKind.Update && byCounter !== undefined) {
+      const links = byCounter.get(header.counter);
       if (links) {
         const hash = chainHash(crypto, envelopes[i]!);
-        ok = links.some((link) => bytesEqual(link, hash));
+        for (const link of links) if (bytesEqual(link, hash)) ok = true;
       }
     }
     if (!ok) ok = crypto.verify(p.signature, signedMessage(p), p.authorKey);
     verdicts[i] = ok;
     if (ok && header.kind === EnvelopeKind.Update && header.prev !== undefined && header.counter > 1 && !isZero(header.prev)) {
-      const key = `${header.author} ${header.counter - 1}`;
-      const links = named.get(key);
+      let counters = byCounter;
+      if (!counters) named.set(header.author, (counters = new Map()));
+      const links = counters.get(header.counter - 1);
       if (links) links.push(header.prev);
-      else named.set(key, [header.prev]);
+      else counters.set(header.counter - 1, [header.prev]);
     }
   }
   return verdicts;

@@ -84,7 +84,7 @@ export async function openMany(
   const stagedCtx: OpenContext = {
     doc: ctx.doc,
     keyFor: (epoch) => ctx.keyFor(epoch),
-    isAllowedAuthor: (author, kind) => ctx.isAllowedAuthor(author, kind),
+    isAllowedAuthor: (author, kind, epoch) => ctx.isAllowedAuthor(author, kind, epoch),
     counters,
   };
   return parsed.map((p, i) => {

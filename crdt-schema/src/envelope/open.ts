@@ -19,8 +19,8 @@ export interface OpenContext {
   readonly doc: DocId;
   /** The document key of an epoch, or undefined when this device does not hold it. */
   keyFor(epoch: KeyEpoch): Secret<Uint8Array> | undefined;
-  /** Membership and write rights of the author for this kind of envelope. */
-  isAllowedAuthor(author: DeviceId, kind: EnvelopeKind): boolean;
+  /** Membership and write rights of the author for this kind of envelope, at the envelope's key epoch. */
+  isAllowedAuthor(author: DeviceId, kind: EnvelopeKind, epoch: KeyEpoch): boolean;
   readonly counters: CounterCheck;
 }
 
@@ -47,7 +47,7 @@ export function signedMessage(parsed: ParsedEnvelope): Uint8Array {
 export function finishOpen(crypto: CryptoProvider, parsed: ParsedEnvelope, signatureValid: boolean, ctx: OpenContext): OpenedEnvelope {
   const { header } = parsed;
   if (!signatureValid) throw new TendrilError('E_BAD_SIGNATURE', `signature of ${header.author} #${header.counter} does not verify`);
-  if (!ctx.isAllowedAuthor(header.author, header.kind)) {
+  if (!ctx.isAllowedAuthor(header.author, header.kind, header.epoch)) {
     throw new TendrilError('E_UNKNOWN_AUTHOR', `${header.author} may not write ${header.kind === 0 ? 'updates' : 'snapshots'} to ${header.doc}`);
   }
   ctx.counters.check(header.author, header.kind, header.counter);

@@ -1,7 +1,8 @@
 /**
- * Local persistence for one synced document, in y-indexeddb's shape: every
- * update DocSync applies is appended as one small sealed record, and past a
- * threshold the records are compacted into one sealed state. Besides that
+ * Local persistence for one synced document, in y-indexeddb's shape: the
+ * updates DocSync applied since its last save are appended as one small
+ * sealed record, and past a threshold the records are compacted into one
+ * sealed state. Besides that
  * log, the outbox of sealed envelopes not yet acknowledged by the relay, and
  * a small meta of monotonic counters and the hash-chain link of this device's
  * newest update. Only ciphertext is ever handed to a DocStore (records and
@@ -17,7 +18,7 @@ export interface OutboxEntry {
   readonly envelope: Uint8Array;
 }
 
-/** One appended record: a sealed LocalUpdate (local-update.ts). */
+/** One appended record: the sealed LocalUpdates of one write (local-update.ts). */
 export interface UpdateRecord {
   /**
    * Assigned by the writer in increasing order; a compaction deletes every record up to an id.

@@ -11,9 +11,10 @@
  * checked off the calling thread while later frames of the connection, whatever
  * their document, wait behind it in arrival order (live-queue.ts): nothing is
  * applied before its verdict or out of order.
- * At rest, every applied update is appended to the local log as one sealed
- * record and compacted into one sealed state now and then (local-log.ts); the
- * records are sealed and written after the apply, in batches.
+ * At rest, the updates applied since the last save are appended to the local
+ * log as one sealed record (sealed and written after the apply) and compacted
+ * into one sealed state now and then (local-log.ts); while a catch-up is
+ * arriving, the compaction waits for its end.
  */
 import { ObservableV2 } from 'lib0/observable';
 import * as Y from 'yjs';
@@ -64,7 +65,7 @@ export interface DocSyncOptions {
   readonly snapshotEvery?: number;
   /** Applied updates are written to the local log in one batch per this many milliseconds. */
   readonly saveDebounceMs?: number;
-  /** Compact the local log into one sealed state once this many records follow it (y-indexeddb's PREFERRED_TRIM_SIZE). */
+  /** Compact the local log into one sealed state once this many updates follow it (y-indexeddb's PREFERRED_TRIM_SIZE). */
   readonly compactAfter?: number;
   /** The clock for the relay ledger's times; Date.now by default. */
   readonly now?: () => number;
@@ -72,7 +73,8 @@ export interface DocSyncOptions {
    * Catch-up entries opened together at most (their authors' hash chains let one signature per
    * author cover them); a batch is also opened at `catchUpBytes`, with the entry at the head the
    * relay announced, before any other frame (CaughtUp included) and `catchUpFlushMs` after its
-   * first entry arrived.
+   * first entry arrived. 0 (the default): once the frames already received are handled (the next
+   * turn of the event loop), so one relay page is applied while the relay reads and sends the next.
    */
   readonly catchUpBatch?: number;
   readonly catchUpBytes?: number;
@@ -93,6 +95,19 @@ export interface DocSyncEvents {
   stream: (from: DeviceId, payload: Uint8Array) => void;
   /** Every problem, including relay misbehaviour, as it is detected. */
   problem: (problem: SyncProblem) => void;
+}
+
+/**
+ * Runs `fn` in `ms`, or with 0 once the I/O already received is handled (setImmediate where there
+ * is one, as in Node; a zero timeout elsewhere). Returns the cancel.
+ */
+function later(fn: () => void, ms: number): () => void {
+  if (ms <= 0 && typeof setImmediate === 'function') {
+    const h = setImmediate(fn);
+    return () => clearImmediate(h);
+  }
+  const t = setTimeout(fn, ms);
+  return () => clearTimeout(t);
 }
 
 /** Own envelopes from the outbox are re-applied at load without counter checks (Yjs updates are idempotent). */
@@ -139,7 +154,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private catchUpBytes = 0;
   /** The history length Subscribed announced: the entry at this seq ends the catch-up, so its batch is opened at once. */
   private catchUpHead = 0;
-  private catchUpTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Cancels the pending flush of the catch-up buffer. */
+  private catchUpTimer: (() => void) | null = null;
   /**
    * The chain link of this device's last sealed update (`prev` of the next one), saved with the
    * meta. Zeros when not known (a store without it, a restored backup): that only costs readers
@@ -163,6 +179,8 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private microtaskFlush = false;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A snapshot was applied since the last compaction: the next save compacts, whatever the log's length. */
+  private stateBehind = false;
   private chain: Promise<void> = Promise.resolve();
   private destroyed = false;
   private current: SyncStatus = { state: SyncState.Offline, progress: { received: 0, expected: 0 }, unacked: 0, error: null };
@@ -184,7 +202,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       saveDebounceMs: o.saveDebounceMs ?? 100,
       catchUpBatch: Math.max(1, o.catchUpBatch ?? 512),
       catchUpBytes: o.catchUpBytes ?? 4 << 20,
-      catchUpFlushMs: o.catchUpFlushMs ?? 20,
+      catchUpFlushMs: o.catchUpFlushMs ?? 0,
       verifyLiveOffThread: o.verifyLiveOffThread ?? true,
     };
     this.log = new LocalLog(o.store, o.cipher, o.compactAfter ?? PREFERRED_TRIM_SIZE);
@@ -461,8 +479,10 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
       this.ledger.snapshot(seq, envelope.byteLength, 'received');
       this.noteSeen(seq);
       this.retryHeld();
-      // A snapshot is a whole state: compact at once rather than log it.
-      void this.saveNow();
+      // A snapshot is a whole state: the next save compacts rather than log it (records written
+      // after it would otherwise follow a stored state that lacks it).
+      this.stateBehind = true;
+      this.scheduleSave();
     } catch (e) {
       this.reportError(e);
     }
@@ -487,8 +507,6 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.noteSeen(seq);
     if (this.seqs.has(seq)) return;
     if (this.catchingUp) {
-      const p = this.current.progress;
-      this.emitStatus({ progress: { received: p.received + 1, expected: p.expected } });
       this.bufferCatchUp(seq, envelope);
       return;
     }
@@ -509,7 +527,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.catchUpBytes += envelope.byteLength;
     const full = this.catchUp.length >= this.opts.catchUpBatch || this.catchUpBytes >= this.opts.catchUpBytes;
     if (full || seq >= this.catchUpHead) this.flushCatchUp();
-    else this.catchUpTimer ??= setTimeout(() => this.flushCatchUp(), this.opts.catchUpFlushMs);
+    else this.catchUpTimer ??= later(() => this.flushCatchUp(), this.opts.catchUpFlushMs);
   }
 
   /**
@@ -518,16 +536,26 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
    * check runs per entry in tryApply, exactly as for a live entry.
    */
   private flushCatchUp(): void {
-    if (this.catchUpTimer !== null) clearTimeout(this.catchUpTimer);
+    this.catchUpTimer?.();
     this.catchUpTimer = null;
     const batch = this.catchUp;
     if (batch.length === 0) return;
     this.catchUp = [];
     this.catchUpBytes = 0;
     const verdicts = this.cipher.verdicts(batch.map((e) => e.envelope));
-    batch.forEach((e, i) => {
-      if (!this.seqs.has(e.seq)) this.tryApply(e.seq, e.envelope, verdicts[i]);
-    });
+    // One Yjs transaction for the batch: observers and the document's update event run once for it,
+    // not once per entry. Each entry is still opened, checked and applied on its own, in relay order.
+    Y.transact(
+      this.ydoc,
+      () => {
+        batch.forEach((e, i) => {
+          if (!this.seqs.has(e.seq)) this.tryApply(e.seq, e.envelope, verdicts[i]);
+        });
+      },
+      this,
+    );
+    const p = this.current.progress;
+    this.emitStatus({ progress: { received: p.received + batch.length, expected: p.expected } });
     this.scheduleSave();
     this.maybeSnapshot();
   }
@@ -762,7 +790,11 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
     this.flushCatchUp();
     const acked = [...this.ackedUnsaved, ...ackedNow];
     this.ackedUnsaved = [];
-    const due = this.log.compactionDue;
+    // While the history the relay announced is still arriving, records are appended and the
+    // compaction waits for its end: re-encoding and sealing the whole state at every save of a long
+    // catch-up would cost more than the entries.
+    const arriving = this.catchingUp && this.seqs.cursor < this.catchUpHead;
+    const due = this.stateBehind || (this.log.compactionDue && !arriving);
     // When a compaction follows, buffered records need no write of their own (the state holds
     // them), except with an ack: the acknowledged change must leave the outbox only with its record.
     if (acked.length > 0 || (!due && (this.log.pending > 0 || this.meta !== this.savedMeta))) {
@@ -774,6 +806,7 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
 
   /** Compacts: seals the current state (Yjs + cursor + counters) and replaces every record it includes. */
   saveNow(): Promise<void> {
+    this.stateBehind = false;
     const state = this.cipher.sealLocal(encodeCoveredState({ seq: this.seqs.cursor, covers: this.coveredCounters(), state: Y.encodeStateAsUpdate(this.ydoc) }));
     this.savedMeta = this.meta;
     return this.enqueue(this.log.takeCompaction(state, this.meta));

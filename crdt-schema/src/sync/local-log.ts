@@ -15,16 +15,20 @@
  * cursor and author counters, and nothing for SQLite. This module keeps its
  * design over any DocStore and seals every record with the device's local key.
  *
- * Records are buffered and written in batches (one transaction each); a
- * record not yet written when the device crashes is not lost for good: the
- * cursor is rebuilt from the written records only, so the relay sends the
- * entry again. A buffered record is sealed only when its batch is written,
- * off the path from a relay entry to the Y.Doc (and never when a compaction
- * takes it first).
+ * Updates are buffered and written in batches (one transaction each), each
+ * batch sealed as ONE record when it is written (local-update.ts version 2):
+ * a catch-up of thousands of entries costs one sealing per write rather than
+ * one per entry, and nothing is sealed for updates a compaction includes
+ * anyway. The threshold counts updates, not records (record ids number the
+ * updates: a record's id is the number of its last update). An update not yet
+ * written when the device crashes is not lost for good: the cursor is rebuilt
+ * from the written records only, so the relay sends the entry again. A record
+ * is sealed only when its write runs, off the path from a relay entry to the
+ * Y.Doc.
  */
 import type { DocCipher } from './doc-cipher.ts';
 import type { DocStore, SyncMeta, UpdateRecord } from './doc-store.ts';
-import { decodeLocalUpdate, encodeLocalUpdate, type LocalUpdate } from './local-update.ts';
+import { decodeLocalUpdates, encodeLocalUpdates, type LocalUpdate } from './local-update.ts';
 
 export const PREFERRED_TRIM_SIZE = 500;
 
@@ -32,10 +36,10 @@ export class LocalLog {
   private readonly store: DocStore;
   private readonly cipher: Pick<DocCipher, 'sealLocal' | 'openLocal'>;
   private readonly compactAfter: number;
-  /** Records numbered and not yet written, still in the clear: sealed when their write runs. */
-  private buffered: { id: number; update: LocalUpdate }[] = [];
+  private buffered: LocalUpdate[] = [];
+  /** The number of the last update added (record ids are update numbers). */
   private lastId = 0;
-  /** Records up to this id are in the compacted state (or about to be). */
+  /** Updates up to this number are in the compacted state (or about to be). */
   private compactedThrough = 0;
 
   constructor(store: DocStore, cipher: Pick<DocCipher, 'sealLocal' | 'openLocal'>, compactAfter = PREFERRED_TRIM_SIZE) {
@@ -46,23 +50,24 @@ export class LocalLog {
 
   /** Opens the loaded records in order and resumes numbering after them. */
   open(records: readonly UpdateRecord[]): LocalUpdate[] {
-    const out = records.map((r) => decodeLocalUpdate(this.cipher.openLocal(r.sealed)));
+    const out = records.flatMap((r) => decodeLocalUpdates(this.cipher.openLocal(r.sealed)));
     this.lastId = records.length > 0 ? records[records.length - 1]!.id : 0;
-    this.compactedThrough = this.lastId - records.length;
+    this.compactedThrough = Math.max(0, this.lastId - out.length);
     return out;
   }
 
-  /** Numbers one applied update into the write buffer (sealed when written, see takeWrite). */
+  /** Adds one applied update to the write buffer (sealed when it is written). */
   add(u: LocalUpdate): void {
-    this.buffered.push({ id: ++this.lastId, update: u });
+    this.buffered.push(u);
+    this.lastId++;
   }
 
-  /** Records not yet written. */
+  /** Updates not yet written. */
   get pending(): number {
     return this.buffered.length;
   }
 
-  /** True once more records follow the compacted state than the threshold allows. */
+  /** True once more updates follow the compacted state than the threshold allows. */
   get compactionDue(): boolean {
     return this.lastId - this.compactedThrough >= this.compactAfter;
   }
@@ -72,10 +77,11 @@ export class LocalLog {
    * the caller can queue it behind its other writes.
    */
   takeWrite(meta: SyncMeta, acked: readonly number[] = []): () => Promise<void> {
-    const taken = this.buffered;
+    const updates = this.buffered;
     this.buffered = [];
+    const id = this.lastId;
     return () => {
-      const records: UpdateRecord[] = taken.map((r) => ({ id: r.id, sealed: this.cipher.sealLocal(encodeLocalUpdate(r.update)) }));
+      const records: UpdateRecord[] = updates.length > 0 ? [{ id, sealed: this.cipher.sealLocal(encodeLocalUpdates(updates)) }] : [];
       return this.store.append(records, meta, acked);
     };
   }

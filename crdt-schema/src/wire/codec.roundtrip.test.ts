@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { createPrng, testSeed } from '../testkit/prng.ts';
 import { arbitraryFrame } from './arbitrary.ts';
-import { decodeFrame, encodeFrame } from './codec.ts';
+import { decodeFrame, encodeFrame, entryFrameEncoder } from './codec.ts';
+import type { EntryFrame } from './frames.ts';
 import { FrameType } from './frames.ts';
 
 const seed = testSeed('crdt-schema/src/wire/codec.roundtrip.test.ts');
@@ -44,5 +45,17 @@ describe('frame codec round trip', () => {
     expect(decoded).toStrictEqual(frame);
     pooled.fill(0);
     expect(decoded).toStrictEqual(frame);
+  });
+
+  it('entryFrameEncoder gives the bytes of encodeFrame, large seqs and empty envelopes included', () => {
+    const prng = createPrng(seed ^ 5);
+    for (let i = 0; i < ITERATIONS; i++) {
+      const frame = arbitraryFrame(prng, FrameType.Entry) as EntryFrame;
+      const encode = entryFrameEncoder(frame.doc);
+      expect(encode(frame.seq, frame.envelope), `iteration ${i}`).toStrictEqual(encodeFrame(frame));
+      for (const seq of [0, 127, 128, 2 ** 31, 2 ** 53 - 1]) expect(encode(seq, new Uint8Array(0))).toStrictEqual(encodeFrame({ ...frame, seq, envelope: new Uint8Array(0) }));
+    }
+    const encode = entryFrameEncoder((arbitraryFrame(prng, FrameType.Entry) as EntryFrame).doc);
+    expect(() => encode(-1, new Uint8Array(1))).toThrow(/Entry.seq/);
   });
 });

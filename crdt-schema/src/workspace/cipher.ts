@@ -6,11 +6,11 @@
  */
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { DeviceIdentity } from '../crypto/keys.ts';
-import { secret } from '../crypto/secret.ts';
+import { secret, type Secret } from '../crypto/secret.ts';
 import type { DocKeys } from '../crypto/doc-keys.ts';
 import { isTendrilError, TendrilError } from '../errors.ts';
 import type { DeviceId, DocId, KeyEpoch } from '../ids.ts';
-import { chainHash, chainVerdicts, finishOpen, parseForDoc, sealEnvelope, signatureVerdict, signedMessage, type OpenContext, type ParsedEnvelope } from '../envelope/index.ts';
+import { chainHash, finishOpen, parsedChainVerdicts, parseForDoc, sealEnvelope, signatureVerdict, signedMessage, type EnvelopeKind, type ParsedEnvelope } from '../envelope/index.ts';
 import { deriveDocKeys, type DocKeyView } from '../keyring/doc-keys.ts';
 import type { Scope } from '../keyring/scopes.ts';
 import type { DocCipher, EphemeralKind } from '../sync/doc-cipher.ts';
@@ -57,7 +57,17 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
   if (!keys === !granted) throw new TendrilError('E_BAD_INPUT', 'a document cipher needs either scope keys or granted document keys');
   const view = granted ?? (() => deriveDocKeys(crypto, keys!(), doc));
   const localAd = new TextEncoder().encode(`tendril/local-state/v1/${doc}`);
-  /** Live entries parsed for their verdict, so opening them does not parse them again. */
+  const keyFor = (epoch: KeyEpoch): Secret<Uint8Array> | undefined => {
+    const k = view().contentKey(epoch);
+    return k ? secret(k) : undefined;
+  };
+  // The epoch is the envelope's own (finishOpen asks after the signature check, which covers it).
+  const isAllowedAuthor = (author: DeviceId, _kind: EnvelopeKind, epoch: KeyEpoch): boolean => author === identity.deviceId || mayAuthor(o.directory, author, scope, epoch);
+  const anyAuthor = (): boolean => true;
+  /**
+   * Entries parsed for their verdict (a live entry's, or a catch-up run's), so opening them does not
+   * parse them again: the verdict is of that very parse. Parses are views into the same bytes.
+   */
   const parsedForVerdict = new WeakMap<Uint8Array, ParsedEnvelope>();
   return {
     self: identity.deviceId,
@@ -85,32 +95,29 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
       parsedForVerdict.set(envelope, parsed);
       return signatureVerdict(crypto, parsed);
     },
-    verdicts: (envelopes) => chainVerdicts(crypto, doc, envelopes),
+    verdicts(envelopes) {
+      const parsed = envelopes.map((bytes): ParsedEnvelope | null => {
+        try {
+          const p = parseForDoc(bytes, doc);
+          parsedForVerdict.set(bytes, p);
+          return p;
+        } catch {
+          return null;
+        }
+      });
+      return parsedChainVerdicts(crypto, envelopes, parsed);
+    },
     chainHash: (envelope) => chainHash(crypto, envelope),
     open(envelope, counters, signatureValid) {
       // Parsed once (parse, version and document checks), then verified unless the verdict is known.
-      // The epoch is read from the (not yet trusted) header only to scope the author check: the
-      // signature covers it, and finishOpen refuses a bad verdict before asking.
       const parsed = parsedForVerdict.get(envelope) ?? parseForDoc(envelope, doc);
       parsedForVerdict.delete(envelope);
       const valid = signatureValid ?? crypto.verify(parsed.signature, signedMessage(parsed), parsed.authorKey);
-      const epoch: KeyEpoch = parsed.header.epoch;
-      const v = view();
-      const keyFor = (e: KeyEpoch) => {
-        const k = v.contentKey(e);
-        return k ? secret(k) : undefined;
-      };
-      const openIt = (ctx: OpenContext) => finishOpen(crypto, parsed, valid, ctx);
       try {
-        return openIt({
-          doc,
-          keyFor,
-          isAllowedAuthor: (author) => author === identity.deviceId || mayAuthor(o.directory, author, scope, epoch),
-          counters,
-        });
+        return finishOpen(crypto, parsed, valid, { doc, keyFor, isAllowedAuthor, counters });
       } catch (e) {
         if (!(isTendrilError(e, 'E_UNKNOWN_AUTHOR') && o.admitEnrollment)) throw e;
-        const opened = openIt({ doc, keyFor, isAllowedAuthor: () => true, counters });
+        const opened = finishOpen(crypto, parsed, valid, { doc, keyFor, isAllowedAuthor: anyAuthor, counters });
         if (!o.admitEnrollment(opened.header.author, opened.plaintext)) throw e;
         return opened;
       }

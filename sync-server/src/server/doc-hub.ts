@@ -107,6 +107,7 @@ export class DocHub {
    * the stored entry is then news to it) awaits the store's answer, if any.
    */
   appender(doc: DocId, entry: StoredEntry): Connection | undefined {
+    if (this.appending.size === 0) return undefined;
     const pending = this.appending.get(appendKey(doc, entry.author, entry.counter));
     return pending && bytesEqual(pending.envelope, entry.envelope) ? pending.conn : undefined;
   }

@@ -26,7 +26,7 @@
  * catch-up; liveness pings drop it if it stays silent.
  */
 import type { DocId } from '@tendril/crdt-schema/ids';
-import { encodeFrame, FrameType, type CapMode } from '@tendril/crdt-schema/wire';
+import { encodeFrame, entryFrameEncoder, FrameType, type CapMode } from '@tendril/crdt-schema/wire';
 import type { RelayStore, StoredEntry } from '../store/types.ts';
 import type { Connection } from './connection.ts';
 import type { DocHub } from './doc-hub.ts';
@@ -174,11 +174,12 @@ export class Subscription {
           // Frames go out in runs of about RUN_BYTES, each in one socket write, not one write per entry.
           let run: Uint8Array[] = [];
           let runBytes = 0;
+          const entryFrame = entryFrameEncoder(this.doc);
           for (const entry of page) {
             if (entry.seq !== this.sentThrough + 1 || !this.active) break;
             const own = this.acked?.delete(entry.seq) === true || hub.appender(this.doc, entry) === this.conn;
             if (!own) {
-              const frame = encodeFrame({ type: FrameType.Entry, doc: this.doc, seq: entry.seq, envelope: entry.envelope });
+              const frame = entryFrame(entry.seq, entry.envelope);
               run.push(frame);
               runBytes += frame.length;
             }
