@@ -10,7 +10,11 @@
  * A rebuild (screen-mirror.ts) drops the batches not parsed yet, resets the
  * screen after the write under way and parses the recent output it carries;
  * requests that waited behind the dropped batches are answered after it.
+ * On Linux the thread lowers its own scheduling priority (nice is per thread
+ * there): in a flood on a busy machine the shell, the viewers' stream and the
+ * relay get the CPU first, and the mirror falls behind and rebuilds instead.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { HeadlessScreen } from './headless-screen.ts';
@@ -24,6 +28,18 @@ const MAX_TAIL = 1024 * 1024;
 interface Pending {
   readonly id: number;
   readonly takenAt: number;
+}
+
+/** Nice value of the mirror thread: below the gateway's main thread, above idle work. */
+const MIRROR_NICE = 10;
+
+if (process.platform === 'linux') {
+  try {
+    // Pid 0 is the calling thread on Linux (per-thread nice); elsewhere it would be the whole process.
+    setPriority(0, MIRROR_NICE);
+  } catch {
+    // Not permitted here (a sandbox): the mirror runs at the gateway's priority.
+  }
 }
 
 const port = parentPort!;
