@@ -97,9 +97,14 @@ const contextBytes = new Map<Context, Uint8Array>();
 
 /** `utf8(context) || bytes`, the message every domain-separated signature covers. */
 export function withContext(context: Context, ...parts: readonly Uint8Array[]): Uint8Array {
+  return concatBytes(contextPrefix(context), ...parts);
+}
+
+/** The UTF-8 bytes `withContext` puts first (encoded once per context; never modify them). */
+export function contextPrefix(context: Context): Uint8Array {
   let prefix = contextBytes.get(context);
   if (prefix === undefined) contextBytes.set(context, (prefix = utf8(context)));
-  return concatBytes(prefix, ...parts);
+  return prefix;
 }
 
 /** Constant-time equality for equal-length inputs; length itself is not secret. */

@@ -25,7 +25,7 @@
  * verdict replaces only the signature step: author, epoch, counter and
  * decryption checks run per envelope as before (open.ts finishOpen).
  */
-import { bytesEqual, Context, withContext } from '../crypto/bytes.ts';
+import { bytesEqual, Context, contextPrefix } from '../crypto/bytes.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { DocId } from '../ids.ts';
 import { EnvelopeKind, PREV_BYTES, type ParsedEnvelope } from './header.ts';
@@ -35,8 +35,16 @@ import { parseForDoc, signedMessage } from './open.ts';
 export const ZERO_PREV: Uint8Array = new Uint8Array(PREV_BYTES);
 
 /** The link an author's next update envelope names as `prev`. */
+/** Reused for the hashed bytes (context then envelope): the hash is synchronous and keeps nothing. */
+let scratch = new Uint8Array(1024);
+
 export function chainHash(crypto: CryptoProvider, envelope: Uint8Array): Uint8Array {
-  return crypto.hash(withContext(Context.envelopeChain, envelope), PREV_BYTES);
+  const prefix = contextPrefix(Context.envelopeChain);
+  const n = prefix.length + envelope.length;
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, 2 * scratch.length));
+  scratch.set(prefix, 0);
+  scratch.set(envelope, prefix.length);
+  return crypto.hash(scratch.subarray(0, n), PREV_BYTES);
 }
 
 const isZero = (bytes: Uint8Array): boolean => bytes.every((b) => b === 0);

@@ -162,7 +162,14 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
     if (this._state === ConnectionState.Closed || this.ws) return;
     this.setState(ConnectionState.Connecting);
     const ws = new this.o.WebSocket(this.o.url);
-    ws.binaryType = 'arraybuffer';
+    // Node's `ws` hands a message over as a Buffer without copying it into an ArrayBuffer (decodeFrame
+    // copies what it keeps). Browsers ignore that value (an unknown enum value) and take array buffers.
+    try {
+      ws.binaryType = 'nodebuffer';
+    } catch {
+      // A WebSocket that throws on unknown values: array buffers below.
+    }
+    if (ws.binaryType !== 'nodebuffer') ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onmessage = (ev) => this.onMessage(ws, ev.data);
     ws.onclose = () => this.onClose(ws);
