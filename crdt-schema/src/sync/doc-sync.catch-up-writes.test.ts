@@ -25,6 +25,7 @@ import { MemoryDocStore, type SyncMeta, type UpdateRecord } from './doc-store.ts
 import { DocSync } from './doc-sync.ts';
 import { encodeCoveredState } from './local-state.ts';
 import { encodeLocalUpdate } from './local-update.ts';
+import { pushMessage } from './test-support.ts';
 import { codeOf } from '../testkit/error-code.ts';
 
 const crypto = await loadCrypto({ ed25519: 'sodium' });
@@ -72,11 +73,7 @@ function setup() {
   let prev = ZERO_PREV;
   const write = (n: number): void => {
     for (let i = 0; i < n; i++) {
-      let update: Uint8Array = new Uint8Array(0);
-      const grab = (u: Uint8Array): void => void (update = u);
-      theirs.on('update', grab);
-      theirs.getArray<string>('messages').push([`message ${envelopes.length + 1}`]);
-      theirs.off('update', grab);
+      const update = pushMessage(theirs, `message ${envelopes.length + 1}`);
       updates.push(update);
       const envelope = writer.seal(EnvelopeKind.Update, envelopes.length + 1, update, prev);
       prev = writer.chainHash(envelope);

@@ -22,6 +22,7 @@ import { MemoryDocStore } from './doc-store.ts';
 import { DocSync } from './doc-sync.ts';
 import { LiveQueue } from './live-queue.ts';
 import { SyncState } from './status.ts';
+import { pushMessage } from './test-support.ts';
 
 const base = await loadCrypto({ ed25519: 'sodium' });
 
@@ -80,11 +81,7 @@ async function setup(verifyLiveOffThread?: boolean, inbox?: LiveQueue) {
     const ydoc = new Y.Doc();
     let counter = 0;
     const entry = (seq: number, text: string): EntryFrame => {
-      let update: Uint8Array = new Uint8Array(0);
-      const grab = (u: Uint8Array): void => void (update = u);
-      ydoc.on('update', grab);
-      ydoc.getArray<string>('messages').push([text]);
-      ydoc.off('update', grab);
+      const update = pushMessage(ydoc, text);
       return { type: FrameType.Entry, doc, seq, envelope: cipher.seal(EnvelopeKind.Update, ++counter, update) };
     };
     /** A stream payload (terminal input or output) from this device. */

@@ -18,6 +18,7 @@ import { createDocCipher } from '../workspace/cipher.ts';
 import type { MemberRecord } from '../workspace/directory.ts';
 import { MemoryDocStore, type SyncMeta, type UpdateRecord } from './doc-store.ts';
 import { DocSync } from './doc-sync.ts';
+import { pushMessage } from './test-support.ts';
 
 const crypto = await loadCrypto({ ed25519: 'sodium' });
 
@@ -70,11 +71,7 @@ function setup() {
   const theirs = new Y.Doc();
   let theirCounter = 0;
   const entry = (seq: number, text: string): Frame => {
-    let update: Uint8Array = new Uint8Array(0);
-    const grab = (u: Uint8Array): void => void (update = u);
-    theirs.on('update', grab);
-    theirs.getArray<string>('messages').push([text]);
-    theirs.off('update', grab);
+    const update = pushMessage(theirs, text);
     return { type: FrameType.Entry, doc, seq, envelope: other.seal(EnvelopeKind.Update, ++theirCounter, update) };
   };
   const replay = (seq: number, counter: number, text: string): Frame => {
