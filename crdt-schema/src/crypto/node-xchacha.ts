@@ -63,6 +63,7 @@ export function createNodeXChaCha(nodeCrypto: NodeCipherModule, hchacha20: HChaC
       const k = ietf(nonce, key);
       if (k === null) throw new Error(nonce.length !== Sizes.aeadNonce ? 'invalid public_nonce length' : 'invalid key length');
       const cipher = nodeCrypto.createCipheriv(CIPHER, k.key, k.nonce, { authTagLength: Sizes.aeadTag });
+      k.key.fill(0); // OpenSSL holds its own copy of the subkey now.
       cipher.setAAD(ad, { plaintextLength: plaintext.length });
       const body = cipher.update(plaintext);
       const tail = cipher.final();
@@ -81,6 +82,7 @@ export function createNodeXChaCha(nodeCrypto: NodeCipherModule, hchacha20: HChaC
       const split = ciphertext.length - Sizes.aeadTag;
       try {
         const decipher = nodeCrypto.createDecipheriv(CIPHER, k.key, k.nonce, { authTagLength: Sizes.aeadTag });
+        k.key.fill(0);
         decipher.setAAD(ad, { plaintextLength: split });
         decipher.setAuthTag(ciphertext.subarray(split));
         const body = decipher.update(ciphertext.subarray(0, split));
