@@ -133,10 +133,26 @@ export function parseDeviceId(text: unknown): DeviceId {
   return text as DeviceId;
 }
 
+/**
+ * The last key {@link deviceIdFromPublicKey} encoded (a copy) and its id: a catch-up names the same few
+ * authors over and over, and comparing 32 bytes costs a fraction of encoding them.
+ */
+const lastKey = new Uint8Array(32);
+let lastId: DeviceId | null = null;
+
 /** The device id of an Ed25519 public key. */
 export function deviceIdFromPublicKey(signPublicKey: Uint8Array): DeviceId {
   if (signPublicKey.length !== 32) throw new TendrilError('E_BAD_ID', 'an Ed25519 public key has 32 bytes');
-  return toBase64Url(signPublicKey) as DeviceId;
+  if (lastId !== null && sameKey(signPublicKey)) return lastId;
+  const id = toBase64Url(signPublicKey) as DeviceId;
+  lastKey.set(signPublicKey);
+  lastId = id;
+  return id;
+}
+
+function sameKey(key: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (key[i] !== lastKey[i]) return false;
+  return true;
 }
 
 /** The Ed25519 public key a device id names. */

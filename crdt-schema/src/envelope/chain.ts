@@ -47,7 +47,10 @@ export function chainHash(crypto: CryptoProvider, envelope: Uint8Array): Uint8Ar
   return crypto.hash(scratch.subarray(0, n), PREV_BYTES);
 }
 
-const isZero = (bytes: Uint8Array): boolean => bytes.every((b) => b === 0);
+function isZero(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
 
 /**
  * Signature verdicts for a run of envelopes delivered for `doc`, index-aligned. An envelope that

@@ -60,6 +60,22 @@ describe('envelope header codec', () => {
     }
   });
 
+  it('decodes the document and author of each header, alternating and changed in place (the last ones are remembered)', () => {
+    const prng = createPrng(seed);
+    const headers = [randomHeader(prng), randomHeader(prng)];
+    const encoded = headers.map((h) => encodeHeader(h));
+    for (let i = 0; i < 6; i++) expect(decodeHeader(encoded[i % 2]!)).toEqual(headers[i % 2]);
+    // One byte of the document id changed in the same array: the other document, or a refusal.
+    const bytes = encodeHeader({ ...headers[0]!, doc: 'AAAAAAAAAAAAAAAAAAAAAA' as DocId });
+    expect(decodeHeader(bytes).doc).toBe('AAAAAAAAAAAAAAAAAAAAAA');
+    bytes[3] = 'B'.charCodeAt(0);
+    expect(decodeHeader(bytes).doc).toBe('BAAAAAAAAAAAAAAAAAAAAA');
+    bytes[3] = '*'.charCodeAt(0);
+    expect(codeOf(() => decodeHeader(bytes))).toBe('E_ENVELOPE_MALFORMED');
+    bytes[3] = 'A'.charCodeAt(0);
+    expect(decodeHeader(bytes).doc).toBe('AAAAAAAAAAAAAAAAAAAAAA');
+  });
+
   it('lays the header out byte for byte as specified', () => {
     const author = new Uint8Array(32).fill(7);
     const doc = 'AAAAAAAAAAAAAAAAAAAAAA' as DocId;

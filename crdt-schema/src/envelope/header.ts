@@ -13,6 +13,7 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { bytesEqual } from '../crypto/bytes.ts';
 import { TendrilError } from '../errors.ts';
 import { deviceIdFromPublicKey, keyEpoch, parseDocId, publicKeyOfDevice, type DeviceId, type DocId, type KeyEpoch } from '../ids.ts';
 
@@ -109,6 +110,23 @@ function readMinimalVarUint(dec: decoding.Decoder, what: string): number {
   return n;
 }
 
+/** The last doc id bytes decoded (a copy) and the id: the envelopes of one catch-up all name one document. */
+let lastDocBytes: Uint8Array | null = null;
+let lastDoc: DocId | null = null;
+
+function docIdOf(bytes: Uint8Array): DocId {
+  if (lastDoc !== null && lastDocBytes !== null && bytesEqual(bytes, lastDocBytes)) return lastDoc;
+  let doc: DocId;
+  try {
+    doc = parseDocId(strictUtf8.decode(bytes));
+  } catch {
+    throw malformed('doc id is not a valid DocId');
+  }
+  lastDocBytes = bytes.slice();
+  lastDoc = doc;
+  return doc;
+}
+
 function readBytes(dec: decoding.Decoder, length: number, what: string): Uint8Array {
   if (length > dec.arr.length - dec.pos) throw malformed(`${what} runs past the end`);
   return decoding.readUint8Array(dec, length);
@@ -129,13 +147,7 @@ function decodeHeaderParts(bytes: Uint8Array): { header: EnvelopeHeader; authorK
   if (kind !== EnvelopeKind.Update && kind !== EnvelopeKind.Snapshot) throw malformed(`unknown kind ${kind}`);
   const docLength = readMinimalVarUint(dec, 'doc id length');
   if (docLength > MAX_DOC_ID_BYTES) throw malformed('doc id too long');
-  const docBytes = readBytes(dec, docLength, 'doc id');
-  let doc: DocId;
-  try {
-    doc = parseDocId(strictUtf8.decode(docBytes));
-  } catch {
-    throw malformed('doc id is not a valid DocId');
-  }
+  const doc = docIdOf(readBytes(dec, docLength, 'doc id'));
   const epoch = keyEpoch(readMinimalVarUint(dec, 'key epoch'));
   const authorKey = readBytes(dec, AUTHOR_KEY_BYTES, 'author key');
   const counter = readMinimalVarUint(dec, 'counter');

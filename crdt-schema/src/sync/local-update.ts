@@ -31,11 +31,23 @@ export interface LocalUpdate {
 const SINGLE = 1;
 const BATCH = 2;
 
+/** The last author written and its key: a batch's updates mostly come from one or two authors. */
+let lastAuthor: DeviceId | null = null;
+let lastAuthorKey: Uint8Array = new Uint8Array(32);
+
+function keyOf(device: DeviceId): Uint8Array {
+  if (device !== lastAuthor) {
+    lastAuthorKey = publicKeyOfDevice(device);
+    lastAuthor = device;
+  }
+  return lastAuthorKey;
+}
+
 function writeUpdate(e: encoding.Encoder, u: LocalUpdate): void {
   encoding.writeVarUint(e, u.seq);
   if (u.author && !(Number.isSafeInteger(u.author.counter) && u.author.counter >= 1)) throw new TendrilError('E_BAD_INPUT', `an author counter must be >= 1, not ${u.author.counter}`);
   encoding.writeVarUint(e, u.author?.counter ?? 0);
-  if (u.author) encoding.writeUint8Array(e, publicKeyOfDevice(u.author.device));
+  if (u.author) encoding.writeUint8Array(e, keyOf(u.author.device));
   encoding.writeVarUint8Array(e, u.update);
 }
 
