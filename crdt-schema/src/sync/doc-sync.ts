@@ -389,6 +389,9 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
    * Routes one relay frame that names this document. A live entry's signature is checked off the
    * calling thread; it and every frame after it on the connection (the link's inbox, shared by
    * its documents) wait in arrival order until its verdict is in (see {@link DocSync.settled}).
+   * The frame's bytes are kept until then and must not change: the signature is checked on them
+   * as they are now, the ciphertext is read when the entry is opened (decodeFrame gives each frame
+   * its own copy).
    */
   handle(frame: Frame): void {
     if (this.destroyed) return;

@@ -120,9 +120,10 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
       this.stale = true;
       return;
     }
-    // A view into a larger buffer would be cloned whole; send only its bytes.
+    // A view into a larger buffer would be cloned whole; send only its bytes (a copy: on a Buffer,
+    // such as a PTY chunk from the shared allocation pool, slice() is a view).
     const whole = batch.bytes.byteOffset === 0 && batch.bytes.byteLength === batch.bytes.buffer.byteLength;
-    this.post({ t: 'feed', batch: whole ? batch : { ...batch, bytes: batch.bytes.slice() } });
+    this.post({ t: 'feed', batch: whole ? batch : { ...batch, bytes: Uint8Array.prototype.slice.call(batch.bytes) } });
     this.backlog += batch.bytes.length;
     if (!this.rebuilding && this.backlog > this.high) this.rebuild();
   }
