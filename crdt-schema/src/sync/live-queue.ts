@@ -29,6 +29,13 @@ export class LiveQueue {
   private readonly items: Queued[] = [];
   private pumping = false;
 
+  /**
+   * `onError` hears what a delivery threw (a listener's bug); the frames behind it are still delivered
+   * in order. By default the error is thrown again on its own (an uncaught error, as a throwing event
+   * listener gives), after the queue has moved on, so one bad listener never stalls a connection.
+   */
+  constructor(private readonly onError: (error: unknown) => void = (e) => queueMicrotask(() => { throw e; })) {}
+
   /** Frames not yet delivered. */
   get size(): number {
     return this.items.length;
@@ -64,7 +71,11 @@ export class LiveQueue {
     try {
       while (this.items.length > 0 && !this.items[0]!.waiting) {
         const head = this.items.shift()!;
-        head.deliver(head.verdict, head.stale);
+        try {
+          head.deliver(head.verdict, head.stale);
+        } catch (e) {
+          this.onError(e);
+        }
       }
     } finally {
       this.pumping = false;
