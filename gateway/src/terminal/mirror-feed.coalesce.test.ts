@@ -70,6 +70,22 @@ describe('plain-text flood coalescing', () => {
     expect(str(keptTail(bytes('1\r\n2'), 5))).toBe('1\r\n2');
   });
 
+  it('checks every byte whatever its place and alignment (the check goes four bytes at a time)', () => {
+    const plain = (b: number): boolean => (b >= 0x20 && b <= 0x7e) || b === 0x09 || b === 0x0a || b === 0x0d;
+    const buffer = new Uint8Array(32);
+    for (let start = 0; start < 4; start++) {
+      for (let length = 1; length <= 13; length++) {
+        for (let at = 0; at < length; at++) {
+          for (let b = 0; b < 256; b++) {
+            buffer.fill(0x41);
+            buffer[start + at] = b;
+            if (isPlain(buffer.subarray(start, start + length)) !== plain(b)) expect.fail(`byte ${b} at ${at} of ${length} (offset ${start})`);
+          }
+        }
+      }
+    }
+  });
+
   it('ends exactly like parsing everything, after any prefix', async () => {
     const prng = createPrng(testSeed('gateway/src/terminal/mirror-feed.coalesce.test.ts'));
     let skipped = 0;
