@@ -16,6 +16,9 @@
  *     the last line on screen, and the size of the snapshot in the session document
  * Beside the echo, a sealed stream frame's round trip between two devices
  * through the relay (no gateway, no PTY) shows what the hops alone cost.
+ * The harness looks for each run's end marker in the last 64 bytes of every
+ * write on both paths (bench/gateway-measure.ts outputTail), so watching the
+ * output costs the same per write whatever the batch size.
  * Throughput runs twice: against a relay with its default limits (200 stream
  * frames/s per connection), and against a second relay whose stream limit is
  * raised (--stream-per-second), which measures the path itself.
@@ -37,7 +40,7 @@ import { openHome } from '../workers/src/home/device-home.ts';
 import { openNodeSession } from '../workers/src/peer/node-peer.ts';
 import { cliOk } from '../workers/test/harness.ts';
 import { makeWorkspace, type Workspace } from '../workers/test/peers.ts';
-import { echoLatency, rawShell, SCROLLBACK_SCREENS, shellEnv, throughput } from './gateway-measure.ts';
+import { echoLatency, outputTail, rawShell, SCROLLBACK_SCREENS, shellEnv, throughput } from './gateway-measure.ts';
 import { parseFlags, sleep, waitFor } from './lib/args.ts';
 import { cpuMsBetween, libPath, selfCpuMs, startChild, type Child } from './lib/child.ts';
 import type { ServerReady, ServerSpec } from './lib/server-child.ts';
@@ -234,7 +237,7 @@ function gatewaySees(bed: Bed, id: SessionId, marker: string): Promise<number> {
   let tail = '';
   return new Promise((resolve) => {
     const off = stream.on('batch', (b) => {
-      tail = (tail + Buffer.from(b.bytes).toString('latin1')).slice(-64);
+      tail = outputTail(tail, b.bytes);
       if (!tail.includes(marker)) return;
       off();
       resolve(performance.now());
