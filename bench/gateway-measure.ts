@@ -89,6 +89,22 @@ export function rawShell() {
 
 type Shell = { onOutput(l: (b: Uint8Array) => void): void; type(t: string): void };
 
+/** A viewer's Screen that parses nothing: it hands every write to one listener and counts resets (snapshot restores). */
+export class TapScreen {
+  listener: (bytes: Uint8Array) => void = () => {};
+  resets = 0;
+  bytes = 0;
+  write(bytes: Uint8Array): Promise<void> {
+    this.bytes += bytes.length;
+    this.listener(bytes);
+    return Promise.resolve();
+  }
+  reset(): void {
+    this.resets++;
+  }
+  resize(): void {}
+}
+
 /** Write one character, wait for its echo; repeated, alternating shells so that noise hits both alike. */
 export async function echoLatency(shells: Record<string, Shell>, rounds: number): Promise<Record<string, number[]>> {
   const waiting = new Map<string, { ch: number; done: () => void }>();
