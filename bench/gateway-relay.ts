@@ -10,16 +10,27 @@
  *     reaches that viewer's Screen.write (viewer -> relay -> gateway -> PTY ->
  *     gateway -> relay -> viewer), vs raw node-pty write -> onData
  *   - output throughput: a command's output until the viewer has handed all of
- *     it to its Screen (a Screen that parses nothing), vs raw node-pty
+ *     it to its Screen (a Screen that parses nothing), vs raw node-pty. This
+ *     viewer runs in its own process (bench/gateway-viewer-child.ts, the
+ *     writer's device), as a remote device's viewer does: in the gateway's
+ *     process its receiving and opening ran on the event loop that reads the
+ *     PTY, whose kernel buffer holds only about 64 KiB, so the shell waited on
+ *     the viewer's work, which no gateway in use ever does. Its CPU is printed
+ *     apart ("viewer process"); the gateway process's figure is the gateway
+ *     and its mirror thread alone. `--viewer here` puts it back in the
+ *     gateway's process (the layout of the figures before 2026-12-07 22:00 UTC).
  *   - late joiner: a session whose screen has 1,000 lines of scrollback; a new
  *     device opens it and draws it into a headless xterm: time from open() to
  *     the last line on screen, and the size of the snapshot in the session document
  * Beside the echo, a sealed stream frame's round trip between two devices
  * through the relay (no gateway, no PTY) shows what the hops alone cost.
+ * The harness looks for each run's end marker in the last 64 bytes of every
+ * write on both paths (bench/gateway-measure.ts outputTail), so watching the
+ * output costs the same per write whatever the batch size.
  * Throughput runs twice: against a relay with its default limits (200 stream
  * frames/s per connection), and against a second relay whose stream limit is
  * raised (--stream-per-second), which measures the path itself.
- * Usage: node --import tsx bench/gateway-relay.ts [--rounds 300] [--runs 3] [--joins 8] [--stream-per-second 100000]
+ * Usage: node --import tsx bench/gateway-relay.ts [--rounds 300] [--runs 3] [--joins 8] [--stream-per-second 100000] [--viewer child|here]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +48,7 @@ import { openHome } from '../workers/src/home/device-home.ts';
 import { openNodeSession } from '../workers/src/peer/node-peer.ts';
 import { cliOk } from '../workers/test/harness.ts';
 import { makeWorkspace, type Workspace } from '../workers/test/peers.ts';
-import { echoLatency, rawShell, SCROLLBACK_SCREENS, shellEnv, throughput } from './gateway-measure.ts';
+import { echoLatency, outputTail, rawShell, SCROLLBACK_SCREENS, shellEnv, TapScreen, throughput } from './gateway-measure.ts';
 import { parseFlags, sleep, waitFor } from './lib/args.ts';
 import { cpuMsBetween, libPath, selfCpuMs, startChild, type Child } from './lib/child.ts';
 import type { ServerReady, ServerSpec } from './lib/server-child.ts';
@@ -49,28 +60,14 @@ const ROUNDS = flags.number('rounds', 300);
 const RUNS = flags.number('runs', 3);
 const JOINS = flags.number('joins', 8);
 const RAISED_STREAM_LIMIT = flags.number('stream-per-second', 100_000);
+const VIEWER = flags.string('viewer', 'child');
+if (VIEWER !== 'child' && VIEWER !== 'here') throw new Error(`--viewer is child or here, got ${VIEWER}`);
 flags.done();
 
 const WORKLOADS = [
   ['seq 1 2000000', 'seq'],
   ['base64 -w 100 /dev/urandom | head -c 20000000', 'base64'],
 ] as const;
-
-/** A Screen that parses nothing: it hands every write to one listener and counts resets (snapshot restores). */
-class TapScreen implements Screen {
-  listener: (bytes: Uint8Array) => void = () => {};
-  resets = 0;
-  bytes = 0;
-  write(bytes: Uint8Array): Promise<void> {
-    this.bytes += bytes.length;
-    this.listener(bytes);
-    return Promise.resolve();
-  }
-  reset(): void {
-    this.resets++;
-  }
-  resize(): void {}
-}
 
 /** A headless xterm that notes when `text` first shows on its screen. */
 class WatchScreen implements Screen {
@@ -112,7 +109,8 @@ interface Bed {
   readonly ws: Workspace;
   readonly gateway: GatewayPeer;
   readonly sessions: WorkspaceSession[];
-  readonly writer: WorkspaceSession;
+  /** Closed while the throughput viewer's process holds the writer's home (childViewer), then opened again. */
+  writer: WorkspaceSession;
   /** The relay's stream frame limit per connection. */
   readonly streamLimit: number;
   /** Terminal sessions started through the CLI, by purpose. */
@@ -234,7 +232,7 @@ function gatewaySees(bed: Bed, id: SessionId, marker: string): Promise<number> {
   let tail = '';
   return new Promise((resolve) => {
     const off = stream.on('batch', (b) => {
-      tail = (tail + Buffer.from(b.bytes).toString('latin1')).slice(-64);
+      tail = outputTail(tail, b.bytes);
       if (!tail.includes(marker)) return;
       off();
       resolve(performance.now());
@@ -245,13 +243,58 @@ function gatewaySees(bed: Bed, id: SessionId, marker: string): Promise<number> {
 /** A viewer that has not seen the end this long after the gateway sent it counts as stalled. */
 const STALL_MS = 5_000;
 
+/** Where the throughput run's viewer is: how it draws, types, and what its CPU costs. */
+interface FloodViewer {
+  /** Types `command`; resolves once `marker` was drawn. */
+  run(command: string, marker: string): Promise<{ bytes: number; ms: number }>;
+  type(text: string): void;
+  drawn(): Promise<{ bytes: number; resets: number }>;
+  /** CPU ms of the viewer's own process so far (0 when it shares the gateway's). */
+  cpuMs(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The writer's device viewing the flood session in its own process (bench/gateway-viewer-child.ts), as a remote device does. */
+async function childViewer(bed: Bed): Promise<FloodViewer> {
+  // A device's home is open in one process at a time: the writer's moves to the viewer's process.
+  await bed.writer.close();
+  const child = await startChild<{ pid: number }>(new URL('./gateway-viewer-child.ts', import.meta.url).pathname, [JSON.stringify({ home: bed.ws.homes[0], session: bed.ids.flood })]);
+  const cpu = async (): Promise<number> => {
+    const u = await child.usage();
+    return (u.userUs + u.systemUs) / 1000;
+  };
+  return {
+    run: (command, marker) => child.call('run', { command, marker }, 600_000),
+    type: (text) => void child.call('type', { text }),
+    drawn: () => child.call('drawn'),
+    cpuMs: cpu,
+    close: async () => {
+      await child.stop();
+      bed.writer = await bed.ws.open(0);
+      await bed.writer.syncOrQueue(15_000);
+    },
+  };
+}
+
+/** The writer's viewer in this process, sharing the gateway's event loop (`--viewer here`). */
+async function hereViewer(bed: Bed): Promise<FloodViewer> {
+  const viewer = await writerShell(bed, bed.ids.flood);
+  return {
+    run: (command, marker) => throughput(viewer, command, marker),
+    type: (text) => viewer.type(text),
+    drawn: async () => ({ bytes: viewer.tap.bytes, resets: viewer.tap.resets }),
+    cpuMs: async () => 0,
+    close: async () => viewer.core.close(),
+  };
+}
+
 /**
  * Each workload `runs` times, raw node-pty then the viewer through the relay. A stalled viewer (frames
  * the relay refused, and no later output to make it ask again) gets a keystroke, so that the next
  * output sends it back to the gateway for what it missed.
  */
 async function flood(bed: Bed, runs: number): Promise<string[][]> {
-  const viewer = await writerShell(bed, bed.ids.flood);
+  const viewer = VIEWER === 'child' ? await childViewer(bed) : await hereViewer(bed);
   const rows: string[][] = [];
   const limit = bed.streamLimit === DEFAULT_LIMITS.streamPerSecond ? 'relay defaults' : `stream limit ${bed.streamLimit}/s`;
   const mbps = (x: { bytes: number; ms: number }): number => x.bytes / 1e6 / (x.ms / 1000);
@@ -260,7 +303,7 @@ async function flood(bed: Bed, runs: number): Promise<string[][]> {
     let bytes = 0;
     let restores = 0;
     const stalls: string[] = [];
-    const cpu = { raw: 0, here: 0, relay: 0, rawMb: 0, relayMb: 0 };
+    const cpu = { raw: 0, here: 0, viewer: 0, relay: 0, rawMb: 0, relayMb: 0 };
     const rejectedBefore = await rejectedFrames(bed.relay);
     for (let round = 0; round < runs; round++) {
       const raw = rawShell();
@@ -274,33 +317,35 @@ async function flood(bed: Bed, runs: number): Promise<string[][]> {
       raw.end();
       await sleep(300);
       const marker = `relay-done-${label}-${round}`;
-      const [resets, drawn] = [viewer.tap.resets, viewer.tap.bytes];
-      const [hereCpu, relayCpu] = [selfCpuMs(), await bed.relay.usage()];
+      const before = await viewer.drawn();
+      const [hereCpu, viewerCpu, relayCpu] = [selfCpuMs(), await viewer.cpuMs(), await bed.relay.usage()];
       const started = performance.now();
       const atGateway = gatewaySees(bed, bed.ids.flood, marker);
-      const done = throughput(viewer, command, marker);
+      const done = viewer.run(command, marker);
       const gatewayMs = (await atGateway) - started;
       figures.gateway.push(bytes / 1e6 / (gatewayMs / 1000));
       const v = await Promise.race([done, sleep(gatewayMs + STALL_MS).then(() => null)]);
       if (v === null) {
-        stalls.push(`${fmt((viewer.tap.bytes - drawn) / 1e6)} of ${fmt(bytes / 1e6)} MB drawn`);
+        stalls.push(`${fmt(((await viewer.drawn()).bytes - before.bytes) / 1e6)} of ${fmt(bytes / 1e6)} MB drawn`);
         viewer.type('\r');
         if ((await Promise.race([done, sleep(30_000).then(() => null)])) === null) throw new Error(`${label}: the viewer never caught up`);
       } else {
         figures.relay.push(mbps(v));
         cpu.here += selfCpuMs() - hereCpu;
+        cpu.viewer += (await viewer.cpuMs()) - viewerCpu;
         cpu.relay += cpuMsBetween(relayCpu, await bed.relay.usage());
         cpu.relayMb += v.bytes / 1e6;
       }
-      restores += viewer.tap.resets - resets;
+      restores += (await viewer.drawn()).resets - before.resets;
       await sleep(500);
     }
     const after = await rejectedFrames(bed.relay);
     const refused = Object.entries(after).map(([code, n]) => `${code} ${n - (rejectedBefore[code] ?? 0)}`).filter((t) => !t.endsWith(' 0')).join(', ') || 'none';
     const [raw, relay, gw] = [median(figures.raw), median(figures.relay), median(figures.gateway)];
+    const processes = VIEWER === 'child' ? `gateway process (gateway, mirror thread) ${fmt(cpu.here / cpu.relayMb)}, viewer process ${fmt(cpu.viewer / cpu.relayMb)}` : `gateway process (gateway, viewer, mirror thread) ${fmt(cpu.here / cpu.relayMb)}`;
     console.log(
-      `${label} (${limit}): ${fmt(bytes / 1e6)} MB, raw ${fmt(raw)} MB/s, gateway's own stream ${fmt(gw)} MB/s, viewer through the relay ${stalls.length === runs ? 'stalled' : `${fmt(relay)} MB/s (${fmt(relay / raw, 2)}x)`}; ` +
-        `runs ${figures.relay.map((x) => fmt(x)).join(', ') || '-'}; CPU ms per MB: raw ${fmt(cpu.raw / cpu.rawMb)}, gateway process (gateway, viewer, mirror thread) ${fmt(cpu.here / cpu.relayMb)}, relay ${fmt(cpu.relay / cpu.relayMb)}; stalls ${stalls.length}${stalls.length > 0 ? ` (${stalls.join('; ')})` : ''}; snapshot restores ${restores}; relay refusals ${refused}`,
+      `${label} (${limit}, viewer ${VIEWER === 'child' ? 'in its own process' : 'in the gateway process'}): ${fmt(bytes / 1e6)} MB, raw ${fmt(raw)} MB/s, gateway's own stream ${fmt(gw)} MB/s, viewer through the relay ${stalls.length === runs ? 'stalled' : `${fmt(relay)} MB/s (${fmt(relay / raw, 2)}x)`}; ` +
+        `runs ${figures.relay.map((x) => fmt(x)).join(', ') || '-'}; CPU ms per MB: raw ${fmt(cpu.raw / cpu.rawMb)}, ${processes}, relay ${fmt(cpu.relay / cpu.relayMb)}; stalls ${stalls.length}${stalls.length > 0 ? ` (${stalls.join('; ')})` : ''}; snapshot restores ${restores}; relay refusals ${refused}`,
     );
     const name = `\`${label === 'seq' ? 'seq 1 2000000' : 'base64'}\` (${fmt(bytes / 1e6)} MB), ${limit}`;
     rows.push(
@@ -309,7 +354,7 @@ async function flood(bed: Bed, runs: number): Promise<string[][]> {
         : [name, `${fmt(raw)} MB/s`, `${fmt(relay)} MB/s (${fmt(relay / raw, 2)}x); gateway's own stream ${fmt(gw)} MB/s`, '≥ 0.5x', met(relay / raw >= 0.5)],
     );
   }
-  viewer.core.close();
+  await viewer.close();
   return rows;
 }
 

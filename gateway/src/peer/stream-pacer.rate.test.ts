@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DocId } from '@tendril/crdt-schema/ids';
+import { DEFAULT_MAX_BATCH_BYTES } from '../terminal/output-stream.ts';
 import { ManualTimers } from '../terminal/test-support.ts';
 import { MAX_RUN_BYTES, StreamPacer, type StreamTarget } from './stream-pacer.ts';
 import { decodeTerm, encodeTerm, TermTag, type TermMessage } from './term-messages.ts';
@@ -32,6 +33,8 @@ describe('stream pacing', () => {
     const biggest = encodeTerm({ t: TermTag.OutputRun, seq: Number.MAX_SAFE_INTEGER, count: 2 ** 31, offset: Number.MAX_SAFE_INTEGER, bytes: new Uint8Array(MAX_RUN_BYTES) });
     // The sealed payload adds a 2-byte epoch, a 24-byte nonce and a 16-byte tag.
     expect(biggest.length + 2 + 24 + 16).toBeLessThanOrEqual(256 * 1024);
+    // A session's batches are never larger than a run may be: each fits one frame as it is.
+    expect(DEFAULT_MAX_BATCH_BYTES).toBeLessThanOrEqual(MAX_RUN_BYTES);
   });
 
   it('sends at once within the burst, then holds to the rate, in order', () => {

@@ -9,10 +9,9 @@
  * replay or a snapshot), so a flood never grows the gateway's memory and
  * never blocks the shell.
  */
-import { concatBytes } from '@tendril/crdt-schema/crypto';
 import type { DeviceId, DocId } from '@tendril/crdt-schema/ids';
 import { systemClock, systemTimers, type Clock, type TimerHandle, type Timers } from '../terminal/deps.ts';
-import { encodeTerm, TermTag, type TermMessage } from './term-messages.ts';
+import { encodeOutput, encodeTerm, TermTag, type TermMessage } from './term-messages.ts';
 
 /**
  * The largest merged output run by default: 252 KiB, so the sealed frame (the run's header, about 40
@@ -106,9 +105,9 @@ export class StreamPacer {
   private pump(): void {
     this.refill();
     while (this.queue.length > 0 && this.tokens >= 1) {
-      const { target, to, m } = this.take();
+      const { target, to, payload } = this.take();
       this.tokens -= 1;
-      target.sendStream(encodeTerm(m), to);
+      target.sendStream(payload, to);
     }
     if (this.queue.length > 0 && this.timer === undefined) {
       const wait = Math.max(1, Math.ceil((1 - this.tokens) / this.perMs));
@@ -119,12 +118,16 @@ export class StreamPacer {
     }
   }
 
-  /** The head of the queue, merged with the output batches right behind it that continue it. */
-  private take(): Queued {
+  /**
+   * The head of the queue, merged with the output batches right behind it that continue it, encoded
+   * (a merged run straight from its parts: one copy of its bytes).
+   */
+  private take(): { readonly target: StreamTarget; readonly to: DeviceId | ''; readonly payload: Uint8Array } {
     const head = this.queue.shift()!;
-    if (!isOutput(head.m)) return head;
+    const { target, to } = head;
+    if (!isOutput(head.m)) return { target, to, payload: encodeTerm(head.m) };
     this.queuedBytes -= head.m.bytes.length;
-    let run: OutputLike = head.m;
+    const run: OutputLike = head.m;
     const parts: Uint8Array[] = [run.bytes];
     let bytes = run.bytes.length;
     let count = countOf(run);
@@ -137,9 +140,8 @@ export class StreamPacer {
       bytes += m.bytes.length;
       count += countOf(m);
     }
-    if (parts.length === 1) return head;
-    run = { t: TermTag.OutputRun, seq: run.seq, count, offset: run.offset, bytes: concatBytes(...parts) };
-    return { ...head, m: run };
+    if (parts.length === 1) return { target, to, payload: encodeTerm(run) };
+    return { target, to, payload: encodeOutput({ seq: run.seq, count, offset: run.offset }, parts) };
   }
 
   /** Drops the oldest broadcast output while too much waits. */

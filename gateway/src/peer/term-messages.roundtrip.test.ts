@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTerm, encodeTerm, TermTag, type TermMessage } from './term-messages.ts';
+import * as encoding from 'lib0/encoding';
+import { decodeTerm, encodeOutput, encodeTerm, TermTag, type TermMessage } from './term-messages.ts';
 
 const bytes = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 
@@ -28,6 +29,21 @@ const SAMPLES: TermMessage[] = [
 describe('terminal stream messages', () => {
   it.each(SAMPLES.map((m) => [m.t, m] as const))('round-trip tag %i exactly', (_t, m) => {
     expect(decodeTerm(encodeTerm(m))).toEqual(m);
+  });
+
+  it('encode output from its parts as the same bytes as the plain varUint layout', () => {
+    const parts = [bytes(3), bytes(70_000, 2), new Uint8Array(0), bytes(129, 3)];
+    const joined = Uint8Array.from(parts.flatMap((p) => [...p]));
+    const layout = (fields: number[]): Uint8Array => {
+      const e = encoding.createEncoder();
+      encoding.writeUint8(e, fields[0]!);
+      for (const n of fields.slice(1)) encoding.writeVarUint(e, n);
+      encoding.writeVarUint8Array(e, joined);
+      return encoding.toUint8Array(e);
+    };
+    expect(encodeOutput({ seq: 2 ** 40, offset: 300 }, parts)).toEqual(layout([TermTag.Output, 2 ** 40, 300]));
+    expect(encodeOutput({ seq: 5, count: 4, offset: 2 ** 33 }, parts)).toEqual(layout([TermTag.OutputRun, 5, 4, 2 ** 33]));
+    expect(decodeTerm(encodeOutput({ seq: 5, count: 4, offset: 9 }, parts))).toEqual({ t: TermTag.OutputRun, seq: 5, count: 4, offset: 9, bytes: joined });
   });
 
   it('refuse unknown tags, truncation and trailing bytes', () => {

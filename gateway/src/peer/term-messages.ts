@@ -43,15 +43,36 @@ export type TermMessage =
   /** To the sender of a dropped input frame: its counter, why (input-gate.ts DropReason), and the last counter accepted from it. */
   | { readonly t: typeof TermTag.InputRefused; readonly counter: number; readonly reason: string; readonly last: number };
 
+/**
+ * An Output message (no `count`) or an OutputRun whose bytes come in `parts`, in one allocation and
+ * one copy of them: a flood's frames are large, and lib0's encoder would copy the bytes twice (into
+ * its growing buffer, then into the joined result). The same bytes as encodeTerm of the joined message.
+ */
+export function encodeOutput(at: { readonly seq: number; readonly offset: number; readonly count?: number }, parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const e = encoding.createEncoder();
+  encoding.writeUint8(e, at.count === undefined ? TermTag.Output : TermTag.OutputRun);
+  encoding.writeVarUint(e, at.seq);
+  if (at.count !== undefined) encoding.writeVarUint(e, at.count);
+  encoding.writeVarUint(e, at.offset);
+  encoding.writeVarUint(e, length);
+  const head = encoding.toUint8Array(e);
+  const out = new Uint8Array(head.length + length);
+  out.set(head);
+  let pos = head.length;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
+
 export function encodeTerm(m: TermMessage): Uint8Array {
+  if (m.t === TermTag.Output || m.t === TermTag.OutputRun) return encodeOutput(m, [m.bytes]);
   const e = encoding.createEncoder();
   encoding.writeUint8(e, m.t);
   switch (m.t) {
-    case TermTag.Output:
-      encoding.writeVarUint(e, m.seq);
-      encoding.writeVarUint(e, m.offset);
-      encoding.writeVarUint8Array(e, m.bytes);
-      break;
     case TermTag.Input:
       encoding.writeVarUint(e, m.counter);
       encoding.writeVarUint8Array(e, m.data);
@@ -107,12 +128,6 @@ export function encodeTerm(m: TermMessage): Uint8Array {
     case TermTag.FileCancel:
       encoding.writeVarUint(e, m.id);
       encoding.writeVarString(e, m.reason);
-      break;
-    case TermTag.OutputRun:
-      encoding.writeVarUint(e, m.seq);
-      encoding.writeVarUint(e, m.count);
-      encoding.writeVarUint(e, m.offset);
-      encoding.writeVarUint8Array(e, m.bytes);
       break;
     case TermTag.InputState:
       encoding.writeVarUint(e, m.counter);

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { HeadlessScreen } from './headless-screen.ts';
 import { isPlain, keptTail, MirrorFeed } from './mirror-feed.ts';
 import type { OutputBatch } from './output-batch.ts';
+import { ManualTimers, waitFor } from './test-support.ts';
 import { BoundaryScanner } from './vt-boundary.ts';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
@@ -70,6 +71,22 @@ describe('plain-text flood coalescing', () => {
     expect(str(keptTail(bytes('1\r\n2'), 5))).toBe('1\r\n2');
   });
 
+  it('checks every byte whatever its place and alignment (the check goes four bytes at a time)', () => {
+    const plain = (b: number): boolean => (b >= 0x20 && b <= 0x7e) || b === 0x09 || b === 0x0a || b === 0x0d;
+    const buffer = new Uint8Array(32);
+    for (let start = 0; start < 4; start++) {
+      for (let length = 1; length <= 13; length++) {
+        for (let at = 0; at < length; at++) {
+          for (let b = 0; b < 256; b++) {
+            buffer.fill(0x41);
+            buffer[start + at] = b;
+            if (isPlain(buffer.subarray(start, start + length)) !== plain(b)) expect.fail(`byte ${b} at ${at} of ${length} (offset ${start})`);
+          }
+        }
+      }
+    }
+  });
+
   it('ends exactly like parsing everything, after any prefix', async () => {
     const prng = createPrng(testSeed('gateway/src/terminal/mirror-feed.coalesce.test.ts'));
     let skipped = 0;
@@ -94,6 +111,37 @@ describe('plain-text flood coalescing', () => {
     const prng = createPrng(2);
     const data = new Uint8Array(Buffer.from('\x1b[3' + '1m' + flood(prng, 3000), 'latin1'));
     await compare(data, prng);
+  });
+
+  it('cuts a held run past 1 MiB to its kept tail while it waits, exactly, and accounts for every byte', async () => {
+    const prng = createPrng(3);
+    for (const prefix of ['\x1b[44;33mblue\r\n', '\x1b[10;40Hmid-screen']) {
+      const data = new Uint8Array(Buffer.from(prefix + flood(prng, 30_000), 'latin1'));
+      const full = new HeadlessScreen({ cols: 80, rows: 24, scrollback: 1000 });
+      const fed = new HeadlessScreen({ cols: 80, rows: 24, scrollback: 1000 });
+      const reports: number[] = [];
+      // The hold never ends by itself here: only the compaction can report bytes before the call.
+      const feed = new MirrorFeed(fed, (_seq, n) => reports.push(n), 250, new ManualTimers());
+      const scanner = new BoundaryScanner();
+      const list = batches(data, prng);
+      for (const b of list) {
+        full.writeThen(b.bytes, () => undefined);
+        const clean = scanner.atBoundary;
+        scanner.feed(b.bytes);
+        feed.push(b, clean);
+        // Let the first (escaped, parsed at once) write finish, so the rest is held.
+        if (b.seq === 0) await waitFor(() => reports.length > 0, 'the first write');
+      }
+      // The 3 MB held run was cut to its last ~1,000 lines as it grew, and those bytes reported.
+      const reported = reports.slice(1).reduce((a, n) => a + n, 0);
+      expect(reported).toBeGreaterThan(data.length - list[0]!.bytes.length - 1024 * 1024 - 200_000);
+      await full.write('');
+      await new Promise<void>((resolve) => feed.call(resolve));
+      expect(reports.reduce((a, n) => a + n, 0)).toBe(data.length);
+      expect(fed.screenText()).toBe(full.screenText());
+      expect(fed.serialize(1000)).toBe(full.serialize(1000));
+      expect(feed.skippedBytes).toBeGreaterThan(data.length / 2);
+    }
   });
 
   it('runs calls after everything queued before them', async () => {

@@ -1,7 +1,7 @@
 /** Batching: the first bytes after idle leave at once, later ones coalesce per window or per size cap. */
 import { describe, expect, it } from 'vitest';
 import type { OutputBatch } from './output-batch.ts';
-import { OutputStream } from './output-stream.ts';
+import { DEFAULT_MAX_BATCH_BYTES, OutputStream } from './output-stream.ts';
 import { ManualTimers } from './test-support.ts';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -100,11 +100,22 @@ describe('output batching', () => {
     expect(batches.map(text)).toEqual(['x', '0123', '4567', '89']);
   });
 
-  it('cuts a flood in 64 KiB batches by default (each batch is a sealed frame through the relay)', () => {
+  it('cuts a flood in 252 KiB batches by default (each batch is a sealed frame through the relay)', () => {
     const { stream, batches } = setup();
     stream.append(bytes('x'));
     stream.append(new Uint8Array(1024 * 1024));
-    expect(batches.map((b) => b.bytes.length)).toEqual([1, ...new Array<number>(16).fill(64 * 1024)]);
+    expect(batches.map((b) => b.bytes.length)).toEqual([1, ...new Array<number>(4).fill(DEFAULT_MAX_BATCH_BYTES)]);
+    expect(DEFAULT_MAX_BATCH_BYTES).toBe(252 * 1024);
+  });
+
+  it('gives each cut batch a buffer of its own, bytes in order across the chunks it joins', () => {
+    const { stream, batches } = setup({ maxBatchBytes: 8 });
+    stream.append(bytes('x'));
+    for (const chunk of ['abc', 'defghij', 'klmnopqrstuvw', 'xyz']) stream.append(bytes(chunk));
+    stream.flush();
+    expect(batches.map(text)).toEqual(['x', 'abcdefgh', 'ijklmnop', 'qrstuvwx', 'yz']);
+    // A view into one shared buffer would be copied whole when posted to the mirror's thread.
+    for (const b of batches.slice(1, 4)) expect(b.bytes.byteLength).toBe(b.bytes.buffer.byteLength);
   });
 
   it('numbers batches without holes and tracks byte offsets', () => {

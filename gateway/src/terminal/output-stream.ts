@@ -28,15 +28,24 @@ import { concatBytes, type OutputBatch, type StreamPosition } from './output-bat
 import { OutputRing, type ReplayResult } from './output-ring.ts';
 import { Subscription, type CloseReason } from './output-subscriber.ts';
 
+/**
+ * The default batch cap: 252 KiB, the largest output a stream frame carries (stream-pacer.ts
+ * MAX_RUN_BYTES, under the relay's 256 KiB payload limit once sealed). A flood then leaves in as few
+ * frames as the relay accepts, each batch as it is (64 KiB batches had to be merged into runs by the
+ * pacer, one more copy of every byte, and four times the frames while they were not).
+ */
+export const DEFAULT_MAX_BATCH_BYTES = 252 * 1024;
+
 export interface OutputStreamOptions {
   /** Coalescing window after a flush, in ms (default 4). */
   readonly flushMs?: number;
   /** Longest window while output goes on (default 16 ms; `flushMs` or less turns growth off). */
   readonly maxFlushMs?: number;
   /**
-   * A batch is cut as soon as this many bytes are pending (default 64 KiB). Each batch becomes a
-   * sealed frame through the relay, and a frame costs about as much as 16 KiB of its bytes (seal,
-   * WebSocket, relay routing, open), so a flood goes in large batches; an echo is one small batch.
+   * A batch is cut as soon as this many bytes are pending (default DEFAULT_MAX_BATCH_BYTES). Each
+   * batch becomes a sealed frame through the relay, and a frame costs about as much as 16 KiB of its
+   * bytes (seal, WebSocket, relay routing, open), so a flood goes in large batches; an echo is one
+   * small batch.
    */
   readonly maxBatchBytes?: number;
   /** Bytes of recent batches kept for replay (default 4 MiB). */
@@ -90,7 +99,7 @@ export class OutputStream extends Emitter<OutputStreamEvents> {
     this.flushMs = options.flushMs ?? 4;
     this.maxFlushMs = Math.max(this.flushMs, options.maxFlushMs ?? 16);
     this.windowMs = this.flushMs;
-    this.maxBatch = options.maxBatchBytes ?? 64 * 1024;
+    this.maxBatch = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     this.queueCap = options.subscriberQueueBytes ?? 1024 * 1024;
     this.timers = options.timers ?? systemTimers;
     this.clock = options.clock ?? systemClock;
@@ -172,12 +181,26 @@ export class OutputStream extends Emitter<OutputStreamEvents> {
     this.emit('end', this.position);
   }
 
+  /**
+   * Publishes full batches, each copied from the pending chunks into a buffer of its own: a batch
+   * that were a view into one shared buffer would be copied again to reach the mirror's thread (a
+   * posted view clones its whole buffer), and would keep that buffer alive while any batch is.
+   */
   private cutFull(): void {
-    const all = concatBytes(this.pending, this.pendingBytes);
-    let at = 0;
-    for (; all.length - at >= this.maxBatch; at += this.maxBatch) this.publish(all.subarray(at, at + this.maxBatch));
-    this.pending = at < all.length ? [all.subarray(at)] : [];
-    this.pendingBytes = all.length - at;
+    while (this.pendingBytes >= this.maxBatch) {
+      const out = new Uint8Array(this.maxBatch);
+      let at = 0;
+      while (at < out.length) {
+        const chunk = this.pending[0]!;
+        const n = Math.min(chunk.length, out.length - at);
+        out.set(n === chunk.length ? chunk : chunk.subarray(0, n), at);
+        at += n;
+        if (n === chunk.length) this.pending.shift();
+        else this.pending[0] = chunk.subarray(n);
+      }
+      this.pendingBytes -= out.length;
+      this.publish(out);
+    }
   }
 
   private openWindow(): void {

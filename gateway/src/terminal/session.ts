@@ -122,7 +122,14 @@ export class TerminalSession extends Emitter<SessionEvents> {
   }
 
   async snapshot(): Promise<ScreenSnapshot> {
-    if (this.final === undefined) return this.mirror.snapshot();
+    if (this.final === undefined) {
+      try {
+        return await this.mirror.snapshot();
+      } catch (error) {
+        // The session ended while this was asked: the mirror closed after the final snapshot, which stands.
+        if (this.final === undefined) throw error;
+      }
+    }
     if (this.final.snapshot === undefined) throw new TendrilError('E_SESSION_ENDED', 'the session ended without a snapshot');
     return this.final.snapshot;
   }

@@ -53,10 +53,12 @@ export class BoundaryScanner {
     let state = this.state;
     let utf8Left = this.utf8Left;
     let clean = -1;
+    // Buffer's indexOf is memchr: tens of times faster than a typed array's over a flood's batches.
+    const search = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     for (let i = 0; i < bytes.length; i++) {
       if (state === State.Ground) {
         // Fast path: a run of text up to the next ESC only matters for the UTF-8 state at its end.
-        const esc = bytes.indexOf(ESC, i);
+        const esc = search.indexOf(ESC, i);
         const end = esc < 0 ? bytes.length : esc;
         if (end - i >= 4) {
           const lead = lastLead(bytes, end);
