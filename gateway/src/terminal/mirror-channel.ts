@@ -30,7 +30,8 @@ export type ToMirror =
   | { readonly t: 'resize'; readonly size: TerminalSize }
   /**
    * Drop every batch not parsed yet, reset the screen and parse `bytes`, the output just before `at`
-   * (from a line start, or from the stream's start when `exact`); the next batch fed is at `at`.
+   * (from where the worker knows the parser's state, rebuild-start.ts, or all of it from the stream's
+   * start when `exact`); the next batch fed is at `at`.
    */
   | { readonly t: 'rebuild'; readonly bytes: Uint8Array; readonly at: StreamPosition; readonly exact: boolean }
   | { readonly t: 'snapshot'; readonly id: number; readonly takenAt: number }

@@ -8,7 +8,8 @@
  * (vt-boundary.ts), unless they pass MAX_TAIL (a huge unterminated string):
  * then the snapshot waits for the next batch that ends at a clean boundary.
  * A rebuild (screen-mirror.ts) drops the batches not parsed yet, resets the
- * screen after the write under way and parses the recent output it carries;
+ * screen after the write under way and parses the recent output it carries,
+ * from a place where the parser's state is known (rebuild-start.ts);
  * requests that waited behind the dropped batches are answered after it.
  * On Linux the thread lowers its own scheduling priority (nice is per thread
  * there): in a flood on a busy machine the shell, the viewers' stream and the
@@ -21,6 +22,7 @@ import { HeadlessScreen } from './headless-screen.ts';
 import { MirrorFeed } from './mirror-feed.ts';
 import type { FromMirror, MirrorInit, ToMirror } from './mirror-channel.ts';
 import type { StreamPosition } from './output-batch.ts';
+import { rebuildStart, type BatchStart } from './rebuild-start.ts';
 import { BoundaryScanner } from './vt-boundary.ts';
 
 const MAX_TAIL = 1024 * 1024;
@@ -49,6 +51,10 @@ let scanner = new BoundaryScanner();
 let fed: StreamPosition = { seq: init.startSeq ?? 0, offset: 0 };
 let waiting: Pending[] = [];
 let rebuilt = false;
+/** Where the stream stood at the start of the batches fed since the last rebuild, for the next one (rebuild-start.ts). */
+let starts: BatchStart[] = [];
+/** Batch starts kept: a rebuild's window (256 KiB by default) holds a few of the largest batches or many small ones. */
+const MAX_STARTS = 4096;
 
 const send = (m: FromMirror): void => port.postMessage(m);
 const feed = new MirrorFeed(screen, (seq, bytes) => send({ t: 'parsed', seq, bytes }));
@@ -81,6 +87,8 @@ function handle(m: ToMirror): void {
         return;
       }
       const cleanStart = scanner.atBoundary;
+      starts.push({ offset: batch.offset, clean: cleanStart });
+      if (starts.length > MAX_STARTS) starts = starts.slice(-MAX_STARTS / 2);
       scanner.feed(batch.bytes);
       fed = { seq: batch.seq + 1, offset: batch.offset + batch.bytes.length };
       feed.push(batch, cleanStart);
@@ -98,10 +106,16 @@ function handle(m: ToMirror): void {
       }
       feed.call(() => screen.reset());
       rebuilt ||= !m.exact;
+      // Parse from a place where the parser's state is known (rebuild-start.ts); what comes before it counts as handled.
+      const base = m.at.offset - m.bytes.length;
+      const skip = rebuildStart(m.bytes, base, m.exact, starts);
+      const bytes = m.bytes.subarray(skip);
+      if (skip > 0) send({ t: 'parsed', seq: m.at.seq - 1, bytes: skip });
+      starts = [{ offset: base + skip, clean: true }];
       scanner = new BoundaryScanner();
-      scanner.feed(m.bytes);
+      scanner.feed(bytes);
       fed = m.at;
-      feed.push({ seq: m.at.seq - 1, offset: m.at.offset - m.bytes.length, bytes: m.bytes }, true);
+      feed.push({ seq: m.at.seq - 1, offset: base + skip, bytes }, true);
       answerWaiting();
       for (const r of again) handle(r);
       return;

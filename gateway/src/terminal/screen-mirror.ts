@@ -10,7 +10,7 @@
  * behind, and its backlog (bytes posted, not yet parsed) passes
  * `highWaterBytes` (4 MiB, about 100 ms of parsing), it drops what it has not
  * parsed and rebuilds: the worker resets its screen and parses the last
- * `rebuildBytes` of output again (kept here, from a line start), so the screen
+ * `rebuildBytes` of output again (kept here; the worker starts at a clean line start), so the screen
  * it shows and snapshots is the current one, with as much scrollback as those
  * bytes hold. A snapshot of a rebuilt screen says so (`rebuilt`): modes set
  * before the kept bytes are lost. Memory stays bounded by the high-water mark
@@ -186,19 +186,17 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
   }
 
   /**
-   * Tells the worker to drop what it has not parsed and rebuild from the recent output, which starts
-   * at a line start unless it reaches back to the first batch (then the rebuilt screen is exact).
+   * Tells the worker to drop what it has not parsed and rebuild from the recent output (the worker
+   * starts where the parser's state is known; from the first byte when the window reaches back to
+   * the first batch, and then the rebuilt screen is exact).
    */
   private rebuild(): void {
     const first = this.recent[0];
     const last = this.recent.at(-1);
     if (first === undefined || last === undefined) return;
-    let bytes = Buffer.concat(this.recent.map((b) => b.bytes));
+    // The whole window: the mirror thread picks where to start parsing it (rebuild-start.ts).
+    const bytes = Buffer.concat(this.recent.map((b) => b.bytes));
     const exact = first.seq === this.startSeq && first.offset === 0;
-    if (!exact) {
-      const lf = bytes.indexOf(0x0a);
-      if (lf >= 0 && lf < bytes.length - 1) bytes = bytes.subarray(lf + 1);
-    }
     const at = { seq: last.seq + 1, offset: last.offset + last.bytes.length };
     this.rebuilding = true;
     this.stale = false;
