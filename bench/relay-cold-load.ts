@@ -19,8 +19,13 @@
  *   node --import tsx bench/relay-cold-load.ts [--edits 259778] [--tail 499] [--repeats 5] [--wait-quiet 60] [--profile DIR]
  *
  * `--profile DIR` writes V8 CPU profiles of the loading device (this process)
- * into DIR, one per kind of load: full-log.cpuprofile, snapshot-tail.cpuprofile
- * (every repeat of (b)) and snapshot.cpuprofile (every repeat of (b0)).
+ * into DIR, one per load: full-log.cpuprofile, snapshot-tail-N.cpuprofile (the
+ * Nth repeat of (b)) and snapshot-N.cpuprofile (of (b0)).
+ *
+ * The plain-Yjs snapshot loads (with and without the tail) are timed between
+ * the Tendril loads (b) and (b0), one after each, so both sides run with the
+ * same heap around them and the same garbage left behind; the device that
+ * loaded the whole log is closed before them.
  *
  * The relay runs in a child process; the loading device runs here. The
  * Automerge history (one change per edit) takes about a minute to build; it
@@ -182,6 +187,8 @@ const saveMs = (() => {
   return median(times);
 })();
 console.log(`    one such save (encodeStateAsUpdate + encode + seal of the final state) takes ${fmt(saveMs, 1)} ms: about ${fmt((fullStore.saves * saveMs) / 1000, 1)} s of the load`);
+// The loaded device is not needed again: closed now, so the loads below do not carry its heap.
+await fullLoader.close();
 
 // ---- per-envelope costs --------------------------------------------------------------
 
@@ -222,14 +229,39 @@ const snapshotSeq = db.prepare('SELECT snapshot_seq AS seq FROM docs WHERE id = 
 if (!(await waitFor(() => (snapshotSeq.get(doc) as { seq: number }).seq === HEAD, 30_000, 20))) throw new Error('the relay did not store the snapshot');
 console.log(`  snapshot at seq ${HEAD}: ${fmtBytes(snapshotEnvelope.length)} sealed (Yjs state ${fmtBytes(stateAtHead!.length)}), tail ${TAIL} entries`);
 
+/**
+ * The plain-Yjs loads these are compared with, timed in the same loop as the Tendril loads, one after
+ * each, so both sides run with the same heap around them (the writer's device is still open) and the
+ * same garbage left by the load before.
+ */
+const yjsSnapshotLoad = (): number => {
+  const t0 = performance.now();
+  const d = new Y.Doc();
+  Y.applyUpdate(d, finalState);
+  const ms = performance.now() - t0;
+  if (d.getText(TEXT).length !== reference.length) throw new Error('yjs snapshot differs');
+  return ms;
+};
+const yjsSnapshotAndTail = (): number => {
+  const t0 = performance.now();
+  const d = new Y.Doc();
+  Y.applyUpdate(d, stateAtHead!);
+  for (let i = HEAD; i < updates.length; i++) Y.applyUpdate(d, updates[i]!);
+  const ms = performance.now() - t0;
+  if (d.getText(TEXT).length !== reference.length) throw new Error('yjs snapshot + tail differs');
+  return ms;
+};
+const yjsSnapshotTimes: number[] = [];
+const yjsTailTimes: number[] = [];
+
 const snapLoads: Row[] = [];
-await profiled('snapshot-tail', async () => {
-  for (let r = 0; r < REPEATS; r++) {
-    const d = await timedLoad('tendril (b) snapshot + tail', `snapshot of ${HEAD} edits + ${TAIL} envelopes`, EDITS, reference);
-    snapLoads.push(rows.pop()!);
-    await d.close();
-  }
-});
+for (let r = 0; r < REPEATS; r++) {
+  const d = await profiled(`snapshot-tail-${r + 1}`, () => timedLoad('tendril (b) snapshot + tail', `snapshot of ${HEAD} edits + ${TAIL} envelopes`, EDITS, reference));
+  snapLoads.push(rows.pop()!);
+  await d.close();
+  yjsTailTimes.push(yjsSnapshotAndTail());
+  yjsSnapshotTimes.push(yjsSnapshotLoad());
+}
 // The same path with no tail: a snapshot of the final state.
 writer.relay.sendFrame({
   type: FrameType.SnapshotPut,
@@ -240,13 +272,14 @@ writer.relay.sendFrame({
 });
 if (!(await waitFor(() => (snapshotSeq.get(doc) as { seq: number }).seq === EDITS, 30_000, 20))) throw new Error('the relay did not store the final snapshot');
 const snapOnlyLoads: Row[] = [];
-await profiled('snapshot', async () => {
-  for (let r = 0; r < REPEATS; r++) {
-    const d = await timedLoad('tendril (b0) snapshot, no tail', `snapshot of all ${EDITS} edits`, EDITS, reference);
-    snapOnlyLoads.push(rows.pop()!);
-    await d.close();
-  }
-});
+for (let r = 0; r < REPEATS; r++) {
+  const d = await profiled(`snapshot-${r + 1}`, () => timedLoad('tendril (b0) snapshot, no tail', `snapshot of all ${EDITS} edits`, EDITS, reference));
+  snapOnlyLoads.push(rows.pop()!);
+  await d.close();
+  yjsSnapshotTimes.push(yjsSnapshotLoad());
+  yjsTailTimes.push(yjsSnapshotAndTail());
+}
+console.log(`  yjs load snapshot, between the Tendril loads: ${yjsSnapshotTimes.map((x) => fmt(x, 1)).join(', ')} ms; yjs snapshot + tail: ${yjsTailTimes.map((x) => fmt(x, 1)).join(', ')} ms`);
 const emptyDoc = newDocId();
 const creator = await openDeviceDoc({ ws, relayUrl: relay.ready.url, identity: ws.admin, doc: emptyDoc });
 creator.ydoc.getText(TEXT).insert(0, 'x');
@@ -265,7 +298,6 @@ const medianRow = (runs: Row[]): Row => ({
 });
 rows.push(medianRow(snapLoads), medianRow(snapOnlyLoads), medianRow(emptyLoads));
 await creator.close();
-await fullLoader.close();
 await writer.close();
 db.close();
 await relay.stop();
@@ -297,24 +329,15 @@ const timeMedian = (fn: () => void): number => {
 };
 record({
   name: 'yjs load snapshot',
-  what: `Y.applyUpdate of encodeStateAsUpdate (${fmtBytes(finalState.length)})`,
+  what: `Y.applyUpdate of encodeStateAsUpdate (${fmtBytes(finalState.length)}), between the Tendril loads`,
   units: EDITS,
-  ms: timeMedian(() => {
-    const d = new Y.Doc();
-    Y.applyUpdate(d, finalState);
-    if (d.getText(TEXT).length !== reference.length) throw new Error('yjs snapshot differs');
-  }),
+  ms: median(yjsSnapshotTimes),
 });
 record({
   name: 'yjs snapshot + tail',
-  what: `state after ${HEAD} edits + ${TAIL} updates`,
+  what: `state after ${HEAD} edits + ${TAIL} updates, between the Tendril loads`,
   units: EDITS,
-  ms: timeMedian(() => {
-    const d = new Y.Doc();
-    Y.applyUpdate(d, stateAtHead!);
-    for (let i = HEAD; i < updates.length; i++) Y.applyUpdate(d, updates[i]!);
-    if (d.getText(TEXT).length !== reference.length) throw new Error('yjs snapshot + tail differs');
-  }),
+  ms: median(yjsTailTimes),
 });
 
 // ---- y-websocket: a new client syncing the same state from a plain server ----------
