@@ -34,10 +34,10 @@ import { parseForDoc, signedMessage } from './open.ts';
 /** `prev` of an author's first update envelope, or of one sealed without knowing its predecessor. */
 export const ZERO_PREV: Uint8Array = new Uint8Array(PREV_BYTES);
 
-/** The link an author's next update envelope names as `prev`. */
 /** Reused for the hashed bytes (context then envelope): the hash is synchronous and keeps nothing. */
 let scratch = new Uint8Array(1024);
 
+/** The link an author's next update envelope names as `prev`. */
 export function chainHash(crypto: CryptoProvider, envelope: Uint8Array): Uint8Array {
   const prefix = contextPrefix(Context.envelopeChain);
   const n = prefix.length + envelope.length;

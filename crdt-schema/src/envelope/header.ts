@@ -13,9 +13,9 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { bytesEqual } from '../crypto/bytes.ts';
 import { TendrilError } from '../errors.ts';
 import { deviceIdFromPublicKey, keyEpoch, parseDocId, publicKeyOfDevice, type DeviceId, type DocId, type KeyEpoch } from '../ids.ts';
+import { varUintSize } from '../wire/fields.ts';
 
 /** Version 1: no `prev`. Stored logs hold it, so it still parses and opens. */
 export const ENVELOPE_VERSION_V1 = 1;
@@ -88,15 +88,6 @@ export function encodeHeader(header: EnvelopeHeader): Uint8Array {
   return encoding.toUint8Array(enc);
 }
 
-/** Bytes a minimal varUint encoding of `n` takes. */
-function varUintSize(n: number): number {
-  let size = 1;
-  while (n >= 128) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
 
 function readMinimalVarUint(dec: decoding.Decoder, what: string): number {
   const start = dec.pos;
@@ -114,8 +105,15 @@ function readMinimalVarUint(dec: decoding.Decoder, what: string): number {
 let lastDocBytes: Uint8Array | null = null;
 let lastDoc: DocId | null = null;
 
+/** Byte equality for the cache above (a document id is not secret: no constant-time compare needed). */
+function sameAsLastDoc(bytes: Uint8Array): boolean {
+  if (lastDocBytes === null || lastDocBytes.length !== bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== lastDocBytes[i]) return false;
+  return true;
+}
+
 function docIdOf(bytes: Uint8Array): DocId {
-  if (lastDoc !== null && lastDocBytes !== null && bytesEqual(bytes, lastDocBytes)) return lastDoc;
+  if (lastDoc !== null && sameAsLastDoc(bytes)) return lastDoc;
   let doc: DocId;
   try {
     doc = parseDocId(strictUtf8.decode(bytes));

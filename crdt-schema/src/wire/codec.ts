@@ -16,7 +16,7 @@ import { TendrilError } from '../errors.ts';
 import type { DocId } from '../ids.ts';
 import { FrameType } from './frames.ts';
 import type { Frame } from './frames.ts';
-import { readUint, writeDocId, writeUint } from './fields.ts';
+import { putVarUint, readUint, varUintSize, writeDocId, writeUint } from './fields.ts';
 import type { Decoder, Encoder } from './fields.ts';
 import { readChallenge, readHello, readWelcome, writeChallenge, writeHello, writeWelcome } from './handshake.ts';
 import * as stream from './stream.ts';
@@ -111,25 +111,6 @@ export function encodeFrame(frame: Frame): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
-/** Bytes of `n` as a lib0 varUint. */
-function varUintLength(n: number): number {
-  let len = 1;
-  while (n > 0x7f) {
-    n = Math.floor(n / 128);
-    len++;
-  }
-  return len;
-}
-
-function putVarUint(out: Uint8Array, at: number, n: number): number {
-  while (n > 0x7f) {
-    out[at++] = 0x80 | (n & 0x7f);
-    n = Math.floor(n / 128);
-  }
-  out[at++] = n;
-  return at;
-}
-
 /**
  * Entry frames of one document, byte for byte what {@link encodeFrame} gives, for a relay sending
  * a catch-up page: the type and document id are encoded once, and each frame is one allocation
@@ -142,7 +123,7 @@ export function entryFrameEncoder(doc: DocId): (seq: number, envelope: Uint8Arra
   const prefix = encoding.toUint8Array(e);
   return (seq, envelope) => {
     if (!Number.isSafeInteger(seq) || seq < 0 || !(envelope instanceof Uint8Array)) return encodeFrame({ type: FrameType.Entry, doc, seq, envelope });
-    const out = new Uint8Array(prefix.length + varUintLength(seq) + varUintLength(envelope.length) + envelope.length);
+    const out = new Uint8Array(prefix.length + varUintSize(seq) + varUintSize(envelope.length) + envelope.length);
     out.set(prefix);
     const at = putVarUint(out, putVarUint(out, prefix.length, seq), envelope.length);
     out.set(envelope, at);

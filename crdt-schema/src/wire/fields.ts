@@ -42,6 +42,26 @@ export function writeUint(e: Encoder, n: number, what: string): void {
   encoding.writeVarUint(e, n);
 }
 
+/** Bytes the minimal varUint encoding of `n` takes (lib0's writeVarUint writes exactly that many). */
+export function varUintSize(n: number): number {
+  let size = 1;
+  while (n > 0x7f) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Writes `n` as a minimal varUint into `out` at `at` (room checked by the caller); the index after it. */
+export function putVarUint(out: Uint8Array, at: number, n: number): number {
+  while (n > 0x7f) {
+    out[at++] = 0x80 | (n & 0x7f);
+    n = Math.floor(n / 128);
+  }
+  out[at++] = n;
+  return at;
+}
+
 /** A varUint of at most 8 bytes, minimally encoded, no larger than 2^53 - 1. */
 export function readUint(d: Decoder, what: string): number {
   const at = d.pos;
