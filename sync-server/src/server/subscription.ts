@@ -232,18 +232,19 @@ export class Subscription {
   }
 
   /** Sends a run of Entry frames; above the high-water mark, waits until they left (backpressure). */
-  private async pushRun(frames: Uint8Array[]): Promise<void> {
-    const flushed = new Promise<void>((resolve) => {
-      if (!this.conn.sendRun(FrameType.Entry, prepareRun(frames), resolve)) resolve();
-    });
-    this.lastFlush = flushed;
-    await this.drain(flushed);
+  private pushRun(frames: Uint8Array[]): Promise<void> {
+    return this.sendAndDrain((flushed) => this.conn.sendRun(FrameType.Entry, prepareRun(frames), flushed));
   }
 
   /** Sends one frame; above the high-water mark, waits until it left (backpressure). */
-  private async push(type: number, bytes: Uint8Array): Promise<void> {
+  private push(type: number, bytes: Uint8Array): Promise<void> {
+    return this.sendAndDrain((flushed) => this.conn.sendBytes(type, bytes, flushed));
+  }
+
+  /** Runs `send` (false when nothing was sent), records when its bytes leave, and waits for that above the high-water mark. */
+  private async sendAndDrain(send: (flushed: () => void) => boolean): Promise<void> {
     const flushed = new Promise<void>((resolve) => {
-      if (!this.conn.sendBytes(type, bytes, resolve)) resolve();
+      if (!send(resolve)) resolve();
     });
     this.lastFlush = flushed;
     await this.drain(flushed);
