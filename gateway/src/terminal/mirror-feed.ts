@@ -23,7 +23,7 @@
  */
 import { systemTimers, type TimerHandle, type Timers } from './deps.ts';
 import type { HeadlessScreen } from './headless-screen.ts';
-import type { OutputBatch } from './output-batch.ts';
+import { concatBytes, type OutputBatch } from './output-batch.ts';
 
 /** A queued batch; `weight` is the output bytes it stands for (more than its own after a compaction). */
 type Fed = { readonly batch: OutputBatch; readonly plain: boolean; readonly cleanStart: boolean; readonly weight: number };
@@ -183,7 +183,7 @@ export class MirrorFeed {
         data = kept;
         if (cut) this.skippedBytes += bytes - (kept.length - 1);
       } else {
-        data = run.length === 1 ? parts[0]! : Buffer.concat(parts);
+        data = concatBytes(parts);
       }
       const nextSeq = run.at(-1)!.batch.seq + 1;
       this.busy = true;
