@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { newSessionId } from '@tendril/crdt-schema/ids';
 import pty from 'node-pty';
+import type { Screen } from '../gateway/src/peer/viewer-core.ts';
 import type { MirrorThread, ToMirror } from '../gateway/src/terminal/mirror-channel.ts';
 import { createPtyHost, type PtySpawn } from '../gateway/src/terminal/pty-host.ts';
 import { TerminalSession } from '../gateway/src/terminal/session.ts';
@@ -90,7 +91,7 @@ export function rawShell() {
 type Shell = { onOutput(l: (b: Uint8Array) => void): void; type(t: string): void };
 
 /** A viewer's Screen that parses nothing: it hands every write to one listener and counts resets (snapshot restores). */
-export class TapScreen {
+export class TapScreen implements Screen {
   listener: (bytes: Uint8Array) => void = () => {};
   resets = 0;
   bytes = 0;

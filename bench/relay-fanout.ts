@@ -114,7 +114,8 @@ const crypto = await loadCrypto();
 async function tendrilSession(url: string, v: Variant, rec: Recorder): Promise<Session> {
   const ws = createBenchWorkspace(crypto);
   const doc = newDocId();
-  const knobs = { ...(v.coalesceMs !== undefined ? { coalesceMs: v.coalesceMs } : {}), ...(v.verifyLiveOffThread !== undefined ? { verifyLiveOffThread: v.verifyLiveOffThread } : {}) };
+  const verify = v.verifyLiveOffThread !== undefined ? { verifyLiveOffThread: v.verifyLiveOffThread } : {};
+  const knobs = { ...(v.coalesceMs !== undefined ? { coalesceMs: v.coalesceMs } : {}), ...verify };
   const writer = await openDeviceDoc({ ws, relayUrl: url, identity: ws.admin, doc, register: true, ...knobs });
   const chat = startChat(writer.ydoc, ws.admin.deviceId);
   await writer.sync.whenSynced(30_000);
@@ -123,7 +124,7 @@ async function tendrilSession(url: string, v: Variant, rec: Recorder): Promise<S
   for (let p = 0; p < PROBES; p++) {
     const identity = newMember(ws);
     await enrolMember(ws, writer, identity);
-    const d = await openDeviceDoc({ ws, relayUrl: url, identity, doc, ...(v.verifyLiveOffThread !== undefined ? { verifyLiveOffThread: v.verifyLiveOffThread } : {}) });
+    const d = await openDeviceDoc({ ws, relayUrl: url, identity, doc, ...verify });
     await d.sync.whenSynced(30_000);
     const text = messageText(d.ydoc, chat.message);
     if (!text) throw new Error('a probe reader did not receive the message');

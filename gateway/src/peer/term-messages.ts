@@ -9,6 +9,7 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { concatBytes } from '../terminal/output-batch.ts';
 
 export const TermTag = {
   Output: 1, Input: 2, Join: 3, Snapshot: 4, Viewport: 5, Size: 6, Ended: 7, Live: 8,
@@ -58,14 +59,7 @@ export function encodeOutput(at: { readonly seq: number; readonly offset: number
   encoding.writeVarUint(e, at.offset);
   encoding.writeVarUint(e, length);
   const head = encoding.toUint8Array(e);
-  const out = new Uint8Array(head.length + length);
-  out.set(head);
-  let pos = head.length;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  return concatBytes([head, ...parts], head.length + length);
 }
 
 export function encodeTerm(m: TermMessage): Uint8Array {

@@ -23,7 +23,7 @@
  */
 import { systemTimers, type TimerHandle, type Timers } from './deps.ts';
 import type { HeadlessScreen } from './headless-screen.ts';
-import type { OutputBatch } from './output-batch.ts';
+import { concatBytes, type OutputBatch } from './output-batch.ts';
 
 /** A queued batch; `weight` is the output bytes it stands for (more than its own after a compaction). */
 type Fed = { readonly batch: OutputBatch; readonly plain: boolean; readonly cleanStart: boolean; readonly weight: number };
@@ -82,11 +82,11 @@ export function keptTailOf(parts: readonly Uint8Array[], keepLines: number): { r
     const part = parts[p]!;
     for (let i = part.length - 1; i >= 0; i--) {
       if (part[i] !== LF) continue;
-      if (lfs >= keepLines && byteBefore(parts, p, i) === CR) return { kept: joinFrom(parts, p, i + 1, CR), cut: true };
+      if (lfs >= keepLines && byteBefore(parts, p, i) === CR) return { kept: concatBytes([Uint8Array.of(CR), part.subarray(i + 1), ...parts.slice(p + 1)]), cut: true };
       lfs++;
     }
   }
-  return { kept: joinFrom(parts, 0, 0), cut: false };
+  return { kept: concatBytes(parts), cut: false };
 }
 
 /** The part of plain text worth parsing (keptTailOf of one part; the text itself when nothing is cut). */
@@ -100,22 +100,6 @@ function byteBefore(parts: readonly Uint8Array[], p: number, i: number): number 
   if (i > 0) return parts[p]![i - 1]!;
   for (let q = p - 1; q >= 0; q--) if (parts[q]!.length > 0) return parts[q]![parts[q]!.length - 1]!;
   return -1;
-}
-
-/** `first` (when given) then the bytes of `parts` from `parts[p][i]` on, in one array (a part itself when it is all of it). */
-function joinFrom(parts: readonly Uint8Array[], p: number, i: number, first?: number): Uint8Array {
-  if (first === undefined && p === parts.length - 1 && i === 0) return parts[p]!;
-  let length = first === undefined ? 0 : 1;
-  for (let q = p; q < parts.length; q++) length += parts[q]!.length - (q === p ? i : 0);
-  const out = new Uint8Array(length);
-  let at = 0;
-  if (first !== undefined) out[at++] = first;
-  for (let q = p; q < parts.length; q++) {
-    const part = q === p ? parts[q]!.subarray(i) : parts[q]!;
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 export class MirrorFeed {
@@ -183,7 +167,7 @@ export class MirrorFeed {
         data = kept;
         if (cut) this.skippedBytes += bytes - (kept.length - 1);
       } else {
-        data = run.length === 1 ? parts[0]! : Buffer.concat(parts);
+        data = concatBytes(parts);
       }
       const nextSeq = run.at(-1)!.batch.seq + 1;
       this.busy = true;

@@ -20,7 +20,7 @@ import { TendrilError } from '@tendril/crdt-schema/errors';
 import { systemClock, systemTimers, type Clock, type TerminalSize, type Timers } from './deps.ts';
 import { Emitter } from './emitter.ts';
 import { isFromMirror, startMirrorThread, type FromMirror, type MirrorThread, type StartMirrorThread, type ToMirror } from './mirror-channel.ts';
-import type { OutputBatch } from './output-batch.ts';
+import { concatBytes, type OutputBatch } from './output-batch.ts';
 import { SnapshotSchedule, type SnapshotScheduleOptions } from './snapshot-schedule.ts';
 import type { ScreenSnapshot } from './snapshot.ts';
 
@@ -194,14 +194,16 @@ export class ScreenMirror extends Emitter<ScreenMirrorEvents> {
     const first = this.recent[0];
     const last = this.recent.at(-1);
     if (first === undefined || last === undefined) return;
-    // The whole window: the mirror thread picks where to start parsing it (rebuild-start.ts).
-    const bytes = Buffer.concat(this.recent.map((b) => b.bytes));
+    // The whole window, copied once into a buffer of its own (a posted view clones its whole buffer):
+    // the mirror thread picks where to start parsing it (rebuild-start.ts).
+    const parts = this.recent.map((b) => b.bytes);
+    const bytes = parts.length > 1 ? concatBytes(parts) : Uint8Array.prototype.slice.call(parts[0]!);
     const exact = first.seq === this.startSeq && first.offset === 0;
     const at = { seq: last.seq + 1, offset: last.offset + last.bytes.length };
     this.rebuilding = true;
     this.stale = false;
     this.rebuilds++;
-    this.post({ t: 'rebuild', bytes: new Uint8Array(bytes), at, exact });
+    this.post({ t: 'rebuild', bytes, at, exact });
     this.backlog += bytes.length;
     const held = this.held;
     this.held = [];

@@ -149,7 +149,8 @@ export class SessionManager extends Emitter<SessionManagerEvents> {
 /**
  * Where a re-attached session's output numbering starts: 16 per millisecond of wall time, past
  * every seq an earlier run of the same shell could have issued (a batch is cut at most every
- * 64 KiB or 4 ms, so 16 batches a millisecond would be 1 GB/s of terminal output), so viewers still
+ * 252 KiB, output-stream.ts DEFAULT_MAX_BATCH_BYTES, or 4 ms, so 16 batches a millisecond would be
+ * 4 GB/s of terminal output), so viewers still
  * holding the earlier run's position see a gap and restore a snapshot instead of dropping output.
  */
 export function recoveredStartSeq(clock: { now(): number }): number {
