@@ -81,6 +81,12 @@ function withNodeAead(base: CryptoProvider, nodeCrypto: NodeCipherModule, hchach
     name: `${base.name}+node-xchacha`,
     aeadSeal: (plaintext, ad, nonce, key) =>
       plaintext.length >= NODE_XCHACHA_MIN_BYTES ? node.seal(plaintext, ad, nonce, key) : base.aeadSeal(plaintext, ad, nonce, key),
+    aeadSealInto(parts, ad, nonce, key, out, at) {
+      let length = 0;
+      for (const p of parts) length += p.length;
+      if (length >= NODE_XCHACHA_MIN_BYTES) node.sealInto(parts, ad, nonce, key, out, at);
+      else base.aeadSealInto(parts, ad, nonce, key, out, at);
+    },
     aeadOpen: (ciphertext, ad, nonce, key) =>
       ciphertext.length >= NODE_XCHACHA_MIN_BYTES ? node.open(ciphertext, ad, nonce, key) : base.aeadOpen(ciphertext, ad, nonce, key),
   };

@@ -34,6 +34,8 @@ export type HChaCha20 = (input: Uint8Array, key: Uint8Array) => Uint8Array;
 export interface NodeXChaCha {
   /** Throws on a key of other than 32 bytes or a nonce of other than 24, as libsodium does. */
   seal(plaintext: Uint8Array, associatedData: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array;
+  /** The seal of the parts' concatenation written into `out` from `at`; throws as `seal` does, or when `out` is too short. */
+  sealInto(parts: readonly Uint8Array[], associatedData: Uint8Array, nonce: Uint8Array, key: Uint8Array, out: Uint8Array, at: number): void;
   /** Null when anything fails to authenticate or has the wrong size; never throws. */
   open(ciphertext: Uint8Array, associatedData: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | null;
 }
@@ -58,22 +60,37 @@ export function createNodeXChaCha(nodeCrypto: NodeCipherModule, hchacha20: HChaC
     return { key: hchacha20(nonce.subarray(0, 16), key), nonce: ietfNonce };
   };
 
+  const sealInto: NodeXChaCha['sealInto'] = (parts, ad, nonce, key, out, at) => {
+    let length = 0;
+    for (const p of parts) length += p.length;
+    if (at < 0 || out.length - at < length + Sizes.aeadTag) throw new Error('the output is too short for the sealed bytes');
+    const k = ietf(nonce, key);
+    if (k === null) throw new Error(nonce.length !== Sizes.aeadNonce ? 'invalid public_nonce length' : 'invalid key length');
+    const cipher = nodeCrypto.createCipheriv(CIPHER, k.key, k.nonce, { authTagLength: Sizes.aeadTag });
+    k.key.fill(0); // OpenSSL holds its own copy of the subkey now.
+    cipher.setAAD(ad, { plaintextLength: length });
+    let o = at;
+    for (const p of parts) {
+      const body = cipher.update(p);
+      out.set(body, o);
+      o += body.length;
+    }
+    const tail = cipher.final();
+    out.set(tail, o);
+    o += tail.length;
+    // A stream cipher gives back exactly as many bytes as it took; anything else is a broken build.
+    if (o !== at + length) throw new Error('the cipher returned an unexpected number of bytes');
+    out.set(cipher.getAuthTag(), o);
+  };
+
   return {
     seal(plaintext, ad, nonce, key) {
-      const k = ietf(nonce, key);
-      if (k === null) throw new Error(nonce.length !== Sizes.aeadNonce ? 'invalid public_nonce length' : 'invalid key length');
-      const cipher = nodeCrypto.createCipheriv(CIPHER, k.key, k.nonce, { authTagLength: Sizes.aeadTag });
-      k.key.fill(0); // OpenSSL holds its own copy of the subkey now.
-      cipher.setAAD(ad, { plaintextLength: plaintext.length });
-      const body = cipher.update(plaintext);
-      const tail = cipher.final();
-      const tag = cipher.getAuthTag();
-      const out = new Uint8Array(body.length + tail.length + tag.length);
-      out.set(body);
-      out.set(tail, body.length);
-      out.set(tag, body.length + tail.length);
+      const out = new Uint8Array(plaintext.length + Sizes.aeadTag);
+      sealInto([plaintext], ad, nonce, key, out, 0);
       return out;
     },
+
+    sealInto,
 
     open(ciphertext, ad, nonce, key) {
       if (ciphertext.length < Sizes.aeadTag) return null;

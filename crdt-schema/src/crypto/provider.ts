@@ -59,6 +59,12 @@ export interface CryptoProvider {
 
   /** XChaCha20-Poly1305-IETF with associated data; `nonce` has 24 bytes, `key` 32. */
   aeadSeal(plaintext: Uint8Array, associatedData: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array;
+  /**
+   * {@link aeadSeal} of the concatenation of `parts`, written into `out` from `at` (ciphertext then tag:
+   * the parts' total length plus 16 bytes) instead of a new array, so a caller framing a large payload
+   * (a terminal output batch behind its header) copies it once. Throws when `out` is too short.
+   */
+  aeadSealInto(parts: readonly Uint8Array[], associatedData: Uint8Array, nonce: Uint8Array, key: Uint8Array, out: Uint8Array, at: number): void;
   /** Null when the ciphertext, associated data, nonce or key do not authenticate. */
   aeadOpen(ciphertext: Uint8Array, associatedData: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | null;
 

@@ -8,7 +8,7 @@
 import type Sodium from 'libsodium-wrappers-sumo';
 import { TendrilError } from '../errors.ts';
 import { randomBytes } from '../ids.ts';
-import { utf8 } from './bytes.ts';
+import { concatBytes, utf8 } from './bytes.ts';
 import type { CryptoProvider, KeyPair, PwhashParams, VerifyItem } from './provider.ts';
 
 /** The shape of the `libsodium-wrappers` default export. */
@@ -61,6 +61,11 @@ export function createSodiumCrypto(sodium: SodiumModule): CryptoProvider {
 
     aeadSeal: (plaintext, ad, nonce, key) =>
       sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key),
+    aeadSealInto(parts, ad, nonce, key, out, at) {
+      const plaintext = parts.length === 1 ? parts[0]! : concatBytes(...parts);
+      if (at < 0 || out.length - at < plaintext.length + 16) throw new TendrilError('E_BAD_INPUT', 'the output is too short for the sealed bytes');
+      out.set(sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key), at);
+    },
     aeadOpen: (ciphertext, ad, nonce, key) =>
       attempt(() => sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, ciphertext, ad, nonce, key)),
 
