@@ -15,8 +15,8 @@ import * as encoding from 'lib0/encoding';
 import { TendrilError } from '../errors.ts';
 import type { DocId } from '../ids.ts';
 import { FrameType } from './frames.ts';
-import type { Frame } from './frames.ts';
-import { putVarUint, readUint, varUintSize, writeDocId, writeUint } from './fields.ts';
+import type { Frame, StreamFrame } from './frames.ts';
+import { putVarUint, readUint, varUintSize, withViews, writeDocId, writeUint } from './fields.ts';
 import type { Decoder, Encoder } from './fields.ts';
 import { readChallenge, readHello, readWelcome, writeChallenge, writeHello, writeWelcome } from './handshake.ts';
 import * as stream from './stream.ts';
@@ -101,14 +101,30 @@ function codecOf(type: unknown): Codec<Frame['type']> | undefined {
  * for an unknown `type` and E_FRAME_MALFORMED ("cannot encode ...") for a field
  * the decoder would refuse, so a peer never sends what the other side rejects.
  */
-export function encodeFrame(frame: Frame): Uint8Array {
+function encoderOf(frame: Frame): Encoder {
   const codec = codecOf((frame as { type?: unknown } | null)?.type);
   if (codec === undefined) {
     throw new TendrilError('E_FRAME_UNKNOWN', `cannot encode frame type ${String((frame as { type?: unknown } | null)?.type)}`);
   }
   const encoder = encoding.createEncoder();
   codec.write(encoder, frame);
-  return encoding.toUint8Array(encoder);
+  return encoder;
+}
+
+export function encodeFrame(frame: Frame): Uint8Array {
+  return encoding.toUint8Array(encoderOf(frame));
+}
+
+/**
+ * {@link encodeFrame}'s bytes as parts whose concatenation they are, with large byte fields (a
+ * payload, an envelope) the frame's own arrays rather than copies: for a writer that copies them
+ * once anyway (the relay framing a fan-out for the WebSocket, prepared-frame.ts). Read the parts
+ * before the frame's fields change.
+ */
+export function encodeFrameParts(frame: Frame): Uint8Array[] {
+  const e = encoderOf(frame);
+  // lib0's Encoder: finished chunks in `bufs`, the current one in `cbuf` (from 0) up to `cpos` (fields.ts writeBytes).
+  return [...e.bufs, new Uint8Array(e.cbuf.buffer, 0, e.cpos)];
 }
 
 /**
@@ -131,14 +147,35 @@ export function entryFrameEncoder(doc: DocId): (seq: number, envelope: Uint8Arra
   };
 }
 
+/**
+ * A Stream frame with room for its payload: the frame's bytes are {@link encodeFrame}'s for the same
+ * fields once `payloadLength` bytes are written into `bytes` from `payloadAt`. Lets a sender seal a
+ * large payload straight into the frame (DocSync.sendStream) instead of copying it in afterwards.
+ */
+export function streamFrameWithRoom(head: Omit<StreamFrame, 'payload' | 'type'>, payloadLength: number): { readonly bytes: Uint8Array; readonly payloadAt: number } {
+  if (!Number.isSafeInteger(payloadLength) || payloadLength < 0) throw new TendrilError('E_BAD_INPUT', `a payload length must be a non-negative integer, got ${payloadLength}`);
+  const e = encoding.createEncoder();
+  stream.writeStreamHead(e, { type: FrameType.Stream, ...head });
+  const prefix = encoding.toUint8Array(e);
+  const bytes = new Uint8Array(prefix.length + varUintSize(payloadLength) + payloadLength);
+  bytes.set(prefix);
+  return { bytes, payloadAt: putVarUint(bytes, prefix.length, payloadLength) };
+}
+
 export interface DecodeOptions {
   /** Refuse larger inputs with E_FRAME_TOO_LARGE before parsing. Default {@link DEFAULT_MAX_FRAME_BYTES}. */
   maxBytes?: number;
+  /**
+   * Byte fields as views into `bytes` instead of copies. Only for a caller that owns `bytes`, never
+   * writes to it, and keeps no field for long (a small view keeps a whole input alive): a relay
+   * forwarding a stream frame, a device opening one.
+   */
+  views?: boolean;
 }
 
 /**
  * Parses one frame from untrusted bytes. The result owns fresh copies of its
- * byte fields, so the input buffer may be reused. Throws only TendrilError:
+ * byte fields, so the input buffer may be reused (unless `views`). Throws only TendrilError:
  * E_FRAME_TOO_LARGE (over `maxBytes`), E_FRAME_UNKNOWN (unknown type tag) or
  * E_FRAME_MALFORMED (anything else, with the field and byte offset).
  */
@@ -158,7 +195,7 @@ export function decodeFrame(bytes: Uint8Array, opts: DecodeOptions = {}): Frame 
   if (codec === undefined) throw new TendrilError('E_FRAME_UNKNOWN', `unknown frame type ${type}`);
   let frame: Frame;
   try {
-    frame = codec.read(decoder);
+    frame = opts.views === true ? withViews(() => codec.read(decoder)) : codec.read(decoder);
   } catch (err) {
     if (err instanceof TendrilError) throw err;
     // Unreachable by design (the fuzz test holds it so); kept so a bug can never escape as a crash.

@@ -95,12 +95,25 @@ export function readFlag(d: Decoder, what: string): boolean {
   return b === 1;
 }
 
-/** Copies `n` bytes out of the input, so a decoded frame never aliases a reused buffer. */
+/** Set while a decode hands out views (codec.ts `views`); decoding is synchronous, so one flag serves. */
+let views = false;
+
+/** Runs `read` with byte fields taken as views into its input instead of copies. */
+export function withViews<T>(read: () => T): T {
+  views = true;
+  try {
+    return read();
+  } finally {
+    views = false;
+  }
+}
+
+/** Copies `n` bytes out of the input, so a decoded frame never aliases a reused buffer (a view under `withViews`). */
 function take(d: Decoder, n: number, what: string, at: number): Uint8Array {
   if (n > remaining(d)) throw malformed(what, at, `needs ${n} bytes, ${remaining(d)} remain`);
-  const out = new Uint8Array(d.arr.subarray(d.pos, d.pos + n));
+  const field = d.arr.subarray(d.pos, d.pos + n);
   d.pos += n;
-  return out;
+  return views ? field : new Uint8Array(field);
 }
 
 /** Exactly `n` bytes with no length prefix (nonces, keys, signatures). */
@@ -115,9 +128,25 @@ export function readFixed(d: Decoder, n: number, what: string): Uint8Array {
 }
 
 /** A varUint8Array: varUint length, then the bytes. */
+/**
+ * Byte fields from this size up are appended to the encoder by reference instead of copied into it:
+ * lib0 copies a large array into a new buffer of its own and then again into the result, two
+ * payload-sized allocations per frame (a 252 KiB terminal batch, a snapshot) where one will do.
+ */
+const BY_REFERENCE_BYTES = 1024;
+
+/**
+ * A varUint length, then the bytes. A large field is referenced by the encoder until its
+ * `toUint8Array`, which copies it once (every encoder here ends in one, synchronously: codec.ts).
+ */
 export function writeBytes(e: Encoder, bytes: Uint8Array, what: string): void {
   if (!(bytes instanceof Uint8Array)) throw unencodable(what, 'not a Uint8Array');
-  encoding.writeVarUint8Array(e, bytes);
+  if (bytes.length < BY_REFERENCE_BYTES) return encoding.writeVarUint8Array(e, bytes);
+  encoding.writeVarUint(e, bytes.length);
+  // lib0's Encoder: finished chunks in `bufs`, the current one in `cbuf` (its own buffer, from 0) up to `cpos`.
+  e.bufs.push(new Uint8Array(e.cbuf.buffer, 0, e.cpos), bytes);
+  e.cbuf = new Uint8Array(64);
+  e.cpos = 0;
 }
 
 export function readBytes(d: Decoder, what: string): Uint8Array {

@@ -216,12 +216,17 @@ export function readUnsubscribe(d: Decoder): UnsubscribeFrame {
   return { type: FrameType.Unsubscribe, doc: readDocId(d, 'Unsubscribe.doc') };
 }
 
-export function writeStream(e: Encoder, f: StreamFrame): void {
+/** A Stream frame's fields before its payload. */
+export function writeStreamHead(e: Encoder, f: Omit<StreamFrame, 'payload'>): void {
   writeUint(e, FrameType.Stream, 'Stream.type');
   writeDocId(e, f.doc, 'Stream.doc');
   writeDeviceId(e, f.from, 'Stream.from');
   if (f.to === '') writeText(e, '', MAX_ID_BYTES, 'Stream.to');
   else writeDeviceId(e, f.to as DeviceId, 'Stream.to');
+}
+
+export function writeStream(e: Encoder, f: StreamFrame): void {
+  writeStreamHead(e, f);
   writeBytes(e, f.payload, 'Stream.payload');
 }
 
