@@ -174,7 +174,7 @@ describe.skipIf(!hasTmux)('input counters across a gateway restart', () => {
     const captured: Uint8Array[] = [];
     const send = viewer.doc.sendStream.bind(viewer.doc);
     viewer.doc.sendStream = (payload, to) => {
-      captured.push(payload);
+      captured.push(payload instanceof Uint8Array ? payload : Buffer.concat(payload));
       return send(payload, to);
     };
     await viewer.files.upload('state.txt', new TextEncoder().encode('old'), { overwrite: true });

@@ -11,6 +11,9 @@ import type { CapMode } from '../wire/frames.ts';
 
 export type EphemeralKind = 'presence' | 'stream';
 
+/** What sealing adds to an ephemeral payload: the key epoch (2 bytes), the nonce (24) and the tag (16). */
+export const EPHEMERAL_OVERHEAD = 2 + 24 + 16;
+
 export interface DocCipher {
   readonly self: DeviceId;
   /** True when this device holds the document's write capability. */
@@ -42,6 +45,12 @@ export interface DocCipher {
    * sending device; never stored.
    */
   sealEphemeral(kind: EphemeralKind, plaintext: Uint8Array): Uint8Array;
+  /**
+   * {@link sealEphemeral} of the parts' concatenation, written into `out` from `at`
+   * ({@link EPHEMERAL_OVERHEAD} bytes more than the parts), so a large payload is copied once, into
+   * the frame that carries it.
+   */
+  sealEphemeralInto(kind: EphemeralKind, parts: readonly Uint8Array[], out: Uint8Array, at: number): void;
   /** Null when the payload does not open for that kind and sender (forged, moved from another doc, stale key). */
   openEphemeral(kind: EphemeralKind, from: DeviceId, sealed: Uint8Array): Uint8Array | null;
   /** At-rest sealing with the device's local storage key. */

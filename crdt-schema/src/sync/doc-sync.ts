@@ -19,11 +19,12 @@
 import { ObservableV2 } from 'lib0/observable';
 import * as Y from 'yjs';
 import type { DeviceId, DocId } from '../ids.ts';
-import { bytesEqual } from '../crypto/bytes.ts';
+import { bytesEqual, concatBytes } from '../crypto/bytes.ts';
 import { ERRORS, TendrilError, type ErrorCode, type ErrorInfo } from '../errors.ts';
 import { CapMode, FrameType, type Frame } from '../wire/frames.ts';
+import { streamFrameWithRoom } from '../wire/codec.ts';
 import { EnvelopeKind, ZERO_PREV, type CounterCheck, type CounterTracker } from '../envelope/index.ts';
-import type { DocCipher } from './doc-cipher.ts';
+import { EPHEMERAL_OVERHEAD, type DocCipher } from './doc-cipher.ts';
 import { emptyMeta, type DocStore, type SyncMeta } from './doc-store.ts';
 import { decodeCoveredState, encodeCoveredState } from './local-state.ts';
 import { RelayLedger } from './relay-ledger.ts';
@@ -36,6 +37,8 @@ import { LiveQueue } from './live-queue.ts';
 /** The connection a DocSync speaks through; provided by the relay client once the handshake is done. */
 export interface DocLink {
   send(frame: Frame): void;
+  /** Sends a frame already encoded (codec.ts); absent on links that only take frames. */
+  sendEncoded?(bytes: Uint8Array): void;
   /** The relay's challenge nonce for this connection (capability proofs sign it). */
   readonly nonce: Uint8Array;
   readonly maxFrameBytes: number;
@@ -731,12 +734,24 @@ export class DocSync extends ObservableV2<DocSyncEvents> {
   }
 
   /**
-   * Sends an ephemeral stream payload to the document's other subscribers, or to one device.
+   * Sends an ephemeral stream payload to the document's other subscribers, or to one device; a payload
+   * in parts is sent as their concatenation, sealed straight into its frame (one copy of the bytes).
    * Returns false when not connected (the caller keeps what it needs for a later replay).
    */
-  sendStream(payload: Uint8Array, to: DeviceId | '' = ''): boolean {
-    if (!this.link || !this.subscribed) return false;
-    this.link.send({ type: FrameType.Stream, doc: this.doc, from: this.cipher.self, to, payload: this.cipher.sealEphemeral('stream', payload) });
+  sendStream(payload: Uint8Array | readonly Uint8Array[], to: DeviceId | '' = ''): boolean {
+    const link = this.link;
+    if (!link || !this.subscribed) return false;
+    const parts = payload instanceof Uint8Array ? [payload] : payload;
+    if (link.sendEncoded) {
+      let length = EPHEMERAL_OVERHEAD;
+      for (const p of parts) length += p.length;
+      const frame = streamFrameWithRoom({ doc: this.doc, from: this.cipher.self, to }, length);
+      this.cipher.sealEphemeralInto('stream', parts, frame.bytes, frame.payloadAt);
+      link.sendEncoded(frame.bytes);
+    } else {
+      const plaintext = parts.length === 1 ? parts[0]! : concatBytes(...parts);
+      link.send({ type: FrameType.Stream, doc: this.doc, from: this.cipher.self, to, payload: this.cipher.sealEphemeral('stream', plaintext) });
+    }
     return true;
   }
 

@@ -197,8 +197,12 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
   }
 
   private send(frame: Frame): void {
+    this.sendEncoded(encodeFrame(frame));
+  }
+
+  private sendEncoded(bytes: Uint8Array): void {
     const ws = this.ws;
-    if (ws && ws.readyState === 1) ws.send(encodeFrame(frame));
+    if (ws && ws.readyState === 1) ws.send(bytes);
   }
 
   private onMessage(ws: WebSocketLike, data: unknown): void {
@@ -207,7 +211,8 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
     try {
       const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
       if (!bytes) throw new TendrilError('E_FRAME_MALFORMED', 'a text message arrived on a binary protocol');
-      frame = decodeFrame(bytes, { maxBytes: this.maxFrameBytes + 4096 });
+      // A stream frame is opened and dropped: its payload may stay a view of the message (never reused).
+      frame = decodeFrame(bytes, { maxBytes: this.maxFrameBytes + 4096, views: bytes[0] === FrameType.Stream });
     } catch (e) {
       this.problem(e instanceof TendrilError ? e.code : 'E_FRAME_MALFORMED', `relay sent an unreadable frame: ${(e as Error).message}`, true);
       ws.close(4000, 'malformed frame');
@@ -235,7 +240,7 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
           ...(this.register ? { register: this.register } : {}),
         });
         // One inbox per connection: its documents' frames keep their arrival order (live-queue.ts).
-        this.link = { send: (f) => this.send(f), nonce, maxFrameBytes: this.maxFrameBytes, inbox: new LiveQueue() };
+        this.link = { send: (f) => this.send(f), sendEncoded: (b) => this.sendEncoded(b), nonce, maxFrameBytes: this.maxFrameBytes, inbox: new LiveQueue() };
         return;
       }
       case FrameType.Welcome: {

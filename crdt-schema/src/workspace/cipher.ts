@@ -13,7 +13,7 @@ import type { DeviceId, DocId, KeyEpoch } from '../ids.ts';
 import { chainHash, finishOpen, parsedChainVerdicts, parseForDoc, sealEnvelope, signatureVerdict, signedMessage, type EnvelopeKind, type ParsedEnvelope } from '../envelope/index.ts';
 import { deriveDocKeys, type DocKeyView } from '../keyring/doc-keys.ts';
 import type { Scope } from '../keyring/scopes.ts';
-import type { DocCipher, EphemeralKind } from '../sync/doc-cipher.ts';
+import { EPHEMERAL_OVERHEAD, type DocCipher, type EphemeralKind } from '../sync/doc-cipher.ts';
 import { subscribeProofBytes } from '../wire/proofs.ts';
 import { CapMode } from '../wire/frames.ts';
 import { mayAuthor, type Directory } from './directory.ts';
@@ -69,6 +69,16 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
    * parse them again: the verdict is of that very parse. Parses are views into the same bytes.
    */
   const parsedForVerdict = new WeakMap<Uint8Array, ParsedEnvelope>();
+  const sealEphemeralInto: DocCipher['sealEphemeralInto'] = (kind, parts, out, at) => {
+    const v = view();
+    const key = v.contentKey(v.current);
+    if (!key) throw new TendrilError('E_KEY_MISSING', `no ${scope} key for the current epoch`);
+    const nonce = crypto.randomBytes(LOCAL_NONCE);
+    out[at] = v.current & 0xff;
+    out[at + 1] = (v.current >> 8) & 0xff;
+    out.set(nonce, at + 2);
+    crypto.aeadSealInto(parts, ephemeralAd(kind, doc, identity.deviceId, v.current), nonce, key, out, at + 2 + LOCAL_NONCE);
+  };
   return {
     self: identity.deviceId,
     get canWrite() {
@@ -129,18 +139,11 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
       return crypto.sign(subscribeProofBytes(nonce, doc, mode), cap.secretKey);
     },
     sealEphemeral(kind, plaintext) {
-      const v = view();
-      const key = v.contentKey(v.current);
-      if (!key) throw new TendrilError('E_KEY_MISSING', `no ${scope} key for the current epoch`);
-      const nonce = crypto.randomBytes(LOCAL_NONCE);
-      const epoch = new Uint8Array([v.current & 0xff, (v.current >> 8) & 0xff]);
-      const ct = crypto.aeadSeal(plaintext, ephemeralAd(kind, doc, identity.deviceId, v.current), nonce, key);
-      const out = new Uint8Array(2 + LOCAL_NONCE + ct.length);
-      out.set(epoch);
-      out.set(nonce, 2);
-      out.set(ct, 2 + LOCAL_NONCE);
+      const out = new Uint8Array(EPHEMERAL_OVERHEAD + plaintext.length);
+      sealEphemeralInto(kind, [plaintext], out, 0);
       return out;
     },
+    sealEphemeralInto,
     openEphemeral(kind, from, sealed) {
       if (sealed.length < 2 + LOCAL_NONCE + 16) return null;
       const epoch = (sealed[0]! | (sealed[1]! << 8)) as KeyEpoch;
