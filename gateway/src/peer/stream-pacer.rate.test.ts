@@ -9,7 +9,7 @@ function world(o: { perSecond?: number; burst?: number; maxRunBytes?: number; ma
   let now = 0;
   const timers = new ManualTimers();
   const sent: { doc: string; to: string; m: TermMessage }[] = [];
-  const target = (doc: string): StreamTarget => ({ doc: doc as DocId, sendStream: (payload, to = '') => (sent.push({ doc, to, m: decodeTerm(payload)! }), true) });
+  const target = (doc: string): StreamTarget => ({ doc: doc as DocId, sendStream: (payload, to = '') => (sent.push({ doc, to, m: decodeTerm(payload instanceof Uint8Array ? payload : Buffer.concat(payload))! }), true) });
   const dropped: number[] = [];
   const pacer = new StreamPacer({ ...o, clock: { now: () => now }, timers, onDrop: (n) => dropped.push(n) });
   const advance = (ms: number) => {

@@ -11,7 +11,7 @@
  */
 import type { DeviceId, DocId } from '@tendril/crdt-schema/ids';
 import { systemClock, systemTimers, type Clock, type TimerHandle, type Timers } from '../terminal/deps.ts';
-import { encodeOutput, encodeTerm, TermTag, type TermMessage } from './term-messages.ts';
+import { encodeTerm, outputParts, TermTag, type TermMessage } from './term-messages.ts';
 
 /**
  * The largest merged output run by default: 252 KiB, so the sealed frame (the run's header, about 40
@@ -23,7 +23,8 @@ export const MAX_RUN_BYTES = 252 * 1024;
 /** Where a message goes: a session document's stream, to every viewer or one device. */
 export interface StreamTarget {
   readonly doc: DocId;
-  sendStream(payload: Uint8Array, to?: DeviceId | ''): boolean;
+  /** A payload in parts is sent as their concatenation. */
+  sendStream(payload: Uint8Array | readonly Uint8Array[], to?: DeviceId | ''): boolean;
 }
 
 export interface StreamPacerOptions {
@@ -119,10 +120,10 @@ export class StreamPacer {
   }
 
   /**
-   * The head of the queue, merged with the output batches right behind it that continue it, encoded
-   * (a merged run straight from its parts: one copy of its bytes).
+   * The head of the queue, merged with the output batches right behind it that continue it, encoded;
+   * output as its head and its batches' own bytes, which the target seals into its frame (one copy).
    */
-  private take(): { readonly target: StreamTarget; readonly to: DeviceId | ''; readonly payload: Uint8Array } {
+  private take(): { readonly target: StreamTarget; readonly to: DeviceId | ''; readonly payload: Uint8Array | readonly Uint8Array[] } {
     const head = this.queue.shift()!;
     const { target, to } = head;
     if (!isOutput(head.m)) return { target, to, payload: encodeTerm(head.m) };
@@ -140,8 +141,8 @@ export class StreamPacer {
       bytes += m.bytes.length;
       count += countOf(m);
     }
-    if (parts.length === 1) return { target, to, payload: encodeTerm(run) };
-    return { target, to, payload: encodeOutput({ seq: run.seq, count, offset: run.offset }, parts) };
+    if (parts.length === 1) return { target, to, payload: outputParts(run, parts) };
+    return { target, to, payload: outputParts({ seq: run.seq, count, offset: run.offset }, parts) };
   }
 
   /** Drops the oldest broadcast output while too much waits. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
-import { decodeTerm, encodeOutput, encodeTerm, TermTag, type TermMessage } from './term-messages.ts';
+import { decodeTerm, encodeOutput, encodeTerm, outputParts, TermTag, type TermMessage } from './term-messages.ts';
 
 const bytes = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 
@@ -44,6 +44,10 @@ describe('terminal stream messages', () => {
     expect(encodeOutput({ seq: 2 ** 40, offset: 300 }, parts)).toEqual(layout([TermTag.Output, 2 ** 40, 300]));
     expect(encodeOutput({ seq: 5, count: 4, offset: 2 ** 33 }, parts)).toEqual(layout([TermTag.OutputRun, 5, 4, 2 ** 33]));
     expect(decodeTerm(encodeOutput({ seq: 5, count: 4, offset: 9 }, parts))).toEqual({ t: TermTag.OutputRun, seq: 5, count: 4, offset: 9, bytes: joined });
+    // The same message as a head and the batches themselves (the pacer hands these to the seal).
+    const split = outputParts({ seq: 5, count: 4, offset: 2 ** 33 }, parts);
+    expect(split.slice(1).every((p, i) => p === parts[i])).toBe(true);
+    expect(Uint8Array.from(split.flatMap((p) => [...p]))).toEqual(layout([TermTag.OutputRun, 5, 4, 2 ** 33]));
   });
 
   it('refuse unknown tags, truncation and trailing bytes', () => {

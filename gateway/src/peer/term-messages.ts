@@ -45,11 +45,11 @@ export type TermMessage =
   | { readonly t: typeof TermTag.InputRefused; readonly counter: number; readonly reason: string; readonly last: number };
 
 /**
- * An Output message (no `count`) or an OutputRun whose bytes come in `parts`, in one allocation and
- * one copy of them: a flood's frames are large, and lib0's encoder would copy the bytes twice (into
- * its growing buffer, then into the joined result). The same bytes as encodeTerm of the joined message.
+ * An Output message (no `count`) or an OutputRun whose bytes come in `parts`, as its encoded head
+ * followed by the parts themselves: their concatenation is encodeTerm's bytes for the joined message.
+ * A sender that seals the parts straight into its frame (DocSync.sendStream) copies a flood's bytes once.
  */
-export function encodeOutput(at: { readonly seq: number; readonly offset: number; readonly count?: number }, parts: readonly Uint8Array[]): Uint8Array {
+export function outputParts(at: { readonly seq: number; readonly offset: number; readonly count?: number }, parts: readonly Uint8Array[]): Uint8Array[] {
   let length = 0;
   for (const p of parts) length += p.length;
   const e = encoding.createEncoder();
@@ -58,8 +58,15 @@ export function encodeOutput(at: { readonly seq: number; readonly offset: number
   if (at.count !== undefined) encoding.writeVarUint(e, at.count);
   encoding.writeVarUint(e, at.offset);
   encoding.writeVarUint(e, length);
-  const head = encoding.toUint8Array(e);
-  return concatBytes([head, ...parts], head.length + length);
+  return [encoding.toUint8Array(e), ...parts];
+}
+
+/** {@link outputParts} joined: one allocation and one copy of the bytes (lib0's encoder would copy them twice). */
+export function encodeOutput(at: { readonly seq: number; readonly offset: number; readonly count?: number }, parts: readonly Uint8Array[]): Uint8Array {
+  const all = outputParts(at, parts);
+  let length = 0;
+  for (const p of all) length += p.length;
+  return concatBytes(all, length);
 }
 
 export function encodeTerm(m: TermMessage): Uint8Array {
