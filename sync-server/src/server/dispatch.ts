@@ -75,7 +75,9 @@ export function dispatch(ctx: RelayContext, conn: Connection, bytes: Uint8Array,
   }
   let frame: Frame;
   try {
-    frame = decodeFrame(bytes, { maxBytes: ctx.limits.maxFrameBytes });
+    // A stream frame is forwarded and dropped at once: its payload may stay a view of the message
+    // `ws` handed over (never reused), copied once into the frame each subscriber gets (ephemeral.ts).
+    frame = decodeFrame(bytes, { maxBytes: ctx.limits.maxFrameBytes, views: bytes[0] === FrameType.Stream });
   } catch (err) {
     ctx.metrics.frameIn(undefined, bytes.length);
     const code = isTendrilError(err) ? err.code : 'E_FRAME_MALFORMED';

@@ -17,7 +17,7 @@
  * (see subscription.ts). A document nobody here follows is not tracked.
  */
 import type { DocId } from '@tendril/crdt-schema/ids';
-import { encodeFrame, FrameType } from '@tendril/crdt-schema/wire';
+import { encodeFrameParts, FrameType } from '@tendril/crdt-schema/wire';
 import { bytesEqual } from '../store/bytes.ts';
 import type { RelayStore, StoredEntry } from '../store/types.ts';
 import type { Connection } from './connection.ts';
@@ -140,7 +140,7 @@ export class DocHub {
 
   private offer(doc: DocId, f: DocFollowers, seq: number, envelope: Uint8Array, origin: Connection | undefined): void {
     let prepared: PreparedFrame | undefined;
-    const frame = (): PreparedFrame => (prepared ??= prepareFrame(encodeFrame({ type: FrameType.Entry, doc, seq, envelope })));
+    const frame = (): PreparedFrame => (prepared ??= prepareFrame(encodeFrameParts({ type: FrameType.Entry, doc, seq, envelope })));
     for (const sub of [...f.subs]) sub.offer(seq, frame, origin);
   }
 

@@ -70,6 +70,21 @@ describe('prepared frames', () => {
     received.forEach((got, i) => expect(Buffer.compare(got, Buffer.from(payload(i, sizes[i]!)))).toBe(0));
   });
 
+  it('frames a payload given in parts as the joined payload, its bytes a view of the wire', async () => {
+    const { server, received } = await pair();
+    const sizes = [0, 1, 125, 126, 65535, 65536, 300_000];
+    sizes.forEach((n, i) => {
+      const whole = payload(i, n);
+      const prepared = prepareFrame([whole.subarray(0, n >> 2), new Uint8Array(0), whole.subarray(n >> 2)]);
+      expect(Buffer.compare(prepared.wire, prepareFrame(whole).wire)).toBe(0);
+      expect(Buffer.compare(prepared.bytes, whole)).toBe(0);
+      expect(prepared.bytes.buffer).toBe(prepared.wire.buffer);
+      sendPrepared(server, prepared);
+    });
+    await waitFor(() => received.length === sizes.length, 'every message');
+    received.forEach((got, i) => expect(Buffer.compare(got, Buffer.from(payload(i, sizes[i]!)))).toBe(0));
+  });
+
   it('interleaves with ordinary sends in order, one socket write per prepared frame on an idle sender', async () => {
     const { server, received } = await pair();
     const writes = countWrites(server);

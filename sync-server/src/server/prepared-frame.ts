@@ -29,9 +29,8 @@ export interface PreparedFrame {
 /** WebSocket header length for a payload of `n` bytes. */
 const headerLength = (n: number): number => (n < 126 ? 2 : n < 65536 ? 4 : 10);
 
-/** Writes the header and a copy of `bytes` at `at`; returns the offset after them. */
-function writeFrame(wire: Buffer, at: number, bytes: Uint8Array): number {
-  const n = bytes.length;
+/** Writes the header and a copy of `bytes` (or of its parts, back to back) at `at`; returns the offset after them. */
+function writeFrame(wire: Buffer, at: number, bytes: Uint8Array | readonly Uint8Array[], n = lengthOf(bytes)): number {
   wire[at] = FIN_BINARY;
   if (n < 126) {
     wire[at + 1] = n;
@@ -43,16 +42,36 @@ function writeFrame(wire: Buffer, at: number, bytes: Uint8Array): number {
     wire.writeUInt32BE(0, at + 2);
     wire.writeUInt32BE(n, at + 6);
   }
-  const head = headerLength(n);
-  wire.set(bytes, at + head);
-  return at + head + n;
+  let o = at + headerLength(n);
+  if (bytes instanceof Uint8Array) {
+    wire.set(bytes, o);
+    return o + n;
+  }
+  for (const part of bytes) {
+    wire.set(part, o);
+    o += part.length;
+  }
+  return o;
 }
 
-/** Frames `bytes` for the wire: a 2, 4 or 10-byte header, then a copy of the payload. */
-export function prepareFrame(bytes: Uint8Array): PreparedFrame {
-  const wire = Buffer.allocUnsafe(headerLength(bytes.length) + bytes.length);
-  writeFrame(wire, 0, bytes);
-  return { bytes, wire };
+function lengthOf(bytes: Uint8Array | readonly Uint8Array[]): number {
+  if (bytes instanceof Uint8Array) return bytes.length;
+  let n = 0;
+  for (const part of bytes) n += part.length;
+  return n;
+}
+
+/**
+ * Frames `bytes` for the wire: a 2, 4 or 10-byte header, then a copy of the payload. A frame given in
+ * parts (codec.ts encodeFrameParts) is copied once, straight from them; its `bytes` are then a view of
+ * `wire`'s.
+ */
+export function prepareFrame(bytes: Uint8Array | readonly Uint8Array[]): PreparedFrame {
+  const n = lengthOf(bytes);
+  const head = headerLength(n);
+  const wire = Buffer.allocUnsafe(head + n);
+  writeFrame(wire, 0, bytes, n);
+  return { bytes: bytes instanceof Uint8Array ? bytes : wire.subarray(head), wire };
 }
 
 /** Several frames for one peer, framed back to back in one buffer: one write for a run of catch-up entries. */
