@@ -14,7 +14,19 @@ export interface NodeSessionOptions {
   readonly snapshotEvery?: number;
 }
 
-export const NodeWebSocket = WebSocket as unknown as WebSocketConstructor;
+/**
+ * Client frames with an all-zero masking key, which `ws` neither applies (no copy of each outgoing
+ * payload, no pass over its bytes) nor removes at the relay. Masking keeps script in a browser from
+ * choosing the bytes an intermediary sees; a Node peer runs no foreign script, and what it sends is
+ * ciphertext, signatures and ids. Browsers keep masking as they must.
+ */
+class UnmaskedWebSocket extends WebSocket {
+  constructor(url: string) {
+    super(url, { generateMask: (mask: Buffer) => void mask.fill(0) });
+  }
+}
+
+export const NodeWebSocket = UnmaskedWebSocket as unknown as WebSocketConstructor;
 
 export function openNodeSession(crypto: CryptoProvider, home: DeviceHomeState, o: NodeSessionOptions): Promise<WorkspaceSession> {
   return WorkspaceSession.open(crypto, home, { ...o, WebSocket: NodeWebSocket });
