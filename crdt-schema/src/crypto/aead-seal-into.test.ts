@@ -49,12 +49,30 @@ describe.each(providers)('aeadSealInto, %s', (_name, crypto) => {
     }
   });
 
-  it('refuses an output too short for the sealed bytes, small or large, and bad nonces and keys', () => {
+  it('seals parts in shared memory (a gateway output batch) like any other', () => {
+    for (const size of [100, 3 * T]) {
+      const shared = new Uint8Array(new SharedArrayBuffer(size));
+      shared.set(prng.bytes(size));
+      const [ad, nonce, key] = [prng.bytes(8), prng.bytes(24), prng.bytes(32)];
+      const out = new Uint8Array(size + 16);
+      crypto.aeadSealInto([prng.bytes(5).subarray(0, 0), shared], ad, nonce, key, out, 0);
+      expect(Buffer.compare(out, crypto.aeadSeal(shared.slice(), ad, nonce, key))).toBe(0);
+    }
+  });
+
+  it('refuses, before writing anything, an output too short, an offset that is not a count, and a part inside the output', () => {
     for (const size of [10, 2 * T]) {
       const parts = split(prng.bytes(size), 3);
       const [ad, nonce, key] = [prng.bytes(8), prng.bytes(24), prng.bytes(32)];
-      expect(() => crypto.aeadSealInto(parts, ad, nonce, key, new Uint8Array(size + 15), 0)).toThrow();
-      expect(() => crypto.aeadSealInto(parts, ad, nonce, key, new Uint8Array(size + 16), 1)).toThrow();
+      for (const [out, at] of [[new Uint8Array(size + 15), 0], [new Uint8Array(size + 16), 1], [new Uint8Array(size + 16), Number.NaN], [new Uint8Array(size + 17), 0.5], [new Uint8Array(size + 16), -1]] as const) {
+        const before = out.slice();
+        expect(() => crypto.aeadSealInto(parts, ad, nonce, key, out, at)).toThrow(/too short/);
+        expect(Buffer.compare(out, before)).toBe(0);
+      }
+      const out = new Uint8Array(2 * size + 16);
+      out.set(parts[0]!.length > 0 ? parts[0]! : new Uint8Array(1), size);
+      expect(() => crypto.aeadSealInto([out.subarray(size, 2 * size)], ad, nonce, key, out, size - 1)).toThrow(/overlaps/);
+      expect(() => crypto.aeadSealInto([out.subarray(0, size)], ad, nonce, key, out, size)).not.toThrow();
       expect(() => crypto.aeadSealInto(parts, ad, prng.bytes(12), key, new Uint8Array(size + 16), 0)).toThrow();
       expect(() => crypto.aeadSealInto(parts, ad, nonce, prng.bytes(16), new Uint8Array(size + 16), 0)).toThrow();
     }

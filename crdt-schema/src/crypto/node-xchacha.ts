@@ -24,6 +24,7 @@
  */
 import type * as NodeCrypto from 'node:crypto';
 import { Sizes } from './provider.ts';
+import { checkSealInto } from './seal-into.ts';
 
 /** The parts of node:crypto this module uses. */
 export type NodeCipherModule = Pick<typeof NodeCrypto, 'createCipheriv' | 'createDecipheriv'>;
@@ -61,9 +62,7 @@ export function createNodeXChaCha(nodeCrypto: NodeCipherModule, hchacha20: HChaC
   };
 
   const sealInto: NodeXChaCha['sealInto'] = (parts, ad, nonce, key, out, at) => {
-    let length = 0;
-    for (const p of parts) length += p.length;
-    if (at < 0 || out.length - at < length + Sizes.aeadTag) throw new Error('the output is too short for the sealed bytes');
+    const length = checkSealInto(parts, out, at);
     const k = ietf(nonce, key);
     if (k === null) throw new Error(nonce.length !== Sizes.aeadNonce ? 'invalid public_nonce length' : 'invalid key length');
     const cipher = nodeCrypto.createCipheriv(CIPHER, k.key, k.nonce, { authTagLength: Sizes.aeadTag });

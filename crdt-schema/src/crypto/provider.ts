@@ -62,7 +62,8 @@ export interface CryptoProvider {
   /**
    * {@link aeadSeal} of the concatenation of `parts`, written into `out` from `at` (ciphertext then tag:
    * the parts' total length plus 16 bytes) instead of a new array, so a caller framing a large payload
-   * (a terminal output batch behind its header) copies it once. Throws when `out` is too short.
+   * (a terminal output batch behind its header) copies it once. Throws when `out` is too short or
+   * shares a byte with a part.
    */
   aeadSealInto(parts: readonly Uint8Array[], associatedData: Uint8Array, nonce: Uint8Array, key: Uint8Array, out: Uint8Array, at: number): void;
   /** Null when the ciphertext, associated data, nonce or key do not authenticate. */

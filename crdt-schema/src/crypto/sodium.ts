@@ -9,6 +9,7 @@ import type Sodium from 'libsodium-wrappers-sumo';
 import { TendrilError } from '../errors.ts';
 import { randomBytes } from '../ids.ts';
 import { concatBytes, utf8 } from './bytes.ts';
+import { checkSealInto } from './seal-into.ts';
 import type { CryptoProvider, KeyPair, PwhashParams, VerifyItem } from './provider.ts';
 
 /** The shape of the `libsodium-wrappers` default export. */
@@ -62,8 +63,8 @@ export function createSodiumCrypto(sodium: SodiumModule): CryptoProvider {
     aeadSeal: (plaintext, ad, nonce, key) =>
       sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key),
     aeadSealInto(parts, ad, nonce, key, out, at) {
+      checkSealInto(parts, out, at);
       const plaintext = parts.length === 1 ? parts[0]! : concatBytes(...parts);
-      if (at < 0 || out.length - at < plaintext.length + 16) throw new TendrilError('E_BAD_INPUT', 'the output is too short for the sealed bytes');
       out.set(sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key), at);
     },
     aeadOpen: (ciphertext, ad, nonce, key) =>
