@@ -163,7 +163,8 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
     this.setState(ConnectionState.Connecting);
     const ws = new this.o.WebSocket(this.o.url);
     // Node's `ws` hands a message over as a Buffer without copying it into an ArrayBuffer (decodeFrame
-    // copies what it keeps). Browsers ignore that value (an unknown enum value) and take array buffers.
+    // copies what it keeps, but for a stream frame that is a buffer of its own: onMessage). Browsers
+    // ignore that value (an unknown enum value) and take array buffers.
     try {
       ws.binaryType = 'nodebuffer';
     } catch {
@@ -200,6 +201,7 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
     this.sendEncoded(encodeFrame(frame));
   }
 
+  /** `bytes` must not change after this (a Node peer's socket may send them by reference, node-peer.ts). */
   private sendEncoded(bytes: Uint8Array): void {
     const ws = this.ws;
     if (ws && ws.readyState === 1) ws.send(bytes);
@@ -211,7 +213,7 @@ export class RelayClient extends ObservableV2<RelayClientEvents> {
     try {
       const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
       if (!bytes) throw new TendrilError('E_FRAME_MALFORMED', 'a text message arrived on a binary protocol');
-      // A stream frame is opened and dropped: its payload may stay a view of the message (never reused).
+      // A large stream frame's payload may stay a view of its message (a buffer of its own, never reused, codec.ts).
       frame = decodeFrame(bytes, { maxBytes: this.maxFrameBytes + 4096, views: bytes[0] === FrameType.Stream });
     } catch (e) {
       this.problem(e instanceof TendrilError ? e.code : 'E_FRAME_MALFORMED', `relay sent an unreadable frame: ${(e as Error).message}`, true);

@@ -16,7 +16,7 @@ import { TendrilError } from '../errors.ts';
 import type { DocId } from '../ids.ts';
 import { FrameType } from './frames.ts';
 import type { Frame, StreamFrame } from './frames.ts';
-import { putVarUint, readUint, varUintSize, withViews, writeDocId, writeUint } from './fields.ts';
+import { decodeWithViews, putVarUint, readUint, varUintSize, writeDocId, writeUint } from './fields.ts';
 import type { Decoder, Encoder } from './fields.ts';
 import { readChallenge, readHello, readWelcome, writeChallenge, writeHello, writeWelcome } from './handshake.ts';
 import * as stream from './stream.ts';
@@ -166,9 +166,10 @@ export interface DecodeOptions {
   /** Refuse larger inputs with E_FRAME_TOO_LARGE before parsing. Default {@link DEFAULT_MAX_FRAME_BYTES}. */
   maxBytes?: number;
   /**
-   * Byte fields as views into `bytes` instead of copies. Only for a caller that owns `bytes`, never
-   * writes to it, and keeps no field for long (a small view keeps a whole input alive): a relay
-   * forwarding a stream frame, a device opening one.
+   * Byte fields as views into `bytes` instead of copies, when `bytes` is the whole of its buffer (a
+   * slice of a larger one, such as a small message in a socket read, is still copied, so a field
+   * kept in a queue never holds more memory alive than its frame). Only for a caller that owns
+   * `bytes` and never writes to it: a relay forwarding a stream frame, a device opening one.
    */
   views?: boolean;
 }
@@ -190,12 +191,13 @@ export function decodeFrame(bytes: Uint8Array, opts: DecodeOptions = {}): Frame 
   }
   if (bytes.length === 0) throw new TendrilError('E_FRAME_MALFORMED', 'empty frame');
   const decoder = decoding.createDecoder(bytes);
+  if (opts.views === true && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) decodeWithViews(decoder);
   const type = readUint(decoder, 'type');
   const codec = codecOf(type);
   if (codec === undefined) throw new TendrilError('E_FRAME_UNKNOWN', `unknown frame type ${type}`);
   let frame: Frame;
   try {
-    frame = opts.views === true ? withViews(() => codec.read(decoder)) : codec.read(decoder);
+    frame = codec.read(decoder);
   } catch (err) {
     if (err instanceof TendrilError) throw err;
     // Unreachable by design (the fuzz test holds it so); kept so a bug can never escape as a crash.

@@ -95,25 +95,20 @@ export function readFlag(d: Decoder, what: string): boolean {
   return b === 1;
 }
 
-/** Set while a decode hands out views (codec.ts `views`); decoding is synchronous, so one flag serves. */
-let views = false;
+/** Decoders whose byte fields are views into their input (codec.ts `views`) instead of copies. */
+const viewing = new WeakSet<Decoder>();
 
-/** Runs `read` with byte fields taken as views into its input instead of copies. */
-export function withViews<T>(read: () => T): T {
-  views = true;
-  try {
-    return read();
-  } finally {
-    views = false;
-  }
+/** Makes `d` hand out its byte fields as views into its input. */
+export function decodeWithViews(d: Decoder): void {
+  viewing.add(d);
 }
 
-/** Copies `n` bytes out of the input, so a decoded frame never aliases a reused buffer (a view under `withViews`). */
+/** Copies `n` bytes out of the input, so a decoded frame never aliases a reused buffer (a view for a {@link decodeWithViews} decoder). */
 function take(d: Decoder, n: number, what: string, at: number): Uint8Array {
   if (n > remaining(d)) throw malformed(what, at, `needs ${n} bytes, ${remaining(d)} remain`);
   const field = d.arr.subarray(d.pos, d.pos + n);
   d.pos += n;
-  return views ? field : new Uint8Array(field);
+  return viewing.has(d) ? field : new Uint8Array(field);
 }
 
 /** Exactly `n` bytes with no length prefix (nonces, keys, signatures). */

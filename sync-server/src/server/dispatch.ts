@@ -75,8 +75,9 @@ export function dispatch(ctx: RelayContext, conn: Connection, bytes: Uint8Array,
   }
   let frame: Frame;
   try {
-    // A stream frame is forwarded and dropped at once: its payload may stay a view of the message
-    // `ws` handed over (never reused), copied once into the frame each subscriber gets (ephemeral.ts).
+    // A large stream frame's payload stays a view of the message `ws` handed over (its own buffer,
+    // never reused; a message sliced from a larger read is copied, codec.ts), copied once into the
+    // frame each subscriber gets (ephemeral.ts).
     frame = decodeFrame(bytes, { maxBytes: ctx.limits.maxFrameBytes, views: bytes[0] === FrameType.Stream });
   } catch (err) {
     ctx.metrics.frameIn(undefined, bytes.length);
