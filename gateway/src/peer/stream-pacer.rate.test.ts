@@ -37,6 +37,23 @@ describe('stream pacing', () => {
     expect(DEFAULT_MAX_BATCH_BYTES).toBeLessThanOrEqual(MAX_RUN_BYTES);
   });
 
+  it('hands output over as its head and the batches themselves, for the target to seal into its frame', () => {
+    const payloads: (Uint8Array | readonly Uint8Array[])[] = [];
+    const target: StreamTarget = { doc: 'a' as DocId, sendStream: (payload) => (payloads.push(payload), true) };
+    const w = world({ perSecond: 10, burst: 1 });
+    const batches = [out(0), out(1), out(2)];
+    for (const m of batches) w.pacer.send(target, m);
+    w.advance(1000);
+    const [single, run] = payloads;
+    // A lone batch, then a merged run: neither copied into a joined array.
+    if (!Array.isArray(single) || !Array.isArray(run)) throw new Error('output was joined before sealing');
+    const bytesOf = (m: TermMessage): Uint8Array => (m as Extract<TermMessage, { t: typeof TermTag.Output }>).bytes;
+    expect(single.slice(1)).toHaveLength(1);
+    expect(single[1]).toBe(bytesOf(batches[0]!));
+    expect(run.slice(1).every((p, i) => p === bytesOf(batches[i + 1]!))).toBe(true);
+    expect(decodeTerm(Buffer.concat(run))).toMatchObject({ t: TermTag.OutputRun, seq: 1, count: 2 });
+  });
+
   it('sends at once within the burst, then holds to the rate, in order', () => {
     const w = world({ perSecond: 100, burst: 3 });
     const a = w.target('a');

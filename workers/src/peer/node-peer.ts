@@ -18,7 +18,9 @@ export interface NodeSessionOptions {
  * Client frames with an all-zero masking key, which `ws` neither applies (no copy of each outgoing
  * payload, no pass over its bytes) nor removes at the relay. Masking keeps script in a browser from
  * choosing the bytes an intermediary sees; a Node peer runs no foreign script, and what it sends is
- * ciphertext, signatures and ids. Browsers keep masking as they must.
+ * ciphertext, signatures and ids. Browsers keep masking as they must. Unmasked, `ws` sends the
+ * caller's buffer itself when the socket is busy: nothing may change bytes it handed to `send`
+ * (RelayClient sends fresh arrays only).
  */
 class UnmaskedWebSocket extends WebSocket {
   constructor(url: string) {
