@@ -73,6 +73,10 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
     const v = view();
     const key = v.contentKey(v.current);
     if (!key) throw new TendrilError('E_KEY_MISSING', `no ${scope} key for the current epoch`);
+    let length = 0;
+    for (const p of parts) length += p.length;
+    // Checked before anything is written, so a refused call leaves `out` as it was.
+    if (!Number.isSafeInteger(at) || at < 0 || out.length - at < EPHEMERAL_OVERHEAD + length) throw new TendrilError('E_BAD_INPUT', 'the output is too short for the sealed payload');
     const nonce = crypto.randomBytes(LOCAL_NONCE);
     out[at] = v.current & 0xff;
     out[at + 1] = (v.current >> 8) & 0xff;
