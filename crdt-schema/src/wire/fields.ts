@@ -122,7 +122,6 @@ export function readFixed(d: Decoder, n: number, what: string): Uint8Array {
   return take(d, n, what, d.pos);
 }
 
-/** A varUint8Array: varUint length, then the bytes. */
 /**
  * Byte fields from this size up are appended to the encoder by reference instead of copied into it:
  * lib0 copies a large array into a new buffer of its own and then again into the result, two
