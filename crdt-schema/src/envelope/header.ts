@@ -88,7 +88,6 @@ export function encodeHeader(header: EnvelopeHeader): Uint8Array {
   return encoding.toUint8Array(enc);
 }
 
-
 function readMinimalVarUint(dec: decoding.Decoder, what: string): number {
   const start = dec.pos;
   let n: number;

@@ -149,7 +149,7 @@ export function createDocCipher(o: DocCipherOptions): DocCipher {
     },
     sealEphemeralInto,
     openEphemeral(kind, from, sealed) {
-      if (sealed.length < 2 + LOCAL_NONCE + 16) return null;
+      if (sealed.length < EPHEMERAL_OVERHEAD) return null;
       const epoch = (sealed[0]! | (sealed[1]! << 8)) as KeyEpoch;
       const key = view().contentKey(epoch);
       if (!key || !mayRead(from, epoch)) return null;
